@@ -1,0 +1,153 @@
+//! The one error type of `bistand-core`.
+//!
+//! An [`Error`] means the input could not be processed at all (malformed JSON, an unknown
+//! instrument, a broken definition). A document that parses but breaks the instrument's rules is
+//! not an error: it yields a [`Report`](crate::Report) of findings.
+//!
+//! Error messages never contain answers or identifiers taken from the input: they name what was
+//! expected and where, never the value found.
+
+use std::fmt;
+
+/// What kind of failure an [`Error`] is. The shells map each kind to one C status code and one HTTP
+/// status, so kinds are permanent: new ones may be added, none is renumbered or removed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ErrorKind {
+    /// The input is not valid UTF-8.
+    InvalidUtf8,
+    /// The input is not well-formed JSON.
+    MalformedJson,
+    /// The input is larger than the configured limit.
+    TooLarge,
+    /// The input nests arrays or objects deeper than the configured limit.
+    TooDeep,
+    /// The document's envelope (`instrument`, `version`, `status`, ...) is missing or wrong.
+    InvalidDocument,
+    /// No definition is loaded for the named instrument.
+    UnknownInstrument,
+    /// The instrument is known but not in the named version.
+    UnknownVersion,
+    /// The document names another instrument than the caller asked for.
+    InstrumentMismatch,
+    /// An instrument definition breaks the definition rules.
+    InvalidDefinition,
+    /// An organisation profile is malformed or hides what may not be hidden.
+    InvalidProfile,
+    /// A personnummer, samordningsnummer or pseudonym key is invalid.
+    InvalidIdentifier,
+    /// An operation that needs a valid document (a summary) was given one with error findings.
+    DocumentNotValid,
+    /// An argument is out of its allowed range (a count, a limit, an option).
+    InvalidArgument,
+}
+
+impl ErrorKind {
+    /// A stable snake_case name for the kind, used in JSON error bodies and logs.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ErrorKind::InvalidUtf8 => "invalid_utf8",
+            ErrorKind::MalformedJson => "malformed_json",
+            ErrorKind::TooLarge => "too_large",
+            ErrorKind::TooDeep => "too_deep",
+            ErrorKind::InvalidDocument => "invalid_document",
+            ErrorKind::UnknownInstrument => "unknown_instrument",
+            ErrorKind::UnknownVersion => "unknown_version",
+            ErrorKind::InstrumentMismatch => "instrument_mismatch",
+            ErrorKind::InvalidDefinition => "invalid_definition",
+            ErrorKind::InvalidProfile => "invalid_profile",
+            ErrorKind::InvalidIdentifier => "invalid_identifier",
+            ErrorKind::DocumentNotValid => "document_not_valid",
+            ErrorKind::InvalidArgument => "invalid_argument",
+        }
+    }
+}
+
+impl fmt::Display for ErrorKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// The error of every fallible operation in `bistand-core`: a kind and a message in English
+/// (its `Display`) and Swedish ([`Error::message_sv`]).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Error {
+    kind: ErrorKind,
+    en: String,
+    sv: String,
+}
+
+impl Error {
+    /// An error of `kind` with its English and Swedish messages.
+    pub(crate) fn new(kind: ErrorKind, en: impl Into<String>, sv: impl Into<String>) -> Error {
+        Error {
+            kind,
+            en: en.into(),
+            sv: sv.into(),
+        }
+    }
+
+    /// What kind of failure this is.
+    pub fn kind(&self) -> ErrorKind {
+        self.kind
+    }
+
+    /// The English message (also what `Display` prints).
+    pub fn message_en(&self) -> &str {
+        &self.en
+    }
+
+    /// The Swedish message.
+    pub fn message_sv(&self) -> &str {
+        &self.sv
+    }
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.en)
+    }
+}
+
+impl std::error::Error for Error {}
+
+/// A `Result` whose error is [`Error`].
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// A JSON key as it may be shown in a message: only when it has the shape of an identifier bistand
+/// itself uses (lowercase ASCII, digits, `_` and `.`, at most 64 bytes, no run of four digits).
+/// Anything else might be client data typed into the wrong place, so it is not repeated.
+pub(crate) fn displayable_key(key: &str) -> Option<&str> {
+    let shaped = !key.is_empty()
+        && key.len() <= 64
+        && key
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_' || b == b'.');
+    let mut digit_run = 0;
+    for b in key.bytes() {
+        digit_run = if b.is_ascii_digit() { digit_run + 1 } else { 0 };
+        if digit_run >= 4 {
+            return None;
+        }
+    }
+    shaped.then_some(key)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn displayable_key_refuses_what_could_be_client_data() {
+        assert_eq!(
+            displayable_key("boende.omfattning"),
+            Some("boende.omfattning")
+        );
+        assert_eq!(displayable_key("Anna Svensson"), None);
+        assert_eq!(displayable_key("191212121212"), None);
+        assert_eq!(displayable_key("boende.1985"), None);
+        assert_eq!(displayable_key(""), None);
+        assert_eq!(displayable_key(&"a".repeat(65)), None);
+    }
+}

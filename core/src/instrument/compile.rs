@@ -1,0 +1,714 @@
+//! Checks a raw definition and builds the indexed [`Definition`]. Every rule of
+//! `core/instruments/README.md` is enforced here, each failure naming the place and the rule.
+
+use std::collections::{BTreeMap, HashMap};
+
+use super::raw::{RawCode, RawCondition, RawDefinition, RawItem};
+use super::{
+    Code, CodeList, CodeListId, Condition, DateRef, Definition, Group, Item, ItemId, ItemKind,
+    Section,
+};
+use crate::error::{Error, ErrorKind, Result};
+use crate::text::Text;
+
+const INTERVIEW_DATE: &str = "interview_date";
+
+fn broken(en: String, sv: String) -> Error {
+    Error::new(ErrorKind::InvalidDefinition, en, sv)
+}
+
+/// `[a-z][a-z0-9_]*`: the shape of ids, codes and id segments.
+fn is_identifier(s: &str) -> bool {
+    let mut bytes = s.bytes();
+    matches!(bytes.next(), Some(b'a'..=b'z'))
+        && bytes.all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
+}
+
+fn is_code(s: &str) -> bool {
+    !s.is_empty()
+        && s.bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
+}
+
+fn check_text(text: &Text, place: &str, what: &str) -> Result<()> {
+    if text.sv.trim().is_empty() || text.en.trim().is_empty() {
+        return Err(broken(
+            format!("{place}: {what} needs non-empty Swedish and English text"),
+            format!("{place}: {what} behöver icke-tom svensk och engelsk text"),
+        ));
+    }
+    Ok(())
+}
+
+pub(super) fn compile(raw: RawDefinition, source: &str) -> Result<Definition> {
+    if !is_identifier(&raw.instrument) {
+        return Err(broken(
+            "instrument name must match [a-z][a-z0-9_]*".into(),
+            "instrumentets namn måste matcha [a-z][a-z0-9_]*".into(),
+        ));
+    }
+    if raw.version.is_empty()
+        || !raw
+            .version
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'.')
+    {
+        return Err(broken(
+            format!(
+                "instrument `{}`: version must be non-empty ASCII letters, digits and dots",
+                raw.instrument
+            ),
+            format!(
+                "instrument `{}`: versionen måste bestå av ASCII-bokstäver, siffror och punkter",
+                raw.instrument
+            ),
+        ));
+    }
+    check_text(&raw.title, "definition", "title")?;
+    check_text(&raw.description, "definition", "description")?;
+
+    let mut builder = Builder {
+        code_lists: Vec::new(),
+        code_list_ids: HashMap::new(),
+        items: Vec::new(),
+        top_level: HashMap::new(),
+        pending_dates: Vec::new(),
+    };
+    for (name, codes) in raw.code_lists {
+        builder.add_code_list(name, codes)?;
+    }
+
+    let mut sections = Vec::with_capacity(raw.sections.len());
+    let mut section_ids = HashMap::new();
+    for raw_section in raw.sections {
+        let place = format!("section `{}`", raw_section.id);
+        if !is_identifier(&raw_section.id) {
+            return Err(broken(
+                format!("{place}: id must match [a-z][a-z0-9_]*"),
+                format!("{place}: id måste matcha [a-z][a-z0-9_]*"),
+            ));
+        }
+        if section_ids.contains_key(raw_section.id.as_str()) {
+            return Err(broken(
+                format!("{place}: declared twice"),
+                format!("{place}: deklarerad två gånger"),
+            ));
+        }
+        if let Some(part) = &raw_section.part {
+            if !is_identifier(part) {
+                return Err(broken(
+                    format!("{place}: part must match [a-z][a-z0-9_]*"),
+                    format!("{place}: del måste matcha [a-z][a-z0-9_]*"),
+                ));
+            }
+        }
+        check_text(&raw_section.label, &place, "label")?;
+        if let Some(help) = &raw_section.help {
+            check_text(help, &place, "help")?;
+        }
+        let mut items = Vec::with_capacity(raw_section.items.len());
+        for raw_item in raw_section.items {
+            let prefix = format!("{}.", raw_section.id);
+            let local = raw_item
+                .id
+                .strip_prefix(&prefix)
+                .unwrap_or_default()
+                .to_owned();
+            if local.is_empty() || !local.split('.').all(is_identifier) {
+                return Err(broken(
+                    format!(
+                        "item `{}` in section `{}`: a top-level item id must be `{}<name>`, each segment matching [a-z][a-z0-9_]*",
+                        raw_item.id, raw_section.id, prefix
+                    ),
+                    format!(
+                        "fråga `{}` i avsnitt `{}`: id måste vara `{}<namn>`, varje del enligt [a-z][a-z0-9_]*",
+                        raw_item.id, raw_section.id, prefix
+                    ),
+                ));
+            }
+            let full = raw_item.id.clone();
+            items.push(builder.add_item(raw_item, full, local, None)?);
+        }
+        section_ids.insert(raw_section.id.clone().into_boxed_str(), sections.len());
+        sections.push(Section {
+            id: raw_section.id,
+            part: raw_section.part,
+            label: raw_section.label,
+            help: raw_section.help,
+            items,
+        });
+    }
+    if builder.items.is_empty() {
+        return Err(broken(
+            "definition has no items".into(),
+            "definitionen saknar frågor".into(),
+        ));
+    }
+    builder.resolve_dates()?;
+
+    Ok(Definition {
+        instrument: raw.instrument,
+        version: raw.version,
+        title: raw.title,
+        description: raw.description,
+        source: source.to_owned(),
+        code_lists: builder.code_lists,
+        sections,
+        items: builder.items,
+        top_level: builder.top_level,
+        section_ids,
+    })
+}
+
+struct Builder {
+    code_lists: Vec<CodeList>,
+    code_list_ids: HashMap<String, CodeListId>,
+    items: Vec<Item>,
+    top_level: HashMap<Box<str>, ItemId>,
+    /// Date references are resolved after every item is known: order does not matter for them.
+    pending_dates: Vec<(ItemId, Vec<String>, Vec<String>)>,
+}
+
+/// The fields each kind may use; any other kind-specific field is a mistake in the file.
+fn allowed_fields(kind: &str) -> Option<&'static [&'static str]> {
+    Some(match kind {
+        "single_choice" => &["code_list"],
+        "multiple_choice" => &["code_list", "min_selected", "max_selected"],
+        "integer" | "decimal" => &["min", "max"],
+        "date" => &["not_before", "not_after"],
+        "boolean" => &[],
+        "text" => &["max_length", "multiline"],
+        "ranking" => &["code_list", "max_ranked", "eligible_when"],
+        "group" => &["items", "min_rows", "max_rows"],
+        _ => return None,
+    })
+}
+
+fn present_fields(raw: &RawItem) -> Vec<&'static str> {
+    let flags = [
+        ("code_list", raw.code_list.is_some()),
+        ("min_selected", raw.min_selected.is_some()),
+        ("max_selected", raw.max_selected.is_some()),
+        ("min", raw.min.is_some()),
+        ("max", raw.max.is_some()),
+        ("not_before", raw.not_before.is_some()),
+        ("not_after", raw.not_after.is_some()),
+        ("max_length", raw.max_length.is_some()),
+        ("multiline", raw.multiline.is_some()),
+        ("max_ranked", raw.max_ranked.is_some()),
+        ("eligible_when", raw.eligible_when.is_some()),
+        ("items", raw.items.is_some()),
+        ("min_rows", raw.min_rows.is_some()),
+        ("max_rows", raw.max_rows.is_some()),
+    ];
+    flags
+        .iter()
+        .filter(|(_, on)| *on)
+        .map(|(name, _)| *name)
+        .collect()
+}
+
+fn missing(place: &str, field: &str, kind: &str) -> Error {
+    broken(
+        format!("{place}: kind `{kind}` needs `{field}`"),
+        format!("{place}: typen `{kind}` kräver `{field}`"),
+    )
+}
+
+impl Builder {
+    fn add_code_list(&mut self, name: String, raw_codes: Vec<RawCode>) -> Result<()> {
+        let place = format!("code list `{name}`");
+        if !is_identifier(&name) {
+            return Err(broken(
+                format!("{place}: name must match [a-z][a-z0-9_]*"),
+                format!("{place}: namnet måste matcha [a-z][a-z0-9_]*"),
+            ));
+        }
+        if raw_codes.is_empty() || raw_codes.len() > usize::from(u16::MAX) {
+            return Err(broken(
+                format!("{place}: must have between 1 and {} codes", u16::MAX),
+                format!("{place}: måste ha mellan 1 och {} koder", u16::MAX),
+            ));
+        }
+        let mut index = HashMap::with_capacity(raw_codes.len());
+        let mut codes = Vec::with_capacity(raw_codes.len());
+        for (position, raw) in raw_codes.into_iter().enumerate() {
+            let code_place = format!("{place}, code `{}`", raw.code);
+            if !is_code(&raw.code) {
+                return Err(broken(
+                    format!("{code_place}: a code must match [a-z0-9_]+"),
+                    format!("{code_place}: en kod måste matcha [a-z0-9_]+"),
+                ));
+            }
+            check_text(&raw.label, &code_place, "label")?;
+            if let Some(help) = &raw.help {
+                check_text(help, &code_place, "help")?;
+            }
+            let position =
+                u16::try_from(position).expect("list length checked against u16::MAX above");
+            if index
+                .insert(raw.code.clone().into_boxed_str(), position)
+                .is_some()
+            {
+                return Err(broken(
+                    format!("{code_place}: listed twice"),
+                    format!("{code_place}: finns två gånger"),
+                ));
+            }
+            codes.push(Code {
+                code: raw.code,
+                label: raw.label,
+                help: raw.help,
+            });
+        }
+        let id =
+            CodeListId(u32::try_from(self.code_lists.len()).expect("fewer than 2^32 code lists"));
+        self.code_list_ids.insert(name.clone(), id);
+        self.code_lists.push(CodeList { name, codes, index });
+        Ok(())
+    }
+
+    fn code_list(&self, place: &str, name: Option<&String>, kind: &str) -> Result<CodeListId> {
+        let name = name.ok_or_else(|| missing(place, "code_list", kind))?;
+        self.code_list_ids.get(name).copied().ok_or_else(|| {
+            broken(
+                format!("{place}: code list `{name}` is not defined"),
+                format!("{place}: kodlistan `{name}` är inte definierad"),
+            )
+        })
+    }
+
+    /// Adds an item (and, for a group, its sub-items) and returns its id. `siblings` is the group
+    /// being built when this is a sub-item: its already-added children may be named in conditions.
+    fn add_item(
+        &mut self,
+        raw: RawItem,
+        full_id: String,
+        local: String,
+        parent: Option<(ItemId, &HashMap<Box<str>, usize>, &[ItemId])>,
+    ) -> Result<ItemId> {
+        let place = format!("item `{full_id}`");
+        let kind_name = raw.kind.as_str();
+        let allowed = allowed_fields(kind_name).ok_or_else(|| {
+            broken(
+                format!(
+                    "{place}: unknown kind `{kind_name}`; expected one of single_choice, multiple_choice, integer, decimal, date, boolean, text, ranking, group"
+                ),
+                format!("{place}: okänd typ `{kind_name}`"),
+            )
+        })?;
+        if let Some(field) = present_fields(&raw)
+            .into_iter()
+            .find(|f| !allowed.contains(f))
+        {
+            return Err(broken(
+                format!("{place}: field `{field}` does not apply to kind `{kind_name}`"),
+                format!("{place}: fältet `{field}` gäller inte typen `{kind_name}`"),
+            ));
+        }
+        check_text(&raw.label, &place, "label")?;
+        if let Some(help) = &raw.help {
+            check_text(help, &place, "help")?;
+        }
+        if raw.required && raw.hideable {
+            return Err(broken(
+                format!("{place}: a required item cannot be hideable"),
+                format!("{place}: en obligatorisk fråga kan inte vara döljbar"),
+            ));
+        }
+        let duplicate = match parent {
+            None => self.top_level.contains_key(full_id.as_str()),
+            Some((_, locals, _)) => locals.contains_key(local.as_str()),
+        };
+        if duplicate {
+            return Err(broken(
+                format!("{place}: declared twice"),
+                format!("{place}: deklarerad två gånger"),
+            ));
+        }
+        let scope = Scope {
+            group: parent.map(|(_, locals, children)| (locals, children)),
+        };
+        let enabled_when = raw
+            .enabled_when
+            .as_ref()
+            .map(|c| self.condition(&place, c, &scope))
+            .transpose()?;
+
+        let id = ItemId(u32::try_from(self.items.len()).expect("fewer than 2^32 items"));
+        let kind = match kind_name {
+            "single_choice" => ItemKind::SingleChoice {
+                list: self.code_list(&place, raw.code_list.as_ref(), kind_name)?,
+            },
+            "multiple_choice" => {
+                let list = self.code_list(&place, raw.code_list.as_ref(), kind_name)?;
+                let len = u32::try_from(self.code_lists[list.0 as usize].codes.len())
+                    .expect("list length checked against u16::MAX");
+                let min_selected = raw.min_selected.unwrap_or(0);
+                let max_selected = raw.max_selected.unwrap_or(len);
+                if min_selected > max_selected || max_selected == 0 || max_selected > len {
+                    return Err(broken(
+                        format!(
+                            "{place}: need min_selected <= max_selected, 1 <= max_selected <= {len} (codes in the list)"
+                        ),
+                        format!(
+                            "{place}: kräver min_selected <= max_selected, 1 <= max_selected <= {len}"
+                        ),
+                    ));
+                }
+                ItemKind::MultipleChoice {
+                    list,
+                    min_selected,
+                    max_selected,
+                }
+            }
+            "integer" => {
+                let min = raw
+                    .min
+                    .as_ref()
+                    .ok_or_else(|| missing(&place, "min", kind_name))?;
+                let max = raw
+                    .max
+                    .as_ref()
+                    .ok_or_else(|| missing(&place, "max", kind_name))?;
+                let (Some(min), Some(max)) = (min.as_i64(), max.as_i64()) else {
+                    return Err(broken(
+                        format!("{place}: min and max of an integer item must be whole numbers"),
+                        format!("{place}: min och max för ett heltal måste vara heltal"),
+                    ));
+                };
+                if min > max {
+                    return Err(broken(
+                        format!("{place}: min must not exceed max"),
+                        format!("{place}: min får inte vara större än max"),
+                    ));
+                }
+                ItemKind::Integer { min, max }
+            }
+            "decimal" => {
+                let min = raw
+                    .min
+                    .as_ref()
+                    .ok_or_else(|| missing(&place, "min", kind_name))?;
+                let max = raw
+                    .max
+                    .as_ref()
+                    .ok_or_else(|| missing(&place, "max", kind_name))?;
+                let (Some(min), Some(max)) = (min.as_f64(), max.as_f64()) else {
+                    return Err(missing(&place, "min", kind_name));
+                };
+                if min > max || !min.is_finite() || !max.is_finite() {
+                    return Err(broken(
+                        format!("{place}: min must not exceed max"),
+                        format!("{place}: min får inte vara större än max"),
+                    ));
+                }
+                ItemKind::Decimal { min, max }
+            }
+            "date" => {
+                self.pending_dates.push((
+                    id,
+                    raw.not_before.clone().unwrap_or_default(),
+                    raw.not_after.clone().unwrap_or_default(),
+                ));
+                ItemKind::Date {
+                    not_before: Vec::new(),
+                    not_after: Vec::new(),
+                }
+            }
+            "boolean" => ItemKind::Boolean,
+            "text" => {
+                let max_length = raw
+                    .max_length
+                    .ok_or_else(|| missing(&place, "max_length", kind_name))?;
+                if max_length == 0 {
+                    return Err(broken(
+                        format!("{place}: max_length must be at least 1"),
+                        format!("{place}: max_length måste vara minst 1"),
+                    ));
+                }
+                ItemKind::Text {
+                    max_length,
+                    multiline: raw.multiline.unwrap_or(false),
+                }
+            }
+            "ranking" => {
+                let list = self.code_list(&place, raw.code_list.as_ref(), kind_name)?;
+                let max_ranked = raw
+                    .max_ranked
+                    .ok_or_else(|| missing(&place, "max_ranked", kind_name))?;
+                let codes = &self.code_lists[list.0 as usize];
+                if max_ranked == 0 || max_ranked as usize > codes.codes.len() {
+                    return Err(broken(
+                        format!("{place}: max_ranked must be between 1 and the number of subjects"),
+                        format!("{place}: max_ranked måste vara mellan 1 och antalet ämnen"),
+                    ));
+                }
+                let mut eligible_when = vec![None; codes.codes.len()];
+                for (code, condition) in raw.eligible_when.iter().flat_map(BTreeMap::iter) {
+                    let Some(position) = codes.position(code) else {
+                        return Err(broken(
+                            format!(
+                                "{place}: eligible_when names `{code}`, which is not in code list `{}`",
+                                codes.name
+                            ),
+                            format!(
+                                "{place}: eligible_when nämner `{code}`, som inte finns i kodlistan `{}`",
+                                codes.name
+                            ),
+                        ));
+                    };
+                    eligible_when[usize::from(position)] =
+                        Some(self.condition(&place, condition, &scope)?);
+                }
+                ItemKind::Ranking {
+                    list,
+                    max_ranked,
+                    eligible_when,
+                }
+            }
+            "group" => {
+                let min_rows = raw.min_rows.unwrap_or(0);
+                let max_rows = raw
+                    .max_rows
+                    .ok_or_else(|| missing(&place, "max_rows", kind_name))?;
+                if max_rows == 0 || min_rows > max_rows {
+                    return Err(broken(
+                        format!("{place}: need 1 <= max_rows and min_rows <= max_rows"),
+                        format!("{place}: kräver 1 <= max_rows och min_rows <= max_rows"),
+                    ));
+                }
+                if raw.items.as_ref().is_none_or(Vec::is_empty) {
+                    return Err(missing(&place, "items", kind_name));
+                }
+                // Placeholder: the real children are added right after this item (pre-order).
+                ItemKind::Group(Group {
+                    children: Vec::new(),
+                    min_rows,
+                    max_rows,
+                    locals: HashMap::new(),
+                })
+            }
+            _ => unreachable!("kind names are checked by allowed_fields above"),
+        };
+        self.items.push(Item {
+            id: full_id.clone(),
+            local,
+            kind,
+            label: raw.label,
+            help: raw.help,
+            required: raw.required,
+            hideable: raw.hideable,
+            enabled_when,
+            parent: parent.map(|(p, _, _)| p),
+        });
+        if parent.is_none() {
+            self.top_level.insert(full_id.clone().into_boxed_str(), id);
+        }
+
+        if let Some(sub_items) = raw.items {
+            let mut locals: HashMap<Box<str>, usize> = HashMap::new();
+            let mut children: Vec<ItemId> = Vec::new();
+            for sub in sub_items {
+                if !is_identifier(&sub.id) {
+                    return Err(broken(
+                        format!(
+                            "{place}: sub-item id `{}` must be a local name matching [a-z][a-z0-9_]*",
+                            sub.id
+                        ),
+                        format!(
+                            "{place}: delfrågans id `{}` måste matcha [a-z][a-z0-9_]*",
+                            sub.id
+                        ),
+                    ));
+                }
+                let sub_full = format!("{full_id}.{}", sub.id);
+                let sub_local = sub.id.clone();
+                let child = self.add_item(
+                    sub,
+                    sub_full,
+                    sub_local.clone(),
+                    Some((id, &locals, &children)),
+                )?;
+                locals.insert(sub_local.into_boxed_str(), children.len());
+                children.push(child);
+            }
+            if let ItemKind::Group(group) = &mut self.items[id.index()].kind {
+                group.children = children;
+                group.locals = locals;
+            }
+        }
+        Ok(id)
+    }
+
+    /// Resolves a condition's item reference: a sibling already declared in the same group, or a
+    /// top-level item already declared.
+    fn reference(&self, place: &str, name: &str, scope: &Scope<'_>) -> Result<ItemId> {
+        if let Some((locals, children)) = scope.group {
+            if let Some(&position) = name
+                .rsplit_once('.')
+                .and_then(|(_, local)| locals.get(local))
+            {
+                let sibling = children[position];
+                if self.items[sibling.index()].id == name {
+                    return Ok(sibling);
+                }
+            }
+        }
+        self.top_level.get(name).copied().ok_or_else(|| {
+            broken(
+                format!(
+                    "{place}: condition refers to `{name}`, which is not a top-level item or sibling declared before it"
+                ),
+                format!(
+                    "{place}: villkoret hänvisar till `{name}`, som inte är en tidigare deklarerad fråga"
+                ),
+            )
+        })
+    }
+
+    fn condition(&self, place: &str, raw: &RawCondition, scope: &Scope<'_>) -> Result<Condition> {
+        Ok(match raw {
+            RawCondition::In { item, codes } => {
+                let id = self.reference(place, item, scope)?;
+                let list = match &self.items[id.index()].kind {
+                    ItemKind::SingleChoice { list } | ItemKind::MultipleChoice { list, .. } => {
+                        *list
+                    }
+                    other => {
+                        return Err(broken(
+                            format!(
+                                "{place}: condition `in` needs a choice item, but `{item}` is {}",
+                                other.name()
+                            ),
+                            format!(
+                                "{place}: villkoret `in` kräver en flervalsfråga, men `{item}` är {}",
+                                other.name()
+                            ),
+                        ));
+                    }
+                };
+                let list = &self.code_lists[list.0 as usize];
+                if codes.is_empty() {
+                    return Err(broken(
+                        format!("{place}: condition `in` on `{item}` lists no codes"),
+                        format!("{place}: villkoret `in` för `{item}` saknar koder"),
+                    ));
+                }
+                let codes = codes
+                    .iter()
+                    .map(|code| {
+                        list.position(code).ok_or_else(|| {
+                            broken(
+                                format!("{place}: condition code `{code}` is not in code list `{}` of `{item}`", list.name),
+                                format!("{place}: villkorets kod `{code}` finns inte i kodlistan `{}`", list.name),
+                            )
+                        })
+                    })
+                    .collect::<Result<_>>()?;
+                Condition::In { item: id, codes }
+            }
+            RawCondition::Equals { item, equals } => {
+                let id = self.reference(place, item, scope)?;
+                if !matches!(self.items[id.index()].kind, ItemKind::Boolean) {
+                    return Err(broken(
+                        format!(
+                            "{place}: condition `equals` needs a boolean item, but `{item}` is {}",
+                            self.items[id.index()].kind.name()
+                        ),
+                        format!(
+                            "{place}: villkoret `equals` kräver en ja/nej-fråga, men `{item}` är {}",
+                            self.items[id.index()].kind.name()
+                        ),
+                    ));
+                }
+                Condition::Equals {
+                    item: id,
+                    value: *equals,
+                }
+            }
+            RawCondition::Answered { item, answered } => Condition::Answered {
+                item: self.reference(place, item, scope)?,
+                answered: *answered,
+            },
+            RawCondition::All { all } => Condition::All(self.conditions(place, all, scope)?),
+            RawCondition::Any { any } => Condition::Any(self.conditions(place, any, scope)?),
+            RawCondition::Not { not } => {
+                Condition::Not(Box::new(self.condition(place, not, scope)?))
+            }
+        })
+    }
+
+    fn conditions(
+        &self,
+        place: &str,
+        raw: &[RawCondition],
+        scope: &Scope<'_>,
+    ) -> Result<Vec<Condition>> {
+        if raw.is_empty() {
+            return Err(broken(
+                format!("{place}: `all` and `any` need at least one condition"),
+                format!("{place}: `all` och `any` kräver minst ett villkor"),
+            ));
+        }
+        raw.iter()
+            .map(|c| self.condition(place, c, scope))
+            .collect()
+    }
+
+    fn resolve_dates(&mut self) -> Result<()> {
+        for (id, not_before, not_after) in std::mem::take(&mut self.pending_dates) {
+            let before = self.date_refs(id, &not_before)?;
+            let after = self.date_refs(id, &not_after)?;
+            if let ItemKind::Date {
+                not_before,
+                not_after,
+            } = &mut self.items[id.index()].kind
+            {
+                *not_before = before;
+                *not_after = after;
+            }
+        }
+        Ok(())
+    }
+
+    fn date_refs(&self, id: ItemId, names: &[String]) -> Result<Vec<DateRef>> {
+        let item = &self.items[id.index()];
+        names
+            .iter()
+            .map(|name| {
+                if name == INTERVIEW_DATE {
+                    return Ok(DateRef::InterviewDate);
+                }
+                let sibling = item.parent.and_then(|parent| match &self.items[parent.index()].kind {
+                    ItemKind::Group(group) => group
+                        .children
+                        .iter()
+                        .copied()
+                        .find(|c| self.items[c.index()].id == *name),
+                    _ => None,
+                });
+                let target = sibling.or_else(|| self.top_level.get(name.as_str()).copied());
+                match target {
+                    Some(target) if target != id && matches!(self.items[target.index()].kind, ItemKind::Date { .. }) => {
+                        Ok(DateRef::Item(target))
+                    }
+                    _ => Err(broken(
+                        format!(
+                            "item `{}`: date reference `{name}` must be `interview_date`, a top-level date item or a sibling date item",
+                            item.id
+                        ),
+                        format!(
+                            "fråga `{}`: datumreferensen `{name}` måste vara `interview_date` eller en annan datumfråga",
+                            item.id
+                        ),
+                    )),
+                }
+            })
+            .collect()
+    }
+}
+
+struct Scope<'a> {
+    group: Option<(&'a HashMap<Box<str>, usize>, &'a [ItemId])>,
+}

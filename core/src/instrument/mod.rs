@@ -1,0 +1,369 @@
+//! Instrument definitions: the versioned, data-driven description of a form (sections, items,
+//! code lists, conditions) that the generic validator checks documents against.
+//!
+//! A definition file (see `core/instruments/README.md`) is compiled once by
+//! [`Definition::from_json`] into an indexed, immutable form; share it across threads behind an
+//! `Arc`. The definitions bistand ships are embedded at build time and listed by [`builtin`].
+
+mod compile;
+mod raw;
+
+use std::collections::HashMap;
+
+use crate::error::{Error, ErrorKind, Result};
+use crate::text::Text;
+
+/// The definition files embedded in the library: `(instrument, version, JSON)`.
+const BUILTIN: &[(&str, &str, &str)] =
+    &[("fia", "1", include_str!("../../instruments/fia-1.json"))];
+
+/// Compiles every definition bistand ships. Each is checked by the tests, so a failure here means
+/// the library itself was built from a broken definition.
+///
+/// # Errors
+/// [`ErrorKind::InvalidDefinition`] if an embedded definition is broken.
+pub fn builtin() -> Result<Vec<Definition>> {
+    BUILTIN
+        .iter()
+        .map(|(_, _, json)| Definition::from_json(json))
+        .collect()
+}
+
+/// The index of an item (top-level or sub-item) within its [`Definition`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct ItemId(u32);
+
+impl ItemId {
+    /// The position of the item in declaration order, usable to index per-item tables.
+    pub fn index(self) -> usize {
+        self.0 as usize
+    }
+}
+
+/// The index of a code list within its [`Definition`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct CodeListId(u32);
+
+/// A compiled, checked instrument definition. Immutable; cheap to share behind an `Arc`.
+#[derive(Debug)]
+pub struct Definition {
+    instrument: String,
+    version: String,
+    title: Text,
+    description: Text,
+    source: String,
+    code_lists: Vec<CodeList>,
+    sections: Vec<Section>,
+    items: Vec<Item>,
+    top_level: HashMap<Box<str>, ItemId>,
+    section_ids: HashMap<Box<str>, usize>,
+}
+
+impl Definition {
+    /// Compiles a definition file.
+    ///
+    /// # Errors
+    /// [`ErrorKind::InvalidDefinition`] naming the section, item or code list at fault and the rule
+    /// it breaks.
+    pub fn from_json(json: &str) -> Result<Definition> {
+        let raw: raw::RawDefinition = serde_json::from_str(json).map_err(|e| {
+            Error::new(
+                ErrorKind::InvalidDefinition,
+                format!("definition file does not have the expected shape: {e}"),
+                format!("definitionsfilen har inte förväntad form: {e}"),
+            )
+        })?;
+        compile::compile(raw, json)
+    }
+
+    /// The instrument's name (`fia`).
+    pub fn instrument(&self) -> &str {
+        &self.instrument
+    }
+
+    /// The version (`1`).
+    pub fn version(&self) -> &str {
+        &self.version
+    }
+
+    /// The instrument's title.
+    pub fn title(&self) -> &Text {
+        &self.title
+    }
+
+    /// A short description of the instrument.
+    pub fn description(&self) -> &Text {
+        &self.description
+    }
+
+    /// The definition file this was compiled from, for vendors who render forms from it.
+    pub fn source_json(&self) -> &str {
+        &self.source
+    }
+
+    /// Sections in form order.
+    pub fn sections(&self) -> &[Section] {
+        &self.sections
+    }
+
+    /// A section by its id.
+    pub fn section(&self, id: &str) -> Option<&Section> {
+        self.section_ids.get(id).map(|&i| &self.sections[i])
+    }
+
+    /// Every item, sub-items included, in declaration order (a group precedes its sub-items).
+    pub fn items(&self) -> &[Item] {
+        &self.items
+    }
+
+    /// The item with this index.
+    pub fn item(&self, id: ItemId) -> &Item {
+        &self.items[id.index()]
+    }
+
+    /// A top-level item by its full id (`boende.omfattning`).
+    pub fn top_level(&self, id: &str) -> Option<ItemId> {
+        self.top_level.get(id).copied()
+    }
+
+    /// An item, top-level or sub-item, by its full id (`genomforandeplan.mal.ansvarig`).
+    pub fn find(&self, full_id: &str) -> Option<ItemId> {
+        if let Some(id) = self.top_level(full_id) {
+            return Some(id);
+        }
+        let (parent, local) = full_id.rsplit_once('.')?;
+        let parent = self.find(parent)?;
+        match &self.item(parent).kind {
+            ItemKind::Group(group) => group.child(local),
+            _ => None,
+        }
+    }
+
+    /// Top-level items in declaration order.
+    pub fn top_level_items(&self) -> impl Iterator<Item = ItemId> + '_ {
+        self.sections.iter().flat_map(|s| s.items.iter().copied())
+    }
+
+    /// A code list by index.
+    pub fn code_list(&self, id: CodeListId) -> &CodeList {
+        &self.code_lists[id.0 as usize]
+    }
+
+    /// All code lists.
+    pub fn code_lists(&self) -> &[CodeList] {
+        &self.code_lists
+    }
+}
+
+/// A section of the form.
+#[derive(Debug)]
+pub struct Section {
+    /// Stable id (`boende`).
+    pub id: String,
+    /// The part of the instrument the section belongs to, if the instrument has parts.
+    pub part: Option<String>,
+    /// Heading.
+    pub label: Text,
+    /// Guidance for the interviewer.
+    pub help: Option<Text>,
+    /// Top-level items of the section, in form order.
+    pub items: Vec<ItemId>,
+}
+
+/// One question (or group of questions) of a definition.
+#[derive(Debug)]
+pub struct Item {
+    /// Full stable id (`boende.omfattning`, `genomforandeplan.mal.ansvarig`).
+    pub id: String,
+    /// The last segment of the id: the key of a sub-item inside a group row.
+    pub local: String,
+    /// What kind of answer the item takes, with its bounds.
+    pub kind: ItemKind,
+    /// The question.
+    pub label: Text,
+    /// Guidance for the interviewer.
+    pub help: Option<Text>,
+    /// Must be answered in a complete document when enabled and not hidden.
+    pub required: bool,
+    /// An organisation profile may hide it.
+    pub hideable: bool,
+    /// When present, the item applies only when this holds.
+    pub enabled_when: Option<Condition>,
+    /// The group this is a sub-item of.
+    pub parent: Option<ItemId>,
+}
+
+/// What kind of answer an item takes.
+#[derive(Debug)]
+pub enum ItemKind {
+    /// One code from a list.
+    SingleChoice {
+        /// The list.
+        list: CodeListId,
+    },
+    /// Distinct codes from a list.
+    MultipleChoice {
+        /// The list.
+        list: CodeListId,
+        /// Fewest codes to select (0 when unset).
+        min_selected: u32,
+        /// Most codes to select (the list's length when unset).
+        max_selected: u32,
+    },
+    /// A whole number in `min..=max`.
+    Integer {
+        /// Smallest allowed.
+        min: i64,
+        /// Largest allowed.
+        max: i64,
+    },
+    /// A number in `min..=max`.
+    Decimal {
+        /// Smallest allowed.
+        min: f64,
+        /// Largest allowed.
+        max: f64,
+    },
+    /// A calendar date, possibly ordered against other dates.
+    Date {
+        /// The date must be on or after each of these.
+        not_before: Vec<DateRef>,
+        /// The date must be on or before each of these.
+        not_after: Vec<DateRef>,
+    },
+    /// Yes or no.
+    Boolean,
+    /// Free text of at most `max_length` characters.
+    Text {
+        /// Most characters (Unicode scalar values).
+        max_length: u32,
+        /// Rendered as a multi-line field.
+        multiline: bool,
+    },
+    /// An ordering of distinct subjects, most important first.
+    Ranking {
+        /// The subjects.
+        list: CodeListId,
+        /// Most subjects to rank.
+        max_ranked: u32,
+        /// Per subject code (by index), the condition under which it may be ranked.
+        eligible_when: Vec<Option<Condition>>,
+    },
+    /// Repeating rows of sub-items.
+    Group(Group),
+}
+
+impl ItemKind {
+    /// The name of the kind as written in definition files.
+    pub fn name(&self) -> &'static str {
+        match self {
+            ItemKind::SingleChoice { .. } => "single_choice",
+            ItemKind::MultipleChoice { .. } => "multiple_choice",
+            ItemKind::Integer { .. } => "integer",
+            ItemKind::Decimal { .. } => "decimal",
+            ItemKind::Date { .. } => "date",
+            ItemKind::Boolean => "boolean",
+            ItemKind::Text { .. } => "text",
+            ItemKind::Ranking { .. } => "ranking",
+            ItemKind::Group(_) => "group",
+        }
+    }
+}
+
+/// The rows of a repeating group.
+#[derive(Debug)]
+pub struct Group {
+    /// Sub-items in declaration order.
+    pub children: Vec<ItemId>,
+    /// Fewest rows.
+    pub min_rows: u32,
+    /// Most rows.
+    pub max_rows: u32,
+    locals: HashMap<Box<str>, usize>,
+}
+
+impl Group {
+    /// The sub-item with this local id.
+    pub fn child(&self, local: &str) -> Option<ItemId> {
+        self.position(local).map(|p| self.children[p])
+    }
+
+    /// The position among `children` of the sub-item with this local id.
+    pub fn position(&self, local: &str) -> Option<usize> {
+        self.locals.get(local).copied()
+    }
+}
+
+/// What a date is ordered against.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DateRef {
+    /// The document's interview date.
+    InterviewDate,
+    /// Another date item (a sibling in the same row when both are sub-items of one group).
+    Item(ItemId),
+}
+
+/// When an item applies (or a ranking subject may be chosen).
+#[derive(Clone, Debug, PartialEq)]
+pub enum Condition {
+    /// The choice item's answer (any selected code, for multiple choice) is one of `codes`.
+    In {
+        /// The item asked about.
+        item: ItemId,
+        /// Code indexes within the item's list.
+        codes: Vec<u16>,
+    },
+    /// The boolean item's answer is `value`.
+    Equals {
+        /// The item asked about.
+        item: ItemId,
+        /// The answer that satisfies.
+        value: bool,
+    },
+    /// The item is answered (`true`) or not (`false`).
+    Answered {
+        /// The item asked about.
+        item: ItemId,
+        /// Whether an answer is wanted.
+        answered: bool,
+    },
+    /// Every condition holds.
+    All(Vec<Condition>),
+    /// At least one condition holds.
+    Any(Vec<Condition>),
+    /// The condition does not hold.
+    Not(Box<Condition>),
+}
+
+/// A named list of codes.
+#[derive(Debug)]
+pub struct CodeList {
+    /// The list's name.
+    pub name: String,
+    /// The codes in display order.
+    pub codes: Vec<Code>,
+    index: HashMap<Box<str>, u16>,
+}
+
+impl CodeList {
+    /// The index of `code` in the list.
+    pub fn position(&self, code: &str) -> Option<u16> {
+        self.index.get(code).copied()
+    }
+
+    /// The code at `index`.
+    pub fn code(&self, index: u16) -> &Code {
+        &self.codes[usize::from(index)]
+    }
+}
+
+/// One answer option.
+#[derive(Debug)]
+pub struct Code {
+    /// The stable code (`i_stor_omfattning`).
+    pub code: String,
+    /// What the form shows.
+    pub label: Text,
+    /// Guidance.
+    pub help: Option<Text>,
+}

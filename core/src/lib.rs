@@ -1,0 +1,44 @@
+//! `bistand-core`: the FIA and SUE instruments of Swedish social assistance (ekonomiskt bistånd)
+//! as data-driven definitions, with validation, summaries, statistics and privacy primitives.
+//!
+//! The crate is pure: no I/O, no clock, no globals, no async. Time and keys arrive as arguments;
+//! results are returned values. The shells (`bistand-store`, the C library, the sidecar) own every
+//! side effect.
+//!
+//! ```
+//! use bistand_core::Engine;
+//!
+//! let engine = Engine::new()?;
+//! let document = br#"{
+//!     "instrument": "fia", "version": "1", "status": "draft",
+//!     "interview_date": "2026-11-02",
+//!     "answers": { "boende.omfattning": "i_viss_omfattning", "boende.problem_klient": 7 }
+//! }"#;
+//! let report = engine.validate(Some("fia"), document)?;
+//! assert!(!report.valid);
+//! assert_eq!(report.findings[0].code.as_str(), "wrong_type");
+//! assert_eq!(report.findings[0].path, "boende.problem_klient");
+//! # Ok::<(), bistand_core::Error>(())
+//! ```
+#![forbid(unsafe_code)]
+#![deny(missing_docs)]
+
+pub mod document;
+mod engine;
+mod error;
+pub mod fia;
+pub mod finding;
+pub mod identifier;
+pub mod instrument;
+pub mod profile;
+pub mod schema;
+pub mod synth;
+mod text;
+mod validate;
+
+pub use document::{AnswerValue, Document, Limits, Row, Status};
+pub use engine::Engine;
+pub use error::{Error, ErrorKind, Result};
+pub use finding::{Finding, FindingCode, Report, Severity};
+pub use text::{Language, Text};
+pub use validate::Validated;

@@ -1,0 +1,41 @@
+//! Texts in the two languages bistand speaks: Swedish for caseworkers, English for developers.
+
+use serde::{Deserialize, Serialize};
+
+/// A text in Swedish and English. Both are always present and non-empty in a loaded definition.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Text {
+    /// Swedish.
+    pub sv: String,
+    /// English.
+    pub en: String,
+}
+
+impl Text {
+    /// A text from its two language versions.
+    pub fn new(sv: impl Into<String>, en: impl Into<String>) -> Text {
+        Text {
+            sv: sv.into(),
+            en: en.into(),
+        }
+    }
+
+    /// The text in `language`.
+    pub fn in_language(&self, language: Language) -> &str {
+        match language {
+            Language::Swedish => &self.sv,
+            Language::English => &self.en,
+        }
+    }
+}
+
+/// A language of bistand's messages.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default)]
+pub enum Language {
+    /// Swedish (`sv`), the default: the language caseworkers read.
+    #[default]
+    Swedish,
+    /// English (`en`).
+    English,
+}

@@ -1,0 +1,467 @@
+//! The generic validator: bytes in, a typed [`Document`] and a [`Report`] of findings out.
+//!
+//! Order of work: size limit, UTF-8, then one streaming parse (envelope and answers, with
+//! per-answer checks), then the rules that need the whole document (conditions, hidden items,
+//! required answers, rankings, date order). Anything that stops the parse is an [`Error`];
+//! everything else is a finding.
+
+mod parse;
+mod rules;
+
+use std::borrow::Cow;
+use std::fmt;
+
+use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
+use serde_json::value::RawValue;
+
+use crate::document::{AnswerValue, Document, Limits, Status};
+use crate::error::{Error, ErrorKind, Result, displayable_key};
+use crate::finding::{FindingCode, JsonType, Report, Severity, messages};
+use crate::instrument::Definition;
+use parse::{AnswersSeed, CodeSeed, Ctx, Path, Sink, Str};
+
+pub(crate) use parse::parse_date;
+
+/// Finds the definition (and the profile's hidden-item flags, indexed by item) for an instrument
+/// and version named in a document.
+pub(crate) type Lookup<'l, 'd> = &'l dyn Fn(&str, &str) -> Result<(&'d Definition, &'d [bool])>;
+
+/// A document that parsed, with its definition and its findings.
+#[derive(Debug)]
+pub struct Validated<'d> {
+    /// The definition the document answers.
+    pub definition: &'d Definition,
+    /// The parsed answers.
+    pub document: Document,
+    /// The findings.
+    pub report: Report,
+}
+
+pub(crate) fn validate_bytes<'d>(
+    lookup: Lookup<'_, 'd>,
+    expected_instrument: Option<&str>,
+    bytes: &[u8],
+    limits: Limits,
+) -> Result<Validated<'d>> {
+    if bytes.len() > limits.max_bytes() {
+        let max = limits.max_bytes();
+        return Err(Error::new(
+            ErrorKind::TooLarge,
+            format!(
+                "document is {} bytes; the limit is {max} bytes",
+                bytes.len()
+            ),
+            format!("dokumentet är {} byte; gränsen är {max} byte", bytes.len()),
+        ));
+    }
+    let text = std::str::from_utf8(bytes).map_err(|e| {
+        Error::new(
+            ErrorKind::InvalidUtf8,
+            format!(
+                "document is not valid UTF-8 (first invalid byte at offset {})",
+                e.valid_up_to()
+            ),
+            format!(
+                "dokumentet är inte giltig UTF-8 (första ogiltiga byte vid position {})",
+                e.valid_up_to()
+            ),
+        )
+    })?;
+    let mut sink = Sink {
+        max_depth: limits.max_depth(),
+        failure: None,
+    };
+    let mut deserializer = serde_json::Deserializer::from_str(text);
+    let parsed = EnvelopeSeed {
+        lookup,
+        expected_instrument,
+        sink: &mut sink,
+    }
+    .deserialize(&mut deserializer)
+    .and_then(|parsed| deserializer.end().map(|()| parsed));
+    let envelope = parsed.map_err(|e| json_error(&mut sink, &e))?;
+    finish(envelope, lookup, expected_instrument, limits.max_depth())
+}
+
+/// Turns a serde_json error into ours. Our own failures were stored in the sink; syntax errors
+/// carry only a position; data errors could quote the input, so they get a generic message.
+fn json_error(sink: &mut Sink, error: &serde_json::Error) -> Error {
+    if let Some(failure) = sink.failure.take() {
+        return failure;
+    }
+    let (line, column) = (error.line(), error.column());
+    match error.classify() {
+        serde_json::error::Category::Syntax
+            if error.to_string().starts_with("recursion limit exceeded") =>
+        {
+            let max = sink.max_depth;
+            Error::new(
+                ErrorKind::TooDeep,
+                format!("document nests arrays and objects deeper than the limit of {max} levels"),
+                format!("dokumentet har fler än {max} nivåer av listor och objekt"),
+            )
+        }
+        serde_json::error::Category::Syntax | serde_json::error::Category::Eof => {
+            // serde_json's syntax messages name the problem and position, never the content.
+            let what = error.to_string();
+            let what = what.split(" at line ").next().unwrap_or("syntax error");
+            Error::new(
+                ErrorKind::MalformedJson,
+                format!("malformed JSON at line {line} column {column}: {what}"),
+                format!("felaktig JSON på rad {line} kolumn {column}: {what}"),
+            )
+        }
+        serde_json::error::Category::Data | serde_json::error::Category::Io => Error::new(
+            ErrorKind::InvalidDocument,
+            format!("document does not have the expected shape (line {line} column {column})"),
+            format!("dokumentet har inte förväntad form (rad {line} kolumn {column})"),
+        ),
+    }
+}
+
+fn invalid(en: impl Into<String>, sv: impl Into<String>) -> Error {
+    Error::new(ErrorKind::InvalidDocument, en, sv)
+}
+
+/// What the envelope's fields said, before the rules run.
+struct Envelope<'de, 'd> {
+    instrument: Cow<'de, str>,
+    version: Cow<'de, str>,
+    status: Status,
+    interview_date: InterviewDate,
+    answers: Answers<'de, 'd>,
+}
+
+enum InterviewDate {
+    Missing,
+    Invalid,
+    Valid(jiff::civil::Date),
+}
+
+enum Answers<'de, 'd> {
+    /// Parsed as they streamed by: `instrument` and `version` came first (the usual order).
+    Parsed {
+        definition: &'d Definition,
+        hidden: &'d [bool],
+        ctx_findings: Vec<crate::finding::Finding>,
+        values: Vec<Option<AnswerValue>>,
+    },
+    /// `answers` came before `instrument` or `version`: kept as raw text, parsed afterwards.
+    Raw(&'de RawValue),
+}
+
+struct EnvelopeSeed<'l, 's, 'd> {
+    lookup: Lookup<'l, 'd>,
+    expected_instrument: Option<&'l str>,
+    sink: &'s mut Sink,
+}
+
+impl<'de, 'd> DeserializeSeed<'de> for EnvelopeSeed<'_, '_, 'd> {
+    type Value = Envelope<'de, 'd>;
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Self::Value, D::Error> {
+        deserializer.deserialize_any(self)
+    }
+}
+
+const ENVELOPE_FIELDS: &str = "instrument, version, status, interview_date, answers";
+
+impl<'de, 'd> EnvelopeSeed<'_, '_, 'd> {
+    fn not_an_object<E: de::Error>(self, found: &str) -> E {
+        self.sink.fail(invalid(
+            format!("document must be a JSON object, found {found}"),
+            format!("dokumentet måste vara ett JSON-objekt, fick {found}"),
+        ))
+    }
+
+    /// Reads a string field of the envelope; a value of another type is an error naming the field.
+    fn string<A: MapAccess<'de>>(
+        &mut self,
+        map: &mut A,
+        field: &str,
+    ) -> Result<Cow<'de, str>, A::Error> {
+        match map.next_value_seed(CodeSeed {
+            sink: self.sink,
+            depth: 2,
+        })? {
+            Ok(value) => Ok(value),
+            Err(found) => Err(self.sink.fail(invalid(
+                format!("`{field}` must be a string, found {}", found_en(found)),
+                format!(
+                    "`{field}` måste vara en textsträng, fick {}",
+                    found_en(found)
+                ),
+            ))),
+        }
+    }
+
+    fn resolve(&self, instrument: &str, version: &str) -> Result<(&'d Definition, &'d [bool])> {
+        resolve(self.lookup, self.expected_instrument, instrument, version)
+    }
+}
+
+fn found_en(found: JsonType) -> &'static str {
+    match found {
+        JsonType::String => "a string",
+        JsonType::Integer => "an integer",
+        JsonType::Number => "a number",
+        JsonType::Boolean => "a boolean",
+        JsonType::Array => "an array",
+        JsonType::Object => "an object",
+        JsonType::Null => "null",
+    }
+}
+
+impl<'de, 'd> Visitor<'de> for EnvelopeSeed<'_, '_, 'd> {
+    type Value = Envelope<'de, 'd>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a document object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(mut self, mut map: A) -> Result<Self::Value, A::Error> {
+        let mut instrument: Option<Cow<'de, str>> = None;
+        let mut version: Option<Cow<'de, str>> = None;
+        let mut status: Option<Status> = None;
+        let mut interview_date = InterviewDate::Missing;
+        let mut seen_date = false;
+        let mut answers: Option<Answers<'de, 'd>> = None;
+        while let Some(Str(key)) = map.next_key::<Str<'de>>()? {
+            let already = match key.as_ref() {
+                "instrument" => instrument.is_some(),
+                "version" => version.is_some(),
+                "status" => status.is_some(),
+                "interview_date" => seen_date,
+                "answers" => answers.is_some(),
+                other => {
+                    let shown = displayable_key(other).map_or_else(
+                        || "a key that is not shown".to_owned(),
+                        |k| format!("`{k}`"),
+                    );
+                    return Err(self.sink.fail(invalid(
+                        format!("unknown top-level field {shown}; expected {ENVELOPE_FIELDS}"),
+                        format!(
+                            "okänt fält på översta nivån {shown}; förväntade {ENVELOPE_FIELDS}"
+                        ),
+                    )));
+                }
+            };
+            if already {
+                return Err(self.sink.fail(invalid(
+                    format!("top-level field `{key}` appears twice"),
+                    format!("fältet `{key}` förekommer två gånger"),
+                )));
+            }
+            match key.as_ref() {
+                "instrument" => instrument = Some(self.string(&mut map, "instrument")?),
+                "version" => version = Some(self.string(&mut map, "version")?),
+                "status" => {
+                    let value = self.string(&mut map, "status")?;
+                    status = Some(match value.as_ref() {
+                        "draft" => Status::Draft,
+                        "complete" => Status::Complete,
+                        _ => {
+                            return Err(self.sink.fail(invalid(
+                                "`status` must be `draft` or `complete`",
+                                "`status` måste vara `draft` eller `complete`",
+                            )));
+                        }
+                    });
+                }
+                "interview_date" => {
+                    seen_date = true;
+                    let value = map.next_value_seed(CodeSeed {
+                        sink: self.sink,
+                        depth: 2,
+                    })?;
+                    interview_date = match value {
+                        Ok(text) => {
+                            parse_date(&text).map_or(InterviewDate::Invalid, InterviewDate::Valid)
+                        }
+                        Err(JsonType::Null) => InterviewDate::Missing,
+                        Err(_) => InterviewDate::Invalid,
+                    };
+                }
+                _ => {
+                    answers = Some(match (&instrument, &version) {
+                        (Some(i), Some(v)) => {
+                            let (definition, hidden) =
+                                self.resolve(i, v).map_err(|e| self.sink.fail(e))?;
+                            let mut ctx = Ctx {
+                                definition,
+                                sink: Sink {
+                                    max_depth: self.sink.max_depth,
+                                    failure: None,
+                                },
+                                findings: Vec::new(),
+                            };
+                            let parsed = map.next_value_seed(AnswersSeed {
+                                ctx: &mut ctx,
+                                row_of: None,
+                                depth: 2,
+                            });
+                            if let Some(failure) = ctx.sink.failure.take() {
+                                return Err(self.sink.fail(failure));
+                            }
+                            Answers::Parsed {
+                                definition,
+                                hidden,
+                                ctx_findings: ctx.findings,
+                                values: parsed?.unwrap_or_default(),
+                            }
+                        }
+                        _ => Answers::Raw(map.next_value::<&'de RawValue>()?),
+                    });
+                }
+            }
+        }
+        let missing = |field: &str| {
+            invalid(
+                format!("document lacks the top-level field `{field}`"),
+                format!("dokumentet saknar fältet `{field}`"),
+            )
+        };
+        let Some(instrument) = instrument else {
+            return Err(self.sink.fail(missing("instrument")));
+        };
+        let Some(version) = version else {
+            return Err(self.sink.fail(missing("version")));
+        };
+        let Some(status) = status else {
+            return Err(self.sink.fail(missing("status")));
+        };
+        let Some(answers) = answers else {
+            return Err(self.sink.fail(missing("answers")));
+        };
+        Ok(Envelope {
+            instrument,
+            version,
+            status,
+            interview_date,
+            answers,
+        })
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, _: A) -> Result<Self::Value, A::Error> {
+        Err(self.not_an_object("an array"))
+    }
+    fn visit_str<E: de::Error>(self, _: &str) -> Result<Self::Value, E> {
+        Err(self.not_an_object("a string"))
+    }
+    fn visit_bool<E: de::Error>(self, _: bool) -> Result<Self::Value, E> {
+        Err(self.not_an_object("a boolean"))
+    }
+    fn visit_i64<E: de::Error>(self, _: i64) -> Result<Self::Value, E> {
+        Err(self.not_an_object("a number"))
+    }
+    fn visit_u64<E: de::Error>(self, _: u64) -> Result<Self::Value, E> {
+        Err(self.not_an_object("a number"))
+    }
+    fn visit_f64<E: de::Error>(self, _: f64) -> Result<Self::Value, E> {
+        Err(self.not_an_object("a number"))
+    }
+    fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+        Err(self.not_an_object("null"))
+    }
+}
+
+/// Parses late answers if needed, then runs the whole-document rules.
+fn finish<'d>(
+    envelope: Envelope<'_, 'd>,
+    lookup: Lookup<'_, 'd>,
+    expected_instrument: Option<&str>,
+    max_depth: usize,
+) -> Result<Validated<'d>> {
+    let (definition, hidden, findings, values) = match envelope.answers {
+        Answers::Parsed {
+            definition,
+            hidden,
+            ctx_findings,
+            values,
+        } => (definition, hidden, ctx_findings, values),
+        Answers::Raw(raw) => {
+            let (definition, hidden) = resolve(
+                lookup,
+                expected_instrument,
+                &envelope.instrument,
+                &envelope.version,
+            )?;
+            let mut ctx = Ctx {
+                definition,
+                sink: Sink {
+                    max_depth,
+                    failure: None,
+                },
+                findings: Vec::new(),
+            };
+            let mut deserializer = serde_json::Deserializer::from_str(raw.get());
+            let parsed = AnswersSeed {
+                ctx: &mut ctx,
+                row_of: None,
+                depth: 2,
+            }
+            .deserialize(&mut deserializer);
+            let values = parsed.map_err(|e| json_error(&mut ctx.sink, &e))?;
+            (definition, hidden, ctx.findings, values.unwrap_or_default())
+        }
+    };
+    let mut ctx = Ctx {
+        definition,
+        sink: Sink {
+            max_depth,
+            failure: None,
+        },
+        findings,
+    };
+    let interview_date = match envelope.interview_date {
+        InterviewDate::Valid(date) => Some(date),
+        InterviewDate::Invalid => {
+            let path = Path::field("interview_date");
+            ctx.report(
+                Severity::Error,
+                FindingCode::InvalidDate,
+                &path,
+                messages::invalid_date(),
+            );
+            None
+        }
+        InterviewDate::Missing => None,
+    };
+    let document = Document {
+        status: envelope.status,
+        interview_date,
+        answers: values,
+    };
+    let date_missing = matches!(envelope.interview_date, InterviewDate::Missing);
+    rules::check(&mut ctx, hidden, &document, date_missing);
+    let report = Report::new(
+        definition.instrument(),
+        definition.version(),
+        document.status,
+        ctx.findings,
+    );
+    Ok(Validated {
+        definition,
+        document,
+        report,
+    })
+}
+
+/// Finds the definition a document names, refusing a document of another instrument than asked.
+fn resolve<'d>(
+    lookup: Lookup<'_, 'd>,
+    expected_instrument: Option<&str>,
+    instrument: &str,
+    version: &str,
+) -> Result<(&'d Definition, &'d [bool])> {
+    if let Some(expected) = expected_instrument {
+        if expected != instrument {
+            let shown = displayable_key(instrument).unwrap_or("(not shown)");
+            return Err(Error::new(
+                ErrorKind::InstrumentMismatch,
+                format!("document answers instrument `{shown}`, but `{expected}` was asked for"),
+                format!("dokumentet gäller instrumentet `{shown}`, men `{expected}` efterfrågades"),
+            ));
+        }
+    }
+    lookup(instrument, version)
+}

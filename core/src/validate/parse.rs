@@ -1,0 +1,801 @@
+//! Streaming parse of a document's JSON straight into typed answers, reporting type, code-list,
+//! bound and length findings on the way. No `serde_json::Value` tree is built: each answer is
+//! checked against its item as it is read, which is what makes validation cost about the same as
+//! merely parsing the bytes.
+//!
+//! serde's own error messages can quote the input ("invalid type: string \"...\""), so they never
+//! reach the caller for data errors: every failure this module raises is stored in [`Sink`] as a
+//! [`crate::Error`] with our own message, and the serde error is only a signal to unwind.
+
+use std::borrow::Cow;
+use std::fmt;
+
+use jiff::civil::Date;
+use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
+
+use crate::document::{AnswerValue, Row};
+use crate::error::{Error, ErrorKind, displayable_key};
+use crate::finding::{Finding, FindingCode, JsonType, Severity, expected_text, messages};
+use crate::identifier::find_identifier_like;
+use crate::instrument::{Definition, ItemId, ItemKind};
+
+/// Depth limit and the first failure: shared by every seed of one parse.
+pub(super) struct Sink {
+    pub(super) max_depth: usize,
+    pub(super) failure: Option<Error>,
+}
+
+impl Sink {
+    pub(super) fn fail<E: de::Error>(&mut self, error: Error) -> E {
+        if self.failure.is_none() {
+            self.failure = Some(error);
+        }
+        E::custom("bistand: see stored failure")
+    }
+
+    fn enter<E: de::Error>(&mut self, depth: usize) -> Result<(), E> {
+        if depth > self.max_depth {
+            let max = self.max_depth;
+            return Err(self.fail(Error::new(
+                ErrorKind::TooDeep,
+                format!("document nests arrays and objects deeper than the limit of {max} levels"),
+                format!("dokumentet har fler än {max} nivåer av listor och objekt"),
+            )));
+        }
+        Ok(())
+    }
+}
+
+/// A path to an answer, built on the stack while descending; rendered only when a finding needs it.
+#[derive(Clone, Copy)]
+pub(super) struct Path<'a> {
+    parent: Option<&'a Path<'a>>,
+    segment: Segment<'a>,
+}
+
+#[derive(Clone, Copy)]
+enum Segment<'a> {
+    Field(&'static str),
+    Item(ItemId),
+    Index(u32),
+    UnknownKey { key: &'a str, position: u32 },
+}
+
+impl<'a> Path<'a> {
+    pub(super) fn field(name: &'static str) -> Path<'static> {
+        Path {
+            parent: None,
+            segment: Segment::Field(name),
+        }
+    }
+
+    pub(super) fn item(parent: Option<&'a Path<'a>>, item: ItemId) -> Path<'a> {
+        Path {
+            parent,
+            segment: Segment::Item(item),
+        }
+    }
+
+    pub(super) fn index(parent: &'a Path<'a>, index: usize) -> Path<'a> {
+        Path {
+            parent: Some(parent),
+            segment: Segment::Index(u32::try_from(index).unwrap_or(u32::MAX)),
+        }
+    }
+
+    fn unknown(parent: Option<&'a Path<'a>>, key: &'a str, position: usize) -> Path<'a> {
+        Path {
+            parent,
+            segment: Segment::UnknownKey {
+                key,
+                position: u32::try_from(position).unwrap_or(u32::MAX),
+            },
+        }
+    }
+
+    fn segments(&self) -> Vec<Segment<'a>> {
+        let mut segments = vec![self.segment];
+        let mut next = self.parent;
+        while let Some(path) = next {
+            segments.push(path.segment);
+            next = path.parent;
+        }
+        segments.reverse();
+        segments
+    }
+
+    pub(super) fn render(&self, definition: &Definition) -> String {
+        let mut out = String::new();
+        for segment in self.segments() {
+            match segment {
+                Segment::Field(name) => out.push_str(name),
+                Segment::Item(item) => {
+                    let item = definition.item(item);
+                    if out.is_empty() {
+                        out.push_str(&item.id);
+                    } else {
+                        out.push('.');
+                        out.push_str(&item.local);
+                    }
+                }
+                Segment::Index(index) => out.push_str(&format!("[{index}]")),
+                Segment::UnknownKey { key, position } => match displayable_key(key) {
+                    Some(key) if out.is_empty() => out.push_str(key),
+                    Some(key) => {
+                        out.push('.');
+                        out.push_str(key);
+                    }
+                    None if out.is_empty() => out.push_str(&format!("answers[#{position}]")),
+                    None => out.push_str(&format!("[#{position}]")),
+                },
+            }
+        }
+        out
+    }
+
+    pub(super) fn sort_key(&self) -> Vec<u32> {
+        let mut key = Vec::with_capacity(4);
+        for segment in self.segments() {
+            match segment {
+                Segment::Field(_) => key.push(0),
+                Segment::Item(item) => {
+                    key.push(u32::try_from(item.index()).unwrap_or(u32::MAX - 1) + 1)
+                }
+                Segment::Index(index) => key.push(index),
+                Segment::UnknownKey { position, .. } => key.extend([u32::MAX, position]),
+            }
+        }
+        key
+    }
+}
+
+/// Everything one parse of answers needs: the definition, the findings so far, the sink.
+pub(super) struct Ctx<'d> {
+    pub(super) definition: &'d Definition,
+    pub(super) sink: Sink,
+    pub(super) findings: Vec<Finding>,
+}
+
+impl Ctx<'_> {
+    pub(super) fn report(
+        &mut self,
+        severity: Severity,
+        code: FindingCode,
+        path: &Path<'_>,
+        message: crate::Text,
+    ) {
+        self.findings.push(Finding {
+            severity,
+            code,
+            path: path.render(self.definition),
+            message,
+            sort_key: path.sort_key(),
+        });
+    }
+
+    fn error(&mut self, code: FindingCode, path: &Path<'_>, message: crate::Text) {
+        self.report(Severity::Error, code, path, message);
+    }
+
+    fn wrong_type(&mut self, item: ItemId, path: &Path<'_>, found: JsonType) -> AnswerValue {
+        let expected = expected_text(&self.definition.item(item).kind);
+        self.error(
+            FindingCode::WrongType,
+            path,
+            messages::wrong_type(expected, found),
+        );
+        AnswerValue::Invalid
+    }
+}
+
+/// A string that borrows from the input when it can.
+pub(super) struct Str<'de>(pub(super) Cow<'de, str>);
+
+impl<'de> de::Deserialize<'de> for Str<'de> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct StrVisitor;
+        impl<'de> Visitor<'de> for StrVisitor {
+            type Value = Str<'de>;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a string")
+            }
+            fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<Self::Value, E> {
+                Ok(Str(Cow::Borrowed(v)))
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
+                Ok(Str(Cow::Owned(v.to_owned())))
+            }
+        }
+        deserializer.deserialize_str(StrVisitor)
+    }
+}
+
+/// Skips a value of any shape, enforcing the depth limit (serde's `IgnoredAny` would not).
+pub(super) struct Skip<'s> {
+    pub(super) sink: &'s mut Sink,
+    pub(super) depth: usize,
+}
+
+impl<'de> DeserializeSeed<'de> for Skip<'_> {
+    type Value = ();
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<(), D::Error> {
+        deserializer.deserialize_ignored_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for Skip<'_> {
+    type Value = ();
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("any value")
+    }
+    fn visit_bool<E>(self, _: bool) -> Result<(), E> {
+        Ok(())
+    }
+    fn visit_i64<E>(self, _: i64) -> Result<(), E> {
+        Ok(())
+    }
+    fn visit_u64<E>(self, _: u64) -> Result<(), E> {
+        Ok(())
+    }
+    fn visit_f64<E>(self, _: f64) -> Result<(), E> {
+        Ok(())
+    }
+    fn visit_str<E>(self, _: &str) -> Result<(), E> {
+        Ok(())
+    }
+    fn visit_unit<E>(self) -> Result<(), E> {
+        Ok(())
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+        self.sink.enter(self.depth)?;
+        while seq
+            .next_element_seed(Skip {
+                sink: self.sink,
+                depth: self.depth + 1,
+            })?
+            .is_some()
+        {}
+        Ok(())
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+        self.sink.enter(self.depth)?;
+        while map.next_key::<IgnoredAny>()?.is_some() {
+            map.next_value_seed(Skip {
+                sink: self.sink,
+                depth: self.depth + 1,
+            })?;
+        }
+        Ok(())
+    }
+}
+
+/// Reads an object of answers (the document's `answers`, or one row of a group) into a vector
+/// indexed by item (top level) or by position among the group's children (rows).
+pub(super) struct AnswersSeed<'c, 'd, 'p> {
+    pub(super) ctx: &'c mut Ctx<'d>,
+    /// `None` for the top-level answers; the group and the row's path for a row.
+    pub(super) row_of: Option<(ItemId, &'p Path<'p>)>,
+    pub(super) depth: usize,
+}
+
+impl<'de> DeserializeSeed<'de> for AnswersSeed<'_, '_, '_> {
+    type Value = Option<Vec<Option<AnswerValue>>>;
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Self::Value, D::Error> {
+        deserializer.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for AnswersSeed<'_, '_, '_> {
+    type Value = Option<Vec<Option<AnswerValue>>>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("an object of answers")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        self.ctx.sink.enter(self.depth)?;
+        let definition = self.ctx.definition;
+        let mut values: Vec<Option<AnswerValue>> = match self.row_of {
+            None => vec![None; definition.items().len()],
+            Some((group, _)) => match &definition.item(group).kind {
+                ItemKind::Group(group) => vec![None; group.children.len()],
+                _ => unreachable!("rows are only read for group items"),
+            },
+        };
+        let parent_path = self.row_of.map(|(_, path)| path);
+        let mut position = 0usize;
+        while let Some(Str(key)) = map.next_key::<Str<'de>>()? {
+            let slot = match self.row_of {
+                None => definition.top_level(&key).map(|item| (item, item.index())),
+                Some((group, _)) => match &definition.item(group).kind {
+                    ItemKind::Group(group) => group.position(&key).map(|p| (group.children[p], p)),
+                    _ => None,
+                },
+            };
+            match slot {
+                Some((item, index)) => {
+                    let path = Path::item(parent_path, item);
+                    let value = map.next_value_seed(ItemSeed {
+                        ctx: self.ctx,
+                        item,
+                        path: &path,
+                        depth: self.depth + 1,
+                    })?;
+                    if values[index].is_some() {
+                        self.ctx.error(
+                            FindingCode::DuplicateAnswer,
+                            &path,
+                            messages::duplicate_answer(),
+                        );
+                    } else {
+                        values[index] = value;
+                    }
+                }
+                None => {
+                    let path = Path::unknown(parent_path, &key, position);
+                    let message =
+                        messages::unknown_item(definition.instrument(), definition.version());
+                    self.ctx.error(FindingCode::UnknownItem, &path, message);
+                    map.next_value_seed(Skip {
+                        sink: &mut self.ctx.sink,
+                        depth: self.depth + 1,
+                    })?;
+                }
+            }
+            position += 1;
+        }
+        Ok(Some(values))
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<Self::Value, A::Error> {
+        let depth = self.depth;
+        let ctx = self.ctx;
+        AnswersSeed {
+            ctx: &mut *ctx,
+            row_of: self.row_of,
+            depth,
+        }
+        .not_an_object(JsonType::Array)?;
+        Skip {
+            sink: &mut ctx.sink,
+            depth,
+        }
+        .visit_seq(seq)?;
+        Ok(None)
+    }
+    fn visit_bool<E: de::Error>(self, _: bool) -> Result<Self::Value, E> {
+        self.not_an_object(JsonType::Boolean)
+    }
+    fn visit_i64<E: de::Error>(self, _: i64) -> Result<Self::Value, E> {
+        self.not_an_object(JsonType::Integer)
+    }
+    fn visit_u64<E: de::Error>(self, _: u64) -> Result<Self::Value, E> {
+        self.not_an_object(JsonType::Integer)
+    }
+    fn visit_f64<E: de::Error>(self, _: f64) -> Result<Self::Value, E> {
+        self.not_an_object(JsonType::Number)
+    }
+    fn visit_str<E: de::Error>(self, _: &str) -> Result<Self::Value, E> {
+        self.not_an_object(JsonType::String)
+    }
+    fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+        match self.row_of {
+            Some(_) => Ok(None),
+            None => Err(self.ctx.sink.fail(Error::new(
+                ErrorKind::InvalidDocument,
+                "`answers` must be an object keyed by item id, found null",
+                "`answers` måste vara ett objekt med fråge-id som nycklar, fick null",
+            ))),
+        }
+    }
+}
+
+impl AnswersSeed<'_, '_, '_> {
+    /// A row that is not an object is a finding; `answers` that is not an object is an error.
+    fn not_an_object<E: de::Error>(
+        self,
+        found: JsonType,
+    ) -> Result<Option<Vec<Option<AnswerValue>>>, E> {
+        match self.row_of {
+            Some((group, path)) => {
+                let expected = ("ett objekt (en rad)", "an object (one row)");
+                let _ = group;
+                self.ctx.error(
+                    FindingCode::WrongType,
+                    path,
+                    messages::wrong_type(expected, found),
+                );
+                Ok(None)
+            }
+            None => Err(self.ctx.sink.fail(Error::new(
+                ErrorKind::InvalidDocument,
+                "`answers` must be an object keyed by item id",
+                "`answers` måste vara ett objekt med fråge-id som nycklar",
+            ))),
+        }
+    }
+}
+
+/// Reads one answer of one item.
+struct ItemSeed<'c, 'd, 'p> {
+    ctx: &'c mut Ctx<'d>,
+    item: ItemId,
+    path: &'p Path<'p>,
+    depth: usize,
+}
+
+impl<'de> DeserializeSeed<'de> for ItemSeed<'_, '_, '_> {
+    type Value = Option<AnswerValue>;
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Self::Value, D::Error> {
+        deserializer.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for ItemSeed<'_, '_, '_> {
+    type Value = Option<AnswerValue>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("an answer")
+    }
+
+    fn visit_unit<E>(self) -> Result<Self::Value, E> {
+        // null means "not answered", as vendors' forms commonly send it.
+        Ok(None)
+    }
+
+    fn visit_bool<E>(self, v: bool) -> Result<Self::Value, E> {
+        Ok(Some(match self.ctx.definition.item(self.item).kind {
+            ItemKind::Boolean => AnswerValue::Boolean(v),
+            _ => self.ctx.wrong_type(self.item, self.path, JsonType::Boolean),
+        }))
+    }
+
+    fn visit_i64<E>(self, v: i64) -> Result<Self::Value, E> {
+        Ok(Some(self.number(Number::Integer(i128::from(v)))))
+    }
+
+    fn visit_u64<E>(self, v: u64) -> Result<Self::Value, E> {
+        Ok(Some(self.number(Number::Integer(i128::from(v)))))
+    }
+
+    fn visit_f64<E>(self, v: f64) -> Result<Self::Value, E> {
+        Ok(Some(self.number(Number::Float(v))))
+    }
+
+    fn visit_str<E>(self, v: &str) -> Result<Self::Value, E> {
+        let definition = self.ctx.definition;
+        let item = definition.item(self.item);
+        Ok(Some(match &item.kind {
+            ItemKind::SingleChoice { list } => {
+                let list = definition.code_list(*list);
+                match list.position(v) {
+                    Some(code) => AnswerValue::Code(code),
+                    None => {
+                        let message = messages::not_in_code_list(&item.label, &list.name);
+                        self.ctx
+                            .error(FindingCode::NotInCodeList, self.path, message);
+                        AnswerValue::Invalid
+                    }
+                }
+            }
+            ItemKind::Date { .. } => match parse_date(v) {
+                Some(date) => AnswerValue::Date(date),
+                None => {
+                    self.ctx.error(
+                        FindingCode::InvalidDate,
+                        self.path,
+                        messages::invalid_date(),
+                    );
+                    AnswerValue::Invalid
+                }
+            },
+            ItemKind::Text { max_length, .. } => {
+                let chars = v.chars().count();
+                if let Some(hint) = find_identifier_like(v) {
+                    let message = messages::possible_identifier(hint);
+                    self.ctx.report(
+                        Severity::Warning,
+                        FindingCode::PossibleIdentifier,
+                        self.path,
+                        message,
+                    );
+                }
+                if chars > *max_length as usize {
+                    self.ctx.error(
+                        FindingCode::TextTooLong,
+                        self.path,
+                        messages::text_too_long(*max_length),
+                    );
+                    AnswerValue::Invalid
+                } else {
+                    AnswerValue::Text {
+                        chars: u32::try_from(chars).expect("chars <= max_length, a u32"),
+                    }
+                }
+            }
+            _ => self.ctx.wrong_type(self.item, self.path, JsonType::String),
+        }))
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(mut self, mut seq: A) -> Result<Self::Value, A::Error> {
+        self.ctx.sink.enter(self.depth)?;
+        let definition = self.ctx.definition;
+        let item = definition.item(self.item);
+        match &item.kind {
+            ItemKind::MultipleChoice {
+                list,
+                min_selected,
+                max_selected,
+            } => {
+                let codes = self.codes(&mut seq, *list, FindingCode::DuplicateChoice)?;
+                let Some(codes) = codes else {
+                    return Ok(Some(AnswerValue::Invalid));
+                };
+                let count = codes.len();
+                if count < *min_selected as usize || count > *max_selected as usize {
+                    let message =
+                        messages::selection_count(&item.label, *min_selected, *max_selected);
+                    self.ctx
+                        .error(FindingCode::SelectionCount, self.path, message);
+                    return Ok(Some(AnswerValue::Invalid));
+                }
+                Ok(Some(AnswerValue::Codes(codes)))
+            }
+            ItemKind::Ranking {
+                list, max_ranked, ..
+            } => {
+                let codes = self.codes(&mut seq, *list, FindingCode::RankingDuplicate)?;
+                let Some(codes) = codes else {
+                    return Ok(Some(AnswerValue::Invalid));
+                };
+                if codes.len() > *max_ranked as usize {
+                    self.ctx.error(
+                        FindingCode::TooManyRanked,
+                        self.path,
+                        messages::too_many_ranked(*max_ranked),
+                    );
+                    return Ok(Some(AnswerValue::Invalid));
+                }
+                Ok(Some(AnswerValue::Ranking(codes)))
+            }
+            ItemKind::Group(group) => {
+                let mut rows = Vec::new();
+                let mut index = 0usize;
+                loop {
+                    let path = Path::index(self.path, index);
+                    let row = seq.next_element_seed(AnswersSeed {
+                        ctx: self.ctx,
+                        row_of: Some((self.item, &path)),
+                        depth: self.depth + 1,
+                    })?;
+                    match row {
+                        None => break,
+                        Some(Some(values)) => rows.push(Row {
+                            values,
+                            malformed: false,
+                        }),
+                        // Kept as a placeholder so later rows keep their index in paths.
+                        Some(None) => rows.push(Row {
+                            values: Vec::new(),
+                            malformed: true,
+                        }),
+                    }
+                    index += 1;
+                }
+                if index > group.max_rows as usize {
+                    let message = messages::too_many_rows(&item.label, group.max_rows);
+                    self.ctx.error(FindingCode::TooManyRows, self.path, message);
+                }
+                Ok(Some(AnswerValue::Rows(rows)))
+            }
+            _ => {
+                let value = self.ctx.wrong_type(self.item, self.path, JsonType::Array);
+                Skip {
+                    sink: &mut self.ctx.sink,
+                    depth: self.depth,
+                }
+                .skip_elements(seq)?;
+                Ok(Some(value))
+            }
+        }
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Self::Value, A::Error> {
+        let value = self.ctx.wrong_type(self.item, self.path, JsonType::Object);
+        Skip {
+            sink: &mut self.ctx.sink,
+            depth: self.depth,
+        }
+        .visit_map(map)?;
+        Ok(Some(value))
+    }
+}
+
+enum Number {
+    Integer(i128),
+    Float(f64),
+}
+
+impl ItemSeed<'_, '_, '_> {
+    fn number(self, number: Number) -> AnswerValue {
+        let item = self.ctx.definition.item(self.item);
+        let (in_bounds, min, max, value) = match (&item.kind, number) {
+            (ItemKind::Integer { min, max }, Number::Integer(v)) => (
+                (i128::from(*min)..=i128::from(*max)).contains(&v),
+                min.to_string(),
+                max.to_string(),
+                i64::try_from(v)
+                    .map(AnswerValue::Integer)
+                    .unwrap_or(AnswerValue::Invalid),
+            ),
+            (ItemKind::Decimal { min, max }, number) => {
+                #[allow(clippy::cast_precision_loss)] // bounds are checked on the nearest f64
+                let v = match number {
+                    Number::Integer(v) => v as f64,
+                    Number::Float(v) => v,
+                };
+                (
+                    (*min..=*max).contains(&v),
+                    min.to_string(),
+                    max.to_string(),
+                    AnswerValue::Decimal(v),
+                )
+            }
+            (_, Number::Integer(_)) => {
+                return self.ctx.wrong_type(self.item, self.path, JsonType::Integer);
+            }
+            (_, Number::Float(_)) => {
+                return self.ctx.wrong_type(self.item, self.path, JsonType::Number);
+            }
+        };
+        if in_bounds {
+            value
+        } else {
+            let message = messages::out_of_bounds(&item.label, &min, &max);
+            self.ctx.error(FindingCode::OutOfBounds, self.path, message);
+            AnswerValue::Invalid
+        }
+    }
+
+    /// Reads an array of codes from `list`. Element findings are reported at `path[i]`; returns
+    /// `None` when any element was not a distinct code of the list.
+    fn codes<'de, A: SeqAccess<'de>>(
+        &mut self,
+        seq: &mut A,
+        list: crate::instrument::CodeListId,
+        duplicate: FindingCode,
+    ) -> Result<Option<Vec<u16>>, A::Error> {
+        let definition = self.ctx.definition;
+        let item = definition.item(self.item);
+        let list = definition.code_list(list);
+        let mut codes = Vec::new();
+        let mut ok = true;
+        let mut index = 0usize;
+        while let Some(element) = seq.next_element_seed(CodeSeed {
+            sink: &mut self.ctx.sink,
+            depth: self.depth + 1,
+        })? {
+            let path = Path::index(self.path, index);
+            match element {
+                Ok(code) => match list.position(&code) {
+                    Some(position) if codes.contains(&position) => {
+                        let message = if duplicate == FindingCode::RankingDuplicate {
+                            messages::ranking_duplicate()
+                        } else {
+                            messages::duplicate_choice()
+                        };
+                        self.ctx.error(duplicate, &path, message);
+                        ok = false;
+                    }
+                    Some(position) => codes.push(position),
+                    None => {
+                        let message = messages::not_in_code_list(&item.label, &list.name);
+                        self.ctx.error(FindingCode::NotInCodeList, &path, message);
+                        ok = false;
+                    }
+                },
+                Err(found) => {
+                    let message = messages::wrong_type(
+                        ("en kod (en textsträng)", "a code (a string)"),
+                        found,
+                    );
+                    self.ctx.error(FindingCode::WrongType, &path, message);
+                    ok = false;
+                }
+            }
+            index += 1;
+        }
+        Ok(ok.then_some(codes))
+    }
+}
+
+impl<'de> Skip<'_> {
+    fn skip_elements<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+        while seq
+            .next_element_seed(Skip {
+                sink: self.sink,
+                depth: self.depth + 1,
+            })?
+            .is_some()
+        {}
+        Ok(())
+    }
+}
+
+/// One element of a code array: the string, or the JSON type found instead.
+pub(super) struct CodeSeed<'s> {
+    pub(super) sink: &'s mut Sink,
+    pub(super) depth: usize,
+}
+
+impl<'de> DeserializeSeed<'de> for CodeSeed<'_> {
+    type Value = Result<Cow<'de, str>, JsonType>;
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Self::Value, D::Error> {
+        deserializer.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for CodeSeed<'_> {
+    type Value = Result<Cow<'de, str>, JsonType>;
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a code")
+    }
+    fn visit_borrowed_str<E>(self, v: &'de str) -> Result<Self::Value, E> {
+        Ok(Ok(Cow::Borrowed(v)))
+    }
+    fn visit_str<E>(self, v: &str) -> Result<Self::Value, E> {
+        Ok(Ok(Cow::Owned(v.to_owned())))
+    }
+    fn visit_bool<E>(self, _: bool) -> Result<Self::Value, E> {
+        Ok(Err(JsonType::Boolean))
+    }
+    fn visit_i64<E>(self, _: i64) -> Result<Self::Value, E> {
+        Ok(Err(JsonType::Integer))
+    }
+    fn visit_u64<E>(self, _: u64) -> Result<Self::Value, E> {
+        Ok(Err(JsonType::Integer))
+    }
+    fn visit_f64<E>(self, _: f64) -> Result<Self::Value, E> {
+        Ok(Err(JsonType::Number))
+    }
+    fn visit_unit<E>(self) -> Result<Self::Value, E> {
+        // A null inside an array is a wrong type, not "unanswered".
+        Ok(Err(JsonType::Null))
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<Self::Value, A::Error> {
+        Skip {
+            sink: self.sink,
+            depth: self.depth,
+        }
+        .visit_seq(seq)?;
+        Ok(Err(JsonType::Array))
+    }
+    fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Self::Value, A::Error> {
+        Skip {
+            sink: self.sink,
+            depth: self.depth,
+        }
+        .visit_map(map)?;
+        Ok(Err(JsonType::Object))
+    }
+}
+
+/// Parses `YYYY-MM-DD` exactly (no other ISO 8601 spellings), as a real calendar date.
+pub(crate) fn parse_date(s: &str) -> Option<Date> {
+    let b = s.as_bytes();
+    if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
+        return None;
+    }
+    let digits = |range: std::ops::Range<usize>| -> Option<i32> {
+        b[range].iter().try_fold(0i32, |acc, &d| {
+            d.is_ascii_digit().then(|| acc * 10 + i32::from(d - b'0'))
+        })
+    };
+    let year = i16::try_from(digits(0..4)?).ok()?;
+    let month = i8::try_from(digits(5..7)?).ok()?;
+    let day = i8::try_from(digits(8..10)?).ok()?;
+    if year < 1 {
+        return None;
+    }
+    Date::new(year, month, day).ok()
+}

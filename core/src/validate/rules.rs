@@ -1,0 +1,234 @@
+//! Rules that need the whole document: hidden items, conditions, required answers, row counts,
+//! ranking eligibility and date order. Run after the streaming parse.
+
+use jiff::civil::Date;
+
+use super::parse::{Ctx, Path};
+use crate::document::{AnswerValue, Document, Row, Status};
+use crate::finding::{FindingCode, Severity, messages};
+use crate::instrument::{Condition, DateRef, Definition, ItemId, ItemKind};
+
+/// Where an item's value is looked up: the document, and the row when inside a group.
+#[derive(Clone, Copy)]
+struct Scope<'a> {
+    definition: &'a Definition,
+    document: &'a Document,
+    row: Option<(ItemId, &'a Row)>,
+}
+
+pub(super) fn check(
+    ctx: &mut Ctx<'_>,
+    hidden: &[bool],
+    document: &Document,
+    interview_date_missing: bool,
+) {
+    let incomplete = match document.status {
+        Status::Complete => Severity::Error,
+        Status::Draft => Severity::Warning,
+    };
+    if interview_date_missing {
+        let label = messages::interview_date_label();
+        let path = Path::field("interview_date");
+        ctx.report(
+            incomplete,
+            FindingCode::RequiredMissing,
+            &path,
+            messages::required_missing(&label),
+        );
+    }
+    let scope = Scope {
+        definition: ctx.definition,
+        document,
+        row: None,
+    };
+    let items: Vec<ItemId> = ctx.definition.top_level_items().collect();
+    for item in items {
+        check_item(
+            ctx,
+            hidden,
+            scope,
+            item,
+            document.value(item),
+            None,
+            incomplete,
+        );
+    }
+}
+
+fn check_item(
+    ctx: &mut Ctx<'_>,
+    hidden: &[bool],
+    scope: Scope<'_>,
+    id: ItemId,
+    value: Option<&AnswerValue>,
+    parent: Option<&Path<'_>>,
+    incomplete: Severity,
+) {
+    let definition = ctx.definition;
+    let item = definition.item(id);
+    let path = Path::item(parent, id);
+    let is_hidden = hidden.get(id.index()).copied().unwrap_or(false);
+    let enabled = item.enabled_when.as_ref().is_none_or(|c| holds(c, scope));
+    let Some(value) = value else {
+        if item.required && enabled && !is_hidden {
+            ctx.report(
+                incomplete,
+                FindingCode::RequiredMissing,
+                &path,
+                messages::required_missing(&item.label),
+            );
+        }
+        return;
+    };
+    if is_hidden {
+        ctx.report(
+            Severity::Error,
+            FindingCode::HiddenItemPresent,
+            &path,
+            messages::hidden_item_present(&item.label),
+        );
+        return;
+    }
+    if !enabled {
+        ctx.report(
+            Severity::Error,
+            FindingCode::NotEnabled,
+            &path,
+            messages::not_enabled(&item.label),
+        );
+        return;
+    }
+    match (&item.kind, value) {
+        (
+            ItemKind::Ranking {
+                list,
+                eligible_when,
+                ..
+            },
+            AnswerValue::Ranking(codes),
+        ) => {
+            for (index, &code) in codes.iter().enumerate() {
+                let eligible = eligible_when[usize::from(code)]
+                    .as_ref()
+                    .is_none_or(|c| holds(c, scope));
+                if !eligible {
+                    let subject = &definition.code_list(*list).code(code).label;
+                    let element = Path::index(&path, index);
+                    ctx.report(
+                        Severity::Error,
+                        FindingCode::RankingNotEligible,
+                        &element,
+                        messages::ranking_not_eligible(subject),
+                    );
+                }
+            }
+        }
+        (
+            ItemKind::Date {
+                not_before,
+                not_after,
+            },
+            AnswerValue::Date(date),
+        ) => {
+            for reference in not_before {
+                if let Some(other) = date_of(*reference, scope) {
+                    if *date < other {
+                        let message = messages::date_order_before(
+                            &item.label,
+                            &reference_label(ctx, *reference),
+                        );
+                        ctx.report(Severity::Error, FindingCode::DateOrder, &path, message);
+                    }
+                }
+            }
+            for reference in not_after {
+                if let Some(other) = date_of(*reference, scope) {
+                    if *date > other {
+                        let message = messages::date_order_after(
+                            &item.label,
+                            &reference_label(ctx, *reference),
+                        );
+                        ctx.report(Severity::Error, FindingCode::DateOrder, &path, message);
+                    }
+                }
+            }
+        }
+        (ItemKind::Group(group), AnswerValue::Rows(rows)) => {
+            if rows.len() < group.min_rows as usize {
+                ctx.report(
+                    incomplete,
+                    FindingCode::TooFewRows,
+                    &path,
+                    messages::too_few_rows(&item.label, group.min_rows),
+                );
+            }
+            for (index, row) in rows.iter().enumerate().filter(|(_, row)| !row.malformed) {
+                let row_path = Path::index(&path, index);
+                let row_scope = Scope {
+                    definition: scope.definition,
+                    document: scope.document,
+                    row: Some((id, row)),
+                };
+                for (position, &child) in group.children.iter().enumerate() {
+                    check_item(
+                        ctx,
+                        hidden,
+                        row_scope,
+                        child,
+                        row.value(position),
+                        Some(&row_path),
+                        incomplete,
+                    );
+                }
+            }
+        }
+        _ => {}
+    }
+}
+
+fn reference_label(ctx: &Ctx<'_>, reference: DateRef) -> crate::Text {
+    match reference {
+        DateRef::InterviewDate => messages::interview_date_label(),
+        DateRef::Item(item) => ctx.definition.item(item).label.clone(),
+    }
+}
+
+/// The value of `item` as seen from `scope`: a sibling in the current row, or a top-level answer.
+fn value_in<'a>(item: ItemId, scope: Scope<'a>) -> Option<&'a AnswerValue> {
+    if let Some((group, row)) = scope.row {
+        if scope.definition.item(item).parent == Some(group) {
+            if let ItemKind::Group(g) = &scope.definition.item(group).kind {
+                let position = g.children.iter().position(|&child| child == item)?;
+                return row.value(position);
+            }
+        }
+    }
+    scope.document.value(item)
+}
+
+fn date_of(reference: DateRef, scope: Scope<'_>) -> Option<Date> {
+    match reference {
+        DateRef::InterviewDate => scope.document.interview_date(),
+        DateRef::Item(item) => match value_in(item, scope) {
+            Some(AnswerValue::Date(date)) => Some(*date),
+            _ => None,
+        },
+    }
+}
+
+fn holds(condition: &Condition, scope: Scope<'_>) -> bool {
+    match condition {
+        Condition::In { item, codes } => match value_in(*item, scope) {
+            Some(AnswerValue::Code(code)) => codes.contains(code),
+            Some(AnswerValue::Codes(selected)) => selected.iter().any(|c| codes.contains(c)),
+            _ => false,
+        },
+        Condition::Equals { item, value } => {
+            matches!(value_in(*item, scope), Some(AnswerValue::Boolean(b)) if b == value)
+        }
+        Condition::Answered { item, answered } => value_in(*item, scope).is_some() == *answered,
+        Condition::All(all) => all.iter().all(|c| holds(c, scope)),
+        Condition::Any(any) => any.iter().any(|c| holds(c, scope)),
+        Condition::Not(inner) => !holds(inner, scope),
+    }
+}
