@@ -200,6 +200,43 @@ impl Engine {
     }
 }
 
+/// A derived summary, by instrument.
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+#[serde(untagged)]
+#[non_exhaustive]
+pub enum Summary {
+    /// A FIA document's summary.
+    Fia(crate::fia::FiaSummary),
+}
+
+impl Engine {
+    /// Parses, validates and summarises a document. `today` (the caller's clock: the core has
+    /// none) selects the next follow-up date.
+    ///
+    /// # Errors
+    /// As [`Engine::validate`], plus [`ErrorKind::DocumentNotValid`] when the document has error
+    /// findings and [`ErrorKind::UnknownInstrument`] for an instrument without a summary.
+    pub fn summary(&self, instrument: Option<&str>, bytes: &[u8], today: Option<jiff::civil::Date>) -> Result<Summary> {
+        let validated = self.parse(instrument, bytes)?;
+        match validated.definition.instrument() {
+            "fia" => crate::fia::summarise(&validated, today).map(Summary::Fia),
+            other => Err(Error::new(
+                ErrorKind::UnknownInstrument,
+                format!("instrument `{other}` has no summary"),
+                format!("instrumentet `{other}` saknar sammanfattning"),
+            )),
+        }
+    }
+
+    /// The JSON Schema of documents of `instrument` in `version` (newest when `None`).
+    ///
+    /// # Errors
+    /// [`ErrorKind::UnknownInstrument`] or [`ErrorKind::UnknownVersion`].
+    pub fn schema(&self, instrument: &str, version: Option<&str>) -> Result<serde_json::Value> {
+        self.definition(instrument, version).map(crate::schema::document_schema)
+    }
+}
+
 fn unreachable_error() -> Error {
     Error::new(
         ErrorKind::UnknownVersion,

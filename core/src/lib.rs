@@ -37,7 +37,7 @@ mod text;
 mod validate;
 
 pub use document::{AnswerValue, Document, Limits, Row, Status};
-pub use engine::Engine;
+pub use engine::{Engine, Summary};
 pub use error::{Error, ErrorKind, Result};
 pub use finding::{Finding, FindingCode, Report, Severity};
 pub use text::{Language, Text};

@@ -1,0 +1,349 @@
+//! Argument parsing and the commands. Exit codes: 0 success (documents valid), 1 at least one
+//! document has error findings, 2 input could not be processed (unreadable file, malformed JSON,
+//! unknown instrument, bad arguments).
+
+use std::io::{self, Read, Write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use anyhow::{Context, Result, bail};
+use bistand_core::{Engine, Error as CoreError, Language, Report, Severity};
+use clap::{Parser, Subcommand, ValueEnum};
+use jiff::civil::Date;
+
+/// Exit code for documents with error findings.
+pub(crate) const EXIT_FINDINGS: u8 = 1;
+/// Exit code for input that could not be processed at all.
+pub(crate) const EXIT_FAILURE: u8 = 2;
+
+#[derive(Parser)]
+#[command(
+    name = "bistand",
+    version,
+    about = "FIA and SUE for Swedish social assistance: validate, summarise, describe and generate documents",
+    after_help = "Exit codes: 0 ok, 1 a document has error findings, 2 input could not be processed."
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Validate documents and print their findings ("-" reads standard input).
+    Validate {
+        /// Document files (JSON).
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+        /// Expect this instrument (documents naming another are refused).
+        #[arg(long)]
+        instrument: Option<String>,
+        #[command(flatten)]
+        common: Common,
+    },
+    /// Print the derived summary of a valid document.
+    Summary {
+        /// Document file (JSON), or "-" for standard input.
+        file: PathBuf,
+        /// Reference date for the next follow-up (YYYY-MM-DD); default: the earliest follow-up.
+        #[arg(long)]
+        today: Option<String>,
+        #[command(flatten)]
+        common: Common,
+    },
+    /// Print an instrument definition (what a vendor renders forms from).
+    Definition {
+        /// Instrument name, e.g. fia.
+        instrument: String,
+        /// Version; default: the newest.
+        #[arg(long)]
+        version: Option<String>,
+    },
+    /// Print the JSON Schema of an instrument's documents.
+    Schema {
+        /// Instrument name, e.g. fia.
+        instrument: String,
+        /// Version; default: the newest.
+        #[arg(long)]
+        version: Option<String>,
+    },
+    /// Generate deterministic synthetic documents as NDJSON (one document per line).
+    Generate {
+        /// Instrument name, e.g. fia.
+        instrument: String,
+        /// Number of documents.
+        #[arg(long, default_value_t = 10)]
+        count: usize,
+        /// Seed: the same seed gives the same documents.
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+    },
+}
+
+#[derive(clap::Args)]
+struct Common {
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Json)]
+    format: Format,
+    /// Language of text output.
+    #[arg(long, value_enum, default_value_t = Lang::Sv)]
+    lang: Lang,
+    /// Organisation profile (JSON) listing hidden items.
+    #[arg(long)]
+    profile: Option<PathBuf>,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum Format {
+    /// JSON, for programs.
+    Json,
+    /// Readable text, for a terminal.
+    Text,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum Lang {
+    /// Swedish.
+    Sv,
+    /// English.
+    En,
+}
+
+impl From<Lang> for Language {
+    fn from(lang: Lang) -> Language {
+        match lang {
+            Lang::Sv => Language::Swedish,
+            Lang::En => Language::English,
+        }
+    }
+}
+
+/// Largest file read; the engine's own limit (1 MiB by default) then applies to documents.
+const MAX_READ: u64 = 64 * 1024 * 1024;
+
+pub(crate) fn run() -> Result<ExitCode> {
+    let cli = Cli::parse();
+    let mut out = io::stdout().lock();
+    match cli.command {
+        Command::Validate {
+            files,
+            instrument,
+            common,
+        } => validate(&mut out, &files, instrument.as_deref(), &common),
+        Command::Summary { file, today, common } => {
+            let engine = engine(common.profile.as_deref())?;
+            let today = today
+                .map(|t| t.parse::<Date>().with_context(|| "--today must be a date written YYYY-MM-DD"))
+                .transpose()?;
+            let bytes = read(&file)?;
+            match engine.summary(None, &bytes, today) {
+                Ok(summary) => {
+                    match common.format {
+                        Format::Json => writeln!(out, "{}", serde_json::to_string_pretty(&summary)?)?,
+                        Format::Text => print_summary_text(&mut out, &summary, common.lang.into())?,
+                    }
+                    Ok(ExitCode::SUCCESS)
+                }
+                Err(error) => {
+                    print_error(&file, &error, common.lang.into());
+                    Ok(ExitCode::from(EXIT_FAILURE))
+                }
+            }
+        }
+        Command::Definition { instrument, version } => {
+            let engine = Engine::new()?;
+            let definition = engine.definition(&instrument, version.as_deref())?;
+            out.write_all(definition.source_json().as_bytes())?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Schema { instrument, version } => {
+            let engine = Engine::new()?;
+            let schema = engine.schema(&instrument, version.as_deref())?;
+            writeln!(out, "{}", serde_json::to_string_pretty(&schema)?)?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Generate { instrument, count, seed } => {
+            let engine = Engine::new()?;
+            let definition = engine.definition(&instrument, None)?;
+            if definition.instrument() != "fia" {
+                bail!("no generator for instrument `{instrument}`");
+            }
+            let mut writer = io::BufWriter::new(out);
+            for document in bistand_core::synth::FiaGenerator::new(definition, seed)?.take(count) {
+                serde_json::to_writer(&mut writer, &document)?;
+                writer.write_all(b"\n")?;
+            }
+            writer.flush()?;
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+fn engine(profile: Option<&Path>) -> Result<Engine> {
+    Ok(match profile {
+        Some(path) => Engine::with_profile(&read(path)?)?,
+        None => Engine::new()?,
+    })
+}
+
+fn read(path: &Path) -> Result<Vec<u8>> {
+    let mut bytes = Vec::new();
+    if path.as_os_str() == "-" {
+        io::stdin().take(MAX_READ).read_to_end(&mut bytes).context("cannot read standard input")?;
+    } else {
+        std::fs::File::open(path)
+            .with_context(|| format!("cannot open {}", path.display()))?
+            .take(MAX_READ)
+            .read_to_end(&mut bytes)
+            .with_context(|| format!("cannot read {}", path.display()))?;
+    }
+    Ok(bytes)
+}
+
+fn validate(out: &mut impl Write, files: &[PathBuf], instrument: Option<&str>, common: &Common) -> Result<ExitCode> {
+    let engine = engine(common.profile.as_deref())?;
+    let language = Language::from(common.lang);
+    let mut worst = 0u8;
+    let mut results = Vec::with_capacity(files.len());
+    for file in files {
+        let outcome = read(file).map_err(|e| CoreErrorOrIo::Io(format!("{e:#}"))).and_then(|bytes| {
+            engine.validate(instrument, &bytes).map_err(CoreErrorOrIo::Core)
+        });
+        worst = worst.max(match &outcome {
+            Ok(report) if report.valid => 0,
+            Ok(_) => EXIT_FINDINGS,
+            Err(_) => EXIT_FAILURE,
+        });
+        match common.format {
+            Format::Text => print_validation_text(out, file, &outcome, language)?,
+            Format::Json => results.push(validation_json(file, &outcome)),
+        }
+    }
+    if let Format::Json = common.format {
+        let value = if results.len() == 1 {
+            results.pop().expect("one result")
+        } else {
+            serde_json::Value::Array(results)
+        };
+        writeln!(out, "{}", serde_json::to_string_pretty(&value)?)?;
+    }
+    Ok(ExitCode::from(worst))
+}
+
+enum CoreErrorOrIo {
+    Core(CoreError),
+    Io(String),
+}
+
+fn validation_json(file: &Path, outcome: &Result<Report, CoreErrorOrIo>) -> serde_json::Value {
+    let name = file.display().to_string();
+    match outcome {
+        Ok(report) => serde_json::json!({ "file": name, "report": report }),
+        Err(CoreErrorOrIo::Core(error)) => serde_json::json!({
+            "file": name,
+            "error": { "kind": error.kind().as_str(), "message": { "sv": error.message_sv(), "en": error.message_en() } },
+        }),
+        Err(CoreErrorOrIo::Io(message)) => serde_json::json!({
+            "file": name,
+            "error": { "kind": "io", "message": { "sv": message, "en": message } },
+        }),
+    }
+}
+
+fn print_validation_text(
+    out: &mut impl Write,
+    file: &Path,
+    outcome: &Result<Report, CoreErrorOrIo>,
+    language: Language,
+) -> Result<()> {
+    let sv = language == Language::Swedish;
+    match outcome {
+        Ok(report) => {
+            let verdict = match (report.valid, sv) {
+                (true, true) => "giltigt",
+                (true, false) => "valid",
+                (false, true) => "ogiltigt",
+                (false, false) => "not valid",
+            };
+            let counts = if sv {
+                format!("{} fel, {} varningar", report.errors, report.warnings)
+            } else {
+                format!("{} errors, {} warnings", report.errors, report.warnings)
+            };
+            writeln!(out, "{}: {verdict} ({counts})", file.display())?;
+            for finding in &report.findings {
+                let severity = match (finding.severity, sv) {
+                    (Severity::Error, true) => "fel",
+                    (Severity::Error, false) => "error",
+                    (Severity::Warning, true) => "varning",
+                    (Severity::Warning, false) => "warning",
+                };
+                writeln!(out, "  {severity:<8} {:<20} {}", finding.code.as_str(), finding.path)?;
+                writeln!(out, "           {}", finding.message.in_language(language))?;
+            }
+        }
+        Err(CoreErrorOrIo::Core(error)) => {
+            let message = if sv { error.message_sv() } else { error.message_en() };
+            writeln!(out, "{}: {} ({})", file.display(), message, error.kind())?;
+        }
+        Err(CoreErrorOrIo::Io(message)) => writeln!(out, "{}: {message}", file.display())?,
+    }
+    Ok(())
+}
+
+fn print_error(file: &Path, error: &CoreError, language: Language) {
+    let message = match language {
+        Language::Swedish => error.message_sv(),
+        Language::English => error.message_en(),
+    };
+    eprintln!("bistand: {}: {message} ({})", file.display(), error.kind());
+}
+
+fn print_summary_text(out: &mut impl Write, summary: &bistand_core::Summary, language: Language) -> Result<()> {
+    let sv = language == Language::Swedish;
+    let bistand_core::Summary::Fia(fia) = summary else {
+        bail!("no text form for this summary");
+    };
+    let none = if sv { "–" } else { "-" };
+    writeln!(out, "FIA {} ({})", fia.version, fia.status.as_str())?;
+    if let Some(date) = fia.interview_date {
+        writeln!(out, "{}: {date}", if sv { "Intervjudatum" } else { "Interview date" })?;
+    }
+    writeln!(out)?;
+    for area in &fia.areas {
+        writeln!(
+            out,
+            "  {:<28} {:<18} {:<13} {}",
+            area.label.in_language(language),
+            area.extent.as_deref().unwrap_or(none),
+            area.client_rating.as_deref().unwrap_or(none),
+            area.affects_work.as_deref().unwrap_or(none)
+        )?;
+    }
+    writeln!(out)?;
+    writeln!(
+        out,
+        "{}: {}",
+        if sv { "Rangordning" } else { "Ranking" },
+        if fia.ranking.is_empty() { none.to_owned() } else { fia.ranking.join(", ") }
+    )?;
+    if let Some(assessment) = &fia.overall_assessment {
+        writeln!(
+            out,
+            "{}: {}",
+            if sv { "Sammanlagd bedömning" } else { "Overall assessment" },
+            assessment.label.in_language(language)
+        )?;
+    }
+    writeln!(
+        out,
+        "{}: {} / {}: {} / {}: {}",
+        if sv { "Mål" } else { "Goals" },
+        fia.plan.goals,
+        if sv { "delmål" } else { "sub-goals" },
+        fia.plan.sub_goals,
+        if sv { "nästa uppföljning" } else { "next follow-up" },
+        fia.plan.next_follow_up.map_or_else(|| none.to_owned(), |d| d.to_string())
+    )?;
+    Ok(())
+}
