@@ -1,1 +1,64 @@
-fn main() {}
+//! Bytes-to-findings validation of synthetic FIA documents, measured in one run against
+//! (a) serde_json parsing the same bytes into `serde_json::Value` (the floor for JSON input) and
+//! (b) the `jsonschema` crate validating the same bytes against the generated schema.
+//!
+//! `cargo bench -p bistand-core --bench validate`; results and ratios go to BENCHMARKS.md.
+
+use std::hint::black_box;
+
+use bistand_core::Engine;
+use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+
+const DOCUMENTS: usize = 256;
+const SEED: u64 = 20261124;
+
+fn documents(engine: &Engine) -> Vec<Vec<u8>> {
+    let definition = engine.definition("fia", None).expect("fia is built in");
+    bistand_core::synth::fia_documents(definition, SEED, DOCUMENTS)
+        .expect("generator matches the definition")
+        .iter()
+        .map(|d| serde_json::to_vec(d).expect("serialises"))
+        .collect()
+}
+
+fn validate(c: &mut Criterion) {
+    let engine = Engine::new().expect("embedded definitions compile");
+    let documents = documents(&engine);
+    let bytes: usize = documents.iter().map(Vec::len).sum();
+    let schema = engine.schema("fia", None).expect("fia schema");
+    let validator = jsonschema::options()
+        .should_validate_formats(true)
+        .build(&schema)
+        .expect("generated schema is valid");
+
+    let mut group = c.benchmark_group("fia_validate");
+    group.throughput(Throughput::Bytes(bytes as u64));
+    group.bench_function("bistand_validate", |b| {
+        b.iter(|| {
+            for document in &documents {
+                let report = engine.validate(Some("fia"), black_box(document)).expect("valid JSON");
+                black_box(report.errors);
+            }
+        });
+    });
+    group.bench_function("serde_json_value", |b| {
+        b.iter(|| {
+            for document in &documents {
+                let value: serde_json::Value = serde_json::from_slice(black_box(document)).expect("valid JSON");
+                black_box(value);
+            }
+        });
+    });
+    group.bench_function("jsonschema_validate", |b| {
+        b.iter(|| {
+            for document in &documents {
+                let value: serde_json::Value = serde_json::from_slice(black_box(document)).expect("valid JSON");
+                black_box(validator.is_valid(&value));
+            }
+        });
+    });
+    group.finish();
+}
+
+criterion_group!(benches, validate);
+criterion_main!(benches);

@@ -371,3 +371,26 @@ pub(crate) mod messages {
         Text::new("intervjudatum", "the interview date")
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_documented_table_lists_every_code_with_its_description() {
+        let table = include_str!("../../docs/findings.md");
+        for code in FindingCode::ALL {
+            let row = format!("| `{}` |", code.as_str());
+            let line = table.lines().find(|l| l.starts_with(&row)).unwrap_or_else(|| panic!("{} undocumented", code.as_str()));
+            assert!(line.contains(code.description()), "{} described differently", code.as_str());
+        }
+    }
+
+    #[test]
+    fn codes_are_unique() {
+        let mut names: Vec<&str> = FindingCode::ALL.iter().map(|c| c.as_str()).collect();
+        names.sort_unstable();
+        names.dedup();
+        assert_eq!(names.len(), FindingCode::ALL.len());
+    }
+}
