@@ -148,6 +148,9 @@ impl Row {
 pub struct Document {
     pub(crate) status: Status,
     pub(crate) interview_date: Option<Date>,
+    pub(crate) unit: Option<String>,
+    /// Per section (by index): the document declares it complete (`completed_sections`).
+    pub(crate) completed_sections: Vec<bool>,
     pub(crate) answers: Vec<Option<AnswerValue>>,
 }
 
@@ -155,6 +158,17 @@ impl Document {
     /// Draft or complete.
     pub fn status(&self) -> Status {
         self.status
+    }
+
+    /// The organisational unit the document belongs to, if given (`unit`).
+    pub fn unit(&self) -> Option<&str> {
+        self.unit.as_deref()
+    }
+
+    /// Whether section `index` is complete: the whole document is, or the section is listed in
+    /// `completed_sections`. Missing required answers in a complete section are errors.
+    pub fn section_complete(&self, index: usize) -> bool {
+        self.status == Status::Complete || self.completed_sections.get(index).copied().unwrap_or(false)
     }
 
     /// The interview date, if given and valid.

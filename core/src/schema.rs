@@ -35,6 +35,11 @@ pub fn document_schema(definition: &Definition) -> Value {
             "version": { "const": definition.version() },
             "status": { "enum": ["draft", "complete"] },
             "interview_date": date_schema(),
+            "unit": { "type": "string", "minLength": 1, "maxLength": crate::validate::MAX_UNIT_LENGTH },
+            "completed_sections": {
+                "type": ["array", "null"],
+                "items": { "enum": definition.sections().iter().map(|s| s.id.as_str()).collect::<Vec<_>>() },
+            },
             "answers": {
                 "type": "object",
                 "additionalProperties": false,

@@ -127,7 +127,7 @@ pub(super) fn compile(raw: RawDefinition, source: &str) -> Result<Definition> {
                 ));
             }
             let full = raw_item.id.clone();
-            items.push(builder.add_item(raw_item, full, local, None)?);
+            items.push(builder.add_item(raw_item, full, local, sections.len(), None)?);
         }
         section_ids.insert(raw_section.id.clone().into_boxed_str(), sections.len());
         sections.push(Section {
@@ -285,6 +285,7 @@ impl Builder {
         raw: RawItem,
         full_id: String,
         local: String,
+        section: usize,
         parent: Option<(ItemId, &HashMap<Box<str>, usize>, &[ItemId])>,
     ) -> Result<ItemId> {
         let place = format!("item `{full_id}`");
@@ -501,6 +502,7 @@ impl Builder {
             hideable: raw.hideable,
             enabled_when,
             parent: parent.map(|(p, _, _)| p),
+            section,
         });
         if parent.is_none() {
             self.top_level.insert(full_id.clone().into_boxed_str(), id);
@@ -528,6 +530,7 @@ impl Builder {
                     sub,
                     sub_full,
                     sub_local.clone(),
+                    section,
                     Some((id, &locals, &children)),
                 )?;
                 locals.insert(sub_local.into_boxed_str(), children.len());

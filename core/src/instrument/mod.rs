@@ -191,6 +191,8 @@ pub struct Item {
     pub enabled_when: Option<Condition>,
     /// The group this is a sub-item of.
     pub parent: Option<ItemId>,
+    /// Index into [`Definition::sections`] of the section the item (or its group) is in.
+    pub section: usize,
 }
 
 /// What kind of answer an item takes.

@@ -22,6 +22,7 @@ use parse::{AnswersSeed, CodeSeed, Ctx, Path, Sink, Str};
 
 pub(crate) use parse::parse_date;
 
+
 /// Finds the definition (and the profile's hidden-item flags, indexed by item) for an instrument
 /// and version named in a document.
 pub(crate) type Lookup<'l, 'd> = &'l dyn Fn(&str, &str) -> Result<(&'d Definition, &'d [bool])>;
@@ -128,6 +129,8 @@ struct Envelope<'de, 'd> {
     instrument: Cow<'de, str>,
     version: Cow<'de, str>,
     status: Status,
+    unit: Option<String>,
+    completed_sections: Vec<String>,
     interview_date: InterviewDate,
     answers: Answers<'de, 'd>,
 }
@@ -163,7 +166,10 @@ impl<'de, 'd> DeserializeSeed<'de> for EnvelopeSeed<'_, '_, 'd> {
     }
 }
 
-const ENVELOPE_FIELDS: &str = "instrument, version, status, interview_date, answers";
+const ENVELOPE_FIELDS: &str = "instrument, version, status, interview_date, unit, completed_sections, answers";
+
+/// Longest `unit` accepted.
+pub(crate) const MAX_UNIT_LENGTH: usize = 100;
 
 impl<'de, 'd> EnvelopeSeed<'_, '_, 'd> {
     fn not_an_object<E: de::Error>(self, found: &str) -> E {
@@ -225,8 +231,12 @@ impl<'de, 'd> Visitor<'de> for EnvelopeSeed<'_, '_, 'd> {
         let mut interview_date = InterviewDate::Missing;
         let mut seen_date = false;
         let mut answers: Option<Answers<'de, 'd>> = None;
+        let mut unit: Option<String> = None;
+        let mut completed_sections: Option<Vec<String>> = None;
         while let Some(Str(key)) = map.next_key::<Str<'de>>()? {
             let already = match key.as_ref() {
+                "unit" => unit.is_some(),
+                "completed_sections" => completed_sections.is_some(),
                 "instrument" => instrument.is_some(),
                 "version" => version.is_some(),
                 "status" => status.is_some(),
@@ -252,6 +262,26 @@ impl<'de, 'd> Visitor<'de> for EnvelopeSeed<'_, '_, 'd> {
                 )));
             }
             match key.as_ref() {
+                "unit" => {
+                    let value = self.string(&mut map, "unit")?;
+                    let length = value.chars().count();
+                    if length == 0 || length > MAX_UNIT_LENGTH || value.chars().any(char::is_control) {
+                        return Err(self.sink.fail(invalid(
+                            format!("`unit` must be 1 to {MAX_UNIT_LENGTH} characters without control characters"),
+                            format!("`unit` måste vara 1 till {MAX_UNIT_LENGTH} tecken utan styrtecken"),
+                        )));
+                    }
+                    unit = Some(value.into_owned());
+                }
+                "completed_sections" => {
+                    let Some(sections) = map.next_value_seed(StringList { sink: self.sink })? else {
+                        return Err(self.sink.fail(invalid(
+                            "`completed_sections` must be an array of section ids",
+                            "`completed_sections` måste vara en lista med avsnitts-id",
+                        )));
+                    };
+                    completed_sections = Some(sections);
+                }
                 "instrument" => instrument = Some(self.string(&mut map, "instrument")?),
                 "version" => version = Some(self.string(&mut map, "version")?),
                 "status" => {
@@ -336,6 +366,8 @@ impl<'de, 'd> Visitor<'de> for EnvelopeSeed<'_, '_, 'd> {
             instrument,
             version,
             status,
+            unit,
+            completed_sections: completed_sections.unwrap_or_default(),
             interview_date,
             answers,
         })
@@ -426,9 +458,22 @@ fn finish<'d>(
         }
         InterviewDate::Missing => None,
     };
+    let mut completed = vec![false; definition.sections().len()];
+    for id in &envelope.completed_sections {
+        let Some(index) = definition.sections().iter().position(|s| s.id == *id) else {
+            let shown = displayable_key(id).unwrap_or("(not shown)");
+            return Err(invalid(
+                format!("`completed_sections` names `{shown}`, which is not a section of {} version {}", definition.instrument(), definition.version()),
+                format!("`completed_sections` nämner `{shown}`, som inte är ett avsnitt i {} version {}", definition.instrument(), definition.version()),
+            ));
+        };
+        completed[index] = true;
+    }
     let document = Document {
         status: envelope.status,
         interview_date,
+        unit: envelope.unit,
+        completed_sections: completed,
         answers: values,
     };
     let date_missing = matches!(envelope.interview_date, InterviewDate::Missing);
@@ -464,4 +509,59 @@ fn resolve<'d>(
         }
     }
     lookup(instrument, version)
+}
+
+/// An array of strings (`completed_sections`); `None` when it is anything else.
+struct StringList<'s> {
+    sink: &'s mut Sink,
+}
+
+impl<'de> DeserializeSeed<'de> for StringList<'_> {
+    type Value = Option<Vec<String>>;
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Self::Value, D::Error> {
+        deserializer.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for StringList<'_> {
+    type Value = Option<Vec<String>>;
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("an array of section ids")
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+        let mut out = Vec::new();
+        let mut all_strings = true;
+        while let Some(element) = seq.next_element_seed(CodeSeed {
+            sink: self.sink,
+            depth: 3,
+        })? {
+            match element {
+                Ok(id) => out.push(id.into_owned()),
+                Err(_) => all_strings = false,
+            }
+        }
+        Ok(all_strings.then_some(out))
+    }
+    fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Self::Value, A::Error> {
+        parse::Skip { sink: self.sink, depth: 2 }.visit_map(map)?;
+        Ok(None)
+    }
+    fn visit_bool<E>(self, _: bool) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+    fn visit_i64<E>(self, _: i64) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+    fn visit_u64<E>(self, _: u64) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+    fn visit_f64<E>(self, _: f64) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+    fn visit_str<E>(self, _: &str) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+    fn visit_unit<E>(self) -> Result<Self::Value, E> {
+        Ok(Some(Vec::new()))
+    }
 }

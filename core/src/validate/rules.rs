@@ -43,15 +43,13 @@ pub(super) fn check(
     };
     let items: Vec<ItemId> = ctx.definition.top_level_items().collect();
     for item in items {
-        check_item(
-            ctx,
-            hidden,
-            scope,
-            item,
-            document.value(item),
-            None,
-            incomplete,
-        );
+        // A section listed in `completed_sections` is held to the rules of a complete document.
+        let severity = if document.section_complete(ctx.definition.item(item).section) {
+            Severity::Error
+        } else {
+            incomplete
+        };
+        check_item(ctx, hidden, scope, item, document.value(item), None, severity);
     }
 }
 

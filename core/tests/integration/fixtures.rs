@@ -208,3 +208,27 @@ fn profile_hides_items_and_refuses_what_may_not_be_hidden() {
         assert!(error.message_en().contains(message), "{error}");
     }
 }
+
+#[test]
+fn completed_sections_hold_a_draft_section_to_the_complete_rules() {
+    let engine = engine();
+    let draft = |sections: serde_json::Value| {
+        serde_json::to_vec(&json!({
+            "instrument": "fia", "version": "1", "status": "draft", "interview_date": "2026-11-02",
+            "unit": "Enheten för ekonomiskt bistånd, Norr", "completed_sections": sections,
+            "answers": { "bakgrund.har_barn": false },
+        }))
+        .expect("serialises")
+    };
+    let report = engine.validate(None, &draft(json!(["arbete"]))).expect("parses");
+    let errors: Vec<&str> = report.findings.iter().filter(|f| f.severity == bistand_core::Severity::Error).map(|f| f.path.as_str()).collect();
+    assert_eq!(errors, ["arbete.har_arbetat", "arbete.utbildning", "arbete.tydlig_bild_framtid", "arbete.syn_pa_krav"]);
+    assert!(report.warnings > 0);
+    let parsed = engine.parse(None, &draft(json!([]))).expect("parses");
+    assert_eq!(parsed.document.unit(), Some("Enheten för ekonomiskt bistånd, Norr"));
+    assert_eq!(parsed.report.errors, 0);
+    for bad in [json!(["finns_inte"]), json!("arbete"), json!([1])] {
+        let error = engine.validate(None, &draft(bad)).expect_err("refused");
+        assert_eq!(error.kind(), ErrorKind::InvalidDocument, "{error}");
+    }
+}
