@@ -255,10 +255,17 @@ impl Builder {
                     format!("{code_place}: finns två gånger"),
                 ));
             }
+            if raw.group.as_deref().is_some_and(|g| !is_identifier(g)) {
+                return Err(broken(
+                    format!("{code_place}: group must match [a-z][a-z0-9_]*"),
+                    format!("{code_place}: gruppen måste matcha [a-z][a-z0-9_]*"),
+                ));
+            }
             codes.push(Code {
                 code: raw.code,
                 label: raw.label,
                 help: raw.help,
+                group: raw.group,
             });
         }
         let id =

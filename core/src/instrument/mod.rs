@@ -368,4 +368,7 @@ pub struct Code {
     pub label: Text,
     /// Guidance.
     pub help: Option<Text>,
+    /// A classification of the code within its list (`jobbaktivering` for an intervention), used
+    /// by reports to group codes.
+    pub group: Option<String>,
 }

@@ -26,6 +26,8 @@ pub(crate) struct RawCode {
     pub(crate) label: Text,
     #[serde(default)]
     pub(crate) help: Option<Text>,
+    #[serde(default)]
+    pub(crate) group: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]
