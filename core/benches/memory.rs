@@ -74,8 +74,24 @@ fn main() {
     value_peaks.sort_unstable();
     let median = |v: &[usize]| v[v.len() / 2];
     let max = |v: &[usize]| v[v.len() - 1];
-    println!("documents: {} (size median {} B, max {} B)", documents.len(), median(&sizes), max(&sizes));
-    println!("bistand validate: peak heap per document median {} B, max {} B", median(&validate_peaks), max(&validate_peaks));
-    println!("serde_json::Value parse: peak heap per document median {} B, max {} B", median(&value_peaks), max(&value_peaks));
-    println!("Engine::new (definitions compiled once, shared): peak {} B", engine_size);
+    println!(
+        "documents: {} (size median {} B, max {} B)",
+        documents.len(),
+        median(&sizes),
+        max(&sizes)
+    );
+    println!(
+        "bistand validate: peak heap per document median {} B, max {} B",
+        median(&validate_peaks),
+        max(&validate_peaks)
+    );
+    println!(
+        "serde_json::Value parse: peak heap per document median {} B, max {} B",
+        median(&value_peaks),
+        max(&value_peaks)
+    );
+    println!(
+        "Engine::new (definitions compiled once, shared): peak {} B",
+        engine_size
+    );
 }

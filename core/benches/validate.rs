@@ -36,7 +36,9 @@ fn validate(c: &mut Criterion) {
     group.bench_function("bistand_validate", |b| {
         b.iter(|| {
             for document in &documents {
-                let report = engine.validate(Some("fia"), black_box(document)).expect("valid JSON");
+                let report = engine
+                    .validate(Some("fia"), black_box(document))
+                    .expect("valid JSON");
                 black_box(report.errors);
             }
         });
@@ -44,7 +46,8 @@ fn validate(c: &mut Criterion) {
     group.bench_function("serde_json_value", |b| {
         b.iter(|| {
             for document in &documents {
-                let value: serde_json::Value = serde_json::from_slice(black_box(document)).expect("valid JSON");
+                let value: serde_json::Value =
+                    serde_json::from_slice(black_box(document)).expect("valid JSON");
                 black_box(value);
             }
         });
@@ -52,7 +55,8 @@ fn validate(c: &mut Criterion) {
     group.bench_function("jsonschema_validate", |b| {
         b.iter(|| {
             for document in &documents {
-                let value: serde_json::Value = serde_json::from_slice(black_box(document)).expect("valid JSON");
+                let value: serde_json::Value =
+                    serde_json::from_slice(black_box(document)).expect("valid JSON");
                 black_box(validator.is_valid(&value));
             }
         });

@@ -168,7 +168,8 @@ impl Document {
     /// Whether section `index` is complete: the whole document is, or the section is listed in
     /// `completed_sections`. Missing required answers in a complete section are errors.
     pub fn section_complete(&self, index: usize) -> bool {
-        self.status == Status::Complete || self.completed_sections.get(index).copied().unwrap_or(false)
+        self.status == Status::Complete
+            || self.completed_sections.get(index).copied().unwrap_or(false)
     }
 
     /// The interview date, if given and valid.

@@ -216,7 +216,12 @@ impl Engine {
     /// # Errors
     /// As [`Engine::validate`], plus [`ErrorKind::DocumentNotValid`] when the document has error
     /// findings and [`ErrorKind::UnknownInstrument`] for an instrument without a summary.
-    pub fn summary(&self, instrument: Option<&str>, bytes: &[u8], today: Option<jiff::civil::Date>) -> Result<Summary> {
+    pub fn summary(
+        &self,
+        instrument: Option<&str>,
+        bytes: &[u8],
+        today: Option<jiff::civil::Date>,
+    ) -> Result<Summary> {
         let validated = self.parse(instrument, bytes)?;
         match validated.definition.instrument() {
             "fia" => crate::fia::summarise(&validated, today).map(Summary::Fia),
@@ -233,7 +238,8 @@ impl Engine {
     /// # Errors
     /// [`ErrorKind::UnknownInstrument`] or [`ErrorKind::UnknownVersion`].
     pub fn schema(&self, instrument: &str, version: Option<&str>) -> Result<serde_json::Value> {
-        self.definition(instrument, version).map(crate::schema::document_schema)
+        self.definition(instrument, version)
+            .map(crate::schema::document_schema)
     }
 }
 

@@ -99,15 +99,23 @@ pub fn summarise(validated: &Validated<'_>, today: Option<Date>) -> Result<FiaSu
     if definition.instrument() != "fia" {
         return Err(Error::new(
             ErrorKind::UnknownInstrument,
-            format!("a FIA summary needs a FIA document, not {}", definition.instrument()),
-            format!("en FIA-sammanfattning kräver ett FIA-dokument, inte {}", definition.instrument()),
+            format!(
+                "a FIA summary needs a FIA document, not {}",
+                definition.instrument()
+            ),
+            format!(
+                "en FIA-sammanfattning kräver ett FIA-dokument, inte {}",
+                definition.instrument()
+            ),
         ));
     }
     if !validated.report.valid {
         let errors = validated.report.errors;
         return Err(Error::new(
             ErrorKind::DocumentNotValid,
-            format!("document has {errors} error finding(s); validate and correct it before summarising"),
+            format!(
+                "document has {errors} error finding(s); validate and correct it before summarising"
+            ),
             format!("dokumentet har {errors} fel; validera och rätta det innan det sammanfattas"),
         ));
     }
@@ -117,13 +125,20 @@ pub fn summarise(validated: &Validated<'_>, today: Option<Date>) -> Result<FiaSu
     let areas: Vec<AreaSummary> = definition
         .sections()
         .iter()
-        .filter(|s| s.part.as_deref() == Some(AREA_PART) && definition.top_level(&format!("{}.omfattning", s.id)).is_some())
+        .filter(|s| {
+            s.part.as_deref() == Some(AREA_PART)
+                && definition
+                    .top_level(&format!("{}.omfattning", s.id))
+                    .is_some()
+        })
         .map(|section| {
             let extent = code(format!("{}.omfattning", section.id));
             AreaSummary {
                 area: section.id.clone(),
                 label: section.label.clone(),
-                affected: extent.as_deref().is_some_and(|e| EXTENT_AFFECTED.contains(&e)),
+                affected: extent
+                    .as_deref()
+                    .is_some_and(|e| EXTENT_AFFECTED.contains(&e)),
                 extent,
                 client_rating: code(format!("{}.problem_klient", section.id)),
                 affects_work: code(format!("{}.paverkar_arbete", section.id)),
@@ -131,14 +146,24 @@ pub fn summarise(validated: &Validated<'_>, today: Option<Date>) -> Result<FiaSu
             }
         })
         .collect();
-    let affected_areas = areas.iter().filter(|a| a.affected).map(|a| a.area.clone()).collect();
+    let affected_areas = areas
+        .iter()
+        .filter(|a| a.affected)
+        .map(|a| a.area.clone())
+        .collect();
 
     let ranking = ranking(definition, document);
     let overall_assessment = code("bedomning.kategori".into()).map(|category| {
         let label = choice_label(definition, "bedomning.kategori", &category);
         Assessment {
-            social_support_need: matches!(category.as_str(), "socialt_stodbehov" | "bade_socialt_och_arbete"),
-            work_support_need: matches!(category.as_str(), "arbetsrelaterat_stodbehov" | "bade_socialt_och_arbete"),
+            social_support_need: matches!(
+                category.as_str(),
+                "socialt_stodbehov" | "bade_socialt_och_arbete"
+            ),
+            work_support_need: matches!(
+                category.as_str(),
+                "arbetsrelaterat_stodbehov" | "bade_socialt_och_arbete"
+            ),
             category,
             label,
         }
@@ -159,7 +184,9 @@ pub fn summarise(validated: &Validated<'_>, today: Option<Date>) -> Result<FiaSu
 }
 
 fn ranking(definition: &Definition, document: &Document) -> Vec<String> {
-    let Some(item) = definition.top_level("sammanstallning.rangordning") else { return Vec::new() };
+    let Some(item) = definition.top_level("sammanstallning.rangordning") else {
+        return Vec::new();
+    };
     match (document.value(item), &definition.item(item).kind) {
         (Some(AnswerValue::Ranking(codes)), ItemKind::Ranking { list, .. }) => {
             let list = definition.code_list(*list);
@@ -184,12 +211,16 @@ fn choice_label(definition: &Definition, id: &str, code: &str) -> Text {
 
 fn plan(definition: &Definition, document: &Document, today: Option<Date>) -> PlanSummary {
     let mut dates: Vec<Date> = Vec::new();
-    if let Some(AnswerValue::Date(date)) = document.value_of(definition, "genomforandeplan.nasta_uppfoljning") {
+    if let Some(AnswerValue::Date(date)) =
+        document.value_of(definition, "genomforandeplan.nasta_uppfoljning")
+    {
         dates.push(*date);
     }
     let (mut goals, mut sub_goals) = (0, 0);
     if let Some(group_id) = definition.top_level("genomforandeplan.mal") {
-        if let (Some(AnswerValue::Rows(rows)), ItemKind::Group(group)) = (document.value(group_id), &definition.item(group_id).kind) {
+        if let (Some(AnswerValue::Rows(rows)), ItemKind::Group(group)) =
+            (document.value(group_id), &definition.item(group_id).kind)
+        {
             let follow_up = group.position("uppfoljningsdatum");
             let delmal = group.position("delmal");
             for row in rows {
@@ -203,7 +234,10 @@ fn plan(definition: &Definition, document: &Document, today: Option<Date>) -> Pl
             }
         }
     }
-    let next_follow_up = dates.into_iter().filter(|d| today.is_none_or(|t| *d >= t)).min();
+    let next_follow_up = dates
+        .into_iter()
+        .filter(|d| today.is_none_or(|t| *d >= t))
+        .min();
     PlanSummary {
         goals,
         sub_goals,

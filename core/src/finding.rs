@@ -381,8 +381,15 @@ mod tests {
         let table = include_str!("../../docs/findings.md");
         for code in FindingCode::ALL {
             let row = format!("| `{}` |", code.as_str());
-            let line = table.lines().find(|l| l.starts_with(&row)).unwrap_or_else(|| panic!("{} undocumented", code.as_str()));
-            assert!(line.contains(code.description()), "{} described differently", code.as_str());
+            let line = table
+                .lines()
+                .find(|l| l.starts_with(&row))
+                .unwrap_or_else(|| panic!("{} undocumented", code.as_str()));
+            assert!(
+                line.contains(code.description()),
+                "{} described differently",
+                code.as_str()
+            );
         }
     }
 

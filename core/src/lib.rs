@@ -23,6 +23,7 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
+pub mod classify;
 pub mod document;
 mod engine;
 mod error;
@@ -32,6 +33,7 @@ pub mod identifier;
 pub mod instrument;
 pub mod profile;
 pub mod schema;
+pub mod stats;
 pub mod synth;
 mod text;
 mod validate;

@@ -93,12 +93,20 @@ fn item_schema(definition: &Definition, id: ItemId) -> Value {
             "minItems": min_selected,
             "maxItems": max_selected,
         }),
-        ItemKind::Integer { min, max } => json!({ "type": ["integer", "null"], "minimum": min, "maximum": max }),
-        ItemKind::Decimal { min, max } => json!({ "type": ["number", "null"], "minimum": min, "maximum": max }),
+        ItemKind::Integer { min, max } => {
+            json!({ "type": ["integer", "null"], "minimum": min, "maximum": max })
+        }
+        ItemKind::Decimal { min, max } => {
+            json!({ "type": ["number", "null"], "minimum": min, "maximum": max })
+        }
         ItemKind::Date { .. } => date_schema(),
         ItemKind::Boolean => json!({ "type": ["boolean", "null"] }),
-        ItemKind::Text { max_length, .. } => json!({ "type": ["string", "null"], "maxLength": max_length }),
-        ItemKind::Ranking { list, max_ranked, .. } => json!({
+        ItemKind::Text { max_length, .. } => {
+            json!({ "type": ["string", "null"], "maxLength": max_length })
+        }
+        ItemKind::Ranking {
+            list, max_ranked, ..
+        } => json!({
             "type": ["array", "null"],
             "items": { "enum": codes(definition, *list) },
             "uniqueItems": true,

@@ -3,7 +3,7 @@
 use serde::{Deserialize, Serialize};
 
 /// A text in Swedish and English. Both are always present and non-empty in a loaded definition.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Text {
     /// Swedish.

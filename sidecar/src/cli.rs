@@ -130,16 +130,25 @@ pub(crate) fn run() -> Result<ExitCode> {
             instrument,
             common,
         } => validate(&mut out, &files, instrument.as_deref(), &common),
-        Command::Summary { file, today, common } => {
+        Command::Summary {
+            file,
+            today,
+            common,
+        } => {
             let engine = engine(common.profile.as_deref())?;
             let today = today
-                .map(|t| t.parse::<Date>().with_context(|| "--today must be a date written YYYY-MM-DD"))
+                .map(|t| {
+                    t.parse::<Date>()
+                        .with_context(|| "--today must be a date written YYYY-MM-DD")
+                })
                 .transpose()?;
             let bytes = read(&file)?;
             match engine.summary(None, &bytes, today) {
                 Ok(summary) => {
                     match common.format {
-                        Format::Json => writeln!(out, "{}", serde_json::to_string_pretty(&summary)?)?,
+                        Format::Json => {
+                            writeln!(out, "{}", serde_json::to_string_pretty(&summary)?)?
+                        }
                         Format::Text => print_summary_text(&mut out, &summary, common.lang.into())?,
                     }
                     Ok(ExitCode::SUCCESS)
@@ -150,19 +159,29 @@ pub(crate) fn run() -> Result<ExitCode> {
                 }
             }
         }
-        Command::Definition { instrument, version } => {
+        Command::Definition {
+            instrument,
+            version,
+        } => {
             let engine = Engine::new()?;
             let definition = engine.definition(&instrument, version.as_deref())?;
             out.write_all(definition.source_json().as_bytes())?;
             Ok(ExitCode::SUCCESS)
         }
-        Command::Schema { instrument, version } => {
+        Command::Schema {
+            instrument,
+            version,
+        } => {
             let engine = Engine::new()?;
             let schema = engine.schema(&instrument, version.as_deref())?;
             writeln!(out, "{}", serde_json::to_string_pretty(&schema)?)?;
             Ok(ExitCode::SUCCESS)
         }
-        Command::Generate { instrument, count, seed } => {
+        Command::Generate {
+            instrument,
+            count,
+            seed,
+        } => {
             let engine = Engine::new()?;
             let definition = engine.definition(&instrument, None)?;
             if definition.instrument() != "fia" {
@@ -189,7 +208,10 @@ fn engine(profile: Option<&Path>) -> Result<Engine> {
 fn read(path: &Path) -> Result<Vec<u8>> {
     let mut bytes = Vec::new();
     if path.as_os_str() == "-" {
-        io::stdin().take(MAX_READ).read_to_end(&mut bytes).context("cannot read standard input")?;
+        io::stdin()
+            .take(MAX_READ)
+            .read_to_end(&mut bytes)
+            .context("cannot read standard input")?;
     } else {
         std::fs::File::open(path)
             .with_context(|| format!("cannot open {}", path.display()))?
@@ -200,15 +222,24 @@ fn read(path: &Path) -> Result<Vec<u8>> {
     Ok(bytes)
 }
 
-fn validate(out: &mut impl Write, files: &[PathBuf], instrument: Option<&str>, common: &Common) -> Result<ExitCode> {
+fn validate(
+    out: &mut impl Write,
+    files: &[PathBuf],
+    instrument: Option<&str>,
+    common: &Common,
+) -> Result<ExitCode> {
     let engine = engine(common.profile.as_deref())?;
     let language = Language::from(common.lang);
     let mut worst = 0u8;
     let mut results = Vec::with_capacity(files.len());
     for file in files {
-        let outcome = read(file).map_err(|e| CoreErrorOrIo::Io(format!("{e:#}"))).and_then(|bytes| {
-            engine.validate(instrument, &bytes).map_err(CoreErrorOrIo::Core)
-        });
+        let outcome = read(file)
+            .map_err(|e| CoreErrorOrIo::Io(format!("{e:#}")))
+            .and_then(|bytes| {
+                engine
+                    .validate(instrument, &bytes)
+                    .map_err(CoreErrorOrIo::Core)
+            });
         worst = worst.max(match &outcome {
             Ok(report) if report.valid => 0,
             Ok(_) => EXIT_FINDINGS,
@@ -278,12 +309,21 @@ fn print_validation_text(
                     (Severity::Warning, true) => "varning",
                     (Severity::Warning, false) => "warning",
                 };
-                writeln!(out, "  {severity:<8} {:<20} {}", finding.code.as_str(), finding.path)?;
+                writeln!(
+                    out,
+                    "  {severity:<8} {:<20} {}",
+                    finding.code.as_str(),
+                    finding.path
+                )?;
                 writeln!(out, "           {}", finding.message.in_language(language))?;
             }
         }
         Err(CoreErrorOrIo::Core(error)) => {
-            let message = if sv { error.message_sv() } else { error.message_en() };
+            let message = if sv {
+                error.message_sv()
+            } else {
+                error.message_en()
+            };
             writeln!(out, "{}: {} ({})", file.display(), message, error.kind())?;
         }
         Err(CoreErrorOrIo::Io(message)) => writeln!(out, "{}: {message}", file.display())?,
@@ -299,7 +339,11 @@ fn print_error(file: &Path, error: &CoreError, language: Language) {
     eprintln!("bistand: {}: {message} ({})", file.display(), error.kind());
 }
 
-fn print_summary_text(out: &mut impl Write, summary: &bistand_core::Summary, language: Language) -> Result<()> {
+fn print_summary_text(
+    out: &mut impl Write,
+    summary: &bistand_core::Summary,
+    language: Language,
+) -> Result<()> {
     let sv = language == Language::Swedish;
     let bistand_core::Summary::Fia(fia) = summary else {
         bail!("no text form for this summary");
@@ -307,7 +351,15 @@ fn print_summary_text(out: &mut impl Write, summary: &bistand_core::Summary, lan
     let none = if sv { "–" } else { "-" };
     writeln!(out, "FIA {} ({})", fia.version, fia.status.as_str())?;
     if let Some(date) = fia.interview_date {
-        writeln!(out, "{}: {date}", if sv { "Intervjudatum" } else { "Interview date" })?;
+        writeln!(
+            out,
+            "{}: {date}",
+            if sv {
+                "Intervjudatum"
+            } else {
+                "Interview date"
+            }
+        )?;
     }
     writeln!(out)?;
     for area in &fia.areas {
@@ -325,13 +377,21 @@ fn print_summary_text(out: &mut impl Write, summary: &bistand_core::Summary, lan
         out,
         "{}: {}",
         if sv { "Rangordning" } else { "Ranking" },
-        if fia.ranking.is_empty() { none.to_owned() } else { fia.ranking.join(", ") }
+        if fia.ranking.is_empty() {
+            none.to_owned()
+        } else {
+            fia.ranking.join(", ")
+        }
     )?;
     if let Some(assessment) = &fia.overall_assessment {
         writeln!(
             out,
             "{}: {}",
-            if sv { "Sammanlagd bedömning" } else { "Overall assessment" },
+            if sv {
+                "Sammanlagd bedömning"
+            } else {
+                "Overall assessment"
+            },
             assessment.label.in_language(language)
         )?;
     }
@@ -342,8 +402,14 @@ fn print_summary_text(out: &mut impl Write, summary: &bistand_core::Summary, lan
         fia.plan.goals,
         if sv { "delmål" } else { "sub-goals" },
         fia.plan.sub_goals,
-        if sv { "nästa uppföljning" } else { "next follow-up" },
-        fia.plan.next_follow_up.map_or_else(|| none.to_owned(), |d| d.to_string())
+        if sv {
+            "nästa uppföljning"
+        } else {
+            "next follow-up"
+        },
+        fia.plan
+            .next_follow_up
+            .map_or_else(|| none.to_owned(), |d| d.to_string())
     )?;
     Ok(())
 }

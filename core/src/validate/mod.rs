@@ -22,7 +22,6 @@ use parse::{AnswersSeed, CodeSeed, Ctx, Path, Sink, Str};
 
 pub(crate) use parse::parse_date;
 
-
 /// Finds the definition (and the profile's hidden-item flags, indexed by item) for an instrument
 /// and version named in a document.
 pub(crate) type Lookup<'l, 'd> = &'l dyn Fn(&str, &str) -> Result<(&'d Definition, &'d [bool])>;
@@ -109,7 +108,10 @@ fn json_error(sink: &mut Sink, error: &serde_json::Error) -> Error {
             Error::new(
                 ErrorKind::MalformedJson,
                 format!("malformed JSON at line {line} column {column}: {what}"),
-                format!("felaktig JSON på rad {line} kolumn {column}: {what}"),
+                format!(
+                    "felaktig JSON på rad {line} kolumn {column}: {}",
+                    syntax_in_swedish(what)
+                ),
             )
         }
         serde_json::error::Category::Data | serde_json::error::Category::Io => Error::new(
@@ -117,6 +119,35 @@ fn json_error(sink: &mut Sink, error: &serde_json::Error) -> Error {
             format!("document does not have the expected shape (line {line} column {column})"),
             format!("dokumentet har inte förväntad form (rad {line} kolumn {column})"),
         ),
+    }
+}
+
+/// serde_json's syntax messages (fixed texts, never content) in Swedish.
+fn syntax_in_swedish(what: &str) -> &'static str {
+    match what {
+        "EOF while parsing a value" => "texten tar slut mitt i ett värde",
+        "EOF while parsing a string" => "texten tar slut mitt i en sträng",
+        "EOF while parsing a list" => "texten tar slut mitt i en lista",
+        "EOF while parsing an object" => "texten tar slut mitt i ett objekt",
+        "trailing characters" => "tecken efter dokumentets slut",
+        "trailing comma" => "kommatecken före slutparentes",
+        "expected value" => "ett värde förväntades",
+        "expected `:`" => "`:` förväntades",
+        "expected `,` or `]`" => "`,` eller `]` förväntades",
+        "expected `,` or `}`" => "`,` eller `}` förväntades",
+        "expected ident" => "true, false eller null förväntades",
+        "key must be a string" => "nycklar måste vara strängar",
+        "invalid escape" => "ogiltig escape-sekvens",
+        "invalid number" => "ogiltigt tal",
+        "number out of range" => "talet är för stort",
+        "invalid unicode code point" => "ogiltig unicode-kodpunkt",
+        "control character (\\u0000-\\u001F) found while parsing a string" => {
+            "styrtecken i en sträng"
+        }
+        "lone leading surrogate in hex escape" | "unexpected end of hex escape" => {
+            "ogiltig \\u-sekvens"
+        }
+        _ => "syntaxfel",
     }
 }
 
@@ -166,16 +197,20 @@ impl<'de, 'd> DeserializeSeed<'de> for EnvelopeSeed<'_, '_, 'd> {
     }
 }
 
-const ENVELOPE_FIELDS: &str = "instrument, version, status, interview_date, unit, completed_sections, answers";
+const ENVELOPE_FIELDS: &str =
+    "instrument, version, status, interview_date, unit, completed_sections, answers";
 
 /// Longest `unit` accepted.
 pub(crate) const MAX_UNIT_LENGTH: usize = 100;
 
 impl<'de, 'd> EnvelopeSeed<'_, '_, 'd> {
-    fn not_an_object<E: de::Error>(self, found: &str) -> E {
+    fn not_an_object<E: de::Error>(self, found: JsonType) -> E {
         self.sink.fail(invalid(
-            format!("document must be a JSON object, found {found}"),
-            format!("dokumentet måste vara ett JSON-objekt, fick {found}"),
+            format!("document must be a JSON object, found {}", found_en(found)),
+            format!(
+                "dokumentet måste vara ett JSON-objekt, fick {}",
+                found_sv(found)
+            ),
         ))
     }
 
@@ -202,6 +237,18 @@ impl<'de, 'd> EnvelopeSeed<'_, '_, 'd> {
 
     fn resolve(&self, instrument: &str, version: &str) -> Result<(&'d Definition, &'d [bool])> {
         resolve(self.lookup, self.expected_instrument, instrument, version)
+    }
+}
+
+fn found_sv(found: JsonType) -> &'static str {
+    match found {
+        JsonType::String => "en textsträng",
+        JsonType::Integer => "ett heltal",
+        JsonType::Number => "ett tal",
+        JsonType::Boolean => "ett sanningsvärde",
+        JsonType::Array => "en lista",
+        JsonType::Object => "ett objekt",
+        JsonType::Null => "null",
     }
 }
 
@@ -265,7 +312,10 @@ impl<'de, 'd> Visitor<'de> for EnvelopeSeed<'_, '_, 'd> {
                 "unit" => {
                     let value = self.string(&mut map, "unit")?;
                     let length = value.chars().count();
-                    if length == 0 || length > MAX_UNIT_LENGTH || value.chars().any(char::is_control) {
+                    if length == 0
+                        || length > MAX_UNIT_LENGTH
+                        || value.chars().any(char::is_control)
+                    {
                         return Err(self.sink.fail(invalid(
                             format!("`unit` must be 1 to {MAX_UNIT_LENGTH} characters without control characters"),
                             format!("`unit` måste vara 1 till {MAX_UNIT_LENGTH} tecken utan styrtecken"),
@@ -274,7 +324,8 @@ impl<'de, 'd> Visitor<'de> for EnvelopeSeed<'_, '_, 'd> {
                     unit = Some(value.into_owned());
                 }
                 "completed_sections" => {
-                    let Some(sections) = map.next_value_seed(StringList { sink: self.sink })? else {
+                    let Some(sections) = map.next_value_seed(StringList { sink: self.sink })?
+                    else {
                         return Err(self.sink.fail(invalid(
                             "`completed_sections` must be an array of section ids",
                             "`completed_sections` måste vara en lista med avsnitts-id",
@@ -374,25 +425,25 @@ impl<'de, 'd> Visitor<'de> for EnvelopeSeed<'_, '_, 'd> {
     }
 
     fn visit_seq<A: SeqAccess<'de>>(self, _: A) -> Result<Self::Value, A::Error> {
-        Err(self.not_an_object("an array"))
+        Err(self.not_an_object(JsonType::Array))
     }
     fn visit_str<E: de::Error>(self, _: &str) -> Result<Self::Value, E> {
-        Err(self.not_an_object("a string"))
+        Err(self.not_an_object(JsonType::String))
     }
     fn visit_bool<E: de::Error>(self, _: bool) -> Result<Self::Value, E> {
-        Err(self.not_an_object("a boolean"))
+        Err(self.not_an_object(JsonType::Boolean))
     }
     fn visit_i64<E: de::Error>(self, _: i64) -> Result<Self::Value, E> {
-        Err(self.not_an_object("a number"))
+        Err(self.not_an_object(JsonType::Integer))
     }
     fn visit_u64<E: de::Error>(self, _: u64) -> Result<Self::Value, E> {
-        Err(self.not_an_object("a number"))
+        Err(self.not_an_object(JsonType::Integer))
     }
     fn visit_f64<E: de::Error>(self, _: f64) -> Result<Self::Value, E> {
-        Err(self.not_an_object("a number"))
+        Err(self.not_an_object(JsonType::Number))
     }
     fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
-        Err(self.not_an_object("null"))
+        Err(self.not_an_object(JsonType::Null))
     }
 }
 
@@ -463,8 +514,16 @@ fn finish<'d>(
         let Some(index) = definition.sections().iter().position(|s| s.id == *id) else {
             let shown = displayable_key(id).unwrap_or("(not shown)");
             return Err(invalid(
-                format!("`completed_sections` names `{shown}`, which is not a section of {} version {}", definition.instrument(), definition.version()),
-                format!("`completed_sections` nämner `{shown}`, som inte är ett avsnitt i {} version {}", definition.instrument(), definition.version()),
+                format!(
+                    "`completed_sections` names `{shown}`, which is not a section of {} version {}",
+                    definition.instrument(),
+                    definition.version()
+                ),
+                format!(
+                    "`completed_sections` nämner `{shown}`, som inte är ett avsnitt i {} version {}",
+                    definition.instrument(),
+                    definition.version()
+                ),
             ));
         };
         completed[index] = true;
@@ -543,7 +602,11 @@ impl<'de> Visitor<'de> for StringList<'_> {
         Ok(all_strings.then_some(out))
     }
     fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Self::Value, A::Error> {
-        parse::Skip { sink: self.sink, depth: 2 }.visit_map(map)?;
+        parse::Skip {
+            sink: self.sink,
+            depth: 2,
+        }
+        .visit_map(map)?;
         Ok(None)
     }
     fn visit_bool<E>(self, _: bool) -> Result<Self::Value, E> {
@@ -563,5 +626,44 @@ impl<'de> Visitor<'de> for StringList<'_> {
     }
     fn visit_unit<E>(self) -> Result<Self::Value, E> {
         Ok(Some(Vec::new()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_serde_json_syntax_message_has_a_swedish_text() {
+        let inputs = [
+            "",
+            "\"abc",
+            "[1, 2",
+            "{\"a\": 1",
+            "{} x",
+            "[1,]",
+            "[}",
+            "{\"a\" 1}",
+            "[1 2]",
+            "{\"a\": 1 \"b\"}",
+            "tru",
+            "{1: 2}",
+            "\"\\q\"",
+            "[-]",
+            "[1e999]",
+            "\"\\ud800\"",
+            "\"a\u{1}b\"",
+            "\"\\u12\"",
+        ];
+        for input in inputs {
+            let error = serde_json::from_str::<serde_json::Value>(input).expect_err(input);
+            let text = error.to_string();
+            let what = text.split(" at line ").next().unwrap_or_default();
+            assert_ne!(
+                syntax_in_swedish(what),
+                "syntaxfel",
+                "no Swedish for `{what}` (from {input:?})"
+            );
+        }
     }
 }

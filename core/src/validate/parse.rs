@@ -219,7 +219,8 @@ pub(super) struct Skip<'s> {
 impl<'de> DeserializeSeed<'de> for Skip<'_> {
     type Value = ();
     fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<(), D::Error> {
-        deserializer.deserialize_ignored_any(self)
+        // Not `deserialize_ignored_any`: serde_json skips that internally, without our depth limit.
+        deserializer.deserialize_any(self)
     }
 }
 

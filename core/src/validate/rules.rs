@@ -49,7 +49,15 @@ pub(super) fn check(
         } else {
             incomplete
         };
-        check_item(ctx, hidden, scope, item, document.value(item), None, severity);
+        check_item(
+            ctx,
+            hidden,
+            scope,
+            item,
+            document.value(item),
+            None,
+            severity,
+        );
     }
 }
 
@@ -66,9 +74,14 @@ fn check_item(
     let item = definition.item(id);
     let path = Path::item(parent, id);
     let is_hidden = hidden.get(id.index()).copied().unwrap_or(false);
-    let enabled = item.enabled_when.as_ref().is_none_or(|c| holds(c, scope));
+    // `None`: the condition depends on an answer that was itself invalid (already reported), so
+    // whether this item applies is unknown and neither `not_enabled` nor `required_missing` is said.
+    let enabled = item
+        .enabled_when
+        .as_ref()
+        .map_or(Some(true), |c| holds(c, scope));
     let Some(value) = value else {
-        if item.required && enabled && !is_hidden {
+        if item.required && enabled == Some(true) && !is_hidden {
             ctx.report(
                 incomplete,
                 FindingCode::RequiredMissing,
@@ -87,7 +100,10 @@ fn check_item(
         );
         return;
     }
-    if !enabled {
+    if enabled != Some(true) {
+        if enabled.is_none() {
+            return;
+        }
         ctx.report(
             Severity::Error,
             FindingCode::NotEnabled,
@@ -108,8 +124,8 @@ fn check_item(
             for (index, &code) in codes.iter().enumerate() {
                 let eligible = eligible_when[usize::from(code)]
                     .as_ref()
-                    .is_none_or(|c| holds(c, scope));
-                if !eligible {
+                    .map_or(Some(true), |c| holds(c, scope));
+                if eligible == Some(false) {
                     let subject = &definition.code_list(*list).code(code).label;
                     let element = Path::index(&path, index);
                     ctx.report(
@@ -214,19 +230,29 @@ fn date_of(reference: DateRef, scope: Scope<'_>) -> Option<Date> {
     }
 }
 
-fn holds(condition: &Condition, scope: Scope<'_>) -> bool {
+/// Whether a condition holds: `None` when it depends on an answer that was invalid.
+fn holds(condition: &Condition, scope: Scope<'_>) -> Option<bool> {
     match condition {
         Condition::In { item, codes } => match value_in(*item, scope) {
-            Some(AnswerValue::Code(code)) => codes.contains(code),
-            Some(AnswerValue::Codes(selected)) => selected.iter().any(|c| codes.contains(c)),
-            _ => false,
+            Some(AnswerValue::Code(code)) => Some(codes.contains(code)),
+            Some(AnswerValue::Codes(selected)) => Some(selected.iter().any(|c| codes.contains(c))),
+            Some(AnswerValue::Invalid) => None,
+            _ => Some(false),
         },
-        Condition::Equals { item, value } => {
-            matches!(value_in(*item, scope), Some(AnswerValue::Boolean(b)) if b == value)
+        Condition::Equals { item, value } => match value_in(*item, scope) {
+            Some(AnswerValue::Boolean(b)) => Some(b == value),
+            Some(AnswerValue::Invalid) => None,
+            _ => Some(false),
+        },
+        Condition::Answered { item, answered } => {
+            Some(value_in(*item, scope).is_some() == *answered)
         }
-        Condition::Answered { item, answered } => value_in(*item, scope).is_some() == *answered,
-        Condition::All(all) => all.iter().all(|c| holds(c, scope)),
-        Condition::Any(any) => any.iter().any(|c| holds(c, scope)),
-        Condition::Not(inner) => !holds(inner, scope),
+        Condition::All(all) => all
+            .iter()
+            .try_fold(true, |acc, c| Some(acc & holds(c, scope)?)),
+        Condition::Any(any) => any
+            .iter()
+            .try_fold(false, |acc, c| Some(acc | holds(c, scope)?)),
+        Condition::Not(inner) => holds(inner, scope).map(|h| !h),
     }
 }

@@ -14,13 +14,23 @@ fn check_folder(folder: &str) -> Vec<String> {
     for name in files(folder, ".expected.json") {
         let stem = name.trim_end_matches(".expected.json");
         let document = read(&format!("{folder}/{stem}.json"));
-        let engine = if stem == "hidden_item_present" { &profiled } else { &engine };
+        let engine = if stem == "hidden_item_present" {
+            &profiled
+        } else {
+            &engine
+        };
         let report = engine
             .validate(Some("fia"), &document)
             .unwrap_or_else(|e| panic!("{folder}/{stem}: refused: {e}"));
         let expected = read_json(&format!("{folder}/{name}"));
         assert_eq!(brief(&report), expected, "{folder}/{stem}");
-        assert_eq!(report.valid, report.findings.iter().all(|f| f.severity == bistand_core::Severity::Warning));
+        assert_eq!(
+            report.valid,
+            report
+                .findings
+                .iter()
+                .all(|f| f.severity == bistand_core::Severity::Warning)
+        );
         checked.push(stem.to_owned());
     }
     checked
@@ -30,7 +40,9 @@ fn check_folder(folder: &str) -> Vec<String> {
 fn valid_fixtures_have_exactly_their_expected_findings() {
     let checked = check_folder("fia/valid");
     assert_eq!(checked, ["complete", "draft"]);
-    let report = engine().validate(None, &read("fia/valid/complete.json")).expect("parses");
+    let report = engine()
+        .validate(None, &read("fia/valid/complete.json"))
+        .expect("parses");
     assert!(report.valid && report.findings.is_empty());
 }
 
@@ -43,15 +55,29 @@ fn invalid_fixtures_have_exactly_their_expected_findings() {
 #[test]
 fn every_finding_code_has_a_fixture_or_a_test_instrument_case() {
     let mut seen = std::collections::BTreeSet::new();
-    for name in files("fia/invalid", ".expected.json").iter().chain(files("fia/valid", ".expected.json").iter()) {
-        let folder = if name.starts_with("complete") || name.starts_with("draft") { "fia/valid" } else { "fia/invalid" };
-        for finding in read_json(&format!("{folder}/{name}")).as_array().expect("array") {
+    for name in files("fia/invalid", ".expected.json")
+        .iter()
+        .chain(files("fia/valid", ".expected.json").iter())
+    {
+        let folder = if name.starts_with("complete") || name.starts_with("draft") {
+            "fia/valid"
+        } else {
+            "fia/invalid"
+        };
+        for finding in read_json(&format!("{folder}/{name}"))
+            .as_array()
+            .expect("array")
+        {
             seen.insert(finding["code"].as_str().expect("code").to_owned());
         }
     }
     seen.extend(["too_few_rows".to_owned(), "selection_count".to_owned()]); // test_instrument_* below
     for code in FindingCode::ALL {
-        assert!(seen.contains(code.as_str()), "no fixture for {}", code.as_str());
+        assert!(
+            seen.contains(code.as_str()),
+            "no fixture for {}",
+            code.as_str()
+        );
     }
 }
 
@@ -60,12 +86,20 @@ fn malformed_fixtures_are_refused_with_their_error_kind() {
     let engine = engine();
     let expected = read_json("fia/malformed/expected.json");
     let expected = expected.as_object().expect("object");
-    assert_eq!(expected.len(), files("fia/malformed", ".json").len() - 1, "every file has an expected kind");
+    assert_eq!(
+        expected.len(),
+        files("fia/malformed", ".json").len() - 1,
+        "every file has an expected kind"
+    );
     for (name, kind) in expected {
         let error = engine
-            .validate(Some("fia"), &read(&format!("fia/malformed/{name}")))
+            .validate(None, &read(&format!("fia/malformed/{name}")))
             .expect_err(name);
-        assert_eq!(error.kind().as_str(), kind.as_str().expect("kind"), "{name}: {error}");
+        assert_eq!(
+            error.kind().as_str(),
+            kind.as_str().expect("kind"),
+            "{name}: {error}"
+        );
         assert!(!error.message_en().is_empty() && !error.message_sv().is_empty());
     }
 }
@@ -73,25 +107,42 @@ fn malformed_fixtures_are_refused_with_their_error_kind() {
 #[test]
 fn size_limit_is_enforced_before_parsing() {
     let engine = engine().with_limits(bistand_core::Limits::new(1000, 32).expect("limits"));
-    let error = engine.validate(None, &read("fia/valid/complete.json")).expect_err("too large");
+    let error = engine
+        .validate(None, &read("fia/valid/complete.json"))
+        .expect_err("too large");
     assert_eq!(error.kind(), ErrorKind::TooLarge);
     let huge = vec![b' '; bistand_core::Limits::DEFAULT_MAX_BYTES + 1];
-    assert_eq!(super::engine().validate(None, &huge).expect_err("too large").kind(), ErrorKind::TooLarge);
+    assert_eq!(
+        super::engine()
+            .validate(None, &huge)
+            .expect_err("too large")
+            .kind(),
+        ErrorKind::TooLarge
+    );
 }
 
 #[test]
 fn answers_before_instrument_and_version_are_still_validated() {
-    let document = br#"{"answers": {"bakgrund.har_barn": "nej", "okand.fraga": 1}, "status": "draft",
+    let document =
+        br#"{"answers": {"bakgrund.har_barn": "nej", "okand.fraga": 1}, "status": "draft",
         "version": "1", "instrument": "fia", "interview_date": "2026-11-02"}"#;
     let report = engine().validate(Some("fia"), document).expect("parses");
-    let codes: Vec<&str> = report.findings.iter().filter(|f| f.severity == bistand_core::Severity::Error).map(|f| f.code.as_str()).collect();
+    let codes: Vec<&str> = report
+        .findings
+        .iter()
+        .filter(|f| f.severity == bistand_core::Severity::Error)
+        .map(|f| f.code.as_str())
+        .collect();
     assert_eq!(codes, ["wrong_type", "unknown_item"]);
 }
 
 #[test]
 fn a_document_of_another_instrument_is_refused() {
-    let json = br#"{"instrument": "testinstrument", "version": "1", "status": "draft", "answers": {}}"#;
-    let error = test_engine(None).validate(Some("fia"), json).expect_err("mismatch");
+    let json =
+        br#"{"instrument": "testinstrument", "version": "1", "status": "draft", "answers": {}}"#;
+    let error = test_engine(None)
+        .validate(Some("fia"), json)
+        .expect_err("mismatch");
     assert_eq!(error.kind(), ErrorKind::InstrumentMismatch);
 }
 
@@ -104,7 +155,11 @@ fn test_document(answers: serde_json::Value) -> Vec<u8> {
 }
 
 fn test_findings(answers: serde_json::Value) -> serde_json::Value {
-    brief(&test_engine(None).validate(None, &test_document(answers)).expect("parses"))
+    brief(
+        &test_engine(None)
+            .validate(None, &test_document(answers))
+            .expect("parses"),
+    )
 }
 
 #[test]
@@ -120,7 +175,8 @@ fn test_instrument_valid_document() {
 
 #[test]
 fn test_instrument_selection_count_and_too_few_rows() {
-    let findings = test_findings(json!({ "a.farg": "rod", "a.farger": ["rod", "bla", "gul"], "a.rader": [] }));
+    let findings =
+        test_findings(json!({ "a.farg": "rod", "a.farger": ["rod", "bla", "gul"], "a.rader": [] }));
     assert_eq!(
         findings,
         json!([
@@ -128,8 +184,12 @@ fn test_instrument_selection_count_and_too_few_rows() {
             { "severity": "error", "code": "too_few_rows", "path": "a.rader" },
         ])
     );
-    let findings = test_findings(json!({ "a.farg": "rod", "a.farger": [], "a.rader": [{ "typ": "insats" }] }));
-    assert_eq!(findings, json!([{ "severity": "error", "code": "selection_count", "path": "a.farger" }]));
+    let findings =
+        test_findings(json!({ "a.farg": "rod", "a.farger": [], "a.rader": [{ "typ": "insats" }] }));
+    assert_eq!(
+        findings,
+        json!([{ "severity": "error", "code": "selection_count", "path": "a.farger" }])
+    );
 }
 
 #[test]
@@ -144,8 +204,13 @@ fn test_instrument_decimal_bounds_and_integer_types() {
             { "severity": "error", "code": "out_of_bounds", "path": "a.andel" },
         ])
     );
-    let findings = test_findings(json!({ "a.farg": "rod", "a.antal": 18446744073709551615u64, "a.andel": 1, "a.rader": [{ "typ": "insats" }] }));
-    assert_eq!(findings, json!([{ "severity": "error", "code": "out_of_bounds", "path": "a.antal" }]));
+    let findings = test_findings(
+        json!({ "a.farg": "rod", "a.antal": 18446744073709551615u64, "a.andel": 1, "a.rader": [{ "typ": "insats" }] }),
+    );
+    assert_eq!(
+        findings,
+        json!([{ "severity": "error", "code": "out_of_bounds", "path": "a.antal" }])
+    );
 }
 
 #[test]
@@ -176,34 +241,67 @@ fn test_instrument_conditions_siblings_and_date_references() {
 
 #[test]
 fn test_instrument_ranking_eligibility_follows_its_condition() {
-    let findings = test_findings(json!({ "a.farg": "rod", "a.rang": ["gul"], "a.rader": [{ "typ": "insats" }] }));
-    assert_eq!(findings, json!([{ "severity": "error", "code": "ranking_not_eligible", "path": "a.rang[0]" }]));
+    let findings = test_findings(
+        json!({ "a.farg": "rod", "a.rang": ["gul"], "a.rader": [{ "typ": "insats" }] }),
+    );
+    assert_eq!(
+        findings,
+        json!([{ "severity": "error", "code": "ranking_not_eligible", "path": "a.rang[0]" }])
+    );
 }
 
 #[test]
 fn null_means_unanswered() {
-    let findings = test_findings(json!({ "a.farg": null, "a.text": null, "a.rader": [{ "typ": "insats", "fran": null }] }));
-    assert_eq!(findings, json!([{ "severity": "error", "code": "required_missing", "path": "a.farg" }]));
+    let findings = test_findings(
+        json!({ "a.farg": null, "a.text": null, "a.rader": [{ "typ": "insats", "fran": null }] }),
+    );
+    assert_eq!(
+        findings,
+        json!([{ "severity": "error", "code": "required_missing", "path": "a.farg" }])
+    );
 }
 
 #[test]
 fn profile_hides_items_and_refuses_what_may_not_be_hidden() {
     let profiled = test_engine(Some(br#"{"hidden_items": {"testinstrument": ["a.text"]}}"#));
-    let report = profiled.validate(None, &test_document(json!({ "a.farg": "rod", "a.text": "x", "a.rader": [{ "typ": "insats" }] }))).expect("parses");
-    assert_eq!(brief(&report), json!([{ "severity": "error", "code": "hidden_item_present", "path": "a.text" }]));
+    let report = profiled
+        .validate(
+            None,
+            &test_document(
+                json!({ "a.farg": "rod", "a.text": "x", "a.rader": [{ "typ": "insats" }] }),
+            ),
+        )
+        .expect("parses");
+    assert_eq!(
+        brief(&report),
+        json!([{ "severity": "error", "code": "hidden_item_present", "path": "a.text" }])
+    );
 
     let cases: [(&[u8], &str); 6] = [
-        (br#"{"hidden_items": {"testinstrument": ["a.farg"]}}"#, "required"),
-        (br#"{"hidden_items": {"testinstrument": ["a.antal"]}}"#, "not marked hideable"),
-        (br#"{"hidden_items": {"testinstrument": ["a.finns_inte"]}}"#, "no loaded version"),
-        (br#"{"hidden_items": {"sue": ["a.text"]}}"#, "unknown instrument"),
+        (
+            br#"{"hidden_items": {"testinstrument": ["a.farg"]}}"#,
+            "required",
+        ),
+        (
+            br#"{"hidden_items": {"testinstrument": ["a.antal"]}}"#,
+            "not marked hideable",
+        ),
+        (
+            br#"{"hidden_items": {"testinstrument": ["a.finns_inte"]}}"#,
+            "no loaded version",
+        ),
+        (
+            br#"{"hidden_items": {"sue": ["a.text"]}}"#,
+            "unknown instrument",
+        ),
         (br#"{"hidden": []}"#, "line 1 column"),
         (b"[1, 2", "line 1 column"),
     ];
     for (profile, message) in cases {
         let json = String::from_utf8(read("test-instrument.json")).expect("UTF-8");
         let definition = bistand_core::instrument::Definition::from_json(&json).expect("compiles");
-        let error = bistand_core::Engine::with_definitions(vec![definition], Some(profile)).expect_err("refused");
+        let error = bistand_core::Engine::with_definitions(vec![definition], Some(profile))
+            .expect_err("refused");
         assert_eq!(error.kind(), ErrorKind::InvalidProfile);
         assert!(error.message_en().contains(message), "{error}");
     }
@@ -220,12 +318,30 @@ fn completed_sections_hold_a_draft_section_to_the_complete_rules() {
         }))
         .expect("serialises")
     };
-    let report = engine.validate(None, &draft(json!(["arbete"]))).expect("parses");
-    let errors: Vec<&str> = report.findings.iter().filter(|f| f.severity == bistand_core::Severity::Error).map(|f| f.path.as_str()).collect();
-    assert_eq!(errors, ["arbete.har_arbetat", "arbete.utbildning", "arbete.tydlig_bild_framtid", "arbete.syn_pa_krav"]);
+    let report = engine
+        .validate(None, &draft(json!(["arbete"])))
+        .expect("parses");
+    let errors: Vec<&str> = report
+        .findings
+        .iter()
+        .filter(|f| f.severity == bistand_core::Severity::Error)
+        .map(|f| f.path.as_str())
+        .collect();
+    assert_eq!(
+        errors,
+        [
+            "arbete.har_arbetat",
+            "arbete.utbildning",
+            "arbete.tydlig_bild_framtid",
+            "arbete.syn_pa_krav"
+        ]
+    );
     assert!(report.warnings > 0);
     let parsed = engine.parse(None, &draft(json!([]))).expect("parses");
-    assert_eq!(parsed.document.unit(), Some("Enheten för ekonomiskt bistånd, Norr"));
+    assert_eq!(
+        parsed.document.unit(),
+        Some("Enheten för ekonomiskt bistånd, Norr")
+    );
     assert_eq!(parsed.report.errors, 0);
     for bad in [json!(["finns_inte"]), json!("arbete"), json!([1])] {
         let error = engine.validate(None, &draft(bad)).expect_err("refused");

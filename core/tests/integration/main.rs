@@ -12,7 +12,9 @@ use serde_json::Value;
 
 /// A file under the workspace's `tests/data`.
 pub(crate) fn data(path: &str) -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../tests/data").join(path)
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../tests/data")
+        .join(path)
 }
 
 pub(crate) fn read(path: &str) -> Vec<u8> {
@@ -27,7 +29,13 @@ pub(crate) fn read_json(path: &str) -> Value {
 pub(crate) fn files(folder: &str, suffix: &str) -> Vec<String> {
     let mut names: Vec<String> = std::fs::read_dir(data(folder))
         .unwrap_or_else(|e| panic!("fixture folder {folder}: {e}"))
-        .map(|entry| entry.expect("readable entry").file_name().to_string_lossy().into_owned())
+        .map(|entry| {
+            entry
+                .expect("readable entry")
+                .file_name()
+                .to_string_lossy()
+                .into_owned()
+        })
         .filter(|name| name.ends_with(suffix))
         .collect();
     names.sort();
@@ -41,7 +49,8 @@ pub(crate) fn engine() -> Engine {
 /// An engine over the small test instrument that uses every item kind.
 pub(crate) fn test_engine(profile: Option<&[u8]>) -> Engine {
     let json = String::from_utf8(read("test-instrument.json")).expect("UTF-8");
-    let definition = bistand_core::instrument::Definition::from_json(&json).expect("test definition compiles");
+    let definition =
+        bistand_core::instrument::Definition::from_json(&json).expect("test definition compiles");
     Engine::with_definitions(vec![definition], profile).expect("engine")
 }
 

@@ -33,7 +33,8 @@ fn json_value() -> impl Strategy<Value = Value> {
     leaf().prop_recursive(6, 64, 8, |inner| {
         prop_oneof![
             prop::collection::vec(inner.clone(), 0..8).prop_map(Value::Array),
-            prop::collection::btree_map(key(), inner, 0..8).prop_map(|m| Value::Object(m.into_iter().collect())),
+            prop::collection::btree_map(key(), inner, 0..8)
+                .prop_map(|m| Value::Object(m.into_iter().collect())),
         ]
     })
 }
@@ -45,13 +46,22 @@ fn key() -> impl Strategy<Value = String> {
         .expect("fia")
         .items()
         .iter()
-        .map(|item| if item.parent.is_some() { item.local.clone() } else { item.id.clone() })
+        .map(|item| {
+            if item.parent.is_some() {
+                item.local.clone()
+            } else {
+                item.id.clone()
+            }
+        })
         .collect();
     prop_oneof![3 => prop::sample::select(ids), 1 => canary()]
 }
 
 fn assert_no_canary(output: &str) {
-    assert!(!output.contains(CANARY_MARK), "input echoed in output: {output}");
+    assert!(
+        !output.contains(CANARY_MARK),
+        "input echoed in output: {output}"
+    );
 }
 
 fn check(bytes: &[u8]) {
@@ -67,7 +77,9 @@ fn check(bytes: &[u8]) {
 fn synthetic(seed: u64) -> Value {
     let engine = engine();
     let definition = engine.definition("fia", None).expect("fia");
-    bistand_core::synth::fia_documents(definition, seed, 1).expect("generates").remove(0)
+    bistand_core::synth::fia_documents(definition, seed, 1)
+        .expect("generates")
+        .remove(0)
 }
 
 #[derive(Debug, Clone)]
@@ -89,20 +101,29 @@ fn mutation() -> impl Strategy<Value = Mutation> {
 }
 
 fn apply(document: &mut Value, mutation: Mutation) {
-    let answers = document["answers"].as_object_mut().expect("answers object");
+    if !document["answers"].is_object() {
+        document["answers"] = Value::Object(Map::new());
+    }
+    let answers = document["answers"]
+        .as_object_mut()
+        .expect("made an object above");
     let keys: Vec<String> = answers.keys().cloned().collect();
     match mutation {
-        Mutation::Replace(index, value) => {
+        Mutation::Replace(index, value) if !keys.is_empty() => {
             answers.insert(index.get(&keys).clone(), value);
         }
-        Mutation::Remove(index) => {
+        Mutation::Remove(index) if !keys.is_empty() => {
             answers.remove(index.get(&keys));
         }
+        Mutation::Replace(..) | Mutation::Remove(_) => {}
         Mutation::Insert(key, value) => {
             answers.insert(key, value);
         }
         Mutation::Envelope(field, value) => {
-            document.as_object_mut().expect("object").insert(field.to_owned(), value);
+            document
+                .as_object_mut()
+                .expect("object")
+                .insert(field.to_owned(), value);
         }
     }
 }

@@ -1,0 +1,257 @@
+//! Disclosure control (*röjandekontroll*): primary and secondary suppression across all tables of
+//! one report.
+//!
+//! Every number a report can show is a *quantity*: a counter slot summed over one group of one
+//! breakdown. The same quantity may appear in several tables (the number of women in the base of
+//! every table broken down by gender); it is suppressed everywhere or nowhere. Quantities are tied
+//! by sums: a slot's total equals the sum over the groups of any breakdown, and within a group a
+//! total equals its exhaustive parts (clients with an outcome = the sum over outcomes).
+//!
+//! 1. Primary: a shown quantity under the threshold is suppressed (zero included).
+//! 2. Secondary: in every sum, a single unknown term could be recovered by subtraction, so while a
+//!    sum has exactly one unknown term and that term is suppressed, the smallest shown part (or the
+//!    total, when no part is left) is suppressed too. Quantities no table shows count as unknown.
+//! 3. Protection: when a sum's total is known and all its unknown parts are suppressed, those parts
+//!    must add up to at least the threshold; otherwise their sum would pin them down (two
+//!    suppressed zeros beside a known total are zeros). The next smallest part is suppressed.
+//!
+//! Repeated until nothing changes. A property test checks, by linear algebra over the whole report,
+//! that no suppressed quantity is determined by the shown ones.
+
+use std::collections::HashMap;
+
+use super::Threshold;
+use super::engine::Dimension;
+
+/// Identity of a quantity: a counter slot, summed over one group of one breakdown.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+pub struct QuantityKey {
+    slot: u32,
+    dimension: u8,
+    group: u32,
+}
+
+impl QuantityKey {
+    pub(crate) fn new(slot: usize, dimension: Dimension, group: u32) -> QuantityKey {
+        QuantityKey {
+            slot: u32::try_from(slot).expect("fewer than 2^32 slots"),
+            dimension: dimension as u8,
+            group,
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum State {
+    /// No table shows it: unknown to a reader.
+    Unshown,
+    Shown,
+    Suppressed,
+}
+
+#[derive(Clone, Copy, Debug)]
+struct Quantity {
+    value: u64,
+    state: State,
+}
+
+/// A sum that holds between quantities: `total = parts...`.
+#[derive(Clone, Debug)]
+pub struct Constraint {
+    /// The total.
+    pub total: QuantityKey,
+    /// Its parts.
+    pub parts: Vec<QuantityKey>,
+}
+
+/// All quantities of one report and the sums between them.
+#[derive(Clone, Debug, Default)]
+pub struct Registry {
+    quantities: HashMap<QuantityKey, Quantity>,
+    constraints: Vec<Constraint>,
+}
+
+impl Registry {
+    pub(crate) fn register(&mut self, key: QuantityKey, value: u64) {
+        self.quantities.insert(
+            key,
+            Quantity {
+                value,
+                state: State::Unshown,
+            },
+        );
+    }
+
+    pub(crate) fn constrain(&mut self, total: QuantityKey, parts: Vec<QuantityKey>) {
+        self.constraints.push(Constraint { total, parts });
+    }
+
+    pub(crate) fn show(&mut self, key: QuantityKey) {
+        if let Some(q) = self.quantities.get_mut(&key) {
+            if q.state == State::Unshown {
+                q.state = State::Shown;
+            }
+        }
+    }
+
+    /// The value a reader sees: `None` when suppressed or never shown.
+    pub(crate) fn visible(&self, key: QuantityKey) -> Option<u64> {
+        self.quantities
+            .get(&key)
+            .filter(|q| q.state == State::Shown)
+            .map(|q| q.value)
+    }
+
+    fn state(&self, key: QuantityKey) -> State {
+        self.quantities
+            .get(&key)
+            .map_or(State::Unshown, |q| q.state)
+    }
+
+    fn value(&self, key: QuantityKey) -> u64 {
+        self.quantities.get(&key).map_or(0, |q| q.value)
+    }
+
+    fn suppress_key(&mut self, key: QuantityKey) {
+        if let Some(q) = self.quantities.get_mut(&key) {
+            q.state = State::Suppressed;
+        }
+    }
+
+    /// The constraints, with each term's value and whether a reader sees it (for audits).
+    pub fn audit_view(&self) -> Vec<(Vec<(u64, bool)>, (u64, bool))> {
+        self.constraints
+            .iter()
+            .map(|c| {
+                let term = |k: QuantityKey| (self.value(k), self.state(k) == State::Shown);
+                (c.parts.iter().map(|&k| term(k)).collect(), term(c.total))
+            })
+            .collect()
+    }
+}
+
+/// Applies primary and secondary suppression to every shown quantity of the registry.
+pub(crate) fn suppress(registry: &mut Registry, threshold: Threshold) {
+    let threshold = threshold.get();
+    let primary: Vec<QuantityKey> = registry
+        .quantities
+        .iter()
+        .filter(|(_, q)| q.state == State::Shown && q.value < threshold)
+        .map(|(k, _)| *k)
+        .collect();
+    for key in primary {
+        registry.suppress_key(key);
+    }
+    // Deterministic order: constraints in insertion order, ties broken by key.
+    loop {
+        let mut changed = false;
+        for index in 0..registry.constraints.len() {
+            if let Some(key) = secondary(registry, index, threshold) {
+                registry.suppress_key(key);
+                changed = true;
+            }
+        }
+        if !changed {
+            break;
+        }
+    }
+}
+
+/// The quantity that must also be suppressed for constraint `index` to protect its suppressed
+/// terms, if any.
+fn secondary(registry: &Registry, index: usize, threshold: u64) -> Option<QuantityKey> {
+    let constraint = &registry.constraints[index];
+    let total_state = registry.state(constraint.total);
+    let terms = std::iter::once(constraint.total).chain(constraint.parts.iter().copied());
+    let unknown: Vec<QuantityKey> = terms
+        .filter(|&k| registry.state(k) != State::Shown)
+        .collect();
+    let suppressed_parts: Vec<QuantityKey> = constraint
+        .parts
+        .iter()
+        .copied()
+        .filter(|&k| registry.state(k) == State::Suppressed)
+        .collect();
+    let any_suppressed = unknown
+        .iter()
+        .any(|&k| registry.state(k) == State::Suppressed);
+    if !any_suppressed {
+        return None;
+    }
+    let lone = unknown.len() == 1;
+    let unprotected = total_state == State::Shown
+        && suppressed_parts.len() == unknown.len()
+        && suppressed_parts
+            .iter()
+            .map(|&k| registry.value(k))
+            .sum::<u64>()
+            < threshold;
+    if !lone && !unprotected {
+        return None;
+    }
+    let smallest_shown_part = constraint
+        .parts
+        .iter()
+        .copied()
+        .filter(|&k| registry.state(k) == State::Shown)
+        .min_by_key(|&k| (registry.value(k), k));
+    match smallest_shown_part {
+        Some(part) => Some(part),
+        None if total_state == State::Shown => Some(constraint.total),
+        None => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn key(slot: usize, group: u32) -> QuantityKey {
+        QuantityKey::new(slot, Dimension::Gender, group)
+    }
+
+    #[test]
+    fn a_lone_small_cell_takes_a_second_one_with_it() {
+        let mut registry = Registry::default();
+        let total = QuantityKey::new(0, Dimension::Total, 0);
+        registry.register(total, 40);
+        for (group, value) in [(0, 3), (1, 20), (2, 17)] {
+            registry.register(key(0, group), value);
+        }
+        registry.constrain(total, vec![key(0, 0), key(0, 1), key(0, 2)]);
+        for k in [total, key(0, 0), key(0, 1), key(0, 2)] {
+            registry.show(k);
+        }
+        suppress(&mut registry, Threshold::default());
+        assert_eq!(registry.visible(key(0, 0)), None, "primary");
+        assert_eq!(
+            registry.visible(key(0, 2)),
+            None,
+            "secondary: the smallest other part"
+        );
+        assert_eq!(registry.visible(key(0, 1)), Some(20));
+        assert_eq!(registry.visible(total), Some(40));
+    }
+
+    #[test]
+    fn suppressed_zeros_beside_a_known_total_are_protected() {
+        let mut registry = Registry::default();
+        let total = QuantityKey::new(0, Dimension::Total, 0);
+        registry.register(total, 30);
+        for (group, value) in [(0, 0), (1, 0), (2, 12), (3, 18)] {
+            registry.register(key(0, group), value);
+        }
+        registry.constrain(total, (0..4).map(|g| key(0, g)).collect());
+        registry.show(total);
+        for g in 0..4 {
+            registry.show(key(0, g));
+        }
+        suppress(&mut registry, Threshold::default());
+        assert_eq!(
+            registry.visible(key(0, 2)),
+            None,
+            "0 + 0 < 5: a third part is suppressed"
+        );
+        assert_eq!(registry.visible(key(0, 3)), Some(18));
+    }
+}

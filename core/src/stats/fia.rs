@@ -1,0 +1,454 @@
+//! FIA group statistics: how common each life-area problem is among interviewed clients, how big
+//! the clients themselves find it, the interviewers' overall assessments and the interventions
+//! clients wish for. FIA documents carry no background data, so the breakdowns are unit and year.
+
+use std::sync::Arc;
+
+use super::engine::{
+    Aggregate, CellSlots, Partition, RowsSpec, StratumKey, TableSpec, build_tables,
+};
+use super::sue::ReportOptions;
+use super::{Category, Dimension, GroupReport};
+use crate::classify::{AGE_BANDS, GENDERS, HOUSEHOLDS, ORIGINS};
+use crate::document::{AnswerValue, Document};
+use crate::error::{Error, ErrorKind, Result};
+use crate::instrument::{Definition, ItemId, ItemKind};
+use crate::text::Text;
+use crate::validate::Validated;
+
+const AREA_PART: &str = "livssituation";
+const AFFECTED: [&str; 2] = ["i_stor_omfattning", "i_viss_omfattning"];
+const SERIOUS: [&str; 3] = ["mycket_stort", "stort", "mattligt"];
+const DIMENSIONS: &[Dimension] = &[Dimension::Total, Dimension::Unit, Dimension::Period];
+
+#[derive(Debug)]
+struct Area {
+    code: String,
+    label: Text,
+    extent: ItemId,
+    affected: Vec<u16>,
+    rating: Option<(ItemId, Vec<u16>)>,
+    affects_work: Option<(ItemId, u16)>,
+    wants_help: Option<(ItemId, u16)>,
+}
+
+/// The FIA items the statistics read, resolved once from a definition.
+#[derive(Debug)]
+pub struct FiaSchema {
+    version: String,
+    areas: Vec<Area>,
+    assessment: (ItemId, Vec<Category>),
+    wishes: (ItemId, Vec<Category>),
+}
+
+fn missing(what: &str) -> Error {
+    Error::new(
+        ErrorKind::InvalidDefinition,
+        format!("FIA statistics need {what} in the definition"),
+        format!("FIA-statistiken kräver {what} i definitionen"),
+    )
+}
+
+fn list_codes(definition: &Definition, item: ItemId) -> Option<&crate::instrument::CodeList> {
+    match &definition.item(item).kind {
+        ItemKind::SingleChoice { list } | ItemKind::MultipleChoice { list, .. } => {
+            Some(definition.code_list(*list))
+        }
+        _ => None,
+    }
+}
+
+fn categories(definition: &Definition, item: ItemId) -> Vec<Category> {
+    list_codes(definition, item)
+        .map(|list| {
+            list.codes
+                .iter()
+                .map(|c| Category {
+                    code: c.code.clone(),
+                    label: c.label.clone(),
+                })
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+impl FiaSchema {
+    /// Resolves the statistics' items in a FIA definition.
+    ///
+    /// # Errors
+    /// [`ErrorKind::InvalidDefinition`] naming what is missing.
+    pub fn new(definition: &Definition) -> Result<FiaSchema> {
+        if definition.instrument() != "fia" {
+            return Err(missing("instrument `fia`"));
+        }
+        let positions = |item: ItemId, codes: &[&str]| -> Vec<u16> {
+            list_codes(definition, item)
+                .map(|list| codes.iter().filter_map(|c| list.position(c)).collect())
+                .unwrap_or_default()
+        };
+        let yes = |id: String| -> Option<(ItemId, u16)> {
+            let item = definition.top_level(&id)?;
+            Some((item, list_codes(definition, item)?.position("ja")?))
+        };
+        let areas: Vec<Area> = definition
+            .sections()
+            .iter()
+            .filter(|s| s.part.as_deref() == Some(AREA_PART))
+            .filter_map(|section| {
+                let extent = definition.top_level(&format!("{}.omfattning", section.id))?;
+                let rating = definition
+                    .top_level(&format!("{}.problem_klient", section.id))
+                    .map(|r| (r, positions(r, &SERIOUS)));
+                Some(Area {
+                    code: section.id.clone(),
+                    label: section.label.clone(),
+                    affected: positions(extent, &AFFECTED),
+                    extent,
+                    rating,
+                    affects_work: yes(format!("{}.paverkar_arbete", section.id)),
+                    wants_help: yes(format!("{}.vill_ha_hjalp", section.id)),
+                })
+            })
+            .collect();
+        if areas.is_empty() {
+            return Err(missing(
+                "life areas (sections of part `livssituation` with an `omfattning` item)",
+            ));
+        }
+        let assessment = definition
+            .top_level("bedomning.kategori")
+            .ok_or_else(|| missing("`bedomning.kategori`"))?;
+        let wishes = definition
+            .top_level("arbete.onskade_insatser")
+            .ok_or_else(|| missing("`arbete.onskade_insatser`"))?;
+        Ok(FiaSchema {
+            version: definition.version().to_owned(),
+            areas,
+            assessment: (assessment, categories(definition, assessment)),
+            wishes: (wishes, categories(definition, wishes)),
+        })
+    }
+}
+
+/// Slots: documents, then per area answered/affected/serious/work/help, then assessment and wishes.
+#[derive(Debug)]
+struct Layout {
+    documents: usize,
+    area: usize,
+    assessment: usize,
+    assessment_base: usize,
+    wishes: usize,
+    wishes_base: usize,
+    slots: usize,
+}
+
+const PER_AREA: usize = 5;
+const ANSWERED: usize = 0;
+const AFFECTED_AT: usize = 1;
+const SERIOUS_AT: usize = 2;
+const WORK_AT: usize = 3;
+const HELP_AT: usize = 4;
+
+impl Layout {
+    fn new(schema: &FiaSchema) -> Layout {
+        let area = 1;
+        let assessment = area + PER_AREA * schema.areas.len();
+        let assessment_base = assessment + schema.assessment.1.len();
+        let wishes = assessment_base + 1;
+        let wishes_base = wishes + schema.wishes.1.len();
+        Layout {
+            documents: 0,
+            area,
+            assessment,
+            assessment_base,
+            wishes,
+            wishes_base,
+            slots: wishes_base + 1,
+        }
+    }
+}
+
+/// FIA documents counted into strata (unit × year).
+#[derive(Debug, Clone)]
+pub struct FiaAggregate {
+    schema: Arc<FiaSchema>,
+    layout: Arc<Layout>,
+    as_of: jiff::civil::Date,
+    aggregate: Aggregate,
+    excluded: u64,
+}
+
+fn code(value: Option<&AnswerValue>) -> Option<u16> {
+    match value {
+        Some(AnswerValue::Code(c)) => Some(*c),
+        _ => None,
+    }
+}
+
+impl FiaAggregate {
+    /// An empty aggregate.
+    pub fn new(schema: FiaSchema, as_of: jiff::civil::Date) -> FiaAggregate {
+        let layout = Layout::new(&schema);
+        FiaAggregate {
+            aggregate: Aggregate::new(layout.slots),
+            layout: Arc::new(layout),
+            schema: Arc::new(schema),
+            as_of,
+            excluded: 0,
+        }
+    }
+
+    /// Adds a validated document; one with error findings is only tallied as excluded.
+    pub fn add_validated(&mut self, validated: &Validated<'_>) -> bool {
+        if !validated.report.valid || validated.definition.instrument() != "fia" {
+            self.excluded += 1;
+            return false;
+        }
+        self.add(&validated.document);
+        true
+    }
+
+    /// Counts a parsed FIA document.
+    pub fn add(&mut self, document: &Document) {
+        let unit = self.aggregate.unit(document.unit());
+        let key = StratumKey {
+            gender: u8::try_from(GENDERS.len() - 1).expect("few classes"),
+            age: u8::try_from(AGE_BANDS.len() - 1).expect("few classes"),
+            origin: u8::try_from(ORIGINS.len() - 1).expect("few classes"),
+            household: u8::try_from(HOUSEHOLDS.len() - 1).expect("few classes"),
+            unit,
+            period: document.interview_date().map_or(0, |d| d.year()),
+        };
+        let schema = Arc::clone(&self.schema);
+        let layout = Arc::clone(&self.layout);
+        let counts = self.aggregate.stratum(key);
+        counts[layout.documents] += 1;
+        for (i, area) in schema.areas.iter().enumerate() {
+            let at = layout.area + i * PER_AREA;
+            let Some(extent) = code(document.value(area.extent)) else {
+                continue;
+            };
+            counts[at + ANSWERED] += 1;
+            if !area.affected.contains(&extent) {
+                continue;
+            }
+            counts[at + AFFECTED_AT] += 1;
+            if let Some((item, serious)) = &area.rating {
+                if code(document.value(*item)).is_some_and(|r| serious.contains(&r)) {
+                    counts[at + SERIOUS_AT] += 1;
+                }
+            }
+            for (slot, answer) in [(WORK_AT, area.affects_work), (HELP_AT, area.wants_help)] {
+                if let Some((item, yes)) = answer {
+                    if code(document.value(item)) == Some(yes) {
+                        counts[at + slot] += 1;
+                    }
+                }
+            }
+        }
+        if let Some(category) = code(document.value(schema.assessment.0)) {
+            counts[layout.assessment + usize::from(category)] += 1;
+            counts[layout.assessment_base] += 1;
+        }
+        counts[layout.wishes_base] += 1;
+        if let Some(AnswerValue::Codes(codes)) = document.value(schema.wishes.0) {
+            for &c in codes {
+                counts[layout.wishes + usize::from(c)] += 1;
+            }
+        }
+    }
+
+    /// Adds another partial result.
+    ///
+    /// # Errors
+    /// [`ErrorKind::InvalidArgument`] when versions or dates differ.
+    pub fn merge(&mut self, other: &FiaAggregate) -> Result<()> {
+        if self.schema.version != other.schema.version || self.as_of != other.as_of {
+            return Err(Error::new(
+                ErrorKind::InvalidArgument,
+                "cannot merge FIA aggregates of different definition versions or report dates",
+                "FIA-aggregat med olika definitionsversioner eller rapportdatum kan inte slås samman",
+            ));
+        }
+        self.excluded += other.excluded;
+        self.aggregate.merge(&other.aggregate)
+    }
+
+    /// Documents counted.
+    pub fn records(&self) -> u64 {
+        self.aggregate.records()
+    }
+
+    /// Documents not counted because they had error findings.
+    pub fn excluded(&self) -> u64 {
+        self.excluded
+    }
+
+    /// Builds the FIA report (breakdowns: total, unit, year).
+    pub fn report(&self, options: &ReportOptions) -> GroupReport {
+        let layout = &self.layout;
+        let schema = &self.schema;
+        let area_at = |i: usize, what: usize| layout.area + i * PER_AREA + what;
+        let specs = vec![
+            TableSpec {
+                id: "fia_problems",
+                title: Text::new(
+                    "Problem per livsområde (FIA)",
+                    "Problems per life area (FIA)",
+                ),
+                description: Text::new(
+                    "Andel klienter med problem i stor eller viss omfattning (av dem som besvarat området), och bland dem andelen som själv ser ett mycket stort, stort eller måttligt problem, som anser att det påverkar möjligheten att arbeta och som vill ha hjälp",
+                    "Share of clients with problems to a large or some extent (of those who answered for the area), and among them the share who rate it a very big, big or moderate problem, who say it affects their ability to work, and who want help",
+                ),
+                categories: vec![
+                    Category {
+                        code: "problem".into(),
+                        label: Text::new("Har problem", "Has problems"),
+                    },
+                    Category {
+                        code: "stort_problem".into(),
+                        label: Text::new(
+                            "Stort problem enligt klienten",
+                            "Big problem in the client's view",
+                        ),
+                    },
+                    Category {
+                        code: "paverkar_arbete".into(),
+                        label: Text::new("Påverkar arbete", "Affects work"),
+                    },
+                    Category {
+                        code: "vill_ha_hjalp".into(),
+                        label: Text::new("Vill ha hjälp", "Wants help"),
+                    },
+                ],
+                rows: RowsSpec::Fixed {
+                    rows_are: "area",
+                    rows_label: Text::new("Livsområde", "Life area"),
+                    rows: schema
+                        .areas
+                        .iter()
+                        .enumerate()
+                        .map(|(i, area)| {
+                            let affected = area_at(i, AFFECTED_AT);
+                            (
+                                area.code.clone(),
+                                area.label.clone(),
+                                vec![
+                                    CellSlots {
+                                        count: affected,
+                                        base: area_at(i, ANSWERED),
+                                    },
+                                    CellSlots {
+                                        count: area_at(i, SERIOUS_AT),
+                                        base: affected,
+                                    },
+                                    CellSlots {
+                                        count: area_at(i, WORK_AT),
+                                        base: affected,
+                                    },
+                                    CellSlots {
+                                        count: area_at(i, HELP_AT),
+                                        base: affected,
+                                    },
+                                ],
+                            )
+                        })
+                        .collect(),
+                },
+            },
+            TableSpec {
+                id: "fia_affected",
+                title: Text::new(
+                    "Andel med problem per livsområde (FIA)",
+                    "Share with problems per life area (FIA)",
+                ),
+                description: Text::new(
+                    "Andel klienter med problem i stor eller viss omfattning, av dem som besvarat området",
+                    "Share of clients with problems to a large or some extent, of those who answered for the area",
+                ),
+                categories: schema
+                    .areas
+                    .iter()
+                    .map(|a| Category {
+                        code: a.code.clone(),
+                        label: a.label.clone(),
+                    })
+                    .collect(),
+                rows: RowsSpec::ByDimension {
+                    dimensions: DIMENSIONS,
+                    cells: (0..schema.areas.len())
+                        .map(|i| CellSlots {
+                            count: area_at(i, AFFECTED_AT),
+                            base: area_at(i, ANSWERED),
+                        })
+                        .collect(),
+                },
+            },
+            TableSpec {
+                id: "fia_assessment",
+                title: Text::new("Sammanlagd bedömning (FIA)", "Overall assessment (FIA)"),
+                description: Text::new(
+                    "Intervjuarens sammanlagda bedömning av stödbehov, bland intervjuer med bedömning",
+                    "The interviewer's overall assessment of support needs, among interviews with an assessment",
+                ),
+                categories: schema.assessment.1.clone(),
+                rows: RowsSpec::ByDimension {
+                    dimensions: DIMENSIONS,
+                    cells: (0..schema.assessment.1.len())
+                        .map(|i| CellSlots {
+                            count: layout.assessment + i,
+                            base: layout.assessment_base,
+                        })
+                        .collect(),
+                },
+            },
+            TableSpec {
+                id: "fia_wished_interventions",
+                title: Text::new("Önskade insatser (FIA)", "Interventions wished for (FIA)"),
+                description: Text::new(
+                    "Andel klienter som önskar varje insats, av samtliga intervjuade (flera svar möjliga)",
+                    "Share of clients wishing for each intervention, of all interviewed (several answers possible)",
+                ),
+                categories: schema.wishes.1.clone(),
+                rows: RowsSpec::ByDimension {
+                    dimensions: DIMENSIONS,
+                    cells: (0..schema.wishes.1.len())
+                        .map(|i| CellSlots {
+                            count: layout.wishes + i,
+                            base: layout.wishes_base,
+                        })
+                        .collect(),
+                },
+            },
+        ];
+        let partitions = vec![Partition {
+            total: layout.assessment_base,
+            parts: (0..schema.assessment.1.len())
+                .map(|i| layout.assessment + i)
+                .collect(),
+        }];
+        let dimensions: Vec<Dimension> = options
+            .dimensions
+            .iter()
+            .copied()
+            .filter(|d| DIMENSIONS.contains(d))
+            .collect();
+        GroupReport {
+            instrument: "fia".to_owned(),
+            title: Text::new(
+                "FIA – förutsättningar inför arbete: gruppresultat",
+                "FIA – prerequisites for work: group results",
+            ),
+            as_of: self.as_of,
+            threshold: options.threshold,
+            records: self.records(),
+            tables: build_tables(
+                &self.aggregate,
+                &specs,
+                &partitions,
+                &dimensions,
+                options.threshold,
+            ),
+        }
+    }
+}

@@ -1,0 +1,187 @@
+//! Group statistics with disclosure control.
+//!
+//! Records are aggregated in one pass into *strata*: one vector of counters per combination of
+//! gender, age band, origin, household group, unit and period. Aggregation only adds, so it is
+//! order-independent, and two partial aggregates [`merge`](SueAggregate::merge) by adding their
+//! strata: units or municipalities can be combined without sharing records. A report is built from
+//! the strata by summing them over each breakdown, then every shown count passes disclosure
+//! control ([`disclosure`]): counts under the threshold are suppressed, and so are the counts
+//! from which a suppressed one could be recovered by subtraction, across all tables of the report.
+//!
+//! Reports describe; they do not estimate effects. Shares come with Wilson 95 % intervals.
+
+pub mod csv;
+pub mod disclosure;
+mod engine;
+pub mod fia;
+pub mod sue;
+
+use serde::Serialize;
+
+use crate::error::{Error, ErrorKind, Result};
+use crate::text::Text;
+
+pub use engine::{Aggregate, Dimension};
+pub use fia::{FiaAggregate, FiaSchema};
+
+pub use sue::{ReportOptions, SueAggregate, SueRecord, SueSchema};
+
+/// The smallest number of clients a shown count may have. Default 5; it can be raised, never
+/// lowered.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub struct Threshold(u64);
+
+impl Threshold {
+    /// The default and lowest threshold.
+    pub const MINIMUM: u64 = 5;
+
+    /// A threshold of `n` clients.
+    ///
+    /// # Errors
+    /// [`ErrorKind::InvalidArgument`] when `n` is below [`Threshold::MINIMUM`]: lowering it would
+    /// let reports single out clients.
+    pub fn new(n: u64) -> Result<Threshold> {
+        if n < Self::MINIMUM {
+            return Err(Error::new(
+                ErrorKind::InvalidArgument,
+                format!(
+                    "the disclosure threshold can be raised but not set below {}",
+                    Self::MINIMUM
+                ),
+                format!(
+                    "röjandetröskeln kan höjas men inte sättas lägre än {}",
+                    Self::MINIMUM
+                ),
+            ));
+        }
+        Ok(Threshold(n))
+    }
+
+    /// The threshold's value.
+    pub fn get(self) -> u64 {
+        self.0
+    }
+}
+
+impl Default for Threshold {
+    fn default() -> Threshold {
+        Threshold(Self::MINIMUM)
+    }
+}
+
+/// One report: tables of counts, shares and intervals, after disclosure control.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct GroupReport {
+    /// What the report covers (`sue` or `fia`).
+    pub instrument: String,
+    /// Title.
+    pub title: Text,
+    /// The date the report describes the situation at (the caller's today).
+    pub as_of: jiff::civil::Date,
+    /// The disclosure threshold applied.
+    pub threshold: Threshold,
+    /// Records aggregated.
+    pub records: u64,
+    /// The tables.
+    pub tables: Vec<Table>,
+}
+
+/// One table: rows (groups of a breakdown, or fixed rows such as life areas) × categories.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Table {
+    /// Stable id, `<measure>` or `<measure>.<breakdown>` (`interventions.gender`).
+    pub id: String,
+    /// Heading.
+    pub title: Text,
+    /// What is counted and among whom.
+    pub description: Text,
+    /// What the rows are (`gender`, `area`, ...).
+    pub rows_are: String,
+    /// The rows' heading.
+    pub rows_label: Text,
+    /// The columns.
+    pub categories: Vec<Category>,
+    /// The rows.
+    pub rows: Vec<Row>,
+}
+
+/// A column of a table.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Category {
+    /// Stable code.
+    pub code: String,
+    /// Heading.
+    pub label: Text,
+}
+
+/// A row of a table.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Row {
+    /// The group's or row's code.
+    pub code: String,
+    /// Its label.
+    pub label: Text,
+    /// One cell per category, in category order.
+    pub cells: Vec<Cell>,
+}
+
+/// One number of a table: a count of clients, the base it is a share of, and the share with its
+/// interval. Suppressed counts are `null`; a share is shown only when count and base both are.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Cell {
+    /// Clients counted (`None` when suppressed).
+    pub count: Option<u64>,
+    /// Clients in the base (`None` when suppressed).
+    pub base: Option<u64>,
+    /// `count / base`.
+    pub share: Option<f64>,
+    /// Wilson 95 % interval of the share.
+    pub interval: Option<[f64; 2]>,
+    /// The count was suppressed by disclosure control.
+    pub suppressed: bool,
+    #[serde(skip)]
+    pub(crate) count_key: disclosure::QuantityKey,
+    #[serde(skip)]
+    pub(crate) base_key: disclosure::QuantityKey,
+}
+
+/// The Wilson score interval for `count` successes of `base` at 95 % (z = 1.96).
+pub fn wilson_interval(count: u64, base: u64) -> Option<[f64; 2]> {
+    if base == 0 || count > base {
+        return None;
+    }
+    const Z: f64 = 1.959_963_984_540_054;
+    #[allow(clippy::cast_precision_loss)] // client counts are far below 2^52
+    let (x, n) = (count as f64, base as f64);
+    let p = x / n;
+    let z2 = Z * Z;
+    let denominator = 1.0 + z2 / n;
+    let centre = (p + z2 / (2.0 * n)) / denominator;
+    let half = Z * (p * (1.0 - p) / n + z2 / (4.0 * n * n)).sqrt() / denominator;
+    Some([(centre - half).max(0.0), (centre + half).min(1.0)])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn wilson_matches_published_values() {
+        // 81 of 263 (Wilson 1927 style check, values from an independent calculator).
+        let [low, high] = wilson_interval(81, 263).expect("interval");
+        assert!(
+            (low - 0.2553).abs() < 1e-3 && (high - 0.3662).abs() < 1e-3,
+            "{low} {high}"
+        );
+        let [low, high] = wilson_interval(0, 10).expect("interval");
+        assert!(low == 0.0 && (high - 0.2775).abs() < 1e-3, "{low} {high}");
+        assert_eq!(wilson_interval(1, 0), None);
+    }
+
+    #[test]
+    fn threshold_can_only_be_raised() {
+        assert!(Threshold::new(4).is_err());
+        assert_eq!(Threshold::new(10).expect("raised").get(), 10);
+        assert_eq!(Threshold::default().get(), 5);
+    }
+}
