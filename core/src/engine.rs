@@ -138,7 +138,7 @@ impl Engine {
         match version {
             None => versions
                 .max_by(|a, b| compare_versions(a.definition.version(), b.definition.version()))
-                .ok_or_else(|| unreachable_error()),
+                .ok_or_else(unreachable_error),
             Some(version) => {
                 let known: Vec<&Entry> = versions.collect();
                 known

@@ -217,20 +217,19 @@ fn plan(definition: &Definition, document: &Document, today: Option<Date>) -> Pl
         dates.push(*date);
     }
     let (mut goals, mut sub_goals) = (0, 0);
-    if let Some(group_id) = definition.top_level("genomforandeplan.mal") {
-        if let (Some(AnswerValue::Rows(rows)), ItemKind::Group(group)) =
+    if let Some(group_id) = definition.top_level("genomforandeplan.mal")
+        && let (Some(AnswerValue::Rows(rows)), ItemKind::Group(group)) =
             (document.value(group_id), &definition.item(group_id).kind)
-        {
-            let follow_up = group.position("uppfoljningsdatum");
-            let delmal = group.position("delmal");
-            for row in rows {
-                goals += 1;
-                if let Some(AnswerValue::Date(date)) = follow_up.and_then(|p| row.value(p)) {
-                    dates.push(*date);
-                }
-                if let Some(AnswerValue::Rows(subs)) = delmal.and_then(|p| row.value(p)) {
-                    sub_goals += subs.len();
-                }
+    {
+        let follow_up = group.position("uppfoljningsdatum");
+        let delmal = group.position("delmal");
+        for row in rows {
+            goals += 1;
+            if let Some(AnswerValue::Date(date)) = follow_up.and_then(|p| row.value(p)) {
+                dates.push(*date);
+            }
+            if let Some(AnswerValue::Rows(subs)) = delmal.and_then(|p| row.value(p)) {
+                sub_goals += subs.len();
             }
         }
     }

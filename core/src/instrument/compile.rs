@@ -94,13 +94,13 @@ pub(super) fn compile(raw: RawDefinition, source: &str) -> Result<Definition> {
                 format!("{place}: deklarerad två gånger"),
             ));
         }
-        if let Some(part) = &raw_section.part {
-            if !is_identifier(part) {
-                return Err(broken(
-                    format!("{place}: part must match [a-z][a-z0-9_]*"),
-                    format!("{place}: del måste matcha [a-z][a-z0-9_]*"),
-                ));
-            }
+        if let Some(part) = &raw_section.part
+            && !is_identifier(part)
+        {
+            return Err(broken(
+                format!("{place}: part must match [a-z][a-z0-9_]*"),
+                format!("{place}: del måste matcha [a-z][a-z0-9_]*"),
+            ));
         }
         check_text(&raw_section.label, &place, "label")?;
         if let Some(help) = &raw_section.help {
@@ -293,7 +293,7 @@ impl Builder {
         full_id: String,
         local: String,
         section: usize,
-        parent: Option<(ItemId, &HashMap<Box<str>, usize>, &[ItemId])>,
+        parent: Option<Siblings<'_>>,
     ) -> Result<ItemId> {
         let place = format!("item `{full_id}`");
         let kind_name = raw.kind.as_str();
@@ -326,7 +326,7 @@ impl Builder {
         }
         let duplicate = match parent {
             None => self.top_level.contains_key(full_id.as_str()),
-            Some((_, locals, _)) => locals.contains_key(local.as_str()),
+            Some(siblings) => siblings.locals.contains_key(local.as_str()),
         };
         if duplicate {
             return Err(broken(
@@ -334,9 +334,7 @@ impl Builder {
                 format!("{place}: deklarerad två gånger"),
             ));
         }
-        let scope = Scope {
-            group: parent.map(|(_, locals, children)| (locals, children)),
-        };
+        let scope = Scope { group: parent };
         let enabled_when = raw
             .enabled_when
             .as_ref()
@@ -508,7 +506,7 @@ impl Builder {
             required: raw.required,
             hideable: raw.hideable,
             enabled_when,
-            parent: parent.map(|(p, _, _)| p),
+            parent: parent.map(|siblings| siblings.group),
             section,
         });
         if parent.is_none() {
@@ -538,7 +536,11 @@ impl Builder {
                     sub_full,
                     sub_local.clone(),
                     section,
-                    Some((id, &locals, &children)),
+                    Some(Siblings {
+                        group: id,
+                        locals: &locals,
+                        children: &children,
+                    }),
                 )?;
                 locals.insert(sub_local.into_boxed_str(), children.len());
                 children.push(child);
@@ -554,15 +556,16 @@ impl Builder {
     /// Resolves a condition's item reference: a sibling already declared in the same group, or a
     /// top-level item already declared.
     fn reference(&self, place: &str, name: &str, scope: &Scope<'_>) -> Result<ItemId> {
-        if let Some((locals, children)) = scope.group {
-            if let Some(&position) = name
+        if let Some(Siblings {
+            locals, children, ..
+        }) = scope.group
+            && let Some(&position) = name
                 .rsplit_once('.')
                 .and_then(|(_, local)| locals.get(local))
-            {
-                let sibling = children[position];
-                if self.items[sibling.index()].id == name {
-                    return Ok(sibling);
-                }
+        {
+            let sibling = children[position];
+            if self.items[sibling.index()].id == name {
+                return Ok(sibling);
             }
         }
         self.top_level.get(name).copied().ok_or_else(|| {
@@ -719,8 +722,16 @@ impl Builder {
     }
 }
 
+/// The group a sub-item is being added to, and its siblings declared so far.
+#[derive(Clone, Copy)]
+struct Siblings<'a> {
+    group: ItemId,
+    locals: &'a HashMap<Box<str>, usize>,
+    children: &'a [ItemId],
+}
+
 struct Scope<'a> {
-    group: Option<(&'a HashMap<Box<str>, usize>, &'a [ItemId])>,
+    group: Option<Siblings<'a>>,
 }
 
 #[cfg(test)]

@@ -168,7 +168,7 @@ impl Aggregate {
         Ok(())
     }
 
-    fn canonical(&self) -> Vec<((u8, u8, u8, u8, &str, i16), &Vec<u64>)> {
+    fn canonical(&self) -> Vec<(CanonicalKey<'_>, &Vec<u64>)> {
         let mut out: Vec<_> = self
             .strata
             .iter()
@@ -257,6 +257,9 @@ impl Aggregate {
     }
 }
 
+/// A stratum key with the unit by name, comparable across aggregates.
+type CanonicalKey<'a> = (u8, u8, u8, u8, &'a str, i16);
+
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 enum GroupOrder {
     Fixed(u8),
@@ -331,7 +334,7 @@ pub(crate) fn build_tables(
     partitions: &[Partition],
     dimensions: &[Dimension],
     threshold: super::Threshold,
-) -> Vec<Table> {
+) -> (Vec<Table>, Registry) {
     let mut registry = Registry::default();
     let mut marginals: HashMap<Dimension, Vec<(Group, Vec<u64>)>> = HashMap::new();
     let mut group_codes: HashMap<Dimension, Vec<u32>> = HashMap::new();
@@ -458,7 +461,7 @@ pub(crate) fn build_tables(
             }
         }
     }
-    tables
+    (tables, registry)
 }
 
 impl Registry {

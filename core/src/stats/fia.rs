@@ -233,16 +233,16 @@ impl FiaAggregate {
                 continue;
             }
             counts[at + AFFECTED_AT] += 1;
-            if let Some((item, serious)) = &area.rating {
-                if code(document.value(*item)).is_some_and(|r| serious.contains(&r)) {
-                    counts[at + SERIOUS_AT] += 1;
-                }
+            if let Some((item, serious)) = &area.rating
+                && code(document.value(*item)).is_some_and(|r| serious.contains(&r))
+            {
+                counts[at + SERIOUS_AT] += 1;
             }
             for (slot, answer) in [(WORK_AT, area.affects_work), (HELP_AT, area.wants_help)] {
-                if let Some((item, yes)) = answer {
-                    if code(document.value(item)) == Some(yes) {
-                        counts[at + slot] += 1;
-                    }
+                if let Some((item, yes)) = answer
+                    && code(document.value(item)) == Some(yes)
+                {
+                    counts[at + slot] += 1;
                 }
             }
         }
@@ -286,6 +286,25 @@ impl FiaAggregate {
 
     /// Builds the FIA report (breakdowns: total, unit, year).
     pub fn report(&self, options: &ReportOptions) -> GroupReport {
+        let (tables, _) = self.tables(options);
+        GroupReport {
+            instrument: "fia".to_owned(),
+            title: Text::new(
+                "FIA – förutsättningar inför arbete: gruppresultat",
+                "FIA – prerequisites for work: group results",
+            ),
+            as_of: self.as_of,
+            threshold: options.threshold,
+            records: self.records(),
+            tables,
+        }
+    }
+
+    /// The tables and the disclosure registry behind them.
+    pub(crate) fn tables(
+        &self,
+        options: &ReportOptions,
+    ) -> (Vec<super::Table>, super::disclosure::Registry) {
         let layout = &self.layout;
         let schema = &self.schema;
         let area_at = |i: usize, what: usize| layout.area + i * PER_AREA + what;
@@ -433,22 +452,12 @@ impl FiaAggregate {
             .copied()
             .filter(|d| DIMENSIONS.contains(d))
             .collect();
-        GroupReport {
-            instrument: "fia".to_owned(),
-            title: Text::new(
-                "FIA – förutsättningar inför arbete: gruppresultat",
-                "FIA – prerequisites for work: group results",
-            ),
-            as_of: self.as_of,
-            threshold: options.threshold,
-            records: self.records(),
-            tables: build_tables(
-                &self.aggregate,
-                &specs,
-                &partitions,
-                &dimensions,
-                options.threshold,
-            ),
-        }
+        build_tables(
+            &self.aggregate,
+            &specs,
+            &partitions,
+            &dimensions,
+            options.threshold,
+        )
     }
 }

@@ -178,6 +178,76 @@ mod tests {
         assert_eq!(wilson_interval(1, 0), None);
     }
 
+    use proptest::prelude::*;
+
+    use crate::Engine;
+
+    fn fia_aggregate(
+        seed: u64,
+        count: usize,
+        units: usize,
+        order: &[usize],
+    ) -> (FiaAggregate, Vec<Vec<u8>>) {
+        let engine = Engine::new().expect("builtin");
+        let definition = engine.definition("fia", None).expect("fia");
+        let documents: Vec<Vec<u8>> = crate::synth::fia_documents(definition, seed, count)
+            .expect("generates")
+            .into_iter()
+            .enumerate()
+            .map(|(i, mut d)| {
+                d["unit"] =
+                    serde_json::Value::String(format!("enhet_{}", (i * 7 + seed as usize) % units));
+                serde_json::to_vec(&d).expect("json")
+            })
+            .collect();
+        let date = jiff::civil::date(2026, 11, 24);
+        let mut aggregate = FiaAggregate::new(FiaSchema::new(definition).expect("schema"), date);
+        for &i in order {
+            let validated = engine.parse(None, &documents[i]).expect("parses");
+            assert!(aggregate.add_validated(&validated));
+        }
+        (aggregate, documents)
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 24, ..ProptestConfig::default() })]
+
+        #[test]
+        fn fia_reports_never_reveal_a_suppressed_count(seed in 0u64..100_000, count in 1usize..160, units in 1usize..6, threshold in 5u64..9) {
+            let order: Vec<usize> = (0..count).collect();
+            let (aggregate, _) = fia_aggregate(seed, count, units, &order);
+            let options = ReportOptions { threshold: Threshold::new(threshold).expect("valid"), ..ReportOptions::default() };
+            let (_, registry) = aggregate.tables(&options);
+            prop_assert_eq!(disclosure::shown_below(&registry, threshold), 0);
+            let determined = disclosure::determined_suppressed(&registry);
+            prop_assert!(determined.is_empty(), "derivable suppressed quantities: {:?}", determined);
+        }
+
+        #[test]
+        fn fia_aggregation_is_order_independent_and_merges(seed in 0u64..100_000, count in 2usize..80, split in 0usize..80, reverse in any::<bool>()) {
+            let order: Vec<usize> = (0..count).collect();
+            let (whole, documents) = fia_aggregate(seed, count, 3, &order);
+            let engine = Engine::new().expect("builtin");
+            let definition = engine.definition("fia", None).expect("fia");
+            let date = jiff::civil::date(2026, 11, 24);
+            let split = split % count;
+            let mut permuted: Vec<usize> = order.clone();
+            permuted.rotate_left(split);
+            if reverse {
+                permuted.reverse();
+            }
+            let mut left = FiaAggregate::new(FiaSchema::new(definition).expect("schema"), date);
+            let mut right = left.clone();
+            for (n, &i) in permuted.iter().enumerate() {
+                let validated = engine.parse(None, &documents[i]).expect("parses");
+                if n < split { left.add_validated(&validated); } else { right.add_validated(&validated); }
+            }
+            right.merge(&left).expect("same schema");
+            let options = ReportOptions::default();
+            prop_assert_eq!(whole.report(&options), right.report(&options));
+        }
+    }
+
     #[test]
     fn threshold_can_only_be_raised() {
         assert!(Threshold::new(4).is_err());

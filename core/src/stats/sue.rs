@@ -675,15 +675,7 @@ impl SueAggregate {
 
     /// Builds the report: every table, for every breakdown in `options`, after disclosure control.
     pub fn report(&self, options: &ReportOptions) -> GroupReport {
-        let specs = table_specs(&self.schema, &self.layout);
-        let partitions = self.layout.partitions(&self.schema);
-        let tables = build_tables(
-            &self.aggregate,
-            &specs,
-            &partitions,
-            &options.dimensions,
-            options.threshold,
-        );
+        let (tables, _) = self.tables(options);
         GroupReport {
             instrument: "sue".to_owned(),
             title: Text::new(
@@ -695,6 +687,24 @@ impl SueAggregate {
             records: self.records(),
             tables,
         }
+    }
+}
+
+impl SueAggregate {
+    /// The tables and the disclosure registry behind them (the registry for audits in tests).
+    pub(crate) fn tables(
+        &self,
+        options: &ReportOptions,
+    ) -> (Vec<super::Table>, super::disclosure::Registry) {
+        let specs = table_specs(&self.schema, &self.layout);
+        let partitions = self.layout.partitions(&self.schema);
+        build_tables(
+            &self.aggregate,
+            &specs,
+            &partitions,
+            &options.dimensions,
+            options.threshold,
+        )
     }
 }
 

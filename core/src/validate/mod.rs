@@ -557,15 +557,15 @@ fn resolve<'d>(
     instrument: &str,
     version: &str,
 ) -> Result<(&'d Definition, &'d [bool])> {
-    if let Some(expected) = expected_instrument {
-        if expected != instrument {
-            let shown = displayable_key(instrument).unwrap_or("(not shown)");
-            return Err(Error::new(
-                ErrorKind::InstrumentMismatch,
-                format!("document answers instrument `{shown}`, but `{expected}` was asked for"),
-                format!("dokumentet gäller instrumentet `{shown}`, men `{expected}` efterfrågades"),
-            ));
-        }
+    if let Some(expected) = expected_instrument
+        && expected != instrument
+    {
+        let shown = displayable_key(instrument).unwrap_or("(not shown)");
+        return Err(Error::new(
+            ErrorKind::InstrumentMismatch,
+            format!("document answers instrument `{shown}`, but `{expected}` was asked for"),
+            format!("dokumentet gäller instrumentet `{shown}`, men `{expected}` efterfrågades"),
+        ));
     }
     lookup(instrument, version)
 }

@@ -145,25 +145,21 @@ fn check_item(
             AnswerValue::Date(date),
         ) => {
             for reference in not_before {
-                if let Some(other) = date_of(*reference, scope) {
-                    if *date < other {
-                        let message = messages::date_order_before(
-                            &item.label,
-                            &reference_label(ctx, *reference),
-                        );
-                        ctx.report(Severity::Error, FindingCode::DateOrder, &path, message);
-                    }
+                if let Some(other) = date_of(*reference, scope)
+                    && *date < other
+                {
+                    let message =
+                        messages::date_order_before(&item.label, &reference_label(ctx, *reference));
+                    ctx.report(Severity::Error, FindingCode::DateOrder, &path, message);
                 }
             }
             for reference in not_after {
-                if let Some(other) = date_of(*reference, scope) {
-                    if *date > other {
-                        let message = messages::date_order_after(
-                            &item.label,
-                            &reference_label(ctx, *reference),
-                        );
-                        ctx.report(Severity::Error, FindingCode::DateOrder, &path, message);
-                    }
+                if let Some(other) = date_of(*reference, scope)
+                    && *date > other
+                {
+                    let message =
+                        messages::date_order_after(&item.label, &reference_label(ctx, *reference));
+                    ctx.report(Severity::Error, FindingCode::DateOrder, &path, message);
                 }
             }
         }
@@ -209,13 +205,12 @@ fn reference_label(ctx: &Ctx<'_>, reference: DateRef) -> crate::Text {
 
 /// The value of `item` as seen from `scope`: a sibling in the current row, or a top-level answer.
 fn value_in<'a>(item: ItemId, scope: Scope<'a>) -> Option<&'a AnswerValue> {
-    if let Some((group, row)) = scope.row {
-        if scope.definition.item(item).parent == Some(group) {
-            if let ItemKind::Group(g) = &scope.definition.item(group).kind {
-                let position = g.children.iter().position(|&child| child == item)?;
-                return row.value(position);
-            }
-        }
+    if let Some((group, row)) = scope.row
+        && scope.definition.item(item).parent == Some(group)
+        && let ItemKind::Group(g) = &scope.definition.item(group).kind
+    {
+        let position = g.children.iter().position(|&child| child == item)?;
+        return row.value(position);
     }
     scope.document.value(item)
 }
