@@ -218,8 +218,8 @@ mod tests {
             let (aggregate, _) = fia_aggregate(seed, count, units, &order);
             let options = ReportOptions { threshold: Threshold::new(threshold).expect("valid"), ..ReportOptions::default() };
             let (_, registry) = aggregate.tables(&options);
-            prop_assert_eq!(disclosure::shown_below(&registry, threshold), 0);
-            let determined = disclosure::determined_suppressed(&registry);
+            prop_assert_eq!(disclosure::audit::shown_below(&registry, threshold), 0);
+            let determined = disclosure::audit::determined_suppressed(&registry);
             prop_assert!(determined.is_empty(), "derivable suppressed quantities: {:?}", determined);
         }
 
