@@ -121,48 +121,37 @@ impl Engine {
     }
 
     fn entry(&self, instrument: &str, version: Option<&str>) -> Result<&Entry> {
-        let mut versions = self
-            .entries
-            .iter()
-            .filter(|e| e.definition.instrument() == instrument)
-            .peekable();
-        if versions.peek().is_none() {
-            let known: Vec<&str> = self.instrument_names();
+        let versions = || {
+            self.entries
+                .iter()
+                .filter(move |e| e.definition.instrument() == instrument)
+        };
+        let found = match version {
+            // The hot path (every document names its version): no allocation.
+            Some(version) => versions().find(|e| e.definition.version() == version),
+            None => versions()
+                .max_by(|a, b| compare_versions(a.definition.version(), b.definition.version())),
+        };
+        if let Some(entry) = found {
+            return Ok(entry);
+        }
+        if versions().next().is_none() {
+            let known = self.instrument_names().join(", ");
             let shown = displayable_key(instrument).unwrap_or("(not shown)");
             return Err(Error::new(
                 ErrorKind::UnknownInstrument,
-                format!("unknown instrument `{shown}`; known: {}", known.join(", ")),
-                format!("okänt instrument `{shown}`; kända: {}", known.join(", ")),
+                format!("unknown instrument `{shown}`; known: {known}"),
+                format!("okänt instrument `{shown}`; kända: {known}"),
             ));
         }
-        match version {
-            None => versions
-                .max_by(|a, b| compare_versions(a.definition.version(), b.definition.version()))
-                .ok_or_else(unreachable_error),
-            Some(version) => {
-                let known: Vec<&Entry> = versions.collect();
-                known
-                    .iter()
-                    .find(|e| e.definition.version() == version)
-                    .copied()
-                    .ok_or_else(|| {
-                        let list: Vec<&str> =
-                            known.iter().map(|e| e.definition.version()).collect();
-                        let shown = displayable_key(version).unwrap_or("(not shown)");
-                        Error::new(
-                            ErrorKind::UnknownVersion,
-                            format!(
-                                "{instrument} has no version `{shown}`; loaded: {}",
-                                list.join(", ")
-                            ),
-                            format!(
-                                "{instrument} saknar version `{shown}`; laddade: {}",
-                                list.join(", ")
-                            ),
-                        )
-                    })
-            }
-        }
+        let loaded: Vec<&str> = versions().map(|e| e.definition.version()).collect();
+        let loaded = loaded.join(", ");
+        let shown = displayable_key(version.unwrap_or_default()).unwrap_or("(not shown)");
+        Err(Error::new(
+            ErrorKind::UnknownVersion,
+            format!("{instrument} has no version `{shown}`; loaded: {loaded}"),
+            format!("{instrument} saknar version `{shown}`; laddade: {loaded}"),
+        ))
     }
 
     fn instrument_names(&self) -> Vec<&str> {
@@ -241,14 +230,6 @@ impl Engine {
         self.definition(instrument, version)
             .map(crate::schema::document_schema)
     }
-}
-
-fn unreachable_error() -> Error {
-    Error::new(
-        ErrorKind::UnknownVersion,
-        "no version loaded",
-        "ingen version laddad",
-    )
 }
 
 /// Orders versions numerically segment by segment (`2` before `10`), falling back to text.

@@ -420,6 +420,11 @@ pub fn pseudonymise_case_number(key: &PseudonymKey, case_number: &str) -> Pseudo
 #[must_use]
 pub fn find_identifier_like(text: &str) -> Option<IdentifierHint> {
     let bytes = text.as_bytes();
+    // Every pattern needs a digit or an `@`; most free text has neither, and this check is a
+    // simple loop the compiler vectorises.
+    if !bytes.iter().any(|&b| b.is_ascii_digit() | (b == b'@')) {
+        return None;
+    }
     // Whether the run of e-mail local-part characters ending just before `i` has a letter or
     // digit; tracked as we go so that `@` never needs a backwards scan.
     let mut local_has_alnum = false;

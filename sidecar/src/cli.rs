@@ -2,11 +2,15 @@
 //! document has error findings, 2 input could not be processed (unreadable file, malformed JSON,
 //! unknown instrument, bad arguments).
 
-use std::io::{self, Read, Write};
+use std::io::{self, BufRead, Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::{Context, Result, bail};
+use bistand_core::stats::{
+    Dimension, FiaAggregate, FiaSchema, GroupReport, ReportOptions, SueAggregate, SueSchema,
+    Threshold,
+};
 use bistand_core::{Engine, Error as CoreError, Language, Report, Severity};
 use clap::{Parser, Subcommand, ValueEnum};
 use jiff::civil::Date;
@@ -67,6 +71,34 @@ enum Command {
         #[arg(long)]
         version: Option<String>,
     },
+    /// Build a group report (JSON or CSV) from documents, one JSON document per line (NDJSON).
+    ///
+    /// Documents with error findings are not counted; lines that cannot be read are reported on
+    /// standard error by line number and error kind (never content) and not counted either.
+    Report {
+        /// Instrument of the documents: sue or fia.
+        #[arg(long, default_value = "sue")]
+        instrument: String,
+        /// NDJSON file, or "-" for standard input.
+        #[arg(long, default_value = "-")]
+        input: PathBuf,
+        /// The date the report describes (YYYY-MM-DD); default: today.
+        #[arg(long)]
+        as_of: Option<String>,
+        /// Disclosure threshold: counts under it are suppressed (default 5; cannot be lowered).
+        #[arg(long, default_value_t = bistand_core::stats::Threshold::MINIMUM)]
+        threshold: u64,
+        /// Breakdowns, comma-separated (total, gender, age_band, origin, household, unit, period);
+        /// default: all.
+        #[arg(long, value_delimiter = ',')]
+        breakdown: Vec<String>,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = ReportFormat::Json)]
+        format: ReportFormat,
+        /// Language of CSV headings and labels.
+        #[arg(long, value_enum, default_value_t = Lang::Sv)]
+        lang: Lang,
+    },
     /// Generate deterministic synthetic documents as NDJSON (one document per line).
     Generate {
         /// Instrument name, e.g. fia.
@@ -99,6 +131,14 @@ enum Format {
     Json,
     /// Readable text, for a terminal.
     Text,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum ReportFormat {
+    /// JSON: every table with counts, shares, intervals and suppression flags.
+    Json,
+    /// CSV in long format, one line per cell.
+    Csv,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -196,6 +236,73 @@ pub(crate) fn run() -> Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
     }
+}
+
+/// Reads NDJSON documents and aggregates them in one pass; bad lines are reported, not counted.
+fn report_from_ndjson(
+    instrument: &str,
+    input: &Path,
+    as_of: Date,
+    options: &ReportOptions,
+) -> Result<GroupReport> {
+    let engine = Engine::new()?;
+    let definition = engine.definition(instrument, None)?;
+    let reader: Box<dyn BufRead> = if input.as_os_str() == "-" {
+        Box::new(io::stdin().lock())
+    } else {
+        Box::new(io::BufReader::new(
+            std::fs::File::open(input)
+                .with_context(|| format!("cannot open {}", input.display()))?,
+        ))
+    };
+    let mut aggregate = match definition.instrument() {
+        "sue" => Aggregating::Sue(SueAggregate::new(SueSchema::new(definition)?, as_of)),
+        "fia" => Aggregating::Fia(FiaAggregate::new(FiaSchema::new(definition)?, as_of)),
+        other => bail!("no group report for instrument `{other}`"),
+    };
+    let (mut unreadable, mut with_errors) = (0u64, 0u64);
+    for (number, line) in reader.split(b'\n').enumerate() {
+        let line = line.with_context(|| format!("cannot read line {}", number + 1))?;
+        if line.iter().all(u8::is_ascii_whitespace) {
+            continue;
+        }
+        match engine.parse(Some(definition.instrument()), &line) {
+            Ok(validated) => {
+                let counted = match &mut aggregate {
+                    Aggregating::Sue(a) => a.add_validated(&validated),
+                    Aggregating::Fia(a) => a.add_validated(&validated),
+                };
+                if !counted {
+                    with_errors += 1;
+                }
+            }
+            Err(error) => {
+                unreadable += 1;
+                if unreadable <= 20 {
+                    eprintln!(
+                        "bistand: line {}: not counted: {} ({})",
+                        number + 1,
+                        error,
+                        error.kind()
+                    );
+                }
+            }
+        }
+    }
+    if unreadable + with_errors > 0 {
+        eprintln!(
+            "bistand: {unreadable} unreadable line(s) and {with_errors} document(s) with error findings were not counted"
+        );
+    }
+    Ok(match aggregate {
+        Aggregating::Sue(a) => a.report(options),
+        Aggregating::Fia(a) => a.report(options),
+    })
+}
+
+enum Aggregating {
+    Sue(SueAggregate),
+    Fia(FiaAggregate),
 }
 
 fn engine(profile: Option<&Path>) -> Result<Engine> {

@@ -1,7 +1,9 @@
 //! Checks a raw definition and builds the indexed [`Definition`]. Every rule of
 //! `core/instruments/README.md` is enforced here, each failure naming the place and the rule.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
+
+use rustc_hash::FxHashMap as HashMap;
 
 use super::raw::{RawCode, RawCondition, RawDefinition, RawItem};
 use super::{
@@ -69,9 +71,9 @@ pub(super) fn compile(raw: RawDefinition, source: &str) -> Result<Definition> {
 
     let mut builder = Builder {
         code_lists: Vec::new(),
-        code_list_ids: HashMap::new(),
+        code_list_ids: HashMap::default(),
         items: Vec::new(),
-        top_level: HashMap::new(),
+        top_level: HashMap::default(),
         pending_dates: Vec::new(),
     };
     for (name, codes) in raw.code_lists {
@@ -79,7 +81,7 @@ pub(super) fn compile(raw: RawDefinition, source: &str) -> Result<Definition> {
     }
 
     let mut sections = Vec::with_capacity(raw.sections.len());
-    let mut section_ids = HashMap::new();
+    let mut section_ids = HashMap::default();
     for raw_section in raw.sections {
         let place = format!("section `{}`", raw_section.id);
         if !is_identifier(&raw_section.id) {
@@ -230,7 +232,7 @@ impl Builder {
                 format!("{place}: måste ha mellan 1 och {} koder", u16::MAX),
             ));
         }
-        let mut index = HashMap::with_capacity(raw_codes.len());
+        let mut index = HashMap::with_capacity_and_hasher(raw_codes.len(), Default::default());
         let mut codes = Vec::with_capacity(raw_codes.len());
         for (position, raw) in raw_codes.into_iter().enumerate() {
             let code_place = format!("{place}, code `{}`", raw.code);
@@ -492,7 +494,7 @@ impl Builder {
                     children: Vec::new(),
                     min_rows,
                     max_rows,
-                    locals: HashMap::new(),
+                    locals: HashMap::default(),
                 })
             }
             _ => unreachable!("kind names are checked by allowed_fields above"),
@@ -514,7 +516,7 @@ impl Builder {
         }
 
         if let Some(sub_items) = raw.items {
-            let mut locals: HashMap<Box<str>, usize> = HashMap::new();
+            let mut locals: HashMap<Box<str>, usize> = HashMap::default();
             let mut children: Vec<ItemId> = Vec::new();
             for sub in sub_items {
                 if !is_identifier(&sub.id) {

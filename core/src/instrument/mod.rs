@@ -8,7 +8,7 @@
 mod compile;
 mod raw;
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 
 use crate::error::{Error, ErrorKind, Result};
 use crate::text::Text;

@@ -23,7 +23,6 @@ use std::collections::HashMap;
 use super::Threshold;
 use super::engine::Dimension;
 
-#[cfg(test)]
 pub(crate) mod audit;
 
 /// Identity of a quantity: a counter slot, summed over one group of one breakdown.
@@ -122,7 +121,8 @@ impl Registry {
     }
 }
 
-/// Applies primary and secondary suppression to every shown quantity of the registry.
+/// Applies primary and secondary suppression to every shown quantity of the registry, then audits
+/// the result exactly and suppresses more until no suppressed quantity can be determined.
 pub(crate) fn suppress(registry: &mut Registry, threshold: Threshold) {
     let threshold = threshold.get();
     let primary: Vec<QuantityKey> = registry
@@ -134,19 +134,46 @@ pub(crate) fn suppress(registry: &mut Registry, threshold: Threshold) {
     for key in primary {
         registry.suppress_key(key);
     }
-    // Deterministic order: constraints in insertion order, ties broken by key.
     loop {
-        let mut changed = false;
-        for index in 0..registry.constraints.len() {
-            if let Some(key) = secondary(registry, index, threshold) {
-                registry.suppress_key(key);
-                changed = true;
+        // Deterministic order: constraints in insertion order, ties broken by key.
+        loop {
+            let mut changed = false;
+            for index in 0..registry.constraints.len() {
+                if let Some(key) = secondary(registry, index, threshold) {
+                    registry.suppress_key(key);
+                    changed = true;
+                }
+            }
+            if !changed {
+                break;
             }
         }
-        if !changed {
+        // The rules above look at one sum at a time; several sums together can still pin a
+        // suppressed quantity down (a 2×2 block of suppressed cells whose rows and columns are all
+        // known). The exact audit finds those; each is fixed by suppressing one more shown term of a
+        // sum it is in, and the rules run again.
+        let exposed = audit::exposed(registry);
+        if exposed.is_empty() {
             break;
         }
+        for key in exposed {
+            if let Some(extra) = cheapest_cover(registry, key) {
+                registry.suppress_key(extra);
+            }
+        }
     }
+}
+
+/// The smallest shown term of a sum that contains `key` (the cheapest extra suppression that
+/// adds an unknown next to it).
+fn cheapest_cover(registry: &Registry, key: QuantityKey) -> Option<QuantityKey> {
+    registry
+        .constraints
+        .iter()
+        .filter(|c| c.total == key || c.parts.contains(&key))
+        .flat_map(|c| std::iter::once(c.total).chain(c.parts.iter().copied()))
+        .filter(|&k| registry.state(k) == State::Shown)
+        .min_by_key(|&k| (registry.value(k), k))
 }
 
 /// The quantity that must also be suppressed for constraint `index` to protect its suppressed

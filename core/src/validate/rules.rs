@@ -41,10 +41,10 @@ pub(super) fn check(
         document,
         row: None,
     };
-    let items: Vec<ItemId> = ctx.definition.top_level_items().collect();
-    for item in items {
+    let definition = ctx.definition;
+    for item in definition.top_level_items() {
         // A section listed in `completed_sections` is held to the rules of a complete document.
-        let severity = if document.section_complete(ctx.definition.item(item).section) {
+        let severity = if document.section_complete(definition.item(item).section) {
             Severity::Error
         } else {
             incomplete
@@ -76,12 +76,14 @@ fn check_item(
     let is_hidden = hidden.get(id.index()).copied().unwrap_or(false);
     // `None`: the condition depends on an answer that was itself invalid (already reported), so
     // whether this item applies is unknown and neither `not_enabled` nor `required_missing` is said.
-    let enabled = item
-        .enabled_when
-        .as_ref()
-        .map_or(Some(true), |c| holds(c, scope));
+    let enabled = || {
+        item.enabled_when
+            .as_ref()
+            .map_or(Some(true), |c| holds(c, scope))
+    };
     let Some(value) = value else {
-        if item.required && enabled == Some(true) && !is_hidden {
+        // Evaluated only for required items: most unanswered items are optional.
+        if item.required && !is_hidden && enabled() == Some(true) {
             ctx.report(
                 incomplete,
                 FindingCode::RequiredMissing,
@@ -100,6 +102,7 @@ fn check_item(
         );
         return;
     }
+    let enabled = enabled();
     if enabled != Some(true) {
         if enabled.is_none() {
             return;
