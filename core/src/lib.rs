@@ -37,6 +37,7 @@ pub mod profile;
 pub mod schema;
 pub mod stats;
 pub mod synth;
+pub mod synth_sue;
 mod text;
 mod validate;
 

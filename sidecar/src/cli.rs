@@ -224,15 +224,48 @@ pub(crate) fn run() -> Result<ExitCode> {
         } => {
             let engine = Engine::new()?;
             let definition = engine.definition(&instrument, None)?;
-            if definition.instrument() != "fia" {
-                bail!("no generator for instrument `{instrument}`");
-            }
+            let documents: Box<dyn Iterator<Item = serde_json::Value>> = match definition.instrument() {
+                "fia" => Box::new(bistand_core::synth::FiaGenerator::new(definition, seed)?),
+                "sue" => Box::new(bistand_core::synth_sue::SueGenerator::new(definition, seed)?),
+                _ => bail!("no generator for instrument `{instrument}`"),
+            };
             let mut writer = io::BufWriter::new(out);
-            for document in bistand_core::synth::FiaGenerator::new(definition, seed)?.take(count) {
+            for document in documents.take(count) {
                 serde_json::to_writer(&mut writer, &document)?;
                 writer.write_all(b"\n")?;
             }
             writer.flush()?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Report {
+            instrument,
+            input,
+            as_of,
+            threshold,
+            breakdown,
+            format,
+            lang,
+        } => {
+            let as_of = match as_of {
+                Some(date) => date.parse::<Date>().context("--as-of must be a date written YYYY-MM-DD")?,
+                None => jiff::Timestamp::now().to_zoned(jiff::tz::TimeZone::UTC).date(),
+            };
+            let mut dimensions = vec![Dimension::Total];
+            if breakdown.is_empty() {
+                dimensions = Dimension::ALL.to_vec();
+            }
+            for name in &breakdown {
+                dimensions.push(Dimension::parse(name)?);
+            }
+            let options = ReportOptions {
+                threshold: Threshold::new(threshold)?,
+                dimensions,
+            };
+            let report = report_from_ndjson(&instrument, &input, as_of, &options)?;
+            match format {
+                ReportFormat::Json => writeln!(out, "{}", serde_json::to_string_pretty(&report)?)?,
+                ReportFormat::Csv => out.write_all(bistand_core::stats::csv::to_csv(&report, lang.into()).as_bytes())?,
+            }
             Ok(ExitCode::SUCCESS)
         }
     }

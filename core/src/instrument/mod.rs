@@ -14,8 +14,10 @@ use crate::error::{Error, ErrorKind, Result};
 use crate::text::Text;
 
 /// The definition files embedded in the library: `(instrument, version, JSON)`.
-const BUILTIN: &[(&str, &str, &str)] =
-    &[("fia", "1", include_str!("../../instruments/fia-1.json"))];
+const BUILTIN: &[(&str, &str, &str)] = &[
+    ("fia", "1", include_str!("../../instruments/fia-1.json")),
+    ("sue", "1", include_str!("../../instruments/sue-1.json")),
+];
 
 /// Compiles every definition bistand ships. Each is checked by the tests, so a failure here means
 /// the library itself was built from a broken definition.
