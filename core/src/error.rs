@@ -40,6 +40,10 @@ pub enum ErrorKind {
     DocumentNotValid,
     /// An argument is out of its allowed range (a count, a limit, an option).
     InvalidArgument,
+    /// A sealed record names a data key that is not in the keyring.
+    UnknownKey,
+    /// A sealed record failed authentication: it was altered, or it belongs to another record.
+    IntegrityFailure,
 }
 
 impl ErrorKind {
@@ -59,6 +63,8 @@ impl ErrorKind {
             ErrorKind::InvalidIdentifier => "invalid_identifier",
             ErrorKind::DocumentNotValid => "document_not_valid",
             ErrorKind::InvalidArgument => "invalid_argument",
+            ErrorKind::UnknownKey => "unknown_key",
+            ErrorKind::IntegrityFailure => "integrity_failure",
         }
     }
 }

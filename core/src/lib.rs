@@ -35,6 +35,7 @@ pub mod identifier;
 pub mod instrument;
 pub mod profile;
 pub mod schema;
+pub mod seal;
 pub mod stats;
 pub mod synth;
 pub mod synth_sue;

@@ -224,11 +224,14 @@ pub(crate) fn run() -> Result<ExitCode> {
         } => {
             let engine = Engine::new()?;
             let definition = engine.definition(&instrument, None)?;
-            let documents: Box<dyn Iterator<Item = serde_json::Value>> = match definition.instrument() {
-                "fia" => Box::new(bistand_core::synth::FiaGenerator::new(definition, seed)?),
-                "sue" => Box::new(bistand_core::synth_sue::SueGenerator::new(definition, seed)?),
-                _ => bail!("no generator for instrument `{instrument}`"),
-            };
+            let documents: Box<dyn Iterator<Item = serde_json::Value>> =
+                match definition.instrument() {
+                    "fia" => Box::new(bistand_core::synth::FiaGenerator::new(definition, seed)?),
+                    "sue" => Box::new(bistand_core::synth_sue::SueGenerator::new(
+                        definition, seed,
+                    )?),
+                    _ => bail!("no generator for instrument `{instrument}`"),
+                };
             let mut writer = io::BufWriter::new(out);
             for document in documents.take(count) {
                 serde_json::to_writer(&mut writer, &document)?;
@@ -247,8 +250,12 @@ pub(crate) fn run() -> Result<ExitCode> {
             lang,
         } => {
             let as_of = match as_of {
-                Some(date) => date.parse::<Date>().context("--as-of must be a date written YYYY-MM-DD")?,
-                None => jiff::Timestamp::now().to_zoned(jiff::tz::TimeZone::UTC).date(),
+                Some(date) => date
+                    .parse::<Date>()
+                    .context("--as-of must be a date written YYYY-MM-DD")?,
+                None => jiff::Timestamp::now()
+                    .to_zoned(jiff::tz::TimeZone::UTC)
+                    .date(),
             };
             let mut dimensions = vec![Dimension::Total];
             if breakdown.is_empty() {
@@ -264,7 +271,8 @@ pub(crate) fn run() -> Result<ExitCode> {
             let report = report_from_ndjson(&instrument, &input, as_of, &options)?;
             match format {
                 ReportFormat::Json => writeln!(out, "{}", serde_json::to_string_pretty(&report)?)?,
-                ReportFormat::Csv => out.write_all(bistand_core::stats::csv::to_csv(&report, lang.into()).as_bytes())?,
+                ReportFormat::Csv => out
+                    .write_all(bistand_core::stats::csv::to_csv(&report, lang.into()).as_bytes())?,
             }
             Ok(ExitCode::SUCCESS)
         }

@@ -1,0 +1,182 @@
+//! The one error type of `bistand-store`.
+//!
+//! Messages name what failed and, where it helps, the record id (a random number that says
+//! nothing about the client). They never contain a record body, a pseudonym or anything a
+//! pseudonym was made from.
+
+use std::fmt;
+
+/// What kind of failure an [`Error`] is. The shells map each kind to one C status code and one HTTP
+/// status, so kinds are permanent: new ones may be added, none is renumbered or removed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ErrorKind {
+    /// No record has the given id.
+    NotFound,
+    /// A record failed authentication: its ciphertext, nonce, key id, id, instrument or version
+    /// was altered, or its body was copied from another record. Such a record is never returned.
+    Integrity,
+    /// A record is sealed with a data key that is not in the store's keyring.
+    UnknownKey,
+    /// The database failed (I/O error, locked too long, corrupt file, ...).
+    Database,
+    /// The database file's schema is newer than this build, or is not a bistand store.
+    Migration,
+    /// An argument was refused (a malformed pseudonym or record id, an empty unit, ...).
+    InvalidInput,
+    /// The operating system failed a request (its random number source).
+    Io,
+    /// A [`Store::scan`](crate::Store::scan) callback stopped the scan with
+    /// [`Error::aborted`].
+    Aborted,
+}
+
+impl ErrorKind {
+    /// A stable snake_case name for the kind, used in JSON error bodies and logs.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ErrorKind::NotFound => "not_found",
+            ErrorKind::Integrity => "integrity",
+            ErrorKind::UnknownKey => "unknown_key",
+            ErrorKind::Database => "database",
+            ErrorKind::Migration => "migration",
+            ErrorKind::InvalidInput => "invalid_input",
+            ErrorKind::Io => "io",
+            ErrorKind::Aborted => "aborted",
+        }
+    }
+}
+
+impl fmt::Display for ErrorKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// The error of every fallible operation in `bistand-store`: a kind, a message (its `Display`) and
+/// possibly the error that caused it ([`std::error::Error::source`]).
+#[derive(Debug)]
+pub struct Error {
+    kind: ErrorKind,
+    message: String,
+    source: Option<Box<dyn std::error::Error + Send + Sync + 'static>>,
+}
+
+impl Error {
+    pub(crate) fn new(kind: ErrorKind, message: impl Into<String>) -> Error {
+        Error {
+            kind,
+            message: message.into(),
+            source: None,
+        }
+    }
+
+    /// An error for a [`Store::scan`](crate::Store::scan) callback to stop the scan with; `scan`
+    /// returns it unchanged, and the cause can be recovered by downcasting
+    /// [`std::error::Error::source`].
+    pub fn aborted(cause: impl std::error::Error + Send + Sync + 'static) -> Error {
+        Error {
+            kind: ErrorKind::Aborted,
+            message: format!("scan stopped by its callback: {cause}"),
+            source: Some(Box::new(cause)),
+        }
+    }
+
+    /// What kind of failure this is.
+    pub fn kind(&self) -> ErrorKind {
+        self.kind
+    }
+
+    pub(crate) fn not_found(id: &str) -> Error {
+        Error::new(ErrorKind::NotFound, format!("no record with id `{id}`"))
+    }
+
+    /// A core sealing error about record `id`, with the record id in front.
+    pub(crate) fn record(id: &str, error: bistand_core::Error) -> Error {
+        let mut error = Error::from(error);
+        error.message = format!("record `{id}`: {}", error.message);
+        error
+    }
+
+    pub(crate) fn database(context: &str, error: rusqlite::Error) -> Error {
+        // SQLite's messages name tables, columns and constraints, never bound values, so they are
+        // safe to show; row values never appear in them.
+        Error {
+            kind: ErrorKind::Database,
+            message: format!("{context}: {error}"),
+            source: Some(Box::new(error)),
+        }
+    }
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for Error {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        self.source
+            .as_deref()
+            .map(|e| e as &(dyn std::error::Error + 'static))
+    }
+}
+
+impl From<bistand_core::Error> for Error {
+    fn from(error: bistand_core::Error) -> Error {
+        let kind = match error.kind() {
+            bistand_core::ErrorKind::UnknownKey => ErrorKind::UnknownKey,
+            bistand_core::ErrorKind::IntegrityFailure => ErrorKind::Integrity,
+            _ => ErrorKind::InvalidInput,
+        };
+        Error {
+            kind,
+            message: error.to_string(),
+            source: Some(Box::new(error)),
+        }
+    }
+}
+
+/// A `Result` whose error is [`Error`].
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+#[cfg(test)]
+mod tests {
+    use std::error::Error as _;
+
+    use super::*;
+
+    #[derive(Debug)]
+    struct Full;
+
+    impl fmt::Display for Full {
+        fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("report sink is full")
+        }
+    }
+
+    impl std::error::Error for Full {}
+
+    #[test]
+    fn aborted_keeps_its_cause() {
+        let error = Error::aborted(Full);
+        assert_eq!(error.kind(), ErrorKind::Aborted);
+        assert_eq!(
+            error.to_string(),
+            "scan stopped by its callback: report sink is full"
+        );
+        assert!(
+            error
+                .source()
+                .and_then(|s| s.downcast_ref::<Full>())
+                .is_some()
+        );
+    }
+
+    #[test]
+    fn error_is_send_and_sync() {
+        fn check<T: Send + Sync + 'static>() {}
+        check::<Error>();
+    }
+}

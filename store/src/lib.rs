@@ -1,0 +1,136 @@
+//! `bistand-store`: persistence of sealed, pseudonymised FIA and SUE records.
+//!
+//! Every record is a body (a JSON document, opaque here) plus the few fields lookup needs: the
+//! client's pseudonym, the unit, the instrument and its version, timestamps and the id of the data
+//! key. The body is sealed with XChaCha20-Poly1305 ([`bistand_core::seal`]) before it reaches the
+//! database, bound to its record id, instrument and version, so a row whose ciphertext was altered,
+//! copied from another row, or whose instrument or version column was edited fails with
+//! [`ErrorKind::Integrity`] and is never returned as data. Clients are identified only by
+//! pseudonyms; a personnummer is refused wherever a pseudonym is expected.
+//!
+//! The operations are the [`Store`] trait, so a PostgreSQL store can follow the embedded
+//! [`SqliteStore`]. Keys rotate without downtime: give the store a keyring whose active key is
+//! the new one ([`Store::replace_keyring`]), then call [`Store::reseal_batch`] until nothing
+//! remains; the store stays readable and writable throughout.
+//!
+//! ```
+//! use bistand_core::identifier::{PseudonymKey, pseudonymise_case_number};
+//! use bistand_core::seal::{DataKey, Keyring};
+//! use bistand_store::{NewRecord, ScanFilter, SqliteStore, Store};
+//!
+//! let keyring = Keyring::new(DataKey::new("k2026", &[7u8; 32])?);
+//! let store = SqliteStore::open_in_memory(keyring)?;
+//!
+//! let pseudonym_key = PseudonymKey::new("p2026", &[9u8; 32])?;
+//! let client = pseudonymise_case_number(&pseudonym_key, "EB-2026-0042");
+//! let body = br#"{"instrument":"sue","version":"1","answers":{}}"#;
+//! let meta = store.put(NewRecord::new(&client, "norr", "sue", "1", body.to_vec()))?;
+//!
+//! assert_eq!(store.get(&meta.id)?.body, body);
+//! assert_eq!(store.find_by_pseudonym(client.as_str(), Some("sue"))?, [meta]);
+//! assert_eq!(store.count(&ScanFilter::all().unit("norr"))?, 1);
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+#![forbid(unsafe_code)]
+#![deny(missing_docs)]
+
+mod error;
+mod record;
+mod schema;
+mod sqlite;
+
+pub use bistand_core::seal::{DataKey, Keyring};
+pub use error::{Error, ErrorKind, Result};
+pub use record::{
+    MAX_BODY_LEN, NewRecord, Record, RecordId, RecordMeta, ResealProgress, ScanFilter,
+};
+pub use schema::SCHEMA_VERSION;
+pub use sqlite::SqliteStore;
+
+/// The operations of a record store. Implementations are shared between threads.
+///
+/// Metadata ([`RecordMeta`]) is stored in the clear and is not authenticated until the body is
+/// opened: [`Store::get`] and [`Store::scan`] authenticate every record they return, while
+/// [`Store::find_by_pseudonym`] and [`Store::count`] only read metadata.
+pub trait Store: Send + Sync {
+    /// Inserts a record, sealed with the active key, and returns its metadata once the write is
+    /// durable.
+    ///
+    /// # Errors
+    ///
+    /// [`ErrorKind::InvalidInput`] if a field has the wrong shape (above all a pseudonym that is
+    /// not one); [`ErrorKind::Database`] if the write fails.
+    fn put(&self, record: NewRecord) -> Result<RecordMeta>;
+
+    /// Inserts several records in one transaction: all or none are stored.
+    ///
+    /// # Errors
+    ///
+    /// As [`Store::put`], for any of the records.
+    fn put_many(&self, records: Vec<NewRecord>) -> Result<Vec<RecordMeta>>;
+
+    /// Replaces a record's body, sealing it with the active key, and returns the new metadata
+    /// once the write is durable. The stored record is authenticated first, so an altered record
+    /// is not overwritten into a genuine-looking one.
+    ///
+    /// # Errors
+    ///
+    /// [`ErrorKind::NotFound`], [`ErrorKind::Integrity`], [`ErrorKind::UnknownKey`],
+    /// [`ErrorKind::InvalidInput`] (body too large), [`ErrorKind::Database`].
+    fn update(&self, id: &RecordId, body: &[u8]) -> Result<RecordMeta>;
+
+    /// The record with id `id`, authenticated and decrypted.
+    ///
+    /// # Errors
+    ///
+    /// [`ErrorKind::NotFound`]; [`ErrorKind::Integrity`] if the record was altered;
+    /// [`ErrorKind::UnknownKey`] if its key is not in the keyring; [`ErrorKind::Database`].
+    fn get(&self, id: &RecordId) -> Result<Record>;
+
+    /// Metadata of every record of the client with this pseudonym (optionally only of one
+    /// instrument), oldest first.
+    ///
+    /// # Errors
+    ///
+    /// [`ErrorKind::InvalidInput`] if `pseudonym` is not a pseudonym or `instrument` is
+    /// malformed; [`ErrorKind::Database`].
+    fn find_by_pseudonym(
+        &self,
+        pseudonym: &str,
+        instrument: Option<&str>,
+    ) -> Result<Vec<RecordMeta>>;
+
+    /// Calls `f` with every record matching `filter`, authenticated and decrypted, in insertion
+    /// order. Records are read in short chunks, so the store stays usable (also from `f`) during
+    /// a long scan; records inserted after the scan started are not visited, and a record
+    /// updated meanwhile is visited once, in either version.
+    ///
+    /// # Errors
+    ///
+    /// The first error: [`ErrorKind::Integrity`] or [`ErrorKind::UnknownKey`] for a record that
+    /// cannot be opened, [`ErrorKind::Database`], or the error `f` returned (see
+    /// [`Error::aborted`]).
+    fn scan(&self, filter: &ScanFilter, f: &mut dyn FnMut(Record) -> Result<()>) -> Result<()>;
+
+    /// The number of records matching `filter`.
+    ///
+    /// # Errors
+    ///
+    /// [`ErrorKind::InvalidInput`] for a malformed filter; [`ErrorKind::Database`].
+    fn count(&self, filter: &ScanFilter) -> Result<u64>;
+
+    /// Moves up to `batch_size` records sealed with a key other than the active one to the active
+    /// key, in one short transaction, and says how many remain. Call it in a loop until
+    /// `remaining` is 0; reads and writes carry on in between.
+    ///
+    /// # Errors
+    ///
+    /// [`ErrorKind::InvalidInput`] if `batch_size` is 0; [`ErrorKind::UnknownKey`] if a record's
+    /// key is not in the keyring (add it, or the record cannot move); [`ErrorKind::Integrity`]
+    /// for an altered record; [`ErrorKind::Database`]. Nothing of a failed batch is written.
+    fn reseal_batch(&self, batch_size: usize) -> Result<ResealProgress>;
+
+    /// Replaces the keyring: new writes use its active key, reads use whichever key sealed the
+    /// record. Keep old keys in the keyring until [`Store::reseal_batch`] reports none remaining.
+    fn replace_keyring(&self, keyring: Keyring);
+}

@@ -1,0 +1,154 @@
+//! The SQLite schema and its migrations.
+//!
+//! The schema version lives in `PRAGMA user_version` and the file is marked as a bistand store
+//! with `PRAGMA application_id`. Migrations are an ordered list: migration `n` (1-based) takes a
+//! store from version `n - 1` to `n`, and all pending ones run in one transaction, so a crash
+//! mid-migration leaves the old version intact. A store newer than this build is refused rather
+//! than guessed at.
+
+use rusqlite::{Connection, TransactionBehavior};
+
+use crate::error::{Error, ErrorKind, Result};
+
+/// The schema version this build writes; opening an older store migrates it to this version.
+pub const SCHEMA_VERSION: u32 = MIGRATIONS.len() as u32;
+
+/// `PRAGMA application_id` of a bistand store: `"bist"` in ASCII.
+pub(crate) const APPLICATION_ID: i32 = 0x6269_7374;
+
+/// Migration `i` (0-based) takes the schema from version `i` to `i + 1`. Never edit one that has
+/// shipped: add a new one.
+const MIGRATIONS: &[&str] = &[
+    // 1: the records table. STRICT so a column cannot hold another type than declared (a nonce
+    // is always a blob), and the pseudonym index for lookup.
+    "CREATE TABLE records (
+         id         TEXT    NOT NULL PRIMARY KEY,
+         pseudonym  TEXT    NOT NULL,
+         unit       TEXT    NOT NULL,
+         instrument TEXT    NOT NULL,
+         version    TEXT    NOT NULL,
+         created_at INTEGER NOT NULL,
+         updated_at INTEGER NOT NULL,
+         key_id     TEXT    NOT NULL,
+         nonce      BLOB    NOT NULL,
+         ciphertext BLOB    NOT NULL
+     ) STRICT;
+     CREATE INDEX records_by_pseudonym ON records (pseudonym, instrument);",
+    // 2: indexes for report scans by unit/instrument/version and for finding records still
+    // sealed with an old key during rotation.
+    "CREATE INDEX records_by_scope ON records (unit, instrument, version);
+     CREATE INDEX records_by_key ON records (key_id);",
+];
+
+/// Brings the schema of `conn`'s database to [`SCHEMA_VERSION`].
+///
+/// Runs in one `IMMEDIATE` transaction and reads the version inside it, so two processes opening
+/// the same new file do not both migrate it.
+pub(crate) fn migrate(conn: &mut Connection) -> Result<()> {
+    let context = "could not migrate the store's schema";
+    let db = |e| Error::database(context, e);
+    let tx = conn
+        .transaction_with_behavior(TransactionBehavior::Immediate)
+        .map_err(db)?;
+    let version: i64 = tx
+        .query_row("PRAGMA user_version", [], |row| row.get(0))
+        .map_err(db)?;
+    let application_id: i32 = tx
+        .query_row("PRAGMA application_id", [], |row| row.get(0))
+        .map_err(db)?;
+    let tables: i64 = tx
+        .query_row("SELECT count(*) FROM sqlite_schema", [], |row| row.get(0))
+        .map_err(db)?;
+
+    let ours = application_id == APPLICATION_ID;
+    let empty = version == 0 && application_id == 0 && tables == 0;
+    if !ours && !empty {
+        return Err(Error::new(
+            ErrorKind::Migration,
+            "the file is not a bistand store (it is a database with other contents); give the \
+             store its own file",
+        ));
+    }
+    let from = usize::try_from(version).unwrap_or(usize::MAX);
+    if from > MIGRATIONS.len() {
+        return Err(Error::new(
+            ErrorKind::Migration,
+            format!(
+                "the store has schema version {version}, newer than the newest this build knows \
+                 ({SCHEMA_VERSION}); open it with a newer bistand"
+            ),
+        ));
+    }
+    for sql in &MIGRATIONS[from..] {
+        tx.execute_batch(sql).map_err(db)?;
+    }
+    if from < MIGRATIONS.len() {
+        tx.pragma_update(None, "user_version", i64::from(SCHEMA_VERSION))
+            .map_err(db)?;
+        tx.pragma_update(None, "application_id", APPLICATION_ID)
+            .map_err(db)?;
+    }
+    tx.commit().map_err(db)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn version(conn: &Connection) -> i64 {
+        conn.query_row("PRAGMA user_version", [], |row| row.get(0))
+            .expect("user_version")
+    }
+
+    #[test]
+    fn migrates_an_empty_database_and_is_idempotent() {
+        let mut conn = Connection::open_in_memory().expect("memory");
+        migrate(&mut conn).expect("fresh");
+        assert_eq!(version(&conn), i64::from(SCHEMA_VERSION));
+        migrate(&mut conn).expect("again");
+        assert_eq!(version(&conn), i64::from(SCHEMA_VERSION));
+    }
+
+    #[test]
+    fn each_step_applies_on_top_of_the_previous() {
+        for start in 0..MIGRATIONS.len() {
+            let mut conn = Connection::open_in_memory().expect("memory");
+            for sql in &MIGRATIONS[..start] {
+                conn.execute_batch(sql).expect("old migration");
+            }
+            if start > 0 {
+                conn.pragma_update(None, "user_version", start as i64)
+                    .expect("version");
+                conn.pragma_update(None, "application_id", APPLICATION_ID)
+                    .expect("id");
+            }
+            migrate(&mut conn).expect("migrates");
+            assert_eq!(version(&conn), i64::from(SCHEMA_VERSION));
+        }
+    }
+
+    #[test]
+    fn refuses_newer_and_foreign_databases() {
+        let mut conn = Connection::open_in_memory().expect("memory");
+        migrate(&mut conn).expect("fresh");
+        conn.pragma_update(None, "user_version", 99).expect("bump");
+        let error = migrate(&mut conn).expect_err("newer");
+        assert_eq!(error.kind(), ErrorKind::Migration);
+        assert_eq!(
+            error.to_string(),
+            format!(
+                "the store has schema version 99, newer than the newest this build knows \
+                 ({SCHEMA_VERSION}); open it with a newer bistand"
+            )
+        );
+
+        let mut other = Connection::open_in_memory().expect("memory");
+        other
+            .execute_batch("CREATE TABLE notes (text TEXT)")
+            .expect("foreign table");
+        assert_eq!(
+            migrate(&mut other).expect_err("foreign").kind(),
+            ErrorKind::Migration
+        );
+    }
+}
