@@ -41,8 +41,8 @@ fn documents(engine: &Engine, envelope_first: bool) -> Vec<Vec<u8>> {
 
 fn validate(c: &mut Criterion) {
     let engine = Engine::new().expect("embedded definitions compile");
-    let documents = documents(&engine, true);
-    let bytes: usize = documents.iter().map(Vec::len).sum();
+    let ordered = documents(&engine, true);
+    let bytes: usize = ordered.iter().map(Vec::len).sum();
     let schema = engine.schema("fia", None).expect("fia schema");
     let validator = jsonschema::options()
         .should_validate_formats(true)
@@ -53,7 +53,7 @@ fn validate(c: &mut Criterion) {
     group.throughput(Throughput::Bytes(bytes as u64));
     group.bench_function("bistand_validate", |b| {
         b.iter(|| {
-            for document in &documents {
+            for document in &ordered {
                 let report = engine
                     .validate(Some("fia"), black_box(document))
                     .expect("valid JSON");
@@ -63,7 +63,7 @@ fn validate(c: &mut Criterion) {
     });
     group.bench_function("serde_json_value", |b| {
         b.iter(|| {
-            for document in &documents {
+            for document in &ordered {
                 let value: serde_json::Value =
                     serde_json::from_slice(black_box(document)).expect("valid JSON");
                 black_box(value);
@@ -72,7 +72,7 @@ fn validate(c: &mut Criterion) {
     });
     group.bench_function("jsonschema_validate", |b| {
         b.iter(|| {
-            for document in &documents {
+            for document in &ordered {
                 let value: serde_json::Value =
                     serde_json::from_slice(black_box(document)).expect("valid JSON");
                 black_box(validator.is_valid(&value));
