@@ -1,0 +1,641 @@
+//! The boundary between C and Rust. This module owns every exported function, every `unsafe`
+//! block and the one `catch_unwind` of the crate; the rest of the crate is safe Rust.
+//!
+//! Each exported function does the same four things, in this order:
+//! 1. runs inside [`guarded`], so a panic becomes `BISTAND_PANIC` and never unwinds into C;
+//! 2. checks every pointer for NULL and every length against its limit before building a Rust
+//!    reference or slice from it;
+//! 3. calls one safe operation in [`crate::ops`];
+//! 4. writes through the `*_out` pointer only when everything succeeded.
+//!
+//! The functions are `unsafe` for Rust callers because their pointers are trusted to be valid;
+//! the `# Safety` sections are the C calling convention.
+
+use std::ffi::{CStr, c_char};
+use std::panic::{self, AssertUnwindSafe};
+use std::ptr::{self, NonNull};
+
+use bistand_core::profile::MAX_PROFILE_BYTES;
+
+use crate::handles::{bistand_buf, bistand_engine};
+use crate::last_error;
+use crate::ops::{self, MAX_SMALL_INPUT};
+use crate::status::{Failure, bistand_language, bistand_status};
+
+/// A `bistand_status` as C passes it in: any 32-bit number, checked before it is trusted (a C
+/// enum may hold values that a Rust enum may not). Named `bistand_status` in the header.
+pub type StatusNumber = u32;
+
+/// A `bistand_language` as C passes it in: any 32-bit number, checked before it is trusted.
+/// Named `bistand_language` in the header.
+pub type LanguageNumber = u32;
+
+/// The library version, e.g. `"0.1.0"`, as a NUL-terminated string.
+///
+/// The string is static: do not free it. Thread-safe; never fails.
+#[unsafe(no_mangle)]
+pub extern "C" fn bistand_version() -> *const c_char {
+    const VERSION: &CStr =
+        match CStr::from_bytes_with_nul(concat!(env!("CARGO_PKG_VERSION"), "\0").as_bytes()) {
+            Ok(version) => version,
+            Err(_) => panic!("the package version has no NUL inside"),
+        };
+    VERSION.as_ptr()
+}
+
+/// Creates an engine: the instrument definitions bistand ships, checked once, plus an optional
+/// organisation profile (JSON, e.g. `{"hidden_items": {"fia": ["arbete.yrke"]}}`).
+///
+/// `profile` points to `profile_len` bytes of JSON; with `profile_len` 0 there is no profile and
+/// `profile` may be NULL. On success `*engine_out` receives a new engine, which the caller owns
+/// and releases with `bistand_engine_free`. On failure `*engine_out` is left untouched and
+/// `bistand_last_error` says what is wrong with the profile.
+///
+/// The engine is immutable: it may be used by any number of threads at the same time.
+/// Creating one compiles and checks every definition: create it once and keep it.
+///
+/// # Safety
+/// `profile` must be NULL or point to `profile_len` readable bytes; `engine_out` must be NULL or
+/// point to writable storage for one pointer.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn bistand_engine_new(
+    profile: *const u8,
+    profile_len: usize,
+    engine_out: *mut *mut bistand_engine,
+) -> bistand_status {
+    guarded(|| {
+        // SAFETY: the caller promises `profile` points to `profile_len` readable bytes.
+        let profile = unsafe { bytes(profile, profile_len, "profile", Limit::PROFILE)? };
+        let engine_out = out_pointer(engine_out, "engine_out")?;
+        let engine = Box::new(ops::engine_new(profile)?);
+        // SAFETY: checked non-NULL above; the caller promises it is writable.
+        unsafe { engine_out.write(Box::into_raw(engine)) };
+        Ok(())
+    })
+}
+
+/// Releases an engine made by `bistand_engine_new`. NULL is a no-op.
+///
+/// No other thread may be using the engine, and the engine must not be used afterwards.
+///
+/// # Safety
+/// `engine` must be NULL or an engine from `bistand_engine_new` not yet freed.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn bistand_engine_free(engine: *mut bistand_engine) {
+    if engine.is_null() {
+        return;
+    }
+    catch(|| {
+        // SAFETY: non-NULL, and the caller promises it came from `Box::into_raw` in
+        // `bistand_engine_new` and is freed once.
+        drop(unsafe { Box::from_raw(engine) });
+    });
+}
+
+/// Validates one document (`doc_len` bytes of UTF-8 JSON) and returns the report as JSON:
+/// `{"instrument", "version", "status", "valid", "errors", "warnings", "findings": [{"severity",
+/// "code", "path", "message": {"sv", "en"}}]}`, the same report the sidecar returns.
+///
+/// `instrument` (a NUL-terminated string such as `"fia"`) is the instrument the caller expects;
+/// a document naming another is refused. NULL accepts whichever instrument the document names.
+///
+/// A document that breaks the instrument's rules is not a failure: the call returns `BISTAND_OK`
+/// and the report lists the findings (`"valid": false`). Failures are input that is not a
+/// document at all: not UTF-8 (`BISTAND_INVALID_UTF8`), not JSON (`BISTAND_MALFORMED_JSON`), over
+/// 1 MiB (`BISTAND_TOO_LARGE`), an unknown instrument or version, ... and `bistand_last_error`
+/// says precisely what and where.
+///
+/// On success `*report_out` receives a new buffer that the caller owns and releases with
+/// `bistand_buf_free`; on failure it is left untouched. The engine may be used by other threads
+/// at the same time.
+///
+/// # Safety
+/// `engine` must be an engine from `bistand_engine_new`; `instrument` NULL or a NUL-terminated
+/// string; `doc` NULL (only with `doc_len` 0) or `doc_len` readable bytes; `report_out` writable.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn bistand_validate(
+    engine: *const bistand_engine,
+    instrument: *const c_char,
+    doc: *const u8,
+    doc_len: usize,
+    report_out: *mut *mut bistand_buf,
+) -> bistand_status {
+    guarded(|| {
+        // SAFETY: the caller promises a live engine from `bistand_engine_new`.
+        let engine = &unsafe { reference(engine, "engine")? }.engine;
+        // SAFETY: the caller promises NULL or a NUL-terminated string.
+        let instrument = unsafe { optional_str(instrument, "instrument")? };
+        let limit = Limit::document(engine.limits().max_bytes());
+        // SAFETY: the caller promises `doc` points to `doc_len` readable bytes.
+        let doc = unsafe { bytes(doc, doc_len, "doc", limit)? };
+        let report_out = out_pointer(report_out, "report_out")?;
+        let report = ops::validate(engine, instrument, doc)?;
+        // SAFETY: checked non-NULL above; the caller promises it is writable.
+        unsafe { report_out.write(Box::into_raw(Box::new(report))) };
+        Ok(())
+    })
+}
+
+/// Validates a document and returns its derived summary as JSON (see `docs/summary.md`).
+///
+/// `instrument` is as for `bistand_validate` (NULL: whichever the document names). `today` is
+/// the caller's date as a NUL-terminated `"YYYY-MM-DD"` string, used to pick the next follow-up
+/// date; NULL leaves that choice out (bistand reads no clock).
+///
+/// Fails as `bistand_validate` does, and also with `BISTAND_DOCUMENT_NOT_VALID` when the
+/// document has error findings (validate it first to show them) and `BISTAND_INVALID_ARGUMENT`
+/// when `today` is not a date. On success `*summary_out` receives a new buffer that the caller
+/// releases with `bistand_buf_free`; on failure it is left untouched. Thread-safe as
+/// `bistand_validate`.
+///
+/// # Safety
+/// As `bistand_validate`; `today` must be NULL or a NUL-terminated string.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn bistand_summary(
+    engine: *const bistand_engine,
+    instrument: *const c_char,
+    doc: *const u8,
+    doc_len: usize,
+    today: *const c_char,
+    summary_out: *mut *mut bistand_buf,
+) -> bistand_status {
+    guarded(|| {
+        // SAFETY: the caller promises a live engine from `bistand_engine_new`.
+        let engine = &unsafe { reference(engine, "engine")? }.engine;
+        // SAFETY: the caller promises NULL or a NUL-terminated string.
+        let instrument = unsafe { optional_str(instrument, "instrument")? };
+        let limit = Limit::document(engine.limits().max_bytes());
+        // SAFETY: the caller promises `doc` points to `doc_len` readable bytes.
+        let doc = unsafe { bytes(doc, doc_len, "doc", limit)? };
+        // SAFETY: the caller promises NULL or a NUL-terminated string.
+        let today = unsafe { optional_str(today, "today")? };
+        let summary_out = out_pointer(summary_out, "summary_out")?;
+        let summary = ops::summary(engine, instrument, doc, today)?;
+        // SAFETY: checked non-NULL above; the caller promises it is writable.
+        unsafe { summary_out.write(Box::into_raw(Box::new(summary))) };
+        Ok(())
+    })
+}
+
+/// Returns an instrument definition, the JSON a vendor renders forms from: sections, items,
+/// code lists, conditions, labels in Swedish and English (see `core/instruments/README.md`).
+///
+/// `instrument` (e.g. `"fia"`) must not be NULL; `version` (e.g. `"1"`) NULL means the newest
+/// loaded version. Fails with `BISTAND_UNKNOWN_INSTRUMENT` or `BISTAND_UNKNOWN_VERSION`.
+/// On success `*definition_out` receives a new buffer that the caller releases with
+/// `bistand_buf_free`; on failure it is left untouched. Thread-safe.
+///
+/// # Safety
+/// `engine` must be an engine from `bistand_engine_new`; `instrument` a NUL-terminated string;
+/// `version` NULL or a NUL-terminated string; `definition_out` writable.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn bistand_definition(
+    engine: *const bistand_engine,
+    instrument: *const c_char,
+    version: *const c_char,
+    definition_out: *mut *mut bistand_buf,
+) -> bistand_status {
+    guarded(|| {
+        // SAFETY: the caller promises a live engine from `bistand_engine_new`.
+        let engine = &unsafe { reference(engine, "engine")? }.engine;
+        // SAFETY: the caller promises a NUL-terminated string.
+        let instrument = unsafe { required_str(instrument, "instrument")? };
+        // SAFETY: the caller promises NULL or a NUL-terminated string.
+        let version = unsafe { optional_str(version, "version")? };
+        let definition_out = out_pointer(definition_out, "definition_out")?;
+        let definition = ops::definition(engine, instrument, version)?;
+        // SAFETY: checked non-NULL above; the caller promises it is writable.
+        unsafe { definition_out.write(Box::into_raw(Box::new(definition))) };
+        Ok(())
+    })
+}
+
+/// Returns the JSON Schema (2020-12) of documents of an instrument, for vendors that check
+/// documents before sending them. Arguments, ownership and failures as `bistand_definition`.
+///
+/// # Safety
+/// As `bistand_definition`.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn bistand_schema(
+    engine: *const bistand_engine,
+    instrument: *const c_char,
+    version: *const c_char,
+    schema_out: *mut *mut bistand_buf,
+) -> bistand_status {
+    guarded(|| {
+        // SAFETY: the caller promises a live engine from `bistand_engine_new`.
+        let engine = &unsafe { reference(engine, "engine")? }.engine;
+        // SAFETY: the caller promises a NUL-terminated string.
+        let instrument = unsafe { required_str(instrument, "instrument")? };
+        // SAFETY: the caller promises NULL or a NUL-terminated string.
+        let version = unsafe { optional_str(version, "version")? };
+        let schema_out = out_pointer(schema_out, "schema_out")?;
+        let schema = ops::schema(engine, instrument, version)?;
+        // SAFETY: checked non-NULL above; the caller promises it is writable.
+        unsafe { schema_out.write(Box::into_raw(Box::new(schema))) };
+        Ok(())
+    })
+}
+
+/// Turns a personnummer or samordningsnummer into its keyed pseudonym,
+/// `"<key_id>:<64 lowercase hex digits>"` (HMAC-SHA256), so records can be linked without
+/// storing the number. The same number gives the same pseudonym in every accepted spelling
+/// (`811218-9876`, `8112189876`, `19811218-9876`, ...).
+///
+/// - `key_id`: the key's public id, a NUL-terminated string of 1 to 32 ASCII letters, digits,
+///   `_` or `-`; it prefixes the pseudonym so keys can be rotated.
+/// - `key`, `key_len`: the secret, at least 32 bytes. bistand copies it for the call and wipes
+///   its copy; wiping yours is up to you.
+/// - `personnummer`, `personnummer_len`: the number as text (10 or 12 digits, optional `-` or
+///   `+` before the last four).
+/// - `reference_date`: today's date, `"YYYY-MM-DD"`; it picks the century of a 10-digit number
+///   and rules out birth dates in the future.
+///
+/// Fails with `BISTAND_INVALID_IDENTIFIER` for a bad number or key (the message never repeats
+/// the number) and `BISTAND_INVALID_ARGUMENT` for a bad date. On success `*pseudonym_out`
+/// receives a new buffer that the caller releases with `bistand_buf_free`; on failure it is
+/// left untouched. Thread-safe; needs no engine.
+///
+/// # Safety
+/// `key_id` and `reference_date` must be NUL-terminated strings; `key` and `personnummer` NULL
+/// (only with length 0) or readable for their lengths; `pseudonym_out` writable.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn bistand_pseudonymise(
+    key_id: *const c_char,
+    key: *const u8,
+    key_len: usize,
+    personnummer: *const u8,
+    personnummer_len: usize,
+    reference_date: *const c_char,
+    pseudonym_out: *mut *mut bistand_buf,
+) -> bistand_status {
+    guarded(|| {
+        // SAFETY: the caller promises a NUL-terminated string.
+        let key_id = unsafe { required_str(key_id, "key_id")? };
+        // SAFETY: the caller promises `key` points to `key_len` readable bytes.
+        let key = unsafe { bytes(key, key_len, "key", Limit::SMALL)? };
+        // SAFETY: the caller promises `personnummer` points to `personnummer_len` bytes.
+        let personnummer =
+            unsafe { bytes(personnummer, personnummer_len, "personnummer", Limit::SMALL)? };
+        // SAFETY: the caller promises a NUL-terminated string.
+        let reference_date = unsafe { required_str(reference_date, "reference_date")? };
+        let pseudonym_out = out_pointer(pseudonym_out, "pseudonym_out")?;
+        let pseudonym = ops::pseudonymise(key_id, key, personnummer, reference_date)?;
+        // SAFETY: checked non-NULL above; the caller promises it is writable.
+        unsafe { pseudonym_out.write(Box::into_raw(Box::new(pseudonym))) };
+        Ok(())
+    })
+}
+
+/// The bytes of a buffer; `bistand_buf_len` of them, followed by a NUL byte that the length
+/// does not count, so JSON output can also be used as a C string.
+///
+/// The pointer stays valid until the buffer is freed with `bistand_buf_free`; do not free it
+/// yourself. NULL for a NULL buffer. A buffer may be read from several threads at once.
+///
+/// # Safety
+/// `buf` must be NULL or a buffer from bistand not yet freed.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn bistand_buf_data(buf: *const bistand_buf) -> *const u8 {
+    // SAFETY: the caller promises NULL or a live buffer.
+    match unsafe { buf.as_ref() } {
+        Some(buf) => buf.as_ptr(),
+        None => ptr::null(),
+    }
+}
+
+/// The length of a buffer's data in bytes, without the trailing NUL. 0 for a NULL buffer.
+/// Thread-safe as `bistand_buf_data`.
+///
+/// # Safety
+/// `buf` must be NULL or a buffer from bistand not yet freed.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn bistand_buf_len(buf: *const bistand_buf) -> usize {
+    // SAFETY: the caller promises NULL or a live buffer.
+    unsafe { buf.as_ref() }.map_or(0, bistand_buf::len)
+}
+
+/// Releases a buffer returned by a bistand function. NULL is a no-op. Pointers from
+/// `bistand_buf_data` are invalid afterwards. No other thread may be reading the buffer; any
+/// thread may free it.
+///
+/// # Safety
+/// `buf` must be NULL or a buffer from bistand not yet freed.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn bistand_buf_free(buf: *mut bistand_buf) {
+    if buf.is_null() {
+        return;
+    }
+    catch(|| {
+        // SAFETY: non-NULL, and the caller promises it came from `Box::into_raw` in one of
+        // the functions above and is freed once.
+        drop(unsafe { Box::from_raw(buf) });
+    });
+}
+
+/// Writes a one-line English description of `status` (e.g. `"the input is not well-formed
+/// JSON"`) into `out` as a NUL-terminated string and its length (without the NUL) into
+/// `*written_out`.
+///
+/// `out` must have room for the message and its NUL; if it has not, nothing is written and the
+/// call returns `BISTAND_BUFFER_TOO_SMALL`. With `out_len` 0 nothing is written to `out` (which
+/// may then be NULL) and `*written_out` receives the message length: a size query. A 128-byte
+/// buffer holds every message. Returns `BISTAND_INVALID_ARGUMENT` for a number that is no
+/// status. Never changes `bistand_last_error`. Thread-safe.
+///
+/// # Safety
+/// `out` must be NULL (only with `out_len` 0) or writable for `out_len` bytes; `written_out`
+/// must point to writable storage for one `size_t`.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn bistand_status_message(
+    status: StatusNumber,
+    out: *mut c_char,
+    out_len: usize,
+    written_out: *mut usize,
+) -> bistand_status {
+    guarded_quietly(|| {
+        let status = bistand_status::from_u32(status).ok_or_else(|| {
+            Failure::new(
+                bistand_status::BISTAND_INVALID_ARGUMENT,
+                "`status` is not a bistand status code",
+                "`status` är ingen statuskod från bistand",
+            )
+        })?;
+        // SAFETY: the caller promises `out` is writable for `out_len` bytes.
+        unsafe { write_message(status.message(), out, out_len, written_out) }
+    })
+}
+
+/// Writes the precise message of the last failed call on this thread (e.g. `"malformed JSON:
+/// expected value at line 3 column 7"`) in `language` into `out`, NUL-terminated, and its
+/// length (without the NUL) into `*written_out`. After a successful call, or before any call,
+/// the message is empty.
+///
+/// Each thread has its own last error, so threads sharing an engine never see each other's.
+/// Every bistand function that returns a status clears it on entry and sets it on failure,
+/// except this function and `bistand_status_message`, which never change it: after
+/// `BISTAND_BUFFER_TOO_SMALL` the message is still there to fetch with a larger buffer.
+/// `out_len` 0 is a size query, as for `bistand_status_message`. Messages never contain
+/// answers, names or identifiers from the input.
+///
+/// # Safety
+/// As `bistand_status_message`.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn bistand_last_error(
+    language: LanguageNumber,
+    out: *mut c_char,
+    out_len: usize,
+    written_out: *mut usize,
+) -> bistand_status {
+    guarded_quietly(|| {
+        let language = bistand_language::from_u32(language).ok_or_else(|| {
+            Failure::new(
+                bistand_status::BISTAND_INVALID_ARGUMENT,
+                "`language` is not BISTAND_LANGUAGE_SV or BISTAND_LANGUAGE_EN",
+                "`language` är varken BISTAND_LANGUAGE_SV eller BISTAND_LANGUAGE_EN",
+            )
+        })?;
+        last_error::with(|failure| {
+            let message = failure.map_or("", |f| f.message(language.core()));
+            // SAFETY: the caller promises `out` is writable for `out_len` bytes.
+            unsafe { write_message(message, out, out_len, written_out) }
+        })
+    })
+}
+
+/// Runs one fallible call: clears this thread's last error, catches a panic, and turns the
+/// outcome into a status, recording a failure for `bistand_last_error`.
+fn guarded(call: impl FnOnce() -> Result<(), Failure>) -> bistand_status {
+    last_error::clear();
+    match outcome(call) {
+        Ok(()) => bistand_status::BISTAND_OK,
+        Err(failure) => {
+            let status = failure.status();
+            last_error::set(failure);
+            status
+        }
+    }
+}
+
+/// Like [`guarded`], but leaves the last error alone: for the functions that report it.
+fn guarded_quietly(call: impl FnOnce() -> Result<(), Failure>) -> bistand_status {
+    match outcome(call) {
+        Ok(()) => bistand_status::BISTAND_OK,
+        Err(failure) => failure.status(),
+    }
+}
+
+/// The one `catch_unwind`: a panic becomes [`Failure::panic`].
+fn outcome(call: impl FnOnce() -> Result<(), Failure>) -> Result<(), Failure> {
+    // AssertUnwindSafe: after a panic nothing the call touched is used again. Engines are
+    // immutable, and outputs are written only at the end of a call that returned.
+    panic::catch_unwind(AssertUnwindSafe(call)).unwrap_or_else(|payload| {
+        discard(payload);
+        Err(Failure::panic())
+    })
+}
+
+/// Runs a call that returns nothing (a `_free`), swallowing a panic: it has nobody to tell.
+fn catch(call: impl FnOnce()) {
+    if let Err(payload) = panic::catch_unwind(AssertUnwindSafe(call)) {
+        discard(payload);
+    }
+}
+
+/// Drops a panic payload; if dropping it panics too, leaks that second payload rather than let
+/// it unwind into C.
+fn discard(payload: Box<dyn std::any::Any + Send>) {
+    if let Err(again) = panic::catch_unwind(AssertUnwindSafe(|| drop(payload))) {
+        std::mem::forget(again);
+    }
+}
+
+/// How many bytes an input may have, and its name in messages.
+#[derive(Clone, Copy)]
+struct Limit {
+    max: usize,
+    en: &'static str,
+    sv: &'static str,
+}
+
+impl Limit {
+    const PROFILE: Limit = Limit {
+        max: MAX_PROFILE_BYTES,
+        en: "profile",
+        sv: "profilen",
+    };
+    const SMALL: Limit = Limit {
+        max: MAX_SMALL_INPUT,
+        en: "argument",
+        sv: "argumentet",
+    };
+
+    fn document(max: usize) -> Limit {
+        Limit {
+            max,
+            en: "document",
+            sv: "dokumentet",
+        }
+    }
+}
+
+/// `len` bytes at `data` as a slice. NULL is an empty input with length 0 and a failure
+/// otherwise; a length over the limit fails before any byte is touched (it is the same check
+/// and message as the core's, made early so a wrong length is never turned into a slice).
+///
+/// # Safety
+/// `data` must be NULL or readable for `len` bytes that stay unchanged for `'a`.
+unsafe fn bytes<'a>(
+    data: *const u8,
+    len: usize,
+    name: &str,
+    limit: Limit,
+) -> Result<&'a [u8], Failure> {
+    if data.is_null() {
+        return match len {
+            0 => Ok(&[]),
+            _ => Err(Failure::null_with_length(name, len)),
+        };
+    }
+    if len > limit.max {
+        return Err(Failure::too_large(limit.en, limit.sv, len, limit.max));
+    }
+    // SAFETY: non-NULL; `len` is at most a limit far below `isize::MAX`; the caller promises
+    // `len` readable bytes, unchanged for 'a.
+    Ok(unsafe { std::slice::from_raw_parts(data, len) })
+}
+
+/// `value` as a shared reference, or a NULL-pointer failure.
+///
+/// # Safety
+/// `value` must be NULL or point to a live `T` that outlives `'a`.
+unsafe fn reference<'a, T>(value: *const T, name: &str) -> Result<&'a T, Failure> {
+    // SAFETY: the caller promises NULL or a live `T`.
+    unsafe { value.as_ref() }.ok_or_else(|| Failure::null(name))
+}
+
+/// A NUL-terminated UTF-8 string, NULL meaning `None`.
+///
+/// # Safety
+/// `text` must be NULL or a NUL-terminated string that outlives `'a`.
+unsafe fn optional_str<'a>(text: *const c_char, name: &str) -> Result<Option<&'a str>, Failure> {
+    if text.is_null() {
+        return Ok(None);
+    }
+    // SAFETY: non-NULL, and the caller promises a NUL-terminated string.
+    let text = unsafe { CStr::from_ptr(text) };
+    text.to_str().map(Some).map_err(|_| Failure::not_utf8(name))
+}
+
+/// A NUL-terminated UTF-8 string that must be there.
+///
+/// # Safety
+/// As [`optional_str`].
+unsafe fn required_str<'a>(text: *const c_char, name: &str) -> Result<&'a str, Failure> {
+    // SAFETY: forwarded from the caller.
+    unsafe { optional_str(text, name) }?.ok_or_else(|| Failure::null(name))
+}
+
+/// An output pointer, checked for NULL; written only at the end of a successful call.
+fn out_pointer<T>(out: *mut T, name: &str) -> Result<NonNull<T>, Failure> {
+    NonNull::new(out).ok_or_else(|| Failure::null(name))
+}
+
+/// Copies `message` and a NUL into `out` if it fits (`out_len` 0: only reports the length).
+///
+/// # Safety
+/// `out` must be NULL or writable for `out_len` bytes; `written_out` NULL or writable.
+unsafe fn write_message(
+    message: &str,
+    out: *mut c_char,
+    out_len: usize,
+    written_out: *mut usize,
+) -> Result<(), Failure> {
+    let written_out = out_pointer(written_out, "written_out")?;
+    if out_len > 0 {
+        let out = NonNull::new(out.cast::<u8>())
+            .ok_or_else(|| Failure::null_with_length("out", out_len))?;
+        if message.len() >= out_len {
+            return Err(Failure::new(
+                bistand_status::BISTAND_BUFFER_TOO_SMALL,
+                format!(
+                    "`out` has {out_len} bytes; the message needs {}",
+                    message.len() + 1
+                ),
+                format!(
+                    "`out` har {out_len} byte; meddelandet behöver {}",
+                    message.len() + 1
+                ),
+            ));
+        }
+        // SAFETY: `out` is writable for `out_len` > `message.len()` bytes (the caller's
+        // promise and the check above); a `&str` never overlaps a caller's output buffer.
+        unsafe {
+            ptr::copy_nonoverlapping(message.as_ptr(), out.as_ptr(), message.len());
+            out.as_ptr().add(message.len()).write(0);
+        }
+    }
+    // SAFETY: checked non-NULL above; the caller promises it is writable.
+    unsafe { written_out.write(message.len()) };
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The test-only hook that proves the boundary: an exported function that panics inside
+    /// [`guarded`], as a bug in the core would.
+    #[unsafe(no_mangle)]
+    extern "C" fn bistand_test_panic() -> bistand_status {
+        guarded(|| panic!("a bug in bistand"))
+    }
+
+    #[test]
+    fn a_panic_becomes_a_status_and_a_message() {
+        assert_eq!(bistand_test_panic(), bistand_status::BISTAND_PANIC);
+        let mut out = [0 as c_char; 256];
+        let mut written = 0usize;
+        // SAFETY: `out` is writable for its length and `written` for one usize.
+        let status = unsafe {
+            bistand_last_error(
+                bistand_language::BISTAND_LANGUAGE_EN as u32,
+                out.as_mut_ptr(),
+                out.len(),
+                &mut written,
+            )
+        };
+        assert_eq!(status, bistand_status::BISTAND_OK);
+        // SAFETY: `bistand_last_error` wrote a NUL-terminated string into `out`.
+        let message = unsafe { CStr::from_ptr(out.as_ptr()) }
+            .to_str()
+            .expect("messages are UTF-8");
+        assert_eq!(message.len(), written);
+        assert!(
+            message.starts_with("internal error: bistand panicked"),
+            "{message}"
+        );
+        assert!(
+            !message.contains("a bug in bistand"),
+            "payload is not shown"
+        );
+        // The thread goes on working after the panic.
+        assert_eq!(
+            guarded(|| Ok(())),
+            bistand_status::BISTAND_OK,
+            "calls after a caught panic work"
+        );
+    }
+
+    #[test]
+    fn a_panic_in_free_is_swallowed() {
+        catch(|| panic!("dropping failed"));
+    }
+
+    #[test]
+    fn version_matches_the_package() {
+        // SAFETY: `bistand_version` returns a static NUL-terminated string.
+        let version = unsafe { CStr::from_ptr(bistand_version()) };
+        assert_eq!(version.to_str().ok(), Some(env!("CARGO_PKG_VERSION")));
+    }
+}

@@ -1,0 +1,404 @@
+//! The C ABI returns exactly what the core returns for the same call: one operation, one code
+//! path. Also the last-error contract and sharing an engine between threads.
+
+use std::ffi::c_char;
+use std::ptr;
+
+use bistand::{
+    bistand_definition, bistand_pseudonymise, bistand_schema, bistand_status,
+    bistand_status_message, bistand_summary, bistand_validate, map_error,
+};
+use bistand_core::Engine as CoreEngine;
+use bistand_core::identifier::{PersonalNumber, PseudonymKey, pseudonymise};
+
+use crate::support::{Engine, call, documents, fixture, last_error_en, last_error_sv};
+
+fn validate(
+    engine: &Engine,
+    instrument: Option<&std::ffi::CStr>,
+    doc: &[u8],
+) -> (bistand_status, Vec<u8>) {
+    let instrument = instrument.map_or(ptr::null(), |i| i.as_ptr());
+    // SAFETY: live engine, NUL-terminated or NULL instrument, readable doc, writable out.
+    call(|out| unsafe { bistand_validate(engine.ptr(), instrument, doc.as_ptr(), doc.len(), out) })
+}
+
+fn summary(
+    engine: &Engine,
+    doc: &[u8],
+    today: Option<&std::ffi::CStr>,
+) -> (bistand_status, Vec<u8>) {
+    let today = today.map_or(ptr::null(), |t| t.as_ptr());
+    // SAFETY: live engine, readable doc, NUL-terminated or NULL today, writable out.
+    call(|out| unsafe {
+        bistand_summary(
+            engine.ptr(),
+            ptr::null(),
+            doc.as_ptr(),
+            doc.len(),
+            today,
+            out,
+        )
+    })
+}
+
+#[test]
+fn validate_returns_the_cores_report_for_every_fixture() {
+    let profile = fixture("invalid/profile.json");
+    for (engine, core) in [
+        (
+            Engine::new(),
+            CoreEngine::new().expect("builtin definitions"),
+        ),
+        (
+            Engine::with_profile(&profile),
+            CoreEngine::with_profile(&profile).expect("fixture profile"),
+        ),
+    ] {
+        for folder in ["valid", "invalid"] {
+            for (name, doc) in documents(folder) {
+                let expected = serde_json::to_vec(&core.validate(None, &doc).expect(&name))
+                    .expect("reports serialise");
+                assert_eq!(
+                    validate(&engine, None, &doc),
+                    (bistand_status::BISTAND_OK, expected.clone()),
+                    "{name}"
+                );
+                assert_eq!(
+                    validate(&engine, Some(c"fia"), &doc),
+                    (bistand_status::BISTAND_OK, expected),
+                    "{name}"
+                );
+                assert_eq!(last_error_en(), "", "success clears the last error");
+            }
+        }
+    }
+}
+
+#[test]
+fn invalid_documents_are_ok_with_findings() {
+    let engine = Engine::new();
+    let (status, report) = validate(&engine, Some(c"fia"), &fixture("invalid/wrong_type.json"));
+    assert_eq!(status, bistand_status::BISTAND_OK);
+    let report: serde_json::Value = serde_json::from_slice(&report).expect("report is JSON");
+    assert_eq!(report["valid"], false);
+    assert_eq!(report["findings"][0]["code"], "wrong_type");
+}
+
+#[test]
+fn malformed_documents_fail_with_the_cores_kind_and_message() {
+    let engine = Engine::new();
+    let core = CoreEngine::new().expect("builtin definitions");
+    let mut failures = 0;
+    for (name, doc) in documents("malformed") {
+        // Whatever the core decides, the C ABI says the same (whether each fixture is refused
+        // with its expected kind is the core's own test).
+        match core.validate(None, &doc) {
+            Ok(report) => {
+                let expected = serde_json::to_vec(&report).expect("reports serialise");
+                assert_eq!(
+                    validate(&engine, None, &doc),
+                    (bistand_status::BISTAND_OK, expected),
+                    "{name}"
+                );
+            }
+            Err(error) => {
+                failures += 1;
+                assert_eq!(
+                    validate(&engine, None, &doc).0,
+                    map_error(error.kind()),
+                    "{name}"
+                );
+                assert_eq!(last_error_en(), error.message_en(), "{name}");
+                assert_eq!(last_error_sv(), error.message_sv(), "{name}");
+            }
+        }
+    }
+    assert!(failures >= 8, "most malformed fixtures are refused");
+}
+
+#[test]
+fn malformed_json_says_where() {
+    let engine = Engine::new();
+    let (status, _) = validate(
+        &engine,
+        None,
+        b"{\n  \"instrument\": \"fia\",\n  \"version\": }",
+    );
+    assert_eq!(status, bistand_status::BISTAND_MALFORMED_JSON);
+    let message = last_error_en();
+    assert!(message.contains("line 3"), "{message}");
+}
+
+#[test]
+fn instrument_mismatch_and_unknown_instrument() {
+    let engine = Engine::new();
+    let doc = fixture("valid/complete.json");
+    let (status, _) = validate(&engine, Some(c"sue"), &doc);
+    assert!(
+        matches!(
+            status,
+            bistand_status::BISTAND_INSTRUMENT_MISMATCH
+                | bistand_status::BISTAND_UNKNOWN_INSTRUMENT
+        ),
+        "{status:?}"
+    );
+    assert!(!last_error_en().is_empty());
+}
+
+#[test]
+fn summary_is_the_cores_summary() {
+    let engine = Engine::new();
+    let core = CoreEngine::new().expect("builtin definitions");
+    let doc = fixture("valid/complete.json");
+    let today = jiff::civil::date(2026, 11, 24);
+    let expected = serde_json::to_vec(&core.summary(None, &doc, Some(today)).expect("summary"))
+        .expect("serialises");
+    assert_eq!(
+        summary(&engine, &doc, Some(c"2026-11-24")),
+        (bistand_status::BISTAND_OK, expected)
+    );
+    let expected =
+        serde_json::to_vec(&core.summary(None, &doc, None).expect("summary")).expect("serialises");
+    assert_eq!(
+        summary(&engine, &doc, None),
+        (bistand_status::BISTAND_OK, expected)
+    );
+
+    assert_eq!(
+        summary(&engine, &doc, Some(c"24/11/2026")).0,
+        bistand_status::BISTAND_INVALID_ARGUMENT
+    );
+    assert!(last_error_en().contains("YYYY-MM-DD"));
+    assert_eq!(
+        summary(&engine, &doc, Some(c"2026-02-30")).0,
+        bistand_status::BISTAND_INVALID_ARGUMENT
+    );
+
+    let broken = fixture("invalid/wrong_type.json");
+    assert_eq!(
+        summary(&engine, &broken, None).0,
+        bistand_status::BISTAND_DOCUMENT_NOT_VALID
+    );
+    let message = core
+        .summary(None, &broken, None)
+        .expect_err("has errors")
+        .message_sv()
+        .to_owned();
+    assert_eq!(last_error_sv(), message);
+}
+
+#[test]
+fn definition_and_schema_are_the_cores() {
+    let engine = Engine::new();
+    let core = CoreEngine::new().expect("builtin definitions");
+    let definition = core.definition("fia", None).expect("fia");
+    let schema = serde_json::to_vec(&core.schema("fia", None).expect("fia")).expect("serialises");
+    for version in [None, Some(c"1")] {
+        let version = version.map_or(ptr::null(), |v| v.as_ptr());
+        // SAFETY: live engine, NUL-terminated strings or NULL, writable out.
+        let got =
+            call(|out| unsafe { bistand_definition(engine.ptr(), c"fia".as_ptr(), version, out) });
+        assert_eq!(
+            got,
+            (
+                bistand_status::BISTAND_OK,
+                definition.source_json().as_bytes().to_vec()
+            )
+        );
+        // SAFETY: as above.
+        let got =
+            call(|out| unsafe { bistand_schema(engine.ptr(), c"fia".as_ptr(), version, out) });
+        assert_eq!(got, (bistand_status::BISTAND_OK, schema.clone()));
+    }
+    // SAFETY: as above.
+    let (status, _) = call(|out| unsafe {
+        bistand_definition(engine.ptr(), c"fia".as_ptr(), c"99".as_ptr(), out)
+    });
+    assert_eq!(status, bistand_status::BISTAND_UNKNOWN_VERSION);
+    assert!(
+        last_error_en().contains("no version"),
+        "{}",
+        last_error_en()
+    );
+    // SAFETY: as above.
+    let (status, _) =
+        call(|out| unsafe { bistand_schema(engine.ptr(), c"nope".as_ptr(), ptr::null(), out) });
+    assert_eq!(status, bistand_status::BISTAND_UNKNOWN_INSTRUMENT);
+    assert!(
+        last_error_en().contains("known: fia"),
+        "{}",
+        last_error_en()
+    );
+}
+
+fn pseudonymise_c(
+    key_id: &std::ffi::CStr,
+    key: &[u8],
+    number: &[u8],
+    date: &std::ffi::CStr,
+) -> (bistand_status, Vec<u8>) {
+    // SAFETY: NUL-terminated strings, readable byte slices, writable out.
+    call(|out| unsafe {
+        bistand_pseudonymise(
+            key_id.as_ptr(),
+            key.as_ptr(),
+            key.len(),
+            number.as_ptr(),
+            number.len(),
+            date.as_ptr(),
+            out,
+        )
+    })
+}
+
+#[test]
+fn pseudonymise_is_the_cores_and_never_echoes_the_number() {
+    let secret = [7u8; 32];
+    let key = PseudonymKey::new("k2026", &secret).expect("valid key");
+    let today = jiff::civil::date(2026, 6, 1);
+    let number = PersonalNumber::parse("811218-9876", today).expect("valid number");
+    let expected = pseudonymise(&key, &number).as_str().as_bytes().to_vec();
+    for spelling in ["811218-9876", "8112189876", "19811218-9876", "198112189876"] {
+        assert_eq!(
+            pseudonymise_c(c"k2026", &secret, spelling.as_bytes(), c"2026-06-01"),
+            (bistand_status::BISTAND_OK, expected.clone()),
+            "{spelling}"
+        );
+    }
+    for bad in ["811218-9875", "811318-9876", "hello", ""] {
+        let (status, _) = pseudonymise_c(c"k2026", &secret, bad.as_bytes(), c"2026-06-01");
+        assert_eq!(status, bistand_status::BISTAND_INVALID_IDENTIFIER, "{bad}");
+        for message in [last_error_en(), last_error_sv()] {
+            assert!(!message.is_empty());
+            assert!(
+                !message.contains("9876") && !message.contains("9875"),
+                "{message}"
+            );
+        }
+    }
+    let (status, _) = pseudonymise_c(c"k2026", &secret[..31], b"811218-9876", c"2026-06-01");
+    assert_eq!(status, bistand_status::BISTAND_INVALID_IDENTIFIER);
+    assert!(
+        last_error_en().contains("at least 32 bytes"),
+        "{}",
+        last_error_en()
+    );
+    let (status, _) = pseudonymise_c(c"bad id!", &secret, b"811218-9876", c"2026-06-01");
+    assert_eq!(status, bistand_status::BISTAND_INVALID_IDENTIFIER);
+    let (status, _) = pseudonymise_c(c"k2026", &secret, b"811218-9876", c"1 June 2026");
+    assert_eq!(status, bistand_status::BISTAND_INVALID_ARGUMENT);
+    let (status, _) = pseudonymise_c(c"k2026", &secret, b"811218\xff9876", c"2026-06-01");
+    assert_eq!(status, bistand_status::BISTAND_INVALID_UTF8);
+}
+
+#[test]
+fn profiles() {
+    let profile = fixture("invalid/profile.json");
+    let engine = Engine::with_profile(&profile);
+    let (status, report) = validate(&engine, None, &fixture("invalid/hidden_item_present.json"));
+    assert_eq!(status, bistand_status::BISTAND_OK);
+    assert!(
+        String::from_utf8(report)
+            .expect("UTF-8")
+            .contains("hidden_item_present")
+    );
+
+    for (profile, status) in [
+        (&b"{"[..], bistand_status::BISTAND_INVALID_PROFILE),
+        (
+            b"{\"hidden_items\": {\"fia\": [\"no.such.item\"]}}",
+            bistand_status::BISTAND_INVALID_PROFILE,
+        ),
+        (b"\xff\xfe", bistand_status::BISTAND_INVALID_UTF8),
+    ] {
+        let mut engine = crate::support::sentinel();
+        // SAFETY: `profile` readable for its length; `engine` writable.
+        let got =
+            unsafe { bistand::bistand_engine_new(profile.as_ptr(), profile.len(), &mut engine) };
+        let got_kind = got as u32 / 100;
+        assert_eq!(got_kind, 2, "{got:?}");
+        if status != bistand_status::BISTAND_INVALID_PROFILE {
+            assert_eq!(got, status);
+        }
+        assert_eq!(
+            engine,
+            crate::support::sentinel(),
+            "engine_out untouched on failure"
+        );
+        assert!(!last_error_en().is_empty());
+    }
+}
+
+#[test]
+fn status_messages() {
+    for status in bistand_status::ALL {
+        let mut out = [0 as c_char; 128];
+        let mut written = usize::MAX;
+        // SAFETY: `out` writable for its length, `written` writable.
+        let got = unsafe {
+            bistand_status_message(*status as u32, out.as_mut_ptr(), out.len(), &mut written)
+        };
+        assert_eq!(
+            got,
+            bistand_status::BISTAND_OK,
+            "128 bytes hold every message"
+        );
+        assert_eq!(written, status.message().len());
+        let bytes: Vec<u8> = out[..written].iter().map(|c| *c as u8).collect();
+        assert_eq!(bytes, status.message().as_bytes());
+        assert_eq!(out[written], 0);
+    }
+}
+
+#[test]
+fn last_error_is_per_thread_and_cleared_by_success() {
+    let engine = Engine::new();
+    let engine = &engine;
+    std::thread::scope(|scope| {
+        for i in 0..4 {
+            scope.spawn(move || {
+                for round in 0..20 {
+                    if (i + round) % 2 == 0 {
+                        assert_eq!(
+                            validate(engine, None, b"{").0,
+                            bistand_status::BISTAND_MALFORMED_JSON
+                        );
+                        assert!(last_error_en().contains("EOF"), "{}", last_error_en());
+                    } else {
+                        assert_eq!(
+                            validate(engine, None, &fixture("valid/draft.json")).0,
+                            bistand_status::BISTAND_OK
+                        );
+                        assert_eq!(last_error_en(), "");
+                    }
+                }
+            });
+        }
+    });
+}
+
+#[test]
+fn one_engine_many_threads_same_results() {
+    let engine = Engine::new();
+    let docs: Vec<(String, Vec<u8>)> = documents("valid")
+        .into_iter()
+        .chain(documents("invalid"))
+        .collect();
+    let expected: Vec<(bistand_status, Vec<u8>)> = docs
+        .iter()
+        .map(|(_, d)| validate(&engine, None, d))
+        .collect();
+    let (engine, docs, expected) = (&engine, &docs, &expected);
+    std::thread::scope(|scope| {
+        for _ in 0..8 {
+            scope.spawn(move || {
+                for _ in 0..5 {
+                    for ((name, doc), expected) in docs.iter().zip(expected) {
+                        assert_eq!(&validate(engine, None, doc), expected, "{name}");
+                    }
+                }
+            });
+        }
+    });
+}

@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# Installs the tools the C ABI tests need (C/C++ compilers, pkg-config, readelf, valgrind,
+# Python 3, Mono) with apt-get, only when one is missing: quick and idempotent when everything is
+# present. The tests name the same packages when a tool is missing.
+# Usage: scripts/ensure-tools.sh        (needs root, or sudo, for apt-get when something is missing)
+set -euo pipefail
+
+# command -> Debian package that provides it
+tools=(
+  "cc:gcc"
+  "g++:g++"
+  "pkg-config:pkg-config"
+  "readelf:binutils"
+  "valgrind:valgrind"
+  "python3:python3"
+  "mcs:mono-mcs"
+  "mono:mono-runtime"
+)
+
+missing=()
+for pair in "${tools[@]}"; do
+  command -v "${pair%%:*}" >/dev/null 2>&1 || missing+=("${pair#*:}")
+done
+
+if [ "${#missing[@]}" -eq 0 ]; then
+  echo "ensure-tools: all present"
+  exit 0
+fi
+
+echo "ensure-tools: installing ${missing[*]}"
+sudo=""
+if [ "$(id -u)" -ne 0 ]; then
+  sudo="sudo"
+fi
+export DEBIAN_FRONTEND=noninteractive
+$sudo apt-get update -qq
+$sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"

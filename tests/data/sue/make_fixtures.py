@@ -1,0 +1,203 @@
+#!/usr/bin/env python3
+"""Writes the SUE fixtures in this folder, and the report fixture's expected figures.
+
+Each invalid document is the complete valid record with one deliberate defect; its expected
+findings are written by hand here, not produced by bistand. The report fixture's records follow
+simple arithmetic patterns, and its expected counts, shares and Wilson intervals are computed below
+with plain Python from those records, independently of bistand.
+Run from this folder: python3 make_fixtures.py"""
+import copy, json, math
+
+complete = {
+    "instrument": "sue", "version": "1", "status": "complete", "interview_date": "2026-06-30",
+    "unit": "Norr",
+    "answers": {
+        "bakgrund.aktualiseringsdatum": "2025-09-01", "bakgrund.kon": "kvinna", "bakgrund.fodelsear": 1990,
+        "bakgrund.fodelseland": "utanfor_europa", "bakgrund.ar_i_sverige": 7,
+        "bakgrund.hushallstyp": "ensamstaende_kvinna_med_barn", "bakgrund.antal_barn": 2,
+        "bakgrund.utbildning": "gymnasium", "bakgrund.forsorjningshinder": "arbetslos",
+        "bakgrund.manader_senaste_ar": 11, "bakgrund.manader_senaste_3ar": 30,
+        "fore_insats.problem": [{"omrade": "arbete", "omfattning": "i_stor_omfattning"},
+                                {"omrade": "skulder", "omfattning": "i_viss_omfattning"}],
+        "fore_insats.metod": "fia", "fore_insats.mal_satta": True, "fore_insats.antal_mal": 2,
+        "insatser.insats": [
+            {"typ": "sfi", "startdatum": "2025-09-15", "slutdatum": "2026-02-28", "intensitet_timmar": 15, "utforare": "kommunal_arbetsmarknadsenhet"},
+            {"typ": "undantag", "startdatum": "2025-09-15", "undantag_skal": "foraldraskap"},
+        ],
+        "under_insats.narvaro": "hog", "under_insats.avbrott": False,
+        "efter_insats.datum": "2026-03-15", "efter_insats.utfall": "studier",
+        "efter_insats.forandring": [{"omrade": "arbete", "forandring": "battre"}, {"omrade": "skulder", "forandring": "oforandrad"}],
+        "efter_insats.maluppfyllelse": "delvis",
+        "brukaruppfoljning.nojdhet": "ganska_nojd", "brukaruppfoljning.inflytande": "i_viss_grad",
+        "brukaruppfoljning.respekt": "i_hog_grad", "brukaruppfoljning.hjalpt": "delvis",
+        "avslutning.datum": "2026-04-30", "avslutning.orsak": "studier",
+    },
+}
+
+def write(path, value):
+    with open(path, "w", encoding="utf-8") as f:
+        json.dump(value, f, ensure_ascii=False, indent=2)
+        f.write("\n")
+
+write("valid/complete.json", complete)
+write("valid/complete.expected.json", [])
+
+# A record started today: background done and declared complete, the rest not yet.
+draft = {"instrument": "sue", "version": "1", "status": "draft", "interview_date": "2026-11-02",
+         "unit": "Intag", "completed_sections": ["bakgrund"],
+         "answers": {k: v for k, v in complete["answers"].items() if k.startswith("bakgrund.")}}
+draft["answers"]["bakgrund.aktualiseringsdatum"] = "2026-11-02"
+write("valid/draft.json", draft)
+write("valid/draft.expected.json", [{"severity": "warning", "code": "required_missing", "path": "fore_insats.mal_satta"}])
+
+E = "error"
+cases = {}
+def case(name, mutate, expected):
+    doc = copy.deepcopy(complete)
+    mutate(doc["answers"])
+    cases[name] = (doc, [dict(zip(("severity", "code", "path"), e)) for e in expected])
+
+def intervention_ends_before_start(a):
+    a["insatser.insats"][0]["slutdatum"] = "2025-09-01"
+case("intervention_ends_before_start", intervention_ends_before_start, [(E, "date_order", "insatser.insats[0].slutdatum")])
+def intervention_ends_after_closure(a):
+    a["insatser.insats"][0]["slutdatum"] = "2026-05-31"
+case("intervention_ends_after_closure", intervention_ends_after_closure, [(E, "date_order", "insatser.insats[0].slutdatum")])
+def intervention_before_case(a):
+    a["insatser.insats"][1]["startdatum"] = "2025-08-01"
+case("intervention_before_case", intervention_before_case, [(E, "date_order", "insatser.insats[1].startdatum")])
+def outcome_without_intervention(a):
+    for k in ("insatser.insats", "under_insats.narvaro", "under_insats.avbrott", "efter_insats.datum",
+              "efter_insats.forandring", "efter_insats.maluppfyllelse"):
+        a.pop(k)
+case("outcome_without_intervention", outcome_without_intervention, [(E, "not_enabled", "efter_insats.utfall")])
+def reopened_without_closure(a):
+    a.pop("avslutning.datum"); a.pop("avslutning.orsak")
+    a["ateraktualisering.datum"] = "2026-06-01"; a["ateraktualisering.orsak"] = "arbetsloshet"
+case("reopened_without_closure", reopened_without_closure,
+     [(E, "not_enabled", "ateraktualisering.datum"), (E, "not_enabled", "ateraktualisering.orsak")])
+def reopened_before_closure(a):
+    a["ateraktualisering.datum"] = "2026-04-01"; a["ateraktualisering.orsak"] = "arbetsloshet"
+case("reopened_before_closure", reopened_before_closure, [(E, "date_order", "ateraktualisering.datum")])
+def exemption_without_reason(a):
+    a["insatser.insats"][1].pop("undantag_skal")
+case("exemption_without_reason", exemption_without_reason, [(E, "required_missing", "insatser.insats[1].undantag_skal")])
+def sanction_reason_on_other(a):
+    a["insatser.insats"][0]["sanktion_skal"] = "franvaro"
+case("sanction_reason_on_other", sanction_reason_on_other, [(E, "not_enabled", "insatser.insats[0].sanktion_skal")])
+def unknown_intervention(a):
+    a["insatser.insats"][0]["typ"] = "medborgarlon"
+case("unknown_intervention", unknown_intervention, [(E, "not_in_code_list", "insatser.insats[0].typ")])
+def years_in_sweden_for_swedish_born(a):
+    a["bakgrund.fodelseland"] = "sverige"
+case("years_in_sweden_for_swedish_born", years_in_sweden_for_swedish_born, [(E, "not_enabled", "bakgrund.ar_i_sverige")])
+def months_out_of_bounds(a):
+    a["bakgrund.manader_senaste_ar"] = 13
+case("months_out_of_bounds", months_out_of_bounds, [(E, "out_of_bounds", "bakgrund.manader_senaste_ar")])
+def closure_reason_missing(a):
+    a.pop("avslutning.orsak")
+case("closure_reason_missing", closure_reason_missing, [(E, "required_missing", "avslutning.orsak")])
+for name, (doc, expected) in cases.items():
+    write(f"invalid/{name}.json", doc)
+    write(f"invalid/{name}.expected.json", expected)
+
+# ---------------------------------------------------------------------------------------------
+# Report fixture: 400 records built by arithmetic on their index, and expected figures.
+GENDERS = ["kvinna", "man"]
+ORIGIN = ["sverige", "europa", "utanfor_europa"]
+TYPES = ["jobbsokaraktivitet", "arbetspraktik", "sanktion", "undantag", "sfi"]
+OUTCOMES = ["arbete_utan_stod", "arbete_med_stod", "studier", "annan_ersattning", "fortsatt_bistand", "okant"]
+GOALS = ["helt", "delvis", "inte"]
+records = []
+for i in range(400):
+    gender = GENDERS[i % 2]
+    born = 1960 + (i * 7) % 45
+    origin = ORIGIN[i % 3]
+    start = f"2025-{1 + i % 12:02d}-{1 + i % 28:02d}"
+    types = [t for k, t in enumerate(TYPES) if (i >> k) & 1 and (i % 5 != 0)]
+    answers = {
+        "bakgrund.aktualiseringsdatum": start, "bakgrund.kon": gender, "bakgrund.fodelsear": born,
+        "bakgrund.fodelseland": origin,
+        "bakgrund.hushallstyp": ["ensamstaende_man_utan_barn", "ensamstaende_kvinna_med_barn", "sammanboende_med_barn", "ovrigt"][i % 4],
+        "bakgrund.utbildning": "gymnasium", "bakgrund.forsorjningshinder": "arbetslos",
+        "bakgrund.manader_senaste_ar": i % 13,
+        "fore_insats.problem": [{"omrade": "arbete", "omfattning": "i_stor_omfattning"}] + ([{"omrade": "skulder", "omfattning": "i_viss_omfattning"}] if i % 3 == 0 else []),
+        "fore_insats.mal_satta": i % 4 != 3,
+    }
+    if origin != "sverige":
+        answers["bakgrund.ar_i_sverige"] = 1 + i % 20
+    rows = []
+    for t in types:
+        row = {"typ": t, "startdatum": start}
+        if t == "undantag":
+            row["undantag_skal"] = "sjukdom"
+        if t == "sanktion":
+            row["sanktion_skal"] = "franvaro"
+        rows.append(row)
+    if rows:
+        answers["insatser.insats"] = rows
+        answers["efter_insats.datum"] = "2026-09-01"
+        answers["efter_insats.utfall"] = OUTCOMES[i % 6]
+        if answers["fore_insats.mal_satta"]:
+            answers["efter_insats.maluppfyllelse"] = GOALS[i % 3]
+    if i % 2 == 0:
+        answers["brukaruppfoljning.nojdhet"] = ["mycket_nojd", "ganska_nojd", "varken_eller", "ganska_missnojd", "mycket_missnojd"][i % 5]
+    if i % 3 != 2:
+        answers["avslutning.datum"] = "2026-01-15" if i % 2 else "2025-12-01"
+        answers["avslutning.orsak"] = "arbete"
+        if i % 4 == 0:
+            answers["ateraktualisering.datum"] = "2026-03-20" if i % 8 == 0 else "2026-10-01"
+            answers["ateraktualisering.orsak"] = "arbetsloshet"
+    records.append({"instrument": "sue", "version": "1", "status": "complete", "interview_date": "2026-09-30",
+                    "unit": ["Norr", "Söder"][i % 2 if i < 200 else (i // 2) % 2], "answers": answers})
+with open("report/records.ndjson", "w", encoding="utf-8") as f:
+    for r in records:
+        f.write(json.dumps(r, ensure_ascii=False) + "\n")
+
+AS_OF = "2026-11-24"
+def add_months(date, months):
+    y, m, d = map(int, date.split("-"))
+    m += months
+    y += (m - 1) // 12
+    m = (m - 1) % 12 + 1
+    days = [31, 29 if y % 4 == 0 and (y % 100 != 0 or y % 400 == 0) else 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][m - 1]
+    return f"{y:04d}-{m:02d}-{min(d, days):02d}"
+
+def wilson(x, n, z=1.959963984540054):
+    p = x / n; d = 1 + z * z / n
+    c = (p + z * z / (2 * n)) / d
+    h = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / d
+    return [max(0.0, c - h), min(1.0, c + h)]
+
+def cell(count, base):
+    return {"count": count, "base": base, "share": count / base if base else None,
+            "interval": wilson(count, base) if base else None}
+
+a = [r["answers"] for r in records]
+expected = {}
+expected["clients/total/klienter"] = cell(len(a), len(a))
+for g in GENDERS:
+    expected[f"clients.gender/{g}/klienter"] = cell(sum(x["bakgrund.kon"] == g for x in a), len(a))
+for t in TYPES:
+    has = lambda x: any(r["typ"] == t for r in x.get("insatser.insats", []))
+    expected[f"interventions/total/{t}"] = cell(sum(map(has, a)), len(a))
+    for g in GENDERS:
+        group = [x for x in a if x["bakgrund.kon"] == g]
+        expected[f"interventions.gender/{g}/{t}"] = cell(sum(map(has, group)), len(group))
+expected["interventions/total/ingen_insats"] = cell(sum("insatser.insats" not in x for x in a), len(a))
+with_outcome = [x for x in a if "efter_insats.utfall" in x]
+for o in OUTCOMES:
+    expected[f"outcomes/total/{o}"] = cell(sum(x["efter_insats.utfall"] == o for x in with_outcome), len(with_outcome))
+with_goal = [x for x in a if "efter_insats.maluppfyllelse" in x]
+for g in GOALS:
+    expected[f"goal_attainment/total/{g}"] = cell(sum(x["efter_insats.maluppfyllelse"] == g for x in with_goal), len(with_goal))
+expected["long_term/total/langvarigt"] = cell(sum(x["bakgrund.manader_senaste_ar"] >= 10 for x in a), len(a))
+for area in ("arbete", "skulder"):
+    expected[f"needs/total/{area}"] = cell(sum(any(p["omrade"] == area for p in x["fore_insats.problem"]) for x in a), len(a))
+for window, code in ((3, "inom_3_manader"), (6, "inom_6_manader"), (12, "inom_12_manader")):
+    closed = [x for x in a if "avslutning.datum" in x and add_months(x["avslutning.datum"], window) <= AS_OF]
+    reopened = [x for x in closed if "ateraktualisering.datum" in x and x["ateraktualisering.datum"] <= add_months(x["avslutning.datum"], window)]
+    expected[f"reopening/total/{code}"] = cell(len(reopened), len(closed))
+with open("report/expected.json", "w", encoding="utf-8") as f:
+    json.dump({"as_of": AS_OF, "threshold": 5, "cells": expected}, f, indent=2, sort_keys=True)
+    f.write("\n")
