@@ -39,6 +39,7 @@ pub struct Validated<'d> {
 
 pub(crate) fn validate_bytes<'d>(
     lookup: Lookup<'_, 'd>,
+    guess: Option<(&'d Definition, &'d [bool])>,
     expected_instrument: Option<&str>,
     bytes: &[u8],
     limits: Limits,
@@ -67,20 +68,28 @@ pub(crate) fn validate_bytes<'d>(
             ),
         )
     })?;
-    let mut sink = Sink {
-        max_depth: limits.max_depth(),
-        failure: None,
-    };
-    let mut deserializer = serde_json::Deserializer::from_str(text);
-    let parsed = EnvelopeSeed {
-        lookup,
-        expected_instrument,
-        sink: &mut sink,
+    // At most two passes: the second only when a guess about the definition proved wrong.
+    for guess in [guess, None] {
+        let mut sink = Sink {
+            max_depth: limits.max_depth(),
+            failure: None,
+        };
+        let mut deserializer = serde_json::Deserializer::from_str(text);
+        let parsed = EnvelopeSeed {
+            lookup,
+            guess,
+            expected_instrument,
+            sink: &mut sink,
+        }
+        .deserialize(&mut deserializer)
+        .and_then(|parsed| deserializer.end().map(|()| parsed));
+        let envelope = parsed.map_err(|e| json_error(&mut sink, &e))?;
+        if let Some(validated) = finish(envelope, lookup, expected_instrument, limits.max_depth())?
+        {
+            return Ok(validated);
+        }
     }
-    .deserialize(&mut deserializer)
-    .and_then(|parsed| deserializer.end().map(|()| parsed));
-    let envelope = parsed.map_err(|e| json_error(&mut sink, &e))?;
-    finish(envelope, lookup, expected_instrument, limits.max_depth())
+    unreachable!("without a guess, finish always decides")
 }
 
 /// Turns a serde_json error into ours. Our own failures were stored in the sink; syntax errors
@@ -179,6 +188,8 @@ enum Answers<'de, 'd> {
         hidden: &'d [bool],
         ctx_findings: Vec<crate::finding::Finding>,
         values: Vec<Option<AnswerValue>>,
+        /// Parsed with a guessed definition, before the envelope named one.
+        speculative: bool,
     },
     /// `answers` came before `instrument` or `version`: kept as raw text, parsed afterwards.
     Raw(&'de RawValue),
@@ -186,6 +197,8 @@ enum Answers<'de, 'd> {
 
 struct EnvelopeSeed<'l, 's, 'd> {
     lookup: Lookup<'l, 'd>,
+    /// The definition to parse `answers` with if they come before `instrument` and `version`.
+    guess: Option<(&'d Definition, &'d [bool])>,
     expected_instrument: Option<&'l str>,
     sink: &'s mut Sink,
 }
@@ -233,6 +246,39 @@ impl<'de, 'd> EnvelopeSeed<'_, '_, 'd> {
                 ),
             ))),
         }
+    }
+
+    /// Parses the value of `answers` against `definition`.
+    fn answers<A: MapAccess<'de>>(
+        &mut self,
+        map: &mut A,
+        definition: &'d Definition,
+        hidden: &'d [bool],
+        speculative: bool,
+    ) -> Result<Answers<'de, 'd>, A::Error> {
+        let mut ctx = Ctx {
+            definition,
+            sink: Sink {
+                max_depth: self.sink.max_depth,
+                failure: None,
+            },
+            findings: Vec::new(),
+        };
+        let parsed = map.next_value_seed(AnswersSeed {
+            ctx: &mut ctx,
+            row_of: None,
+            depth: 2,
+        });
+        if let Some(failure) = ctx.sink.failure.take() {
+            return Err(self.sink.fail(failure));
+        }
+        Ok(Answers::Parsed {
+            definition,
+            hidden,
+            ctx_findings: ctx.findings,
+            values: parsed?.unwrap_or_default(),
+            speculative,
+        })
     }
 
     fn resolve(&self, instrument: &str, version: &str) -> Result<(&'d Definition, &'d [bool])> {
@@ -367,30 +413,16 @@ impl<'de, 'd> Visitor<'de> for EnvelopeSeed<'_, '_, 'd> {
                         (Some(i), Some(v)) => {
                             let (definition, hidden) =
                                 self.resolve(i, v).map_err(|e| self.sink.fail(e))?;
-                            let mut ctx = Ctx {
-                                definition,
-                                sink: Sink {
-                                    max_depth: self.sink.max_depth,
-                                    failure: None,
-                                },
-                                findings: Vec::new(),
-                            };
-                            let parsed = map.next_value_seed(AnswersSeed {
-                                ctx: &mut ctx,
-                                row_of: None,
-                                depth: 2,
-                            });
-                            if let Some(failure) = ctx.sink.failure.take() {
-                                return Err(self.sink.fail(failure));
-                            }
-                            Answers::Parsed {
-                                definition,
-                                hidden,
-                                ctx_findings: ctx.findings,
-                                values: parsed?.unwrap_or_default(),
-                            }
+                            self.answers(&mut map, definition, hidden, false)?
                         }
-                        _ => Answers::Raw(map.next_value::<&'de RawValue>()?),
+                        // `answers` before `instrument`/`version`: parse with the likely
+                        // definition and check the guess at the end, or keep the raw text.
+                        _ => match self.guess {
+                            Some((definition, hidden)) => {
+                                self.answers(&mut map, definition, hidden, true)?
+                            }
+                            None => Answers::Raw(map.next_value::<&'de RawValue>()?),
+                        },
                     });
                 }
             }
@@ -448,18 +480,30 @@ impl<'de, 'd> Visitor<'de> for EnvelopeSeed<'_, '_, 'd> {
 }
 
 /// Parses late answers if needed, then runs the whole-document rules.
+/// `Ok(None)`: the answers were parsed with a guessed definition that the envelope did not confirm;
+/// parse again without guessing.
 fn finish<'d>(
     envelope: Envelope<'_, 'd>,
     lookup: Lookup<'_, 'd>,
     expected_instrument: Option<&str>,
     max_depth: usize,
-) -> Result<Validated<'d>> {
+) -> Result<Option<Validated<'d>>> {
     let (definition, hidden, findings, values) = match envelope.answers {
+        Answers::Parsed {
+            definition,
+            speculative: true,
+            ..
+        } if definition.instrument() != envelope.instrument
+            || definition.version() != envelope.version =>
+        {
+            return Ok(None);
+        }
         Answers::Parsed {
             definition,
             hidden,
             ctx_findings,
             values,
+            ..
         } => (definition, hidden, ctx_findings, values),
         Answers::Raw(raw) => {
             let (definition, hidden) = resolve(
@@ -543,11 +587,11 @@ fn finish<'d>(
         document.status,
         ctx.findings,
     );
-    Ok(Validated {
+    Ok(Some(Validated {
         definition,
         document,
         report,
-    })
+    }))
 }
 
 /// Finds the definition a document names, refusing a document of another instrument than asked.

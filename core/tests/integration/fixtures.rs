@@ -348,3 +348,37 @@ fn completed_sections_hold_a_draft_section_to_the_complete_rules() {
         assert_eq!(error.kind(), ErrorKind::InvalidDocument, "{error}");
     }
 }
+
+#[test]
+fn answers_first_with_an_older_version_are_validated_against_that_version() {
+    let json = String::from_utf8(read("test-instrument.json")).expect("UTF-8");
+    let v1 = bistand_core::instrument::Definition::from_json(&json).expect("v1");
+    // Version 2 drops `a.antal`: a document of version 1 answering it must not be judged by v2.
+    let mut v2: serde_json::Value = serde_json::from_str(&json).expect("json");
+    v2["version"] = json!("2");
+    v2["sections"][0]["items"]
+        .as_array_mut()
+        .expect("items")
+        .retain(|i| i["id"] != "a.antal");
+    let v2 = bistand_core::instrument::Definition::from_json(&v2.to_string()).expect("v2");
+    let engine = bistand_core::Engine::with_definitions(vec![v1, v2], None).expect("engine");
+    let document = br#"{"answers": {"a.farg": "rod", "a.antal": 3, "a.rader": [{"typ": "insats"}]},
+        "instrument": "testinstrument", "version": "1", "status": "complete", "interview_date": "2026-01-10"}"#;
+    let report = engine
+        .validate(Some("testinstrument"), document)
+        .expect("parses");
+    assert_eq!(report.version, "1");
+    assert_eq!(brief(&report), json!([]));
+    let as_v2 = String::from_utf8_lossy(document).replace(r#""version": "1""#, r#""version": "2""#);
+    let report = engine
+        .validate(Some("testinstrument"), as_v2.as_bytes())
+        .expect("parses");
+    assert_eq!(
+        brief(&report),
+        json!([{ "severity": "error", "code": "unknown_item", "path": "a.antal" }])
+    );
+    let error = engine
+        .validate(Some("fia"), document)
+        .expect_err("another instrument");
+    assert_eq!(error.kind(), ErrorKind::InstrumentMismatch);
+}
