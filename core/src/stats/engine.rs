@@ -294,6 +294,19 @@ impl Group {
 pub(crate) struct CellSlots {
     pub(crate) count: usize,
     pub(crate) base: usize,
+    /// The base is taken over all records, not within the row's group (composition tables).
+    pub(crate) base_over_all: bool,
+}
+
+impl CellSlots {
+    /// A count and its base, both within the row's group.
+    pub(crate) fn new(count: usize, base: usize) -> CellSlots {
+        CellSlots {
+            count,
+            base,
+            base_over_all: false,
+        }
+    }
 }
 
 /// How a table's rows are made.
@@ -468,7 +481,11 @@ impl Registry {
     /// A cell before disclosure control: keys only, marked as shown.
     fn cell(&mut self, slots: CellSlots, dimension: Dimension, group: u32) -> Cell {
         let count_key = QuantityKey::new(slots.count, dimension, group);
-        let base_key = QuantityKey::new(slots.base, dimension, group);
+        let base_key = if slots.base_over_all {
+            QuantityKey::new(slots.base, Dimension::Total, 0)
+        } else {
+            QuantityKey::new(slots.base, dimension, group)
+        };
         self.show(count_key);
         self.show(base_key);
         Cell {

@@ -353,22 +353,10 @@ impl FiaAggregate {
                                 area.code.clone(),
                                 area.label.clone(),
                                 vec![
-                                    CellSlots {
-                                        count: affected,
-                                        base: area_at(i, ANSWERED),
-                                    },
-                                    CellSlots {
-                                        count: area_at(i, SERIOUS_AT),
-                                        base: affected,
-                                    },
-                                    CellSlots {
-                                        count: area_at(i, WORK_AT),
-                                        base: affected,
-                                    },
-                                    CellSlots {
-                                        count: area_at(i, HELP_AT),
-                                        base: affected,
-                                    },
+                                    CellSlots::new(affected, area_at(i, ANSWERED)),
+                                    CellSlots::new(area_at(i, SERIOUS_AT), affected),
+                                    CellSlots::new(area_at(i, WORK_AT), affected),
+                                    CellSlots::new(area_at(i, HELP_AT), affected),
                                 ],
                             )
                         })
@@ -396,10 +384,7 @@ impl FiaAggregate {
                 rows: RowsSpec::ByDimension {
                     dimensions: DIMENSIONS,
                     cells: (0..schema.areas.len())
-                        .map(|i| CellSlots {
-                            count: area_at(i, AFFECTED_AT),
-                            base: area_at(i, ANSWERED),
-                        })
+                        .map(|i| CellSlots::new(area_at(i, AFFECTED_AT), area_at(i, ANSWERED)))
                         .collect(),
                 },
             },
@@ -414,10 +399,7 @@ impl FiaAggregate {
                 rows: RowsSpec::ByDimension {
                     dimensions: DIMENSIONS,
                     cells: (0..schema.assessment.1.len())
-                        .map(|i| CellSlots {
-                            count: layout.assessment + i,
-                            base: layout.assessment_base,
-                        })
+                        .map(|i| CellSlots::new(layout.assessment + i, layout.assessment_base))
                         .collect(),
                 },
             },
@@ -432,10 +414,7 @@ impl FiaAggregate {
                 rows: RowsSpec::ByDimension {
                     dimensions: DIMENSIONS,
                     cells: (0..schema.wishes.1.len())
-                        .map(|i| CellSlots {
-                            count: layout.wishes + i,
-                            base: layout.wishes_base,
-                        })
+                        .map(|i| CellSlots::new(layout.wishes + i, layout.wishes_base))
                         .collect(),
                 },
             },

@@ -248,6 +248,68 @@ mod tests {
         }
     }
 
+    fn sue_aggregate(seed: u64, count: usize, units: usize) -> SueAggregate {
+        let engine = Engine::new().expect("builtin");
+        let definition = engine.definition("sue", None).expect("sue");
+        let mut aggregate = SueAggregate::new(
+            SueSchema::new(definition).expect("schema"),
+            jiff::civil::date(2026, 11, 24),
+        );
+        for (i, mut document) in crate::synth_sue::sue_documents(definition, seed, count)
+            .expect("generates")
+            .into_iter()
+            .enumerate()
+        {
+            document["unit"] = serde_json::Value::String(format!("enhet_{}", i % units));
+            let bytes = serde_json::to_vec(&document).expect("json");
+            let validated = engine.parse(Some("sue"), &bytes).expect("parses");
+            assert!(aggregate.add_validated(&validated));
+        }
+        aggregate
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 6, ..ProptestConfig::default() })]
+
+        // The independent audit is a plain sparse elimination over the whole report, so the
+        // report is kept to four breakdowns here; the FIA property covers unit and period.
+        #[test]
+        fn sue_reports_never_reveal_a_suppressed_count(seed in 0u64..100_000, count in 1usize..200, units in 1usize..4) {
+            let aggregate = sue_aggregate(seed, count, units);
+            let options = ReportOptions {
+                dimensions: vec![Dimension::Total, Dimension::Gender, Dimension::Origin, Dimension::Unit],
+                ..ReportOptions::default()
+            };
+            let (_, registry) = aggregate.tables(&options);
+            prop_assert_eq!(disclosure::audit::shown_below(&registry, Threshold::MINIMUM), 0);
+            let determined = disclosure::audit::determined_suppressed(&registry);
+            prop_assert!(determined.is_empty(), "derivable suppressed quantities: {:?}", determined);
+        }
+    }
+
+    #[test]
+    fn sue_aggregates_merge_to_the_whole() {
+        let whole = sue_aggregate(3, 300, 3);
+        let engine = Engine::new().expect("builtin");
+        let definition = engine.definition("sue", None).expect("sue");
+        let documents = crate::synth_sue::sue_documents(definition, 3, 300).expect("generates");
+        let mut parts = vec![whole.empty_like(), whole.empty_like(), whole.empty_like()];
+        for (i, mut document) in documents.into_iter().enumerate().rev() {
+            document["unit"] = serde_json::Value::String(format!("enhet_{}", i % 3));
+            let bytes = serde_json::to_vec(&document).expect("json");
+            let validated = engine.parse(Some("sue"), &bytes).expect("parses");
+            parts[i % 3].add_validated(&validated);
+        }
+        let mut merged = parts.pop().expect("three");
+        for part in &parts {
+            merged.merge(part).expect("same schema");
+        }
+        assert_eq!(
+            merged.report(&ReportOptions::default()),
+            whole.report(&ReportOptions::default())
+        );
+    }
+
     #[test]
     fn threshold_can_only_be_raised() {
         assert!(Threshold::new(4).is_err());

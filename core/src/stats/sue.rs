@@ -857,10 +857,7 @@ fn category(code: &str, sv: &str, en: &str) -> Category {
 
 fn cells(count_start: usize, n: usize, base: usize) -> Vec<CellSlots> {
     (0..n)
-        .map(|i| CellSlots {
-            count: count_start + i,
-            base,
-        })
+        .map(|i| CellSlots::new(count_start + i, base))
         .collect()
 }
 
@@ -878,10 +875,7 @@ fn table_specs(schema: &SueSchema, layout: &Layout) -> Vec<TableSpec> {
     intervention_categories.push(category("ingen_insats", "Ingen insats", "No intervention"));
     let mut intervention_cells = cells(layout.intervention, layout.types, layout.clients);
     intervention_cells.extend(cells(layout.intervention_group, groups, layout.clients));
-    intervention_cells.push(CellSlots {
-        count: layout.no_intervention,
-        base: layout.clients,
-    });
+    intervention_cells.push(CellSlots::new(layout.no_intervention, layout.clients));
 
     let mut need_categories = group_categories();
     need_categories.push(category("ingen_insats", "Ingen insats", "No intervention"));
@@ -910,6 +904,7 @@ fn table_specs(schema: &SueSchema, layout: &Layout) -> Vec<TableSpec> {
                 cells: vec![CellSlots {
                     count: layout.clients,
                     base: layout.clients,
+                    base_over_all: true,
                 }],
             },
         },
@@ -1113,14 +1108,8 @@ fn table_specs(schema: &SueSchema, layout: &Layout) -> Vec<TableSpec> {
             rows: RowsSpec::ByDimension {
                 dimensions: DEMOGRAPHIC,
                 cells: vec![
-                    CellSlots {
-                        count: layout.long_term,
-                        base: layout.clients,
-                    },
-                    CellSlots {
-                        count: layout.very_long_term,
-                        base: layout.very_long_term_base,
-                    },
+                    CellSlots::new(layout.long_term, layout.clients),
+                    CellSlots::new(layout.very_long_term, layout.very_long_term_base),
                 ],
             },
         },
@@ -1139,10 +1128,7 @@ fn table_specs(schema: &SueSchema, layout: &Layout) -> Vec<TableSpec> {
             rows: RowsSpec::ByDimension {
                 dimensions: DEMOGRAPHIC,
                 cells: (0..REOPEN_WINDOWS.len())
-                    .map(|i| CellSlots {
-                        count: layout.reopened + i,
-                        base: layout.reopen_base + i,
-                    })
+                    .map(|i| CellSlots::new(layout.reopened + i, layout.reopen_base + i))
                     .collect(),
             },
         },
@@ -1183,42 +1169,15 @@ fn table_specs(schema: &SueSchema, layout: &Layout) -> Vec<TableSpec> {
             rows: RowsSpec::ByDimension {
                 dimensions: EQUALITY,
                 cells: vec![
-                    CellSlots {
-                        count: layout.activated,
-                        base: layout.clients,
-                    },
-                    CellSlots {
-                        count: layout.intervention_group + JOB,
-                        base: layout.clients,
-                    },
-                    CellSlots {
-                        count: layout.intervention_group + RESOURCE,
-                        base: layout.clients,
-                    },
-                    CellSlots {
-                        count: layout.intervention + schema.sanction,
-                        base: layout.clients,
-                    },
-                    CellSlots {
-                        count: layout.intervention + schema.exemption,
-                        base: layout.clients,
-                    },
-                    CellSlots {
-                        count: layout.work,
-                        base: layout.outcome_base,
-                    },
-                    CellSlots {
-                        count: layout.goal + schema.goal_fully,
-                        base: layout.goal_base,
-                    },
-                    CellSlots {
-                        count: layout.satisfied,
-                        base: layout.satisfaction_base,
-                    },
-                    CellSlots {
-                        count: layout.long_term,
-                        base: layout.clients,
-                    },
+                    CellSlots::new(layout.activated, layout.clients),
+                    CellSlots::new(layout.intervention_group + JOB, layout.clients),
+                    CellSlots::new(layout.intervention_group + RESOURCE, layout.clients),
+                    CellSlots::new(layout.intervention + schema.sanction, layout.clients),
+                    CellSlots::new(layout.intervention + schema.exemption, layout.clients),
+                    CellSlots::new(layout.work, layout.outcome_base),
+                    CellSlots::new(layout.goal + schema.goal_fully, layout.goal_base),
+                    CellSlots::new(layout.satisfied, layout.satisfaction_base),
+                    CellSlots::new(layout.long_term, layout.clients),
                 ],
             },
         },

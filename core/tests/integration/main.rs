@@ -4,6 +4,7 @@ mod fixtures;
 mod messages;
 mod properties;
 mod schema;
+mod sue;
 
 use std::path::PathBuf;
 

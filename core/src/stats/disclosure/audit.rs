@@ -210,7 +210,7 @@ pub(crate) use independent::{determined_suppressed, shown_below};
 /// mistake in one does not hide itself in the other.
 #[cfg(test)]
 mod independent {
-    use std::collections::HashMap;
+    use std::collections::{BTreeMap, HashMap};
 
     use super::super::{QuantityKey, Registry, State};
 
@@ -267,14 +267,13 @@ mod independent {
             }
         }
         for prime in [2_305_843_009_213_693_951i128, 4_611_686_018_427_387_847] {
-            let basis = reduce(&rows, variables.len(), prime);
+            let basis = echelon(&rows, prime);
             for (i, key) in variables.iter().enumerate() {
-                if registry.state(*key) != State::Suppressed {
+                if registry.state(*key) != State::Suppressed || found.contains(key) {
                     continue;
                 }
-                let mut unit = vec![0i128; variables.len()];
-                unit[i] = 1;
-                if in_span(&basis, unit, prime) && !found.contains(key) {
+                let unit: BTreeMap<usize, i128> = std::iter::once((i, 1)).collect();
+                if reduce(&basis, unit, prime).is_empty() {
                     found.push(*key);
                 }
             }
@@ -282,42 +281,49 @@ mod independent {
         found
     }
 
-    fn reduce(rows: &[Vec<(usize, i64)>], width: usize, prime: i128) -> Vec<(usize, Vec<i128>)> {
-        let mut basis: Vec<(usize, Vec<i128>)> = Vec::new();
+    /// Sparse echelon form: each basis row keyed by its first (smallest) variable, scaled to 1.
+    fn echelon(rows: &[Vec<(usize, i64)>], prime: i128) -> BTreeMap<usize, BTreeMap<usize, i128>> {
+        let mut basis: BTreeMap<usize, BTreeMap<usize, i128>> = BTreeMap::new();
         for sparse in rows {
-            let mut row = vec![0i128; width];
+            let mut row: BTreeMap<usize, i128> = BTreeMap::new();
             for &(i, v) in sparse {
-                row[i] = (row[i] + i128::from(v)).rem_euclid(prime);
+                let entry = row.entry(i).or_insert(0);
+                *entry = (*entry + i128::from(v)).rem_euclid(prime);
             }
-            for (pivot, base) in &basis {
-                let factor = row[*pivot];
-                if factor != 0 {
-                    for (r, b) in row.iter_mut().zip(base) {
-                        *r = (*r - factor * b).rem_euclid(prime);
-                    }
-                }
-            }
-            if let Some(pivot) = row.iter().position(|&v| v != 0) {
-                let inverse = pow(row[pivot], prime - 2, prime);
-                for r in &mut row {
-                    *r = (*r * inverse).rem_euclid(prime);
-                }
-                basis.push((pivot, row));
+            row.retain(|_, v| *v != 0);
+            let row = reduce(&basis, row, prime);
+            if let Some((&pivot, &lead)) = row.iter().next() {
+                let inverse = pow(lead, prime - 2, prime);
+                let row = row
+                    .into_iter()
+                    .map(|(k, v)| (k, (v * inverse).rem_euclid(prime)))
+                    .collect();
+                basis.insert(pivot, row);
             }
         }
         basis
     }
 
-    fn in_span(basis: &[(usize, Vec<i128>)], mut row: Vec<i128>, prime: i128) -> bool {
-        for (pivot, base) in basis {
-            let factor = row[*pivot];
-            if factor != 0 {
-                for (r, b) in row.iter_mut().zip(base) {
-                    *r = (*r - factor * b).rem_euclid(prime);
+    /// `row` minus its components along the basis, eliminating variables in increasing order.
+    fn reduce(
+        basis: &BTreeMap<usize, BTreeMap<usize, i128>>,
+        mut row: BTreeMap<usize, i128>,
+        prime: i128,
+    ) -> BTreeMap<usize, i128> {
+        let mut from = 0;
+        while let Some((&key, &factor)) = row.range(from..).next() {
+            if let Some(base) = basis.get(&key) {
+                for (&k, &b) in base {
+                    let entry = row.entry(k).or_insert(0);
+                    *entry = (*entry - factor * b).rem_euclid(prime);
+                    if *entry == 0 {
+                        row.remove(&k);
+                    }
                 }
             }
+            from = key + 1;
         }
-        row.iter().all(|&v| v == 0)
+        row
     }
 
     fn pow(mut base: i128, mut exponent: i128, prime: i128) -> i128 {
