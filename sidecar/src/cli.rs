@@ -80,8 +80,17 @@ enum Command {
         #[arg(long, default_value = "sue")]
         instrument: String,
         /// NDJSON file, or "-" for standard input.
-        #[arg(long, default_value = "-")]
+        #[arg(long, default_value = "-", conflicts_with = "db")]
         input: PathBuf,
+        /// Read the records from this encrypted store instead of NDJSON.
+        #[arg(long, requires = "keys")]
+        db: Option<PathBuf>,
+        /// Keys file of the store.
+        #[arg(long)]
+        keys: Option<PathBuf>,
+        /// With --db: only records of this unit.
+        #[arg(long)]
+        unit: Option<String>,
         /// The date the report describes (YYYY-MM-DD); default: today.
         #[arg(long)]
         as_of: Option<String>,
@@ -99,6 +108,16 @@ enum Command {
         #[arg(long, value_enum, default_value_t = Lang::Sv)]
         lang: Lang,
     },
+    /// Keys for the encrypted store: `bistand keys generate > keys.json`.
+    Keys {
+        #[command(subcommand)]
+        command: KeysCommand,
+    },
+    /// The encrypted record store.
+    Store {
+        #[command(subcommand)]
+        command: StoreCommand,
+    },
     /// Generate deterministic synthetic documents as NDJSON (one document per line).
     Generate {
         /// Instrument name, e.g. fia.
@@ -109,6 +128,36 @@ enum Command {
         /// Seed: the same seed gives the same documents.
         #[arg(long, default_value_t = 1)]
         seed: u64,
+        /// Wrap each document as {"client_id": ..., "document": ...} with a synthetic case number,
+        /// the input `bistand store import` takes.
+        #[arg(long)]
+        client_ids: bool,
+    },
+}
+
+#[derive(Subcommand)]
+enum KeysCommand {
+    /// Print a new keys file (random pseudonym key and data key) on standard output.
+    Generate,
+}
+
+#[derive(Subcommand)]
+enum StoreCommand {
+    /// Validate and store records, one JSON object per line: {"client_id": "...", "document": {...}}.
+    ///
+    /// client_id is a personnummer or samordningsnummer (or, if it is not one, a case number); it
+    /// is pseudonymised with the organisation's key and never stored. Documents with error findings
+    /// are refused (reported by line number) and not stored.
+    Import {
+        /// The store (an SQLite file; created when missing).
+        #[arg(long)]
+        db: PathBuf,
+        /// Keys file (see `bistand keys generate`).
+        #[arg(long)]
+        keys: PathBuf,
+        /// NDJSON input, or "-" for standard input.
+        #[arg(long, default_value = "-")]
+        input: PathBuf,
     },
 }
 
@@ -221,6 +270,7 @@ pub(crate) fn run() -> Result<ExitCode> {
             instrument,
             count,
             seed,
+            client_ids,
         } => {
             let engine = Engine::new()?;
             let definition = engine.definition(&instrument, None)?;
@@ -233,16 +283,33 @@ pub(crate) fn run() -> Result<ExitCode> {
                     _ => bail!("no generator for instrument `{instrument}`"),
                 };
             let mut writer = io::BufWriter::new(out);
-            for document in documents.take(count) {
-                serde_json::to_writer(&mut writer, &document)?;
+            for (n, document) in documents.take(count).enumerate() {
+                if client_ids {
+                    let line = serde_json::json!({ "client_id": format!("syntet-{seed}-{n:07}"), "document": document });
+                    serde_json::to_writer(&mut writer, &line)?;
+                } else {
+                    serde_json::to_writer(&mut writer, &document)?;
+                }
                 writer.write_all(b"\n")?;
             }
             writer.flush()?;
             Ok(ExitCode::SUCCESS)
         }
+        Command::Keys {
+            command: KeysCommand::Generate,
+        } => {
+            writeln!(out, "{}", crate::keys::generate()?)?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Store {
+            command: StoreCommand::Import { db, keys, input },
+        } => import(&db, &keys, &input),
         Command::Report {
             instrument,
             input,
+            db,
+            keys,
+            unit,
             as_of,
             threshold,
             breakdown,
@@ -268,7 +335,12 @@ pub(crate) fn run() -> Result<ExitCode> {
                 threshold: Threshold::new(threshold)?,
                 dimensions,
             };
-            let report = report_from_ndjson(&instrument, &input, as_of, &options)?;
+            let report = match (db, keys) {
+                (Some(db), Some(keys)) => {
+                    report_from_store(&instrument, &db, &keys, unit, as_of, &options)?
+                }
+                _ => report_from_ndjson(&instrument, &input, as_of, &options)?,
+            };
             match format {
                 ReportFormat::Json => writeln!(out, "{}", serde_json::to_string_pretty(&report)?)?,
                 ReportFormat::Csv => out
@@ -277,6 +349,127 @@ pub(crate) fn run() -> Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
     }
+}
+
+fn today() -> Date {
+    jiff::Timestamp::now()
+        .to_zoned(jiff::tz::TimeZone::UTC)
+        .date()
+}
+
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ImportLine<'a> {
+    client_id: String,
+    #[serde(borrow)]
+    document: &'a serde_json::value::RawValue,
+}
+
+/// Validates and stores NDJSON records; every stored record is acknowledged durable.
+fn import(db: &Path, keys: &Path, input: &Path) -> Result<ExitCode> {
+    use bistand_store::Store;
+    let keys = crate::keys::load(keys)?;
+    let store = bistand_store::SqliteStore::open(db, keys.keyring)?;
+    let engine = Engine::new()?;
+    let reader: Box<dyn BufRead> = if input.as_os_str() == "-" {
+        Box::new(io::stdin().lock())
+    } else {
+        Box::new(io::BufReader::new(
+            std::fs::File::open(input)
+                .with_context(|| format!("cannot open {}", input.display()))?,
+        ))
+    };
+    let (mut stored, mut refused) = (0u64, 0u64);
+    let mut batch = Vec::new();
+    for (number, line) in reader.split(b'\n').enumerate() {
+        let line = line.with_context(|| format!("cannot read line {}", number + 1))?;
+        if line.iter().all(u8::is_ascii_whitespace) {
+            continue;
+        }
+        let Ok(parsed) = serde_json::from_slice::<ImportLine<'_>>(&line) else {
+            eprintln!(
+                "bistand: line {}: refused: expected {{\"client_id\": \"...\", \"document\": {{...}}}}",
+                number + 1
+            );
+            refused += 1;
+            continue;
+        };
+        let body = parsed.document.get().as_bytes();
+        let validated = match engine.parse(None, body) {
+            Ok(v) if v.report.valid => v,
+            Ok(v) => {
+                eprintln!(
+                    "bistand: line {}: refused: {} error finding(s)",
+                    number + 1,
+                    v.report.errors
+                );
+                refused += 1;
+                continue;
+            }
+            Err(e) => {
+                eprintln!("bistand: line {}: refused: {e} ({})", number + 1, e.kind());
+                refused += 1;
+                continue;
+            }
+        };
+        let pseudonym =
+            match bistand_core::identifier::PersonalNumber::parse(&parsed.client_id, today()) {
+                Ok(number) => bistand_core::identifier::pseudonymise(&keys.pseudonym, &number),
+                Err(_) => bistand_core::identifier::pseudonymise_case_number(
+                    &keys.pseudonym,
+                    &parsed.client_id,
+                ),
+            };
+        let unit = validated.document.unit().unwrap_or("okand").to_owned();
+        batch.push(bistand_store::NewRecord::new(
+            &pseudonym,
+            unit,
+            validated.definition.instrument(),
+            validated.definition.version(),
+            body.to_vec(),
+        ));
+        if batch.len() == 1000 {
+            stored += store.put_many(std::mem::take(&mut batch))?.len() as u64;
+        }
+    }
+    stored += store.put_many(batch)?.len() as u64;
+    eprintln!("bistand: stored {stored} record(s), refused {refused}");
+    Ok(ExitCode::from(if refused > 0 { EXIT_FINDINGS } else { 0 }))
+}
+
+/// Reads every record of the instrument (and unit) from the store and aggregates them.
+fn report_from_store(
+    instrument: &str,
+    db: &Path,
+    keys: &Path,
+    unit: Option<String>,
+    as_of: Date,
+    options: &ReportOptions,
+) -> Result<GroupReport> {
+    use bistand_store::Store;
+    let keys = crate::keys::load(keys)?;
+    let store = bistand_store::SqliteStore::open(db, keys.keyring)?;
+    let engine = Engine::new()?;
+    let definition = engine.definition(instrument, None)?;
+    let mut aggregate = Aggregating::new(definition, as_of)?;
+    let mut filter = bistand_store::ScanFilter::all().instrument(definition.instrument());
+    if let Some(unit) = unit {
+        filter = filter.unit(unit);
+    }
+    store.scan(&filter, &mut |record| {
+        match engine.parse(Some(definition.instrument()), &record.body) {
+            Ok(validated) => {
+                aggregate.add(&validated);
+            }
+            Err(e) => eprintln!(
+                "bistand: record {}: not counted: {}",
+                record.meta.id.as_str(),
+                e.kind()
+            ),
+        }
+        Ok(())
+    })?;
+    Ok(aggregate.report(options))
 }
 
 /// Reads NDJSON documents and aggregates them in one pass; bad lines are reported, not counted.
@@ -296,11 +489,7 @@ fn report_from_ndjson(
                 .with_context(|| format!("cannot open {}", input.display()))?,
         ))
     };
-    let mut aggregate = match definition.instrument() {
-        "sue" => Aggregating::Sue(SueAggregate::new(SueSchema::new(definition)?, as_of)),
-        "fia" => Aggregating::Fia(FiaAggregate::new(FiaSchema::new(definition)?, as_of)),
-        other => bail!("no group report for instrument `{other}`"),
-    };
+    let mut aggregate = Aggregating::new(definition, as_of)?;
     let (mut unreadable, mut with_errors) = (0u64, 0u64);
     for (number, line) in reader.split(b'\n').enumerate() {
         let line = line.with_context(|| format!("cannot read line {}", number + 1))?;
@@ -309,11 +498,7 @@ fn report_from_ndjson(
         }
         match engine.parse(Some(definition.instrument()), &line) {
             Ok(validated) => {
-                let counted = match &mut aggregate {
-                    Aggregating::Sue(a) => a.add_validated(&validated),
-                    Aggregating::Fia(a) => a.add_validated(&validated),
-                };
-                if !counted {
+                if !aggregate.add(&validated) {
                     with_errors += 1;
                 }
             }
@@ -335,15 +520,36 @@ fn report_from_ndjson(
             "bistand: {unreadable} unreadable line(s) and {with_errors} document(s) with error findings were not counted"
         );
     }
-    Ok(match aggregate {
-        Aggregating::Sue(a) => a.report(options),
-        Aggregating::Fia(a) => a.report(options),
-    })
+    Ok(aggregate.report(options))
 }
 
 enum Aggregating {
     Sue(SueAggregate),
     Fia(FiaAggregate),
+}
+
+impl Aggregating {
+    fn new(definition: &bistand_core::instrument::Definition, as_of: Date) -> Result<Aggregating> {
+        Ok(match definition.instrument() {
+            "sue" => Aggregating::Sue(SueAggregate::new(SueSchema::new(definition)?, as_of)),
+            "fia" => Aggregating::Fia(FiaAggregate::new(FiaSchema::new(definition)?, as_of)),
+            other => bail!("no group report for instrument `{other}`"),
+        })
+    }
+
+    fn add(&mut self, validated: &bistand_core::Validated<'_>) -> bool {
+        match self {
+            Aggregating::Sue(a) => a.add_validated(validated),
+            Aggregating::Fia(a) => a.add_validated(validated),
+        }
+    }
+
+    fn report(&self, options: &ReportOptions) -> GroupReport {
+        match self {
+            Aggregating::Sue(a) => a.report(options),
+            Aggregating::Fia(a) => a.report(options),
+        }
+    }
 }
 
 fn engine(profile: Option<&Path>) -> Result<Engine> {

@@ -4,6 +4,7 @@
 //! library and the sidecar call, print JSON (default) or text for a terminal.
 
 mod cli;
+mod keys;
 
 use std::process::ExitCode;
 

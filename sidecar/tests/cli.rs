@@ -1,0 +1,175 @@
+//! The command line end to end: keys, import into the encrypted store, and the same group report
+//! from the store as from the NDJSON it was imported from.
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+fn bistand(args: &[&str], stdin: Option<&Path>) -> Output {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_bistand"));
+    command.args(args);
+    if let Some(path) = stdin {
+        command.stdin(std::fs::File::open(path).expect("input file"));
+    }
+    command.output().expect("bistand runs")
+}
+
+fn ok(output: &Output) -> String {
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    String::from_utf8(output.stdout.clone()).expect("UTF-8 output")
+}
+
+#[test]
+fn report_from_the_store_equals_report_from_ndjson() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let keys = dir.path().join("keys.json");
+    std::fs::write(&keys, ok(&bistand(&["keys", "generate"], None))).expect("write keys");
+    let wrapped = dir.path().join("wrapped.ndjson");
+    std::fs::write(
+        &wrapped,
+        ok(&bistand(
+            &[
+                "generate",
+                "sue",
+                "--count",
+                "400",
+                "--seed",
+                "9",
+                "--client-ids",
+            ],
+            None,
+        )),
+    )
+    .expect("write");
+    let plain = dir.path().join("plain.ndjson");
+    std::fs::write(
+        &plain,
+        ok(&bistand(
+            &["generate", "sue", "--count", "400", "--seed", "9"],
+            None,
+        )),
+    )
+    .expect("write");
+    let db = dir.path().join("store.db");
+    let (db_s, keys_s) = (db.to_str().expect("path"), keys.to_str().expect("path"));
+    let import = bistand(
+        &["store", "import", "--db", db_s, "--keys", keys_s],
+        Some(&wrapped),
+    );
+    ok(&import);
+    assert!(String::from_utf8_lossy(&import.stderr).contains("stored 400 record(s), refused 0"));
+
+    let from_store = ok(&bistand(
+        &[
+            "report",
+            "--instrument",
+            "sue",
+            "--db",
+            db_s,
+            "--keys",
+            keys_s,
+            "--as-of",
+            "2026-11-24",
+        ],
+        None,
+    ));
+    let from_ndjson = ok(&bistand(
+        &[
+            "report",
+            "--instrument",
+            "sue",
+            "--input",
+            plain.to_str().expect("path"),
+            "--as-of",
+            "2026-11-24",
+        ],
+        None,
+    ));
+    assert_eq!(from_store, from_ndjson);
+    assert!(from_store.contains("\"records\": 400"));
+
+    // The store holds pseudonyms and ciphertext only: no client id, no answer text.
+    let raw = std::fs::read(&db).expect("db");
+    let raw = String::from_utf8_lossy(&raw);
+    assert!(!raw.contains("syntet-9-"), "client ids are pseudonymised");
+    assert!(!raw.contains("bakgrund.kon"), "bodies are sealed");
+
+    // The wrong keys are refused, never read as data.
+    let other = dir.path().join("other.json");
+    std::fs::write(&other, ok(&bistand(&["keys", "generate"], None))).expect("write keys");
+    let wrong = bistand(
+        &[
+            "report",
+            "--db",
+            db_s,
+            "--keys",
+            other.to_str().expect("path"),
+            "--as-of",
+            "2026-11-24",
+        ],
+        None,
+    );
+    assert!(!wrong.status.success());
+}
+
+#[test]
+fn import_refuses_invalid_documents_by_line_number_without_content() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let keys = dir.path().join("keys.json");
+    std::fs::write(&keys, ok(&bistand(&["keys", "generate"], None))).expect("write keys");
+    let input = dir.path().join("input.ndjson");
+    std::fs::write(
+        &input,
+        "{\"client_id\": \"811218-9876\", \"document\": {\"instrument\": \"sue\", \"version\": \"1\", \"status\": \"complete\", \"answers\": {\"bakgrund.kon\": \"Hemlig Text\"}}}\nnot json\n",
+    )
+    .expect("write");
+    let db = dir.path().join("store.db");
+    let output = bistand(
+        &[
+            "store",
+            "import",
+            "--db",
+            db.to_str().expect("path"),
+            "--keys",
+            keys.to_str().expect("path"),
+        ],
+        Some(&input),
+    );
+    assert_eq!(output.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("line 1: refused") && stderr.contains("line 2: refused"),
+        "{stderr}"
+    );
+    assert!(
+        !stderr.contains("Hemlig") && !stderr.contains("811218"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn bad_keys_files_name_the_problem_not_the_secret() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let keys = dir.path().join("keys.json");
+    std::fs::write(&keys, r#"{"pseudonym_key": {"id": "p1", "secret_hex": "zz"}, "data_keys": [], "active_data_key": "k1"}"#)
+        .expect("write");
+    let output = bistand(
+        &[
+            "report",
+            "--db",
+            "x.db",
+            "--keys",
+            keys.to_str().expect("path"),
+        ],
+        None,
+    );
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("pseudonym key `p1`: secret_hex must be 64 hexadecimal digits"),
+        "{stderr}"
+    );
+}
