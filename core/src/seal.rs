@@ -20,7 +20,13 @@
 //! use bistand_core::seal::{Binding, DataKey, Keyring, open, seal};
 //!
 //! let key = DataKey::new("k2026", &[7u8; 32])?;
-//! let binding = Binding { record_id: "0f1e2d3c", instrument: "sue", version: "1" };
+//! let binding = Binding {
+//!     record_id: "0f1e2d3c",
+//!     instrument: "sue",
+//!     version: "1",
+//!     pseudonym: "p1:ab12",
+//!     unit: "Norr",
+//! };
 //! let nonce = [1u8; 24]; // in real use: 24 fresh random bytes per seal
 //! let sealed = seal(&key, nonce, &binding, b"{\"answers\":{}}");
 //! assert_eq!(sealed.key_id, "k2026");
@@ -71,8 +77,10 @@ pub struct Keyring {
     active: usize,
 }
 
-/// What a sealed body is bound to: a ciphertext only opens for the same record id, instrument and
-/// version it was sealed for.
+/// What a sealed body is bound to: a ciphertext only opens for the same record id, instrument,
+/// version, client pseudonym and unit it was sealed for. Binding the pseudonym and the unit means a
+/// row moved to another client or unit by editing its plain columns fails authentication; unit-based
+/// access control can rely on the unit column.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Binding<'a> {
     /// The record's id.
@@ -81,6 +89,10 @@ pub struct Binding<'a> {
     pub instrument: &'a str,
     /// The instrument version the body answers.
     pub version: &'a str,
+    /// The client's pseudonym.
+    pub pseudonym: &'a str,
+    /// The organisational unit the record belongs to.
+    pub unit: &'a str,
 }
 
 /// A sealed record body: the id of the key that sealed it, the nonce, and the ciphertext with its
@@ -329,7 +341,8 @@ pub fn open(keyring: &Keyring, binding: &Binding<'_>, sealed: &Sealed) -> Result
         .map_err(|_| integrity_failure())
 }
 
-/// The associated data: the domain tag, then key id, record id, instrument and version, each
+/// The associated data: the domain tag, then key id, record id, instrument, version, pseudonym and
+/// unit, each
 /// preceded by its length as 8 bytes big-endian, so no two different bindings encode alike.
 fn associated_data(key_id: &str, binding: &Binding<'_>) -> Vec<u8> {
     let fields = [
@@ -337,6 +350,8 @@ fn associated_data(key_id: &str, binding: &Binding<'_>) -> Vec<u8> {
         binding.record_id,
         binding.instrument,
         binding.version,
+        binding.pseudonym,
+        binding.unit,
     ];
     let len = AAD_DOMAIN.len() + fields.iter().map(|f| 8 + f.len()).sum::<usize>();
     let mut aad = Vec::with_capacity(len);
@@ -391,6 +406,8 @@ mod tests {
             record_id: "6f1c0a9e2b7d4c3a8e5f1a2b3c4d5e6f",
             instrument: "sue",
             version: "1",
+            pseudonym: "p1:00",
+            unit: "Norr",
         }
     }
 
@@ -491,6 +508,13 @@ mod tests {
                 ..b
             },
             Binding { version: "2", ..b },
+            Binding {
+                pseudonym: "p1:ff",
+                ..b
+            },
+            Binding {
+                unit: "Söder", ..b
+            },
         ];
         for other in others {
             assert_kind(open(&keyring, &other, &sealed), ErrorKind::IntegrityFailure);
@@ -504,11 +528,15 @@ mod tests {
             record_id: "ab",
             instrument: "c",
             version: "1",
+            pseudonym: "p1:00",
+            unit: "Norr",
         };
         let b = Binding {
             record_id: "a",
             instrument: "bc",
             version: "1",
+            pseudonym: "p1:00",
+            unit: "Norr",
         };
         assert_ne!(associated_data("k1", &a), associated_data("k1", &b));
         let keyring = Keyring::new(key("k1", 1));

@@ -468,6 +468,8 @@ fn binding(meta: &RecordMeta) -> Binding<'_> {
         record_id: meta.id.as_str(),
         instrument: &meta.instrument,
         version: &meta.version,
+        pseudonym: &meta.pseudonym,
+        unit: &meta.unit,
     }
 }
 

@@ -37,6 +37,7 @@ fn a_version_1_store_is_migrated() {
     {
         let conn = raw(&path);
         conn.execute_batch(SCHEMA_V1).expect("version 1 schema");
+        let pseudonym = client(1);
         let sealed = seal(
             &key("k1"),
             [7; 24],
@@ -44,6 +45,8 @@ fn a_version_1_store_is_migrated() {
                 record_id: id,
                 instrument: "sue",
                 version: "1",
+                pseudonym: pseudonym.as_str(),
+                unit: "norr",
             },
             &body(42),
         );

@@ -138,6 +138,12 @@ fn edited_plain_columns_give_integrity() {
         ("version", "2"),
         ("key_id", "k2"),
         ("key_id", "not a key id"),
+        // A record moved to another unit (past unit-based access control) or another client.
+        ("unit", "Söder"),
+        (
+            "pseudonym",
+            "p1:0000000000000000000000000000000000000000000000000000000000000000",
+        ),
     ] {
         let (_dir, path) = temp_store_path();
         let (store, metas) = three_records(&path);
