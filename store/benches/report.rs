@@ -13,6 +13,9 @@ use bistand_core::identifier::{PseudonymKey, pseudonymise_case_number};
 use bistand_core::stats::{ReportOptions, SueAggregate, SueSchema};
 use bistand_store::{DataKey, Keyring, NewRecord, ScanFilter, SqliteStore, Store};
 
+/// Feeds each document body to the aggregating callback.
+type Source<'a> = dyn FnMut(&mut dyn FnMut(&[u8])) + 'a;
+
 const UNITS: [&str; 4] = ["Norr", "Söder", "Öster", "Väster"];
 
 fn main() {
@@ -48,7 +51,7 @@ fn main() {
         store.put_many(batch).expect("stores");
     }
 
-    let report_from = |scan: &mut dyn FnMut(&mut dyn FnMut(&[u8]))| {
+    let report_from = |scan: &mut Source<'_>| {
         let mut aggregate = SueAggregate::new(schema.clone(), as_of);
         scan(&mut |body| {
             let validated = engine.parse(Some("sue"), body).expect("stored bodies are documents");
