@@ -832,15 +832,7 @@ fn bits(mut set: u32) -> impl Iterator<Item = usize> {
     })
 }
 
-const DEMOGRAPHIC: &[Dimension] = &[
-    Dimension::Total,
-    Dimension::Gender,
-    Dimension::AgeBand,
-    Dimension::Origin,
-    Dimension::Household,
-    Dimension::Unit,
-    Dimension::Period,
-];
+const DEMOGRAPHIC: &[Dimension] = &Dimension::ALL;
 const EQUALITY: &[Dimension] = &[
     Dimension::Gender,
     Dimension::AgeBand,
