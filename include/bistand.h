@@ -56,8 +56,8 @@ enum bistand_status
    */
   BISTAND_BUFFER_TOO_SMALL = 102,
   /**
-   * An argument is outside what the function accepts: a date not written `YYYY-MM-DD`, an
-   * unknown language or status code.
+   * An argument is outside what the function accepts: a date not written `YYYY-MM-DD`,
+   * report options that are missing or wrong, an unknown language or status code.
    */
   BISTAND_INVALID_ARGUMENT = 103,
   /**
@@ -69,7 +69,8 @@ enum bistand_status
    */
   BISTAND_MALFORMED_JSON = 201,
   /**
-   * The input is larger than the limit (1 MiB for a document, 256 KiB for a profile).
+   * The input is larger than the limit (1 MiB for a document, 256 KiB for a profile, 256 MiB
+   * for the NDJSON of a report).
    */
   BISTAND_TOO_LARGE = 202,
   /**
@@ -336,6 +337,63 @@ bistand_status bistand_pseudonymise(const char *key_id,
                                     size_t personnummer_len,
                                     const char *reference_date,
                                     bistand_buf **pseudonym_out);
+
+/**
+ * Group statistics with disclosure control over many documents: the report `bistand report`
+ * makes (tables of counts, shares and 95 % intervals by gender, age band, origin, household,
+ * unit and period; counts under the threshold, and counts they could be recovered from, are
+ * suppressed).
+ *
+ * - `instrument`: a NUL-terminated string, `"sue"` or `"fia"`; must not be NULL. Another name
+ *   fails with `BISTAND_UNKNOWN_INSTRUMENT`.
+ * - `ndjson`, `ndjson_len`: the documents as NDJSON, one JSON document per line (`\n`; a `\r`
+ *   before it is allowed), at most 256 MiB in all (`BISTAND_TOO_LARGE`); blank lines are
+ *   ignored. A line that is not a document of `instrument` (not UTF-8, not JSON, over the 1 MiB
+ *   per-document limit, another instrument, a bad envelope) is skipped and counted in
+ *   `"unreadable_lines"`; a document with error findings is skipped and counted in
+ *   `"documents_with_errors"`. Neither is a failure: an input with no readable line gives a
+ *   report of 0 records.
+ * - `options`, `options_len`: required UTF-8 JSON, an object with these keys (any other key
+ *   fails with `BISTAND_INVALID_ARGUMENT`):
+ *   - `"as_of"` (required): the date the report describes, `"YYYY-MM-DD"`, usually today
+ *     (bistand reads no clock);
+ *   - `"threshold"`: the disclosure threshold, a whole number of at least 5 (default 5);
+ *   - `"breakdowns"`: names among `"total"`, `"gender"`, `"age_band"`, `"origin"`,
+ *     `"household"`, `"unit"`, `"period"`; the total is always included; absent means all;
+ *   - `"format"`: `"json"` (default) or `"csv"`;
+ *   - `"language"`: `"sv"` (default) or `"en"`, the language of the CSV headings and labels
+ *     (the JSON has both languages).
+ *
+ * With `"format": "json"` the output is
+ * `{"report": <report>, "unreadable_lines": N, "documents_with_errors": M}`, where `<report>` is
+ * the report `bistand report` prints, compact (`{"instrument", "title": {"sv", "en"}, "as_of",
+ * "threshold", "records", "tables": [{"id", "title", "description", "rows_are", "rows_label",
+ * "categories": [{"code", "label"}], "rows": [{"code", "label", "cells": [{"count", "base",
+ * "share", "interval", "suppressed"}]}]}]}`; a suppressed cell has `"count": null` and
+ * `"suppressed": true`). With `"format": "csv"` the output is the report as CSV (RFC 4180, one
+ * line per cell, as `bistand report --format csv`), without the two counts: ask for JSON to
+ * get them.
+ *
+ * Fails with `BISTAND_NULL_POINTER` (engine, instrument, report_out, or a NULL pointer with a
+ * non-zero length), `BISTAND_INVALID_UTF8_ARGUMENT` (`instrument` or `options` not UTF-8),
+ * `BISTAND_INVALID_ARGUMENT` (options missing, not JSON, an unknown key, a bad value),
+ * `BISTAND_TOO_LARGE` and `BISTAND_UNKNOWN_INSTRUMENT`; `bistand_last_error` says which, never
+ * repeating the input. On success `*report_out` receives a new buffer that the caller releases
+ * with `bistand_buf_free`; on failure it is left untouched. Thread-safe as `bistand_validate`;
+ * the call takes time in proportion to the input (about as long as validating every line).
+ *
+ * # Safety
+ * `engine` must be an engine from `bistand_engine_new`; `instrument` a NUL-terminated string;
+ * `ndjson` and `options` NULL (only with length 0) or readable for their lengths;
+ * `report_out` writable.
+ */
+bistand_status bistand_report(const bistand_engine *engine,
+                              const char *instrument,
+                              const uint8_t *ndjson,
+                              size_t ndjson_len,
+                              const uint8_t *options,
+                              size_t options_len,
+                              bistand_buf **report_out);
 
 /**
  * The bytes of a buffer; `bistand_buf_len` of them, followed by a NUL byte that the length

@@ -19,7 +19,7 @@ use bistand_core::profile::MAX_PROFILE_BYTES;
 
 use crate::handles::{bistand_buf, bistand_engine};
 use crate::last_error;
-use crate::ops::{self, MAX_SMALL_INPUT};
+use crate::ops::{self, MAX_NDJSON, MAX_OPTIONS, MAX_SMALL_INPUT};
 use crate::status::{Failure, bistand_language, bistand_status};
 
 /// A `bistand_status` as C passes it in: any 32-bit number, checked before it is trusted (a C
@@ -287,6 +287,80 @@ pub unsafe extern "C" fn bistand_pseudonymise(
     })
 }
 
+/// Group statistics with disclosure control over many documents: the report `bistand report`
+/// makes (tables of counts, shares and 95 % intervals by gender, age band, origin, household,
+/// unit and period; counts under the threshold, and counts they could be recovered from, are
+/// suppressed).
+///
+/// - `instrument`: a NUL-terminated string, `"sue"` or `"fia"`; must not be NULL. Another name
+///   fails with `BISTAND_UNKNOWN_INSTRUMENT`.
+/// - `ndjson`, `ndjson_len`: the documents as NDJSON, one JSON document per line (`\n`; a `\r`
+///   before it is allowed), at most 256 MiB in all (`BISTAND_TOO_LARGE`); blank lines are
+///   ignored. A line that is not a document of `instrument` (not UTF-8, not JSON, over the 1 MiB
+///   per-document limit, another instrument, a bad envelope) is skipped and counted in
+///   `"unreadable_lines"`; a document with error findings is skipped and counted in
+///   `"documents_with_errors"`. Neither is a failure: an input with no readable line gives a
+///   report of 0 records.
+/// - `options`, `options_len`: required UTF-8 JSON, an object with these keys (any other key
+///   fails with `BISTAND_INVALID_ARGUMENT`):
+///   - `"as_of"` (required): the date the report describes, `"YYYY-MM-DD"`, usually today
+///     (bistand reads no clock);
+///   - `"threshold"`: the disclosure threshold, a whole number of at least 5 (default 5);
+///   - `"breakdowns"`: names among `"total"`, `"gender"`, `"age_band"`, `"origin"`,
+///     `"household"`, `"unit"`, `"period"`; the total is always included; absent means all;
+///   - `"format"`: `"json"` (default) or `"csv"`;
+///   - `"language"`: `"sv"` (default) or `"en"`, the language of the CSV headings and labels
+///     (the JSON has both languages).
+///
+/// With `"format": "json"` the output is
+/// `{"report": <report>, "unreadable_lines": N, "documents_with_errors": M}`, where `<report>` is
+/// the report `bistand report` prints, compact (`{"instrument", "title": {"sv", "en"}, "as_of",
+/// "threshold", "records", "tables": [{"id", "title", "description", "rows_are", "rows_label",
+/// "categories": [{"code", "label"}], "rows": [{"code", "label", "cells": [{"count", "base",
+/// "share", "interval", "suppressed"}]}]}]}`; a suppressed cell has `"count": null` and
+/// `"suppressed": true`). With `"format": "csv"` the output is the report as CSV (RFC 4180, one
+/// line per cell, as `bistand report --format csv`), without the two counts: ask for JSON to
+/// get them.
+///
+/// Fails with `BISTAND_NULL_POINTER` (engine, instrument, report_out, or a NULL pointer with a
+/// non-zero length), `BISTAND_INVALID_UTF8_ARGUMENT` (`instrument` or `options` not UTF-8),
+/// `BISTAND_INVALID_ARGUMENT` (options missing, not JSON, an unknown key, a bad value),
+/// `BISTAND_TOO_LARGE` and `BISTAND_UNKNOWN_INSTRUMENT`; `bistand_last_error` says which, never
+/// repeating the input. On success `*report_out` receives a new buffer that the caller releases
+/// with `bistand_buf_free`; on failure it is left untouched. Thread-safe as `bistand_validate`;
+/// the call takes time in proportion to the input (about as long as validating every line).
+///
+/// # Safety
+/// `engine` must be an engine from `bistand_engine_new`; `instrument` a NUL-terminated string;
+/// `ndjson` and `options` NULL (only with length 0) or readable for their lengths;
+/// `report_out` writable.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn bistand_report(
+    engine: *const bistand_engine,
+    instrument: *const c_char,
+    ndjson: *const u8,
+    ndjson_len: usize,
+    options: *const u8,
+    options_len: usize,
+    report_out: *mut *mut bistand_buf,
+) -> bistand_status {
+    guarded(|| {
+        // SAFETY: the caller promises a live engine from `bistand_engine_new`.
+        let engine = &unsafe { reference(engine, "engine")? }.engine;
+        // SAFETY: the caller promises a NUL-terminated string.
+        let instrument = unsafe { required_str(instrument, "instrument")? };
+        // SAFETY: the caller promises `ndjson` points to `ndjson_len` readable bytes.
+        let ndjson = unsafe { bytes(ndjson, ndjson_len, "ndjson", Limit::NDJSON)? };
+        // SAFETY: the caller promises `options` points to `options_len` readable bytes.
+        let options = unsafe { bytes(options, options_len, "options", Limit::OPTIONS)? };
+        let report_out = out_pointer(report_out, "report_out")?;
+        let report = ops::report(engine, instrument, ndjson, options)?;
+        // SAFETY: checked non-NULL above; the caller promises it is writable.
+        unsafe { report_out.write(Box::into_raw(Box::new(report))) };
+        Ok(())
+    })
+}
+
 /// The bytes of a buffer; `bistand_buf_len` of them, followed by a NUL byte that the length
 /// does not count, so JSON output can also be used as a C string.
 ///
@@ -468,6 +542,16 @@ impl Limit {
         max: MAX_SMALL_INPUT,
         en: "argument",
         sv: "argumentet",
+    };
+    const NDJSON: Limit = Limit {
+        max: MAX_NDJSON,
+        en: "NDJSON input",
+        sv: "NDJSON-indata",
+    };
+    const OPTIONS: Limit = Limit {
+        max: MAX_OPTIONS,
+        en: "options",
+        sv: "alternativen",
     };
 
     fn document(max: usize) -> Limit {

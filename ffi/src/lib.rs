@@ -55,7 +55,7 @@ mod status;
 pub use boundary::{
     LanguageNumber, StatusNumber, bistand_buf_data, bistand_buf_free, bistand_buf_len,
     bistand_definition, bistand_engine_free, bistand_engine_new, bistand_last_error,
-    bistand_pseudonymise, bistand_schema, bistand_status_message, bistand_summary,
+    bistand_pseudonymise, bistand_report, bistand_schema, bistand_status_message, bistand_summary,
     bistand_validate, bistand_version,
 };
 pub use handles::{bistand_buf, bistand_engine};

@@ -2,9 +2,15 @@
 //! same core function the sidecar calls and returns the output bytes or a [`Failure`]; none
 //! re-implements a rule.
 
-use bistand_core::Engine;
 use bistand_core::identifier::{PersonalNumber, PseudonymKey, pseudonymise as core_pseudonymise};
+use bistand_core::instrument::Definition;
+use bistand_core::stats::{
+    Dimension, FiaAggregate, FiaSchema, GroupReport, ReportOptions, SueAggregate, SueSchema,
+    Threshold, csv::to_csv,
+};
+use bistand_core::{Engine, Language, Validated};
 use jiff::civil::Date;
+use serde_json::Value;
 
 use crate::handles::{bistand_buf, bistand_engine};
 use crate::status::{Failure, bistand_status};
@@ -12,6 +18,13 @@ use crate::status::{Failure, bistand_status};
 /// Longest pseudonym key secret or personnummer accepted, in bytes. Far above any real one; it
 /// keeps a wrong length from C (a negative number cast to `size_t`) from being trusted.
 pub(crate) const MAX_SMALL_INPUT: usize = 1024;
+
+/// Longest NDJSON input of `bistand_report`, in bytes (256 MiB); each line is also held to the
+/// engine's per-document limit.
+pub(crate) const MAX_NDJSON: usize = 256 * 1024 * 1024;
+
+/// Longest `options` JSON of `bistand_report`, in bytes: far above any real one.
+pub(crate) const MAX_OPTIONS: usize = 64 * 1024;
 
 /// Starting capacity of a JSON output: a typical report fits, so the NUL never reallocates.
 const OUTPUT_CAPACITY: usize = 1024;
@@ -86,6 +99,338 @@ pub(crate) fn pseudonymise(
     let number = PersonalNumber::parse(personnummer, reference_date)?;
     let pseudonym = core_pseudonymise(&key, &number);
     Ok(bistand_buf::new(pseudonym.as_str().as_bytes().to_vec()))
+}
+
+/// The group report over `ndjson` for `instrument`, as `options` (JSON, see
+/// [`ReportRequest::parse`]) asks: JSON `{"report", "unreadable_lines", "documents_with_errors"}`
+/// or the report alone as CSV.
+pub(crate) fn report(
+    engine: &Engine,
+    instrument: &str,
+    ndjson: &[u8],
+    options: &[u8],
+) -> Result<bistand_buf, Failure> {
+    let request = ReportRequest::parse(options)?;
+    let outcome = report_from_ndjson(engine, instrument, ndjson, request.as_of, &request.options)?;
+    match request.format {
+        ReportFormat::Json => json(&outcome),
+        ReportFormat::Csv => {
+            let csv = to_csv(&outcome.report, request.language).into_bytes();
+            // Units and labels carry no control characters, so this never fails; a NUL would
+            // end the output early for a C reader.
+            if csv.contains(&0) {
+                return Err(Failure::new(
+                    bistand_status::BISTAND_INTERNAL_ERROR,
+                    "internal error: the CSV output contains a NUL byte",
+                    "internt fel: CSV-utdata innehåller en NUL-byte",
+                ));
+            }
+            Ok(bistand_buf::new(csv))
+        }
+    }
+}
+
+// --- Group statistics over NDJSON ------------------------------------------------------------
+//
+// `NdjsonReport`, `GroupAggregate`, `NdjsonAggregator` and `report_from_ndjson` mirror the
+// sidecar's `report_from_ndjson` (sidecar/src/cli.rs) line for line; they belong in
+// `bistand_core::stats`, where the CLI and the C ABI would share them.
+
+/// A group report over NDJSON and what was left out of it. Serialised as the JSON output of
+/// `bistand_report`.
+#[derive(Debug, serde::Serialize)]
+pub(crate) struct NdjsonReport {
+    /// The report over the documents that were counted.
+    pub(crate) report: GroupReport,
+    /// Non-blank lines that are not a document of the instrument (not UTF-8, not JSON, over the
+    /// per-document limit, another instrument, ...): skipped.
+    pub(crate) unreadable_lines: u64,
+    /// Documents read but not counted because they have error findings.
+    pub(crate) documents_with_errors: u64,
+}
+
+/// The aggregate of the instrument a report is about.
+enum GroupAggregate {
+    Sue(SueAggregate),
+    Fia(FiaAggregate),
+}
+
+impl GroupAggregate {
+    fn new(definition: &Definition, as_of: Date) -> Result<GroupAggregate, Failure> {
+        Ok(match definition.instrument() {
+            "sue" => GroupAggregate::Sue(SueAggregate::new(SueSchema::new(definition)?, as_of)),
+            "fia" => GroupAggregate::Fia(FiaAggregate::new(FiaSchema::new(definition)?, as_of)),
+            _ => {
+                return Err(Failure::new(
+                    bistand_status::BISTAND_UNKNOWN_INSTRUMENT,
+                    "there is no group report for this instrument; expected sue or fia",
+                    "det finns ingen grupprapport för detta instrument; förväntade sue eller fia",
+                ));
+            }
+        })
+    }
+
+    /// Counts a document; false when it has error findings (then only tallied).
+    fn add(&mut self, validated: &Validated<'_>) -> bool {
+        match self {
+            GroupAggregate::Sue(a) => a.add_validated(validated),
+            GroupAggregate::Fia(a) => a.add_validated(validated),
+        }
+    }
+
+    fn report(&self, options: &ReportOptions) -> GroupReport {
+        match self {
+            GroupAggregate::Sue(a) => a.report(options),
+            GroupAggregate::Fia(a) => a.report(options),
+        }
+    }
+}
+
+/// Aggregates NDJSON one line at a time, so a reader of a stream (the CLI) can log the lines it
+/// skips while a caller holding the whole input uses [`report_from_ndjson`].
+struct NdjsonAggregator<'e> {
+    engine: &'e Engine,
+    definition: &'e Definition,
+    aggregate: GroupAggregate,
+    unreadable_lines: u64,
+    documents_with_errors: u64,
+}
+
+impl<'e> NdjsonAggregator<'e> {
+    /// An empty aggregation of the newest loaded version of `instrument`, as of `as_of`.
+    fn new(
+        engine: &'e Engine,
+        instrument: &str,
+        as_of: Date,
+    ) -> Result<NdjsonAggregator<'e>, Failure> {
+        let definition = engine.definition(instrument, None)?;
+        Ok(NdjsonAggregator {
+            engine,
+            definition,
+            aggregate: GroupAggregate::new(definition, as_of)?,
+            unreadable_lines: 0,
+            documents_with_errors: 0,
+        })
+    }
+
+    /// Adds one line (without its `\n`). A blank line is ignored; a document with error
+    /// findings is tallied, not counted; a line that is not a document of the instrument is
+    /// tallied and its error returned, for the caller to log.
+    fn add_line(&mut self, line: &[u8]) -> Result<(), bistand_core::Error> {
+        if line.iter().all(u8::is_ascii_whitespace) {
+            return Ok(());
+        }
+        match self.engine.parse(Some(self.definition.instrument()), line) {
+            Ok(validated) => {
+                if !self.aggregate.add(&validated) {
+                    self.documents_with_errors += 1;
+                }
+                Ok(())
+            }
+            Err(error) => {
+                self.unreadable_lines += 1;
+                Err(error)
+            }
+        }
+    }
+
+    /// The report and the tallies.
+    fn finish(&self, options: &ReportOptions) -> NdjsonReport {
+        NdjsonReport {
+            report: self.aggregate.report(options),
+            unreadable_lines: self.unreadable_lines,
+            documents_with_errors: self.documents_with_errors,
+        }
+    }
+}
+
+/// The group report of the NDJSON `ndjson` (one document per line; blank lines ignored) for
+/// `instrument`, as of `as_of`. Lines that are not documents of the instrument and documents
+/// with error findings are left out and counted.
+pub(crate) fn report_from_ndjson(
+    engine: &Engine,
+    instrument: &str,
+    ndjson: &[u8],
+    as_of: Date,
+    options: &ReportOptions,
+) -> Result<NdjsonReport, Failure> {
+    let mut aggregator = NdjsonAggregator::new(engine, instrument, as_of)?;
+    for line in ndjson.split(|&b| b == b'\n') {
+        // A skipped line is already tallied; C has nowhere to log it.
+        let _ = aggregator.add_line(line);
+    }
+    Ok(aggregator.finish(options))
+}
+
+/// What `bistand_report` produces.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum ReportFormat {
+    Json,
+    Csv,
+}
+
+/// The parsed `options` of `bistand_report`.
+#[derive(Debug)]
+struct ReportRequest {
+    as_of: Date,
+    options: ReportOptions,
+    format: ReportFormat,
+    language: Language,
+}
+
+/// The keys `options` may have.
+const OPTION_KEYS: &str = "as_of, threshold, breakdowns, format, language";
+
+impl ReportRequest {
+    /// Parses `{"as_of": "YYYY-MM-DD", "threshold": 5, "breakdowns": ["gender", ...],
+    /// "format": "json" | "csv", "language": "sv" | "en"}`; only `as_of` is required. Absent
+    /// `breakdowns` means all of them; a list means the total and those listed. Messages never
+    /// repeat a value or key from the options.
+    fn parse(options: &[u8]) -> Result<ReportRequest, Failure> {
+        if options.is_empty() {
+            return Err(invalid(
+                "`options` is required: pass at least {\"as_of\": \"YYYY-MM-DD\"}".to_owned(),
+                "`options` krävs: skicka minst {\"as_of\": \"ÅÅÅÅ-MM-DD\"}".to_owned(),
+            ));
+        }
+        let text = std::str::from_utf8(options).map_err(|_| Failure::not_utf8("options"))?;
+        let value: Value = serde_json::from_str(text).map_err(|error| {
+            invalid(
+                format!(
+                    "`options` is not well-formed JSON (line {} column {})",
+                    error.line(),
+                    error.column()
+                ),
+                format!(
+                    "`options` är inte korrekt JSON (rad {} kolumn {})",
+                    error.line(),
+                    error.column()
+                ),
+            )
+        })?;
+        let Value::Object(map) = value else {
+            return Err(invalid(
+                "`options` must be a JSON object".to_owned(),
+                "`options` måste vara ett JSON-objekt".to_owned(),
+            ));
+        };
+        if map
+            .keys()
+            .any(|key| !OPTION_KEYS.split(", ").any(|known| known == key))
+        {
+            return Err(invalid(
+                format!("`options` has an unknown key; the keys are {OPTION_KEYS}"),
+                format!("`options` har en okänd nyckel; nycklarna är {OPTION_KEYS}"),
+            ));
+        }
+
+        let as_of = match map.get("as_of") {
+            Some(Value::String(text)) => date("options.as_of", text)?,
+            Some(_) => {
+                return Err(invalid(
+                    "`options.as_of` must be a string written YYYY-MM-DD".to_owned(),
+                    "`options.as_of` måste vara en sträng skriven ÅÅÅÅ-MM-DD".to_owned(),
+                ));
+            }
+            None => {
+                return Err(invalid(
+                    "`options.as_of` is missing: the date the report describes, YYYY-MM-DD"
+                        .to_owned(),
+                    "`options.as_of` saknas: datumet rapporten beskriver, ÅÅÅÅ-MM-DD".to_owned(),
+                ));
+            }
+        };
+
+        let threshold = match map.get("threshold") {
+            None => Threshold::default(),
+            Some(value) => value
+                .as_u64()
+                .and_then(|n| Threshold::new(n).ok())
+                .ok_or_else(|| {
+                    invalid(
+                        format!(
+                            "`options.threshold` must be a whole number of at least {}: the \
+                             disclosure threshold can be raised but not lowered",
+                            Threshold::MINIMUM
+                        ),
+                        format!(
+                            "`options.threshold` måste vara ett heltal, minst {}: röjandetröskeln \
+                             kan höjas men inte sänkas",
+                            Threshold::MINIMUM
+                        ),
+                    )
+                })?,
+        };
+
+        let dimensions = match map.get("breakdowns") {
+            None => Dimension::ALL.to_vec(),
+            Some(Value::Array(names)) => {
+                let mut dimensions = vec![Dimension::Total];
+                for name in names {
+                    let dimension = name
+                        .as_str()
+                        .and_then(|name| Dimension::parse(name).ok())
+                        .ok_or_else(|| {
+                            invalid(
+                                "`options.breakdowns` has an unknown breakdown; expected total, \
+                                 gender, age_band, origin, household, unit or period"
+                                    .to_owned(),
+                                "`options.breakdowns` har en okänd indelning; förväntade total, \
+                                 gender, age_band, origin, household, unit eller period"
+                                    .to_owned(),
+                            )
+                        })?;
+                    if !dimensions.contains(&dimension) {
+                        dimensions.push(dimension);
+                    }
+                }
+                dimensions
+            }
+            Some(_) => {
+                return Err(invalid(
+                    "`options.breakdowns` must be an array of breakdown names".to_owned(),
+                    "`options.breakdowns` måste vara en lista med indelningar".to_owned(),
+                ));
+            }
+        };
+
+        let format = match map.get("format").map(Value::as_str) {
+            None | Some(Some("json")) => ReportFormat::Json,
+            Some(Some("csv")) => ReportFormat::Csv,
+            Some(_) => {
+                return Err(invalid(
+                    "`options.format` must be \"json\" or \"csv\"".to_owned(),
+                    "`options.format` måste vara \"json\" eller \"csv\"".to_owned(),
+                ));
+            }
+        };
+
+        let language = match map.get("language").map(Value::as_str) {
+            None | Some(Some("sv")) => Language::Swedish,
+            Some(Some("en")) => Language::English,
+            Some(_) => {
+                return Err(invalid(
+                    "`options.language` must be \"sv\" or \"en\"".to_owned(),
+                    "`options.language` måste vara \"sv\" eller \"en\"".to_owned(),
+                ));
+            }
+        };
+
+        Ok(ReportRequest {
+            as_of,
+            options: ReportOptions {
+                threshold,
+                dimensions,
+            },
+            format,
+            language,
+        })
+    }
+}
+
+/// A `BISTAND_INVALID_ARGUMENT` failure.
+fn invalid(en: String, sv: String) -> Failure {
+    Failure::new(bistand_status::BISTAND_INVALID_ARGUMENT, en, sv)
 }
 
 /// A date argument, written exactly `YYYY-MM-DD` (ISO 8601, as everywhere in bistand).

@@ -34,8 +34,8 @@ pub enum bistand_status {
     /// The output buffer is too small for the message and its NUL terminator; nothing was
     /// written. Call again with `out_len` 0 to learn the length.
     BISTAND_BUFFER_TOO_SMALL = 102,
-    /// An argument is outside what the function accepts: a date not written `YYYY-MM-DD`, an
-    /// unknown language or status code.
+    /// An argument is outside what the function accepts: a date not written `YYYY-MM-DD`,
+    /// report options that are missing or wrong, an unknown language or status code.
     BISTAND_INVALID_ARGUMENT = 103,
 
     // 2xx: the input cannot be processed; one code per kind of core error.
@@ -43,7 +43,8 @@ pub enum bistand_status {
     BISTAND_INVALID_UTF8 = 200,
     /// The document or profile is not well-formed JSON.
     BISTAND_MALFORMED_JSON = 201,
-    /// The input is larger than the limit (1 MiB for a document, 256 KiB for a profile).
+    /// The input is larger than the limit (1 MiB for a document, 256 KiB for a profile, 256 MiB
+    /// for the NDJSON of a report).
     BISTAND_TOO_LARGE = 202,
     /// The input nests arrays or objects deeper than the limit.
     BISTAND_TOO_DEEP = 203,

@@ -9,9 +9,16 @@ use bistand::{
     bistand_status_message, bistand_summary, bistand_validate, map_error,
 };
 use bistand_core::Engine as CoreEngine;
+use bistand_core::Language;
 use bistand_core::identifier::{PersonalNumber, PseudonymKey, pseudonymise};
+use bistand_core::stats::csv::to_csv;
+use bistand_core::stats::{
+    Dimension, GroupReport, ReportOptions, SueAggregate, SueSchema, Threshold,
+};
 
-use crate::support::{Engine, call, documents, fixture, last_error_en, last_error_sv};
+use crate::support::{
+    Engine, call, documents, fixture, last_error_en, last_error_sv, report, sue_records,
+};
 
 fn validate(
     engine: &Engine,
@@ -230,6 +237,134 @@ fn definition_and_schema_are_the_cores() {
         "{}",
         last_error_en()
     );
+}
+
+/// The report the Rust API makes of the SUE fixture, as `bistand report` does: every non-blank
+/// line parsed for `sue`, counted if valid.
+fn rust_sue_report(records: &[u8], options: &ReportOptions) -> GroupReport {
+    let core = CoreEngine::new().expect("builtin definitions");
+    let definition = core.definition("sue", None).expect("sue");
+    let mut aggregate = SueAggregate::new(
+        SueSchema::new(definition).expect("schema"),
+        jiff::civil::date(2026, 11, 24),
+    );
+    for line in records.split(|&b| b == b'\n') {
+        if line.iter().all(u8::is_ascii_whitespace) {
+            continue;
+        }
+        if let Ok(validated) = core.parse(Some("sue"), line) {
+            aggregate.add_validated(&validated);
+        }
+    }
+    aggregate.report(options)
+}
+
+/// The JSON `bistand_report` promises for `report` and the two tallies. Compared as bytes: a
+/// parsed `serde_json::Value` would not round-trip every float exactly.
+fn expected_output(
+    report: &GroupReport,
+    unreadable_lines: u64,
+    documents_with_errors: u64,
+) -> String {
+    let report = serde_json::to_string(report).expect("reports serialise");
+    format!(
+        r#"{{"report":{report},"unreadable_lines":{unreadable_lines},"documents_with_errors":{documents_with_errors}}}"#
+    )
+}
+
+fn text(bytes: Vec<u8>) -> String {
+    String::from_utf8(bytes).expect("the output is UTF-8")
+}
+
+#[test]
+fn report_is_the_rust_report_for_the_sue_fixture() {
+    let engine = Engine::new();
+    let records = sue_records();
+    let expected = rust_sue_report(&records, &ReportOptions::default());
+    assert_eq!(expected.records, 400);
+    let (status, output) = report(&engine, c"sue", &records, br#"{"as_of": "2026-11-24"}"#);
+    assert_eq!(status, bistand_status::BISTAND_OK, "{}", last_error_en());
+    assert_eq!(last_error_en(), "", "success clears the last error");
+    assert!(
+        text(output) == expected_output(&expected, 0, 0),
+        "differs from the Rust report"
+    );
+}
+
+#[test]
+fn report_options_threshold_breakdowns_and_csv() {
+    let engine = Engine::new();
+    let records = sue_records();
+    let options = ReportOptions {
+        threshold: Threshold::new(10).expect("raised"),
+        dimensions: vec![Dimension::Total, Dimension::Gender, Dimension::Unit],
+    };
+    let (status, output) = report(
+        &engine,
+        c"sue",
+        &records,
+        br#"{"as_of": "2026-11-24", "threshold": 10, "breakdowns": ["unit", "gender", "unit"], "format": "json", "language": "en"}"#,
+    );
+    assert_eq!(status, bistand_status::BISTAND_OK, "{}", last_error_en());
+    assert!(text(output) == expected_output(&rust_sue_report(&records, &options), 0, 0));
+
+    // An empty list: the total alone.
+    let total_only = ReportOptions {
+        dimensions: vec![Dimension::Total],
+        ..ReportOptions::default()
+    };
+    let (_, output) = report(
+        &engine,
+        c"sue",
+        &records,
+        br#"{"as_of": "2026-11-24", "breakdowns": []}"#,
+    );
+    assert!(text(output) == expected_output(&rust_sue_report(&records, &total_only), 0, 0));
+
+    for (language, name) in [(Language::Swedish, "sv"), (Language::English, "en")] {
+        let options =
+            format!(r#"{{"as_of": "2026-11-24", "format": "csv", "language": "{name}"}}"#);
+        let (status, output) = report(&engine, c"sue", &records, options.as_bytes());
+        assert_eq!(status, bistand_status::BISTAND_OK, "{}", last_error_en());
+        let expected = to_csv(
+            &rust_sue_report(&records, &ReportOptions::default()),
+            language,
+        );
+        assert!(text(output) == expected, "CSV in {name}");
+    }
+}
+
+#[test]
+fn report_skips_and_counts_unreadable_lines_and_invalid_documents() {
+    let engine = Engine::new();
+    let records = sue_records();
+    let expected = rust_sue_report(&records, &ReportOptions::default());
+    // Blank lines, then three unreadable ones: not JSON, a FIA document, not UTF-8.
+    let mut input = b"\n   \r\nnot json\n{\"instrument\": \"fia\", \"version\": \"1\", \"status\": \"draft\", \"answers\": {}}\n\xff\xfe\n".to_vec();
+    // A SUE document with an error finding: a known item with a wrong type.
+    let first = records.split(|&b| b == b'\n').next().expect("a first line");
+    let mut broken: serde_json::Value = serde_json::from_slice(first).expect("JSON");
+    broken["answers"]["bakgrund.kon"] = serde_json::json!(17);
+    input.extend(serde_json::to_vec(&broken).expect("JSON"));
+    input.push(b'\n');
+    // CRLF line ends are fine.
+    for line in records.split(|&b| b == b'\n') {
+        input.extend_from_slice(line);
+        input.extend_from_slice(b"\r\n");
+    }
+    let (status, output) = report(&engine, c"sue", &input, br#"{"as_of": "2026-11-24"}"#);
+    assert_eq!(status, bistand_status::BISTAND_OK, "{}", last_error_en());
+    assert!(text(output) == expected_output(&expected, 3, 1));
+
+    // No documents at all: an empty report, not a failure.
+    for empty in [&b""[..], b"\n\n"] {
+        let (status, output) = report(&engine, c"fia", empty, br#"{"as_of": "2026-11-24"}"#);
+        assert_eq!(status, bistand_status::BISTAND_OK, "{}", last_error_en());
+        let output: serde_json::Value = serde_json::from_slice(&output).expect("JSON");
+        assert_eq!(output["report"]["records"], 0);
+        assert_eq!(output["report"]["instrument"], "fia");
+        assert_eq!(output["unreadable_lines"], 0);
+    }
 }
 
 fn pseudonymise_c(

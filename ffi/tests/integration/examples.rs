@@ -1,4 +1,4 @@
-//! The examples are tests: the C examples are built with `-Wall -Wextra -Wpedantic -Werror`
+//! The examples are tests: the C examples (validate, report, threads) are built with `-Wall -Wextra -Wpedantic -Werror`
 //! against the library cargo built for this test run, run plainly, under AddressSanitizer and
 //! UndefinedBehaviorSanitizer and under valgrind; the header compiles alone as C99 and C++17; the
 //! Python (ctypes) and C# (Mono) examples run; `ffi/install.sh` installs into a temporary prefix
@@ -243,6 +243,67 @@ fn exercise_threads(
     stderr
 }
 
+/// The report example on the SUE report fixture: title, record count and the equality table
+/// by gender with suppressed cells as "–"; then a bad date, which the library refuses.
+fn exercise_report(exe: &Path, wrap: &[&str], env: &[(&str, &str)]) -> Vec<String> {
+    let records = root().join("tests/data/sue/report/records.ndjson");
+    let command = |lang: &str, date: &str| {
+        let mut command = wrapped(exe, wrap);
+        command
+            .args(["--lang", lang])
+            .arg(&records)
+            .arg(date)
+            .envs(env.iter().copied());
+        command
+    };
+    let mut stderrs = Vec::new();
+
+    let (stdout, stderr) = expect_exit(&mut command("sv", "2026-11-24"), 0);
+    let lines: Vec<&str> = stdout.lines().collect();
+    assert_eq!(
+        lines.get(..3),
+        Some(
+            &[
+                "Systematisk uppföljning inom ekonomiskt bistånd (SUE): gruppresultat",
+                "records: 400 (skipped: 0 unreadable lines, 0 documents with errors)",
+                "equality.gender:",
+            ][..]
+        ),
+        "{stdout}"
+    );
+    let table = &lines[3..];
+    assert_eq!(table.len(), 18, "two genders × nine measures:\n{stdout}");
+    assert!(
+        table.iter().any(|l| l.starts_with("  Kvinnor")
+            && l.contains("Aktiverade")
+            && l.ends_with("(0.5900)")),
+        "{stdout}"
+    );
+    assert!(
+        table
+            .iter()
+            .any(|l| l.starts_with("  Män") && l.ends_with(" –")),
+        "a suppressed cell is a dash:\n{stdout}"
+    );
+    stderrs.push(stderr);
+
+    let (stdout, stderr) = expect_exit(&mut command("en", "2026-11-24"), 0);
+    assert!(
+        stdout.starts_with("Systematic follow-up in social assistance (SUE): group results\n"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("  Women "), "{stdout}");
+    stderrs.push(stderr);
+
+    let (_, stderr) = expect_exit(&mut command("en", "2026-02-30"), 2);
+    assert!(
+        stderr.contains("(103): `options.as_of` is not a date"),
+        "{stderr}"
+    );
+    stderrs.push(stderr);
+    stderrs
+}
+
 #[track_caller]
 fn assert_clean(stderr: &str) {
     for report in SANITIZER_REPORTS {
@@ -290,6 +351,16 @@ fn c_validate_example() {
 }
 
 #[test]
+fn c_report_example() {
+    if !require("cc", "gcc") {
+        return;
+    }
+    let exe = work_dir("report").join("report");
+    build_c("report.c", &exe, &[]);
+    exercise_report(&exe, &[], &[]);
+}
+
+#[test]
 fn c_threads_example() {
     if !require("cc", "gcc") {
         return;
@@ -305,8 +376,13 @@ fn c_examples_under_address_and_undefined_behavior_sanitizers() {
         return;
     }
     let dir = work_dir("sanitizers");
-    let (validate, threads) = (dir.join("validate"), dir.join("threads"));
+    let (validate, threads, report) = (
+        dir.join("validate"),
+        dir.join("threads"),
+        dir.join("report"),
+    );
     build_c("validate.c", &validate, SANITIZE);
+    build_c("report.c", &report, SANITIZE);
     build_c("threads.c", &threads, &[SANITIZE, &["-pthread"]].concat());
     let asan = format!("detect_leaks=1:exitcode={SANITIZER_EXIT}");
     let ubsan = format!("print_stacktrace=1:halt_on_error=1:exitcode={SANITIZER_EXIT}");
@@ -315,6 +391,9 @@ fn c_examples_under_address_and_undefined_behavior_sanitizers() {
         ("UBSAN_OPTIONS", ubsan.as_str()),
     ];
     for stderr in exercise_validate(&validate, &[], &env) {
+        assert_clean(&stderr);
+    }
+    for stderr in exercise_report(&report, &[], &env) {
         assert_clean(&stderr);
     }
     assert_clean(&exercise_threads(&threads, &[], &env, 4, 10));
@@ -326,8 +405,13 @@ fn c_examples_under_valgrind() {
         return;
     }
     let dir = work_dir("valgrind");
-    let (validate, threads) = (dir.join("validate"), dir.join("threads"));
+    let (validate, threads, report) = (
+        dir.join("validate"),
+        dir.join("threads"),
+        dir.join("report"),
+    );
     build_c("validate.c", &validate, &["-g"]);
+    build_c("report.c", &report, &["-g"]);
     build_c("threads.c", &threads, &["-g", "-pthread"]);
     // Exit status 1 is also the example's "has error findings"; valgrind's reports (lines
     // starting with ==PID==, printed only on a finding with -q) settle it.
@@ -340,6 +424,9 @@ fn c_examples_under_valgrind() {
     ];
     let is_report = |line: &str| line.starts_with("==") && line[2..].contains("==");
     for stderr in exercise_validate(&validate, &valgrind, &[]) {
+        assert!(!stderr.lines().any(is_report), "valgrind:\n{stderr}");
+    }
+    for stderr in exercise_report(&report, &valgrind, &[]) {
         assert!(!stderr.lines().any(is_report), "valgrind:\n{stderr}");
     }
     let stderr = exercise_threads(&threads, &valgrind, &[], 4, 3);

@@ -8,11 +8,13 @@ use std::ptr;
 use bistand::{
     bistand_buf, bistand_buf_data, bistand_buf_free, bistand_buf_len, bistand_definition,
     bistand_engine, bistand_engine_free, bistand_engine_new, bistand_language, bistand_last_error,
-    bistand_pseudonymise, bistand_schema, bistand_status, bistand_status_message, bistand_summary,
-    bistand_validate,
+    bistand_pseudonymise, bistand_report, bistand_schema, bistand_status, bistand_status_message,
+    bistand_summary, bistand_validate,
 };
 
-use crate::support::{Engine, call, fixture, last_error_en, last_error_sv, sentinel};
+use crate::support::{
+    Engine, call, fixture, last_error_en, last_error_sv, report, sentinel, sue_records,
+};
 
 use bistand_status::*;
 
@@ -635,4 +637,270 @@ fn every_failure_is_a_known_status() {
             }
         }
     }
+}
+
+/// `bistand_report` with raw pointers, as a careless C caller might pass them.
+fn report_raw(
+    engine: *const bistand_engine,
+    instrument: *const c_char,
+    ndjson: *const u8,
+    ndjson_len: usize,
+    options: *const u8,
+    options_len: usize,
+) -> bistand_status {
+    // SAFETY: pointers are NULL, a live engine, NUL-terminated or readable for their lengths;
+    // lengths that are not are refused before use (that is what is tested).
+    call(|out| unsafe {
+        bistand_report(
+            engine,
+            instrument,
+            ndjson,
+            ndjson_len,
+            options,
+            options_len,
+            out,
+        )
+    })
+    .0
+}
+
+const AS_OF: &[u8] = br#"{"as_of": "2026-11-24"}"#;
+
+#[test]
+fn report_nulls_and_lengths() {
+    let engine = Engine::new();
+    let records = sue_records();
+    let (sue, ndjson, options) = (c"sue".as_ptr(), records.as_ptr(), AS_OF.as_ptr());
+    let ok = |status| assert_eq!(status, BISTAND_OK, "{}", last_error_en());
+    ok(report_raw(
+        engine.ptr(),
+        sue,
+        ndjson,
+        records.len(),
+        options,
+        AS_OF.len(),
+    ));
+
+    fails(
+        report_raw(
+            ptr::null(),
+            sue,
+            ndjson,
+            records.len(),
+            options,
+            AS_OF.len(),
+        ),
+        BISTAND_NULL_POINTER,
+    );
+    assert!(last_error_en().contains("`engine`"));
+    fails(
+        report_raw(
+            engine.ptr(),
+            ptr::null(),
+            ndjson,
+            records.len(),
+            options,
+            AS_OF.len(),
+        ),
+        BISTAND_NULL_POINTER,
+    );
+    assert!(last_error_en().contains("`instrument`"));
+    // NULL NDJSON with length 0: no documents, an empty report.
+    ok(report_raw(
+        engine.ptr(),
+        sue,
+        ptr::null(),
+        0,
+        options,
+        AS_OF.len(),
+    ));
+    fails(
+        report_raw(engine.ptr(), sue, ptr::null(), 5, options, AS_OF.len()),
+        BISTAND_NULL_POINTER,
+    );
+    assert!(
+        last_error_en().contains("`ndjson` is NULL but its length is 5"),
+        "{}",
+        last_error_en()
+    );
+    // NULL options: they are required (as_of).
+    fails(
+        report_raw(engine.ptr(), sue, ndjson, records.len(), ptr::null(), 0),
+        BISTAND_INVALID_ARGUMENT,
+    );
+    assert!(last_error_en().contains("as_of"), "{}", last_error_en());
+    fails(
+        report_raw(engine.ptr(), sue, ndjson, records.len(), ptr::null(), 3),
+        BISTAND_NULL_POINTER,
+    );
+    // SAFETY: valid inputs; the NULL output is what is tested.
+    fails(
+        unsafe {
+            bistand_report(
+                engine.ptr(),
+                sue,
+                ndjson,
+                records.len(),
+                options,
+                AS_OF.len(),
+                ptr::null_mut(),
+            )
+        },
+        BISTAND_NULL_POINTER,
+    );
+    assert!(last_error_en().contains("`report_out`"));
+
+    // Lengths over the limits are refused before a byte is read.
+    for len in [
+        usize::MAX,
+        isize::MAX as usize,
+        1 << 40,
+        256 * 1024 * 1024 + 1,
+    ] {
+        fails(
+            report_raw(engine.ptr(), sue, ndjson, len, options, AS_OF.len()),
+            BISTAND_TOO_LARGE,
+        );
+        assert!(
+            last_error_en().starts_with(&format!("NDJSON input is {len} bytes; the limit is")),
+            "{}",
+            last_error_en()
+        );
+    }
+    for len in [usize::MAX, 64 * 1024 + 1] {
+        fails(
+            report_raw(engine.ptr(), sue, ndjson, records.len(), options, len),
+            BISTAND_TOO_LARGE,
+        );
+        assert!(
+            last_error_en().starts_with("options is"),
+            "{}",
+            last_error_en()
+        );
+    }
+}
+
+#[test]
+fn report_bad_options() {
+    let engine = Engine::new();
+    let records = sue_records();
+    let bad: &[(&[u8], &str)] = &[
+        (b"", "`options` is required"),
+        (
+            b"   ",
+            "`options` is not well-formed JSON (line 1 column 3)",
+        ),
+        (b"{\"as_of\": ", "`options` is not well-formed JSON"),
+        (b"[\"2026-11-24\"]", "`options` must be a JSON object"),
+        (b"{}", "`options.as_of` is missing"),
+        (
+            br#"{"as_of": "2026-11-24", "191212121212": 1}"#,
+            "`options` has an unknown key; the keys are as_of, threshold, breakdowns, format, language",
+        ),
+        (br#"{"as_of": "2026-11-24", "treshold": 5}"#, "unknown key"),
+        (
+            br#"{"as_of": 20261124}"#,
+            "`options.as_of` must be a string",
+        ),
+        (
+            br#"{"as_of": "2026-11-31"}"#,
+            "`options.as_of` is not a date",
+        ),
+        (
+            br#"{"as_of": "24/11/2026"}"#,
+            "`options.as_of` is not a date",
+        ),
+        (br#"{"as_of": "2026-11-24", "threshold": 4}"#, "at least 5"),
+        (br#"{"as_of": "2026-11-24", "threshold": -5}"#, "at least 5"),
+        (
+            br#"{"as_of": "2026-11-24", "threshold": 5.5}"#,
+            "at least 5",
+        ),
+        (
+            br#"{"as_of": "2026-11-24", "threshold": "10"}"#,
+            "at least 5",
+        ),
+        (
+            br#"{"as_of": "2026-11-24", "breakdowns": ["kommun"]}"#,
+            "`options.breakdowns` has an unknown breakdown",
+        ),
+        (
+            br#"{"as_of": "2026-11-24", "breakdowns": [1]}"#,
+            "`options.breakdowns` has an unknown breakdown",
+        ),
+        (
+            br#"{"as_of": "2026-11-24", "breakdowns": "gender"}"#,
+            "`options.breakdowns` must be an array",
+        ),
+        (
+            br#"{"as_of": "2026-11-24", "format": "xml"}"#,
+            "`options.format` must be",
+        ),
+        (
+            br#"{"as_of": "2026-11-24", "format": null}"#,
+            "`options.format` must be",
+        ),
+        (
+            br#"{"as_of": "2026-11-24", "language": "de"}"#,
+            "`options.language` must be",
+        ),
+    ];
+    for (options, message) in bad {
+        let shown = String::from_utf8_lossy(options);
+        let (status, _) = report(&engine, c"sue", &records, options);
+        assert_eq!(status, BISTAND_INVALID_ARGUMENT, "{shown}");
+        let (en, sv) = (last_error_en(), last_error_sv());
+        assert!(en.contains(message), "{shown}: {en}");
+        assert!(!sv.is_empty() && sv != en, "{shown}: {sv}");
+        for secret in ["191212121212", "kommun", "treshold", "xml", "24/11/2026"] {
+            assert!(!en.contains(secret) && !sv.contains(secret), "echoes: {en}");
+        }
+    }
+    // Not UTF-8: a caller error naming the argument.
+    let (status, _) = report(
+        &engine,
+        c"sue",
+        &records,
+        b"{\"as_of\": \"2026-11-24\xff\"}",
+    );
+    fails(status, BISTAND_INVALID_UTF8_ARGUMENT);
+    assert!(last_error_en().contains("`options`"));
+}
+
+#[test]
+fn report_invalid_utf8_and_wrong_instruments() {
+    let engine = Engine::new();
+    let records = sue_records();
+    fails(
+        report(&engine, c"s\xffue", &records, AS_OF).0,
+        BISTAND_INVALID_UTF8_ARGUMENT,
+    );
+    assert!(last_error_en().contains("`instrument`"));
+    for name in [c"", c"SUE", c"asi", c"sue ", c"191212121212"] {
+        fails(
+            report(&engine, name, &records, AS_OF).0,
+            BISTAND_UNKNOWN_INSTRUMENT,
+        );
+        assert!(
+            !last_error_en().contains("191212121212"),
+            "never echoes: {}",
+            last_error_en()
+        );
+    }
+    // Invalid UTF-8 in the NDJSON is an unreadable line, not a failure.
+    let mut broken = records.clone();
+    let at = broken.iter().position(|b| *b == b'i').expect("has an i");
+    broken[at] = 0xC3;
+    let (status, output) = report(&engine, c"sue", &broken, AS_OF);
+    assert_eq!(status, BISTAND_OK, "{}", last_error_en());
+    let output: serde_json::Value = serde_json::from_slice(&output).expect("JSON");
+    assert_eq!(output["unreadable_lines"], 1);
+    assert_eq!(output["report"]["records"], 399);
+    // SUE records asked for as FIA: every line is another instrument's, none is counted.
+    let (status, output) = report(&engine, c"fia", &records, AS_OF);
+    assert_eq!(status, BISTAND_OK, "{}", last_error_en());
+    let output: serde_json::Value = serde_json::from_slice(&output).expect("JSON");
+    assert_eq!(output["unreadable_lines"], 400);
+    assert_eq!(output["report"]["records"], 0);
+    assert_eq!(output["report"]["instrument"], "fia");
 }

@@ -149,3 +149,30 @@ pub(crate) fn last_error_en() -> String {
 pub(crate) fn last_error_sv() -> String {
     last_error(bistand_language::BISTAND_LANGUAGE_SV)
 }
+
+/// The SUE report fixture: 400 NDJSON records (`tests/data/sue/report/records.ndjson`).
+pub(crate) fn sue_records() -> Vec<u8> {
+    let path = root().join("tests/data/sue/report/records.ndjson");
+    std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+/// `bistand_report` through the C ABI: status and, on success, the output.
+pub(crate) fn report(
+    engine: &Engine,
+    instrument: &CStr,
+    ndjson: &[u8],
+    options: &[u8],
+) -> (bistand_status, Vec<u8>) {
+    // SAFETY: live engine, NUL-terminated instrument, readable inputs, writable out.
+    call(|out| unsafe {
+        bistand::bistand_report(
+            engine.ptr(),
+            instrument.as_ptr(),
+            ndjson.as_ptr(),
+            ndjson.len(),
+            options.as_ptr(),
+            options.len(),
+            out,
+        )
+    })
+}
