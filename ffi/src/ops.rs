@@ -3,12 +3,8 @@
 //! re-implements a rule.
 
 use bistand_core::identifier::{PersonalNumber, PseudonymKey, pseudonymise as core_pseudonymise};
-use bistand_core::instrument::Definition;
-use bistand_core::stats::{
-    Dimension, FiaAggregate, FiaSchema, GroupReport, ReportOptions, SueAggregate, SueSchema,
-    Threshold, csv::to_csv,
-};
-use bistand_core::{Engine, Language, Validated};
+use bistand_core::stats::{Dimension, ReportOptions, Threshold, csv::to_csv, report_from_ndjson};
+use bistand_core::{Engine, Language};
 use jiff::civil::Date;
 use serde_json::Value;
 
@@ -132,135 +128,8 @@ pub(crate) fn report(
 
 // --- Group statistics over NDJSON ------------------------------------------------------------
 //
-// `NdjsonReport`, `GroupAggregate`, `NdjsonAggregator` and `report_from_ndjson` mirror the
-// sidecar's `report_from_ndjson` (sidecar/src/cli.rs) line for line; they belong in
-// `bistand_core::stats`, where the CLI and the C ABI would share them.
-
-/// A group report over NDJSON and what was left out of it. Serialised as the JSON output of
-/// `bistand_report`.
-#[derive(Debug, serde::Serialize)]
-pub(crate) struct NdjsonReport {
-    /// The report over the documents that were counted.
-    pub(crate) report: GroupReport,
-    /// Non-blank lines that are not a document of the instrument (not UTF-8, not JSON, over the
-    /// per-document limit, another instrument, ...): skipped.
-    pub(crate) unreadable_lines: u64,
-    /// Documents read but not counted because they have error findings.
-    pub(crate) documents_with_errors: u64,
-}
-
-/// The aggregate of the instrument a report is about.
-enum GroupAggregate {
-    Sue(SueAggregate),
-    Fia(FiaAggregate),
-}
-
-impl GroupAggregate {
-    fn new(definition: &Definition, as_of: Date) -> Result<GroupAggregate, Failure> {
-        Ok(match definition.instrument() {
-            "sue" => GroupAggregate::Sue(SueAggregate::new(SueSchema::new(definition)?, as_of)),
-            "fia" => GroupAggregate::Fia(FiaAggregate::new(FiaSchema::new(definition)?, as_of)),
-            _ => {
-                return Err(Failure::new(
-                    bistand_status::BISTAND_UNKNOWN_INSTRUMENT,
-                    "there is no group report for this instrument; expected sue or fia",
-                    "det finns ingen grupprapport för detta instrument; förväntade sue eller fia",
-                ));
-            }
-        })
-    }
-
-    /// Counts a document; false when it has error findings (then only tallied).
-    fn add(&mut self, validated: &Validated<'_>) -> bool {
-        match self {
-            GroupAggregate::Sue(a) => a.add_validated(validated),
-            GroupAggregate::Fia(a) => a.add_validated(validated),
-        }
-    }
-
-    fn report(&self, options: &ReportOptions) -> GroupReport {
-        match self {
-            GroupAggregate::Sue(a) => a.report(options),
-            GroupAggregate::Fia(a) => a.report(options),
-        }
-    }
-}
-
-/// Aggregates NDJSON one line at a time, so a reader of a stream (the CLI) can log the lines it
-/// skips while a caller holding the whole input uses [`report_from_ndjson`].
-struct NdjsonAggregator<'e> {
-    engine: &'e Engine,
-    definition: &'e Definition,
-    aggregate: GroupAggregate,
-    unreadable_lines: u64,
-    documents_with_errors: u64,
-}
-
-impl<'e> NdjsonAggregator<'e> {
-    /// An empty aggregation of the newest loaded version of `instrument`, as of `as_of`.
-    fn new(
-        engine: &'e Engine,
-        instrument: &str,
-        as_of: Date,
-    ) -> Result<NdjsonAggregator<'e>, Failure> {
-        let definition = engine.definition(instrument, None)?;
-        Ok(NdjsonAggregator {
-            engine,
-            definition,
-            aggregate: GroupAggregate::new(definition, as_of)?,
-            unreadable_lines: 0,
-            documents_with_errors: 0,
-        })
-    }
-
-    /// Adds one line (without its `\n`). A blank line is ignored; a document with error
-    /// findings is tallied, not counted; a line that is not a document of the instrument is
-    /// tallied and its error returned, for the caller to log.
-    fn add_line(&mut self, line: &[u8]) -> Result<(), bistand_core::Error> {
-        if line.iter().all(u8::is_ascii_whitespace) {
-            return Ok(());
-        }
-        match self.engine.parse(Some(self.definition.instrument()), line) {
-            Ok(validated) => {
-                if !self.aggregate.add(&validated) {
-                    self.documents_with_errors += 1;
-                }
-                Ok(())
-            }
-            Err(error) => {
-                self.unreadable_lines += 1;
-                Err(error)
-            }
-        }
-    }
-
-    /// The report and the tallies.
-    fn finish(&self, options: &ReportOptions) -> NdjsonReport {
-        NdjsonReport {
-            report: self.aggregate.report(options),
-            unreadable_lines: self.unreadable_lines,
-            documents_with_errors: self.documents_with_errors,
-        }
-    }
-}
-
-/// The group report of the NDJSON `ndjson` (one document per line; blank lines ignored) for
-/// `instrument`, as of `as_of`. Lines that are not documents of the instrument and documents
-/// with error findings are left out and counted.
-pub(crate) fn report_from_ndjson(
-    engine: &Engine,
-    instrument: &str,
-    ndjson: &[u8],
-    as_of: Date,
-    options: &ReportOptions,
-) -> Result<NdjsonReport, Failure> {
-    let mut aggregator = NdjsonAggregator::new(engine, instrument, as_of)?;
-    for line in ndjson.split(|&b| b == b'\n') {
-        // A skipped line is already tallied; C has nowhere to log it.
-        let _ = aggregator.add_line(line);
-    }
-    Ok(aggregator.finish(options))
-}
+// The aggregation is `bistand_core::stats::report_from_ndjson`, shared with the command line;
+// only the options and the output format are the C ABI's own.
 
 /// What `bistand_report` produces.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -8,8 +8,7 @@ use std::process::ExitCode;
 
 use anyhow::{Context, Result, bail};
 use bistand_core::stats::{
-    Dimension, FiaAggregate, FiaSchema, GroupReport, ReportOptions, SueAggregate, SueSchema,
-    Threshold,
+    Dimension, GroupAggregate, GroupReport, NdjsonAggregator, ReportOptions, Threshold,
 };
 use bistand_core::{Engine, Error as CoreError, Language, Report, Severity};
 use clap::{Parser, Subcommand, ValueEnum};
@@ -451,7 +450,7 @@ fn report_from_store(
     let store = bistand_store::SqliteStore::open(db, keys.keyring)?;
     let engine = Engine::new()?;
     let definition = engine.definition(instrument, None)?;
-    let mut aggregate = Aggregating::new(definition, as_of)?;
+    let mut aggregate = GroupAggregate::new(definition, as_of)?;
     let mut filter = bistand_store::ScanFilter::all().instrument(definition.instrument());
     if let Some(unit) = unit {
         filter = filter.unit(unit);
@@ -472,7 +471,8 @@ fn report_from_store(
     Ok(aggregate.report(options))
 }
 
-/// Reads NDJSON documents and aggregates them in one pass; bad lines are reported, not counted.
+/// Reads NDJSON documents and aggregates them in one pass (the same aggregation as the C ABI's
+/// `bistand_report`); bad lines are reported by number and kind, never content, and not counted.
 fn report_from_ndjson(
     instrument: &str,
     input: &Path,
@@ -480,7 +480,6 @@ fn report_from_ndjson(
     options: &ReportOptions,
 ) -> Result<GroupReport> {
     let engine = Engine::new()?;
-    let definition = engine.definition(instrument, None)?;
     let reader: Box<dyn BufRead> = if input.as_os_str() == "-" {
         Box::new(io::stdin().lock())
     } else {
@@ -489,67 +488,25 @@ fn report_from_ndjson(
                 .with_context(|| format!("cannot open {}", input.display()))?,
         ))
     };
-    let mut aggregate = Aggregating::new(definition, as_of)?;
-    let (mut unreadable, mut with_errors) = (0u64, 0u64);
+    let mut aggregator = NdjsonAggregator::new(&engine, instrument, as_of)?;
     for (number, line) in reader.split(b'\n').enumerate() {
         let line = line.with_context(|| format!("cannot read line {}", number + 1))?;
-        if line.iter().all(u8::is_ascii_whitespace) {
-            continue;
-        }
-        match engine.parse(Some(definition.instrument()), &line) {
-            Ok(validated) => {
-                if !aggregate.add(&validated) {
-                    with_errors += 1;
-                }
-            }
-            Err(error) => {
-                unreadable += 1;
-                if unreadable <= 20 {
-                    eprintln!(
-                        "bistand: line {}: not counted: {} ({})",
-                        number + 1,
-                        error,
-                        error.kind()
-                    );
-                }
-            }
+        if let Err(error) = aggregator.add_line(&line) {
+            eprintln!(
+                "bistand: line {}: not counted: {error} ({})",
+                number + 1,
+                error.kind()
+            );
         }
     }
-    if unreadable + with_errors > 0 {
+    let outcome = aggregator.finish(options);
+    if outcome.unreadable_lines + outcome.documents_with_errors > 0 {
         eprintln!(
-            "bistand: {unreadable} unreadable line(s) and {with_errors} document(s) with error findings were not counted"
+            "bistand: {} unreadable line(s) and {} document(s) with error findings were not counted",
+            outcome.unreadable_lines, outcome.documents_with_errors
         );
     }
-    Ok(aggregate.report(options))
-}
-
-enum Aggregating {
-    Sue(SueAggregate),
-    Fia(FiaAggregate),
-}
-
-impl Aggregating {
-    fn new(definition: &bistand_core::instrument::Definition, as_of: Date) -> Result<Aggregating> {
-        Ok(match definition.instrument() {
-            "sue" => Aggregating::Sue(SueAggregate::new(SueSchema::new(definition)?, as_of)),
-            "fia" => Aggregating::Fia(FiaAggregate::new(FiaSchema::new(definition)?, as_of)),
-            other => bail!("no group report for instrument `{other}`"),
-        })
-    }
-
-    fn add(&mut self, validated: &bistand_core::Validated<'_>) -> bool {
-        match self {
-            Aggregating::Sue(a) => a.add_validated(validated),
-            Aggregating::Fia(a) => a.add_validated(validated),
-        }
-    }
-
-    fn report(&self, options: &ReportOptions) -> GroupReport {
-        match self {
-            Aggregating::Sue(a) => a.report(options),
-            Aggregating::Fia(a) => a.report(options),
-        }
-    }
+    Ok(outcome.report)
 }
 
 fn engine(profile: Option<&Path>) -> Result<Engine> {

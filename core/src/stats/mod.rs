@@ -14,6 +14,7 @@ pub mod csv;
 pub mod disclosure;
 mod engine;
 pub mod fia;
+pub mod ndjson;
 pub mod sue;
 
 use serde::Serialize;
@@ -23,6 +24,7 @@ use crate::text::Text;
 
 pub use engine::{Aggregate, Dimension};
 pub use fia::{FiaAggregate, FiaSchema};
+pub use ndjson::{GroupAggregate, NdjsonAggregator, NdjsonReport, report_from_ndjson};
 
 pub use sue::{ReportOptions, SueAggregate, SueRecord, SueSchema};
 
