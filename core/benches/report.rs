@@ -16,7 +16,16 @@ use bistand_core::stats::{ReportOptions, SueAggregate, SueRecord, SueSchema};
 
 const DISTINCT: usize = 100_000;
 const SEED: u64 = 20261124;
-const UNITS: [&str; 8] = ["Norr", "Söder", "Öster", "Väster", "Centrum", "Intag", "Ungdom", "Arbetsmarknad"];
+const UNITS: [&str; 8] = [
+    "Norr",
+    "Söder",
+    "Öster",
+    "Väster",
+    "Centrum",
+    "Intag",
+    "Ungdom",
+    "Arbetsmarknad",
+];
 
 fn main() {
     let full = std::env::args().any(|a| a == "--bench");

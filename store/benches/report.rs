@@ -44,7 +44,8 @@ fn main() {
             .iter()
             .enumerate()
             .map(|(i, body)| {
-                let pseudonym = pseudonymise_case_number(&pseudonym_key, &format!("case-{chunk_index}-{i}"));
+                let pseudonym =
+                    pseudonymise_case_number(&pseudonym_key, &format!("case-{chunk_index}-{i}"));
                 NewRecord::new(&pseudonym, UNITS[i % UNITS.len()], "sue", "1", body.clone())
             })
             .collect();
@@ -54,7 +55,9 @@ fn main() {
     let report_from = |scan: &mut Source<'_>| {
         let mut aggregate = SueAggregate::new(schema.clone(), as_of);
         scan(&mut |body| {
-            let validated = engine.parse(Some("sue"), body).expect("stored bodies are documents");
+            let validated = engine
+                .parse(Some("sue"), body)
+                .expect("stored bodies are documents");
             aggregate.add_validated(&validated);
         });
         aggregate.report(&ReportOptions::default())
