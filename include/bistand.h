@@ -122,6 +122,15 @@ enum bistand_status
    */
   BISTAND_INTEGRITY_FAILURE = 214,
   /**
+   * No stored record has the given id.
+   */
+  BISTAND_NOT_FOUND = 215,
+  /**
+   * The store's database failed: the file cannot be opened, read or written, is locked too
+   * long or corrupt, or is not a bistand store of a schema this version reads.
+   */
+  BISTAND_STORE_ERROR = 216,
+  /**
    * A core error of a kind this version of the C ABI does not name yet.
    */
   BISTAND_INPUT_ERROR = 299,
@@ -183,6 +192,15 @@ typedef struct bistand_buf bistand_buf;
  * one engine may be used from any number of threads at the same time.
  */
 typedef struct bistand_engine bistand_engine;
+
+/**
+ * An open encrypted record store: an SQLite file, the data keys that seal its records and the
+ * pseudonym key that turns client ids into pseudonyms.
+ *
+ * Made by `bistand_store_open`, released by `bistand_store_free`. May be used from any number
+ * of threads at the same time (writes are serialised inside).
+ */
+typedef struct bistand_store bistand_store;
 
 #ifdef __cplusplus
 extern "C" {
@@ -466,6 +484,106 @@ bistand_status bistand_last_error(bistand_language language,
                                   char *out,
                                   size_t out_len,
                                   size_t *written_out);
+
+/**
+ * Opens the embedded encrypted store in the SQLite file at `path`, creating the file if it does
+ * not exist (and migrating an older schema). Records are sealed with XChaCha20-Poly1305 under
+ * the active data key; clients are stored only as keyed pseudonyms.
+ *
+ * - `path`: a NUL-terminated UTF-8 file path; not empty, not `":memory:"`, not a `file:` URI.
+ *   SQLite also keeps `<path>-wal` and `<path>-shm` beside it.
+ * - `keys_json`, `keys_len`: the keys, in the format of the sidecar's keys file
+ *   (`bistand keys generate` writes one): `{"pseudonym_key": {"id", "secret_hex"},
+ *   "data_keys": [{"id", "secret_hex"}, ...], "active_data_key": "<id>"}`, each secret 64 hex
+ *   digits. New records are sealed with the active data key; the others open older records.
+ *   bistand copies the keys it needs and wipes its copies of the secrets; wiping yours is up
+ *   to you.
+ *
+ * Fails with `BISTAND_INVALID_ARGUMENT` for a bad path or keys JSON (the message names the
+ * position or entry at fault, never a secret), `BISTAND_TOO_LARGE` for keys over 64 KiB, and
+ * `BISTAND_STORE_ERROR` when the file cannot be opened or is not a bistand store. On success
+ * `*store_out` receives a new store that the caller owns and releases with
+ * `bistand_store_free`; on failure it is left untouched.
+ *
+ * A store may be used by any number of threads at the same time; writes are serialised
+ * inside. Open one per file and process, and keep it.
+ *
+ * # Safety
+ * `path` must be a NUL-terminated string; `keys_json` NULL (only with `keys_len` 0) or
+ * readable for `keys_len` bytes; `store_out` writable.
+ */
+bistand_status bistand_store_open(const char *path,
+                                  const uint8_t *keys_json,
+                                  size_t keys_len,
+                                  bistand_store **store_out);
+
+/**
+ * Closes a store made by `bistand_store_open`. NULL is a no-op.
+ *
+ * No other thread may be using the store, and the store must not be used afterwards. Buffers
+ * it returned stay valid (they are freed with `bistand_buf_free`).
+ *
+ * # Safety
+ * `store` must be NULL or a store from `bistand_store_open` not yet freed.
+ */
+void bistand_store_free(bistand_store *store);
+
+/**
+ * Validates a document with `engine` and, if it has no error findings, stores it sealed under
+ * the pseudonym of the client, as `bistand import` does.
+ *
+ * - `client_id`, `client_id_len`: the client's personnummer or samordningsnummer (any accepted
+ *   spelling), or else a case number, as UTF-8 text. It is turned into a keyed pseudonym with
+ *   the store's pseudonym key (a number that does not parse as a personnummer is treated as a
+ *   case number); the id itself is never stored, returned or put in a message.
+ * - `doc`, `doc_len`: the document (UTF-8 JSON, at most the engine's limit, 1 MiB). Its
+ *   instrument and version come from the document; its unit from `unit` (`"okand"` if none).
+ * - `reference_date`: today's date, `"YYYY-MM-DD"`; it picks the century of a 10-digit number.
+ *
+ * Returns `BISTAND_OK` with JSON in `*result_out`:
+ * - `{"stored": true, "record_id": "<32 hex digits>", "report": <report>}` when stored;
+ * - `{"stored": false, "report": <report>}` when the document has error findings (nothing was
+ *   stored; the report, as from `bistand_validate`, says why).
+ *
+ * Fails as `bistand_validate` does for input that is not a document, with
+ * `BISTAND_INVALID_ARGUMENT` for a bad date, `BISTAND_INVALID_IDENTIFIER` for an empty client
+ * id, `BISTAND_INVALID_UTF8` for a client id that is not UTF-8, and `BISTAND_STORE_ERROR` when
+ * the database cannot be written. On success `*result_out` receives a new buffer that the
+ * caller releases with `bistand_buf_free`; on failure it is left untouched. The store and the
+ * engine may be used by other threads at the same time.
+ *
+ * # Safety
+ * `store` must be a store from `bistand_store_open`; `engine` an engine from
+ * `bistand_engine_new`; `client_id` and `doc` NULL (only with length 0) or readable for their
+ * lengths; `reference_date` a NUL-terminated string; `result_out` writable.
+ */
+bistand_status bistand_store_put(const bistand_store *store,
+                                 const bistand_engine *engine,
+                                 const uint8_t *client_id,
+                                 size_t client_id_len,
+                                 const uint8_t *doc,
+                                 size_t doc_len,
+                                 const char *reference_date,
+                                 bistand_buf **result_out);
+
+/**
+ * The stored document with id `record_id` (the `record_id` `bistand_store_put` returned),
+ * authenticated and decrypted: exactly the bytes that were put.
+ *
+ * Fails with `BISTAND_INVALID_ARGUMENT` when `record_id` is not 32 lowercase hex digits,
+ * `BISTAND_NOT_FOUND` when no record has that id, `BISTAND_INTEGRITY_FAILURE` when the stored
+ * record was altered (it is never returned), `BISTAND_UNKNOWN_KEY` when it is sealed with a data
+ * key the store was not opened with, and `BISTAND_STORE_ERROR` when the database cannot be read.
+ * On success `*document_out` receives a new buffer that the caller releases with
+ * `bistand_buf_free`; on failure it is left untouched. Thread-safe.
+ *
+ * # Safety
+ * `store` must be a store from `bistand_store_open`; `record_id` a NUL-terminated string;
+ * `document_out` writable.
+ */
+bistand_status bistand_store_get(const bistand_store *store,
+                                 const char *record_id,
+                                 bistand_buf **document_out);
 
 #ifdef __cplusplus
 }  // extern "C"

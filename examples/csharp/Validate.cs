@@ -40,6 +40,8 @@ namespace Bistand
         OutOfRange = 212,
         UnknownKey = 213,
         IntegrityFailure = 214,
+        NotFound = 215,
+        StoreError = 216,
         InputError = 299,
         Panic = 900,
         InternalError = 901,

@@ -21,6 +21,7 @@ use crate::handles::{bistand_buf, bistand_engine};
 use crate::last_error;
 use crate::ops::{self, MAX_NDJSON, MAX_OPTIONS, MAX_SMALL_INPUT};
 use crate::status::{Failure, bistand_language, bistand_status};
+use crate::store::{self, MAX_CLIENT_ID, MAX_KEYS_JSON, bistand_store};
 
 /// A `bistand_status` as C passes it in: any 32-bit number, checked before it is trusted (a C
 /// enum may hold values that a Rust enum may not). Named `bistand_status` in the header.
@@ -477,6 +478,160 @@ pub unsafe extern "C" fn bistand_last_error(
     })
 }
 
+/// Opens the embedded encrypted store in the SQLite file at `path`, creating the file if it does
+/// not exist (and migrating an older schema). Records are sealed with XChaCha20-Poly1305 under
+/// the active data key; clients are stored only as keyed pseudonyms.
+///
+/// - `path`: a NUL-terminated UTF-8 file path; not empty, not `":memory:"`, not a `file:` URI.
+///   SQLite also keeps `<path>-wal` and `<path>-shm` beside it.
+/// - `keys_json`, `keys_len`: the keys, in the format of the sidecar's keys file
+///   (`bistand keys generate` writes one): `{"pseudonym_key": {"id", "secret_hex"},
+///   "data_keys": [{"id", "secret_hex"}, ...], "active_data_key": "<id>"}`, each secret 64 hex
+///   digits. New records are sealed with the active data key; the others open older records.
+///   bistand copies the keys it needs and wipes its copies of the secrets; wiping yours is up
+///   to you.
+///
+/// Fails with `BISTAND_INVALID_ARGUMENT` for a bad path or keys JSON (the message names the
+/// position or entry at fault, never a secret), `BISTAND_TOO_LARGE` for keys over 64 KiB, and
+/// `BISTAND_STORE_ERROR` when the file cannot be opened or is not a bistand store. On success
+/// `*store_out` receives a new store that the caller owns and releases with
+/// `bistand_store_free`; on failure it is left untouched.
+///
+/// A store may be used by any number of threads at the same time; writes are serialised
+/// inside. Open one per file and process, and keep it.
+///
+/// # Safety
+/// `path` must be a NUL-terminated string; `keys_json` NULL (only with `keys_len` 0) or
+/// readable for `keys_len` bytes; `store_out` writable.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn bistand_store_open(
+    path: *const c_char,
+    keys_json: *const u8,
+    keys_len: usize,
+    store_out: *mut *mut bistand_store,
+) -> bistand_status {
+    guarded(|| {
+        // SAFETY: the caller promises a NUL-terminated string.
+        let path = unsafe { required_str(path, "path")? };
+        // SAFETY: the caller promises `keys_json` points to `keys_len` readable bytes.
+        let keys_json = unsafe { bytes(keys_json, keys_len, "keys_json", Limit::KEYS)? };
+        let store_out = out_pointer(store_out, "store_out")?;
+        let store = Box::new(store::open(path, keys_json)?);
+        // SAFETY: checked non-NULL above; the caller promises it is writable.
+        unsafe { store_out.write(Box::into_raw(store)) };
+        Ok(())
+    })
+}
+
+/// Closes a store made by `bistand_store_open`. NULL is a no-op.
+///
+/// No other thread may be using the store, and the store must not be used afterwards. Buffers
+/// it returned stay valid (they are freed with `bistand_buf_free`).
+///
+/// # Safety
+/// `store` must be NULL or a store from `bistand_store_open` not yet freed.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn bistand_store_free(store: *mut bistand_store) {
+    if store.is_null() {
+        return;
+    }
+    catch(|| {
+        // SAFETY: non-NULL, and the caller promises it came from `Box::into_raw` in
+        // `bistand_store_open` and is freed once.
+        drop(unsafe { Box::from_raw(store) });
+    });
+}
+
+/// Validates a document with `engine` and, if it has no error findings, stores it sealed under
+/// the pseudonym of the client, as `bistand import` does.
+///
+/// - `client_id`, `client_id_len`: the client's personnummer or samordningsnummer (any accepted
+///   spelling), or else a case number, as UTF-8 text. It is turned into a keyed pseudonym with
+///   the store's pseudonym key (a number that does not parse as a personnummer is treated as a
+///   case number); the id itself is never stored, returned or put in a message.
+/// - `doc`, `doc_len`: the document (UTF-8 JSON, at most the engine's limit, 1 MiB). Its
+///   instrument and version come from the document; its unit from `unit` (`"okand"` if none).
+/// - `reference_date`: today's date, `"YYYY-MM-DD"`; it picks the century of a 10-digit number.
+///
+/// Returns `BISTAND_OK` with JSON in `*result_out`:
+/// - `{"stored": true, "record_id": "<32 hex digits>", "report": <report>}` when stored;
+/// - `{"stored": false, "report": <report>}` when the document has error findings (nothing was
+///   stored; the report, as from `bistand_validate`, says why).
+///
+/// Fails as `bistand_validate` does for input that is not a document, with
+/// `BISTAND_INVALID_ARGUMENT` for a bad date, `BISTAND_INVALID_IDENTIFIER` for an empty client
+/// id, `BISTAND_INVALID_UTF8` for a client id that is not UTF-8, and `BISTAND_STORE_ERROR` when
+/// the database cannot be written. On success `*result_out` receives a new buffer that the
+/// caller releases with `bistand_buf_free`; on failure it is left untouched. The store and the
+/// engine may be used by other threads at the same time.
+///
+/// # Safety
+/// `store` must be a store from `bistand_store_open`; `engine` an engine from
+/// `bistand_engine_new`; `client_id` and `doc` NULL (only with length 0) or readable for their
+/// lengths; `reference_date` a NUL-terminated string; `result_out` writable.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn bistand_store_put(
+    store: *const bistand_store,
+    engine: *const bistand_engine,
+    client_id: *const u8,
+    client_id_len: usize,
+    doc: *const u8,
+    doc_len: usize,
+    reference_date: *const c_char,
+    result_out: *mut *mut bistand_buf,
+) -> bistand_status {
+    guarded(|| {
+        // SAFETY: the caller promises a live store from `bistand_store_open`.
+        let store = unsafe { reference(store, "store")? };
+        // SAFETY: the caller promises a live engine from `bistand_engine_new`.
+        let engine = &unsafe { reference(engine, "engine")? }.engine;
+        // SAFETY: the caller promises `client_id` points to `client_id_len` readable bytes.
+        let client_id = unsafe { bytes(client_id, client_id_len, "client_id", Limit::CLIENT_ID)? };
+        let limit = Limit::document(engine.limits().max_bytes());
+        // SAFETY: the caller promises `doc` points to `doc_len` readable bytes.
+        let doc = unsafe { bytes(doc, doc_len, "doc", limit)? };
+        // SAFETY: the caller promises a NUL-terminated string.
+        let reference_date = unsafe { required_str(reference_date, "reference_date")? };
+        let result_out = out_pointer(result_out, "result_out")?;
+        let result = store::put(store, engine, client_id, doc, reference_date)?;
+        // SAFETY: checked non-NULL above; the caller promises it is writable.
+        unsafe { result_out.write(Box::into_raw(Box::new(result))) };
+        Ok(())
+    })
+}
+
+/// The stored document with id `record_id` (the `record_id` `bistand_store_put` returned),
+/// authenticated and decrypted: exactly the bytes that were put.
+///
+/// Fails with `BISTAND_INVALID_ARGUMENT` when `record_id` is not 32 lowercase hex digits,
+/// `BISTAND_NOT_FOUND` when no record has that id, `BISTAND_INTEGRITY_FAILURE` when the stored
+/// record was altered (it is never returned), `BISTAND_UNKNOWN_KEY` when it is sealed with a data
+/// key the store was not opened with, and `BISTAND_STORE_ERROR` when the database cannot be read.
+/// On success `*document_out` receives a new buffer that the caller releases with
+/// `bistand_buf_free`; on failure it is left untouched. Thread-safe.
+///
+/// # Safety
+/// `store` must be a store from `bistand_store_open`; `record_id` a NUL-terminated string;
+/// `document_out` writable.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn bistand_store_get(
+    store: *const bistand_store,
+    record_id: *const c_char,
+    document_out: *mut *mut bistand_buf,
+) -> bistand_status {
+    guarded(|| {
+        // SAFETY: the caller promises a live store from `bistand_store_open`.
+        let store = unsafe { reference(store, "store")? };
+        // SAFETY: the caller promises a NUL-terminated string.
+        let record_id = unsafe { required_str(record_id, "record_id")? };
+        let document_out = out_pointer(document_out, "document_out")?;
+        let document = store::get(store, record_id)?;
+        // SAFETY: checked non-NULL above; the caller promises it is writable.
+        unsafe { document_out.write(Box::into_raw(Box::new(document))) };
+        Ok(())
+    })
+}
+
 /// Runs one fallible call: clears this thread's last error, catches a panic, and turns the
 /// outcome into a status, recording a failure for `bistand_last_error`.
 fn guarded(call: impl FnOnce() -> Result<(), Failure>) -> bistand_status {
@@ -552,6 +707,17 @@ impl Limit {
         max: MAX_OPTIONS,
         en: "options",
         sv: "alternativen",
+    };
+
+    const KEYS: Limit = Limit {
+        max: MAX_KEYS_JSON,
+        en: "keys JSON",
+        sv: "nyckel-JSON",
+    };
+    const CLIENT_ID: Limit = Limit {
+        max: MAX_CLIENT_ID,
+        en: "client id",
+        sv: "klient-id",
     };
 
     fn document(max: usize) -> Limit {

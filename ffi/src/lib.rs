@@ -51,6 +51,7 @@ mod handles;
 mod last_error;
 mod ops;
 mod status;
+mod store;
 
 pub use boundary::{
     LanguageNumber, StatusNumber, bistand_buf_data, bistand_buf_free, bistand_buf_len,
@@ -58,5 +59,7 @@ pub use boundary::{
     bistand_pseudonymise, bistand_report, bistand_schema, bistand_status_message, bistand_summary,
     bistand_validate, bistand_version,
 };
+pub use boundary::{bistand_store_free, bistand_store_get, bistand_store_open, bistand_store_put};
 pub use handles::{bistand_buf, bistand_engine};
 pub use status::{bistand_language, bistand_status, map_error};
+pub use store::{bistand_store, map_store_error};

@@ -70,7 +70,12 @@ pub enum bistand_status {
     BISTAND_UNKNOWN_KEY = 213,
     /// A sealed record failed authentication: it was altered, or it belongs to another record.
     BISTAND_INTEGRITY_FAILURE = 214,
-    // 215..=298: kept for new kinds of core error.
+    /// No stored record has the given id.
+    BISTAND_NOT_FOUND = 215,
+    /// The store's database failed: the file cannot be opened, read or written, is locked too
+    /// long or corrupt, or is not a bistand store of a schema this version reads.
+    BISTAND_STORE_ERROR = 216,
+    // 217..=298: kept for new kinds of core or store error.
     /// A core error of a kind this version of the C ABI does not name yet.
     BISTAND_INPUT_ERROR = 299,
 
@@ -105,6 +110,8 @@ impl bistand_status {
         bistand_status::BISTAND_OUT_OF_RANGE,
         bistand_status::BISTAND_UNKNOWN_KEY,
         bistand_status::BISTAND_INTEGRITY_FAILURE,
+        bistand_status::BISTAND_NOT_FOUND,
+        bistand_status::BISTAND_STORE_ERROR,
         bistand_status::BISTAND_INPUT_ERROR,
         bistand_status::BISTAND_PANIC,
         bistand_status::BISTAND_INTERNAL_ERROR,
@@ -147,6 +154,8 @@ impl bistand_status {
             BISTAND_INTEGRITY_FAILURE => {
                 "a sealed record failed authentication (altered or swapped)"
             }
+            BISTAND_NOT_FOUND => "no stored record has the given id",
+            BISTAND_STORE_ERROR => "the store's database failed",
             BISTAND_INPUT_ERROR => "the input cannot be processed",
             BISTAND_PANIC => "internal error: bistand panicked (please report this bug)",
             BISTAND_INTERNAL_ERROR => "internal error: bistand could not produce its output",

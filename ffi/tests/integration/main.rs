@@ -8,4 +8,5 @@ mod examples;
 mod header;
 mod matrix;
 mod source;
+mod store;
 mod support;

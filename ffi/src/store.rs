@@ -1,0 +1,433 @@
+//! The embedded encrypted store behind `bistand_store_*`, in safe Rust: the store handle, the
+//! keys JSON (the sidecar's keys file format), putting a validated, pseudonymised document and
+//! getting it back, and the one conversion from a store error to a status ([`map_store_error`]).
+//!
+//! `put` mirrors the sidecar's `import`: validate with the engine, refuse a document with error
+//! findings, pseudonymise the client id (personnummer or samordningsnummer, otherwise a case
+//! number), store under the document's unit (`"okand"` when it names none).
+
+use ::bistand_store::{
+    DataKey, Error as StoreError, ErrorKind as StoreErrorKind, Keyring, NewRecord, RecordId,
+    SqliteStore, Store,
+};
+use bistand_core::identifier::{
+    PersonalNumber, PseudonymKey, pseudonymise, pseudonymise_case_number,
+};
+use bistand_core::{Engine, Report};
+use jiff::civil::Date;
+use serde::{Deserialize, Serialize};
+use zeroize::Zeroize;
+
+use crate::handles::bistand_buf;
+use crate::status::{Failure, bistand_status};
+
+/// Longest keys JSON accepted, in bytes: far above any real keys file.
+pub(crate) const MAX_KEYS_JSON: usize = 64 * 1024;
+
+/// Longest client id accepted, in bytes (a personnummer or a case number).
+pub(crate) const MAX_CLIENT_ID: usize = 256;
+
+/// The unit a record is stored under when its document names none (as the sidecar does).
+const UNKNOWN_UNIT: &str = "okand";
+
+/// An open encrypted record store: an SQLite file, the data keys that seal its records and the
+/// pseudonym key that turns client ids into pseudonyms.
+///
+/// Made by `bistand_store_open`, released by `bistand_store_free`. May be used from any number
+/// of threads at the same time (writes are serialised inside).
+#[allow(non_camel_case_types)]
+pub struct bistand_store {
+    store: SqliteStore,
+    pseudonym_key: PseudonymKey,
+}
+
+/// One key of the keys JSON. The secret is wiped when the entry is dropped.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct KeyEntry {
+    id: String,
+    secret_hex: String,
+}
+
+impl Drop for KeyEntry {
+    fn drop(&mut self) {
+        self.secret_hex.zeroize();
+    }
+}
+
+/// The keys JSON: `{"pseudonym_key": {"id", "secret_hex"}, "data_keys": [{"id",
+/// "secret_hex"}], "active_data_key"}`.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct KeysFile {
+    pseudonym_key: KeyEntry,
+    data_keys: Vec<KeyEntry>,
+    active_data_key: String,
+}
+
+/// A keys JSON problem: `BISTAND_INVALID_ARGUMENT`. Messages never hold a secret or a key id.
+fn bad_keys(en: impl Into<String>, sv: impl Into<String>) -> Failure {
+    Failure::new(bistand_status::BISTAND_INVALID_ARGUMENT, en, sv)
+}
+
+/// The 32-byte secret of a key entry; `what` names the entry (by position, never by value).
+fn secret(entry: &KeyEntry, what_en: &str, what_sv: &str) -> Result<Vec<u8>, Failure> {
+    let hex = entry.secret_hex.as_bytes();
+    if hex.len() != 64 || !hex.iter().all(u8::is_ascii_hexdigit) {
+        return Err(bad_keys(
+            format!("keys_json: {what_en}: secret_hex must be 64 hexadecimal digits (32 bytes)"),
+            format!(
+                "keys_json: {what_sv}: secret_hex måste vara 64 hexadecimala siffror (32 byte)"
+            ),
+        ));
+    }
+    let digit = |b: u8| match b {
+        b'0'..=b'9' => b - b'0',
+        b'a'..=b'f' => b - b'a' + 10,
+        _ => b - b'A' + 10,
+    };
+    Ok(hex
+        .chunks_exact(2)
+        .map(|pair| digit(pair[0]) << 4 | digit(pair[1]))
+        .collect())
+}
+
+/// The pseudonym key and the keyring of a keys JSON.
+fn parse_keys(keys_json: &[u8]) -> Result<(PseudonymKey, Keyring), Failure> {
+    let file: KeysFile = serde_json::from_slice(keys_json).map_err(|e| {
+        // Only the position: serde's own text may quote the input, and the input holds secrets.
+        bad_keys(
+            format!(
+                "keys_json must be {{\"pseudonym_key\": {{\"id\", \"secret_hex\"}}, \"data_keys\": \
+                 [{{\"id\", \"secret_hex\"}}], \"active_data_key\"}} (line {} column {})",
+                e.line(),
+                e.column()
+            ),
+            format!(
+                "keys_json måste vara {{\"pseudonym_key\": {{\"id\", \"secret_hex\"}}, \
+                 \"data_keys\": [{{\"id\", \"secret_hex\"}}], \"active_data_key\"}} (rad {} \
+                 kolumn {})",
+                e.line(),
+                e.column()
+            ),
+        )
+    })?;
+    let mut pseudonym_secret = secret(&file.pseudonym_key, "pseudonym_key", "pseudonym_key")?;
+    let pseudonym_key = PseudonymKey::new(&file.pseudonym_key.id, &pseudonym_secret);
+    pseudonym_secret.zeroize();
+    let pseudonym_key = pseudonym_key.map_err(|e| {
+        let failure = Failure::from(e);
+        bad_keys(
+            format!(
+                "keys_json: pseudonym_key: {}",
+                failure.message(bistand_core::Language::English)
+            ),
+            format!(
+                "keys_json: pseudonym_key: {}",
+                failure.message(bistand_core::Language::Swedish)
+            ),
+        )
+    })?;
+    let mut keyring: Option<Keyring> = None;
+    for (index, entry) in file.data_keys.iter().enumerate() {
+        let what = format!("data_keys[{index}]");
+        let mut data_secret = secret(entry, &what, &what)?;
+        let key = DataKey::new(&entry.id, &data_secret);
+        data_secret.zeroize();
+        let key = key.map_err(|e| {
+            bad_keys(
+                format!("keys_json: {what}: {}", e.message_en()),
+                format!("keys_json: {what}: {}", e.message_sv()),
+            )
+        })?;
+        match keyring.as_mut() {
+            None => keyring = Some(Keyring::new(key)),
+            Some(keyring) => keyring.add(key).map_err(|e| {
+                bad_keys(
+                    format!("keys_json: {what}: {}", e.message_en()),
+                    format!("keys_json: {what}: {}", e.message_sv()),
+                )
+            })?,
+        }
+    }
+    let mut keyring = keyring.ok_or_else(|| {
+        bad_keys(
+            "keys_json has no data keys",
+            "keys_json har inga datanycklar",
+        )
+    })?;
+    keyring.set_active(&file.active_data_key).map_err(|_| {
+        bad_keys(
+            "keys_json: active_data_key names no key in data_keys",
+            "keys_json: active_data_key anger ingen nyckel i data_keys",
+        )
+    })?;
+    Ok((pseudonym_key, keyring))
+}
+
+/// Opens (creating if needed) the store in the SQLite file at `path` with the keys of
+/// `keys_json`.
+pub(crate) fn open(path: &str, keys_json: &[u8]) -> Result<bistand_store, Failure> {
+    // An empty path or ":memory:" would make SQLite a private temporary database per connection,
+    // and the store reads through several connections.
+    if path.is_empty() || path == ":memory:" || path.starts_with("file:") {
+        return Err(Failure::new(
+            bistand_status::BISTAND_INVALID_ARGUMENT,
+            "`path` must be the path of a database file (not empty, \":memory:\" or a file: URI)",
+            "`path` måste vara sökvägen till en databasfil (inte tom, \":memory:\" eller en \
+             file:-URI)",
+        ));
+    }
+    let (pseudonym_key, keyring) = parse_keys(keys_json)?;
+    let store = SqliteStore::open(path, keyring).map_err(store_failure)?;
+    Ok(bistand_store {
+        store,
+        pseudonym_key,
+    })
+}
+
+/// What `bistand_store_put` returns.
+#[derive(Serialize)]
+struct PutResult<'a> {
+    stored: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    record_id: Option<&'a str>,
+    report: &'a Report,
+}
+
+/// Validates `doc` and, if it has no error findings, stores it under the pseudonym of
+/// `client_id`: `{"stored", "record_id"?, "report"}` as JSON.
+pub(crate) fn put(
+    store: &bistand_store,
+    engine: &Engine,
+    client_id: &[u8],
+    doc: &[u8],
+    reference_date: &str,
+) -> Result<bistand_buf, Failure> {
+    let reference_date = date("reference_date", reference_date)?;
+    let client_id = std::str::from_utf8(client_id).map_err(|_| {
+        Failure::new(
+            bistand_status::BISTAND_INVALID_UTF8,
+            "client_id is not valid UTF-8",
+            "client_id är inte giltig UTF-8",
+        )
+    })?;
+    if client_id.trim().is_empty() {
+        return Err(Failure::new(
+            bistand_status::BISTAND_INVALID_IDENTIFIER,
+            "client_id is empty",
+            "client_id är tomt",
+        ));
+    }
+    let validated = engine.parse(None, doc)?;
+    if !validated.report.valid {
+        return json(&PutResult {
+            stored: false,
+            record_id: None,
+            report: &validated.report,
+        });
+    }
+    let pseudonym = match PersonalNumber::parse(client_id, reference_date) {
+        Ok(number) => pseudonymise(&store.pseudonym_key, &number),
+        Err(_) => pseudonymise_case_number(&store.pseudonym_key, client_id),
+    };
+    let unit = validated.document.unit().unwrap_or(UNKNOWN_UNIT).to_owned();
+    let meta = store
+        .store
+        .put(NewRecord::new(
+            &pseudonym,
+            unit,
+            validated.definition.instrument(),
+            validated.definition.version(),
+            doc.to_vec(),
+        ))
+        .map_err(store_failure)?;
+    json(&PutResult {
+        stored: true,
+        record_id: Some(meta.id.as_str()),
+        report: &validated.report,
+    })
+}
+
+/// The stored document with id `record_id`, authenticated and decrypted.
+pub(crate) fn get(store: &bistand_store, record_id: &str) -> Result<bistand_buf, Failure> {
+    let id = RecordId::parse(record_id).map_err(|_| {
+        Failure::new(
+            bistand_status::BISTAND_INVALID_ARGUMENT,
+            "`record_id` must be 32 lowercase hexadecimal digits",
+            "`record_id` måste vara 32 hexadecimala gemener",
+        )
+    })?;
+    let record = store.store.get(&id).map_err(store_failure)?;
+    // Stored documents are JSON, which has no raw NUL; a NUL would end the output early for a
+    // C reader, so such a record is refused rather than truncated.
+    if record.body.contains(&0) {
+        return Err(Failure::new(
+            bistand_status::BISTAND_INTERNAL_ERROR,
+            "internal error: the stored document contains a NUL byte",
+            "internt fel: det lagrade dokumentet innehåller en NUL-byte",
+        ));
+    }
+    Ok(bistand_buf::new(record.body))
+}
+
+/// The one conversion from a store error kind to a status code. A kind added to the store later
+/// maps to `BISTAND_STORE_ERROR` until it is given a number of its own here.
+pub fn map_store_error(kind: StoreErrorKind) -> bistand_status {
+    use bistand_status::*;
+    match kind {
+        StoreErrorKind::NotFound => BISTAND_NOT_FOUND,
+        StoreErrorKind::Integrity => BISTAND_INTEGRITY_FAILURE,
+        StoreErrorKind::UnknownKey => BISTAND_UNKNOWN_KEY,
+        StoreErrorKind::InvalidInput => BISTAND_INVALID_ARGUMENT,
+        StoreErrorKind::Aborted => BISTAND_INTERNAL_ERROR,
+        _ => BISTAND_STORE_ERROR,
+    }
+}
+
+/// A store error as a failure. The English message is the store's own (it names the record id at
+/// most, never a body or pseudonym); the Swedish one says the same by kind.
+fn store_failure(error: StoreError) -> Failure {
+    let sv = match error.kind() {
+        StoreErrorKind::NotFound => "ingen post har det id:t",
+        StoreErrorKind::Integrity => {
+            "posten klarade inte autentiseringen: den har ändrats eller hör till en annan post"
+        }
+        StoreErrorKind::UnknownKey => {
+            "posten är krypterad med en datanyckel som inte finns i nyckelringen"
+        }
+        StoreErrorKind::InvalidInput => "ett värde till lagret har fel form",
+        StoreErrorKind::Migration => {
+            "databasfilen är ingen bistand-databas eller har ett nyare schema än denna version"
+        }
+        StoreErrorKind::Aborted => "internt fel: lagret avbröts",
+        _ => "databasen misslyckades (in- och utmatning, låst fil eller skadad fil)",
+    };
+    Failure::new(map_store_error(error.kind()), error.to_string(), sv)
+}
+
+/// A date written `YYYY-MM-DD`, or `BISTAND_INVALID_ARGUMENT`.
+fn date(name: &str, text: &str) -> Result<Date, Failure> {
+    let shaped = text.len() == 10
+        && text.bytes().enumerate().all(|(i, b)| match i {
+            4 | 7 => b == b'-',
+            _ => b.is_ascii_digit(),
+        });
+    shaped
+        .then(|| text.parse::<Date>().ok())
+        .flatten()
+        .ok_or_else(|| {
+            Failure::new(
+                bistand_status::BISTAND_INVALID_ARGUMENT,
+                format!("`{name}` is not a date: expected a real date written YYYY-MM-DD"),
+                format!(
+                    "`{name}` är inget datum: förväntade ett verkligt datum skrivet ÅÅÅÅ-MM-DD"
+                ),
+            )
+        })
+}
+
+fn json(value: &impl Serialize) -> Result<bistand_buf, Failure> {
+    let bytes = serde_json::to_vec(value).map_err(|_| {
+        Failure::new(
+            bistand_status::BISTAND_INTERNAL_ERROR,
+            "internal error: the output could not be serialised as JSON",
+            "internt fel: resultatet kunde inte skrivas som JSON",
+        )
+    })?;
+    Ok(bistand_buf::new(bytes))
+}
+
+#[cfg(test)]
+mod tests {
+    use bistand_core::Language;
+
+    use super::*;
+
+    const KEYS: &str = r#"{"pseudonym_key": {"id": "p1", "secret_hex": "0101010101010101010101010101010101010101010101010101010101010101"},
+        "data_keys": [{"id": "k1", "secret_hex": "a2A2a2a2a2a2a2a2a2a2a2a2a2a2a2a2a2a2a2a2a2a2a2a2a2a2a2a2a2a2a2a2"},
+                      {"id": "k2", "secret_hex": "0303030303030303030303030303030303030303030303030303030303030303"}],
+        "active_data_key": "k2"}"#;
+
+    #[test]
+    fn each_store_kind_has_its_status() {
+        use bistand_status::*;
+        assert_eq!(map_store_error(StoreErrorKind::NotFound), BISTAND_NOT_FOUND);
+        assert_eq!(
+            map_store_error(StoreErrorKind::Integrity),
+            BISTAND_INTEGRITY_FAILURE
+        );
+        assert_eq!(
+            map_store_error(StoreErrorKind::UnknownKey),
+            BISTAND_UNKNOWN_KEY
+        );
+        assert_eq!(
+            map_store_error(StoreErrorKind::InvalidInput),
+            BISTAND_INVALID_ARGUMENT
+        );
+        for kind in [
+            StoreErrorKind::Database,
+            StoreErrorKind::Migration,
+            StoreErrorKind::Io,
+        ] {
+            assert_eq!(map_store_error(kind), BISTAND_STORE_ERROR);
+        }
+        assert_eq!(
+            map_store_error(StoreErrorKind::Aborted),
+            BISTAND_INTERNAL_ERROR
+        );
+    }
+
+    #[test]
+    fn keys_parse_and_messages_hold_no_secret() {
+        let (pseudonym, keyring) = parse_keys(KEYS.as_bytes()).expect("valid keys");
+        assert_eq!(pseudonym.key_id(), "p1");
+        assert_eq!(keyring.active().id(), "k2");
+
+        let secret_hex = "0101010101010101010101010101010101010101010101010101010101010101";
+        let bad = [
+            "",
+            "{",
+            "[]",
+            r#"{"pseudonym_key": {"id": "p1", "secret_hex": "0101"}, "data_keys": [], "active_data_key": "k1"}"#,
+            &KEYS.replace("\"k2\"}", "\"k9\"}"),
+            &KEYS.replace("a2A2", "zz"),
+            &format!(
+                r#"{{"pseudonym_key": {{"id": "p1", "secret_hex": "{secret_hex}"}}, "data_keys": [], "active_data_key": "k1"}}"#
+            ),
+            &format!(
+                r#"{{"pseudonym_key": {{"id": "p1", "secret_hex": "{secret_hex}", "x": 1}}, "data_keys": [], "active_data_key": "k1"}}"#
+            ),
+            &KEYS.replace("\"k1\"", "\"k2\""),
+            &KEYS.replace("\"p1\"", "\"\""),
+        ];
+        for keys in bad {
+            let Err(failure) = parse_keys(keys.as_bytes()) else {
+                panic!("accepted: {keys}")
+            };
+            assert_eq!(failure.status(), bistand_status::BISTAND_INVALID_ARGUMENT);
+            for language in [Language::English, Language::Swedish] {
+                let message = failure.message(language);
+                assert!(!message.is_empty());
+                assert!(!message.contains("0101010101"), "{message}");
+                assert!(!message.contains("a2A2"), "{message}");
+            }
+        }
+    }
+
+    #[test]
+    fn paths_that_are_not_files_are_refused() {
+        for path in ["", ":memory:", "file:x.db?mode=memory"] {
+            let Err(failure) = open(path, KEYS.as_bytes()) else {
+                panic!("accepted: {path}")
+            };
+            assert_eq!(failure.status(), bistand_status::BISTAND_INVALID_ARGUMENT);
+        }
+    }
+
+    #[test]
+    fn store_may_be_shared_across_threads() {
+        fn assert_send_sync<T: Send + Sync>() {}
+        assert_send_sync::<bistand_store>();
+    }
+}

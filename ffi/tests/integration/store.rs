@@ -1,0 +1,591 @@
+//! The embedded encrypted store through the C ABI: put and get round trips, refused documents,
+//! no client id in the database files, wrong keys, and the bad-input matrix of the new
+//! functions.
+
+use std::ffi::{CStr, CString, c_char};
+use std::path::{Path, PathBuf};
+use std::ptr;
+
+use bistand::{
+    bistand_buf, bistand_engine, bistand_status, bistand_store, bistand_store_free,
+    bistand_store_get, bistand_store_open, bistand_store_put,
+};
+use serde_json::Value;
+
+use crate::support::{Engine, call, fixture, last_error_en, last_error_sv, sentinel};
+
+use bistand_status::*;
+
+const KEYS: &str = r#"{"pseudonym_key": {"id": "p1", "secret_hex": "0101010101010101010101010101010101010101010101010101010101010101"},
+  "data_keys": [{"id": "k1", "secret_hex": "0202020202020202020202020202020202020202020202020202020202020202"}],
+  "active_data_key": "k1"}"#;
+
+/// Another organisation's keys: a data key with another id.
+const OTHER_KEYS: &str = r#"{"pseudonym_key": {"id": "p9", "secret_hex": "0909090909090909090909090909090909090909090909090909090909090909"},
+  "data_keys": [{"id": "k9", "secret_hex": "0808080808080808080808080808080808080808080808080808080808080808"}],
+  "active_data_key": "k9"}"#;
+
+const TODAY: &CStr = c"2026-11-24";
+
+/// Asserts a failure with `status` and a message in both languages.
+#[track_caller]
+fn fails(got: bistand_status, status: bistand_status) {
+    assert_eq!(got, status, "{}", last_error_en());
+    assert!(
+        !last_error_en().is_empty(),
+        "English message for {status:?}"
+    );
+    assert!(
+        !last_error_sv().is_empty(),
+        "Swedish message for {status:?}"
+    );
+}
+
+/// A store handle that closes itself.
+struct Store(*mut bistand_store);
+
+impl Store {
+    fn open(path: &Path, keys: &str) -> Store {
+        let (status, store) = open_raw(&c_path(path), keys.as_bytes());
+        assert_eq!(status, BISTAND_OK, "{}", last_error_en());
+        Store(store)
+    }
+
+    fn put(&self, engine: &Engine, client_id: &str, doc: &[u8]) -> (bistand_status, Vec<u8>) {
+        put_raw(
+            self.0,
+            engine.ptr(),
+            client_id.as_bytes(),
+            doc,
+            TODAY.as_ptr(),
+        )
+    }
+
+    fn get(&self, record_id: &str) -> (bistand_status, Vec<u8>) {
+        let record_id = CString::new(record_id).expect("no NUL");
+        // SAFETY: a live store, a NUL-terminated id, a writable output.
+        call(|out| unsafe { bistand_store_get(self.0, record_id.as_ptr(), out) })
+    }
+}
+
+impl Drop for Store {
+    fn drop(&mut self) {
+        // SAFETY: made by `bistand_store_open`, freed once here.
+        unsafe { bistand_store_free(self.0) };
+    }
+}
+
+fn c_path(path: &Path) -> CString {
+    CString::new(path.to_str().expect("UTF-8 temp path")).expect("no NUL")
+}
+
+/// `bistand_store_open`; the store is NULL on failure (and the output checked untouched).
+fn open_raw(path: &CStr, keys: &[u8]) -> (bistand_status, *mut bistand_store) {
+    let mut out = sentinel::<bistand_store>();
+    // SAFETY: a NUL-terminated path, readable keys, a writable output.
+    let status = unsafe { bistand_store_open(path.as_ptr(), keys.as_ptr(), keys.len(), &mut out) };
+    if status == BISTAND_OK {
+        (status, out)
+    } else {
+        assert_eq!(out, sentinel(), "output written on failure ({status:?})");
+        (status, ptr::null_mut())
+    }
+}
+
+/// `bistand_store_put` with raw pointers.
+fn put_raw(
+    store: *const bistand_store,
+    engine: *const bistand_engine,
+    client_id: &[u8],
+    doc: &[u8],
+    reference_date: *const c_char,
+) -> (bistand_status, Vec<u8>) {
+    // SAFETY: each pointer is NULL, a live handle, a NUL-terminated string or readable for its
+    // length.
+    call(|out| unsafe {
+        bistand_store_put(
+            store,
+            engine,
+            client_id.as_ptr(),
+            client_id.len(),
+            doc.as_ptr(),
+            doc.len(),
+            reference_date,
+            out,
+        )
+    })
+}
+
+fn temp_db() -> (tempfile::TempDir, PathBuf) {
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let path = dir.path().join("records.db");
+    (dir, path)
+}
+
+fn parse(json: &[u8]) -> Value {
+    serde_json::from_slice(json).expect("the result is JSON")
+}
+
+/// Stores `doc` and returns its record id.
+fn stored_id(store: &Store, engine: &Engine, client_id: &str, doc: &[u8]) -> String {
+    let (status, result) = store.put(engine, client_id, doc);
+    assert_eq!(status, BISTAND_OK, "{}", last_error_en());
+    let result = parse(&result);
+    assert_eq!(result["stored"], true, "{result}");
+    assert_eq!(result["report"]["valid"], true);
+    let id = result["record_id"]
+        .as_str()
+        .expect("a record id")
+        .to_owned();
+    assert_eq!(id.len(), 32);
+    id
+}
+
+#[test]
+fn put_then_get_returns_the_same_bytes() {
+    let (_dir, path) = temp_db();
+    let engine = Engine::new();
+    let store = Store::open(&path, KEYS);
+    let mut ids = Vec::new();
+    for (name, client) in [
+        ("valid/complete.json", "811218-9876"),
+        ("valid/draft.json", "EB-2026-0042"),
+    ] {
+        let doc = fixture(name);
+        let id = stored_id(&store, &engine, client, &doc);
+        let (status, got) = store.get(&id);
+        assert_eq!(status, BISTAND_OK, "{}", last_error_en());
+        assert_eq!(got, doc, "{name}");
+        ids.push(id);
+    }
+    assert_ne!(ids[0], ids[1]);
+
+    // Still there after closing and reopening the file.
+    drop(store);
+    let store = Store::open(&path, KEYS);
+    assert_eq!(store.get(&ids[0]).1, fixture("valid/complete.json"));
+}
+
+#[test]
+fn a_document_with_errors_is_not_stored() {
+    let (_dir, path) = temp_db();
+    let engine = Engine::new();
+    let store = Store::open(&path, KEYS);
+    let (status, result) = store.put(
+        &engine,
+        "811218-9876",
+        &fixture("invalid/out_of_bounds.json"),
+    );
+    assert_eq!(status, BISTAND_OK, "{}", last_error_en());
+    let result = parse(&result);
+    assert_eq!(result["stored"], false);
+    assert!(result.get("record_id").is_none(), "{result}");
+    assert_eq!(result["report"]["valid"], false);
+    assert!(result["report"]["errors"].as_u64() > Some(0));
+
+    // Not a document at all: a failure, as for `bistand_validate`.
+    fails(
+        store.put(&engine, "811218-9876", b"{").0,
+        BISTAND_MALFORMED_JSON,
+    );
+
+    // Nothing was stored: the only record is the one put now.
+    let id = stored_id(&store, &engine, "811218-9876", &fixture("valid/draft.json"));
+    assert_eq!(store.get(&id).0, BISTAND_OK);
+}
+
+#[test]
+fn unknown_and_malformed_record_ids() {
+    let (_dir, path) = temp_db();
+    let store = Store::open(&path, KEYS);
+    fails(store.get(&"0".repeat(32)).0, BISTAND_NOT_FOUND);
+    for bad in ["", "xyz", &"A".repeat(32), &"0".repeat(31), &"0".repeat(33)] {
+        fails(store.get(bad).0, BISTAND_INVALID_ARGUMENT);
+    }
+}
+
+#[test]
+fn the_client_id_never_reaches_the_database_or_the_result() {
+    let (dir, path) = temp_db();
+    let engine = Engine::new();
+    let store = Store::open(&path, KEYS);
+    let doc = fixture("valid/complete.json");
+    let mut results = Vec::new();
+    for client in ["811218-9876", "19811218-9876", "8112189876", "EB-2026-0042"] {
+        results.push(store.put(&engine, client, &doc).1);
+    }
+    // The same person in every spelling is one pseudonym: all four records are stored.
+    for result in &results {
+        assert_eq!(parse(result)["stored"], true);
+    }
+    // (Not the last four digits alone: random hex ids could contain them by chance.)
+    let forbidden: [&[u8]; 5] = [
+        b"811218",
+        b"8112189876",
+        b"198112189876",
+        b"EB-2026-0042",
+        b"eb-2026-0042",
+    ];
+    let check = |bytes: &[u8], what: &str| {
+        for needle in forbidden {
+            assert!(
+                !bytes.windows(needle.len()).any(|w| w == needle),
+                "{what} contains {}",
+                String::from_utf8_lossy(needle)
+            );
+        }
+    };
+    for result in &results {
+        check(result, "a put result");
+    }
+    // While open (records may still be in the WAL) and after closing.
+    let files = |dir: &Path| {
+        let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
+            .expect("readable temp dir")
+            .map(|e| e.expect("entry").path())
+            .collect();
+        files.sort();
+        files
+    };
+    let seen = files(dir.path());
+    assert!(seen.iter().any(|p| p.ends_with("records.db")), "{seen:?}");
+    for file in &seen {
+        check(
+            &std::fs::read(file).expect("readable"),
+            &file.display().to_string(),
+        );
+    }
+    drop(store);
+    for file in files(dir.path()) {
+        check(
+            &std::fs::read(&file).expect("readable"),
+            &file.display().to_string(),
+        );
+    }
+}
+
+#[test]
+fn other_keys_cannot_open_the_records() {
+    let (_dir, path) = temp_db();
+    let engine = Engine::new();
+    let doc = fixture("valid/complete.json");
+    let id = {
+        let store = Store::open(&path, KEYS);
+        stored_id(&store, &engine, "811218-9876", &doc)
+    };
+    let other = Store::open(&path, OTHER_KEYS);
+    fails(other.get(&id).0, BISTAND_UNKNOWN_KEY);
+    // Its own records work beside them.
+    let own = stored_id(&other, &engine, "811218-9876", &doc);
+    assert_eq!(other.get(&own).1, doc);
+}
+
+#[test]
+fn a_store_is_shared_between_threads() {
+    struct Shared(*mut bistand_store);
+    // SAFETY: a store is documented as usable from any number of threads at once.
+    unsafe impl Sync for Shared {}
+    impl Shared {
+        fn ptr(&self) -> *mut bistand_store {
+            self.0
+        }
+    }
+
+    let (_dir, path) = temp_db();
+    let engine = Engine::new();
+    let store = Store::open(&path, KEYS);
+    let shared = Shared(store.0);
+    let doc = fixture("valid/complete.json");
+    std::thread::scope(|scope| {
+        for _ in 0..4 {
+            scope.spawn(|| {
+                for _ in 0..5 {
+                    let (status, result) = put_raw(
+                        shared.ptr(),
+                        engine.ptr(),
+                        b"811218-9876",
+                        &doc,
+                        TODAY.as_ptr(),
+                    );
+                    assert_eq!(status, BISTAND_OK);
+                    let id = parse(&result)["record_id"]
+                        .as_str()
+                        .expect("stored")
+                        .to_owned();
+                    let record_id = CString::new(id).expect("hex id");
+                    // SAFETY: a live store, a NUL-terminated id, a writable output.
+                    let (status, got) = call(|out| unsafe {
+                        bistand_store_get(shared.ptr(), record_id.as_ptr(), out)
+                    });
+                    assert_eq!(status, BISTAND_OK);
+                    assert_eq!(got, doc);
+                }
+            });
+        }
+    });
+}
+
+#[test]
+fn open_matrix() {
+    let (_dir, path) = temp_db();
+    let good_path = c_path(&path);
+    let keys = KEYS.as_bytes();
+
+    // NULL path, NULL keys (with and without a length), NULL output.
+    let mut out = sentinel::<bistand_store>();
+    // SAFETY: NULL `path` is refused before use; the rest is valid.
+    let status = unsafe { bistand_store_open(ptr::null(), keys.as_ptr(), keys.len(), &mut out) };
+    fails(status, BISTAND_NULL_POINTER);
+    assert_eq!(out, sentinel());
+    // SAFETY: NULL keys with a length are refused before use.
+    let status = unsafe { bistand_store_open(good_path.as_ptr(), ptr::null(), 10, &mut out) };
+    fails(status, BISTAND_NULL_POINTER);
+    assert_eq!(out, sentinel());
+    // SAFETY: NULL keys with length 0 are an empty input.
+    let status = unsafe { bistand_store_open(good_path.as_ptr(), ptr::null(), 0, &mut out) };
+    fails(status, BISTAND_INVALID_ARGUMENT);
+    assert_eq!(out, sentinel());
+    // SAFETY: a NULL output is refused before anything is opened.
+    let status = unsafe {
+        bistand_store_open(
+            good_path.as_ptr(),
+            keys.as_ptr(),
+            keys.len(),
+            ptr::null_mut(),
+        )
+    };
+    fails(status, BISTAND_NULL_POINTER);
+
+    // Huge key lengths are refused before the pointer is read.
+    for len in [usize::MAX, isize::MAX as usize, 64 * 1024 + 1] {
+        // SAFETY: the length is over the limit and refused before `keys` is read.
+        let status =
+            unsafe { bistand_store_open(good_path.as_ptr(), keys.as_ptr(), len, &mut out) };
+        fails(status, BISTAND_TOO_LARGE);
+        assert_eq!(out, sentinel());
+    }
+
+    // Invalid UTF-8 in the path; bad paths.
+    fails(
+        open_raw(c"records-\xff.db", keys).0,
+        BISTAND_INVALID_UTF8_ARGUMENT,
+    );
+    for bad in [c"", c":memory:", c"file:records.db"] {
+        fails(open_raw(bad, keys).0, BISTAND_INVALID_ARGUMENT);
+    }
+    fails(
+        open_raw(c"/nonexistent-bistand-dir/records.db", keys).0,
+        BISTAND_STORE_ERROR,
+    );
+
+    // Bad keys, and no secret in any message.
+    let bad_keys = [
+        b"\xff\xfe".to_vec(),
+        b"{".to_vec(),
+        b"{}".to_vec(),
+        KEYS.replace("\"active_data_key\": \"k1\"", "\"active_data_key\": \"k2\"")
+            .into_bytes(),
+        KEYS.replace("02020202", "0202zz02").into_bytes(),
+        KEYS.replace("\"id\": \"k1\",", "\"id\": \"k1\", \"extra\": 1,")
+            .into_bytes(),
+    ];
+    for keys in bad_keys {
+        fails(open_raw(&good_path, &keys).0, BISTAND_INVALID_ARGUMENT);
+        for message in [last_error_en(), last_error_sv()] {
+            assert!(!message.contains("0101010101"), "{message}");
+            assert!(!message.contains("0202"), "{message}");
+        }
+    }
+    assert!(!path.exists(), "nothing was created by the failed calls");
+}
+
+#[test]
+fn put_and_get_matrix() {
+    let (_dir, path) = temp_db();
+    let engine = Engine::new();
+    let store = Store::open(&path, KEYS);
+    let doc = fixture("valid/complete.json");
+    let client = b"811218-9876";
+
+    // NULL handles.
+    fails(
+        put_raw(ptr::null(), engine.ptr(), client, &doc, TODAY.as_ptr()).0,
+        BISTAND_NULL_POINTER,
+    );
+    fails(
+        put_raw(store.0, ptr::null(), client, &doc, TODAY.as_ptr()).0,
+        BISTAND_NULL_POINTER,
+    );
+    fails(
+        put_raw(store.0, engine.ptr(), client, &doc, ptr::null()).0,
+        BISTAND_NULL_POINTER,
+    );
+    // NULL data with a length; NULL with length 0 is empty.
+    // SAFETY: NULL with a non-zero length is refused before use.
+    let (status, _) = call(|out| unsafe {
+        bistand_store_put(
+            store.0,
+            engine.ptr(),
+            ptr::null(),
+            5,
+            doc.as_ptr(),
+            doc.len(),
+            TODAY.as_ptr(),
+            out,
+        )
+    });
+    fails(status, BISTAND_NULL_POINTER);
+    // SAFETY: as above.
+    let (status, _) = call(|out| unsafe {
+        bistand_store_put(
+            store.0,
+            engine.ptr(),
+            client.as_ptr(),
+            client.len(),
+            ptr::null(),
+            5,
+            TODAY.as_ptr(),
+            out,
+        )
+    });
+    fails(status, BISTAND_NULL_POINTER);
+    fails(
+        put_raw(store.0, engine.ptr(), b"", &doc, TODAY.as_ptr()).0,
+        BISTAND_INVALID_IDENTIFIER,
+    );
+    fails(
+        put_raw(store.0, engine.ptr(), b"  ", &doc, TODAY.as_ptr()).0,
+        BISTAND_INVALID_IDENTIFIER,
+    );
+    fails(
+        put_raw(store.0, engine.ptr(), client, b"", TODAY.as_ptr()).0,
+        BISTAND_MALFORMED_JSON,
+    );
+    // NULL output.
+    // SAFETY: a NULL output is refused before anything is stored.
+    let status = unsafe {
+        bistand_store_put(
+            store.0,
+            engine.ptr(),
+            client.as_ptr(),
+            client.len(),
+            doc.as_ptr(),
+            doc.len(),
+            TODAY.as_ptr(),
+            ptr::null_mut(),
+        )
+    };
+    fails(status, BISTAND_NULL_POINTER);
+
+    // Huge lengths.
+    for len in [usize::MAX, isize::MAX as usize, 257] {
+        // SAFETY: the length is over the limit and refused before `client` is read.
+        let (status, _) = call(|out| unsafe {
+            bistand_store_put(
+                store.0,
+                engine.ptr(),
+                client.as_ptr(),
+                len,
+                doc.as_ptr(),
+                doc.len(),
+                TODAY.as_ptr(),
+                out,
+            )
+        });
+        fails(status, BISTAND_TOO_LARGE);
+    }
+    for len in [usize::MAX, isize::MAX as usize, 1024 * 1024 + 1] {
+        // SAFETY: the length is over the limit and refused before `doc` is read.
+        let (status, _) = call(|out| unsafe {
+            bistand_store_put(
+                store.0,
+                engine.ptr(),
+                client.as_ptr(),
+                client.len(),
+                doc.as_ptr(),
+                len,
+                TODAY.as_ptr(),
+                out,
+            )
+        });
+        fails(status, BISTAND_TOO_LARGE);
+    }
+
+    // Invalid UTF-8 and bad dates.
+    fails(
+        put_raw(
+            store.0,
+            engine.ptr(),
+            b"8112\xff-9876",
+            &doc,
+            TODAY.as_ptr(),
+        )
+        .0,
+        BISTAND_INVALID_UTF8,
+    );
+    fails(
+        put_raw(
+            store.0,
+            engine.ptr(),
+            client,
+            b"{\"a\": \"\xff\"}",
+            TODAY.as_ptr(),
+        )
+        .0,
+        BISTAND_INVALID_UTF8,
+    );
+    fails(
+        put_raw(
+            store.0,
+            engine.ptr(),
+            client,
+            &doc,
+            c"2026-11-\xff".as_ptr(),
+        )
+        .0,
+        BISTAND_INVALID_UTF8_ARGUMENT,
+    );
+    for bad in [c"", c"2026-11-31", c"20261124", c"today"] {
+        fails(
+            put_raw(store.0, engine.ptr(), client, &doc, bad.as_ptr()).0,
+            BISTAND_INVALID_ARGUMENT,
+        );
+    }
+    // No message repeats the client id.
+    fails(
+        put_raw(
+            store.0,
+            engine.ptr(),
+            b"811218-9876\xff",
+            &doc,
+            TODAY.as_ptr(),
+        )
+        .0,
+        BISTAND_INVALID_UTF8,
+    );
+    assert!(!last_error_en().contains("811218"));
+
+    // get: NULL store, id and output; invalid UTF-8 id.
+    let id = c"00000000000000000000000000000000";
+    // SAFETY: NULL handles and outputs are refused before use.
+    unsafe {
+        let (status, _) = call(|out| bistand_store_get(ptr::null(), id.as_ptr(), out));
+        fails(status, BISTAND_NULL_POINTER);
+        let (status, _) = call(|out| bistand_store_get(store.0, ptr::null(), out));
+        fails(status, BISTAND_NULL_POINTER);
+        let status = bistand_store_get(store.0, id.as_ptr(), ptr::null_mut::<*mut bistand_buf>());
+        fails(status, BISTAND_NULL_POINTER);
+        let (status, _) = call(|out| bistand_store_get(store.0, c"\xff".as_ptr(), out));
+        fails(status, BISTAND_INVALID_UTF8_ARGUMENT);
+    }
+
+    // After all the failures the store still works.
+    let id = stored_id(&store, &engine, "811218-9876", &doc);
+    assert_eq!(store.get(&id).1, doc);
+}
+
+#[test]
+fn free_null_store() {
+    // SAFETY: NULL is documented as a no-op.
+    unsafe { bistand_store_free(ptr::null_mut()) };
+}
