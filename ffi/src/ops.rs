@@ -303,7 +303,7 @@ fn invalid(en: String, sv: String) -> Failure {
 }
 
 /// A date argument, written exactly `YYYY-MM-DD` (ISO 8601, as everywhere in bistand).
-fn date(name: &str, text: &str) -> Result<Date, Failure> {
+pub(crate) fn date(name: &str, text: &str) -> Result<Date, Failure> {
     let shaped = text.len() == 10
         && text.bytes().enumerate().all(|(i, b)| match i {
             4 | 7 => b == b'-',

@@ -14,7 +14,6 @@ use bistand_core::identifier::{
     PersonalNumber, PseudonymKey, pseudonymise, pseudonymise_case_number,
 };
 use bistand_core::{Engine, Report};
-use jiff::civil::Date;
 use serde::{Deserialize, Serialize};
 use zeroize::Zeroize;
 
@@ -204,7 +203,7 @@ pub(crate) fn put(
     doc: &[u8],
     reference_date: &str,
 ) -> Result<bistand_buf, Failure> {
-    let reference_date = date("reference_date", reference_date)?;
+    let reference_date = crate::ops::date("reference_date", reference_date)?;
     let client_id = std::str::from_utf8(client_id).map_err(|_| {
         Failure::new(
             bistand_status::BISTAND_INVALID_UTF8,
@@ -304,27 +303,6 @@ fn store_failure(error: StoreError) -> Failure {
         _ => "databasen misslyckades (in- och utmatning, låst fil eller skadad fil)",
     };
     Failure::new(map_store_error(error.kind()), error.to_string(), sv)
-}
-
-/// A date written `YYYY-MM-DD`, or `BISTAND_INVALID_ARGUMENT`.
-fn date(name: &str, text: &str) -> Result<Date, Failure> {
-    let shaped = text.len() == 10
-        && text.bytes().enumerate().all(|(i, b)| match i {
-            4 | 7 => b == b'-',
-            _ => b.is_ascii_digit(),
-        });
-    shaped
-        .then(|| text.parse::<Date>().ok())
-        .flatten()
-        .ok_or_else(|| {
-            Failure::new(
-                bistand_status::BISTAND_INVALID_ARGUMENT,
-                format!("`{name}` is not a date: expected a real date written YYYY-MM-DD"),
-                format!(
-                    "`{name}` är inget datum: förväntade ett verkligt datum skrivet ÅÅÅÅ-MM-DD"
-                ),
-            )
-        })
 }
 
 fn json(value: &impl Serialize) -> Result<bistand_buf, Failure> {
