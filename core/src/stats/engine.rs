@@ -95,11 +95,17 @@ pub(crate) struct StratumKey {
     pub(crate) period: i16,
 }
 
-/// Counters per stratum, with the unit names interned. The common part of every aggregate.
+/// Counters per stratum, with the unit names interned, and what every aggregate keeps beside them:
+/// the instrument version and report date (partial results merge only when both agree) and the
+/// documents left out for error findings. The common part of every aggregate.
 #[derive(Clone, Debug, Default)]
 pub struct Aggregate {
     slots: usize,
+    instrument: String,
+    version: String,
+    as_of: jiff::civil::Date,
     records: u64,
+    excluded: u64,
     units: Vec<String>,
     unit_index: HashMap<String, u32>,
     strata: HashMap<StratumKey, Vec<u64>>,
@@ -109,17 +115,48 @@ impl PartialEq for Aggregate {
     /// Equal when they hold the same counts per stratum, whatever the order units were first seen.
     fn eq(&self, other: &Aggregate) -> bool {
         self.slots == other.slots
+            && self.version == other.version
+            && self.as_of == other.as_of
             && self.records == other.records
+            && self.excluded == other.excluded
             && self.canonical() == other.canonical()
     }
 }
 
 impl Aggregate {
-    pub(crate) fn new(slots: usize) -> Aggregate {
+    pub(crate) fn new(
+        slots: usize,
+        instrument: &str,
+        version: &str,
+        as_of: jiff::civil::Date,
+    ) -> Aggregate {
         Aggregate {
             slots,
+            instrument: instrument.to_owned(),
+            version: version.to_owned(),
+            as_of,
             ..Aggregate::default()
         }
+    }
+
+    /// An empty aggregate of the same layout, version and date.
+    pub(crate) fn empty_like(&self) -> Aggregate {
+        Aggregate::new(self.slots, &self.instrument, &self.version, self.as_of)
+    }
+
+    /// The date the report describes.
+    pub fn as_of(&self) -> jiff::civil::Date {
+        self.as_of
+    }
+
+    /// Documents not counted because they had error findings.
+    pub fn excluded(&self) -> u64 {
+        self.excluded
+    }
+
+    /// Tallies a document left out for error findings.
+    pub(crate) fn exclude(&mut self) {
+        self.excluded += 1;
     }
 
     /// Records added.
@@ -147,14 +184,24 @@ impl Aggregate {
 
     /// Adds another aggregate's counts (same layout) to this one.
     pub(crate) fn merge(&mut self, other: &Aggregate) -> Result<()> {
-        if self.slots != other.slots {
+        if self.slots != other.slots
+            || self.instrument != other.instrument
+            || self.version != other.version
+            || self.as_of != other.as_of
+        {
+            let name = self.instrument.to_uppercase();
             return Err(Error::new(
                 ErrorKind::InvalidArgument,
-                "cannot merge aggregates of different layouts",
-                "aggregat med olika layout kan inte slås samman",
+                format!(
+                    "cannot merge {name} aggregates of different definition versions or report dates"
+                ),
+                format!(
+                    "{name}-aggregat med olika definitionsversioner eller rapportdatum kan inte slås samman"
+                ),
             ));
         }
         self.records += other.records;
+        self.excluded += other.excluded;
         for (key, counts) in &other.strata {
             let unit = self.unit(Some(&other.units[key.unit as usize]));
             let target = self

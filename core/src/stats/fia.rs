@@ -173,9 +173,7 @@ impl Layout {
 pub struct FiaAggregate {
     schema: Arc<FiaSchema>,
     layout: Arc<Layout>,
-    as_of: jiff::civil::Date,
     aggregate: Aggregate,
-    excluded: u64,
 }
 
 fn code(value: Option<&AnswerValue>) -> Option<u16> {
@@ -190,18 +188,16 @@ impl FiaAggregate {
     pub fn new(schema: FiaSchema, as_of: jiff::civil::Date) -> FiaAggregate {
         let layout = Layout::new(&schema);
         FiaAggregate {
-            aggregate: Aggregate::new(layout.slots),
+            aggregate: Aggregate::new(layout.slots, "fia", &schema.version, as_of),
             layout: Arc::new(layout),
             schema: Arc::new(schema),
-            as_of,
-            excluded: 0,
         }
     }
 
     /// Adds a validated document; one with error findings is only tallied as excluded.
     pub fn add_validated(&mut self, validated: &Validated<'_>) -> bool {
         if !validated.report.valid || validated.definition.instrument() != "fia" {
-            self.excluded += 1;
+            self.aggregate.exclude();
             return false;
         }
         self.add(&validated.document);
@@ -263,14 +259,6 @@ impl FiaAggregate {
     /// # Errors
     /// [`ErrorKind::InvalidArgument`] when versions or dates differ.
     pub fn merge(&mut self, other: &FiaAggregate) -> Result<()> {
-        if self.schema.version != other.schema.version || self.as_of != other.as_of {
-            return Err(Error::new(
-                ErrorKind::InvalidArgument,
-                "cannot merge FIA aggregates of different definition versions or report dates",
-                "FIA-aggregat med olika definitionsversioner eller rapportdatum kan inte slås samman",
-            ));
-        }
-        self.excluded += other.excluded;
         self.aggregate.merge(&other.aggregate)
     }
 
@@ -281,7 +269,7 @@ impl FiaAggregate {
 
     /// Documents not counted because they had error findings.
     pub fn excluded(&self) -> u64 {
-        self.excluded
+        self.aggregate.excluded()
     }
 
     /// Builds the FIA report (breakdowns: total, unit, year).
@@ -293,7 +281,7 @@ impl FiaAggregate {
                 "FIA – förutsättningar inför arbete: gruppresultat",
                 "FIA – prerequisites for work: group results",
             ),
-            as_of: self.as_of,
+            as_of: self.aggregate.as_of(),
             threshold: options.threshold,
             records: self.records(),
             tables,

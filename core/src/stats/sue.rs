@@ -556,16 +556,12 @@ impl Layout {
 pub struct SueAggregate {
     schema: Arc<SueSchema>,
     layout: Arc<Layout>,
-    as_of: Date,
     aggregate: Aggregate,
-    excluded: u64,
 }
 
 impl PartialEq for SueAggregate {
     fn eq(&self, other: &SueAggregate) -> bool {
-        self.as_of == other.as_of
-            && self.excluded == other.excluded
-            && self.aggregate == other.aggregate
+        self.aggregate == other.aggregate
     }
 }
 
@@ -593,11 +589,9 @@ impl SueAggregate {
     pub fn new(schema: SueSchema, as_of: Date) -> SueAggregate {
         let layout = Layout::new(&schema);
         SueAggregate {
-            aggregate: Aggregate::new(layout.slots),
+            aggregate: Aggregate::new(layout.slots, "sue", &schema.version, as_of),
             layout: Arc::new(layout),
             schema: Arc::new(schema),
-            as_of,
-            excluded: 0,
         }
     }
 
@@ -606,9 +600,7 @@ impl SueAggregate {
         SueAggregate {
             schema: Arc::clone(&self.schema),
             layout: Arc::clone(&self.layout),
-            as_of: self.as_of,
-            aggregate: Aggregate::new(self.layout.slots),
-            excluded: 0,
+            aggregate: self.aggregate.empty_like(),
         }
     }
 
@@ -621,7 +613,7 @@ impl SueAggregate {
     /// Returns whether it was counted.
     pub fn add_validated(&mut self, validated: &Validated<'_>) -> bool {
         if !validated.report.valid || validated.definition.instrument() != "sue" {
-            self.excluded += 1;
+            self.aggregate.exclude();
             return false;
         }
         let record = SueRecord::from_document(&self.schema, &validated.document);
@@ -642,7 +634,7 @@ impl SueAggregate {
         };
         let layout = Arc::clone(&self.layout);
         let schema = Arc::clone(&self.schema);
-        let as_of = self.as_of;
+        let as_of = self.aggregate.as_of();
         let counts = self.aggregate.stratum(key);
         count_record(counts, &layout, &schema, record, as_of);
     }
@@ -652,14 +644,6 @@ impl SueAggregate {
     /// # Errors
     /// [`ErrorKind::InvalidArgument`] when the aggregates differ in version or date.
     pub fn merge(&mut self, other: &SueAggregate) -> Result<()> {
-        if self.schema.version != other.schema.version || self.as_of != other.as_of {
-            return Err(Error::new(
-                ErrorKind::InvalidArgument,
-                "cannot merge SUE aggregates of different definition versions or report dates",
-                "SUE-aggregat med olika definitionsversioner eller rapportdatum kan inte slås samman",
-            ));
-        }
-        self.excluded += other.excluded;
         self.aggregate.merge(&other.aggregate)
     }
 
@@ -670,7 +654,7 @@ impl SueAggregate {
 
     /// Documents not counted because they had error findings.
     pub fn excluded(&self) -> u64 {
-        self.excluded
+        self.aggregate.excluded()
     }
 
     /// Builds the report: every table, for every breakdown in `options`, after disclosure control.
@@ -682,7 +666,7 @@ impl SueAggregate {
                 "Systematisk uppföljning inom ekonomiskt bistånd (SUE): gruppresultat",
                 "Systematic follow-up in social assistance (SUE): group results",
             ),
-            as_of: self.as_of,
+            as_of: self.aggregate.as_of(),
             threshold: options.threshold,
             records: self.records(),
             tables,
