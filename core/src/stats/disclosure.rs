@@ -156,24 +156,62 @@ pub(crate) fn suppress(registry: &mut Registry, threshold: Threshold) {
         if exposed.is_empty() {
             break;
         }
+        let mut progressed = false;
         for key in exposed {
-            if let Some(extra) = cheapest_cover(registry, key) {
+            if let Some(extra) = cover(registry, key) {
                 registry.suppress_key(extra);
+                progressed = true;
             }
+        }
+        // Every round suppresses at least one more shown quantity, so the loop ends. When nothing
+        // shown is connected to an exposed quantity any more, the sums alone fix it (a structural
+        // identity of the tables) and no suppression can hide it.
+        if !progressed {
+            break;
         }
     }
 }
 
-/// The smallest shown term of a sum that contains `key` (the cheapest extra suppression that
-/// adds an unknown next to it).
-fn cheapest_cover(registry: &Registry, key: QuantityKey) -> Option<QuantityKey> {
-    registry
-        .constraints
-        .iter()
-        .filter(|c| c.total == key || c.parts.contains(&key))
-        .flat_map(|c| std::iter::once(c.total).chain(c.parts.iter().copied()))
-        .filter(|&k| registry.state(k) == State::Shown)
-        .min_by_key(|&k| (registry.value(k), k))
+/// The cheapest extra suppression that adds an unknown next to `key`: the smallest shown term of a
+/// sum that contains it or, when every term of those sums is already unknown, of the nearest sums
+/// reached through those unknowns.
+fn cover(registry: &Registry, key: QuantityKey) -> Option<QuantityKey> {
+    let mut reached: Vec<QuantityKey> = vec![key];
+    let mut used = vec![false; registry.constraints.len()];
+    loop {
+        let layer: Vec<usize> = registry
+            .constraints
+            .iter()
+            .enumerate()
+            .filter(|(i, c)| {
+                !used[*i]
+                    && (reached.contains(&c.total) || c.parts.iter().any(|k| reached.contains(k)))
+            })
+            .map(|(i, _)| i)
+            .collect();
+        if layer.is_empty() {
+            return None;
+        }
+        let terms = || {
+            layer.iter().flat_map(|&i| {
+                let c = &registry.constraints[i];
+                std::iter::once(c.total).chain(c.parts.iter().copied())
+            })
+        };
+        if let Some(shown) = terms()
+            .filter(|&k| registry.state(k) == State::Shown)
+            .min_by_key(|&k| (registry.value(k), k))
+        {
+            return Some(shown);
+        }
+        for &i in &layer {
+            used[i] = true;
+        }
+        let next: Vec<QuantityKey> = terms().collect();
+        reached.extend(next);
+        reached.sort_unstable();
+        reached.dedup();
+    }
 }
 
 /// The quantity that must also be suppressed for constraint `index` to protect its suppressed
