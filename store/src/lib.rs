@@ -13,6 +13,10 @@
 //! the new one ([`Store::replace_keyring`]), then call [`Store::reseal_batch`] until nothing
 //! remains; the store stays readable and writable throughout.
 //!
+//! Who read or wrote which record is kept in an append-only, hash-chained audit log in the same
+//! store ([`AuditLog`]); [`SqliteStore::put_audited`] and [`SqliteStore::update_audited`] write a
+//! record and its audit entry in one transaction.
+//!
 //! ```
 //! use bistand_core::identifier::{PseudonymKey, pseudonymise_case_number};
 //! use bistand_core::seal::{DataKey, Keyring};
@@ -34,10 +38,16 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
+mod audit;
 mod error;
 mod record;
 mod schema;
 mod sqlite;
+
+pub use audit::{
+    AUDIT_GENESIS_HASH, AuditEntry, AuditEvent, AuditHead, AuditLog, AuditProblem,
+    AuditVerification,
+};
 
 pub use bistand_core::seal::{DataKey, Keyring};
 pub use error::{Error, ErrorKind, Result};

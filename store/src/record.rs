@@ -273,7 +273,7 @@ pub(crate) fn check_name(what: &str, text: &str) -> Result<()> {
     }
 }
 
-fn check_unit(text: &str) -> Result<()> {
+pub(crate) fn check_unit(text: &str) -> Result<()> {
     if !text.is_empty() && text.len() <= MAX_UNIT_LEN && !text.chars().any(char::is_control) {
         Ok(())
     } else {
@@ -298,12 +298,12 @@ pub(crate) fn check_body(body: &[u8]) -> Result<()> {
     }
 }
 
-fn is_lower_hex(text: &str) -> bool {
+pub(crate) fn is_lower_hex(text: &str) -> bool {
     text.bytes()
         .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
 }
 
-fn hex(bytes: &[u8]) -> String {
+pub(crate) fn hex(bytes: &[u8]) -> String {
     const DIGITS: &[u8; 16] = b"0123456789abcdef";
     let mut text = String::with_capacity(2 * bytes.len());
     for &b in bytes {

@@ -38,6 +38,37 @@ const MIGRATIONS: &[&str] = &[
     // sealed with an old key during rotation.
     "CREATE INDEX records_by_scope ON records (unit, instrument, version);
      CREATE INDEX records_by_key ON records (key_id);",
+    // 3: the append-only, hash-chained audit log (see audit.rs). The triggers make the
+    // application's own connection unable to change history: UPDATE and DELETE abort, and an
+    // INSERT must take exactly the next seq (so INSERT OR REPLACE cannot overwrite an entry, which
+    // would bypass the DELETE trigger). Someone with the file can drop the triggers; the hash chain
+    // is what catches them.
+    "CREATE TABLE audit (
+         seq       INTEGER PRIMARY KEY,
+         at        INTEGER NOT NULL,
+         principal TEXT    NOT NULL,
+         role      TEXT    NOT NULL,
+         action    TEXT    NOT NULL,
+         unit      TEXT,
+         record_id TEXT,
+         pseudonym TEXT,
+         outcome   TEXT    NOT NULL,
+         prev_hash TEXT    NOT NULL,
+         hash      TEXT    NOT NULL
+     ) STRICT;
+     CREATE TRIGGER audit_append_only BEFORE INSERT ON audit
+     WHEN NEW.seq IS NOT coalesce((SELECT max(seq) FROM audit), 0) + 1
+     BEGIN
+         SELECT RAISE(ABORT, 'the audit log is append-only: a new entry must take the next seq');
+     END;
+     CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit
+     BEGIN
+         SELECT RAISE(ABORT, 'the audit log is append-only: entries cannot be changed');
+     END;
+     CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit
+     BEGIN
+         SELECT RAISE(ABORT, 'the audit log is append-only: entries cannot be deleted');
+     END;",
 ];
 
 /// Brings the schema of `conn`'s database to [`SCHEMA_VERSION`].

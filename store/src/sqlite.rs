@@ -137,7 +137,11 @@ impl SqliteStore {
     }
 
     /// Runs `f` in one `IMMEDIATE` transaction on the writer and commits it.
-    fn write<T>(&self, context: &str, f: impl FnOnce(&Transaction<'_>) -> Result<T>) -> Result<T> {
+    pub(crate) fn write<T>(
+        &self,
+        context: &str,
+        f: impl FnOnce(&Transaction<'_>) -> Result<T>,
+    ) -> Result<T> {
         let mut writer = self.lock_writer();
         let tx = writer
             .transaction_with_behavior(TransactionBehavior::Immediate)
@@ -148,7 +152,7 @@ impl SqliteStore {
     }
 
     /// Runs `f` on a read connection: a pooled one for a file store, the writer in memory.
-    fn read<T>(&self, f: impl FnOnce(&Connection) -> Result<T>) -> Result<T> {
+    pub(crate) fn read<T>(&self, f: impl FnOnce(&Connection) -> Result<T>) -> Result<T> {
         let Some(pool) = &self.readers else {
             return f(&self.lock_writer());
         };
@@ -181,13 +185,15 @@ impl SqliteStore {
     }
 }
 
-impl Store for SqliteStore {
-    fn put(&self, record: NewRecord) -> Result<RecordMeta> {
-        let mut metas = self.put_many(vec![record])?;
-        Ok(metas.remove(0))
-    }
-
-    fn put_many(&self, records: Vec<NewRecord>) -> Result<Vec<RecordMeta>> {
+impl SqliteStore {
+    /// Inserts `records` like [`Store::put_many`] and, in the same transaction, runs `also` with
+    /// their metadata: what `also` writes is committed with the records or not at all (the
+    /// audit entry of an audited write, say).
+    pub(crate) fn put_many_with<T>(
+        &self,
+        records: Vec<NewRecord>,
+        also: impl FnOnce(&Transaction<'_>, &[RecordMeta]) -> Result<T>,
+    ) -> Result<(Vec<RecordMeta>, T)> {
         for record in &records {
             record.check()?;
         }
@@ -214,8 +220,9 @@ impl Store for SqliteStore {
                 })
                 .collect::<Result<Vec<_>>>()?
         };
+        let metas: Vec<RecordMeta> = rows.iter().map(|row| row.meta.clone()).collect();
         let context = "could not insert records";
-        self.write(context, |tx| {
+        let also = self.write(context, |tx| {
             let mut insert = tx
                 .prepare_cached(&format!(
                     "INSERT INTO records ({COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)"
@@ -237,12 +244,19 @@ impl Store for SqliteStore {
                     ])
                     .map_err(|e| Error::database(context, e))?;
             }
-            Ok(())
+            also(tx, &metas)
         })?;
-        Ok(rows.into_iter().map(|row| row.meta).collect())
+        Ok((metas, also))
     }
 
-    fn update(&self, id: &RecordId, body: &[u8]) -> Result<RecordMeta> {
+    /// Replaces a record's body like [`Store::update`] and, in the same transaction, runs `also`
+    /// with the new metadata.
+    pub(crate) fn update_with<T>(
+        &self,
+        id: &RecordId,
+        body: &[u8],
+        also: impl FnOnce(&Transaction<'_>, &RecordMeta) -> Result<T>,
+    ) -> Result<(RecordMeta, T)> {
         record::check_body(body)?;
         let context = "could not update the record";
         let keyring = self.keyring();
@@ -260,8 +274,26 @@ impl Store for SqliteStore {
             };
             let sealed = seal::seal(key, nonce, &binding(&meta), body);
             write_body(tx, &meta, &sealed).map_err(|e| Error::database(context, e))?;
-            Ok(meta)
+            let also = also(tx, &meta)?;
+            Ok((meta, also))
         })
+    }
+}
+
+impl Store for SqliteStore {
+    fn put(&self, record: NewRecord) -> Result<RecordMeta> {
+        let mut metas = self.put_many(vec![record])?;
+        Ok(metas.remove(0))
+    }
+
+    fn put_many(&self, records: Vec<NewRecord>) -> Result<Vec<RecordMeta>> {
+        let (metas, ()) = self.put_many_with(records, |_, _| Ok(()))?;
+        Ok(metas)
+    }
+
+    fn update(&self, id: &RecordId, body: &[u8]) -> Result<RecordMeta> {
+        let (meta, ()) = self.update_with(id, body, |_, _| Ok(()))?;
+        Ok(meta)
     }
 
     fn get(&self, id: &RecordId) -> Result<Record> {

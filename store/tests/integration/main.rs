@@ -2,6 +2,7 @@
 //! key rotation under load, what reaches the disk, schema migrations, and crash durability
 //! (this binary re-executes itself as the writer process that gets killed).
 
+mod audit;
 mod basic;
 mod crash;
 mod disk;
