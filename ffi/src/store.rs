@@ -2,17 +2,16 @@
 //! keys JSON (the sidecar's keys file format), putting a validated, pseudonymised document and
 //! getting it back, and the one conversion from a store error to a status ([`map_store_error`]).
 //!
-//! `put` mirrors the sidecar's `import`: validate with the engine, refuse a document with error
-//! findings, pseudonymise the client id (personnummer or samordningsnummer, otherwise a case
-//! number), store under the document's unit (`"okand"` when it names none).
+//! `put` is the sidecar's `import` for one document: both go through
+//! [`bistand_store::documents::prepare`] (validate with the engine, refuse a document with error
+//! findings, pseudonymise the client id, take the unit from the document).
 
+use ::bistand_store::documents::{self, PrepareError};
 use ::bistand_store::{
-    DataKey, Error as StoreError, ErrorKind as StoreErrorKind, Keyring, NewRecord, RecordId,
-    SqliteStore, Store,
+    DataKey, Error as StoreError, ErrorKind as StoreErrorKind, Keyring, RecordId, SqliteStore,
+    Store,
 };
-use bistand_core::identifier::{
-    PersonalNumber, PseudonymKey, pseudonymise, pseudonymise_case_number,
-};
+use bistand_core::identifier::PseudonymKey;
 use bistand_core::{Engine, Report};
 use serde::{Deserialize, Serialize};
 use zeroize::Zeroize;
@@ -25,9 +24,6 @@ pub(crate) const MAX_KEYS_JSON: usize = 64 * 1024;
 
 /// Longest client id accepted, in bytes (a personnummer or a case number).
 pub(crate) const MAX_CLIENT_ID: usize = 256;
-
-/// The unit a record is stored under when its document names none (as the sidecar does).
-const UNKNOWN_UNIT: &str = "okand";
 
 /// An open encrypted record store: an SQLite file, the data keys that seal its records and the
 /// pseudonym key that turns client ids into pseudonyms.
@@ -211,40 +207,31 @@ pub(crate) fn put(
             "client_id är inte giltig UTF-8",
         )
     })?;
-    if client_id.trim().is_empty() {
-        return Err(Failure::new(
-            bistand_status::BISTAND_INVALID_IDENTIFIER,
-            "client_id is empty",
-            "client_id är tomt",
-        ));
-    }
-    let validated = engine.parse(None, doc)?;
-    if !validated.report.valid {
+    let prepared =
+        match documents::prepare(engine, &store.pseudonym_key, client_id, doc, reference_date) {
+            Ok(prepared) => prepared,
+            // The only client id refused is an empty one; the C status and messages are ours.
+            Err(PrepareError::ClientId(_)) => {
+                return Err(Failure::new(
+                    bistand_status::BISTAND_INVALID_IDENTIFIER,
+                    "client_id is empty",
+                    "client_id är tomt",
+                ));
+            }
+            Err(PrepareError::Document(error)) => return Err(error.into()),
+        };
+    let Some(record) = prepared.record else {
         return json(&PutResult {
             stored: false,
             record_id: None,
-            report: &validated.report,
+            report: &prepared.report,
         });
-    }
-    let pseudonym = match PersonalNumber::parse(client_id, reference_date) {
-        Ok(number) => pseudonymise(&store.pseudonym_key, &number),
-        Err(_) => pseudonymise_case_number(&store.pseudonym_key, client_id),
     };
-    let unit = validated.document.unit().unwrap_or(UNKNOWN_UNIT).to_owned();
-    let meta = store
-        .store
-        .put(NewRecord::new(
-            &pseudonym,
-            unit,
-            validated.definition.instrument(),
-            validated.definition.version(),
-            doc.to_vec(),
-        ))
-        .map_err(store_failure)?;
+    let meta = store.store.put(record).map_err(store_failure)?;
     json(&PutResult {
         stored: true,
         record_id: Some(meta.id.as_str()),
-        report: &validated.report,
+        report: &prepared.report,
     })
 }
 

@@ -7,9 +7,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::{Context, Result, bail};
-use bistand_core::stats::{
-    Dimension, GroupAggregate, GroupReport, NdjsonAggregator, ReportOptions, Threshold,
-};
+use bistand_core::stats::{Dimension, GroupReport, NdjsonAggregator, ReportOptions, Threshold};
 use bistand_core::{Engine, Error as CoreError, Language, Report, Severity};
 use clap::{Parser, Subcommand, ValueEnum};
 use jiff::civil::Date;
@@ -394,39 +392,35 @@ fn import(db: &Path, keys: &Path, input: &Path) -> Result<ExitCode> {
             continue;
         };
         let body = parsed.document.get().as_bytes();
-        let validated = match engine.parse(None, body) {
-            Ok(v) if v.report.valid => v,
-            Ok(v) => {
-                eprintln!(
-                    "bistand: line {}: refused: {} error finding(s)",
-                    number + 1,
-                    v.report.errors
-                );
-                refused += 1;
-                continue;
-            }
-            Err(e) => {
+        let prepared = match bistand_store::documents::prepare(
+            &engine,
+            &keys.pseudonym,
+            &parsed.client_id,
+            body,
+            today(),
+        ) {
+            Ok(prepared) => prepared,
+            Err(bistand_store::documents::PrepareError::Document(e)) => {
                 eprintln!("bistand: line {}: refused: {e} ({})", number + 1, e.kind());
                 refused += 1;
                 continue;
             }
+            Err(bistand_store::documents::PrepareError::ClientId(e)) => {
+                eprintln!("bistand: line {}: refused: {e}", number + 1);
+                refused += 1;
+                continue;
+            }
         };
-        let pseudonym =
-            match bistand_core::identifier::PersonalNumber::parse(&parsed.client_id, today()) {
-                Ok(number) => bistand_core::identifier::pseudonymise(&keys.pseudonym, &number),
-                Err(_) => bistand_core::identifier::pseudonymise_case_number(
-                    &keys.pseudonym,
-                    &parsed.client_id,
-                ),
-            };
-        let unit = validated.document.unit().unwrap_or("okand").to_owned();
-        batch.push(bistand_store::NewRecord::new(
-            &pseudonym,
-            unit,
-            validated.definition.instrument(),
-            validated.definition.version(),
-            body.to_vec(),
-        ));
+        let Some(record) = prepared.record else {
+            eprintln!(
+                "bistand: line {}: refused: {} error finding(s)",
+                number + 1,
+                prepared.report.errors
+            );
+            refused += 1;
+            continue;
+        };
+        batch.push(record);
         if batch.len() == 1000 {
             stored += store.put_many(std::mem::take(&mut batch))?.len() as u64;
         }
@@ -445,30 +439,26 @@ fn report_from_store(
     as_of: Date,
     options: &ReportOptions,
 ) -> Result<GroupReport> {
-    use bistand_store::Store;
     let keys = crate::keys::load(keys)?;
     let store = bistand_store::SqliteStore::open(db, keys.keyring)?;
     let engine = Engine::new()?;
-    let definition = engine.definition(instrument, None)?;
-    let mut aggregate = GroupAggregate::new(definition, as_of)?;
-    let mut filter = bistand_store::ScanFilter::all().instrument(definition.instrument());
-    if let Some(unit) = unit {
-        filter = filter.unit(unit);
+    let units = unit.map(|unit| vec![unit]);
+    let outcome = bistand_store::documents::report_from_store(
+        &store,
+        &engine,
+        instrument,
+        units.as_deref(),
+        as_of,
+        options,
+    )?;
+    for skipped in &outcome.not_counted {
+        eprintln!(
+            "bistand: record {}: not counted: {}",
+            skipped.record_id.as_str(),
+            skipped.kind
+        );
     }
-    store.scan(&filter, &mut |record| {
-        match engine.parse(Some(definition.instrument()), &record.body) {
-            Ok(validated) => {
-                aggregate.add(&validated);
-            }
-            Err(e) => eprintln!(
-                "bistand: record {}: not counted: {}",
-                record.meta.id.as_str(),
-                e.kind()
-            ),
-        }
-        Ok(())
-    })?;
-    Ok(aggregate.report(options))
+    Ok(outcome.report)
 }
 
 /// Reads NDJSON documents and aggregates them in one pass (the same aggregation as the C ABI's

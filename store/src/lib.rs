@@ -15,7 +15,9 @@
 //!
 //! Who read or wrote which record is kept in an append-only, hash-chained audit log in the same
 //! store ([`AuditLog`]); [`SqliteStore::put_audited`] and [`SqliteStore::update_audited`] write a
-//! record and its audit entry in one transaction.
+//! record and its audit entry in one transaction. The [`documents`] module is the one code path
+//! the shells share for validating, pseudonymising and storing a document, and for group reports
+//! over stored records.
 //!
 //! ```
 //! use bistand_core::identifier::{PseudonymKey, pseudonymise_case_number};
@@ -39,6 +41,7 @@
 #![deny(missing_docs)]
 
 mod audit;
+pub mod documents;
 mod error;
 mod record;
 mod schema;

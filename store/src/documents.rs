@@ -1,0 +1,436 @@
+//! From a client's document to a stored record, and from stored records to a group report: the
+//! one code path the C ABI and the sidecar share (STYLE.md 2), so the rules for what is stored
+//! and what is counted are written once.
+//!
+//! Storing a document is: validate it with the engine; refuse it if it has error findings; turn
+//! the client id into a pseudonym (a personnummer or samordningsnummer by its canonical form,
+//! anything else as a case number); store it under the unit the document names
+//! ([`UNKNOWN_UNIT`] when it names none). The client id itself is never stored.
+//!
+//! ```
+//! use bistand_core::Engine;
+//! use bistand_core::identifier::PseudonymKey;
+//! use bistand_core::seal::{DataKey, Keyring};
+//! use bistand_core::stats::ReportOptions;
+//! use bistand_store::documents::{self, Prepared};
+//! use bistand_store::{SqliteStore, Store};
+//!
+//! let engine = Engine::new()?;
+//! let key = PseudonymKey::new("p1", &[9u8; 32])?;
+//! let store = SqliteStore::open_in_memory(Keyring::new(DataKey::new("k1", &[7u8; 32])?))?;
+//! let today = jiff::civil::date(2026, 1, 15);
+//!
+//! let document = br#"{"instrument": "sue", "version": "1", "status": "draft", "answers": {}}"#;
+//! let Prepared { report, record } =
+//!     documents::prepare(&engine, &key, "EB-2026-0042", document, today)?;
+//! assert!(report.valid);
+//! let record = record.expect("a valid document is prepared for storing");
+//! assert!(record.pseudonym.starts_with("p1:"));
+//! store.put(record)?;
+//!
+//! let options = ReportOptions::default();
+//! let report = documents::report_from_store(&store, &engine, "sue", None, today, &options)?;
+//! assert_eq!(report.report.records, 1);
+//! assert!(report.not_counted.is_empty());
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+
+use std::fmt;
+
+use bistand_core::identifier::{
+    PersonalNumber, Pseudonym, PseudonymKey, pseudonymise, pseudonymise_case_number,
+};
+use bistand_core::stats::{GroupAggregate, GroupReport, ReportOptions};
+use bistand_core::{Engine, Report};
+use jiff::civil::Date;
+
+use crate::Store;
+use crate::error::{Error, ErrorKind, Result};
+use crate::record::{NewRecord, RecordId, ScanFilter};
+
+/// The unit a record is stored under when its document names none: the same code the group
+/// reports use for a missing value, so such records are counted under "not recorded".
+pub const UNKNOWN_UNIT: &str = bistand_core::classify::UNKNOWN.code;
+
+/// A validated document: its findings and, only when it has no error findings, the record to
+/// store.
+#[derive(Clone, Debug)]
+pub struct Prepared {
+    /// The validation report (findings never echo an answer).
+    pub report: Report,
+    /// The record to store: `None` when the report has error findings, so an invalid document
+    /// cannot be stored by mistake.
+    pub record: Option<NewRecord>,
+}
+
+/// Why [`prepare`] could not validate a document. The two cases stay apart because the shells
+/// map them differently: a refused client id is the caller's identifier problem, a document that
+/// is not a document keeps core's error kind (and so its C status and HTTP status).
+#[derive(Debug)]
+pub enum PrepareError {
+    /// The client id was refused (empty or only whitespace): an [`ErrorKind::InvalidInput`]
+    /// error from [`client_pseudonym`].
+    ClientId(Error),
+    /// The bytes could not be read as a document at all (size, UTF-8, JSON, envelope, unknown
+    /// instrument or version): core's error, unchanged.
+    Document(bistand_core::Error),
+}
+
+/// A group report over stored records, and the records left out of it.
+#[derive(Debug)]
+pub struct StoreReport {
+    /// The report over the records that were counted.
+    pub report: GroupReport,
+    /// Records that could not be read as documents of the instrument, and so were not counted;
+    /// by record id and error kind only, never content.
+    pub not_counted: Vec<NotCounted>,
+}
+
+/// A stored record left out of a report.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NotCounted {
+    /// The record's id (random; says nothing about the client).
+    pub record_id: RecordId,
+    /// Why its body was not a document of the instrument.
+    pub kind: bistand_core::ErrorKind,
+}
+
+/// The pseudonym of a client id under `key`: a personnummer or samordningsnummer (any spelling,
+/// judged at `reference_date` for the `+` of the over-100s) by its canonical form, anything else
+/// as a case number.
+///
+/// # Errors
+///
+/// [`ErrorKind::InvalidInput`] if `client_id` is empty or only whitespace: every such id would
+/// share one pseudonym and so merge unrelated clients. The message never repeats the id.
+pub fn client_pseudonym(
+    key: &PseudonymKey,
+    client_id: &str,
+    reference_date: Date,
+) -> Result<Pseudonym> {
+    if client_id.trim().is_empty() {
+        return Err(Error::new(
+            ErrorKind::InvalidInput,
+            "client id is empty; expected a personnummer, samordningsnummer or case number",
+        ));
+    }
+    Ok(match PersonalNumber::parse(client_id, reference_date) {
+        Ok(number) => pseudonymise(key, &number),
+        Err(_) => pseudonymise_case_number(key, client_id),
+    })
+}
+
+/// Validates `document` and, if it has no error findings, makes the record to store it as: under
+/// the pseudonym of `client_id`, the document's unit ([`UNKNOWN_UNIT`] if it names none), and
+/// the instrument and version it answers. The body is `document` unchanged.
+///
+/// # Errors
+///
+/// [`PrepareError::ClientId`] for an empty client id (checked first, before the document);
+/// [`PrepareError::Document`] when the bytes are not a document. A document with error findings
+/// is not an error: its report says why, and [`Prepared::record`] is `None`.
+pub fn prepare(
+    engine: &Engine,
+    key: &PseudonymKey,
+    client_id: &str,
+    document: &[u8],
+    reference_date: Date,
+) -> Result<Prepared, PrepareError> {
+    let pseudonym =
+        client_pseudonym(key, client_id, reference_date).map_err(PrepareError::ClientId)?;
+    let validated = engine
+        .parse(None, document)
+        .map_err(PrepareError::Document)?;
+    let record = validated.report.valid.then(|| {
+        NewRecord::new(
+            &pseudonym,
+            validated.document.unit().unwrap_or(UNKNOWN_UNIT),
+            validated.definition.instrument(),
+            validated.definition.version(),
+            document,
+        )
+    });
+    Ok(Prepared {
+        report: validated.report,
+        record,
+    })
+}
+
+/// A group report of `instrument` (its newest definition) over the records in `store`, as of
+/// `as_of`. With `units`, only records of those units are counted (each unit once, however often
+/// it is listed; an empty list counts nothing); without, every record of the instrument.
+///
+/// Records whose body cannot be read as a document of the instrument are left out and listed in
+/// [`StoreReport::not_counted`]; documents with error findings are left out and tallied in the
+/// report, as everywhere else.
+///
+/// # Errors
+///
+/// [`ErrorKind::InvalidInput`] for an unknown instrument, one without group reports, or a
+/// malformed unit; a record that fails authentication ([`ErrorKind::Integrity`],
+/// [`ErrorKind::UnknownKey`]) stops the report, since counting around it would hide tampering;
+/// [`ErrorKind::Database`].
+pub fn report_from_store(
+    store: &dyn Store,
+    engine: &Engine,
+    instrument: &str,
+    units: Option<&[String]>,
+    as_of: Date,
+    options: &ReportOptions,
+) -> Result<StoreReport> {
+    let definition = engine.definition(instrument, None)?;
+    let mut aggregate = GroupAggregate::new(definition, as_of)?;
+    let mut not_counted = Vec::new();
+    let base = ScanFilter::all().instrument(definition.instrument());
+    let filters = match units {
+        None => vec![base],
+        Some(units) => {
+            // Sorted and deduplicated: a unit listed twice must not be counted twice. The
+            // aggregate does not depend on the order records are added in.
+            let mut units: Vec<&String> = units.iter().collect();
+            units.sort_unstable();
+            units.dedup();
+            units.into_iter().map(|u| base.clone().unit(u)).collect()
+        }
+    };
+    for filter in &filters {
+        store.scan(filter, &mut |record| {
+            match engine.parse(Some(definition.instrument()), &record.body) {
+                Ok(validated) => {
+                    aggregate.add(&validated);
+                }
+                Err(error) => not_counted.push(NotCounted {
+                    record_id: record.meta.id,
+                    kind: error.kind(),
+                }),
+            }
+            Ok(())
+        })?;
+    }
+    Ok(StoreReport {
+        report: aggregate.report(options),
+        not_counted,
+    })
+}
+
+impl fmt::Display for PrepareError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            PrepareError::ClientId(error) => error.fmt(f),
+            PrepareError::Document(error) => error.fmt(f),
+        }
+    }
+}
+
+impl std::error::Error for PrepareError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            PrepareError::ClientId(error) => Some(error),
+            PrepareError::Document(error) => Some(error),
+        }
+    }
+}
+
+impl From<PrepareError> for Error {
+    /// For callers that need one error type: a document error becomes
+    /// [`ErrorKind::InvalidInput`] with core's message.
+    fn from(error: PrepareError) -> Error {
+        match error {
+            PrepareError::ClientId(error) => error,
+            PrepareError::Document(error) => Error::from(error),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use bistand_core::seal::{DataKey, Keyring};
+    use bistand_core::synth_sue::SueGenerator;
+
+    use super::*;
+    use crate::SqliteStore;
+
+    fn today() -> Date {
+        jiff::civil::date(2026, 1, 15)
+    }
+
+    fn key() -> PseudonymKey {
+        PseudonymKey::new("p1", &[9; 32]).expect("pseudonym key")
+    }
+
+    fn store() -> SqliteStore {
+        let key = DataKey::new("k1", &[1; 32]).expect("key");
+        SqliteStore::open_in_memory(Keyring::new(key)).expect("memory store")
+    }
+
+    /// Synthetic SUE documents that validate without error findings.
+    fn valid_documents(engine: &Engine, count: usize) -> Vec<Vec<u8>> {
+        let definition = engine.definition("sue", None).expect("sue");
+        SueGenerator::new(definition, 7)
+            .expect("generator")
+            .map(|document| serde_json::to_vec(&document).expect("json"))
+            .filter(|bytes| engine.validate(None, bytes).expect("document").valid)
+            .take(count)
+            .collect()
+    }
+
+    fn unit_of(document: &[u8]) -> String {
+        let value: serde_json::Value = serde_json::from_slice(document).expect("json");
+        value["unit"].as_str().unwrap_or(UNKNOWN_UNIT).to_owned()
+    }
+
+    #[test]
+    fn a_valid_document_is_stored_under_a_pseudonym_not_the_id() {
+        let engine = Engine::new().expect("engine");
+        let store = store();
+        let document = &valid_documents(&engine, 1)[0];
+        let client_id = "19811218-9876";
+        let prepared = prepare(&engine, &key(), client_id, document, today()).expect("prepared");
+        assert!(prepared.report.valid);
+        let record = prepared.record.expect("valid, so a record");
+        assert!(record.pseudonym.starts_with("p1:"));
+        assert!(!record.pseudonym.contains("9876"));
+        assert_eq!(record.unit, unit_of(document));
+        assert_eq!(
+            (record.instrument.as_str(), record.version.as_str()),
+            ("sue", "1")
+        );
+        let meta = store.put(record).expect("stored");
+        assert_eq!(store.get(&meta.id).expect("get").body, *document);
+        assert!(!format!("{meta:?}").contains("19811218"));
+    }
+
+    #[test]
+    fn a_document_without_a_unit_is_stored_under_the_unknown_unit() {
+        let engine = Engine::new().expect("engine");
+        let document =
+            br#"{"instrument": "sue", "version": "1", "status": "draft", "answers": {}}"#;
+        let prepared = prepare(&engine, &key(), "EB-1", document, today()).expect("prepared");
+        assert_eq!(prepared.record.expect("valid").unit, "okand");
+    }
+
+    #[test]
+    fn an_invalid_document_is_refused_and_a_malformed_one_keeps_cores_error() {
+        let engine = Engine::new().expect("engine");
+        let invalid = br#"{"instrument": "sue", "version": "1", "status": "complete", "answers": {"bakgrund.kon": "nej"}}"#;
+        let prepared = prepare(&engine, &key(), "EB-1", invalid, today()).expect("a document");
+        assert!(!prepared.report.valid);
+        assert!(prepared.report.errors > 0);
+        assert!(prepared.record.is_none());
+
+        let Err(PrepareError::Document(error)) =
+            prepare(&engine, &key(), "EB-1", b"{not json", today())
+        else {
+            panic!("malformed JSON is a document error");
+        };
+        assert_eq!(error.kind(), bistand_core::ErrorKind::MalformedJson);
+    }
+
+    #[test]
+    fn an_empty_client_id_is_refused_without_echo() {
+        let engine = Engine::new().expect("engine");
+        for id in ["", "   ", "\t\n"] {
+            let Err(PrepareError::ClientId(error)) = prepare(&engine, &key(), id, b"{}", today())
+            else {
+                panic!("empty id {id:?} accepted");
+            };
+            assert_eq!(error.kind(), ErrorKind::InvalidInput);
+            assert_eq!(
+                error.to_string(),
+                "client id is empty; expected a personnummer, samordningsnummer or case number"
+            );
+        }
+    }
+
+    #[test]
+    fn spellings_of_one_client_give_one_pseudonym() {
+        let key = key();
+        let pseudonym = |id: &str| {
+            client_pseudonym(&key, id, today())
+                .expect("pseudonym")
+                .as_str()
+                .to_owned()
+        };
+        let person = pseudonym("19811218-9876");
+        for spelling in [
+            "198112189876",
+            "811218-9876",
+            "8112189876",
+            " 19811218-9876 ",
+        ] {
+            assert_eq!(pseudonym(spelling), person, "{spelling}");
+        }
+        let case = pseudonym("EB-2026-0042");
+        assert_eq!(pseudonym(" eb-2026-0042 "), case);
+        assert_ne!(case, person);
+        // A number that fails the Luhn check is a case number, not the person.
+        assert_ne!(pseudonym("19811218-9875"), person);
+    }
+
+    #[test]
+    fn units_restrict_the_report_and_listing_twice_counts_once() {
+        let engine = Engine::new().expect("engine");
+        let store = store();
+        let documents = valid_documents(&engine, 60);
+        for (n, document) in documents.iter().enumerate() {
+            let record = prepare(&engine, &key(), &format!("EB-{n}"), document, today())
+                .expect("prepared")
+                .record
+                .expect("valid");
+            store.put(record).expect("stored");
+        }
+        let options = ReportOptions::default();
+        let report = |units: Option<&[String]>| {
+            report_from_store(&store, &engine, "sue", units, today(), &options).expect("report")
+        };
+        let all = report(None);
+        assert_eq!(all.report.records, documents.len() as u64);
+        assert!(all.not_counted.is_empty());
+
+        let norr = documents.iter().filter(|d| unit_of(d) == "Norr").count() as u64;
+        let soder = documents.iter().filter(|d| unit_of(d) == "Söder").count() as u64;
+        assert!(norr > 0 && soder > 0, "the synthetic units are spread");
+        let one = report(Some(&["Norr".to_owned()]));
+        assert_eq!(one.report.records, norr);
+        let two = report(Some(&[
+            "Söder".to_owned(),
+            "Norr".to_owned(),
+            "Norr".to_owned(),
+        ]));
+        assert_eq!(two.report.records, norr + soder);
+        assert_eq!(report(Some(&[])).report.records, 0);
+    }
+
+    #[test]
+    fn records_that_are_not_documents_are_listed_not_counted() {
+        let engine = Engine::new().expect("engine");
+        let store = store();
+        let pseudonym = client_pseudonym(&key(), "EB-1", today()).expect("pseudonym");
+        let meta = store
+            .put(NewRecord::new(
+                &pseudonym,
+                "Norr",
+                "sue",
+                "1",
+                b"not json".to_vec(),
+            ))
+            .expect("stored");
+        let report = report_from_store(
+            &store,
+            &engine,
+            "sue",
+            None,
+            today(),
+            &ReportOptions::default(),
+        )
+        .expect("report");
+        assert_eq!(report.report.records, 0);
+        assert_eq!(
+            report.not_counted,
+            [NotCounted {
+                record_id: meta.id,
+                kind: bistand_core::ErrorKind::MalformedJson,
+            }]
+        );
+    }
+}
