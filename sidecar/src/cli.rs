@@ -12,10 +12,10 @@ use bistand_core::{Engine, Error as CoreError, Language, Report, Severity};
 use clap::{Parser, Subcommand, ValueEnum};
 use jiff::civil::Date;
 
-/// Exit code for documents with error findings.
-pub(crate) const EXIT_FINDINGS: u8 = 1;
+/// Exit code for documents with error findings (and a broken audit chain).
+pub const EXIT_FINDINGS: u8 = 1;
 /// Exit code for input that could not be processed at all.
-pub(crate) const EXIT_FAILURE: u8 = 2;
+pub const EXIT_FAILURE: u8 = 2;
 
 #[derive(Parser)]
 #[command(
@@ -130,6 +130,59 @@ enum Command {
         #[arg(long)]
         client_ids: bool,
     },
+    /// Run the HTTPS sidecar until SIGTERM or SIGINT (see docs/operations.md).
+    Serve {
+        /// The configuration file (`bistand init` writes one).
+        #[arg(long)]
+        config: PathBuf,
+    },
+    /// Create a ready configuration in a new folder: private CA, server and client certificates,
+    /// a token for each principal, keys and bistand.toml, all readable by the owner only.
+    Init {
+        /// The folder to create (must not exist or be empty).
+        dir: PathBuf,
+        /// Address to listen on.
+        #[arg(long, default_value = "127.0.0.1:8443")]
+        listen: std::net::SocketAddr,
+        /// A further DNS name or IP address for the server certificate (repeatable).
+        #[arg(long = "host")]
+        hosts: Vec<String>,
+        /// A unit of the organisation, with a caseworker of its own (repeatable).
+        #[arg(long = "unit", default_values_t = ["norr".to_owned(), "soder".to_owned()])]
+        units: Vec<String>,
+    },
+    /// Serve synthetic FIA and SUE data on localhost over HTTPS and print curl commands to try.
+    Demo {
+        /// Port on 127.0.0.1 (0 picks a free one).
+        #[arg(long, default_value_t = 8443)]
+        port: u16,
+        /// Number of synthetic clients.
+        #[arg(long, default_value_t = 3000)]
+        clients: usize,
+        /// Seed of the synthetic data.
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+    },
+    /// The audit log of a store.
+    Audit {
+        #[command(subcommand)]
+        command: AuditCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum AuditCommand {
+    /// Check the hash chain: exit 0 and print the head when intact, exit 1 and name the first
+    /// edited, removed or reordered entry when not.
+    Verify {
+        /// The sidecar's configuration file (for the store and its keys).
+        #[arg(long)]
+        config: PathBuf,
+        /// A head recorded earlier, as SEQ:HASH: also check it is still in the chain (this is
+        /// what detects a log cut short at its end).
+        #[arg(long)]
+        head: Option<String>,
+    },
 }
 
 #[derive(Subcommand)]
@@ -207,7 +260,12 @@ impl From<Lang> for Language {
 /// Largest file read; the engine's own limit (1 MiB by default) then applies to documents.
 const MAX_READ: u64 = 64 * 1024 * 1024;
 
-pub(crate) fn run() -> Result<ExitCode> {
+/// Parses the command line and runs the command; the exit code says how it went.
+///
+/// # Errors
+///
+/// When input cannot be processed at all (the caller prints it and exits with 2).
+pub fn run() -> Result<ExitCode> {
     let cli = Cli::parse();
     let mut out = io::stdout().lock();
     match cli.command {
@@ -301,6 +359,74 @@ pub(crate) fn run() -> Result<ExitCode> {
         Command::Store {
             command: StoreCommand::Import { db, keys, input },
         } => import(&db, &keys, &input),
+        Command::Serve { config } => {
+            crate::server::run(&config)?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Init {
+            dir,
+            listen,
+            hosts,
+            units,
+        } => {
+            let created = crate::init::init(
+                &dir,
+                &crate::init::InitOptions {
+                    listen,
+                    hosts,
+                    units,
+                },
+            )?;
+            writeln!(
+                out,
+                "Created {dir}: configuration {config}, CA {ca}.\n\nPrincipals (token files in {dir}/tokens, client certificates in {dir}/clients):",
+                dir = dir.display(),
+                config = created.config.display(),
+                ca = created.ca.display()
+            )?;
+            for principal in &created.principals {
+                writeln!(
+                    out,
+                    "  {:<22} {:<10} units: {}",
+                    principal.name,
+                    principal.role.as_str(),
+                    if principal.units.is_empty() {
+                        "-".to_owned()
+                    } else {
+                        principal.units.join(", ")
+                    }
+                )?;
+            }
+            writeln!(
+                out,
+                "\nNext steps:\n  1. Review {config} (listen address, limits, principals).\n  \
+                 2. Keep keys.json and ca.key apart from backups of the store; losing keys.json loses the data.\n  \
+                 3. Start: bistand serve --config {config}\n  \
+                 4. Give each principal its token file or client certificate over a safe channel.\n  \
+                 5. Try: curl --cacert {ca} https://{listen}/health",
+                config = created.config.display(),
+                ca = created.ca.display(),
+            )?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Demo {
+            port,
+            clients,
+            seed,
+        } => {
+            crate::demo::run(
+                &crate::demo::DemoOptions {
+                    port,
+                    clients,
+                    seed,
+                },
+                &mut out,
+            )?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Audit {
+            command: AuditCommand::Verify { config, head },
+        } => audit_verify(&config, head.as_deref(), &mut out),
         Command::Report {
             instrument,
             input,
@@ -346,6 +472,33 @@ pub(crate) fn run() -> Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
     }
+}
+
+/// `bistand audit verify`: checks the chain (and a head recorded earlier).
+fn audit_verify(config: &Path, head: Option<&str>, out: &mut dyn Write) -> Result<ExitCode> {
+    use bistand_store::AuditLog;
+    let config = crate::config::Config::load(config)?;
+    let keys = crate::keys::load(&config.store.keys)?;
+    let store = bistand_store::SqliteStore::open(&config.store.path, keys.keyring)?;
+    let head = head
+        .map(|text| {
+            let (seq, hash) = text
+                .split_once(':')
+                .context("--head must be SEQ:HASH, as verify printed it")?;
+            let seq: u64 = seq.parse().context("--head: SEQ must be a whole number")?;
+            Ok::<_, anyhow::Error>((seq, hash.to_owned()))
+        })
+        .transpose()?;
+    let verification = match head {
+        Some((seq, hash)) => store.audit_verify_against(&bistand_store::AuditHead { seq, hash })?,
+        None => store.audit_verify()?,
+    };
+    writeln!(out, "{}", serde_json::to_string_pretty(&verification)?)?;
+    Ok(if verification.is_intact() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(EXIT_FINDINGS)
+    })
 }
 
 fn today() -> Date {

@@ -1,12 +1,8 @@
-//! `bistand`: the command line of bistand (the HTTPS sidecar will join it as `bistand serve`).
-//!
-//! Every command is a thin shell over `bistand-core`: read files, call the same functions the C
-//! library and the sidecar call, print JSON (default) or text for a terminal.
-
-mod cli;
-mod keys;
+//! `bistand`: the command line of bistand; `bistand serve` runs the HTTPS sidecar.
 
 use std::process::ExitCode;
+
+use bistand_sidecar::cli;
 
 fn main() -> ExitCode {
     match cli::run() {

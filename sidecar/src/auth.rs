@@ -1,0 +1,168 @@
+//! Who is calling: bearer tokens and client certificates mapped to a principal with a role and
+//! units, and the one place that decides what a role may do.
+//!
+//! Tokens are 256-bit random strings, so the configuration keeps only their SHA-256: a leaked
+//! configuration file does not let anyone call the service, and a fast hash is enough because
+//! nothing about a random 256-bit token can be guessed from it.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use sha2::{Digest, Sha256};
+
+use crate::config::{PrincipalConfig, Role};
+
+/// An authenticated caller.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Principal {
+    /// The configured name (logged and audited).
+    pub name: String,
+    /// What it may do.
+    pub role: Role,
+    /// The units it may reach.
+    pub units: Vec<String>,
+}
+
+impl Principal {
+    /// Whether the principal may reach records or reports of `unit`.
+    pub fn has_unit(&self, unit: &str) -> bool {
+        self.units.iter().any(|u| u == unit)
+    }
+}
+
+/// What a request wants to do, for [`Principal::may`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Action {
+    /// Instruments, definitions and schemas: published material.
+    ReadInstruments,
+    /// Validate a document or summarise it (nothing is stored).
+    Validate,
+    /// Create, read, update or search records.
+    Records,
+    /// Group reports.
+    Reports,
+    /// The audit log.
+    Audit,
+    /// Key rotation.
+    Keys,
+}
+
+impl Principal {
+    /// The role table: the only place that says which role may do what. Units are checked by
+    /// the handlers, against the record or report at hand.
+    pub fn may(&self, action: Action) -> bool {
+        match action {
+            Action::ReadInstruments => true,
+            Action::Validate | Action::Records => self.role == Role::Caseworker,
+            Action::Reports => self.role == Role::Analyst,
+            Action::Audit | Action::Keys => self.role == Role::Admin,
+        }
+    }
+}
+
+/// Principals by token digest and by certificate digest.
+#[derive(Clone, Debug, Default)]
+pub struct Principals {
+    by_token: HashMap<[u8; 32], Arc<Principal>>,
+    by_certificate: HashMap<[u8; 32], Arc<Principal>>,
+}
+
+impl Principals {
+    /// Indexes the configured principals (already checked by [`crate::config::Config::parse`]).
+    pub fn new(configured: &[PrincipalConfig]) -> Principals {
+        let mut principals = Principals::default();
+        for entry in configured {
+            let principal = Arc::new(Principal {
+                name: entry.name.clone(),
+                role: entry.role,
+                units: entry.units.clone(),
+            });
+            if let Some(digest) = entry.token_sha256.as_deref().and_then(digest_from_hex) {
+                principals.by_token.insert(digest, principal.clone());
+            }
+            if let Some(digest) = entry
+                .certificate_sha256
+                .as_deref()
+                .and_then(digest_from_hex)
+            {
+                principals.by_certificate.insert(digest, principal);
+            }
+        }
+        principals
+    }
+
+    /// The principal whose token this is.
+    pub fn by_token(&self, token: &str) -> Option<Arc<Principal>> {
+        self.by_token.get(&sha256(token.as_bytes())).cloned()
+    }
+
+    /// The principal whose client certificate (DER) this is.
+    pub fn by_certificate(&self, der: &[u8]) -> Option<Arc<Principal>> {
+        self.by_certificate.get(&sha256(der)).cloned()
+    }
+}
+
+/// SHA-256 of `bytes`.
+pub fn sha256(bytes: &[u8]) -> [u8; 32] {
+    Sha256::digest(bytes).into()
+}
+
+/// SHA-256 of `bytes` as lowercase hex, as the configuration writes digests.
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    hex::encode(sha256(bytes))
+}
+
+fn digest_from_hex(text: &str) -> Option<[u8; 32]> {
+    let mut digest = [0u8; 32];
+    hex::decode_to_slice(text, &mut digest).ok()?;
+    Some(digest)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn configured(role: Role, token: &str) -> PrincipalConfig {
+        PrincipalConfig {
+            name: "p".into(),
+            role,
+            units: vec!["norr".into()],
+            token_sha256: Some(sha256_hex(token.as_bytes()).to_uppercase()),
+            certificate_sha256: Some(sha256_hex(b"der")),
+        }
+    }
+
+    #[test]
+    fn tokens_and_certificates_find_their_principal() {
+        let principals = Principals::new(&[configured(Role::Analyst, "secret-token")]);
+        assert_eq!(
+            principals.by_token("secret-token").map(|p| p.role),
+            Some(Role::Analyst)
+        );
+        assert!(principals.by_token("secret-token ").is_none());
+        assert!(principals.by_certificate(b"der").is_some());
+        assert!(principals.by_certificate(b"other").is_none());
+    }
+
+    #[test]
+    fn the_role_table() {
+        let principal = |role| Principal {
+            name: "p".into(),
+            role,
+            units: vec![],
+        };
+        let (caseworker, analyst, admin) = (
+            principal(Role::Caseworker),
+            principal(Role::Analyst),
+            principal(Role::Admin),
+        );
+        for p in [&caseworker, &analyst, &admin] {
+            assert!(p.may(Action::ReadInstruments));
+        }
+        assert!(caseworker.may(Action::Records) && caseworker.may(Action::Validate));
+        assert!(!caseworker.may(Action::Reports) && !caseworker.may(Action::Audit));
+        assert!(analyst.may(Action::Reports) && !analyst.may(Action::Records));
+        assert!(admin.may(Action::Audit) && admin.may(Action::Keys));
+        assert!(!admin.may(Action::Records) && !admin.may(Action::Reports));
+    }
+}

@@ -1,0 +1,19 @@
+//! `bistand`: the command line and the HTTPS sidecar of bistand.
+//!
+//! The command line is a thin shell over `bistand-core` and `bistand-store`; `bistand serve`
+//! serves the same operations over HTTPS (hyper, axum, rustls) for systems that cannot link the
+//! C library. The pieces: [`config`] (the checked configuration file), [`auth`] (principals and
+//! the role table), [`api`] (routes and handlers), [`server`] (TLS, the accept loop, shutdown),
+//! [`problem`] (errors as problem+json), [`metrics`], [`pki`] and [`init`] (a ready setup).
+
+pub mod api;
+pub mod auth;
+pub mod cli;
+pub mod config;
+pub mod demo;
+pub mod init;
+mod keys;
+pub mod metrics;
+pub mod pki;
+pub mod problem;
+pub mod server;

@@ -1,0 +1,178 @@
+//! Counters for `GET /metrics`, in the Prometheus text format (version 0.0.4).
+//!
+//! A handful of counters do not justify a metrics crate: requests by route template and status,
+//! a latency histogram, requests in flight, shed requests, connections and failed handshakes.
+//! Labels are route templates (`/v1/records/{id}`), never a path with an id in it.
+
+use std::collections::BTreeMap;
+use std::fmt::Write;
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
+
+/// Upper bounds of the latency histogram, in seconds.
+const BUCKETS: [f64; 12] = [
+    0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 5.0,
+];
+
+/// The service's counters; shared by every request.
+#[derive(Debug, Default)]
+pub struct Metrics {
+    requests: Mutex<BTreeMap<(String, &'static str, u16), u64>>,
+    latency_buckets: [AtomicU64; BUCKETS.len()],
+    latency_count: AtomicU64,
+    latency_sum_micros: AtomicU64,
+    in_flight: AtomicU64,
+    shed: AtomicU64,
+    connections: AtomicU64,
+    handshake_failures: AtomicU64,
+}
+
+impl Metrics {
+    /// Counts a finished request.
+    pub fn request(&self, route: &str, method: &'static str, status: u16, elapsed: Duration) {
+        if let Ok(mut requests) = self.requests.lock() {
+            *requests
+                .entry((route.to_owned(), method, status))
+                .or_insert(0) += 1;
+        }
+        let seconds = elapsed.as_secs_f64();
+        for (bucket, bound) in self.latency_buckets.iter().zip(BUCKETS) {
+            if seconds <= bound {
+                bucket.fetch_add(1, Ordering::Relaxed);
+            }
+        }
+        self.latency_count.fetch_add(1, Ordering::Relaxed);
+        self.latency_sum_micros.fetch_add(
+            u64::try_from(elapsed.as_micros()).unwrap_or(u64::MAX),
+            Ordering::Relaxed,
+        );
+    }
+
+    /// A request started (`true`) or finished (`false`).
+    pub fn in_flight(&self, started: bool) {
+        if started {
+            self.in_flight.fetch_add(1, Ordering::Relaxed);
+        } else {
+            self.in_flight.fetch_sub(1, Ordering::Relaxed);
+        }
+    }
+
+    /// A request was refused with 503 because the concurrency limit was reached.
+    pub fn shed(&self) {
+        self.shed.fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// A connection was accepted.
+    pub fn connection(&self) {
+        self.connections.fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// A TLS handshake failed or timed out.
+    pub fn handshake_failure(&self) {
+        self.handshake_failures.fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// Requests shed so far.
+    pub fn shed_total(&self) -> u64 {
+        self.shed.load(Ordering::Relaxed)
+    }
+
+    /// The text exposition.
+    pub fn render(&self) -> String {
+        let mut out = String::new();
+        out.push_str(
+            "# HELP bistand_http_requests_total Requests answered, by route template, method and status.\n\
+             # TYPE bistand_http_requests_total counter\n",
+        );
+        if let Ok(requests) = self.requests.lock() {
+            for ((route, method, status), count) in requests.iter() {
+                let _ = writeln!(
+                    out,
+                    "bistand_http_requests_total{{route=\"{}\",method=\"{method}\",status=\"{status}\"}} {count}",
+                    escape(route)
+                );
+            }
+        }
+        out.push_str(
+            "# HELP bistand_http_request_duration_seconds Time from request head to response.\n\
+             # TYPE bistand_http_request_duration_seconds histogram\n",
+        );
+        for (bucket, bound) in self.latency_buckets.iter().zip(BUCKETS) {
+            let _ = writeln!(
+                out,
+                "bistand_http_request_duration_seconds_bucket{{le=\"{bound}\"}} {}",
+                bucket.load(Ordering::Relaxed)
+            );
+        }
+        let count = self.latency_count.load(Ordering::Relaxed);
+        let _ = writeln!(
+            out,
+            "bistand_http_request_duration_seconds_bucket{{le=\"+Inf\"}} {count}\n\
+             bistand_http_request_duration_seconds_sum {}\n\
+             bistand_http_request_duration_seconds_count {count}",
+            self.latency_sum_micros.load(Ordering::Relaxed) as f64 / 1e6
+        );
+        for (name, help, kind, value) in [
+            (
+                "bistand_http_requests_in_flight",
+                "Requests being processed.",
+                "gauge",
+                &self.in_flight,
+            ),
+            (
+                "bistand_http_requests_shed_total",
+                "Requests refused with 503 at the concurrency limit.",
+                "counter",
+                &self.shed,
+            ),
+            (
+                "bistand_connections_total",
+                "Connections accepted.",
+                "counter",
+                &self.connections,
+            ),
+            (
+                "bistand_tls_handshake_failures_total",
+                "TLS handshakes that failed or timed out.",
+                "counter",
+                &self.handshake_failures,
+            ),
+        ] {
+            let _ = writeln!(
+                out,
+                "# HELP {name} {help}\n# TYPE {name} {kind}\n{name} {}",
+                value.load(Ordering::Relaxed)
+            );
+        }
+        out
+    }
+}
+
+fn escape(label: &str) -> String {
+    label
+        .replace('\\', "\\\\")
+        .replace('"', "\\\"")
+        .replace('\n', "\\n")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn renders_counters_and_a_cumulative_histogram() {
+        let metrics = Metrics::default();
+        metrics.request("/v1/validate", "POST", 200, Duration::from_micros(700));
+        metrics.request("/v1/validate", "POST", 200, Duration::from_millis(30));
+        metrics.shed();
+        let text = metrics.render();
+        assert!(text.contains(
+            "bistand_http_requests_total{route=\"/v1/validate\",method=\"POST\",status=\"200\"} 2"
+        ));
+        assert!(text.contains("bistand_http_request_duration_seconds_bucket{le=\"0.001\"} 1"));
+        assert!(text.contains("bistand_http_request_duration_seconds_bucket{le=\"0.05\"} 2"));
+        assert!(text.contains("bistand_http_request_duration_seconds_count 2"));
+        assert!(text.contains("bistand_http_requests_shed_total 1"));
+    }
+}

@@ -1,0 +1,372 @@
+//! The one error type of the HTTP API and its one conversion into `application/problem+json`
+//! (RFC 9457).
+//!
+//! Every problem has a stable `type` (`urn:bistand:problem:<kind>`, the kind names of the core and
+//! the C ABI where they exist), an HTTP status, a title, a `detail` in English and a `message` with
+//! Swedish and English texts, the request id, and sometimes a `report` (the validation findings of
+//! a document that could not be stored). Client errors carry the core's message and are logged at
+//! debug level; internal errors return a generic message and are logged once, at error level,
+//! with their kind only (never a value from the request).
+
+use axum::Json;
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use bistand_core::{Error as CoreError, ErrorKind as CoreKind, Report};
+use bistand_store::{Error as StoreError, ErrorKind as StoreKind};
+use serde::Serialize;
+use utoipa::ToSchema;
+
+/// The media type of problem responses.
+pub const PROBLEM_JSON: &str = "application/problem+json";
+
+/// What went wrong, as the API reports it.
+#[derive(Debug)]
+pub struct ApiError {
+    status: StatusCode,
+    kind: &'static str,
+    en: String,
+    sv: String,
+    report: Option<Box<Report>>,
+    retry_after: Option<u64>,
+}
+
+/// The body of every error response.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Problem {
+    /// `urn:bistand:problem:<kind>`: stable, for programs to branch on.
+    #[serde(rename = "type")]
+    #[schema(example = "urn:bistand:problem:malformed_json")]
+    pub kind: String,
+    /// Short summary of the kind (English).
+    pub title: String,
+    /// The HTTP status code.
+    pub status: u16,
+    /// What happened (English).
+    pub detail: String,
+    /// What happened, in Swedish and English.
+    pub message: Message,
+    /// The request id (also in the `x-request-id` header), for support.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub request_id: Option<String>,
+    /// The validation report, when a document was refused for its findings.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<Object>)]
+    pub report: Option<Box<Report>>,
+}
+
+/// A text in both languages.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Message {
+    /// Swedish.
+    pub sv: String,
+    /// English.
+    pub en: String,
+}
+
+tokio::task_local! {
+    /// The id of the request being served: set by the middleware around each request, read when
+    /// a problem is written, so every problem carries it without handlers passing it along.
+    pub static REQUEST_ID: String;
+}
+
+impl ApiError {
+    fn new(
+        status: StatusCode,
+        kind: &'static str,
+        en: impl Into<String>,
+        sv: impl Into<String>,
+    ) -> ApiError {
+        ApiError {
+            status,
+            kind,
+            en: en.into(),
+            sv: sv.into(),
+            report: None,
+            retry_after: None,
+        }
+    }
+
+    /// 401: no or unknown credentials.
+    pub fn unauthenticated() -> ApiError {
+        ApiError::new(
+            StatusCode::UNAUTHORIZED,
+            "unauthenticated",
+            "a bearer token or a client certificate of a configured principal is required",
+            "en bärartoken eller ett klientcertifikat för en konfigurerad användare krävs",
+        )
+    }
+
+    /// 403: the role may not do this.
+    pub fn forbidden_role(role: &str) -> ApiError {
+        ApiError::new(
+            StatusCode::FORBIDDEN,
+            "forbidden",
+            format!("the {role} role may not use this endpoint"),
+            format!("rollen {role} får inte använda den här tjänsten"),
+        )
+    }
+
+    /// 403: the unit is not one of the principal's.
+    pub fn forbidden_unit() -> ApiError {
+        ApiError::new(
+            StatusCode::FORBIDDEN,
+            "forbidden",
+            "the unit is not one of yours",
+            "enheten är inte en av dina",
+        )
+    }
+
+    /// 404: no such record, or one outside the caller's units (the two are not told apart, so
+    /// record ids of other units cannot be probed).
+    pub fn record_not_found() -> ApiError {
+        ApiError::new(
+            StatusCode::NOT_FOUND,
+            "not_found",
+            "no record with this id in your units",
+            "ingen post med detta id i dina enheter",
+        )
+    }
+
+    /// 404: no such route.
+    pub fn no_route() -> ApiError {
+        ApiError::new(
+            StatusCode::NOT_FOUND,
+            "no_route",
+            "no such endpoint; see /openapi.json",
+            "ingen sådan tjänst; se /openapi.json",
+        )
+    }
+
+    /// 405: the route exists with other methods.
+    pub fn method_not_allowed() -> ApiError {
+        ApiError::new(
+            StatusCode::METHOD_NOT_ALLOWED,
+            "method_not_allowed",
+            "this endpoint does not take this method; see /openapi.json",
+            "tjänsten tar inte emot den här metoden; se /openapi.json",
+        )
+    }
+
+    /// 400: a request parameter or field is wrong.
+    pub fn invalid_request(en: impl Into<String>, sv: impl Into<String>) -> ApiError {
+        ApiError::new(StatusCode::BAD_REQUEST, "invalid_request", en, sv)
+    }
+
+    /// 413: the body is over the configured limit.
+    pub fn body_too_large(limit: usize) -> ApiError {
+        ApiError::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "too_large",
+            format!("the request body is over the limit of {limit} bytes"),
+            format!("begärans innehåll är större än gränsen {limit} byte"),
+        )
+    }
+
+    /// 415: the body is not JSON.
+    pub fn unsupported_media_type() -> ApiError {
+        ApiError::new(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "unsupported_media_type",
+            "send the body as application/json",
+            "skicka innehållet som application/json",
+        )
+    }
+
+    /// 422: the document has error findings and was not stored.
+    pub fn document_not_valid(report: Report) -> ApiError {
+        let errors = report.errors;
+        let mut error = ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "document_not_valid",
+            format!("the document has {errors} error finding(s) and was not stored; see `report`"),
+            format!("dokumentet har {errors} fel och sparades inte; se `report`"),
+        );
+        error.report = Some(Box::new(report));
+        error
+    }
+
+    /// 503: too many requests in progress.
+    pub fn overloaded(retry_after: u64) -> ApiError {
+        let mut error = ApiError::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "overloaded",
+            "the service is busy; retry after the time in Retry-After",
+            "tjänsten är upptagen; försök igen efter tiden i Retry-After",
+        );
+        error.retry_after = Some(retry_after);
+        error
+    }
+
+    /// 408: the request took longer than the configured timeout.
+    pub fn timeout() -> ApiError {
+        ApiError::new(
+            StatusCode::REQUEST_TIMEOUT,
+            "timeout",
+            "the request took longer than the configured timeout",
+            "begäran tog längre tid än den inställda gränsen",
+        )
+    }
+
+    /// 422: the client id is empty.
+    pub fn invalid_client_id() -> ApiError {
+        ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid_identifier",
+            "`client_id` is empty; give a personnummer, samordningsnummer or case number",
+            "`client_id` är tomt; ange personnummer, samordningsnummer eller ärendenummer",
+        )
+    }
+
+    /// 503: the store does not answer.
+    pub fn not_ready() -> ApiError {
+        ApiError::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "not_ready",
+            "the store does not answer",
+            "lagret svarar inte",
+        )
+    }
+
+    /// The same messages under another status and kind.
+    pub fn with_status(mut self, status: StatusCode, kind: &'static str) -> ApiError {
+        self.status = status;
+        self.kind = kind;
+        self
+    }
+
+    /// 500 with a generic message; the kind alone is logged.
+    pub fn internal(what: &'static str) -> ApiError {
+        tracing::error!(kind = what, "internal error");
+        ApiError::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "internal",
+            "internal error; the request id identifies it in the service's log",
+            "internt fel; begärans id identifierar det i tjänstens logg",
+        )
+    }
+
+    /// The stable kind (`type` without its prefix).
+    pub fn kind(&self) -> &'static str {
+        self.kind
+    }
+
+    /// The HTTP status.
+    pub fn status(&self) -> StatusCode {
+        self.status
+    }
+
+    /// The response, stamped with `request_id`.
+    pub fn into_problem(self, request_id: Option<String>) -> Response {
+        if self.status.is_server_error() && self.kind != "overloaded" {
+            tracing::debug!(kind = self.kind, "server error returned");
+        } else {
+            tracing::debug!(kind = self.kind, "client error returned");
+        }
+        let body = Problem {
+            kind: format!("urn:bistand:problem:{}", self.kind),
+            title: self.status.canonical_reason().unwrap_or("Error").to_owned(),
+            status: self.status.as_u16(),
+            detail: self.en.clone(),
+            message: Message {
+                sv: self.sv,
+                en: self.en,
+            },
+            request_id,
+            report: self.report,
+        };
+        let mut response = (self.status, Json(body)).into_response();
+        response
+            .headers_mut()
+            .insert(header::CONTENT_TYPE, HeaderValue::from_static(PROBLEM_JSON));
+        if let Some(seconds) = self.retry_after {
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from(seconds));
+        }
+        if self.status == StatusCode::UNAUTHORIZED {
+            response.headers_mut().insert(
+                header::WWW_AUTHENTICATE,
+                HeaderValue::from_static("Bearer realm=\"bistand\""),
+            );
+        }
+        response
+    }
+}
+
+/// Handlers return `Result<_, ApiError>`; the problem carries the id of the request in progress.
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let request_id = REQUEST_ID.try_with(Clone::clone).ok();
+        self.into_problem(request_id)
+    }
+}
+
+impl From<CoreError> for ApiError {
+    fn from(error: CoreError) -> ApiError {
+        let status = match error.kind() {
+            CoreKind::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            CoreKind::UnknownInstrument | CoreKind::UnknownVersion => StatusCode::NOT_FOUND,
+            CoreKind::InvalidUtf8
+            | CoreKind::MalformedJson
+            | CoreKind::InvalidArgument
+            | CoreKind::InvalidProfile => StatusCode::BAD_REQUEST,
+            CoreKind::TooDeep
+            | CoreKind::InvalidDocument
+            | CoreKind::InstrumentMismatch
+            | CoreKind::InvalidIdentifier
+            | CoreKind::DocumentNotValid => StatusCode::UNPROCESSABLE_ENTITY,
+            CoreKind::InvalidDefinition | CoreKind::UnknownKey | CoreKind::IntegrityFailure => {
+                return ApiError::internal(error.kind().as_str());
+            }
+            _ => return ApiError::internal("unclassified core error"),
+        };
+        ApiError::new(
+            status,
+            error.kind().as_str(),
+            error.message_en(),
+            error.message_sv(),
+        )
+    }
+}
+
+impl From<StoreError> for ApiError {
+    fn from(error: StoreError) -> ApiError {
+        match error.kind() {
+            StoreKind::NotFound => ApiError::record_not_found(),
+            StoreKind::InvalidInput => {
+                ApiError::invalid_request(error.to_string(), "ett värde till lagret har fel form")
+            }
+            StoreKind::Integrity => ApiError::internal("integrity_failure"),
+            StoreKind::UnknownKey => ApiError::internal("unknown_key"),
+            StoreKind::Database => ApiError::internal("database"),
+            StoreKind::Migration => ApiError::internal("migration"),
+            _ => ApiError::internal("store"),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn problems_are_problem_json_with_a_stable_type() {
+        let response = ApiError::overloaded(2).into_problem(Some("r1".into()));
+        assert_eq!(response.status(), StatusCode::SERVICE_UNAVAILABLE);
+        assert_eq!(response.headers()[header::CONTENT_TYPE], PROBLEM_JSON);
+        assert_eq!(response.headers()[header::RETRY_AFTER], "2");
+        let response = ApiError::unauthenticated().into_problem(None);
+        assert!(response.headers().contains_key(header::WWW_AUTHENTICATE));
+    }
+
+    #[test]
+    fn core_kinds_keep_their_name_and_message() {
+        let error = bistand_core::Engine::new()
+            .expect("builtin")
+            .validate(None, b"{")
+            .expect_err("malformed");
+        let api = ApiError::from(error);
+        assert_eq!(api.kind(), "malformed_json");
+        assert_eq!(api.status(), StatusCode::BAD_REQUEST);
+    }
+}

@@ -1,0 +1,405 @@
+//! Load shedding, timeouts, graceful shutdown, logs without client data, the audit command and
+//! the demo, against the real binary where the process matters.
+
+use std::io::{BufRead, BufReader, Read};
+use std::process::{Command, Stdio};
+use std::time::Duration;
+
+use reqwest::StatusCode;
+use serde_json::json;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+use crate::setup::{Service, client, fia_document, raw_tls};
+
+/// Sends a request head and half of its body, and stops there.
+async fn half_request(
+    service: &Service,
+) -> (
+    tokio_rustls::client::TlsStream<tokio::net::TcpStream>,
+    Vec<u8>,
+) {
+    let body = fia_document("norr").to_string().into_bytes();
+    let mut stream = raw_tls(service).await;
+    let head = format!(
+        "POST /v1/validate HTTP/1.1\r\nhost: localhost\r\nauthorization: Bearer {}\r\n\
+         content-type: application/json\r\ncontent-length: {}\r\n\r\n",
+        service.token("handlaggare-norr"),
+        body.len()
+    );
+    stream.write_all(head.as_bytes()).await.expect("head");
+    stream
+        .write_all(&body[..body.len() / 2])
+        .await
+        .expect("half");
+    stream.flush().await.expect("flush");
+    (stream, body[body.len() / 2..].to_vec())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn overload_sheds_with_retry_after_then_recovers() {
+    let service = Service::start(|config| {
+        config.limits.max_concurrent_requests = 1;
+        config.limits.retry_after_seconds = 3;
+    })
+    .await;
+    let client = service.client();
+    let (mut slow, rest) = half_request(&service).await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let response = client
+        .post(service.url("/v1/validate"))
+        .bearer_auth(service.token("handlaggare-norr"))
+        .json(&fia_document("norr"))
+        .send()
+        .await
+        .expect("send");
+    assert_eq!(response.status(), StatusCode::SERVICE_UNAVAILABLE);
+    assert_eq!(response.headers()["retry-after"], "3");
+    // Probes still answer while saturated.
+    let health = client
+        .get(service.url("/health"))
+        .send()
+        .await
+        .expect("send");
+    assert_eq!(health.status(), StatusCode::OK);
+    // The slow request completes; then the service takes requests again.
+    slow.write_all(&rest).await.expect("rest");
+    let mut answer = vec![0u8; 12];
+    slow.read_exact(&mut answer).await.expect("answer");
+    assert_eq!(&answer, b"HTTP/1.1 200");
+    let response = client
+        .post(service.url("/v1/validate"))
+        .bearer_auth(service.token("handlaggare-norr"))
+        .json(&fia_document("norr"))
+        .send()
+        .await
+        .expect("send");
+    assert_eq!(response.status(), StatusCode::OK);
+    let metrics = client
+        .get(service.url("/metrics"))
+        .send()
+        .await
+        .expect("send")
+        .text()
+        .await
+        .expect("text");
+    assert!(
+        metrics.contains("bistand_http_requests_shed_total 1"),
+        "{metrics}"
+    );
+    service.running.stop().await.expect("stops");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_request_over_its_time_gets_408() {
+    let service = Service::start(|config| config.limits.request_timeout_seconds = 1).await;
+    let (mut slow, _) = half_request(&service).await;
+    let mut answer = String::new();
+    let _ = tokio::time::timeout(Duration::from_secs(10), slow.read_to_string(&mut answer)).await;
+    assert!(answer.starts_with("HTTP/1.1 408"), "{answer}");
+    assert!(answer.contains("urn:bistand:problem:timeout"));
+    service.running.stop().await.expect("stops");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn shutdown_finishes_requests_in_flight_and_refuses_new_ones() {
+    let service = Service::start(|_| {}).await;
+    let address = service.running.address;
+    let (mut slow, rest) = half_request(&service).await;
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    let Service {
+        running,
+        created,
+        _dir,
+        ..
+    } = service;
+    let stopping = tokio::spawn(running.stop());
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    // No new connections once shutdown began.
+    let fresh = client(&created.ca, None)
+        .get(format!("https://localhost:{}/health", address.port()))
+        .timeout(Duration::from_secs(2))
+        .send()
+        .await;
+    assert!(
+        fresh.is_err(),
+        "a new connection was served during shutdown"
+    );
+    assert!(
+        !stopping.is_finished(),
+        "shutdown did not wait for the request in flight"
+    );
+    slow.write_all(&rest).await.expect("rest");
+    let mut answer = String::new();
+    slow.read_to_string(&mut answer).await.expect("answer");
+    assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+    tokio::time::timeout(Duration::from_secs(10), stopping)
+        .await
+        .expect("shutdown ends")
+        .expect("joins")
+        .expect("clean");
+}
+
+/// Starts `bistand serve` on a fresh setup; returns the child, its address and the setup.
+fn spawn_server(
+    dir: &std::path::Path,
+) -> (std::process::Child, String, bistand_sidecar::init::Created) {
+    let created = bistand_sidecar::init::init(
+        &dir.join("setup"),
+        &bistand_sidecar::init::InitOptions {
+            listen: "127.0.0.1:0".parse().expect("address"),
+            hosts: Vec::new(),
+            units: vec!["norr".into()],
+        },
+    )
+    .expect("init");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_bistand"))
+        .args(["serve", "--config"])
+        .arg(&created.config)
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    let mut stderr = BufReader::new(child.stderr.take().expect("stderr"));
+    let mut line = String::new();
+    let address = loop {
+        line.clear();
+        assert!(
+            stderr.read_line(&mut line).expect("log") > 0,
+            "server exited"
+        );
+        let entry: serde_json::Value = serde_json::from_str(&line).expect("JSON log line");
+        if entry["fields"]["message"] == "listening" {
+            break entry["fields"]["address"]
+                .as_str()
+                .expect("address")
+                .to_owned();
+        }
+    };
+    child.stderr = Some(stderr.into_inner());
+    (child, address, created)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn logs_hold_no_identifiers_answers_or_tokens_and_sigterm_is_graceful() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (mut child, address, created) = spawn_server(dir.path());
+    let base = format!(
+        "https://localhost:{}",
+        address.rsplit(':').next().expect("port")
+    );
+    let token = created.principals[0].token.clone();
+    let http = client(&created.ca, None);
+    let personnummer = "19121212-1212";
+    let free_text = "Kanariefågel Svensson bor på Storgatan 7";
+    let mut document = fia_document("norr");
+    document["answers"]["boende.kommentar"] = json!(free_text);
+    for (path, body) in [
+        ("/v1/validate", document.clone()),
+        (
+            "/v1/records",
+            json!({ "client_id": personnummer, "document": document }),
+        ),
+        ("/v1/records/search", json!({ "client_id": personnummer })),
+        (
+            "/v1/records",
+            json!({ "client_id": personnummer, "document": {"answers": {"x": free_text}} }),
+        ),
+    ] {
+        let response = http
+            .post(format!("{base}{path}"))
+            .bearer_auth(&token)
+            .header("x-request-id", "canary-request-1")
+            .json(&body)
+            .send()
+            .await
+            .expect("send");
+        assert!(
+            response.status().as_u16() < 500,
+            "{path}: {}",
+            response.status()
+        );
+    }
+    let wrong = http
+        .get(format!("{base}/v1/instruments"))
+        .bearer_auth("bistand_wrong_token_canary")
+        .send()
+        .await
+        .expect("send");
+    assert_eq!(wrong.status(), StatusCode::UNAUTHORIZED);
+
+    let status = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .expect("kill");
+    assert!(status.success());
+    let exit = child.wait().expect("wait");
+    assert!(exit.success(), "serve exited with {exit:?} on SIGTERM");
+    let mut logs = String::new();
+    child
+        .stderr
+        .take()
+        .expect("stderr")
+        .read_to_string(&mut logs)
+        .expect("logs");
+    for canary in [
+        personnummer,
+        "191212121212",
+        "Kanariefågel",
+        "Storgatan",
+        token.as_str(),
+        "bistand_wrong_token_canary",
+    ] {
+        assert!(!logs.contains(canary), "the log holds `{canary}`:\n{logs}");
+    }
+    assert!(logs.contains("canary-request-1"), "request ids are logged");
+    assert!(logs.contains("shutting down"));
+    for line in logs.lines() {
+        serde_json::from_str::<serde_json::Value>(line).expect("every log line is JSON");
+    }
+}
+
+#[test]
+fn audit_verify_finds_an_edited_entry() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let created = bistand_sidecar::init::init(
+        &dir.path().join("setup"),
+        &bistand_sidecar::init::InitOptions {
+            listen: "127.0.0.1:0".parse().expect("address"),
+            hosts: Vec::new(),
+            units: vec!["norr".into()],
+        },
+    )
+    .expect("init");
+    let config = bistand_sidecar::config::Config::load(&created.config).expect("config");
+    {
+        use bistand_store::{AuditEvent, AuditLog};
+        let keys = std::fs::read_to_string(&config.store.keys).expect("keys");
+        assert!(keys.contains("pseudonym_key"));
+        let store = open_store(&config);
+        for n in 0..5 {
+            store
+                .audit_append(AuditEvent {
+                    at: 1_700_000_000_000 + n,
+                    principal: "handlaggare-norr".into(),
+                    role: "caseworker".into(),
+                    action: "record.read".into(),
+                    unit: Some("norr".into()),
+                    record_id: None,
+                    pseudonym: None,
+                    outcome: "ok".into(),
+                })
+                .expect("append");
+        }
+    }
+    let verify = || {
+        Command::new(env!("CARGO_BIN_EXE_bistand"))
+            .args(["audit", "verify", "--config"])
+            .arg(&created.config)
+            .output()
+            .expect("runs")
+    };
+    let intact = verify();
+    assert!(
+        intact.status.success(),
+        "{}",
+        String::from_utf8_lossy(&intact.stderr)
+    );
+    let connection = rusqlite_edit(&config.store.path);
+    drop(connection);
+    let broken = verify();
+    assert_eq!(
+        broken.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&broken.stdout)
+    );
+    assert!(String::from_utf8_lossy(&broken.stdout).contains('3'));
+}
+
+fn open_store(config: &bistand_sidecar::config::Config) -> bistand_store::SqliteStore {
+    let text = std::fs::read_to_string(&config.store.keys).expect("keys");
+    let keys: serde_json::Value = serde_json::from_str(&text).expect("json");
+    let secret =
+        hex::decode(keys["data_keys"][0]["secret_hex"].as_str().expect("hex")).expect("hex");
+    let key =
+        bistand_store::DataKey::new(keys["data_keys"][0]["id"].as_str().expect("id"), &secret)
+            .expect("key");
+    bistand_store::SqliteStore::open(&config.store.path, bistand_store::Keyring::new(key))
+        .expect("store")
+}
+
+/// Edits entry 3 the way someone with the database file could: drop the guards, change the row.
+fn rusqlite_edit(path: &std::path::Path) -> rusqlite::Connection {
+    let connection = rusqlite::Connection::open(path).expect("open");
+    let triggers: Vec<String> = connection
+        .prepare("SELECT name FROM sqlite_master WHERE type = 'trigger'")
+        .expect("prepare")
+        .query_map([], |row| row.get(0))
+        .expect("query")
+        .collect::<Result<_, _>>()
+        .expect("names");
+    for name in triggers {
+        connection
+            .execute_batch(&format!("DROP TRIGGER {name}"))
+            .expect("drop");
+    }
+    connection
+        .execute(
+            "UPDATE audit SET principal = 'someone-else' WHERE seq = 3",
+            [],
+        )
+        .expect("edit");
+    connection
+}
+
+#[test]
+fn demo_serves_synthetic_data_and_prints_working_commands() {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_bistand"))
+        .args(["demo", "--port", "0", "--clients", "200"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .expect("spawn");
+    let mut stdout = BufReader::new(child.stdout.take().expect("stdout"));
+    let mut printed = String::new();
+    let mut line = String::new();
+    while !printed.contains("openapi.json") {
+        line.clear();
+        assert!(
+            stdout.read_line(&mut line).expect("read") > 0,
+            "demo exited:\n{printed}"
+        );
+        printed.push_str(&line);
+    }
+    let value = |name: &str| {
+        printed
+            .split_whitespace()
+            .find_map(|word| word.strip_prefix(&format!("{name}=")))
+            .unwrap_or_else(|| panic!("no {name} in:\n{printed}"))
+            .to_owned()
+    };
+    let (base, ca, analyst) = (value("BISTAND"), value("CA"), value("ANALYST"));
+    let runtime = tokio::runtime::Runtime::new().expect("runtime");
+    let report: serde_json::Value = runtime.block_on(async {
+        client(std::path::Path::new(&ca), None)
+            .get(format!("{base}/v1/reports/sue?breakdowns=gender"))
+            .bearer_auth(&analyst)
+            .send()
+            .await
+            .expect("send")
+            .json()
+            .await
+            .expect("json")
+    });
+    assert!(report.to_string().contains("tables"), "{report}");
+    Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .expect("kill");
+    let exit = child.wait().expect("wait");
+    assert!(exit.success(), "{exit:?}");
+    assert!(
+        !std::path::Path::new(&ca).exists(),
+        "the demo folder was not removed"
+    );
+}
