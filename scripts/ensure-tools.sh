@@ -24,14 +24,19 @@ done
 
 if [ "${#missing[@]}" -eq 0 ]; then
   echo "ensure-tools: all present"
-  exit 0
+else
+  echo "ensure-tools: installing ${missing[*]}"
+  sudo=""
+  if [ "$(id -u)" -ne 0 ]; then
+    sudo="sudo"
+  fi
+  export DEBIAN_FRONTEND=noninteractive
+  $sudo apt-get update -qq
+  $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
 fi
 
-echo "ensure-tools: installing ${missing[*]}"
-sudo=""
-if [ "$(id -u)" -ne 0 ]; then
-  sudo="sudo"
+# The sidecar's OpenAPI description is checked with an independent validator.
+if ! python3 -c "import openapi_spec_validator" >/dev/null 2>&1; then
+  echo "ensure-tools: installing openapi-spec-validator (PyPI)"
+  python3 -m pip install -q --disable-pip-version-check "openapi-spec-validator==0.9.0"
 fi
-export DEBIAN_FRONTEND=noninteractive
-$sudo apt-get update -qq
-$sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"

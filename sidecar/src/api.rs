@@ -469,7 +469,7 @@ struct InstrumentInfo {
 
 /// The instrument definitions this service validates.
 #[utoipa::path(get, path = "/v1/instruments", tag = "instruments", security(("bearer" = [])),
-    responses((status = 200, body = Vec<InstrumentInfo>), (status = 401, body = crate::problem::Problem)))]
+    responses((status = 200, description = "The loaded instruments and versions.", body = Vec<InstrumentInfo>), (status = 401, description = "No or unknown credentials.", body = crate::problem::Problem)))]
 async fn instruments(State(state): State<AppState>, _caller: Caller) -> Json<Vec<InstrumentInfo>> {
     Json(
         state
@@ -487,6 +487,7 @@ async fn instruments(State(state): State<AppState>, _caller: Caller) -> Json<Vec
 
 /// `?version=`: a version of the instrument; the newest when absent.
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 struct VersionQuery {
     /// Instrument version; default: the newest.
@@ -534,6 +535,7 @@ async fn schema(
 
 /// `?instrument=`: the instrument the document must answer.
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 struct InstrumentQuery {
     /// Refuse documents of another instrument.
@@ -562,6 +564,7 @@ async fn validate(
 
 /// `?today=`: the reference date for the next follow-up.
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 struct SummaryQuery {
     /// Reference date (YYYY-MM-DD) for the next follow-up; default: the earliest follow-up.
@@ -639,7 +642,7 @@ struct Written {
 /// error findings are stored.
 #[utoipa::path(post, path = "/v1/records", tag = "records", security(("bearer" = [])),
     request_body(content = NewRecordBody<'_>, content_type = "application/json"),
-    responses((status = 201, body = Written),
+    responses((status = 201, description = "Stored: the record and the validation report.", body = Written),
               (status = 403, description = "Not a caseworker, or the document's unit is not yours.", body = crate::problem::Problem),
               (status = 422, description = "The document has error findings (see `report`).", body = crate::problem::Problem)))]
 async fn create_record(
@@ -698,7 +701,7 @@ struct RecordWithDocument {
 /// Reads a record of one of your units.
 #[utoipa::path(get, path = "/v1/records/{id}", tag = "records", security(("bearer" = [])),
     params(("id" = String, Path, description = "Record id: 32 lowercase hex digits.")),
-    responses((status = 200, body = RecordWithDocument),
+    responses((status = 200, description = "The record and its document.", body = RecordWithDocument),
               (status = 404, description = "No such record in your units.", body = crate::problem::Problem)))]
 async fn read_record(
     State(state): State<AppState>,
@@ -742,7 +745,7 @@ async fn read_record(
 #[utoipa::path(put, path = "/v1/records/{id}", tag = "records", security(("bearer" = [])),
     params(("id" = String, Path, description = "Record id: 32 lowercase hex digits.")),
     request_body(content = serde_json::Value, description = "The new document.", content_type = "application/json"),
-    responses((status = 200, body = Written),
+    responses((status = 200, description = "The record as stored, and the validation report.", body = Written),
               (status = 404, description = "No such record in your units.", body = crate::problem::Problem),
               (status = 422, description = "Error findings, or another instrument or unit.", body = crate::problem::Problem)))]
 async fn update_record(
@@ -830,7 +833,7 @@ struct Found {
 /// The records of a client in your units, oldest first.
 #[utoipa::path(post, path = "/v1/records/search", tag = "records", security(("bearer" = [])),
     request_body(content = SearchBody, content_type = "application/json"),
-    responses((status = 200, body = Found)))]
+    responses((status = 200, description = "Metadata of the records found.", body = Found)))]
 async fn search_records(
     State(state): State<AppState>,
     caller: Caller,
@@ -880,6 +883,7 @@ fn record_id(text: &str) -> Result<RecordId, ApiError> {
 
 /// Report filters and format.
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 struct ReportQuery {
     /// The date the report describes (YYYY-MM-DD); default: today.
@@ -1003,6 +1007,7 @@ async fn report(
 
 /// `?after=&limit=`: a page of the audit log.
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 struct AuditQuery {
     /// Entries after this sequence number (default 0: from the start).
@@ -1051,6 +1056,7 @@ async fn audit_verify(State(state): State<AppState>, caller: Caller) -> Result<R
 
 /// `?batch_size=`: records to move per call.
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 struct ResealQuery {
     /// Records to re-seal in this call (default 1000, at most 100000).
