@@ -319,3 +319,28 @@ async fn bad_input_gets_a_precise_problem() {
     assert!(failures.is_empty(), "{failures:#?}");
     service.running.stop().await.expect("stops");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn oversized_headers_are_refused_and_the_service_carries_on() {
+    let service = Service::start(|_| {}).await;
+    let client = service.client();
+    let response = client
+        .get(service.url("/v1/instruments"))
+        .bearer_auth(service.token("handlaggare-norr"))
+        .header("x-padding", "a".repeat(64 * 1024))
+        .send()
+        .await;
+    match response {
+        Ok(response) => assert_eq!(response.status().as_u16(), 431),
+        // hyper may close the connection instead of answering: refused either way.
+        Err(error) => assert!(!error.is_timeout(), "{error}"),
+    }
+    let after = client
+        .get(service.url("/v1/instruments"))
+        .bearer_auth(service.token("handlaggare-norr"))
+        .send()
+        .await
+        .expect("send");
+    assert_eq!(after.status().as_u16(), 200);
+    service.running.stop().await.expect("stops");
+}

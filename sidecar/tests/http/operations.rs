@@ -403,3 +403,38 @@ fn demo_serves_synthetic_data_and_prints_working_commands() {
         "the demo folder was not removed"
     );
 }
+
+#[test]
+fn serve_refuses_a_bad_configuration_naming_the_key() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("bistand.toml");
+    std::fs::write(
+        &path,
+        "[server]\nlisten = \"0.0.0.0:8080\"\nplain_http = true\n[store]\npath = \"db\"\nkeys = \"k\"\n\
+         [[principals]]\nname = \"a\"\nrole = \"admin\"\ntoken_sha256 = \"00\"\n",
+    )
+    .expect("write");
+    let output = Command::new(env!("CARGO_BIN_EXE_bistand"))
+        .args(["serve", "--config"])
+        .arg(&path)
+        .output()
+        .expect("runs");
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("`principals[0].token_sha256`"), "{stderr}");
+    std::fs::write(
+        &path,
+        std::fs::read_to_string(&path)
+            .expect("read")
+            .replace("\"00\"", &format!("\"{}\"", "0".repeat(64))),
+    )
+    .expect("write");
+    let output = Command::new(env!("CARGO_BIN_EXE_bistand"))
+        .args(["serve", "--config"])
+        .arg(&path)
+        .output()
+        .expect("runs");
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("only on a loopback address"), "{stderr}");
+}
