@@ -251,32 +251,12 @@ impl Running {
     ///
     /// If the configuration's files cannot be used or the address cannot be bound.
     pub async fn start(config: &Config) -> Result<Running> {
-        let metrics = Arc::new(Metrics::default());
-        let state = state(config, metrics.clone())?;
-        let tls = config
-            .tls
-            .as_ref()
-            .map(tls_config)
-            .transpose()?
-            .map(Arc::new);
-        let listener = TcpListener::bind(config.server.listen)
-            .await
-            .with_context(|| format!("cannot listen on {}", config.server.listen))?;
-        let address = listener.local_addr()?;
+        let bound = Bound::new(config).await?;
+        let address = bound.listener.local_addr()?;
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-        let limits = config.limits.clone();
-        let grace = Duration::from_secs(config.server.shutdown_grace_seconds);
-        let task = tokio::spawn(serve(
-            listener,
-            tls,
-            app(state),
-            limits,
-            metrics,
-            async move {
-                let _ = stopped.await;
-            },
-            grace,
-        ));
+        let task = tokio::spawn(bound.serve(async move {
+            let _ = stopped.await;
+        }));
         Ok(Running {
             address,
             stop: Some(stop),
@@ -352,8 +332,32 @@ pub fn run(config_path: &std::path::Path) -> Result<()> {
         .build()
         .context("cannot start the async runtime")?;
     runtime.block_on(async {
+        let bound = Bound::new(&config).await?;
+        tracing::info!(
+            address = %bound.listener.local_addr()?,
+            tls = bound.tls.is_some(),
+            mtls = config.tls.as_ref().is_some_and(|t| t.client_ca.is_some()),
+            "listening"
+        );
+        bound.serve(termination()).await
+    })
+}
+
+/// A service ready to serve: its router, TLS configuration and bound listener, built from a
+/// configuration the same way for `bistand serve`, `bistand demo` and the tests.
+struct Bound {
+    router: Router,
+    tls: Option<Arc<ServerConfig>>,
+    listener: TcpListener,
+    limits: Limits,
+    metrics: Arc<Metrics>,
+    grace: Duration,
+}
+
+impl Bound {
+    async fn new(config: &Config) -> Result<Bound> {
         let metrics = Arc::new(Metrics::default());
-        let state = state(&config, metrics.clone())?;
+        let state = state(config, metrics.clone())?;
         let tls = config
             .tls
             .as_ref()
@@ -363,21 +367,26 @@ pub fn run(config_path: &std::path::Path) -> Result<()> {
         let listener = TcpListener::bind(config.server.listen)
             .await
             .with_context(|| format!("cannot listen on {}", config.server.listen))?;
-        tracing::info!(
-            address = %listener.local_addr()?,
-            tls = tls.is_some(),
-            mtls = config.tls.as_ref().is_some_and(|t| t.client_ca.is_some()),
-            "listening"
-        );
-        serve(
-            listener,
+        Ok(Bound {
+            router: app(state),
             tls,
-            app(state),
-            config.limits.clone(),
+            listener,
+            limits: config.limits.clone(),
             metrics,
-            termination(),
-            Duration::from_secs(config.server.shutdown_grace_seconds),
+            grace: Duration::from_secs(config.server.shutdown_grace_seconds),
+        })
+    }
+
+    async fn serve(self, shutdown: impl Future<Output = ()>) -> Result<()> {
+        serve(
+            self.listener,
+            self.tls,
+            self.router,
+            self.limits,
+            self.metrics,
+            shutdown,
+            self.grace,
         )
         .await
-    })
+    }
 }

@@ -9,6 +9,7 @@ use reqwest::StatusCode;
 use serde_json::json;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
+use crate::setup::SendJson;
 use crate::setup::{Service, client, fia_document, raw_tls};
 
 /// Sends a request head and half of its body, and stops there.
@@ -384,12 +385,8 @@ fn demo_serves_synthetic_data_and_prints_working_commands() {
         client(std::path::Path::new(&ca), None)
             .get(format!("{base}/v1/reports/sue?breakdowns=gender"))
             .bearer_auth(&analyst)
-            .send()
+            .send_json()
             .await
-            .expect("send")
-            .json()
-            .await
-            .expect("json")
     });
     assert!(report.to_string().contains("tables"), "{report}");
     Command::new("kill")

@@ -6,6 +6,7 @@ use std::collections::BTreeSet;
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
+use crate::setup::SendJson;
 use crate::setup::{Service, fia_document};
 
 const PRINCIPALS: [&str; 5] = [
@@ -51,12 +52,8 @@ async fn every_role_endpoint_and_unit() {
         .post(service.url("/v1/records"))
         .bearer_auth(service.token("handlaggare-norr"))
         .json(&json!({ "client_id": "EB-2026-0042", "document": fia_document("norr") }))
-        .send()
-        .await
-        .expect("send")
-        .json()
-        .await
-        .expect("json");
+        .send_json()
+        .await;
     let id = created["record"]["record_id"]
         .as_str()
         .expect("record id")
@@ -231,12 +228,8 @@ async fn every_role_endpoint_and_unit() {
             .post(service.url("/v1/records/search"))
             .bearer_auth(service.token(name))
             .json(&json!({ "client_id": "EB-2026-0042" }))
-            .send()
-            .await
-            .expect("send")
-            .json()
-            .await
-            .expect("json");
+            .send_json()
+            .await;
         assert_eq!(
             found["records"].as_array().expect("records").len(),
             count,
@@ -245,14 +238,7 @@ async fn every_role_endpoint_and_unit() {
     }
 
     // Every status the service gave is documented for its route and method.
-    let openapi: Value = client
-        .get(service.url("/openapi.json"))
-        .send()
-        .await
-        .expect("send")
-        .json()
-        .await
-        .expect("json");
+    let openapi: Value = client.get(service.url("/openapi.json")).send_json().await;
     assert_eq!(openapi["openapi"], "3.1.0");
     let mut undocumented = Vec::new();
     for (method, template, status) in &seen {
@@ -284,12 +270,8 @@ async fn every_role_endpoint_and_unit() {
     let audit: Value = client
         .get(service.url("/v1/audit?limit=1000"))
         .bearer_auth(service.token("admin"))
-        .send()
-        .await
-        .expect("send")
-        .json()
-        .await
-        .expect("json");
+        .send_json()
+        .await;
     let text = audit.to_string();
     assert!(!text.contains("EB-2026-0042"));
     let actions: BTreeSet<&str> = audit["entries"]
@@ -317,12 +299,8 @@ async fn every_role_endpoint_and_unit() {
     let verify: Value = client
         .get(service.url("/v1/audit/verify"))
         .bearer_auth(service.token("admin"))
-        .send()
-        .await
-        .expect("send")
-        .json()
-        .await
-        .expect("json");
+        .send_json()
+        .await;
     assert!(verify.to_string().contains("intact"), "{verify}");
     assert_eq!(
         client

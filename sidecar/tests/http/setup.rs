@@ -157,3 +157,14 @@ pub(crate) fn fia_document(unit: &str) -> serde_json::Value {
     document["unit"] = serde_json::Value::String(unit.to_owned());
     document
 }
+
+/// Sends a request and reads its JSON answer.
+pub(crate) trait SendJson {
+    async fn send_json(self) -> serde_json::Value;
+}
+
+impl SendJson for reqwest::RequestBuilder {
+    async fn send_json(self) -> serde_json::Value {
+        self.send().await.expect("send").json().await.expect("json")
+    }
+}
