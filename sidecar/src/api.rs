@@ -261,12 +261,20 @@ fn method_name(method: &axum::http::Method) -> &'static str {
     }
 }
 
+/// A request id: a random prefix drawn once per process and a counter, so ids are unique across
+/// restarts and replicas without a system call per request.
 fn new_request_id() -> String {
-    let mut bytes = [0u8; 12];
-    // An id only has to be unique enough to find a log line; a failed random source gives the
-    // all-zero id rather than failing the request.
-    let _ = getrandom::fill(&mut bytes);
-    hex::encode(bytes)
+    static PREFIX: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    static COUNTER: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    let prefix = PREFIX.get_or_init(|| {
+        let mut bytes = [0u8; 6];
+        // An id only has to be unique enough to find a log line; a failed random source gives
+        // the all-zero prefix rather than failing requests.
+        let _ = getrandom::fill(&mut bytes);
+        hex::encode(bytes)
+    });
+    let n = COUNTER.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    format!("{prefix}-{n:x}")
 }
 
 /// The authenticated caller of a request: the bearer token's principal, else the client

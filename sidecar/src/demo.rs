@@ -49,7 +49,7 @@ pub fn run(options: &DemoOptions, out: &mut dyn Write) -> Result<()> {
         },
     )?;
     let config = Config::load(&created.config)?;
-    crate::server::init_logging(&crate::config::LogSection {
+    let _logs = crate::logging::init(&crate::config::LogSection {
         format: crate::config::LogFormat::Text,
         level: "warn".to_owned(),
     })?;

@@ -13,6 +13,7 @@ pub mod config;
 pub mod demo;
 pub mod init;
 mod keys;
+pub mod logging;
 pub mod metrics;
 pub mod pki;
 pub mod problem;

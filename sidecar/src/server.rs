@@ -301,24 +301,6 @@ pub async fn termination() {
     }
 }
 
-/// Installs the JSON (or text) log subscriber on standard error.
-pub fn init_logging(log: &crate::config::LogSection) -> Result<()> {
-    let filter = tracing_subscriber::EnvFilter::try_new(&log.level)
-        .with_context(|| "log.level is not a valid filter".to_owned())?;
-    let builder = tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_writer(std::io::stderr);
-    let result = match log.format {
-        crate::config::LogFormat::Json => builder
-            .json()
-            .with_current_span(false)
-            .with_span_list(false)
-            .try_init(),
-        crate::config::LogFormat::Text => builder.with_ansi(false).try_init(),
-    };
-    result.map_err(|e| anyhow::anyhow!("cannot install the logger: {e}"))
-}
-
 /// `bistand serve --config FILE`: runs until SIGTERM or SIGINT.
 ///
 /// # Errors
@@ -326,7 +308,7 @@ pub fn init_logging(log: &crate::config::LogSection) -> Result<()> {
 /// If the configuration cannot be used or the server fails.
 pub fn run(config_path: &std::path::Path) -> Result<()> {
     let config = Config::load(config_path)?;
-    init_logging(&config.log)?;
+    let _logs = crate::logging::init(&config.log)?;
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
