@@ -910,6 +910,13 @@ struct ReportQuery {
     lang: Option<String>,
 }
 
+/// A report, and how many stored records could not be read as documents and were not counted.
+#[derive(Serialize)]
+struct ReportBody<'a> {
+    report: &'a bistand_core::stats::GroupReport,
+    records_not_counted: usize,
+}
+
 /// A group report over the records of your units, with small cells suppressed.
 #[utoipa::path(get, path = "/v1/reports/{instrument}", tag = "reports", security(("bearer" = [])),
     params(("instrument" = String, Path, description = "sue or fia"), ReportQuery),
@@ -1003,10 +1010,10 @@ async fn report(
         )
             .into_response())
     } else {
-        Ok(Json(serde_json::json!({
-            "report": report.report,
-            "records_not_counted": report.not_counted.len(),
-        }))
+        Ok(Json(ReportBody {
+            report: &report.report,
+            records_not_counted: report.not_counted.len(),
+        })
         .into_response())
     }
 }

@@ -3,6 +3,7 @@
 mod input;
 mod openapi;
 mod operations;
+mod reports;
 mod roles;
 mod setup;
 mod tls;
