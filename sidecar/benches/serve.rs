@@ -67,7 +67,9 @@ fn main() {
         Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples/documents/fia-complete.json"),
     )
     .expect("example document");
-    let runtime = tokio::runtime::Builder::new_multi_thread()
+    // One thread drives every connection (as `wrk -t1` would), so the load generator takes as
+    // little of the two cores from the server under test as it can, the same for every server.
+    let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
         .expect("runtime");
@@ -308,7 +310,10 @@ async fn load(
     let mut tasks = Vec::new();
     for _ in 0..connections {
         let connector = tokio_rustls::TlsConnector::from(tls.clone());
-        let (path, token, body) = (path.to_owned(), token.to_owned(), body.clone());
+        let path = path.to_owned();
+        let authorization =
+            hyper::header::HeaderValue::from_str(&format!("Bearer {token}")).expect("header");
+        let body = body.clone();
         tasks.push(tokio::spawn(async move {
             let tcp = tokio::net::TcpStream::connect(address)
                 .await
@@ -331,7 +336,7 @@ async fn load(
                 }
                 let request = Request::post(path.as_str())
                     .header("host", "localhost")
-                    .header("authorization", format!("Bearer {token}"))
+                    .header("authorization", authorization.clone())
                     .header("content-type", "application/json")
                     .body(Full::new(body.clone()))
                     .expect("request");

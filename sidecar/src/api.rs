@@ -39,7 +39,7 @@ use crate::problem::{ApiError, REQUEST_ID};
 
 tokio::task_local! {
     /// The principal of the request in progress, for the request's log line.
-    static CALLER: RefCell<Option<String>>;
+    static CALLER: RefCell<Option<Arc<Principal>>>;
 }
 
 /// The DER of the client certificate the connection presented, put on each of its requests by
@@ -234,12 +234,12 @@ async fn observe(State(state): State<AppState>, request: Request, next: Next) ->
     let status = response.status().as_u16();
     inner.metrics.request(&route, method, status, elapsed);
     tracing::info!(
-        request_id = %request_id,
+        request_id = request_id.as_str(),
         method,
-        route = %route,
+        route = route.as_str(),
         status,
-        duration_ms = elapsed.as_secs_f64() * 1000.0,
-        principal = principal.as_deref().unwrap_or("-"),
+        duration_us = u64::try_from(elapsed.as_micros()).unwrap_or(u64::MAX),
+        principal = principal.as_ref().map_or("-", |p| p.name.as_str()),
         "request"
     );
     if let Ok(value) = HeaderValue::from_str(&request_id) {
@@ -301,7 +301,7 @@ impl FromRequestParts<AppState> for Caller {
                 .and_then(|c| principals.by_certificate(&c.0)),
         }
         .ok_or_else(ApiError::unauthenticated)?;
-        let _ = CALLER.try_with(|c| *c.borrow_mut() = Some(principal.name.clone()));
+        let _ = CALLER.try_with(|c| *c.borrow_mut() = Some(principal.clone()));
         Ok(Caller(principal))
     }
 }

@@ -4,7 +4,7 @@
 //! a latency histogram, requests in flight, shed requests, connections and failed handshakes.
 //! Labels are route templates (`/v1/records/{id}`), never a path with an id in it.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::fmt::Write;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -15,10 +15,15 @@ const BUCKETS: [f64; 12] = [
     0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 5.0,
 ];
 
+/// Requests of one route template by method and status.
+type CountsOfRoute = HashMap<(&'static str, u16), u64>;
+
 /// The service's counters; shared by every request.
 #[derive(Debug, Default)]
 pub struct Metrics {
-    requests: Mutex<BTreeMap<(String, &'static str, u16), u64>>,
+    /// Counts by route template, then by method and status: looked up by `&str`, so counting
+    /// a request allocates nothing once its route has been seen.
+    requests: Mutex<HashMap<String, CountsOfRoute>>,
     latency_buckets: [AtomicU64; BUCKETS.len()],
     latency_count: AtomicU64,
     latency_sum_micros: AtomicU64,
@@ -32,9 +37,11 @@ impl Metrics {
     /// Counts a finished request.
     pub fn request(&self, route: &str, method: &'static str, status: u16, elapsed: Duration) {
         if let Ok(mut requests) = self.requests.lock() {
-            *requests
-                .entry((route.to_owned(), method, status))
-                .or_insert(0) += 1;
+            let by_route = match requests.get_mut(route) {
+                Some(by_route) => by_route,
+                None => requests.entry(route.to_owned()).or_default(),
+            };
+            *by_route.entry((method, status)).or_insert(0) += 1;
         }
         // One counter per request (the smallest bucket it fits); `render` sums them up into
         // Prometheus' cumulative buckets, so a request costs one atomic add, not twelve.
@@ -86,7 +93,15 @@ impl Metrics {
              # TYPE bistand_http_requests_total counter\n",
         );
         if let Ok(requests) = self.requests.lock() {
-            for ((route, method, status), count) in requests.iter() {
+            let sorted: BTreeMap<(&str, &str, u16), u64> = requests
+                .iter()
+                .flat_map(|(route, counts)| {
+                    counts.iter().map(move |(&(method, status), &count)| {
+                        ((route.as_str(), method, status), count)
+                    })
+                })
+                .collect();
+            for ((route, method, status), count) in sorted {
                 let _ = writeln!(
                     out,
                     "bistand_http_requests_total{{route=\"{}\",method=\"{method}\",status=\"{status}\"}} {count}",
