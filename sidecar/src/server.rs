@@ -338,6 +338,11 @@ struct Bound {
 
 impl Bound {
     async fn new(config: &Config) -> Result<Bound> {
+        // Checked when the file is loaded too; repeated here because a configuration can also be
+        // built in code, and plain HTTP off loopback must never be served.
+        if config.tls.is_none() && !config.server.listen.ip().is_loopback() {
+            bail!("plain HTTP is allowed only on a loopback address; configure [tls]");
+        }
         let metrics = Arc::new(Metrics::default());
         let state = state(config, metrics.clone())?;
         let tls = config

@@ -149,3 +149,59 @@ async fn plain_http_to_the_tls_port_gets_no_answer() {
     assert!(outcome.is_err() || !outcome.expect("response").status().is_success());
     service.running.stop().await.expect("stops");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn plain_http_on_loopback_when_configured() {
+    let service = Service::start(|config| {
+        config.tls = None;
+        config.server.plain_http = true;
+    })
+    .await;
+    let plain = reqwest::Client::builder()
+        .tls_backend_preconfigured(crate::setup::client_config(&service.created.ca, None))
+        .build()
+        .expect("client");
+    let response = plain
+        .get(format!(
+            "http://127.0.0.1:{}/v1/instruments",
+            service.running.address.port()
+        ))
+        .bearer_auth(service.token("analytiker"))
+        .send()
+        .await
+        .expect("send");
+    assert_eq!(response.status(), StatusCode::OK);
+    // And no TLS is spoken there.
+    assert!(
+        service
+            .client()
+            .get(service.url("/health"))
+            .send()
+            .await
+            .is_err()
+    );
+    service.running.stop().await.expect("stops");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn plain_http_off_loopback_is_refused_even_when_built_in_code() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let created = bistand_sidecar::init::init(
+        &dir.path().join("setup"),
+        &bistand_sidecar::init::InitOptions {
+            listen: "127.0.0.1:0".parse().expect("address"),
+            hosts: Vec::new(),
+            units: vec!["norr".into()],
+        },
+    )
+    .expect("init");
+    let mut config = bistand_sidecar::config::Config::load(&created.config).expect("config");
+    config.tls = None;
+    config.server.plain_http = true;
+    config.server.listen = "0.0.0.0:0".parse().expect("address");
+    let error = bistand_sidecar::server::Running::start(&config)
+        .await
+        .err()
+        .expect("refused");
+    assert!(error.to_string().contains("loopback"), "{error}");
+}
