@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# Installs the tools the C ABI tests need (C/C++ compilers, pkg-config, readelf, valgrind,
-# Python 3, Mono) with apt-get, only when one is missing: quick and idempotent when everything is
-# present. The tests name the same packages when a tool is missing.
+# Installs the tools the C ABI and sidecar tests need (C/C++ compilers, pkg-config, readelf,
+# valgrind, Python 3, curl, Mono) with apt-get, only when one is missing: quick and idempotent
+# when everything is present. The tests name the same packages when a tool is missing.
 # Usage: scripts/ensure-tools.sh        (needs root, or sudo, for apt-get when something is missing)
 set -euo pipefail
 
@@ -13,6 +13,7 @@ tools=(
   "readelf:binutils"
   "valgrind:valgrind"
   "python3:python3"
+  "curl:curl"
   "mcs:mono-mcs"
   "mono:mono-runtime"
 )

@@ -183,7 +183,9 @@ fn spawn_server(
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn logs_hold_no_identifiers_answers_or_tokens_and_sigterm_is_graceful() {
     let dir = tempfile::tempdir().expect("tempdir");
-    let (mut child, address, created) = spawn_server(dir.path());
+    let (child, address, created) = spawn_server(dir.path());
+    let mut guard = KillOnDrop(child);
+    let child = &mut guard.0;
     let base = format!(
         "https://localhost:{}",
         address.rsplit(':').next().expect("port")
@@ -353,14 +355,28 @@ fn rusqlite_edit(path: &std::path::Path) -> rusqlite::Connection {
     connection
 }
 
+/// A child process killed when the test ends, also when it fails: a server left running would
+/// keep the test harness waiting on its inherited output.
+struct KillOnDrop(std::process::Child);
+
+impl Drop for KillOnDrop {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
 #[test]
 fn demo_serves_synthetic_data_and_prints_working_commands() {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_bistand"))
-        .args(["demo", "--port", "0", "--clients", "200"])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::inherit())
-        .spawn()
-        .expect("spawn");
+    let mut guard = KillOnDrop(
+        Command::new(env!("CARGO_BIN_EXE_bistand"))
+            .args(["demo", "--port", "0", "--clients", "200"])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("spawn"),
+    );
+    let child = &mut guard.0;
     let mut stdout = BufReader::new(child.stdout.take().expect("stdout"));
     let mut printed = String::new();
     let mut line = String::new();
@@ -389,6 +405,28 @@ fn demo_serves_synthetic_data_and_prints_working_commands() {
             .await
     });
     assert!(report.to_string().contains("tables"), "{report}");
+
+    // Every command the demo prints runs as pasted, and each request succeeds (curl --fail).
+    let pasted = printed
+        .split_once("Paste into another terminal:")
+        .expect("instructions")
+        .1;
+    assert!(pasted.matches("curl ").count() >= 12, "{pasted}");
+    let script = format!(
+        "set -euo pipefail\n\
+         curl() {{ command curl --fail --silent --show-error --output /dev/null \"$@\"; }}\n{pasted}"
+    );
+    let run = Command::new("bash")
+        .arg("-c")
+        .arg(&script)
+        .output()
+        .expect("bash");
+    assert!(
+        run.status.success(),
+        "a printed command failed: {}\n{pasted}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+
     Command::new("kill")
         .args(["-INT", &child.id().to_string()])
         .status()
