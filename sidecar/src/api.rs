@@ -291,7 +291,12 @@ impl FromRequestParts<AppState> for Caller {
                 let token = value
                     .to_str()
                     .ok()
-                    .and_then(|v| v.strip_prefix("Bearer "))
+                    // The scheme name is case-insensitive (RFC 9110, section 11.1).
+                    .and_then(|v| {
+                        v.get(..7)
+                            .filter(|scheme| scheme.eq_ignore_ascii_case("bearer "))
+                            .map(|_| &v[7..])
+                    })
                     .ok_or_else(ApiError::unauthenticated)?;
                 principals.by_token(token.trim())
             }

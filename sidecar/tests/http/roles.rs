@@ -302,6 +302,34 @@ async fn every_role_endpoint_and_unit() {
         .send_json()
         .await;
     assert!(verify.to_string().contains("intact"), "{verify}");
+    // The scheme name is case-insensitive; the token is not.
+    let lower = client
+        .get(service.url("/v1/instruments"))
+        .header(
+            "authorization",
+            format!("bearer {}", service.token("admin")),
+        )
+        .send()
+        .await
+        .expect("send");
+    assert_eq!(lower.status(), StatusCode::OK);
+    let basic = client
+        .get(service.url("/v1/instruments"))
+        .header("authorization", "Basic YWRtaW46YWRtaW4=")
+        .send()
+        .await
+        .expect("send");
+    assert_eq!(basic.status(), StatusCode::UNAUTHORIZED);
+    assert_eq!(
+        client
+            .get(service.url("/v1/instruments"))
+            .bearer_auth(service.token("admin").to_uppercase())
+            .send()
+            .await
+            .expect("send")
+            .status(),
+        StatusCode::UNAUTHORIZED
+    );
     assert_eq!(
         client
             .get(service.url("/v1/instruments"))
