@@ -36,6 +36,7 @@ use crate::auth::{Action, Principal, Principals};
 use crate::config::Limits;
 use crate::metrics::Metrics;
 use crate::problem::{ApiError, REQUEST_ID};
+use crate::today;
 
 tokio::task_local! {
     /// The principal of the request in progress, for the request's log line.
@@ -85,11 +86,6 @@ impl AppState {
             metrics,
             openapi,
         }))
-    }
-
-    /// The service's counters.
-    pub fn metrics(&self) -> &Arc<Metrics> {
-        &self.0.metrics
     }
 }
 
@@ -381,12 +377,6 @@ fn json_body<'a, T: Deserialize<'a>>(bytes: &'a [u8], shape: &str) -> Result<T, 
             )
         }
     })
-}
-
-fn today() -> Date {
-    jiff::Timestamp::now()
-        .to_zoned(jiff::tz::TimeZone::UTC)
-        .date()
 }
 
 fn now_millis() -> i64 {

@@ -443,9 +443,7 @@ pub fn run() -> Result<ExitCode> {
                 Some(date) => date
                     .parse::<Date>()
                     .context("--as-of must be a date written YYYY-MM-DD")?,
-                None => jiff::Timestamp::now()
-                    .to_zoned(jiff::tz::TimeZone::UTC)
-                    .date(),
+                None => crate::today(),
             };
             let mut dimensions = vec![Dimension::Total];
             if breakdown.is_empty() {
@@ -501,12 +499,6 @@ fn audit_verify(config: &Path, head: Option<&str>, out: &mut dyn Write) -> Resul
     })
 }
 
-fn today() -> Date {
-    jiff::Timestamp::now()
-        .to_zoned(jiff::tz::TimeZone::UTC)
-        .date()
-}
-
 #[derive(serde::Deserialize)]
 #[serde(deny_unknown_fields)]
 struct ImportLine<'a> {
@@ -550,7 +542,7 @@ fn import(db: &Path, keys: &Path, input: &Path) -> Result<ExitCode> {
             &keys.pseudonym,
             &parsed.client_id,
             body,
-            today(),
+            crate::today(),
         ) {
             Ok(prepared) => prepared,
             Err(bistand_store::documents::PrepareError::Document(e)) => {

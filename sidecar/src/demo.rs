@@ -77,9 +77,7 @@ fn load(config: &Config, dir: &Path, options: &DemoOptions) -> Result<(usize, us
     let keys = crate::keys::load(&config.store.keys)?;
     let store = SqliteStore::open(&config.store.path, keys.keyring)?;
     let engine = Engine::new()?;
-    let today = jiff::Timestamp::now()
-        .to_zoned(jiff::tz::TimeZone::UTC)
-        .date();
+    let today = crate::today();
     let sue_definition = engine.definition("sue", None)?;
     let fia_definition = engine.definition("fia", None)?;
     let sue_documents = SueGenerator::new(sue_definition, options.seed)?;

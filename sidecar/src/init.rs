@@ -204,10 +204,7 @@ pub fn init(dir: &Path, options: &InitOptions) -> Result<Created> {
 
 /// A bearer token: 32 random bytes, hex, with a prefix that secret scanners can find.
 fn random_token() -> Result<String> {
-    let mut bytes = [0u8; 32];
-    getrandom::fill(&mut bytes)
-        .map_err(|e| anyhow::anyhow!("the system random source failed: {e}"))?;
-    Ok(format!("bistand_{}", hex::encode(bytes)))
+    Ok(format!("bistand_{}", crate::keys::random_secret_hex()?))
 }
 
 fn create_private_dir(dir: &Path) -> Result<()> {

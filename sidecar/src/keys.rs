@@ -83,22 +83,24 @@ pub(crate) fn load(path: &Path) -> Result<Keys> {
     Ok(Keys { pseudonym, keyring })
 }
 
+/// 32 bytes from the system random source, as 64 hex digits: a key secret or a token.
+pub(crate) fn random_secret_hex() -> Result<String> {
+    let mut bytes = [0u8; 32];
+    getrandom::fill(&mut bytes)
+        .map_err(|e| anyhow::anyhow!("the system random source failed: {e}"))?;
+    Ok(hex::encode(bytes))
+}
+
 /// A new keys file with random keys, as JSON.
 pub(crate) fn generate() -> Result<String> {
-    let random = || -> Result<String> {
-        let mut bytes = [0u8; 32];
-        getrandom::fill(&mut bytes)
-            .map_err(|e| anyhow::anyhow!("the system random source failed: {e}"))?;
-        Ok(bytes.iter().map(|b| format!("{b:02x}")).collect())
-    };
     let file = KeysFile {
         pseudonym_key: KeyEntry {
             id: "p1".into(),
-            secret_hex: random()?,
+            secret_hex: random_secret_hex()?,
         },
         data_keys: vec![KeyEntry {
             id: "k1".into(),
-            secret_hex: random()?,
+            secret_hex: random_secret_hex()?,
         }],
         active_data_key: "k1".into(),
     };

@@ -18,3 +18,11 @@ pub mod metrics;
 pub mod pki;
 pub mod problem;
 pub mod server;
+
+/// Today's date in UTC: the reference date for personnummer centuries, follow-ups and reports
+/// when the caller gives none. One definition, so the command line, the demo and the API agree.
+pub(crate) fn today() -> jiff::civil::Date {
+    jiff::Timestamp::now()
+        .to_zoned(jiff::tz::TimeZone::UTC)
+        .date()
+}

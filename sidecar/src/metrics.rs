@@ -80,11 +80,6 @@ impl Metrics {
         self.handshake_failures.fetch_add(1, Ordering::Relaxed);
     }
 
-    /// Requests shed so far.
-    pub fn shed_total(&self) -> u64 {
-        self.shed.load(Ordering::Relaxed)
-    }
-
     /// The text exposition.
     pub fn render(&self) -> String {
         let mut out = String::new();
