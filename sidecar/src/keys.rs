@@ -32,9 +32,11 @@ struct KeysFile {
 }
 
 /// The keys the store commands need.
-pub(crate) struct Keys {
-    pub(crate) pseudonym: PseudonymKey,
-    pub(crate) keyring: Keyring,
+pub struct Keys {
+    /// The organisation's pseudonym key.
+    pub pseudonym: PseudonymKey,
+    /// The data keys, with the active one for new writes.
+    pub keyring: Keyring,
 }
 
 fn secret(entry: &KeyEntry, what: &str) -> Result<Vec<u8>> {
@@ -55,7 +57,11 @@ fn secret(entry: &KeyEntry, what: &str) -> Result<Vec<u8>> {
 }
 
 /// Reads and checks a keys file. Messages name the key at fault, never a secret.
-pub(crate) fn load(path: &Path) -> Result<Keys> {
+///
+/// # Errors
+///
+/// If the file cannot be read, is not the documented JSON, or a key is malformed.
+pub fn load(path: &Path) -> Result<Keys> {
     let text = std::fs::read_to_string(path)
         .with_context(|| format!("cannot read keys file {}", path.display()))?;
     let file: KeysFile = serde_json::from_str(&text).map_err(|e| {

@@ -12,7 +12,7 @@ pub mod cli;
 pub mod config;
 pub mod demo;
 pub mod init;
-mod keys;
+pub mod keys;
 pub mod logging;
 pub mod metrics;
 pub mod pki;

@@ -3,6 +3,7 @@
 
 use std::process::Command;
 
+use crate::setup::ReadAnswer;
 use crate::setup::Service;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -11,12 +12,8 @@ async fn the_openapi_description_is_valid_openapi_3_1() {
     let served = service
         .client()
         .get(service.url("/openapi.json"))
-        .send()
-        .await
-        .expect("send")
-        .text()
-        .await
-        .expect("text");
+        .send_text()
+        .await;
     let generated = bistand_sidecar::api::openapi()
         .to_pretty_json()
         .expect("json");

@@ -9,7 +9,7 @@ use reqwest::StatusCode;
 use serde_json::json;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
-use crate::setup::SendJson;
+use crate::setup::ReadAnswer;
 use crate::setup::{Service, client, fia_document, raw_tls};
 
 /// Sends a request head and half of its body, and stops there.
@@ -75,14 +75,7 @@ async fn overload_sheds_with_retry_after_then_recovers() {
         .await
         .expect("send");
     assert_eq!(response.status(), StatusCode::OK);
-    let metrics = client
-        .get(service.url("/metrics"))
-        .send()
-        .await
-        .expect("send")
-        .text()
-        .await
-        .expect("text");
+    let metrics = client.get(service.url("/metrics")).send_text().await;
     assert!(
         metrics.contains("bistand_http_requests_shed_total 1"),
         "{metrics}"
@@ -144,15 +137,7 @@ async fn shutdown_finishes_requests_in_flight_and_refuses_new_ones() {
 fn spawn_server(
     dir: &std::path::Path,
 ) -> (std::process::Child, String, bistand_sidecar::init::Created) {
-    let created = bistand_sidecar::init::init(
-        &dir.join("setup"),
-        &bistand_sidecar::init::InitOptions {
-            listen: "127.0.0.1:0".parse().expect("address"),
-            hosts: Vec::new(),
-            units: vec!["norr".into()],
-        },
-    )
-    .expect("init");
+    let created = crate::setup::init_in(dir, &["norr"]);
     let mut child = Command::new(env!("CARGO_BIN_EXE_bistand"))
         .args(["serve", "--config"])
         .arg(&created.config)
@@ -264,15 +249,7 @@ async fn logs_hold_no_identifiers_answers_or_tokens_and_sigterm_is_graceful() {
 #[test]
 fn audit_verify_finds_an_edited_entry() {
     let dir = tempfile::tempdir().expect("tempdir");
-    let created = bistand_sidecar::init::init(
-        &dir.path().join("setup"),
-        &bistand_sidecar::init::InitOptions {
-            listen: "127.0.0.1:0".parse().expect("address"),
-            hosts: Vec::new(),
-            units: vec!["norr".into()],
-        },
-    )
-    .expect("init");
+    let created = crate::setup::init_in(dir.path(), &["norr"]);
     let config = bistand_sidecar::config::Config::load(&created.config).expect("config");
     {
         use bistand_store::{AuditEvent, AuditLog};
@@ -320,15 +297,8 @@ fn audit_verify_finds_an_edited_entry() {
 }
 
 fn open_store(config: &bistand_sidecar::config::Config) -> bistand_store::SqliteStore {
-    let text = std::fs::read_to_string(&config.store.keys).expect("keys");
-    let keys: serde_json::Value = serde_json::from_str(&text).expect("json");
-    let secret =
-        hex::decode(keys["data_keys"][0]["secret_hex"].as_str().expect("hex")).expect("hex");
-    let key =
-        bistand_store::DataKey::new(keys["data_keys"][0]["id"].as_str().expect("id"), &secret)
-            .expect("key");
-    bistand_store::SqliteStore::open(&config.store.path, bistand_store::Keyring::new(key))
-        .expect("store")
+    let keys = bistand_sidecar::keys::load(&config.store.keys).expect("keys");
+    bistand_store::SqliteStore::open(&config.store.path, keys.keyring).expect("store")
 }
 
 /// Edits entry 3 the way someone with the database file could: drop the guards, change the row.
@@ -449,14 +419,17 @@ fn serve_refuses_a_bad_configuration_naming_the_key() {
          [[principals]]\nname = \"a\"\nrole = \"admin\"\ntoken_sha256 = \"00\"\n",
     )
     .expect("write");
-    let output = Command::new(env!("CARGO_BIN_EXE_bistand"))
-        .args(["serve", "--config"])
-        .arg(&path)
-        .output()
-        .expect("runs");
-    assert_eq!(output.status.code(), Some(2));
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    assert!(stderr.contains("`principals[0].token_sha256`"), "{stderr}");
+    let refused_with = |expected: &str| {
+        let output = Command::new(env!("CARGO_BIN_EXE_bistand"))
+            .args(["serve", "--config"])
+            .arg(&path)
+            .output()
+            .expect("runs");
+        assert_eq!(output.status.code(), Some(2));
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(stderr.contains(expected), "{stderr}");
+    };
+    refused_with("`principals[0].token_sha256`");
     std::fs::write(
         &path,
         std::fs::read_to_string(&path)
@@ -464,12 +437,5 @@ fn serve_refuses_a_bad_configuration_naming_the_key() {
             .replace("\"00\"", &format!("\"{}\"", "0".repeat(64))),
     )
     .expect("write");
-    let output = Command::new(env!("CARGO_BIN_EXE_bistand"))
-        .args(["serve", "--config"])
-        .arg(&path)
-        .output()
-        .expect("runs");
-    assert_eq!(output.status.code(), Some(2));
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    assert!(stderr.contains("only on a loopback address"), "{stderr}");
+    refused_with("only on a loopback address");
 }

@@ -7,7 +7,7 @@ use bistand_core::synth_sue::SueGenerator;
 use bistand_core::{Engine, Language};
 use serde_json::{Value, json};
 
-use crate::setup::{SendJson, Service};
+use crate::setup::{ReadAnswer, Service};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn reports_over_the_api_are_the_cores_report_of_the_same_records() {
@@ -52,12 +52,8 @@ async fn reports_over_the_api_are_the_cores_report_of_the_same_records() {
     let text = client
         .get(service.url(path))
         .bearer_auth(service.token("analytiker"))
-        .send()
-        .await
-        .expect("send")
-        .text()
-        .await
-        .expect("text");
+        .send_text()
+        .await;
     // Compared as text: parsing floats back is not exact in serde_json without float_roundtrip.
     let report_text = serde_json::to_string(&expected.report).expect("json");
     assert_eq!(

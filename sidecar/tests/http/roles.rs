@@ -6,7 +6,7 @@ use std::collections::BTreeSet;
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
-use crate::setup::SendJson;
+use crate::setup::ReadAnswer;
 use crate::setup::{Service, fia_document};
 
 const PRINCIPALS: [&str; 5] = [

@@ -26,15 +26,7 @@ impl Service {
     /// A fresh setup (`bistand init`), with `adjust` applied to its configuration.
     pub(crate) async fn start(adjust: impl FnOnce(&mut Config)) -> Service {
         let dir = tempfile::tempdir().expect("tempdir");
-        let created = init(
-            &dir.path().join("setup"),
-            &InitOptions {
-                listen: "127.0.0.1:0".parse().expect("address"),
-                hosts: Vec::new(),
-                units: vec!["norr".into(), "soder".into()],
-            },
-        )
-        .expect("init");
+        let created = init_in(dir.path(), &["norr", "soder"]);
         let mut config = Config::load(&created.config).expect("config");
         config.principals.push(PrincipalConfig {
             name: "analytiker-norr".into(),
@@ -129,6 +121,19 @@ pub(crate) fn client(ca: &Path, identity: Option<(PathBuf, PathBuf)>) -> reqwest
         .expect("client")
 }
 
+/// `bistand init` into `dir/setup` for `units`, listening on 127.0.0.1 port 0.
+pub(crate) fn init_in(dir: &Path, units: &[&str]) -> Created {
+    init(
+        &dir.join("setup"),
+        &InitOptions {
+            listen: "127.0.0.1:0".parse().expect("address"),
+            hosts: Vec::new(),
+            units: units.iter().map(|u| (*u).to_owned()).collect(),
+        },
+    )
+    .expect("init")
+}
+
 /// A raw TLS connection, for requests that stop halfway.
 pub(crate) async fn raw_tls(
     service: &Service,
@@ -158,13 +163,18 @@ pub(crate) fn fia_document(unit: &str) -> serde_json::Value {
     document
 }
 
-/// Sends a request and reads its JSON answer.
-pub(crate) trait SendJson {
+/// Sends a request and reads its answer as JSON or as text.
+pub(crate) trait ReadAnswer {
     async fn send_json(self) -> serde_json::Value;
+    async fn send_text(self) -> String;
 }
 
-impl SendJson for reqwest::RequestBuilder {
+impl ReadAnswer for reqwest::RequestBuilder {
     async fn send_json(self) -> serde_json::Value {
         self.send().await.expect("send").json().await.expect("json")
+    }
+
+    async fn send_text(self) -> String {
+        self.send().await.expect("send").text().await.expect("text")
     }
 }

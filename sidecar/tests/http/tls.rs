@@ -186,15 +186,7 @@ async fn plain_http_on_loopback_when_configured() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn plain_http_off_loopback_is_refused_even_when_built_in_code() {
     let dir = tempfile::tempdir().expect("tempdir");
-    let created = bistand_sidecar::init::init(
-        &dir.path().join("setup"),
-        &bistand_sidecar::init::InitOptions {
-            listen: "127.0.0.1:0".parse().expect("address"),
-            hosts: Vec::new(),
-            units: vec!["norr".into()],
-        },
-    )
-    .expect("init");
+    let created = crate::setup::init_in(dir.path(), &["norr"]);
     let mut config = bistand_sidecar::config::Config::load(&created.config).expect("config");
     config.tls = None;
     config.server.plain_http = true;
