@@ -26,7 +26,6 @@ use bistand_store::{
 use jiff::civil::Date;
 use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
-use tokio::sync::Semaphore;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{IntoParams, Modify, OpenApi, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
@@ -59,7 +58,6 @@ struct Inner {
     principals: Principals,
     limits: Limits,
     metrics: Arc<Metrics>,
-    permits: Arc<Semaphore>,
     openapi: String,
 }
 
@@ -78,7 +76,6 @@ impl AppState {
             .unwrap_or_else(|_| "{}".to_owned());
         AppState(Arc::new(Inner {
             engine,
-            permits: Arc::new(Semaphore::new(limits.max_concurrent_requests)),
             store,
             pseudonym_key,
             principals,
@@ -190,21 +187,13 @@ async fn observe(State(state): State<AppState>, request: Request, next: Next) ->
         .scope(request_id.clone(), async {
             // Probes must answer while the service is saturated, so they bypass the limit.
             let probe = matches!(route.as_str(), "/health" | "/ready" | "/metrics");
-            let permit = if probe {
-                None
-            } else {
-                match inner.permits.clone().try_acquire_owned() {
-                    Ok(permit) => Some(permit),
-                    Err(_) => {
-                        inner.metrics.shed();
-                        return (
-                            ApiError::overloaded(inner.limits.retry_after_seconds).into_response(),
-                            None,
-                        );
-                    }
-                }
+            let limit = (!probe).then_some(inner.limits.max_concurrent_requests);
+            let Some(in_flight) = inner.metrics.admit(limit) else {
+                return (
+                    ApiError::overloaded(inner.limits.retry_after_seconds).into_response(),
+                    None,
+                );
             };
-            inner.metrics.in_flight(true);
             let outcome = CALLER
                 .scope(RefCell::new(None), async {
                     let response = match tokio::time::timeout(
@@ -219,8 +208,7 @@ async fn observe(State(state): State<AppState>, request: Request, next: Next) ->
                     (response, CALLER.with(|c| c.borrow().clone()))
                 })
                 .await;
-            inner.metrics.in_flight(false);
-            drop(permit);
+            drop(in_flight);
             outcome
         })
         .await;

@@ -6,7 +6,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 use std::fmt::Write;
-use std::sync::Mutex;
+use std::sync::RwLock;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
@@ -16,14 +16,25 @@ const BUCKETS: [f64; 12] = [
 ];
 
 /// Requests of one route template by method and status.
-type CountsOfRoute = HashMap<(&'static str, u16), u64>;
+type CountsOfRoute = HashMap<(&'static str, u16), AtomicU64>;
+
+/// A request in flight: counted until dropped (see [`Metrics::admit`]).
+#[must_use = "the request is counted in flight until this is dropped"]
+pub struct InFlight<'a>(&'a AtomicU64);
+
+impl Drop for InFlight<'_> {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::AcqRel);
+    }
+}
 
 /// The service's counters; shared by every request.
 #[derive(Debug, Default)]
 pub struct Metrics {
     /// Counts by route template, then by method and status: looked up by `&str`, so counting
-    /// a request allocates nothing once its route has been seen.
-    requests: Mutex<HashMap<String, CountsOfRoute>>,
+    /// a request allocates nothing once its route has been seen, and under a read lock, so
+    /// requests on different threads do not wait for each other (only a new combination writes).
+    requests: RwLock<HashMap<String, CountsOfRoute>>,
     latency_buckets: [AtomicU64; BUCKETS.len()],
     latency_count: AtomicU64,
     latency_sum_micros: AtomicU64,
@@ -36,12 +47,22 @@ pub struct Metrics {
 impl Metrics {
     /// Counts a finished request.
     pub fn request(&self, route: &str, method: &'static str, status: u16, elapsed: Duration) {
-        if let Ok(mut requests) = self.requests.lock() {
+        let counted = self.requests.read().is_ok_and(|requests| {
+            requests
+                .get(route)
+                .and_then(|by_route| by_route.get(&(method, status)))
+                .map(|count| count.fetch_add(1, Ordering::Relaxed))
+                .is_some()
+        });
+        if !counted && let Ok(mut requests) = self.requests.write() {
             let by_route = match requests.get_mut(route) {
                 Some(by_route) => by_route,
                 None => requests.entry(route.to_owned()).or_default(),
             };
-            *by_route.entry((method, status)).or_insert(0) += 1;
+            by_route
+                .entry((method, status))
+                .or_default()
+                .fetch_add(1, Ordering::Relaxed);
         }
         // One counter per request (the smallest bucket it fits); `render` sums them up into
         // Prometheus' cumulative buckets, so a request costs one atomic add, not twelve.
@@ -56,18 +77,29 @@ impl Metrics {
         );
     }
 
-    /// A request started (`true`) or finished (`false`).
-    pub fn in_flight(&self, started: bool) {
-        if started {
-            self.in_flight.fetch_add(1, Ordering::Relaxed);
-        } else {
-            self.in_flight.fetch_sub(1, Ordering::Relaxed);
+    /// Admits a request and counts it in flight until the returned guard is dropped; `None`
+    /// (counted as shed) when `limit` requests are in flight already. Probes pass no limit.
+    ///
+    /// A counter rather than a semaphore: a request over the limit is refused, never queued, so
+    /// there are no waiters to keep, and releasing takes no lock that request threads contend on.
+    pub fn admit(&self, limit: Option<usize>) -> Option<InFlight<'_>> {
+        let limit = limit.map_or(u64::MAX, |limit| limit as u64);
+        let mut current = self.in_flight.load(Ordering::Relaxed);
+        loop {
+            if current >= limit {
+                self.shed.fetch_add(1, Ordering::Relaxed);
+                return None;
+            }
+            match self.in_flight.compare_exchange_weak(
+                current,
+                current + 1,
+                Ordering::AcqRel,
+                Ordering::Relaxed,
+            ) {
+                Ok(_) => return Some(InFlight(&self.in_flight)),
+                Err(now) => current = now,
+            }
         }
-    }
-
-    /// A request was refused with 503 because the concurrency limit was reached.
-    pub fn shed(&self) {
-        self.shed.fetch_add(1, Ordering::Relaxed);
     }
 
     /// A connection was accepted.
@@ -87,12 +119,15 @@ impl Metrics {
             "# HELP bistand_http_requests_total Requests answered, by route template, method and status.\n\
              # TYPE bistand_http_requests_total counter\n",
         );
-        if let Ok(requests) = self.requests.lock() {
+        if let Ok(requests) = self.requests.read() {
             let sorted: BTreeMap<(&str, &str, u16), u64> = requests
                 .iter()
                 .flat_map(|(route, counts)| {
-                    counts.iter().map(move |(&(method, status), &count)| {
-                        ((route.as_str(), method, status), count)
+                    counts.iter().map(move |(&(method, status), count)| {
+                        (
+                            (route.as_str(), method, status),
+                            count.load(Ordering::Relaxed),
+                        )
                     })
                 })
                 .collect();
@@ -176,7 +211,18 @@ mod tests {
         let metrics = Metrics::default();
         metrics.request("/v1/validate", "POST", 200, Duration::from_micros(700));
         metrics.request("/v1/validate", "POST", 200, Duration::from_millis(30));
-        metrics.shed();
+        let admitted = metrics.admit(Some(1)).expect("under the limit");
+        assert!(metrics.admit(Some(1)).is_none(), "at the limit: shed");
+        assert!(
+            metrics
+                .render()
+                .contains("bistand_http_requests_in_flight 1")
+        );
+        drop(admitted);
+        assert!(
+            metrics.admit(Some(1)).is_some(),
+            "room again once the first has finished"
+        );
         let text = metrics.render();
         assert!(text.contains(
             "bistand_http_requests_total{route=\"/v1/validate\",method=\"POST\",status=\"200\"} 2"
@@ -185,5 +231,20 @@ mod tests {
         assert!(text.contains("bistand_http_request_duration_seconds_bucket{le=\"0.05\"} 2"));
         assert!(text.contains("bistand_http_request_duration_seconds_count 2"));
         assert!(text.contains("bistand_http_requests_shed_total 1"));
+        assert!(text.contains("bistand_http_requests_in_flight 0"));
+    }
+
+    #[test]
+    fn probes_are_admitted_past_the_limit_and_counted() {
+        let metrics = Metrics::default();
+        let _busy = metrics.admit(Some(1)).expect("under the limit");
+        assert!(metrics.admit(Some(1)).is_none());
+        let probe = metrics.admit(None).expect("no limit for probes");
+        assert!(
+            metrics
+                .render()
+                .contains("bistand_http_requests_in_flight 2")
+        );
+        drop(probe);
     }
 }
