@@ -20,9 +20,7 @@ use axum::{Json, Router};
 use bistand_core::identifier::PseudonymKey;
 use bistand_core::stats::{Dimension, ReportOptions, Threshold, csv::to_csv};
 use bistand_core::{Engine, Language};
-use bistand_store::{
-    AuditEvent, AuditLog, RecordId, RecordMeta, ScanFilter, SqliteStore, Store, documents,
-};
+use bistand_store::{AuditEvent, AuditLog, RecordId, RecordMeta, SqliteStore, Store, documents};
 use jiff::civil::Date;
 use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
@@ -418,7 +416,7 @@ async fn ready(State(state): State<AppState>) -> Result<Json<serde_json::Value>,
     let store = state.0.store.clone();
     blocking(move || {
         store
-            .count(&ScanFilter::all().unit("-ready-"))
+            .ping()
             .map_err(|_| ApiError::internal("store not ready"))
     })
     .await

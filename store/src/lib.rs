@@ -132,6 +132,14 @@ pub trait Store: Send + Sync {
     /// [`ErrorKind::InvalidInput`] for a malformed filter; [`ErrorKind::Database`].
     fn count(&self, filter: &ScanFilter) -> Result<u64>;
 
+    /// Whether the store answers: it can be read and holds a records table. Cheap enough for a
+    /// readiness probe; reads no record.
+    ///
+    /// # Errors
+    ///
+    /// [`ErrorKind::Database`] when the database cannot be read.
+    fn ping(&self) -> Result<()>;
+
     /// Moves up to `batch_size` records sealed with a key other than the active one to the active
     /// key, in one short transaction, and says how many remain. Call it in a loop until
     /// `remaining` is 0; reads and writes carry on in between.

@@ -402,6 +402,15 @@ impl Store for SqliteStore {
         Ok(count.unsigned_abs())
     }
 
+    fn ping(&self) -> Result<()> {
+        self.read(|conn| {
+            conn.prepare_cached("SELECT 1 FROM records LIMIT 1")
+                .and_then(|mut s| s.exists([]))
+                .map(|_| ())
+                .map_err(|e| Error::database("the store does not answer", e))
+        })
+    }
+
     fn reseal_batch(&self, batch_size: usize) -> Result<ResealProgress> {
         if batch_size == 0 {
             return Err(Error::new(
@@ -658,6 +667,25 @@ mod tests {
             store.count(&ScanFilter::all()).expect("count"),
             count as u64
         );
+    }
+
+    #[test]
+    fn ping_answers_while_the_records_table_is_readable() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("store.db");
+        let key = DataKey::new("k1", &[1; 32]).expect("key");
+        let store = SqliteStore::open(&path, Keyring::new(key)).expect("file store");
+        store.ping().expect("an empty store answers");
+        store.put(new_record(b"a")).expect("put");
+        store.ping().expect("a store with records answers");
+
+        // Another process breaks the file under the running store.
+        let other = rusqlite::Connection::open(&path).expect("open");
+        other
+            .execute_batch("DROP TABLE records")
+            .expect("drop the table");
+        let error = store.ping().expect_err("no records table");
+        assert_eq!(error.kind(), ErrorKind::Database);
     }
 
     #[test]

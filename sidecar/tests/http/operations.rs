@@ -439,3 +439,25 @@ fn serve_refuses_a_bad_configuration_naming_the_key() {
     .expect("write");
     refused_with("only on a loopback address");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn ready_says_503_when_the_store_cannot_be_read_while_health_still_answers() {
+    let service = Service::start(|_| {}).await;
+    let http = client(&service.created.ca, None);
+    let get = |path: &str| http.get(format!("{}{path}", service.base)).send();
+    assert_eq!(get("/ready").await.expect("send").status(), StatusCode::OK);
+
+    // Something outside the service breaks the database under it.
+    let config = bistand_sidecar::config::Config::load(&service.created.config).expect("config");
+    rusqlite::Connection::open(&config.store.path)
+        .expect("open")
+        .execute_batch("DROP TABLE records")
+        .expect("drop the records table");
+
+    let answer = get("/ready").await.expect("send");
+    assert_eq!(answer.status(), StatusCode::SERVICE_UNAVAILABLE);
+    let problem: serde_json::Value = answer.json().await.expect("problem JSON");
+    assert_eq!(problem["type"], "urn:bistand:problem:not_ready");
+    assert_eq!(get("/health").await.expect("send").status(), StatusCode::OK);
+    service.running.stop().await.expect("stops");
+}
