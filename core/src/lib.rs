@@ -33,6 +33,7 @@ pub mod fia;
 pub mod finding;
 pub mod identifier;
 pub mod instrument;
+pub mod keys;
 pub mod profile;
 pub mod schema;
 pub mod seal;

@@ -8,13 +8,11 @@
 
 use ::bistand_store::documents::{self, PrepareError};
 use ::bistand_store::{
-    DataKey, Error as StoreError, ErrorKind as StoreErrorKind, Keyring, RecordId, SqliteStore,
-    Store,
+    Error as StoreError, ErrorKind as StoreErrorKind, Keyring, RecordId, SqliteStore, Store,
 };
 use bistand_core::identifier::PseudonymKey;
 use bistand_core::{Engine, Report};
-use serde::{Deserialize, Serialize};
-use zeroize::Zeroize;
+use serde::Serialize;
 
 use crate::handles::bistand_buf;
 use crate::status::{Failure, bistand_status};
@@ -36,128 +34,17 @@ pub struct bistand_store {
     pseudonym_key: PseudonymKey,
 }
 
-/// One key of the keys JSON. The secret is wiped when the entry is dropped.
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct KeyEntry {
-    id: String,
-    secret_hex: String,
-}
-
-impl Drop for KeyEntry {
-    fn drop(&mut self) {
-        self.secret_hex.zeroize();
-    }
-}
-
-/// The keys JSON: `{"pseudonym_key": {"id", "secret_hex"}, "data_keys": [{"id",
-/// "secret_hex"}], "active_data_key"}`.
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct KeysFile {
-    pseudonym_key: KeyEntry,
-    data_keys: Vec<KeyEntry>,
-    active_data_key: String,
-}
-
-/// A keys JSON problem: `BISTAND_INVALID_ARGUMENT`. Messages never hold a secret or a key id.
-fn bad_keys(en: impl Into<String>, sv: impl Into<String>) -> Failure {
-    Failure::new(bistand_status::BISTAND_INVALID_ARGUMENT, en, sv)
-}
-
-/// The 32-byte secret of a key entry; `what` names the entry (by position, never by value).
-fn secret(entry: &KeyEntry, what_en: &str, what_sv: &str) -> Result<Vec<u8>, Failure> {
-    let hex = entry.secret_hex.as_bytes();
-    if hex.len() != 64 || !hex.iter().all(u8::is_ascii_hexdigit) {
-        return Err(bad_keys(
-            format!("keys_json: {what_en}: secret_hex must be 64 hexadecimal digits (32 bytes)"),
-            format!(
-                "keys_json: {what_sv}: secret_hex måste vara 64 hexadecimala siffror (32 byte)"
-            ),
-        ));
-    }
-    let digit = |b: u8| match b {
-        b'0'..=b'9' => b - b'0',
-        b'a'..=b'f' => b - b'a' + 10,
-        _ => b - b'A' + 10,
-    };
-    Ok(hex
-        .chunks_exact(2)
-        .map(|pair| digit(pair[0]) << 4 | digit(pair[1]))
-        .collect())
-}
-
-/// The pseudonym key and the keyring of a keys JSON.
+/// The pseudonym key and the keyring of a keys JSON ([`bistand_core::keys`], the format of the
+/// sidecar's keys file). A problem is `BISTAND_INVALID_ARGUMENT`, its message never a secret.
 fn parse_keys(keys_json: &[u8]) -> Result<(PseudonymKey, Keyring), Failure> {
-    let file: KeysFile = serde_json::from_slice(keys_json).map_err(|e| {
-        // Only the position: serde's own text may quote the input, and the input holds secrets.
-        bad_keys(
-            format!(
-                "keys_json must be {{\"pseudonym_key\": {{\"id\", \"secret_hex\"}}, \"data_keys\": \
-                 [{{\"id\", \"secret_hex\"}}], \"active_data_key\"}} (line {} column {})",
-                e.line(),
-                e.column()
-            ),
-            format!(
-                "keys_json måste vara {{\"pseudonym_key\": {{\"id\", \"secret_hex\"}}, \
-                 \"data_keys\": [{{\"id\", \"secret_hex\"}}], \"active_data_key\"}} (rad {} \
-                 kolumn {})",
-                e.line(),
-                e.column()
-            ),
+    let keys = bistand_core::keys::parse_keys(keys_json).map_err(|e| {
+        Failure::new(
+            bistand_status::BISTAND_INVALID_ARGUMENT,
+            format!("keys_json: {}", e.message_en()),
+            format!("keys_json: {}", e.message_sv()),
         )
     })?;
-    let mut pseudonym_secret = secret(&file.pseudonym_key, "pseudonym_key", "pseudonym_key")?;
-    let pseudonym_key = PseudonymKey::new(&file.pseudonym_key.id, &pseudonym_secret);
-    pseudonym_secret.zeroize();
-    let pseudonym_key = pseudonym_key.map_err(|e| {
-        let failure = Failure::from(e);
-        bad_keys(
-            format!(
-                "keys_json: pseudonym_key: {}",
-                failure.message(bistand_core::Language::English)
-            ),
-            format!(
-                "keys_json: pseudonym_key: {}",
-                failure.message(bistand_core::Language::Swedish)
-            ),
-        )
-    })?;
-    let mut keyring: Option<Keyring> = None;
-    for (index, entry) in file.data_keys.iter().enumerate() {
-        let what = format!("data_keys[{index}]");
-        let mut data_secret = secret(entry, &what, &what)?;
-        let key = DataKey::new(&entry.id, &data_secret);
-        data_secret.zeroize();
-        let key = key.map_err(|e| {
-            bad_keys(
-                format!("keys_json: {what}: {}", e.message_en()),
-                format!("keys_json: {what}: {}", e.message_sv()),
-            )
-        })?;
-        match keyring.as_mut() {
-            None => keyring = Some(Keyring::new(key)),
-            Some(keyring) => keyring.add(key).map_err(|e| {
-                bad_keys(
-                    format!("keys_json: {what}: {}", e.message_en()),
-                    format!("keys_json: {what}: {}", e.message_sv()),
-                )
-            })?,
-        }
-    }
-    let mut keyring = keyring.ok_or_else(|| {
-        bad_keys(
-            "keys_json has no data keys",
-            "keys_json har inga datanycklar",
-        )
-    })?;
-    keyring.set_active(&file.active_data_key).map_err(|_| {
-        bad_keys(
-            "keys_json: active_data_key names no key in data_keys",
-            "keys_json: active_data_key anger ingen nyckel i data_keys",
-        )
-    })?;
-    Ok((pseudonym_key, keyring))
+    Ok((keys.pseudonym, keys.keyring))
 }
 
 /// Opens (creating if needed) the store in the SQLite file at `path` with the keys of

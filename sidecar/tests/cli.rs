@@ -169,7 +169,7 @@ fn bad_keys_files_name_the_problem_not_the_secret() {
     assert!(!output.status.success());
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(
-        stderr.contains("pseudonym key `p1`: secret_hex must be 64 hexadecimal digits"),
+        stderr.contains("pseudonym_key: secret_hex must be 64 hexadecimal digits"),
         "{stderr}"
     );
 }

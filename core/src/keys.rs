@@ -1,0 +1,229 @@
+//! The keys file: an organisation's pseudonym key and its data keys, as JSON.
+//!
+//! ```json
+//! { "pseudonym_key": { "id": "p1", "secret_hex": "…64 hex digits…" },
+//!   "data_keys": [ { "id": "k1", "secret_hex": "…64 hex digits…" } ],
+//!   "active_data_key": "k1" }
+//! ```
+//!
+//! One format and one parser for the C ABI's `keys_json`, the command line's `--keys` file and the
+//! sidecar's `store.keys`. Messages name the entry at fault by its place (`data_keys[1]`), never
+//! by a secret or a key id, and the secrets read are wiped once the keys are built.
+
+use serde::{Deserialize, Serialize};
+use zeroize::Zeroize;
+
+use crate::error::{Error, ErrorKind, Result};
+use crate::identifier::PseudonymKey;
+use crate::seal::{DataKey, Keyring};
+
+/// The keys of one organisation: what pseudonymises client ids and what seals stored records.
+#[derive(Debug)]
+pub struct Keys {
+    /// The pseudonym key.
+    pub pseudonym: PseudonymKey,
+    /// The data keys, with the active one for new writes.
+    pub keyring: Keyring,
+}
+
+/// One key of the file. The secret is wiped when the entry is dropped.
+#[derive(Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct KeyEntry {
+    id: String,
+    secret_hex: String,
+}
+
+impl Drop for KeyEntry {
+    fn drop(&mut self) {
+        self.secret_hex.zeroize();
+    }
+}
+
+#[derive(Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct KeysFile {
+    pseudonym_key: KeyEntry,
+    data_keys: Vec<KeyEntry>,
+    active_data_key: String,
+}
+
+fn invalid(en: impl Into<String>, sv: impl Into<String>) -> Error {
+    Error::new(ErrorKind::InvalidArgument, en, sv)
+}
+
+/// Reads a keys file's JSON.
+///
+/// # Errors
+///
+/// [`ErrorKind::InvalidArgument`] when the JSON is not the documented shape (with its line and
+/// column only: the text could quote a secret), a secret is not 64 hexadecimal digits, a key id
+/// is malformed or repeated, there is no data key, or `active_data_key` names none of them.
+pub fn parse_keys(json: &[u8]) -> Result<Keys> {
+    let file: KeysFile = serde_json::from_slice(json).map_err(|e| {
+        invalid(
+            format!(
+                "must be {{\"pseudonym_key\": {{\"id\", \"secret_hex\"}}, \"data_keys\": \
+                 [{{\"id\", \"secret_hex\"}}], \"active_data_key\"}} (line {} column {})",
+                e.line(),
+                e.column()
+            ),
+            format!(
+                "måste vara {{\"pseudonym_key\": {{\"id\", \"secret_hex\"}}, \"data_keys\": \
+                 [{{\"id\", \"secret_hex\"}}], \"active_data_key\"}} (rad {} kolumn {})",
+                e.line(),
+                e.column()
+            ),
+        )
+    })?;
+    let mut secret = decode_secret(&file.pseudonym_key, "pseudonym_key")?;
+    let pseudonym = PseudonymKey::new(&file.pseudonym_key.id, &secret);
+    secret.zeroize();
+    let pseudonym = pseudonym.map_err(|e| {
+        invalid(
+            format!("pseudonym_key: {e}"),
+            format!("pseudonym_key: {}", e.message_sv()),
+        )
+    })?;
+    let mut keyring: Option<Keyring> = None;
+    for (index, entry) in file.data_keys.iter().enumerate() {
+        let what = format!("data_keys[{index}]");
+        let mut secret = decode_secret(entry, &what)?;
+        let key = DataKey::new(&entry.id, &secret);
+        secret.zeroize();
+        let in_place = |e: Error| {
+            invalid(
+                format!("{what}: {}", e.message_en()),
+                format!("{what}: {}", e.message_sv()),
+            )
+        };
+        let key = key.map_err(in_place)?;
+        match keyring.as_mut() {
+            None => keyring = Some(Keyring::new(key)),
+            Some(keyring) => keyring.add(key).map_err(in_place)?,
+        }
+    }
+    let mut keyring =
+        keyring.ok_or_else(|| invalid("there are no data keys", "det finns inga datanycklar"))?;
+    keyring.set_active(&file.active_data_key).map_err(|_| {
+        invalid(
+            "active_data_key names no key in data_keys",
+            "active_data_key anger ingen nyckel i data_keys",
+        )
+    })?;
+    Ok(Keys { pseudonym, keyring })
+}
+
+/// A new keys file's JSON with ids `p1` and `k1` and the given secrets (the caller draws them:
+/// the core has no random source).
+pub fn new_keys_json(pseudonym_secret: &[u8; 32], data_secret: &[u8; 32]) -> String {
+    let hex = |bytes: &[u8; 32]| bytes.iter().map(|b| format!("{b:02x}")).collect::<String>();
+    let file = KeysFile {
+        pseudonym_key: KeyEntry {
+            id: "p1".into(),
+            secret_hex: hex(pseudonym_secret),
+        },
+        data_keys: vec![KeyEntry {
+            id: "k1".into(),
+            secret_hex: hex(data_secret),
+        }],
+        active_data_key: "k1".into(),
+    };
+    serde_json::to_string_pretty(&file).expect("a keys file serialises")
+}
+
+/// The 32-byte secret of an entry; `what` names the entry by its place.
+fn decode_secret(entry: &KeyEntry, what: &str) -> Result<Vec<u8>> {
+    let hex = entry.secret_hex.as_bytes();
+    if hex.len() != 64 || !hex.iter().all(u8::is_ascii_hexdigit) {
+        return Err(invalid(
+            format!("{what}: secret_hex must be 64 hexadecimal digits (32 bytes)"),
+            format!("{what}: secret_hex måste vara 64 hexadecimala siffror (32 byte)"),
+        ));
+    }
+    let digit = |b: u8| match b {
+        b'0'..=b'9' => b - b'0',
+        b'a'..=b'f' => b - b'a' + 10,
+        _ => b - b'A' + 10,
+    };
+    Ok(hex
+        .chunks_exact(2)
+        .map(|pair| (digit(pair[0]) << 4) | digit(pair[1]))
+        .collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const KEYS: &str = r#"{
+        "pseudonym_key": {"id": "p1", "secret_hex": "0101010101010101010101010101010101010101010101010101010101010101"},
+        "data_keys": [
+            {"id": "k1", "secret_hex": "0202020202020202020202020202020202020202020202020202020202020202"},
+            {"id": "k2", "secret_hex": "a2A2a2A2a2A2a2A2a2A2a2A2a2A2a2A2a2A2a2A2a2A2a2A2a2A2a2A2a2A2a2A2"}
+        ],
+        "active_data_key": "k2"
+    }"#;
+
+    #[test]
+    fn a_keys_file_gives_the_pseudonym_key_and_the_keyring() {
+        let keys = parse_keys(KEYS.as_bytes()).expect("valid keys");
+        assert_eq!(keys.pseudonym.key_id(), "p1");
+        assert_eq!(keys.keyring.active().id(), "k2");
+    }
+
+    #[test]
+    fn a_new_keys_file_reads_back() {
+        let json = new_keys_json(&[7; 32], &[9; 32]);
+        let keys = parse_keys(json.as_bytes()).expect("valid keys");
+        assert_eq!(keys.pseudonym.key_id(), "p1");
+        assert_eq!(keys.keyring.active().id(), "k1");
+        assert!(json.contains(&"09".repeat(32)));
+    }
+
+    #[test]
+    fn every_fault_is_named_by_place_in_both_languages_without_a_secret_or_id() {
+        let secret_hex = "0101010101010101010101010101010101010101010101010101010101010101";
+        let cases = [
+            ("", "line 1 column 0"),
+            ("[]", "must be"),
+            (
+                r#"{"pseudonym_key": {"id": "p1", "secret_hex": "0101"}, "data_keys": [], "active_data_key": "k1"}"#,
+                "pseudonym_key: secret_hex must be 64",
+            ),
+            (
+                &KEYS.replace("\"k2\"\n", "\"k9\"\n"),
+                "active_data_key names no key",
+            ),
+            (
+                &KEYS.replace("a2A2", "zz"),
+                "data_keys[1]: secret_hex must be 64",
+            ),
+            (
+                &format!(
+                    r#"{{"pseudonym_key": {{"id": "p1", "secret_hex": "{secret_hex}"}}, "data_keys": [], "active_data_key": "k1"}}"#
+                ),
+                "no data keys",
+            ),
+            (
+                &format!(
+                    r#"{{"pseudonym_key": {{"id": "p1", "secret_hex": "{secret_hex}", "x": 1}}, "data_keys": [], "active_data_key": "k1"}}"#
+                ),
+                "must be",
+            ),
+            (&KEYS.replace("\"k1\"", "\"k2\""), "data_keys[1]:"),
+            (&KEYS.replace("\"p1\"", "\"\""), "pseudonym_key:"),
+        ];
+        for (keys, expected) in cases {
+            let error = parse_keys(keys.as_bytes()).expect_err(keys);
+            assert_eq!(error.kind(), ErrorKind::InvalidArgument);
+            assert!(error.message_en().contains(expected), "{error} for {keys}");
+            for message in [error.message_en(), error.message_sv()] {
+                assert!(!message.is_empty());
+                assert!(!message.contains("0101010101"), "{message}");
+                assert!(!message.contains("a2A2"), "{message}");
+                assert!(!message.contains("\"k2\""), "{message}");
+            }
+        }
+    }
+}
