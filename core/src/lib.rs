@@ -27,6 +27,7 @@
 
 pub mod classify;
 pub mod document;
+mod draw;
 mod engine;
 mod error;
 pub mod fia;

@@ -4,7 +4,7 @@
 //! A [`FiaGenerator`] turns a seed into an endless sequence of `complete` FIA version 1 documents
 //! that validate without error findings. Document `i` of seed `s` is the same on every run, build
 //! and platform: the only source of randomness is ChaCha8 seeded with
-//! [`SeedableRng::seed_from_u64`], of which only the raw 64-bit outputs are used (every
+//! [`rand::SeedableRng::seed_from_u64`], of which only the raw 64-bit outputs are used (every
 //! conversion to ranges and probabilities is done here in integer or plain IEEE arithmetic, so it
 //! cannot change with `rand`'s sampling algorithms). There is no clock and no I/O.
 //!
@@ -39,10 +39,9 @@
 
 use jiff::Span;
 use jiff::civil::{Date, date};
-use rand::{RngCore, SeedableRng};
-use rand_chacha::ChaCha8Rng;
 use serde_json::{Map, Value};
 
+use crate::draw::Draw;
 use crate::error::{Error, ErrorKind, Result};
 use crate::instrument::{Condition, DateRef, Definition, ItemId, ItemKind};
 
@@ -84,7 +83,7 @@ impl<'d> FiaGenerator<'d> {
             definition,
             items,
             areas,
-            rng: Draw(ChaCha8Rng::seed_from_u64(seed)),
+            rng: Draw::new(seed),
             interview_days: (LAST_INTERVIEW - FIRST_INTERVIEW).get_days().into(),
         })
     }
@@ -1381,63 +1380,6 @@ fn add_days(day: Date, days: i64) -> Date {
 
 // ---------------------------------------------------------------------------------------------
 // Randomness.
-
-/// The random source. Only ChaCha8's raw `next_u64` is used, and everything derived from it here
-/// is integer or basic IEEE arithmetic, so the sequence depends neither on the platform nor on
-/// how a `rand` version samples ranges and floats.
-#[derive(Clone, Debug)]
-struct Draw(ChaCha8Rng);
-
-impl Draw {
-    /// Uniform in `[0, 1)`, from the top 53 bits.
-    fn unit(&mut self) -> f64 {
-        (self.0.next_u64() >> 11) as f64 * (1.0 / (1u64 << 53) as f64)
-    }
-
-    fn chance(&mut self, probability: f64) -> bool {
-        self.unit() < probability
-    }
-
-    /// True with exactly `percent` % probability.
-    fn percent(&mut self, percent: u32) -> bool {
-        self.below(100) < percent as usize
-    }
-
-    /// Uniform in `0..n` (multiply-shift; the bias of at most `n / 2^64` is immaterial here).
-    fn below(&mut self, n: usize) -> usize {
-        debug_assert!(n > 0, "an empty range has no member");
-        ((u128::from(self.0.next_u64()) * n as u128) >> 64) as usize
-    }
-
-    /// Uniform in `lo..=hi`.
-    fn between(&mut self, lo: i64, hi: i64) -> i64 {
-        lo + self.below((hi - lo + 1) as usize) as i64
-    }
-
-    fn pick<T: Copy>(&mut self, items: &[T]) -> T {
-        items[self.below(items.len())]
-    }
-
-    /// The index of an entry, with probability proportional to its weight.
-    fn weighted_index(&mut self, weights: impl Iterator<Item = u32> + Clone) -> usize {
-        let total: u32 = weights.clone().sum();
-        let mut r = self.below(total as usize) as u32;
-        let mut last = 0;
-        for (index, weight) in weights.enumerate() {
-            if r < weight {
-                return index;
-            }
-            r -= weight;
-            last = index;
-        }
-        last
-    }
-
-    /// A value from a weight table, with probability proportional to its weight.
-    fn weighted<T: Copy>(&mut self, table: &[(T, u32)]) -> T {
-        table[self.weighted_index(table.iter().map(|&(_, w)| w))].0
-    }
-}
 
 /// A deck of 100 cards, `percent` of them marked, dealt without replacement and reshuffled when
 /// empty: every hundred draws hold exactly `percent` marked cards, yet each single draw is marked

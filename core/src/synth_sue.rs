@@ -2,7 +2,7 @@
 //! and the development of reports.
 //!
 //! The same definition and seed give the same documents on every run, build and platform: the
-//! only randomness is ChaCha8 seeded with [`SeedableRng::seed_from_u64`], of which only the raw
+//! only randomness is ChaCha8 seeded with [`rand::SeedableRng::seed_from_u64`], of which only the raw
 //! 64-bit outputs are used, and all probabilities are computed with plain IEEE arithmetic. There
 //! is no clock. Every document validates without error findings.
 //!
@@ -41,10 +41,9 @@ use std::collections::BTreeMap;
 
 use jiff::Span;
 use jiff::civil::{Date, date};
-use rand::{RngCore, SeedableRng};
-use rand_chacha::ChaCha8Rng;
 use serde_json::{Map, Value, json};
 
+use crate::draw::Draw;
 use crate::error::{Error, ErrorKind, Result};
 use crate::instrument::{Definition, ItemKind};
 
@@ -487,7 +486,7 @@ impl Model {
     }
 
     fn draw(&self, rng: &mut Draw, mask: Mask) -> usize {
-        rng.pick(&self.probabilities(mask))
+        rng.index_by_weight(&self.probabilities(mask))
     }
 }
 
@@ -776,7 +775,7 @@ impl<'d> SueGenerator<'d> {
         let groups = check(definition)?;
         Ok(SueGenerator {
             definition,
-            rng: Draw(ChaCha8Rng::seed_from_u64(seed)),
+            rng: Draw::new(seed),
             models: Models::calibrate(&groups),
             groups,
         })
@@ -789,7 +788,7 @@ impl<'d> SueGenerator<'d> {
         for (stage, code) in codes.iter_mut().enumerate() {
             let options = background_stages(mask, stage, &self.groups);
             let weights: Vec<f64> = options.iter().map(|o| o.2).collect();
-            let (index, bits, _) = options[rng.pick(&weights)];
+            let (index, bits, _) = options[rng.index_by_weight(&weights)];
             *code = index;
             mask |= bits;
         }
@@ -870,7 +869,7 @@ impl<'d> SueGenerator<'d> {
         put("bakgrund.hushallstyp", json!(HUSHALL[client.household]));
         if client.has(CHILDREN) {
             if rng.chance(0.9) {
-                let children = 1 + rng.pick(&[0.40, 0.30, 0.17, 0.08, 0.05]);
+                let children = 1 + rng.index_by_weight(&[0.40, 0.30, 0.17, 0.08, 0.05]);
                 put("bakgrund.antal_barn", json!(children));
             }
         } else if rng.chance(0.6) {
@@ -879,9 +878,9 @@ impl<'d> SueGenerator<'d> {
         put("bakgrund.utbildning", json!(UTBILDNING[client.education]));
         put("bakgrund.forsorjningshinder", json!(HINDER[client.hinder]));
         let months = if client.has(LONG) {
-            10 + rng.pick(&[0.20, 0.25, 0.55])
+            10 + rng.index_by_weight(&[0.20, 0.25, 0.55])
         } else {
-            rng.pick(&[0.05, 0.10, 0.10, 0.10, 0.10, 0.12, 0.12, 0.11, 0.10, 0.10])
+            rng.index_by_weight(&[0.05, 0.10, 0.10, 0.10, 0.10, 0.12, 0.12, 0.11, 0.10, 0.10])
         } as i64;
         put("bakgrund.manader_senaste_ar", json!(months));
         if rng.chance(0.7) {
@@ -910,16 +909,16 @@ impl<'d> SueGenerator<'d> {
         if rng.chance(0.85) {
             put(
                 "fore_insats.metod",
-                json!(METOD[rng.pick(&[0.25, 0.15, 0.60])]),
+                json!(METOD[rng.index_by_weight(&[0.25, 0.15, 0.60])]),
             );
         }
-        let completed_sections = draft.then(|| 1 + rng.pick(&[0.3, 0.4, 0.3]));
+        let completed_sections = draft.then(|| 1 + rng.index_by_weight(&[0.3, 0.4, 0.3]));
         let goals_set = rng.chance(if client.has(ACTIVATED) { 0.75 } else { 0.55 });
         let goals_answered = completed_sections.is_none_or(|k| k >= 2) || rng.chance(0.7);
         if goals_answered {
             put("fore_insats.mal_satta", json!(goals_set));
             if goals_set && rng.chance(0.85) {
-                let goals = 1 + rng.pick(&[0.35, 0.35, 0.20, 0.10]);
+                let goals = 1 + rng.index_by_weight(&[0.35, 0.35, 0.20, 0.10]);
                 put("fore_insats.antal_mal", json!(goals));
             }
         }
@@ -964,7 +963,10 @@ impl<'d> SueGenerator<'d> {
                 } else {
                     &[0.55, 0.25, 0.10, 0.10]
                 };
-                put("under_insats.narvaro", json!(NARVARO[rng.pick(weights)]));
+                put(
+                    "under_insats.narvaro",
+                    json!(NARVARO[rng.index_by_weight(weights)]),
+                );
             }
             if rng.chance(0.8) {
                 let broken_off = rng.chance(if sanctioned { 0.40 } else { 0.15 });
@@ -981,7 +983,7 @@ impl<'d> SueGenerator<'d> {
                     ];
                     put(
                         "under_insats.avbrott_orsak",
-                        json!(AVBROTT_ORSAK[rng.pick(&weights)]),
+                        json!(AVBROTT_ORSAK[rng.index_by_weight(&weights)]),
                     );
                 }
             }
@@ -1001,7 +1003,7 @@ impl<'d> SueGenerator<'d> {
                 let mut changes = Vec::new();
                 for &(area, _) in &needs {
                     if rng.chance(0.6) {
-                        let change = FORANDRING[rng.pick(&weights)];
+                        let change = FORANDRING[rng.index_by_weight(&weights)];
                         changes.push(json!({ "omrade": OMRADE[area], "forandring": change }));
                     }
                 }
@@ -1017,7 +1019,7 @@ impl<'d> SueGenerator<'d> {
                 };
                 put(
                     "efter_insats.maluppfyllelse",
-                    json!(MALUPPFYLLELSE[rng.pick(&weights)]),
+                    json!(MALUPPFYLLELSE[rng.index_by_weight(&weights)]),
                 );
             }
         }
@@ -1035,19 +1037,19 @@ impl<'d> SueGenerator<'d> {
             if rng.chance(0.92) {
                 put(
                     "brukaruppfoljning.nojdhet",
-                    json!(NOJDHET[rng.pick(&satisfaction)]),
+                    json!(NOJDHET[rng.index_by_weight(&satisfaction)]),
                 );
             }
             if rng.chance(0.92) {
                 put(
                     "brukaruppfoljning.inflytande",
-                    json!(GRAD[rng.pick(&[0.35, 0.45, 0.20])]),
+                    json!(GRAD[rng.index_by_weight(&[0.35, 0.45, 0.20])]),
                 );
             }
             if rng.chance(0.92) {
                 put(
                     "brukaruppfoljning.respekt",
-                    json!(GRAD[rng.pick(&[0.60, 0.32, 0.08])]),
+                    json!(GRAD[rng.index_by_weight(&[0.60, 0.32, 0.08])]),
                 );
             }
             if rng.chance(0.92) {
@@ -1058,7 +1060,7 @@ impl<'d> SueGenerator<'d> {
                 };
                 put(
                     "brukaruppfoljning.hjalpt",
-                    json!(HJALPT[rng.pick(&weights)]),
+                    json!(HJALPT[rng.index_by_weight(&weights)]),
                 );
             }
             if rng.chance(0.12) {
@@ -1082,7 +1084,10 @@ impl<'d> SueGenerator<'d> {
                 Some(_) => [0.0, 0.0, 0.0, 0.20, 0.35, 0.0, 0.20, 0.25],
                 None => [0.30, 0.08, 0.22, 0.10, 0.17, 0.005, 0.07, 0.055],
             };
-            put("avslutning.orsak", json!(AVSLUTSORSAK[rng.pick(&weights)]));
+            put(
+                "avslutning.orsak",
+                json!(AVSLUTSORSAK[rng.index_by_weight(&weights)]),
+            );
             last = last.max(closed);
             if rng.chance(TARGET_REOPENED) {
                 let reopened = (closed + rng.between(14, 365)).min(END_DAY);
@@ -1098,7 +1103,7 @@ impl<'d> SueGenerator<'d> {
                 };
                 put(
                     "ateraktualisering.orsak",
-                    json!(ATERAKT_ORSAK[rng.pick(&weights)]),
+                    json!(ATERAKT_ORSAK[rng.index_by_weight(&weights)]),
                 );
                 last = last.max(reopened);
             }
@@ -1154,49 +1159,6 @@ pub fn sue_documents(definition: &Definition, seed: u64, count: usize) -> Result
 // Helpers.
 // ---------------------------------------------------------------------------------------------
 
-/// The random source: only ChaCha8's raw 64-bit outputs are used, and every conversion to ranges
-/// and probabilities is plain integer or IEEE arithmetic here, so the stream cannot change with
-/// `rand`'s sampling algorithms or the platform.
-#[derive(Debug, Clone)]
-struct Draw(ChaCha8Rng);
-
-impl Draw {
-    /// Uniform in `[0, 1)`, from the top 53 bits.
-    fn unit(&mut self) -> f64 {
-        (self.0.next_u64() >> 11) as f64 * (1.0 / (1u64 << 53) as f64)
-    }
-
-    fn chance(&mut self, probability: f64) -> bool {
-        self.unit() < probability
-    }
-
-    /// Uniform in `0..n` (multiply-shift; the bias of at most `n / 2^64` is immaterial here).
-    fn below(&mut self, n: usize) -> usize {
-        debug_assert!(n > 0, "an empty range has no member");
-        ((u128::from(self.0.next_u64()) * n as u128) >> 64) as usize
-    }
-
-    /// Uniform in `lo..=hi`.
-    fn between(&mut self, lo: i64, hi: i64) -> i64 {
-        debug_assert!(lo <= hi, "an empty range has no member");
-        lo + self.below((hi - lo + 1) as usize) as i64
-    }
-
-    /// An index drawn with probability proportional to its weight (weights are not all zero).
-    fn pick(&mut self, weights: &[f64]) -> usize {
-        let total: f64 = weights.iter().sum();
-        let mut r = self.unit() * total;
-        for (i, &w) in weights.iter().enumerate() {
-            if r < w {
-                return i;
-            }
-            r -= w;
-        }
-        // Rounding can leave `r` just above the last weight: take the last positive one.
-        weights.iter().rposition(|&w| w > 0.0).unwrap_or(0)
-    }
-}
-
 fn day(offset: i64) -> Date {
     START
         .checked_add(Span::new().days(offset))
@@ -1245,7 +1207,7 @@ fn pick_distinct(rng: &mut Draw, weights: &[f64], count: usize) -> Vec<usize> {
         if weights.iter().all(|&w| w <= 0.0) {
             break;
         }
-        let i = rng.pick(&weights);
+        let i = rng.index_by_weight(&weights);
         weights[i] = 0.0;
         chosen.push(i);
     }
@@ -1275,7 +1237,7 @@ fn draw_rows(
         let weights = [0.5, if client.has(LOW_EDU) { 0.375 } else { 0.25 }, 0.25];
         for (n, i) in pick_distinct(rng, &weights, count).into_iter().enumerate() {
             let begin = (activation_start + 60 * n as i64).min(END_DAY);
-            let provider = UTFORARE[rng.pick(&[0.20, 0.70, 0.0, 0.0, 0.10, 0.0])];
+            let provider = UTFORARE[rng.index_by_weight(&[0.20, 0.70, 0.0, 0.0, 0.10, 0.0])];
             rows.push(Row {
                 kind: JOBB[i],
                 start: begin,
@@ -1315,7 +1277,7 @@ fn draw_rows(
                 "studie_och_yrkesvagledning" => rng.between(1, 4),
                 _ => rng.between(10, 40),
             };
-            let provider = UTFORARE[rng.pick(&providers)];
+            let provider = UTFORARE[rng.index_by_weight(&providers)];
             rows.push(Row {
                 kind: RESURS[i],
                 start: begin,
@@ -1336,9 +1298,9 @@ fn draw_rows(
         for n in 0..count {
             let begin = (first + 45 * n).min(END_DAY);
             let reason = if client.has(ACTIVATED) {
-                SANKTION_SKAL[rng.pick(&[0.70, 0.20, 0.10])]
+                SANKTION_SKAL[rng.index_by_weight(&[0.70, 0.20, 0.10])]
             } else {
-                SANKTION_SKAL[rng.pick(&[0.30, 0.60, 0.10])]
+                SANKTION_SKAL[rng.index_by_weight(&[0.30, 0.60, 0.10])]
             };
             rows.push(Row {
                 kind: "sanktion",
@@ -1365,7 +1327,10 @@ fn draw_rows(
             end: finish(begin, (60, 180), rng),
             hours: None,
             provider: rng.chance(0.8).then_some("socialtjansten"),
-            reason: Some(("undantag_skal", UNDANTAG_SKAL[rng.pick(&weights)])),
+            reason: Some((
+                "undantag_skal",
+                UNDANTAG_SKAL[rng.index_by_weight(&weights)],
+            )),
         });
     }
     if client.has(STOD_BIT) {
@@ -1402,7 +1367,7 @@ fn draw_rows(
                 "sociala_aktiviteter" => [0.40, 0.10, 0.0, 0.0, 0.50, 0.0],
                 _ => [0.90, 0.0, 0.0, 0.0, 0.10, 0.0],
             };
-            let provider = UTFORARE[rng.pick(&providers)];
+            let provider = UTFORARE[rng.index_by_weight(&providers)];
             rows.push(Row {
                 kind: STOD[i],
                 start: begin,
