@@ -620,38 +620,37 @@ enum Number {
 impl ItemSeed<'_, '_, '_> {
     fn number(self, number: Number) -> AnswerValue {
         let item = self.ctx.definition.item(self.item);
-        let (in_bounds, min, max, value) = match (&item.kind, number) {
-            (ItemKind::Integer { min, max }, Number::Integer(v)) => (
-                (i128::from(*min)..=i128::from(*max)).contains(&v),
-                min.to_string(),
-                max.to_string(),
-                i64::try_from(v)
-                    .map(AnswerValue::Integer)
-                    .unwrap_or(AnswerValue::Invalid),
-            ),
-            (ItemKind::Decimal { min, max }, number) => {
-                #[allow(clippy::cast_precision_loss)] // bounds are checked on the nearest f64
-                let v = match number {
-                    Number::Integer(v) => v as f64,
-                    Number::Float(v) => v,
-                };
-                (
-                    (*min..=*max).contains(&v),
-                    min.to_string(),
-                    max.to_string(),
-                    AnswerValue::Decimal(v),
-                )
-            }
-            (_, Number::Integer(_)) => {
-                return self.ctx.wrong_type(self.item, self.path, JsonType::Integer);
-            }
-            (_, Number::Float(_)) => {
-                return self.ctx.wrong_type(self.item, self.path, JsonType::Number);
-            }
-        };
+        // The bounds are written out only for a finding: most answers are in bounds.
+        let (in_bounds, value, bounds): (bool, AnswerValue, &dyn Fn() -> (String, String)) =
+            match (&item.kind, number) {
+                (ItemKind::Integer { min, max }, Number::Integer(v)) => (
+                    (i128::from(*min)..=i128::from(*max)).contains(&v),
+                    i64::try_from(v)
+                        .map(AnswerValue::Integer)
+                        .unwrap_or(AnswerValue::Invalid),
+                    &|| (min.to_string(), max.to_string()),
+                ),
+                (ItemKind::Decimal { min, max }, number) => {
+                    #[allow(clippy::cast_precision_loss)] // bounds are checked on the nearest f64
+                    let v = match number {
+                        Number::Integer(v) => v as f64,
+                        Number::Float(v) => v,
+                    };
+                    ((*min..=*max).contains(&v), AnswerValue::Decimal(v), &|| {
+                        (min.to_string(), max.to_string())
+                    })
+                }
+                (_, Number::Integer(_)) => {
+                    return self.ctx.wrong_type(self.item, self.path, JsonType::Integer);
+                }
+                (_, Number::Float(_)) => {
+                    return self.ctx.wrong_type(self.item, self.path, JsonType::Number);
+                }
+            };
         if in_bounds {
             value
         } else {
+            let (min, max) = bounds();
             let message = messages::out_of_bounds(&item.label, &min, &max);
             self.ctx.error(FindingCode::OutOfBounds, self.path, message);
             AnswerValue::Invalid
