@@ -206,20 +206,12 @@ pub async fn serve(
                         .peer_certificates()
                         .and_then(|chain| chain.first())
                         .map(|leaf| PeerCertificate(Arc::new(leaf.to_vec())));
-                    let service =
-                        hyper::service::service_fn(move |mut request: Request<Incoming>| {
-                            if let Some(certificate) = &certificate {
-                                request.extensions_mut().insert(certificate.clone());
-                            }
-                            router.clone().oneshot(request.map(axum::body::Body::new))
-                        });
+                    let service = hyper::service::service_fn(route(router, certificate));
                     let connection = builder.serve_connection(TokioIo::new(stream), service);
                     let _ = watcher.watch(connection.into_owned()).await;
                 }
                 None => {
-                    let service = hyper::service::service_fn(move |request: Request<Incoming>| {
-                        router.clone().oneshot(request.map(axum::body::Body::new))
-                    });
+                    let service = hyper::service::service_fn(route(router, None));
                     let connection = builder.serve_connection(TokioIo::new(stream), service);
                     let _ = watcher.watch(connection.into_owned()).await;
                 }
@@ -234,6 +226,20 @@ pub async fn serve(
         () = tokio::time::sleep(grace) => tracing::warn!("shutdown grace period over; closing the remaining connections"),
     }
     Ok(())
+}
+
+/// A connection's requests handed to the router, each carrying the client certificate the
+/// connection presented, if any.
+fn route(
+    router: Router,
+    certificate: Option<PeerCertificate>,
+) -> impl Fn(Request<Incoming>) -> tower::util::Oneshot<Router, Request> {
+    move |mut request| {
+        if let Some(certificate) = &certificate {
+            request.extensions_mut().insert(certificate.clone());
+        }
+        router.clone().oneshot(request.map(axum::body::Body::new))
+    }
 }
 
 /// A server started in the background (tests, `bistand demo`).
