@@ -526,8 +526,16 @@ fn two_digits(tens: u8, ones: u8) -> u8 {
     tens * 10 + ones
 }
 
-fn keyed_pseudonym(key: &PseudonymKey, domain: &[u8], value: &[u8]) -> Pseudonym {
+/// Appends `bytes` to `text` as lowercase hex digits.
+pub(crate) fn push_lower_hex(text: &mut String, bytes: &[u8]) {
     const HEX: &[u8; 16] = b"0123456789abcdef";
+    for byte in bytes {
+        text.push(char::from(HEX[usize::from(byte >> 4)]));
+        text.push(char::from(HEX[usize::from(byte & 0x0f)]));
+    }
+}
+
+fn keyed_pseudonym(key: &PseudonymKey, domain: &[u8], value: &[u8]) -> Pseudonym {
     let mut mac = <Hmac<Sha256> as KeyInit>::new_from_slice(&key.secret)
         .expect("HMAC accepts keys of any length");
     mac.update(domain);
@@ -536,10 +544,7 @@ fn keyed_pseudonym(key: &PseudonymKey, domain: &[u8], value: &[u8]) -> Pseudonym
     let mut text = String::with_capacity(key.key_id.len() + 1 + 2 * tag.len());
     text.push_str(&key.key_id);
     text.push(':');
-    for byte in tag.iter() {
-        text.push(char::from(HEX[usize::from(byte >> 4)]));
-        text.push(char::from(HEX[usize::from(byte & 0x0f)]));
-    }
+    push_lower_hex(&mut text, &tag);
     Pseudonym(text)
 }
 

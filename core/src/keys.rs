@@ -117,7 +117,11 @@ pub fn parse_keys(json: &[u8]) -> Result<Keys> {
 /// A new keys file's JSON with ids `p1` and `k1` and the given secrets (the caller draws them:
 /// the core has no random source).
 pub fn new_keys_json(pseudonym_secret: &[u8; 32], data_secret: &[u8; 32]) -> String {
-    let hex = |bytes: &[u8; 32]| bytes.iter().map(|b| format!("{b:02x}")).collect::<String>();
+    let hex = |bytes: &[u8; 32]| {
+        let mut text = String::with_capacity(64);
+        crate::identifier::push_lower_hex(&mut text, bytes);
+        text
+    };
     let file = KeysFile {
         pseudonym_key: KeyEntry {
             id: "p1".into(),
