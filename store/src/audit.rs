@@ -695,17 +695,9 @@ fn check_no_client_data(what: &str, text: &str) -> Result<()> {
 mod tests {
     use std::sync::Arc;
 
-    use bistand_core::seal::{DataKey, Keyring};
-
     use super::*;
     use crate::Store;
-
-    const PSEUDONYM: &str = "p1:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
-
-    fn store() -> SqliteStore {
-        let key = DataKey::new("k1", &[1; 32]).expect("key");
-        SqliteStore::open_in_memory(Keyring::new(key)).expect("memory store")
-    }
+    use crate::sqlite::tests::{PSEUDONYM, store};
 
     fn event(n: i64) -> AuditEvent {
         AuditEvent::new(

@@ -617,14 +617,17 @@ fn now_ms() -> i64 {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use bistand_core::seal::DataKey;
 
     use super::*;
 
-    const PSEUDONYM: &str = "p1:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
+    /// A well-formed pseudonym, for the tests of this crate.
+    pub(crate) const PSEUDONYM: &str =
+        "p1:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
 
-    fn store() -> SqliteStore {
+    /// An in-memory store with one data key, for the tests of this crate.
+    pub(crate) fn store() -> SqliteStore {
         let key = DataKey::new("k1", &[1; 32]).expect("key");
         SqliteStore::open_in_memory(Keyring::new(key)).expect("memory store")
     }
