@@ -44,15 +44,16 @@ async fn overload_sheds_with_retry_after_then_recovers() {
     })
     .await;
     let client = service.client();
+    let validate = || {
+        client
+            .post(service.url("/v1/validate"))
+            .bearer_auth(service.token("handlaggare-norr"))
+            .json(&fia_document("norr"))
+            .send()
+    };
     let (mut slow, rest) = half_request(&service).await;
     tokio::time::sleep(Duration::from_millis(300)).await;
-    let response = client
-        .post(service.url("/v1/validate"))
-        .bearer_auth(service.token("handlaggare-norr"))
-        .json(&fia_document("norr"))
-        .send()
-        .await
-        .expect("send");
+    let response = validate().await.expect("send");
     assert_eq!(response.status(), StatusCode::SERVICE_UNAVAILABLE);
     assert_eq!(response.headers()["retry-after"], "3");
     // Probes still answer while saturated.
@@ -67,13 +68,7 @@ async fn overload_sheds_with_retry_after_then_recovers() {
     let mut answer = vec![0u8; 12];
     slow.read_exact(&mut answer).await.expect("answer");
     assert_eq!(&answer, b"HTTP/1.1 200");
-    let response = client
-        .post(service.url("/v1/validate"))
-        .bearer_auth(service.token("handlaggare-norr"))
-        .json(&fia_document("norr"))
-        .send()
-        .await
-        .expect("send");
+    let response = validate().await.expect("send");
     assert_eq!(response.status(), StatusCode::OK);
     let metrics = client.get(service.url("/metrics")).send_text().await;
     assert!(
