@@ -30,6 +30,9 @@ struct Outcome {
     seconds: f64,
     p50_ms: f64,
     p99_ms: f64,
+    /// CPU time per request, warm-up included, of the server and of this load generator (µs).
+    server_cpu_us: f64,
+    client_cpu_us: f64,
 }
 
 impl Outcome {
@@ -97,8 +100,9 @@ fn main() {
         .expect("echo server");
     let echo_address = first_line(&mut echo).parse().expect("echo address");
     // One bounded load, the same for every server: only the address and path differ.
-    let measure_at = |address: SocketAddr, path: &str| {
-        runtime.block_on(load(
+    let measure_at = |address: SocketAddr, path: &str, server: u32| {
+        let (server_before, client_before) = (cpu_seconds(server), cpu_seconds(std::process::id()));
+        let (mut outcome, sent) = runtime.block_on(load(
             &tls,
             address,
             path,
@@ -107,21 +111,30 @@ fn main() {
             connections,
             warm_up,
             measure,
-        ))
+        ));
+        let per_request = |before: f64, pid: u32| (cpu_seconds(pid) - before) * 1e6 / sent as f64;
+        outcome.server_cpu_us = per_request(server_before, server);
+        outcome.client_cpu_us = per_request(client_before, std::process::id());
+        outcome
     };
     let mut bistand_rounds = Vec::new();
     let mut echo_rounds = Vec::new();
     let mut memory = None;
     for round in 1..=rounds {
-        let ours = measure_at(address, "/v1/validate");
+        let ours = measure_at(address, "/v1/validate", bistand.id());
         memory = memory_of(bistand.id()).or(memory);
-        let floor = measure_at(echo_address, "/echo");
+        let floor = measure_at(echo_address, "/echo", echo.id());
         if rounds > 1 {
             println!(
-                "  round {round}: bistand {:.0}, echo {:.0} req/s, ratio {:.2}x",
+                "  round {round}: bistand {:.0}, echo {:.0} req/s, ratio {:.2}x; CPU µs per \
+                 request, server and load generator: bistand {:.1} + {:.1}, echo {:.1} + {:.1}",
                 ours.per_second(),
                 floor.per_second(),
-                ours.per_second() / floor.per_second()
+                ours.per_second() / floor.per_second(),
+                ours.server_cpu_us,
+                ours.client_cpu_us,
+                floor.server_cpu_us,
+                floor.client_cpu_us
             );
         }
         bistand_rounds.push(ours);
@@ -138,8 +151,12 @@ fn main() {
         .collect();
     let outcome = median_outcome(bistand_rounds);
     let echo_outcome = median_outcome(echo_rounds);
-    report("bistand serve", &outcome);
-    report("hyper + rustls echo (floor)", &echo_outcome);
+    println!(
+        "{:<34} {:>10} {:>9} {:>9} {:>12} {:>12}",
+        "", "requests/s", "p50 ms", "p99 ms", "server µs/req", "client µs/req"
+    );
+    report("bistand serve", &outcome, true);
+    report("hyper + rustls echo (floor)", &echo_outcome, true);
 
     // FastAPI + jsonschema against the published schema, when it is installed.
     let fastapi = fastapi_available();
@@ -166,8 +183,8 @@ fn main() {
             .expect("python3");
         let address = SocketAddr::from(([127, 0, 0, 1], port));
         wait_for(address);
-        let outcome = measure_at(address, "/v1/validate");
-        report("FastAPI + jsonschema (2 workers)", &outcome);
+        let outcome = measure_at(address, "/v1/validate", server.id());
+        report("FastAPI + jsonschema (2 workers)", &outcome, false);
         let _ = server.kill();
         let _ = server.wait();
         Some(outcome)
@@ -208,12 +225,21 @@ fn median(mut values: Vec<f64>) -> f64 {
     values[values.len() / 2]
 }
 
-fn report(name: &str, outcome: &Outcome) {
+fn report(name: &str, outcome: &Outcome, with_cpu: bool) {
+    let cpu = |us: f64| {
+        if with_cpu {
+            format!("{us:>12.1}")
+        } else {
+            format!("{:>12}", "-")
+        }
+    };
     println!(
-        "{name:<34} {:>10.0} {:>9.2} {:>9.2}",
+        "{name:<34} {:>10.0} {:>9.2} {:>9.2} {} {}",
         outcome.per_second(),
         outcome.p50_ms,
-        outcome.p99_ms
+        outcome.p99_ms,
+        cpu(outcome.server_cpu_us),
+        cpu(outcome.client_cpu_us),
     );
 }
 
@@ -323,7 +349,7 @@ async fn load(
     connections: usize,
     warm_up: Duration,
     measure: Duration,
-) -> Outcome {
+) -> (Outcome, u64) {
     let start = Instant::now() + warm_up;
     let end = start + measure;
     let body = Bytes::copy_from_slice(body);
@@ -349,6 +375,7 @@ async fn load(
                     .expect("http handshake");
             tokio::spawn(connection);
             let mut latencies = Vec::new();
+            let mut sent_in_all = 0u64;
             loop {
                 let sent = Instant::now();
                 if sent >= end {
@@ -363,16 +390,20 @@ async fn load(
                 let response = sender.send_request(request).await.expect("response");
                 assert_eq!(response.status(), 200, "the server refused a request");
                 response.into_body().collect().await.expect("body");
+                sent_in_all += 1;
                 if sent >= start {
                     latencies.push(sent.elapsed());
                 }
             }
-            latencies
+            (latencies, sent_in_all)
         }));
     }
     let mut latencies = Vec::new();
+    let mut sent = 0;
     for task in tasks {
-        latencies.extend(task.await.expect("connection task"));
+        let (connection_latencies, connection_sent) = task.await.expect("connection task");
+        latencies.extend(connection_latencies);
+        sent += connection_sent;
     }
     latencies.sort_unstable();
     let at = |q: f64| {
@@ -380,12 +411,42 @@ async fn load(
             .get(((latencies.len() as f64 * q) as usize).min(latencies.len().saturating_sub(1)))
             .map_or(0.0, |d| d.as_secs_f64() * 1000.0)
     };
-    Outcome {
+    let outcome = Outcome {
         requests: latencies.len() as u64,
         seconds: measure.as_secs_f64(),
         p50_ms: at(0.5),
         p99_ms: at(0.99),
-    }
+        server_cpu_us: 0.0,
+        client_cpu_us: 0.0,
+    };
+    (outcome, sent.max(1))
+}
+
+/// User plus system CPU time of a process so far, in seconds (Linux; 0 elsewhere). For a
+/// server that forks workers (FastAPI) this is the parent's alone, so it is not reported.
+fn cpu_seconds(pid: u32) -> f64 {
+    let Ok(stat) = std::fs::read_to_string(format!("/proc/{pid}/stat")) else {
+        return 0.0;
+    };
+    // Fields after the command name, which is in parentheses and may contain spaces.
+    let fields: Vec<&str> = stat
+        .rsplit_once(')')
+        .map_or("", |(_, rest)| rest)
+        .split_whitespace()
+        .collect();
+    let ticks = |i: usize| {
+        fields
+            .get(i)
+            .and_then(|v| v.parse::<f64>().ok())
+            .unwrap_or(0.0)
+    };
+    // utime and stime are fields 14 and 15 of the line, 12 and 13 after the name.
+    (ticks(11) + ticks(12)) / clock_ticks_per_second()
+}
+
+/// The kernel's `USER_HZ`, in which /proc reports CPU time: 100 on every Linux this runs on.
+fn clock_ticks_per_second() -> f64 {
+    100.0
 }
 
 /// A bare HTTPS server (hyper + tokio-rustls, ring) that answers every request with its body.

@@ -147,6 +147,11 @@ pub(super) fn compile(raw: RawDefinition, source: &str) -> Result<Definition> {
         ));
     }
     builder.resolve_dates()?;
+    let ruled_top_level = sections
+        .iter()
+        .flat_map(|section| section.items.iter().copied())
+        .filter(|&item| builder.items[item.index()].has_rules())
+        .collect();
 
     Ok(Definition {
         instrument: raw.instrument,
@@ -159,6 +164,7 @@ pub(super) fn compile(raw: RawDefinition, source: &str) -> Result<Definition> {
         items: builder.items,
         top_level: builder.top_level,
         section_ids,
+        ruled_top_level,
     })
 }
 

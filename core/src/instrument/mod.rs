@@ -40,6 +40,12 @@ impl ItemId {
     pub fn index(self) -> usize {
         self.0 as usize
     }
+
+    /// The item at `index` in declaration order (for per-item tables such as a profile's hidden
+    /// flags; the caller knows the index is in range).
+    pub(crate) fn from_index(index: usize) -> ItemId {
+        ItemId(u32::try_from(index).expect("definitions have fewer than 2^32 items"))
+    }
 }
 
 /// The index of a code list within its [`Definition`].
@@ -59,6 +65,9 @@ pub struct Definition {
     items: Vec<Item>,
     top_level: HashMap<Box<str>, ItemId>,
     section_ids: HashMap<Box<str>, usize>,
+    /// Top-level items, in form order, whose whole-document rules can say something whatever
+    /// the answers: see [`Item::has_rules`].
+    ruled_top_level: Vec<ItemId>,
 }
 
 impl Definition {
@@ -146,6 +155,13 @@ impl Definition {
         self.sections.iter().flat_map(|s| s.items.iter().copied())
     }
 
+    /// Top-level items, in form order, that are required, conditional, or checked against other
+    /// answers. The whole-document rules visit only these (and hidden items that were answered):
+    /// for any other item an answer is all that is needed.
+    pub(crate) fn ruled_top_level(&self) -> &[ItemId] {
+        &self.ruled_top_level
+    }
+
     /// A code list by index.
     pub fn code_list(&self, id: CodeListId) -> &CodeList {
         &self.code_lists[id.0 as usize]
@@ -195,6 +211,24 @@ pub struct Item {
     pub parent: Option<ItemId>,
     /// Index into [`Definition::sections`] of the section the item (or its group) is in.
     pub section: usize,
+}
+
+impl Item {
+    /// Whether the whole-document rules can find anything to say about this item when it is not
+    /// hidden: it is required, applies only under a condition, or is a ranking, a date ordered
+    /// against another, or a group (whose rows hold such items).
+    pub(crate) fn has_rules(&self) -> bool {
+        self.required
+            || self.enabled_when.is_some()
+            || match &self.kind {
+                ItemKind::Ranking { .. } | ItemKind::Group(_) => true,
+                ItemKind::Date {
+                    not_before,
+                    not_after,
+                } => !not_before.is_empty() || !not_after.is_empty(),
+                _ => false,
+            }
+    }
 }
 
 /// What kind of answer an item takes.

@@ -42,13 +42,15 @@ pub(super) fn check(
         row: None,
     };
     let definition = ctx.definition;
-    for item in definition.top_level_items() {
+    let severity_in = |item: ItemId| {
         // A section listed in `completed_sections` is held to the rules of a complete document.
-        let severity = if document.section_complete(definition.item(item).section) {
+        if document.section_complete(definition.item(item).section) {
             Severity::Error
         } else {
             incomplete
-        };
+        }
+    };
+    for &item in definition.ruled_top_level() {
         check_item(
             ctx,
             hidden,
@@ -56,8 +58,27 @@ pub(super) fn check(
             item,
             document.value(item),
             None,
-            severity,
+            severity_in(item),
         );
+    }
+    // Any other item can only be wrong by being answered while the profile hides it. Findings
+    // are sorted by path afterwards, so visiting these last changes no order.
+    for (index, _) in hidden.iter().enumerate().filter(|(_, hidden)| **hidden) {
+        let item = ItemId::from_index(index);
+        if definition.item(item).parent.is_none()
+            && !definition.item(item).has_rules()
+            && let Some(value) = document.value(item)
+        {
+            check_item(
+                ctx,
+                hidden,
+                scope,
+                item,
+                Some(value),
+                None,
+                severity_in(item),
+            );
+        }
     }
 }
 
