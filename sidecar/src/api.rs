@@ -32,7 +32,7 @@ use utoipa_axum::routes;
 use crate::auth::{Action, Principal, Principals};
 use crate::config::Limits;
 use crate::metrics::Metrics;
-use crate::problem::{ApiError, REQUEST_ID};
+use crate::problem::{ApiError, REQUEST_ID, RequestId};
 use crate::today;
 
 tokio::task_local! {
@@ -167,24 +167,18 @@ async fn observe(State(state): State<AppState>, request: Request, next: Next) ->
         .headers()
         .get("x-request-id")
         .and_then(|v| v.to_str().ok())
-        .filter(|v| {
-            !v.is_empty()
-                && v.len() <= 64
-                && v.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
-        })
-        .map_or_else(new_request_id, str::to_owned);
+        .and_then(RequestId::parse)
+        .unwrap_or_else(RequestId::generate);
     let method = method_name(request.method());
-    let route = request
-        .extensions()
-        .get::<MatchedPath>()
-        .map_or("unmatched", MatchedPath::as_str)
-        .to_owned();
+    // The template (`/v1/records/{id}`), never the path: a path can hold a record id.
+    let matched = request.extensions().get::<MatchedPath>().cloned();
+    let route = matched.as_ref().map_or("unmatched", MatchedPath::as_str);
     let inner = &state.0;
 
     let response = REQUEST_ID
-        .scope(request_id.clone(), async {
+        .scope(request_id, async {
             // Probes must answer while the service is saturated, so they bypass the limit.
-            let probe = matches!(route.as_str(), "/health" | "/ready" | "/metrics");
+            let probe = matches!(route, "/health" | "/ready" | "/metrics");
             let limit = (!probe).then_some(inner.limits.max_concurrent_requests);
             let Some(in_flight) = inner.metrics.admit(limit) else {
                 return (
@@ -214,17 +208,16 @@ async fn observe(State(state): State<AppState>, request: Request, next: Next) ->
 
     let elapsed = started.elapsed();
     let status = response.status().as_u16();
-    inner.metrics.request(&route, method, status, elapsed);
-    tracing::info!(
-        request_id = request_id.as_str(),
+    inner.metrics.request(route, method, status, elapsed);
+    crate::logging::request(&crate::logging::RequestLine {
+        request_id: request_id.as_str(),
         method,
-        route = route.as_str(),
+        route,
         status,
-        duration_us = u64::try_from(elapsed.as_micros()).unwrap_or(u64::MAX),
-        principal = principal.as_ref().map_or("-", |p| p.name.as_str()),
-        "request"
-    );
-    if let Ok(value) = HeaderValue::from_str(&request_id) {
+        duration_us: u64::try_from(elapsed.as_micros()).unwrap_or(u64::MAX),
+        principal: principal.as_ref().map_or("-", |p| p.name.as_str()),
+    });
+    if let Ok(value) = HeaderValue::from_str(request_id.as_str()) {
         response.headers_mut().insert("x-request-id", value);
     }
     response
@@ -241,22 +234,6 @@ fn method_name(method: &axum::http::Method) -> &'static str {
         "OPTIONS" => "OPTIONS",
         _ => "OTHER",
     }
-}
-
-/// A request id: a random prefix drawn once per process and a counter, so ids are unique across
-/// restarts and replicas without a system call per request.
-fn new_request_id() -> String {
-    static PREFIX: std::sync::OnceLock<String> = std::sync::OnceLock::new();
-    static COUNTER: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
-    let prefix = PREFIX.get_or_init(|| {
-        let mut bytes = [0u8; 6];
-        // An id only has to be unique enough to find a log line; a failed random source gives
-        // the all-zero prefix rather than failing requests.
-        let _ = getrandom::fill(&mut bytes);
-        hex::encode(bytes)
-    });
-    let n = COUNTER.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-    format!("{prefix}-{n:x}")
 }
 
 /// The authenticated caller of a request: the bearer token's principal, else the client

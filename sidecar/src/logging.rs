@@ -4,8 +4,8 @@
 //! `{"timestamp":"2026-11-29T20:02:43.581008Z","level":"INFO","fields":{"message":"request",...},"target":"bistand_sidecar::api"}`
 
 use std::fmt::Write;
-use std::sync::Arc;
-use std::time::Duration;
+use std::sync::{Arc, OnceLock};
+use std::time::{Duration, SystemTime};
 
 use anyhow::{Context, Result};
 use tracing::field::{Field, Visit};
@@ -124,6 +124,110 @@ impl std::io::Write for LogWriter<'_> {
     }
 }
 
+/// The batch that request lines are formatted into directly (see [`request`]); set by [`init`]
+/// when the format is JSON.
+static REQUEST_LINES: OnceLock<Arc<LogBatch>> = OnceLock::new();
+
+/// Where [`request`] lines are attributed, as if logged from the API module.
+const REQUEST_TARGET: &str = "bistand_sidecar::api";
+
+/// One request's log line: what was asked, of which route, by whom, and how it ended. Never a
+/// path (it may hold a record id), a query, a body or a token.
+pub struct RequestLine<'a> {
+    /// The request id (validated or generated; ASCII letters, digits and `-`).
+    pub request_id: &'a str,
+    /// The HTTP method.
+    pub method: &'static str,
+    /// The route template (`/v1/records/{id}`), or `unmatched`.
+    pub route: &'a str,
+    /// The response status.
+    pub status: u16,
+    /// Time from the request's head to its response, in microseconds.
+    pub duration_us: u64,
+    /// The principal's configured name, or `-` when none was authenticated.
+    pub principal: &'a str,
+}
+
+/// Logs a finished request at INFO: the `request` event, one line per request.
+///
+/// With JSON logs the line is formatted here, by hand, in the shape [`JsonLine`] gives every
+/// other event, and appended to the batch: going through tracing's field visitors and
+/// `fmt::Write` cost about 2 µs of CPU per request in the sidecar benchmark, for a line whose
+/// fields are always the same six. The log level filter applies as to any event.
+pub fn request(line: &RequestLine<'_>) {
+    if !tracing::enabled!(target: REQUEST_TARGET, tracing::Level::INFO) {
+        return;
+    }
+    let Some(batch) = REQUEST_LINES.get() else {
+        tracing::info!(
+            target: REQUEST_TARGET,
+            request_id = line.request_id,
+            method = line.method,
+            route = line.route,
+            status = line.status,
+            duration_us = line.duration_us,
+            principal = line.principal,
+            "request"
+        );
+        return;
+    };
+    thread_local! {
+        static LINE: std::cell::RefCell<String> = const { std::cell::RefCell::new(String::new()) };
+    }
+    LINE.with(|text| {
+        let mut text = text.borrow_mut();
+        text.clear();
+        if write_request_line(&mut text, SystemTime::now(), line).is_ok()
+            && batch.append(text.as_bytes())
+        {
+            batch.flush();
+        }
+    });
+}
+
+/// A request line as JSON, with its newline.
+fn write_request_line(
+    out: &mut String,
+    now: SystemTime,
+    line: &RequestLine<'_>,
+) -> std::fmt::Result {
+    out.push_str("{\"timestamp\":\"");
+    write_timestamp(out, now)?;
+    out.push_str("\",\"level\":\"INFO\",\"fields\":{\"message\":\"request\",\"request_id\":");
+    push_json_string(out, line.request_id)?;
+    out.push_str(",\"method\":");
+    push_json_string(out, line.method)?;
+    out.push_str(",\"route\":");
+    push_json_string(out, line.route)?;
+    out.push_str(",\"status\":");
+    push_decimal(out, u64::from(line.status));
+    out.push_str(",\"duration_us\":");
+    push_decimal(out, line.duration_us);
+    out.push_str(",\"principal\":");
+    push_json_string(out, line.principal)?;
+    out.push_str("},\"target\":\"");
+    out.push_str(REQUEST_TARGET);
+    out.push_str("\"}\n");
+    Ok(())
+}
+
+/// `value` in decimal, without `fmt`'s machinery.
+fn push_decimal(out: &mut String, mut value: u64) {
+    let mut digits = [0u8; 20];
+    let mut start = digits.len();
+    loop {
+        start -= 1;
+        digits[start] = b'0' + (value % 10) as u8;
+        value /= 10;
+        if value == 0 {
+            break;
+        }
+    }
+    for &digit in &digits[start..] {
+        out.push(char::from(digit));
+    }
+}
+
 /// Installs the JSON (or text) log subscriber on standard error, batched (see [`LogBatch`]).
 ///
 /// # Errors
@@ -141,6 +245,10 @@ pub fn init(log: &crate::config::LogSection) -> Result<LogGuard> {
         crate::config::LogFormat::Text => builder.with_ansi(false).try_init(),
     };
     result.map_err(|e| anyhow::anyhow!("cannot install the logger: {e}"))?;
+    if log.format == crate::config::LogFormat::Json {
+        // Only one logger per process is installed (above), so this is its batch.
+        let _ = REQUEST_LINES.set(batch.clone());
+    }
     let flusher_batch = batch.clone();
     let flusher = std::thread::Builder::new()
         .name("bistand-log".to_owned())
@@ -376,6 +484,58 @@ mod tests {
         assert_eq!(again, b"later\n", "nothing is written twice");
         assert!(batch.buffer.lock().expect("lock").capacity() >= 64 * 1024);
         assert!(batch.spare.lock().expect("lock").capacity() >= 64 * 1024);
+    }
+
+    #[test]
+    fn a_request_line_is_what_tracing_and_json_line_would_write() {
+        let line = RequestLine {
+            request_id: "3fa2c1d0e9b7-42",
+            method: "POST",
+            route: "/v1/records/{id}",
+            status: 404,
+            duration_us: 1_234_567,
+            principal: "handläggare \"norr\"",
+        };
+        let now = std::time::UNIX_EPOCH + Duration::from_micros(1_795_991_105_000_007);
+        let mut by_hand = String::new();
+        write_request_line(&mut by_hand, now, &line).expect("written");
+
+        let batch = Arc::new(LogBatch::new());
+        let subscriber = tracing_subscriber::fmt()
+            .event_format(JsonLine)
+            .with_writer(BatchWriter(batch.clone()))
+            .finish();
+        // No REQUEST_LINES batch in tests: `request` goes through tracing and JsonLine.
+        tracing::subscriber::with_default(subscriber, || request(&line));
+        let through_tracing =
+            String::from_utf8(batch.buffer.lock().expect("lock").clone()).expect("UTF-8");
+
+        assert!(by_hand.ends_with('\n') && by_hand.lines().count() == 1);
+        let skip_time = |text: &str| {
+            text.split_once("\",\"level\"")
+                .map(|(_, rest)| rest.to_owned())
+        };
+        assert_eq!(skip_time(&by_hand), skip_time(&through_tracing));
+        assert!(by_hand.starts_with("{\"timestamp\":\"2026-11-29T22:25:05.000007Z\""));
+        let parsed: serde_json::Value = serde_json::from_str(&by_hand).expect("valid JSON");
+        assert_eq!(parsed["fields"]["principal"], "handläggare \"norr\"");
+        assert_eq!(parsed["fields"]["duration_us"], 1_234_567);
+        let quiet = Arc::new(LogBatch::new());
+        let subscriber = tracing_subscriber::fmt()
+            .with_max_level(tracing::Level::WARN)
+            .event_format(JsonLine)
+            .with_writer(BatchWriter(quiet.clone()))
+            .finish();
+        tracing::subscriber::with_default(subscriber, || request(&line));
+        assert!(
+            quiet.buffer.lock().expect("lock").is_empty(),
+            "the level applies"
+        );
+        for value in [0, 7, 10, 99, 100, u64::MAX] {
+            let mut out = String::new();
+            push_decimal(&mut out, value);
+            assert_eq!(out, value.to_string());
+        }
     }
 
     #[test]

@@ -4,10 +4,11 @@
 //! a latency histogram, requests in flight, shed requests, connections and failed handshakes.
 //! Labels are route templates (`/v1/records/{id}`), never a path with an id in it.
 
+use std::cell::RefCell;
 use std::collections::{BTreeMap, HashMap};
 use std::fmt::Write;
-use std::sync::RwLock;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
 /// Upper bounds of the latency histogram, in seconds.
@@ -16,7 +17,7 @@ const BUCKETS: [f64; 12] = [
 ];
 
 /// Requests of one route template by method and status.
-type CountsOfRoute = HashMap<(&'static str, u16), AtomicU64>;
+type CountsOfRoute = HashMap<(&'static str, u16), u64>;
 
 /// A request in flight: counted until dropped (see [`Metrics::admit`]).
 #[must_use = "the request is counted in flight until this is dropped"]
@@ -29,52 +30,136 @@ impl Drop for InFlight<'_> {
 }
 
 /// The service's counters; shared by every request.
-#[derive(Debug, Default)]
+///
+/// Finished requests are counted in per-thread shards that `render` sums: counters shared by
+/// the worker threads moved their cache lines from core to core on every request (a read lock,
+/// four atomic adds), which cost more than the counting itself. Each thread takes only its own
+/// shard's lock, which no one else takes except a scrape.
+#[derive(Debug)]
 pub struct Metrics {
-    /// Counts by route template, then by method and status: looked up by `&str`, so counting
-    /// a request allocates nothing once its route has been seen, and under a read lock, so
-    /// requests on different threads do not wait for each other (only a new combination writes).
-    requests: RwLock<HashMap<String, CountsOfRoute>>,
-    latency_buckets: [AtomicU64; BUCKETS.len()],
-    latency_count: AtomicU64,
-    latency_sum_micros: AtomicU64,
+    /// Tells this instance's shards from another's in a thread's list (tests run several).
+    id: u64,
+    shards: Mutex<Vec<Arc<Shard>>>,
     in_flight: AtomicU64,
     shed: AtomicU64,
     connections: AtomicU64,
     handshake_failures: AtomicU64,
 }
 
+/// One thread's counts of finished requests.
+#[derive(Debug, Default)]
+struct Shard(Mutex<Counts>);
+
+#[derive(Debug, Default, Clone)]
+struct Counts {
+    /// By route template, then by method and status: looked up by `&str`, so counting a request
+    /// allocates nothing once its route has been seen.
+    requests: HashMap<String, CountsOfRoute>,
+    /// One count per request, in the smallest bucket it fits; `render` makes them cumulative.
+    latency_buckets: [u64; BUCKETS.len()],
+    latency_count: u64,
+    latency_sum_micros: u64,
+}
+
+impl Counts {
+    fn add(&mut self, other: &Counts) {
+        for (route, counts) in &other.requests {
+            let mine = self.requests.entry(route.clone()).or_default();
+            for (key, count) in counts {
+                *mine.entry(*key).or_default() += count;
+            }
+        }
+        for (mine, theirs) in self.latency_buckets.iter_mut().zip(&other.latency_buckets) {
+            *mine += theirs;
+        }
+        self.latency_count += other.latency_count;
+        self.latency_sum_micros += other.latency_sum_micros;
+    }
+}
+
+impl Default for Metrics {
+    fn default() -> Metrics {
+        static NEXT_ID: AtomicU64 = AtomicU64::new(0);
+        Metrics {
+            id: NEXT_ID.fetch_add(1, Ordering::Relaxed),
+            shards: Mutex::default(),
+            in_flight: AtomicU64::default(),
+            shed: AtomicU64::default(),
+            connections: AtomicU64::default(),
+            handshake_failures: AtomicU64::default(),
+        }
+    }
+}
+
 impl Metrics {
     /// Counts a finished request.
     pub fn request(&self, route: &str, method: &'static str, status: u16, elapsed: Duration) {
-        let counted = self.requests.read().is_ok_and(|requests| {
-            requests
-                .get(route)
-                .and_then(|by_route| by_route.get(&(method, status)))
-                .map(|count| count.fetch_add(1, Ordering::Relaxed))
-                .is_some()
+        self.with_shard(|counts| {
+            match counts
+                .requests
+                .get_mut(route)
+                .and_then(|by_route| by_route.get_mut(&(method, status)))
+            {
+                Some(count) => *count += 1,
+                None => {
+                    *counts
+                        .requests
+                        .entry(route.to_owned())
+                        .or_default()
+                        .entry((method, status))
+                        .or_default() += 1;
+                }
+            }
+            let seconds = elapsed.as_secs_f64();
+            if let Some(bucket) = BUCKETS.iter().position(|&bound| seconds <= bound) {
+                counts.latency_buckets[bucket] += 1;
+            }
+            counts.latency_count += 1;
+            counts.latency_sum_micros = counts
+                .latency_sum_micros
+                .saturating_add(u64::try_from(elapsed.as_micros()).unwrap_or(u64::MAX));
         });
-        if !counted && let Ok(mut requests) = self.requests.write() {
-            let by_route = match requests.get_mut(route) {
-                Some(by_route) => by_route,
-                None => requests.entry(route.to_owned()).or_default(),
+    }
+
+    /// Runs `count` on this thread's shard, creating it on the thread's first request.
+    fn with_shard(&self, count: impl FnOnce(&mut Counts)) {
+        thread_local! {
+            /// This thread's shards, one per `Metrics` it has counted for.
+            static SHARDS: RefCell<Vec<(u64, Arc<Shard>)>> = const { RefCell::new(Vec::new()) };
+        }
+        SHARDS.with(|shards| {
+            let mut shards = shards.borrow_mut();
+            let shard = match shards.iter().find(|(id, _)| *id == self.id) {
+                Some((_, shard)) => shard.clone(),
+                None => {
+                    // Shards of dropped instances are held only here: let them go.
+                    shards.retain(|(_, shard)| Arc::strong_count(shard) > 1);
+                    let shard = Arc::new(Shard::default());
+                    self.shards
+                        .lock()
+                        .unwrap_or_else(PoisonError::into_inner)
+                        .push(shard.clone());
+                    shards.push((self.id, shard.clone()));
+                    shard
+                }
             };
-            by_route
-                .entry((method, status))
-                .or_default()
-                .fetch_add(1, Ordering::Relaxed);
+            drop(shards);
+            count(&mut shard.0.lock().unwrap_or_else(PoisonError::into_inner));
+        });
+    }
+
+    /// Every shard's counts, summed.
+    fn totals(&self) -> Counts {
+        let shards = self
+            .shards
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone();
+        let mut totals = Counts::default();
+        for shard in shards {
+            totals.add(&shard.0.lock().unwrap_or_else(PoisonError::into_inner));
         }
-        // One counter per request (the smallest bucket it fits); `render` sums them up into
-        // Prometheus' cumulative buckets, so a request costs one atomic add, not twelve.
-        let seconds = elapsed.as_secs_f64();
-        if let Some(bucket) = BUCKETS.iter().position(|&bound| seconds <= bound) {
-            self.latency_buckets[bucket].fetch_add(1, Ordering::Relaxed);
-        }
-        self.latency_count.fetch_add(1, Ordering::Relaxed);
-        self.latency_sum_micros.fetch_add(
-            u64::try_from(elapsed.as_micros()).unwrap_or(u64::MAX),
-            Ordering::Relaxed,
-        );
+        totals
     }
 
     /// Admits a request and counts it in flight until the returned guard is dropped; `None`
@@ -119,45 +204,42 @@ impl Metrics {
             "# HELP bistand_http_requests_total Requests answered, by route template, method and status.\n\
              # TYPE bistand_http_requests_total counter\n",
         );
-        if let Ok(requests) = self.requests.read() {
-            let sorted: BTreeMap<(&str, &str, u16), u64> = requests
-                .iter()
-                .flat_map(|(route, counts)| {
-                    counts.iter().map(move |(&(method, status), count)| {
-                        (
-                            (route.as_str(), method, status),
-                            count.load(Ordering::Relaxed),
-                        )
-                    })
+        let totals = self.totals();
+        let sorted: BTreeMap<(&str, &str, u16), u64> = totals
+            .requests
+            .iter()
+            .flat_map(|(route, counts)| {
+                counts.iter().map(move |(&(method, status), &count)| {
+                    ((route.as_str(), method, status), count)
                 })
-                .collect();
-            for ((route, method, status), count) in sorted {
-                let _ = writeln!(
-                    out,
-                    "bistand_http_requests_total{{route=\"{}\",method=\"{method}\",status=\"{status}\"}} {count}",
-                    escape(route)
-                );
-            }
+            })
+            .collect();
+        for ((route, method, status), count) in sorted {
+            let _ = writeln!(
+                out,
+                "bistand_http_requests_total{{route=\"{}\",method=\"{method}\",status=\"{status}\"}} {count}",
+                escape(route)
+            );
         }
         out.push_str(
             "# HELP bistand_http_request_duration_seconds Time from request head to response.\n\
              # TYPE bistand_http_request_duration_seconds histogram\n",
         );
         let mut cumulative = 0;
-        for (bucket, bound) in self.latency_buckets.iter().zip(BUCKETS) {
-            cumulative += bucket.load(Ordering::Relaxed);
+        for (bucket, bound) in totals.latency_buckets.iter().zip(BUCKETS) {
+            cumulative += bucket;
             let _ = writeln!(
                 out,
                 "bistand_http_request_duration_seconds_bucket{{le=\"{bound}\"}} {cumulative}"
             );
         }
-        let count = self.latency_count.load(Ordering::Relaxed);
+        let count = totals.latency_count;
         let _ = writeln!(
             out,
             "bistand_http_request_duration_seconds_bucket{{le=\"+Inf\"}} {count}\n\
              bistand_http_request_duration_seconds_sum {}\n\
              bistand_http_request_duration_seconds_count {count}",
-            self.latency_sum_micros.load(Ordering::Relaxed) as f64 / 1e6
+            totals.latency_sum_micros as f64 / 1e6
         );
         for (name, help, kind, value) in [
             (
@@ -232,6 +314,47 @@ mod tests {
         assert!(text.contains("bistand_http_request_duration_seconds_count 2"));
         assert!(text.contains("bistand_http_requests_shed_total 1"));
         assert!(text.contains("bistand_http_requests_in_flight 0"));
+    }
+
+    #[test]
+    fn counts_from_many_threads_and_instances_add_up() {
+        let metrics = Arc::new(Metrics::default());
+        let other = Metrics::default();
+        let threads: Vec<_> = (0..4)
+            .map(|_| {
+                let metrics = metrics.clone();
+                std::thread::spawn(move || {
+                    for _ in 0..1000 {
+                        metrics.request("/v1/validate", "POST", 200, Duration::from_micros(300));
+                    }
+                    metrics.request("/v1/records/{id}", "GET", 404, Duration::from_secs(2));
+                })
+            })
+            .collect();
+        for thread in threads {
+            thread.join().expect("thread");
+        }
+        other.request("/v1/validate", "POST", 200, Duration::from_micros(300));
+        let text = metrics.render();
+        assert!(text.contains(
+            "bistand_http_requests_total{route=\"/v1/validate\",method=\"POST\",status=\"200\"} 4000"
+        ));
+        assert!(text.contains(
+            "bistand_http_requests_total{route=\"/v1/records/{id}\",method=\"GET\",status=\"404\"} 4"
+        ));
+        assert!(text.contains("bistand_http_request_duration_seconds_bucket{le=\"0.0005\"} 4000"));
+        assert!(text.contains("bistand_http_request_duration_seconds_bucket{le=\"5\"} 4004"));
+        assert!(text.contains("bistand_http_request_duration_seconds_count 4004"));
+        assert!(
+            text.contains("bistand_http_request_duration_seconds_sum 9.2\n"),
+            "{text}"
+        );
+        assert!(
+            other
+                .render()
+                .contains("bistand_http_request_duration_seconds_count 1"),
+            "another instance keeps its own counts"
+        );
     }
 
     #[test]

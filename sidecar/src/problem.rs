@@ -66,7 +66,78 @@ pub struct Message {
 tokio::task_local! {
     /// The id of the request being served: set by the middleware around each request, read when
     /// a problem is written, so every problem carries it without handlers passing it along.
-    pub static REQUEST_ID: String;
+    pub static REQUEST_ID: RequestId;
+}
+
+/// A request id: 1 to 64 ASCII letters, digits and `-`, held inline so that giving it to the
+/// request's task, its log line and its response allocates nothing.
+#[derive(Clone, Copy)]
+pub struct RequestId {
+    bytes: [u8; RequestId::MAX],
+    len: u8,
+}
+
+impl RequestId {
+    /// The longest id accepted from a client.
+    pub const MAX: usize = 64;
+
+    /// A client's `x-request-id`, if it is one we may echo and log (anything else could carry
+    /// personal data or break a log line).
+    pub fn parse(text: &str) -> Option<RequestId> {
+        let fits = !text.is_empty()
+            && text.len() <= RequestId::MAX
+            && text.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-');
+        fits.then(|| {
+            let mut bytes = [0; RequestId::MAX];
+            bytes[..text.len()].copy_from_slice(text.as_bytes());
+            RequestId {
+                bytes,
+                len: text.len() as u8,
+            }
+        })
+    }
+
+    /// A new id: a random prefix drawn once per process and a counter, so ids are unique
+    /// across restarts and replicas without a system call per request.
+    pub fn generate() -> RequestId {
+        static PREFIX: std::sync::OnceLock<[u8; 12]> = std::sync::OnceLock::new();
+        static COUNTER: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+        let prefix = PREFIX.get_or_init(|| {
+            let mut random = [0u8; 6];
+            // An id only has to be unique enough to find a log line; a failed random source
+            // gives the all-zero prefix rather than failing requests.
+            let _ = getrandom::fill(&mut random);
+            let mut hex = [b'0'; 12];
+            let _ = hex::encode_to_slice(random, &mut hex);
+            hex
+        });
+        let n = COUNTER.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let mut bytes = [0; RequestId::MAX];
+        bytes[..12].copy_from_slice(prefix);
+        bytes[12] = b'-';
+        // The counter in lowercase hex, most significant digit first, without leading zeros.
+        let digits = (64 - n.leading_zeros()).div_ceil(4).max(1) as usize;
+        for (i, slot) in bytes[13..13 + digits].iter_mut().enumerate() {
+            let nibble = (n >> (4 * (digits - 1 - i))) & 0xf;
+            *slot = b"0123456789abcdef"[nibble as usize];
+        }
+        RequestId {
+            bytes,
+            len: (13 + digits) as u8,
+        }
+    }
+
+    /// The id as text.
+    pub fn as_str(&self) -> &str {
+        // Only ASCII is ever stored (see `parse` and `generate`).
+        std::str::from_utf8(&self.bytes[..usize::from(self.len)]).unwrap_or("-")
+    }
+}
+
+impl std::fmt::Debug for RequestId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
 }
 
 impl ApiError {
@@ -296,7 +367,7 @@ impl ApiError {
 /// Handlers return `Result<_, ApiError>`; the problem carries the id of the request in progress.
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        let request_id = REQUEST_ID.try_with(Clone::clone).ok();
+        let request_id = REQUEST_ID.try_with(|id| id.as_str().to_owned()).ok();
         self.into_problem(request_id)
     }
 }
@@ -348,6 +419,30 @@ impl From<StoreError> for ApiError {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn request_ids_are_parsed_strictly_and_generated_unique() {
+        assert_eq!(
+            RequestId::parse("canary-request-1").map(|id| id.as_str().to_owned()),
+            Some("canary-request-1".to_owned())
+        );
+        for refused in ["", "a b", "19121212-1212\n", "å", &"x".repeat(65)] {
+            assert!(RequestId::parse(refused).is_none(), "{refused:?}");
+        }
+        assert!(RequestId::parse(&"x".repeat(64)).is_some());
+        let ids: Vec<String> = (0..300)
+            .map(|_| RequestId::generate().as_str().to_owned())
+            .collect();
+        let distinct: std::collections::HashSet<&String> = ids.iter().collect();
+        assert_eq!(distinct.len(), ids.len());
+        for id in &ids {
+            let (prefix, counter) = id.split_once('-').expect("prefix-counter");
+            assert_eq!(prefix.len(), 12);
+            assert!(u64::from_str_radix(counter, 16).is_ok(), "{id}");
+            assert!(counter == "0" || !counter.starts_with('0'), "{id}");
+            assert!(RequestId::parse(id).is_some(), "generated ids parse");
+        }
+    }
 
     #[test]
     fn problems_are_problem_json_with_a_stable_type() {
