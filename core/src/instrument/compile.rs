@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 
 use rustc_hash::FxHashMap as HashMap;
 
+use super::names::Names;
 use super::raw::{RawCode, RawCondition, RawDefinition, RawItem};
 use super::{
     Code, CodeList, CodeListId, Condition, DateRef, Definition, Group, Item, ItemId, ItemKind,
@@ -162,7 +163,7 @@ pub(super) fn compile(raw: RawDefinition, source: &str) -> Result<Definition> {
         code_lists: builder.code_lists,
         sections,
         items: builder.items,
-        top_level: builder.top_level,
+        top_level: Names::new(builder.top_level),
         section_ids,
         ruled_top_level,
     })
@@ -279,7 +280,11 @@ impl Builder {
         let id =
             CodeListId(u32::try_from(self.code_lists.len()).expect("fewer than 2^32 code lists"));
         self.code_list_ids.insert(name.clone(), id);
-        self.code_lists.push(CodeList { name, codes, index });
+        self.code_lists.push(CodeList {
+            name,
+            codes,
+            index: Names::new(index),
+        });
         Ok(())
     }
 
@@ -500,7 +505,7 @@ impl Builder {
                     children: Vec::new(),
                     min_rows,
                     max_rows,
-                    locals: HashMap::default(),
+                    locals: Names::new([]),
                 })
             }
             _ => unreachable!("kind names are checked by allowed_fields above"),
@@ -555,7 +560,7 @@ impl Builder {
             }
             if let ItemKind::Group(group) = &mut self.items[id.index()].kind {
                 group.children = children;
-                group.locals = locals;
+                group.locals = Names::new(locals);
             }
         }
         Ok(id)

@@ -6,12 +6,14 @@
 //! `Arc`. The definitions bistand ships are embedded at build time and listed by [`builtin`].
 
 mod compile;
+mod names;
 mod raw;
 
 use rustc_hash::FxHashMap as HashMap;
 
 use crate::error::{Error, ErrorKind, Result};
 use crate::text::Text;
+use names::Names;
 
 /// The definition files embedded in the library: `(instrument, version, JSON)`.
 const BUILTIN: &[(&str, &str, &str)] = &[
@@ -63,7 +65,7 @@ pub struct Definition {
     code_lists: Vec<CodeList>,
     sections: Vec<Section>,
     items: Vec<Item>,
-    top_level: HashMap<Box<str>, ItemId>,
+    top_level: Names<ItemId>,
     section_ids: HashMap<Box<str>, usize>,
     /// Top-level items, in form order, whose whole-document rules can say something whatever
     /// the answers: see [`Item::has_rules`].
@@ -134,7 +136,7 @@ impl Definition {
 
     /// A top-level item by its full id (`boende.omfattning`).
     pub fn top_level(&self, id: &str) -> Option<ItemId> {
-        self.top_level.get(id).copied()
+        self.top_level.get(id)
     }
 
     /// An item, top-level or sub-item, by its full id (`genomforandeplan.mal.ansvarig`).
@@ -317,7 +319,7 @@ pub struct Group {
     pub min_rows: u32,
     /// Most rows.
     pub max_rows: u32,
-    locals: HashMap<Box<str>, usize>,
+    locals: Names<usize>,
 }
 
 impl Group {
@@ -328,7 +330,7 @@ impl Group {
 
     /// The position among `children` of the sub-item with this local id.
     pub fn position(&self, local: &str) -> Option<usize> {
-        self.locals.get(local).copied()
+        self.locals.get(local)
     }
 }
 
@@ -380,13 +382,13 @@ pub struct CodeList {
     pub name: String,
     /// The codes in display order.
     pub codes: Vec<Code>,
-    index: HashMap<Box<str>, u16>,
+    index: Names<u16>,
 }
 
 impl CodeList {
     /// The index of `code` in the list.
     pub fn position(&self, code: &str) -> Option<u16> {
-        self.index.get(code).copied()
+        self.index.get(code)
     }
 
     /// The code at `index`.
