@@ -188,14 +188,10 @@ async fn observe(State(state): State<AppState>, request: Request, next: Next) ->
             };
             let outcome = CALLER
                 .scope(RefCell::new(None), async {
-                    let response = match tokio::time::timeout(
-                        inner.limits.request_timeout(),
-                        next.run(request),
-                    )
-                    .await
-                    {
-                        Ok(response) => response,
-                        Err(_) => ApiError::timeout().into_response(),
+                    let deadline = started + inner.limits.request_timeout();
+                    let response = match within(deadline, next.run(request)).await {
+                        Some(response) => response,
+                        None => ApiError::timeout().into_response(),
                     };
                     (response, CALLER.with(|c| c.borrow().clone()))
                 })
@@ -221,6 +217,27 @@ async fn observe(State(state): State<AppState>, request: Request, next: Next) ->
         response.headers_mut().insert("x-request-id", value);
     }
     response
+}
+
+/// `future`'s output, or `None` once `deadline` has passed while it was waiting.
+///
+/// The timer is set only when the future first has to wait: most requests arrive whole and are
+/// answered in one poll, and setting and cancelling a timer for each of them (what
+/// `tokio::time::timeout` does) cost about a microsecond of CPU per request.
+async fn within<F: std::future::Future>(deadline: Instant, future: F) -> Option<F::Output> {
+    let mut future = std::pin::pin!(future);
+    let mut timer: Option<std::pin::Pin<Box<tokio::time::Sleep>>> = None;
+    std::future::poll_fn(|context| {
+        if let std::task::Poll::Ready(output) = future.as_mut().poll(context) {
+            return std::task::Poll::Ready(Some(output));
+        }
+        timer
+            .get_or_insert_with(|| Box::pin(tokio::time::sleep_until(deadline.into())))
+            .as_mut()
+            .poll(context)
+            .map(|()| None)
+    })
+    .await
 }
 
 fn method_name(method: &axum::http::Method) -> &'static str {
@@ -1061,4 +1078,35 @@ async fn reseal(
         "remaining": progress.remaining,
     }))
     .into_response())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::time::Duration;
+
+    #[tokio::test]
+    async fn within_answers_what_finishes_in_time_and_none_after_the_deadline() {
+        let soon = Instant::now() + Duration::from_millis(200);
+        assert_eq!(within(soon, async { 7 }).await, Some(7), "ready at once");
+        let waits = async {
+            tokio::time::sleep(Duration::from_millis(10)).await;
+            8
+        };
+        assert_eq!(
+            within(soon, waits).await,
+            Some(8),
+            "waits, but not too long"
+        );
+        let started = Instant::now();
+        let deadline = started + Duration::from_millis(50);
+        assert_eq!(within(deadline, std::future::pending::<()>()).await, None);
+        assert!(started.elapsed() >= Duration::from_millis(50));
+        let past = Instant::now() - Duration::from_millis(1);
+        assert_eq!(
+            within(past, async { 9 }).await,
+            Some(9),
+            "a finished future is answered even past the deadline"
+        );
+    }
 }
