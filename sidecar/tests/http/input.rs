@@ -57,6 +57,31 @@ async fn bad_input_gets_a_precise_problem() {
             413,
             "too_large",
         ),
+        // Every route that takes a body reads it through one extractor that holds the limit.
+        (
+            Method::POST,
+            "/v1/summary",
+            &caseworker,
+            huge.clone(),
+            413,
+            "too_large",
+        ),
+        (
+            Method::POST,
+            "/v1/records",
+            &caseworker,
+            huge.clone(),
+            413,
+            "too_large",
+        ),
+        (
+            Method::POST,
+            "/v1/records/search",
+            &caseworker,
+            huge.clone(),
+            413,
+            "too_large",
+        ),
         (
             Method::POST,
             "/v1/validate",
