@@ -7,8 +7,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::{Context, Result, bail};
-use axum::Router;
 use axum::extract::Request;
+use axum::response::Response;
 use bistand_core::Engine;
 use bistand_store::SqliteStore;
 use hyper::body::Incoming;
@@ -19,12 +19,12 @@ use rustls::ServerConfig;
 use rustls::server::WebPkiClientVerifier;
 use rustls_pki_types::pem::PemObject;
 use rustls_pki_types::{CertificateDer, PrivateKeyDer};
+use std::convert::Infallible;
 use tokio::net::TcpListener;
 use tokio::sync::Semaphore;
 use tokio_rustls::TlsAcceptor;
-use tower::ServiceExt;
 
-use crate::api::{AppState, PeerCertificate, app};
+use crate::api::{Api, AppState, PeerCertificate, app};
 use crate::auth::Principals;
 use crate::config::{Config, Limits, TlsSection};
 use crate::metrics::Metrics;
@@ -113,7 +113,7 @@ pub fn tls_config(tls: &TlsSection) -> Result<ServerConfig> {
     Ok(config)
 }
 
-/// Serves `router` on `listener` until `shutdown` completes, then stops accepting and gives
+/// Serves `api` on `listener` until `shutdown` completes, then stops accepting and gives
 /// in-flight requests `grace` to finish.
 ///
 /// Each connection is limited by `limits`: at most `max_connections` at once (the rest wait in
@@ -126,7 +126,7 @@ pub fn tls_config(tls: &TlsSection) -> Result<ServerConfig> {
 pub async fn serve(
     listener: TcpListener,
     tls: Option<Arc<ServerConfig>>,
-    router: Router,
+    api: Api,
     limits: Limits,
     metrics: Arc<Metrics>,
     shutdown: impl Future<Output = ()>,
@@ -173,7 +173,7 @@ pub async fn serve(
         let _ = stream.set_nodelay(true);
         metrics.connection();
         let watcher = graceful.watcher();
-        let router = router.clone();
+        let api = api.clone();
         let builder = builder.clone();
         let acceptor = acceptor.clone();
         let metrics = metrics.clone();
@@ -206,12 +206,12 @@ pub async fn serve(
                         .peer_certificates()
                         .and_then(|chain| chain.first())
                         .map(|leaf| PeerCertificate(Arc::new(leaf.to_vec())));
-                    let service = hyper::service::service_fn(route(router, certificate));
+                    let service = hyper::service::service_fn(route(api, certificate));
                     let connection = builder.serve_connection(TokioIo::new(stream), service);
                     let _ = watcher.watch(connection.into_owned()).await;
                 }
                 None => {
-                    let service = hyper::service::service_fn(route(router, None));
+                    let service = hyper::service::service_fn(route(api, None));
                     let connection = builder.serve_connection(TokioIo::new(stream), service);
                     let _ = watcher.watch(connection.into_owned()).await;
                 }
@@ -228,17 +228,18 @@ pub async fn serve(
     Ok(())
 }
 
-/// A connection's requests handed to the router, each carrying the client certificate the
+/// A response to come, as hyper's connection wants it.
+type Answer = std::pin::Pin<Box<dyn Future<Output = Result<Response, Infallible>> + Send>>;
+
+/// A connection's requests handed to the service, each carrying the client certificate the
 /// connection presented, if any.
-fn route(
-    router: Router,
-    certificate: Option<PeerCertificate>,
-) -> impl Fn(Request<Incoming>) -> tower::util::Oneshot<Router, Request> {
+fn route(api: Api, certificate: Option<PeerCertificate>) -> impl Fn(Request<Incoming>) -> Answer {
     move |mut request| {
         if let Some(certificate) = &certificate {
             request.extensions_mut().insert(certificate.clone());
         }
-        router.clone().oneshot(request.map(axum::body::Body::new))
+        let response = api.call(request.map(axum::body::Body::new));
+        Box::pin(async move { Ok(response.await) })
     }
 }
 
@@ -334,7 +335,7 @@ pub fn run(config_path: &std::path::Path) -> Result<()> {
 /// A service ready to serve: its router, TLS configuration and bound listener, built from a
 /// configuration the same way for `bistand serve`, `bistand demo` and the tests.
 struct Bound {
-    router: Router,
+    api: Api,
     tls: Option<Arc<ServerConfig>>,
     listener: TcpListener,
     limits: Limits,
@@ -361,7 +362,7 @@ impl Bound {
             .await
             .with_context(|| format!("cannot listen on {}", config.server.listen))?;
         Ok(Bound {
-            router: app(state),
+            api: app(state),
             tls,
             listener,
             limits: config.limits.clone(),
@@ -374,7 +375,7 @@ impl Bound {
         serve(
             self.listener,
             self.tls,
-            self.router,
+            self.api,
             self.limits,
             self.metrics,
             shutdown,

@@ -456,3 +456,68 @@ async fn ready_says_503_when_the_store_cannot_be_read_while_health_still_answers
     assert_eq!(get("/health").await.expect("send").status(), StatusCode::OK);
     service.running.stop().await.expect("stops");
 }
+
+/// Metrics and log lines are labelled with the route template, found outside the router: every
+/// path the OpenAPI description lists reaches a route of the router and is counted under its
+/// own template; a path of no route is `unmatched`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn requests_are_counted_under_the_template_of_the_route_they_took() {
+    let service = Service::start(|_| {}).await;
+    let client = service.client();
+    let token = service.token("admin");
+    let description = bistand_sidecar::api::openapi();
+    let templates: Vec<&String> = description.paths.paths.keys().collect();
+    assert!(templates.len() >= 15, "{templates:?}");
+    for template in &templates {
+        // Each parameter as one segment, as a client would send it.
+        let path: String = template
+            .split('/')
+            .map(|segment| {
+                if segment.starts_with('{') {
+                    "x1"
+                } else {
+                    segment
+                }
+            })
+            .collect::<Vec<_>>()
+            .join("/");
+        // A method no route has: the router answers 405 for a path it knows, 404 otherwise.
+        let response = client
+            .request(reqwest::Method::PATCH, service.url(&path))
+            .bearer_auth(&token)
+            .send()
+            .await
+            .expect("send");
+        assert_eq!(
+            response.status(),
+            StatusCode::METHOD_NOT_ALLOWED,
+            "{template}: the router has this path"
+        );
+    }
+    let unknown = client
+        .get(service.url("/v1/records/x1/extra"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .expect("send");
+    assert_eq!(unknown.status(), StatusCode::NOT_FOUND);
+
+    let metrics = client.get(service.url("/metrics")).send_text().await;
+    for template in &templates {
+        let counted = format!(
+            "bistand_http_requests_total{{route=\"{template}\",method=\"PATCH\",status=\"405\"}} 1"
+        );
+        assert!(metrics.contains(&counted), "{counted}\n{metrics}");
+    }
+    assert!(
+        metrics.contains(
+            "bistand_http_requests_total{route=\"unmatched\",method=\"GET\",status=\"404\"} 1"
+        ),
+        "{metrics}"
+    );
+    assert!(
+        !metrics.contains("x1"),
+        "no path, only templates, in the labels"
+    );
+    service.running.stop().await.expect("stops");
+}
