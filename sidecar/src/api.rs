@@ -1,4 +1,4 @@
-//! The HTTP API: `fn app(state) -> Router`, its handlers, and the one middleware that gives each
+//! The HTTP API: `fn app(state) -> Api`, its handlers, and the one middleware that gives each
 //! request an id, sheds load, enforces the timeout, counts and logs it.
 //!
 //! Every handler is a thin shell over the same core and store functions the C ABI and the
