@@ -440,14 +440,12 @@ fn cpu_seconds(pid: u32) -> f64 {
             .and_then(|v| v.parse::<f64>().ok())
             .unwrap_or(0.0)
     };
-    // utime and stime are fields 14 and 15 of the line, 12 and 13 after the name.
-    (ticks(11) + ticks(12)) / clock_ticks_per_second()
+    // utime and stime are fields 14 and 15 of the line: indexes 11 and 12 after the name.
+    (ticks(11) + ticks(12)) / USER_HZ
 }
 
 /// The kernel's `USER_HZ`, in which /proc reports CPU time: 100 on every Linux this runs on.
-fn clock_ticks_per_second() -> f64 {
-    100.0
-}
+const USER_HZ: f64 = 100.0;
 
 /// A bare HTTPS server (hyper + tokio-rustls, ring) that answers every request with its body.
 fn echo_server(certificate: &Path, key: &Path) {

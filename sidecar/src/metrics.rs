@@ -50,7 +50,7 @@ pub struct Metrics {
 #[derive(Debug, Default)]
 struct Shard(Mutex<Counts>);
 
-#[derive(Debug, Default, Clone)]
+#[derive(Debug, Default)]
 struct Counts {
     /// By route template, then by method and status: looked up by `&str`, so counting a request
     /// allocates nothing once its route has been seen.

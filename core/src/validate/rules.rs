@@ -65,8 +65,9 @@ pub(super) fn check(
     // are sorted by path afterwards, so visiting these last changes no order.
     for (index, _) in hidden.iter().enumerate().filter(|(_, hidden)| **hidden) {
         let item = ItemId::from_index(index);
-        if definition.item(item).parent.is_none()
-            && !definition.item(item).has_rules()
+        let definition_item = definition.item(item);
+        if definition_item.parent.is_none()
+            && !definition_item.has_rules()
             && let Some(value) = document.value(item)
         {
             check_item(
