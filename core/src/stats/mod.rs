@@ -15,6 +15,7 @@ pub mod disclosure;
 mod engine;
 pub mod fia;
 pub mod ndjson;
+pub mod perturbation;
 pub mod sue;
 
 use serde::Serialize;

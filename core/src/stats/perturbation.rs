@@ -1,0 +1,424 @@
+//! Cell-key perturbation: the noise that keeps group reports safe across many requests.
+//!
+//! Suppression protects one report; an analyst who may ask for as many reports as they like can
+//! subtract one from another and recover what each hid. Statistical agencies that answer arbitrary
+//! table queries (the Australian Bureau of Statistics' TableBuilder, Eurostat's recommendation for
+//! the 2021 census, the `ptable`/`cellKey` R packages) add a small, *stable* deviation to every
+//! count instead:
+//!
+//! - every person has a secret record key in [0, 1), derived with a keyed hash from their
+//!   pseudonym under a statistics secret ([`RecordKey::derive`]), never from data an analyst sees;
+//! - a cell's key is the fractional part of the sum of its persons' record keys ([`CellKey`]);
+//! - a perturbation table ([`PerturbationTable`]) maps (true count, cell key) to a deviation.
+//!
+//! The same set of persons therefore gets the same deviation in every report, in any shape,
+//! through every interface: asking again does not average the noise away.
+//!
+//! Keys are fixed-point numbers: a `u64` read as a fraction of 2^64, so "the fractional part of
+//! the sum" is exactly wrapping addition, independent of the order persons are added in (floats
+//! would round differently depending on the order).
+//!
+//! The table is built like `ptable`'s: for each true count `n` a distribution over deviations
+//! `d` in `[-D, D]` with `n + d >= 0`, unbiased (mean 0), with variance `V`, and of maximum entropy
+//! among those (p(d) proportional to exp(a·d + b·d²), solved by Newton's method). A count of 0
+//! always stays 0: an empty cell is not made to look inhabited, and no person's key is in it.
+//! Counts of `D + 1` and more share one symmetric row.
+
+use hmac::{Hmac, KeyInit, Mac};
+use serde::Serialize;
+use sha2::Sha256;
+
+use crate::error::{Error, ErrorKind, Result};
+
+/// A person's secret record key: a fraction in [0, 1) held as a 64-bit fixed-point number.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct RecordKey(u64);
+
+impl RecordKey {
+    /// The record key of the person with `pseudonym`, under the organisation's statistics secret.
+    ///
+    /// HMAC-SHA256 with a domain tag, so the key says nothing about the pseudonym to whoever lacks
+    /// the secret, and a statistics secret can never double as a pseudonym key.
+    pub fn derive(statistics_secret: &[u8], pseudonym: &str) -> RecordKey {
+        let mut mac = <Hmac<Sha256> as KeyInit>::new_from_slice(statistics_secret)
+            .expect("HMAC takes a key of any length");
+        mac.update(b"bistand-record-key-v1\0");
+        mac.update(pseudonym.as_bytes());
+        let digest = mac.finalize().into_bytes();
+        let mut first = [0u8; 8];
+        first.copy_from_slice(&digest[..8]);
+        RecordKey(u64::from_be_bytes(first))
+    }
+
+    /// A record key from its fixed-point value (tests, and keys carried between aggregates).
+    pub fn from_bits(bits: u64) -> RecordKey {
+        RecordKey(bits)
+    }
+
+    /// The fixed-point value: the key times 2^64.
+    pub fn bits(self) -> u64 {
+        self.0
+    }
+}
+
+/// A cell's key: the fractional part of the sum of its persons' record keys.
+///
+/// Adding is wrapping addition of the fixed-point values, so cell keys of disjoint groups add up
+/// to the key of their union, in any order: a breakdown cell's key is the sum of its strata's.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub struct CellKey(u64);
+
+impl CellKey {
+    /// The key of an empty cell.
+    pub const EMPTY: CellKey = CellKey(0);
+
+    /// Adds one person.
+    pub fn add(&mut self, key: RecordKey) {
+        self.0 = self.0.wrapping_add(key.0);
+    }
+
+    /// Adds the persons of another, disjoint cell.
+    pub fn merge(&mut self, other: CellKey) {
+        self.0 = self.0.wrapping_add(other.0);
+    }
+
+    /// The key as a fraction in [0, 1) (for display; lookups use the exact value).
+    pub fn fraction(self) -> f64 {
+        self.0 as f64 / 18_446_744_073_709_551_616.0
+    }
+
+    /// A cell key from its fixed-point value.
+    pub fn from_bits(bits: u64) -> CellKey {
+        CellKey(bits)
+    }
+}
+
+/// The parameters of the perturbation, printed in every report.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+pub struct PerturbationParams {
+    /// The largest deviation, in persons (`D`).
+    pub max_deviation: u32,
+    /// The variance of the deviation (`V`).
+    pub variance: f64,
+}
+
+impl PerturbationParams {
+    /// The defaults: deviations of at most 2 persons, variance 1.
+    pub const DEFAULT: PerturbationParams = PerturbationParams {
+        max_deviation: 2,
+        variance: 1.0,
+    };
+
+    /// The largest `D` accepted: wider noise would make small-area tables useless.
+    pub const MAX_DEVIATION: u32 = 5;
+
+    /// Checked parameters.
+    ///
+    /// # Errors
+    /// [`ErrorKind::InvalidArgument`] unless `1 <= max_deviation <= 5` and
+    /// `0 < variance < max_deviation²` (a variance the bounded, unbiased noise can have).
+    pub fn new(max_deviation: u32, variance: f64) -> Result<PerturbationParams> {
+        let bound = f64::from(max_deviation * max_deviation);
+        if !(1..=Self::MAX_DEVIATION).contains(&max_deviation)
+            || !variance.is_finite()
+            || variance <= 0.0
+            || variance >= bound
+        {
+            return Err(invalid_params(max_deviation));
+        }
+        Ok(PerturbationParams {
+            max_deviation,
+            variance,
+        })
+    }
+}
+
+impl Default for PerturbationParams {
+    fn default() -> PerturbationParams {
+        PerturbationParams::DEFAULT
+    }
+}
+
+fn invalid_params(max_deviation: u32) -> Error {
+    let max = PerturbationParams::MAX_DEVIATION;
+    let bound = max_deviation.saturating_mul(max_deviation);
+    Error::new(
+        ErrorKind::InvalidArgument,
+        format!(
+            "perturbation parameters out of range: the largest deviation must be 1 to {max} and \
+             the variance above 0 and below {bound}"
+        ),
+        format!(
+            "störningsparametrarna ligger utanför sitt intervall: största avvikelsen ska vara 1 \
+             till {max} och variansen över 0 och under {bound}"
+        ),
+    )
+}
+
+/// One row of the table: the distribution of the deviation for one true count.
+#[derive(Clone, Debug, PartialEq)]
+struct Row {
+    /// The smallest deviation of the row; `probabilities[i]` is the chance of `lowest + i`.
+    lowest: i64,
+    probabilities: Vec<f64>,
+    /// Upper ends of the cumulative intervals as fixed-point fractions of 2^64; the last is
+    /// `u64::MAX` so every key falls in some interval.
+    bounds: Vec<u64>,
+}
+
+/// The perturbation table: for each true count, a distribution of deviations.
+#[derive(Clone, Debug, PartialEq)]
+pub struct PerturbationTable {
+    params: PerturbationParams,
+    /// Rows for true counts 1 ..= D + 1; the last row serves every larger count.
+    rows: Vec<Row>,
+}
+
+impl PerturbationTable {
+    /// Builds the table for `params`.
+    ///
+    /// # Errors
+    /// [`ErrorKind::InvalidArgument`] when no unbiased distribution with that variance exists for
+    /// some count (does not happen for parameters [`PerturbationParams::new`] accepts with a
+    /// variance up to 2 for `D` = 2).
+    pub fn new(params: PerturbationParams) -> Result<PerturbationTable> {
+        let d = i64::from(params.max_deviation);
+        let rows = (1..=d + 1)
+            .map(|count| {
+                let lowest = (-count).max(-d);
+                maximum_entropy(lowest, d, params.variance)
+                    .map(|probabilities| Row::new(lowest, probabilities))
+                    .ok_or_else(|| invalid_params(params.max_deviation))
+            })
+            .collect::<Result<_>>()?;
+        Ok(PerturbationTable { params, rows })
+    }
+
+    /// The parameters the table was built from.
+    pub fn params(&self) -> PerturbationParams {
+        self.params
+    }
+
+    /// The deviation for a cell of `count` persons with key `key`; 0 for an empty cell.
+    pub fn deviation(&self, count: u64, key: CellKey) -> i64 {
+        if count == 0 {
+            return 0;
+        }
+        let index = usize::try_from(count)
+            .unwrap_or(usize::MAX)
+            .min(self.rows.len())
+            - 1;
+        self.rows[index].deviation(key.0)
+    }
+
+    /// The published count: `count` plus its deviation (never negative).
+    pub fn perturb(&self, count: u64, key: CellKey) -> u64 {
+        count.saturating_add_signed(self.deviation(count, key))
+    }
+
+    /// The distribution for a true count: `(deviation, probability)` pairs, in ascending order of
+    /// deviation, zero-probability deviations left out (for documentation and tests).
+    pub fn distribution(&self, count: u64) -> Vec<(i64, f64)> {
+        if count == 0 {
+            return vec![(0, 1.0)];
+        }
+        let index = usize::try_from(count)
+            .unwrap_or(usize::MAX)
+            .min(self.rows.len())
+            - 1;
+        let row = &self.rows[index];
+        (row.lowest..)
+            .zip(row.probabilities.iter().copied())
+            .filter(|&(_, p)| p > 0.0)
+            .collect()
+    }
+}
+
+impl Row {
+    fn new(lowest: i64, probabilities: Vec<f64>) -> Row {
+        let mut cumulative = 0.0;
+        let mut bounds: Vec<u64> = probabilities
+            .iter()
+            .map(|p| {
+                cumulative += p;
+                // The float-to-int cast saturates, so a cumulative sum of 1.0 maps to u64::MAX.
+                (cumulative * 18_446_744_073_709_551_616.0) as u64
+            })
+            .collect();
+        if let Some(last) = bounds.last_mut() {
+            *last = u64::MAX;
+        }
+        Row {
+            lowest,
+            probabilities,
+            bounds,
+        }
+    }
+
+    fn deviation(&self, key: u64) -> i64 {
+        let index = self.bounds.partition_point(|&upper| upper <= key);
+        let index = index.min(self.bounds.len() - 1);
+        self.lowest + index as i64
+    }
+}
+
+/// The maximum-entropy distribution on `lowest ..= highest` with mean 0 and variance `variance`:
+/// p(d) ∝ exp(a·d + b·(d² − V)), with (a, b) minimising the convex dual log Σ exp(...), by
+/// Newton's method with backtracking. `None` when no such distribution exists.
+fn maximum_entropy(lowest: i64, highest: i64, variance: f64) -> Option<Vec<f64>> {
+    let support: Vec<f64> = (lowest..=highest).map(|d| d as f64).collect();
+    let dual = |a: f64, b: f64| -> f64 {
+        let exponents: Vec<f64> = support
+            .iter()
+            .map(|d| a * d + b * (d * d - variance))
+            .collect();
+        let top = exponents.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+        top + exponents.iter().map(|e| (e - top).exp()).sum::<f64>().ln()
+    };
+    let distribution = |a: f64, b: f64| -> Vec<f64> {
+        let exponents: Vec<f64> = support
+            .iter()
+            .map(|d| a * d + b * (d * d - variance))
+            .collect();
+        let top = exponents.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+        let weights: Vec<f64> = exponents.iter().map(|e| (e - top).exp()).collect();
+        let total: f64 = weights.iter().sum();
+        weights.into_iter().map(|w| w / total).collect()
+    };
+    let (mut a, mut b) = (0.0_f64, 0.0_f64);
+    for _ in 0..200 {
+        let p = distribution(a, b);
+        let mean: f64 = p.iter().zip(&support).map(|(p, d)| p * d).sum();
+        let second: f64 = p.iter().zip(&support).map(|(p, d)| p * (d * d - variance)).sum();
+        if mean.abs() < 1e-13 && second.abs() < 1e-13 {
+            return Some(p);
+        }
+        // Hessian: the covariance of (d, d² − V).
+        let cov = |f: &dyn Fn(f64) -> f64, g: &dyn Fn(f64) -> f64| -> f64 {
+            let ef: f64 = p.iter().zip(&support).map(|(p, d)| p * f(*d)).sum();
+            let eg: f64 = p.iter().zip(&support).map(|(p, d)| p * g(*d)).sum();
+            p.iter()
+                .zip(&support)
+                .map(|(p, d)| p * (f(*d) - ef) * (g(*d) - eg))
+                .sum()
+        };
+        let first = |d: f64| d;
+        let squared = |d: f64| d * d - variance;
+        let (haa, hab, hbb) = (
+            cov(&first, &first),
+            cov(&first, &squared),
+            cov(&squared, &squared),
+        );
+        let determinant = haa * hbb - hab * hab;
+        if determinant.abs() < 1e-300 {
+            return None;
+        }
+        let step_a = (hbb * mean - hab * second) / determinant;
+        let step_b = (haa * second - hab * mean) / determinant;
+        let current = dual(a, b);
+        let mut scale = 1.0;
+        while dual(a - scale * step_a, b - scale * step_b) > current + 1e-15 && scale > 1e-12 {
+            scale /= 2.0;
+        }
+        a -= scale * step_a;
+        b -= scale * step_b;
+        if !a.is_finite() || !b.is_finite() || b.abs() > 1e6 {
+            // The multipliers run off: the constraints cannot be met on this support.
+            return None;
+        }
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn moments(distribution: &[(i64, f64)]) -> (f64, f64, f64) {
+        let total: f64 = distribution.iter().map(|(_, p)| p).sum();
+        let mean: f64 = distribution.iter().map(|(d, p)| *d as f64 * p).sum();
+        let variance: f64 = distribution.iter().map(|(d, p)| (*d as f64).powi(2) * p).sum();
+        (total, mean, variance)
+    }
+
+    #[test]
+    fn every_row_is_unbiased_with_the_variance_and_bound_asked_for() {
+        for (d, v) in [(2, 1.0), (2, 0.5), (2, 1.5), (3, 2.0), (1, 0.5), (5, 4.0)] {
+            let params = PerturbationParams::new(d, v).expect("valid");
+            let table = PerturbationTable::new(params).expect("feasible");
+            for count in 0..40u64 {
+                let distribution = table.distribution(count);
+                let (total, mean, variance) = moments(&distribution);
+                assert!((total - 1.0).abs() < 1e-12, "D={d} V={v} n={count}: sum {total}");
+                assert!(mean.abs() < 1e-9, "D={d} V={v} n={count}: mean {mean}");
+                let expected = if count == 0 { 0.0 } else { v };
+                assert!(
+                    (variance - expected).abs() < 1e-9,
+                    "D={d} V={v} n={count}: variance {variance}"
+                );
+                for (deviation, _) in distribution {
+                    assert!(deviation.unsigned_abs() <= u64::from(d));
+                    assert!(count as i64 + deviation >= 0, "never below zero");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn an_empty_cell_stays_empty_whatever_its_key() {
+        let table = PerturbationTable::new(PerturbationParams::DEFAULT).expect("table");
+        for bits in [0, 1, u64::MAX / 3, u64::MAX] {
+            assert_eq!(table.perturb(0, CellKey::from_bits(bits)), 0);
+        }
+    }
+
+    #[test]
+    fn keys_spread_evenly_reproduce_the_row_probabilities() {
+        let table = PerturbationTable::new(PerturbationParams::DEFAULT).expect("table");
+        let steps = 1u64 << 16;
+        for count in [1u64, 2, 3, 10] {
+            let mut seen = std::collections::BTreeMap::new();
+            for i in 0..steps {
+                let key = CellKey::from_bits(i.wrapping_mul(u64::MAX / steps));
+                *seen.entry(table.deviation(count, key)).or_insert(0u64) += 1;
+            }
+            for (deviation, p) in table.distribution(count) {
+                let share = *seen.get(&deviation).unwrap_or(&0) as f64 / steps as f64;
+                assert!((share - p).abs() < 1e-3, "n={count} d={deviation}: {share} vs {p}");
+            }
+        }
+    }
+
+    #[test]
+    fn cell_keys_do_not_depend_on_the_order_persons_are_added_in() {
+        let keys: Vec<RecordKey> = (0..50)
+            .map(|i| RecordKey::derive(b"statistics secret", &format!("pseudonym-{i}")))
+            .collect();
+        let mut forward = CellKey::EMPTY;
+        keys.iter().for_each(|k| forward.add(*k));
+        let mut halves = (CellKey::EMPTY, CellKey::EMPTY);
+        keys.iter().rev().take(20).for_each(|k| halves.0.add(*k));
+        keys.iter().rev().skip(20).for_each(|k| halves.1.add(*k));
+        halves.0.merge(halves.1);
+        assert_eq!(forward, halves.0);
+    }
+
+    #[test]
+    fn record_keys_depend_on_the_secret_and_the_pseudonym() {
+        let a = RecordKey::derive(b"secret one", "p");
+        assert_eq!(a, RecordKey::derive(b"secret one", "p"));
+        assert_ne!(a, RecordKey::derive(b"secret two", "p"));
+        assert_ne!(a, RecordKey::derive(b"secret one", "q"));
+    }
+
+    #[test]
+    fn parameters_out_of_range_are_refused() {
+        assert!(PerturbationParams::new(0, 1.0).is_err());
+        assert!(PerturbationParams::new(6, 1.0).is_err());
+        assert!(PerturbationParams::new(2, 0.0).is_err());
+        assert!(PerturbationParams::new(2, 4.0).is_err());
+        assert!(PerturbationParams::new(2, f64::NAN).is_err());
+        let error = PerturbationParams::new(9, 1.0).expect_err("refused");
+        assert_eq!(error.kind(), ErrorKind::InvalidArgument);
+    }
+}
