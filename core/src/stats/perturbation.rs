@@ -289,7 +289,11 @@ fn maximum_entropy(lowest: i64, highest: i64, variance: f64) -> Option<Vec<f64>>
     for _ in 0..200 {
         let p = distribution(a, b);
         let mean: f64 = p.iter().zip(&support).map(|(p, d)| p * d).sum();
-        let second: f64 = p.iter().zip(&support).map(|(p, d)| p * (d * d - variance)).sum();
+        let second: f64 = p
+            .iter()
+            .zip(&support)
+            .map(|(p, d)| p * (d * d - variance))
+            .sum();
         if mean.abs() < 1e-13 && second.abs() < 1e-13 {
             return Some(p);
         }
@@ -337,7 +341,10 @@ mod tests {
     fn moments(distribution: &[(i64, f64)]) -> (f64, f64, f64) {
         let total: f64 = distribution.iter().map(|(_, p)| p).sum();
         let mean: f64 = distribution.iter().map(|(d, p)| *d as f64 * p).sum();
-        let variance: f64 = distribution.iter().map(|(d, p)| (*d as f64).powi(2) * p).sum();
+        let variance: f64 = distribution
+            .iter()
+            .map(|(d, p)| (*d as f64).powi(2) * p)
+            .sum();
         (total, mean, variance)
     }
 
@@ -349,7 +356,10 @@ mod tests {
             for count in 0..40u64 {
                 let distribution = table.distribution(count);
                 let (total, mean, variance) = moments(&distribution);
-                assert!((total - 1.0).abs() < 1e-12, "D={d} V={v} n={count}: sum {total}");
+                assert!(
+                    (total - 1.0).abs() < 1e-12,
+                    "D={d} V={v} n={count}: sum {total}"
+                );
                 assert!(mean.abs() < 1e-9, "D={d} V={v} n={count}: mean {mean}");
                 let expected = if count == 0 { 0.0 } else { v };
                 assert!(
@@ -384,7 +394,10 @@ mod tests {
             }
             for (deviation, p) in table.distribution(count) {
                 let share = *seen.get(&deviation).unwrap_or(&0) as f64 / steps as f64;
-                assert!((share - p).abs() < 1e-3, "n={count} d={deviation}: {share} vs {p}");
+                assert!(
+                    (share - p).abs() < 1e-3,
+                    "n={count} d={deviation}: {share} vs {p}"
+                );
             }
         }
     }
