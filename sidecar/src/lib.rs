@@ -17,6 +17,7 @@ pub mod logging;
 pub mod metrics;
 pub mod pki;
 pub mod problem;
+mod process_metrics;
 pub mod server;
 
 /// Today's date in UTC: the reference date for personnummer centuries, follow-ups and reports

@@ -2,7 +2,8 @@
 //!
 //! A handful of counters do not justify a metrics crate: requests by route template and status,
 //! a latency histogram, requests in flight, shed requests, connections and failed handshakes.
-//! Labels are route templates (`/v1/records/{id}`), never a path with an id in it.
+//! Labels are route templates (`/v1/records/{id}`), never a path with an id in it. The standard
+//! `process_*` metrics and the build information come from [`crate::process_metrics`].
 
 use std::cell::RefCell;
 use std::collections::{BTreeMap, HashMap};
@@ -273,6 +274,7 @@ impl Metrics {
                 value.load(Ordering::Relaxed)
             );
         }
+        crate::process_metrics::render(&mut out);
         out
     }
 }

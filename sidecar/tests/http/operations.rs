@@ -75,6 +75,18 @@ async fn overload_sheds_with_retry_after_then_recovers() {
         metrics.contains("bistand_http_requests_shed_total 1"),
         "{metrics}"
     );
+    // What every Prometheus-scraped process exports, and which build is running.
+    for name in [
+        "process_resident_memory_bytes ",
+        "process_open_fds ",
+        "process_cpu_seconds_total ",
+    ] {
+        assert!(metrics.contains(name), "{name}in {metrics}");
+    }
+    assert!(
+        metrics.contains("bistand_build_info{version=\""),
+        "{metrics}"
+    );
     service.running.stop().await.expect("stops");
 }
 
