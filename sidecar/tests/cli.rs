@@ -173,3 +173,36 @@ fn bad_keys_files_name_the_problem_not_the_secret() {
         "{stderr}"
     );
 }
+
+#[test]
+fn a_reader_that_stops_early_ends_the_program_quietly() {
+    use std::io::Read;
+    // As `bistand generate sue --count 100000 | head -c 1000`: the pipe closes long before the
+    // output ends.
+    let mut child = Command::new(env!("CARGO_BIN_EXE_bistand"))
+        .args(["generate", "sue", "--count", "100000", "--seed", "3"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("bistand runs");
+    let mut first = [0u8; 1000];
+    child
+        .stdout
+        .take()
+        .expect("stdout")
+        .read_exact(&mut first)
+        .expect("some output");
+    // Dropping the read end closes the pipe.
+    let output = child.wait_with_output().expect("ends");
+    assert!(
+        output.status.success(),
+        "exit {:?}: {}",
+        output.status.code(),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(
+        output.stderr.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+}
