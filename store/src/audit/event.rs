@@ -40,10 +40,6 @@ pub struct AuditEvent {
     pub outcome: String,
 }
 
-/// An appended event with its place in the chain.
-///
-/// Serialised flat: `{"seq", "at", "principal", ..., "prev_hash", "hash"}`.
-
 impl AuditEvent {
     /// An event without unit, record or pseudonym; add those with [`AuditEvent::unit`],
     /// [`AuditEvent::record_id`] and [`AuditEvent::pseudonym`].
