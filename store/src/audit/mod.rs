@@ -57,6 +57,8 @@ pub use event::AuditEvent;
 pub(crate) use event::{MAX_PRINCIPAL_LEN, MAX_TERM_LEN};
 
 use crate::Store;
+#[cfg(doc)]
+use crate::ErrorKind;
 use crate::error::Result;
 use crate::record::{NewRecord, RecordId, RecordMeta};
 
