@@ -56,9 +56,9 @@ pub use event::AuditEvent;
 #[cfg(any(test, feature = "conformance"))]
 pub(crate) use event::{MAX_PRINCIPAL_LEN, MAX_TERM_LEN};
 
-use crate::Store;
 #[cfg(doc)]
 use crate::ErrorKind;
+use crate::Store;
 use crate::error::Result;
 use crate::record::{NewRecord, RecordId, RecordMeta};
 
