@@ -30,7 +30,8 @@ pub(crate) const MAX_CLIENT_ID: usize = 256;
 /// of threads at the same time (writes are serialised inside).
 #[allow(non_camel_case_types)]
 pub struct bistand_store {
-    store: SqliteStore,
+    /// Held by the trait: the handle only stores and reads, so any backend would do.
+    store: Box<dyn Store>,
     pseudonym_key: PseudonymKey,
 }
 
@@ -61,7 +62,7 @@ pub(crate) fn open(path: &str, keys_json: &[u8]) -> Result<bistand_store, Failur
         ));
     }
     let (pseudonym_key, keyring) = parse_keys(keys_json)?;
-    let store = SqliteStore::open(path, keyring).map_err(store_failure)?;
+    let store = Box::new(SqliteStore::open(path, keyring).map_err(store_failure)?);
     Ok(bistand_store {
         store,
         pseudonym_key,

@@ -20,7 +20,7 @@ use axum::{Json, Router};
 use bistand_core::identifier::PseudonymKey;
 use bistand_core::stats::{Dimension, ReportOptions, Threshold, csv::to_csv};
 use bistand_core::{Engine, Language};
-use bistand_store::{AuditEvent, AuditLog, RecordId, RecordMeta, SqliteStore, Store, documents};
+use bistand_store::{AuditEvent, AuditedStore, RecordId, RecordMeta, documents};
 use jiff::civil::Date;
 use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
@@ -51,7 +51,7 @@ pub struct AppState(Arc<Inner>);
 
 struct Inner {
     engine: Engine,
-    store: Arc<SqliteStore>,
+    store: Arc<dyn AuditedStore>,
     pseudonym_key: PseudonymKey,
     principals: Principals,
     limits: Limits,
@@ -61,10 +61,10 @@ struct Inner {
 }
 
 impl AppState {
-    /// The state of a service over `store`.
+    /// The state of a service over `store`, whichever backend it is.
     pub fn new(
         engine: Engine,
-        store: Arc<SqliteStore>,
+        store: Arc<dyn AuditedStore>,
         pseudonym_key: PseudonymKey,
         principals: Principals,
         limits: Limits,
@@ -445,7 +445,7 @@ fn now_millis() -> i64 {
     jiff::Timestamp::now().as_millisecond()
 }
 
-/// Runs store work on the blocking pool (SQLite calls block).
+/// Runs store work on the blocking pool (store calls block).
 async fn blocking<T: Send + 'static>(
     f: impl FnOnce() -> Result<T, ApiError> + Send + 'static,
 ) -> Result<T, ApiError> {

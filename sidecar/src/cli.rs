@@ -474,10 +474,9 @@ pub fn run() -> Result<ExitCode> {
 
 /// `bistand audit verify`: checks the chain (and a head recorded earlier).
 fn audit_verify(config: &Path, head: Option<&str>, out: &mut dyn Write) -> Result<ExitCode> {
-    use bistand_store::AuditLog;
     let config = crate::config::Config::load(config)?;
     let keys = crate::keys::load(&config.store.keys)?;
-    let store = bistand_store::SqliteStore::open(&config.store.path, keys.keyring)?;
+    let store = crate::server::open_store(&config.store.path, keys.keyring)?;
     let head = head
         .map(|text| {
             let (seq, hash) = text
@@ -509,9 +508,8 @@ struct ImportLine<'a> {
 
 /// Validates and stores NDJSON records; every stored record is acknowledged durable.
 fn import(db: &Path, keys: &Path, input: &Path) -> Result<ExitCode> {
-    use bistand_store::Store;
     let keys = crate::keys::load(keys)?;
-    let store = bistand_store::SqliteStore::open(db, keys.keyring)?;
+    let store = crate::server::open_store(db, keys.keyring)?;
     let engine = Engine::new()?;
     let reader: Box<dyn BufRead> = if input.as_os_str() == "-" {
         Box::new(io::stdin().lock())
@@ -585,11 +583,11 @@ fn report_from_store(
     options: &ReportOptions,
 ) -> Result<GroupReport> {
     let keys = crate::keys::load(keys)?;
-    let store = bistand_store::SqliteStore::open(db, keys.keyring)?;
+    let store = crate::server::open_store(db, keys.keyring)?;
     let engine = Engine::new()?;
     let units = unit.map(|unit| vec![unit]);
     let outcome = bistand_store::documents::report_from_store(
-        &store,
+        &*store,
         &engine,
         instrument,
         units.as_deref(),

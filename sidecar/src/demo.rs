@@ -10,7 +10,7 @@ use anyhow::{Context, Result};
 use bistand_core::Engine;
 use bistand_core::synth::FiaGenerator;
 use bistand_core::synth_sue::SueGenerator;
-use bistand_store::{AuditEvent, AuditLog, SqliteStore, Store, documents};
+use bistand_store::{AuditEvent, documents};
 
 use crate::config::{Config, Role};
 use crate::init::{Created, InitOptions, init};
@@ -75,7 +75,7 @@ pub fn run(options: &DemoOptions, out: &mut dyn Write) -> Result<()> {
 /// Loads the synthetic records; returns how many SUE and FIA records were stored.
 fn load(config: &Config, dir: &Path, options: &DemoOptions) -> Result<(usize, usize)> {
     let keys = crate::keys::load(&config.store.keys)?;
-    let store = SqliteStore::open(&config.store.path, keys.keyring)?;
+    let store = crate::server::open_store(&config.store.path, keys.keyring)?;
     let engine = Engine::new()?;
     let today = crate::today();
     let sue_definition = engine.definition("sue", None)?;

@@ -4,6 +4,7 @@
 use std::convert::Infallible;
 use std::future::Future;
 use std::net::SocketAddr;
+use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -11,7 +12,7 @@ use anyhow::{Context, Result, bail};
 use axum::extract::Request;
 use axum::response::Response;
 use bistand_core::Engine;
-use bistand_store::SqliteStore;
+use bistand_store::{AuditedStore, Keyring, SqliteStore};
 use hyper::body::Incoming;
 use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
 use hyper_util::server::conn::auto;
@@ -41,16 +42,27 @@ pub fn crypto_provider() -> Arc<rustls::crypto::CryptoProvider> {
 /// If the keys file or the store cannot be opened.
 pub fn state(config: &Config, metrics: Arc<Metrics>) -> Result<AppState> {
     let keys = crate::keys::load(&config.store.keys)?;
-    let store = SqliteStore::open(&config.store.path, keys.keyring)
+    let store = open_store(&config.store.path, keys.keyring)
         .with_context(|| format!("cannot open the store {}", config.store.path.display()))?;
     Ok(AppState::new(
         Engine::new()?,
-        Arc::new(store),
+        store,
         keys.pseudonym,
         Principals::new(&config.principals),
         config.limits.clone(),
         metrics,
     ))
+}
+
+/// Opens the store at `path` (creating it if needed): the one place the sidecar names a storage
+/// backend. The service, the command line and the demo hold what this returns, so another
+/// backend plugs in here.
+///
+/// # Errors
+///
+/// As [`SqliteStore::open`].
+pub fn open_store(path: &Path, keyring: Keyring) -> bistand_store::Result<Arc<dyn AuditedStore>> {
+    Ok(Arc::new(SqliteStore::open(path, keyring)?))
 }
 
 /// The rustls server configuration from the `[tls]` section: TLS 1.3 and 1.2, HTTP/2 and

@@ -14,10 +14,16 @@
 //! remains; the store stays readable and writable throughout.
 //!
 //! Who read or wrote which record is kept in an append-only, hash-chained audit log in the same
-//! store ([`AuditLog`]); [`SqliteStore::put_audited`] and [`SqliteStore::update_audited`] write a
-//! record and its audit entry in one transaction. The [`documents`] module is the one code path
+//! store ([`AuditLog`]); [`AuditedStore::put_audited`] and [`AuditedStore::update_audited`] write
+//! a record and its audit entry in one transaction. The [`documents`] module is the one code path
 //! the shells share for validating, pseudonymising and storing a document, and for group reports
 //! over stored records.
+//!
+//! The shells hold an `Arc<dyn AuditedStore>` and never name the backend past opening it. What
+//! is not storage (field checks, sealing, the audit chain and its verification) is shared by every
+//! backend, so a second one (PostgreSQL, say) implements [`Store`], [`AuditLog`] and
+//! [`AuditedStore`] as SQL and proves itself with the same conformance suite the SQLite store
+//! passes (`conformance::run_all`, behind the `conformance` feature).
 //!
 //! ```
 //! use bistand_core::identifier::{PseudonymKey, pseudonymise_case_number};
@@ -41,15 +47,17 @@
 #![deny(missing_docs)]
 
 mod audit;
+#[cfg(any(test, feature = "conformance"))]
+pub mod conformance;
 pub mod documents;
 mod error;
 mod record;
-mod schema;
+mod sealing;
 mod sqlite;
 
 pub use audit::{
     AUDIT_GENESIS_HASH, AuditEntry, AuditEvent, AuditHead, AuditLog, AuditProblem,
-    AuditVerification,
+    AuditVerification, AuditedStore,
 };
 
 pub use bistand_core::seal::{DataKey, Keyring};
@@ -57,8 +65,8 @@ pub use error::{Error, ErrorKind, Result};
 pub use record::{
     MAX_BODY_LEN, NewRecord, Record, RecordId, RecordMeta, ResealProgress, ScanFilter,
 };
-pub use schema::SCHEMA_VERSION;
 pub use sqlite::SqliteStore;
+pub use sqlite::schema::SCHEMA_VERSION;
 
 /// The operations of a record store. Implementations are shared between threads.
 ///

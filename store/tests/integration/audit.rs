@@ -6,7 +6,8 @@ use std::path::Path;
 use std::sync::Arc;
 
 use bistand_store::{
-    AuditEvent, AuditHead, AuditLog, AuditProblem, AuditVerification, SqliteStore, Store,
+    AuditEvent, AuditHead, AuditLog, AuditProblem, AuditVerification, AuditedStore, SqliteStore,
+    Store,
 };
 
 use crate::{client, open, raw, record, temp_store_path};

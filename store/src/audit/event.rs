@@ -1,0 +1,176 @@
+//! [`AuditEvent`]: what the caller reports happened, and the checks every event passes before
+//! any backend appends it, so that no content and no personnummer can reach the log.
+
+use bistand_core::identifier::{IdentifierHint, find_identifier_like};
+use serde::Serialize;
+
+use crate::error::{Error, ErrorKind, Result};
+use crate::record::{self, RecordId, RecordMeta};
+
+/// Longest principal, in bytes: room for a user name, an e-mail address or a certificate name.
+pub(crate) const MAX_PRINCIPAL_LEN: usize = 128;
+/// Longest role, action or outcome, in bytes.
+pub(crate) const MAX_TERM_LEN: usize = 64;
+
+///
+/// Every field is checked when the event is appended (see
+/// [`AuditLog::audit_append`](crate::AuditLog::audit_append)); the checks exist so that no content
+/// and no personnummer can be written into the log.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct AuditEvent {
+    /// When it happened, in milliseconds since the Unix epoch. Supplied by the caller, so the
+    /// entry carries the time the request was handled rather than the time it was written.
+    pub at: i64,
+    /// Who acted: a user name, e-mail address or certificate name; 1 to 128 printable ASCII
+    /// characters.
+    pub principal: String,
+    /// The role the principal acted in (`"handlaggare"`, `"analytiker"`); 1 to 64 ASCII letters,
+    /// digits, `_`, `-`, `.` or `:`.
+    pub role: String,
+    /// What was done (`"record.read"`, `"record.write"`, `"report"`); same shape as `role`.
+    pub action: String,
+    /// The unit the action concerned, if any; the same shape as a record's unit.
+    pub unit: Option<String>,
+    /// The record the action concerned, if any: a [`RecordId`] as text.
+    pub record_id: Option<String>,
+    /// The client pseudonym the action concerned, if any. Only a pseudonym is accepted, never a
+    /// personnummer.
+    pub pseudonym: Option<String>,
+    /// How it went (`"ok"`, `"denied"`, `"not_found"`); same shape as `role`.
+    pub outcome: String,
+}
+
+impl AuditEvent {
+    /// An event without unit, record or pseudonym; add those with [`AuditEvent::unit`],
+    /// [`AuditEvent::record_id`] and [`AuditEvent::pseudonym`].
+    pub fn new(
+        at: i64,
+        principal: impl Into<String>,
+        role: impl Into<String>,
+        action: impl Into<String>,
+        outcome: impl Into<String>,
+    ) -> AuditEvent {
+        AuditEvent {
+            at,
+            principal: principal.into(),
+            role: role.into(),
+            action: action.into(),
+            unit: None,
+            record_id: None,
+            pseudonym: None,
+            outcome: outcome.into(),
+        }
+    }
+
+    /// The same event, about `unit`.
+    #[must_use]
+    pub fn unit(mut self, unit: impl Into<String>) -> AuditEvent {
+        self.unit = Some(unit.into());
+        self
+    }
+
+    /// The same event, about record `id`.
+    #[must_use]
+    pub fn record_id(mut self, id: &RecordId) -> AuditEvent {
+        self.record_id = Some(id.as_str().to_owned());
+        self
+    }
+
+    /// The same event, about the client with `pseudonym`.
+    #[must_use]
+    pub fn pseudonym(mut self, pseudonym: impl Into<String>) -> AuditEvent {
+        self.pseudonym = Some(pseudonym.into());
+        self
+    }
+
+    /// The same event, about the record `meta` describes: its id, pseudonym and unit replace
+    /// whatever the event said, so an audited write always names what was written.
+    pub(crate) fn about(self, meta: &RecordMeta) -> AuditEvent {
+        AuditEvent {
+            unit: Some(meta.unit.clone()),
+            record_id: Some(meta.id.as_str().to_owned()),
+            pseudonym: Some(meta.pseudonym.clone()),
+            ..self
+        }
+    }
+
+    /// Checks every field's shape, so that nothing but identifiers reaches the log. Messages name
+    /// the field, never its value.
+    pub(crate) fn check(&self) -> Result<()> {
+        if self.at < 0 {
+            return Err(Error::new(
+                ErrorKind::InvalidInput,
+                "audit time must be milliseconds since the Unix epoch, 0 or later",
+            ));
+        }
+        let printable = |b: u8| (b' '..=b'~').contains(&b);
+        check_text("principal", &self.principal, MAX_PRINCIPAL_LEN, printable)?;
+        if self.principal.trim().is_empty() {
+            return Err(invalid_text("principal", MAX_PRINCIPAL_LEN));
+        }
+        let term = |b: u8| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.' | b':');
+        check_text("role", &self.role, MAX_TERM_LEN, term)?;
+        check_text("action", &self.action, MAX_TERM_LEN, term)?;
+        check_text("outcome", &self.outcome, MAX_TERM_LEN, term)?;
+        if let Some(unit) = &self.unit {
+            record::check_unit(unit)?;
+            check_no_client_data("unit", unit)?;
+        }
+        if let Some(id) = &self.record_id {
+            RecordId::parse(id)?;
+        }
+        if let Some(pseudonym) = &self.pseudonym {
+            record::check_pseudonym(pseudonym)?;
+        }
+        Ok(())
+    }
+
+    /// The text fields in column order, as hashed.
+    pub(crate) fn fields(&self) -> [Option<&[u8]>; 7] {
+        [
+            Some(self.principal.as_bytes()),
+            Some(self.role.as_bytes()),
+            Some(self.action.as_bytes()),
+            self.unit.as_deref().map(str::as_bytes),
+            self.record_id.as_deref().map(str::as_bytes),
+            self.pseudonym.as_deref().map(str::as_bytes),
+            Some(self.outcome.as_bytes()),
+        ]
+    }
+}
+
+/// Checks a free-text field: 1 to `max` bytes, each allowed by `allowed`, and nothing that looks
+/// like client data.
+fn check_text(what: &str, text: &str, max: usize, allowed: impl Fn(u8) -> bool) -> Result<()> {
+    if text.is_empty() || text.len() > max || !text.bytes().all(allowed) {
+        return Err(invalid_text(what, max));
+    }
+    check_no_client_data(what, text)
+}
+
+fn invalid_text(what: &str, max: usize) -> Error {
+    let shape = if what == "principal" {
+        "printable ASCII characters, not only spaces"
+    } else {
+        "ASCII letters, digits, '_', '-', '.' or ':'"
+    };
+    Error::new(
+        ErrorKind::InvalidInput,
+        format!("audit {what} must be 1 to {max} {shape}"),
+    )
+}
+
+/// Refuses text that looks like a personnummer or a phone number: the audit log names staff and
+/// records, never clients. (An e-mail address is a normal principal, so it passes.)
+fn check_no_client_data(what: &str, text: &str) -> Result<()> {
+    match find_identifier_like(text) {
+        Some(IdentifierHint::PersonalNumber | IdentifierHint::PhoneNumber) => Err(Error::new(
+            ErrorKind::InvalidInput,
+            format!(
+                "audit {what} looks like a personnummer or phone number; the audit log holds no \
+                 client data (use the pseudonym field)"
+            ),
+        )),
+        _ => Ok(()),
+    }
+}

@@ -1,0 +1,243 @@
+//! The audit log's model, for every backend: an append-only, hash-chained record of who read or
+//! wrote which record and who ran which group report, kept in the store beside the records.
+//!
+//! An entry says who (principal and role), what (action and outcome), when (a time the caller
+//! supplies), and which unit, record id and client pseudonym it concerned. It never holds content:
+//! every field has a narrow shape checked on append (`event.rs`), the pseudonym must be a
+//! pseudonym, and text that looks like a personnummer or a phone number is refused, so client data
+//! cannot reach the log by mistake.
+//!
+//! This module owns the types and the two traits a backend implements: [`AuditLog`] (append,
+//! page, verify) and [`AuditedStore`] (a record write and its entry in one transaction). The hash
+//! chain, how an entry is linked and how a log is verified, is `chain.rs`: pure functions over
+//! entries, so every backend verifies the same way. Storage is the backend's
+//! ([`crate::SqliteStore`]'s is in `sqlite/audit.rs`).
+//!
+//! Two defences keep history from changing:
+//!
+//! - The backend makes the log append-only for the application (SQLite: triggers abort `UPDATE`
+//!   and `DELETE`, and an insert must take exactly the next `seq`).
+//! - Each entry carries the SHA-256 of its own content, its `seq` and the previous entry's hash
+//!   ([`AuditLog::audit_verify`]), so whoever gets past the first defence and edits, deletes or
+//!   reorders entries leaves a chain that no longer verifies.
+//!
+//! A chain alone cannot show that entries were cut off its end: the shorter log is still a valid
+//! chain. That is why verification reports the head (`seq` and hash) for the operator to record
+//! elsewhere (a ticket, a signed mail, another system's log), and
+//! [`AuditLog::audit_verify_against`] checks that a recorded head is still in the chain.
+//!
+//! ```
+//! use bistand_core::seal::{DataKey, Keyring};
+//! use bistand_store::{AuditEvent, AuditLog, AuditVerification, SqliteStore};
+//!
+//! let store = SqliteStore::open_in_memory(Keyring::new(DataKey::new("k1", &[7u8; 32])?))?;
+//! let event = AuditEvent::new(1_767_225_600_000, "anna.svensson", "handlaggare", "report", "ok")
+//!     .unit("norr");
+//! let entry = store.audit_append(event)?;
+//! assert_eq!(entry.seq, 1);
+//!
+//! let AuditVerification::Intact { entries, head } = store.audit_verify()? else {
+//!     panic!("a fresh log verifies");
+//! };
+//! assert_eq!((entries, head.seq), (1, 1));
+//! // The operator records `head` elsewhere; later:
+//! assert!(store.audit_verify_against(&head)?.is_intact());
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+
+mod chain;
+mod event;
+
+use serde::Serialize;
+
+pub use chain::AUDIT_GENESIS_HASH;
+pub(crate) use chain::{StoredEntry, check_recorded_head, link, verify};
+pub use event::AuditEvent;
+#[cfg(any(test, feature = "conformance"))]
+pub(crate) use event::{MAX_PRINCIPAL_LEN, MAX_TERM_LEN};
+
+#[cfg(doc)]
+use crate::ErrorKind;
+use crate::Store;
+use crate::error::Result;
+use crate::record::{NewRecord, RecordId, RecordMeta};
+
+/// An appended event with its place in the chain.
+///
+/// Serialised flat: `{"seq", "at", "principal", ..., "prev_hash", "hash"}`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct AuditEntry {
+    /// Position in the log: 1, 2, 3, ... without gaps.
+    pub seq: u64,
+    /// The event.
+    #[serde(flatten)]
+    pub event: AuditEvent,
+    /// The previous entry's `hash` ([`AUDIT_GENESIS_HASH`] for the first entry).
+    pub prev_hash: String,
+    /// SHA-256, in lowercase hex, of a length-prefixed encoding of `seq`, every field of the
+    /// event and `prev_hash`.
+    pub hash: String,
+}
+
+/// The last entry of a chain: what the operator records to detect later truncation.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct AuditHead {
+    /// The last entry's seq (0 for an empty log).
+    pub seq: u64,
+    /// The last entry's hash ([`AUDIT_GENESIS_HASH`] for an empty log).
+    pub hash: String,
+}
+
+/// The outcome of verifying the audit log.
+///
+/// Serialised as `{"status": "intact", "entries", "head"}` or
+/// `{"status": "broken", "seq", "problem"}`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(tag = "status", rename_all = "snake_case")]
+pub enum AuditVerification {
+    /// Every entry matches its hash and chains to the one before it.
+    Intact {
+        /// Number of entries verified.
+        entries: u64,
+        /// The last entry verified; record it elsewhere to detect truncation later.
+        head: AuditHead,
+    },
+    /// The first problem found, in seq order. The log has been tampered with: the kind of
+    /// problem is a best guess at what was done, the seq says where to start looking.
+    Broken {
+        /// Where the chain first fails; see [`AuditProblem`] for what it names.
+        seq: u64,
+        /// What was found there.
+        problem: AuditProblem,
+    },
+}
+
+/// What is wrong at the seq an [`AuditVerification::Broken`] names.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AuditProblem {
+    /// The entry at seq does not match its hash: a field, its seq or its hash was changed.
+    Edited,
+    /// The original entry at seq is gone: seq is missing (the first of a gap), or the entry there
+    /// is not the one the next entry was chained to (it was replaced by another with a
+    /// recomputed hash).
+    Removed,
+    /// The entry at seq is genuine but belongs elsewhere in the chain: entries were swapped or
+    /// renumbered.
+    Reordered,
+    /// The log ends before a recorded head: entries were cut off its end; seq is the first
+    /// missing one.
+    Truncated,
+    /// The entry at a recorded head's seq has another hash: the chain was recomputed from some
+    /// entry at or before seq.
+    Rewritten,
+}
+
+/// An append-only, hash-chained audit log. Implementations are shared between threads.
+pub trait AuditLog: Send + Sync {
+    /// Appends `event` as the next entry, chained to the current last one, and returns the entry
+    /// once it is durable. Concurrent appends (from threads or processes) are serialised, so the
+    /// chain stays linear.
+    ///
+    /// # Errors
+    ///
+    /// [`ErrorKind::InvalidInput`] if a field has the wrong shape (above all a pseudonym that is
+    /// not one, or text that looks like a personnummer); [`ErrorKind::Database`].
+    fn audit_append(&self, event: AuditEvent) -> Result<AuditEntry>;
+
+    /// Up to `limit` entries with a seq above `after_seq`, in seq order (page with the last seq
+    /// returned). Entries are returned as stored, unverified.
+    ///
+    /// # Errors
+    ///
+    /// [`ErrorKind::Database`].
+    fn audit_entries(&self, after_seq: u64, limit: usize) -> Result<Vec<AuditEntry>>;
+
+    /// Checks every entry against its hash and the chain, in seq order, reading the log in short
+    /// chunks so that a large log is never held in memory and appends carry on meanwhile. Entries
+    /// appended after the check started are not checked.
+    ///
+    /// A log whose tail was cut off still verifies; record the head this returns and check it
+    /// later with [`AuditLog::audit_verify_against`].
+    ///
+    /// # Errors
+    ///
+    /// [`ErrorKind::Database`], also for a row whose columns no longer have their types.
+    fn audit_verify(&self) -> Result<AuditVerification>;
+
+    /// Like [`AuditLog::audit_verify`], and also checks that `recorded`, a head reported by an
+    /// earlier verification, is still in the chain: the log must reach its seq
+    /// ([`AuditProblem::Truncated`] otherwise) and the entry there must have its hash
+    /// ([`AuditProblem::Rewritten`] otherwise).
+    ///
+    /// # Errors
+    ///
+    /// [`ErrorKind::InvalidInput`] if `recorded.hash` is not 64 lowercase hex digits, or a head
+    /// of seq 0 has another hash than [`AUDIT_GENESIS_HASH`]; as [`AuditLog::audit_verify`].
+    fn audit_verify_against(&self, recorded: &AuditHead) -> Result<AuditVerification>;
+}
+
+/// A [`Store`] with an [`AuditLog`] whose writes can carry their audit entry: the record and the
+/// entry about it are written in one transaction, so an acknowledged write always has its entry
+/// and a failed one has none. This is what the shells hold (`Arc<dyn AuditedStore>`), so any
+/// backend that implements it can serve them.
+pub trait AuditedStore: Store + AuditLog {
+    /// Inserts `record` like [`Store::put`] and appends `event` about it in the same transaction.
+    /// The event's record id, pseudonym and unit are set from the stored record.
+    ///
+    /// # Errors
+    ///
+    /// As [`Store::put`] and [`AuditLog::audit_append`]; nothing is written when either fails.
+    fn put_audited(&self, record: NewRecord, event: AuditEvent)
+    -> Result<(RecordMeta, AuditEntry)>;
+
+    /// Replaces a record's body like [`Store::update`] and appends `event` about it in the same
+    /// transaction. The event's record id, pseudonym and unit are set from the record.
+    ///
+    /// # Errors
+    ///
+    /// As [`Store::update`] and [`AuditLog::audit_append`]; nothing is written when either
+    /// fails.
+    fn update_audited(
+        &self,
+        id: &RecordId,
+        body: &[u8],
+        event: AuditEvent,
+    ) -> Result<(RecordMeta, AuditEntry)>;
+}
+
+impl AuditVerification {
+    /// Whether the log verified.
+    pub fn is_intact(&self) -> bool {
+        matches!(self, AuditVerification::Intact { .. })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn entries_serialise_flat_and_verification_is_tagged() {
+        let event = AuditEvent::new(
+            1_767_225_600_000,
+            "anna.svensson",
+            "handlaggare",
+            "report",
+            "ok",
+        );
+        let entry = link(None, event).expect("link");
+        let json = serde_json::to_value(&entry).expect("json");
+        assert_eq!(json["seq"], 1);
+        assert_eq!(json["principal"], "anna.svensson");
+        assert_eq!(json["prev_hash"], AUDIT_GENESIS_HASH);
+        let broken = AuditVerification::Broken {
+            seq: 3,
+            problem: AuditProblem::Removed,
+        };
+        assert_eq!(
+            serde_json::to_value(&broken).expect("json"),
+            serde_json::json!({"status": "broken", "seq": 3, "problem": "removed"})
+        );
+    }
+}

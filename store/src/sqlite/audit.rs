@@ -1,0 +1,306 @@
+//! The audit log of [`SqliteStore`]: entries as rows of the append-only `audit` table (its
+//! triggers are in `schema.rs`), appends inside `IMMEDIATE` transactions, and verification that
+//! pages through the table and hands the rows to the backend-neutral chain check.
+
+use std::collections::VecDeque;
+
+use rusqlite::types::ValueRef;
+use rusqlite::{OptionalExtension, Row, Transaction};
+
+use super::SqliteStore;
+use crate::audit::{
+    self, AuditEntry, AuditEvent, AuditHead, AuditLog, AuditVerification, AuditedStore, StoredEntry,
+};
+use crate::error::{Error, Result};
+use crate::record::{NewRecord, RecordId, RecordMeta};
+
+/// Entries read per query while verifying: enough to amortise the query, little memory.
+const VERIFY_CHUNK: i64 = 512;
+
+/// The columns of an entry, in the order [`stored_entry`] and [`entry_row`] read them.
+const COLUMNS: &str =
+    "seq, at, principal, role, action, unit, record_id, pseudonym, outcome, prev_hash, hash";
+
+impl AuditLog for SqliteStore {
+    fn audit_append(&self, event: AuditEvent) -> Result<AuditEntry> {
+        event.check()?;
+        self.write("could not append to the audit log", |tx| append(tx, event))
+    }
+
+    fn audit_entries(&self, after_seq: u64, limit: usize) -> Result<Vec<AuditEntry>> {
+        let context = "could not read the audit log";
+        let after = i64::try_from(after_seq).unwrap_or(i64::MAX);
+        let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+        self.read(|conn| {
+            let mut statement = conn
+                .prepare_cached(&format!(
+                    "SELECT {COLUMNS} FROM audit WHERE seq > ?1 ORDER BY seq LIMIT ?2"
+                ))
+                .map_err(|e| Error::database(context, e))?;
+            let rows = statement
+                .query_map([after, limit], entry_row)
+                .map_err(|e| Error::database(context, e))?;
+            rows.collect::<rusqlite::Result<Vec<_>>>()
+                .map_err(|e| Error::database(context, e))
+        })
+    }
+
+    fn audit_verify(&self) -> Result<AuditVerification> {
+        verify(self, None)
+    }
+
+    fn audit_verify_against(&self, recorded: &AuditHead) -> Result<AuditVerification> {
+        audit::check_recorded_head(recorded)?;
+        verify(self, Some(recorded))
+    }
+}
+
+impl AuditedStore for SqliteStore {
+    fn put_audited(
+        &self,
+        record: NewRecord,
+        event: AuditEvent,
+    ) -> Result<(RecordMeta, AuditEntry)> {
+        event.check()?;
+        let (mut metas, entry) = self.put_many_with(vec![record], |tx, metas| {
+            let meta = metas.first().expect("one record was inserted");
+            append(tx, event.about(meta))
+        })?;
+        Ok((metas.remove(0), entry))
+    }
+
+    fn update_audited(
+        &self,
+        id: &RecordId,
+        body: &[u8],
+        event: AuditEvent,
+    ) -> Result<(RecordMeta, AuditEntry)> {
+        event.check()?;
+        self.update_with(id, body, |tx, meta| append(tx, event.about(meta)))
+    }
+}
+
+/// Appends `event` inside `tx`, which must be an `IMMEDIATE` transaction: reading the head and
+/// inserting the next entry then happen under the write lock, so two appends never chain to the
+/// same head.
+fn append(tx: &Transaction<'_>, event: AuditEvent) -> Result<AuditEntry> {
+    let context = "could not append to the audit log";
+    let db = |e| Error::database(context, e);
+    let head: Option<(i64, String)> = tx
+        .prepare_cached("SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1")
+        .and_then(|mut s| s.query_row([], |r| Ok((r.get(0)?, r.get(1)?))).optional())
+        .map_err(db)?;
+    let entry = audit::link(head, event)?;
+    let seq = i64::try_from(entry.seq).expect("link takes the seq after a stored i64");
+    tx.prepare_cached(&format!(
+        "INSERT INTO audit ({COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)"
+    ))
+    .and_then(|mut s| {
+        let event = &entry.event;
+        s.execute(rusqlite::params![
+            seq,
+            event.at,
+            event.principal,
+            event.role,
+            event.action,
+            event.unit,
+            event.record_id,
+            event.pseudonym,
+            event.outcome,
+            entry.prev_hash,
+            entry.hash,
+        ])
+    })
+    .map_err(db)?;
+    Ok(entry)
+}
+
+/// The verification behind [`AuditLog::audit_verify`] and [`AuditLog::audit_verify_against`]:
+/// the rows present now, paged in seq order, through [`audit::verify`].
+fn verify(store: &SqliteStore, recorded: Option<&AuditHead>) -> Result<AuditVerification> {
+    let context = "could not verify the audit log";
+    // Only entries present now are checked: appends during a long verification are not chased.
+    let last: Option<i64> = store.read(|conn| {
+        conn.query_row("SELECT max(seq) FROM audit", [], |row| row.get(0))
+            .map_err(|e| Error::database(context, e))
+    })?;
+    let pages = Pages {
+        store,
+        // The first page starts below 0 so that rows an attacker inserted at seq 0 or below are
+        // seen.
+        after: i64::MIN,
+        last,
+        page: VecDeque::new(),
+    };
+    // Only called once a problem is found, so the unindexed lookup is fine.
+    let seq_of_hash = |hash: &[u8]| {
+        store.read(|conn| {
+            conn.query_row(
+                "SELECT seq FROM audit WHERE hash = CAST(?1 AS TEXT) LIMIT 1",
+                [hash],
+                |row| row.get(0),
+            )
+            .optional()
+            .map_err(|e| Error::database(context, e))
+        })
+    };
+    audit::verify(pages, recorded, seq_of_hash)
+}
+
+/// The stored entries up to seq `last`, in seq order, read a page at a time by keyset pagination
+/// (as [`Store::scan`](crate::Store::scan) does by rowid): each page is a short read, so appends
+/// carry on meanwhile and a large log is never held in memory.
+struct Pages<'a> {
+    store: &'a SqliteStore,
+    /// The seq of the last entry read; the next page starts above it.
+    after: i64,
+    /// The last seq to read; `None` once there is nothing more to read.
+    last: Option<i64>,
+    page: VecDeque<StoredEntry>,
+}
+
+impl Iterator for Pages<'_> {
+    type Item = Result<StoredEntry>;
+
+    fn next(&mut self) -> Option<Result<StoredEntry>> {
+        if self.page.is_empty() {
+            let last = self.last?;
+            let context = "could not verify the audit log";
+            let (after, store) = (self.after, self.store);
+            let page = store.read(|conn| {
+                let mut statement = conn
+                    .prepare_cached(&format!(
+                        "SELECT {COLUMNS} FROM audit WHERE seq > ?1 AND seq <= ?2 ORDER BY seq \
+                         LIMIT {VERIFY_CHUNK}"
+                    ))
+                    .map_err(|e| Error::database(context, e))?;
+                let rows = statement
+                    .query_map([after, last], stored_entry)
+                    .map_err(|e| Error::database(context, e))?;
+                rows.collect::<rusqlite::Result<VecDeque<_>>>()
+                    .map_err(|e| Error::database(context, e))
+            });
+            let page = match page {
+                Ok(page) => page,
+                Err(error) => {
+                    self.last = None;
+                    return Some(Err(error));
+                }
+            };
+            match page.back() {
+                Some(entry) if page.len() as i64 == VERIFY_CHUNK => self.after = entry.seq,
+                _ => self.last = None,
+            }
+            self.page = page;
+        }
+        self.page.pop_front().map(Ok)
+    }
+}
+
+/// Reads the [`COLUMNS`] as stored, for verification.
+fn stored_entry(row: &Row<'_>) -> rusqlite::Result<StoredEntry> {
+    let text = |i: usize| -> rusqlite::Result<Option<Vec<u8>>> {
+        match row.get_ref(i)? {
+            ValueRef::Null => Ok(None),
+            ValueRef::Text(bytes) | ValueRef::Blob(bytes) => Ok(Some(bytes.to_vec())),
+            other => Err(rusqlite::Error::InvalidColumnType(
+                i,
+                "audit text column".to_owned(),
+                other.data_type(),
+            )),
+        }
+    };
+    Ok(StoredEntry {
+        seq: row.get(0)?,
+        at: row.get(1)?,
+        fields: [
+            text(2)?,
+            text(3)?,
+            text(4)?,
+            text(5)?,
+            text(6)?,
+            text(7)?,
+            text(8)?,
+        ],
+        prev_hash: text(9)?,
+        hash: text(10)?,
+    })
+}
+
+/// Reads the [`COLUMNS`] as an [`AuditEntry`].
+fn entry_row(row: &Row<'_>) -> rusqlite::Result<AuditEntry> {
+    let seq: i64 = row.get(0)?;
+    Ok(AuditEntry {
+        // The query asks for seqs above a u64, so none is negative.
+        seq: seq.unsigned_abs(),
+        event: AuditEvent {
+            at: row.get(1)?,
+            principal: row.get(2)?,
+            role: row.get(3)?,
+            action: row.get(4)?,
+            unit: row.get(5)?,
+            record_id: row.get(6)?,
+            pseudonym: row.get(7)?,
+            outcome: row.get(8)?,
+        },
+        prev_hash: row.get(9)?,
+        hash: row.get(10)?,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::record::ScanFilter;
+    use crate::sqlite::tests::{PSEUDONYM, store};
+    use crate::{ErrorKind, Store};
+
+    fn new_record() -> NewRecord {
+        NewRecord {
+            pseudonym: PSEUDONYM.to_owned(),
+            unit: "Norr".to_owned(),
+            instrument: "sue".to_owned(),
+            version: "1".to_owned(),
+            body: b"{}".to_vec(),
+        }
+    }
+
+    fn event(action: &str) -> AuditEvent {
+        AuditEvent::new(5, "anna.svensson", "handlaggare", action, "ok")
+    }
+
+    /// A failure of the audit insert itself, after the record was written in the same
+    /// transaction, takes the record write with it.
+    #[test]
+    fn a_failed_audit_insert_rolls_back_the_record_write() {
+        let store = store();
+        let (meta, _) = store
+            .put_audited(new_record(), event("record.write"))
+            .expect("put");
+        store
+            .write("inject a failure", |tx| {
+                tx.execute_batch(
+                    "CREATE TEMP TRIGGER audit_fails BEFORE INSERT ON audit \
+                     BEGIN SELECT RAISE(ABORT, 'injected failure'); END;",
+                )
+                .map_err(|e| Error::database("inject a failure", e))
+            })
+            .expect("trigger");
+
+        let error = store
+            .put_audited(new_record(), event("record.write"))
+            .expect_err("the audit insert fails");
+        assert_eq!(error.kind(), ErrorKind::Database);
+        assert!(error.to_string().contains("injected failure"), "{error}");
+        assert_eq!(store.count(&ScanFilter::all()).expect("count"), 1);
+
+        let error = store
+            .update_audited(&meta.id, b"{\"v\":2}", event("record.update"))
+            .expect_err("the audit insert fails");
+        assert_eq!(error.kind(), ErrorKind::Database);
+        let record = store.get(&meta.id).expect("get");
+        assert_eq!(record.body, b"{}");
+        assert_eq!(record.meta, meta);
+        assert_eq!(store.audit_entries(0, 10).expect("entries").len(), 1);
+    }
+}

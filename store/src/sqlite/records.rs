@@ -1,0 +1,363 @@
+//! The records half of [`SqliteStore`]: the [`Store`] operations as SQL on the `records` table,
+//! and the transactions an audited write shares with its audit entry.
+//!
+//! Sealing and opening happen outside the writer lock wherever the data allows, so the lock is
+//! held only for SQL.
+
+use std::sync::PoisonError;
+
+use bistand_core::seal::{Keyring, NONCE_LEN, Sealed};
+use rusqlite::types::ToSql;
+use rusqlite::{Connection, OptionalExtension, Row, Transaction};
+
+use super::SqliteStore;
+use crate::Store;
+use crate::error::{Error, ErrorKind, Result};
+use crate::record::{self, NewRecord, Record, RecordId, RecordMeta, ResealProgress, ScanFilter};
+use crate::sealing::{self, SealedRecord, now_ms};
+
+/// Records fetched per query while scanning: large enough to amortise the query, small enough
+/// that no lock or read transaction is held for long.
+pub(super) const SCAN_CHUNK: i64 = 512;
+
+/// Columns of a record row, in the order [`stored_row`] reads them.
+const COLUMNS: &str =
+    "id, pseudonym, unit, instrument, version, created_at, updated_at, key_id, nonce, ciphertext";
+/// Metadata columns, in the order [`meta_row`] reads them.
+const META_COLUMNS: &str =
+    "id, pseudonym, unit, instrument, version, created_at, updated_at, key_id";
+
+impl SqliteStore {
+    /// Inserts `records` like [`Store::put_many`] and, in the same transaction, runs `also` with
+    /// their metadata: what `also` writes is committed with the records or not at all (the
+    /// audit entry of an audited write, say).
+    pub(crate) fn put_many_with<T>(
+        &self,
+        records: Vec<NewRecord>,
+        also: impl FnOnce(&Transaction<'_>, &[RecordMeta]) -> Result<T>,
+    ) -> Result<(Vec<RecordMeta>, T)> {
+        for record in &records {
+            record.check()?;
+        }
+        let now = now_ms();
+        let rows = {
+            let keyring = self.keyring();
+            let key = keyring.active();
+            records
+                .into_iter()
+                .map(|record| sealing::seal_new(key, record, now))
+                .collect::<Result<Vec<_>>>()?
+        };
+        let metas: Vec<RecordMeta> = rows.iter().map(|row| row.meta.clone()).collect();
+        let context = "could not insert records";
+        let also = self.write(context, |tx| {
+            let mut insert = tx
+                .prepare_cached(&format!(
+                    "INSERT INTO records ({COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)"
+                ))
+                .map_err(|e| Error::database(context, e))?;
+            for SealedRecord { meta, sealed } in &rows {
+                insert
+                    .execute(rusqlite::params![
+                        meta.id.as_str(),
+                        meta.pseudonym,
+                        meta.unit,
+                        meta.instrument,
+                        meta.version,
+                        meta.created_at,
+                        meta.updated_at,
+                        meta.key_id,
+                        &sealed.nonce[..],
+                        sealed.ciphertext,
+                    ])
+                    .map_err(|e| Error::database(context, e))?;
+            }
+            also(tx, &metas)
+        })?;
+        Ok((metas, also))
+    }
+
+    /// Replaces a record's body like [`Store::update`] and, in the same transaction, runs `also`
+    /// with the new metadata.
+    pub(crate) fn update_with<T>(
+        &self,
+        id: &RecordId,
+        body: &[u8],
+        also: impl FnOnce(&Transaction<'_>, &RecordMeta) -> Result<T>,
+    ) -> Result<(RecordMeta, T)> {
+        record::check_body(body)?;
+        let context = "could not update the record";
+        let keyring = self.keyring();
+        self.write(context, |tx| {
+            let row = select_one(tx, id)?.ok_or_else(|| Error::not_found(id.as_str()))?;
+            // Authenticate the stored record before replacing its body: resealing an altered row
+            // (say, an edited instrument column) would make the alteration look genuine.
+            let old = sealing::open(&keyring, row)?;
+            let meta = RecordMeta {
+                updated_at: now_ms().max(old.meta.updated_at),
+                ..old.meta
+            };
+            let SealedRecord { meta, sealed } = sealing::seal_body(keyring.active(), meta, body)?;
+            write_body(tx, &meta, &sealed).map_err(|e| Error::database(context, e))?;
+            let also = also(tx, &meta)?;
+            Ok((meta, also))
+        })
+    }
+}
+
+impl Store for SqliteStore {
+    fn put(&self, record: NewRecord) -> Result<RecordMeta> {
+        let mut metas = self.put_many(vec![record])?;
+        Ok(metas.remove(0))
+    }
+
+    fn put_many(&self, records: Vec<NewRecord>) -> Result<Vec<RecordMeta>> {
+        let (metas, ()) = self.put_many_with(records, |_, _| Ok(()))?;
+        Ok(metas)
+    }
+
+    fn update(&self, id: &RecordId, body: &[u8]) -> Result<RecordMeta> {
+        let (meta, ()) = self.update_with(id, body, |_, _| Ok(()))?;
+        Ok(meta)
+    }
+
+    fn get(&self, id: &RecordId) -> Result<Record> {
+        let row = self
+            .read(|conn| select_one(conn, id))?
+            .ok_or_else(|| Error::not_found(id.as_str()))?;
+        sealing::open(&self.keyring(), row)
+    }
+
+    fn find_by_pseudonym(
+        &self,
+        pseudonym: &str,
+        instrument: Option<&str>,
+    ) -> Result<Vec<RecordMeta>> {
+        record::check_pseudonym(pseudonym)?;
+        if let Some(instrument) = instrument {
+            record::check_name("instrument", instrument)?;
+        }
+        let context = "could not look up records by pseudonym";
+        self.read(|conn| {
+            let mut statement = conn
+                .prepare_cached(&format!(
+                    "SELECT {META_COLUMNS} FROM records
+                     WHERE pseudonym = ?1 AND (?2 IS NULL OR instrument = ?2)
+                     ORDER BY created_at, rowid"
+                ))
+                .map_err(|e| Error::database(context, e))?;
+            let rows = statement
+                .query_map(rusqlite::params![pseudonym, instrument], meta_row)
+                .map_err(|e| Error::database(context, e))?;
+            rows.collect::<rusqlite::Result<Vec<_>>>()
+                .map_err(|e| Error::database(context, e))
+        })
+    }
+
+    fn scan(&self, filter: &ScanFilter, f: &mut dyn FnMut(Record) -> Result<()>) -> Result<()> {
+        filter.check()?;
+        let context = "could not scan records";
+        let (condition, mut params) = filter_sql(filter);
+        let sql = format!(
+            "SELECT rowid, {COLUMNS} FROM records WHERE rowid > ? AND rowid <= ? {condition} \
+             ORDER BY rowid LIMIT {SCAN_CHUNK}"
+        );
+        // Keyset pagination by rowid: each chunk is its own short read, so a long report neither
+        // holds the in-memory store's only connection nor pins the WAL. Rows never change rowid
+        // (no operation deletes or re-inserts), so each record present when the scan starts is
+        // visited exactly once, and records inserted during the scan (by `f`, say) are not.
+        let last: Option<i64> = self.read(|conn| {
+            conn.query_row("SELECT max(rowid) FROM records", [], |row| row.get(0))
+                .map_err(|e| Error::database(context, e))
+        })?;
+        let Some(last) = last else {
+            return Ok(());
+        };
+        let mut after: i64 = 0;
+        loop {
+            params.insert(0, Box::new(last));
+            params.insert(0, Box::new(after));
+            let chunk = self.read(|conn| {
+                let mut statement = conn
+                    .prepare_cached(&sql)
+                    .map_err(|e| Error::database(context, e))?;
+                let rows = statement
+                    .query_map(rusqlite::params_from_iter(params.iter()), |row| {
+                        Ok((row.get::<_, i64>(0)?, stored_row(row, 1)?))
+                    })
+                    .map_err(|e| Error::database(context, e))?;
+                rows.collect::<rusqlite::Result<Vec<_>>>()
+                    .map_err(|e| Error::database(context, e))
+            })?;
+            params.drain(..2);
+            let Some(&(chunk_last, _)) = chunk.last() else {
+                return Ok(());
+            };
+            after = chunk_last;
+            let full = chunk.len() as i64 == SCAN_CHUNK;
+            // Open the whole chunk, then let go of the keyring before calling back: the callback
+            // may use the store, and a nested read lock could deadlock behind a waiting writer.
+            let records = {
+                let keyring = self.keyring();
+                chunk
+                    .into_iter()
+                    .map(|(_, row)| sealing::open(&keyring, row))
+                    .collect::<Result<Vec<_>>>()?
+            };
+            for record in records {
+                f(record)?;
+            }
+            if !full {
+                return Ok(());
+            }
+        }
+    }
+
+    fn count(&self, filter: &ScanFilter) -> Result<u64> {
+        filter.check()?;
+        let (condition, params) = filter_sql(filter);
+        let sql = format!("SELECT count(*) FROM records WHERE 1 {condition}");
+        let count: i64 = self.read(|conn| {
+            conn.prepare_cached(&sql)
+                .and_then(|mut s| {
+                    s.query_row(rusqlite::params_from_iter(params.iter()), |r| r.get(0))
+                })
+                .map_err(|e| Error::database("could not count records", e))
+        })?;
+        Ok(count.unsigned_abs())
+    }
+
+    fn ping(&self) -> Result<()> {
+        self.read(|conn| {
+            conn.prepare_cached("SELECT 1 FROM records LIMIT 1")
+                .and_then(|mut s| s.exists([]))
+                .map(|_| ())
+                .map_err(|e| Error::database("the store does not answer", e))
+        })
+    }
+
+    fn reseal_batch(&self, batch_size: usize) -> Result<ResealProgress> {
+        if batch_size == 0 {
+            return Err(Error::new(
+                ErrorKind::InvalidInput,
+                "reseal batch size must be at least 1",
+            ));
+        }
+        let limit = i64::try_from(batch_size).unwrap_or(i64::MAX);
+        let context = "could not reseal records";
+        let keyring = self.keyring();
+        let key = keyring.active();
+        self.write(context, |tx| {
+            let db = |e| Error::database(context, e);
+            let rows = {
+                let mut statement = tx
+                    .prepare_cached(&format!(
+                        "SELECT {COLUMNS} FROM records WHERE key_id <> ?1 LIMIT ?2"
+                    ))
+                    .map_err(db)?;
+                let rows = statement
+                    .query_map(rusqlite::params![key.id(), limit], |row| stored_row(row, 0))
+                    .map_err(db)?;
+                rows.collect::<rusqlite::Result<Vec<_>>>().map_err(db)?
+            };
+            let resealed = rows.len() as u64;
+            for row in rows {
+                let old = sealing::open(&keyring, row)?;
+                // Moving to a new key does not change the content, so `updated_at` stays.
+                let SealedRecord { meta, sealed } = sealing::seal_body(key, old.meta, &old.body)?;
+                write_body(tx, &meta, &sealed).map_err(db)?;
+            }
+            let remaining: i64 = tx
+                .prepare_cached("SELECT count(*) FROM records WHERE key_id <> ?1")
+                .and_then(|mut s| s.query_row([key.id()], |r| r.get(0)))
+                .map_err(db)?;
+            Ok(ResealProgress {
+                resealed,
+                remaining: remaining.unsigned_abs(),
+            })
+        })
+    }
+
+    fn replace_keyring(&self, keyring: Keyring) {
+        *self.keyring.write().unwrap_or_else(PoisonError::into_inner) = keyring;
+    }
+}
+
+fn select_one(conn: &Connection, id: &RecordId) -> Result<Option<SealedRecord>> {
+    let context = "could not read the record";
+    conn.prepare_cached(&format!("SELECT {COLUMNS} FROM records WHERE id = ?1"))
+        .and_then(|mut s| {
+            s.query_row([id.as_str()], |row| stored_row(row, 0))
+                .optional()
+        })
+        .map_err(|e| Error::database(context, e))
+}
+
+fn write_body(tx: &Transaction<'_>, meta: &RecordMeta, sealed: &Sealed) -> rusqlite::Result<()> {
+    tx.prepare_cached(
+        "UPDATE records SET key_id = ?2, nonce = ?3, ciphertext = ?4, updated_at = ?5 WHERE id = ?1",
+    )?
+    .execute(rusqlite::params![
+        meta.id.as_str(),
+        meta.key_id,
+        &sealed.nonce[..],
+        sealed.ciphertext,
+        meta.updated_at,
+    ])?;
+    Ok(())
+}
+
+fn meta_row(row: &Row<'_>) -> rusqlite::Result<RecordMeta> {
+    meta_at(row, 0)
+}
+
+fn meta_at(row: &Row<'_>, first: usize) -> rusqlite::Result<RecordMeta> {
+    Ok(RecordMeta {
+        id: RecordId::from_stored(row.get(first)?),
+        pseudonym: row.get(first + 1)?,
+        unit: row.get(first + 2)?,
+        instrument: row.get(first + 3)?,
+        version: row.get(first + 4)?,
+        created_at: row.get(first + 5)?,
+        updated_at: row.get(first + 6)?,
+        key_id: row.get(first + 7)?,
+    })
+}
+
+/// Reads the [`COLUMNS`] starting at column `first`.
+fn stored_row(row: &Row<'_>, first: usize) -> rusqlite::Result<SealedRecord> {
+    let meta = meta_at(row, first)?;
+    let stored_nonce: Vec<u8> = row.get(first + 8)?;
+    // A nonce of the wrong length cannot be the one the body was sealed with; an all-zero
+    // nonce in its place makes opening fail authentication, as any other alteration does.
+    let nonce = <[u8; NONCE_LEN]>::try_from(stored_nonce.as_slice()).unwrap_or([0; NONCE_LEN]);
+    let ciphertext: Vec<u8> = row.get(first + 9)?;
+    let mut sealed = Sealed {
+        key_id: meta.key_id.clone(),
+        nonce,
+        ciphertext,
+    };
+    if stored_nonce.len() != NONCE_LEN {
+        // Also spoil the tag, so a wrong-length nonce fails even in the (impossible in practice)
+        // case that the body was sealed with the all-zero nonce.
+        sealed.ciphertext.clear();
+    }
+    Ok(SealedRecord { meta, sealed })
+}
+
+/// The `AND ...` conditions of a filter and their parameters, in order.
+fn filter_sql(filter: &ScanFilter) -> (String, Vec<Box<dyn ToSql>>) {
+    let mut condition = String::new();
+    let mut params: Vec<Box<dyn ToSql>> = Vec::new();
+    for (column, value) in [
+        ("unit", &filter.unit),
+        ("instrument", &filter.instrument),
+        ("version", &filter.version),
+    ] {
+        if let Some(value) = value {
+            condition.push_str(&format!(" AND {column} = ?"));
+            params.push(Box::new(value.clone()));
+        }
+    }
+    (condition, params)
+}
