@@ -11,22 +11,19 @@
 //! Reports describe; they do not estimate effects. Shares come with Wilson 95 % intervals.
 
 pub mod csv;
+pub mod dimension;
 pub mod disclosure;
-mod engine;
-pub mod fia;
+pub(crate) mod engine;
 pub mod ndjson;
-pub mod sue;
 
 use serde::Serialize;
 
 use crate::error::{Error, ErrorKind, Result};
 use crate::text::Text;
 
-pub use engine::{Aggregate, Dimension};
-pub use fia::{FiaAggregate, FiaSchema};
+pub use dimension::{Dimension, ReportOptions};
+pub use engine::Aggregate;
 pub use ndjson::{GroupAggregate, NdjsonAggregator, NdjsonReport, report_from_ndjson};
-
-pub use sue::{ReportOptions, SueAggregate, SueRecord, SueSchema};
 
 /// The smallest number of clients a shown count may have. Default 5; it can be raised, never
 /// lowered.
@@ -183,6 +180,8 @@ mod tests {
     use proptest::prelude::*;
 
     use crate::Engine;
+    use crate::fia::{FiaAggregate, FiaSchema};
+    use crate::sue::{SueAggregate, SueSchema};
 
     fn fia_aggregate(
         seed: u64,
@@ -192,7 +191,7 @@ mod tests {
     ) -> (FiaAggregate, Vec<Vec<u8>>) {
         let engine = Engine::new().expect("builtin");
         let definition = engine.definition("fia", None).expect("fia");
-        let documents: Vec<Vec<u8>> = crate::synth::fia_documents(definition, seed, count)
+        let documents: Vec<Vec<u8>> = crate::fia::generate::fia_documents(definition, seed, count)
             .expect("generates")
             .into_iter()
             .enumerate()
@@ -257,7 +256,7 @@ mod tests {
             SueSchema::new(definition).expect("schema"),
             jiff::civil::date(2026, 11, 24),
         );
-        for (i, mut document) in crate::synth_sue::sue_documents(definition, seed, count)
+        for (i, mut document) in crate::sue::generate::sue_documents(definition, seed, count)
             .expect("generates")
             .into_iter()
             .enumerate()
@@ -314,7 +313,7 @@ mod tests {
         let whole = sue_aggregate(3, 300, 3);
         let engine = Engine::new().expect("builtin");
         let definition = engine.definition("sue", None).expect("sue");
-        let documents = crate::synth_sue::sue_documents(definition, 3, 300).expect("generates");
+        let documents = crate::sue::generate::sue_documents(definition, 3, 300).expect("generates");
         let mut parts = vec![whole.empty_like(), whole.empty_like(), whole.empty_like()];
         for (i, mut document) in documents.into_iter().enumerate().rev() {
             document["unit"] = serde_json::Value::String(format!("enhet_{}", i % 3));

@@ -26,11 +26,11 @@
 //! this module: they are test material, never evidence.
 //!
 //! ```
-//! use bistand_core::{Engine, synth_sue};
+//! use bistand_core::{Engine, sue};
 //!
 //! let engine = Engine::new()?;
 //! let definition = engine.definition("sue", Some("1"))?;
-//! for document in synth_sue::sue_documents(definition, 42, 5)? {
+//! for document in sue::sue_documents(definition, 42, 5)? {
 //!     let bytes = serde_json::to_vec(&document).expect("a JSON value serialises");
 //!     assert_eq!(engine.validate(Some("sue"), &bytes)?.errors, 0);
 //! }

@@ -22,7 +22,7 @@
 //!
 //! ```
 //! use bistand_core::Engine;
-//! use bistand_core::synth::{FiaGenerator, fia_documents};
+//! use bistand_core::fia::{FiaGenerator, fia_documents};
 //!
 //! let engine = Engine::new()?;
 //! let definition = engine.definition("fia", Some("1"))?;

@@ -9,11 +9,11 @@ use std::sync::Arc;
 
 use jiff::civil::Date;
 
-use super::engine::{
+use super::classify;
+use crate::stats::engine::{
     Aggregate, CellSlots, Partition, RowsSpec, StratumKey, TableSpec, build_tables,
 };
-use super::{Category, Dimension, GroupReport, Threshold};
-use crate::classify;
+use crate::stats::{Category, Dimension, GroupReport, ReportOptions};
 use crate::document::{AnswerValue, Document, Row};
 use crate::error::{Error, ErrorKind, Result};
 use crate::instrument::{Definition, ItemId, ItemKind};
@@ -565,24 +565,6 @@ impl PartialEq for SueAggregate {
     }
 }
 
-/// Options of a report.
-#[derive(Clone, Debug, PartialEq)]
-pub struct ReportOptions {
-    /// Disclosure threshold.
-    pub threshold: Threshold,
-    /// Breakdowns to include (the total is always included).
-    pub dimensions: Vec<Dimension>,
-}
-
-impl Default for ReportOptions {
-    fn default() -> ReportOptions {
-        ReportOptions {
-            threshold: Threshold::default(),
-            dimensions: Dimension::ALL.to_vec(),
-        }
-    }
-}
-
 impl SueAggregate {
     /// An empty aggregate for reports as of `as_of` (re-opening within 3/6/12 months is counted
     /// only for closures at least that long before `as_of`).
@@ -679,7 +661,7 @@ impl SueAggregate {
     pub(crate) fn tables(
         &self,
         options: &ReportOptions,
-    ) -> (Vec<super::Table>, super::disclosure::Registry) {
+    ) -> (Vec<crate::stats::Table>, crate::stats::disclosure::Registry) {
         let specs = table_specs(&self.schema, &self.layout);
         let partitions = self.layout.partitions(&self.schema);
         build_tables(

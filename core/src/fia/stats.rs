@@ -4,12 +4,11 @@
 
 use std::sync::Arc;
 
-use super::engine::{
+use crate::stats::dimension::{AGE_BANDS, GENDERS, HOUSEHOLDS, ORIGINS};
+use crate::stats::engine::{
     Aggregate, CellSlots, Partition, RowsSpec, StratumKey, TableSpec, build_tables,
 };
-use super::sue::ReportOptions;
-use super::{Category, Dimension, GroupReport};
-use crate::classify::{AGE_BANDS, GENDERS, HOUSEHOLDS, ORIGINS};
+use crate::stats::{Category, Dimension, GroupReport, ReportOptions};
 use crate::document::{AnswerValue, Document};
 use crate::error::{Error, ErrorKind, Result};
 use crate::instrument::{Definition, ItemId, ItemKind};
@@ -292,7 +291,7 @@ impl FiaAggregate {
     pub(crate) fn tables(
         &self,
         options: &ReportOptions,
-    ) -> (Vec<super::Table>, super::disclosure::Registry) {
+    ) -> (Vec<crate::stats::Table>, crate::stats::disclosure::Registry) {
         let layout = &self.layout;
         let schema = &self.schema;
         let area_at = |i: usize, what: usize| layout.area + i * PER_AREA + what;

@@ -1,0 +1,69 @@
+//! SUE (*systematisk uppföljning av ekonomiskt bistånd*): everything that is SUE's beyond its
+//! definition file.
+//!
+//! - [`classify`]: how SUE answers fall into the report groups.
+//! - [`stats`]: the statistics schema, the reduced record and the group report's tables.
+//! - [`generate`]: the calibrated synthetic document generator.
+//!
+//! [`SueModule`] offers them to the generic engine (see `crate::module`).
+
+pub mod classify;
+pub mod generate;
+pub mod stats;
+
+use jiff::civil::Date;
+
+pub use generate::{SueGenerator, sue_documents};
+pub use stats::{SueAggregate, SueRecord, SueSchema};
+
+use crate::error::Result;
+use crate::instrument::Definition;
+use crate::module::{Documents, InstrumentAggregate, InstrumentModule, Resolver};
+use crate::stats::{GroupReport, ReportOptions};
+use crate::validate::Validated;
+
+/// SUE's [`InstrumentModule`].
+#[derive(Clone, Copy, Debug, Default)]
+pub struct SueModule;
+
+impl InstrumentModule for SueModule {
+    fn name(&self) -> &'static str {
+        "sue"
+    }
+
+    fn check_definition(&self, definition: &Definition) -> Result<()> {
+        // The classifications match codes by name: each must exist, or clients would silently
+        // fall into "not recorded".
+        Resolver::new(definition, "SUE classifications", "SUE-klassificeringarna")
+            .require(classify::CODES)?;
+        SueSchema::new(definition).map(drop)
+    }
+
+    fn aggregate(
+        &self,
+        definition: &Definition,
+        as_of: Date,
+    ) -> Option<Result<Box<dyn InstrumentAggregate>>> {
+        Some(SueSchema::new(definition).map(|schema| {
+            Box::new(SueAggregate::new(schema, as_of)) as Box<dyn InstrumentAggregate>
+        }))
+    }
+
+    fn generator<'d>(&self, definition: &'d Definition, seed: u64) -> Option<Result<Documents<'d>>> {
+        Some(SueGenerator::new(definition, seed).map(|g| Box::new(g) as Documents<'d>))
+    }
+}
+
+impl InstrumentAggregate for SueAggregate {
+    fn add_validated(&mut self, validated: &Validated<'_>) -> bool {
+        SueAggregate::add_validated(self, validated)
+    }
+
+    fn report(&self, options: &ReportOptions) -> GroupReport {
+        SueAggregate::report(self, options)
+    }
+
+    fn clone_box(&self) -> Box<dyn InstrumentAggregate> {
+        Box::new(self.clone())
+    }
+}
