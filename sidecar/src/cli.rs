@@ -329,14 +329,7 @@ pub fn run() -> Result<ExitCode> {
         } => {
             let engine = Engine::new()?;
             let definition = engine.definition(&instrument, None)?;
-            let documents: Box<dyn Iterator<Item = serde_json::Value>> =
-                match definition.instrument() {
-                    "fia" => Box::new(bistand_core::synth::FiaGenerator::new(definition, seed)?),
-                    "sue" => Box::new(bistand_core::synth_sue::SueGenerator::new(
-                        definition, seed,
-                    )?),
-                    _ => bail!("no generator for instrument `{instrument}`"),
-                };
+            let documents = engine.generator(definition, seed)?;
             let mut writer = io::BufWriter::new(out);
             for (n, document) in documents.take(count).enumerate() {
                 if client_ids {
