@@ -183,3 +183,68 @@ impl Default for ReportOptions {
         }
     }
 }
+
+impl ReportOptions {
+    /// Validated options from a caller's raw parts, the one place every shell (command line,
+    /// REST API, C ABI) turns them into options: `threshold` (the default when `None`; never below
+    /// [`Threshold::MINIMUM`]) and the names of the breakdowns. `None` asks for every breakdown;
+    /// a list gives the total plus each named breakdown once, in the order first named.
+    ///
+    /// # Errors
+    /// [`ErrorKind::InvalidArgument`] for a threshold below the minimum or an unknown breakdown
+    /// name, with the message in Swedish and English.
+    pub fn new<'a>(
+        threshold: Option<u64>,
+        breakdowns: Option<impl IntoIterator<Item = &'a str>>,
+    ) -> Result<ReportOptions> {
+        let threshold = threshold.map(Threshold::new).transpose()?.unwrap_or_default();
+        let dimensions = match breakdowns {
+            None => Dimension::ALL.to_vec(),
+            Some(names) => {
+                let mut dimensions = vec![Dimension::Total];
+                for name in names {
+                    let dimension = Dimension::parse(name)?;
+                    if !dimensions.contains(&dimension) {
+                        dimensions.push(dimension);
+                    }
+                }
+                dimensions
+            }
+        };
+        Ok(ReportOptions {
+            threshold,
+            dimensions,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn options_from_parts_deduplicate_and_default() {
+        let none: Option<[&str; 0]> = None;
+        assert_eq!(
+            ReportOptions::new(None, none).expect("defaults"),
+            ReportOptions::default()
+        );
+        let options =
+            ReportOptions::new(Some(7), Some(["unit", "gender", "unit", "total"])).expect("valid");
+        assert_eq!(options.threshold.get(), 7);
+        assert_eq!(
+            options.dimensions,
+            [Dimension::Total, Dimension::Unit, Dimension::Gender]
+        );
+        let empty: [&str; 0] = [];
+        assert_eq!(
+            ReportOptions::new(None, Some(empty)).expect("valid").dimensions,
+            [Dimension::Total]
+        );
+        let error = ReportOptions::new(Some(4), none).expect_err("too low");
+        assert_eq!(error.kind(), ErrorKind::InvalidArgument);
+        let error = ReportOptions::new(None, Some(["kommun"])).expect_err("unknown");
+        assert_eq!(error.kind(), ErrorKind::InvalidArgument);
+        assert!(error.message_sv().contains("okänd indelning"), "{error}");
+    }
+}
