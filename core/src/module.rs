@@ -197,3 +197,230 @@ impl<'d> Resolver<'d> {
         Ok(())
     }
 }
+
+/// An instrument that exists only here, added the way a new one would be: a definition, a module
+/// implementing the trait, and an engine built with it beside the shipped modules. Nothing else in
+/// the crate knows it, yet it is validated, checked, reported on and refused a summary through
+/// the same generic paths as FIA and SUE.
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use super::*;
+    use crate::document::AnswerValue;
+    use crate::stats::engine::{Aggregate, CellSlots, RowsSpec, StratumKey, TableSpec, build_tables};
+    use crate::stats::{Category, Dimension, Table, report_from_ndjson};
+    use crate::text::Text;
+
+    const DEFINITION: &str = r#"{
+        "instrument": "farger", "version": "1",
+        "title": { "sv": "Färger", "en": "Colours" },
+        "description": { "sv": "Ett instrument bara för ett test.", "en": "An instrument only for a test." },
+        "code_lists": { "farg": [
+            { "code": "rod", "label": { "sv": "Röd", "en": "Red" } },
+            { "code": "bla", "label": { "sv": "Blå", "en": "Blue" } }
+        ] },
+        "sections": [ { "id": "a", "label": { "sv": "A", "en": "A" }, "items": [
+            { "id": "a.farg", "kind": "single_choice", "code_list": "farg", "required": true,
+              "label": { "sv": "Färg", "en": "Colour" } }
+        ] } ]
+    }"#;
+
+    /// The codes the module's code reads.
+    const CODES: &[(&str, &[&str])] = &[("a.farg", &["rod", "bla"])];
+
+    #[derive(Debug)]
+    struct Colours;
+
+    #[derive(Clone, Debug)]
+    struct ColourCount {
+        item: ItemId,
+        categories: Arc<Vec<Category>>,
+        aggregate: Aggregate,
+    }
+
+    impl InstrumentModule for Colours {
+        fn name(&self) -> &'static str {
+            "farger"
+        }
+
+        fn check_definition(&self, definition: &Definition) -> Result<()> {
+            Resolver::new(definition, "colour reports", "färgrapporterna").require(CODES)
+        }
+
+        fn aggregate(
+            &self,
+            definition: &Definition,
+            as_of: Date,
+        ) -> Option<Result<Box<dyn InstrumentAggregate>>> {
+            let resolver = Resolver::new(definition, "colour reports", "färgrapporterna");
+            Some(resolver.item("a.farg").and_then(|item| {
+                let categories: Vec<Category> = resolver
+                    .codes(item)?
+                    .codes
+                    .iter()
+                    .map(|c| Category {
+                        code: c.code.clone(),
+                        label: c.label.clone(),
+                    })
+                    .collect();
+                let slots = categories.len() + 1;
+                Ok(Box::new(ColourCount {
+                    item,
+                    categories: Arc::new(categories),
+                    aggregate: Aggregate::new(slots, "farger", definition.version(), as_of),
+                }) as Box<dyn InstrumentAggregate>)
+            }))
+        }
+    }
+
+    impl InstrumentAggregate for ColourCount {
+        fn add_validated(&mut self, validated: &Validated<'_>) -> bool {
+            if !validated.report.valid {
+                self.aggregate.exclude();
+                return false;
+            }
+            let unit = self.aggregate.unit(validated.document.unit());
+            let colour = match validated.document.value(self.item) {
+                Some(AnswerValue::Code(c)) => Some(usize::from(*c)),
+                _ => None,
+            };
+            let base = self.categories.len();
+            let counts = self.aggregate.stratum(StratumKey::unclassified(unit, 0));
+            counts[base] += 1;
+            if let Some(colour) = colour {
+                counts[colour] += 1;
+            }
+            true
+        }
+
+        fn report(&self, options: &ReportOptions) -> GroupReport {
+            let base = self.categories.len();
+            let specs = [TableSpec {
+                id: "farg",
+                title: Text::new("Färg", "Colour"),
+                description: Text::new("Andel per färg", "Share per colour"),
+                categories: self.categories.as_ref().clone(),
+                rows: RowsSpec::ByDimension {
+                    dimensions: &[Dimension::Total, Dimension::Unit],
+                    cells: (0..base).map(|i| CellSlots::new(i, base)).collect(),
+                },
+            }];
+            let (tables, _): (Vec<Table>, _) = build_tables(
+                &self.aggregate,
+                &specs,
+                &[],
+                &options.dimensions,
+                options.threshold,
+            );
+            GroupReport {
+                instrument: "farger".to_owned(),
+                title: Text::new("Färger", "Colours"),
+                as_of: self.aggregate.as_of(),
+                threshold: options.threshold,
+                records: self.aggregate.records(),
+                tables,
+            }
+        }
+
+        fn clone_box(&self) -> Box<dyn InstrumentAggregate> {
+            Box::new(self.clone())
+        }
+    }
+
+    static COLOURS: Colours = Colours;
+
+    fn engine(definition: &str) -> Result<Engine> {
+        let mut definitions = crate::instrument::builtin()?;
+        definitions.push(Definition::from_json(definition)?);
+        let mut modules = crate::registry::modules();
+        modules.push(&COLOURS);
+        Engine::with_modules(definitions, modules, None)
+    }
+
+    #[test]
+    fn an_instrument_registered_only_here_validates_and_reports() {
+        let engine = engine(DEFINITION).expect("the test instrument loads");
+        let document = |colour: &str, unit: &str| {
+            format!(
+                "{{\"instrument\": \"farger\", \"version\": \"1\", \"status\": \"complete\", \
+                 \"interview_date\": \"2026-11-02\", \"unit\": \"{unit}\", \
+                 \"answers\": {{\"a.farg\": \"{colour}\"}}}}"
+            )
+        };
+        let report = engine
+            .validate(Some("farger"), document("rod", "Norr").as_bytes())
+            .expect("parses");
+        assert!(report.valid);
+        let bad = engine
+            .validate(Some("farger"), document("gron", "Norr").as_bytes())
+            .expect("parses");
+        assert!(!bad.valid);
+
+        let mut ndjson = String::new();
+        for i in 0..12 {
+            let colour = if i % 3 == 0 { "bla" } else { "rod" };
+            ndjson.push_str(&document(colour, "Norr"));
+            ndjson.push('\n');
+        }
+        ndjson.push_str(&document("gron", "Norr"));
+        ndjson.push('\n');
+        let as_of = jiff::civil::date(2026, 11, 30);
+        let report = report_from_ndjson(
+            &engine,
+            "farger",
+            ndjson.as_bytes(),
+            as_of,
+            &ReportOptions::default(),
+        )
+        .expect("a report through the generic path");
+        assert_eq!(report.unreadable_lines, 0);
+        assert_eq!(report.documents_with_errors, 1);
+        assert_eq!(report.report.records, 12);
+        let total = &report.report.tables[0];
+        assert_eq!(total.id, "farg");
+        assert_eq!(total.rows[0].cells[0].count, Some(8));
+        assert_eq!(total.rows[0].cells[1].count, None, "4 blue is under the threshold");
+        assert!(total.rows[0].cells[1].suppressed);
+        assert_eq!(report.report.tables[1].id, "farg.unit");
+
+        let error = engine
+            .summary(Some("farger"), document("rod", "Norr").as_bytes(), None)
+            .expect_err("no summary");
+        assert_eq!(error.kind(), ErrorKind::UnknownInstrument);
+        let error = engine.generator(engine.definition("farger", None).expect("loaded"), 1);
+        assert_eq!(error.err().map(|e| e.kind()), Some(ErrorKind::UnknownInstrument));
+        // The shipped instruments are untouched by the addition.
+        assert!(engine.summary(Some("fia"), b"{}", None).is_err());
+        assert_eq!(engine.module_names(), ["sue", "fia", "farger"]);
+    }
+
+    #[test]
+    fn a_code_the_module_reads_is_checked_when_the_engine_is_built() {
+        let without_blue = DEFINITION.replace(
+            r#"{ "code": "bla", "label": { "sv": "Blå", "en": "Blue" } }"#,
+            r#"{ "code": "gul", "label": { "sv": "Gul", "en": "Yellow" } }"#,
+        );
+        let error = engine(&without_blue).expect_err("refused");
+        assert_eq!(error.kind(), ErrorKind::InvalidDefinition);
+        assert!(error.message_en().contains("`bla`"), "{error}");
+        assert!(error.message_sv().contains("`bla`"), "{error}");
+    }
+
+    #[test]
+    fn an_instrument_without_a_module_has_no_group_report() {
+        let definitions = vec![Definition::from_json(DEFINITION).expect("compiles")];
+        let engine =
+            Engine::with_modules(definitions, crate::registry::modules(), None).expect("loads");
+        let error = report_from_ndjson(
+            &engine,
+            "farger",
+            b"",
+            jiff::civil::date(2026, 11, 30),
+            &ReportOptions::default(),
+        )
+        .expect_err("no module");
+        assert_eq!(error.kind(), ErrorKind::UnknownInstrument);
+        assert!(error.message_en().contains("expected sue or fia"), "{error}");
+    }
+}

@@ -4,7 +4,6 @@
 
 use std::sync::Arc;
 
-use crate::stats::dimension::{AGE_BANDS, GENDERS, HOUSEHOLDS, ORIGINS};
 use crate::stats::engine::{
     Aggregate, CellSlots, Partition, RowsSpec, StratumKey, TableSpec, build_tables,
 };
@@ -206,14 +205,9 @@ impl FiaAggregate {
     /// Counts a parsed FIA document.
     pub fn add(&mut self, document: &Document) {
         let unit = self.aggregate.unit(document.unit());
-        let key = StratumKey {
-            gender: u8::try_from(GENDERS.len() - 1).expect("few classes"),
-            age: u8::try_from(AGE_BANDS.len() - 1).expect("few classes"),
-            origin: u8::try_from(ORIGINS.len() - 1).expect("few classes"),
-            household: u8::try_from(HOUSEHOLDS.len() - 1).expect("few classes"),
-            unit,
-            period: document.interview_date().map_or(0, |d| d.year()),
-        };
+        // FIA documents carry no background data.
+        let key =
+            StratumKey::unclassified(unit, document.interview_date().map_or(0, |d| d.year()));
         let schema = Arc::clone(&self.schema);
         let layout = Arc::clone(&self.layout);
         let counts = self.aggregate.stratum(key);

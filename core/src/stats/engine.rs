@@ -22,6 +22,22 @@ pub(crate) struct StratumKey {
     pub(crate) period: i16,
 }
 
+impl StratumKey {
+    /// The key of a record that carries no background data: every classification "not
+    /// recorded", only the unit and the period known.
+    pub(crate) fn unclassified(unit: u32, period: i16) -> StratumKey {
+        let last = |n: usize| u8::try_from(n - 1).expect("few classes");
+        StratumKey {
+            gender: last(GENDERS.len()),
+            age: last(AGE_BANDS.len()),
+            origin: last(ORIGINS.len()),
+            household: last(HOUSEHOLDS.len()),
+            unit,
+            period,
+        }
+    }
+}
+
 /// Counters per stratum, with the unit names interned, and what every aggregate keeps beside them:
 /// the instrument version and report date (partial results merge only when both agree) and the
 /// documents left out for error findings. The common part of every aggregate.

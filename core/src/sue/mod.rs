@@ -67,3 +67,44 @@ impl InstrumentAggregate for SueAggregate {
         Box::new(self.clone())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::instrument::Definition;
+    use crate::{Engine, ErrorKind};
+
+    /// `sue-1.json` with `code` renamed throughout (code list and conditions alike), as an edit
+    /// of the file would: still a valid definition.
+    fn sue_renaming(code: &str) -> Definition {
+        let json = include_str!("../../instruments/sue-1.json");
+        let renamed = json.replace(&format!("\"{code}\""), &format!("\"{code}_omdopt\""));
+        assert_ne!(renamed, json, "`{code}` is in the definition");
+        Definition::from_json(&renamed).expect("still a valid definition")
+    }
+
+    #[test]
+    fn a_definition_without_a_code_the_classifications_read_is_refused() {
+        for code in ["kvinna", "norden", "sammanboende_med_barn"] {
+            let error = Engine::with_definitions(vec![sue_renaming(code)], None)
+                .expect_err("a code the classifications read is missing");
+            assert_eq!(error.kind(), ErrorKind::InvalidDefinition);
+            assert!(error.message_en().contains(&format!("`{code}`")), "{error}");
+            assert!(error.message_sv().contains(&format!("`{code}`")), "{error}");
+        }
+    }
+
+    #[test]
+    fn a_definition_without_a_code_the_statistics_read_is_refused() {
+        let error = Engine::with_definitions(vec![sue_renaming("mycket_nojd")], None)
+            .expect_err("a code the statistics read is missing");
+        assert_eq!(error.kind(), ErrorKind::InvalidDefinition);
+        assert!(error.message_en().contains("`mycket_nojd`"), "{error}");
+    }
+
+    #[test]
+    fn the_shipped_definition_has_every_code() {
+        let json = include_str!("../../instruments/sue-1.json");
+        let definition = Definition::from_json(json).expect("compiles");
+        Engine::with_definitions(vec![definition], None).expect("loads");
+    }
+}
