@@ -2,7 +2,7 @@
 //! otherwise), the codes it writes (each checked against the definition by `check`) and its
 //! date range.
 
-#[allow(clippy::wildcard_imports)]
+// The parts of one generator share its constants, types and imports: one glob of the parent.
 use super::*;
 
 /// Clients with at least one activation intervention (code group `jobbaktivering` or

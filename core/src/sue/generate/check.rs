@@ -1,7 +1,7 @@
 //! The generator's definition check: every item and code it writes, with the code groups it
 //! assumes.
 
-#[allow(clippy::wildcard_imports)]
+// The parts of one generator share its constants, types and imports: one glob of the parent.
 use super::*;
 
 /// Checks that the definition has every item and code the generator writes, with the code groups

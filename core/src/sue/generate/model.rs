@@ -1,7 +1,7 @@
 //! Client profiles as bit masks, and the logistic models over them whose base odds are solved
 //! against the exactly enumerated background distribution.
 
-#[allow(clippy::wildcard_imports)]
+// The parts of one generator share its constants, types and imports: one glob of the parent.
 use super::*;
 
 pub(super) type Mask = u32;

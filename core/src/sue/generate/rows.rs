@@ -1,6 +1,6 @@
 //! Drawing one client's needs and intervention rows, and writing rows as JSON.
 
-#[allow(clippy::wildcard_imports)]
+// The parts of one generator share its constants, types and imports: one glob of the parent.
 use super::*;
 
 pub(super) fn day(offset: i64) -> Date {
