@@ -183,6 +183,19 @@ impl<'d> Resolver<'d> {
         })
     }
 
+    /// The position of the sub-item `local` in the repeating group `group`.
+    ///
+    /// # Errors
+    /// [`ErrorKind::InvalidDefinition`] when `group` is not a group or lacks the sub-item.
+    pub fn sub_item(&self, group: ItemId, local: &str) -> Result<usize> {
+        match &self.definition.item(group).kind {
+            ItemKind::Group(g) => g
+                .position(local)
+                .ok_or_else(|| self.missing(&format!("the sub-item `{local}`"))),
+            _ => Err(self.missing("a repeating group")),
+        }
+    }
+
     /// Checks every `(item, codes)` pair: the item exists, is a choice, and lists every code.
     ///
     /// # Errors
