@@ -117,7 +117,10 @@ impl Engine {
 
     /// The module of `instrument`, when one is registered.
     pub fn module(&self, instrument: &str) -> Option<&'static dyn InstrumentModule> {
-        self.modules.iter().copied().find(|m| m.name() == instrument)
+        self.modules
+            .iter()
+            .copied()
+            .find(|m| m.name() == instrument)
     }
 
     /// The names of the registered instrument modules, in registry order.

@@ -65,7 +65,11 @@ pub trait InstrumentModule: fmt::Debug + Send + Sync {
     ///
     /// # Errors
     /// [`ErrorKind::InvalidDefinition`] when the definition lacks what the generator writes.
-    fn generator<'d>(&self, definition: &'d Definition, seed: u64) -> Option<Result<Documents<'d>>> {
+    fn generator<'d>(
+        &self,
+        definition: &'d Definition,
+        seed: u64,
+    ) -> Option<Result<Documents<'d>>> {
         let _ = (definition, seed);
         None
     }
@@ -221,7 +225,9 @@ mod tests {
 
     use super::*;
     use crate::document::AnswerValue;
-    use crate::stats::engine::{Aggregate, CellSlots, RowsSpec, StratumKey, TableSpec, build_tables};
+    use crate::stats::engine::{
+        Aggregate, CellSlots, RowsSpec, StratumKey, TableSpec, build_tables,
+    };
     use crate::stats::{Category, Dimension, Table, report_from_ndjson};
     use crate::text::Text;
 
@@ -393,7 +399,10 @@ mod tests {
         let total = &report.report.tables[0];
         assert_eq!(total.id, "farg");
         assert_eq!(total.rows[0].cells[0].count, Some(8));
-        assert_eq!(total.rows[0].cells[1].count, None, "4 blue is under the threshold");
+        assert_eq!(
+            total.rows[0].cells[1].count, None,
+            "4 blue is under the threshold"
+        );
         assert!(total.rows[0].cells[1].suppressed);
         assert_eq!(report.report.tables[1].id, "farg.unit");
 
@@ -402,7 +411,10 @@ mod tests {
             .expect_err("no summary");
         assert_eq!(error.kind(), ErrorKind::UnknownInstrument);
         let error = engine.generator(engine.definition("farger", None).expect("loaded"), 1);
-        assert_eq!(error.err().map(|e| e.kind()), Some(ErrorKind::UnknownInstrument));
+        assert_eq!(
+            error.err().map(|e| e.kind()),
+            Some(ErrorKind::UnknownInstrument)
+        );
         // The shipped instruments are untouched by the addition.
         assert!(engine.summary(Some("fia"), b"{}", None).is_err());
         assert_eq!(engine.module_names(), ["sue", "fia", "farger"]);
@@ -434,6 +446,9 @@ mod tests {
         )
         .expect_err("no module");
         assert_eq!(error.kind(), ErrorKind::UnknownInstrument);
-        assert!(error.message_en().contains("expected sue or fia"), "{error}");
+        assert!(
+            error.message_en().contains("expected sue or fia"),
+            "{error}"
+        );
     }
 }

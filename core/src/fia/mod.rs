@@ -51,7 +51,11 @@ impl InstrumentModule for FiaModule {
         }))
     }
 
-    fn generator<'d>(&self, definition: &'d Definition, seed: u64) -> Option<Result<Documents<'d>>> {
+    fn generator<'d>(
+        &self,
+        definition: &'d Definition,
+        seed: u64,
+    ) -> Option<Result<Documents<'d>>> {
         Some(FiaGenerator::new(definition, seed).map(|g| Box::new(g) as Documents<'d>))
     }
 }

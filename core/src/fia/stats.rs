@@ -4,13 +4,13 @@
 
 use std::sync::Arc;
 
+use crate::document::{AnswerValue, Document};
+use crate::error::{Error, ErrorKind, Result};
+use crate::instrument::{Definition, ItemId, ItemKind};
 use crate::stats::engine::{
     Aggregate, CellSlots, Partition, RowsSpec, StratumKey, TableSpec, build_tables,
 };
 use crate::stats::{Category, Dimension, GroupReport, ReportOptions};
-use crate::document::{AnswerValue, Document};
-use crate::error::{Error, ErrorKind, Result};
-use crate::instrument::{Definition, ItemId, ItemKind};
 use crate::text::Text;
 use crate::validate::Validated;
 
@@ -206,8 +206,7 @@ impl FiaAggregate {
     pub fn add(&mut self, document: &Document) {
         let unit = self.aggregate.unit(document.unit());
         // FIA documents carry no background data.
-        let key =
-            StratumKey::unclassified(unit, document.interview_date().map_or(0, |d| d.year()));
+        let key = StratumKey::unclassified(unit, document.interview_date().map_or(0, |d| d.year()));
         let schema = Arc::clone(&self.schema);
         let layout = Arc::clone(&self.layout);
         let counts = self.aggregate.stratum(key);

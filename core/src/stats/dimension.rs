@@ -84,7 +84,6 @@ impl Dimension {
     }
 }
 
-
 /// A classification value: a stable code and its labels.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
 pub struct Class {
@@ -197,7 +196,10 @@ impl ReportOptions {
         threshold: Option<u64>,
         breakdowns: Option<impl IntoIterator<Item = &'a str>>,
     ) -> Result<ReportOptions> {
-        let threshold = threshold.map(Threshold::new).transpose()?.unwrap_or_default();
+        let threshold = threshold
+            .map(Threshold::new)
+            .transpose()?
+            .unwrap_or_default();
         let dimensions = match breakdowns {
             None => Dimension::ALL.to_vec(),
             Some(names) => {
@@ -238,7 +240,9 @@ mod tests {
         );
         let empty: [&str; 0] = [];
         assert_eq!(
-            ReportOptions::new(None, Some(empty)).expect("valid").dimensions,
+            ReportOptions::new(None, Some(empty))
+                .expect("valid")
+                .dimensions,
             [Dimension::Total]
         );
         let error = ReportOptions::new(Some(4), none).expect_err("too low");

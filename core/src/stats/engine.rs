@@ -3,10 +3,9 @@
 
 use std::collections::HashMap;
 
-
+use super::dimension::{AGE_BANDS, Class, Dimension, GENDERS, HOUSEHOLDS, ORIGINS, UNKNOWN};
 use super::disclosure::{self, QuantityKey, Registry};
 use super::{Category, Cell, Row, Table, wilson_interval};
-use super::dimension::{AGE_BANDS, Class, Dimension, GENDERS, HOUSEHOLDS, ORIGINS, UNKNOWN};
 use crate::error::{Error, ErrorKind, Result};
 use crate::text::Text;
 

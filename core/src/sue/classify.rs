@@ -3,9 +3,9 @@
 //! checked against the definition when the engine is built ([`CODES`]), so renaming one in
 //! `sue-1.json` is an error rather than clients silently moved into "unknown".
 
+use crate::stats::dimension::AGE_BANDS;
 #[cfg(doc)]
 use crate::stats::dimension::{GENDERS, HOUSEHOLDS, ORIGINS};
-use crate::stats::dimension::AGE_BANDS;
 
 /// The SUE items whose codes the functions below match, with those codes. A definition missing
 /// any of them cannot be loaded (see `sue::SueModule`).

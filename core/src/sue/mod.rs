@@ -49,7 +49,11 @@ impl InstrumentModule for SueModule {
         }))
     }
 
-    fn generator<'d>(&self, definition: &'d Definition, seed: u64) -> Option<Result<Documents<'d>>> {
+    fn generator<'d>(
+        &self,
+        definition: &'d Definition,
+        seed: u64,
+    ) -> Option<Result<Documents<'d>>> {
         Some(SueGenerator::new(definition, seed).map(|g| Box::new(g) as Documents<'d>))
     }
 }

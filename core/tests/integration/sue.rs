@@ -32,8 +32,7 @@ fn sue_fixtures_have_exactly_their_expected_findings() {
 fn synthetic_sue_documents_are_valid() {
     let engine = engine();
     let definition = engine.definition("sue", None).expect("sue");
-    for document in bistand_core::sue::sue_documents(definition, 11, 300).expect("generates")
-    {
+    for document in bistand_core::sue::sue_documents(definition, 11, 300).expect("generates") {
         let report = engine
             .validate(Some("sue"), &serde_json::to_vec(&document).expect("json"))
             .expect("parses");

@@ -98,7 +98,11 @@ impl Answers<'_> {
 
     /// Evaluates a condition as the validator does: a sibling in the same row, else a top-level
     /// answer; an unanswered item satisfies no `in` or `equals`.
-    pub(super) fn holds(&self, condition: &Condition, row: Option<(ItemId, &Map<String, Value>)>) -> bool {
+    pub(super) fn holds(
+        &self,
+        condition: &Condition,
+        row: Option<(ItemId, &Map<String, Value>)>,
+    ) -> bool {
         let definition = self.definition;
         let answer = |item: ItemId| {
             let it = definition.item(item);

@@ -58,7 +58,12 @@ impl Area {
         })
     }
 
-    pub(super) fn generate(&mut self, answers: &mut Answers<'_>, rng: &mut Draw, high: bool) -> AreaState {
+    pub(super) fn generate(
+        &mut self,
+        answers: &mut Answers<'_>,
+        rng: &mut Draw,
+        high: bool,
+    ) -> AreaState {
         if !answers.enabled(self.omfattning, None) {
             return AreaState::default();
         }

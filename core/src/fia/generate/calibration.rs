@@ -16,7 +16,8 @@ pub(super) const EVALUATION_PERCENT: u32 = 60;
 pub(super) const AFFECTED: [&str; 2] = ["i_stor_omfattning", "i_viss_omfattning"];
 pub(super) const NOT_AFFECTED: &str = "inte_alls";
 /// The answers of `problem_klient` that count as a large problem (mycket stort to måttligt).
-pub(super) const LARGE_PROBLEM: &[(&str, u32)] = &[("mycket_stort", 25), ("stort", 35), ("mattligt", 40)];
+pub(super) const LARGE_PROBLEM: &[(&str, u32)] =
+    &[("mycket_stort", 25), ("stort", 35), ("mattligt", 40)];
 pub(super) const SMALL_PROBLEM: &[(&str, u32)] = &[("litet", 70), ("inget", 30)];
 pub(super) const AFFECTS_WORK_LARGE: &[(&str, u32)] = &[("ja", 60), ("nej", 30), ("vet_ej", 10)];
 pub(super) const AFFECTS_WORK_SMALL: &[(&str, u32)] = &[("ja", 25), ("nej", 65), ("vet_ej", 10)];
@@ -75,7 +76,8 @@ pub(super) const UTBILDNING: &[(&str, u32)] = &[
     ("eftergymnasial_3ar", 7),
     ("okand", 5),
 ];
-pub(super) const LOW_EDUCATION: &[&str] = &["ingen_grundskola", "grundskola", "gymnasium_ej_fullfoljd"];
+pub(super) const LOW_EDUCATION: &[&str] =
+    &["ingen_grundskola", "grundskola", "gymnasium_ej_fullfoljd"];
 pub(super) const SPRAK_EDUCATED_ABROAD: &[(&str, u32)] =
     &[("modersmal", 5), ("goda", 35), ("vissa", 45), ("inga", 15)];
 pub(super) const SPRAK_EDUCATED_HERE: &[(&str, u32)] =
@@ -121,7 +123,8 @@ pub(super) const WORK_RANK_PERCENT: u32 = 70;
 pub(super) const RANKED_COUNT: &[(usize, u32)] = &[(1, 25), (2, 35), (3, 40)];
 pub(super) const GOAL_COUNT: &[(usize, u32)] = &[(1, 35), (2, 40), (3, 25)];
 pub(super) const DELMAL_COUNT: &[(usize, u32)] = &[(0, 30), (1, 40), (2, 30)];
-pub(super) const ANSVARIG: &[(&str, u32)] = &[("klient", 45), ("handlaggare", 35), ("annan_aktor", 20)];
+pub(super) const ANSVARIG: &[(&str, u32)] =
+    &[("klient", 45), ("handlaggare", 35), ("annan_aktor", 20)];
 /// The subject code of work in the ranking and in a goal's `omrade`.
 pub(super) const WORK_SUBJECT: &str = "arbete";
 

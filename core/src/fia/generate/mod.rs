@@ -52,9 +52,9 @@ mod calibration;
 mod deck;
 mod plan;
 mod resolve;
-mod work;
 #[cfg(test)]
 mod tests;
+mod work;
 
 use answers::*;
 use areas::*;

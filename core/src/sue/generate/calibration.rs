@@ -88,7 +88,8 @@ pub(super) const NEED_PREVALENCE: [f64; 15] = [
 // ---------------------------------------------------------------------------------------------
 
 pub(super) const KON: [&str; 3] = ["kvinna", "man", "annat"];
-pub(super) const FODELSELAND: [&str; 5] = ["sverige", "norden", "europa", "utanfor_europa", "okant"];
+pub(super) const FODELSELAND: [&str; 5] =
+    ["sverige", "norden", "europa", "utanfor_europa", "okant"];
 pub(super) const HUSHALL: [&str; 7] = [
     "ensamstaende_kvinna_utan_barn",
     "ensamstaende_kvinna_med_barn",

@@ -27,7 +27,8 @@ pub(super) const SANK: Mask = 1 << 18;
 pub(super) const UND: Mask = 1 << 19;
 pub(super) const STOD_BIT: Mask = 1 << 20;
 /// What a case's later states are made of; kept through every projection.
-pub(super) const STATE_BITS: Mask = LONG | ACTIVATED | JOBB_BIT | RESURS_BIT | SANK | UND | STOD_BIT;
+pub(super) const STATE_BITS: Mask =
+    LONG | ACTIVATED | JOBB_BIT | RESURS_BIT | SANK | UND | STOD_BIT;
 
 /// Odds ratios: each set bit multiplies a category's odds by its factor.
 pub(super) type Terms = &'static [(Mask, f64)];
@@ -54,7 +55,8 @@ pub(super) const ACTIVATION_TERMS: Terms = &[
     (UNIT_INTAG, 0.50),
 ];
 /// Jobbaktivering only (against both kinds): men and clients without education get it more.
-pub(super) const MIX_JOBB_TERMS: Terms = &[(MAN, 1.65), (LOW_EDU, 1.65), (ABROAD, 0.8), (LONG, 1.2)];
+pub(super) const MIX_JOBB_TERMS: Terms =
+    &[(MAN, 1.65), (LOW_EDU, 1.65), (ABROAD, 0.8), (LONG, 1.2)];
 /// Resursaktivering only: sfi for the foreign-born, IPS for ill health.
 pub(super) const MIX_RESURS_TERMS: Terms = &[(ABROAD, 1.5), (YOUNG, 1.2), (G_OHALSA, 1.35)];
 /// Sanktion: mostly Swedish-born men over 25, after activation (seed study, DOMAIN.md (d)).

@@ -10,14 +10,14 @@ use std::sync::Arc;
 use jiff::civil::Date;
 
 use super::classify;
-use crate::stats::engine::{
-    Aggregate, CellSlots, Partition, RowsSpec, StratumKey, TableSpec, build_tables,
-};
-use crate::stats::{Category, Dimension, GroupReport, ReportOptions};
 use crate::document::{AnswerValue, Document, Row};
 use crate::error::{Error, ErrorKind, Result};
 use crate::instrument::{Definition, ItemId, ItemKind};
 use crate::module::Resolver;
+use crate::stats::engine::{
+    Aggregate, CellSlots, Partition, RowsSpec, StratumKey, TableSpec, build_tables,
+};
+use crate::stats::{Category, Dimension, GroupReport, ReportOptions};
 use crate::text::Text;
 use crate::validate::Validated;
 
@@ -26,13 +26,11 @@ mod record;
 mod schema;
 mod tables;
 
+use layout::*;
 pub use record::SueRecord;
 pub use schema::SueSchema;
-use layout::*;
 use schema::*;
 use tables::*;
-
-
 
 /// SUE records counted into strata: the mergeable partial result of a SUE report.
 #[derive(Clone, Debug)]
@@ -281,7 +279,6 @@ fn bits(mut set: u32) -> impl Iterator<Item = usize> {
     })
 }
 
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -315,7 +312,9 @@ mod tests {
         let engine = engine();
         let definition = engine.definition("sue", None).expect("sue");
         let schema = SueSchema::new(definition).expect("schema");
-        let document = sue_documents(definition, 5, 1).expect("generates").remove(0);
+        let document = sue_documents(definition, 5, 1)
+            .expect("generates")
+            .remove(0);
         let bytes = serde_json::to_vec(&document).expect("json");
         let validated = engine.parse(Some("sue"), &bytes).expect("parses");
         let record = SueRecord::from_document(&schema, &validated.document);
