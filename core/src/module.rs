@@ -23,6 +23,11 @@ pub trait InstrumentModule: fmt::Debug + Send + Sync {
     /// The instrument's name as definitions spell it (`fia`).
     fn name(&self) -> &'static str;
 
+    /// The definition files of this instrument that bistand ships (JSON, embedded at build time).
+    fn definition_files(&self) -> &'static [&'static str] {
+        &[]
+    }
+
     /// Checks that `definition` (of this instrument) has every item and code this module's code
     /// reads, so a renamed code is an error when the engine is built rather than a silently
     /// changed report.
@@ -350,7 +355,7 @@ mod tests {
     static COLOURS: Colours = Colours;
 
     fn engine(definition: &str) -> Result<Engine> {
-        let mut definitions = crate::instrument::builtin()?;
+        let mut definitions = crate::registry::builtin()?;
         definitions.push(Definition::from_json(definition)?);
         let mut modules = crate::registry::modules();
         modules.push(&COLOURS);
@@ -417,7 +422,7 @@ mod tests {
         );
         // The shipped instruments are untouched by the addition.
         assert!(engine.summary(Some("fia"), b"{}", None).is_err());
-        assert_eq!(engine.module_names(), ["sue", "fia", "farger"]);
+        assert_eq!(engine.module_names(), ["fia", "sue", "farger"]);
     }
 
     #[test]
@@ -447,7 +452,7 @@ mod tests {
         .expect_err("no module");
         assert_eq!(error.kind(), ErrorKind::UnknownInstrument);
         assert!(
-            error.message_en().contains("expected sue or fia"),
+            error.message_en().contains("expected fia or sue"),
             "{error}"
         );
     }

@@ -32,6 +32,10 @@ impl InstrumentModule for FiaModule {
         "fia"
     }
 
+    fn definition_files(&self) -> &'static [&'static str] {
+        &[include_str!("../../instruments/fia-1.json")]
+    }
+
     fn check_definition(&self, definition: &Definition) -> Result<()> {
         // The statistics schema resolves every item and code the report reads.
         FiaSchema::new(definition).map(drop)

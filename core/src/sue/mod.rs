@@ -31,6 +31,10 @@ impl InstrumentModule for SueModule {
         "sue"
     }
 
+    fn definition_files(&self) -> &'static [&'static str] {
+        &[include_str!("../../instruments/sue-1.json")]
+    }
+
     fn check_definition(&self, definition: &Definition) -> Result<()> {
         // The classifications match codes by name: each must exist, or clients would silently
         // fall into "not recorded".

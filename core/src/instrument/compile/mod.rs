@@ -580,7 +580,7 @@ struct Scope<'a> {
 mod tests {
     use serde_json::{Value, json};
 
-    use super::super::{Definition, builtin};
+    use super::super::Definition;
     use crate::ErrorKind;
 
     fn minimal() -> Value {
@@ -615,7 +615,7 @@ mod tests {
 
     #[test]
     fn builtin_definitions_compile() {
-        let definitions = builtin().expect("embedded definitions are valid");
+        let definitions = crate::registry::builtin().expect("embedded definitions are valid");
         assert!(
             definitions
                 .iter()
