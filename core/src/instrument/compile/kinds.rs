@@ -210,7 +210,7 @@ impl Builder {
                     ),
                 ));
             };
-            eligible_when[usize::from(position)] = Some(self.condition(place, condition, &scope)?);
+            eligible_when[usize::from(position)] = Some(self.condition(place, condition, scope)?);
         }
         Ok(ItemKind::Ranking {
             list,
