@@ -6,7 +6,8 @@ use std::sync::Arc;
 
 use crate::document::{AnswerValue, Document};
 use crate::error::{Error, ErrorKind, Result};
-use crate::instrument::{Definition, ItemId, ItemKind};
+use crate::instrument::{Definition, ItemId};
+use crate::module::Resolver;
 use crate::stats::engine::{
     Aggregate, CellSlots, Partition, RowsSpec, StratumKey, TableSpec, build_tables,
 };
@@ -47,13 +48,11 @@ fn missing(what: &str) -> Error {
     )
 }
 
+/// The code list of a choice item; `None` for another kind (the statistics then skip it).
 fn list_codes(definition: &Definition, item: ItemId) -> Option<&crate::instrument::CodeList> {
-    match &definition.item(item).kind {
-        ItemKind::SingleChoice { list } | ItemKind::MultipleChoice { list, .. } => {
-            Some(definition.code_list(*list))
-        }
-        _ => None,
-    }
+    Resolver::new(definition, "FIA statistics", "FIA-statistiken")
+        .codes(item)
+        .ok()
 }
 
 fn categories(definition: &Definition, item: ItemId) -> Vec<Category> {
