@@ -48,7 +48,7 @@ fn peak_during(f: impl FnOnce()) -> usize {
 fn main() {
     let engine = Engine::new().expect("embedded definitions compile");
     let definition = engine.definition("fia", None).expect("fia");
-    let documents: Vec<Vec<u8>> = bistand_core::synth::fia_documents(definition, 20261124, 100)
+    let documents: Vec<Vec<u8>> = bistand_core::fia::fia_documents(definition, 20261124, 100)
         .expect("generates")
         .iter()
         .map(|d| serde_json::to_vec(d).expect("serialises"))

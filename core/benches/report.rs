@@ -12,7 +12,8 @@ use std::io::Write;
 use std::time::Instant;
 
 use bistand_core::Engine;
-use bistand_core::stats::{ReportOptions, SueAggregate, SueRecord, SueSchema};
+use bistand_core::stats::ReportOptions;
+use bistand_core::sue::{SueAggregate, SueRecord, SueSchema};
 
 const DISTINCT: usize = 100_000;
 const SEED: u64 = 20261124;
@@ -40,7 +41,7 @@ fn main() {
     let path = data_dir.join(format!("sue-{distinct}.ndjson"));
     let mut file = std::io::BufWriter::new(std::fs::File::create(&path).expect("create data file"));
     let mut records: Vec<SueRecord> = Vec::with_capacity(distinct * passes);
-    for (i, mut document) in bistand_core::synth_sue::sue_documents(definition, SEED, distinct)
+    for (i, mut document) in bistand_core::sue::sue_documents(definition, SEED, distinct)
         .expect("generator fits the definition")
         .into_iter()
         .enumerate()

@@ -18,7 +18,7 @@ const SEED: u64 = 20261124;
 /// and makes bistand read the answers in a second pass.
 fn documents(engine: &Engine, envelope_first: bool) -> Vec<Vec<u8>> {
     let definition = engine.definition("fia", None).expect("fia is built in");
-    bistand_core::synth::fia_documents(definition, SEED, DOCUMENTS)
+    bistand_core::fia::fia_documents(definition, SEED, DOCUMENTS)
         .expect("generator matches the definition")
         .into_iter()
         .map(|mut document| {

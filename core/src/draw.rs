@@ -1,4 +1,4 @@
-//! The random source of the synthetic generators ([`crate::synth`], [`crate::synth_sue`]).
+//! The random source of the synthetic generators ([`crate::fia::generate`], [`crate::sue::generate`]).
 
 use rand::{RngCore, SeedableRng};
 use rand_chacha::ChaCha8Rng;

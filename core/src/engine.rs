@@ -1,13 +1,17 @@
-//! The [`Engine`]: loaded definitions plus an organisation profile, the handle every shell (C ABI,
-//! sidecar, command line) validates and summarises through.
+//! The [`Engine`]: loaded definitions plus an organisation profile and the instrument modules, the
+//! handle every shell (C ABI, sidecar, command line) validates and summarises through. It never
+//! names an instrument: what one instrument adds comes from its [`InstrumentModule`], which the
+//! registry (`crate::registry`, where `Engine::new` lives) hands in.
 
 use std::sync::Arc;
 
 use crate::document::Limits;
 use crate::error::{Error, ErrorKind, Result, displayable_key};
 use crate::finding::Report;
-use crate::instrument::{self, Definition};
+use crate::instrument::Definition;
+use crate::module::InstrumentModule;
 use crate::profile::Profile;
+use crate::registry::Summary;
 use crate::validate::{self, Validated};
 
 /// Definitions and a profile, checked once. Immutable and `Send + Sync`: share one engine across
@@ -15,6 +19,7 @@ use crate::validate::{self, Validated};
 #[derive(Debug, Clone)]
 pub struct Engine {
     entries: Vec<Entry>,
+    modules: Vec<&'static dyn InstrumentModule>,
     profile: Profile,
     limits: Limits,
 }
@@ -26,29 +31,17 @@ struct Entry {
 }
 
 impl Engine {
-    /// An engine over the definitions bistand ships, with no organisation profile.
+    /// An engine over the given definitions, instrument modules and optional profile. Each
+    /// definition of an instrument with a module is checked by the module
+    /// ([`InstrumentModule::check_definition`]).
     ///
     /// # Errors
-    /// Only if an embedded definition is broken, which the tests rule out.
-    pub fn new() -> Result<Engine> {
-        Engine::with_definitions(instrument::builtin()?, None)
-    }
-
-    /// An engine over the shipped definitions with an organisation profile (JSON bytes).
-    ///
-    /// # Errors
-    /// [`ErrorKind::InvalidProfile`] (and `TooLarge`, `InvalidUtf8`) for a bad profile.
-    pub fn with_profile(profile: &[u8]) -> Result<Engine> {
-        Engine::with_definitions(instrument::builtin()?, Some(profile))
-    }
-
-    /// An engine over the given definitions and optional profile.
-    ///
-    /// # Errors
-    /// [`ErrorKind::InvalidDefinition`] if two definitions share instrument and version;
-    /// [`ErrorKind::InvalidProfile`] for a bad profile.
-    pub fn with_definitions(
+    /// [`ErrorKind::InvalidDefinition`] if two definitions share instrument and version, two
+    /// modules share a name, or a module's check fails; [`ErrorKind::InvalidProfile`] for a bad
+    /// profile.
+    pub fn with_modules(
         definitions: Vec<Definition>,
+        modules: Vec<&'static dyn InstrumentModule>,
         profile: Option<&[u8]>,
     ) -> Result<Engine> {
         let profile = profile
@@ -72,6 +65,21 @@ impl Engine {
                 ));
             }
         }
+        for (i, module) in modules.iter().enumerate() {
+            if modules[..i].iter().any(|m| m.name() == module.name()) {
+                let name = module.name();
+                return Err(Error::new(
+                    ErrorKind::InvalidDefinition,
+                    format!("instrument {name} is registered twice"),
+                    format!("instrumentet {name} är registrerat två gånger"),
+                ));
+            }
+        }
+        for definition in &refs {
+            if let Some(module) = modules.iter().find(|m| m.name() == definition.instrument()) {
+                module.check_definition(definition)?;
+            }
+        }
         profile.check(&refs)?;
         let entries = definitions
             .into_iter()
@@ -85,6 +93,7 @@ impl Engine {
             .collect::<Result<_>>()?;
         Ok(Engine {
             entries,
+            modules,
             profile,
             limits: Limits::default(),
         })
@@ -104,6 +113,19 @@ impl Engine {
     /// The organisation profile (empty when none was given).
     pub fn profile(&self) -> &Profile {
         &self.profile
+    }
+
+    /// The module of `instrument`, when one is registered.
+    pub fn module(&self, instrument: &str) -> Option<&'static dyn InstrumentModule> {
+        self.modules
+            .iter()
+            .copied()
+            .find(|m| m.name() == instrument)
+    }
+
+    /// The names of the registered instrument modules, in registry order.
+    pub fn module_names(&self) -> Vec<&'static str> {
+        self.modules.iter().map(|m| m.name()).collect()
     }
 
     /// Every loaded definition.
@@ -194,15 +216,6 @@ impl Engine {
     }
 }
 
-/// A derived summary, by instrument.
-#[derive(Clone, Debug, PartialEq, serde::Serialize)]
-#[serde(untagged)]
-#[non_exhaustive]
-pub enum Summary {
-    /// A FIA document's summary.
-    Fia(crate::fia::FiaSummary),
-}
-
 impl Engine {
     /// Parses, validates and summarises a document. `today` (the caller's clock: the core has
     /// none) selects the next follow-up date.
@@ -217,12 +230,13 @@ impl Engine {
         today: Option<jiff::civil::Date>,
     ) -> Result<Summary> {
         let validated = self.parse(instrument, bytes)?;
-        match validated.definition.instrument() {
-            "fia" => crate::fia::summarise(&validated, today).map(Summary::Fia),
-            other => Err(Error::new(
+        let name = validated.definition.instrument();
+        match self.module(name) {
+            Some(module) => module.summarise(&validated, today),
+            None => Err(Error::new(
                 ErrorKind::UnknownInstrument,
-                format!("instrument `{other}` has no summary"),
-                format!("instrumentet `{other}` saknar sammanfattning"),
+                format!("instrument `{name}` has no summary"),
+                format!("instrumentet `{name}` saknar sammanfattning"),
             )),
         }
     }

@@ -25,7 +25,6 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
-pub mod classify;
 pub mod document;
 mod draw;
 mod engine;
@@ -35,18 +34,20 @@ pub mod finding;
 pub mod identifier;
 pub mod instrument;
 pub mod keys;
+pub mod module;
 pub mod profile;
+pub mod registry;
 pub mod schema;
 pub mod seal;
 pub mod stats;
-pub mod synth;
-pub mod synth_sue;
+pub mod sue;
 mod text;
 mod validate;
 
 pub use document::{AnswerValue, Document, Limits, Row, Status};
-pub use engine::{Engine, Summary};
+pub use engine::Engine;
 pub use error::{Error, ErrorKind, Result};
 pub use finding::{Finding, FindingCode, Report, Severity};
+pub use registry::Summary;
 pub use text::{Language, Text};
 pub use validate::Validated;

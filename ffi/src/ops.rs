@@ -3,7 +3,7 @@
 //! re-implements a rule.
 
 use bistand_core::identifier::{PersonalNumber, PseudonymKey, pseudonymise as core_pseudonymise};
-use bistand_core::stats::{Dimension, ReportOptions, Threshold, csv::to_csv, report_from_ndjson};
+use bistand_core::stats::{ReportOptions, Threshold, csv::to_csv, report_from_ndjson};
 use bistand_core::{Engine, Language};
 use jiff::civil::Date;
 use serde_json::Value;
@@ -210,51 +210,47 @@ impl ReportRequest {
             }
         };
 
+        let threshold_error = || {
+            invalid(
+                format!(
+                    "`options.threshold` must be a whole number of at least {}: the \
+                     disclosure threshold can be raised but not lowered",
+                    Threshold::MINIMUM
+                ),
+                format!(
+                    "`options.threshold` måste vara ett heltal, minst {}: röjandetröskeln \
+                     kan höjas men inte sänkas",
+                    Threshold::MINIMUM
+                ),
+            )
+        };
         let threshold = match map.get("threshold") {
-            None => Threshold::default(),
-            Some(value) => value
-                .as_u64()
-                .and_then(|n| Threshold::new(n).ok())
-                .ok_or_else(|| {
-                    invalid(
-                        format!(
-                            "`options.threshold` must be a whole number of at least {}: the \
-                             disclosure threshold can be raised but not lowered",
-                            Threshold::MINIMUM
-                        ),
-                        format!(
-                            "`options.threshold` måste vara ett heltal, minst {}: röjandetröskeln \
-                             kan höjas men inte sänkas",
-                            Threshold::MINIMUM
-                        ),
-                    )
-                })?,
+            None => None,
+            Some(value) => {
+                let n = value.as_u64().ok_or_else(threshold_error)?;
+                Threshold::new(n).map_err(|_| threshold_error())?;
+                Some(n)
+            }
         };
 
-        let dimensions = match map.get("breakdowns") {
-            None => Dimension::ALL.to_vec(),
-            Some(Value::Array(names)) => {
-                let mut dimensions = vec![Dimension::Total];
-                for name in names {
-                    let dimension = name
-                        .as_str()
-                        .and_then(|name| Dimension::parse(name).ok())
-                        .ok_or_else(|| {
-                            invalid(
-                                "`options.breakdowns` has an unknown breakdown; expected total, \
-                                 gender, age_band, origin, household, unit or period"
-                                    .to_owned(),
-                                "`options.breakdowns` har en okänd indelning; förväntade total, \
-                                 gender, age_band, origin, household, unit eller period"
-                                    .to_owned(),
-                            )
-                        })?;
-                    if !dimensions.contains(&dimension) {
-                        dimensions.push(dimension);
-                    }
-                }
-                dimensions
-            }
+        let breakdown_error = || {
+            invalid(
+                "`options.breakdowns` has an unknown breakdown; expected total, \
+                 gender, age_band, origin, household, unit or period"
+                    .to_owned(),
+                "`options.breakdowns` har en okänd indelning; förväntade total, \
+                 gender, age_band, origin, household, unit eller period"
+                    .to_owned(),
+            )
+        };
+        let breakdowns = match map.get("breakdowns") {
+            None => None,
+            Some(Value::Array(names)) => Some(
+                names
+                    .iter()
+                    .map(|name| name.as_str().ok_or_else(breakdown_error))
+                    .collect::<Result<Vec<&str>, Failure>>()?,
+            ),
             Some(_) => {
                 return Err(invalid(
                     "`options.breakdowns` must be an array of breakdown names".to_owned(),
@@ -262,6 +258,8 @@ impl ReportRequest {
                 ));
             }
         };
+        // The threshold is checked above, so the only error left is an unknown breakdown.
+        let options = ReportOptions::new(threshold, breakdowns).map_err(|_| breakdown_error())?;
 
         let format = match map.get("format").map(Value::as_str) {
             None | Some(Some("json")) => ReportFormat::Json,
@@ -287,10 +285,7 @@ impl ReportRequest {
 
         Ok(ReportRequest {
             as_of,
-            options: ReportOptions {
-                threshold,
-                dimensions,
-            },
+            options,
             format,
             language,
         })

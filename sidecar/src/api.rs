@@ -18,7 +18,7 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::{Json, Router};
 use bistand_core::identifier::PseudonymKey;
-use bistand_core::stats::{Dimension, ReportOptions, Threshold, csv::to_csv};
+use bistand_core::stats::{ReportOptions, csv::to_csv};
 use bistand_core::{Engine, Language};
 use bistand_store::{AuditEvent, AuditedStore, RecordId, RecordMeta, documents};
 use jiff::civil::Date;
@@ -987,23 +987,13 @@ async fn report(
 ) -> Result<Response, ApiError> {
     let principal = caller.require(Action::Reports)?.clone();
     let filters = query(filters)?;
-    let threshold = match filters.threshold {
-        None => Threshold::default(),
-        Some(n) => Threshold::new(n)?,
-    };
-    let dimensions = match &filters.breakdowns {
-        None => Dimension::ALL.to_vec(),
-        Some(list) => {
-            let mut dimensions = vec![Dimension::Total];
-            for name in list.split(',').filter(|n| !n.is_empty()) {
-                let dimension = Dimension::parse(name)?;
-                if !dimensions.contains(&dimension) {
-                    dimensions.push(dimension);
-                }
-            }
-            dimensions
-        }
-    };
+    let options = ReportOptions::new(
+        filters.threshold,
+        filters
+            .breakdowns
+            .as_deref()
+            .map(|list| list.split(',').filter(|n| !n.is_empty())),
+    )?;
     let units: Vec<String> = match &filters.units {
         None => principal.units.clone(),
         Some(list) => {
@@ -1036,10 +1026,6 @@ async fn report(
     };
     // The instrument is checked before any audit entry is written.
     state.0.engine.definition(&instrument, None)?;
-    let options = ReportOptions {
-        threshold,
-        dimensions,
-    };
     let as_of = filters.as_of.unwrap_or_else(today);
     let state = state.clone();
     let report = blocking(move || {

@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::{Context, Result, bail};
-use bistand_core::stats::{Dimension, GroupReport, NdjsonAggregator, ReportOptions, Threshold};
+use bistand_core::stats::{GroupReport, NdjsonAggregator, ReportOptions};
 use bistand_core::{Engine, Error as CoreError, Language, Report, Severity};
 use clap::{Parser, Subcommand, ValueEnum};
 use jiff::civil::Date;
@@ -329,14 +329,7 @@ pub fn run() -> Result<ExitCode> {
         } => {
             let engine = Engine::new()?;
             let definition = engine.definition(&instrument, None)?;
-            let documents: Box<dyn Iterator<Item = serde_json::Value>> =
-                match definition.instrument() {
-                    "fia" => Box::new(bistand_core::synth::FiaGenerator::new(definition, seed)?),
-                    "sue" => Box::new(bistand_core::synth_sue::SueGenerator::new(
-                        definition, seed,
-                    )?),
-                    _ => bail!("no generator for instrument `{instrument}`"),
-                };
+            let documents = engine.generator(definition, seed)?;
             let mut writer = io::BufWriter::new(out);
             for (n, document) in documents.take(count).enumerate() {
                 if client_ids {
@@ -445,17 +438,8 @@ pub fn run() -> Result<ExitCode> {
                     .context("--as-of must be a date written YYYY-MM-DD")?,
                 None => crate::today(),
             };
-            let mut dimensions = vec![Dimension::Total];
-            if breakdown.is_empty() {
-                dimensions = Dimension::ALL.to_vec();
-            }
-            for name in &breakdown {
-                dimensions.push(Dimension::parse(name)?);
-            }
-            let options = ReportOptions {
-                threshold: Threshold::new(threshold)?,
-                dimensions,
-            };
+            let breakdowns = (!breakdown.is_empty()).then(|| breakdown.iter().map(String::as_str));
+            let options = ReportOptions::new(Some(threshold), breakdowns)?;
             let report = match (db, keys) {
                 (Some(db), Some(keys)) => {
                     report_from_store(&instrument, &db, &keys, unit, as_of, &options)?

@@ -8,8 +8,6 @@ use std::path::Path;
 
 use anyhow::{Context, Result};
 use bistand_core::Engine;
-use bistand_core::synth::FiaGenerator;
-use bistand_core::synth_sue::SueGenerator;
 use bistand_store::{AuditEvent, documents};
 
 use crate::config::{Config, Role};
@@ -80,8 +78,8 @@ fn load(config: &Config, dir: &Path, options: &DemoOptions) -> Result<(usize, us
     let today = crate::today();
     let sue_definition = engine.definition("sue", None)?;
     let fia_definition = engine.definition("fia", None)?;
-    let sue_documents = SueGenerator::new(sue_definition, options.seed)?;
-    let mut fia_documents = FiaGenerator::new(fia_definition, options.seed)?;
+    let sue_documents = engine.generator(sue_definition, options.seed)?;
+    let mut fia_documents = engine.generator(fia_definition, options.seed)?;
     let (mut sue, mut fia) = (0, 0);
     let mut batch = Vec::new();
     for (i, mut document) in sue_documents.take(options.clients).enumerate() {

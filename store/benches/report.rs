@@ -10,7 +10,8 @@ use std::time::Instant;
 
 use bistand_core::Engine;
 use bistand_core::identifier::{PseudonymKey, pseudonymise_case_number};
-use bistand_core::stats::{ReportOptions, SueAggregate, SueSchema};
+use bistand_core::stats::ReportOptions;
+use bistand_core::sue::{SueAggregate, SueSchema};
 use bistand_store::{DataKey, Keyring, NewRecord, ScanFilter, SqliteStore, Store};
 
 /// Feeds each document body to the aggregating callback.
@@ -30,7 +31,7 @@ fn main() {
     let dir = tempfile::tempdir().expect("temp dir");
     let store = SqliteStore::open(dir.path().join("bench.db"), keyring).expect("opens");
 
-    let bodies: Vec<Vec<u8>> = bistand_core::synth_sue::sue_documents(definition, 7, records)
+    let bodies: Vec<Vec<u8>> = bistand_core::sue::sue_documents(definition, 7, records)
         .expect("generates")
         .into_iter()
         .enumerate()

@@ -50,7 +50,7 @@ use crate::record::{NewRecord, RecordId, ScanFilter};
 
 /// The unit a record is stored under when its document names none: the same code the group
 /// reports use for a missing value, so such records are counted under "not recorded".
-pub const UNKNOWN_UNIT: &str = bistand_core::classify::UNKNOWN.code;
+pub const UNKNOWN_UNIT: &str = bistand_core::stats::dimension::UNKNOWN.code;
 
 /// A validated document: its findings and, only when it has no error findings, the record to
 /// store.
@@ -179,7 +179,7 @@ pub fn report_from_store(
     options: &ReportOptions,
 ) -> Result<StoreReport> {
     let definition = engine.definition(instrument, None)?;
-    let mut aggregate = GroupAggregate::new(definition, as_of)?;
+    let mut aggregate = GroupAggregate::new(engine, definition, as_of)?;
     let mut not_counted = Vec::new();
     let base = ScanFilter::all().instrument(definition.instrument());
     let filters = match units {
@@ -245,7 +245,7 @@ impl From<PrepareError> for Error {
 #[cfg(test)]
 mod tests {
     use bistand_core::seal::{DataKey, Keyring};
-    use bistand_core::synth_sue::SueGenerator;
+    use bistand_core::sue::SueGenerator;
 
     use super::*;
     use crate::SqliteStore;

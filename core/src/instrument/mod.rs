@@ -3,7 +3,8 @@
 //!
 //! A definition file (see `core/instruments/README.md`) is compiled once by
 //! [`Definition::from_json`] into an indexed, immutable form; share it across threads behind an
-//! `Arc`. The definitions bistand ships are embedded at build time and listed by [`builtin`].
+//! `Arc`. The definitions bistand ships are embedded at build time by their instruments' modules
+//! and listed by `registry::builtin`.
 
 mod compile;
 mod names;
@@ -14,24 +15,6 @@ use rustc_hash::FxHashMap as HashMap;
 use crate::error::{Error, ErrorKind, Result};
 use crate::text::Text;
 use names::Names;
-
-/// The definition files embedded in the library: `(instrument, version, JSON)`.
-const BUILTIN: &[(&str, &str, &str)] = &[
-    ("fia", "1", include_str!("../../instruments/fia-1.json")),
-    ("sue", "1", include_str!("../../instruments/sue-1.json")),
-];
-
-/// Compiles every definition bistand ships. Each is checked by the tests, so a failure here means
-/// the library itself was built from a broken definition.
-///
-/// # Errors
-/// [`ErrorKind::InvalidDefinition`] if an embedded definition is broken.
-pub fn builtin() -> Result<Vec<Definition>> {
-    BUILTIN
-        .iter()
-        .map(|(_, _, json)| Definition::from_json(json))
-        .collect()
-}
 
 /// The index of an item (top-level or sub-item) within its [`Definition`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]

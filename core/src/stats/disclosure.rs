@@ -21,7 +21,7 @@
 use std::collections::HashMap;
 
 use super::Threshold;
-use super::engine::Dimension;
+use super::dimension::Dimension;
 
 pub(crate) mod audit;
 

@@ -3,85 +3,11 @@
 
 use std::collections::HashMap;
 
-use serde::Serialize;
-
+use super::dimension::{AGE_BANDS, Class, Dimension, GENDERS, HOUSEHOLDS, ORIGINS, UNKNOWN};
 use super::disclosure::{self, QuantityKey, Registry};
 use super::{Category, Cell, Row, Table, wilson_interval};
-use crate::classify::{self, AGE_BANDS, Class, GENDERS, HOUSEHOLDS, ORIGINS};
 use crate::error::{Error, ErrorKind, Result};
 use crate::text::Text;
-
-/// A breakdown of a report.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Dimension {
-    /// Everyone: one row.
-    Total,
-    /// Women, men, other.
-    Gender,
-    /// Age bands at the start of the follow-up.
-    AgeBand,
-    /// Born in Sweden or abroad.
-    Origin,
-    /// Household group.
-    Household,
-    /// Organisational unit.
-    Unit,
-    /// Calendar year of the start of the follow-up (or of the interview, for FIA).
-    Period,
-}
-
-impl Dimension {
-    /// Every dimension, in report order.
-    pub const ALL: [Dimension; 7] = [
-        Dimension::Total,
-        Dimension::Gender,
-        Dimension::AgeBand,
-        Dimension::Origin,
-        Dimension::Household,
-        Dimension::Unit,
-        Dimension::Period,
-    ];
-
-    /// Stable name (`age_band`).
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Dimension::Total => "total",
-            Dimension::Gender => "gender",
-            Dimension::AgeBand => "age_band",
-            Dimension::Origin => "origin",
-            Dimension::Household => "household",
-            Dimension::Unit => "unit",
-            Dimension::Period => "period",
-        }
-    }
-
-    /// Parses a stable name.
-    ///
-    /// # Errors
-    /// [`ErrorKind::InvalidArgument`] naming the accepted names.
-    pub fn parse(name: &str) -> Result<Dimension> {
-        Dimension::ALL.into_iter().find(|d| d.as_str() == name).ok_or_else(|| {
-            Error::new(
-                ErrorKind::InvalidArgument,
-                "unknown breakdown; expected total, gender, age_band, origin, household, unit or period",
-                "okänd indelning; förväntade total, gender, age_band, origin, household, unit eller period",
-            )
-        })
-    }
-
-    fn label(self) -> Text {
-        match self {
-            Dimension::Total => Text::new("Totalt", "Total"),
-            Dimension::Gender => Text::new("Kön", "Gender"),
-            Dimension::AgeBand => Text::new("Åldersgrupp", "Age band"),
-            Dimension::Origin => Text::new("Födelseland", "Country of birth"),
-            Dimension::Household => Text::new("Hushållstyp", "Household type"),
-            Dimension::Unit => Text::new("Enhet", "Unit"),
-            Dimension::Period => Text::new("År", "Year"),
-        }
-    }
-}
 
 /// The breakdown values of one record. `unit` indexes the aggregate's unit names; `period` is a
 /// year (0 when unknown).
@@ -93,6 +19,22 @@ pub(crate) struct StratumKey {
     pub(crate) household: u8,
     pub(crate) unit: u32,
     pub(crate) period: i16,
+}
+
+impl StratumKey {
+    /// The key of a record that carries no background data: every classification "not
+    /// recorded", only the unit and the period known.
+    pub(crate) fn unclassified(unit: u32, period: i16) -> StratumKey {
+        let last = |n: usize| u8::try_from(n - 1).expect("few classes");
+        StratumKey {
+            gender: last(GENDERS.len()),
+            age: last(AGE_BANDS.len()),
+            origin: last(ORIGINS.len()),
+            household: last(HOUSEHOLDS.len()),
+            unit,
+            period,
+        }
+    }
 }
 
 /// Counters per stratum, with the unit names interned, and what every aggregate keeps beside them:
@@ -165,7 +107,7 @@ impl Aggregate {
     }
 
     pub(crate) fn unit(&mut self, name: Option<&str>) -> u32 {
-        let name = name.unwrap_or(classify::UNKNOWN.code);
+        let name = name.unwrap_or(UNKNOWN.code);
         if let Some(&index) = self.unit_index.get(name) {
             return index;
         }
@@ -283,7 +225,7 @@ impl Aggregate {
             }
             Dimension::Period => {
                 let (code, label) = if key.period == 0 {
-                    (classify::UNKNOWN.code.to_owned(), classify::UNKNOWN.label())
+                    (UNKNOWN.code.to_owned(), UNKNOWN.label())
                 } else {
                     (
                         key.period.to_string(),

@@ -2,8 +2,9 @@
 //!
 //! Records are aggregated in one pass into *strata*: one vector of counters per combination of
 //! gender, age band, origin, household group, unit and period. Aggregation only adds, so it is
-//! order-independent, and two partial aggregates [`merge`](SueAggregate::merge) by adding their
-//! strata: units or municipalities can be combined without sharing records. A report is built from
+//! order-independent, and two partial aggregates merge (an instrument's aggregate, e.g.
+//! `sue::SueAggregate::merge`) by adding their strata: units or municipalities can be combined
+//! without sharing records. A report is built from
 //! the strata by summing them over each breakdown, then every shown count passes disclosure
 //! control ([`disclosure`]): counts under the threshold are suppressed, and so are the counts
 //! from which a suppressed one could be recovered by subtraction, across all tables of the report.
@@ -11,23 +12,20 @@
 //! Reports describe; they do not estimate effects. Shares come with Wilson 95 % intervals.
 
 pub mod csv;
+pub mod dimension;
 pub mod disclosure;
-mod engine;
-pub mod fia;
+pub(crate) mod engine;
 pub mod ndjson;
 pub mod perturbation;
-pub mod sue;
 
 use serde::Serialize;
 
 use crate::error::{Error, ErrorKind, Result};
 use crate::text::Text;
 
-pub use engine::{Aggregate, Dimension};
-pub use fia::{FiaAggregate, FiaSchema};
+pub use dimension::{Dimension, ReportOptions};
+pub use engine::Aggregate;
 pub use ndjson::{GroupAggregate, NdjsonAggregator, NdjsonReport, report_from_ndjson};
-
-pub use sue::{ReportOptions, SueAggregate, SueRecord, SueSchema};
 
 /// The smallest number of clients a shown count may have. Default 5; it can be raised, never
 /// lowered.
@@ -184,6 +182,8 @@ mod tests {
     use proptest::prelude::*;
 
     use crate::Engine;
+    use crate::fia::{FiaAggregate, FiaSchema};
+    use crate::sue::{SueAggregate, SueSchema};
 
     fn fia_aggregate(
         seed: u64,
@@ -193,7 +193,7 @@ mod tests {
     ) -> (FiaAggregate, Vec<Vec<u8>>) {
         let engine = Engine::new().expect("builtin");
         let definition = engine.definition("fia", None).expect("fia");
-        let documents: Vec<Vec<u8>> = crate::synth::fia_documents(definition, seed, count)
+        let documents: Vec<Vec<u8>> = crate::fia::generate::fia_documents(definition, seed, count)
             .expect("generates")
             .into_iter()
             .enumerate()
@@ -258,7 +258,7 @@ mod tests {
             SueSchema::new(definition).expect("schema"),
             jiff::civil::date(2026, 11, 24),
         );
-        for (i, mut document) in crate::synth_sue::sue_documents(definition, seed, count)
+        for (i, mut document) in crate::sue::generate::sue_documents(definition, seed, count)
             .expect("generates")
             .into_iter()
             .enumerate()
@@ -315,7 +315,7 @@ mod tests {
         let whole = sue_aggregate(3, 300, 3);
         let engine = Engine::new().expect("builtin");
         let definition = engine.definition("sue", None).expect("sue");
-        let documents = crate::synth_sue::sue_documents(definition, 3, 300).expect("generates");
+        let documents = crate::sue::generate::sue_documents(definition, 3, 300).expect("generates");
         let mut parts = vec![whole.empty_like(), whole.empty_like(), whole.empty_like()];
         for (i, mut document) in documents.into_iter().enumerate().rev() {
             document["unit"] = serde_json::Value::String(format!("enhet_{}", i % 3));

@@ -5,10 +5,11 @@
 use jiff::civil::Date;
 use serde::Serialize;
 
-use super::{FiaAggregate, FiaSchema, GroupReport, ReportOptions, SueAggregate, SueSchema};
+use super::{GroupReport, ReportOptions};
 use crate::engine::Engine;
 use crate::error::{Error, ErrorKind, Result};
 use crate::instrument::Definition;
+use crate::module::InstrumentAggregate;
 use crate::validate::Validated;
 
 /// A group report over NDJSON and what was left out of it. Serialised as the JSON output of
@@ -24,48 +25,46 @@ pub struct NdjsonReport {
     pub documents_with_errors: u64,
 }
 
-/// The aggregate of the instrument a report is about.
-#[derive(Debug, Clone)]
-pub enum GroupAggregate {
-    /// SUE records.
-    Sue(SueAggregate),
-    /// FIA documents.
-    Fia(FiaAggregate),
+/// The aggregate of the instrument a report is about, made by the instrument's module.
+#[derive(Debug)]
+pub struct GroupAggregate(Box<dyn InstrumentAggregate>);
+
+impl Clone for GroupAggregate {
+    fn clone(&self) -> GroupAggregate {
+        GroupAggregate(self.0.clone_box())
+    }
 }
 
 impl GroupAggregate {
-    /// An empty aggregate for `definition`'s instrument.
+    /// An empty aggregate for `definition`'s instrument, through its module in `engine`.
     ///
     /// # Errors
-    /// [`ErrorKind::UnknownInstrument`] for an instrument without group reports.
-    pub fn new(definition: &Definition, as_of: Date) -> Result<GroupAggregate> {
-        Ok(match definition.instrument() {
-            "sue" => GroupAggregate::Sue(SueAggregate::new(SueSchema::new(definition)?, as_of)),
-            "fia" => GroupAggregate::Fia(FiaAggregate::new(FiaSchema::new(definition)?, as_of)),
-            _ => {
-                return Err(Error::new(
+    /// [`ErrorKind::UnknownInstrument`] for an instrument without group reports;
+    /// [`ErrorKind::InvalidDefinition`] when the definition lacks what the statistics read.
+    pub fn new(engine: &Engine, definition: &Definition, as_of: Date) -> Result<GroupAggregate> {
+        let aggregate = engine
+            .module(definition.instrument())
+            .and_then(|m| m.aggregate(definition, as_of))
+            .unwrap_or_else(|| {
+                let known = engine.module_names();
+                let (en, sv) = (known.join(" or "), known.join(" eller "));
+                Err(Error::new(
                     ErrorKind::UnknownInstrument,
-                    "there is no group report for this instrument; expected sue or fia",
-                    "det finns ingen grupprapport för detta instrument; förväntade sue eller fia",
-                ));
-            }
-        })
+                    format!("there is no group report for this instrument; expected {en}"),
+                    format!("det finns ingen grupprapport för detta instrument; förväntade {sv}"),
+                ))
+            })?;
+        Ok(GroupAggregate(aggregate))
     }
 
     /// Counts a document; false when it has error findings (then only tallied).
     pub fn add(&mut self, validated: &Validated<'_>) -> bool {
-        match self {
-            GroupAggregate::Sue(a) => a.add_validated(validated),
-            GroupAggregate::Fia(a) => a.add_validated(validated),
-        }
+        self.0.add_validated(validated)
     }
 
     /// The report.
     pub fn report(&self, options: &ReportOptions) -> GroupReport {
-        match self {
-            GroupAggregate::Sue(a) => a.report(options),
-            GroupAggregate::Fia(a) => a.report(options),
-        }
+        self.0.report(options)
     }
 }
 
@@ -90,7 +89,7 @@ impl<'e> NdjsonAggregator<'e> {
         Ok(NdjsonAggregator {
             engine,
             definition,
-            aggregate: GroupAggregate::new(definition, as_of)?,
+            aggregate: GroupAggregate::new(engine, definition, as_of)?,
             unreadable_lines: 0,
             documents_with_errors: 0,
         })

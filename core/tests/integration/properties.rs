@@ -77,7 +77,7 @@ fn check(bytes: &[u8]) {
 fn synthetic(seed: u64) -> Value {
     let engine = engine();
     let definition = engine.definition("fia", None).expect("fia");
-    bistand_core::synth::fia_documents(definition, seed, 1)
+    bistand_core::fia::fia_documents(definition, seed, 1)
         .expect("generates")
         .remove(0)
 }

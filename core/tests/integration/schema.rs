@@ -24,7 +24,7 @@ fn schema_accepts_valid_fixtures_and_synthetic_documents() {
     }
     let engine = engine();
     let definition = engine.definition("fia", None).expect("fia");
-    for (i, document) in bistand_core::synth::fia_documents(definition, 7, 300)
+    for (i, document) in bistand_core::fia::fia_documents(definition, 7, 300)
         .expect("generates")
         .iter()
         .enumerate()

@@ -1,7 +1,8 @@
 //! SUE: every fixture under `tests/data/sue` gives exactly its hand-written findings, and the
 //! report fixture's figures equal those computed independently (in Python, from the records).
 
-use bistand_core::stats::{ReportOptions, SueAggregate, SueSchema};
+use bistand_core::stats::ReportOptions;
+use bistand_core::sue::{SueAggregate, SueSchema};
 use serde_json::Value;
 
 use crate::{brief, engine, files, read, read_json};
@@ -31,8 +32,7 @@ fn sue_fixtures_have_exactly_their_expected_findings() {
 fn synthetic_sue_documents_are_valid() {
     let engine = engine();
     let definition = engine.definition("sue", None).expect("sue");
-    for document in bistand_core::synth_sue::sue_documents(definition, 11, 300).expect("generates")
-    {
+    for document in bistand_core::sue::sue_documents(definition, 11, 300).expect("generates") {
         let report = engine
             .validate(Some("sue"), &serde_json::to_vec(&document).expect("json"))
             .expect("parses");

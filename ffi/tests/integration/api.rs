@@ -12,9 +12,8 @@ use bistand_core::Engine as CoreEngine;
 use bistand_core::Language;
 use bistand_core::identifier::{PersonalNumber, PseudonymKey, pseudonymise};
 use bistand_core::stats::csv::to_csv;
-use bistand_core::stats::{
-    Dimension, GroupReport, ReportOptions, SueAggregate, SueSchema, Threshold,
-};
+use bistand_core::stats::{Dimension, GroupReport, ReportOptions, Threshold};
+use bistand_core::sue::{SueAggregate, SueSchema};
 
 use crate::support::{
     Engine, call, documents, fixture, last_error_en, last_error_sv, report, sue_records,

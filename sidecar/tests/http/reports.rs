@@ -3,7 +3,7 @@
 
 use bistand_core::stats::csv::to_csv;
 use bistand_core::stats::{Dimension, ReportOptions, Threshold, report_from_ndjson};
-use bistand_core::synth_sue::SueGenerator;
+use bistand_core::sue::SueGenerator;
 use bistand_core::{Engine, Language};
 use serde_json::{Value, json};
 

@@ -1,44 +1,31 @@
-//! Classifications used by the group reports: age bands, origin and household groups, long-term
-//! assistance. Each is defined once here, with its labels, so every report groups the same way.
+//! How SUE answers fall into the report groups of [`crate::stats::dimension`]: gender, age band,
+//! origin and household group from SUE codes, and long-term assistance. The codes read here are
+//! checked against the definition when the engine is built ([`CODES`]), so renaming one in
+//! `sue-1.json` is an error rather than clients silently moved into "unknown".
 
-use serde::Serialize;
+use crate::stats::dimension::AGE_BANDS;
+#[cfg(doc)]
+use crate::stats::dimension::{GENDERS, HOUSEHOLDS, ORIGINS};
 
-use crate::text::Text;
-
-/// A classification value: a stable code and its labels.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
-pub struct Class {
-    /// Stable code (`under_25`).
-    pub code: &'static str,
-    /// Swedish label.
-    pub sv: &'static str,
-    /// English label.
-    pub en: &'static str,
-}
-
-impl Class {
-    /// The labels as a [`Text`].
-    pub fn label(&self) -> Text {
-        Text::new(self.sv, self.en)
-    }
-}
-
-const fn class(code: &'static str, sv: &'static str, en: &'static str) -> Class {
-    Class { code, sv, en }
-}
-
-/// The group of records whose value is missing, in every dimension.
-pub const UNKNOWN: Class = class("okand", "Uppgift saknas", "Not recorded");
-
-/// Age bands at the start of the follow-up. Under 25 is the seed study's "young" group.
-pub const AGE_BANDS: [Class; 7] = [
-    class("under_25", "Under 25 år", "Under 25"),
-    class("25_29", "25–29 år", "25–29"),
-    class("30_39", "30–39 år", "30–39"),
-    class("40_49", "40–49 år", "40–49"),
-    class("50_64", "50–64 år", "50–64"),
-    class("65_plus", "65 år och äldre", "65 and older"),
-    UNKNOWN,
+/// The SUE items whose codes the functions below match, with those codes. A definition missing
+/// any of them cannot be loaded (see `sue::SueModule`).
+pub const CODES: &[(&str, &[&str])] = &[
+    ("bakgrund.kon", &["kvinna", "man", "annat"]),
+    (
+        "bakgrund.fodelseland",
+        &["sverige", "norden", "europa", "utanfor_europa"],
+    ),
+    (
+        "bakgrund.hushallstyp",
+        &[
+            "ensamstaende_kvinna_utan_barn",
+            "ensamstaende_man_utan_barn",
+            "ensamstaende_kvinna_med_barn",
+            "ensamstaende_man_med_barn",
+            "sammanboende_utan_barn",
+            "sammanboende_med_barn",
+        ],
+    ),
 ];
 
 /// The age band (index into [`AGE_BANDS`]) of someone born in `birth_year` in `year`.
@@ -57,13 +44,6 @@ pub fn age_band(birth_year: Option<i64>, year: Option<i16>) -> usize {
     }
 }
 
-/// Born in Sweden or abroad: the origin grouping of the reports.
-pub const ORIGINS: [Class; 3] = [
-    class("fodd_i_sverige", "Född i Sverige", "Born in Sweden"),
-    class("utrikes_fodd", "Född utomlands", "Born abroad"),
-    UNKNOWN,
-];
-
 /// The origin group (index into [`ORIGINS`]) of a `fodelselandgrupp` code.
 pub fn origin(country_group: Option<&str>) -> usize {
     match country_group {
@@ -72,36 +52,6 @@ pub fn origin(country_group: Option<&str>) -> usize {
         _ => 2,
     }
 }
-
-/// Household groups of the reports (the national register's household types, by adults and
-/// children; the register's split of single adults by sex is a separate dimension here).
-pub const HOUSEHOLDS: [Class; 5] = [
-    class(
-        "ensamstaende_utan_barn",
-        "Ensamstående utan barn",
-        "Single, no children",
-    ),
-    class(
-        "ensamstaende_med_barn",
-        "Ensamstående med barn",
-        "Single parent",
-    ),
-    class(
-        "sammanboende_utan_barn",
-        "Sammanboende utan barn",
-        "Couple, no children",
-    ),
-    class(
-        "sammanboende_med_barn",
-        "Sammanboende med barn",
-        "Couple with children",
-    ),
-    class(
-        "ovrigt",
-        "Övriga och okänd hushållstyp",
-        "Other or unknown household",
-    ),
-];
 
 /// The household group (index into [`HOUSEHOLDS`]) of a `hushallstyp` code.
 pub fn household(household_type: Option<&str>) -> usize {
@@ -113,14 +63,6 @@ pub fn household(household_type: Option<&str>) -> usize {
         _ => 4,
     }
 }
-
-/// Gender as recorded (`kon`).
-pub const GENDERS: [Class; 4] = [
-    class("kvinna", "Kvinnor", "Women"),
-    class("man", "Män", "Men"),
-    class("annat", "Annan könsidentitet", "Other gender"),
-    UNKNOWN,
-];
 
 /// The gender group (index into [`GENDERS`]) of a `kon` code.
 pub fn gender(code: Option<&str>) -> usize {

@@ -4,15 +4,14 @@
 
 use std::sync::Arc;
 
-use super::engine::{
-    Aggregate, CellSlots, Partition, RowsSpec, StratumKey, TableSpec, build_tables,
-};
-use super::sue::ReportOptions;
-use super::{Category, Dimension, GroupReport};
-use crate::classify::{AGE_BANDS, GENDERS, HOUSEHOLDS, ORIGINS};
 use crate::document::{AnswerValue, Document};
 use crate::error::{Error, ErrorKind, Result};
-use crate::instrument::{Definition, ItemId, ItemKind};
+use crate::instrument::{Definition, ItemId};
+use crate::module::Resolver;
+use crate::stats::engine::{
+    Aggregate, CellSlots, Partition, RowsSpec, StratumKey, TableSpec, build_tables,
+};
+use crate::stats::{Category, Dimension, GroupReport, ReportOptions};
 use crate::text::Text;
 use crate::validate::Validated;
 
@@ -49,13 +48,11 @@ fn missing(what: &str) -> Error {
     )
 }
 
+/// The code list of a choice item; `None` for another kind (the statistics then skip it).
 fn list_codes(definition: &Definition, item: ItemId) -> Option<&crate::instrument::CodeList> {
-    match &definition.item(item).kind {
-        ItemKind::SingleChoice { list } | ItemKind::MultipleChoice { list, .. } => {
-            Some(definition.code_list(*list))
-        }
-        _ => None,
-    }
+    Resolver::new(definition, "FIA statistics", "FIA-statistiken")
+        .codes(item)
+        .ok()
 }
 
 fn categories(definition: &Definition, item: ItemId) -> Vec<Category> {
@@ -207,14 +204,8 @@ impl FiaAggregate {
     /// Counts a parsed FIA document.
     pub fn add(&mut self, document: &Document) {
         let unit = self.aggregate.unit(document.unit());
-        let key = StratumKey {
-            gender: u8::try_from(GENDERS.len() - 1).expect("few classes"),
-            age: u8::try_from(AGE_BANDS.len() - 1).expect("few classes"),
-            origin: u8::try_from(ORIGINS.len() - 1).expect("few classes"),
-            household: u8::try_from(HOUSEHOLDS.len() - 1).expect("few classes"),
-            unit,
-            period: document.interview_date().map_or(0, |d| d.year()),
-        };
+        // FIA documents carry no background data.
+        let key = StratumKey::unclassified(unit, document.interview_date().map_or(0, |d| d.year()));
         let schema = Arc::clone(&self.schema);
         let layout = Arc::clone(&self.layout);
         let counts = self.aggregate.stratum(key);
@@ -292,7 +283,7 @@ impl FiaAggregate {
     pub(crate) fn tables(
         &self,
         options: &ReportOptions,
-    ) -> (Vec<super::Table>, super::disclosure::Registry) {
+    ) -> (Vec<crate::stats::Table>, crate::stats::disclosure::Registry) {
         let layout = &self.layout;
         let schema = &self.schema;
         let area_at = |i: usize, what: usize| layout.area + i * PER_AREA + what;

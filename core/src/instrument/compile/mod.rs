@@ -1,18 +1,19 @@
 //! Checks a raw definition and builds the indexed [`Definition`]. Every rule of
 //! `core/instruments/README.md` is enforced here, each failure naming the place and the rule.
 
-use std::collections::BTreeMap;
-
 use rustc_hash::FxHashMap as HashMap;
 
 use super::names::Names;
 use super::raw::{RawCode, RawCondition, RawDefinition, RawItem};
 use super::{
-    Code, CodeList, CodeListId, Condition, DateRef, Definition, Group, Item, ItemId, ItemKind,
-    Section,
+    Code, CodeList, CodeListId, Condition, DateRef, Definition, Item, ItemId, ItemKind, Section,
 };
 use crate::error::{Error, ErrorKind, Result};
 use crate::text::Text;
+
+mod kinds;
+
+use kinds::{allowed_fields, missing, present_fields};
 
 const INTERVIEW_DATE: &str = "interview_date";
 
@@ -178,52 +179,6 @@ struct Builder {
     pending_dates: Vec<(ItemId, Vec<String>, Vec<String>)>,
 }
 
-/// The fields each kind may use; any other kind-specific field is a mistake in the file.
-fn allowed_fields(kind: &str) -> Option<&'static [&'static str]> {
-    Some(match kind {
-        "single_choice" => &["code_list"],
-        "multiple_choice" => &["code_list", "min_selected", "max_selected"],
-        "integer" | "decimal" => &["min", "max"],
-        "date" => &["not_before", "not_after"],
-        "boolean" => &[],
-        "text" => &["max_length", "multiline"],
-        "ranking" => &["code_list", "max_ranked", "eligible_when"],
-        "group" => &["items", "min_rows", "max_rows"],
-        _ => return None,
-    })
-}
-
-fn present_fields(raw: &RawItem) -> Vec<&'static str> {
-    let flags = [
-        ("code_list", raw.code_list.is_some()),
-        ("min_selected", raw.min_selected.is_some()),
-        ("max_selected", raw.max_selected.is_some()),
-        ("min", raw.min.is_some()),
-        ("max", raw.max.is_some()),
-        ("not_before", raw.not_before.is_some()),
-        ("not_after", raw.not_after.is_some()),
-        ("max_length", raw.max_length.is_some()),
-        ("multiline", raw.multiline.is_some()),
-        ("max_ranked", raw.max_ranked.is_some()),
-        ("eligible_when", raw.eligible_when.is_some()),
-        ("items", raw.items.is_some()),
-        ("min_rows", raw.min_rows.is_some()),
-        ("max_rows", raw.max_rows.is_some()),
-    ];
-    flags
-        .iter()
-        .filter(|(_, on)| *on)
-        .map(|(name, _)| *name)
-        .collect()
-}
-
-fn missing(place: &str, field: &str, kind: &str) -> Error {
-    broken(
-        format!("{place}: kind `{kind}` needs `{field}`"),
-        format!("{place}: typen `{kind}` kräver `{field}`"),
-    )
-}
-
 impl Builder {
     fn add_code_list(&mut self, name: String, raw_codes: Vec<RawCode>) -> Result<()> {
         let place = format!("code list `{name}`");
@@ -310,43 +265,7 @@ impl Builder {
     ) -> Result<ItemId> {
         let place = format!("item `{full_id}`");
         let kind_name = raw.kind.as_str();
-        let allowed = allowed_fields(kind_name).ok_or_else(|| {
-            broken(
-                format!(
-                    "{place}: unknown kind `{kind_name}`; expected one of single_choice, multiple_choice, integer, decimal, date, boolean, text, ranking, group"
-                ),
-                format!("{place}: okänd typ `{kind_name}`"),
-            )
-        })?;
-        if let Some(field) = present_fields(&raw)
-            .into_iter()
-            .find(|f| !allowed.contains(f))
-        {
-            return Err(broken(
-                format!("{place}: field `{field}` does not apply to kind `{kind_name}`"),
-                format!("{place}: fältet `{field}` gäller inte typen `{kind_name}`"),
-            ));
-        }
-        check_text(&raw.label, &place, "label")?;
-        if let Some(help) = &raw.help {
-            check_text(help, &place, "help")?;
-        }
-        if raw.required && raw.hideable {
-            return Err(broken(
-                format!("{place}: a required item cannot be hideable"),
-                format!("{place}: en obligatorisk fråga kan inte vara döljbar"),
-            ));
-        }
-        let duplicate = match parent {
-            None => self.top_level.contains_key(full_id.as_str()),
-            Some(siblings) => siblings.locals.contains_key(local.as_str()),
-        };
-        if duplicate {
-            return Err(broken(
-                format!("{place}: declared twice"),
-                format!("{place}: deklarerad två gånger"),
-            ));
-        }
+        self.check_item(&raw, &place, &full_id, &local, parent)?;
         let scope = Scope { group: parent };
         let enabled_when = raw
             .enabled_when
@@ -355,161 +274,7 @@ impl Builder {
             .transpose()?;
 
         let id = ItemId(u32::try_from(self.items.len()).expect("fewer than 2^32 items"));
-        let kind = match kind_name {
-            "single_choice" => ItemKind::SingleChoice {
-                list: self.code_list(&place, raw.code_list.as_ref(), kind_name)?,
-            },
-            "multiple_choice" => {
-                let list = self.code_list(&place, raw.code_list.as_ref(), kind_name)?;
-                let len = u32::try_from(self.code_lists[list.0 as usize].codes.len())
-                    .expect("list length checked against u16::MAX");
-                let min_selected = raw.min_selected.unwrap_or(0);
-                let max_selected = raw.max_selected.unwrap_or(len);
-                if min_selected > max_selected || max_selected == 0 || max_selected > len {
-                    return Err(broken(
-                        format!(
-                            "{place}: need min_selected <= max_selected, 1 <= max_selected <= {len} (codes in the list)"
-                        ),
-                        format!(
-                            "{place}: kräver min_selected <= max_selected, 1 <= max_selected <= {len}"
-                        ),
-                    ));
-                }
-                ItemKind::MultipleChoice {
-                    list,
-                    min_selected,
-                    max_selected,
-                }
-            }
-            "integer" => {
-                let min = raw
-                    .min
-                    .as_ref()
-                    .ok_or_else(|| missing(&place, "min", kind_name))?;
-                let max = raw
-                    .max
-                    .as_ref()
-                    .ok_or_else(|| missing(&place, "max", kind_name))?;
-                let (Some(min), Some(max)) = (min.as_i64(), max.as_i64()) else {
-                    return Err(broken(
-                        format!("{place}: min and max of an integer item must be whole numbers"),
-                        format!("{place}: min och max för ett heltal måste vara heltal"),
-                    ));
-                };
-                if min > max {
-                    return Err(broken(
-                        format!("{place}: min must not exceed max"),
-                        format!("{place}: min får inte vara större än max"),
-                    ));
-                }
-                ItemKind::Integer { min, max }
-            }
-            "decimal" => {
-                let min = raw
-                    .min
-                    .as_ref()
-                    .ok_or_else(|| missing(&place, "min", kind_name))?;
-                let max = raw
-                    .max
-                    .as_ref()
-                    .ok_or_else(|| missing(&place, "max", kind_name))?;
-                let (Some(min), Some(max)) = (min.as_f64(), max.as_f64()) else {
-                    return Err(missing(&place, "min", kind_name));
-                };
-                if min > max || !min.is_finite() || !max.is_finite() {
-                    return Err(broken(
-                        format!("{place}: min must not exceed max"),
-                        format!("{place}: min får inte vara större än max"),
-                    ));
-                }
-                ItemKind::Decimal { min, max }
-            }
-            "date" => {
-                self.pending_dates.push((
-                    id,
-                    raw.not_before.clone().unwrap_or_default(),
-                    raw.not_after.clone().unwrap_or_default(),
-                ));
-                ItemKind::Date {
-                    not_before: Vec::new(),
-                    not_after: Vec::new(),
-                }
-            }
-            "boolean" => ItemKind::Boolean,
-            "text" => {
-                let max_length = raw
-                    .max_length
-                    .ok_or_else(|| missing(&place, "max_length", kind_name))?;
-                if max_length == 0 {
-                    return Err(broken(
-                        format!("{place}: max_length must be at least 1"),
-                        format!("{place}: max_length måste vara minst 1"),
-                    ));
-                }
-                ItemKind::Text {
-                    max_length,
-                    multiline: raw.multiline.unwrap_or(false),
-                }
-            }
-            "ranking" => {
-                let list = self.code_list(&place, raw.code_list.as_ref(), kind_name)?;
-                let max_ranked = raw
-                    .max_ranked
-                    .ok_or_else(|| missing(&place, "max_ranked", kind_name))?;
-                let codes = &self.code_lists[list.0 as usize];
-                if max_ranked == 0 || max_ranked as usize > codes.codes.len() {
-                    return Err(broken(
-                        format!("{place}: max_ranked must be between 1 and the number of subjects"),
-                        format!("{place}: max_ranked måste vara mellan 1 och antalet ämnen"),
-                    ));
-                }
-                let mut eligible_when = vec![None; codes.codes.len()];
-                for (code, condition) in raw.eligible_when.iter().flat_map(BTreeMap::iter) {
-                    let Some(position) = codes.position(code) else {
-                        return Err(broken(
-                            format!(
-                                "{place}: eligible_when names `{code}`, which is not in code list `{}`",
-                                codes.name
-                            ),
-                            format!(
-                                "{place}: eligible_when nämner `{code}`, som inte finns i kodlistan `{}`",
-                                codes.name
-                            ),
-                        ));
-                    };
-                    eligible_when[usize::from(position)] =
-                        Some(self.condition(&place, condition, &scope)?);
-                }
-                ItemKind::Ranking {
-                    list,
-                    max_ranked,
-                    eligible_when,
-                }
-            }
-            "group" => {
-                let min_rows = raw.min_rows.unwrap_or(0);
-                let max_rows = raw
-                    .max_rows
-                    .ok_or_else(|| missing(&place, "max_rows", kind_name))?;
-                if max_rows == 0 || min_rows > max_rows {
-                    return Err(broken(
-                        format!("{place}: need 1 <= max_rows and min_rows <= max_rows"),
-                        format!("{place}: kräver 1 <= max_rows och min_rows <= max_rows"),
-                    ));
-                }
-                if raw.items.as_ref().is_none_or(Vec::is_empty) {
-                    return Err(missing(&place, "items", kind_name));
-                }
-                // Placeholder: the real children are added right after this item (pre-order).
-                ItemKind::Group(Group {
-                    children: Vec::new(),
-                    min_rows,
-                    max_rows,
-                    locals: Names::new([]),
-                })
-            }
-            _ => unreachable!("kind names are checked by allowed_fields above"),
-        };
+        let kind = self.kind(&raw, &place, kind_name, id, &scope)?;
         self.items.push(Item {
             id: full_id.clone(),
             local,
@@ -527,43 +292,107 @@ impl Builder {
         }
 
         if let Some(sub_items) = raw.items {
-            let mut locals: HashMap<Box<str>, usize> = HashMap::default();
-            let mut children: Vec<ItemId> = Vec::new();
-            for sub in sub_items {
-                if !is_identifier(&sub.id) {
-                    return Err(broken(
-                        format!(
-                            "{place}: sub-item id `{}` must be a local name matching [a-z][a-z0-9_]*",
-                            sub.id
-                        ),
-                        format!(
-                            "{place}: delfrågans id `{}` måste matcha [a-z][a-z0-9_]*",
-                            sub.id
-                        ),
-                    ));
-                }
-                let sub_full = format!("{full_id}.{}", sub.id);
-                let sub_local = sub.id.clone();
-                let child = self.add_item(
-                    sub,
-                    sub_full,
-                    sub_local.clone(),
-                    section,
-                    Some(Siblings {
-                        group: id,
-                        locals: &locals,
-                        children: &children,
-                    }),
-                )?;
-                locals.insert(sub_local.into_boxed_str(), children.len());
-                children.push(child);
-            }
-            if let ItemKind::Group(group) = &mut self.items[id.index()].kind {
-                group.children = children;
-                group.locals = Names::new(locals);
-            }
+            self.add_sub_items(sub_items, &place, &full_id, id, section)?;
         }
         Ok(id)
+    }
+
+    /// The checks of an item that do not depend on its kind: known kind, only its kind's fields,
+    /// texts, required-or-hideable, and a unique id among its siblings.
+    fn check_item(
+        &self,
+        raw: &RawItem,
+        place: &str,
+        full_id: &str,
+        local: &str,
+        parent: Option<Siblings<'_>>,
+    ) -> Result<()> {
+        let kind_name = raw.kind.as_str();
+        let allowed = allowed_fields(kind_name).ok_or_else(|| {
+            broken(
+                format!(
+                    "{place}: unknown kind `{kind_name}`; expected one of single_choice, multiple_choice, integer, decimal, date, boolean, text, ranking, group"
+                ),
+                format!("{place}: okänd typ `{kind_name}`"),
+            )
+        })?;
+        if let Some(field) = present_fields(raw)
+            .into_iter()
+            .find(|f| !allowed.contains(f))
+        {
+            return Err(broken(
+                format!("{place}: field `{field}` does not apply to kind `{kind_name}`"),
+                format!("{place}: fältet `{field}` gäller inte typen `{kind_name}`"),
+            ));
+        }
+        check_text(&raw.label, place, "label")?;
+        if let Some(help) = &raw.help {
+            check_text(help, place, "help")?;
+        }
+        if raw.required && raw.hideable {
+            return Err(broken(
+                format!("{place}: a required item cannot be hideable"),
+                format!("{place}: en obligatorisk fråga kan inte vara döljbar"),
+            ));
+        }
+        let duplicate = match parent {
+            None => self.top_level.contains_key(full_id),
+            Some(siblings) => siblings.locals.contains_key(local),
+        };
+        if duplicate {
+            return Err(broken(
+                format!("{place}: declared twice"),
+                format!("{place}: deklarerad två gånger"),
+            ));
+        }
+        Ok(())
+    }
+
+    /// Adds the sub-items of the group `id`, each seeing the siblings declared before it.
+    fn add_sub_items(
+        &mut self,
+        sub_items: Vec<RawItem>,
+        place: &str,
+        full_id: &str,
+        id: ItemId,
+        section: usize,
+    ) -> Result<()> {
+        let mut locals: HashMap<Box<str>, usize> = HashMap::default();
+        let mut children: Vec<ItemId> = Vec::new();
+        for sub in sub_items {
+            if !is_identifier(&sub.id) {
+                return Err(broken(
+                    format!(
+                        "{place}: sub-item id `{}` must be a local name matching [a-z][a-z0-9_]*",
+                        sub.id
+                    ),
+                    format!(
+                        "{place}: delfrågans id `{}` måste matcha [a-z][a-z0-9_]*",
+                        sub.id
+                    ),
+                ));
+            }
+            let sub_full = format!("{full_id}.{}", sub.id);
+            let sub_local = sub.id.clone();
+            let child = self.add_item(
+                sub,
+                sub_full,
+                sub_local.clone(),
+                section,
+                Some(Siblings {
+                    group: id,
+                    locals: &locals,
+                    children: &children,
+                }),
+            )?;
+            locals.insert(sub_local.into_boxed_str(), children.len());
+            children.push(child);
+        }
+        if let ItemKind::Group(group) = &mut self.items[id.index()].kind {
+            group.children = children;
+            group.locals = Names::new(locals);
+        }
+        Ok(())
     }
 
     /// Resolves a condition's item reference: a sibling already declared in the same group, or a
@@ -751,7 +580,7 @@ struct Scope<'a> {
 mod tests {
     use serde_json::{Value, json};
 
-    use super::super::{Definition, builtin};
+    use super::super::Definition;
     use crate::ErrorKind;
 
     fn minimal() -> Value {
@@ -786,7 +615,7 @@ mod tests {
 
     #[test]
     fn builtin_definitions_compile() {
-        let definitions = builtin().expect("embedded definitions are valid");
+        let definitions = crate::registry::builtin().expect("embedded definitions are valid");
         assert!(
             definitions
                 .iter()

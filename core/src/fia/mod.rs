@@ -1,0 +1,79 @@
+//! FIA (*förutsättningar inför arbete*): everything that is FIA's beyond its definition file.
+//!
+//! - [`summary`]: the derived summary of one document.
+//! - [`stats`]: the statistics schema and the group report's tables.
+//! - [`generate`]: the calibrated synthetic document generator.
+//!
+//! [`FiaModule`] offers them to the generic engine (see `crate::module`).
+
+pub mod generate;
+pub mod stats;
+pub mod summary;
+
+use jiff::civil::Date;
+
+pub use generate::{FiaGenerator, fia_documents};
+pub use stats::{FiaAggregate, FiaSchema};
+pub use summary::{AreaSummary, Assessment, FiaSummary, PlanSummary, summarise};
+
+use crate::error::Result;
+use crate::instrument::Definition;
+use crate::module::{Documents, InstrumentAggregate, InstrumentModule};
+use crate::registry::Summary;
+use crate::stats::{GroupReport, ReportOptions};
+use crate::validate::Validated;
+
+/// FIA's [`InstrumentModule`].
+#[derive(Clone, Copy, Debug, Default)]
+pub struct FiaModule;
+
+impl InstrumentModule for FiaModule {
+    fn name(&self) -> &'static str {
+        "fia"
+    }
+
+    fn definition_files(&self) -> &'static [&'static str] {
+        &[include_str!("../../instruments/fia-1.json")]
+    }
+
+    fn check_definition(&self, definition: &Definition) -> Result<()> {
+        // The statistics schema resolves every item and code the report reads.
+        FiaSchema::new(definition).map(drop)
+    }
+
+    fn summarise(&self, validated: &Validated<'_>, today: Option<Date>) -> Result<Summary> {
+        summarise(validated, today).map(Summary::Fia)
+    }
+
+    fn aggregate(
+        &self,
+        definition: &Definition,
+        as_of: Date,
+    ) -> Option<Result<Box<dyn InstrumentAggregate>>> {
+        Some(FiaSchema::new(definition).map(|schema| {
+            Box::new(FiaAggregate::new(schema, as_of)) as Box<dyn InstrumentAggregate>
+        }))
+    }
+
+    fn generator<'d>(
+        &self,
+        definition: &'d Definition,
+        seed: u64,
+    ) -> Option<Result<Documents<'d>>> {
+        Some(FiaGenerator::new(definition, seed).map(|g| Box::new(g) as Documents<'d>))
+    }
+}
+
+impl InstrumentAggregate for FiaAggregate {
+    fn add_validated(&mut self, validated: &Validated<'_>) -> bool {
+        FiaAggregate::add_validated(self, validated)
+    }
+
+    fn report(&self, options: &ReportOptions) -> GroupReport {
+        FiaAggregate::report(self, options)
+    }
+
+    fn clone_box(&self) -> Box<dyn InstrumentAggregate> {
+        Box::new(self.clone())
+    }
+}

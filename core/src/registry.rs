@@ -1,0 +1,80 @@
+//! The registry: the one place that names every instrument bistand ships. It lists each
+//! instrument's [`InstrumentModule`], holds the closed list of their summaries ([`Summary`]) and
+//! builds the [`Engine`] over the shipped definitions and these modules.
+//!
+//! Adding an instrument: its definition file under `core/instruments/`, its folder
+//! (`core/src/<name>/`) with a type implementing [`InstrumentModule`] (which embeds the file), and
+//! one line in [`MODULES`].
+
+use crate::engine::Engine;
+use crate::error::Result;
+use crate::instrument::Definition;
+use crate::module::InstrumentModule;
+
+/// The modules of the shipped instruments.
+pub const MODULES: &[&'static dyn InstrumentModule] =
+    &[&crate::fia::FiaModule, &crate::sue::SueModule];
+
+/// The modules of the shipped instruments, as the engine takes them.
+pub fn modules() -> Vec<&'static dyn InstrumentModule> {
+    MODULES.to_vec()
+}
+
+/// Compiles every definition bistand ships (each module's files), ordered by instrument name.
+/// Each is checked by the tests, so a failure here means the library itself was built from a
+/// broken definition.
+///
+/// # Errors
+/// [`ErrorKind::InvalidDefinition`](crate::ErrorKind::InvalidDefinition) if an embedded
+/// definition is broken.
+pub fn builtin() -> Result<Vec<Definition>> {
+    let mut definitions = MODULES
+        .iter()
+        .flat_map(|m| m.definition_files())
+        .map(|json| Definition::from_json(json))
+        .collect::<Result<Vec<_>>>()?;
+    // Stable: a module's versions keep the order of its files.
+    definitions.sort_by(|a, b| a.instrument().cmp(b.instrument()));
+    Ok(definitions)
+}
+
+/// A derived summary, by instrument.
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+#[serde(untagged)]
+#[non_exhaustive]
+pub enum Summary {
+    /// A FIA document's summary.
+    Fia(crate::fia::FiaSummary),
+}
+
+impl Engine {
+    /// An engine over the definitions and instrument modules bistand ships, with no organisation
+    /// profile.
+    ///
+    /// # Errors
+    /// Only if an embedded definition is broken, which the tests rule out.
+    pub fn new() -> Result<Engine> {
+        Engine::with_definitions(builtin()?, None)
+    }
+
+    /// An engine over the shipped definitions with an organisation profile (JSON bytes).
+    ///
+    /// # Errors
+    /// [`ErrorKind::InvalidProfile`](crate::ErrorKind::InvalidProfile) (and `TooLarge`,
+    /// `InvalidUtf8`) for a bad profile.
+    pub fn with_profile(profile: &[u8]) -> Result<Engine> {
+        Engine::with_definitions(builtin()?, Some(profile))
+    }
+
+    /// An engine over the given definitions and optional profile, with the shipped instrument
+    /// modules.
+    ///
+    /// # Errors
+    /// As [`Engine::with_modules`].
+    pub fn with_definitions(
+        definitions: Vec<Definition>,
+        profile: Option<&[u8]>,
+    ) -> Result<Engine> {
+        Engine::with_modules(definitions, modules(), profile)
+    }
+}

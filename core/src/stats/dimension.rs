@@ -1,0 +1,254 @@
+//! What a report is broken down by: the [`Dimension`]s, the fixed groups of each ([`Class`]) and
+//! the [`ReportOptions`] a caller picks them with. Below both the table builder and disclosure
+//! control, which both key quantities by dimension.
+//!
+//! The groups are the report's own classification (one definition, so every instrument's report
+//! groups alike); mapping an instrument's codes onto them is the instrument's business (see
+//! `sue::classify`).
+
+use serde::Serialize;
+
+use super::Threshold;
+use crate::error::{Error, ErrorKind, Result};
+use crate::text::Text;
+
+/// A breakdown of a report.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Dimension {
+    /// Everyone: one row.
+    Total,
+    /// Women, men, other.
+    Gender,
+    /// Age bands at the start of the follow-up.
+    AgeBand,
+    /// Born in Sweden or abroad.
+    Origin,
+    /// Household group.
+    Household,
+    /// Organisational unit.
+    Unit,
+    /// Calendar year of the start of the follow-up (or of the interview, for FIA).
+    Period,
+}
+
+impl Dimension {
+    /// Every dimension, in report order.
+    pub const ALL: [Dimension; 7] = [
+        Dimension::Total,
+        Dimension::Gender,
+        Dimension::AgeBand,
+        Dimension::Origin,
+        Dimension::Household,
+        Dimension::Unit,
+        Dimension::Period,
+    ];
+
+    /// Stable name (`age_band`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Dimension::Total => "total",
+            Dimension::Gender => "gender",
+            Dimension::AgeBand => "age_band",
+            Dimension::Origin => "origin",
+            Dimension::Household => "household",
+            Dimension::Unit => "unit",
+            Dimension::Period => "period",
+        }
+    }
+
+    /// Parses a stable name.
+    ///
+    /// # Errors
+    /// [`ErrorKind::InvalidArgument`] naming the accepted names.
+    pub fn parse(name: &str) -> Result<Dimension> {
+        Dimension::ALL.into_iter().find(|d| d.as_str() == name).ok_or_else(|| {
+            Error::new(
+                ErrorKind::InvalidArgument,
+                "unknown breakdown; expected total, gender, age_band, origin, household, unit or period",
+                "okänd indelning; förväntade total, gender, age_band, origin, household, unit eller period",
+            )
+        })
+    }
+
+    pub(crate) fn label(self) -> Text {
+        match self {
+            Dimension::Total => Text::new("Totalt", "Total"),
+            Dimension::Gender => Text::new("Kön", "Gender"),
+            Dimension::AgeBand => Text::new("Åldersgrupp", "Age band"),
+            Dimension::Origin => Text::new("Födelseland", "Country of birth"),
+            Dimension::Household => Text::new("Hushållstyp", "Household type"),
+            Dimension::Unit => Text::new("Enhet", "Unit"),
+            Dimension::Period => Text::new("År", "Year"),
+        }
+    }
+}
+
+/// A classification value: a stable code and its labels.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+pub struct Class {
+    /// Stable code (`under_25`).
+    pub code: &'static str,
+    /// Swedish label.
+    pub sv: &'static str,
+    /// English label.
+    pub en: &'static str,
+}
+
+impl Class {
+    /// The labels as a [`Text`].
+    pub fn label(&self) -> Text {
+        Text::new(self.sv, self.en)
+    }
+}
+
+const fn class(code: &'static str, sv: &'static str, en: &'static str) -> Class {
+    Class { code, sv, en }
+}
+
+/// The group of records whose value is missing, in every dimension.
+pub const UNKNOWN: Class = class("okand", "Uppgift saknas", "Not recorded");
+
+/// Age bands at the start of the follow-up. Under 25 is the seed study's "young" group.
+pub const AGE_BANDS: [Class; 7] = [
+    class("under_25", "Under 25 år", "Under 25"),
+    class("25_29", "25–29 år", "25–29"),
+    class("30_39", "30–39 år", "30–39"),
+    class("40_49", "40–49 år", "40–49"),
+    class("50_64", "50–64 år", "50–64"),
+    class("65_plus", "65 år och äldre", "65 and older"),
+    UNKNOWN,
+];
+
+/// Born in Sweden or abroad: the origin grouping of the reports.
+pub const ORIGINS: [Class; 3] = [
+    class("fodd_i_sverige", "Född i Sverige", "Born in Sweden"),
+    class("utrikes_fodd", "Född utomlands", "Born abroad"),
+    UNKNOWN,
+];
+
+/// Household groups of the reports (the national register's household types, by adults and
+/// children; the register's split of single adults by sex is a separate dimension here).
+pub const HOUSEHOLDS: [Class; 5] = [
+    class(
+        "ensamstaende_utan_barn",
+        "Ensamstående utan barn",
+        "Single, no children",
+    ),
+    class(
+        "ensamstaende_med_barn",
+        "Ensamstående med barn",
+        "Single parent",
+    ),
+    class(
+        "sammanboende_utan_barn",
+        "Sammanboende utan barn",
+        "Couple, no children",
+    ),
+    class(
+        "sammanboende_med_barn",
+        "Sammanboende med barn",
+        "Couple with children",
+    ),
+    class(
+        "ovrigt",
+        "Övriga och okänd hushållstyp",
+        "Other or unknown household",
+    ),
+];
+
+/// Gender as recorded (`kon`).
+pub const GENDERS: [Class; 4] = [
+    class("kvinna", "Kvinnor", "Women"),
+    class("man", "Män", "Men"),
+    class("annat", "Annan könsidentitet", "Other gender"),
+    UNKNOWN,
+];
+
+/// Options of a report.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ReportOptions {
+    /// Disclosure threshold.
+    pub threshold: Threshold,
+    /// Breakdowns to include (the total is always included).
+    pub dimensions: Vec<Dimension>,
+}
+
+impl Default for ReportOptions {
+    fn default() -> ReportOptions {
+        ReportOptions {
+            threshold: Threshold::default(),
+            dimensions: Dimension::ALL.to_vec(),
+        }
+    }
+}
+
+impl ReportOptions {
+    /// Validated options from a caller's raw parts, the one place every shell (command line,
+    /// REST API, C ABI) turns them into options: `threshold` (the default when `None`; never below
+    /// [`Threshold::MINIMUM`]) and the names of the breakdowns. `None` asks for every breakdown;
+    /// a list gives the total plus each named breakdown once, in the order first named.
+    ///
+    /// # Errors
+    /// [`ErrorKind::InvalidArgument`] for a threshold below the minimum or an unknown breakdown
+    /// name, with the message in Swedish and English.
+    pub fn new<'a>(
+        threshold: Option<u64>,
+        breakdowns: Option<impl IntoIterator<Item = &'a str>>,
+    ) -> Result<ReportOptions> {
+        let threshold = threshold
+            .map(Threshold::new)
+            .transpose()?
+            .unwrap_or_default();
+        let dimensions = match breakdowns {
+            None => Dimension::ALL.to_vec(),
+            Some(names) => {
+                let mut dimensions = vec![Dimension::Total];
+                for name in names {
+                    let dimension = Dimension::parse(name)?;
+                    if !dimensions.contains(&dimension) {
+                        dimensions.push(dimension);
+                    }
+                }
+                dimensions
+            }
+        };
+        Ok(ReportOptions {
+            threshold,
+            dimensions,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn options_from_parts_deduplicate_and_default() {
+        let none: Option<[&str; 0]> = None;
+        assert_eq!(
+            ReportOptions::new(None, none).expect("defaults"),
+            ReportOptions::default()
+        );
+        let options =
+            ReportOptions::new(Some(7), Some(["unit", "gender", "unit", "total"])).expect("valid");
+        assert_eq!(options.threshold.get(), 7);
+        assert_eq!(
+            options.dimensions,
+            [Dimension::Total, Dimension::Unit, Dimension::Gender]
+        );
+        let empty: [&str; 0] = [];
+        assert_eq!(
+            ReportOptions::new(None, Some(empty))
+                .expect("valid")
+                .dimensions,
+            [Dimension::Total]
+        );
+        let error = ReportOptions::new(Some(4), none).expect_err("too low");
+        assert_eq!(error.kind(), ErrorKind::InvalidArgument);
+        let error = ReportOptions::new(None, Some(["kommun"])).expect_err("unknown");
+        assert_eq!(error.kind(), ErrorKind::InvalidArgument);
+        assert!(error.message_sv().contains("okänd indelning"), "{error}");
+    }
+}

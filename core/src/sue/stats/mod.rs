@@ -1,0 +1,405 @@
+//! SUE group statistics: what clients need, what they get, whether it helps, and whether groups
+//! are treated alike.
+//!
+//! [`SueSchema`] resolves, once, the items and codes the statistics read from a SUE definition.
+//! [`SueRecord`] is one validated record reduced to what the statistics need (no free text, no
+//! identifiers). [`SueAggregate`] counts records into strata in one pass and builds the report.
+
+use std::sync::Arc;
+
+use jiff::civil::Date;
+
+use super::classify;
+use crate::document::{AnswerValue, Document, Row};
+use crate::error::{Error, ErrorKind, Result};
+use crate::instrument::{Definition, ItemId, ItemKind};
+use crate::module::Resolver;
+use crate::stats::engine::{
+    Aggregate, CellSlots, Partition, RowsSpec, StratumKey, TableSpec, build_tables,
+};
+use crate::stats::{Category, Dimension, GroupReport, ReportOptions};
+use crate::text::Text;
+use crate::validate::Validated;
+
+mod layout;
+mod record;
+mod schema;
+mod tables;
+
+use layout::*;
+pub use record::SueRecord;
+pub use schema::SueSchema;
+use schema::*;
+use tables::*;
+
+/// SUE records counted into strata: the mergeable partial result of a SUE report.
+#[derive(Clone, Debug)]
+pub struct SueAggregate {
+    schema: Arc<SueSchema>,
+    layout: Arc<Layout>,
+    aggregate: Aggregate,
+}
+
+impl PartialEq for SueAggregate {
+    fn eq(&self, other: &SueAggregate) -> bool {
+        self.aggregate == other.aggregate
+    }
+}
+
+impl SueAggregate {
+    /// An empty aggregate for reports as of `as_of` (re-opening within 3/6/12 months is counted
+    /// only for closures at least that long before `as_of`).
+    pub fn new(schema: SueSchema, as_of: Date) -> SueAggregate {
+        let layout = Layout::new(&schema);
+        SueAggregate {
+            aggregate: Aggregate::new(layout.slots, "sue", &schema.version, as_of),
+            layout: Arc::new(layout),
+            schema: Arc::new(schema),
+        }
+    }
+
+    /// An empty aggregate with the same schema and date, for a partial result to merge later.
+    pub fn empty_like(&self) -> SueAggregate {
+        SueAggregate {
+            schema: Arc::clone(&self.schema),
+            layout: Arc::clone(&self.layout),
+            aggregate: self.aggregate.empty_like(),
+        }
+    }
+
+    /// The schema the aggregate counts with.
+    pub fn schema(&self) -> &SueSchema {
+        &self.schema
+    }
+
+    /// Adds a validated document; one with error findings is not counted, only tallied as excluded.
+    /// Returns whether it was counted.
+    pub fn add_validated(&mut self, validated: &Validated<'_>) -> bool {
+        if !validated.report.valid || validated.definition.instrument() != "sue" {
+            self.aggregate.exclude();
+            return false;
+        }
+        let record = SueRecord::from_document(&self.schema, &validated.document);
+        self.add(&record);
+        true
+    }
+
+    /// Counts a record.
+    pub fn add(&mut self, record: &SueRecord) {
+        let unit = self.aggregate.unit(record.unit.as_deref());
+        let key = StratumKey {
+            gender: record.gender,
+            age: record.age,
+            origin: record.origin,
+            household: record.household,
+            unit,
+            period: record.period,
+        };
+        let layout = Arc::clone(&self.layout);
+        let schema = Arc::clone(&self.schema);
+        let as_of = self.aggregate.as_of();
+        let counts = self.aggregate.stratum(key);
+        count_record(counts, &layout, &schema, record, as_of);
+    }
+
+    /// Adds another partial result (same definition version and date).
+    ///
+    /// # Errors
+    /// [`ErrorKind::InvalidArgument`] when the aggregates differ in version or date.
+    pub fn merge(&mut self, other: &SueAggregate) -> Result<()> {
+        self.aggregate.merge(&other.aggregate)
+    }
+
+    /// Records counted.
+    pub fn records(&self) -> u64 {
+        self.aggregate.records()
+    }
+
+    /// Documents not counted because they had error findings.
+    pub fn excluded(&self) -> u64 {
+        self.aggregate.excluded()
+    }
+
+    /// Builds the report: every table, for every breakdown in `options`, after disclosure control.
+    pub fn report(&self, options: &ReportOptions) -> GroupReport {
+        let (tables, _) = self.tables(options);
+        GroupReport {
+            instrument: "sue".to_owned(),
+            title: Text::new(
+                "Systematisk uppföljning inom ekonomiskt bistånd (SUE): gruppresultat",
+                "Systematic follow-up in social assistance (SUE): group results",
+            ),
+            as_of: self.aggregate.as_of(),
+            threshold: options.threshold,
+            records: self.records(),
+            tables,
+        }
+    }
+}
+
+impl SueAggregate {
+    /// The tables and the disclosure registry behind them (the registry for audits in tests).
+    pub(crate) fn tables(
+        &self,
+        options: &ReportOptions,
+    ) -> (Vec<crate::stats::Table>, crate::stats::disclosure::Registry) {
+        let specs = table_specs(&self.schema, &self.layout);
+        let partitions = self.layout.partitions(&self.schema);
+        build_tables(
+            &self.aggregate,
+            &specs,
+            &partitions,
+            &options.dimensions,
+            options.threshold,
+        )
+    }
+}
+
+fn count_record(
+    counts: &mut [u64],
+    layout: &Layout,
+    schema: &SueSchema,
+    record: &SueRecord,
+    as_of: Date,
+) {
+    let groups_count = INTERVENTION_GROUPS.len();
+    counts[layout.clients] += 1;
+    let mut groups = 0u8;
+    for kind in bits(record.interventions) {
+        counts[layout.intervention + kind] += 1;
+        groups |= 1 << schema.intervention_group_of[kind];
+    }
+    for group in bits(u32::from(groups)) {
+        counts[layout.intervention_group + group] += 1;
+    }
+    let any = record.interventions != 0;
+    if any {
+        counts[layout.with_intervention] += 1;
+    } else {
+        counts[layout.no_intervention] += 1;
+    }
+    if groups & ((1 << JOB) | (1 << RESOURCE)) != 0 {
+        counts[layout.activated] += 1;
+    }
+    for area in bits(record.needs) {
+        counts[layout.need + area] += 1;
+        let row = layout.need_by_group + area * (groups_count + 1);
+        for group in bits(u32::from(groups)) {
+            counts[row + group] += 1;
+        }
+        if !any {
+            counts[row + groups_count] += 1;
+        }
+    }
+    if let Some(outcome) = record
+        .outcome
+        .map(usize::from)
+        .filter(|&o| o < layout.outcomes)
+    {
+        counts[layout.outcome + outcome] += 1;
+        counts[layout.outcome_base] += 1;
+        if schema.work_outcomes.contains(&outcome) {
+            counts[layout.work] += 1;
+        }
+        for group in bits(u32::from(groups)) {
+            counts[layout.outcome_by_group + group * layout.outcomes + outcome] += 1;
+            counts[layout.outcome_by_group_base + group] += 1;
+        }
+    }
+    let goal = record.goal.map(usize::from).filter(|&g| g < layout.goals);
+    if let Some(goal) = goal {
+        counts[layout.goal + goal] += 1;
+        counts[layout.goal_base] += 1;
+    }
+    for area in 0..layout.areas {
+        let change = (record.changes >> (2 * area)) & 0b11;
+        if change != 0 {
+            let change = usize::try_from(change - 1).expect("two bits");
+            if change < layout.change_codes {
+                counts[layout.change + area * layout.change_codes + change] += 1;
+                counts[layout.change_base + area] += 1;
+            }
+        }
+    }
+    if let Some(satisfaction) = record
+        .satisfaction
+        .map(usize::from)
+        .filter(|&s| s < layout.satisfaction)
+    {
+        counts[layout.satisfaction_at + satisfaction] += 1;
+        counts[layout.satisfaction_base] += 1;
+        if schema.satisfied.contains(&satisfaction) {
+            counts[layout.satisfied] += 1;
+        }
+        if let Some(goal) = goal {
+            counts[layout.satisfaction_by_goal + goal * layout.satisfaction + satisfaction] += 1;
+            counts[layout.satisfaction_by_goal_base + goal] += 1;
+        }
+    }
+    if let Some(helped) = record
+        .helped
+        .map(usize::from)
+        .filter(|&h| h < layout.helped)
+    {
+        counts[layout.helped_at + helped] += 1;
+        counts[layout.helped_base] += 1;
+    }
+    if record.long_term {
+        counts[layout.long_term] += 1;
+    }
+    if let Some(very) = record.very_long_term {
+        counts[layout.very_long_term_base] += 1;
+        if very {
+            counts[layout.very_long_term] += 1;
+        }
+    }
+    if let Some(closed) = record.closed {
+        for (i, months) in REOPEN_WINDOWS.iter().enumerate() {
+            let Ok(window_end) = closed.checked_add(jiff::Span::new().months(*months)) else {
+                continue;
+            };
+            if window_end <= as_of {
+                counts[layout.reopen_base + i] += 1;
+                if record.reopened.is_some_and(|r| r <= window_end) {
+                    counts[layout.reopened + i] += 1;
+                }
+            }
+        }
+    }
+}
+
+/// Indexes of the set bits, lowest first.
+fn bits(mut set: u32) -> impl Iterator<Item = usize> {
+    std::iter::from_fn(move || {
+        (set != 0).then(|| {
+            let bit = set.trailing_zeros() as usize;
+            set &= set - 1;
+            bit
+        })
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Engine;
+    use crate::sue::sue_documents;
+
+    fn engine() -> Engine {
+        Engine::new().expect("builtin")
+    }
+
+    fn aggregate(engine: &Engine, as_of: Date) -> SueAggregate {
+        let definition = engine.definition("sue", None).expect("sue");
+        let mut aggregate = SueAggregate::new(SueSchema::new(definition).expect("schema"), as_of);
+        for document in sue_documents(definition, 5, 200).expect("generates") {
+            let bytes = serde_json::to_vec(&document).expect("json");
+            aggregate.add_validated(&engine.parse(Some("sue"), &bytes).expect("parses"));
+        }
+        aggregate
+    }
+
+    #[test]
+    fn the_schema_is_for_sue_only() {
+        let engine = engine();
+        let error = SueSchema::new(engine.definition("fia", None).expect("fia")).expect_err("fia");
+        assert_eq!(error.kind(), ErrorKind::InvalidDefinition);
+        assert!(error.message_en().contains("instrument `sue`"), "{error}");
+    }
+
+    #[test]
+    fn a_record_keeps_the_breakdowns_and_no_free_text() {
+        let engine = engine();
+        let definition = engine.definition("sue", None).expect("sue");
+        let schema = SueSchema::new(definition).expect("schema");
+        let document = sue_documents(definition, 5, 1)
+            .expect("generates")
+            .remove(0);
+        let bytes = serde_json::to_vec(&document).expect("json");
+        let validated = engine.parse(Some("sue"), &bytes).expect("parses");
+        let record = SueRecord::from_document(&schema, &validated.document);
+        assert_eq!(record.unit.as_deref(), document["unit"].as_str());
+        let start = document["answers"]["bakgrund.aktualiseringsdatum"]
+            .as_str()
+            .expect("a start date");
+        assert_eq!(record.period.to_string(), start[..4]);
+        let gender = document["answers"]["bakgrund.kon"].as_str();
+        assert_eq!(usize::from(record.gender), classify::gender(gender));
+    }
+
+    #[test]
+    fn documents_with_errors_are_tallied_not_counted() {
+        let engine = engine();
+        let mut aggregate = aggregate(&engine, jiff::civil::date(2026, 11, 24));
+        let (records, excluded) = (aggregate.records(), aggregate.excluded());
+        let invalid = br#"{"instrument": "sue", "version": "1", "status": "complete",
+            "interview_date": "2026-01-10", "answers": {}}"#;
+        let validated = engine.parse(Some("sue"), invalid).expect("parses");
+        assert!(!aggregate.add_validated(&validated));
+        assert_eq!(aggregate.records(), records);
+        assert_eq!(aggregate.excluded(), excluded + 1);
+    }
+
+    #[test]
+    fn aggregates_of_other_dates_do_not_merge() {
+        let engine = engine();
+        let mut a = aggregate(&engine, jiff::civil::date(2026, 11, 24));
+        let b = aggregate(&engine, jiff::civil::date(2026, 11, 25));
+        let error = a.merge(&b).expect_err("different dates");
+        assert_eq!(error.kind(), ErrorKind::InvalidArgument);
+    }
+
+    /// Pins the report of a fixed synthetic sample: which tables, in which order, and the counts
+    /// of the total row of the first.
+    #[test]
+    fn the_report_of_a_fixed_sample_is_stable() {
+        let engine = engine();
+        let aggregate = aggregate(&engine, jiff::civil::date(2026, 11, 24));
+        let report = aggregate.report(&ReportOptions {
+            dimensions: vec![Dimension::Total],
+            ..ReportOptions::default()
+        });
+        assert_eq!(report.instrument, "sue");
+        assert_eq!(report.records, aggregate.records());
+        let ids: Vec<&str> = report.tables.iter().map(|t| t.id.as_str()).collect();
+        assert_eq!(
+            ids,
+            [
+                "clients",
+                "needs",
+                "needs_interventions",
+                "interventions",
+                "outcomes",
+                "outcomes_by_intervention",
+                "goal_attainment",
+                "change_by_area",
+                "satisfaction",
+                "helped",
+                "satisfaction_by_goal",
+                "long_term",
+                "reopening"
+            ]
+        );
+        let first: Vec<Option<u64>> = report.tables[0].rows[0]
+            .cells
+            .iter()
+            .map(|c| c.count)
+            .collect();
+        assert_eq!((report.records, first), (200, vec![Some(200)]));
+        let counts = |id: &str| -> Vec<Option<u64>> {
+            let table = report.tables.iter().find(|t| t.id == id).expect("table");
+            table.rows[0].cells.iter().map(|c| c.count).collect()
+        };
+        // One intervention type is used by fewer than 5 clients: suppressed.
+        let interventions = [
+            34, 24, 14, 13, 10, 0, 9, 5, 45, 8, 19, 14, 42, 49, 58, 36, 102, 42, 45,
+        ];
+        let shown: Vec<Option<u64>> = interventions
+            .iter()
+            .map(|&n| (n > 0).then_some(n))
+            .collect();
+        assert_eq!(counts("interventions"), shown);
+        let outcomes = [16, 8, 27, 37, 30, 23].map(Some).to_vec();
+        assert_eq!(counts("outcomes"), outcomes);
+    }
+}

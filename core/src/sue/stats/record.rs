@@ -1,0 +1,136 @@
+//! [`SueRecord`]: one validated SUE document reduced to what the statistics count.
+
+// The parts of the SUE statistics share their types and imports: one glob of the parent.
+use super::*;
+
+/// One SUE record reduced to what the statistics count: breakdown values and coded facts. Holds no
+/// free text and no identifier.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SueRecord {
+    pub(super) unit: Option<String>,
+    pub(super) period: i16,
+    pub(super) gender: u8,
+    pub(super) age: u8,
+    pub(super) origin: u8,
+    pub(super) household: u8,
+    pub(super) needs: u32,
+    pub(super) interventions: u32,
+    pub(super) outcome: Option<u8>,
+    pub(super) goal: Option<u8>,
+    /// Per life area, 2 bits: 0 = no change recorded, else change code + 1.
+    pub(super) changes: u64,
+    pub(super) satisfaction: Option<u8>,
+    pub(super) helped: Option<u8>,
+    pub(super) long_term: bool,
+    pub(super) very_long_term: Option<bool>,
+    pub(super) closed: Option<Date>,
+    pub(super) reopened: Option<Date>,
+}
+
+pub(super) fn code(value: Option<&AnswerValue>) -> Option<u16> {
+    match value {
+        Some(AnswerValue::Code(code)) => Some(*code),
+        _ => None,
+    }
+}
+
+pub(super) fn small(value: Option<u16>) -> Option<u8> {
+    value.and_then(|v| u8::try_from(v).ok())
+}
+
+pub(super) fn integer(value: Option<&AnswerValue>) -> Option<i64> {
+    match value {
+        Some(AnswerValue::Integer(v)) => Some(*v),
+        _ => None,
+    }
+}
+
+pub(super) fn date(value: Option<&AnswerValue>) -> Option<Date> {
+    match value {
+        Some(AnswerValue::Date(d)) => Some(*d),
+        _ => None,
+    }
+}
+
+pub(super) fn rows(value: Option<&AnswerValue>) -> &[Row] {
+    match value {
+        Some(AnswerValue::Rows(rows)) => rows,
+        _ => &[],
+    }
+}
+
+impl SueRecord {
+    /// Reduces a parsed SUE document. Call only for documents without error findings.
+    pub fn from_document(schema: &SueSchema, document: &Document) -> SueRecord {
+        let code_text = |item: ItemId, codes: &'_ Codes| {
+            code(document.value(item)).map(|c| codes_text(codes, c).to_owned())
+        };
+        let start = date(document.value(schema.start));
+        let period = start.map_or(0, |d| d.year());
+        let mut needs = 0u32;
+        for row in rows(document.value(schema.problems.0)) {
+            if let Some(area) = code(row.value(schema.problems.1)) {
+                needs |= 1 << area;
+            }
+        }
+        let mut interventions = 0u32;
+        for row in rows(document.value(schema.interventions.0)) {
+            if let Some(kind) = code(row.value(schema.interventions.1)) {
+                interventions |= 1 << kind;
+            }
+        }
+        let mut changes = 0u64;
+        for row in rows(document.value(schema.changes.0)) {
+            if let (Some(area), Some(change)) = (
+                code(row.value(schema.changes.1)),
+                code(row.value(schema.changes.2)),
+            ) {
+                changes |= (u64::from(change) + 1) << (2 * area);
+            }
+        }
+        let months_12 = integer(document.value(schema.months_12));
+        let long_term = classify::long_term(
+            months_12.unwrap_or(0),
+            integer(document.value(schema.months_36)),
+        );
+        SueRecord {
+            unit: document.unit().map(str::to_owned),
+            period,
+            gender: index(classify::gender(
+                code_text(schema.gender, &schema.gender_codes).as_deref(),
+            )),
+            age: index(classify::age_band(
+                integer(document.value(schema.birth_year)),
+                start.map(|d| d.year()),
+            )),
+            origin: index(classify::origin(
+                code_text(schema.country, &schema.country_codes).as_deref(),
+            )),
+            household: index(classify::household(
+                code_text(schema.household, &schema.household_codes).as_deref(),
+            )),
+            needs,
+            interventions,
+            outcome: small(code(document.value(schema.outcome))),
+            goal: small(code(document.value(schema.goal))),
+            changes,
+            satisfaction: small(code(document.value(schema.satisfaction))),
+            helped: small(code(document.value(schema.helped))),
+            long_term: long_term.long_term,
+            very_long_term: long_term.very_long_term,
+            closed: date(document.value(schema.closed)),
+            reopened: date(document.value(schema.reopened)),
+        }
+    }
+}
+
+pub(super) fn codes_text(codes: &Codes, code: u16) -> &str {
+    codes
+        .codes
+        .get(usize::from(code))
+        .map_or("", |(c, _)| c.as_str())
+}
+
+pub(super) fn index(i: usize) -> u8 {
+    u8::try_from(i).expect("classifications have fewer than 256 classes")
+}

@@ -1,0 +1,348 @@
+//! The tables of the SUE report: their texts, columns and the counter slots behind each cell.
+
+// The parts of the SUE statistics share their types and imports: one glob of the parent.
+use super::*;
+
+pub(super) const DEMOGRAPHIC: &[Dimension] = &Dimension::ALL;
+pub(super) const EQUALITY: &[Dimension] = &[
+    Dimension::Gender,
+    Dimension::AgeBand,
+    Dimension::Origin,
+    Dimension::Household,
+];
+
+pub(super) fn category(code: &str, sv: &str, en: &str) -> Category {
+    Category {
+        code: code.to_owned(),
+        label: Text::new(sv, en),
+    }
+}
+
+pub(super) fn cells(count_start: usize, n: usize, base: usize) -> Vec<CellSlots> {
+    (0..n)
+        .map(|i| CellSlots::new(count_start + i, base))
+        .collect()
+}
+
+pub(super) fn group_categories() -> Vec<Category> {
+    INTERVENTION_GROUPS
+        .iter()
+        .map(|(code, sv, en)| category(code, sv, en))
+        .collect()
+}
+
+pub(super) fn table_specs(schema: &SueSchema, layout: &Layout) -> Vec<TableSpec> {
+    let groups = INTERVENTION_GROUPS.len();
+    let mut intervention_categories = schema.intervention_types.categories();
+    intervention_categories.extend(group_categories());
+    intervention_categories.push(category("ingen_insats", "Ingen insats", "No intervention"));
+    let mut intervention_cells = cells(layout.intervention, layout.types, layout.clients);
+    intervention_cells.extend(cells(layout.intervention_group, groups, layout.clients));
+    intervention_cells.push(CellSlots::new(layout.no_intervention, layout.clients));
+
+    let mut need_categories = group_categories();
+    need_categories.push(category("ingen_insats", "Ingen insats", "No intervention"));
+    let area_rows = |f: &dyn Fn(usize) -> Vec<CellSlots>| -> Vec<(String, Text, Vec<CellSlots>)> {
+        schema
+            .areas
+            .codes
+            .iter()
+            .enumerate()
+            .map(|(i, (code, label))| (code.clone(), label.clone(), f(i)))
+            .collect()
+    };
+    let areas_label = Text::new("Område", "Area");
+
+    vec![
+        TableSpec {
+            id: "clients",
+            title: Text::new("Klienter", "Clients"),
+            description: Text::new(
+                "Antal klienter och andel av samtliga klienter i rapporten",
+                "Number of clients and share of all clients in the report",
+            ),
+            categories: vec![category("klienter", "Klienter", "Clients")],
+            rows: RowsSpec::ByDimension {
+                dimensions: DEMOGRAPHIC,
+                cells: vec![CellSlots {
+                    count: layout.clients,
+                    base: layout.clients,
+                    base_over_all: true,
+                }],
+            },
+        },
+        TableSpec {
+            id: "needs",
+            title: Text::new("Behov före insats", "Needs before intervention"),
+            description: Text::new(
+                "Andel klienter med behov inom varje område, av samtliga klienter",
+                "Share of clients with a need in each area, of all clients",
+            ),
+            categories: schema.areas.categories(),
+            rows: RowsSpec::ByDimension {
+                dimensions: DEMOGRAPHIC,
+                cells: cells(layout.need, layout.areas, layout.clients),
+            },
+        },
+        TableSpec {
+            id: "needs_interventions",
+            title: Text::new("Behov och insatser", "Needs and interventions"),
+            description: Text::new(
+                "Bland klienter med behov inom området: andel som fått insatser av varje slag, och andel utan insats",
+                "Among clients with a need in the area: share who received each kind of intervention, and share with none",
+            ),
+            categories: need_categories,
+            rows: RowsSpec::Fixed {
+                rows_are: "area",
+                rows_label: areas_label.clone(),
+                rows: area_rows(&|area| {
+                    cells(
+                        layout.need_by_group + area * (groups + 1),
+                        groups + 1,
+                        layout.need + area,
+                    )
+                }),
+            },
+        },
+        TableSpec {
+            id: "interventions",
+            title: Text::new("Insatser", "Interventions"),
+            description: Text::new(
+                "Andel klienter som fått varje insats, av samtliga klienter (en klient kan få flera)",
+                "Share of clients who received each intervention, of all clients (a client may receive several)",
+            ),
+            categories: intervention_categories,
+            rows: RowsSpec::ByDimension {
+                dimensions: DEMOGRAPHIC,
+                cells: intervention_cells,
+            },
+        },
+        TableSpec {
+            id: "outcomes",
+            title: Text::new("Utfall efter insats", "Outcomes after intervention"),
+            description: Text::new(
+                "Sysselsättning eller försörjning efter insats, bland klienter med registrerat utfall",
+                "Occupation or income source after intervention, among clients with a recorded outcome",
+            ),
+            categories: schema.outcomes.categories(),
+            rows: RowsSpec::ByDimension {
+                dimensions: DEMOGRAPHIC,
+                cells: cells(layout.outcome, layout.outcomes, layout.outcome_base),
+            },
+        },
+        TableSpec {
+            id: "outcomes_by_intervention",
+            title: Text::new(
+                "Utfall efter slag av insats",
+                "Outcomes by kind of intervention",
+            ),
+            description: Text::new(
+                "Utfall bland klienter som fått insatser av varje slag (beskrivande, inte effekter)",
+                "Outcomes among clients who received each kind of intervention (descriptive, not effects)",
+            ),
+            categories: schema.outcomes.categories(),
+            rows: RowsSpec::Fixed {
+                rows_are: "intervention_group",
+                rows_label: Text::new("Slag av insats", "Kind of intervention"),
+                rows: INTERVENTION_GROUPS
+                    .iter()
+                    .enumerate()
+                    .map(|(g, (code, sv, en))| {
+                        (
+                            (*code).to_owned(),
+                            Text::new(*sv, *en),
+                            cells(
+                                layout.outcome_by_group + g * layout.outcomes,
+                                layout.outcomes,
+                                layout.outcome_by_group_base + g,
+                            ),
+                        )
+                    })
+                    .collect(),
+            },
+        },
+        TableSpec {
+            id: "goal_attainment",
+            title: Text::new("Måluppfyllelse", "Goal attainment"),
+            description: Text::new(
+                "Hur väl målen med klienten uppnåtts, bland klienter med satta mål och registrerad måluppfyllelse",
+                "How fully the goals set with the client were met, among clients with goals and a recorded attainment",
+            ),
+            categories: schema.goals.categories(),
+            rows: RowsSpec::ByDimension {
+                dimensions: DEMOGRAPHIC,
+                cells: cells(layout.goal, layout.goals, layout.goal_base),
+            },
+        },
+        TableSpec {
+            id: "change_by_area",
+            title: Text::new("Förändring per område", "Change per area"),
+            description: Text::new(
+                "Förändring efter insats inom varje område, bland klienter med registrerad förändring där",
+                "Change after intervention in each area, among clients with a change recorded there",
+            ),
+            categories: schema.change_codes.categories(),
+            rows: RowsSpec::Fixed {
+                rows_are: "area",
+                rows_label: areas_label,
+                rows: area_rows(&|area| {
+                    cells(
+                        layout.change + area * layout.change_codes,
+                        layout.change_codes,
+                        layout.change_base + area,
+                    )
+                }),
+            },
+        },
+        TableSpec {
+            id: "satisfaction",
+            title: Text::new("Klientens nöjdhet", "Client satisfaction"),
+            description: Text::new(
+                "Klientens egen bedömning i brukaruppföljningen, bland klienter som svarat",
+                "The client's own view in the client follow-up, among clients who answered",
+            ),
+            categories: schema.satisfaction_codes.categories(),
+            rows: RowsSpec::ByDimension {
+                dimensions: DEMOGRAPHIC,
+                cells: cells(
+                    layout.satisfaction_at,
+                    layout.satisfaction,
+                    layout.satisfaction_base,
+                ),
+            },
+        },
+        TableSpec {
+            id: "helped",
+            title: Text::new("Har insatsen hjälpt?", "Did the intervention help?"),
+            description: Text::new(
+                "Klientens svar på om insatsen hjälpt, bland klienter som svarat",
+                "The client's answer whether the intervention helped, among clients who answered",
+            ),
+            categories: schema.helped_codes.categories(),
+            rows: RowsSpec::ByDimension {
+                dimensions: DEMOGRAPHIC,
+                cells: cells(layout.helped_at, layout.helped, layout.helped_base),
+            },
+        },
+        TableSpec {
+            id: "satisfaction_by_goal",
+            title: Text::new(
+                "Nöjdhet efter måluppfyllelse",
+                "Satisfaction by goal attainment",
+            ),
+            description: Text::new(
+                "Klientens nöjdhet bland klienter med respektive måluppfyllelse",
+                "Client satisfaction among clients with each level of goal attainment",
+            ),
+            categories: schema.satisfaction_codes.categories(),
+            rows: RowsSpec::Fixed {
+                rows_are: "goal_attainment",
+                rows_label: Text::new("Måluppfyllelse", "Goal attainment"),
+                rows: schema
+                    .goals
+                    .codes
+                    .iter()
+                    .enumerate()
+                    .map(|(g, (code, label))| {
+                        (
+                            code.clone(),
+                            label.clone(),
+                            cells(
+                                layout.satisfaction_by_goal + g * layout.satisfaction,
+                                layout.satisfaction,
+                                layout.satisfaction_by_goal_base + g,
+                            ),
+                        )
+                    })
+                    .collect(),
+            },
+        },
+        TableSpec {
+            id: "long_term",
+            title: Text::new("Långvarigt biståndsmottagande", "Long-term assistance"),
+            description: Text::new(
+                "Långvarigt: bistånd 10–12 av de senaste 12 månaderna (av samtliga). Mycket långvarigt: minst 27 av 36 månader (av dem med uppgift)",
+                "Long-term: assistance 10–12 of the last 12 months (of all). Very long-term: at least 27 of 36 months (of those recorded)",
+            ),
+            categories: vec![
+                category("langvarigt", "Långvarigt", "Long-term"),
+                category("mycket_langvarigt", "Mycket långvarigt", "Very long-term"),
+            ],
+            rows: RowsSpec::ByDimension {
+                dimensions: DEMOGRAPHIC,
+                cells: vec![
+                    CellSlots::new(layout.long_term, layout.clients),
+                    CellSlots::new(layout.very_long_term, layout.very_long_term_base),
+                ],
+            },
+        },
+        TableSpec {
+            id: "reopening",
+            title: Text::new("Återaktualisering", "Re-opening"),
+            description: Text::new(
+                "Andel avslutade ärenden som återaktualiserats inom 3, 6 och 12 månader, bland ärenden avslutade minst så länge före rapportdatumet",
+                "Share of closed cases re-opened within 3, 6 and 12 months, among cases closed at least that long before the report date",
+            ),
+            categories: vec![
+                category("inom_3_manader", "Inom 3 månader", "Within 3 months"),
+                category("inom_6_manader", "Inom 6 månader", "Within 6 months"),
+                category("inom_12_manader", "Inom 12 månader", "Within 12 months"),
+            ],
+            rows: RowsSpec::ByDimension {
+                dimensions: DEMOGRAPHIC,
+                cells: (0..REOPEN_WINDOWS.len())
+                    .map(|i| CellSlots::new(layout.reopened + i, layout.reopen_base + i))
+                    .collect(),
+            },
+        },
+        TableSpec {
+            id: "equality",
+            title: Text::new("Likvärdighet", "Equality"),
+            description: Text::new(
+                "Samma mått sida vid sida för olika grupper: får kvinnor och män, unga och äldre, inrikes och utrikes födda samma insatser och resultat?",
+                "The same measures side by side for groups: do women and men, young and old, born in Sweden and abroad get the same interventions and results?",
+            ),
+            categories: vec![
+                category(
+                    "aktiverade",
+                    "Aktiverade (jobb- eller resursaktivering)",
+                    "Activated (work-first or human-resource)",
+                ),
+                category("jobbaktivering", "Jobbaktivering", "Work-first activation"),
+                category(
+                    "resursaktivering",
+                    "Resursaktivering",
+                    "Human-resource activation",
+                ),
+                category("sanktion", "Sanktion", "Sanction"),
+                category("undantag", "Undantag", "Exemption"),
+                category(
+                    "arbete_efter_insats",
+                    "Arbete efter insats",
+                    "Work after intervention",
+                ),
+                category(
+                    "mal_helt_uppfyllda",
+                    "Mål helt uppfyllda",
+                    "Goals fully met",
+                ),
+                category("nojda", "Nöjda klienter", "Satisfied clients"),
+                category("langvarigt", "Långvarigt bistånd", "Long-term assistance"),
+            ],
+            rows: RowsSpec::ByDimension {
+                dimensions: EQUALITY,
+                cells: vec![
+                    CellSlots::new(layout.activated, layout.clients),
+                    CellSlots::new(layout.intervention_group + JOB, layout.clients),
+                    CellSlots::new(layout.intervention_group + RESOURCE, layout.clients),
+                    CellSlots::new(layout.intervention + schema.sanction, layout.clients),
+                    CellSlots::new(layout.intervention + schema.exemption, layout.clients),
+                    CellSlots::new(layout.work, layout.outcome_base),
+                    CellSlots::new(layout.goal + schema.goal_fully, layout.goal_base),
+                    CellSlots::new(layout.satisfied, layout.satisfaction_base),
+                    CellSlots::new(layout.long_term, layout.clients),
+                ],
+            },
+        },
+    ]
+}
