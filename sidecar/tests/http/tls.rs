@@ -30,26 +30,27 @@ fn principal(name: &str, issued: &Issued) -> PrincipalConfig {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn client_certificates_accepted_unknown_expired_and_from_another_ca() {
     let dir = tempfile::tempdir().expect("tempdir");
-    let year = 2026;
-    let ours = Authority::new("test CA", Validity::years_ahead(year, 5)).expect("ca");
-    let theirs = Authority::new("other CA", Validity::years_ahead(year, 5)).expect("ca");
+    let now = jiff::Timestamp::now();
+    let years = |n| Validity::years_from(now, n).expect("validity");
+    let ours = Authority::new("test CA", years(5)).expect("ca");
+    let theirs = Authority::new("other CA", years(5)).expect("ca");
     let valid = ours
-        .client("valid", Validity::years_ahead(year, 1))
+        .client("valid", years(1))
         .expect("cert");
     let expired = ours
         .client(
             "expired",
-            Validity {
-                from_year: 2019,
-                until_year: 2020,
-            },
+            Validity::between(
+                "2019-01-01T00:00:00Z".parse().expect("time"),
+                "2020-01-01T00:00:00Z".parse().expect("time"),
+            ),
         )
         .expect("cert");
     let unknown = ours
-        .client("unknown", Validity::years_ahead(year, 1))
+        .client("unknown", years(1))
         .expect("cert");
     let foreign = theirs
-        .client("foreign", Validity::years_ahead(year, 1))
+        .client("foreign", years(1))
         .expect("cert");
     let ca_path = dir.path().join("client-ca.pem");
     std::fs::write(&ca_path, &ours.issued.certificate_pem).expect("write");
