@@ -121,7 +121,23 @@ async fn a_required_client_certificate_is_required() {
         .await
         .expect("send");
     assert_eq!(response.status(), StatusCode::OK);
-    // The token wins over the certificate when both are given.
+    // A token and a certificate of the same principal: both name the caller.
+    let response = service
+        .client_as("handlaggare-norr")
+        .get(&url)
+        .bearer_auth(service.token("handlaggare-norr"))
+        .send()
+        .await
+        .expect("send");
+    assert_eq!(response.status(), StatusCode::OK);
+    service.running.stop().await.expect("stops");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_token_and_a_certificate_of_different_principals_are_refused() {
+    let service = Service::start(|_| {}).await;
+    // Issue 13: the token used to win, so a caseworker's certificate with the admin's token
+    // read the audit log as the admin.
     let response = service
         .client_as("handlaggare-norr")
         .get(service.url("/v1/audit"))
@@ -129,7 +145,34 @@ async fn a_required_client_certificate_is_required() {
         .send()
         .await
         .expect("send");
-    assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
+    assert_eq!(
+        response.headers()["content-type"],
+        "application/problem+json"
+    );
+    let problem: serde_json::Value = response.json().await.expect("json");
+    assert!(
+        problem["detail"]
+            .as_str()
+            .is_some_and(|d| d.contains("different principals")),
+        "{problem}"
+    );
+    // Each alone is accepted.
+    let admin = service
+        .client()
+        .get(service.url("/v1/audit"))
+        .bearer_auth(service.token("admin"))
+        .send()
+        .await
+        .expect("send");
+    assert_eq!(admin.status(), StatusCode::OK);
+    let caseworker = service
+        .client_as("handlaggare-norr")
+        .get(service.url("/v1/instruments"))
+        .send()
+        .await
+        .expect("send");
+    assert_eq!(caseworker.status(), StatusCode::OK);
     service.running.stop().await.expect("stops");
 }
 
