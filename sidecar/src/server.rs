@@ -309,10 +309,15 @@ async fn http<I>(
         // The server's grace period bounds this.
         let _ = connection.await;
     } else {
-        // An idle HTTP/2 client is sent GOAWAY; one that never answers is not waited for.
-        let _ = tokio::time::timeout(shared.limits.handshake_timeout(), connection).await;
+        // An idle HTTP/2 client is sent GOAWAY and a ping; one that does not answer soon is
+        // not waited for (there is no request of its to finish).
+        let _ = tokio::time::timeout(IDLE_CLOSE_GRACE, connection).await;
     }
 }
+
+/// How long an idle connection being closed has to acknowledge it (HTTP/2 GOAWAY) before it is
+/// cut: long enough for a round trip, short enough that a silent client frees its socket soon.
+const IDLE_CLOSE_GRACE: Duration = Duration::from_secs(1);
 
 /// Completes when `slot`'s connection is shed; never without a slot.
 async fn evicted(slot: Option<&PendingSlot>) {
