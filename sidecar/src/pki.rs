@@ -163,3 +163,23 @@ fn set_validity(params: &mut CertificateParams, validity: Validity) {
     params.not_before = at(validity.not_before);
     params.not_after = at(validity.not_after);
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn at(text: &str) -> jiff::Timestamp {
+        text.parse().expect("timestamp")
+    }
+
+    #[test]
+    fn validity_runs_from_the_issue_time_to_the_same_moment_years_on() {
+        // Issued in December: two years on, not 1 January (13 months away).
+        let validity = Validity::years_from(at("2026-12-02T05:54:23Z"), 2).expect("in range");
+        assert_eq!(validity.not_before, at("2026-12-02T04:54:23Z"));
+        assert_eq!(validity.not_after, at("2028-12-02T05:54:23Z"));
+        // 29 February to 28 February of a common year.
+        let leap = Validity::years_from(at("2028-02-29T12:00:00Z"), 1).expect("in range");
+        assert_eq!(leap.not_after, at("2029-02-28T12:00:00Z"));
+    }
+}

@@ -277,3 +277,72 @@ async fn a_role_that_may_not_post_is_refused_before_its_body_is_read() {
     assert!(answer.starts_with("HTTP/1.1 403"), "{answer}");
     service.running.stop().await.expect("stops");
 }
+
+/// Sends `GET path` on a kept-alive HTTP/1.1 connection and reads the whole answer; its status.
+async fn get_on(stream: &mut TlsStream<TcpStream>, path: &str, token: &str) -> Option<u16> {
+    let head = format!(
+        "GET {path} HTTP/1.1\r\nhost: localhost\r\nauthorization: Bearer {token}\r\n\r\n"
+    );
+    stream.write_all(head.as_bytes()).await.ok()?;
+    stream.flush().await.ok()?;
+    let mut answer = Vec::new();
+    let mut buffer = [0u8; 4096];
+    let read = async {
+        loop {
+            if let Some(end) = answer.windows(4).position(|w| w == b"\r\n\r\n") {
+                let head = String::from_utf8_lossy(&answer[..end]).to_ascii_lowercase();
+                let length: usize = head
+                    .lines()
+                    .find_map(|line| line.strip_prefix("content-length:"))
+                    .and_then(|value| value.trim().parse().ok())?;
+                if answer.len() >= end + 4 + length {
+                    return head.get(9..12)?.parse().ok();
+                }
+            }
+            match stream.read(&mut buffer).await {
+                Ok(0) | Err(_) => return None,
+                Ok(n) => answer.extend_from_slice(&buffer[..n]),
+            }
+        }
+    };
+    tokio::time::timeout(Duration::from_secs(5), read)
+        .await
+        .ok()
+        .flatten()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_authenticated_connection_is_not_shed_by_anonymous_ones() {
+    let service = Service::start(|config| config.limits.max_pending_connections = 2).await;
+    let token = service.token("analytiker");
+    let mut authenticated = raw_tls(&service).await;
+    assert_eq!(
+        get_on(&mut authenticated, "/v1/instruments", &token).await,
+        Some(200)
+    );
+    let mut anonymous = raw_tls(&service).await;
+    assert_eq!(get_on(&mut anonymous, "/health", "-").await, Some(200));
+    // Anonymous connections beyond the pending pool push out the oldest anonymous ones, never
+    // the connection that authenticated.
+    let mut flood = Vec::new();
+    for _ in 0..8 {
+        flood.push(
+            TcpStream::connect(service.running.address)
+                .await
+                .expect("connect"),
+        );
+    }
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    assert_eq!(
+        get_on(&mut anonymous, "/health", "-").await,
+        None,
+        "the anonymous connection was shed"
+    );
+    assert_eq!(
+        get_on(&mut authenticated, "/v1/instruments", &token).await,
+        Some(200),
+        "the authenticated connection is still served"
+    );
+    drop(flood);
+    service.running.stop().await.expect("stops");
+}
