@@ -197,7 +197,11 @@ impl Limits {
     /// Requests one principal may have in progress at once: `principal_share_percent` of
     /// `max_concurrent_requests`, at least one.
     pub fn max_requests_per_principal(&self) -> usize {
-        (self.max_concurrent_requests.saturating_mul(self.principal_share_percent) / 100).max(1)
+        (self
+            .max_concurrent_requests
+            .saturating_mul(self.principal_share_percent)
+            / 100)
+            .max(1)
     }
 }
 

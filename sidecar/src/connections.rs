@@ -138,12 +138,12 @@ impl Activity {
                 self.idle.notified().await;
                 continue;
             }
-            let since = self.opened
-                + Duration::from_millis(self.idle_since_ms.load(Ordering::Acquire));
+            let since =
+                self.opened + Duration::from_millis(self.idle_since_ms.load(Ordering::Acquire));
             tokio::time::sleep_until((since + timeout).into()).await;
             // A request may have come and gone while this slept: look again.
-            let since = self.opened
-                + Duration::from_millis(self.idle_since_ms.load(Ordering::Acquire));
+            let since =
+                self.opened + Duration::from_millis(self.idle_since_ms.load(Ordering::Acquire));
             if self.in_flight.load(Ordering::Acquire) == 0 && since.elapsed() >= timeout {
                 return;
             }

@@ -108,11 +108,9 @@ pub fn init(dir: &Path, options: &InitOptions) -> Result<Created> {
             hosts.push(host.clone());
         }
     }
-    let server = authority
-        .server(&hosts, validity)
-        .context(
-            "cannot create the server certificate (is every --host a DNS name or an IP address?)",
-        )?;
+    let server = authority.server(&hosts, validity).context(
+        "cannot create the server certificate (is every --host a DNS name or an IP address?)",
+    )?;
     write_private(
         &dir.join("ca.pem"),
         authority.issued.certificate_pem.as_bytes(),

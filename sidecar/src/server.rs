@@ -231,7 +231,8 @@ async fn connection(
         http(TokioIo::new(stream), None, &shared, slot, closing).await;
         return;
     };
-    let handshake = tokio::time::timeout(shared.limits.handshake_timeout(), acceptor.accept(stream));
+    let handshake =
+        tokio::time::timeout(shared.limits.handshake_timeout(), acceptor.accept(stream));
     let stream = tokio::select! {
         outcome = handshake => match outcome {
             Ok(Ok(stream)) => stream,

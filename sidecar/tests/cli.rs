@@ -238,7 +238,12 @@ fn init_certificates_last_exactly_as_long_as_printed() {
     let setup = dir.path().join("setup");
     let before = jiff::Timestamp::now();
     let printed = ok(&bistand(
-        &["init", setup.to_str().expect("UTF-8 path"), "--unit", "norr"],
+        &[
+            "init",
+            setup.to_str().expect("UTF-8 path"),
+            "--unit",
+            "norr",
+        ],
         None,
     ));
     let after = jiff::Timestamp::now();
@@ -257,7 +262,11 @@ fn init_certificates_last_exactly_as_long_as_printed() {
 
     let (ca_from, ca_until) = validity_of(&der_of(&setup.join("ca.pem")));
     assert_eq!(ca_until, ca_expires, "the CA as printed");
-    for file in ["server.pem", "clients/handlaggare-norr.pem", "clients/admin.pem"] {
+    for file in [
+        "server.pem",
+        "clients/handlaggare-norr.pem",
+        "clients/admin.pem",
+    ] {
         let (from, until) = validity_of(&der_of(&setup.join(file)));
         assert_eq!(until, certificates_expire, "{file} as printed");
         assert_eq!(from, ca_from, "{file}: issued with the CA");

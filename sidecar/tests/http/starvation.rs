@@ -13,7 +13,8 @@ use tokio_rustls::client::TlsStream;
 use crate::setup::{ReadAnswer, Service, client_config, fia_document, raw_tls};
 
 /// The HTTP/2 connection preface and an empty SETTINGS frame (RFC 9113, sections 3.4 and 6.5).
-const PREFACE_AND_SETTINGS: &[u8] = b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n\x00\x00\x00\x04\x00\x00\x00\x00\x00";
+const PREFACE_AND_SETTINGS: &[u8] =
+    b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n\x00\x00\x00\x04\x00\x00\x00\x00\x00";
 
 /// How many attack connections to open: the 1,024, or fewer when this process may not
 /// open that many files. Each attack connection costs this process up to two descriptors (the
@@ -280,9 +281,8 @@ async fn a_role_that_may_not_post_is_refused_before_its_body_is_read() {
 
 /// Sends `GET path` on a kept-alive HTTP/1.1 connection and reads the whole answer; its status.
 async fn get_on(stream: &mut TlsStream<TcpStream>, path: &str, token: &str) -> Option<u16> {
-    let head = format!(
-        "GET {path} HTTP/1.1\r\nhost: localhost\r\nauthorization: Bearer {token}\r\n\r\n"
-    );
+    let head =
+        format!("GET {path} HTTP/1.1\r\nhost: localhost\r\nauthorization: Bearer {token}\r\n\r\n");
     stream.write_all(head.as_bytes()).await.ok()?;
     stream.flush().await.ok()?;
     let mut answer = Vec::new();

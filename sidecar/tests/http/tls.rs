@@ -34,9 +34,7 @@ async fn client_certificates_accepted_unknown_expired_and_from_another_ca() {
     let years = |n| Validity::years_from(now, n).expect("validity");
     let ours = Authority::new("test CA", years(5)).expect("ca");
     let theirs = Authority::new("other CA", years(5)).expect("ca");
-    let valid = ours
-        .client("valid", years(1))
-        .expect("cert");
+    let valid = ours.client("valid", years(1)).expect("cert");
     let expired = ours
         .client(
             "expired",
@@ -46,12 +44,8 @@ async fn client_certificates_accepted_unknown_expired_and_from_another_ca() {
             ),
         )
         .expect("cert");
-    let unknown = ours
-        .client("unknown", years(1))
-        .expect("cert");
-    let foreign = theirs
-        .client("foreign", years(1))
-        .expect("cert");
+    let unknown = ours.client("unknown", years(1)).expect("cert");
+    let foreign = theirs.client("foreign", years(1)).expect("cert");
     let ca_path = dir.path().join("client-ca.pem");
     std::fs::write(&ca_path, &ours.issued.certificate_pem).expect("write");
 
