@@ -402,6 +402,7 @@ impl axum::extract::FromRequest<AppState> for Body {
             .and_then(|v| v.to_str().ok())
             .and_then(|v| v.parse::<u64>().ok());
         if declared.is_some_and(|length| length > limit as u64) {
+            linger(request.into_body(), limit);
             return Err(ApiError::body_too_large(limit));
         }
         Ok(Body {
@@ -409,6 +410,28 @@ impl axum::extract::FromRequest<AppState> for Body {
             limit,
         })
     }
+}
+
+/// Reads and drops what a client goes on sending after its request was refused, for at most a
+/// second and `limit` bytes, in the background.
+///
+/// Without it, HTTP/1 closes the connection with the client's bytes unread, the kernel answers
+/// them with a reset, and the client can lose the response before reading it (a lingering
+/// close). The bounds keep it no dearer than reading the body up to the limit was.
+fn linger(body: axum::body::Body, limit: usize) {
+    tokio::spawn(async move {
+        let mut body = body;
+        let drain = async {
+            let mut seen = 0usize;
+            while let Some(Ok(frame)) = http_body_util::BodyExt::frame(&mut body).await {
+                seen = seen.saturating_add(frame.data_ref().map_or(0, Bytes::len));
+                if seen > limit {
+                    break;
+                }
+            }
+        };
+        let _ = tokio::time::timeout(std::time::Duration::from_secs(1), drain).await;
+    });
 }
 
 impl Body {

@@ -208,10 +208,15 @@ impl ConnectionAuthentication {
         }
     }
 
+    /// Whether a request on the connection has authenticated.
+    pub fn is_authenticated(&self) -> bool {
+        self.0.authenticated.load(Ordering::Acquire)
+    }
+
     /// Completes once a request on the connection has authenticated.
     pub async fn wait(&self) {
         // `notify_one` stores a permit when no one waits yet, so a signal is never lost.
-        if !self.0.authenticated.load(Ordering::Acquire) {
+        if !self.is_authenticated() {
             self.0.notify.notified().await;
         }
     }

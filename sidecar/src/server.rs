@@ -346,7 +346,11 @@ fn route(
         if let Some(certificate) = &certificate {
             extensions.insert(certificate.clone());
         }
-        extensions.insert(authentication.clone());
+        // Once the connection has authenticated, its requests need not say so again (and a
+        // request without extensions saves an allocation).
+        if !authentication.is_authenticated() {
+            extensions.insert(authentication.clone());
+        }
         let response = api.call(request.map(axum::body::Body::new));
         Box::pin(async move {
             let response = response.await;
