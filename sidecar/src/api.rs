@@ -29,7 +29,7 @@ use utoipa::{IntoParams, Modify, OpenApi, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use crate::auth::{Action, Principal, Principals};
+use crate::auth::{Action, ConnectionAuthentication, Principal, Principals, Share};
 use crate::config::Limits;
 use crate::metrics::Metrics;
 use crate::problem::{ApiError, REQUEST_ID, RequestId};
@@ -333,66 +333,115 @@ fn method_name(method: &axum::http::Method) -> &'static str {
 }
 
 /// The authenticated caller of a request: the bearer token's principal, else the client
-/// certificate's.
-struct Caller(Arc<Principal>);
+/// certificate's (refused when the two name different principals), holding one of the
+/// principal's share of the request slots for as long as the handler runs.
+struct Caller {
+    principal: Arc<Principal>,
+    _share: Share,
+}
 
 impl FromRequestParts<AppState> for Caller {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Caller, ApiError> {
-        let principals = &state.0.principals;
-        let principal = match parts.headers.get(header::AUTHORIZATION) {
-            Some(value) => {
-                let token = value
-                    .to_str()
-                    .ok()
-                    // The scheme name is case-insensitive (RFC 9110, section 11.1).
-                    .and_then(|v| {
-                        v.get(..7)
-                            .filter(|scheme| scheme.eq_ignore_ascii_case("bearer "))
-                            .map(|_| &v[7..])
-                    })
-                    .ok_or_else(ApiError::unauthenticated)?;
-                principals.by_token(token.trim())
-            }
-            None => parts
-                .extensions
-                .get::<PeerCertificate>()
-                .and_then(|c| principals.by_certificate(&c.0)),
-        }
-        .ok_or_else(ApiError::unauthenticated)?;
+        let inner = &state.0;
+        let certificate = parts.extensions.get::<PeerCertificate>();
+        let principal = inner.principals.resolve(
+            parts.headers.get(header::AUTHORIZATION),
+            certificate.map(|c| c.0.as_slice()),
+        )?;
         let _ = CALLER.try_with(|c| *c.borrow_mut() = Some(principal.clone()));
-        Ok(Caller(principal))
+        if let Some(connection) = parts.extensions.get::<ConnectionAuthentication>() {
+            connection.authenticated();
+        }
+        // One principal may not hold every request slot (slow bodies, slow reports), or the
+        // other callers would all be answered 503.
+        let share = inner
+            .principals
+            .admit(&principal, inner.limits.max_requests_per_principal())
+            .ok_or_else(|| ApiError::overloaded(inner.limits.retry_after_seconds))?;
+        Ok(Caller {
+            principal,
+            _share: share,
+        })
     }
 }
 
 impl Caller {
     fn require(&self, action: Action) -> Result<&Principal, ApiError> {
-        if self.0.may(action) {
-            Ok(&self.0)
+        if self.principal.may(action) {
+            Ok(&self.principal)
         } else {
-            Err(ApiError::forbidden_role(self.0.role.as_str()))
+            Err(ApiError::forbidden_role(self.principal.role.as_str()))
         }
     }
 }
 
-/// A request body, read whole up to `limits.max_body_bytes`.
+/// A request body, read whole up to `limits.max_body_bytes` by [`Body::read`].
+///
+/// Handlers read it only after the role check, so a caller who may not use an endpoint never
+/// gets to hold a request slot by sending a body slowly; a declared `Content-Length` over the
+/// limit is refused before any of the body is read.
 ///
 /// Every handler that takes a body takes it through this, so the limit is applied here rather
 /// than by `DefaultBodyLimit`: that layer wrapped every route in one more boxed service, cloned
 /// on every request, and cost about a microsecond of CPU per request in the sidecar benchmark.
-struct Body(Bytes);
+struct Body {
+    body: axum::body::Body,
+    limit: usize,
+}
 
 impl axum::extract::FromRequest<AppState> for Body {
     type Rejection = ApiError;
 
     async fn from_request(request: Request, state: &AppState) -> Result<Body, ApiError> {
         let limit = state.0.limits.max_body_bytes;
-        let body = http_body_util::Limited::new(request.into_body(), limit);
+        let declared = request
+            .headers()
+            .get(header::CONTENT_LENGTH)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.parse::<u64>().ok());
+        if declared.is_some_and(|length| length > limit as u64) {
+            linger(request.into_body(), limit);
+            return Err(ApiError::body_too_large(limit));
+        }
+        Ok(Body {
+            body: request.into_body(),
+            limit,
+        })
+    }
+}
+
+/// Reads and drops what a client goes on sending after its request was refused, for at most a
+/// second and `limit` bytes, in the background.
+///
+/// Without it, HTTP/1 closes the connection with the client's bytes unread, the kernel answers
+/// them with a reset, and the client can lose the response before reading it (a lingering
+/// close). The bounds keep it no dearer than reading the body up to the limit was.
+fn linger(body: axum::body::Body, limit: usize) {
+    tokio::spawn(async move {
+        let mut body = body;
+        let drain = async {
+            let mut seen = 0usize;
+            while let Some(Ok(frame)) = http_body_util::BodyExt::frame(&mut body).await {
+                seen = seen.saturating_add(frame.data_ref().map_or(0, Bytes::len));
+                if seen > limit {
+                    break;
+                }
+            }
+        };
+        let _ = tokio::time::timeout(std::time::Duration::from_secs(1), drain).await;
+    });
+}
+
+impl Body {
+    /// The whole body.
+    async fn read(self) -> Result<Bytes, ApiError> {
+        let body = http_body_util::Limited::new(self.body, self.limit);
         match http_body_util::BodyExt::collect(body).await {
-            Ok(collected) => Ok(Body(collected.to_bytes())),
+            Ok(collected) => Ok(collected.to_bytes()),
             Err(error) if error.is::<http_body_util::LengthLimitError>() => {
-                Err(ApiError::body_too_large(limit))
+                Err(ApiError::body_too_large(self.limit))
             }
             Err(_) => Err(ApiError::invalid_request(
                 "the request body could not be read",
@@ -619,9 +668,10 @@ async fn validate(
     State(state): State<AppState>,
     caller: Caller,
     instrument: Result<Query<InstrumentQuery>, QueryRejection>,
-    Body(body): Body,
+    body: Body,
 ) -> Result<Response, ApiError> {
     caller.require(Action::Validate)?;
+    let body = body.read().await?;
     let instrument = query(instrument)?.instrument;
     let report = state.0.engine.validate(instrument.as_deref(), &body)?;
     Ok(Json(report).into_response())
@@ -647,9 +697,10 @@ async fn summary(
     State(state): State<AppState>,
     caller: Caller,
     today: Result<Query<SummaryQuery>, QueryRejection>,
-    Body(body): Body,
+    body: Body,
 ) -> Result<Response, ApiError> {
     caller.require(Action::Validate)?;
+    let body = body.read().await?;
     let today = query(today)?.today;
     let summary = state.0.engine.summary(None, &body, today)?;
     Ok(Json(summary).into_response())
@@ -713,9 +764,10 @@ struct Written {
 async fn create_record(
     State(state): State<AppState>,
     caller: Caller,
-    Body(body): Body,
+    body: Body,
 ) -> Result<Response, ApiError> {
     let principal = caller.require(Action::Records)?.clone();
+    let body = body.read().await?;
     let request: NewRecordBody<'_> =
         json_body(&body, "{\"client_id\": \"...\", \"document\": {...}}")?;
     let inner = &state.0;
@@ -817,9 +869,10 @@ async fn update_record(
     State(state): State<AppState>,
     caller: Caller,
     Path(id): Path<String>,
-    Body(body): Body,
+    body: Body,
 ) -> Result<Response, ApiError> {
     let principal = caller.require(Action::Records)?.clone();
+    let body = body.read().await?;
     let id = record_id(&id)?;
     let validated = state.0.engine.parse(None, &body)?;
     if !validated.report.valid {
@@ -902,9 +955,10 @@ struct Found {
 async fn search_records(
     State(state): State<AppState>,
     caller: Caller,
-    Body(body): Body,
+    body: Body,
 ) -> Result<Response, ApiError> {
     let principal = caller.require(Action::Records)?.clone();
+    let body = body.read().await?;
     let request: SearchBody =
         json_body(&body, "{\"client_id\": \"...\", \"instrument\"?: \"...\"}")?;
     let pseudonym =

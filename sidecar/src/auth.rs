@@ -4,13 +4,24 @@
 //! Tokens are 256-bit random strings, so the configuration keeps only their SHA-256: a leaked
 //! configuration file does not let anyone call the service, and a fast hash is enough because
 //! nothing about a random 256-bit token can be guessed from it.
+//!
+//! A request that carries both a token and a client certificate of *different* principals is
+//! refused rather than resolved in the token's favour: a client that presents someone else's
+//! certificate is confused or borrowing credentials, and either way the audit log would name
+//! only one of the two. This module also keeps each principal's count of requests in progress
+//! (its share of the concurrency limit) and the signal that tells the accept loop a connection
+//! has authenticated.
 
 use std::collections::HashMap;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
+use axum::http::HeaderValue;
 use sha2::{Digest, Sha256};
+use tokio::sync::Notify;
 
 use crate::config::{PrincipalConfig, Role};
+use crate::problem::ApiError;
 
 /// An authenticated caller.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -60,11 +71,13 @@ impl Principal {
     }
 }
 
-/// Principals by token digest and by certificate digest.
+/// Principals by token digest and by certificate digest, and each one's requests in progress.
 #[derive(Clone, Debug, Default)]
 pub struct Principals {
     by_token: HashMap<[u8; 32], Arc<Principal>>,
     by_certificate: HashMap<[u8; 32], Arc<Principal>>,
+    /// By principal name (unique, checked when the configuration loads).
+    in_flight: HashMap<String, Arc<AtomicUsize>>,
 }
 
 impl Principals {
@@ -77,6 +90,9 @@ impl Principals {
                 role: entry.role,
                 units: entry.units.clone(),
             });
+            principals
+                .in_flight
+                .insert(entry.name.clone(), Arc::new(AtomicUsize::new(0)));
             if let Some(digest) = entry.token_sha256.as_deref().and_then(digest_from_hex) {
                 principals.by_token.insert(digest, principal.clone());
             }
@@ -99,6 +115,110 @@ impl Principals {
     /// The principal whose client certificate (DER) this is.
     pub fn by_certificate(&self, der: &[u8]) -> Option<Arc<Principal>> {
         self.by_certificate.get(&sha256(der)).cloned()
+    }
+
+    /// The caller of a request from its `Authorization` header and the client certificate of
+    /// its connection: the token's principal, else the certificate's.
+    ///
+    /// # Errors
+    ///
+    /// 401 when neither names a principal, when the header is not a bearer token, and when the
+    /// token and the certificate belong to different principals.
+    pub fn resolve(
+        &self,
+        authorization: Option<&HeaderValue>,
+        certificate: Option<&[u8]>,
+    ) -> Result<Arc<Principal>, ApiError> {
+        let by_certificate = || certificate.and_then(|der| self.by_certificate(der));
+        let Some(value) = authorization else {
+            return by_certificate().ok_or_else(ApiError::unauthenticated);
+        };
+        let token = value
+            .to_str()
+            .ok()
+            // The scheme name is case-insensitive (RFC 9110, section 11.1).
+            .and_then(|v| {
+                v.get(..7)
+                    .filter(|scheme| scheme.eq_ignore_ascii_case("bearer "))
+                    .map(|_| &v[7..])
+            })
+            .ok_or_else(ApiError::unauthenticated)?;
+        let principal = self
+            .by_token(token.trim())
+            .ok_or_else(ApiError::unauthenticated)?;
+        // A certificate that names no principal adds nothing and takes nothing away; one that
+        // names another principal than the token does is refused.
+        match by_certificate() {
+            Some(holder) if holder.name != principal.name => {
+                Err(ApiError::conflicting_credentials())
+            }
+            _ => Ok(principal),
+        }
+    }
+
+    /// A slot for one request of `principal`, or `None` when it already has `limit` requests
+    /// in progress. The slot is given back when the [`Share`] is dropped.
+    pub fn admit(&self, principal: &Principal, limit: usize) -> Option<Share> {
+        let counter = self.in_flight.get(&principal.name)?;
+        let mut current = counter.load(Ordering::Relaxed);
+        loop {
+            if current >= limit {
+                return None;
+            }
+            match counter.compare_exchange_weak(
+                current,
+                current + 1,
+                Ordering::AcqRel,
+                Ordering::Relaxed,
+            ) {
+                Ok(_) => return Some(Share(counter.clone())),
+                Err(now) => current = now,
+            }
+        }
+    }
+}
+
+/// One request of a principal in progress (see [`Principals::admit`]).
+#[derive(Debug)]
+pub struct Share(Arc<AtomicUsize>);
+
+impl Drop for Share {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::AcqRel);
+    }
+}
+
+/// Put on each request by the accept loop, so that the first request that authenticates tells
+/// the loop its connection is no longer anonymous (see `limits.max_pending_connections`).
+#[derive(Clone, Debug, Default)]
+pub struct ConnectionAuthentication(Arc<Signal>);
+
+#[derive(Debug, Default)]
+struct Signal {
+    authenticated: AtomicBool,
+    notify: Notify,
+}
+
+impl ConnectionAuthentication {
+    /// A request on the connection authenticated.
+    pub fn authenticated(&self) {
+        // Only the first request wakes the connection's task; the flag keeps the rest cheap.
+        if !self.0.authenticated.swap(true, Ordering::AcqRel) {
+            self.0.notify.notify_one();
+        }
+    }
+
+    /// Whether a request on the connection has authenticated.
+    pub fn is_authenticated(&self) -> bool {
+        self.0.authenticated.load(Ordering::Acquire)
+    }
+
+    /// Completes once a request on the connection has authenticated.
+    pub async fn wait(&self) {
+        // `notify_one` stores a permit when no one waits yet, so a signal is never lost.
+        if !self.is_authenticated() {
+            self.0.notify.notified().await;
+        }
     }
 }
 

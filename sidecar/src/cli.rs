@@ -392,6 +392,12 @@ pub fn run() -> Result<ExitCode> {
             }
             writeln!(
                 out,
+                "\nCertificates: the CA expires {ca}, the server and client certificates {issued}.",
+                ca = created.ca_expires.strftime("%Y-%m-%dT%H:%M:%SZ"),
+                issued = created.certificates_expire.strftime("%Y-%m-%dT%H:%M:%SZ"),
+            )?;
+            writeln!(
+                out,
                 "\nNext steps:\n  1. Review {config} (listen address, limits, principals).\n  \
                  2. Keep keys.json and ca.key apart from backups of the store; losing keys.json loses the data.\n  \
                  3. Start: bistand serve --config {config}\n  \

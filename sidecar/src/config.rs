@@ -128,12 +128,34 @@ pub struct Limits {
     /// Requests processed at once; further requests get 503 with Retry-After at once.
     #[validate(range(min = 1, max = 100_000, message = "must be between 1 and 100000"))]
     pub max_concurrent_requests: usize,
-    /// Open connections at once; further connections wait in the kernel's accept queue.
+    /// Authenticated connections held at once (connections before their first authenticated
+    /// request count against `max_pending_connections` instead); a connection that
+    /// authenticates when this many are held stays in the pending pool.
     #[validate(range(min = 1, max = 1_000_000, message = "must be between 1 and 1000000"))]
     pub max_connections: usize,
     /// The Retry-After a shed request is given, in seconds.
     #[validate(range(min = 1, max = 3600, message = "must be between 1 and 3600 seconds"))]
     pub retry_after_seconds: u64,
+    /// Connections not yet authenticated (in the TLS handshake, or before their first request
+    /// with a valid token or client certificate) held at once, apart from `max_connections`.
+    /// When a new connection arrives and this many are held, the oldest of them is closed, so
+    /// the accept loop never stops and unauthenticated clients cannot hold authenticated slots.
+    #[validate(range(min = 1, max = 1_000_000, message = "must be between 1 and 1000000"))]
+    pub max_pending_connections: usize,
+    /// Seconds a connection may stay open with no request in progress (HTTP/1 keep-alive,
+    /// HTTP/2 with no open stream) before it is closed.
+    #[validate(range(min = 1, max = 3600, message = "must be between 1 and 3600 seconds"))]
+    pub idle_timeout_seconds: u64,
+    /// Seconds between HTTP/2 keep-alive pings on a connection that sends nothing.
+    #[validate(range(min = 1, max = 3600, message = "must be between 1 and 3600 seconds"))]
+    pub keepalive_interval_seconds: u64,
+    /// Seconds an HTTP/2 client has to answer a keep-alive ping before its connection is closed.
+    #[validate(range(min = 1, max = 600, message = "must be between 1 and 600 seconds"))]
+    pub keepalive_timeout_seconds: u64,
+    /// The share of `max_concurrent_requests` one principal may hold, in percent (at least one
+    /// request), so that one principal's slow calls cannot make every other caller's answer 503.
+    #[validate(range(min = 1, max = 100, message = "must be between 1 and 100 percent"))]
+    pub principal_share_percent: usize,
 }
 
 impl Default for Limits {
@@ -147,6 +169,11 @@ impl Default for Limits {
             max_concurrent_requests: 64,
             max_connections: 1024,
             retry_after_seconds: 1,
+            max_pending_connections: 256,
+            idle_timeout_seconds: 30,
+            keepalive_interval_seconds: 20,
+            keepalive_timeout_seconds: 10,
+            principal_share_percent: 50,
         }
     }
 }
@@ -160,6 +187,21 @@ impl Limits {
     /// `handshake_timeout_seconds` as a duration.
     pub fn handshake_timeout(&self) -> Duration {
         Duration::from_secs(self.handshake_timeout_seconds)
+    }
+
+    /// `idle_timeout_seconds` as a duration.
+    pub fn idle_timeout(&self) -> Duration {
+        Duration::from_secs(self.idle_timeout_seconds)
+    }
+
+    /// Requests one principal may have in progress at once: `principal_share_percent` of
+    /// `max_concurrent_requests`, at least one.
+    pub fn max_requests_per_principal(&self) -> usize {
+        (self
+            .max_concurrent_requests
+            .saturating_mul(self.principal_share_percent)
+            / 100)
+            .max(1)
     }
 }
 

@@ -59,7 +59,16 @@ pub struct Created {
     pub ca: PathBuf,
     /// The principals.
     pub principals: Vec<CreatedPrincipal>,
+    /// When the CA certificate expires.
+    pub ca_expires: jiff::Timestamp,
+    /// When the server and client certificates expire (all issued together).
+    pub certificates_expire: jiff::Timestamp,
 }
+
+/// Years the CA certificate is valid.
+pub const CA_YEARS: i16 = 10;
+/// Years the server and client certificates are valid.
+pub const CERTIFICATE_YEARS: i16 = 2;
 
 /// Creates the setup in `dir`, which must not exist or be empty.
 ///
@@ -83,13 +92,12 @@ pub fn init(dir: &Path, options: &InitOptions) -> Result<Created> {
     create_private_dir(&dir.join("clients"))?;
     create_private_dir(&dir.join("tokens"))?;
 
-    let this_year = i32::from(
-        jiff::Timestamp::now()
-            .to_zoned(jiff::tz::TimeZone::UTC)
-            .year(),
-    );
-    let authority = Authority::new("bistand private CA", Validity::years_ahead(this_year, 10))
-        .context("cannot create the CA")?;
+    // One moment for every certificate, so what is printed is what each one holds.
+    let now = jiff::Timestamp::now();
+    let ca_validity = Validity::years_from(now, CA_YEARS).context("certificate validity")?;
+    let validity = Validity::years_from(now, CERTIFICATE_YEARS).context("certificate validity")?;
+    let authority =
+        Authority::new("bistand private CA", ca_validity).context("cannot create the CA")?;
     let mut hosts = vec![
         "localhost".to_owned(),
         "127.0.0.1".to_owned(),
@@ -100,11 +108,9 @@ pub fn init(dir: &Path, options: &InitOptions) -> Result<Created> {
             hosts.push(host.clone());
         }
     }
-    let server = authority
-        .server(&hosts, Validity::years_ahead(this_year, 2))
-        .context(
-            "cannot create the server certificate (is every --host a DNS name or an IP address?)",
-        )?;
+    let server = authority.server(&hosts, validity).context(
+        "cannot create the server certificate (is every --host a DNS name or an IP address?)",
+    )?;
     write_private(
         &dir.join("ca.pem"),
         authority.issued.certificate_pem.as_bytes(),
@@ -137,7 +143,7 @@ pub fn init(dir: &Path, options: &InitOptions) -> Result<Created> {
     for (name, role, units) in wanted {
         let token = random_token()?;
         let client = authority
-            .client(&name, Validity::years_ahead(this_year, 2))
+            .client(&name, validity)
             .with_context(|| format!("cannot create the client certificate of {name}"))?;
         let token_file = dir.join("tokens").join(format!("{name}.token"));
         let certificate = dir.join("clients").join(format!("{name}.pem"));
@@ -199,6 +205,8 @@ pub fn init(dir: &Path, options: &InitOptions) -> Result<Created> {
         config: config_path,
         ca: dir.join("ca.pem"),
         principals,
+        ca_expires: ca_validity.not_after,
+        certificates_expire: validity.not_after,
     })
 }
 

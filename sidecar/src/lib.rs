@@ -10,6 +10,7 @@ pub mod api;
 pub mod auth;
 pub mod cli;
 pub mod config;
+mod connections;
 pub mod demo;
 pub mod init;
 pub mod keys;

@@ -18,21 +18,42 @@ pub struct Issued {
     pub certificate_der: Vec<u8>,
 }
 
-/// Validity of an issued certificate, as whole years.
-#[derive(Clone, Copy, Debug)]
+/// Validity of an issued certificate: from `not_before` to `not_after`, to the second.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Validity {
-    /// First year it is valid (from 1 January).
-    pub from_year: i32,
-    /// Year it expires (on 1 January).
-    pub until_year: i32,
+    /// The first moment it is valid.
+    pub not_before: jiff::Timestamp,
+    /// The moment it expires.
+    pub not_after: jiff::Timestamp,
 }
 
 impl Validity {
-    /// From last year to `years` years ahead of `this_year`.
-    pub fn years_ahead(this_year: i32, years: i32) -> Validity {
+    /// How far back `not_before` is set from the issue time, so a relying party whose clock is
+    /// a little behind does not see a certificate that is not yet valid.
+    pub const BACKDATE: jiff::SignedDuration = jiff::SignedDuration::from_hours(1);
+
+    /// Valid from `now` (less [`Validity::BACKDATE`]) until exactly `years` calendar years
+    /// after `now` in UTC (29 February to 28 February when the later year has none).
+    ///
+    /// # Errors
+    ///
+    /// If the expiry is past the end of the representable time.
+    pub fn years_from(now: jiff::Timestamp, years: i16) -> Result<Validity, jiff::Error> {
+        let not_after = now
+            .to_zoned(jiff::tz::TimeZone::UTC)
+            .checked_add(jiff::Span::new().years(years))?
+            .timestamp();
+        Ok(Validity {
+            not_before: now.checked_sub(Validity::BACKDATE)?,
+            not_after,
+        })
+    }
+
+    /// Valid from `not_before` to `not_after` (tests: certificates already expired).
+    pub fn between(not_before: jiff::Timestamp, not_after: jiff::Timestamp) -> Validity {
         Validity {
-            from_year: this_year - 1,
-            until_year: this_year + years,
+            not_before,
+            not_after,
         }
     }
 }
@@ -126,6 +147,39 @@ fn name_of(common_name: &str) -> DistinguishedName {
 }
 
 fn set_validity(params: &mut CertificateParams, validity: Validity) {
-    params.not_before = date_time_ymd(validity.from_year, 1, 1);
-    params.not_after = date_time_ymd(validity.until_year, 1, 1);
+    // To the second, which is what X.509 times hold. rcgen's time type is not re-exported, so
+    // it is reached through `date_time_ymd` plus the time of day.
+    let at = |moment: jiff::Timestamp| {
+        let utc = moment.to_zoned(jiff::tz::TimeZone::UTC);
+        let seconds = u64::from(utc.hour().unsigned_abs()) * 3600
+            + u64::from(utc.minute().unsigned_abs()) * 60
+            + u64::from(utc.second().unsigned_abs());
+        date_time_ymd(
+            i32::from(utc.year()),
+            utc.month().unsigned_abs(),
+            utc.day().unsigned_abs(),
+        ) + std::time::Duration::from_secs(seconds)
+    };
+    params.not_before = at(validity.not_before);
+    params.not_after = at(validity.not_after);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn at(text: &str) -> jiff::Timestamp {
+        text.parse().expect("timestamp")
+    }
+
+    #[test]
+    fn validity_runs_from_the_issue_time_to_the_same_moment_years_on() {
+        // Issued in December: two years on, not 1 January (13 months away).
+        let validity = Validity::years_from(at("2026-12-02T05:54:23Z"), 2).expect("in range");
+        assert_eq!(validity.not_before, at("2026-12-02T04:54:23Z"));
+        assert_eq!(validity.not_after, at("2028-12-02T05:54:23Z"));
+        // 29 February to 28 February of a common year.
+        let leap = Validity::years_from(at("2028-02-29T12:00:00Z"), 1).expect("in range");
+        assert_eq!(leap.not_after, at("2029-02-28T12:00:00Z"));
+    }
 }

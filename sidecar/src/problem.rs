@@ -167,6 +167,18 @@ impl ApiError {
         )
     }
 
+    /// 401: the bearer token and the client certificate belong to different principals.
+    pub fn conflicting_credentials() -> ApiError {
+        ApiError::new(
+            StatusCode::UNAUTHORIZED,
+            "unauthenticated",
+            "the bearer token and the client certificate belong to different principals; \
+             present the credentials of one principal",
+            "bärartoken och klientcertifikatet tillhör olika användare; \
+             använd en användares uppgifter",
+        )
+    }
+
     /// 403: the role may not do this.
     pub fn forbidden_role(role: &str) -> ApiError {
         ApiError::new(

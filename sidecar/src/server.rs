@@ -1,5 +1,7 @@
 //! Running the service: TLS from PEM files, the hyper accept loop with its limits and timeouts,
-//! client certificates, and graceful shutdown. The routes live in [`crate::api`].
+//! client certificates, and graceful shutdown. The routes live in [`crate::api`]; the budgets
+//! that keep anonymous and idle connections from starving the service in
+//! [`crate::connections`].
 
 use std::convert::Infallible;
 use std::future::Future;
@@ -16,18 +18,18 @@ use bistand_store::{AuditedStore, Keyring, SqliteStore};
 use hyper::body::Incoming;
 use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
 use hyper_util::server::conn::auto;
-use hyper_util::server::graceful::GracefulShutdown;
 use rustls::ServerConfig;
 use rustls::server::WebPkiClientVerifier;
 use rustls_pki_types::pem::PemObject;
 use rustls_pki_types::{CertificateDer, PrivateKeyDer};
-use tokio::net::TcpListener;
-use tokio::sync::Semaphore;
+use tokio::net::{TcpListener, TcpStream};
+use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 use tokio_rustls::TlsAcceptor;
 
 use crate::api::{Api, AppState, PeerCertificate, app};
-use crate::auth::Principals;
+use crate::auth::{ConnectionAuthentication, Principals};
 use crate::config::{Config, Limits, TlsSection};
+use crate::connections::{Activity, Pending, PendingSlot};
 use crate::metrics::Metrics;
 
 /// The single crypto provider of every TLS configuration here.
@@ -128,9 +130,17 @@ pub fn tls_config(tls: &TlsSection) -> Result<ServerConfig> {
 /// Serves `api` on `listener` until `shutdown` completes, then stops accepting and gives
 /// in-flight requests `grace` to finish.
 ///
-/// Each connection is limited by `limits`: at most `max_connections` at once (the rest wait in
-/// the kernel's queue), the TLS handshake and the request head within the handshake timeout,
-/// request heads within `max_header_bytes`.
+/// Each connection is limited by `limits`:
+/// - until a request on it authenticates, it is one of at most `max_pending_connections`;
+///   when a new connection arrives and that pool is full, the oldest in it is closed, so the
+///   loop never stops accepting and anonymous clients cannot hold the slots of authenticated
+///   ones ([`crate::connections`]);
+/// - once a request on it authenticates, it moves to the `max_connections` pool if that has
+///   room (else it stays in the pending pool, where it may be shed);
+/// - the TLS handshake and each HTTP/1 request head must arrive within the handshake timeout;
+/// - a connection with no request in progress for the idle timeout (HTTP/1 keep-alive, HTTP/2
+///   with no open stream) is closed, and HTTP/2 clients must answer keep-alive pings;
+/// - request heads are at most `max_header_bytes`.
 ///
 /// # Errors
 ///
@@ -144,13 +154,12 @@ pub async fn serve(
     shutdown: impl Future<Output = ()>,
     grace: Duration,
 ) -> Result<()> {
-    let acceptor = tls.map(TlsAcceptor::from);
-    let graceful = GracefulShutdown::new();
-    let connections = Arc::new(Semaphore::new(limits.max_connections));
     let mut builder = auto::Builder::new(TokioExecutor::new());
     builder
         .http1()
         .timer(TokioTimer::new())
+        // hyper starts this timer when it waits for a request head, so it closes idle
+        // keep-alive connections too.
         .header_read_timeout(limits.handshake_timeout())
         // hyper's smallest buffer is 8 KiB; the configuration does not go below it.
         .max_buf_size(limits.max_header_bytes.max(8192));
@@ -158,18 +167,23 @@ pub async fn serve(
         .http2()
         .timer(TokioTimer::new())
         .max_header_list_size(u32::try_from(limits.max_header_bytes).unwrap_or(u32::MAX))
-        .max_concurrent_streams(256);
-    let builder = Arc::new(builder);
+        .max_concurrent_streams(256)
+        .keep_alive_interval(Duration::from_secs(limits.keepalive_interval_seconds))
+        .keep_alive_timeout(Duration::from_secs(limits.keepalive_timeout_seconds));
+    let shared = Arc::new(Shared {
+        builder,
+        acceptor: tls.map(TlsAcceptor::from),
+        api,
+        authenticated: Arc::new(Semaphore::new(limits.max_connections)),
+        limits,
+        metrics,
+    });
+    let pending = Pending::new(shared.limits.max_pending_connections);
+    // Every connection task holds a receiver; `closed()` completes when the last one ends.
+    let (closing, _) = tokio::sync::watch::channel(false);
     tokio::pin!(shutdown);
 
     loop {
-        let permit = tokio::select! {
-            permit = connections.clone().acquire_owned() => match permit {
-                Ok(permit) => permit,
-                Err(_) => break,
-            },
-            () = &mut shutdown => break,
-        };
         let (stream, _peer) = tokio::select! {
             accepted = listener.accept() => match accepted {
                 Ok(accepted) => accepted,
@@ -183,75 +197,178 @@ pub async fn serve(
             () = &mut shutdown => break,
         };
         let _ = stream.set_nodelay(true);
-        metrics.connection();
-        let watcher = graceful.watcher();
-        let api = api.clone();
-        let builder = builder.clone();
-        let acceptor = acceptor.clone();
-        let metrics = metrics.clone();
-        let handshake_timeout = limits.handshake_timeout();
-        tokio::spawn(async move {
-            let _permit = permit;
-            match acceptor {
-                Some(acceptor) => {
-                    let stream = match tokio::time::timeout(
-                        handshake_timeout,
-                        acceptor.accept(stream),
-                    )
-                    .await
-                    {
-                        Ok(Ok(stream)) => stream,
-                        Ok(Err(error)) => {
-                            metrics.handshake_failure();
-                            tracing::debug!(error = %error, "TLS handshake failed");
-                            return;
-                        }
-                        Err(_) => {
-                            metrics.handshake_failure();
-                            tracing::debug!("TLS handshake timed out");
-                            return;
-                        }
-                    };
-                    let certificate = stream
-                        .get_ref()
-                        .1
-                        .peer_certificates()
-                        .and_then(|chain| chain.first())
-                        .map(|leaf| PeerCertificate(Arc::new(leaf.to_vec())));
-                    let service = hyper::service::service_fn(route(api, certificate));
-                    let connection = builder.serve_connection(TokioIo::new(stream), service);
-                    let _ = watcher.watch(connection.into_owned()).await;
-                }
-                None => {
-                    let service = hyper::service::service_fn(route(api, None));
-                    let connection = builder.serve_connection(TokioIo::new(stream), service);
-                    let _ = watcher.watch(connection.into_owned()).await;
-                }
-            }
-        });
+        shared.metrics.connection();
+        let (slot, shed) = pending.admit();
+        if shed {
+            tracing::debug!("pending connections full: closed the oldest");
+        }
+        tokio::spawn(connection(
+            stream,
+            shared.clone(),
+            slot,
+            closing.subscribe(),
+        ));
     }
 
     drop(listener);
     tracing::info!("shutting down: no new connections, finishing requests in flight");
+    let _ = closing.send(true);
     tokio::select! {
-        () = graceful.shutdown() => tracing::info!("all connections closed"),
+        () = closing.closed() => tracing::info!("all connections closed"),
         () = tokio::time::sleep(grace) => tracing::warn!("shutdown grace period over; closing the remaining connections"),
     }
     Ok(())
+}
+
+/// What every connection task needs.
+struct Shared {
+    builder: auto::Builder<TokioExecutor>,
+    acceptor: Option<TlsAcceptor>,
+    api: Api,
+    /// Places for connections that have authenticated (`limits.max_connections`).
+    authenticated: Arc<Semaphore>,
+    limits: Limits,
+    metrics: Arc<Metrics>,
+}
+
+/// One connection from accept to close: the TLS handshake, then HTTP until the client closes,
+/// the connection is shed or idle, or the server shuts down.
+async fn connection(
+    stream: TcpStream,
+    shared: Arc<Shared>,
+    slot: PendingSlot,
+    closing: tokio::sync::watch::Receiver<bool>,
+) {
+    let Some(acceptor) = shared.acceptor.clone() else {
+        http(TokioIo::new(stream), None, &shared, slot, closing).await;
+        return;
+    };
+    let handshake =
+        tokio::time::timeout(shared.limits.handshake_timeout(), acceptor.accept(stream));
+    let stream = tokio::select! {
+        outcome = handshake => match outcome {
+            Ok(Ok(stream)) => stream,
+            Ok(Err(error)) => {
+                shared.metrics.handshake_failure();
+                tracing::debug!(error = %error, "TLS handshake failed");
+                return;
+            }
+            Err(_) => {
+                shared.metrics.handshake_failure();
+                tracing::debug!("TLS handshake timed out");
+                return;
+            }
+        },
+        () = slot.evicted() => return,
+    };
+    let certificate = stream
+        .get_ref()
+        .1
+        .peer_certificates()
+        .and_then(|chain| chain.first())
+        .map(|leaf| PeerCertificate(Arc::new(leaf.to_vec())));
+    http(TokioIo::new(stream), certificate, &shared, slot, closing).await;
+}
+
+/// Serves HTTP on an established (TLS or loopback plain) connection.
+async fn http<I>(
+    io: I,
+    certificate: Option<PeerCertificate>,
+    shared: &Shared,
+    slot: PendingSlot,
+    mut closing: tokio::sync::watch::Receiver<bool>,
+) where
+    I: hyper::rt::Read + hyper::rt::Write + Unpin + Send + 'static,
+{
+    let authentication = ConnectionAuthentication::default();
+    let activity = Activity::new();
+    let service = hyper::service::service_fn(route(
+        shared.api.clone(),
+        certificate,
+        authentication.clone(),
+        activity.clone(),
+    ));
+    let connection = shared.builder.serve_connection(io, service);
+    tokio::pin!(connection);
+    let mut slot = Some(slot);
+    // Held until the connection closes once it has moved to the authenticated pool.
+    let mut _place: Option<OwnedSemaphorePermit> = None;
+    let mut promotion_tried = false;
+    let idle_timeout = shared.limits.idle_timeout();
+
+    let shutting_down = loop {
+        tokio::select! {
+            _ = connection.as_mut() => return,
+            () = authentication.wait(), if !promotion_tried => {
+                promotion_tried = true;
+                // With no room among authenticated connections, it stays pending (and may be
+                // shed) rather than waiting: waiting would hold it in neither pool.
+                if let Ok(place) = shared.authenticated.clone().try_acquire_owned() {
+                    _place = Some(place);
+                    slot = None;
+                }
+            }
+            () = evicted(slot.as_ref()) => {
+                // Shed to make room for a newer connection: closed at once, since a client
+                // that never authenticates need not be told.
+                return;
+            }
+            () = activity.idle_for(idle_timeout) => break false,
+            _ = closing.changed() => break true,
+        }
+    };
+    connection.as_mut().graceful_shutdown();
+    if shutting_down {
+        // The server's grace period bounds this.
+        let _ = connection.await;
+    } else {
+        // An idle HTTP/2 client is sent GOAWAY and a ping; one that does not answer soon is
+        // not waited for (there is no request of its to finish).
+        let _ = tokio::time::timeout(IDLE_CLOSE_GRACE, connection).await;
+    }
+}
+
+/// How long an idle connection being closed has to acknowledge it (HTTP/2 GOAWAY) before it is
+/// cut: long enough for a round trip, short enough that a silent client frees its socket soon.
+const IDLE_CLOSE_GRACE: Duration = Duration::from_secs(1);
+
+/// Completes when `slot`'s connection is shed; never without a slot.
+async fn evicted(slot: Option<&PendingSlot>) {
+    match slot {
+        Some(slot) => slot.evicted().await,
+        None => std::future::pending().await,
+    }
 }
 
 /// A response to come, as hyper's connection wants it.
 type Answer = std::pin::Pin<Box<dyn Future<Output = Result<Response, Infallible>> + Send>>;
 
 /// A connection's requests handed to the service, each carrying the client certificate the
-/// connection presented, if any.
-fn route(api: Api, certificate: Option<PeerCertificate>) -> impl Fn(Request<Incoming>) -> Answer {
+/// connection presented, if any, and the connection's authentication signal; each counts as
+/// activity on the connection until its response is ready.
+fn route(
+    api: Api,
+    certificate: Option<PeerCertificate>,
+    authentication: ConnectionAuthentication,
+    activity: Arc<Activity>,
+) -> impl Fn(Request<Incoming>) -> Answer {
     move |mut request| {
+        let in_progress = activity.request();
+        let extensions = request.extensions_mut();
         if let Some(certificate) = &certificate {
-            request.extensions_mut().insert(certificate.clone());
+            extensions.insert(certificate.clone());
+        }
+        // Once the connection has authenticated, its requests need not say so again (and a
+        // request without extensions saves an allocation).
+        if !authentication.is_authenticated() {
+            extensions.insert(authentication.clone());
         }
         let response = api.call(request.map(axum::body::Body::new));
-        Box::pin(async move { Ok(response.await) })
+        Box::pin(async move {
+            let response = response.await;
+            drop(in_progress);
+            Ok(response)
+        })
     }
 }
 

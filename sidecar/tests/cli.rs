@@ -206,3 +206,119 @@ fn a_reader_that_stops_early_ends_the_program_quietly() {
         String::from_utf8_lossy(&output.stderr)
     );
 }
+
+/// The `notBefore` and `notAfter` of a DER certificate (RFC 5280, section 4.1), parsed by
+/// hand: the test needs two fields, not an X.509 library.
+fn validity_of(der: &[u8]) -> (jiff::Timestamp, jiff::Timestamp) {
+    /// The tag, content and the rest after one DER element.
+    fn element(bytes: &[u8]) -> (u8, &[u8], &[u8]) {
+        let tag = bytes[0];
+        let (length, start) = match bytes[1] {
+            short if short < 0x80 => (usize::from(short), 2),
+            long => {
+                let count = usize::from(long & 0x7f);
+                let length = bytes[2..2 + count]
+                    .iter()
+                    .fold(0usize, |n, b| (n << 8) | usize::from(*b));
+                (length, 2 + count)
+            }
+        };
+        (tag, &bytes[start..start + length], &bytes[start + length..])
+    }
+    fn time(tag: u8, text: &[u8]) -> jiff::Timestamp {
+        let text = std::str::from_utf8(text).expect("ASCII time");
+        // UTCTime YYMMDDHHMMSSZ (years 1950-2049), GeneralizedTime YYYYMMDDHHMMSSZ.
+        let full = match tag {
+            0x17 if text[..2].parse::<u32>().expect("year") >= 50 => format!("19{text}"),
+            0x17 => format!("20{text}"),
+            0x18 => text.to_owned(),
+            other => panic!("not a time: tag {other:#x}"),
+        };
+        jiff::civil::DateTime::strptime("%Y%m%d%H%M%SZ", &full)
+            .expect("time")
+            .to_zoned(jiff::tz::TimeZone::UTC)
+            .expect("UTC")
+            .timestamp()
+    }
+    let (_, certificate, _) = element(der);
+    let (_, tbs, _) = element(certificate);
+    let mut rest = tbs;
+    // [0] version (optional), serial number, signature algorithm, issuer, then validity.
+    let (tag, _, after) = element(rest);
+    if tag == 0xa0 {
+        rest = after;
+    }
+    for _ in 0..3 {
+        rest = element(rest).2;
+    }
+    let (_, validity, _) = element(rest);
+    let (tag, not_before, after) = element(validity);
+    let not_before = time(tag, not_before);
+    let (tag, not_after, _) = element(after);
+    (not_before, time(tag, not_after))
+}
+
+fn der_of(pem_file: &Path) -> Vec<u8> {
+    use rustls_pki_types::pem::PemObject;
+    rustls_pki_types::CertificateDer::from_pem_file(pem_file)
+        .expect("PEM certificate")
+        .to_vec()
+}
+
+#[test]
+fn init_certificates_last_exactly_as_long_as_printed() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let setup = dir.path().join("setup");
+    let before = jiff::Timestamp::now();
+    let printed = ok(&bistand(
+        &[
+            "init",
+            setup.to_str().expect("UTF-8 path"),
+            "--unit",
+            "norr",
+        ],
+        None,
+    ));
+    let after = jiff::Timestamp::now();
+    // "Certificates: the CA expires <time>, the server and client certificates <time>."
+    let line = printed
+        .lines()
+        .find(|line| line.starts_with("Certificates:"))
+        .unwrap_or_else(|| panic!("no validity printed:\n{printed}"));
+    let times: Vec<jiff::Timestamp> = line
+        .split([' ', ','])
+        .filter_map(|word| word.trim_end_matches('.').parse().ok())
+        .collect();
+    let [ca_expires, certificates_expire] = times[..] else {
+        panic!("two expiry times expected: {line}");
+    };
+
+    let (ca_from, ca_until) = validity_of(&der_of(&setup.join("ca.pem")));
+    assert_eq!(ca_until, ca_expires, "the CA as printed");
+    for file in [
+        "server.pem",
+        "clients/handlaggare-norr.pem",
+        "clients/admin.pem",
+    ] {
+        let (from, until) = validity_of(&der_of(&setup.join(file)));
+        assert_eq!(until, certificates_expire, "{file} as printed");
+        assert_eq!(from, ca_from, "{file}: issued with the CA");
+    }
+    // From now (less an hour for clock skew) to two calendar years on, to the second: not to
+    // 1 January (13 months away when issued in December).
+    let issued = ca_from + jiff::SignedDuration::from_hours(1);
+    let second = |t: jiff::Timestamp| t.as_second();
+    assert!(
+        second(before) <= second(issued) && second(issued) <= second(after),
+        "issued {issued}, ran {before} to {after}"
+    );
+    let utc = |t: jiff::Timestamp| t.to_zoned(jiff::tz::TimeZone::UTC);
+    let years = |n: i16| {
+        utc(issued)
+            .checked_add(jiff::Span::new().years(n))
+            .expect("in range")
+            .timestamp()
+    };
+    assert_eq!(certificates_expire, years(2));
+    assert_eq!(ca_expires, years(10));
+}

@@ -7,4 +7,5 @@ mod operations;
 mod reports;
 mod roles;
 mod setup;
+mod starvation;
 mod tls;

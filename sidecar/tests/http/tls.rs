@@ -30,27 +30,22 @@ fn principal(name: &str, issued: &Issued) -> PrincipalConfig {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn client_certificates_accepted_unknown_expired_and_from_another_ca() {
     let dir = tempfile::tempdir().expect("tempdir");
-    let year = 2026;
-    let ours = Authority::new("test CA", Validity::years_ahead(year, 5)).expect("ca");
-    let theirs = Authority::new("other CA", Validity::years_ahead(year, 5)).expect("ca");
-    let valid = ours
-        .client("valid", Validity::years_ahead(year, 1))
-        .expect("cert");
+    let now = jiff::Timestamp::now();
+    let years = |n| Validity::years_from(now, n).expect("validity");
+    let ours = Authority::new("test CA", years(5)).expect("ca");
+    let theirs = Authority::new("other CA", years(5)).expect("ca");
+    let valid = ours.client("valid", years(1)).expect("cert");
     let expired = ours
         .client(
             "expired",
-            Validity {
-                from_year: 2019,
-                until_year: 2020,
-            },
+            Validity::between(
+                "2019-01-01T00:00:00Z".parse().expect("time"),
+                "2020-01-01T00:00:00Z".parse().expect("time"),
+            ),
         )
         .expect("cert");
-    let unknown = ours
-        .client("unknown", Validity::years_ahead(year, 1))
-        .expect("cert");
-    let foreign = theirs
-        .client("foreign", Validity::years_ahead(year, 1))
-        .expect("cert");
+    let unknown = ours.client("unknown", years(1)).expect("cert");
+    let foreign = theirs.client("foreign", years(1)).expect("cert");
     let ca_path = dir.path().join("client-ca.pem");
     std::fs::write(&ca_path, &ours.issued.certificate_pem).expect("write");
 
@@ -120,7 +115,23 @@ async fn a_required_client_certificate_is_required() {
         .await
         .expect("send");
     assert_eq!(response.status(), StatusCode::OK);
-    // The token wins over the certificate when both are given.
+    // A token and a certificate of the same principal: both name the caller.
+    let response = service
+        .client_as("handlaggare-norr")
+        .get(&url)
+        .bearer_auth(service.token("handlaggare-norr"))
+        .send()
+        .await
+        .expect("send");
+    assert_eq!(response.status(), StatusCode::OK);
+    service.running.stop().await.expect("stops");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_token_and_a_certificate_of_different_principals_are_refused() {
+    let service = Service::start(|_| {}).await;
+    // Issue 13: the token used to win, so a caseworker's certificate with the admin's token
+    // read the audit log as the admin.
     let response = service
         .client_as("handlaggare-norr")
         .get(service.url("/v1/audit"))
@@ -128,7 +139,34 @@ async fn a_required_client_certificate_is_required() {
         .send()
         .await
         .expect("send");
-    assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
+    assert_eq!(
+        response.headers()["content-type"],
+        "application/problem+json"
+    );
+    let problem: serde_json::Value = response.json().await.expect("json");
+    assert!(
+        problem["detail"]
+            .as_str()
+            .is_some_and(|d| d.contains("different principals")),
+        "{problem}"
+    );
+    // Each alone is accepted.
+    let admin = service
+        .client()
+        .get(service.url("/v1/audit"))
+        .bearer_auth(service.token("admin"))
+        .send()
+        .await
+        .expect("send");
+    assert_eq!(admin.status(), StatusCode::OK);
+    let caseworker = service
+        .client_as("handlaggare-norr")
+        .get(service.url("/v1/instruments"))
+        .send()
+        .await
+        .expect("send");
+    assert_eq!(caseworker.status(), StatusCode::OK);
     service.running.stop().await.expect("stops");
 }
 
