@@ -19,7 +19,10 @@ pub struct Class {
 impl Class {
     /// The labels as a [`Text`].
     pub fn label(&self) -> Text {
-        Text::new(self.sv, self.en)
+        Text {
+            sv: self.sv.into(),
+            en: self.en.into(),
+        }
     }
 }
 

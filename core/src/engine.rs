@@ -3,6 +3,7 @@
 
 use std::sync::Arc;
 
+use crate::Text;
 use crate::document::Limits;
 use crate::error::{Error, ErrorKind, Result, displayable_key};
 use crate::finding::Report;
@@ -63,12 +64,14 @@ impl Engine {
             {
                 return Err(Error::new(
                     ErrorKind::InvalidDefinition,
-                    format!("{} version {} is loaded twice", a.instrument(), a.version()),
-                    format!(
-                        "{} version {} är laddad två gånger",
-                        a.instrument(),
-                        a.version()
-                    ),
+                    Text {
+                        sv: format!(
+                            "{} version {} är laddad två gånger",
+                            a.instrument(),
+                            a.version()
+                        ),
+                        en: format!("{} version {} is loaded twice", a.instrument(), a.version()),
+                    },
                 ));
             }
         }
@@ -140,8 +143,10 @@ impl Engine {
             let shown = displayable_key(instrument).unwrap_or("(not shown)");
             return Err(Error::new(
                 ErrorKind::UnknownInstrument,
-                format!("unknown instrument `{shown}`; known: {known}"),
-                format!("okänt instrument `{shown}`; kända: {known}"),
+                Text {
+                    sv: format!("okänt instrument `{shown}`; kända: {known}"),
+                    en: format!("unknown instrument `{shown}`; known: {known}"),
+                },
             ));
         }
         let loaded: Vec<&str> = versions().map(|e| e.definition.version()).collect();
@@ -149,8 +154,10 @@ impl Engine {
         let shown = displayable_key(version.unwrap_or_default()).unwrap_or("(not shown)");
         Err(Error::new(
             ErrorKind::UnknownVersion,
-            format!("{instrument} has no version `{shown}`; loaded: {loaded}"),
-            format!("{instrument} saknar version `{shown}`; laddade: {loaded}"),
+            Text {
+                sv: format!("{instrument} saknar version `{shown}`; laddade: {loaded}"),
+                en: format!("{instrument} has no version `{shown}`; loaded: {loaded}"),
+            },
         ))
     }
 
@@ -221,8 +228,10 @@ impl Engine {
             "fia" => crate::fia::summarise(&validated, today).map(Summary::Fia),
             other => Err(Error::new(
                 ErrorKind::UnknownInstrument,
-                format!("instrument `{other}` has no summary"),
-                format!("instrumentet `{other}` saknar sammanfattning"),
+                Text {
+                    sv: format!("instrumentet `{other}` saknar sammanfattning"),
+                    en: format!("instrument `{other}` has no summary"),
+                },
             )),
         }
     }

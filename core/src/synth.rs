@@ -41,6 +41,7 @@ use jiff::Span;
 use jiff::civil::{Date, date};
 use serde_json::{Map, Value};
 
+use crate::Text;
 use crate::draw::Draw;
 use crate::error::{Error, ErrorKind, Result};
 use crate::instrument::{Condition, DateRef, Definition, ItemId, ItemKind};
@@ -640,17 +641,17 @@ struct Resolver<'d> {
 impl Resolver<'_> {
     fn item(&mut self, id: &str, kind: &str) -> Result<ItemId> {
         let Some(item) = self.definition.find(id) else {
-            return Err(self.error(
-                format!("it has no item `{id}`"),
-                format!("frågan `{id}` saknas"),
-            ));
+            return Err(self.error(Text {
+                sv: format!("frågan `{id}` saknas"),
+                en: format!("it has no item `{id}`"),
+            }));
         };
         let found = self.definition.item(item).kind.name();
         if found != kind {
-            return Err(self.error(
-                format!("item `{id}` is {found}, expected {kind}"),
-                format!("frågan `{id}` är av typen {found}, förväntad typ {kind}"),
-            ));
+            return Err(self.error(Text {
+                sv: format!("frågan `{id}` är av typen {found}, förväntad typ {kind}"),
+                en: format!("item `{id}` is {found}, expected {kind}"),
+            }));
         }
         self.used.push(item);
         Ok(item)
@@ -665,10 +666,10 @@ impl Resolver<'_> {
         };
         let list = self.definition.code_list(list);
         if let Some(missing) = codes.iter().find(|c| list.position(c).is_none()) {
-            return Err(self.error(
-                format!("the code list of `{id}` has no code `{missing}`"),
-                format!("kodlistan för `{id}` saknar koden `{missing}`"),
-            ));
+            return Err(self.error(Text {
+                sv: format!("kodlistan för `{id}` saknar koden `{missing}`"),
+                en: format!("the code list of `{id}` has no code `{missing}`"),
+            }));
         }
         Ok(item)
     }
@@ -684,10 +685,10 @@ impl Resolver<'_> {
             unreachable!("`item` checked that the kind is a date")
         };
         if !not_after.is_empty() || not_before.iter().any(|r| *r != DateRef::InterviewDate) {
-            return Err(self.error(
-                format!("date item `{id}` is ordered against more than the interview date"),
-                format!("datumfrågan `{id}` ordnas mot mer än intervjudatumet"),
-            ));
+            return Err(self.error(Text {
+                sv: format!("datumfrågan `{id}` ordnas mot mer än intervjudatumet"),
+                en: format!("date item `{id}` is ordered against more than the interview date"),
+            }));
         }
         Ok(item)
     }
@@ -699,32 +700,35 @@ impl Resolver<'_> {
             item.required && !self.used.iter().any(|&u| definition.item(u).id == item.id)
         });
         match unknown {
-            Some(item) => Err(self.error(
-                format!(
-                    "required item `{}` is not one the generator can answer",
-                    item.id
-                ),
-                format!(
+            Some(item) => Err(self.error(Text {
+                sv: format!(
                     "den obligatoriska frågan `{}` kan generatorn inte besvara",
                     item.id
                 ),
-            )),
+                en: format!(
+                    "required item `{}` is not one the generator can answer",
+                    item.id
+                ),
+            })),
             None => Ok(()),
         }
     }
 
-    fn error(&self, en: String, sv: String) -> Error {
+    fn error(&self, text: Text) -> Error {
+        let Text { sv, en } = text;
         let (instrument, version) = (self.definition.instrument(), self.definition.version());
         Error::new(
             ErrorKind::InvalidDefinition,
-            format!(
-                "cannot generate documents from {instrument} version {version}: {en}; \
-                 the synthetic generator needs a definition shaped like fia version 1"
-            ),
-            format!(
-                "kan inte generera dokument från {instrument} version {version}: {sv}; \
+            Text {
+                sv: format!(
+                    "kan inte generera dokument från {instrument} version {version}: {sv}; \
                  den syntetiska generatorn behöver en definition med formen av fia version 1"
-            ),
+                ),
+                en: format!(
+                    "cannot generate documents from {instrument} version {version}: {en}; \
+                 the synthetic generator needs a definition shaped like fia version 1"
+                ),
+            },
         )
     }
 }

@@ -43,6 +43,7 @@ use jiff::Span;
 use jiff::civil::{Date, date};
 use serde_json::{Map, Value, json};
 
+use crate::Text;
 use crate::draw::Draw;
 use crate::error::{Error, ErrorKind, Result};
 use crate::instrument::{Definition, ItemKind};
@@ -760,8 +761,8 @@ struct Row {
     reason: Option<(&'static str, &'static str)>,
 }
 
-fn definition_error(en: String, sv: String) -> Error {
-    Error::new(ErrorKind::InvalidDefinition, en, sv)
+fn definition_error(text: Text) -> Error {
+    Error::new(ErrorKind::InvalidDefinition, text)
 }
 
 impl<'d> SueGenerator<'d> {
@@ -1148,8 +1149,10 @@ pub fn sue_documents(definition: &Definition, seed: u64, count: usize) -> Result
     if count > MAX_DOCUMENTS {
         return Err(Error::new(
             ErrorKind::InvalidArgument,
-            format!("at most {MAX_DOCUMENTS} synthetic documents can be made at once"),
-            format!("högst {MAX_DOCUMENTS} syntetiska dokument kan skapas åt gången"),
+            Text {
+                sv: format!("högst {MAX_DOCUMENTS} syntetiska dokument kan skapas åt gången"),
+                en: format!("at most {MAX_DOCUMENTS} synthetic documents can be made at once"),
+            },
         ));
     }
     Ok(SueGenerator::new(definition, seed)?.take(count).collect())
@@ -1454,26 +1457,24 @@ fn check(definition: &Definition) -> Result<[Mask; 12]> {
         ("avslutning.datum", "date"),
         ("ateraktualisering.datum", "date"),
     ];
-    let item = |id: &str, kind: &str| {
-        definition
+    let item =
+        |id: &str, kind: &str| {
+            definition
             .find(id)
             .map(|i| definition.item(i))
             .filter(|item| item.kind.name() == kind)
             .ok_or_else(|| {
-                definition_error(
-                    format!(
-                        "{} version {} has no {kind} item `{id}`, which the SUE generator needs",
-                        definition.instrument(),
-                        definition.version()
-                    ),
-                    format!(
+                definition_error(Text { sv: format!(
                         "{} version {} saknar frågan `{id}` ({kind}) som SUE-generatorn behöver",
                         definition.instrument(),
                         definition.version()
-                    ),
-                )
+                    ), en: format!(
+                        "{} version {} has no {kind} item `{id}`, which the SUE generator needs",
+                        definition.instrument(),
+                        definition.version()
+                    ) })
             })
-    };
+        };
     for (id, kind) in others {
         item(id, kind)?;
     }
@@ -1484,10 +1485,7 @@ fn check(definition: &Definition) -> Result<[Mask; 12]> {
         };
         let list = definition.code_list(list);
         let position = list.position(code).ok_or_else(|| {
-            definition_error(
-                format!("code list `{}` of `{id}` lacks the code `{code}`, which the SUE generator writes", list.name),
-                format!("kodlistan `{}` för `{id}` saknar koden `{code}` som SUE-generatorn skriver", list.name),
-            )
+            definition_error(Text { sv: format!("kodlistan `{}` för `{id}` saknar koden `{code}` som SUE-generatorn skriver", list.name), en: format!("code list `{}` of `{id}` lacks the code `{code}`, which the SUE generator writes", list.name) })
         })?;
         Ok(list.code(position).group.clone())
     };
@@ -1499,10 +1497,10 @@ fn check(definition: &Definition) -> Result<[Mask; 12]> {
     let expect_group = |id: &str, codes: &[&str], group: &str| -> Result<()> {
         for c in codes {
             if code(id, c)?.as_deref() != Some(group) {
-                return Err(definition_error(
-                    format!("code `{c}` of `{id}` must have the group `{group}`"),
-                    format!("koden `{c}` för `{id}` måste ha gruppen `{group}`"),
-                ));
+                return Err(definition_error(Text {
+                    sv: format!("koden `{c}` för `{id}` måste ha gruppen `{group}`"),
+                    en: format!("code `{c}` of `{id}` must have the group `{group}`"),
+                }));
             }
         }
         Ok(())
@@ -1520,14 +1518,14 @@ fn check(definition: &Definition) -> Result<[Mask; 12]> {
             Some("sociala_skal") => G_SOCIALA,
             Some("ovrigt") => G_OVRIGT,
             _ => {
-                return Err(definition_error(
-                    format!(
-                        "försörjningshinder `{hinder}` needs a group: arbetsloshet, ohalsa, sociala_skal or ovrigt"
-                    ),
-                    format!(
+                return Err(definition_error(Text {
+                    sv: format!(
                         "försörjningshindret `{hinder}` behöver en grupp: arbetsloshet, ohalsa, sociala_skal eller ovrigt"
                     ),
-                ));
+                    en: format!(
+                        "försörjningshinder `{hinder}` needs a group: arbetsloshet, ohalsa, sociala_skal or ovrigt"
+                    ),
+                }));
             }
         };
     }

@@ -62,23 +62,40 @@ impl Dimension {
     /// [`ErrorKind::InvalidArgument`] naming the accepted names.
     pub fn parse(name: &str) -> Result<Dimension> {
         Dimension::ALL.into_iter().find(|d| d.as_str() == name).ok_or_else(|| {
-            Error::new(
-                ErrorKind::InvalidArgument,
-                "unknown breakdown; expected total, gender, age_band, origin, household, unit or period",
-                "okänd indelning; förväntade total, gender, age_band, origin, household, unit eller period",
-            )
+            Error::new(ErrorKind::InvalidArgument, Text { sv: "okänd indelning; förväntade total, gender, age_band, origin, household, unit eller period".into(), en: "unknown breakdown; expected total, gender, age_band, origin, household, unit or period".into() })
         })
     }
 
     fn label(self) -> Text {
         match self {
-            Dimension::Total => Text::new("Totalt", "Total"),
-            Dimension::Gender => Text::new("Kön", "Gender"),
-            Dimension::AgeBand => Text::new("Åldersgrupp", "Age band"),
-            Dimension::Origin => Text::new("Födelseland", "Country of birth"),
-            Dimension::Household => Text::new("Hushållstyp", "Household type"),
-            Dimension::Unit => Text::new("Enhet", "Unit"),
-            Dimension::Period => Text::new("År", "Year"),
+            Dimension::Total => Text {
+                sv: "Totalt".into(),
+                en: "Total".into(),
+            },
+            Dimension::Gender => Text {
+                sv: "Kön".into(),
+                en: "Gender".into(),
+            },
+            Dimension::AgeBand => Text {
+                sv: "Åldersgrupp".into(),
+                en: "Age band".into(),
+            },
+            Dimension::Origin => Text {
+                sv: "Födelseland".into(),
+                en: "Country of birth".into(),
+            },
+            Dimension::Household => Text {
+                sv: "Hushållstyp".into(),
+                en: "Household type".into(),
+            },
+            Dimension::Unit => Text {
+                sv: "Enhet".into(),
+                en: "Unit".into(),
+            },
+            Dimension::Period => Text {
+                sv: "År".into(),
+                en: "Year".into(),
+            },
         }
     }
 }
@@ -192,12 +209,14 @@ impl Aggregate {
             let name = self.instrument.to_uppercase();
             return Err(Error::new(
                 ErrorKind::InvalidArgument,
-                format!(
-                    "cannot merge {name} aggregates of different definition versions or report dates"
-                ),
-                format!(
-                    "{name}-aggregat med olika definitionsversioner eller rapportdatum kan inte slås samman"
-                ),
+                Text {
+                    sv: format!(
+                        "{name}-aggregat med olika definitionsversioner eller rapportdatum kan inte slås samman"
+                    ),
+                    en: format!(
+                        "cannot merge {name} aggregates of different definition versions or report dates"
+                    ),
+                },
             ));
         }
         self.records += other.records;
@@ -267,7 +286,10 @@ impl Aggregate {
             Dimension::Total => Group {
                 order: GroupOrder::Fixed(0),
                 code: GroupCode::Static("total"),
-                label: Text::new("Samtliga", "All"),
+                label: Text {
+                    sv: "Samtliga".into(),
+                    en: "All".into(),
+                },
             },
             Dimension::Gender => fixed(&GENDERS, key.gender),
             Dimension::AgeBand => fixed(&AGE_BANDS, key.age),
@@ -277,7 +299,10 @@ impl Aggregate {
                 let name = self.units[key.unit as usize].clone();
                 Group {
                     order: GroupOrder::Named(name.clone()),
-                    label: Text::new(name.clone(), name.clone()),
+                    label: Text {
+                        sv: name.clone(),
+                        en: name.clone(),
+                    },
                     code: GroupCode::Owned(name),
                 }
             }
@@ -287,7 +312,10 @@ impl Aggregate {
                 } else {
                     (
                         key.period.to_string(),
-                        Text::new(key.period.to_string(), key.period.to_string()),
+                        Text {
+                            sv: key.period.to_string(),
+                            en: key.period.to_string(),
+                        },
                     )
                 };
                 Group {

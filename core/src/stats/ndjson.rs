@@ -6,6 +6,7 @@ use jiff::civil::Date;
 use serde::Serialize;
 
 use super::{FiaAggregate, FiaSchema, GroupReport, ReportOptions, SueAggregate, SueSchema};
+use crate::Text;
 use crate::engine::Engine;
 use crate::error::{Error, ErrorKind, Result};
 use crate::instrument::Definition;
@@ -43,11 +44,7 @@ impl GroupAggregate {
             "sue" => GroupAggregate::Sue(SueAggregate::new(SueSchema::new(definition)?, as_of)),
             "fia" => GroupAggregate::Fia(FiaAggregate::new(FiaSchema::new(definition)?, as_of)),
             _ => {
-                return Err(Error::new(
-                    ErrorKind::UnknownInstrument,
-                    "there is no group report for this instrument; expected sue or fia",
-                    "det finns ingen grupprapport för detta instrument; förväntade sue eller fia",
-                ));
+                return Err(Error::new(ErrorKind::UnknownInstrument, Text { sv: "det finns ingen grupprapport för detta instrument; förväntade sue eller fia".into(), en: "there is no group report for this instrument; expected sue or fia".into() }));
             }
         })
     }

@@ -13,6 +13,7 @@ use std::fmt;
 use jiff::civil::Date;
 use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 
+use crate::Text;
 use crate::document::{AnswerValue, Row};
 use crate::error::{Error, ErrorKind, displayable_key};
 use crate::finding::{Finding, FindingCode, JsonType, Severity, expected_text, messages};
@@ -38,8 +39,12 @@ impl Sink {
             let max = self.max_depth;
             return Err(self.fail(Error::new(
                 ErrorKind::TooDeep,
-                format!("document nests arrays and objects deeper than the limit of {max} levels"),
-                format!("dokumentet har fler än {max} nivåer av listor och objekt"),
+                Text {
+                    sv: format!("dokumentet har fler än {max} nivåer av listor och objekt"),
+                    en: format!(
+                        "document nests arrays and objects deeper than the limit of {max} levels"
+                    ),
+                },
             )));
         }
         Ok(())
@@ -391,8 +396,11 @@ impl<'de> Visitor<'de> for AnswersSeed<'_, '_, '_> {
             Some(_) => Ok(None),
             None => Err(self.ctx.sink.fail(Error::new(
                 ErrorKind::InvalidDocument,
-                "`answers` must be an object keyed by item id, found null",
-                "`answers` måste vara ett objekt med fråge-id som nycklar, fick null",
+                Text {
+                    sv: "`answers` måste vara ett objekt med fråge-id som nycklar, fick null"
+                        .into(),
+                    en: "`answers` must be an object keyed by item id, found null".into(),
+                },
             ))),
         }
     }
@@ -417,8 +425,10 @@ impl AnswersSeed<'_, '_, '_> {
             }
             None => Err(self.ctx.sink.fail(Error::new(
                 ErrorKind::InvalidDocument,
-                "`answers` must be an object keyed by item id",
-                "`answers` måste vara ett objekt med fråge-id som nycklar",
+                Text {
+                    sv: "`answers` måste vara ett objekt med fråge-id som nycklar".into(),
+                    en: "`answers` must be an object keyed by item id".into(),
+                },
             ))),
         }
     }
