@@ -4,7 +4,7 @@
 
 use bistand_core::identifier::{PersonalNumber, PseudonymKey, pseudonymise as core_pseudonymise};
 use bistand_core::stats::{Dimension, ReportOptions, Threshold, csv::to_csv, report_from_ndjson};
-use bistand_core::{Engine, Language};
+use bistand_core::{Engine, Language, Text};
 use jiff::civil::Date;
 use serde_json::Value;
 
@@ -88,8 +88,10 @@ pub(crate) fn pseudonymise(
     let personnummer = std::str::from_utf8(personnummer).map_err(|_| {
         Failure::new(
             bistand_status::BISTAND_INVALID_UTF8,
-            "personnummer is not valid UTF-8",
-            "personnumret är inte giltig UTF-8",
+            Text {
+                sv: "personnumret är inte giltig UTF-8".into(),
+                en: "personnummer is not valid UTF-8".into(),
+            },
         )
     })?;
     let number = PersonalNumber::parse(personnummer, reference_date)?;
@@ -117,8 +119,10 @@ pub(crate) fn report(
             if csv.contains(&0) {
                 return Err(Failure::new(
                     bistand_status::BISTAND_INTERNAL_ERROR,
-                    "internal error: the CSV output contains a NUL byte",
-                    "internt fel: CSV-utdata innehåller en NUL-byte",
+                    Text {
+                        sv: "internt fel: CSV-utdata innehåller en NUL-byte".into(),
+                        en: "internal error: the CSV output contains a NUL byte".into(),
+                    },
                 ));
             }
             Ok(bistand_buf::new(csv))
@@ -299,7 +303,7 @@ impl ReportRequest {
 
 /// A `BISTAND_INVALID_ARGUMENT` failure.
 fn invalid(en: String, sv: String) -> Failure {
-    Failure::new(bistand_status::BISTAND_INVALID_ARGUMENT, en, sv)
+    Failure::new(bistand_status::BISTAND_INVALID_ARGUMENT, Text { sv, en })
 }
 
 /// A date argument, written exactly `YYYY-MM-DD` (ISO 8601, as everywhere in bistand).
@@ -315,10 +319,12 @@ pub(crate) fn date(name: &str, text: &str) -> Result<Date, Failure> {
         .ok_or_else(|| {
             Failure::new(
                 bistand_status::BISTAND_INVALID_ARGUMENT,
-                format!("`{name}` is not a date: expected a real date written YYYY-MM-DD"),
-                format!(
-                    "`{name}` är inget datum: förväntade ett verkligt datum skrivet ÅÅÅÅ-MM-DD"
-                ),
+                Text {
+                    sv: format!(
+                        "`{name}` är inget datum: förväntade ett verkligt datum skrivet ÅÅÅÅ-MM-DD"
+                    ),
+                    en: format!("`{name}` is not a date: expected a real date written YYYY-MM-DD"),
+                },
             )
         })
 }
@@ -328,8 +334,10 @@ fn json(value: &impl serde::Serialize) -> Result<bistand_buf, Failure> {
     serde_json::to_writer(&mut bytes, value).map_err(|_| {
         Failure::new(
             bistand_status::BISTAND_INTERNAL_ERROR,
-            "internal error: the output could not be serialised as JSON",
-            "internt fel: resultatet kunde inte skrivas som JSON",
+            Text {
+                sv: "internt fel: resultatet kunde inte skrivas som JSON".into(),
+                en: "internal error: the output could not be serialised as JSON".into(),
+            },
         )
     })?;
     Ok(bistand_buf::new(bytes))

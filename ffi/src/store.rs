@@ -11,7 +11,7 @@ use ::bistand_store::{
     Error as StoreError, ErrorKind as StoreErrorKind, Keyring, RecordId, SqliteStore, Store,
 };
 use bistand_core::identifier::PseudonymKey;
-use bistand_core::{Engine, Report};
+use bistand_core::{Engine, Report, Text};
 use serde::Serialize;
 
 use crate::handles::bistand_buf;
@@ -40,8 +40,10 @@ fn parse_keys(keys_json: &[u8]) -> Result<(PseudonymKey, Keyring), Failure> {
     let keys = bistand_core::keys::parse_keys(keys_json).map_err(|e| {
         Failure::new(
             bistand_status::BISTAND_INVALID_ARGUMENT,
-            format!("keys_json: {}", e.message_en()),
-            format!("keys_json: {}", e.message_sv()),
+            Text {
+                sv: format!("keys_json: {}", e.message_sv()),
+                en: format!("keys_json: {}", e.message_en()),
+            },
         )
     })?;
     Ok((keys.pseudonym, keys.keyring))
@@ -53,12 +55,8 @@ pub(crate) fn open(path: &str, keys_json: &[u8]) -> Result<bistand_store, Failur
     // An empty path or ":memory:" would make SQLite a private temporary database per connection,
     // and the store reads through several connections.
     if path.is_empty() || path == ":memory:" || path.starts_with("file:") {
-        return Err(Failure::new(
-            bistand_status::BISTAND_INVALID_ARGUMENT,
-            "`path` must be the path of a database file (not empty, \":memory:\" or a file: URI)",
-            "`path` måste vara sökvägen till en databasfil (inte tom, \":memory:\" eller en \
-             file:-URI)",
-        ));
+        return Err(Failure::new(bistand_status::BISTAND_INVALID_ARGUMENT, Text { sv: "`path` måste vara sökvägen till en databasfil (inte tom, \":memory:\" eller en \
+             file:-URI)".into(), en: "`path` must be the path of a database file (not empty, \":memory:\" or a file: URI)".into() }));
     }
     let (pseudonym_key, keyring) = parse_keys(keys_json)?;
     let store = SqliteStore::open(path, keyring).map_err(store_failure)?;
@@ -90,8 +88,10 @@ pub(crate) fn put(
     let client_id = std::str::from_utf8(client_id).map_err(|_| {
         Failure::new(
             bistand_status::BISTAND_INVALID_UTF8,
-            "client_id is not valid UTF-8",
-            "client_id är inte giltig UTF-8",
+            Text {
+                sv: "client_id är inte giltig UTF-8".into(),
+                en: "client_id is not valid UTF-8".into(),
+            },
         )
     })?;
     let prepared =
@@ -101,8 +101,10 @@ pub(crate) fn put(
             Err(PrepareError::ClientId(_)) => {
                 return Err(Failure::new(
                     bistand_status::BISTAND_INVALID_IDENTIFIER,
-                    "client_id is empty",
-                    "client_id är tomt",
+                    Text {
+                        sv: "client_id är tomt".into(),
+                        en: "client_id is empty".into(),
+                    },
                 ));
             }
             Err(PrepareError::Document(error)) => return Err(error.into()),
@@ -127,8 +129,10 @@ pub(crate) fn get(store: &bistand_store, record_id: &str) -> Result<bistand_buf,
     let id = RecordId::parse(record_id).map_err(|_| {
         Failure::new(
             bistand_status::BISTAND_INVALID_ARGUMENT,
-            "`record_id` must be 32 lowercase hexadecimal digits",
-            "`record_id` måste vara 32 hexadecimala gemener",
+            Text {
+                sv: "`record_id` måste vara 32 hexadecimala gemener".into(),
+                en: "`record_id` must be 32 lowercase hexadecimal digits".into(),
+            },
         )
     })?;
     let record = store.store.get(&id).map_err(store_failure)?;
@@ -137,8 +141,10 @@ pub(crate) fn get(store: &bistand_store, record_id: &str) -> Result<bistand_buf,
     if record.body.contains(&0) {
         return Err(Failure::new(
             bistand_status::BISTAND_INTERNAL_ERROR,
-            "internal error: the stored document contains a NUL byte",
-            "internt fel: det lagrade dokumentet innehåller en NUL-byte",
+            Text {
+                sv: "internt fel: det lagrade dokumentet innehåller en NUL-byte".into(),
+                en: "internal error: the stored document contains a NUL byte".into(),
+            },
         ));
     }
     Ok(bistand_buf::new(record.body))
@@ -176,15 +182,23 @@ fn store_failure(error: StoreError) -> Failure {
         StoreErrorKind::Aborted => "internt fel: lagret avbröts",
         _ => "databasen misslyckades (in- och utmatning, låst fil eller skadad fil)",
     };
-    Failure::new(map_store_error(error.kind()), error.to_string(), sv)
+    Failure::new(
+        map_store_error(error.kind()),
+        Text {
+            sv: sv.into(),
+            en: error.to_string(),
+        },
+    )
 }
 
 fn json(value: &impl Serialize) -> Result<bistand_buf, Failure> {
     let bytes = serde_json::to_vec(value).map_err(|_| {
         Failure::new(
             bistand_status::BISTAND_INTERNAL_ERROR,
-            "internal error: the output could not be serialised as JSON",
-            "internt fel: resultatet kunde inte skrivas som JSON",
+            Text {
+                sv: "internt fel: resultatet kunde inte skrivas som JSON".into(),
+                en: "internal error: the output could not be serialised as JSON".into(),
+            },
         )
     })?;
     Ok(bistand_buf::new(bytes))

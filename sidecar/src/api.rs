@@ -19,7 +19,7 @@ use axum::response::{IntoResponse, Response};
 use axum::{Json, Router};
 use bistand_core::identifier::PseudonymKey;
 use bistand_core::stats::{Dimension, ReportOptions, Threshold, csv::to_csv};
-use bistand_core::{Engine, Language};
+use bistand_core::{Engine, Language, Text};
 use bistand_store::{AuditEvent, AuditLog, RecordId, RecordMeta, SqliteStore, Store, documents};
 use jiff::civil::Date;
 use serde::{Deserialize, Serialize};
@@ -394,10 +394,10 @@ impl axum::extract::FromRequest<AppState> for Body {
             Err(error) if error.is::<http_body_util::LengthLimitError>() => {
                 Err(ApiError::body_too_large(limit))
             }
-            Err(_) => Err(ApiError::invalid_request(
-                "the request body could not be read",
-                "begärans innehåll kunde inte läsas",
-            )),
+            Err(_) => Err(ApiError::invalid_request(Text {
+                sv: "begärans innehåll kunde inte läsas".into(),
+                en: "the request body could not be read".into(),
+            })),
         }
     }
 }
@@ -410,33 +410,33 @@ fn query<T>(query: Result<Query<T>, QueryRejection>) -> Result<T, ApiError> {
             .strip_prefix("Failed to deserialize query string: ")
             .unwrap_or(&reason)
             .to_owned();
-        ApiError::invalid_request(
-            format!("query parameters: {reason}"),
-            format!("frågeparametrar: {reason}"),
-        )
+        ApiError::invalid_request(Text {
+            sv: format!("frågeparametrar: {reason}"),
+            en: format!("query parameters: {reason}"),
+        })
     })
 }
 
 fn json_body<'a, T: Deserialize<'a>>(bytes: &'a [u8], shape: &str) -> Result<T, ApiError> {
     serde_json::from_slice(bytes).map_err(|e| {
         if e.is_syntax() || e.is_eof() {
-            ApiError::invalid_request(
-                format!(
-                    "the body is not well-formed JSON (line {} column {})",
-                    e.line(),
-                    e.column()
-                ),
-                format!(
+            ApiError::invalid_request(Text {
+                sv: format!(
                     "innehållet är inte korrekt JSON (rad {} kolumn {})",
                     e.line(),
                     e.column()
                 ),
-            )
+                en: format!(
+                    "the body is not well-formed JSON (line {} column {})",
+                    e.line(),
+                    e.column()
+                ),
+            })
         } else {
-            ApiError::invalid_request(
-                format!("the body must be {shape}"),
-                format!("innehållet måste vara {shape}"),
-            )
+            ApiError::invalid_request(Text {
+                sv: format!("innehållet måste vara {shape}"),
+                en: format!("the body must be {shape}"),
+            })
         }
     })
 }
@@ -847,17 +847,18 @@ async fn update_record(
             return Err(ApiError::record_not_found());
         }
         if current.meta.instrument != instrument || current.meta.version != version {
-            return Err(ApiError::invalid_request(
-                "the document answers another instrument or version than the record",
-                "dokumentet besvarar ett annat instrument eller en annan version än posten",
-            )
+            return Err(ApiError::invalid_request(Text {
+                sv: "dokumentet besvarar ett annat instrument eller en annan version än posten"
+                    .into(),
+                en: "the document answers another instrument or version than the record".into(),
+            })
             .with_status(StatusCode::UNPROCESSABLE_ENTITY, "instrument_mismatch"));
         }
         if current.meta.unit != unit {
-            return Err(ApiError::invalid_request(
-                "a record cannot move to another unit; create a new record there",
-                "en post kan inte flyttas till en annan enhet; skapa en ny post där",
-            )
+            return Err(ApiError::invalid_request(Text {
+                sv: "en post kan inte flyttas till en annan enhet; skapa en ny post där".into(),
+                en: "a record cannot move to another unit; create a new record there".into(),
+            })
             .with_status(StatusCode::UNPROCESSABLE_ENTITY, "unit_mismatch"));
         }
         let event = audit(
@@ -937,10 +938,10 @@ async fn search_records(
 
 fn record_id(text: &str) -> Result<RecordId, ApiError> {
     RecordId::parse(text).map_err(|_| {
-        ApiError::invalid_request(
-            "a record id is 32 lowercase hexadecimal digits",
-            "ett post-id är 32 hexadecimala gemener",
-        )
+        ApiError::invalid_request(Text {
+            sv: "ett post-id är 32 hexadecimala gemener".into(),
+            en: "a record id is 32 lowercase hexadecimal digits".into(),
+        })
     })
 }
 
@@ -1018,20 +1019,20 @@ async fn report(
         None | Some("json") => false,
         Some("csv") => true,
         Some(_) => {
-            return Err(ApiError::invalid_request(
-                "`format` must be json or csv",
-                "`format` måste vara json eller csv",
-            ));
+            return Err(ApiError::invalid_request(Text {
+                sv: "`format` måste vara json eller csv".into(),
+                en: "`format` must be json or csv".into(),
+            }));
         }
     };
     let language = match filters.lang.as_deref() {
         None | Some("sv") => Language::Swedish,
         Some("en") => Language::English,
         Some(_) => {
-            return Err(ApiError::invalid_request(
-                "`lang` must be sv or en",
-                "`lang` måste vara sv eller en",
-            ));
+            return Err(ApiError::invalid_request(Text {
+                sv: "`lang` måste vara sv eller en".into(),
+                en: "`lang` must be sv or en".into(),
+            }));
         }
     };
     // The instrument is checked before any audit entry is written.
