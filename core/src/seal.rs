@@ -47,6 +47,7 @@ use zeroize::Zeroize;
 
 use crate::Text;
 use crate::error::{Error, ErrorKind, Result};
+use crate::identifier::is_key_id;
 
 /// Length of a data key secret in bytes.
 pub const SECRET_LEN: usize = 32;
@@ -54,8 +55,6 @@ pub const SECRET_LEN: usize = 32;
 pub const NONCE_LEN: usize = 24;
 /// Length of the authentication tag appended to every ciphertext, in bytes.
 pub const TAG_LEN: usize = 16;
-/// Longest accepted data key id, in bytes.
-const MAX_KEY_ID_LEN: usize = 32;
 /// Domain and format version of the associated data. Bump the version if the encoding changes;
 /// the NUL ends the tag so no field can extend it.
 const AAD_DOMAIN: &[u8] = b"bistand-seal-v1\0";
@@ -362,14 +361,6 @@ fn associated_data(key_id: &str, binding: &Binding<'_>) -> Vec<u8> {
         aad.extend_from_slice(field.as_bytes());
     }
     aad
-}
-
-fn is_key_id(id: &str) -> bool {
-    !id.is_empty()
-        && id.len() <= MAX_KEY_ID_LEN
-        && id
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
 }
 
 fn unknown_key(id: &str, en_prefix: &str, sv_prefix: &str) -> Error {

@@ -1,7 +1,6 @@
 //! Status codes, languages and failures: the numbers every fallible function returns, the one
 //! place a core error becomes a status code ([`map_error`]), and the messages behind both.
 
-use bistand_core::identifier::IdentifierError;
 use bistand_core::{Error as CoreError, ErrorKind, Language, Text};
 
 /// What a fallible bistand function returns. `BISTAND_OK` (0) is success; any other value is a
@@ -295,18 +294,6 @@ impl Failure {
 impl From<CoreError> for Failure {
     fn from(error: CoreError) -> Failure {
         Failure::new(map_error(error.kind()), error.text().clone())
-    }
-}
-
-impl From<IdentifierError> for Failure {
-    fn from(error: IdentifierError) -> Failure {
-        Failure::new(
-            map_error(ErrorKind::InvalidIdentifier),
-            Text {
-                sv: error.message_sv(),
-                en: error.to_string(),
-            },
-        )
     }
 }
 

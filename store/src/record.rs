@@ -7,7 +7,7 @@
 
 use std::fmt;
 
-use bistand_core::identifier::Pseudonym;
+use bistand_core::identifier::{Pseudonym, is_key_id};
 
 use crate::error::{Error, ErrorKind, Result};
 
@@ -17,8 +17,6 @@ pub const MAX_BODY_LEN: usize = 16 * 1024 * 1024;
 const MAX_UNIT_LEN: usize = 128;
 /// Longest accepted instrument name or version, in bytes.
 const MAX_NAME_LEN: usize = 64;
-/// Longest accepted key id inside a pseudonym (the same limit as core's pseudonym keys).
-const MAX_PSEUDONYM_KEY_ID_LEN: usize = 32;
 /// A pseudonym's HMAC-SHA256 in lowercase hex.
 const PSEUDONYM_HEX_LEN: usize = 64;
 /// Bytes in a record id (128 random bits).
@@ -238,13 +236,7 @@ impl ScanFilter {
 /// (above all a personnummer) is ever stored or looked up as one.
 pub(crate) fn check_pseudonym(text: &str) -> Result<()> {
     let shaped = text.split_once(':').is_some_and(|(key_id, digest)| {
-        !key_id.is_empty()
-            && key_id.len() <= MAX_PSEUDONYM_KEY_ID_LEN
-            && key_id
-                .bytes()
-                .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
-            && digest.len() == PSEUDONYM_HEX_LEN
-            && is_lower_hex(digest)
+        is_key_id(key_id) && digest.len() == PSEUDONYM_HEX_LEN && is_lower_hex(digest)
     });
     if shaped {
         Ok(())
