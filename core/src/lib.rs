@@ -42,6 +42,7 @@ pub mod stats;
 pub mod synth;
 pub mod synth_sue;
 mod text;
+pub mod unit;
 mod validate;
 
 pub use document::{AnswerValue, Document, Limits, Row, Status};
@@ -49,4 +50,5 @@ pub use engine::{Engine, Summary};
 pub use error::{Error, ErrorKind, Result};
 pub use finding::{Finding, FindingCode, Report, Severity};
 pub use text::{Language, Text};
+pub use unit::{UnitName, rule_text as unit_rule_text, unit_key};
 pub use validate::Validated;
