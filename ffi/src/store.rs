@@ -164,31 +164,10 @@ pub fn map_store_error(kind: StoreErrorKind) -> bistand_status {
     }
 }
 
-/// A store error as a failure. The English message is the store's own (it names the record id at
-/// most, never a body or pseudonym); the Swedish one says the same by kind.
+/// A store error as a failure, with the store's own message in both languages (the English names
+/// the record id at most, never a body or pseudonym).
 fn store_failure(error: StoreError) -> Failure {
-    let sv = match error.kind() {
-        StoreErrorKind::NotFound => "ingen post har det id:t",
-        StoreErrorKind::Integrity => {
-            "posten klarade inte autentiseringen: den har ändrats eller hör till en annan post"
-        }
-        StoreErrorKind::UnknownKey => {
-            "posten är krypterad med en datanyckel som inte finns i nyckelringen"
-        }
-        StoreErrorKind::InvalidInput => "ett värde till lagret har fel form",
-        StoreErrorKind::Migration => {
-            "databasfilen är ingen bistand-databas eller har ett nyare schema än denna version"
-        }
-        StoreErrorKind::Aborted => "internt fel: lagret avbröts",
-        _ => "databasen misslyckades (in- och utmatning, låst fil eller skadad fil)",
-    };
-    Failure::new(
-        map_store_error(error.kind()),
-        Text {
-            sv: sv.into(),
-            en: error.to_string(),
-        },
-    )
+    Failure::new(map_store_error(error.kind()), error.text().clone())
 }
 
 fn json(value: &impl Serialize) -> Result<bistand_buf, Failure> {

@@ -433,10 +433,7 @@ impl From<StoreError> for ApiError {
     fn from(error: StoreError) -> ApiError {
         match error.kind() {
             StoreKind::NotFound => ApiError::record_not_found(),
-            StoreKind::InvalidInput => ApiError::invalid_request(Text {
-                sv: "ett värde till lagret har fel form".into(),
-                en: error.to_string(),
-            }),
+            StoreKind::InvalidInput => ApiError::invalid_request(error.text().clone()),
             StoreKind::Integrity => ApiError::internal("integrity_failure"),
             StoreKind::UnknownKey => ApiError::internal("unknown_key"),
             StoreKind::Database => ApiError::internal("database"),

@@ -19,6 +19,7 @@ use crate::document::{AnswerValue, Document, Limits, Status};
 use crate::error::{Error, ErrorKind, Result, displayable_key};
 use crate::finding::{FindingCode, JsonType, Report, Severity, messages};
 use crate::instrument::Definition;
+use crate::unit::UnitName;
 use parse::{AnswersSeed, CodeSeed, Ctx, Path, Sink, Str};
 
 pub(crate) use parse::parse_date;
@@ -232,9 +233,6 @@ impl<'de, 'd> DeserializeSeed<'de> for EnvelopeSeed<'_, '_, 'd> {
 const ENVELOPE_FIELDS: &str =
     "instrument, version, status, interview_date, unit, completed_sections, answers";
 
-/// Longest `unit` accepted.
-pub(crate) const MAX_UNIT_LENGTH: usize = 100;
-
 impl<'de, 'd> EnvelopeSeed<'_, '_, 'd> {
     fn not_an_object<E: de::Error>(self, found: JsonType) -> E {
         self.sink.fail(invalid(Text {
@@ -376,12 +374,14 @@ impl<'de, 'd> Visitor<'de> for EnvelopeSeed<'_, '_, 'd> {
             match key.as_ref() {
                 "unit" => {
                     let value = self.string(&mut map, "unit")?;
-                    let length = value.chars().count();
-                    if length == 0
-                        || length > MAX_UNIT_LENGTH
-                        || value.chars().any(char::is_control)
-                    {
-                        return Err(self.sink.fail(invalid(Text { sv: format!("`unit` måste vara 1 till {MAX_UNIT_LENGTH} tecken utan styrtecken"), en: format!("`unit` must be 1 to {MAX_UNIT_LENGTH} characters without control characters") })));
+                    // The one unit-name rule (see `crate::unit`), the same as in the store and
+                    // the sidecar's configuration.
+                    if UnitName::parse(&value).is_err() {
+                        let rule = crate::unit::rule_text();
+                        return Err(self.sink.fail(invalid(Text {
+                            sv: format!("`unit`: {}", rule.sv),
+                            en: format!("`unit`: {}", rule.en),
+                        })));
                     }
                     unit = Some(value.into_owned());
                 }
