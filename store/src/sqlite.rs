@@ -12,6 +12,8 @@ use std::sync::{Mutex, MutexGuard, PoisonError, RwLock};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use bistand_core::seal::{self, Binding, Keyring, NONCE_LEN, Sealed};
+use bistand_core::unit::unit_key;
+use rusqlite::functions::FunctionFlags;
 use rusqlite::types::ToSql;
 use rusqlite::{Connection, OpenFlags, OptionalExtension, Row, Transaction, TransactionBehavior};
 
@@ -491,8 +493,21 @@ fn configure(conn: &Connection, require_wal: bool) -> Result<()> {
     conn.pragma_update(None, "synchronous", "FULL")
         .map_err(db)?;
     conn.pragma_update(None, "foreign_keys", true).map_err(db)?;
+    // Units are looked up by their comparison form (NFC, lowercase: the one rule in
+    // `bistand_core::unit`), so `Söder`, `söder` and a decomposed `Söder` are one unit while each
+    // record keeps the spelling it was stored with.
+    conn.create_scalar_function(
+        UNIT_KEY_FUNCTION,
+        1,
+        FunctionFlags::SQLITE_UTF8 | FunctionFlags::SQLITE_DETERMINISTIC,
+        |ctx| Ok(unit_key(&ctx.get::<String>(0)?)),
+    )
+    .map_err(db)?;
     Ok(())
 }
+
+/// The SQL function that gives a unit's comparison form.
+const UNIT_KEY_FUNCTION: &str = "bistand_unit_key";
 
 /// Opens (authenticates and decrypts) a stored row.
 fn open_row(keyring: &Keyring, row: StoredRow) -> Result<Record> {
@@ -580,8 +595,11 @@ fn stored_row(row: &Row<'_>, first: usize) -> rusqlite::Result<StoredRow> {
 fn filter_sql(filter: &ScanFilter) -> (String, Vec<Box<dyn ToSql>>) {
     let mut condition = String::new();
     let mut params: Vec<Box<dyn ToSql>> = Vec::new();
+    if let Some(unit) = &filter.unit {
+        condition.push_str(&format!(" AND {UNIT_KEY_FUNCTION}(unit) = ?"));
+        params.push(Box::new(unit_key(unit)));
+    }
     for (column, value) in [
-        ("unit", &filter.unit),
         ("instrument", &filter.instrument),
         ("version", &filter.version),
     ] {
