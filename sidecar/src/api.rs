@@ -1006,7 +1006,11 @@ async fn report(
         }
     };
     let units: Vec<String> = match &filters.units {
-        None => principal.units.clone(),
+        None => principal
+            .units
+            .iter()
+            .map(|u| u.as_str().to_owned())
+            .collect(),
         Some(list) => {
             let units: Vec<String> = list.split(',').map(str::to_owned).collect();
             if units.iter().any(|u| !principal.has_unit(u)) {

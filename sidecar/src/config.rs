@@ -31,6 +31,7 @@ use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+use bistand_core::UnitName;
 use serde::{Deserialize, Serialize};
 use validator::{Validate, ValidationError, ValidationErrors, ValidationErrorsKind};
 
@@ -258,17 +259,14 @@ fn check_name(name: &str) -> Result<(), ValidationError> {
 }
 
 fn check_units(units: &[String]) -> Result<(), ValidationError> {
+    // The one unit-name rule (`bistand_core::unit`): the same names as in documents and the
+    // store, and two spellings of one unit (`Söder`, `söder`) count as a unit listed twice.
     let mut seen = HashSet::new();
     for unit in units {
-        if unit.is_empty()
-            || unit.len() > 64
-            || !unit
-                .bytes()
-                .all(|b| b.is_ascii_alphanumeric() || b"._-".contains(&b))
-        {
+        let Ok(unit) = UnitName::parse(unit) else {
             return Err(ValidationError::new("unit")
-                .with_message("each unit is 1 to 64 letters, digits, `.`, `_` or `-`".into()));
-        }
+                .with_message(bistand_core::unit::rule_text().en.into()));
+        };
         if !seen.insert(unit) {
             return Err(ValidationError::new("unit").with_message("a unit is listed twice".into()));
         }
@@ -505,7 +503,7 @@ mod tests {
             error(&text),
             "`limits.max_concurrent_requests`: must be between 1 and 100000"
         );
-        let text = MINIMAL.replace("units = [\"norr\"]", "units = [\"no rr\"]");
+        let text = MINIMAL.replace("units = [\"norr\"]", "units = [\"no  rr\"]");
         assert!(
             error(&text).starts_with("`principals[0].units`"),
             "{}",

@@ -8,3 +8,4 @@ mod reports;
 mod roles;
 mod setup;
 mod tls;
+mod units;
