@@ -26,6 +26,7 @@
 #![deny(missing_docs)]
 
 pub mod classify;
+pub mod date;
 pub mod document;
 mod draw;
 mod engine;

@@ -308,28 +308,21 @@ fn invalid(en: String, sv: String) -> Failure {
 
 /// A date argument, written exactly `YYYY-MM-DD` (ISO 8601, as everywhere in bistand).
 pub(crate) fn date(name: &str, text: &str) -> Result<Date, Failure> {
-    let shaped = text.len() == 10
-        && text.bytes().enumerate().all(|(i, b)| match i {
-            4 | 7 => b == b'-',
-            _ => b.is_ascii_digit(),
-        });
-    shaped
-        .then(|| text.parse::<Date>().ok())
-        .flatten()
-        .ok_or_else(|| {
-            Failure::new(
-                bistand_status::BISTAND_INVALID_ARGUMENT,
-                Text {
-                    sv: format!(
-                        "`{name}` är inget datum: förväntade ett verkligt datum skrivet ÅÅÅÅ-MM-DD"
-                    ),
-                    en: format!("`{name}` is not a date: expected a real date written YYYY-MM-DD"),
-                },
-            )
-        })
+    bistand_core::date::parse_date(text).ok_or_else(|| {
+        Failure::new(
+            bistand_status::BISTAND_INVALID_ARGUMENT,
+            Text {
+                sv: format!(
+                    "`{name}` är inget datum: förväntade ett verkligt datum skrivet ÅÅÅÅ-MM-DD"
+                ),
+                en: format!("`{name}` is not a date: expected a real date written YYYY-MM-DD"),
+            },
+        )
+    })
 }
 
-fn json(value: &impl serde::Serialize) -> Result<bistand_buf, Failure> {
+/// `value` as JSON in a new buffer: the one serialisation of every JSON output of the C ABI.
+pub(crate) fn json(value: &impl serde::Serialize) -> Result<bistand_buf, Failure> {
     let mut bytes = Vec::with_capacity(OUTPUT_CAPACITY);
     serde_json::to_writer(&mut bytes, value).map_err(|_| {
         Failure::new(

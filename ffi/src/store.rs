@@ -110,14 +110,14 @@ pub(crate) fn put(
             Err(PrepareError::Document(error)) => return Err(error.into()),
         };
     let Some(record) = prepared.record else {
-        return json(&PutResult {
+        return crate::ops::json(&PutResult {
             stored: false,
             record_id: None,
             report: &prepared.report,
         });
     };
     let meta = store.store.put(record).map_err(store_failure)?;
-    json(&PutResult {
+    crate::ops::json(&PutResult {
         stored: true,
         record_id: Some(meta.id.as_str()),
         report: &prepared.report,
@@ -168,19 +168,6 @@ pub fn map_store_error(kind: StoreErrorKind) -> bistand_status {
 /// the record id at most, never a body or pseudonym).
 fn store_failure(error: StoreError) -> Failure {
     Failure::new(map_store_error(error.kind()), error.text().clone())
-}
-
-fn json(value: &impl Serialize) -> Result<bistand_buf, Failure> {
-    let bytes = serde_json::to_vec(value).map_err(|_| {
-        Failure::new(
-            bistand_status::BISTAND_INTERNAL_ERROR,
-            Text {
-                sv: "internt fel: resultatet kunde inte skrivas som JSON".into(),
-                en: "internal error: the output could not be serialised as JSON".into(),
-            },
-        )
-    })?;
-    Ok(bistand_buf::new(bytes))
 }
 
 #[cfg(test)]

@@ -627,6 +627,19 @@ async fn validate(
     Ok(Json(report).into_response())
 }
 
+/// A date in a query by the one strict rule ([`bistand_core::date::parse_date`]): `YYYY-MM-DD`,
+/// a real calendar date, as in documents, the C ABI and the command line.
+fn strict_date<'de, D: serde::Deserializer<'de>>(
+    deserializer: D,
+) -> Result<Option<Date>, D::Error> {
+    let text = Option::<String>::deserialize(deserializer)?;
+    text.map(|text| {
+        bistand_core::date::parse_date(&text)
+            .ok_or_else(|| serde::de::Error::custom("expected a real date written YYYY-MM-DD"))
+    })
+    .transpose()
+}
+
 /// `?today=`: the reference date for the next follow-up.
 #[derive(Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
@@ -634,6 +647,7 @@ async fn validate(
 struct SummaryQuery {
     /// Reference date (YYYY-MM-DD) for the next follow-up; default: the earliest follow-up.
     #[param(value_type = Option<String>, format = Date)]
+    #[serde(default, deserialize_with = "strict_date")]
     today: Option<Date>,
 }
 
@@ -954,6 +968,7 @@ fn record_id(text: &str) -> Result<RecordId, ApiError> {
 struct ReportQuery {
     /// The date the report describes (YYYY-MM-DD); default: today.
     #[param(value_type = Option<String>, format = Date)]
+    #[serde(default, deserialize_with = "strict_date")]
     as_of: Option<Date>,
     /// Disclosure threshold (at least 5, the default).
     threshold: Option<u64>,

@@ -15,14 +15,13 @@ use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visit
 use serde_json::value::RawValue;
 
 use crate::Text;
+use crate::date::parse_date;
 use crate::document::{AnswerValue, Document, Limits, Status};
 use crate::error::{Error, ErrorKind, Result, displayable_key};
 use crate::finding::{FindingCode, JsonType, Report, Severity, messages};
 use crate::instrument::Definition;
 use crate::unit::UnitName;
 use parse::{AnswersSeed, CodeSeed, Ctx, Path, Sink, Str};
-
-pub(crate) use parse::parse_date;
 
 /// Finds the definition (and the profile's hidden-item flags, indexed by item) for an instrument
 /// and version named in a document.

@@ -155,7 +155,10 @@ async fn a_unit_named_soder_through_init_import_serve_records_and_reports() {
     assert!(
         !soder.is_empty() && !norr.is_empty(),
         "both units occur: {:?}",
-        lines.iter().map(|l| l["document"]["unit"].clone()).collect::<Vec<_>>()
+        lines
+            .iter()
+            .map(|l| l["document"]["unit"].clone())
+            .collect::<Vec<_>>()
     );
     let import = bistand(
         &[
