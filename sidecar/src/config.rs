@@ -24,7 +24,8 @@
 //! token_sha256 = "…64 hex…"         # SHA-256 of the bearer token, never the token
 //! ```
 //!
-//! Relative paths are relative to the configuration file's folder.
+//! Relative paths are relative to the configuration file's folder. Units follow the one unit-name
+//! rule ([`bistand_core::UnitName`]): `units = ["Söder"]` and `units = ["söder"]` name one unit.
 
 use std::collections::{BTreeMap, HashSet};
 use std::net::SocketAddr;
