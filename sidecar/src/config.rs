@@ -498,6 +498,32 @@ mod tests {
     }
 
     #[test]
+    fn units_follow_the_one_unit_name_rule() {
+        for units in [
+            "[\"Söder\"]",
+            "[\"Sankt Örjan\", \"Östermalm\"]",
+            "[\"norr\", \"soder\"]",
+        ] {
+            let text = MINIMAL.replace("units = [\"norr\"]", &format!("units = {units}"));
+            assert!(Config::parse(&text).is_ok(), "{units}");
+        }
+        for units in ["[\"Söder\", \"söder\"]", "[\"Söder\", \"So\\u0308der\"]"] {
+            let text = MINIMAL.replace("units = [\"norr\"]", &format!("units = {units}"));
+            assert!(
+                error(&text).contains("a unit is listed twice"),
+                "{}",
+                error(&text)
+            );
+        }
+        let text = MINIMAL.replace("units = [\"norr\"]", "units = [\"Söder\\t\"]");
+        assert!(
+            error(&text).starts_with("`principals[0].units`: a unit name is"),
+            "{}",
+            error(&text)
+        );
+    }
+
+    #[test]
     fn errors_name_the_key_at_fault() {
         let text = format!("{MINIMAL}\n[limits]\nmax_concurrent_requests = 0\n");
         assert_eq!(
