@@ -12,6 +12,7 @@
 use jiff::civil::Date;
 use serde::Serialize;
 
+use crate::Text;
 use crate::instrument::{Definition, ItemId};
 
 /// Where a document is in its life.
@@ -58,14 +59,16 @@ impl Limits {
         if max_bytes == 0 || !(8..=Self::MAX_DEPTH_CEILING).contains(&max_depth) {
             return Err(crate::Error::new(
                 crate::ErrorKind::InvalidArgument,
-                format!(
-                    "limits out of range: need max_bytes >= 1 and max_depth in 8..={}",
-                    Self::MAX_DEPTH_CEILING
-                ),
-                format!(
-                    "gränser utanför tillåtet intervall: max_bytes >= 1 och max_depth i 8..={}",
-                    Self::MAX_DEPTH_CEILING
-                ),
+                Text {
+                    sv: format!(
+                        "gränser utanför tillåtet intervall: max_bytes >= 1 och max_depth i 8..={}",
+                        Self::MAX_DEPTH_CEILING
+                    ),
+                    en: format!(
+                        "limits out of range: need max_bytes >= 1 and max_depth in 8..={}",
+                        Self::MAX_DEPTH_CEILING
+                    ),
+                },
             ));
         }
         Ok(Limits {

@@ -5,6 +5,7 @@
 
 use std::sync::Arc;
 
+use crate::Text;
 use crate::document::Limits;
 use crate::error::{Error, ErrorKind, Result, displayable_key};
 use crate::finding::Report;
@@ -56,12 +57,14 @@ impl Engine {
             {
                 return Err(Error::new(
                     ErrorKind::InvalidDefinition,
-                    format!("{} version {} is loaded twice", a.instrument(), a.version()),
-                    format!(
-                        "{} version {} är laddad två gånger",
-                        a.instrument(),
-                        a.version()
-                    ),
+                    Text {
+                        sv: format!(
+                            "{} version {} är laddad två gånger",
+                            a.instrument(),
+                            a.version()
+                        ),
+                        en: format!("{} version {} is loaded twice", a.instrument(), a.version()),
+                    },
                 ));
             }
         }
@@ -70,8 +73,10 @@ impl Engine {
                 let name = module.name();
                 return Err(Error::new(
                     ErrorKind::InvalidDefinition,
-                    format!("instrument {name} is registered twice"),
-                    format!("instrumentet {name} är registrerat två gånger"),
+                    Text {
+                        sv: format!("instrumentet {name} är registrerat två gånger"),
+                        en: format!("instrument {name} is registered twice"),
+                    },
                 ));
             }
         }
@@ -162,8 +167,10 @@ impl Engine {
             let shown = displayable_key(instrument).unwrap_or("(not shown)");
             return Err(Error::new(
                 ErrorKind::UnknownInstrument,
-                format!("unknown instrument `{shown}`; known: {known}"),
-                format!("okänt instrument `{shown}`; kända: {known}"),
+                Text {
+                    sv: format!("okänt instrument `{shown}`; kända: {known}"),
+                    en: format!("unknown instrument `{shown}`; known: {known}"),
+                },
             ));
         }
         let loaded: Vec<&str> = versions().map(|e| e.definition.version()).collect();
@@ -171,8 +178,10 @@ impl Engine {
         let shown = displayable_key(version.unwrap_or_default()).unwrap_or("(not shown)");
         Err(Error::new(
             ErrorKind::UnknownVersion,
-            format!("{instrument} has no version `{shown}`; loaded: {loaded}"),
-            format!("{instrument} saknar version `{shown}`; laddade: {loaded}"),
+            Text {
+                sv: format!("{instrument} saknar version `{shown}`; laddade: {loaded}"),
+                en: format!("{instrument} has no version `{shown}`; loaded: {loaded}"),
+            },
         ))
     }
 
@@ -235,8 +244,10 @@ impl Engine {
             Some(module) => module.summarise(&validated, today),
             None => Err(Error::new(
                 ErrorKind::UnknownInstrument,
-                format!("instrument `{name}` has no summary"),
-                format!("instrumentet `{name}` saknar sammanfattning"),
+                Text {
+                    sv: format!("instrumentet `{name}` saknar sammanfattning"),
+                    en: format!("instrument `{name}` has no summary"),
+                },
             )),
         }
     }

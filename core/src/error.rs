@@ -9,6 +9,8 @@
 
 use std::fmt;
 
+use crate::text::Text;
+
 /// What kind of failure an [`Error`] is. The shells map each kind to one C status code and one HTTP
 /// status, so kinds are permanent: new ones may be added, none is renumbered or removed.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -75,23 +77,19 @@ impl fmt::Display for ErrorKind {
     }
 }
 
-/// The error of every fallible operation in `bistand-core`: a kind and a message in English
-/// (its `Display`) and Swedish ([`Error::message_sv`]).
+/// The error of every fallible operation in `bistand-core`: a kind and one [`Text`], whose
+/// English is the `Display` and whose Swedish is [`Error::message_sv`].
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Error {
     kind: ErrorKind,
-    en: String,
-    sv: String,
+    text: Text,
 }
 
 impl Error {
-    /// An error of `kind` with its English and Swedish messages.
-    pub(crate) fn new(kind: ErrorKind, en: impl Into<String>, sv: impl Into<String>) -> Error {
-        Error {
-            kind,
-            en: en.into(),
-            sv: sv.into(),
-        }
+    /// An error of `kind` with its message. The message is a [`Text`] built with named fields
+    /// (`Text { sv, en }`), so the two languages cannot be swapped without it showing.
+    pub(crate) fn new(kind: ErrorKind, text: Text) -> Error {
+        Error { kind, text }
     }
 
     /// What kind of failure this is.
@@ -99,20 +97,25 @@ impl Error {
         self.kind
     }
 
+    /// The message in both languages.
+    pub fn text(&self) -> &Text {
+        &self.text
+    }
+
     /// The English message (also what `Display` prints).
     pub fn message_en(&self) -> &str {
-        &self.en
+        &self.text.en
     }
 
     /// The Swedish message.
     pub fn message_sv(&self) -> &str {
-        &self.sv
+        &self.text.sv
     }
 }
 
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.en)
+        f.write_str(&self.text.en)
     }
 }
 

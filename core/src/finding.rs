@@ -192,160 +192,162 @@ pub(crate) mod messages {
     }
 
     pub(crate) fn unknown_item(instrument: &str, version: &str) -> Text {
-        Text::new(
-            format!("Frågan finns inte i {instrument} version {version}; kontrollera id:t"),
-            format!("No such item in {instrument} version {version}; check the id"),
-        )
+        Text {
+            sv: format!("Frågan finns inte i {instrument} version {version}; kontrollera id:t"),
+            en: format!("No such item in {instrument} version {version}; check the id"),
+        }
     }
 
     pub(crate) fn duplicate_answer() -> Text {
-        Text::new(
-            "Samma fråga besvaras två gånger i samma objekt; bara ett svar får anges",
-            "The same item is answered twice in one object; give one answer only",
-        )
+        Text {
+            sv: "Samma fråga besvaras två gånger i samma objekt; bara ett svar får anges".into(),
+            en: "The same item is answered twice in one object; give one answer only".into(),
+        }
     }
 
     pub(crate) fn wrong_type(expected: (&str, &str), found: JsonType) -> Text {
         let (found_sv, found_en) = found.text();
-        Text::new(
-            format!(
+        Text {
+            sv: format!(
                 "Fel typ av svar: förväntade {}, fick {found_sv}",
                 expected.0
             ),
-            format!(
+            en: format!(
                 "Wrong type of answer: expected {}, found {found_en}",
                 expected.1
             ),
-        )
+        }
     }
 
     pub(crate) fn not_in_code_list(label: &Text, list: &str) -> Text {
         let (sv, en) = quoted(label);
-        Text::new(
-            format!("Svaret är inte ett av svarsalternativen för {sv} (kodlista {list})"),
-            format!("The answer is not one of the options for {en} (code list {list})"),
-        )
+        Text {
+            sv: format!("Svaret är inte ett av svarsalternativen för {sv} (kodlista {list})"),
+            en: format!("The answer is not one of the options for {en} (code list {list})"),
+        }
     }
 
     pub(crate) fn out_of_bounds(label: &Text, min: &str, max: &str) -> Text {
         let (sv, en) = quoted(label);
-        Text::new(
-            format!("Värdet för {sv} måste vara mellan {min} och {max}"),
-            format!("The value for {en} must be between {min} and {max}"),
-        )
+        Text {
+            sv: format!("Värdet för {sv} måste vara mellan {min} och {max}"),
+            en: format!("The value for {en} must be between {min} and {max}"),
+        }
     }
 
     pub(crate) fn invalid_date() -> Text {
-        Text::new(
-            "Datumet måste vara ett giltigt datum skrivet ÅÅÅÅ-MM-DD",
-            "The date must be a real calendar date written YYYY-MM-DD",
-        )
+        Text {
+            sv: "Datumet måste vara ett giltigt datum skrivet ÅÅÅÅ-MM-DD".into(),
+            en: "The date must be a real calendar date written YYYY-MM-DD".into(),
+        }
     }
 
     pub(crate) fn duplicate_choice() -> Text {
-        Text::new(
-            "Samma svarsalternativ är valt mer än en gång",
-            "The same option is selected more than once",
-        )
+        Text {
+            sv: "Samma svarsalternativ är valt mer än en gång".into(),
+            en: "The same option is selected more than once".into(),
+        }
     }
 
     pub(crate) fn selection_count(label: &Text, min: u32, max: u32) -> Text {
         let (sv, en) = quoted(label);
-        Text::new(
-            format!("Välj mellan {min} och {max} svarsalternativ för {sv}"),
-            format!("Select between {min} and {max} options for {en}"),
-        )
+        Text {
+            sv: format!("Välj mellan {min} och {max} svarsalternativ för {sv}"),
+            en: format!("Select between {min} and {max} options for {en}"),
+        }
     }
 
     pub(crate) fn ranking_duplicate() -> Text {
-        Text::new(
-            "Samma område förekommer mer än en gång i rangordningen",
-            "The same subject appears more than once in the ranking",
-        )
+        Text {
+            sv: "Samma område förekommer mer än en gång i rangordningen".into(),
+            en: "The same subject appears more than once in the ranking".into(),
+        }
     }
 
     pub(crate) fn too_many_ranked(max: u32) -> Text {
-        Text::new(
-            format!("Högst {max} områden får rangordnas"),
-            format!("At most {max} subjects may be ranked"),
-        )
+        Text {
+            sv: format!("Högst {max} områden får rangordnas"),
+            en: format!("At most {max} subjects may be ranked"),
+        }
     }
 
     pub(crate) fn ranking_not_eligible(subject: &Text) -> Text {
         let (sv, en) = quoted(subject);
-        Text::new(
-            format!(
+        Text {
+            sv: format!(
                 "{sv} kan inte rangordnas eftersom klienten inte har angett problem inom området"
             ),
-            format!("{en} cannot be ranked because the client reported no problem in that area"),
-        )
+            en: format!(
+                "{en} cannot be ranked because the client reported no problem in that area"
+            ),
+        }
     }
 
     pub(crate) fn too_many_rows(label: &Text, max: u32) -> Text {
         let (sv, en) = quoted(label);
-        Text::new(
-            format!("{sv} får ha högst {max} rader"),
-            format!("{en} may have at most {max} rows"),
-        )
+        Text {
+            sv: format!("{sv} får ha högst {max} rader"),
+            en: format!("{en} may have at most {max} rows"),
+        }
     }
 
     pub(crate) fn too_few_rows(label: &Text, min: u32) -> Text {
         let (sv, en) = quoted(label);
-        Text::new(
-            format!("{sv} måste ha minst {min} rader"),
-            format!("{en} needs at least {min} rows"),
-        )
+        Text {
+            sv: format!("{sv} måste ha minst {min} rader"),
+            en: format!("{en} needs at least {min} rows"),
+        }
     }
 
     pub(crate) fn text_too_long(max: u32) -> Text {
-        Text::new(
-            format!("Texten är för lång: högst {max} tecken"),
-            format!("The text is too long: at most {max} characters"),
-        )
+        Text {
+            sv: format!("Texten är för lång: högst {max} tecken"),
+            en: format!("The text is too long: at most {max} characters"),
+        }
     }
 
     pub(crate) fn not_enabled(label: &Text) -> Text {
         let (sv, en) = quoted(label);
-        Text::new(
-            format!("{sv} ska inte besvaras utifrån de svar som getts på tidigare frågor"),
-            format!(
+        Text {
+            sv: format!("{sv} ska inte besvaras utifrån de svar som getts på tidigare frågor"),
+            en: format!(
                 "{en} does not apply given the answers to earlier questions and must be left out"
             ),
-        )
+        }
     }
 
     pub(crate) fn hidden_item_present(label: &Text) -> Text {
         let (sv, en) = quoted(label);
-        Text::new(
-            format!("{sv} är dold i organisationens profil och ska inte besvaras"),
-            format!("{en} is hidden by the organisation profile and must not be answered"),
-        )
+        Text {
+            sv: format!("{sv} är dold i organisationens profil och ska inte besvaras"),
+            en: format!("{en} is hidden by the organisation profile and must not be answered"),
+        }
     }
 
     pub(crate) fn date_order_before(label: &Text, reference: &Text) -> Text {
         let (sv, en) = quoted(label);
         let (ref_sv, ref_en) = quoted(reference);
-        Text::new(
-            format!("{sv} får inte vara före {ref_sv}"),
-            format!("{en} must not be before {ref_en}"),
-        )
+        Text {
+            sv: format!("{sv} får inte vara före {ref_sv}"),
+            en: format!("{en} must not be before {ref_en}"),
+        }
     }
 
     pub(crate) fn date_order_after(label: &Text, reference: &Text) -> Text {
         let (sv, en) = quoted(label);
         let (ref_sv, ref_en) = quoted(reference);
-        Text::new(
-            format!("{sv} får inte vara efter {ref_sv}"),
-            format!("{en} must not be after {ref_en}"),
-        )
+        Text {
+            sv: format!("{sv} får inte vara efter {ref_sv}"),
+            en: format!("{en} must not be after {ref_en}"),
+        }
     }
 
     pub(crate) fn required_missing(label: &Text) -> Text {
         let (sv, en) = quoted(label);
-        Text::new(
-            format!("Obligatorisk uppgift saknas: {sv}"),
-            format!("Required answer missing: {en}"),
-        )
+        Text {
+            sv: format!("Obligatorisk uppgift saknas: {sv}"),
+            en: format!("Required answer missing: {en}"),
+        }
     }
 
     pub(crate) fn possible_identifier(hint: IdentifierHint) -> Text {
@@ -357,18 +359,21 @@ pub(crate) mod messages {
             IdentifierHint::Email => ("en e-postadress", "an e-mail address"),
             IdentifierHint::PhoneNumber => ("ett telefonnummer", "a phone number"),
         };
-        Text::new(
-            format!(
+        Text {
+            sv: format!(
                 "Fritexten verkar innehålla {sv}; skriv inte personuppgifter som identifierar någon i fritext"
             ),
-            format!(
+            en: format!(
                 "The free text seems to contain {en}; do not write identifying personal data in free text"
             ),
-        )
+        }
     }
 
     pub(crate) fn interview_date_label() -> Text {
-        Text::new("intervjudatum", "the interview date")
+        Text {
+            sv: "intervjudatum".into(),
+            en: "the interview date".into(),
+        }
     }
 }
 

@@ -13,6 +13,7 @@
 use serde::{Deserialize, Serialize};
 use zeroize::Zeroize;
 
+use crate::Text;
 use crate::error::{Error, ErrorKind, Result};
 use crate::identifier::PseudonymKey;
 use crate::seal::{DataKey, Keyring};
@@ -48,8 +49,8 @@ struct KeysFile {
     active_data_key: String,
 }
 
-fn invalid(en: impl Into<String>, sv: impl Into<String>) -> Error {
-    Error::new(ErrorKind::InvalidArgument, en, sv)
+fn invalid(text: Text) -> Error {
+    Error::new(ErrorKind::InvalidArgument, text)
 }
 
 /// Reads a keys file's JSON.
@@ -61,29 +62,29 @@ fn invalid(en: impl Into<String>, sv: impl Into<String>) -> Error {
 /// is malformed or repeated, there is no data key, or `active_data_key` names none of them.
 pub fn parse_keys(json: &[u8]) -> Result<Keys> {
     let file: KeysFile = serde_json::from_slice(json).map_err(|e| {
-        invalid(
-            format!(
-                "must be {{\"pseudonym_key\": {{\"id\", \"secret_hex\"}}, \"data_keys\": \
-                 [{{\"id\", \"secret_hex\"}}], \"active_data_key\"}} (line {} column {})",
-                e.line(),
-                e.column()
-            ),
-            format!(
+        invalid(Text {
+            sv: format!(
                 "måste vara {{\"pseudonym_key\": {{\"id\", \"secret_hex\"}}, \"data_keys\": \
                  [{{\"id\", \"secret_hex\"}}], \"active_data_key\"}} (rad {} kolumn {})",
                 e.line(),
                 e.column()
             ),
-        )
+            en: format!(
+                "must be {{\"pseudonym_key\": {{\"id\", \"secret_hex\"}}, \"data_keys\": \
+                 [{{\"id\", \"secret_hex\"}}], \"active_data_key\"}} (line {} column {})",
+                e.line(),
+                e.column()
+            ),
+        })
     })?;
     let mut secret = decode_secret(&file.pseudonym_key, "pseudonym_key")?;
     let pseudonym = PseudonymKey::new(&file.pseudonym_key.id, &secret);
     secret.zeroize();
     let pseudonym = pseudonym.map_err(|e| {
-        invalid(
-            format!("pseudonym_key: {e}"),
-            format!("pseudonym_key: {}", e.message_sv()),
-        )
+        invalid(Text {
+            sv: format!("pseudonym_key: {}", e.message_sv()),
+            en: format!("pseudonym_key: {e}"),
+        })
     })?;
     let mut keyring: Option<Keyring> = None;
     for (index, entry) in file.data_keys.iter().enumerate() {
@@ -92,10 +93,10 @@ pub fn parse_keys(json: &[u8]) -> Result<Keys> {
         let key = DataKey::new(&entry.id, &secret);
         secret.zeroize();
         let in_place = |e: Error| {
-            invalid(
-                format!("{what}: {}", e.message_en()),
-                format!("{what}: {}", e.message_sv()),
-            )
+            invalid(Text {
+                sv: format!("{what}: {}", e.message_sv()),
+                en: format!("{what}: {}", e.message_en()),
+            })
         };
         let key = key.map_err(in_place)?;
         match keyring.as_mut() {
@@ -103,13 +104,17 @@ pub fn parse_keys(json: &[u8]) -> Result<Keys> {
             Some(keyring) => keyring.add(key).map_err(in_place)?,
         }
     }
-    let mut keyring =
-        keyring.ok_or_else(|| invalid("there are no data keys", "det finns inga datanycklar"))?;
+    let mut keyring = keyring.ok_or_else(|| {
+        invalid(Text {
+            sv: "det finns inga datanycklar".into(),
+            en: "there are no data keys".into(),
+        })
+    })?;
     keyring.set_active(&file.active_data_key).map_err(|_| {
-        invalid(
-            "active_data_key names no key in data_keys",
-            "active_data_key anger ingen nyckel i data_keys",
-        )
+        invalid(Text {
+            sv: "active_data_key anger ingen nyckel i data_keys".into(),
+            en: "active_data_key names no key in data_keys".into(),
+        })
     })?;
     Ok(Keys { pseudonym, keyring })
 }
@@ -140,10 +145,10 @@ pub fn new_keys_json(pseudonym_secret: &[u8; 32], data_secret: &[u8; 32]) -> Str
 fn decode_secret(entry: &KeyEntry, what: &str) -> Result<Vec<u8>> {
     let hex = entry.secret_hex.as_bytes();
     if hex.len() != 64 || !hex.iter().all(u8::is_ascii_hexdigit) {
-        return Err(invalid(
-            format!("{what}: secret_hex must be 64 hexadecimal digits (32 bytes)"),
-            format!("{what}: secret_hex måste vara 64 hexadecimala siffror (32 byte)"),
-        ));
+        return Err(invalid(Text {
+            sv: format!("{what}: secret_hex måste vara 64 hexadecimala siffror (32 byte)"),
+            en: format!("{what}: secret_hex must be 64 hexadecimal digits (32 bytes)"),
+        }));
     }
     let digit = |b: u8| match b {
         b'0'..=b'9' => b - b'0',

@@ -25,6 +25,7 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
+pub mod date;
 pub mod document;
 mod draw;
 mod engine;
@@ -42,6 +43,7 @@ pub mod seal;
 pub mod stats;
 pub mod sue;
 mod text;
+pub mod unit;
 mod validate;
 
 pub use document::{AnswerValue, Document, Limits, Row, Status};
@@ -50,4 +52,5 @@ pub use error::{Error, ErrorKind, Result};
 pub use finding::{Finding, FindingCode, Report, Severity};
 pub use registry::Summary;
 pub use text::{Language, Text};
+pub use unit::{UnitName, rule_text as unit_rule_text, unit_key};
 pub use validate::Validated;

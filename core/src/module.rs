@@ -15,6 +15,7 @@ use crate::error::{Error, ErrorKind, Result};
 use crate::instrument::{Definition, ItemId, ItemKind};
 use crate::registry::Summary;
 use crate::stats::{GroupReport, ReportOptions};
+use crate::text::Text;
 use crate::validate::Validated;
 
 /// What one instrument offers beyond its definition. Implementations hold no state of their own
@@ -46,8 +47,10 @@ pub trait InstrumentModule: fmt::Debug + Send + Sync {
         let name = validated.definition.instrument();
         Err(Error::new(
             ErrorKind::UnknownInstrument,
-            format!("instrument `{name}` has no summary"),
-            format!("instrumentet `{name}` saknar sammanfattning"),
+            Text {
+                sv: format!("instrumentet `{name}` saknar sammanfattning"),
+                en: format!("instrument `{name}` has no summary"),
+            },
         ))
     }
 
@@ -110,8 +113,10 @@ impl Engine {
             .unwrap_or_else(|| {
                 Err(Error::new(
                     ErrorKind::UnknownInstrument,
-                    format!("instrument `{name}` has no generator"),
-                    format!("instrumentet `{name}` saknar generator"),
+                    Text {
+                        sv: format!("instrumentet `{name}` saknar generator"),
+                        en: format!("instrument `{name}` has no generator"),
+                    },
                 ))
             })
     }
@@ -148,8 +153,10 @@ impl<'d> Resolver<'d> {
     pub fn missing(&self, what: &str) -> Error {
         Error::new(
             ErrorKind::InvalidDefinition,
-            format!("{} need {what} in the definition", self.user),
-            format!("{} kräver {what} i definitionen", self.user_sv),
+            Text {
+                sv: format!("{} kräver {what} i definitionen", self.user_sv),
+                en: format!("{} need {what} in the definition", self.user),
+            },
         )
     }
 
@@ -322,8 +329,14 @@ mod tests {
             let base = self.categories.len();
             let specs = [TableSpec {
                 id: "farg",
-                title: Text::new("Färg", "Colour"),
-                description: Text::new("Andel per färg", "Share per colour"),
+                title: Text {
+                    sv: "Färg".into(),
+                    en: "Colour".into(),
+                },
+                description: Text {
+                    sv: "Andel per färg".into(),
+                    en: "Share per colour".into(),
+                },
                 categories: self.categories.as_ref().clone(),
                 rows: RowsSpec::ByDimension {
                     dimensions: &[Dimension::Total, Dimension::Unit],
@@ -339,7 +352,10 @@ mod tests {
             );
             GroupReport {
                 instrument: "farger".to_owned(),
-                title: Text::new("Färger", "Colours"),
+                title: Text {
+                    sv: "Färger".into(),
+                    en: "Colours".into(),
+                },
                 as_of: self.aggregate.as_of(),
                 threshold: options.threshold,
                 records: self.aggregate.records(),

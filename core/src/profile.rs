@@ -13,6 +13,7 @@ use std::collections::BTreeMap;
 
 use serde::Deserialize;
 
+use crate::Text;
 use crate::error::{Error, ErrorKind, Result, displayable_key};
 use crate::instrument::Definition;
 
@@ -35,8 +36,8 @@ struct RawProfile {
     hidden_items: BTreeMap<String, Vec<String>>,
 }
 
-fn invalid(en: String, sv: String) -> Error {
-    Error::new(ErrorKind::InvalidProfile, en, sv)
+fn invalid(text: Text) -> Error {
+    Error::new(ErrorKind::InvalidProfile, text)
 }
 
 impl Profile {
@@ -49,43 +50,44 @@ impl Profile {
         if bytes.len() > MAX_PROFILE_BYTES {
             return Err(Error::new(
                 ErrorKind::TooLarge,
-                format!(
-                    "profile is {} bytes; the limit is {MAX_PROFILE_BYTES} bytes",
-                    bytes.len()
-                ),
-                format!(
-                    "profilen är {} byte; gränsen är {MAX_PROFILE_BYTES} byte",
-                    bytes.len()
-                ),
+                Text {
+                    sv: format!(
+                        "profilen är {} byte; gränsen är {MAX_PROFILE_BYTES} byte",
+                        bytes.len()
+                    ),
+                    en: format!(
+                        "profile is {} bytes; the limit is {MAX_PROFILE_BYTES} bytes",
+                        bytes.len()
+                    ),
+                },
             ));
         }
         let text = std::str::from_utf8(bytes).map_err(|e| {
             Error::new(
                 ErrorKind::InvalidUtf8,
-                format!(
-                    "profile is not valid UTF-8 (first invalid byte at offset {})",
-                    e.valid_up_to()
-                ),
-                format!(
-                    "profilen är inte giltig UTF-8 (första ogiltiga byte vid position {})",
-                    e.valid_up_to()
-                ),
+                Text {
+                    sv: format!(
+                        "profilen är inte giltig UTF-8 (första ogiltiga byte vid position {})",
+                        e.valid_up_to()
+                    ),
+                    en: format!(
+                        "profile is not valid UTF-8 (first invalid byte at offset {})",
+                        e.valid_up_to()
+                    ),
+                },
             )
         })?;
         let raw: RawProfile = serde_json::from_str(text).map_err(|e| {
             // The profile is configuration, not client data, but keep to positions anyway.
-            invalid(
-                format!(
-                    "profile must be an object with optional `organisation` (string) and `hidden_items` (instrument -> array of item ids); problem at line {} column {}",
-                    e.line(),
-                    e.column()
-                ),
-                format!(
+            invalid(Text { sv: format!(
                     "profilen måste vara ett objekt med valfria `organisation` (text) och `hidden_items` (instrument -> lista med fråge-id); fel på rad {} kolumn {}",
                     e.line(),
                     e.column()
-                ),
-            )
+                ), en: format!(
+                    "profile must be an object with optional `organisation` (string) and `hidden_items` (instrument -> array of item ids); problem at line {} column {}",
+                    e.line(),
+                    e.column()
+                ) })
         })?;
         Ok(Profile {
             organisation: raw.organisation,
@@ -127,18 +129,18 @@ impl Profile {
                 } else {
                     "inte markerad som döljbar"
                 };
-                return Err(invalid(
-                    format!(
-                        "profile hides `{id}` of {} version {}, which is {why} and cannot be hidden",
-                        definition.instrument(),
-                        definition.version()
-                    ),
-                    format!(
+                return Err(invalid(Text {
+                    sv: format!(
                         "profilen döljer `{id}` i {} version {}, som är {why_sv} och inte kan döljas",
                         definition.instrument(),
                         definition.version()
                     ),
-                ));
+                    en: format!(
+                        "profile hides `{id}` of {} version {}, which is {why} and cannot be hidden",
+                        definition.instrument(),
+                        definition.version()
+                    ),
+                }));
             }
             flags[item.index()] = true;
         }
@@ -157,20 +159,22 @@ impl Profile {
                 .collect();
             let shown = displayable_key(instrument).unwrap_or("(not shown)");
             if versions.is_empty() {
-                return Err(invalid(
-                    format!("profile names unknown instrument `{shown}`"),
-                    format!("profilen nämner okänt instrument `{shown}`"),
-                ));
+                return Err(invalid(Text {
+                    sv: format!("profilen nämner okänt instrument `{shown}`"),
+                    en: format!("profile names unknown instrument `{shown}`"),
+                }));
             }
             for id in ids {
                 if versions.iter().all(|d| d.find(id).is_none()) {
                     let shown_id = displayable_key(id).unwrap_or("(not shown)");
-                    return Err(invalid(
-                        format!(
+                    return Err(invalid(Text {
+                        sv: format!(
+                            "profilen döljer `{shown_id}`, som ingen version av `{shown}` har"
+                        ),
+                        en: format!(
                             "profile hides `{shown_id}`, which no loaded version of `{shown}` has"
                         ),
-                        format!("profilen döljer `{shown_id}`, som ingen version av `{shown}` har"),
-                    ));
+                    }));
                 }
             }
         }

@@ -35,7 +35,7 @@ pub fn document_schema(definition: &Definition) -> Value {
             "version": { "const": definition.version() },
             "status": { "enum": ["draft", "complete"] },
             "interview_date": date_schema(),
-            "unit": { "type": "string", "minLength": 1, "maxLength": crate::validate::MAX_UNIT_LENGTH },
+            "unit": { "type": "string", "minLength": 1, "maxLength": crate::UnitName::MAX_CHARS },
             "completed_sections": {
                 "type": ["array", "null"],
                 "items": { "enum": definition.sections().iter().map(|s| s.id.as_str()).collect::<Vec<_>>() },

@@ -45,7 +45,9 @@ use chacha20poly1305::aead::{Aead, KeyInit, Payload};
 use chacha20poly1305::{Key, XChaCha20Poly1305, XNonce};
 use zeroize::Zeroize;
 
+use crate::Text;
 use crate::error::{Error, ErrorKind, Result};
+use crate::identifier::is_key_id;
 
 /// Length of a data key secret in bytes.
 pub const SECRET_LEN: usize = 32;
@@ -53,8 +55,6 @@ pub const SECRET_LEN: usize = 32;
 pub const NONCE_LEN: usize = 24;
 /// Length of the authentication tag appended to every ciphertext, in bytes.
 pub const TAG_LEN: usize = 16;
-/// Longest accepted data key id, in bytes.
-const MAX_KEY_ID_LEN: usize = 32;
 /// Domain and format version of the associated data. Bump the version if the encoding changes;
 /// the NUL ends the tag so no field can extend it.
 const AAD_DOMAIN: &[u8] = b"bistand-seal-v1\0";
@@ -118,24 +118,22 @@ impl DataKey {
     /// or if `secret` is not 32 bytes long.
     pub fn new(id: &str, secret: &[u8]) -> Result<DataKey> {
         if !is_key_id(id) {
-            return Err(Error::new(
-                ErrorKind::InvalidArgument,
-                "data key id must be 1 to 32 ASCII letters, digits, '_' or '-'",
-                "nyckel-id för datanycklar måste vara 1 till 32 ASCII-bokstäver, siffror, '_' \
-                 eller '-'",
-            ));
+            return Err(Error::new(ErrorKind::InvalidArgument, Text { sv: "nyckel-id för datanycklar måste vara 1 till 32 ASCII-bokstäver, siffror, '_' \
+                 eller '-'".into(), en: "data key id must be 1 to 32 ASCII letters, digits, '_' or '-'".into() }));
         }
         if secret.len() != SECRET_LEN {
             return Err(Error::new(
                 ErrorKind::InvalidArgument,
-                format!(
-                    "data key secret must be exactly {SECRET_LEN} bytes, found {} bytes",
-                    secret.len()
-                ),
-                format!(
-                    "datanyckelns hemlighet måste vara exakt {SECRET_LEN} byte, fick {} byte",
-                    secret.len()
-                ),
+                Text {
+                    sv: format!(
+                        "datanyckelns hemlighet måste vara exakt {SECRET_LEN} byte, fick {} byte",
+                        secret.len()
+                    ),
+                    en: format!(
+                        "data key secret must be exactly {SECRET_LEN} bytes, found {} bytes",
+                        secret.len()
+                    ),
+                },
             ));
         }
         let mut key = Box::new(Key::default());
@@ -204,16 +202,18 @@ impl Keyring {
             Some(existing) if existing.secret == key.secret => Ok(()),
             Some(_) => Err(Error::new(
                 ErrorKind::InvalidArgument,
-                format!(
-                    "key `{}` is already in the keyring with another secret; give the new key a \
-                     new id",
-                    key.id()
-                ),
-                format!(
-                    "nyckeln `{}` finns redan i nyckelringen med en annan hemlighet; ge den nya \
+                Text {
+                    sv: format!(
+                        "nyckeln `{}` finns redan i nyckelringen med en annan hemlighet; ge den nya \
                      nyckeln ett nytt id",
-                    key.id()
-                ),
+                        key.id()
+                    ),
+                    en: format!(
+                        "key `{}` is already in the keyring with another secret; give the new key a \
+                     new id",
+                        key.id()
+                    ),
+                },
             )),
             None => {
                 self.keys.push(key);
@@ -363,32 +363,22 @@ fn associated_data(key_id: &str, binding: &Binding<'_>) -> Vec<u8> {
     aad
 }
 
-fn is_key_id(id: &str) -> bool {
-    !id.is_empty()
-        && id.len() <= MAX_KEY_ID_LEN
-        && id
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
-}
-
 fn unknown_key(id: &str, en_prefix: &str, sv_prefix: &str) -> Error {
     // Key ids are public (they prefix every pseudonym and sit beside every body); the id is only
     // echoed when it has a key id's shape.
     let id = if is_key_id(id) { id } else { "?" };
     Error::new(
         ErrorKind::UnknownKey,
-        format!("{en_prefix} `{id}`, which is not in the keyring"),
-        format!("{sv_prefix} `{id}`, som inte finns i nyckelringen"),
+        Text {
+            sv: format!("{sv_prefix} `{id}`, som inte finns i nyckelringen"),
+            en: format!("{en_prefix} `{id}`, which is not in the keyring"),
+        },
     )
 }
 
 fn integrity_failure() -> Error {
-    Error::new(
-        ErrorKind::IntegrityFailure,
-        "record failed authentication: it was altered, or its body belongs to another record",
-        "posten klarade inte autentiseringen: den har ändrats, eller dess innehåll hör till en \
-         annan post",
-    )
+    Error::new(ErrorKind::IntegrityFailure, Text { sv: "posten klarade inte autentiseringen: den har ändrats, eller dess innehåll hör till en \
+         annan post".into(), en: "record failed authentication: it was altered, or its body belongs to another record".into() })
 }
 
 #[cfg(test)]

@@ -3,6 +3,9 @@
 use serde::{Deserialize, Serialize};
 
 /// A text in Swedish and English. Both are always present and non-empty in a loaded definition.
+///
+/// Built with named fields, `Text { sv: .., en: .. }`, and never from a positional pair: a
+/// constructor taking `(sv, en)` would let a swap compile silently.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Text {
@@ -13,14 +16,6 @@ pub struct Text {
 }
 
 impl Text {
-    /// A text from its two language versions.
-    pub fn new(sv: impl Into<String>, en: impl Into<String>) -> Text {
-        Text {
-            sv: sv.into(),
-            en: en.into(),
-        }
-    }
-
     /// The text in `language`.
     pub fn in_language(&self, language: Language) -> &str {
         match language {

@@ -15,6 +15,7 @@ use std::ffi::{CStr, c_char};
 use std::panic::{self, AssertUnwindSafe};
 use std::ptr::{self, NonNull};
 
+use bistand_core::Text;
 use bistand_core::profile::MAX_PROFILE_BYTES;
 
 use crate::handles::{bistand_buf, bistand_engine};
@@ -432,8 +433,10 @@ pub unsafe extern "C" fn bistand_status_message(
         let status = bistand_status::from_u32(status).ok_or_else(|| {
             Failure::new(
                 bistand_status::BISTAND_INVALID_ARGUMENT,
-                "`status` is not a bistand status code",
-                "`status` är ingen statuskod från bistand",
+                Text {
+                    sv: "`status` är ingen statuskod från bistand".into(),
+                    en: "`status` is not a bistand status code".into(),
+                },
             )
         })?;
         // SAFETY: the caller promises `out` is writable for `out_len` bytes.
@@ -466,8 +469,10 @@ pub unsafe extern "C" fn bistand_last_error(
         let language = bistand_language::from_u32(language).ok_or_else(|| {
             Failure::new(
                 bistand_status::BISTAND_INVALID_ARGUMENT,
-                "`language` is not BISTAND_LANGUAGE_SV or BISTAND_LANGUAGE_EN",
-                "`language` är varken BISTAND_LANGUAGE_SV eller BISTAND_LANGUAGE_EN",
+                Text {
+                    sv: "`language` är varken BISTAND_LANGUAGE_SV eller BISTAND_LANGUAGE_EN".into(),
+                    en: "`language` is not BISTAND_LANGUAGE_SV or BISTAND_LANGUAGE_EN".into(),
+                },
             )
         })?;
         last_error::with(|failure| {
@@ -808,14 +813,16 @@ unsafe fn write_message(
         if message.len() >= out_len {
             return Err(Failure::new(
                 bistand_status::BISTAND_BUFFER_TOO_SMALL,
-                format!(
-                    "`out` has {out_len} bytes; the message needs {}",
-                    message.len() + 1
-                ),
-                format!(
-                    "`out` har {out_len} byte; meddelandet behöver {}",
-                    message.len() + 1
-                ),
+                Text {
+                    sv: format!(
+                        "`out` har {out_len} byte; meddelandet behöver {}",
+                        message.len() + 1
+                    ),
+                    en: format!(
+                        "`out` has {out_len} bytes; the message needs {}",
+                        message.len() + 1
+                    ),
+                },
             ));
         }
         // SAFETY: `out` is writable for `out_len` > `message.len()` bytes (the caller's

@@ -4,7 +4,7 @@
 
 use bistand_core::identifier::{PersonalNumber, PseudonymKey, pseudonymise as core_pseudonymise};
 use bistand_core::stats::{ReportOptions, Threshold, csv::to_csv, report_from_ndjson};
-use bistand_core::{Engine, Language};
+use bistand_core::{Engine, Language, Text};
 use jiff::civil::Date;
 use serde_json::Value;
 
@@ -88,8 +88,10 @@ pub(crate) fn pseudonymise(
     let personnummer = std::str::from_utf8(personnummer).map_err(|_| {
         Failure::new(
             bistand_status::BISTAND_INVALID_UTF8,
-            "personnummer is not valid UTF-8",
-            "personnumret är inte giltig UTF-8",
+            Text {
+                sv: "personnumret är inte giltig UTF-8".into(),
+                en: "personnummer is not valid UTF-8".into(),
+            },
         )
     })?;
     let number = PersonalNumber::parse(personnummer, reference_date)?;
@@ -117,8 +119,10 @@ pub(crate) fn report(
             if csv.contains(&0) {
                 return Err(Failure::new(
                     bistand_status::BISTAND_INTERNAL_ERROR,
-                    "internal error: the CSV output contains a NUL byte",
-                    "internt fel: CSV-utdata innehåller en NUL-byte",
+                    Text {
+                        sv: "internt fel: CSV-utdata innehåller en NUL-byte".into(),
+                        en: "internal error: the CSV output contains a NUL byte".into(),
+                    },
                 ));
             }
             Ok(bistand_buf::new(csv))
@@ -294,37 +298,34 @@ impl ReportRequest {
 
 /// A `BISTAND_INVALID_ARGUMENT` failure.
 fn invalid(en: String, sv: String) -> Failure {
-    Failure::new(bistand_status::BISTAND_INVALID_ARGUMENT, en, sv)
+    Failure::new(bistand_status::BISTAND_INVALID_ARGUMENT, Text { sv, en })
 }
 
 /// A date argument, written exactly `YYYY-MM-DD` (ISO 8601, as everywhere in bistand).
 pub(crate) fn date(name: &str, text: &str) -> Result<Date, Failure> {
-    let shaped = text.len() == 10
-        && text.bytes().enumerate().all(|(i, b)| match i {
-            4 | 7 => b == b'-',
-            _ => b.is_ascii_digit(),
-        });
-    shaped
-        .then(|| text.parse::<Date>().ok())
-        .flatten()
-        .ok_or_else(|| {
-            Failure::new(
-                bistand_status::BISTAND_INVALID_ARGUMENT,
-                format!("`{name}` is not a date: expected a real date written YYYY-MM-DD"),
-                format!(
+    bistand_core::date::parse_date(text).ok_or_else(|| {
+        Failure::new(
+            bistand_status::BISTAND_INVALID_ARGUMENT,
+            Text {
+                sv: format!(
                     "`{name}` är inget datum: förväntade ett verkligt datum skrivet ÅÅÅÅ-MM-DD"
                 ),
-            )
-        })
+                en: format!("`{name}` is not a date: expected a real date written YYYY-MM-DD"),
+            },
+        )
+    })
 }
 
-fn json(value: &impl serde::Serialize) -> Result<bistand_buf, Failure> {
+/// `value` as JSON in a new buffer: the one serialisation of every JSON output of the C ABI.
+pub(crate) fn json(value: &impl serde::Serialize) -> Result<bistand_buf, Failure> {
     let mut bytes = Vec::with_capacity(OUTPUT_CAPACITY);
     serde_json::to_writer(&mut bytes, value).map_err(|_| {
         Failure::new(
             bistand_status::BISTAND_INTERNAL_ERROR,
-            "internal error: the output could not be serialised as JSON",
-            "internt fel: resultatet kunde inte skrivas som JSON",
+            Text {
+                sv: "internt fel: resultatet kunde inte skrivas som JSON".into(),
+                en: "internal error: the output could not be serialised as JSON".into(),
+            },
         )
     })?;
     Ok(bistand_buf::new(bytes))

@@ -1,8 +1,7 @@
 //! Status codes, languages and failures: the numbers every fallible function returns, the one
 //! place a core error becomes a status code ([`map_error`]), and the messages behind both.
 
-use bistand_core::identifier::IdentifierError;
-use bistand_core::{Error as CoreError, ErrorKind, Language};
+use bistand_core::{Error as CoreError, ErrorKind, Language, Text};
 
 /// What a fallible bistand function returns. `BISTAND_OK` (0) is success; any other value is a
 /// failure, and `bistand_last_error` then has the precise message on the calling thread.
@@ -222,29 +221,22 @@ impl bistand_language {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub(crate) struct Failure {
     status: bistand_status,
-    en: String,
-    sv: String,
+    text: Text,
 }
 
 impl Failure {
-    pub(crate) fn new(
-        status: bistand_status,
-        en: impl Into<String>,
-        sv: impl Into<String>,
-    ) -> Failure {
-        Failure {
-            status,
-            en: en.into(),
-            sv: sv.into(),
-        }
+    pub(crate) fn new(status: bistand_status, text: Text) -> Failure {
+        Failure { status, text }
     }
 
     /// `name` (an argument) was NULL.
     pub(crate) fn null(name: &str) -> Failure {
         Failure::new(
             bistand_status::BISTAND_NULL_POINTER,
-            format!("`{name}` is NULL; pass a valid pointer"),
-            format!("`{name}` är NULL; skicka en giltig pekare"),
+            Text {
+                sv: format!("`{name}` är NULL; skicka en giltig pekare"),
+                en: format!("`{name}` is NULL; pass a valid pointer"),
+            },
         )
     }
 
@@ -252,8 +244,14 @@ impl Failure {
     pub(crate) fn null_with_length(name: &str, len: usize) -> Failure {
         Failure::new(
             bistand_status::BISTAND_NULL_POINTER,
-            format!("`{name}` is NULL but its length is {len}; NULL is allowed only with length 0"),
-            format!("`{name}` är NULL men längden är {len}; NULL är bara tillåtet med längden 0"),
+            Text {
+                sv: format!(
+                    "`{name}` är NULL men längden är {len}; NULL är bara tillåtet med längden 0"
+                ),
+                en: format!(
+                    "`{name}` is NULL but its length is {len}; NULL is allowed only with length 0"
+                ),
+            },
         )
     }
 
@@ -261,8 +259,10 @@ impl Failure {
     pub(crate) fn not_utf8(name: &str) -> Failure {
         Failure::new(
             bistand_status::BISTAND_INVALID_UTF8_ARGUMENT,
-            format!("`{name}` is not valid UTF-8"),
-            format!("`{name}` är inte giltig UTF-8"),
+            Text {
+                sv: format!("`{name}` är inte giltig UTF-8"),
+                en: format!("`{name}` is not valid UTF-8"),
+            },
         )
     }
 
@@ -270,18 +270,16 @@ impl Failure {
     pub(crate) fn too_large(what_en: &str, what_sv: &str, len: usize, max: usize) -> Failure {
         Failure::new(
             bistand_status::BISTAND_TOO_LARGE,
-            format!("{what_en} is {len} bytes; the limit is {max} bytes"),
-            format!("{what_sv} är {len} byte; gränsen är {max} byte"),
+            Text {
+                sv: format!("{what_sv} är {len} byte; gränsen är {max} byte"),
+                en: format!("{what_en} is {len} bytes; the limit is {max} bytes"),
+            },
         )
     }
 
     /// A caught panic. The payload is not shown: it could hold input.
     pub(crate) fn panic() -> Failure {
-        Failure::new(
-            bistand_status::BISTAND_PANIC,
-            "internal error: bistand panicked and the panic was caught; please report this bug",
-            "internt fel: bistand fick panik och den fångades; rapportera gärna felet",
-        )
+        Failure::new(bistand_status::BISTAND_PANIC, Text { sv: "internt fel: bistand fick panik och den fångades; rapportera gärna felet".into(), en: "internal error: bistand panicked and the panic was caught; please report this bug".into() })
     }
 
     pub(crate) fn status(&self) -> bistand_status {
@@ -289,30 +287,13 @@ impl Failure {
     }
 
     pub(crate) fn message(&self, language: Language) -> &str {
-        match language {
-            Language::Swedish => &self.sv,
-            Language::English => &self.en,
-        }
+        self.text.in_language(language)
     }
 }
 
 impl From<CoreError> for Failure {
     fn from(error: CoreError) -> Failure {
-        Failure::new(
-            map_error(error.kind()),
-            error.message_en(),
-            error.message_sv(),
-        )
-    }
-}
-
-impl From<IdentifierError> for Failure {
-    fn from(error: IdentifierError) -> Failure {
-        Failure::new(
-            map_error(ErrorKind::InvalidIdentifier),
-            error.to_string(),
-            error.message_sv(),
-        )
+        Failure::new(map_error(error.kind()), error.text().clone())
     }
 }
 

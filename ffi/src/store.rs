@@ -11,7 +11,7 @@ use ::bistand_store::{
     Error as StoreError, ErrorKind as StoreErrorKind, Keyring, RecordId, SqliteStore, Store,
 };
 use bistand_core::identifier::PseudonymKey;
-use bistand_core::{Engine, Report};
+use bistand_core::{Engine, Report, Text};
 use serde::Serialize;
 
 use crate::handles::bistand_buf;
@@ -41,8 +41,10 @@ fn parse_keys(keys_json: &[u8]) -> Result<(PseudonymKey, Keyring), Failure> {
     let keys = bistand_core::keys::parse_keys(keys_json).map_err(|e| {
         Failure::new(
             bistand_status::BISTAND_INVALID_ARGUMENT,
-            format!("keys_json: {}", e.message_en()),
-            format!("keys_json: {}", e.message_sv()),
+            Text {
+                sv: format!("keys_json: {}", e.message_sv()),
+                en: format!("keys_json: {}", e.message_en()),
+            },
         )
     })?;
     Ok((keys.pseudonym, keys.keyring))
@@ -54,12 +56,8 @@ pub(crate) fn open(path: &str, keys_json: &[u8]) -> Result<bistand_store, Failur
     // An empty path or ":memory:" would make SQLite a private temporary database per connection,
     // and the store reads through several connections.
     if path.is_empty() || path == ":memory:" || path.starts_with("file:") {
-        return Err(Failure::new(
-            bistand_status::BISTAND_INVALID_ARGUMENT,
-            "`path` must be the path of a database file (not empty, \":memory:\" or a file: URI)",
-            "`path` måste vara sökvägen till en databasfil (inte tom, \":memory:\" eller en \
-             file:-URI)",
-        ));
+        return Err(Failure::new(bistand_status::BISTAND_INVALID_ARGUMENT, Text { sv: "`path` måste vara sökvägen till en databasfil (inte tom, \":memory:\" eller en \
+             file:-URI)".into(), en: "`path` must be the path of a database file (not empty, \":memory:\" or a file: URI)".into() }));
     }
     let (pseudonym_key, keyring) = parse_keys(keys_json)?;
     let store = Box::new(SqliteStore::open(path, keyring).map_err(store_failure)?);
@@ -91,8 +89,10 @@ pub(crate) fn put(
     let client_id = std::str::from_utf8(client_id).map_err(|_| {
         Failure::new(
             bistand_status::BISTAND_INVALID_UTF8,
-            "client_id is not valid UTF-8",
-            "client_id är inte giltig UTF-8",
+            Text {
+                sv: "client_id är inte giltig UTF-8".into(),
+                en: "client_id is not valid UTF-8".into(),
+            },
         )
     })?;
     let prepared =
@@ -102,21 +102,23 @@ pub(crate) fn put(
             Err(PrepareError::ClientId(_)) => {
                 return Err(Failure::new(
                     bistand_status::BISTAND_INVALID_IDENTIFIER,
-                    "client_id is empty",
-                    "client_id är tomt",
+                    Text {
+                        sv: "client_id är tomt".into(),
+                        en: "client_id is empty".into(),
+                    },
                 ));
             }
             Err(PrepareError::Document(error)) => return Err(error.into()),
         };
     let Some(record) = prepared.record else {
-        return json(&PutResult {
+        return crate::ops::json(&PutResult {
             stored: false,
             record_id: None,
             report: &prepared.report,
         });
     };
     let meta = store.store.put(record).map_err(store_failure)?;
-    json(&PutResult {
+    crate::ops::json(&PutResult {
         stored: true,
         record_id: Some(meta.id.as_str()),
         report: &prepared.report,
@@ -128,8 +130,10 @@ pub(crate) fn get(store: &bistand_store, record_id: &str) -> Result<bistand_buf,
     let id = RecordId::parse(record_id).map_err(|_| {
         Failure::new(
             bistand_status::BISTAND_INVALID_ARGUMENT,
-            "`record_id` must be 32 lowercase hexadecimal digits",
-            "`record_id` måste vara 32 hexadecimala gemener",
+            Text {
+                sv: "`record_id` måste vara 32 hexadecimala gemener".into(),
+                en: "`record_id` must be 32 lowercase hexadecimal digits".into(),
+            },
         )
     })?;
     let record = store.store.get(&id).map_err(store_failure)?;
@@ -138,8 +142,10 @@ pub(crate) fn get(store: &bistand_store, record_id: &str) -> Result<bistand_buf,
     if record.body.contains(&0) {
         return Err(Failure::new(
             bistand_status::BISTAND_INTERNAL_ERROR,
-            "internal error: the stored document contains a NUL byte",
-            "internt fel: det lagrade dokumentet innehåller en NUL-byte",
+            Text {
+                sv: "internt fel: det lagrade dokumentet innehåller en NUL-byte".into(),
+                en: "internal error: the stored document contains a NUL byte".into(),
+            },
         ));
     }
     Ok(bistand_buf::new(record.body))
@@ -159,36 +165,10 @@ pub fn map_store_error(kind: StoreErrorKind) -> bistand_status {
     }
 }
 
-/// A store error as a failure. The English message is the store's own (it names the record id at
-/// most, never a body or pseudonym); the Swedish one says the same by kind.
+/// A store error as a failure, with the store's own message in both languages (the English names
+/// the record id at most, never a body or pseudonym).
 fn store_failure(error: StoreError) -> Failure {
-    let sv = match error.kind() {
-        StoreErrorKind::NotFound => "ingen post har det id:t",
-        StoreErrorKind::Integrity => {
-            "posten klarade inte autentiseringen: den har ändrats eller hör till en annan post"
-        }
-        StoreErrorKind::UnknownKey => {
-            "posten är krypterad med en datanyckel som inte finns i nyckelringen"
-        }
-        StoreErrorKind::InvalidInput => "ett värde till lagret har fel form",
-        StoreErrorKind::Migration => {
-            "databasfilen är ingen bistand-databas eller har ett nyare schema än denna version"
-        }
-        StoreErrorKind::Aborted => "internt fel: lagret avbröts",
-        _ => "databasen misslyckades (in- och utmatning, låst fil eller skadad fil)",
-    };
-    Failure::new(map_store_error(error.kind()), error.to_string(), sv)
-}
-
-fn json(value: &impl Serialize) -> Result<bistand_buf, Failure> {
-    let bytes = serde_json::to_vec(value).map_err(|_| {
-        Failure::new(
-            bistand_status::BISTAND_INTERNAL_ERROR,
-            "internal error: the output could not be serialised as JSON",
-            "internt fel: resultatet kunde inte skrivas som JSON",
-        )
-    })?;
-    Ok(bistand_buf::new(bytes))
+    Failure::new(map_store_error(error.kind()), error.text().clone())
 }
 
 #[cfg(test)]

@@ -19,7 +19,7 @@ use axum::response::{IntoResponse, Response};
 use axum::{Json, Router};
 use bistand_core::identifier::PseudonymKey;
 use bistand_core::stats::{ReportOptions, csv::to_csv};
-use bistand_core::{Engine, Language};
+use bistand_core::{Engine, Language, Text};
 use bistand_store::{AuditEvent, AuditedStore, RecordId, RecordMeta, documents};
 use jiff::civil::Date;
 use serde::{Deserialize, Serialize};
@@ -443,10 +443,10 @@ impl Body {
             Err(error) if error.is::<http_body_util::LengthLimitError>() => {
                 Err(ApiError::body_too_large(self.limit))
             }
-            Err(_) => Err(ApiError::invalid_request(
-                "the request body could not be read",
-                "begärans innehåll kunde inte läsas",
-            )),
+            Err(_) => Err(ApiError::invalid_request(Text {
+                sv: "begärans innehåll kunde inte läsas".into(),
+                en: "the request body could not be read".into(),
+            })),
         }
     }
 }
@@ -459,33 +459,33 @@ fn query<T>(query: Result<Query<T>, QueryRejection>) -> Result<T, ApiError> {
             .strip_prefix("Failed to deserialize query string: ")
             .unwrap_or(&reason)
             .to_owned();
-        ApiError::invalid_request(
-            format!("query parameters: {reason}"),
-            format!("frågeparametrar: {reason}"),
-        )
+        ApiError::invalid_request(Text {
+            sv: format!("frågeparametrar: {reason}"),
+            en: format!("query parameters: {reason}"),
+        })
     })
 }
 
 fn json_body<'a, T: Deserialize<'a>>(bytes: &'a [u8], shape: &str) -> Result<T, ApiError> {
     serde_json::from_slice(bytes).map_err(|e| {
         if e.is_syntax() || e.is_eof() {
-            ApiError::invalid_request(
-                format!(
-                    "the body is not well-formed JSON (line {} column {})",
-                    e.line(),
-                    e.column()
-                ),
-                format!(
+            ApiError::invalid_request(Text {
+                sv: format!(
                     "innehållet är inte korrekt JSON (rad {} kolumn {})",
                     e.line(),
                     e.column()
                 ),
-            )
+                en: format!(
+                    "the body is not well-formed JSON (line {} column {})",
+                    e.line(),
+                    e.column()
+                ),
+            })
         } else {
-            ApiError::invalid_request(
-                format!("the body must be {shape}"),
-                format!("innehållet måste vara {shape}"),
-            )
+            ApiError::invalid_request(Text {
+                sv: format!("innehållet måste vara {shape}"),
+                en: format!("the body must be {shape}"),
+            })
         }
     })
 }
@@ -677,6 +677,19 @@ async fn validate(
     Ok(Json(report).into_response())
 }
 
+/// A date in a query by the one strict rule ([`bistand_core::date::parse_date`]): `YYYY-MM-DD`,
+/// a real calendar date, as in documents, the C ABI and the command line.
+fn strict_date<'de, D: serde::Deserializer<'de>>(
+    deserializer: D,
+) -> Result<Option<Date>, D::Error> {
+    let text = Option::<String>::deserialize(deserializer)?;
+    text.map(|text| {
+        bistand_core::date::parse_date(&text)
+            .ok_or_else(|| serde::de::Error::custom("expected a real date written YYYY-MM-DD"))
+    })
+    .transpose()
+}
+
 /// `?today=`: the reference date for the next follow-up.
 #[derive(Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
@@ -684,6 +697,7 @@ async fn validate(
 struct SummaryQuery {
     /// Reference date (YYYY-MM-DD) for the next follow-up; default: the earliest follow-up.
     #[param(value_type = Option<String>, format = Date)]
+    #[serde(default, deserialize_with = "strict_date")]
     today: Option<Date>,
 }
 
@@ -900,17 +914,18 @@ async fn update_record(
             return Err(ApiError::record_not_found());
         }
         if current.meta.instrument != instrument || current.meta.version != version {
-            return Err(ApiError::invalid_request(
-                "the document answers another instrument or version than the record",
-                "dokumentet besvarar ett annat instrument eller en annan version än posten",
-            )
+            return Err(ApiError::invalid_request(Text {
+                sv: "dokumentet besvarar ett annat instrument eller en annan version än posten"
+                    .into(),
+                en: "the document answers another instrument or version than the record".into(),
+            })
             .with_status(StatusCode::UNPROCESSABLE_ENTITY, "instrument_mismatch"));
         }
         if current.meta.unit != unit {
-            return Err(ApiError::invalid_request(
-                "a record cannot move to another unit; create a new record there",
-                "en post kan inte flyttas till en annan enhet; skapa en ny post där",
-            )
+            return Err(ApiError::invalid_request(Text {
+                sv: "en post kan inte flyttas till en annan enhet; skapa en ny post där".into(),
+                en: "a record cannot move to another unit; create a new record there".into(),
+            })
             .with_status(StatusCode::UNPROCESSABLE_ENTITY, "unit_mismatch"));
         }
         let event = audit(
@@ -991,10 +1006,10 @@ async fn search_records(
 
 fn record_id(text: &str) -> Result<RecordId, ApiError> {
     RecordId::parse(text).map_err(|_| {
-        ApiError::invalid_request(
-            "a record id is 32 lowercase hexadecimal digits",
-            "ett post-id är 32 hexadecimala gemener",
-        )
+        ApiError::invalid_request(Text {
+            sv: "ett post-id är 32 hexadecimala gemener".into(),
+            en: "a record id is 32 lowercase hexadecimal digits".into(),
+        })
     })
 }
 
@@ -1007,6 +1022,7 @@ fn record_id(text: &str) -> Result<RecordId, ApiError> {
 struct ReportQuery {
     /// The date the report describes (YYYY-MM-DD); default: today.
     #[param(value_type = Option<String>, format = Date)]
+    #[serde(default, deserialize_with = "strict_date")]
     as_of: Option<Date>,
     /// Disclosure threshold (at least 5, the default).
     threshold: Option<u64>,
@@ -1049,7 +1065,11 @@ async fn report(
             .map(|list| list.split(',').filter(|n| !n.is_empty())),
     )?;
     let units: Vec<String> = match &filters.units {
-        None => principal.units.clone(),
+        None => principal
+            .units
+            .iter()
+            .map(|u| u.as_str().to_owned())
+            .collect(),
         Some(list) => {
             let units: Vec<String> = list.split(',').map(str::to_owned).collect();
             if units.iter().any(|u| !principal.has_unit(u)) {
@@ -1062,20 +1082,20 @@ async fn report(
         None | Some("json") => false,
         Some("csv") => true,
         Some(_) => {
-            return Err(ApiError::invalid_request(
-                "`format` must be json or csv",
-                "`format` måste vara json eller csv",
-            ));
+            return Err(ApiError::invalid_request(Text {
+                sv: "`format` måste vara json eller csv".into(),
+                en: "`format` must be json or csv".into(),
+            }));
         }
     };
     let language = match filters.lang.as_deref() {
         None | Some("sv") => Language::Swedish,
         Some("en") => Language::English,
         Some(_) => {
-            return Err(ApiError::invalid_request(
-                "`lang` must be sv or en",
-                "`lang` måste vara sv eller en",
-            ));
+            return Err(ApiError::invalid_request(Text {
+                sv: "`lang` måste vara sv eller en".into(),
+                en: "`lang` must be sv or en".into(),
+            }));
         }
     };
     // The instrument is checked before any audit entry is written.

@@ -17,6 +17,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
 use axum::http::HeaderValue;
+use bistand_core::UnitName;
 use sha2::{Digest, Sha256};
 use tokio::sync::Notify;
 
@@ -31,13 +32,15 @@ pub struct Principal {
     /// What it may do.
     pub role: Role,
     /// The units it may reach.
-    pub units: Vec<String>,
+    pub units: Vec<UnitName>,
 }
 
 impl Principal {
-    /// Whether the principal may reach records or reports of `unit`.
+    /// Whether the principal may reach records or reports of `unit`: one of its units is the
+    /// same unit by the one unit-name rule (NFC and case folding), so a scope of `söder` reaches
+    /// records of `Söder`. Text that is not a unit name reaches nothing.
     pub fn has_unit(&self, unit: &str) -> bool {
-        self.units.iter().any(|u| u == unit)
+        UnitName::parse(unit).is_ok_and(|unit| self.units.contains(&unit))
     }
 }
 
@@ -88,7 +91,12 @@ impl Principals {
             let principal = Arc::new(Principal {
                 name: entry.name.clone(),
                 role: entry.role,
-                units: entry.units.clone(),
+                // Checked by `Config::parse`; a unit that is not a unit name reaches nothing.
+                units: entry
+                    .units
+                    .iter()
+                    .filter_map(|unit| UnitName::parse(unit).ok())
+                    .collect(),
             });
             principals
                 .in_flight

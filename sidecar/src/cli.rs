@@ -282,8 +282,8 @@ pub fn run() -> Result<ExitCode> {
             let engine = engine(common.profile.as_deref())?;
             let today = today
                 .map(|t| {
-                    t.parse::<Date>()
-                        .with_context(|| "--today must be a date written YYYY-MM-DD")
+                    bistand_core::date::parse_date(&t)
+                        .context("--today must be a real date written YYYY-MM-DD")
                 })
                 .transpose()?;
             let bytes = read(&file)?;
@@ -439,9 +439,8 @@ pub fn run() -> Result<ExitCode> {
             lang,
         } => {
             let as_of = match as_of {
-                Some(date) => date
-                    .parse::<Date>()
-                    .context("--as-of must be a date written YYYY-MM-DD")?,
+                Some(date) => bistand_core::date::parse_date(&date)
+                    .context("--as-of must be a real date written YYYY-MM-DD")?,
                 None => crate::today(),
             };
             let breakdowns = (!breakdown.is_empty()).then(|| breakdown.iter().map(String::as_str));
@@ -501,14 +500,7 @@ fn import(db: &Path, keys: &Path, input: &Path) -> Result<ExitCode> {
     let keys = crate::keys::load(keys)?;
     let store = crate::server::open_store(db, keys.keyring)?;
     let engine = Engine::new()?;
-    let reader: Box<dyn BufRead> = if input.as_os_str() == "-" {
-        Box::new(io::stdin().lock())
-    } else {
-        Box::new(io::BufReader::new(
-            std::fs::File::open(input)
-                .with_context(|| format!("cannot open {}", input.display()))?,
-        ))
-    };
+    let reader = open_input(input)?;
     let (mut stored, mut refused) = (0u64, 0u64);
     let mut batch = Vec::new();
     for (number, line) in reader.split(b'\n').enumerate() {
@@ -603,14 +595,7 @@ fn report_from_ndjson(
     options: &ReportOptions,
 ) -> Result<GroupReport> {
     let engine = Engine::new()?;
-    let reader: Box<dyn BufRead> = if input.as_os_str() == "-" {
-        Box::new(io::stdin().lock())
-    } else {
-        Box::new(io::BufReader::new(
-            std::fs::File::open(input)
-                .with_context(|| format!("cannot open {}", input.display()))?,
-        ))
-    };
+    let reader = open_input(input)?;
     let mut aggregator = NdjsonAggregator::new(&engine, instrument, as_of)?;
     for (number, line) in reader.split(b'\n').enumerate() {
         let line = line.with_context(|| format!("cannot read line {}", number + 1))?;
@@ -639,20 +624,30 @@ fn engine(profile: Option<&Path>) -> Result<Engine> {
     })
 }
 
+/// The named file, or standard input for `-`: the one place the command line opens its input.
+fn open_input(path: &Path) -> Result<Box<dyn BufRead>> {
+    Ok(if path.as_os_str() == "-" {
+        Box::new(io::stdin().lock())
+    } else {
+        Box::new(io::BufReader::new(
+            std::fs::File::open(path).with_context(|| format!("cannot open {}", path.display()))?,
+        ))
+    })
+}
+
+/// The whole input (file or standard input, see [`open_input`]), at most `MAX_READ` bytes.
 fn read(path: &Path) -> Result<Vec<u8>> {
     let mut bytes = Vec::new();
-    if path.as_os_str() == "-" {
-        io::stdin()
-            .take(MAX_READ)
-            .read_to_end(&mut bytes)
-            .context("cannot read standard input")?;
-    } else {
-        std::fs::File::open(path)
-            .with_context(|| format!("cannot open {}", path.display()))?
-            .take(MAX_READ)
-            .read_to_end(&mut bytes)
-            .with_context(|| format!("cannot read {}", path.display()))?;
-    }
+    open_input(path)?
+        .take(MAX_READ)
+        .read_to_end(&mut bytes)
+        .with_context(|| {
+            if path.as_os_str() == "-" {
+                "cannot read standard input".to_owned()
+            } else {
+                format!("cannot read {}", path.display())
+            }
+        })?;
     Ok(bytes)
 }
 

@@ -24,13 +24,15 @@
 //! token_sha256 = "…64 hex…"         # SHA-256 of the bearer token, never the token
 //! ```
 //!
-//! Relative paths are relative to the configuration file's folder.
+//! Relative paths are relative to the configuration file's folder. Units follow the one unit-name
+//! rule ([`bistand_core::UnitName`]): `units = ["Söder"]` and `units = ["söder"]` name one unit.
 
 use std::collections::{BTreeMap, HashSet};
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+use bistand_core::UnitName;
 use serde::{Deserialize, Serialize};
 use validator::{Validate, ValidationError, ValidationErrors, ValidationErrorsKind};
 
@@ -300,17 +302,14 @@ fn check_name(name: &str) -> Result<(), ValidationError> {
 }
 
 fn check_units(units: &[String]) -> Result<(), ValidationError> {
+    // The one unit-name rule (`bistand_core::unit`): the same names as in documents and the
+    // store, and two spellings of one unit (`Söder`, `söder`) count as a unit listed twice.
     let mut seen = HashSet::new();
     for unit in units {
-        if unit.is_empty()
-            || unit.len() > 64
-            || !unit
-                .bytes()
-                .all(|b| b.is_ascii_alphanumeric() || b"._-".contains(&b))
-        {
+        let Ok(unit) = UnitName::parse(unit) else {
             return Err(ValidationError::new("unit")
-                .with_message("each unit is 1 to 64 letters, digits, `.`, `_` or `-`".into()));
-        }
+                .with_message(bistand_core::unit::rule_text().en.into()));
+        };
         if !seen.insert(unit) {
             return Err(ValidationError::new("unit").with_message("a unit is listed twice".into()));
         }
@@ -541,13 +540,39 @@ mod tests {
     }
 
     #[test]
+    fn units_follow_the_one_unit_name_rule() {
+        for units in [
+            "[\"Söder\"]",
+            "[\"Sankt Örjan\", \"Östermalm\"]",
+            "[\"norr\", \"soder\"]",
+        ] {
+            let text = MINIMAL.replace("units = [\"norr\"]", &format!("units = {units}"));
+            assert!(Config::parse(&text).is_ok(), "{units}");
+        }
+        for units in ["[\"Söder\", \"söder\"]", "[\"Söder\", \"So\\u0308der\"]"] {
+            let text = MINIMAL.replace("units = [\"norr\"]", &format!("units = {units}"));
+            assert!(
+                error(&text).contains("a unit is listed twice"),
+                "{}",
+                error(&text)
+            );
+        }
+        let text = MINIMAL.replace("units = [\"norr\"]", "units = [\"Söder\\t\"]");
+        assert!(
+            error(&text).starts_with("`principals[0].units`: a unit name is"),
+            "{}",
+            error(&text)
+        );
+    }
+
+    #[test]
     fn errors_name_the_key_at_fault() {
         let text = format!("{MINIMAL}\n[limits]\nmax_concurrent_requests = 0\n");
         assert_eq!(
             error(&text),
             "`limits.max_concurrent_requests`: must be between 1 and 100000"
         );
-        let text = MINIMAL.replace("units = [\"norr\"]", "units = [\"no rr\"]");
+        let text = MINIMAL.replace("units = [\"norr\"]", "units = [\"no  rr\"]");
         assert!(
             error(&text).starts_with("`principals[0].units`"),
             "{}",

@@ -11,6 +11,7 @@ use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, bail};
+use bistand_core::UnitName;
 
 use crate::auth::sha256_hex;
 use crate::config::{
@@ -69,6 +70,26 @@ pub struct Created {
 pub const CA_YEARS: i16 = 10;
 /// Years the server and client certificates are valid.
 pub const CERTIFICATE_YEARS: i16 = 2;
+/// The ASCII form of a unit name for a principal name: lowercase, `å`, `ä` as `a`, `ö` as `o`,
+/// other letters without their marks where NFD has them, and `-` for anything else. For `norr`
+/// and `soder` it is the name itself, so the names `init` wrote before stay the same.
+fn ascii_name(unit: &UnitName) -> String {
+    let mut name = String::new();
+    for c in unit.key().chars() {
+        let c = match c {
+            'å' | 'ä' | 'à' | 'á' | 'â' => 'a',
+            'ö' | 'ø' | 'ó' | 'ò' | 'ô' => 'o',
+            'é' | 'è' | 'ê' | 'ë' => 'e',
+            'ü' | 'ú' | 'ù' => 'u',
+            c if c.is_ascii_alphanumeric() || c == '_' || c == '.' || c == '-' => c,
+            _ => '-',
+        };
+        name.push(c);
+    }
+    // Principal names are at most 64 characters; `handlaggare-` takes 12 and a number 4.
+    name.truncate(48);
+    name
+}
 
 /// Creates the setup in `dir`, which must not exist or be empty.
 ///
@@ -120,17 +141,24 @@ pub fn init(dir: &Path, options: &InitOptions) -> Result<Created> {
     write_private(&dir.join("server.key"), server.key_pem.as_bytes())?;
     write_private(&dir.join("keys.json"), crate::keys::generate()?.as_bytes())?;
 
-    let mut wanted: Vec<(String, Role, Vec<String>)> = options
-        .units
-        .iter()
-        .map(|unit| {
-            (
-                format!("handlaggare-{unit}"),
-                Role::Caseworker,
-                vec![unit.clone()],
-            )
-        })
-        .collect();
+    let mut wanted: Vec<(String, Role, Vec<String>)> = Vec::new();
+    let mut seen = Vec::new();
+    for unit in &options.units {
+        let name = UnitName::parse(unit).map_err(|error| anyhow::anyhow!("--unit: {error}"))?;
+        if seen.contains(&name) {
+            bail!("--unit: a unit is listed twice (units are compared ignoring case)");
+        }
+        // Principal names are ASCII (they name files and appear in logs); the unit keeps its
+        // spelling in `units`. Two units with one ASCII form get a number to tell them apart.
+        let mut principal = format!("handlaggare-{}", ascii_name(&name));
+        let mut n = 2;
+        while wanted.iter().any(|(taken, _, _)| *taken == principal) {
+            principal = format!("handlaggare-{}-{n}", ascii_name(&name));
+            n += 1;
+        }
+        wanted.push((principal, Role::Caseworker, vec![unit.clone()]));
+        seen.push(name);
+    }
     wanted.push((
         "analytiker".to_owned(),
         Role::Analyst,

@@ -11,7 +11,7 @@
 use axum::Json;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use bistand_core::{Error as CoreError, ErrorKind as CoreKind, Report};
+use bistand_core::{Error as CoreError, ErrorKind as CoreKind, Report, Text};
 use bistand_store::{Error as StoreError, ErrorKind as StoreKind};
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -24,8 +24,7 @@ pub const PROBLEM_JSON: &str = "application/problem+json";
 pub struct ApiError {
     status: StatusCode,
     kind: &'static str,
-    en: String,
-    sv: String,
+    text: Text,
     report: Option<Box<Report>>,
     retry_after: Option<u64>,
 }
@@ -141,17 +140,11 @@ impl std::fmt::Debug for RequestId {
 }
 
 impl ApiError {
-    fn new(
-        status: StatusCode,
-        kind: &'static str,
-        en: impl Into<String>,
-        sv: impl Into<String>,
-    ) -> ApiError {
+    fn new(status: StatusCode, kind: &'static str, text: Text) -> ApiError {
         ApiError {
             status,
             kind,
-            en: en.into(),
-            sv: sv.into(),
+            text,
             report: None,
             retry_after: None,
         }
@@ -162,8 +155,12 @@ impl ApiError {
         ApiError::new(
             StatusCode::UNAUTHORIZED,
             "unauthenticated",
-            "a bearer token or a client certificate of a configured principal is required",
-            "en bärartoken eller ett klientcertifikat för en konfigurerad användare krävs",
+            Text {
+                sv: "en bärartoken eller ett klientcertifikat för en konfigurerad användare krävs"
+                    .into(),
+                en: "a bearer token or a client certificate of a configured principal is required"
+                    .into(),
+            },
         )
     }
 
@@ -172,10 +169,14 @@ impl ApiError {
         ApiError::new(
             StatusCode::UNAUTHORIZED,
             "unauthenticated",
-            "the bearer token and the client certificate belong to different principals; \
-             present the credentials of one principal",
-            "bärartoken och klientcertifikatet tillhör olika användare; \
-             använd en användares uppgifter",
+            Text {
+                sv: "bärartoken och klientcertifikatet tillhör olika användare; \
+                     använd en användares uppgifter"
+                    .into(),
+                en: "the bearer token and the client certificate belong to different principals; \
+                     present the credentials of one principal"
+                    .into(),
+            },
         )
     }
 
@@ -184,8 +185,10 @@ impl ApiError {
         ApiError::new(
             StatusCode::FORBIDDEN,
             "forbidden",
-            format!("the {role} role may not use this endpoint"),
-            format!("rollen {role} får inte använda den här tjänsten"),
+            Text {
+                sv: format!("rollen {role} får inte använda den här tjänsten"),
+                en: format!("the {role} role may not use this endpoint"),
+            },
         )
     }
 
@@ -194,8 +197,10 @@ impl ApiError {
         ApiError::new(
             StatusCode::FORBIDDEN,
             "forbidden",
-            "the unit is not one of yours",
-            "enheten är inte en av dina",
+            Text {
+                sv: "enheten är inte en av dina".into(),
+                en: "the unit is not one of yours".into(),
+            },
         )
     }
 
@@ -205,8 +210,10 @@ impl ApiError {
         ApiError::new(
             StatusCode::NOT_FOUND,
             "not_found",
-            "no record with this id in your units",
-            "ingen post med detta id i dina enheter",
+            Text {
+                sv: "ingen post med detta id i dina enheter".into(),
+                en: "no record with this id in your units".into(),
+            },
         )
     }
 
@@ -215,8 +222,10 @@ impl ApiError {
         ApiError::new(
             StatusCode::NOT_FOUND,
             "no_route",
-            "no such endpoint; see /openapi.json",
-            "ingen sådan tjänst; se /openapi.json",
+            Text {
+                sv: "ingen sådan tjänst; se /openapi.json".into(),
+                en: "no such endpoint; see /openapi.json".into(),
+            },
         )
     }
 
@@ -225,14 +234,16 @@ impl ApiError {
         ApiError::new(
             StatusCode::METHOD_NOT_ALLOWED,
             "method_not_allowed",
-            "this endpoint does not take this method; see /openapi.json",
-            "tjänsten tar inte emot den här metoden; se /openapi.json",
+            Text {
+                sv: "tjänsten tar inte emot den här metoden; se /openapi.json".into(),
+                en: "this endpoint does not take this method; see /openapi.json".into(),
+            },
         )
     }
 
     /// 400: a request parameter or field is wrong.
-    pub fn invalid_request(en: impl Into<String>, sv: impl Into<String>) -> ApiError {
-        ApiError::new(StatusCode::BAD_REQUEST, "invalid_request", en, sv)
+    pub fn invalid_request(text: Text) -> ApiError {
+        ApiError::new(StatusCode::BAD_REQUEST, "invalid_request", text)
     }
 
     /// 413: the body is over the configured limit.
@@ -240,8 +251,10 @@ impl ApiError {
         ApiError::new(
             StatusCode::PAYLOAD_TOO_LARGE,
             "too_large",
-            format!("the request body is over the limit of {limit} bytes"),
-            format!("begärans innehåll är större än gränsen {limit} byte"),
+            Text {
+                sv: format!("begärans innehåll är större än gränsen {limit} byte"),
+                en: format!("the request body is over the limit of {limit} bytes"),
+            },
         )
     }
 
@@ -250,8 +263,10 @@ impl ApiError {
         ApiError::new(
             StatusCode::UNSUPPORTED_MEDIA_TYPE,
             "unsupported_media_type",
-            "send the body as application/json",
-            "skicka innehållet som application/json",
+            Text {
+                sv: "skicka innehållet som application/json".into(),
+                en: "send the body as application/json".into(),
+            },
         )
     }
 
@@ -261,8 +276,12 @@ impl ApiError {
         let mut error = ApiError::new(
             StatusCode::UNPROCESSABLE_ENTITY,
             "document_not_valid",
-            format!("the document has {errors} error finding(s) and was not stored; see `report`"),
-            format!("dokumentet har {errors} fel och sparades inte; se `report`"),
+            Text {
+                sv: format!("dokumentet har {errors} fel och sparades inte; se `report`"),
+                en: format!(
+                    "the document has {errors} error finding(s) and was not stored; see `report`"
+                ),
+            },
         );
         error.report = Some(Box::new(report));
         error
@@ -273,8 +292,10 @@ impl ApiError {
         let mut error = ApiError::new(
             StatusCode::SERVICE_UNAVAILABLE,
             "overloaded",
-            "the service is busy; retry after the time in Retry-After",
-            "tjänsten är upptagen; försök igen efter tiden i Retry-After",
+            Text {
+                sv: "tjänsten är upptagen; försök igen efter tiden i Retry-After".into(),
+                en: "the service is busy; retry after the time in Retry-After".into(),
+            },
         );
         error.retry_after = Some(retry_after);
         error
@@ -285,8 +306,10 @@ impl ApiError {
         ApiError::new(
             StatusCode::REQUEST_TIMEOUT,
             "timeout",
-            "the request took longer than the configured timeout",
-            "begäran tog längre tid än den inställda gränsen",
+            Text {
+                sv: "begäran tog längre tid än den inställda gränsen".into(),
+                en: "the request took longer than the configured timeout".into(),
+            },
         )
     }
 
@@ -295,8 +318,12 @@ impl ApiError {
         ApiError::new(
             StatusCode::UNPROCESSABLE_ENTITY,
             "invalid_identifier",
-            "`client_id` is empty; give a personnummer, samordningsnummer or case number",
-            "`client_id` är tomt; ange personnummer, samordningsnummer eller ärendenummer",
+            Text {
+                sv: "`client_id` är tomt; ange personnummer, samordningsnummer eller ärendenummer"
+                    .into(),
+                en: "`client_id` is empty; give a personnummer, samordningsnummer or case number"
+                    .into(),
+            },
         )
     }
 
@@ -305,8 +332,10 @@ impl ApiError {
         ApiError::new(
             StatusCode::SERVICE_UNAVAILABLE,
             "not_ready",
-            "the store does not answer",
-            "lagret svarar inte",
+            Text {
+                sv: "lagret svarar inte".into(),
+                en: "the store does not answer".into(),
+            },
         )
     }
 
@@ -323,8 +352,10 @@ impl ApiError {
         ApiError::new(
             StatusCode::INTERNAL_SERVER_ERROR,
             "internal",
-            "internal error; the request id identifies it in the service's log",
-            "internt fel; begärans id identifierar det i tjänstens logg",
+            Text {
+                sv: "internt fel; begärans id identifierar det i tjänstens logg".into(),
+                en: "internal error; the request id identifies it in the service's log".into(),
+            },
         )
     }
 
@@ -349,10 +380,10 @@ impl ApiError {
             kind: format!("urn:bistand:problem:{}", self.kind),
             title: self.status.canonical_reason().unwrap_or("Error").to_owned(),
             status: self.status.as_u16(),
-            detail: self.en.clone(),
+            detail: self.text.en.clone(),
             message: Message {
-                sv: self.sv,
-                en: self.en,
+                sv: self.text.sv,
+                en: self.text.en,
             },
             request_id,
             report: self.report,
@@ -406,8 +437,10 @@ impl From<CoreError> for ApiError {
         ApiError::new(
             status,
             error.kind().as_str(),
-            error.message_en(),
-            error.message_sv(),
+            Text {
+                sv: error.message_sv().into(),
+                en: error.message_en().into(),
+            },
         )
     }
 }
@@ -416,9 +449,7 @@ impl From<StoreError> for ApiError {
     fn from(error: StoreError) -> ApiError {
         match error.kind() {
             StoreKind::NotFound => ApiError::record_not_found(),
-            StoreKind::InvalidInput => {
-                ApiError::invalid_request(error.to_string(), "ett värde till lagret har fel form")
-            }
+            StoreKind::InvalidInput => ApiError::invalid_request(error.text().clone()),
             StoreKind::Integrity => ApiError::internal("integrity_failure"),
             StoreKind::UnknownKey => ApiError::internal("unknown_key"),
             StoreKind::Database => ApiError::internal("database"),

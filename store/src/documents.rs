@@ -41,6 +41,7 @@ use bistand_core::identifier::{
     PersonalNumber, Pseudonym, PseudonymKey, pseudonymise, pseudonymise_case_number,
 };
 use bistand_core::stats::{GroupAggregate, GroupReport, ReportOptions};
+use bistand_core::unit::unit_key;
 use bistand_core::{Engine, Report};
 use jiff::civil::Date;
 
@@ -185,12 +186,13 @@ pub fn report_from_store(
     let filters = match units {
         None => vec![base],
         Some(units) => {
-            // Sorted and deduplicated: a unit listed twice must not be counted twice. The
-            // aggregate does not depend on the order records are added in.
-            let mut units: Vec<&String> = units.iter().collect();
-            units.sort_unstable();
-            units.dedup();
-            units.into_iter().map(|u| base.clone().unit(u)).collect()
+            // Sorted and deduplicated by comparison form: a unit listed twice, or once as
+            // `Söder` and once as `söder`, must not be counted twice. The aggregate does not
+            // depend on the order records are added in.
+            let mut keys: Vec<String> = units.iter().map(|u| unit_key(u)).collect();
+            keys.sort_unstable();
+            keys.dedup();
+            keys.into_iter().map(|key| base.clone().unit(key)).collect()
         }
     };
     for filter in &filters {
@@ -399,6 +401,47 @@ mod tests {
         ]));
         assert_eq!(two.report.records, norr + soder);
         assert_eq!(report(Some(&[])).report.records, 0);
+    }
+
+    #[test]
+    fn units_are_one_unit_after_nfc_and_case_folding() {
+        let engine = Engine::new().expect("engine");
+        let store = store();
+        let documents = valid_documents(&engine, 60);
+        for (n, document) in documents.iter().enumerate() {
+            let record = prepare(&engine, &key(), &format!("EB-{n}"), document, today())
+                .expect("prepared")
+                .record
+                .expect("valid");
+            store.put(record).expect("stored");
+        }
+        let soder = documents.iter().filter(|d| unit_of(d) == "Söder").count() as u64;
+        assert!(soder > 0, "the synthetic units are spread");
+        let options = ReportOptions::default();
+        let report = |units: &[&str]| {
+            let units: Vec<String> = units.iter().map(|u| (*u).to_owned()).collect();
+            report_from_store(&store, &engine, "sue", Some(&units), today(), &options)
+                .expect("report")
+                .report
+                .records
+        };
+        for spelling in ["Söder", "söder", "SÖDER", "So\u{308}der", "so\u{308}der"] {
+            assert_eq!(report(&[spelling]), soder, "{spelling}");
+            let filter = ScanFilter::all().unit(spelling);
+            assert_eq!(store.count(&filter).expect("count"), soder, "{spelling}");
+        }
+        // One unit listed in two spellings is counted once.
+        assert_eq!(report(&["Söder", "so\u{308}der"]), soder);
+        assert_eq!(report(&["Soder"]), 0);
+        // Records keep the spelling they were stored with.
+        let mut spellings = Vec::new();
+        store
+            .scan(&ScanFilter::all().unit("söder"), &mut |record| {
+                spellings.push(record.meta.unit);
+                Ok(())
+            })
+            .expect("scan");
+        assert!(spellings.iter().all(|u| u == "Söder"), "{spellings:?}");
     }
 
     #[test]

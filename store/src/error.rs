@@ -6,6 +6,8 @@
 
 use std::fmt;
 
+use bistand_core::Text;
+
 /// What kind of failure an [`Error`] is. The shells map each kind to one C status code and one HTTP
 /// status, so kinds are permanent: new ones may be added, none is renumbered or removed.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -47,28 +49,68 @@ impl ErrorKind {
     }
 }
 
+impl ErrorKind {
+    /// What the kind means, in Swedish: the Swedish half of every store error's [`Text`]. The
+    /// English half is more precise (it may name the record id or the failed operation); the
+    /// Swedish one is declared once per kind, here, so no shell writes its own.
+    fn swedish(self) -> &'static str {
+        match self {
+            ErrorKind::NotFound => "ingen post har det id:t",
+            ErrorKind::Integrity => {
+                "posten klarade inte autentiseringen: den har ändrats eller hör till en annan post"
+            }
+            ErrorKind::UnknownKey => {
+                "posten är krypterad med en datanyckel som inte finns i nyckelringen"
+            }
+            ErrorKind::InvalidInput => "ett värde till lagret har fel form",
+            ErrorKind::Migration => {
+                "databasfilen är ingen bistand-databas eller har ett nyare schema än denna version"
+            }
+            ErrorKind::Aborted => "internt fel: lagret avbröts",
+            ErrorKind::Database | ErrorKind::Io => {
+                "databasen misslyckades (in- och utmatning, låst fil eller skadad fil)"
+            }
+        }
+    }
+}
+
 impl fmt::Display for ErrorKind {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())
     }
 }
 
-/// The error of every fallible operation in `bistand-store`: a kind, a message (its `Display`) and
-/// possibly the error that caused it ([`std::error::Error::source`]).
+/// The error of every fallible operation in `bistand-store`: a kind, a message in both languages
+/// ([`Error::text`]; the English is its `Display`) and possibly the error that caused it
+/// ([`std::error::Error::source`]).
 #[derive(Debug)]
 pub struct Error {
     kind: ErrorKind,
-    message: String,
+    text: Text,
     source: Option<Box<dyn std::error::Error + Send + Sync + 'static>>,
 }
 
 impl Error {
-    pub(crate) fn new(kind: ErrorKind, message: impl Into<String>) -> Error {
+    /// An error of `kind` with its precise English message; the Swedish is the kind's own.
+    pub(crate) fn new(kind: ErrorKind, en: impl Into<String>) -> Error {
         Error {
             kind,
-            message: message.into(),
+            text: Error::text_of(kind, en.into()),
             source: None,
         }
+    }
+
+    fn text_of(kind: ErrorKind, en: String) -> Text {
+        Text {
+            sv: kind.swedish().to_owned(),
+            en,
+        }
+    }
+
+    /// The message in Swedish and English. Like the English `Display`, neither contains a
+    /// record body or a pseudonym.
+    pub fn text(&self) -> &Text {
+        &self.text
     }
 
     /// An error for a [`Store::scan`](crate::Store::scan) callback to stop the scan with; `scan`
@@ -77,7 +119,10 @@ impl Error {
     pub fn aborted(cause: impl std::error::Error + Send + Sync + 'static) -> Error {
         Error {
             kind: ErrorKind::Aborted,
-            message: format!("scan stopped by its callback: {cause}"),
+            text: Error::text_of(
+                ErrorKind::Aborted,
+                format!("scan stopped by its callback: {cause}"),
+            ),
             source: Some(Box::new(cause)),
         }
     }
@@ -94,7 +139,7 @@ impl Error {
     /// A core sealing error about record `id`, with the record id in front.
     pub(crate) fn record(id: &str, error: bistand_core::Error) -> Error {
         let mut error = Error::from(error);
-        error.message = format!("record `{id}`: {}", error.message);
+        error.text.en = format!("record `{id}`: {}", error.text.en);
         error
     }
 
@@ -103,7 +148,7 @@ impl Error {
         // safe to show; row values never appear in them.
         Error {
             kind: ErrorKind::Database,
-            message: format!("{context}: {error}"),
+            text: Error::text_of(ErrorKind::Database, format!("{context}: {error}")),
             source: Some(Box::new(error)),
         }
     }
@@ -111,7 +156,7 @@ impl Error {
 
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.message)
+        f.write_str(&self.text.en)
     }
 }
 
@@ -132,7 +177,7 @@ impl From<bistand_core::Error> for Error {
         };
         Error {
             kind,
-            message: error.to_string(),
+            text: Error::text_of(kind, error.to_string()),
             source: Some(Box::new(error)),
         }
     }

@@ -7,18 +7,15 @@
 
 use std::fmt;
 
-use bistand_core::identifier::Pseudonym;
+use bistand_core::UnitName;
+use bistand_core::identifier::{Pseudonym, is_key_id};
 
 use crate::error::{Error, ErrorKind, Result};
 
 /// Largest accepted record body, in bytes. A FIA or SUE document is a few kilobytes.
 pub const MAX_BODY_LEN: usize = 16 * 1024 * 1024;
-/// Longest accepted unit name, in bytes.
-const MAX_UNIT_LEN: usize = 128;
 /// Longest accepted instrument name or version, in bytes.
 const MAX_NAME_LEN: usize = 64;
-/// Longest accepted key id inside a pseudonym (the same limit as core's pseudonym keys).
-const MAX_PSEUDONYM_KEY_ID_LEN: usize = 32;
 /// A pseudonym's HMAC-SHA256 in lowercase hex.
 const PSEUDONYM_HEX_LEN: usize = 64;
 /// Bytes in a record id (128 random bits).
@@ -39,7 +36,8 @@ pub struct NewRecord {
     /// The client's pseudonym, `"<key_id>:<64 lowercase hex digits>"` as made by
     /// [`bistand_core::identifier::pseudonymise`]. Never a personnummer: anything else is refused.
     pub pseudonym: String,
-    /// The unit (team, office) the record belongs to: 1 to 128 bytes, no control characters.
+    /// The unit (team, office) the record belongs to: a unit name ([`UnitName`]); records are
+    /// found by unit after NFC and case folding, and keep this spelling.
     pub unit: String,
     /// The instrument the body answers (`"fia"`, `"sue"`): 1 to 64 ASCII letters, digits, `_`,
     /// `-` or `.`.
@@ -238,13 +236,7 @@ impl ScanFilter {
 /// (above all a personnummer) is ever stored or looked up as one.
 pub(crate) fn check_pseudonym(text: &str) -> Result<()> {
     let shaped = text.split_once(':').is_some_and(|(key_id, digest)| {
-        !key_id.is_empty()
-            && key_id.len() <= MAX_PSEUDONYM_KEY_ID_LEN
-            && key_id
-                .bytes()
-                .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
-            && digest.len() == PSEUDONYM_HEX_LEN
-            && is_lower_hex(digest)
+        is_key_id(key_id) && digest.len() == PSEUDONYM_HEX_LEN && is_lower_hex(digest)
     });
     if shaped {
         Ok(())
@@ -273,15 +265,14 @@ pub(crate) fn check_name(what: &str, text: &str) -> Result<()> {
     }
 }
 
+/// Checks `text` against the one unit-name rule ([`UnitName`]).
 pub(crate) fn check_unit(text: &str) -> Result<()> {
-    if !text.is_empty() && text.len() <= MAX_UNIT_LEN && !text.chars().any(char::is_control) {
-        Ok(())
-    } else {
-        Err(Error::new(
+    UnitName::parse(text).map(|_| ()).map_err(|_| {
+        Error::new(
             ErrorKind::InvalidInput,
-            format!("unit must be 1 to {MAX_UNIT_LEN} bytes without control characters"),
-        ))
-    }
+            format!("unit: {}", bistand_core::unit::rule_text().en),
+        )
+    })
 }
 
 pub(crate) fn check_body(body: &[u8]) -> Result<()> {

@@ -43,8 +43,10 @@ pub struct FiaSchema {
 fn missing(what: &str) -> Error {
     Error::new(
         ErrorKind::InvalidDefinition,
-        format!("FIA statistics need {what} in the definition"),
-        format!("FIA-statistiken kräver {what} i definitionen"),
+        Text {
+            sv: format!("FIA-statistiken kräver {what} i definitionen"),
+            en: format!("FIA statistics need {what} in the definition"),
+        },
     )
 }
 
@@ -268,10 +270,10 @@ impl FiaAggregate {
         let (tables, _) = self.tables(options);
         GroupReport {
             instrument: "fia".to_owned(),
-            title: Text::new(
-                "FIA – förutsättningar inför arbete: gruppresultat",
-                "FIA – prerequisites for work: group results",
-            ),
+            title: Text {
+                sv: "FIA – förutsättningar inför arbete: gruppresultat".into(),
+                en: "FIA – prerequisites for work: group results".into(),
+            },
             as_of: self.aggregate.as_of(),
             threshold: options.threshold,
             records: self.records(),
@@ -290,38 +292,29 @@ impl FiaAggregate {
         let specs = vec![
             TableSpec {
                 id: "fia_problems",
-                title: Text::new(
-                    "Problem per livsområde (FIA)",
-                    "Problems per life area (FIA)",
-                ),
-                description: Text::new(
-                    "Andel klienter med problem i stor eller viss omfattning (av dem som besvarat området), och bland dem andelen som själv ser ett mycket stort, stort eller måttligt problem, som anser att det påverkar möjligheten att arbeta och som vill ha hjälp",
-                    "Share of clients with problems to a large or some extent (of those who answered for the area), and among them the share who rate it a very big, big or moderate problem, who say it affects their ability to work, and who want help",
-                ),
+                title: Text { sv: "Problem per livsområde (FIA)".into(), en: "Problems per life area (FIA)".into() },
+                description: Text { sv: "Andel klienter med problem i stor eller viss omfattning (av dem som besvarat området), och bland dem andelen som själv ser ett mycket stort, stort eller måttligt problem, som anser att det påverkar möjligheten att arbeta och som vill ha hjälp".into(), en: "Share of clients with problems to a large or some extent (of those who answered for the area), and among them the share who rate it a very big, big or moderate problem, who say it affects their ability to work, and who want help".into() },
                 categories: vec![
                     Category {
                         code: "problem".into(),
-                        label: Text::new("Har problem", "Has problems"),
+                        label: Text { sv: "Har problem".into(), en: "Has problems".into() },
                     },
                     Category {
                         code: "stort_problem".into(),
-                        label: Text::new(
-                            "Stort problem enligt klienten",
-                            "Big problem in the client's view",
-                        ),
+                        label: Text { sv: "Stort problem enligt klienten".into(), en: "Big problem in the client's view".into() },
                     },
                     Category {
                         code: "paverkar_arbete".into(),
-                        label: Text::new("Påverkar arbete", "Affects work"),
+                        label: Text { sv: "Påverkar arbete".into(), en: "Affects work".into() },
                     },
                     Category {
                         code: "vill_ha_hjalp".into(),
-                        label: Text::new("Vill ha hjälp", "Wants help"),
+                        label: Text { sv: "Vill ha hjälp".into(), en: "Wants help".into() },
                     },
                 ],
                 rows: RowsSpec::Fixed {
                     rows_are: "area",
-                    rows_label: Text::new("Livsområde", "Life area"),
+                    rows_label: Text { sv: "Livsområde".into(), en: "Life area".into() },
                     rows: schema
                         .areas
                         .iter()
@@ -344,14 +337,8 @@ impl FiaAggregate {
             },
             TableSpec {
                 id: "fia_affected",
-                title: Text::new(
-                    "Andel med problem per livsområde (FIA)",
-                    "Share with problems per life area (FIA)",
-                ),
-                description: Text::new(
-                    "Andel klienter med problem i stor eller viss omfattning, av dem som besvarat området",
-                    "Share of clients with problems to a large or some extent, of those who answered for the area",
-                ),
+                title: Text { sv: "Andel med problem per livsområde (FIA)".into(), en: "Share with problems per life area (FIA)".into() },
+                description: Text { sv: "Andel klienter med problem i stor eller viss omfattning, av dem som besvarat området".into(), en: "Share of clients with problems to a large or some extent, of those who answered for the area".into() },
                 categories: schema
                     .areas
                     .iter()
@@ -369,11 +356,8 @@ impl FiaAggregate {
             },
             TableSpec {
                 id: "fia_assessment",
-                title: Text::new("Sammanlagd bedömning (FIA)", "Overall assessment (FIA)"),
-                description: Text::new(
-                    "Intervjuarens sammanlagda bedömning av stödbehov, bland intervjuer med bedömning",
-                    "The interviewer's overall assessment of support needs, among interviews with an assessment",
-                ),
+                title: Text { sv: "Sammanlagd bedömning (FIA)".into(), en: "Overall assessment (FIA)".into() },
+                description: Text { sv: "Intervjuarens sammanlagda bedömning av stödbehov, bland intervjuer med bedömning".into(), en: "The interviewer's overall assessment of support needs, among interviews with an assessment".into() },
                 categories: schema.assessment.1.clone(),
                 rows: RowsSpec::ByDimension {
                     dimensions: DIMENSIONS,
@@ -384,11 +368,8 @@ impl FiaAggregate {
             },
             TableSpec {
                 id: "fia_wished_interventions",
-                title: Text::new("Önskade insatser (FIA)", "Interventions wished for (FIA)"),
-                description: Text::new(
-                    "Andel klienter som önskar varje insats, av samtliga intervjuade (flera svar möjliga)",
-                    "Share of clients wishing for each intervention, of all interviewed (several answers possible)",
-                ),
+                title: Text { sv: "Önskade insatser (FIA)".into(), en: "Interventions wished for (FIA)".into() },
+                description: Text { sv: "Andel klienter som önskar varje insats, av samtliga intervjuade (flera svar möjliga)".into(), en: "Share of clients wishing for each intervention, of all interviewed (several answers possible)".into() },
                 categories: schema.wishes.1.clone(),
                 rows: RowsSpec::ByDimension {
                     dimensions: DIMENSIONS,

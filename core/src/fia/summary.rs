@@ -99,24 +99,30 @@ pub fn summarise(validated: &Validated<'_>, today: Option<Date>) -> Result<FiaSu
     if definition.instrument() != "fia" {
         return Err(Error::new(
             ErrorKind::UnknownInstrument,
-            format!(
-                "a FIA summary needs a FIA document, not {}",
-                definition.instrument()
-            ),
-            format!(
-                "en FIA-sammanfattning kräver ett FIA-dokument, inte {}",
-                definition.instrument()
-            ),
+            Text {
+                sv: format!(
+                    "en FIA-sammanfattning kräver ett FIA-dokument, inte {}",
+                    definition.instrument()
+                ),
+                en: format!(
+                    "a FIA summary needs a FIA document, not {}",
+                    definition.instrument()
+                ),
+            },
         ));
     }
     if !validated.report.valid {
         let errors = validated.report.errors;
         return Err(Error::new(
             ErrorKind::DocumentNotValid,
-            format!(
-                "document has {errors} error finding(s); validate and correct it before summarising"
-            ),
-            format!("dokumentet har {errors} fel; validera och rätta det innan det sammanfattas"),
+            Text {
+                sv: format!(
+                    "dokumentet har {errors} fel; validera och rätta det innan det sammanfattas"
+                ),
+                en: format!(
+                    "document has {errors} error finding(s); validate and correct it before summarising"
+                ),
+            },
         ));
     }
     let document = &validated.document;
@@ -206,7 +212,10 @@ fn choice_label(definition: &Definition, id: &str, code: &str) -> Text {
             }
             _ => None,
         })
-        .unwrap_or_else(|| Text::new(code, code))
+        .unwrap_or_else(|| Text {
+            sv: code.into(),
+            en: code.into(),
+        })
 }
 
 fn plan(definition: &Definition, document: &Document, today: Option<Date>) -> PlanSummary {

@@ -65,8 +65,10 @@ impl Definition {
         let raw: raw::RawDefinition = serde_json::from_str(json).map_err(|e| {
             Error::new(
                 ErrorKind::InvalidDefinition,
-                format!("definition file does not have the expected shape: {e}"),
-                format!("definitionsfilen har inte förväntad form: {e}"),
+                Text {
+                    sv: format!("definitionsfilen har inte förväntad form: {e}"),
+                    en: format!("definition file does not have the expected shape: {e}"),
+                },
             )
         })?;
         compile::compile(raw, json)

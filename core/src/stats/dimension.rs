@@ -63,23 +63,40 @@ impl Dimension {
     /// [`ErrorKind::InvalidArgument`] naming the accepted names.
     pub fn parse(name: &str) -> Result<Dimension> {
         Dimension::ALL.into_iter().find(|d| d.as_str() == name).ok_or_else(|| {
-            Error::new(
-                ErrorKind::InvalidArgument,
-                "unknown breakdown; expected total, gender, age_band, origin, household, unit or period",
-                "okänd indelning; förväntade total, gender, age_band, origin, household, unit eller period",
-            )
+            Error::new(ErrorKind::InvalidArgument, Text { sv: "okänd indelning; förväntade total, gender, age_band, origin, household, unit eller period".into(), en: "unknown breakdown; expected total, gender, age_band, origin, household, unit or period".into() })
         })
     }
 
     pub(crate) fn label(self) -> Text {
         match self {
-            Dimension::Total => Text::new("Totalt", "Total"),
-            Dimension::Gender => Text::new("Kön", "Gender"),
-            Dimension::AgeBand => Text::new("Åldersgrupp", "Age band"),
-            Dimension::Origin => Text::new("Födelseland", "Country of birth"),
-            Dimension::Household => Text::new("Hushållstyp", "Household type"),
-            Dimension::Unit => Text::new("Enhet", "Unit"),
-            Dimension::Period => Text::new("År", "Year"),
+            Dimension::Total => Text {
+                sv: "Totalt".into(),
+                en: "Total".into(),
+            },
+            Dimension::Gender => Text {
+                sv: "Kön".into(),
+                en: "Gender".into(),
+            },
+            Dimension::AgeBand => Text {
+                sv: "Åldersgrupp".into(),
+                en: "Age band".into(),
+            },
+            Dimension::Origin => Text {
+                sv: "Födelseland".into(),
+                en: "Country of birth".into(),
+            },
+            Dimension::Household => Text {
+                sv: "Hushållstyp".into(),
+                en: "Household type".into(),
+            },
+            Dimension::Unit => Text {
+                sv: "Enhet".into(),
+                en: "Unit".into(),
+            },
+            Dimension::Period => Text {
+                sv: "År".into(),
+                en: "Year".into(),
+            },
         }
     }
 }
@@ -98,7 +115,10 @@ pub struct Class {
 impl Class {
     /// The labels as a [`Text`].
     pub fn label(&self) -> Text {
-        Text::new(self.sv, self.en)
+        Text {
+            sv: self.sv.into(),
+            en: self.en.into(),
+        }
     }
 }
 

@@ -134,12 +134,14 @@ impl Aggregate {
             let name = self.instrument.to_uppercase();
             return Err(Error::new(
                 ErrorKind::InvalidArgument,
-                format!(
-                    "cannot merge {name} aggregates of different definition versions or report dates"
-                ),
-                format!(
-                    "{name}-aggregat med olika definitionsversioner eller rapportdatum kan inte slås samman"
-                ),
+                Text {
+                    sv: format!(
+                        "{name}-aggregat med olika definitionsversioner eller rapportdatum kan inte slås samman"
+                    ),
+                    en: format!(
+                        "cannot merge {name} aggregates of different definition versions or report dates"
+                    ),
+                },
             ));
         }
         self.records += other.records;
@@ -209,7 +211,10 @@ impl Aggregate {
             Dimension::Total => Group {
                 order: GroupOrder::Fixed(0),
                 code: GroupCode::Static("total"),
-                label: Text::new("Samtliga", "All"),
+                label: Text {
+                    sv: "Samtliga".into(),
+                    en: "All".into(),
+                },
             },
             Dimension::Gender => fixed(&GENDERS, key.gender),
             Dimension::AgeBand => fixed(&AGE_BANDS, key.age),
@@ -219,7 +224,10 @@ impl Aggregate {
                 let name = self.units[key.unit as usize].clone();
                 Group {
                     order: GroupOrder::Named(name.clone()),
-                    label: Text::new(name.clone(), name.clone()),
+                    label: Text {
+                        sv: name.clone(),
+                        en: name.clone(),
+                    },
                     code: GroupCode::Owned(name),
                 }
             }
@@ -229,7 +237,10 @@ impl Aggregate {
                 } else {
                     (
                         key.period.to_string(),
-                        Text::new(key.period.to_string(), key.period.to_string()),
+                        Text {
+                            sv: key.period.to_string(),
+                            en: key.period.to_string(),
+                        },
                     )
                 };
                 Group {

@@ -45,14 +45,16 @@ impl Threshold {
         if n < Self::MINIMUM {
             return Err(Error::new(
                 ErrorKind::InvalidArgument,
-                format!(
-                    "the disclosure threshold can be raised but not set below {}",
-                    Self::MINIMUM
-                ),
-                format!(
-                    "röjandetröskeln kan höjas men inte sättas lägre än {}",
-                    Self::MINIMUM
-                ),
+                Text {
+                    sv: format!(
+                        "röjandetröskeln kan höjas men inte sättas lägre än {}",
+                        Self::MINIMUM
+                    ),
+                    en: format!(
+                        "the disclosure threshold can be raised but not set below {}",
+                        Self::MINIMUM
+                    ),
+                },
             ));
         }
         Ok(Threshold(n))

@@ -10,6 +10,7 @@ use crate::engine::Engine;
 use crate::error::{Error, ErrorKind, Result};
 use crate::instrument::Definition;
 use crate::module::InstrumentAggregate;
+use crate::text::Text;
 use crate::validate::Validated;
 
 /// A group report over NDJSON and what was left out of it. Serialised as the JSON output of
@@ -50,8 +51,12 @@ impl GroupAggregate {
                 let (en, sv) = (known.join(" or "), known.join(" eller "));
                 Err(Error::new(
                     ErrorKind::UnknownInstrument,
-                    format!("there is no group report for this instrument; expected {en}"),
-                    format!("det finns ingen grupprapport för detta instrument; förväntade {sv}"),
+                    Text {
+                        sv: format!(
+                            "det finns ingen grupprapport för detta instrument; förväntade {sv}"
+                        ),
+                        en: format!("there is no group report for this instrument; expected {en}"),
+                    },
                 ))
             })?;
         Ok(GroupAggregate(aggregate))

@@ -29,6 +29,7 @@ use serde::Serialize;
 use sha2::Sha256;
 
 use crate::error::{Error, ErrorKind, Result};
+use crate::text::Text;
 
 /// A person's secret record key: a fraction in [0, 1) held as a 64-bit fixed-point number.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -144,14 +145,16 @@ fn invalid_params(max_deviation: u32) -> Error {
     let bound = max_deviation.saturating_mul(max_deviation);
     Error::new(
         ErrorKind::InvalidArgument,
-        format!(
-            "perturbation parameters out of range: the largest deviation must be 1 to {max} and \
-             the variance above 0 and below {bound}"
-        ),
-        format!(
-            "störningsparametrarna ligger utanför sitt intervall: största avvikelsen ska vara 1 \
+        Text {
+            sv: format!(
+                "störningsparametrarna ligger utanför sitt intervall: största avvikelsen ska vara 1 \
              till {max} och variansen över 0 och under {bound}"
-        ),
+            ),
+            en: format!(
+                "perturbation parameters out of range: the largest deviation must be 1 to {max} and \
+             the variance above 0 and below {bound}"
+            ),
+        },
     )
 }
 

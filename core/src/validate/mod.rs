@@ -14,13 +14,14 @@ use std::fmt;
 use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde_json::value::RawValue;
 
+use crate::Text;
+use crate::date::parse_date;
 use crate::document::{AnswerValue, Document, Limits, Status};
 use crate::error::{Error, ErrorKind, Result, displayable_key};
 use crate::finding::{FindingCode, JsonType, Report, Severity, messages};
 use crate::instrument::Definition;
+use crate::unit::UnitName;
 use parse::{AnswersSeed, CodeSeed, Ctx, Path, Sink, Str};
-
-pub(crate) use parse::parse_date;
 
 /// Finds the definition (and the profile's hidden-item flags, indexed by item) for an instrument
 /// and version named in a document.
@@ -48,11 +49,13 @@ pub(crate) fn validate_bytes<'d>(
         let max = limits.max_bytes();
         return Err(Error::new(
             ErrorKind::TooLarge,
-            format!(
-                "document is {} bytes; the limit is {max} bytes",
-                bytes.len()
-            ),
-            format!("dokumentet är {} byte; gränsen är {max} byte", bytes.len()),
+            Text {
+                sv: format!("dokumentet är {} byte; gränsen är {max} byte", bytes.len()),
+                en: format!(
+                    "document is {} bytes; the limit is {max} bytes",
+                    bytes.len()
+                ),
+            },
         ));
     }
     // The SIMD check answers only yes or no; std's (scalar, several times slower on documents
@@ -62,14 +65,16 @@ pub(crate) fn validate_bytes<'d>(
         .map_err(|e| {
             Error::new(
                 ErrorKind::InvalidUtf8,
-                format!(
-                    "document is not valid UTF-8 (first invalid byte at offset {})",
-                    e.valid_up_to()
-                ),
-                format!(
-                    "dokumentet är inte giltig UTF-8 (första ogiltiga byte vid position {})",
-                    e.valid_up_to()
-                ),
+                Text {
+                    sv: format!(
+                        "dokumentet är inte giltig UTF-8 (första ogiltiga byte vid position {})",
+                        e.valid_up_to()
+                    ),
+                    en: format!(
+                        "document is not valid UTF-8 (first invalid byte at offset {})",
+                        e.valid_up_to()
+                    ),
+                },
             )
         })?;
     // At most two passes: the second only when a guess about the definition proved wrong.
@@ -110,8 +115,12 @@ fn json_error(sink: &mut Sink, error: &serde_json::Error) -> Error {
             let max = sink.max_depth;
             Error::new(
                 ErrorKind::TooDeep,
-                format!("document nests arrays and objects deeper than the limit of {max} levels"),
-                format!("dokumentet har fler än {max} nivåer av listor och objekt"),
+                Text {
+                    sv: format!("dokumentet har fler än {max} nivåer av listor och objekt"),
+                    en: format!(
+                        "document nests arrays and objects deeper than the limit of {max} levels"
+                    ),
+                },
             )
         }
         serde_json::error::Category::Syntax | serde_json::error::Category::Eof => {
@@ -120,17 +129,23 @@ fn json_error(sink: &mut Sink, error: &serde_json::Error) -> Error {
             let what = what.split(" at line ").next().unwrap_or("syntax error");
             Error::new(
                 ErrorKind::MalformedJson,
-                format!("malformed JSON at line {line} column {column}: {what}"),
-                format!(
-                    "felaktig JSON på rad {line} kolumn {column}: {}",
-                    syntax_in_swedish(what)
-                ),
+                Text {
+                    sv: format!(
+                        "felaktig JSON på rad {line} kolumn {column}: {}",
+                        syntax_in_swedish(what)
+                    ),
+                    en: format!("malformed JSON at line {line} column {column}: {what}"),
+                },
             )
         }
         serde_json::error::Category::Data | serde_json::error::Category::Io => Error::new(
             ErrorKind::InvalidDocument,
-            format!("document does not have the expected shape (line {line} column {column})"),
-            format!("dokumentet har inte förväntad form (rad {line} kolumn {column})"),
+            Text {
+                sv: format!("dokumentet har inte förväntad form (rad {line} kolumn {column})"),
+                en: format!(
+                    "document does not have the expected shape (line {line} column {column})"
+                ),
+            },
         ),
     }
 }
@@ -164,8 +179,8 @@ fn syntax_in_swedish(what: &str) -> &'static str {
     }
 }
 
-fn invalid(en: impl Into<String>, sv: impl Into<String>) -> Error {
-    Error::new(ErrorKind::InvalidDocument, en, sv)
+fn invalid(text: Text) -> Error {
+    Error::new(ErrorKind::InvalidDocument, text)
 }
 
 /// What the envelope's fields said, before the rules run.
@@ -217,18 +232,15 @@ impl<'de, 'd> DeserializeSeed<'de> for EnvelopeSeed<'_, '_, 'd> {
 const ENVELOPE_FIELDS: &str =
     "instrument, version, status, interview_date, unit, completed_sections, answers";
 
-/// Longest `unit` accepted.
-pub(crate) const MAX_UNIT_LENGTH: usize = 100;
-
 impl<'de, 'd> EnvelopeSeed<'_, '_, 'd> {
     fn not_an_object<E: de::Error>(self, found: JsonType) -> E {
-        self.sink.fail(invalid(
-            format!("document must be a JSON object, found {}", found_en(found)),
-            format!(
+        self.sink.fail(invalid(Text {
+            sv: format!(
                 "dokumentet måste vara ett JSON-objekt, fick {}",
                 found_sv(found)
             ),
-        ))
+            en: format!("document must be a JSON object, found {}", found_en(found)),
+        }))
     }
 
     /// Reads a string field of the envelope; a value of another type is an error naming the field.
@@ -242,13 +254,13 @@ impl<'de, 'd> EnvelopeSeed<'_, '_, 'd> {
             depth: 2,
         })? {
             Ok(value) => Ok(value),
-            Err(found) => Err(self.sink.fail(invalid(
-                format!("`{field}` must be a string, found {}", found_en(found)),
-                format!(
+            Err(found) => Err(self.sink.fail(invalid(Text {
+                sv: format!(
                     "`{field}` måste vara en textsträng, fick {}",
                     found_en(found)
                 ),
-            ))),
+                en: format!("`{field}` must be a string, found {}", found_en(found)),
+            }))),
         }
     }
 
@@ -344,42 +356,41 @@ impl<'de, 'd> Visitor<'de> for EnvelopeSeed<'_, '_, 'd> {
                         || "a key that is not shown".to_owned(),
                         |k| format!("`{k}`"),
                     );
-                    return Err(self.sink.fail(invalid(
-                        format!("unknown top-level field {shown}; expected {ENVELOPE_FIELDS}"),
-                        format!(
+                    return Err(self.sink.fail(invalid(Text {
+                        sv: format!(
                             "okänt fält på översta nivån {shown}; förväntade {ENVELOPE_FIELDS}"
                         ),
-                    )));
+                        en: format!("unknown top-level field {shown}; expected {ENVELOPE_FIELDS}"),
+                    })));
                 }
             };
             if already {
-                return Err(self.sink.fail(invalid(
-                    format!("top-level field `{key}` appears twice"),
-                    format!("fältet `{key}` förekommer två gånger"),
-                )));
+                return Err(self.sink.fail(invalid(Text {
+                    sv: format!("fältet `{key}` förekommer två gånger"),
+                    en: format!("top-level field `{key}` appears twice"),
+                })));
             }
             match key.as_ref() {
                 "unit" => {
                     let value = self.string(&mut map, "unit")?;
-                    let length = value.chars().count();
-                    if length == 0
-                        || length > MAX_UNIT_LENGTH
-                        || value.chars().any(char::is_control)
-                    {
-                        return Err(self.sink.fail(invalid(
-                            format!("`unit` must be 1 to {MAX_UNIT_LENGTH} characters without control characters"),
-                            format!("`unit` måste vara 1 till {MAX_UNIT_LENGTH} tecken utan styrtecken"),
-                        )));
+                    // The one unit-name rule (see `crate::unit`), the same as in the store and
+                    // the sidecar's configuration.
+                    if UnitName::parse(&value).is_err() {
+                        let rule = crate::unit::rule_text();
+                        return Err(self.sink.fail(invalid(Text {
+                            sv: format!("`unit`: {}", rule.sv),
+                            en: format!("`unit`: {}", rule.en),
+                        })));
                     }
                     unit = Some(value.into_owned());
                 }
                 "completed_sections" => {
                     let Some(sections) = map.next_value_seed(StringList { sink: self.sink })?
                     else {
-                        return Err(self.sink.fail(invalid(
-                            "`completed_sections` must be an array of section ids",
-                            "`completed_sections` måste vara en lista med avsnitts-id",
-                        )));
+                        return Err(self.sink.fail(invalid(Text {
+                            sv: "`completed_sections` måste vara en lista med avsnitts-id".into(),
+                            en: "`completed_sections` must be an array of section ids".into(),
+                        })));
                     };
                     completed_sections = Some(sections);
                 }
@@ -391,10 +402,10 @@ impl<'de, 'd> Visitor<'de> for EnvelopeSeed<'_, '_, 'd> {
                         "draft" => Status::Draft,
                         "complete" => Status::Complete,
                         _ => {
-                            return Err(self.sink.fail(invalid(
-                                "`status` must be `draft` or `complete`",
-                                "`status` måste vara `draft` eller `complete`",
-                            )));
+                            return Err(self.sink.fail(invalid(Text {
+                                sv: "`status` måste vara `draft` eller `complete`".into(),
+                                en: "`status` must be `draft` or `complete`".into(),
+                            })));
                         }
                     });
                 }
@@ -432,10 +443,10 @@ impl<'de, 'd> Visitor<'de> for EnvelopeSeed<'_, '_, 'd> {
             }
         }
         let missing = |field: &str| {
-            invalid(
-                format!("document lacks the top-level field `{field}`"),
-                format!("dokumentet saknar fältet `{field}`"),
-            )
+            invalid(Text {
+                sv: format!("dokumentet saknar fältet `{field}`"),
+                en: format!("document lacks the top-level field `{field}`"),
+            })
         };
         let Some(instrument) = instrument else {
             return Err(self.sink.fail(missing("instrument")));
@@ -561,18 +572,18 @@ fn finish<'d>(
     for id in &envelope.completed_sections {
         let Some(index) = definition.sections().iter().position(|s| s.id == *id) else {
             let shown = displayable_key(id).unwrap_or("(not shown)");
-            return Err(invalid(
-                format!(
-                    "`completed_sections` names `{shown}`, which is not a section of {} version {}",
-                    definition.instrument(),
-                    definition.version()
-                ),
-                format!(
+            return Err(invalid(Text {
+                sv: format!(
                     "`completed_sections` nämner `{shown}`, som inte är ett avsnitt i {} version {}",
                     definition.instrument(),
                     definition.version()
                 ),
-            ));
+                en: format!(
+                    "`completed_sections` names `{shown}`, which is not a section of {} version {}",
+                    definition.instrument(),
+                    definition.version()
+                ),
+            }));
         };
         completed[index] = true;
     }
@@ -611,8 +622,14 @@ fn resolve<'d>(
         let shown = displayable_key(instrument).unwrap_or("(not shown)");
         return Err(Error::new(
             ErrorKind::InstrumentMismatch,
-            format!("document answers instrument `{shown}`, but `{expected}` was asked for"),
-            format!("dokumentet gäller instrumentet `{shown}`, men `{expected}` efterfrågades"),
+            Text {
+                sv: format!(
+                    "dokumentet gäller instrumentet `{shown}`, men `{expected}` efterfrågades"
+                ),
+                en: format!(
+                    "document answers instrument `{shown}`, but `{expected}` was asked for"
+                ),
+            },
         ));
     }
     lookup(instrument, version)

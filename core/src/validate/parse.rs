@@ -10,9 +10,10 @@
 use std::borrow::Cow;
 use std::fmt;
 
-use jiff::civil::Date;
 use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 
+use crate::Text;
+use crate::date::parse_date;
 use crate::document::{AnswerValue, Row};
 use crate::error::{Error, ErrorKind, displayable_key};
 use crate::finding::{Finding, FindingCode, JsonType, Severity, expected_text, messages};
@@ -38,8 +39,12 @@ impl Sink {
             let max = self.max_depth;
             return Err(self.fail(Error::new(
                 ErrorKind::TooDeep,
-                format!("document nests arrays and objects deeper than the limit of {max} levels"),
-                format!("dokumentet har fler än {max} nivåer av listor och objekt"),
+                Text {
+                    sv: format!("dokumentet har fler än {max} nivåer av listor och objekt"),
+                    en: format!(
+                        "document nests arrays and objects deeper than the limit of {max} levels"
+                    ),
+                },
             )));
         }
         Ok(())
@@ -391,8 +396,11 @@ impl<'de> Visitor<'de> for AnswersSeed<'_, '_, '_> {
             Some(_) => Ok(None),
             None => Err(self.ctx.sink.fail(Error::new(
                 ErrorKind::InvalidDocument,
-                "`answers` must be an object keyed by item id, found null",
-                "`answers` måste vara ett objekt med fråge-id som nycklar, fick null",
+                Text {
+                    sv: "`answers` måste vara ett objekt med fråge-id som nycklar, fick null"
+                        .into(),
+                    en: "`answers` must be an object keyed by item id, found null".into(),
+                },
             ))),
         }
     }
@@ -417,8 +425,10 @@ impl AnswersSeed<'_, '_, '_> {
             }
             None => Err(self.ctx.sink.fail(Error::new(
                 ErrorKind::InvalidDocument,
-                "`answers` must be an object keyed by item id",
-                "`answers` måste vara ett objekt med fråge-id som nycklar",
+                Text {
+                    sv: "`answers` måste vara ett objekt med fråge-id som nycklar".into(),
+                    en: "`answers` must be an object keyed by item id".into(),
+                },
             ))),
         }
     }
@@ -806,24 +816,4 @@ impl<'de> Visitor<'de> for CodeSeed<'_> {
         .visit_map(map)?;
         Ok(Err(JsonType::Object))
     }
-}
-
-/// Parses `YYYY-MM-DD` exactly (no other ISO 8601 spellings), as a real calendar date.
-pub(crate) fn parse_date(s: &str) -> Option<Date> {
-    let b = s.as_bytes();
-    if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
-        return None;
-    }
-    let digits = |range: std::ops::Range<usize>| -> Option<i32> {
-        b[range].iter().try_fold(0i32, |acc, &d| {
-            d.is_ascii_digit().then(|| acc * 10 + i32::from(d - b'0'))
-        })
-    };
-    let year = i16::try_from(digits(0..4)?).ok()?;
-    let month = i8::try_from(digits(5..7)?).ok()?;
-    let day = i8::try_from(digits(8..10)?).ok()?;
-    if year < 1 {
-        return None;
-    }
-    Date::new(year, month, day).ok()
 }

@@ -9,3 +9,4 @@ mod roles;
 mod setup;
 mod starvation;
 mod tls;
+mod units;

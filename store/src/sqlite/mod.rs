@@ -18,6 +18,8 @@ use std::sync::{Mutex, MutexGuard, PoisonError, RwLock};
 use std::time::Duration;
 
 use bistand_core::seal::Keyring;
+use bistand_core::unit::unit_key;
+use rusqlite::functions::FunctionFlags;
 use rusqlite::{Connection, OpenFlags, Transaction, TransactionBehavior};
 
 use crate::error::{Error, ErrorKind, Result};
@@ -194,8 +196,21 @@ fn configure(conn: &Connection, require_wal: bool) -> Result<()> {
     conn.pragma_update(None, "synchronous", "FULL")
         .map_err(db)?;
     conn.pragma_update(None, "foreign_keys", true).map_err(db)?;
+    // Units are looked up by their comparison form (NFC, lowercase: the one rule in
+    // `bistand_core::unit`), so `Söder`, `söder` and a decomposed `Söder` are one unit while each
+    // record keeps the spelling it was stored with.
+    conn.create_scalar_function(
+        UNIT_KEY_FUNCTION,
+        1,
+        FunctionFlags::SQLITE_UTF8 | FunctionFlags::SQLITE_DETERMINISTIC,
+        |ctx| Ok(unit_key(&ctx.get::<String>(0)?)),
+    )
+    .map_err(db)?;
     Ok(())
 }
+
+/// The SQL function that gives a unit's comparison form.
+pub(crate) const UNIT_KEY_FUNCTION: &str = "bistand_unit_key";
 
 #[cfg(test)]
 pub(crate) mod tests {

@@ -7,10 +7,11 @@
 use std::sync::PoisonError;
 
 use bistand_core::seal::{Keyring, NONCE_LEN, Sealed};
+use bistand_core::unit::unit_key;
 use rusqlite::types::ToSql;
 use rusqlite::{Connection, OptionalExtension, Row, Transaction};
 
-use super::SqliteStore;
+use super::{SqliteStore, UNIT_KEY_FUNCTION};
 use crate::Store;
 use crate::error::{Error, ErrorKind, Result};
 use crate::record::{self, NewRecord, Record, RecordId, RecordMeta, ResealProgress, ScanFilter};
@@ -349,8 +350,11 @@ fn stored_row(row: &Row<'_>, first: usize) -> rusqlite::Result<SealedRecord> {
 fn filter_sql(filter: &ScanFilter) -> (String, Vec<Box<dyn ToSql>>) {
     let mut condition = String::new();
     let mut params: Vec<Box<dyn ToSql>> = Vec::new();
+    if let Some(unit) = &filter.unit {
+        condition.push_str(&format!(" AND {UNIT_KEY_FUNCTION}(unit) = ?"));
+        params.push(Box::new(unit_key(unit)));
+    }
     for (column, value) in [
-        ("unit", &filter.unit),
         ("instrument", &filter.instrument),
         ("version", &filter.version),
     ] {

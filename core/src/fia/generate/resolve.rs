@@ -3,6 +3,7 @@
 
 // The parts of one generator share its constants, types and imports: one glob of the parent.
 use super::*;
+use crate::text::Text;
 
 /// The answer of an evaluation question: a code drawn from a table, or yes with a percentage.
 #[derive(Clone, Copy, Debug)]
@@ -215,14 +216,16 @@ impl Resolver<'_> {
         let (instrument, version) = (self.definition.instrument(), self.definition.version());
         Error::new(
             ErrorKind::InvalidDefinition,
-            format!(
-                "cannot generate documents from {instrument} version {version}: {en}; \
-                 the synthetic generator needs a definition shaped like fia version 1"
-            ),
-            format!(
-                "kan inte generera dokument från {instrument} version {version}: {sv}; \
+            Text {
+                sv: format!(
+                    "kan inte generera dokument från {instrument} version {version}: {sv}; \
                  den syntetiska generatorn behöver en definition med formen av fia version 1"
-            ),
+                ),
+                en: format!(
+                    "cannot generate documents from {instrument} version {version}: {en}; \
+                 the synthetic generator needs a definition shaped like fia version 1"
+                ),
+            },
         )
     }
 }

@@ -7,6 +7,7 @@ use super::{Builder, Scope, broken};
 use crate::error::{Error, Result};
 use crate::instrument::raw::RawItem;
 use crate::instrument::{Group, ItemId, ItemKind, Names};
+use crate::text::Text;
 
 /// The fields each kind may use; any other kind-specific field is a mistake in the file.
 pub(super) fn allowed_fields(kind: &str) -> Option<&'static [&'static str]> {
@@ -48,10 +49,10 @@ pub(super) fn present_fields(raw: &RawItem) -> Vec<&'static str> {
 }
 
 pub(super) fn missing(place: &str, field: &str, kind: &str) -> Error {
-    broken(
-        format!("{place}: kind `{kind}` needs `{field}`"),
-        format!("{place}: typen `{kind}` kräver `{field}`"),
-    )
+    broken(Text {
+        sv: format!("{place}: typen `{kind}` kräver `{field}`"),
+        en: format!("{place}: kind `{kind}` needs `{field}`"),
+    })
 }
 
 impl Builder {
@@ -99,12 +100,14 @@ impl Builder {
         let min_selected = raw.min_selected.unwrap_or(0);
         let max_selected = raw.max_selected.unwrap_or(len);
         if min_selected > max_selected || max_selected == 0 || max_selected > len {
-            return Err(broken(
-                format!(
+            return Err(broken(Text {
+                sv: format!(
+                    "{place}: kräver min_selected <= max_selected, 1 <= max_selected <= {len}"
+                ),
+                en: format!(
                     "{place}: need min_selected <= max_selected, 1 <= max_selected <= {len} (codes in the list)"
                 ),
-                format!("{place}: kräver min_selected <= max_selected, 1 <= max_selected <= {len}"),
-            ));
+            }));
         }
         Ok(ItemKind::MultipleChoice {
             list,
@@ -124,16 +127,16 @@ impl Builder {
             .as_ref()
             .ok_or_else(|| missing(place, "max", kind_name))?;
         let (Some(min), Some(max)) = (min.as_i64(), max.as_i64()) else {
-            return Err(broken(
-                format!("{place}: min and max of an integer item must be whole numbers"),
-                format!("{place}: min och max för ett heltal måste vara heltal"),
-            ));
+            return Err(broken(Text {
+                sv: format!("{place}: min och max för ett heltal måste vara heltal"),
+                en: format!("{place}: min and max of an integer item must be whole numbers"),
+            }));
         };
         if min > max {
-            return Err(broken(
-                format!("{place}: min must not exceed max"),
-                format!("{place}: min får inte vara större än max"),
-            ));
+            return Err(broken(Text {
+                sv: format!("{place}: min får inte vara större än max"),
+                en: format!("{place}: min must not exceed max"),
+            }));
         }
         Ok(ItemKind::Integer { min, max })
     }
@@ -152,10 +155,10 @@ impl Builder {
             return Err(missing(place, "min", kind_name));
         };
         if min > max || !min.is_finite() || !max.is_finite() {
-            return Err(broken(
-                format!("{place}: min must not exceed max"),
-                format!("{place}: min får inte vara större än max"),
-            ));
+            return Err(broken(Text {
+                sv: format!("{place}: min får inte vara större än max"),
+                en: format!("{place}: min must not exceed max"),
+            }));
         }
         Ok(ItemKind::Decimal { min, max })
     }
@@ -166,10 +169,10 @@ impl Builder {
             .max_length
             .ok_or_else(|| missing(place, "max_length", kind_name))?;
         if max_length == 0 {
-            return Err(broken(
-                format!("{place}: max_length must be at least 1"),
-                format!("{place}: max_length måste vara minst 1"),
-            ));
+            return Err(broken(Text {
+                sv: format!("{place}: max_length måste vara minst 1"),
+                en: format!("{place}: max_length must be at least 1"),
+            }));
         }
         Ok(ItemKind::Text {
             max_length,
@@ -191,24 +194,24 @@ impl Builder {
             .ok_or_else(|| missing(place, "max_ranked", kind_name))?;
         let codes = &self.code_lists[list.0 as usize];
         if max_ranked == 0 || max_ranked as usize > codes.codes.len() {
-            return Err(broken(
-                format!("{place}: max_ranked must be between 1 and the number of subjects"),
-                format!("{place}: max_ranked måste vara mellan 1 och antalet ämnen"),
-            ));
+            return Err(broken(Text {
+                sv: format!("{place}: max_ranked måste vara mellan 1 och antalet ämnen"),
+                en: format!("{place}: max_ranked must be between 1 and the number of subjects"),
+            }));
         }
         let mut eligible_when = vec![None; codes.codes.len()];
         for (code, condition) in raw.eligible_when.iter().flat_map(BTreeMap::iter) {
             let Some(position) = codes.position(code) else {
-                return Err(broken(
-                    format!(
-                        "{place}: eligible_when names `{code}`, which is not in code list `{}`",
-                        codes.name
-                    ),
-                    format!(
+                return Err(broken(Text {
+                    sv: format!(
                         "{place}: eligible_when nämner `{code}`, som inte finns i kodlistan `{}`",
                         codes.name
                     ),
-                ));
+                    en: format!(
+                        "{place}: eligible_when names `{code}`, which is not in code list `{}`",
+                        codes.name
+                    ),
+                }));
             };
             eligible_when[usize::from(position)] = Some(self.condition(place, condition, scope)?);
         }
@@ -226,10 +229,10 @@ impl Builder {
             .max_rows
             .ok_or_else(|| missing(place, "max_rows", kind_name))?;
         if max_rows == 0 || min_rows > max_rows {
-            return Err(broken(
-                format!("{place}: need 1 <= max_rows and min_rows <= max_rows"),
-                format!("{place}: kräver 1 <= max_rows och min_rows <= max_rows"),
-            ));
+            return Err(broken(Text {
+                sv: format!("{place}: kräver 1 <= max_rows och min_rows <= max_rows"),
+                en: format!("{place}: need 1 <= max_rows and min_rows <= max_rows"),
+            }));
         }
         if raw.items.as_ref().is_none_or(Vec::is_empty) {
             return Err(missing(place, "items", kind_name));

@@ -17,8 +17,8 @@ use kinds::{allowed_fields, missing, present_fields};
 
 const INTERVIEW_DATE: &str = "interview_date";
 
-fn broken(en: String, sv: String) -> Error {
-    Error::new(ErrorKind::InvalidDefinition, en, sv)
+fn broken(text: Text) -> Error {
+    Error::new(ErrorKind::InvalidDefinition, text)
 }
 
 /// `[a-z][a-z0-9_]*`: the shape of ids, codes and id segments.
@@ -36,20 +36,20 @@ fn is_code(s: &str) -> bool {
 
 fn check_text(text: &Text, place: &str, what: &str) -> Result<()> {
     if text.sv.trim().is_empty() || text.en.trim().is_empty() {
-        return Err(broken(
-            format!("{place}: {what} needs non-empty Swedish and English text"),
-            format!("{place}: {what} behöver icke-tom svensk och engelsk text"),
-        ));
+        return Err(broken(Text {
+            sv: format!("{place}: {what} behöver icke-tom svensk och engelsk text"),
+            en: format!("{place}: {what} needs non-empty Swedish and English text"),
+        }));
     }
     Ok(())
 }
 
 pub(super) fn compile(raw: RawDefinition, source: &str) -> Result<Definition> {
     if !is_identifier(&raw.instrument) {
-        return Err(broken(
-            "instrument name must match [a-z][a-z0-9_]*".into(),
-            "instrumentets namn måste matcha [a-z][a-z0-9_]*".into(),
-        ));
+        return Err(broken(Text {
+            sv: "instrumentets namn måste matcha [a-z][a-z0-9_]*".into(),
+            en: "instrument name must match [a-z][a-z0-9_]*".into(),
+        }));
     }
     if raw.version.is_empty()
         || !raw
@@ -57,16 +57,16 @@ pub(super) fn compile(raw: RawDefinition, source: &str) -> Result<Definition> {
             .bytes()
             .all(|b| b.is_ascii_alphanumeric() || b == b'.')
     {
-        return Err(broken(
-            format!(
-                "instrument `{}`: version must be non-empty ASCII letters, digits and dots",
-                raw.instrument
-            ),
-            format!(
+        return Err(broken(Text {
+            sv: format!(
                 "instrument `{}`: versionen måste bestå av ASCII-bokstäver, siffror och punkter",
                 raw.instrument
             ),
-        ));
+            en: format!(
+                "instrument `{}`: version must be non-empty ASCII letters, digits and dots",
+                raw.instrument
+            ),
+        }));
     }
     check_text(&raw.title, "definition", "title")?;
     check_text(&raw.description, "definition", "description")?;
@@ -87,24 +87,24 @@ pub(super) fn compile(raw: RawDefinition, source: &str) -> Result<Definition> {
     for raw_section in raw.sections {
         let place = format!("section `{}`", raw_section.id);
         if !is_identifier(&raw_section.id) {
-            return Err(broken(
-                format!("{place}: id must match [a-z][a-z0-9_]*"),
-                format!("{place}: id måste matcha [a-z][a-z0-9_]*"),
-            ));
+            return Err(broken(Text {
+                sv: format!("{place}: id måste matcha [a-z][a-z0-9_]*"),
+                en: format!("{place}: id must match [a-z][a-z0-9_]*"),
+            }));
         }
         if section_ids.contains_key(raw_section.id.as_str()) {
-            return Err(broken(
-                format!("{place}: declared twice"),
-                format!("{place}: deklarerad två gånger"),
-            ));
+            return Err(broken(Text {
+                sv: format!("{place}: deklarerad två gånger"),
+                en: format!("{place}: declared twice"),
+            }));
         }
         if let Some(part) = &raw_section.part
             && !is_identifier(part)
         {
-            return Err(broken(
-                format!("{place}: part must match [a-z][a-z0-9_]*"),
-                format!("{place}: del måste matcha [a-z][a-z0-9_]*"),
-            ));
+            return Err(broken(Text {
+                sv: format!("{place}: del måste matcha [a-z][a-z0-9_]*"),
+                en: format!("{place}: part must match [a-z][a-z0-9_]*"),
+            }));
         }
         check_text(&raw_section.label, &place, "label")?;
         if let Some(help) = &raw_section.help {
@@ -119,16 +119,16 @@ pub(super) fn compile(raw: RawDefinition, source: &str) -> Result<Definition> {
                 .unwrap_or_default()
                 .to_owned();
             if local.is_empty() || !local.split('.').all(is_identifier) {
-                return Err(broken(
-                    format!(
-                        "item `{}` in section `{}`: a top-level item id must be `{}<name>`, each segment matching [a-z][a-z0-9_]*",
-                        raw_item.id, raw_section.id, prefix
-                    ),
-                    format!(
+                return Err(broken(Text {
+                    sv: format!(
                         "fråga `{}` i avsnitt `{}`: id måste vara `{}<namn>`, varje del enligt [a-z][a-z0-9_]*",
                         raw_item.id, raw_section.id, prefix
                     ),
-                ));
+                    en: format!(
+                        "item `{}` in section `{}`: a top-level item id must be `{}<name>`, each segment matching [a-z][a-z0-9_]*",
+                        raw_item.id, raw_section.id, prefix
+                    ),
+                }));
             }
             let full = raw_item.id.clone();
             items.push(builder.add_item(raw_item, full, local, sections.len(), None)?);
@@ -143,10 +143,10 @@ pub(super) fn compile(raw: RawDefinition, source: &str) -> Result<Definition> {
         });
     }
     if builder.items.is_empty() {
-        return Err(broken(
-            "definition has no items".into(),
-            "definitionen saknar frågor".into(),
-        ));
+        return Err(broken(Text {
+            sv: "definitionen saknar frågor".into(),
+            en: "definition has no items".into(),
+        }));
     }
     builder.resolve_dates()?;
     let ruled_top_level = sections
@@ -183,26 +183,26 @@ impl Builder {
     fn add_code_list(&mut self, name: String, raw_codes: Vec<RawCode>) -> Result<()> {
         let place = format!("code list `{name}`");
         if !is_identifier(&name) {
-            return Err(broken(
-                format!("{place}: name must match [a-z][a-z0-9_]*"),
-                format!("{place}: namnet måste matcha [a-z][a-z0-9_]*"),
-            ));
+            return Err(broken(Text {
+                sv: format!("{place}: namnet måste matcha [a-z][a-z0-9_]*"),
+                en: format!("{place}: name must match [a-z][a-z0-9_]*"),
+            }));
         }
         if raw_codes.is_empty() || raw_codes.len() > usize::from(u16::MAX) {
-            return Err(broken(
-                format!("{place}: must have between 1 and {} codes", u16::MAX),
-                format!("{place}: måste ha mellan 1 och {} koder", u16::MAX),
-            ));
+            return Err(broken(Text {
+                sv: format!("{place}: måste ha mellan 1 och {} koder", u16::MAX),
+                en: format!("{place}: must have between 1 and {} codes", u16::MAX),
+            }));
         }
         let mut index = HashMap::with_capacity_and_hasher(raw_codes.len(), Default::default());
         let mut codes = Vec::with_capacity(raw_codes.len());
         for (position, raw) in raw_codes.into_iter().enumerate() {
             let code_place = format!("{place}, code `{}`", raw.code);
             if !is_code(&raw.code) {
-                return Err(broken(
-                    format!("{code_place}: a code must match [a-z0-9_]+"),
-                    format!("{code_place}: en kod måste matcha [a-z0-9_]+"),
-                ));
+                return Err(broken(Text {
+                    sv: format!("{code_place}: en kod måste matcha [a-z0-9_]+"),
+                    en: format!("{code_place}: a code must match [a-z0-9_]+"),
+                }));
             }
             check_text(&raw.label, &code_place, "label")?;
             if let Some(help) = &raw.help {
@@ -214,16 +214,16 @@ impl Builder {
                 .insert(raw.code.clone().into_boxed_str(), position)
                 .is_some()
             {
-                return Err(broken(
-                    format!("{code_place}: listed twice"),
-                    format!("{code_place}: finns två gånger"),
-                ));
+                return Err(broken(Text {
+                    sv: format!("{code_place}: finns två gånger"),
+                    en: format!("{code_place}: listed twice"),
+                }));
             }
             if raw.group.as_deref().is_some_and(|g| !is_identifier(g)) {
-                return Err(broken(
-                    format!("{code_place}: group must match [a-z][a-z0-9_]*"),
-                    format!("{code_place}: gruppen måste matcha [a-z][a-z0-9_]*"),
-                ));
+                return Err(broken(Text {
+                    sv: format!("{code_place}: gruppen måste matcha [a-z][a-z0-9_]*"),
+                    en: format!("{code_place}: group must match [a-z][a-z0-9_]*"),
+                }));
             }
             codes.push(Code {
                 code: raw.code,
@@ -246,10 +246,10 @@ impl Builder {
     fn code_list(&self, place: &str, name: Option<&String>, kind: &str) -> Result<CodeListId> {
         let name = name.ok_or_else(|| missing(place, "code_list", kind))?;
         self.code_list_ids.get(name).copied().ok_or_else(|| {
-            broken(
-                format!("{place}: code list `{name}` is not defined"),
-                format!("{place}: kodlistan `{name}` är inte definierad"),
-            )
+            broken(Text {
+                sv: format!("{place}: kodlistan `{name}` är inte definierad"),
+                en: format!("{place}: code list `{name}` is not defined"),
+            })
         })
     }
 
@@ -309,41 +309,38 @@ impl Builder {
     ) -> Result<()> {
         let kind_name = raw.kind.as_str();
         let allowed = allowed_fields(kind_name).ok_or_else(|| {
-            broken(
-                format!(
+            broken(Text { sv: format!("{place}: okänd typ `{kind_name}`"), en: format!(
                     "{place}: unknown kind `{kind_name}`; expected one of single_choice, multiple_choice, integer, decimal, date, boolean, text, ranking, group"
-                ),
-                format!("{place}: okänd typ `{kind_name}`"),
-            )
+                ) })
         })?;
         if let Some(field) = present_fields(raw)
             .into_iter()
             .find(|f| !allowed.contains(f))
         {
-            return Err(broken(
-                format!("{place}: field `{field}` does not apply to kind `{kind_name}`"),
-                format!("{place}: fältet `{field}` gäller inte typen `{kind_name}`"),
-            ));
+            return Err(broken(Text {
+                sv: format!("{place}: fältet `{field}` gäller inte typen `{kind_name}`"),
+                en: format!("{place}: field `{field}` does not apply to kind `{kind_name}`"),
+            }));
         }
         check_text(&raw.label, place, "label")?;
         if let Some(help) = &raw.help {
             check_text(help, place, "help")?;
         }
         if raw.required && raw.hideable {
-            return Err(broken(
-                format!("{place}: a required item cannot be hideable"),
-                format!("{place}: en obligatorisk fråga kan inte vara döljbar"),
-            ));
+            return Err(broken(Text {
+                sv: format!("{place}: en obligatorisk fråga kan inte vara döljbar"),
+                en: format!("{place}: a required item cannot be hideable"),
+            }));
         }
         let duplicate = match parent {
             None => self.top_level.contains_key(full_id),
             Some(siblings) => siblings.locals.contains_key(local),
         };
         if duplicate {
-            return Err(broken(
-                format!("{place}: declared twice"),
-                format!("{place}: deklarerad två gånger"),
-            ));
+            return Err(broken(Text {
+                sv: format!("{place}: deklarerad två gånger"),
+                en: format!("{place}: declared twice"),
+            }));
         }
         Ok(())
     }
@@ -361,16 +358,16 @@ impl Builder {
         let mut children: Vec<ItemId> = Vec::new();
         for sub in sub_items {
             if !is_identifier(&sub.id) {
-                return Err(broken(
-                    format!(
-                        "{place}: sub-item id `{}` must be a local name matching [a-z][a-z0-9_]*",
-                        sub.id
-                    ),
-                    format!(
+                return Err(broken(Text {
+                    sv: format!(
                         "{place}: delfrågans id `{}` måste matcha [a-z][a-z0-9_]*",
                         sub.id
                     ),
-                ));
+                    en: format!(
+                        "{place}: sub-item id `{}` must be a local name matching [a-z][a-z0-9_]*",
+                        sub.id
+                    ),
+                }));
             }
             let sub_full = format!("{full_id}.{}", sub.id);
             let sub_local = sub.id.clone();
@@ -411,14 +408,11 @@ impl Builder {
             }
         }
         self.top_level.get(name).copied().ok_or_else(|| {
-            broken(
-                format!(
-                    "{place}: condition refers to `{name}`, which is not a top-level item or sibling declared before it"
-                ),
-                format!(
+            broken(Text { sv: format!(
                     "{place}: villkoret hänvisar till `{name}`, som inte är en tidigare deklarerad fråga"
-                ),
-            )
+                ), en: format!(
+                    "{place}: condition refers to `{name}`, which is not a top-level item or sibling declared before it"
+                ) })
         })
     }
 
@@ -431,33 +425,30 @@ impl Builder {
                         *list
                     }
                     other => {
-                        return Err(broken(
-                            format!(
-                                "{place}: condition `in` needs a choice item, but `{item}` is {}",
-                                other.name()
-                            ),
-                            format!(
+                        return Err(broken(Text {
+                            sv: format!(
                                 "{place}: villkoret `in` kräver en flervalsfråga, men `{item}` är {}",
                                 other.name()
                             ),
-                        ));
+                            en: format!(
+                                "{place}: condition `in` needs a choice item, but `{item}` is {}",
+                                other.name()
+                            ),
+                        }));
                     }
                 };
                 let list = &self.code_lists[list.0 as usize];
                 if codes.is_empty() {
-                    return Err(broken(
-                        format!("{place}: condition `in` on `{item}` lists no codes"),
-                        format!("{place}: villkoret `in` för `{item}` saknar koder"),
-                    ));
+                    return Err(broken(Text {
+                        sv: format!("{place}: villkoret `in` för `{item}` saknar koder"),
+                        en: format!("{place}: condition `in` on `{item}` lists no codes"),
+                    }));
                 }
                 let codes = codes
                     .iter()
                     .map(|code| {
                         list.position(code).ok_or_else(|| {
-                            broken(
-                                format!("{place}: condition code `{code}` is not in code list `{}` of `{item}`", list.name),
-                                format!("{place}: villkorets kod `{code}` finns inte i kodlistan `{}`", list.name),
-                            )
+                            broken(Text { sv: format!("{place}: villkorets kod `{code}` finns inte i kodlistan `{}`", list.name), en: format!("{place}: condition code `{code}` is not in code list `{}` of `{item}`", list.name) })
                         })
                     })
                     .collect::<Result<_>>()?;
@@ -466,16 +457,16 @@ impl Builder {
             RawCondition::Equals { item, equals } => {
                 let id = self.reference(place, item, scope)?;
                 if !matches!(self.items[id.index()].kind, ItemKind::Boolean) {
-                    return Err(broken(
-                        format!(
-                            "{place}: condition `equals` needs a boolean item, but `{item}` is {}",
-                            self.items[id.index()].kind.name()
-                        ),
-                        format!(
+                    return Err(broken(Text {
+                        sv: format!(
                             "{place}: villkoret `equals` kräver en ja/nej-fråga, men `{item}` är {}",
                             self.items[id.index()].kind.name()
                         ),
-                    ));
+                        en: format!(
+                            "{place}: condition `equals` needs a boolean item, but `{item}` is {}",
+                            self.items[id.index()].kind.name()
+                        ),
+                    }));
                 }
                 Condition::Equals {
                     item: id,
@@ -501,10 +492,10 @@ impl Builder {
         scope: &Scope<'_>,
     ) -> Result<Vec<Condition>> {
         if raw.is_empty() {
-            return Err(broken(
-                format!("{place}: `all` and `any` need at least one condition"),
-                format!("{place}: `all` och `any` kräver minst ett villkor"),
-            ));
+            return Err(broken(Text {
+                sv: format!("{place}: `all` och `any` kräver minst ett villkor"),
+                en: format!("{place}: `all` and `any` need at least one condition"),
+            }));
         }
         raw.iter()
             .map(|c| self.condition(place, c, scope))
@@ -548,16 +539,13 @@ impl Builder {
                     Some(target) if target != id && matches!(self.items[target.index()].kind, ItemKind::Date { .. }) => {
                         Ok(DateRef::Item(target))
                     }
-                    _ => Err(broken(
-                        format!(
-                            "item `{}`: date reference `{name}` must be `interview_date`, a top-level date item or a sibling date item",
-                            item.id
-                        ),
-                        format!(
+                    _ => Err(broken(Text { sv: format!(
                             "fråga `{}`: datumreferensen `{name}` måste vara `interview_date` eller en annan datumfråga",
                             item.id
-                        ),
-                    )),
+                        ), en: format!(
+                            "item `{}`: date reference `{name}` must be `interview_date`, a top-level date item or a sibling date item",
+                            item.id
+                        ) })),
                 }
             })
             .collect()

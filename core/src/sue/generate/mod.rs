@@ -46,6 +46,7 @@ use serde_json::{Map, Value, json};
 use crate::draw::Draw;
 use crate::error::{Error, ErrorKind, Result};
 use crate::instrument::{Definition, ItemKind};
+use crate::text::Text;
 
 mod calibration;
 mod check;
@@ -102,7 +103,7 @@ struct Row {
 }
 
 fn definition_error(en: String, sv: String) -> Error {
-    Error::new(ErrorKind::InvalidDefinition, en, sv)
+    Error::new(ErrorKind::InvalidDefinition, Text { sv, en })
 }
 
 impl<'d> SueGenerator<'d> {
@@ -489,8 +490,10 @@ pub fn sue_documents(definition: &Definition, seed: u64, count: usize) -> Result
     if count > MAX_DOCUMENTS {
         return Err(Error::new(
             ErrorKind::InvalidArgument,
-            format!("at most {MAX_DOCUMENTS} synthetic documents can be made at once"),
-            format!("högst {MAX_DOCUMENTS} syntetiska dokument kan skapas åt gången"),
+            Text {
+                sv: format!("högst {MAX_DOCUMENTS} syntetiska dokument kan skapas åt gången"),
+                en: format!("at most {MAX_DOCUMENTS} synthetic documents can be made at once"),
+            },
         ));
     }
     Ok(SueGenerator::new(definition, seed)?.take(count).collect())

@@ -125,10 +125,10 @@ impl SueAggregate {
         let (tables, _) = self.tables(options);
         GroupReport {
             instrument: "sue".to_owned(),
-            title: Text::new(
-                "Systematisk uppföljning inom ekonomiskt bistånd (SUE): gruppresultat",
-                "Systematic follow-up in social assistance (SUE): group results",
-            ),
+            title: Text {
+                sv: "Systematisk uppföljning inom ekonomiskt bistånd (SUE): gruppresultat".into(),
+                en: "Systematic follow-up in social assistance (SUE): group results".into(),
+            },
             as_of: self.aggregate.as_of(),
             threshold: options.threshold,
             records: self.records(),

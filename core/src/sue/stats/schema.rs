@@ -32,8 +32,10 @@ fn resolver(definition: &Definition) -> Resolver<'_> {
 pub(super) fn missing(what: &str) -> Error {
     Error::new(
         ErrorKind::InvalidDefinition,
-        format!("SUE statistics need {what} in the definition"),
-        format!("SUE-statistiken kräver {what} i definitionen"),
+        Text {
+            sv: format!("SUE-statistiken kräver {what} i definitionen"),
+            en: format!("SUE statistics need {what} in the definition"),
+        },
     )
 }
 

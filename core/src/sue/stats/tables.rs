@@ -14,7 +14,10 @@ pub(super) const EQUALITY: &[Dimension] = &[
 pub(super) fn category(code: &str, sv: &str, en: &str) -> Category {
     Category {
         code: code.to_owned(),
-        label: Text::new(sv, en),
+        label: Text {
+            sv: sv.into(),
+            en: en.into(),
+        },
     }
 }
 
@@ -51,16 +54,16 @@ pub(super) fn table_specs(schema: &SueSchema, layout: &Layout) -> Vec<TableSpec>
             .map(|(i, (code, label))| (code.clone(), label.clone(), f(i)))
             .collect()
     };
-    let areas_label = Text::new("Område", "Area");
+    let areas_label = Text {
+        sv: "Område".into(),
+        en: "Area".into(),
+    };
 
     vec![
         TableSpec {
             id: "clients",
-            title: Text::new("Klienter", "Clients"),
-            description: Text::new(
-                "Antal klienter och andel av samtliga klienter i rapporten",
-                "Number of clients and share of all clients in the report",
-            ),
+            title: Text { sv: "Klienter".into(), en: "Clients".into() },
+            description: Text { sv: "Antal klienter och andel av samtliga klienter i rapporten".into(), en: "Number of clients and share of all clients in the report".into() },
             categories: vec![category("klienter", "Klienter", "Clients")],
             rows: RowsSpec::ByDimension {
                 dimensions: DEMOGRAPHIC,
@@ -73,11 +76,8 @@ pub(super) fn table_specs(schema: &SueSchema, layout: &Layout) -> Vec<TableSpec>
         },
         TableSpec {
             id: "needs",
-            title: Text::new("Behov före insats", "Needs before intervention"),
-            description: Text::new(
-                "Andel klienter med behov inom varje område, av samtliga klienter",
-                "Share of clients with a need in each area, of all clients",
-            ),
+            title: Text { sv: "Behov före insats".into(), en: "Needs before intervention".into() },
+            description: Text { sv: "Andel klienter med behov inom varje område, av samtliga klienter".into(), en: "Share of clients with a need in each area, of all clients".into() },
             categories: schema.areas.categories(),
             rows: RowsSpec::ByDimension {
                 dimensions: DEMOGRAPHIC,
@@ -86,11 +86,8 @@ pub(super) fn table_specs(schema: &SueSchema, layout: &Layout) -> Vec<TableSpec>
         },
         TableSpec {
             id: "needs_interventions",
-            title: Text::new("Behov och insatser", "Needs and interventions"),
-            description: Text::new(
-                "Bland klienter med behov inom området: andel som fått insatser av varje slag, och andel utan insats",
-                "Among clients with a need in the area: share who received each kind of intervention, and share with none",
-            ),
+            title: Text { sv: "Behov och insatser".into(), en: "Needs and interventions".into() },
+            description: Text { sv: "Bland klienter med behov inom området: andel som fått insatser av varje slag, och andel utan insats".into(), en: "Among clients with a need in the area: share who received each kind of intervention, and share with none".into() },
             categories: need_categories,
             rows: RowsSpec::Fixed {
                 rows_are: "area",
@@ -106,11 +103,8 @@ pub(super) fn table_specs(schema: &SueSchema, layout: &Layout) -> Vec<TableSpec>
         },
         TableSpec {
             id: "interventions",
-            title: Text::new("Insatser", "Interventions"),
-            description: Text::new(
-                "Andel klienter som fått varje insats, av samtliga klienter (en klient kan få flera)",
-                "Share of clients who received each intervention, of all clients (a client may receive several)",
-            ),
+            title: Text { sv: "Insatser".into(), en: "Interventions".into() },
+            description: Text { sv: "Andel klienter som fått varje insats, av samtliga klienter (en klient kan få flera)".into(), en: "Share of clients who received each intervention, of all clients (a client may receive several)".into() },
             categories: intervention_categories,
             rows: RowsSpec::ByDimension {
                 dimensions: DEMOGRAPHIC,
@@ -119,11 +113,8 @@ pub(super) fn table_specs(schema: &SueSchema, layout: &Layout) -> Vec<TableSpec>
         },
         TableSpec {
             id: "outcomes",
-            title: Text::new("Utfall efter insats", "Outcomes after intervention"),
-            description: Text::new(
-                "Sysselsättning eller försörjning efter insats, bland klienter med registrerat utfall",
-                "Occupation or income source after intervention, among clients with a recorded outcome",
-            ),
+            title: Text { sv: "Utfall efter insats".into(), en: "Outcomes after intervention".into() },
+            description: Text { sv: "Sysselsättning eller försörjning efter insats, bland klienter med registrerat utfall".into(), en: "Occupation or income source after intervention, among clients with a recorded outcome".into() },
             categories: schema.outcomes.categories(),
             rows: RowsSpec::ByDimension {
                 dimensions: DEMOGRAPHIC,
@@ -132,25 +123,19 @@ pub(super) fn table_specs(schema: &SueSchema, layout: &Layout) -> Vec<TableSpec>
         },
         TableSpec {
             id: "outcomes_by_intervention",
-            title: Text::new(
-                "Utfall efter slag av insats",
-                "Outcomes by kind of intervention",
-            ),
-            description: Text::new(
-                "Utfall bland klienter som fått insatser av varje slag (beskrivande, inte effekter)",
-                "Outcomes among clients who received each kind of intervention (descriptive, not effects)",
-            ),
+            title: Text { sv: "Utfall efter slag av insats".into(), en: "Outcomes by kind of intervention".into() },
+            description: Text { sv: "Utfall bland klienter som fått insatser av varje slag (beskrivande, inte effekter)".into(), en: "Outcomes among clients who received each kind of intervention (descriptive, not effects)".into() },
             categories: schema.outcomes.categories(),
             rows: RowsSpec::Fixed {
                 rows_are: "intervention_group",
-                rows_label: Text::new("Slag av insats", "Kind of intervention"),
+                rows_label: Text { sv: "Slag av insats".into(), en: "Kind of intervention".into() },
                 rows: INTERVENTION_GROUPS
                     .iter()
                     .enumerate()
                     .map(|(g, (code, sv, en))| {
                         (
                             (*code).to_owned(),
-                            Text::new(*sv, *en),
+                            Text { sv: (*sv).into(), en: (*en).into() },
                             cells(
                                 layout.outcome_by_group + g * layout.outcomes,
                                 layout.outcomes,
@@ -163,11 +148,8 @@ pub(super) fn table_specs(schema: &SueSchema, layout: &Layout) -> Vec<TableSpec>
         },
         TableSpec {
             id: "goal_attainment",
-            title: Text::new("Måluppfyllelse", "Goal attainment"),
-            description: Text::new(
-                "Hur väl målen med klienten uppnåtts, bland klienter med satta mål och registrerad måluppfyllelse",
-                "How fully the goals set with the client were met, among clients with goals and a recorded attainment",
-            ),
+            title: Text { sv: "Måluppfyllelse".into(), en: "Goal attainment".into() },
+            description: Text { sv: "Hur väl målen med klienten uppnåtts, bland klienter med satta mål och registrerad måluppfyllelse".into(), en: "How fully the goals set with the client were met, among clients with goals and a recorded attainment".into() },
             categories: schema.goals.categories(),
             rows: RowsSpec::ByDimension {
                 dimensions: DEMOGRAPHIC,
@@ -176,11 +158,8 @@ pub(super) fn table_specs(schema: &SueSchema, layout: &Layout) -> Vec<TableSpec>
         },
         TableSpec {
             id: "change_by_area",
-            title: Text::new("Förändring per område", "Change per area"),
-            description: Text::new(
-                "Förändring efter insats inom varje område, bland klienter med registrerad förändring där",
-                "Change after intervention in each area, among clients with a change recorded there",
-            ),
+            title: Text { sv: "Förändring per område".into(), en: "Change per area".into() },
+            description: Text { sv: "Förändring efter insats inom varje område, bland klienter med registrerad förändring där".into(), en: "Change after intervention in each area, among clients with a change recorded there".into() },
             categories: schema.change_codes.categories(),
             rows: RowsSpec::Fixed {
                 rows_are: "area",
@@ -196,11 +175,8 @@ pub(super) fn table_specs(schema: &SueSchema, layout: &Layout) -> Vec<TableSpec>
         },
         TableSpec {
             id: "satisfaction",
-            title: Text::new("Klientens nöjdhet", "Client satisfaction"),
-            description: Text::new(
-                "Klientens egen bedömning i brukaruppföljningen, bland klienter som svarat",
-                "The client's own view in the client follow-up, among clients who answered",
-            ),
+            title: Text { sv: "Klientens nöjdhet".into(), en: "Client satisfaction".into() },
+            description: Text { sv: "Klientens egen bedömning i brukaruppföljningen, bland klienter som svarat".into(), en: "The client's own view in the client follow-up, among clients who answered".into() },
             categories: schema.satisfaction_codes.categories(),
             rows: RowsSpec::ByDimension {
                 dimensions: DEMOGRAPHIC,
@@ -213,11 +189,8 @@ pub(super) fn table_specs(schema: &SueSchema, layout: &Layout) -> Vec<TableSpec>
         },
         TableSpec {
             id: "helped",
-            title: Text::new("Har insatsen hjälpt?", "Did the intervention help?"),
-            description: Text::new(
-                "Klientens svar på om insatsen hjälpt, bland klienter som svarat",
-                "The client's answer whether the intervention helped, among clients who answered",
-            ),
+            title: Text { sv: "Har insatsen hjälpt?".into(), en: "Did the intervention help?".into() },
+            description: Text { sv: "Klientens svar på om insatsen hjälpt, bland klienter som svarat".into(), en: "The client's answer whether the intervention helped, among clients who answered".into() },
             categories: schema.helped_codes.categories(),
             rows: RowsSpec::ByDimension {
                 dimensions: DEMOGRAPHIC,
@@ -226,18 +199,12 @@ pub(super) fn table_specs(schema: &SueSchema, layout: &Layout) -> Vec<TableSpec>
         },
         TableSpec {
             id: "satisfaction_by_goal",
-            title: Text::new(
-                "Nöjdhet efter måluppfyllelse",
-                "Satisfaction by goal attainment",
-            ),
-            description: Text::new(
-                "Klientens nöjdhet bland klienter med respektive måluppfyllelse",
-                "Client satisfaction among clients with each level of goal attainment",
-            ),
+            title: Text { sv: "Nöjdhet efter måluppfyllelse".into(), en: "Satisfaction by goal attainment".into() },
+            description: Text { sv: "Klientens nöjdhet bland klienter med respektive måluppfyllelse".into(), en: "Client satisfaction among clients with each level of goal attainment".into() },
             categories: schema.satisfaction_codes.categories(),
             rows: RowsSpec::Fixed {
                 rows_are: "goal_attainment",
-                rows_label: Text::new("Måluppfyllelse", "Goal attainment"),
+                rows_label: Text { sv: "Måluppfyllelse".into(), en: "Goal attainment".into() },
                 rows: schema
                     .goals
                     .codes
@@ -259,11 +226,8 @@ pub(super) fn table_specs(schema: &SueSchema, layout: &Layout) -> Vec<TableSpec>
         },
         TableSpec {
             id: "long_term",
-            title: Text::new("Långvarigt biståndsmottagande", "Long-term assistance"),
-            description: Text::new(
-                "Långvarigt: bistånd 10–12 av de senaste 12 månaderna (av samtliga). Mycket långvarigt: minst 27 av 36 månader (av dem med uppgift)",
-                "Long-term: assistance 10–12 of the last 12 months (of all). Very long-term: at least 27 of 36 months (of those recorded)",
-            ),
+            title: Text { sv: "Långvarigt biståndsmottagande".into(), en: "Long-term assistance".into() },
+            description: Text { sv: "Långvarigt: bistånd 10–12 av de senaste 12 månaderna (av samtliga). Mycket långvarigt: minst 27 av 36 månader (av dem med uppgift)".into(), en: "Long-term: assistance 10–12 of the last 12 months (of all). Very long-term: at least 27 of 36 months (of those recorded)".into() },
             categories: vec![
                 category("langvarigt", "Långvarigt", "Long-term"),
                 category("mycket_langvarigt", "Mycket långvarigt", "Very long-term"),
@@ -278,11 +242,8 @@ pub(super) fn table_specs(schema: &SueSchema, layout: &Layout) -> Vec<TableSpec>
         },
         TableSpec {
             id: "reopening",
-            title: Text::new("Återaktualisering", "Re-opening"),
-            description: Text::new(
-                "Andel avslutade ärenden som återaktualiserats inom 3, 6 och 12 månader, bland ärenden avslutade minst så länge före rapportdatumet",
-                "Share of closed cases re-opened within 3, 6 and 12 months, among cases closed at least that long before the report date",
-            ),
+            title: Text { sv: "Återaktualisering".into(), en: "Re-opening".into() },
+            description: Text { sv: "Andel avslutade ärenden som återaktualiserats inom 3, 6 och 12 månader, bland ärenden avslutade minst så länge före rapportdatumet".into(), en: "Share of closed cases re-opened within 3, 6 and 12 months, among cases closed at least that long before the report date".into() },
             categories: vec![
                 category("inom_3_manader", "Inom 3 månader", "Within 3 months"),
                 category("inom_6_manader", "Inom 6 månader", "Within 6 months"),
@@ -297,11 +258,8 @@ pub(super) fn table_specs(schema: &SueSchema, layout: &Layout) -> Vec<TableSpec>
         },
         TableSpec {
             id: "equality",
-            title: Text::new("Likvärdighet", "Equality"),
-            description: Text::new(
-                "Samma mått sida vid sida för olika grupper: får kvinnor och män, unga och äldre, inrikes och utrikes födda samma insatser och resultat?",
-                "The same measures side by side for groups: do women and men, young and old, born in Sweden and abroad get the same interventions and results?",
-            ),
+            title: Text { sv: "Likvärdighet".into(), en: "Equality".into() },
+            description: Text { sv: "Samma mått sida vid sida för olika grupper: får kvinnor och män, unga och äldre, inrikes och utrikes födda samma insatser och resultat?".into(), en: "The same measures side by side for groups: do women and men, young and old, born in Sweden and abroad get the same interventions and results?".into() },
             categories: vec![
                 category(
                     "aktiverade",
