@@ -63,6 +63,15 @@ impl PseudonymKey {
         &self.key_id
     }
 
+    /// HMAC-SHA256 of `domain` under this key: a secret for another purpose (the audit key of
+    /// a keys file without one), unrelated to every pseudonym since domains differ.
+    pub(crate) fn derive(&self, domain: &[u8]) -> [u8; 32] {
+        let mut mac = <Hmac<Sha256> as KeyInit>::new_from_slice(&self.secret)
+            .expect("HMAC accepts keys of any length");
+        mac.update(domain);
+        mac.finalize().into_bytes().into()
+    }
+
     /// Overwrites the secret with zeros.
     fn wipe(&mut self) {
         self.secret.fill(0);
