@@ -67,6 +67,11 @@ pub struct RecordMeta {
     pub updated_at: i64,
     /// Id of the data key the body is sealed with.
     pub key_id: String,
+    /// How many times the body was written: 1 for a new record, one more per update (a key
+    /// rotation does not count). Bound into the sealed body, so an older body written back
+    /// fails to open unless its revision goes back too, which `verify_records` then finds
+    /// against the audit log. 0 for records stored before revisions existed.
+    pub revision: u64,
 }
 
 /// A stored record with its body opened (authenticated and decrypted).

@@ -51,7 +51,7 @@ mod event;
 use serde::Serialize;
 
 pub use chain::AUDIT_GENESIS_HASH;
-pub(crate) use chain::{StoredEntry, check_recorded_head, link, verify};
+pub(crate) use chain::{Chain, StoredEntry, check_recorded_head, link, verify};
 pub use event::AuditEvent;
 #[cfg(any(test, feature = "conformance"))]
 pub(crate) use event::{MAX_PRINCIPAL_LEN, MAX_TERM_LEN};
@@ -131,6 +131,10 @@ pub enum AuditProblem {
     /// The entry at a recorded head's seq has another hash: the chain was recomputed from some
     /// entry at or before seq.
     Rewritten,
+    /// The entry at seq is linked with the unkeyed SHA-256 encoding, not the audit key's MAC:
+    /// either a log from before the audit key that [`AuditLog::audit_rekey`] has not relinked
+    /// yet, or a chain recomputed from seq on by someone without the key.
+    Unkeyed,
 }
 
 /// An append-only, hash-chained audit log. Implementations are shared between threads.
@@ -175,6 +179,19 @@ pub trait AuditLog: Send + Sync {
     /// [`ErrorKind::InvalidInput`] if `recorded.hash` is not 64 lowercase hex digits, or a head
     /// of seq 0 has another hash than [`AUDIT_GENESIS_HASH`]; as [`AuditLog::audit_verify`].
     fn audit_verify_against(&self, recorded: &AuditHead) -> Result<AuditVerification>;
+
+    /// Migrates a log to the audit key, once: checks every entry, accepting either the unkeyed
+    /// SHA-256 link of a log from before the key or the key's MAC, and if the whole log verifies
+    /// relinks every entry under the key, in one transaction. Returns the new head (heads
+    /// recorded before no longer match: record this one), or the first problem found, in which
+    /// case nothing was changed. Running it on a keyed log rewrites nothing of substance (the
+    /// links come out the same).
+    ///
+    /// # Errors
+    ///
+    /// [`ErrorKind::InvalidInput`] if the store was opened without an audit key;
+    /// [`ErrorKind::Database`].
+    fn audit_rekey(&self) -> Result<AuditVerification>;
 }
 
 /// A [`Store`] with an [`AuditLog`] whose writes can carry their audit entry: the record and the
@@ -226,7 +243,7 @@ mod tests {
             "report",
             "ok",
         );
-        let entry = link(None, event).expect("link");
+        let entry = link(Chain::Unkeyed, None, event).expect("link");
         let json = serde_json::to_value(&entry).expect("json");
         assert_eq!(json["seq"], 1);
         assert_eq!(json["principal"], "anna.svensson");

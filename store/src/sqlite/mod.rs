@@ -17,6 +17,7 @@ use std::path::{Path, PathBuf};
 use std::sync::{Mutex, MutexGuard, PoisonError, RwLock};
 use std::time::Duration;
 
+use bistand_core::audit_key::AuditKey;
 use bistand_core::seal::Keyring;
 use bistand_core::unit::unit_key;
 use rusqlite::functions::FunctionFlags;
@@ -38,6 +39,8 @@ pub struct SqliteStore {
     /// `None` for an in-memory store, whose only connection is the writer.
     readers: Option<ReaderPool>,
     keyring: RwLock<Keyring>,
+    /// Links the audit log; `None` links it with plain SHA-256 (see [`SqliteStore::with_audit_key`]).
+    audit_key: Option<AuditKey>,
 }
 
 struct ReaderPool {
@@ -71,6 +74,7 @@ impl SqliteStore {
                 idle: Mutex::new(Vec::new()),
             }),
             keyring: RwLock::new(keyring),
+            audit_key: None,
         })
     }
 
@@ -89,7 +93,28 @@ impl SqliteStore {
             writer: Mutex::new(conn),
             readers: None,
             keyring: RwLock::new(keyring),
+            audit_key: None,
         })
+    }
+
+    /// The same store with its audit log linked under `key`: every entry appended is MACed with
+    /// it, and verification accepts only MACed entries (an entry linked without the key is
+    /// [`AuditProblem::Unkeyed`](crate::AuditProblem::Unkeyed); a log from before the key is
+    /// migrated once with [`AuditLog::audit_rekey`](crate::AuditLog::audit_rekey)). Without a
+    /// key the log is linked with plain SHA-256, which anyone with the file can recompute: the
+    /// shells always give one.
+    #[must_use]
+    pub fn with_audit_key(mut self, key: AuditKey) -> SqliteStore {
+        self.audit_key = Some(key);
+        self
+    }
+
+    /// How this store links its audit log.
+    fn chain(&self) -> crate::audit::Chain<'_> {
+        match &self.audit_key {
+            Some(key) => crate::audit::Chain::Keyed(key),
+            None => crate::audit::Chain::Unkeyed,
+        }
     }
 
     /// Copies the write-ahead log into the database file and truncates the log (a backup taken

@@ -22,11 +22,11 @@ use crate::sealing::{self, SealedRecord, now_ms};
 pub(super) const SCAN_CHUNK: i64 = 512;
 
 /// Columns of a record row, in the order [`stored_row`] reads them.
-const COLUMNS: &str =
-    "id, pseudonym, unit, instrument, version, created_at, updated_at, key_id, nonce, ciphertext";
+pub(super) const COLUMNS: &str = "id, pseudonym, unit, instrument, version, created_at, \
+                                   updated_at, key_id, revision, nonce, ciphertext";
 /// Metadata columns, in the order [`meta_row`] reads them.
 const META_COLUMNS: &str =
-    "id, pseudonym, unit, instrument, version, created_at, updated_at, key_id";
+    "id, pseudonym, unit, instrument, version, created_at, updated_at, key_id, revision";
 
 impl SqliteStore {
     /// Inserts `records` like [`Store::put_many`] and, in the same transaction, runs `also` with
@@ -54,7 +54,8 @@ impl SqliteStore {
         let also = self.write(context, |tx| {
             let mut insert = tx
                 .prepare_cached(&format!(
-                    "INSERT INTO records ({COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)"
+                    "INSERT INTO records ({COLUMNS}) \
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)"
                 ))
                 .map_err(|e| Error::database(context, e))?;
             for SealedRecord { meta, sealed } in &rows {
@@ -68,6 +69,7 @@ impl SqliteStore {
                         meta.created_at,
                         meta.updated_at,
                         meta.key_id,
+                        revision_column(meta.revision),
                         &sealed.nonce[..],
                         sealed.ciphertext,
                     ])
@@ -96,6 +98,7 @@ impl SqliteStore {
             let old = sealing::open(&keyring, row)?;
             let meta = RecordMeta {
                 updated_at: now_ms().max(old.meta.updated_at),
+                revision: old.meta.revision.saturating_add(1),
                 ..old.meta
             };
             let SealedRecord { meta, sealed } = sealing::seal_body(keyring.active(), meta, body)?;
@@ -284,7 +287,7 @@ impl Store for SqliteStore {
     }
 }
 
-fn select_one(conn: &Connection, id: &RecordId) -> Result<Option<SealedRecord>> {
+pub(super) fn select_one(conn: &Connection, id: &RecordId) -> Result<Option<SealedRecord>> {
     let context = "could not read the record";
     conn.prepare_cached(&format!("SELECT {COLUMNS} FROM records WHERE id = ?1"))
         .and_then(|mut s| {
@@ -296,7 +299,8 @@ fn select_one(conn: &Connection, id: &RecordId) -> Result<Option<SealedRecord>> 
 
 fn write_body(tx: &Transaction<'_>, meta: &RecordMeta, sealed: &Sealed) -> rusqlite::Result<()> {
     tx.prepare_cached(
-        "UPDATE records SET key_id = ?2, nonce = ?3, ciphertext = ?4, updated_at = ?5 WHERE id = ?1",
+        "UPDATE records SET key_id = ?2, nonce = ?3, ciphertext = ?4, updated_at = ?5, \
+         revision = ?6 WHERE id = ?1",
     )?
     .execute(rusqlite::params![
         meta.id.as_str(),
@@ -304,8 +308,14 @@ fn write_body(tx: &Transaction<'_>, meta: &RecordMeta, sealed: &Sealed) -> rusql
         &sealed.nonce[..],
         sealed.ciphertext,
         meta.updated_at,
+        revision_column(meta.revision),
     ])?;
     Ok(())
+}
+
+/// A revision as SQLite's signed integer; no store reaches 2^63 writes of one record.
+fn revision_column(revision: u64) -> i64 {
+    i64::try_from(revision).unwrap_or(i64::MAX)
 }
 
 fn meta_row(row: &Row<'_>) -> rusqlite::Result<RecordMeta> {
@@ -322,17 +332,19 @@ fn meta_at(row: &Row<'_>, first: usize) -> rusqlite::Result<RecordMeta> {
         created_at: row.get(first + 5)?,
         updated_at: row.get(first + 6)?,
         key_id: row.get(first + 7)?,
+        // A negative revision can only be an edit; u64::MAX makes the body fail to open.
+        revision: u64::try_from(row.get::<_, i64>(first + 8)?).unwrap_or(u64::MAX),
     })
 }
 
 /// Reads the [`COLUMNS`] starting at column `first`.
-fn stored_row(row: &Row<'_>, first: usize) -> rusqlite::Result<SealedRecord> {
+pub(super) fn stored_row(row: &Row<'_>, first: usize) -> rusqlite::Result<SealedRecord> {
     let meta = meta_at(row, first)?;
-    let stored_nonce: Vec<u8> = row.get(first + 8)?;
+    let stored_nonce: Vec<u8> = row.get(first + 9)?;
     // A nonce of the wrong length cannot be the one the body was sealed with; an all-zero
     // nonce in its place makes opening fail authentication, as any other alteration does.
     let nonce = <[u8; NONCE_LEN]>::try_from(stored_nonce.as_slice()).unwrap_or([0; NONCE_LEN]);
-    let ciphertext: Vec<u8> = row.get(first + 9)?;
+    let ciphertext: Vec<u8> = row.get(first + 10)?;
     let mut sealed = Sealed {
         key_id: meta.key_id.clone(),
         nonce,
