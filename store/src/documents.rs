@@ -82,8 +82,8 @@ pub enum PrepareError {
 pub struct StoreReport {
     /// The report over the records that were counted.
     pub report: GroupReport,
-    /// Records that could not be read as documents of the instrument, and so were not counted;
-    /// by record id and error kind only, never content.
+    /// Records that could not be read, or not as documents of the instrument, and so were not
+    /// counted; by record id and reason only, never content.
     pub not_counted: Vec<NotCounted>,
 }
 
@@ -92,8 +92,28 @@ pub struct StoreReport {
 pub struct NotCounted {
     /// The record's id (random; says nothing about the client).
     pub record_id: RecordId,
-    /// Why its body was not a document of the instrument.
-    pub kind: bistand_core::ErrorKind,
+    /// Why it was left out.
+    pub reason: NotCountedReason,
+}
+
+/// Why a stored record was left out of a report.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum NotCountedReason {
+    /// The record failed authentication (altered in the database): one bad row is left out
+    /// rather than failing the report of its whole unit. `bistand store verify` finds it.
+    Unreadable,
+    /// Its body opened but was not a document of the instrument: core's error kind.
+    NotADocument(bistand_core::ErrorKind),
+}
+
+impl fmt::Display for NotCountedReason {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            NotCountedReason::Unreadable => f.write_str("unreadable"),
+            NotCountedReason::NotADocument(kind) => kind.fmt(f),
+        }
+    }
 }
 
 /// The pseudonym of a client id under `key`: a personnummer or samordningsnummer (any spelling,
@@ -161,8 +181,9 @@ pub fn prepare(
 /// `as_of`. With `units`, only records of those units are counted (each unit once, however often
 /// it is listed; an empty list counts nothing); without, every record of the instrument.
 ///
-/// Records whose body cannot be read as a document of the instrument are left out and listed in
-/// [`StoreReport::not_counted`]; documents with error findings are left out and tallied in the
+/// Records that fail authentication, and records whose body cannot be read as a document of the
+/// instrument, are left out and listed in [`StoreReport::not_counted`] with the reason (one
+/// altered row no longer fails the report of its whole unit); documents with error findings are left out and tallied in the
 /// report, as everywhere else.
 ///
 /// # Errors
@@ -196,18 +217,30 @@ pub fn report_from_store(
         }
     };
     for filter in &filters {
-        store.scan(filter, &mut |record| {
-            match engine.parse(Some(definition.instrument()), &record.body) {
-                Ok(validated) => {
-                    aggregate.add(&validated);
+        let mut unreadable = Vec::new();
+        store.scan_readable(
+            filter,
+            &mut |record| {
+                match engine.parse(Some(definition.instrument()), &record.body) {
+                    Ok(validated) => {
+                        aggregate.add(&validated);
+                    }
+                    Err(error) => not_counted.push(NotCounted {
+                        record_id: record.meta.id,
+                        reason: NotCountedReason::NotADocument(error.kind()),
+                    }),
                 }
-                Err(error) => not_counted.push(NotCounted {
-                    record_id: record.meta.id,
-                    kind: error.kind(),
-                }),
-            }
-            Ok(())
-        })?;
+                Ok(())
+            },
+            &mut |record_id, _| {
+                unreadable.push(record_id);
+                Ok(())
+            },
+        )?;
+        not_counted.extend(unreadable.into_iter().map(|record_id| NotCounted {
+            record_id,
+            reason: NotCountedReason::Unreadable,
+        }));
     }
     Ok(StoreReport {
         report: aggregate.report(options),
@@ -472,7 +505,7 @@ mod tests {
             report.not_counted,
             [NotCounted {
                 record_id: meta.id,
-                kind: bistand_core::ErrorKind::MalformedJson,
+                reason: NotCountedReason::NotADocument(bistand_core::ErrorKind::MalformedJson),
             }]
         );
     }

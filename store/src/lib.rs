@@ -51,6 +51,7 @@ mod audit;
 pub mod conformance;
 pub mod documents;
 mod error;
+mod integrity;
 mod record;
 mod sealing;
 mod sqlite;
@@ -62,6 +63,7 @@ pub use audit::{
 
 pub use bistand_core::seal::{DataKey, Keyring};
 pub use error::{Error, ErrorKind, Result};
+pub use integrity::{RecordFinding, RecordProblem, RecordVerification};
 pub use record::{
     MAX_BODY_LEN, NewRecord, Record, RecordId, RecordMeta, ResealProgress, ScanFilter,
 };
@@ -132,6 +134,20 @@ pub trait Store: Send + Sync {
     /// cannot be opened, [`ErrorKind::Database`], or the error `f` returned (see
     /// [`Error::aborted`]).
     fn scan(&self, filter: &ScanFilter, f: &mut dyn FnMut(Record) -> Result<()>) -> Result<()>;
+
+    /// Like [`Store::scan`], but a record that fails authentication ([`ErrorKind::Integrity`])
+    /// does not stop the scan: `unreadable` is called with its id and the error instead, in
+    /// its place in the order, so one bad row cannot stop a report of its unit.
+    ///
+    /// # Errors
+    ///
+    /// As [`Store::scan`], except [`ErrorKind::Integrity`]; or the error `unreadable` returned.
+    fn scan_readable(
+        &self,
+        filter: &ScanFilter,
+        f: &mut dyn FnMut(Record) -> Result<()>,
+        unreadable: &mut dyn FnMut(RecordId, Error) -> Result<()>,
+    ) -> Result<()>;
 
     /// The number of records matching `filter`.
     ///

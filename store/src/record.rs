@@ -24,7 +24,8 @@ pub(crate) const RECORD_ID_BYTES: usize = 16;
 /// A record's id: 128 random bits as 32 lowercase hex digits, made by the store on insert.
 ///
 /// It carries nothing about the client, so it may appear in logs and error messages.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
+#[serde(transparent)]
 pub struct RecordId(String);
 
 /// A record to insert: the client's pseudonym, the unit that owns it, the instrument and version

@@ -66,6 +66,11 @@ pub(crate) fn open(keyring: &Keyring, stored: SealedRecord) -> Result<Record> {
     })
 }
 
+/// Whether `stored` opens (authenticates) with `keyring`; the body is dropped.
+pub(crate) fn authenticates(keyring: &Keyring, stored: &SealedRecord) -> bool {
+    seal::open(keyring, &binding(&stored.meta), &stored.sealed).is_ok()
+}
+
 /// Whether `stored`, which fails to open, opens as a body of an earlier revision than its
 /// revision column says: an older body written back without its revision. Tries at most 64
 /// revisions below, so a forged huge revision costs nothing.

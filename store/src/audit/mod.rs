@@ -53,6 +53,7 @@ use serde::Serialize;
 pub use chain::AUDIT_GENESIS_HASH;
 pub(crate) use chain::{Chain, StoredEntry, check_recorded_head, link, verify};
 pub use event::AuditEvent;
+pub(crate) use event::parse_record_state;
 #[cfg(any(test, feature = "conformance"))]
 pub(crate) use event::{MAX_PRINCIPAL_LEN, MAX_TERM_LEN};
 
@@ -60,6 +61,7 @@ pub(crate) use event::{MAX_PRINCIPAL_LEN, MAX_TERM_LEN};
 use crate::ErrorKind;
 use crate::Store;
 use crate::error::Result;
+use crate::integrity::{RecordFinding, RecordVerification};
 use crate::record::{NewRecord, RecordId, RecordMeta};
 
 /// An appended event with its place in the chain.
@@ -221,6 +223,27 @@ pub trait AuditedStore: Store + AuditLog {
         body: &[u8],
         event: AuditEvent,
     ) -> Result<(RecordMeta, AuditEntry)>;
+
+    /// Walks every stored record against the audit log and reports, by id only, every record
+    /// rolled back, deleted, edited or unreadable (see [`RecordProblem`](crate::RecordProblem)).
+    /// Judges against the record states the chain commits to: check the chain itself with
+    /// [`AuditLog::audit_verify`] too (a broken chain makes these states untrustworthy).
+    ///
+    /// # Errors
+    ///
+    /// [`ErrorKind::Database`].
+    fn verify_records(&self) -> Result<RecordVerification>;
+
+    /// Moves the rows of `findings` out of the records into the quarantine, where they are kept
+    /// for forensics and no scan, count or lookup sees them, and appends `event` about each
+    /// (with its record id) in the same transaction. Findings without a row (deleted records)
+    /// are skipped. Returns the number of rows moved.
+    ///
+    /// # Errors
+    ///
+    /// As [`AuditLog::audit_append`] for `event`; [`ErrorKind::Database`]. Nothing is moved
+    /// when it fails.
+    fn quarantine(&self, findings: &[RecordFinding], event: AuditEvent) -> Result<u64>;
 }
 
 impl AuditVerification {

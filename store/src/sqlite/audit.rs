@@ -13,6 +13,7 @@ use crate::audit::{
     StoredEntry,
 };
 use crate::error::{Error, ErrorKind, Result};
+use crate::integrity::{RecordFinding, RecordVerification};
 use crate::record::{NewRecord, RecordId, RecordMeta};
 
 /// Entries read per query while verifying: enough to amortise the query, little memory.
@@ -131,6 +132,14 @@ impl AuditedStore for SqliteStore {
         self.update_with(id, body, |tx, meta| {
             append(tx, self.chain(), event.about(meta))
         })
+    }
+
+    fn verify_records(&self) -> Result<RecordVerification> {
+        self.verify_records_sql()
+    }
+
+    fn quarantine(&self, findings: &[RecordFinding], event: AuditEvent) -> Result<u64> {
+        self.quarantine_sql(findings, event)
     }
 }
 

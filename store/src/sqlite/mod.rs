@@ -10,6 +10,7 @@
 //! with every backend and lives outside this folder.
 
 mod audit;
+mod integrity;
 mod records;
 pub(crate) mod schema;
 

@@ -107,6 +107,85 @@ impl SqliteStore {
             Ok((meta, also))
         })
     }
+
+    /// [`Store::scan`], and with `unreadable` [`Store::scan_readable`].
+    fn scan_with(
+        &self,
+        filter: &ScanFilter,
+        f: &mut dyn FnMut(Record) -> Result<()>,
+        mut unreadable: Option<&mut dyn FnMut(RecordId, Error) -> Result<()>>,
+    ) -> Result<()> {
+        filter.check()?;
+        let context = "could not scan records";
+        let (condition, mut params) = filter_sql(filter);
+        let sql = format!(
+            "SELECT rowid, {COLUMNS} FROM records WHERE rowid > ? AND rowid <= ? {condition} \
+             ORDER BY rowid LIMIT {SCAN_CHUNK}"
+        );
+        // Keyset pagination by rowid: each chunk is its own short read, so a long report neither
+        // holds the in-memory store's only connection nor pins the WAL. Rows never change rowid
+        // (nothing re-inserts; a quarantined row is only removed), so each record present when
+        // the scan starts is visited at most once, and records inserted during the scan (by
+        // `f`, say) are not.
+        let last: Option<i64> = self.read(|conn| {
+            conn.query_row("SELECT max(rowid) FROM records", [], |row| row.get(0))
+                .map_err(|e| Error::database(context, e))
+        })?;
+        let Some(last) = last else {
+            return Ok(());
+        };
+        let mut after: i64 = 0;
+        loop {
+            params.insert(0, Box::new(last));
+            params.insert(0, Box::new(after));
+            let chunk = self.read(|conn| {
+                let mut statement = conn
+                    .prepare_cached(&sql)
+                    .map_err(|e| Error::database(context, e))?;
+                let rows = statement
+                    .query_map(rusqlite::params_from_iter(params.iter()), |row| {
+                        Ok((row.get::<_, i64>(0)?, stored_row(row, 1)?))
+                    })
+                    .map_err(|e| Error::database(context, e))?;
+                rows.collect::<rusqlite::Result<Vec<_>>>()
+                    .map_err(|e| Error::database(context, e))
+            })?;
+            params.drain(..2);
+            let Some(&(chunk_last, _)) = chunk.last() else {
+                return Ok(());
+            };
+            after = chunk_last;
+            let full = chunk.len() as i64 == SCAN_CHUNK;
+            // Open the whole chunk, then let go of the keyring before calling back: the callback
+            // may use the store, and a nested read lock could deadlock behind a waiting writer.
+            let records = {
+                let keyring = self.keyring();
+                let mut records = Vec::with_capacity(chunk.len());
+                for (_, row) in chunk {
+                    // The id is kept only when a failure is to be reported rather than returned.
+                    let id = unreadable.is_some().then(|| row.meta.id.clone());
+                    match (sealing::open(&keyring, row), id) {
+                        (Ok(record), _) => records.push(Ok(record)),
+                        (Err(error), Some(id)) if error.kind() == ErrorKind::Integrity => {
+                            records.push(Err((id, error)));
+                        }
+                        (Err(error), _) => return Err(error),
+                    }
+                }
+                records
+            };
+            for record in records {
+                match (record, unreadable.as_mut()) {
+                    (Ok(record), _) => f(record)?,
+                    (Err((id, error)), Some(unreadable)) => unreadable(id, error)?,
+                    (Err((_, error)), None) => return Err(error),
+                }
+            }
+            if !full {
+                return Ok(());
+            }
+        }
+    }
 }
 
 impl Store for SqliteStore {
@@ -159,62 +238,16 @@ impl Store for SqliteStore {
     }
 
     fn scan(&self, filter: &ScanFilter, f: &mut dyn FnMut(Record) -> Result<()>) -> Result<()> {
-        filter.check()?;
-        let context = "could not scan records";
-        let (condition, mut params) = filter_sql(filter);
-        let sql = format!(
-            "SELECT rowid, {COLUMNS} FROM records WHERE rowid > ? AND rowid <= ? {condition} \
-             ORDER BY rowid LIMIT {SCAN_CHUNK}"
-        );
-        // Keyset pagination by rowid: each chunk is its own short read, so a long report neither
-        // holds the in-memory store's only connection nor pins the WAL. Rows never change rowid
-        // (no operation deletes or re-inserts), so each record present when the scan starts is
-        // visited exactly once, and records inserted during the scan (by `f`, say) are not.
-        let last: Option<i64> = self.read(|conn| {
-            conn.query_row("SELECT max(rowid) FROM records", [], |row| row.get(0))
-                .map_err(|e| Error::database(context, e))
-        })?;
-        let Some(last) = last else {
-            return Ok(());
-        };
-        let mut after: i64 = 0;
-        loop {
-            params.insert(0, Box::new(last));
-            params.insert(0, Box::new(after));
-            let chunk = self.read(|conn| {
-                let mut statement = conn
-                    .prepare_cached(&sql)
-                    .map_err(|e| Error::database(context, e))?;
-                let rows = statement
-                    .query_map(rusqlite::params_from_iter(params.iter()), |row| {
-                        Ok((row.get::<_, i64>(0)?, stored_row(row, 1)?))
-                    })
-                    .map_err(|e| Error::database(context, e))?;
-                rows.collect::<rusqlite::Result<Vec<_>>>()
-                    .map_err(|e| Error::database(context, e))
-            })?;
-            params.drain(..2);
-            let Some(&(chunk_last, _)) = chunk.last() else {
-                return Ok(());
-            };
-            after = chunk_last;
-            let full = chunk.len() as i64 == SCAN_CHUNK;
-            // Open the whole chunk, then let go of the keyring before calling back: the callback
-            // may use the store, and a nested read lock could deadlock behind a waiting writer.
-            let records = {
-                let keyring = self.keyring();
-                chunk
-                    .into_iter()
-                    .map(|(_, row)| sealing::open(&keyring, row))
-                    .collect::<Result<Vec<_>>>()?
-            };
-            for record in records {
-                f(record)?;
-            }
-            if !full {
-                return Ok(());
-            }
-        }
+        self.scan_with(filter, f, None)
+    }
+
+    fn scan_readable(
+        &self,
+        filter: &ScanFilter,
+        f: &mut dyn FnMut(Record) -> Result<()>,
+        unreadable: &mut dyn FnMut(RecordId, Error) -> Result<()>,
+    ) -> Result<()> {
+        self.scan_with(filter, f, Some(unreadable))
     }
 
     fn count(&self, filter: &ScanFilter) -> Result<u64> {
