@@ -6,6 +6,7 @@ mod audit;
 mod basic;
 mod crash;
 mod disk;
+mod integrity;
 mod migration;
 mod rotation;
 mod tamper;
