@@ -519,6 +519,7 @@ fn audit(
         record_id: meta.map(|m| m.id.as_str().to_owned()),
         pseudonym: meta.map(|m| m.pseudonym.clone()),
         outcome: outcome.to_owned(),
+        record_state: None,
     }
 }
 

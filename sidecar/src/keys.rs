@@ -3,7 +3,8 @@
 //! ```json
 //! { "pseudonym_key": { "id": "p1", "secret_hex": "…64 hex…" },
 //!   "data_keys": [ { "id": "k1", "secret_hex": "…64 hex…" } ],
-//!   "active_data_key": "k1" }
+//!   "active_data_key": "k1",
+//!   "audit_key": { "id": "a1", "secret_hex": "…64 hex…" } }
 //! ```
 //!
 //! `bistand keys generate` writes a new one (owner-only permissions). Keep it apart from the
@@ -44,8 +45,10 @@ fn random_secret() -> Result<[u8; 32]> {
 pub(crate) fn generate() -> Result<String> {
     let mut pseudonym = random_secret()?;
     let mut data = random_secret()?;
-    let json = bistand_core::keys::new_keys_json(&pseudonym, &data);
+    let mut audit = random_secret()?;
+    let json = bistand_core::keys::new_keys_json_with_audit(&pseudonym, &data, &audit);
     zeroize::Zeroize::zeroize(&mut pseudonym);
     zeroize::Zeroize::zeroize(&mut data);
+    zeroize::Zeroize::zeroize(&mut audit);
     Ok(json)
 }

@@ -274,6 +274,7 @@ fn audit_verify_finds_an_edited_entry() {
                     record_id: None,
                     pseudonym: None,
                     outcome: "ok".into(),
+                    record_state: None,
                 })
                 .expect("append");
         }
@@ -305,7 +306,9 @@ fn audit_verify_finds_an_edited_entry() {
 
 fn open_store(config: &bistand_sidecar::config::Config) -> bistand_store::SqliteStore {
     let keys = bistand_sidecar::keys::load(&config.store.keys).expect("keys");
-    bistand_store::SqliteStore::open(&config.store.path, keys.keyring).expect("store")
+    bistand_store::SqliteStore::open(&config.store.path, keys.keyring)
+        .expect("store")
+        .with_audit_key(keys.audit)
 }
 
 /// Edits entry 3 the way someone with the database file could: drop the guards, change the row.
