@@ -503,6 +503,32 @@ async fn blocking<T: Send + 'static>(
         .map_err(|_| ApiError::internal("blocking task failed"))?
 }
 
+/// A record that failed authentication on a read: logged once with the request id and the record
+/// id (never content) and audited as a read with the outcome `failed`, then a 500.
+fn unreadable(
+    store: &dyn AuditedStore,
+    principal: &Principal,
+    id: &RecordId,
+    request_id: Option<RequestId>,
+) -> ApiError {
+    log_unreadable(id, request_id);
+    let mut event = audit(principal, "record.read", None, None, "failed");
+    event.record_id = Some(id.as_str().to_owned());
+    match store.audit_append(event) {
+        Ok(_) => ApiError::unreadable_record(),
+        Err(error) => error.into(),
+    }
+}
+
+/// The log line of a record that failed authentication: request and record id only.
+fn log_unreadable(id: &RecordId, request_id: Option<RequestId>) {
+    tracing::error!(
+        request_id = request_id.as_ref().map_or("-", RequestId::as_str),
+        record_id = id.as_str(),
+        "stored record failed authentication; `bistand store verify` reports it"
+    );
+}
+
 fn audit(
     principal: &Principal,
     action: &str,
@@ -843,8 +869,14 @@ async fn read_record(
     let principal = caller.require(Action::Records)?.clone();
     let id = record_id(&id)?;
     let store = state.0.store.clone();
+    let request_id = REQUEST_ID.try_with(|id| *id).ok();
     let record = blocking(move || {
-        let record = store.get(&id)?;
+        let record = match store.get(&id) {
+            Err(error) if error.kind() == bistand_store::ErrorKind::Integrity => {
+                return Err(unreadable(&*store, &principal, &id, request_id));
+            }
+            other => other?,
+        };
         let allowed = principal.has_unit(&record.meta.unit);
         let outcome = if allowed { "ok" } else { "denied" };
         store.audit_append(audit(
@@ -1103,6 +1135,7 @@ async fn report(
     state.0.engine.definition(&instrument, None)?;
     let as_of = filters.as_of.unwrap_or_else(today);
     let state = state.clone();
+    let request_id = REQUEST_ID.try_with(|id| *id).ok();
     let report = blocking(move || {
         let inner = &state.0;
         for unit in &units {
@@ -1118,6 +1151,16 @@ async fn report(
             as_of,
             &options,
         )?;
+        // A record that fails authentication is left out (one bad row must not stop the report
+        // of its unit), and its failed read is logged and audited like any other.
+        for skipped in &report.not_counted {
+            if skipped.reason == documents::NotCountedReason::Unreadable {
+                log_unreadable(&skipped.record_id, request_id);
+                let mut event = audit(&principal, "record.read", None, None, "failed");
+                event.record_id = Some(skipped.record_id.as_str().to_owned());
+                inner.store.audit_append(event)?;
+            }
+        }
         Ok(report)
     })
     .await?;

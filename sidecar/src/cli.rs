@@ -183,6 +183,18 @@ enum AuditCommand {
         #[arg(long)]
         head: Option<String>,
     },
+    /// Print the head (SEQ:HASH, the hash a MAC under the audit key) to keep elsewhere.
+    Head {
+        /// The sidecar's configuration file.
+        #[arg(long)]
+        config: PathBuf,
+    },
+    /// Relink a log written before the audit key under it, once, after checking it.
+    Rekey {
+        /// The sidecar's configuration file.
+        #[arg(long)]
+        config: PathBuf,
+    },
 }
 
 #[derive(Subcommand)]
@@ -208,6 +220,16 @@ enum StoreCommand {
         /// NDJSON input, or "-" for standard input.
         #[arg(long, default_value = "-")]
         input: PathBuf,
+    },
+    /// Check every record against the audit log: rolled back, deleted, edited or unreadable
+    /// records by id; exit 1 if any.
+    Verify {
+        /// The sidecar's configuration file.
+        #[arg(long)]
+        config: PathBuf,
+        /// Move the rows found bad into the quarantine table (kept for forensics, out of scans).
+        #[arg(long)]
+        quarantine: bool,
     },
 }
 
@@ -352,6 +374,9 @@ pub fn run() -> Result<ExitCode> {
         Command::Store {
             command: StoreCommand::Import { db, keys, input },
         } => import(&db, &keys, &input),
+        Command::Store {
+            command: StoreCommand::Verify { config, quarantine },
+        } => crate::cli_verify::store_verify(&config, quarantine, &mut out),
         Command::Serve { config } => {
             crate::server::run(&config)?;
             Ok(ExitCode::SUCCESS)
@@ -426,6 +451,12 @@ pub fn run() -> Result<ExitCode> {
         Command::Audit {
             command: AuditCommand::Verify { config, head },
         } => audit_verify(&config, head.as_deref(), &mut out),
+        Command::Audit {
+            command: AuditCommand::Head { config },
+        } => crate::cli_verify::audit_head(&config, &mut out),
+        Command::Audit {
+            command: AuditCommand::Rekey { config },
+        } => crate::cli_verify::audit_rekey(&config, &mut out),
         Command::Report {
             instrument,
             input,

@@ -359,6 +359,19 @@ impl ApiError {
         )
     }
 
+    /// 500 for a stored record that fails authentication, which the caller has already logged
+    /// with the request id and the record id (so it is not logged again here).
+    pub fn unreadable_record() -> ApiError {
+        ApiError::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "internal",
+            Text {
+                sv: "internt fel; begärans id identifierar det i tjänstens logg".into(),
+                en: "internal error; the request id identifies it in the service's log".into(),
+            },
+        )
+    }
+
     /// The stable kind (`type` without its prefix).
     pub fn kind(&self) -> &'static str {
         self.kind
