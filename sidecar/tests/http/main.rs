@@ -2,6 +2,7 @@
 
 mod deploy;
 mod input;
+mod integrity;
 mod openapi;
 mod operations;
 mod reports;
