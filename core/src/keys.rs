@@ -155,9 +155,8 @@ pub fn new_keys_json_with_audit(
     data_secret: &[u8; 32],
     audit_secret: &[u8; 32],
 ) -> String {
-    let mut file: KeysFile =
-        serde_json::from_str(&new_keys_json(pseudonym_secret, data_secret))
-            .expect("new_keys_json writes a keys file");
+    let mut file: KeysFile = serde_json::from_str(&new_keys_json(pseudonym_secret, data_secret))
+        .expect("new_keys_json writes a keys file");
     file.audit_key = Some(KeyEntry {
         id: "a1".into(),
         secret_hex: hex32(audit_secret),
@@ -260,7 +259,12 @@ mod tests {
         assert_ne!(tag(&with.audit), tag(&derived.audit));
         let bad = json.replace(&"05".repeat(32), "05");
         let error = parse_keys(bad.as_bytes()).expect_err("short audit secret");
-        assert!(error.to_string().contains("audit_key: secret_hex must be 64"), "{error}");
+        assert!(
+            error
+                .to_string()
+                .contains("audit_key: secret_hex must be 64"),
+            "{error}"
+        );
     }
 
     #[test]

@@ -64,7 +64,11 @@ pub(crate) fn audit_rekey(config: &Path, out: &mut dyn Write) -> Result<ExitCode
 /// `{"audit": ..., "records": ...}` (records by id and problem only) and exits 1 on any problem.
 /// With `quarantine`, rows found rolled back, edited or unreadable are moved into the quarantine
 /// (each with an audit entry) and `"quarantined_now"` says how many.
-pub(crate) fn store_verify(config: &Path, quarantine: bool, out: &mut dyn Write) -> Result<ExitCode> {
+pub(crate) fn store_verify(
+    config: &Path,
+    quarantine: bool,
+    out: &mut dyn Write,
+) -> Result<ExitCode> {
     let store = open(config)?;
     let audit = store.audit_verify()?;
     let records = store.verify_records()?;

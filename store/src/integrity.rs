@@ -107,11 +107,8 @@ impl AuditedStates {
     /// Judges one stored row: `None` when it is what the audit log says.
     pub(crate) fn check(&mut self, keyring: &Keyring, row: SealedRecord) -> Option<RecordProblem> {
         let audited = self.latest.remove(row.meta.id.as_str());
-        let (revision, created, updated) = (
-            row.meta.revision,
-            row.meta.created_at,
-            row.meta.updated_at,
-        );
+        let (revision, created, updated) =
+            (row.meta.revision, row.meta.created_at, row.meta.updated_at);
         if !sealing::authenticates(keyring, &row) {
             return Some(if sealing::opens_at_an_earlier_revision(keyring, &row) {
                 RecordProblem::RolledBack

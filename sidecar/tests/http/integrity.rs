@@ -7,8 +7,8 @@
 use std::path::Path;
 use std::process::{Command, Output};
 
-use bistand_core::sue::SueGenerator;
 use bistand_core::Engine;
+use bistand_core::sue::SueGenerator;
 use bistand_sidecar::config::Config;
 use bistand_store::{AuditEvent, AuditLog, AuditedStore, NewRecord, SqliteStore, Store};
 use serde_json::{Value, json};
@@ -32,13 +32,25 @@ fn open_store(config: &Config) -> SqliteStore {
 }
 
 fn event(action: &str) -> AuditEvent {
-    AuditEvent::new(1_767_225_600_000, "handlaggare-norr", "caseworker", action, "ok")
+    AuditEvent::new(
+        1_767_225_600_000,
+        "handlaggare-norr",
+        "caseworker",
+        action,
+        "ok",
+    )
 }
 
 fn new_record(n: u32) -> NewRecord {
     let key = bistand_core::identifier::PseudonymKey::new("p1", &[3; 32]).expect("key");
     let pseudonym = bistand_core::identifier::pseudonymise_case_number(&key, &format!("EB-{n}"));
-    NewRecord::new(&pseudonym, "norr", "sue", "1", br#"{"secret":"Kanariefagel"}"#.to_vec())
+    NewRecord::new(
+        &pseudonym,
+        "norr",
+        "sue",
+        "1",
+        br#"{"secret":"Kanariefagel"}"#.to_vec(),
+    )
 }
 
 fn raw(path: &Path) -> rusqlite::Connection {
@@ -62,14 +74,24 @@ fn a_log_rechained_without_the_audit_key_is_found_by_audit_verify() {
     {
         let store = open_store(&config);
         for _ in 0..8 {
-            store.audit_append(event("record.read").unit("norr")).expect("append");
+            store
+                .audit_append(event("record.read").unit("norr"))
+                .expect("append");
         }
     }
     let head = bistand(&["audit", "head"], &created.config);
-    assert!(head.status.success(), "{}", String::from_utf8_lossy(&head.stderr));
+    assert!(
+        head.status.success(),
+        "{}",
+        String::from_utf8_lossy(&head.stderr)
+    );
     let head = stdout(&head).trim().to_owned();
     assert!(head.starts_with("8:") && head.len() == 66, "{head}");
-    assert!(bistand(&["audit", "verify", "--head", &head], &created.config).status.success());
+    assert!(
+        bistand(&["audit", "verify", "--head", &head], &created.config)
+            .status
+            .success()
+    );
 
     let conn = raw(&config.store.path);
     conn.execute_batch(
@@ -86,13 +108,22 @@ fn a_log_rechained_without_the_audit_key_is_found_by_audit_verify() {
                 "SELECT at, principal, role, action, unit, record_id, pseudonym, outcome \
                  FROM audit WHERE seq = ?1",
                 [seq],
-                |r| Ok((r.get(0)?, (1..=7).map(|i| r.get(i)).collect::<rusqlite::Result<_>>()?)),
+                |r| {
+                    Ok((
+                        r.get(0)?,
+                        (1..=7).map(|i| r.get(i)).collect::<rusqlite::Result<_>>()?,
+                    ))
+                },
             )
             .expect("entry");
         let mut input = b"bistand-audit-v1\0".to_vec();
         input.extend(seq.to_be_bytes());
         input.extend(at.to_be_bytes());
-        for field in fields.iter().map(Option::as_deref).chain([Some(prev.as_str())]) {
+        for field in fields
+            .iter()
+            .map(Option::as_deref)
+            .chain([Some(prev.as_str())])
+        {
             match field {
                 None => input.push(0),
                 Some(text) => {
@@ -114,7 +145,10 @@ fn a_log_rechained_without_the_audit_key_is_found_by_audit_verify() {
     let verify = bistand(&["audit", "verify"], &created.config);
     assert_eq!(verify.status.code(), Some(1), "{}", stdout(&verify));
     let found: Value = serde_json::from_slice(&verify.stdout).expect("json");
-    assert_eq!(found, json!({"status": "broken", "seq": 5, "problem": "unkeyed"}));
+    assert_eq!(
+        found,
+        json!({"status": "broken", "seq": 5, "problem": "unkeyed"})
+    );
     let against = bistand(&["audit", "verify", "--head", &head], &created.config);
     assert_eq!(against.status.code(), Some(1), "{}", stdout(&against));
 }
@@ -128,19 +162,28 @@ fn store_verify_finds_rolled_back_deleted_edited_and_corrupt_records_and_quarant
         let store = open_store(&config);
         (1..=5)
             .map(|n| {
-                let (meta, _) = store.put_audited(new_record(n), event("record.create")).expect("put");
+                let (meta, _) = store
+                    .put_audited(new_record(n), event("record.create"))
+                    .expect("put");
                 meta.id.as_str().to_owned()
             })
             .collect()
     };
     let clean = bistand(&["store", "verify"], &created.config);
-    assert!(clean.status.success(), "{}{}", stdout(&clean), String::from_utf8_lossy(&clean.stderr));
+    assert!(
+        clean.status.success(),
+        "{}{}",
+        stdout(&clean),
+        String::from_utf8_lossy(&clean.stderr)
+    );
 
     let conn = raw(&config.store.path);
     let old: (Vec<u8>, Vec<u8>) = conn
-        .query_row("SELECT nonce, ciphertext FROM records WHERE id = ?1", [&ids[0]], |r| {
-            Ok((r.get(0)?, r.get(1)?))
-        })
+        .query_row(
+            "SELECT nonce, ciphertext FROM records WHERE id = ?1",
+            [&ids[0]],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
         .expect("row");
     {
         let store = open_store(&config);
@@ -154,9 +197,13 @@ fn store_verify_finds_rolled_back_deleted_edited_and_corrupt_records_and_quarant
         rusqlite::params![ids[0], old.0, old.1],
     )
     .expect("roll back");
-    conn.execute("DELETE FROM records WHERE id = ?1", [&ids[1]]).expect("delete");
-    conn.execute("UPDATE records SET updated_at = updated_at + 1 WHERE id = ?1", [&ids[2]])
-        .expect("re-timestamp");
+    conn.execute("DELETE FROM records WHERE id = ?1", [&ids[1]])
+        .expect("delete");
+    conn.execute(
+        "UPDATE records SET updated_at = updated_at + 1 WHERE id = ?1",
+        [&ids[2]],
+    )
+    .expect("re-timestamp");
     conn.execute(
         "UPDATE records SET ciphertext = zeroblob(length(ciphertext)) WHERE id = ?1",
         [&ids[3]],
@@ -167,14 +214,22 @@ fn store_verify_finds_rolled_back_deleted_edited_and_corrupt_records_and_quarant
     let verify = bistand(&["store", "verify"], &created.config);
     assert_eq!(verify.status.code(), Some(1), "{}", stdout(&verify));
     let text = stdout(&verify);
-    assert!(!text.contains("Kanariefagel") && !text.contains("p1:"), "{text}");
+    assert!(
+        !text.contains("Kanariefagel") && !text.contains("p1:"),
+        "{text}"
+    );
     let found: Value = serde_json::from_str(&text).expect("json");
     assert_eq!(found["audit"]["status"], "intact");
     let mut problems: Vec<(String, String)> = found["records"]["problems"]
         .as_array()
         .expect("problems")
         .iter()
-        .map(|p| (p["record_id"].as_str().expect("id").to_owned(), p["problem"].as_str().expect("problem").to_owned()))
+        .map(|p| {
+            (
+                p["record_id"].as_str().expect("id").to_owned(),
+                p["problem"].as_str().expect("problem").to_owned(),
+            )
+        })
         .collect();
     problems.sort();
     let mut expected = vec![
@@ -194,7 +249,10 @@ fn store_verify_finds_rolled_back_deleted_edited_and_corrupt_records_and_quarant
     let after_json: Value = serde_json::from_slice(&after.stdout).expect("json");
     // The deleted record stays reported (its row is gone); the others are in the quarantine.
     assert_eq!(after_json["records"]["quarantined"], 3);
-    assert_eq!(after_json["records"]["problems"].as_array().map(Vec::len), Some(1));
+    assert_eq!(
+        after_json["records"]["problems"].as_array().map(Vec::len),
+        Some(1)
+    );
     assert_eq!(after_json["records"]["records"], 1);
     assert_eq!(after.status.code(), Some(1));
     let kept: i64 = raw(&config.store.path)
@@ -212,7 +270,11 @@ async fn a_corrupt_row_is_not_counted_by_a_report() {
     let engine = Engine::new().expect("engine");
     let definition = engine.definition("sue", None).expect("sue");
     let mut ids = Vec::new();
-    for (i, mut document) in SueGenerator::new(definition, 5).expect("generator").take(4).enumerate() {
+    for (i, mut document) in SueGenerator::new(definition, 5)
+        .expect("generator")
+        .take(4)
+        .enumerate()
+    {
         document["unit"] = json!("norr");
         let answer = client
             .post(service.url("/v1/records"))
@@ -220,7 +282,12 @@ async fn a_corrupt_row_is_not_counted_by_a_report() {
             .json(&json!({ "client_id": format!("EB-C-{i}"), "document": document }))
             .send_json()
             .await;
-        ids.push(answer["record"]["record_id"].as_str().expect("id").to_owned());
+        ids.push(
+            answer["record"]["record_id"]
+                .as_str()
+                .expect("id")
+                .to_owned(),
+        );
     }
     let config = Config::load(&service.created.config).expect("config");
     raw(&config.store.path)
@@ -250,5 +317,10 @@ async fn a_corrupt_row_is_not_counted_by_a_report() {
         "{entries:?}"
     );
     assert!(store.audit_verify().expect("verify").is_intact());
-    assert_eq!(store.count(&bistand_store::ScanFilter::all()).expect("count"), 4);
+    assert_eq!(
+        store
+            .count(&bistand_store::ScanFilter::all())
+            .expect("count"),
+        4
+    );
 }

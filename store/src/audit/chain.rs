@@ -70,7 +70,10 @@ impl StoredEntry {
     fn hash_matches_at(&self, chain: Chain<'_>, seq: i64) -> bool {
         let matches = |chain| {
             self.hash.as_deref()
-                == Some(self.hash_with(chain, seq, self.prev_hash.as_deref()).as_bytes())
+                == Some(
+                    self.hash_with(chain, seq, self.prev_hash.as_deref())
+                        .as_bytes(),
+                )
         };
         match chain {
             Chain::Migrating(key) => matches(Chain::Keyed(key)) || matches(Chain::Unkeyed),
@@ -398,18 +401,41 @@ mod tests {
         let base = chain_hash(Chain::Unkeyed, 1, 0, fields("ab", "c"), genesis, None);
         assert_eq!(base.len(), 64);
         assert!(record::is_lower_hex(&base));
-        assert_ne!(base, chain_hash(Chain::Unkeyed, 1, 0, fields("a", "bc"), genesis, None));
-        assert_ne!(base, chain_hash(Chain::Unkeyed, 2, 0, fields("ab", "c"), genesis, None));
-        assert_ne!(base, chain_hash(Chain::Unkeyed, 1, 1, fields("ab", "c"), genesis, None));
+        assert_ne!(
+            base,
+            chain_hash(Chain::Unkeyed, 1, 0, fields("a", "bc"), genesis, None)
+        );
+        assert_ne!(
+            base,
+            chain_hash(Chain::Unkeyed, 2, 0, fields("ab", "c"), genesis, None)
+        );
+        assert_ne!(
+            base,
+            chain_hash(Chain::Unkeyed, 1, 1, fields("ab", "c"), genesis, None)
+        );
         let mut empty_unit = fields("ab", "c");
         empty_unit[3] = Some(b"");
-        assert_ne!(base, chain_hash(Chain::Unkeyed, 1, 0, empty_unit, genesis, None));
-        assert_ne!(base, chain_hash(Chain::Unkeyed, 1, 0, fields("ab", "c"), None, None));
+        assert_ne!(
+            base,
+            chain_hash(Chain::Unkeyed, 1, 0, empty_unit, genesis, None)
+        );
+        assert_ne!(
+            base,
+            chain_hash(Chain::Unkeyed, 1, 0, fields("ab", "c"), None, None)
+        );
     }
 
     #[test]
     fn a_record_state_is_hashed_and_entries_without_one_hash_as_before() {
-        let fields = [Some(&b"a"[..]), Some(b"r"), Some(b"x"), None, None, None, Some(b"ok")];
+        let fields = [
+            Some(&b"a"[..]),
+            Some(b"r"),
+            Some(b"x"),
+            None,
+            None,
+            None,
+            Some(b"ok"),
+        ];
         let genesis = Some(AUDIT_GENESIS_HASH.as_bytes());
         let plain = chain_hash(Chain::Unkeyed, 1, 0, fields, genesis, None);
         // The unkeyed encoding of an entry without a state, computed as before states existed.
@@ -486,7 +512,10 @@ mod tests {
                 forged[i].hash = Some(hash.into_bytes());
             }
             if start == 0 {
-                assert!(verify_slice(&forged, None).is_intact(), "what the attack relied on");
+                assert!(
+                    verify_slice(&forged, None).is_intact(),
+                    "what the attack relied on"
+                );
             }
             assert_eq!(
                 verify_keyed(Chain::Keyed(&key), &forged),

@@ -170,7 +170,10 @@ pub(crate) fn parse_record_state(state: &str) -> Option<(u64, i64, i64)> {
     let revision = parts.next().filter(|p| digits(p))?.parse().ok()?;
     let created = parts.next().filter(|p| digits(p))?.parse().ok()?;
     let updated = parts.next().filter(|p| digits(p))?.parse().ok()?;
-    parts.next().is_none().then_some((revision, created, updated))
+    parts
+        .next()
+        .is_none()
+        .then_some((revision, created, updated))
 }
 
 /// Checks a free-text field: 1 to `max` bytes, each allowed by `allowed`, and nothing that looks

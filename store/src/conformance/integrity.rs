@@ -5,12 +5,18 @@
 
 use super::{all_bodies, fresh, key, keyring, missing_id, record_of, seq_of};
 use crate::{
-    AuditEvent, AuditedStore, ErrorKind, Keyring, RecordFinding, RecordProblem,
-    RecordVerification, ScanFilter,
+    AuditEvent, AuditedStore, ErrorKind, Keyring, RecordFinding, RecordProblem, RecordVerification,
+    ScanFilter,
 };
 
 fn event(action: &str) -> AuditEvent {
-    AuditEvent::new(1_767_225_600_000, "anna.svensson", "handlaggare", action, "ok")
+    AuditEvent::new(
+        1_767_225_600_000,
+        "anna.svensson",
+        "handlaggare",
+        action,
+        "ok",
+    )
 }
 
 pub(super) fn revisions_count_writes_and_audited_writes_commit_to_them(
@@ -26,7 +32,11 @@ pub(super) fn revisions_count_writes_and_audited_writes_commit_to_them(
         Some(format!("1:{}:{}", meta.created_at, meta.updated_at).as_str())
     );
     let (meta, entry) = store
-        .update_audited(&meta.id, b"{\"seq\":2,\"answers\":{}}", event("record.update"))
+        .update_audited(
+            &meta.id,
+            b"{\"seq\":2,\"answers\":{}}",
+            event("record.update"),
+        )
         .expect("update");
     assert_eq!(meta.revision, 2);
     assert_eq!(
@@ -46,7 +56,10 @@ pub(super) fn revisions_count_writes_and_audited_writes_commit_to_them(
     store.replace_keyring(ring);
     assert_eq!(store.reseal_batch(10).expect("reseal").remaining, 0);
     let record = store.get(&meta.id).expect("get");
-    assert_eq!((record.meta.revision, record.meta.key_id.as_str()), (2, "k2"));
+    assert_eq!(
+        (record.meta.revision, record.meta.key_id.as_str()),
+        (2, "k2")
+    );
     assert!(store.verify_records().expect("verify").is_clean());
 }
 
@@ -66,11 +79,17 @@ pub(super) fn verify_records_finds_nothing_in_an_untouched_store(
         ids.push(meta.id);
     }
     store
-        .update_audited(&ids[2], b"{\"seq\":9,\"answers\":{}}", event("record.update"))
+        .update_audited(
+            &ids[2],
+            b"{\"seq\":9,\"answers\":{}}",
+            event("record.update"),
+        )
         .expect("update");
     // An unaudited write is not judged against the log (it has the data key).
     store.put(record_of(7)).expect("put");
-    store.update(&ids[3], b"{\"seq\":8,\"answers\":{}}").expect("update");
+    store
+        .update(&ids[3], b"{\"seq\":8,\"answers\":{}}")
+        .expect("update");
     let verification = store.verify_records().expect("verify");
     assert_eq!(verification.records, 6);
     assert!(verification.is_clean(), "{verification:?}");

@@ -79,7 +79,8 @@ impl AuditLog for SqliteStore {
             if !verification.is_intact() {
                 return Ok(verification);
             }
-            tx.execute_batch("DROP TRIGGER audit_no_update").map_err(db)?;
+            tx.execute_batch("DROP TRIGGER audit_no_update")
+                .map_err(db)?;
             let mut prev_hash = audit::AUDIT_GENESIS_HASH.to_owned();
             let (mut after, mut count) = (i64::MIN, 0u64);
             loop {

@@ -54,7 +54,9 @@ impl SqliteStore {
                     ))
                     .map_err(db)?;
                 let rows = statement
-                    .query_map([after], |row| Ok((row.get::<_, i64>(0)?, stored_row(row, 1)?)))
+                    .query_map([after], |row| {
+                        Ok((row.get::<_, i64>(0)?, stored_row(row, 1)?))
+                    })
                     .map_err(db)?;
                 rows.collect::<rusqlite::Result<Vec<_>>>().map_err(db)
             })?;
@@ -82,7 +84,8 @@ impl SqliteStore {
             rows.collect::<rusqlite::Result<Vec<_>>>().map_err(db)
         })?;
         verification.quarantined = quarantined.len() as u64;
-        let deleted = states.deleted(|id| quarantined.binary_search_by(|q| q.as_str().cmp(id)).is_ok());
+        let deleted =
+            states.deleted(|id| quarantined.binary_search_by(|q| q.as_str().cmp(id)).is_ok());
         verification.problems.extend(deleted);
         Ok(verification)
     }
@@ -122,7 +125,11 @@ impl SqliteStore {
                 tx.prepare_cached("DELETE FROM records WHERE id = ?1")
                     .and_then(|mut s| s.execute([id]))
                     .map_err(db)?;
-                append(tx, self.chain(), event.clone().record_id(&finding.record_id))?;
+                append(
+                    tx,
+                    self.chain(),
+                    event.clone().record_id(&finding.record_id),
+                )?;
                 moved += 1;
             }
             Ok(moved)

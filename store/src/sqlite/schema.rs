@@ -94,7 +94,8 @@ const MIGRATIONS: &[&str] = &[
 
 /// The trigger of migration 3 that makes audit entries unchangeable, for `audit_rekey`, which
 /// drops it for its one transaction of relinking and creates it again before committing.
-pub(crate) const AUDIT_NO_UPDATE_TRIGGER: &str = "CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit
+pub(crate) const AUDIT_NO_UPDATE_TRIGGER: &str =
+    "CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit
      BEGIN
          SELECT RAISE(ABORT, 'the audit log is append-only: entries cannot be changed');
      END;";

@@ -5,13 +5,13 @@
 
 use std::path::Path;
 
-use bistand_core::audit_key::AuditKey;
 use bistand_core::Engine;
+use bistand_core::audit_key::AuditKey;
 use bistand_core::stats::ReportOptions;
 use bistand_store::documents::{self, NotCountedReason};
 use bistand_store::{
-    AuditEvent, AuditLog, AuditProblem, AuditVerification, AuditedStore, RecordFinding,
-    RecordMeta, RecordProblem, ScanFilter, SqliteStore, Store,
+    AuditEvent, AuditLog, AuditProblem, AuditVerification, AuditedStore, RecordFinding, RecordMeta,
+    RecordProblem, ScanFilter, SqliteStore, Store,
 };
 use sha2::{Digest, Sha256};
 
@@ -26,11 +26,19 @@ fn keyed(path: &Path) -> SqliteStore {
 }
 
 fn event(action: &str) -> AuditEvent {
-    AuditEvent::new(1_767_225_600_000, "anna.svensson", "handlaggare", action, "ok")
+    AuditEvent::new(
+        1_767_225_600_000,
+        "anna.svensson",
+        "handlaggare",
+        action,
+        "ok",
+    )
 }
 
 fn read_event(n: u32) -> AuditEvent {
-    event("record.read").unit("norr").pseudonym(client(n).as_str())
+    event("record.read")
+        .unit("norr")
+        .pseudonym(client(n).as_str())
 }
 
 /// The documented unkeyed encoding of an entry (DESIGN.md, `audit/chain.rs`): what an attacker
@@ -41,7 +49,12 @@ fn unkeyed_hash(conn: &rusqlite::Connection, seq: i64, prev_hash: &str) -> Strin
             "SELECT at, principal, role, action, unit, record_id, pseudonym, outcome, record_state \
              FROM audit WHERE seq = ?1",
             [seq],
-            |r| Ok((r.get(0)?, (1..=8).map(|i| r.get(i)).collect::<rusqlite::Result<_>>()?)),
+            |r| {
+                Ok((
+                    r.get(0)?,
+                    (1..=8).map(|i| r.get(i)).collect::<rusqlite::Result<_>>()?,
+                ))
+            },
         )
         .expect("entry");
     let mut hasher = Sha256::new();
@@ -108,16 +121,24 @@ fn rechain_from_5(path: &Path) {
 fn a_chain_recomputed_without_the_audit_key_is_broken() {
     for with_key in [false, true] {
         let (_dir, path) = temp_store_path();
-        let store = if with_key { keyed(&path) } else { open(&path, &["k1"]) };
+        let store = if with_key {
+            keyed(&path)
+        } else {
+            open(&path, &["k1"])
+        };
         for n in 1..=10 {
             store.audit_append(read_event(n)).expect("append");
         }
         assert!(store.audit_verify().expect("verify").is_intact());
         drop(store);
         rechain_from_5(&path);
-        let verification = if with_key { keyed(&path) } else { open(&path, &["k1"]) }
-            .audit_verify()
-            .expect("verify");
+        let verification = if with_key {
+            keyed(&path)
+        } else {
+            open(&path, &["k1"])
+        }
+        .audit_verify()
+        .expect("verify");
         if with_key {
             assert_eq!(
                 verification,
@@ -167,7 +188,12 @@ fn a_log_from_before_the_key_is_relinked_once_by_rekey() {
             head: head.clone(),
         }
     );
-    assert!(store.audit_verify_against(&head).expect("verify").is_intact());
+    assert!(
+        store
+            .audit_verify_against(&head)
+            .expect("verify")
+            .is_intact()
+    );
     // The append-only trigger is back.
     let error = raw(&path)
         .execute("UPDATE audit SET outcome = 'denied' WHERE seq = 2", [])
@@ -206,7 +232,10 @@ fn audited_records(path: &Path) -> (SqliteStore, Vec<RecordMeta>) {
     let mut metas = Vec::new();
     for n in 1..=4 {
         let (meta, _) = store
-            .put_audited(record(n, "norr", "sue", "1", u64::from(n)), event("record.write"))
+            .put_audited(
+                record(n, "norr", "sue", "1", u64::from(n)),
+                event("record.write"),
+            )
             .expect("put");
         metas.push(meta);
     }
@@ -286,9 +315,18 @@ fn rolled_back_deleted_edited_and_unreadable_records_are_found_by_id() {
     .expect("corrupt");
 
     let found = problems(&store);
-    assert!(found.contains(&(id(0), RecordProblem::RolledBack)), "{found:?}");
-    assert!(found.contains(&(id(1), RecordProblem::RolledBack)), "{found:?}");
-    assert!(found.contains(&(id(2), RecordProblem::Deleted)), "{found:?}");
+    assert!(
+        found.contains(&(id(0), RecordProblem::RolledBack)),
+        "{found:?}"
+    );
+    assert!(
+        found.contains(&(id(1), RecordProblem::RolledBack)),
+        "{found:?}"
+    );
+    assert!(
+        found.contains(&(id(2), RecordProblem::Deleted)),
+        "{found:?}"
+    );
     assert!(found.contains(&(id(3), RecordProblem::Edited)), "{found:?}");
     assert!(
         found.contains(&(corrupt.id.as_str().to_owned(), RecordProblem::Unreadable)),
@@ -297,7 +335,10 @@ fn rolled_back_deleted_edited_and_unreadable_records_are_found_by_id() {
     assert_eq!(found.len(), 5, "{found:?}");
     // By id, never by content.
     let json = serde_json::to_string(&store.verify_records().expect("verify")).expect("json");
-    assert!(!json.contains("arbetsmarknadsinsats") && !json.contains("p1:"), "{json}");
+    assert!(
+        !json.contains("arbetsmarknadsinsats") && !json.contains("p1:"),
+        "{json}"
+    );
 }
 
 /// Issue 13: one corrupt row made the report of its unit fail (500 in the sidecar); now it is
@@ -395,7 +436,10 @@ fn records_from_before_revisions_open_and_update() {
         .expect("old row");
     let store = keyed(&path);
     let record = store.get(&meta.id).expect("opens");
-    assert_eq!((record.meta.revision, record.body.as_slice()), (0, &b"{\"old\":true}"[..]));
+    assert_eq!(
+        (record.meta.revision, record.body.as_slice()),
+        (0, &b"{\"old\":true}"[..])
+    );
     let (updated, _) = store
         .update_audited(&meta.id, b"{\"new\":1}", event("record.update"))
         .expect("update");
