@@ -13,8 +13,11 @@
 //! the new one ([`Store::replace_keyring`]), then call [`Store::reseal_batch`] until nothing
 //! remains; the store stays readable and writable throughout.
 //!
-//! Who read or wrote which record is kept in an append-only, hash-chained audit log in the same
-//! store ([`AuditLog`]); [`AuditedStore::put_audited`] and [`AuditedStore::update_audited`] write
+//! Who read or wrote which record is kept in an append-only audit log in the same store
+//! ([`AuditLog`]), chained under an audit key kept apart from the database
+//! ([`SqliteStore::with_audit_key`]); every audited write commits to the record's revision, which
+//! is bound into its sealed body, so [`AuditedStore::verify_records`] finds records rolled back,
+//! deleted, edited or unreadable, and [`AuditedStore::quarantine`] moves bad rows aside. [`AuditedStore::put_audited`] and [`AuditedStore::update_audited`] write
 //! a record and its audit entry in one transaction. The [`documents`] module is the one code path
 //! the shells share for validating, pseudonymising and storing a document, and for group reports
 //! over stored records.

@@ -17,9 +17,14 @@
 //!
 //! - The backend makes the log append-only for the application (SQLite: triggers abort `UPDATE`
 //!   and `DELETE`, and an insert must take exactly the next `seq`).
-//! - Each entry carries the SHA-256 of its own content, its `seq` and the previous entry's hash
-//!   ([`AuditLog::audit_verify`]), so whoever gets past the first defence and edits, deletes or
-//!   reorders entries leaves a chain that no longer verifies.
+//! - Each entry carries a link over its own content, its `seq` and the previous entry's link
+//!   ([`AuditLog::audit_verify`]): an HMAC-SHA256 under the audit key, which lives in the keys
+//!   file and not in the database, so whoever gets past the first defence and edits, deletes or
+//!   reorders entries cannot relink the chain. A store opened without a key links with plain
+//!   SHA-256 (tests, logs from before the key; [`AuditLog::audit_rekey`] migrates those once).
+//!
+//! The entry of an audited write also records the state the write left (revision and
+//! timestamps), so `verify_records` can find records rolled back, deleted or re-timestamped.
 //!
 //! A chain alone cannot show that entries were cut off its end: the shorter log is still a valid
 //! chain. That is why verification reports the head (`seq` and hash) for the operator to record
@@ -76,8 +81,8 @@ pub struct AuditEntry {
     pub event: AuditEvent,
     /// The previous entry's `hash` ([`AUDIT_GENESIS_HASH`] for the first entry).
     pub prev_hash: String,
-    /// SHA-256, in lowercase hex, of a length-prefixed encoding of `seq`, every field of the
-    /// event and `prev_hash`.
+    /// HMAC-SHA256 under the audit key (SHA-256 in a store opened without one), in lowercase
+    /// hex, of a length-prefixed encoding of `seq`, every field of the event and `prev_hash`.
     pub hash: String,
 }
 
