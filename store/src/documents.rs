@@ -183,15 +183,16 @@ pub fn prepare(
 ///
 /// Records that fail authentication, and records whose body cannot be read as a document of the
 /// instrument, are left out and listed in [`StoreReport::not_counted`] with the reason (one
-/// altered row no longer fails the report of its whole unit); documents with error findings are left out and tallied in the
-/// report, as everywhere else.
+/// altered row no longer fails the report of its whole unit), unless no record at all opens:
+/// that is a wrong keyring, and the report fails with [`ErrorKind::Integrity`] as before.
+/// Documents with error findings are left out and tallied in the report, as everywhere else.
 ///
 /// # Errors
 ///
 /// [`ErrorKind::InvalidInput`] for an unknown instrument, one without group reports, or a
-/// malformed unit; a record that fails authentication ([`ErrorKind::Integrity`],
-/// [`ErrorKind::UnknownKey`]) stops the report, since counting around it would hide tampering;
-/// [`ErrorKind::Database`].
+/// malformed unit; [`ErrorKind::Integrity`] when no record opens (wrong keys);
+/// [`ErrorKind::UnknownKey`] for a record whose key is not in the keyring (a configuration fault,
+/// not an altered row); [`ErrorKind::Database`].
 pub fn report_from_store(
     store: &dyn Store,
     engine: &Engine,
@@ -216,11 +217,17 @@ pub fn report_from_store(
             keys.into_iter().map(|key| base.clone().unit(key)).collect()
         }
     };
+    // Whether any record opened, and the first failure: when none opens, the keys are wrong (a
+    // data key of the right id and another secret fails every record alike), not one row
+    // altered, and the report fails as it always did rather than counting nothing.
+    let mut opened = false;
+    let mut first_failure = None;
     for filter in &filters {
         let mut unreadable = Vec::new();
         store.scan_readable(
             filter,
             &mut |record| {
+                opened = true;
                 match engine.parse(Some(definition.instrument()), &record.body) {
                     Ok(validated) => {
                         aggregate.add(&validated);
@@ -232,8 +239,9 @@ pub fn report_from_store(
                 }
                 Ok(())
             },
-            &mut |record_id, _| {
+            &mut |record_id, error| {
                 unreadable.push(record_id);
+                first_failure.get_or_insert(error);
                 Ok(())
             },
         )?;
@@ -241,6 +249,9 @@ pub fn report_from_store(
             record_id,
             reason: NotCountedReason::Unreadable,
         }));
+    }
+    if let (false, Some(error)) = (opened, first_failure) {
+        return Err(error);
     }
     Ok(StoreReport {
         report: aggregate.report(options),
