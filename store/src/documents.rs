@@ -37,9 +37,7 @@
 
 use std::fmt;
 
-use bistand_core::identifier::{
-    PersonalNumber, Pseudonym, PseudonymKey, pseudonymise, pseudonymise_case_number,
-};
+use bistand_core::identifier::{Pseudonym, PseudonymKey, pseudonymise_client_id};
 use bistand_core::stats::{GroupAggregate, GroupReport, ReportOptions};
 use bistand_core::unit::unit_key;
 use bistand_core::{Engine, Report};
@@ -109,15 +107,11 @@ pub fn client_pseudonym(
     client_id: &str,
     reference_date: Date,
 ) -> Result<Pseudonym> {
-    if client_id.trim().is_empty() {
-        return Err(Error::new(
+    pseudonymise_client_id(key, client_id, reference_date).ok_or_else(|| {
+        Error::new(
             ErrorKind::InvalidInput,
             "client id is empty; expected a personnummer, samordningsnummer or case number",
-        ));
-    }
-    Ok(match PersonalNumber::parse(client_id, reference_date) {
-        Ok(number) => pseudonymise(key, &number),
-        Err(_) => pseudonymise_case_number(key, client_id),
+        )
     })
 }
 

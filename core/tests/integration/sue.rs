@@ -55,7 +55,10 @@ fn report_fixture_matches_independently_computed_figures() {
     for line in records.split(|&b| b == b'\n').filter(|l| !l.is_empty()) {
         let validated = engine.parse(Some("sue"), line).expect("parses");
         assert!(validated.report.valid, "{:?}", validated.report.findings);
-        assert!(aggregate.add_validated(&validated));
+        let person = bistand_core::stats::perturbation::StatisticsKey::new(&[7; 32])
+            .expect("a long enough secret")
+            .person(None, line);
+        assert!(aggregate.add_validated(&validated, person));
     }
     let report = serde_json::to_value(aggregate.report(&ReportOptions::default())).expect("json");
     let mut shown = 0;
