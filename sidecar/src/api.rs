@@ -18,6 +18,7 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::{Json, Router};
 use bistand_core::identifier::PseudonymKey;
+use bistand_core::stats::perturbation::StatisticsKey;
 use bistand_core::stats::{ReportOptions, csv::to_csv};
 use bistand_core::{Engine, Language, Text};
 use bistand_store::{AuditEvent, AuditedStore, RecordId, RecordMeta, documents};
@@ -53,6 +54,8 @@ struct Inner {
     engine: Engine,
     store: Arc<dyn AuditedStore>,
     pseudonym_key: PseudonymKey,
+    /// Record keys of reports are derived under it: every report is perturbed.
+    statistics: StatisticsKey,
     principals: Principals,
     limits: Limits,
     metrics: Arc<Metrics>,
@@ -66,6 +69,7 @@ impl AppState {
         engine: Engine,
         store: Arc<dyn AuditedStore>,
         pseudonym_key: PseudonymKey,
+        statistics: StatisticsKey,
         principals: Principals,
         limits: Limits,
         metrics: Arc<Metrics>,
@@ -79,6 +83,7 @@ impl AppState {
             engine,
             store,
             pseudonym_key,
+            statistics,
             principals,
             limits,
             metrics,
@@ -1116,6 +1121,7 @@ async fn report(
             Some(&units),
             as_of,
             &options,
+            &inner.statistics,
         )?;
         Ok(report)
     })

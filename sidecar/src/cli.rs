@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::{Context, Result, bail};
+use bistand_core::stats::ndjson::PersonKeys;
 use bistand_core::stats::{GroupReport, NdjsonAggregator, ReportOptions};
 use bistand_core::{Engine, Error as CoreError, Language, Report, Severity};
 use clap::{Parser, Subcommand, ValueEnum};
@@ -82,9 +83,14 @@ enum Command {
         /// Read the records from this encrypted store instead of NDJSON.
         #[arg(long, requires = "keys")]
         db: Option<PathBuf>,
-        /// Keys file of the store.
+        /// Keys file: of the store with --db; over NDJSON, what identifies persons (client ids of
+        /// the wrapped form) and perturbs counts. Without it, NDJSON reports need --exact.
         #[arg(long)]
         keys: Option<PathBuf>,
+        /// Exact counts, not perturbed (NDJSON you hold only; never for publication; labelled
+        /// exact in every output format). Reports from the store are always perturbed.
+        #[arg(long, conflicts_with = "db")]
+        exact: bool,
         /// With --db: only records of this unit.
         #[arg(long)]
         unit: Option<String>,
@@ -431,6 +437,7 @@ pub fn run() -> Result<ExitCode> {
             input,
             db,
             keys,
+            exact,
             unit,
             as_of,
             threshold,
@@ -444,12 +451,15 @@ pub fn run() -> Result<ExitCode> {
                 None => crate::today(),
             };
             let breakdowns = (!breakdown.is_empty()).then(|| breakdown.iter().map(String::as_str));
-            let options = ReportOptions::new(Some(threshold), breakdowns)?;
+            let options = ReportOptions {
+                exact,
+                ..ReportOptions::new(Some(threshold), breakdowns)?
+            };
             let report = match (db, keys) {
                 (Some(db), Some(keys)) => {
                     report_from_store(&instrument, &db, &keys, unit, as_of, &options)?
                 }
-                _ => report_from_ndjson(&instrument, &input, as_of, &options)?,
+                (_, keys) => report_from_ndjson(&instrument, &input, keys.as_deref(), as_of, &options)?,
             };
             match format {
                 ReportFormat::Json => writeln!(out, "{}", serde_json::to_string_pretty(&report)?)?,
@@ -564,8 +574,12 @@ fn report_from_store(
     as_of: Date,
     options: &ReportOptions,
 ) -> Result<GroupReport> {
-    let keys = crate::keys::load(keys)?;
-    let store = crate::server::open_store(db, keys.keyring)?;
+    let bistand_core::keys::Keys {
+        keyring,
+        statistics,
+        ..
+    } = crate::keys::load(keys)?;
+    let store = crate::server::open_store(db, keyring)?;
     let engine = Engine::new()?;
     let units = unit.map(|unit| vec![unit]);
     let outcome = bistand_store::documents::report_from_store(
@@ -575,6 +589,7 @@ fn report_from_store(
         units.as_deref(),
         as_of,
         options,
+        &statistics,
     )?;
     for skipped in &outcome.not_counted {
         eprintln!(
@@ -591,12 +606,24 @@ fn report_from_store(
 fn report_from_ndjson(
     instrument: &str,
     input: &Path,
+    keys: Option<&Path>,
     as_of: Date,
     options: &ReportOptions,
 ) -> Result<GroupReport> {
+    if keys.is_none() && !options.exact {
+        anyhow::bail!(
+            "a report over NDJSON needs --keys (to identify persons and perturb counts) or --exact \
+             (exact counts, for you only: never for publication)"
+        );
+    }
     let engine = Engine::new()?;
+    let keys = keys.map(crate::keys::load).transpose()?;
+    let person_keys = keys.as_ref().map(|k| PersonKeys {
+        pseudonym: &k.pseudonym,
+        statistics: &k.statistics,
+    });
     let reader = open_input(input)?;
-    let mut aggregator = NdjsonAggregator::new(&engine, instrument, as_of)?;
+    let mut aggregator = NdjsonAggregator::new(&engine, instrument, as_of, person_keys)?;
     for (number, line) in reader.split(b'\n').enumerate() {
         let line = line.with_context(|| format!("cannot read line {}", number + 1))?;
         if let Err(error) = aggregator.add_line(&line) {
@@ -607,7 +634,7 @@ fn report_from_ndjson(
             );
         }
     }
-    let outcome = aggregator.finish(options);
+    let outcome = aggregator.finish(options)?;
     if outcome.unreadable_lines + outcome.documents_with_errors > 0 {
         eprintln!(
             "bistand: {} unreadable line(s) and {} document(s) with error findings were not counted",
