@@ -449,6 +449,33 @@ pub(crate) mod tests {
         );
     }
 
+    /// With perturbed counts, secondary suppression is gone, so the large groups keep their
+    /// cells: at 3,000 clients (the demo's size and two units) at most 5 % of the women's and the
+    /// men's cells are suppressed (exact reports, with secondary suppression, lose most of them to
+    /// cover for the small "annat" group).
+    #[test]
+    fn large_groups_keep_their_cells_at_3000_clients() {
+        let aggregate = sue_aggregate(1, 3000, 2);
+        let report = aggregate.report(&ReportOptions::default());
+        for group in ["kvinna", "man"] {
+            let cells: Vec<&Cell> = report
+                .tables
+                .iter()
+                .filter(|t| t.rows_are == "gender")
+                .flat_map(|t| &t.rows)
+                .filter(|r| r.code == group)
+                .flat_map(|r| &r.cells)
+                .collect();
+            let suppressed = cells.iter().filter(|c| c.suppressed).count();
+            assert!(cells.len() > 50, "{group}: {} cells", cells.len());
+            assert!(
+                suppressed * 20 <= cells.len(),
+                "{group}: {suppressed} of {} cells suppressed",
+                cells.len()
+            );
+        }
+    }
+
     #[test]
     fn threshold_can_only_be_raised() {
         assert!(Threshold::new(4).is_err());
