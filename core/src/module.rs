@@ -319,9 +319,9 @@ mod tests {
                 _ => None,
             };
             let base = self.categories.len();
-            let mut counts =
-                self.aggregate
-                    .tally(StratumKey::unclassified(unit, 0), person, None);
+            let mut counts = self
+                .aggregate
+                .tally(StratumKey::unclassified(unit, 0), person, None);
             counts.add(base);
             if let Some(colour) = colour {
                 counts.add(colour);
@@ -347,8 +347,7 @@ mod tests {
                     cells: (0..base).map(|i| CellSlots::new(i, base)).collect(),
                 },
             }];
-            let (tables, _): (Vec<Table>, _) =
-                build_tables(&self.aggregate, &specs, &[], options);
+            let (tables, _): (Vec<Table>, _) = build_tables(&self.aggregate, &specs, &[], options);
             let title = Text {
                 sv: "Färger".into(),
                 en: "Colours".into(),

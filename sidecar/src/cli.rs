@@ -459,7 +459,9 @@ pub fn run() -> Result<ExitCode> {
                 (Some(db), Some(keys)) => {
                     report_from_store(&instrument, &db, &keys, unit, as_of, &options)?
                 }
-                (_, keys) => report_from_ndjson(&instrument, &input, keys.as_deref(), as_of, &options)?,
+                (_, keys) => {
+                    report_from_ndjson(&instrument, &input, keys.as_deref(), as_of, &options)?
+                }
             };
             match format {
                 ReportFormat::Json => writeln!(out, "{}", serde_json::to_string_pretty(&report)?)?,

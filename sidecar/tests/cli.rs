@@ -104,17 +104,34 @@ fn report_from_the_store_equals_report_from_ndjson() {
     );
     assert!(!refused.status.success(), "perturbing needs --keys");
     let exact = ok(&bistand(
-        &["report", "--input", plain_s, "--exact", "--as-of", "2026-11-24"],
+        &[
+            "report",
+            "--input",
+            plain_s,
+            "--exact",
+            "--as-of",
+            "2026-11-24",
+        ],
         None,
     ));
     assert!(exact.contains("\"exact\": true") && exact.contains("\"perturbation\": null"));
     let csv = ok(&bistand(
         &[
-            "report", "--input", plain_s, "--exact", "--as-of", "2026-11-24", "--format", "csv",
+            "report",
+            "--input",
+            plain_s,
+            "--exact",
+            "--as-of",
+            "2026-11-24",
+            "--format",
+            "csv",
         ],
         None,
     ));
-    assert!(csv.lines().nth(1).is_some_and(|l| l.ends_with(",1,,")), "exact in every line");
+    assert!(
+        csv.lines().nth(1).is_some_and(|l| l.ends_with(",1,,")),
+        "exact in every line"
+    );
 
     // The store holds pseudonyms and ciphertext only: no client id, no answer text.
     let raw = std::fs::read(&db).expect("db");

@@ -392,8 +392,16 @@ mod tests {
         }
         let options = ReportOptions::default();
         let report = |units: Option<&[String]>| {
-            report_from_store(&store, &engine, "sue", units, today(), &options, &statistics())
-                .expect("report")
+            report_from_store(
+                &store,
+                &engine,
+                "sue",
+                units,
+                today(),
+                &options,
+                &statistics(),
+            )
+            .expect("report")
         };
         let all = report(None);
         assert_eq!(all.report.records, documents.len() as u64);
@@ -440,8 +448,8 @@ mod tests {
                 &statistics(),
             )
             .expect("report")
-                .report
-                .records
+            .report
+            .records
         };
         for spelling in ["Söder", "söder", "SÖDER", "So\u{308}der", "so\u{308}der"] {
             assert_eq!(report(&[spelling]), soder, "{spelling}");
@@ -495,9 +503,17 @@ mod tests {
         assert_eq!(report.report.records, 30);
         assert_eq!(report.report.persons, 28);
         let clients = &report.report.tables[0];
-        assert_eq!((clients.id.as_str(), clients.unit.as_str()), ("clients", "persons"));
-        let published = clients.rows[0].cells[0].count.expect("28 persons are shown");
-        assert!(published.abs_diff(28) <= 2, "{published} published for 28 persons");
+        assert_eq!(
+            (clients.id.as_str(), clients.unit.as_str()),
+            ("clients", "persons")
+        );
+        let published = clients.rows[0].cells[0]
+            .count
+            .expect("28 persons are shown");
+        assert!(
+            published.abs_diff(28) <= 2,
+            "{published} published for 28 persons"
+        );
         // Exact reports are not served from the store.
         let exact = ReportOptions {
             exact: true,

@@ -198,7 +198,8 @@ fn notes(options: &ReportOptions) -> Vec<Text> {
     }];
     if options.exact {
         notes.push(Text {
-            sv: "Antalen är exakta (ej störda): endast för dataägaren, inte för publicering.".into(),
+            sv: "Antalen är exakta (ej störda): endast för dataägaren, inte för publicering."
+                .into(),
             en: "Counts are exact (not perturbed): for the data owner only, not for publication."
                 .into(),
         });

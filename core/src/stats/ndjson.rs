@@ -11,9 +11,9 @@
 use jiff::civil::Date;
 use serde::Serialize;
 
+use super::perturbation::{Person, StatisticsKey};
 use super::{GroupReport, ReportOptions};
 use crate::engine::Engine;
-use super::perturbation::{Person, StatisticsKey};
 use crate::error::{Error, ErrorKind, Result};
 use crate::identifier::{PseudonymKey, pseudonymise_client_id};
 use crate::instrument::Definition;
@@ -158,7 +158,10 @@ impl<'e> NdjsonAggregator<'e> {
                 return Err(error);
             }
         };
-        match self.engine.parse(Some(self.definition.instrument()), document) {
+        match self
+            .engine
+            .parse(Some(self.definition.instrument()), document)
+        {
             Ok(validated) => {
                 if !self.aggregate.add(&validated, person) {
                     self.documents_with_errors += 1;
@@ -199,8 +202,9 @@ impl<'e> NdjsonAggregator<'e> {
         };
         let person = match self.keys {
             Some(keys) => {
-                let pseudonym = pseudonymise_client_id(keys.pseudonym, &wrapped.client_id, self.as_of)
-                    .ok_or_else(blank)?;
+                let pseudonym =
+                    pseudonymise_client_id(keys.pseudonym, &wrapped.client_id, self.as_of)
+                        .ok_or_else(blank)?;
                 statistics.person(Some(pseudonym.as_str()), document)
             }
             None => {
@@ -223,9 +227,10 @@ impl<'e> NdjsonAggregator<'e> {
             return Err(Error::new(
                 ErrorKind::InvalidArgument,
                 Text {
-                    sv: "en störd rapport behöver nycklarna (statistiknyckeln); ange nycklar eller \
+                    sv:
+                        "en störd rapport behöver nycklarna (statistiknyckeln); ange nycklar eller \
                          be om en exakt rapport"
-                        .into(),
+                            .into(),
                     en: "a perturbed report needs the keys (the statistics key); give the keys or \
                          ask for an exact report"
                         .into(),

@@ -140,12 +140,7 @@ impl SueAggregate {
     ) -> (Vec<crate::stats::Table>, crate::stats::disclosure::Registry) {
         let specs = table_specs(&self.schema, &self.layout);
         let partitions = self.layout.partitions(&self.schema);
-        build_tables(
-            &self.aggregate,
-            &specs,
-            &partitions,
-            options,
-        )
+        build_tables(&self.aggregate, &specs, &partitions, options)
     }
 }
 
