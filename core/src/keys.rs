@@ -3,8 +3,12 @@
 //! ```json
 //! { "pseudonym_key": { "id": "p1", "secret_hex": "…64 hex digits…" },
 //!   "data_keys": [ { "id": "k1", "secret_hex": "…64 hex digits…" } ],
-//!   "active_data_key": "k1" }
+//!   "active_data_key": "k1",
+//!   "statistics_key": { "id": "s1", "secret_hex": "…64 hex digits…" } }
 //! ```
+//!
+//! `statistics_key` (optional) is the secret record keys for perturbed reports are derived under;
+//! without it, one is derived from the pseudonym key with a domain-separated HMAC.
 //!
 //! One format and one parser for the C ABI's `keys_json`, the command line's `--keys` file and the
 //! sidecar's `store.keys`. Messages name the entry at fault by its place (`data_keys[1]`), never
@@ -17,6 +21,7 @@ use crate::Text;
 use crate::error::{Error, ErrorKind, Result};
 use crate::identifier::PseudonymKey;
 use crate::seal::{DataKey, Keyring};
+use crate::stats::perturbation::StatisticsKey;
 
 /// The keys of one organisation: what pseudonymises client ids and what seals stored records.
 #[derive(Debug)]
@@ -25,6 +30,9 @@ pub struct Keys {
     pub pseudonym: PseudonymKey,
     /// The data keys, with the active one for new writes.
     pub keyring: Keyring,
+    /// The statistics secret record keys are derived under: the file's `statistics_key`, or,
+    /// when it has none, one derived from the pseudonym key under a domain tag.
+    pub statistics: StatisticsKey,
 }
 
 /// One key of the file. The secret is wiped when the entry is dropped.
@@ -47,6 +55,8 @@ struct KeysFile {
     pseudonym_key: KeyEntry,
     data_keys: Vec<KeyEntry>,
     active_data_key: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    statistics_key: Option<KeyEntry>,
 }
 
 fn invalid(text: Text) -> Error {
@@ -116,12 +126,40 @@ pub fn parse_keys(json: &[u8]) -> Result<Keys> {
             en: "active_data_key names no key in data_keys".into(),
         })
     })?;
-    Ok(Keys { pseudonym, keyring })
+    let statistics = match &file.statistics_key {
+        None => StatisticsKey::derive_from(&pseudonym),
+        Some(entry) => {
+            let mut secret = decode_secret(entry, "statistics_key")?;
+            let key = StatisticsKey::new(&secret);
+            secret.zeroize();
+            key.map_err(|e| {
+                invalid(Text {
+                    sv: format!("statistics_key: {}", e.message_sv()),
+                    en: format!("statistics_key: {}", e.message_en()),
+                })
+            })?
+        }
+    };
+    Ok(Keys {
+        pseudonym,
+        keyring,
+        statistics,
+    })
 }
 
 /// A new keys file's JSON with ids `p1` and `k1` and the given secrets (the caller draws them:
 /// the core has no random source).
 pub fn new_keys_json(pseudonym_secret: &[u8; 32], data_secret: &[u8; 32]) -> String {
+    new_keys_json_with_statistics(pseudonym_secret, data_secret, None)
+}
+
+/// As [`new_keys_json`], with a separate `statistics_key` when given (what `bistand keys
+/// generate` writes, so the statistics secret can be rotated or withheld on its own).
+pub fn new_keys_json_with_statistics(
+    pseudonym_secret: &[u8; 32],
+    data_secret: &[u8; 32],
+    statistics_secret: Option<&[u8; 32]>,
+) -> String {
     let hex = |bytes: &[u8; 32]| {
         let mut text = String::with_capacity(64);
         crate::identifier::push_lower_hex(&mut text, bytes);
@@ -137,6 +175,10 @@ pub fn new_keys_json(pseudonym_secret: &[u8; 32], data_secret: &[u8; 32]) -> Str
             secret_hex: hex(data_secret),
         }],
         active_data_key: "k1".into(),
+        statistics_key: statistics_secret.map(|secret| KeyEntry {
+            id: "s1".into(),
+            secret_hex: hex(secret),
+        }),
     };
     serde_json::to_string_pretty(&file).expect("a keys file serialises")
 }

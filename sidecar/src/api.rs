@@ -14,6 +14,7 @@ use axum::extract::Request;
 use axum::response::Response;
 use bistand_core::Engine;
 use bistand_core::identifier::PseudonymKey;
+use bistand_core::stats::perturbation::StatisticsKey;
 use bistand_store::AuditedStore;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
@@ -58,6 +59,8 @@ struct Inner {
     engine: Engine,
     store: Arc<dyn AuditedStore>,
     pseudonym_key: PseudonymKey,
+    /// Record keys of reports are derived under it: every report is perturbed.
+    statistics: StatisticsKey,
     principals: Principals,
     limits: Limits,
     metrics: Arc<Metrics>,
@@ -71,6 +74,7 @@ impl AppState {
         engine: Engine,
         store: Arc<dyn AuditedStore>,
         pseudonym_key: PseudonymKey,
+        statistics: StatisticsKey,
         principals: Principals,
         limits: Limits,
         metrics: Arc<Metrics>,
@@ -84,6 +88,7 @@ impl AppState {
             engine,
             store,
             pseudonym_key,
+            statistics,
             principals,
             limits,
             metrics,

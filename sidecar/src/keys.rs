@@ -44,8 +44,11 @@ fn random_secret() -> Result<[u8; 32]> {
 pub(crate) fn generate() -> Result<String> {
     let mut pseudonym = random_secret()?;
     let mut data = random_secret()?;
-    let json = bistand_core::keys::new_keys_json(&pseudonym, &data);
+    let mut statistics = random_secret()?;
+    let json =
+        bistand_core::keys::new_keys_json_with_statistics(&pseudonym, &data, Some(&statistics));
     zeroize::Zeroize::zeroize(&mut pseudonym);
     zeroize::Zeroize::zeroize(&mut data);
+    zeroize::Zeroize::zeroize(&mut statistics);
     Ok(json)
 }

@@ -9,6 +9,7 @@
 use serde::Serialize;
 
 use super::Threshold;
+use super::perturbation::PerturbationParams;
 use crate::error::{Error, ErrorKind, Result};
 use crate::text::Text;
 
@@ -192,6 +193,11 @@ pub struct ReportOptions {
     pub threshold: Threshold,
     /// Breakdowns to include (the total is always included).
     pub dimensions: Vec<Dimension>,
+    /// The perturbation of published counts.
+    pub perturbation: PerturbationParams,
+    /// Exact counts, without perturbation: only for the data owner's own NDJSON on the command
+    /// line (`--exact`); the sidecar and the C ABI never set it for stored records.
+    pub exact: bool,
 }
 
 impl Default for ReportOptions {
@@ -199,6 +205,8 @@ impl Default for ReportOptions {
         ReportOptions {
             threshold: Threshold::default(),
             dimensions: Dimension::ALL.to_vec(),
+            perturbation: PerturbationParams::DEFAULT,
+            exact: false,
         }
     }
 }
@@ -236,6 +244,7 @@ impl ReportOptions {
         Ok(ReportOptions {
             threshold,
             dimensions,
+            ..ReportOptions::default()
         })
     }
 }

@@ -121,6 +121,7 @@ pub(super) async fn report(
             Some(&units),
             as_of,
             &options,
+            &inner.statistics,
         )?;
         Ok(report)
     })

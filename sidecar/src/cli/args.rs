@@ -225,9 +225,14 @@ pub(super) struct ReportArgs {
     /// Read the records from this encrypted store instead of NDJSON.
     #[arg(long, requires = "keys")]
     pub(super) db: Option<PathBuf>,
-    /// Keys file of the store.
+    /// Keys file: of the store with --db; over NDJSON, what identifies persons (client ids of
+    /// the wrapped form) and perturbs counts. Without it, NDJSON reports need --exact.
     #[arg(long)]
     pub(super) keys: Option<PathBuf>,
+    /// Exact counts, not perturbed (NDJSON you hold only; never for publication; labelled
+    /// exact in every output format). Reports from the store are always perturbed.
+    #[arg(long, conflicts_with = "db")]
+    pub(super) exact: bool,
     /// With --db: only records of this unit.
     #[arg(long)]
     pub(super) unit: Option<String>,

@@ -6,6 +6,7 @@ use std::process::ExitCode;
 
 use anyhow::{Context, Result};
 use bistand_core::Engine;
+use bistand_core::stats::ndjson::PersonKeys;
 use bistand_core::stats::{GroupReport, NdjsonAggregator, ReportOptions};
 use jiff::civil::Date;
 
@@ -20,6 +21,7 @@ pub(super) fn report(out: &mut dyn Write, args: ReportArgs) -> Result<ExitCode> 
         input,
         db,
         keys,
+        exact,
         unit,
         as_of,
         threshold,
@@ -33,12 +35,15 @@ pub(super) fn report(out: &mut dyn Write, args: ReportArgs) -> Result<ExitCode> 
         None => crate::today(),
     };
     let breakdowns = (!breakdown.is_empty()).then(|| breakdown.iter().map(String::as_str));
-    let options = ReportOptions::new(Some(threshold), breakdowns)?;
+    let options = ReportOptions {
+        exact,
+        ..ReportOptions::new(Some(threshold), breakdowns)?
+    };
     let report = match (db, keys) {
         (Some(db), Some(keys)) => {
             report_from_store(&instrument, &db, &keys, unit, as_of, &options)?
         }
-        _ => report_from_ndjson(&instrument, &input, as_of, &options)?,
+        (_, keys) => report_from_ndjson(&instrument, &input, keys.as_deref(), as_of, &options)?,
     };
     match format {
         ReportFormat::Json => writeln!(out, "{}", serde_json::to_string_pretty(&report)?)?,
@@ -54,12 +59,24 @@ pub(super) fn report(out: &mut dyn Write, args: ReportArgs) -> Result<ExitCode> 
 pub(super) fn report_from_ndjson(
     instrument: &str,
     input: &Path,
+    keys: Option<&Path>,
     as_of: Date,
     options: &ReportOptions,
 ) -> Result<GroupReport> {
+    if keys.is_none() && !options.exact {
+        anyhow::bail!(
+            "a report over NDJSON needs --keys (to identify persons and perturb counts) or --exact \
+             (exact counts, for you only: never for publication)"
+        );
+    }
     let engine = Engine::new()?;
+    let keys = keys.map(crate::keys::load).transpose()?;
+    let person_keys = keys.as_ref().map(|k| PersonKeys {
+        pseudonym: &k.pseudonym,
+        statistics: &k.statistics,
+    });
     let reader = open_input(input)?;
-    let mut aggregator = NdjsonAggregator::new(&engine, instrument, as_of)?;
+    let mut aggregator = NdjsonAggregator::new(&engine, instrument, as_of, person_keys)?;
     for (number, line) in reader.split(b'\n').enumerate() {
         let line = line.with_context(|| format!("cannot read line {}", number + 1))?;
         if let Err(error) = aggregator.add_line(&line) {
@@ -70,7 +87,7 @@ pub(super) fn report_from_ndjson(
             );
         }
     }
-    let outcome = aggregator.finish(options);
+    let outcome = aggregator.finish(options)?;
     if outcome.unreadable_lines + outcome.documents_with_errors > 0 {
         eprintln!(
             "bistand: {} unreadable line(s) and {} document(s) with error findings were not counted",

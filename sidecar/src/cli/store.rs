@@ -120,8 +120,12 @@ pub(super) fn report_from_store(
     as_of: Date,
     options: &ReportOptions,
 ) -> Result<GroupReport> {
-    let keys = crate::keys::load(keys)?;
-    let store = crate::server::open_store(db, keys.keyring)?;
+    let bistand_core::keys::Keys {
+        keyring,
+        statistics,
+        ..
+    } = crate::keys::load(keys)?;
+    let store = crate::server::open_store(db, keyring)?;
     let engine = Engine::new()?;
     let units = unit.map(|unit| vec![unit]);
     let outcome = bistand_store::documents::report_from_store(
@@ -131,6 +135,7 @@ pub(super) fn report_from_store(
         units.as_deref(),
         as_of,
         options,
+        &statistics,
     )?;
     for skipped in &outcome.not_counted {
         eprintln!(
