@@ -89,7 +89,7 @@ pub type Documents<'d> = Box<dyn Iterator<Item = serde_json::Value> + 'd>;
 
 /// One instrument's mergeable count of documents, behind [`crate::stats::GroupAggregate`].
 pub trait InstrumentAggregate: fmt::Debug + Send + Sync {
-    /// Counts a validated document of `person` (through [`crate::stats::engine`]'s tally, which
+    /// Counts a validated document of `person` (through the statistics engine's tally, which
     /// counts each person once); false (and only tallied) when it has error findings or is of
     /// another instrument.
     fn add_validated(&mut self, validated: &Validated<'_>, person: Person) -> bool;
