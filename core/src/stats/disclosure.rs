@@ -147,7 +147,7 @@ impl Registry {
 /// when, as the count of a cell, it falls short of the cell's published base by less than the
 /// threshold (group attribute disclosure: 6 of 6, 7 of 9). `cells` are the (count, base) pairs of
 /// every cell shown. Secondary suppression and the exact audit are not needed: a published count
-/// is within D of the truth whatever is subtracted from what (see `docs/disclosure-notes.md`).
+/// is within D of the truth whatever is subtracted from what (see `DESIGN.md`, "Why perturb counts").
 ///
 /// Parameters for which no perturbation table exists (only possible for parameters built
 /// without [`super::perturbation::PerturbationParams::new`]) suppress every count: the report fails closed.
