@@ -70,7 +70,7 @@ impl AuditKey {
     /// own (one secret then serves two purposes) but still kept apart from the database.
     #[must_use]
     pub fn derived_from(pseudonym: &PseudonymKey) -> AuditKey {
-        let secret = pseudonym.derive(DERIVE_DOMAIN);
+        let secret = pseudonym.derive_secret(DERIVE_DOMAIN);
         // `from-` plus a key id of up to 32 characters may exceed 32; the id is informational,
         // so it is cut rather than refused.
         let mut id = format!("from-{}", pseudonym.key_id());

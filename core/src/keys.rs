@@ -4,11 +4,15 @@
 //! { "pseudonym_key": { "id": "p1", "secret_hex": "…64 hex digits…" },
 //!   "data_keys": [ { "id": "k1", "secret_hex": "…64 hex digits…" } ],
 //!   "active_data_key": "k1",
+//!   "statistics_key": { "id": "s1", "secret_hex": "…64 hex digits…" },
 //!   "audit_key": { "id": "a1", "secret_hex": "…64 hex digits…" } }
 //! ```
 //!
-//! `audit_key` is optional: without it the audit key is derived from the pseudonym key
-//! ([`AuditKey::derived_from`], documented there as weaker).
+//! `statistics_key` (optional) is the secret record keys for perturbed reports are derived under;
+//! without it, one is derived from the pseudonym key with a domain-separated HMAC.
+//!
+//! `audit_key` (optional) links the store's audit log; without it, one is derived from the
+//! pseudonym key ([`AuditKey::derived_from`], documented there as weaker).
 //!
 //! One format and one parser for the C ABI's `keys_json`, the command line's `--keys` file and the
 //! sidecar's `store.keys`. Messages name the entry at fault by its place (`data_keys[1]`), never
@@ -22,6 +26,7 @@ use crate::audit_key::AuditKey;
 use crate::error::{Error, ErrorKind, Result};
 use crate::identifier::PseudonymKey;
 use crate::seal::{DataKey, Keyring};
+use crate::stats::perturbation::StatisticsKey;
 
 /// The keys of one organisation: what pseudonymises client ids and what seals stored records.
 #[derive(Debug)]
@@ -30,6 +35,9 @@ pub struct Keys {
     pub pseudonym: PseudonymKey,
     /// The data keys, with the active one for new writes.
     pub keyring: Keyring,
+    /// The statistics secret record keys are derived under: the file's `statistics_key`, or,
+    /// when it has none, one derived from the pseudonym key under a domain tag.
+    pub statistics: StatisticsKey,
     /// The key that links the audit log (derived from the pseudonym key when the file has none).
     pub audit: AuditKey,
 }
@@ -54,6 +62,8 @@ struct KeysFile {
     pseudonym_key: KeyEntry,
     data_keys: Vec<KeyEntry>,
     active_data_key: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    statistics_key: Option<KeyEntry>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     audit_key: Option<KeyEntry>,
 }
@@ -125,10 +135,25 @@ pub fn parse_keys(json: &[u8]) -> Result<Keys> {
             en: "active_data_key names no key in data_keys".into(),
         })
     })?;
+    let statistics = match &file.statistics_key {
+        None => StatisticsKey::derive_from(&pseudonym),
+        Some(entry) => {
+            let mut secret = decode_secret(entry, "statistics_key")?;
+            let key = StatisticsKey::new(&secret);
+            secret.zeroize();
+            key.map_err(|e| {
+                invalid(Text {
+                    sv: format!("statistics_key: {}", e.message_sv()),
+                    en: format!("statistics_key: {}", e.message_en()),
+                })
+            })?
+        }
+    };
     let audit = audit_key(file.audit_key.as_ref(), &pseudonym)?;
     Ok(Keys {
         pseudonym,
         keyring,
+        statistics,
         audit,
     })
 }
@@ -149,14 +174,20 @@ fn audit_key(entry: Option<&KeyEntry>, pseudonym: &PseudonymKey) -> Result<Audit
     })
 }
 
-/// [`new_keys_json`] with an audit key of id `a1` as well, as `bistand keys generate` writes.
+/// [`new_keys_json_with_statistics`] with an audit key of id `a1` as well, as `bistand keys
+/// generate` writes.
 pub fn new_keys_json_with_audit(
     pseudonym_secret: &[u8; 32],
     data_secret: &[u8; 32],
+    statistics_secret: Option<&[u8; 32]>,
     audit_secret: &[u8; 32],
 ) -> String {
-    let mut file: KeysFile = serde_json::from_str(&new_keys_json(pseudonym_secret, data_secret))
-        .expect("new_keys_json writes a keys file");
+    let mut file: KeysFile = serde_json::from_str(&new_keys_json_with_statistics(
+        pseudonym_secret,
+        data_secret,
+        statistics_secret,
+    ))
+    .expect("new_keys_json writes a keys file");
     file.audit_key = Some(KeyEntry {
         id: "a1".into(),
         secret_hex: hex32(audit_secret),
@@ -173,6 +204,16 @@ fn hex32(bytes: &[u8; 32]) -> String {
 /// A new keys file's JSON with ids `p1` and `k1` and the given secrets (the caller draws them:
 /// the core has no random source).
 pub fn new_keys_json(pseudonym_secret: &[u8; 32], data_secret: &[u8; 32]) -> String {
+    new_keys_json_with_statistics(pseudonym_secret, data_secret, None)
+}
+
+/// As [`new_keys_json`], with a separate `statistics_key` when given (what `bistand keys
+/// generate` writes, so the statistics secret can be rotated or withheld on its own).
+pub fn new_keys_json_with_statistics(
+    pseudonym_secret: &[u8; 32],
+    data_secret: &[u8; 32],
+    statistics_secret: Option<&[u8; 32]>,
+) -> String {
     let hex = |bytes: &[u8; 32]| {
         let mut text = String::with_capacity(64);
         crate::identifier::push_lower_hex(&mut text, bytes);
@@ -188,6 +229,10 @@ pub fn new_keys_json(pseudonym_secret: &[u8; 32], data_secret: &[u8; 32]) -> Str
             secret_hex: hex(data_secret),
         }],
         active_data_key: "k1".into(),
+        statistics_key: statistics_secret.map(|secret| KeyEntry {
+            id: "s1".into(),
+            secret_hex: hex(secret),
+        }),
         audit_key: None,
     };
     serde_json::to_string_pretty(&file).expect("a keys file serialises")
@@ -246,7 +291,7 @@ mod tests {
     fn the_audit_key_is_read_or_derived_from_the_pseudonym_key() {
         let without = parse_keys(KEYS.as_bytes()).expect("valid keys");
         assert_eq!(without.audit.id(), "from-p1");
-        let json = new_keys_json_with_audit(&[7; 32], &[9; 32], &[5; 32]);
+        let json = new_keys_json_with_audit(&[7; 32], &[9; 32], None, &[5; 32]);
         let with = parse_keys(json.as_bytes()).expect("valid keys");
         assert_eq!(with.audit.id(), "a1");
         assert!(json.contains(&"05".repeat(32)));

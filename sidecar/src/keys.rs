@@ -45,10 +45,13 @@ fn random_secret() -> Result<[u8; 32]> {
 pub(crate) fn generate() -> Result<String> {
     let mut pseudonym = random_secret()?;
     let mut data = random_secret()?;
+    let mut statistics = random_secret()?;
     let mut audit = random_secret()?;
-    let json = bistand_core::keys::new_keys_json_with_audit(&pseudonym, &data, &audit);
+    let json =
+        bistand_core::keys::new_keys_json_with_audit(&pseudonym, &data, Some(&statistics), &audit);
     zeroize::Zeroize::zeroize(&mut pseudonym);
     zeroize::Zeroize::zeroize(&mut data);
+    zeroize::Zeroize::zeroize(&mut statistics);
     zeroize::Zeroize::zeroize(&mut audit);
     Ok(json)
 }

@@ -9,7 +9,6 @@
 pub mod api;
 pub mod auth;
 pub mod cli;
-mod cli_verify;
 pub mod config;
 mod connections;
 pub mod demo;

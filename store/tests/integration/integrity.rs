@@ -350,6 +350,7 @@ fn a_corrupt_row_is_not_counted_and_can_be_quarantined() {
     let engine = Engine::new().expect("engine");
     let today = jiff::civil::date(2026, 1, 15);
     let key = bistand_core::identifier::PseudonymKey::new("p1", &[3; 32]).expect("key");
+    let statistics = bistand_core::stats::perturbation::StatisticsKey::derive_from(&key);
     let mut ids = Vec::new();
     for n in 0..3 {
         let document = br#"{"instrument": "sue", "version": "1", "status": "draft", "unit": "norr", "answers": {}}"#;
@@ -368,8 +369,9 @@ fn a_corrupt_row_is_not_counted_and_can_be_quarantined() {
         )
         .expect("corrupt");
     let options = ReportOptions::default();
-    let report = documents::report_from_store(&store, &engine, "sue", None, today, &options)
-        .expect("the report does not fail");
+    let report =
+        documents::report_from_store(&store, &engine, "sue", None, today, &options, &statistics)
+            .expect("the report does not fail");
     assert_eq!(report.report.records, 2);
     assert_eq!(report.not_counted.len(), 1);
     assert_eq!(report.not_counted[0].record_id, ids[1]);
@@ -397,8 +399,9 @@ fn a_corrupt_row_is_not_counted_and_can_be_quarantined() {
         .expect("quarantine row");
     assert_eq!(kept, 1);
     assert_eq!(store.count(&ScanFilter::all()).expect("count"), 2);
-    let report = documents::report_from_store(&store, &engine, "sue", None, today, &options)
-        .expect("report");
+    let report =
+        documents::report_from_store(&store, &engine, "sue", None, today, &options, &statistics)
+            .expect("report");
     assert!(report.not_counted.is_empty());
     let verification = store.verify_records().expect("verify");
     assert!(verification.is_clean(), "{verification:?}");

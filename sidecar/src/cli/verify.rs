@@ -11,7 +11,7 @@ use std::process::ExitCode;
 use anyhow::Result;
 use bistand_store::{AuditEvent, AuditVerification, AuditedStore, RecordProblem};
 
-use crate::cli::EXIT_FINDINGS;
+use super::EXIT_FINDINGS;
 
 /// Opens the store of the configuration at `config` with its keys (and audit key).
 fn open(config: &Path) -> Result<std::sync::Arc<dyn AuditedStore>> {
@@ -36,7 +36,7 @@ fn exit(ok: bool) -> ExitCode {
 /// verify --head` takes. The hash is the last entry's MAC under the audit key, so a head
 /// recorded elsewhere cannot be matched by a chain rebuilt without the key. A broken chain
 /// prints the verification (JSON) and exits 1.
-pub(crate) fn audit_head(config: &Path, out: &mut dyn Write) -> Result<ExitCode> {
+pub(super) fn audit_head(config: &Path, out: &mut dyn Write) -> Result<ExitCode> {
     let store = open(config)?;
     match store.audit_verify()? {
         AuditVerification::Intact { head, .. } => {
@@ -53,7 +53,7 @@ pub(crate) fn audit_head(config: &Path, out: &mut dyn Write) -> Result<ExitCode>
 /// `bistand audit rekey`: relinks a log from before the audit key under it, once, after checking
 /// it; prints the verification (with the new head to record) and exits 1 if the old log did not
 /// verify (then nothing was changed).
-pub(crate) fn audit_rekey(config: &Path, out: &mut dyn Write) -> Result<ExitCode> {
+pub(super) fn audit_rekey(config: &Path, out: &mut dyn Write) -> Result<ExitCode> {
     let store = open(config)?;
     let verification = store.audit_rekey()?;
     writeln!(out, "{}", serde_json::to_string_pretty(&verification)?)?;
@@ -64,7 +64,7 @@ pub(crate) fn audit_rekey(config: &Path, out: &mut dyn Write) -> Result<ExitCode
 /// `{"audit": ..., "records": ...}` (records by id and problem only) and exits 1 on any problem.
 /// With `quarantine`, rows found rolled back, edited or unreadable are moved into the quarantine
 /// (each with an audit entry) and `"quarantined_now"` says how many.
-pub(crate) fn store_verify(
+pub(super) fn store_verify(
     config: &Path,
     quarantine: bool,
     out: &mut dyn Write,
