@@ -6,6 +6,10 @@
 //! returns, in one transaction that serialises appends; it verifies by handing [`verify`] its
 //! entries in seq order (as a lazy iterator, so a large log is never held in memory) and a
 //! lookup of an entry's seq by its hash, which is only used once a problem is found.
+//!
+//! Over 700 lines as one cohesive thing: more than half is the tests, every attack on the chain
+//! (with and without the audit key) checked here without any backend, which is what lets a second
+//! backend trust the chain without repeating them.
 
 use bistand_core::audit_key::AuditKey;
 use sha2::{Digest, Sha256};
