@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use axum::body::Bytes;
 use axum::extract::rejection::QueryRejection;
-use axum::extract::{FromRequestParts, Query, Request};
+use axum::extract::{FromRequestParts, Path, Query, Request};
 use axum::http::header;
 use axum::http::request::Parts;
 use bistand_core::Text;
@@ -241,5 +241,26 @@ pub(super) fn audit(
         pseudonym: meta.map(|m| m.pseudonym.clone()),
         outcome: outcome.to_owned(),
         record_state: None,
+    }
+}
+
+/// The one path parameter of a route (`{id}`, `{instrument}`), as text. axum's own `Path` answers
+/// a segment that is not UTF-8 after percent-decoding (`/v1/records/%FF`) with `text/plain`;
+/// this answers it like every other error, as a problem (400), without echoing the segment.
+pub(super) struct Segment(pub(super) String);
+
+impl FromRequestParts<AppState> for Segment {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Segment, ApiError> {
+        Path::<String>::from_request_parts(parts, state)
+            .await
+            .map(|Path(segment)| Segment(segment))
+            .map_err(|_| {
+                ApiError::invalid_request(Text {
+                    sv: "sökvägen innehåller ett segment som inte är giltig UTF-8".into(),
+                    en: "the path holds a segment that is not valid UTF-8".into(),
+                })
+            })
     }
 }

@@ -1,7 +1,7 @@
 //! The encrypted records of a unit: create, read, update, search by client.
 
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use bistand_core::Text;
@@ -15,7 +15,7 @@ use crate::problem::{ApiError, REQUEST_ID};
 use crate::today;
 
 use super::AppState;
-use super::extract::{Body, Caller, audit, blocking, json_body, unreadable};
+use super::extract::{Body, Caller, Segment, audit, blocking, json_body, unreadable};
 
 /// `POST /v1/records`: a document and the client it is about.
 #[derive(Deserialize, ToSchema)]
@@ -132,7 +132,7 @@ pub(super) struct RecordWithDocument {
 pub(super) async fn read_record(
     State(state): State<AppState>,
     caller: Caller,
-    Path(id): Path<String>,
+    Segment(id): Segment,
 ) -> Result<Response, ApiError> {
     let principal = caller.require(Action::Records)?.clone();
     let id = record_id(&id)?;
@@ -183,7 +183,7 @@ pub(super) async fn read_record(
 pub(super) async fn update_record(
     State(state): State<AppState>,
     caller: Caller,
-    Path(id): Path<String>,
+    Segment(id): Segment,
     body: Body,
 ) -> Result<Response, ApiError> {
     let principal = caller.require(Action::Records)?.clone();

@@ -2,7 +2,7 @@
 
 use axum::Json;
 use axum::extract::rejection::QueryRejection;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Query, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use bistand_core::stats::{ReportOptions, csv::to_csv};
@@ -17,7 +17,7 @@ use crate::problem::{ApiError, REQUEST_ID};
 use crate::today;
 
 use super::AppState;
-use super::extract::{Caller, audit, blocking, failed_read, log_unreadable, query};
+use super::extract::{Caller, Segment, audit, blocking, failed_read, log_unreadable, query};
 use super::validation::strict_date;
 
 /// Report filters and format.
@@ -57,7 +57,7 @@ pub(super) struct ReportBody<'a> {
 pub(super) async fn report(
     State(state): State<AppState>,
     caller: Caller,
-    Path(instrument): Path<String>,
+    Segment(instrument): Segment,
     filters: Result<Query<ReportQuery>, QueryRejection>,
 ) -> Result<Response, ApiError> {
     let principal = caller.require(Action::Reports)?.clone();
