@@ -7,6 +7,7 @@ mod crash;
 mod disk;
 mod integrity;
 mod migration;
+mod permissions;
 mod rotation;
 mod tamper;
 
