@@ -239,6 +239,47 @@ fn configure(conn: &Connection, require_wal: bool) -> Result<()> {
 /// The SQL function that gives a unit's comparison form.
 pub(crate) const UNIT_KEY_FUNCTION: &str = "bistand_unit_key";
 
+/// Creates the store file readable and writable by its owner only, whatever the umask, and
+/// narrows an existing one and its `-wal` and `-shm` files the same way: they hold ciphertext,
+/// pseudonyms and the audit log. SQLite gives the journal files it creates the database file's
+/// permissions, so a new store's `-wal` and `-shm` come out 0600 too.
+fn owner_only(path: &Path) -> Result<()> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
+        let failed = |e: std::io::Error| {
+            Error::new(
+                ErrorKind::Database,
+                format!("could not create the store file with owner-only permissions: {e}"),
+            )
+        };
+        match std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .mode(0o600)
+            .open(path)
+        {
+            Ok(_) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {}
+            Err(e) => return Err(failed(e)),
+        }
+        for suffix in ["", "-wal", "-shm"] {
+            let mut name = path.as_os_str().to_owned();
+            name.push(suffix);
+            let file = Path::new(&name);
+            if let Ok(metadata) = std::fs::metadata(file)
+                && metadata.permissions().mode() & 0o077 != 0
+            {
+                std::fs::set_permissions(file, std::fs::Permissions::from_mode(0o600))
+                    .map_err(failed)?;
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = path;
+    Ok(())
+}
+
 #[cfg(test)]
 pub(crate) mod tests {
     use std::sync::atomic::{AtomicUsize, Ordering};
@@ -387,45 +428,4 @@ pub(crate) mod tests {
             Box::new(SqliteStore::open(path, keyring).expect("file store"))
         });
     }
-}
-
-/// Creates the store file readable and writable by its owner only, whatever the umask, and
-/// narrows an existing one and its `-wal` and `-shm` files the same way: they hold ciphertext,
-/// pseudonyms and the audit log. SQLite gives the journal files it creates the database file's
-/// permissions, so a new store's `-wal` and `-shm` come out 0600 too.
-fn owner_only(path: &Path) -> Result<()> {
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
-        let failed = |e: std::io::Error| {
-            Error::new(
-                ErrorKind::Database,
-                format!("could not create the store file with owner-only permissions: {e}"),
-            )
-        };
-        match std::fs::OpenOptions::new()
-            .write(true)
-            .create_new(true)
-            .mode(0o600)
-            .open(path)
-        {
-            Ok(_) => {}
-            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {}
-            Err(e) => return Err(failed(e)),
-        }
-        for suffix in ["", "-wal", "-shm"] {
-            let mut name = path.as_os_str().to_owned();
-            name.push(suffix);
-            let file = Path::new(&name);
-            if let Ok(metadata) = std::fs::metadata(file)
-                && metadata.permissions().mode() & 0o077 != 0
-            {
-                std::fs::set_permissions(file, std::fs::Permissions::from_mode(0o600))
-                    .map_err(failed)?;
-            }
-        }
-    }
-    #[cfg(not(unix))]
-    let _ = path;
-    Ok(())
 }
