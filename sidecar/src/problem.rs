@@ -323,17 +323,13 @@ impl ApiError {
         )
     }
 
-    /// 422: the client id is empty.
-    pub fn invalid_client_id() -> ApiError {
+    /// 422: the client id cannot be one (empty, too long, a control character); `problem` says
+    /// which, from the core's one rule, without repeating it.
+    pub fn invalid_client_id(problem: Text) -> ApiError {
         ApiError::new(
             StatusCode::UNPROCESSABLE_ENTITY,
             "invalid_identifier",
-            Text {
-                sv: "`client_id` är tomt; ange personnummer, samordningsnummer eller ärendenummer"
-                    .into(),
-                en: "`client_id` is empty; give a personnummer, samordningsnummer or case number"
-                    .into(),
-            },
+            problem,
         )
     }
 

@@ -40,7 +40,9 @@
 
 use std::fmt;
 
-use bistand_core::identifier::{Pseudonym, PseudonymKey, pseudonymise_client_id};
+use bistand_core::identifier::{
+    Pseudonym, PseudonymKey, client_id_problem, pseudonymise_client_id,
+};
 use bistand_core::stats::perturbation::StatisticsKey;
 use bistand_core::stats::{GroupAggregate, GroupReport, ReportOptions};
 use bistand_core::unit::unit_key;
@@ -124,18 +126,19 @@ impl fmt::Display for NotCountedReason {
 ///
 /// # Errors
 ///
-/// [`ErrorKind::InvalidInput`] if `client_id` is empty or only whitespace: every such id would
-/// share one pseudonym and so merge unrelated clients. The message never repeats the id.
+/// [`ErrorKind::InvalidInput`] if `client_id` is empty or only whitespace (every such id would
+/// share one pseudonym and so merge unrelated clients), longer than
+/// [`MAX_CLIENT_ID_CHARS`](bistand_core::identifier::MAX_CLIENT_ID_CHARS) characters, or holds a
+/// control character. The message never repeats the id.
 pub fn client_pseudonym(
     key: &PseudonymKey,
     client_id: &str,
     reference_date: Date,
 ) -> Result<Pseudonym> {
     pseudonymise_client_id(key, client_id, reference_date).ok_or_else(|| {
-        Error::new(
-            ErrorKind::InvalidInput,
-            "client id is empty; expected a personnummer, samordningsnummer or case number",
-        )
+        let reason =
+            client_id_problem(client_id).map_or_else(|| "client id refused".into(), |p| p.en);
+        Error::new(ErrorKind::InvalidInput, reason)
     })
 }
 

@@ -88,7 +88,7 @@ pub(super) async fn create_record(
         today(),
     )
     .map_err(|error| match error {
-        documents::PrepareError::ClientId(_) => ApiError::invalid_client_id(),
+        documents::PrepareError::ClientId(_) => client_id_refused(&request.client_id),
         documents::PrepareError::Document(error) => ApiError::from(error),
     })?;
     let Some(record) = prepared.record else {
@@ -279,7 +279,7 @@ pub(super) async fn search_records(
         json_body(&body, "{\"client_id\": \"...\", \"instrument\"?: \"...\"}")?;
     let pseudonym =
         documents::client_pseudonym(&state.0.pseudonym_key, &request.client_id, today())
-            .map_err(|_| ApiError::invalid_client_id())?;
+            .map_err(|_| client_id_refused(&request.client_id))?;
     let store = state.0.store.clone();
     let records = blocking(move || {
         let found = store.find_by_pseudonym(pseudonym.as_str(), request.instrument.as_deref())?;
@@ -312,4 +312,14 @@ pub(super) fn record_id(text: &str) -> Result<RecordId, ApiError> {
             en: "a record id is 32 lowercase hexadecimal digits".into(),
         })
     })
+}
+
+/// The 422 for a client id the core's rule refuses.
+fn client_id_refused(client_id: &str) -> ApiError {
+    ApiError::invalid_client_id(
+        bistand_core::identifier::client_id_problem(client_id).unwrap_or_else(|| Text {
+            sv: "klient-id avvisades".into(),
+            en: "client id refused".into(),
+        }),
+    )
 }
