@@ -113,6 +113,15 @@ pub trait Store: Send + Sync {
     /// [`ErrorKind::UnknownKey`] if its key is not in the keyring; [`ErrorKind::Database`].
     fn get(&self, id: &RecordId) -> Result<Record>;
 
+    /// The unit of the record with id `id`, or `None` when there is no such record, read without
+    /// opening the body. Access checks come first, so that a lookup of another unit's record
+    /// costs the same as a lookup of an id that does not exist (no decryption tells them apart).
+    ///
+    /// # Errors
+    ///
+    /// [`ErrorKind::Database`].
+    fn unit_of(&self, id: &RecordId) -> Result<Option<String>>;
+
     /// Metadata of every record of the client with this pseudonym (optionally only of one
     /// instrument), oldest first.
     ///

@@ -139,26 +139,30 @@ pub(super) async fn read_record(
     let store = state.0.store.clone();
     let request_id = REQUEST_ID.try_with(|id| *id).ok();
     let record = blocking(move || {
+        // The unit is checked before anything is decrypted or audited differently: a record of
+        // another unit and an id that does not exist cost the same (one audit entry each) and
+        // answer the same 404.
+        let unit = store.unit_of(&id)?;
+        let Some(unit) = unit.filter(|unit| principal.has_unit(unit)) else {
+            store.audit_append(
+                audit(&principal, "record.read", None, None, "denied").record_id(&id),
+            )?;
+            return Err(ApiError::record_not_found());
+        };
         let record = match store.get(&id) {
             Err(error) if error.kind() == bistand_store::ErrorKind::Integrity => {
                 return Err(unreadable(&*store, &principal, &id, request_id));
             }
             other => other?,
         };
-        let allowed = principal.has_unit(&record.meta.unit);
-        let outcome = if allowed { "ok" } else { "denied" };
         store.audit_append(audit(
             &principal,
             "record.read",
-            Some(&record.meta.unit),
+            Some(&unit),
             Some(&record.meta),
-            outcome,
+            "ok",
         ))?;
-        if allowed {
-            Ok(record)
-        } else {
-            Err(ApiError::record_not_found())
-        }
+        Ok(record)
     })
     .await?;
     let document = String::from_utf8(record.body)

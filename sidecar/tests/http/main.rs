@@ -3,6 +3,7 @@
 mod deploy;
 mod input;
 mod integrity;
+mod lookups;
 mod openapi;
 mod operations;
 mod reports;

@@ -51,6 +51,10 @@ pub const CASES: &[Case] = &[
         run: records::unknown_ids_are_not_found,
     },
     Case {
+        name: "the_unit_is_read_without_opening_the_body",
+        run: records::the_unit_is_read_without_opening_the_body,
+    },
+    Case {
         name: "find_by_pseudonym_in_insertion_order",
         run: records::find_by_pseudonym_in_insertion_order,
     },

@@ -211,6 +211,18 @@ impl Store for SqliteStore {
         sealing::open(&self.keyring(), row)
     }
 
+    fn unit_of(&self, id: &RecordId) -> Result<Option<String>> {
+        self.read(|conn| {
+            conn.prepare_cached("SELECT unit FROM records WHERE id = ?1")
+                .and_then(|mut statement| {
+                    statement
+                        .query_row([id.as_str()], |row| row.get(0))
+                        .optional()
+                })
+                .map_err(|e| Error::database("could not look up a record's unit", e))
+        })
+    }
+
     fn find_by_pseudonym(
         &self,
         pseudonym: &str,
