@@ -300,6 +300,13 @@ pub(super) async fn search_records(
                 "ok",
             ))?;
         }
+        if mine.is_empty() {
+            // A search that finds nothing in the caller's units is a lookup of a client too.
+            store.audit_append(
+                audit(&principal, "record.search", None, None, "none")
+                    .pseudonym(pseudonym.as_str()),
+            )?;
+        }
         Ok(mine)
     })
     .await?;

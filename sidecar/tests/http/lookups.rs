@@ -67,5 +67,30 @@ async fn another_units_record_costs_what_a_missing_id_costs() {
             "{entry}"
         );
     }
+
+    // A search that finds nothing in the caller's units is audited too.
+    let found: Value = client
+        .post(service.url("/v1/records/search"))
+        .bearer_auth(&norr)
+        .json(&json!({ "client_id": "EB-2026-0042" }))
+        .send_json()
+        .await;
+    assert_eq!(found["records"], json!([]));
+    let audit: Value = client
+        .get(service.url("/v1/audit?limit=1000"))
+        .bearer_auth(service.token("admin"))
+        .send_json()
+        .await;
+    let searches: Vec<&Value> = audit["entries"]
+        .as_array()
+        .expect("entries")
+        .iter()
+        .filter(|e| e["action"] == "record.search")
+        .collect();
+    assert_eq!(searches.len(), 1, "{searches:?}");
+    assert_eq!(searches[0]["outcome"], "none");
+    assert_eq!(searches[0]["principal"], "handlaggare-norr");
+    assert!(searches[0]["pseudonym"].is_string());
+    assert!(!audit.to_string().contains("EB-2026-0042"));
     service.running.stop().await.expect("stops");
 }
