@@ -329,21 +329,21 @@ impl Attack {
         let mut out = Vec::new();
         for (whole, parts) in &self.sums {
             let values: Option<Vec<i64>> = parts.iter().map(|&p| known(p)).collect();
-            if let (Some(x), Some(values)) = (known(*whole), values) {
-                if x != values.iter().sum::<i64>() {
-                    out.push(format!(
-                        "{:?} = {x} but parts {:?} = {values:?}",
-                        self.keys[*whole],
-                        parts.iter().map(|&p| &self.keys[p]).collect::<Vec<_>>()
-                    ));
-                }
+            if let (Some(x), Some(values)) = (known(*whole), values)
+                && x != values.iter().sum::<i64>()
+            {
+                out.push(format!(
+                    "{:?} = {x} but parts {:?} = {values:?}",
+                    self.keys[*whole],
+                    parts.iter().map(|&p| &self.keys[p]).collect::<Vec<_>>()
+                ));
             }
         }
         for &(count, base) in &self.at_most {
-            if let (Some(c), Some(b)) = (known(count), known(base)) {
-                if c > b {
-                    out.push(format!("{:?} = {c} > base {b}", self.keys[count]));
-                }
+            if let (Some(c), Some(b)) = (known(count), known(base))
+                && c > b
+            {
+                out.push(format!("{:?} = {c} > base {b}", self.keys[count]));
             }
         }
         out
@@ -561,6 +561,19 @@ async fn no_protected_cell_is_pinned_by_every_report_the_api_releases() {
         started.elapsed().as_secs_f64(),
         served.as_secs_f64(),
     );
+    for v in (0..attack.keys.len())
+        .filter(|&v| attack.protected[v] && attack.hi[v] - attack.lo[v] == 1)
+        .take(5)
+    {
+        let (mask, a, table, row, column) = &attack.keys[v];
+        eprintln!(
+            "  narrowest: units={} as_of={} {table} {row} {column} in {}..={}",
+            units_of(*mask),
+            AS_OF[*a],
+            attack.lo[v],
+            attack.hi[v]
+        );
+    }
     for ((mask, a, table, row, column), value) in baseline_pinned
         .iter()
         .filter(|(_, value)| (1..5).contains(value))
