@@ -15,6 +15,7 @@ mod input;
 mod report;
 mod setup;
 mod store;
+mod verify;
 
 use args::{AuditCommand, Cli, Command, KeysCommand, StoreCommand};
 use documents::{definition, generate, schema, summary, validate};
@@ -69,6 +70,9 @@ pub fn run() -> Result<ExitCode> {
         Command::Store {
             command: StoreCommand::Import { db, keys, input },
         } => import(&db, &keys, &input),
+        Command::Store {
+            command: StoreCommand::Verify { config, quarantine },
+        } => verify::store_verify(&config, quarantine, &mut out),
         Command::Serve { config } => {
             crate::server::run(&config)?;
             Ok(ExitCode::SUCCESS)
@@ -105,6 +109,12 @@ pub fn run() -> Result<ExitCode> {
         Command::Audit {
             command: AuditCommand::Verify { config, head },
         } => audit_verify(&config, head.as_deref(), &mut out),
+        Command::Audit {
+            command: AuditCommand::Head { config },
+        } => verify::audit_head(&config, &mut out),
+        Command::Audit {
+            command: AuditCommand::Rekey { config },
+        } => verify::audit_rekey(&config, &mut out),
         Command::Report(args) => report(&mut out, args),
     }
 }

@@ -3,7 +3,8 @@
 //! ```json
 //! { "pseudonym_key": { "id": "p1", "secret_hex": "…64 hex…" },
 //!   "data_keys": [ { "id": "k1", "secret_hex": "…64 hex…" } ],
-//!   "active_data_key": "k1" }
+//!   "active_data_key": "k1",
+//!   "audit_key": { "id": "a1", "secret_hex": "…64 hex…" } }
 //! ```
 //!
 //! `bistand keys generate` writes a new one (owner-only permissions). Keep it apart from the
@@ -45,10 +46,12 @@ pub(crate) fn generate() -> Result<String> {
     let mut pseudonym = random_secret()?;
     let mut data = random_secret()?;
     let mut statistics = random_secret()?;
+    let mut audit = random_secret()?;
     let json =
-        bistand_core::keys::new_keys_json_with_statistics(&pseudonym, &data, Some(&statistics));
+        bistand_core::keys::new_keys_json_with_audit(&pseudonym, &data, Some(&statistics), &audit);
     zeroize::Zeroize::zeroize(&mut pseudonym);
     zeroize::Zeroize::zeroize(&mut data);
     zeroize::Zeroize::zeroize(&mut statistics);
+    zeroize::Zeroize::zeroize(&mut audit);
     Ok(json)
 }

@@ -14,6 +14,7 @@ use anyhow::{Context, Result, bail};
 use axum::extract::Request;
 use axum::response::Response;
 use bistand_core::Engine;
+use bistand_core::audit_key::AuditKey;
 use bistand_store::{AuditedStore, Keyring, SqliteStore};
 use hyper::body::Incoming;
 use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
@@ -44,7 +45,7 @@ pub fn crypto_provider() -> Arc<rustls::crypto::CryptoProvider> {
 /// If the keys file or the store cannot be opened.
 pub fn state(config: &Config, metrics: Arc<Metrics>) -> Result<AppState> {
     let keys = crate::keys::load(&config.store.keys)?;
-    let store = open_store(&config.store.path, keys.keyring)
+    let store = open_store(&config.store.path, keys.keyring, keys.audit)
         .with_context(|| format!("cannot open the store {}", config.store.path.display()))?;
     Ok(AppState::new(
         Engine::new()?,
@@ -57,15 +58,21 @@ pub fn state(config: &Config, metrics: Arc<Metrics>) -> Result<AppState> {
     ))
 }
 
-/// Opens the store at `path` (creating it if needed): the one place the sidecar names a storage
-/// backend. The service, the command line and the demo hold what this returns, so another
+/// Opens the store at `path` (creating it if needed), its audit log linked under `audit_key`: the
+/// one place the sidecar names a storage backend. The service, the command line and the demo hold what this returns, so another
 /// backend plugs in here.
 ///
 /// # Errors
 ///
 /// As [`SqliteStore::open`].
-pub fn open_store(path: &Path, keyring: Keyring) -> bistand_store::Result<Arc<dyn AuditedStore>> {
-    Ok(Arc::new(SqliteStore::open(path, keyring)?))
+pub fn open_store(
+    path: &Path,
+    keyring: Keyring,
+    audit_key: AuditKey,
+) -> bistand_store::Result<Arc<dyn AuditedStore>> {
+    Ok(Arc::new(
+        SqliteStore::open(path, keyring)?.with_audit_key(audit_key),
+    ))
 }
 
 /// The rustls server configuration from the `[tls]` section: TLS 1.3 and 1.2, HTTP/2 and

@@ -1,7 +1,7 @@
 //! The encrypted records of a unit: create, read, update, search by client.
 
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use bistand_core::Text;
@@ -11,11 +11,11 @@ use serde_json::value::RawValue;
 use utoipa::ToSchema;
 
 use crate::auth::Action;
-use crate::problem::ApiError;
+use crate::problem::{ApiError, REQUEST_ID};
 use crate::today;
 
 use super::AppState;
-use super::extract::{Body, Caller, audit, blocking, json_body};
+use super::extract::{Body, Caller, Segment, audit, blocking, json_body, unreadable};
 
 /// `POST /v1/records`: a document and the client it is about.
 #[derive(Deserialize, ToSchema)]
@@ -88,7 +88,7 @@ pub(super) async fn create_record(
         today(),
     )
     .map_err(|error| match error {
-        documents::PrepareError::ClientId(_) => ApiError::invalid_client_id(),
+        documents::PrepareError::ClientId(_) => client_id_refused(&request.client_id),
         documents::PrepareError::Document(error) => ApiError::from(error),
     })?;
     let Some(record) = prepared.record else {
@@ -132,13 +132,19 @@ pub(super) struct RecordWithDocument {
 pub(super) async fn read_record(
     State(state): State<AppState>,
     caller: Caller,
-    Path(id): Path<String>,
+    Segment(id): Segment,
 ) -> Result<Response, ApiError> {
     let principal = caller.require(Action::Records)?.clone();
     let id = record_id(&id)?;
     let store = state.0.store.clone();
+    let request_id = REQUEST_ID.try_with(|id| *id).ok();
     let record = blocking(move || {
-        let record = store.get(&id)?;
+        let record = match store.get(&id) {
+            Err(error) if error.kind() == bistand_store::ErrorKind::Integrity => {
+                return Err(unreadable(&*store, &principal, &id, request_id));
+            }
+            other => other?,
+        };
         let allowed = principal.has_unit(&record.meta.unit);
         let outcome = if allowed { "ok" } else { "denied" };
         store.audit_append(audit(
@@ -177,7 +183,7 @@ pub(super) async fn read_record(
 pub(super) async fn update_record(
     State(state): State<AppState>,
     caller: Caller,
-    Path(id): Path<String>,
+    Segment(id): Segment,
     body: Body,
 ) -> Result<Response, ApiError> {
     let principal = caller.require(Action::Records)?.clone();
@@ -273,7 +279,7 @@ pub(super) async fn search_records(
         json_body(&body, "{\"client_id\": \"...\", \"instrument\"?: \"...\"}")?;
     let pseudonym =
         documents::client_pseudonym(&state.0.pseudonym_key, &request.client_id, today())
-            .map_err(|_| ApiError::invalid_client_id())?;
+            .map_err(|_| client_id_refused(&request.client_id))?;
     let store = state.0.store.clone();
     let records = blocking(move || {
         let found = store.find_by_pseudonym(pseudonym.as_str(), request.instrument.as_deref())?;
@@ -306,4 +312,14 @@ pub(super) fn record_id(text: &str) -> Result<RecordId, ApiError> {
             en: "a record id is 32 lowercase hexadecimal digits".into(),
         })
     })
+}
+
+/// The 422 for a client id the core's rule refuses.
+fn client_id_refused(client_id: &str) -> ApiError {
+    ApiError::invalid_client_id(
+        bistand_core::identifier::client_id_problem(client_id).unwrap_or_else(|| Text {
+            sv: "klient-id avvisades".into(),
+            en: "client id refused".into(),
+        }),
+    )
 }

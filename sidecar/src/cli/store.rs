@@ -21,7 +21,7 @@ pub(super) fn audit_verify(
 ) -> Result<ExitCode> {
     let config = crate::config::Config::load(config)?;
     let keys = crate::keys::load(&config.store.keys)?;
-    let store = crate::server::open_store(&config.store.path, keys.keyring)?;
+    let store = crate::server::open_store(&config.store.path, keys.keyring, keys.audit)?;
     let head = head
         .map(|text| {
             let (seq, hash) = text
@@ -54,7 +54,7 @@ pub(super) struct ImportLine<'a> {
 /// Validates and stores NDJSON records; every stored record is acknowledged durable.
 pub(super) fn import(db: &Path, keys: &Path, input: &Path) -> Result<ExitCode> {
     let keys = crate::keys::load(keys)?;
-    let store = crate::server::open_store(db, keys.keyring)?;
+    let store = crate::server::open_store(db, keys.keyring, keys.audit)?;
     let engine = Engine::new()?;
     let reader = open_input(input)?;
     let (mut stored, mut refused) = (0u64, 0u64);
@@ -123,9 +123,10 @@ pub(super) fn report_from_store(
     let bistand_core::keys::Keys {
         keyring,
         statistics,
+        audit,
         ..
     } = crate::keys::load(keys)?;
-    let store = crate::server::open_store(db, keyring)?;
+    let store = crate::server::open_store(db, keyring, audit)?;
     let engine = Engine::new()?;
     let units = unit.map(|unit| vec![unit]);
     let outcome = bistand_store::documents::report_from_store(
@@ -141,7 +142,7 @@ pub(super) fn report_from_store(
         eprintln!(
             "bistand: record {}: not counted: {}",
             skipped.record_id.as_str(),
-            skipped.kind
+            skipped.reason
         );
     }
     Ok(outcome.report)

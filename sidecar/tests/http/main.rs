@@ -3,6 +3,7 @@
 mod attack;
 mod deploy;
 mod input;
+mod integrity;
 mod openapi;
 mod operations;
 mod reports;

@@ -18,6 +18,7 @@
 //! ```
 
 mod audit;
+mod integrity;
 mod records;
 
 use bistand_core::identifier::{Pseudonym, PseudonymKey, pseudonymise_case_number};
@@ -116,6 +117,22 @@ pub const CASES: &[Case] = &[
     Case {
         name: "audit_concurrent_appends_keep_one_chain",
         run: audit::audit_concurrent_appends_keep_one_chain,
+    },
+    Case {
+        name: "revisions_count_writes_and_audited_writes_commit_to_them",
+        run: integrity::revisions_count_writes_and_audited_writes_commit_to_them,
+    },
+    Case {
+        name: "verify_records_finds_nothing_in_an_untouched_store",
+        run: integrity::verify_records_finds_nothing_in_an_untouched_store,
+    },
+    Case {
+        name: "quarantined_records_leave_every_scan_and_are_not_deleted",
+        run: integrity::quarantined_records_leave_every_scan_and_are_not_deleted,
+    },
+    Case {
+        name: "scan_readable_visits_what_scan_visits",
+        run: integrity::scan_readable_visits_what_scan_visits,
     },
 ];
 

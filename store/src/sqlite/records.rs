@@ -22,11 +22,11 @@ use crate::sealing::{self, SealedRecord, now_ms};
 pub(super) const SCAN_CHUNK: i64 = 512;
 
 /// Columns of a record row, in the order [`stored_row`] reads them.
-const COLUMNS: &str =
-    "id, pseudonym, unit, instrument, version, created_at, updated_at, key_id, nonce, ciphertext";
+pub(super) const COLUMNS: &str = "id, pseudonym, unit, instrument, version, created_at, \
+                                   updated_at, key_id, revision, nonce, ciphertext";
 /// Metadata columns, in the order [`meta_row`] reads them.
 const META_COLUMNS: &str =
-    "id, pseudonym, unit, instrument, version, created_at, updated_at, key_id";
+    "id, pseudonym, unit, instrument, version, created_at, updated_at, key_id, revision";
 
 impl SqliteStore {
     /// Inserts `records` like [`Store::put_many`] and, in the same transaction, runs `also` with
@@ -54,7 +54,8 @@ impl SqliteStore {
         let also = self.write(context, |tx| {
             let mut insert = tx
                 .prepare_cached(&format!(
-                    "INSERT INTO records ({COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)"
+                    "INSERT INTO records ({COLUMNS}) \
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)"
                 ))
                 .map_err(|e| Error::database(context, e))?;
             for SealedRecord { meta, sealed } in &rows {
@@ -68,6 +69,7 @@ impl SqliteStore {
                         meta.created_at,
                         meta.updated_at,
                         meta.key_id,
+                        revision_column(meta.revision),
                         &sealed.nonce[..],
                         sealed.ciphertext,
                     ])
@@ -96,6 +98,7 @@ impl SqliteStore {
             let old = sealing::open(&keyring, row)?;
             let meta = RecordMeta {
                 updated_at: now_ms().max(old.meta.updated_at),
+                revision: old.meta.revision.saturating_add(1),
                 ..old.meta
             };
             let SealedRecord { meta, sealed } = sealing::seal_body(keyring.active(), meta, body)?;
@@ -103,6 +106,85 @@ impl SqliteStore {
             let also = also(tx, &meta)?;
             Ok((meta, also))
         })
+    }
+
+    /// [`Store::scan`], and with `unreadable` [`Store::scan_readable`].
+    fn scan_with(
+        &self,
+        filter: &ScanFilter,
+        f: &mut dyn FnMut(Record) -> Result<()>,
+        mut unreadable: Option<&mut dyn FnMut(RecordId, Error) -> Result<()>>,
+    ) -> Result<()> {
+        filter.check()?;
+        let context = "could not scan records";
+        let (condition, mut params) = filter_sql(filter);
+        let sql = format!(
+            "SELECT rowid, {COLUMNS} FROM records WHERE rowid > ? AND rowid <= ? {condition} \
+             ORDER BY rowid LIMIT {SCAN_CHUNK}"
+        );
+        // Keyset pagination by rowid: each chunk is its own short read, so a long report neither
+        // holds the in-memory store's only connection nor pins the WAL. Rows never change rowid
+        // (nothing re-inserts; a quarantined row is only removed), so each record present when
+        // the scan starts is visited at most once, and records inserted during the scan (by
+        // `f`, say) are not.
+        let last: Option<i64> = self.read(|conn| {
+            conn.query_row("SELECT max(rowid) FROM records", [], |row| row.get(0))
+                .map_err(|e| Error::database(context, e))
+        })?;
+        let Some(last) = last else {
+            return Ok(());
+        };
+        let mut after: i64 = 0;
+        loop {
+            params.insert(0, Box::new(last));
+            params.insert(0, Box::new(after));
+            let chunk = self.read(|conn| {
+                let mut statement = conn
+                    .prepare_cached(&sql)
+                    .map_err(|e| Error::database(context, e))?;
+                let rows = statement
+                    .query_map(rusqlite::params_from_iter(params.iter()), |row| {
+                        Ok((row.get::<_, i64>(0)?, stored_row(row, 1)?))
+                    })
+                    .map_err(|e| Error::database(context, e))?;
+                rows.collect::<rusqlite::Result<Vec<_>>>()
+                    .map_err(|e| Error::database(context, e))
+            })?;
+            params.drain(..2);
+            let Some(&(chunk_last, _)) = chunk.last() else {
+                return Ok(());
+            };
+            after = chunk_last;
+            let full = chunk.len() as i64 == SCAN_CHUNK;
+            // Open the whole chunk, then let go of the keyring before calling back: the callback
+            // may use the store, and a nested read lock could deadlock behind a waiting writer.
+            let records = {
+                let keyring = self.keyring();
+                let mut records = Vec::with_capacity(chunk.len());
+                for (_, row) in chunk {
+                    // The id is kept only when a failure is to be reported rather than returned.
+                    let id = unreadable.is_some().then(|| row.meta.id.clone());
+                    match (sealing::open(&keyring, row), id) {
+                        (Ok(record), _) => records.push(Ok(record)),
+                        (Err(error), Some(id)) if error.kind() == ErrorKind::Integrity => {
+                            records.push(Err((id, error)));
+                        }
+                        (Err(error), _) => return Err(error),
+                    }
+                }
+                records
+            };
+            for record in records {
+                match (record, unreadable.as_mut()) {
+                    (Ok(record), _) => f(record)?,
+                    (Err((id, error)), Some(unreadable)) => unreadable(id, error)?,
+                    (Err((_, error)), None) => return Err(error),
+                }
+            }
+            if !full {
+                return Ok(());
+            }
+        }
     }
 }
 
@@ -156,62 +238,16 @@ impl Store for SqliteStore {
     }
 
     fn scan(&self, filter: &ScanFilter, f: &mut dyn FnMut(Record) -> Result<()>) -> Result<()> {
-        filter.check()?;
-        let context = "could not scan records";
-        let (condition, mut params) = filter_sql(filter);
-        let sql = format!(
-            "SELECT rowid, {COLUMNS} FROM records WHERE rowid > ? AND rowid <= ? {condition} \
-             ORDER BY rowid LIMIT {SCAN_CHUNK}"
-        );
-        // Keyset pagination by rowid: each chunk is its own short read, so a long report neither
-        // holds the in-memory store's only connection nor pins the WAL. Rows never change rowid
-        // (no operation deletes or re-inserts), so each record present when the scan starts is
-        // visited exactly once, and records inserted during the scan (by `f`, say) are not.
-        let last: Option<i64> = self.read(|conn| {
-            conn.query_row("SELECT max(rowid) FROM records", [], |row| row.get(0))
-                .map_err(|e| Error::database(context, e))
-        })?;
-        let Some(last) = last else {
-            return Ok(());
-        };
-        let mut after: i64 = 0;
-        loop {
-            params.insert(0, Box::new(last));
-            params.insert(0, Box::new(after));
-            let chunk = self.read(|conn| {
-                let mut statement = conn
-                    .prepare_cached(&sql)
-                    .map_err(|e| Error::database(context, e))?;
-                let rows = statement
-                    .query_map(rusqlite::params_from_iter(params.iter()), |row| {
-                        Ok((row.get::<_, i64>(0)?, stored_row(row, 1)?))
-                    })
-                    .map_err(|e| Error::database(context, e))?;
-                rows.collect::<rusqlite::Result<Vec<_>>>()
-                    .map_err(|e| Error::database(context, e))
-            })?;
-            params.drain(..2);
-            let Some(&(chunk_last, _)) = chunk.last() else {
-                return Ok(());
-            };
-            after = chunk_last;
-            let full = chunk.len() as i64 == SCAN_CHUNK;
-            // Open the whole chunk, then let go of the keyring before calling back: the callback
-            // may use the store, and a nested read lock could deadlock behind a waiting writer.
-            let records = {
-                let keyring = self.keyring();
-                chunk
-                    .into_iter()
-                    .map(|(_, row)| sealing::open(&keyring, row))
-                    .collect::<Result<Vec<_>>>()?
-            };
-            for record in records {
-                f(record)?;
-            }
-            if !full {
-                return Ok(());
-            }
-        }
+        self.scan_with(filter, f, None)
+    }
+
+    fn scan_readable(
+        &self,
+        filter: &ScanFilter,
+        f: &mut dyn FnMut(Record) -> Result<()>,
+        unreadable: &mut dyn FnMut(RecordId, Error) -> Result<()>,
+    ) -> Result<()> {
+        self.scan_with(filter, f, Some(unreadable))
     }
 
     fn count(&self, filter: &ScanFilter) -> Result<u64> {
@@ -284,7 +320,7 @@ impl Store for SqliteStore {
     }
 }
 
-fn select_one(conn: &Connection, id: &RecordId) -> Result<Option<SealedRecord>> {
+pub(super) fn select_one(conn: &Connection, id: &RecordId) -> Result<Option<SealedRecord>> {
     let context = "could not read the record";
     conn.prepare_cached(&format!("SELECT {COLUMNS} FROM records WHERE id = ?1"))
         .and_then(|mut s| {
@@ -296,7 +332,8 @@ fn select_one(conn: &Connection, id: &RecordId) -> Result<Option<SealedRecord>> 
 
 fn write_body(tx: &Transaction<'_>, meta: &RecordMeta, sealed: &Sealed) -> rusqlite::Result<()> {
     tx.prepare_cached(
-        "UPDATE records SET key_id = ?2, nonce = ?3, ciphertext = ?4, updated_at = ?5 WHERE id = ?1",
+        "UPDATE records SET key_id = ?2, nonce = ?3, ciphertext = ?4, updated_at = ?5, \
+         revision = ?6 WHERE id = ?1",
     )?
     .execute(rusqlite::params![
         meta.id.as_str(),
@@ -304,8 +341,14 @@ fn write_body(tx: &Transaction<'_>, meta: &RecordMeta, sealed: &Sealed) -> rusql
         &sealed.nonce[..],
         sealed.ciphertext,
         meta.updated_at,
+        revision_column(meta.revision),
     ])?;
     Ok(())
+}
+
+/// A revision as SQLite's signed integer; no store reaches 2^63 writes of one record.
+fn revision_column(revision: u64) -> i64 {
+    i64::try_from(revision).unwrap_or(i64::MAX)
 }
 
 fn meta_row(row: &Row<'_>) -> rusqlite::Result<RecordMeta> {
@@ -322,17 +365,19 @@ fn meta_at(row: &Row<'_>, first: usize) -> rusqlite::Result<RecordMeta> {
         created_at: row.get(first + 5)?,
         updated_at: row.get(first + 6)?,
         key_id: row.get(first + 7)?,
+        // A negative revision can only be an edit; u64::MAX makes the body fail to open.
+        revision: u64::try_from(row.get::<_, i64>(first + 8)?).unwrap_or(u64::MAX),
     })
 }
 
 /// Reads the [`COLUMNS`] starting at column `first`.
-fn stored_row(row: &Row<'_>, first: usize) -> rusqlite::Result<SealedRecord> {
+pub(super) fn stored_row(row: &Row<'_>, first: usize) -> rusqlite::Result<SealedRecord> {
     let meta = meta_at(row, first)?;
-    let stored_nonce: Vec<u8> = row.get(first + 8)?;
+    let stored_nonce: Vec<u8> = row.get(first + 9)?;
     // A nonce of the wrong length cannot be the one the body was sealed with; an all-zero
     // nonce in its place makes opening fail authentication, as any other alteration does.
     let nonce = <[u8; NONCE_LEN]>::try_from(stored_nonce.as_slice()).unwrap_or([0; NONCE_LEN]);
-    let ciphertext: Vec<u8> = row.get(first + 9)?;
+    let ciphertext: Vec<u8> = row.get(first + 10)?;
     let mut sealed = Sealed {
         key_id: meta.key_id.clone(),
         nonce,
