@@ -46,7 +46,8 @@ const THRESHOLDS: [u64; 2] = [5, 6];
 /// Breakdown sets (asking for all of them at once makes each report slower, not more telling:
 /// perturbed cells do not depend on the other tables of a report).
 const BREAKDOWNS: [&str; 3] = ["gender", "unit", "age_band,period"];
-/// The statistics secret of the test's store.
+/// The pseudonym and statistics secrets of the test's store.
+const PSEUDONYM_SECRET: &str = "0f1e2d3c4b5a69788796a5b4c3d2e1f00112233445566778899aabbccddeeff0";
 const STATISTICS_SECRET: &str = "5a17e0c4d3b2a19f8e7d6c5b4a39281706f5e4d3c2b1a0f9e8d7c6b5a4938271";
 /// An upper bound standing for "unbounded" that sums of a few thousand terms cannot overflow.
 const INFINITY: i64 = 1 << 40;
@@ -389,12 +390,14 @@ async fn no_protected_cell_is_pinned_by_every_report_the_api_releases() {
     let dir = tempfile::tempdir().expect("tempdir");
     let created = init_in(dir.path(), &UNITS);
     let config = Config::load(&created.config).expect("config");
-    // A fixed statistics secret: the perturbations, and so the attack's verdict, depend on it, and
+    // Fixed statistics and pseudonym secrets: the perturbations (record keys are keyed hashes of
+    // pseudonyms), and so the attack's verdict, depend on them, and
     // a failure must be reproducible. (With fresh secrets the runs made so far also pinned
     // nothing, but some left a protected cell with only two possible values.)
     let mut file: Value =
         serde_json::from_slice(&std::fs::read(&config.store.keys).expect("keys")).expect("json");
     file["statistics_key"] = json!({ "id": "s-attack", "secret_hex": STATISTICS_SECRET });
+    file["pseudonym_key"] = json!({ "id": "p-attack", "secret_hex": PSEUDONYM_SECRET });
     std::fs::write(&config.store.keys, file.to_string()).expect("keys");
     let keys = bistand_sidecar::keys::load(&config.store.keys).expect("keys");
 
@@ -429,8 +432,10 @@ async fn no_protected_cell_is_pinned_by_every_report_the_api_releases() {
         ndjson[unit].push(b'\n');
     }
     {
-        let store = bistand_sidecar::server::open_store(&config.store.path, keys.keyring.clone())
-            .expect("store");
+        let bistand_core::keys::Keys { keyring, audit, .. } =
+            bistand_sidecar::keys::load(&config.store.keys).expect("keys");
+        let store =
+            bistand_sidecar::server::open_store(&config.store.path, keyring, audit).expect("store");
         assert_eq!(store.put_many(records).expect("stored").len(), RECORDS);
     }
 
