@@ -62,4 +62,4 @@ pub use personal_number::{IdentifierKind, LegalSex, PersonalNumber};
 pub use pseudonym::{Pseudonym, PseudonymKey, pseudonymise, pseudonymise_case_number};
 pub use scan::{IdentifierHint, find_identifier_like};
 
-pub(crate) use pseudonym::push_lower_hex;
+pub(crate) use pseudonym::{FINGERPRINT_LABEL, keyed_hex, push_lower_hex};
