@@ -278,7 +278,10 @@ mod tests {
         let rotated = rotate_keys_json(json.as_bytes(), "k-00000002", &[3; 32]).expect("rotated");
         let after = parse_keys(rotated.as_bytes()).expect("reads back");
         assert_eq!(after.keyring.active().id(), "k-00000002");
-        assert_eq!(after.keyring.ids().collect::<Vec<_>>(), ["k-00000001", "k-00000002"]);
+        assert_eq!(
+            after.keyring.ids().collect::<Vec<_>>(),
+            ["k-00000001", "k-00000002"]
+        );
         assert_eq!(after.pseudonym.fingerprint(), keys.pseudonym.fingerprint());
         assert_eq!(
             after.keyring.get("k-00000001").expect("kept").fingerprint(),

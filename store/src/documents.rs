@@ -157,6 +157,87 @@ pub fn prepare(
     })
 }
 
+/// The identity of an imported record, which makes import idempotent
+/// ([`AuditedStore::import_audited`](crate::AuditedStore::import_audited)): two lines are the
+/// same record when they have
+///
+/// - the same `source_id` (the id the source system gave the record, when the line carries
+///   one), the same client and the same instrument; or, without a `source_id),
+/// - the same client, the same instrument and the same document, compared in canonical form
+///   (object keys sorted, no insignificant whitespace), so re-exporting a file with other
+///   spacing or key order changes nothing.
+///
+/// The identity is a keyed digest under the pseudonym key: the store never holds the source id
+/// or a plain hash of the document, which could confirm a guessed document.
+///
+/// # Errors
+///
+/// [`ErrorKind::InvalidInput`] if the body is not JSON (a prepared record's body always is).
+pub fn import_identity(
+    key: &PseudonymKey,
+    record: &NewRecord,
+    source_id: Option<&str>,
+) -> Result<String> {
+    let (pseudonym, instrument) = (record.pseudonym.as_bytes(), record.instrument.as_bytes());
+    Ok(match source_id {
+        Some(source_id) => key.keyed_digest(
+            "import-source-id",
+            &[pseudonym, instrument, source_id.as_bytes()],
+        ),
+        None => {
+            let value: serde_json::Value = serde_json::from_slice(&record.body).map_err(|_| {
+                Error::new(
+                    ErrorKind::InvalidInput,
+                    "a record body must be a JSON document",
+                )
+            })?;
+            let mut canonical = Vec::with_capacity(record.body.len());
+            write_canonical(&mut canonical, &value);
+            key.keyed_digest("import-document", &[pseudonym, instrument, &canonical])
+        }
+    })
+}
+
+/// `value` as JSON with object keys sorted and no whitespace: one spelling per document,
+/// whatever map order serde_json was built with.
+fn write_canonical(out: &mut Vec<u8>, value: &serde_json::Value) {
+    match value {
+        serde_json::Value::Object(map) => {
+            let mut entries: Vec<_> = map.iter().collect();
+            entries.sort_by(|a, b| a.0.cmp(b.0));
+            out.push(b'{');
+            for (i, (name, value)) in entries.into_iter().enumerate() {
+                if i > 0 {
+                    out.push(b',');
+                }
+                out.extend_from_slice(
+                    serde_json::to_string(name)
+                        .expect("a string serialises")
+                        .as_bytes(),
+                );
+                out.push(b':');
+                write_canonical(out, value);
+            }
+            out.push(b'}');
+        }
+        serde_json::Value::Array(items) => {
+            out.push(b'[');
+            for (i, item) in items.iter().enumerate() {
+                if i > 0 {
+                    out.push(b',');
+                }
+                write_canonical(out, item);
+            }
+            out.push(b']');
+        }
+        scalar => out.extend_from_slice(
+            serde_json::to_string(scalar)
+                .expect("a JSON value serialises")
+                .as_bytes(),
+        ),
+    }
+}
+
 /// A group report of `instrument` (its newest definition) over the records in `store`, as of
 /// `as_of`. With `units`, only records of those units are counted (each unit once, however often
 /// it is listed; an empty list counts nothing); without, every record of the instrument.
@@ -279,6 +360,47 @@ mod tests {
     fn unit_of(document: &[u8]) -> String {
         let value: serde_json::Value = serde_json::from_slice(document).expect("json");
         value["unit"].as_str().unwrap_or(UNKNOWN_UNIT).to_owned()
+    }
+
+    #[test]
+    fn import_identity_follows_the_documented_rule() {
+        let key = key();
+        let record = |pseudonym: &str, body: &str| {
+            NewRecord::new(
+                &pseudonymise_case_number(&key, pseudonym),
+                "norr",
+                "sue",
+                "1",
+                body.as_bytes().to_vec(),
+            )
+        };
+        let a = record("EB-1", r#"{"b": [1, {"y": 2, "x": 1}], "a": "å"}"#);
+        let same = record("EB-1", r#"{"a":"å","b":[1,{"x":1,"y":2}]}"#);
+        let identity = import_identity(&key, &a, None).expect("identity");
+        assert_eq!(identity.len(), 64);
+        assert_eq!(
+            identity,
+            import_identity(&key, &same, None).expect("identity")
+        );
+        let other_client = record("EB-2", r#"{"a":"å","b":[1,{"x":1,"y":2}]}"#);
+        let other_body = record("EB-1", r#"{"a":"å","b":[{"x":1,"y":2},1]}"#);
+        for other in [&other_client, &other_body] {
+            assert_ne!(
+                identity,
+                import_identity(&key, other, None).expect("identity")
+            );
+        }
+        let by_source = import_identity(&key, &a, Some("row-7")).expect("identity");
+        assert_eq!(
+            by_source,
+            import_identity(&key, &other_body, Some("row-7")).expect("id")
+        );
+        assert_ne!(
+            by_source,
+            import_identity(&key, &other_client, Some("row-7")).expect("id")
+        );
+        assert_ne!(by_source, identity);
+        assert!(import_identity(&key, &record("EB-1", "not json"), None).is_err());
     }
 
     #[test]

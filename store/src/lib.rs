@@ -51,6 +51,7 @@ mod audit;
 pub mod conformance;
 pub mod documents;
 mod error;
+mod import;
 mod record;
 mod sealing;
 mod sqlite;
@@ -60,8 +61,10 @@ pub use audit::{
     AuditVerification, AuditedStore,
 };
 
+pub use bistand_core::identifier::PseudonymKey;
 pub use bistand_core::seal::{DataKey, Keyring};
 pub use error::{Error, ErrorKind, Result};
+pub use import::ImportRecord;
 pub use record::{
     MAX_BODY_LEN, NewRecord, Record, RecordId, RecordMeta, ResealProgress, ScanFilter,
 };
@@ -162,4 +165,18 @@ pub trait Store: Send + Sync {
     /// Replaces the keyring: new writes use its active key, reads use whichever key sealed the
     /// record. Keep old keys in the keyring until [`Store::reseal_batch`] reports none remaining.
     fn replace_keyring(&self, keyring: Keyring);
+
+    /// Binds the store to its keys: checks `pseudonym` and the keyring against the fingerprints
+    /// the store recorded ([`PseudonymKey::fingerprint`], [`DataKey::fingerprint`]), then
+    /// records those of keys it has not seen (a new store records all; after a rotation, the new
+    /// data key). The shells call it right after opening, before any write, so a store is never
+    /// written with another organisation's keys.
+    ///
+    /// # Errors
+    ///
+    /// [`ErrorKind::WrongKeys`], naming the key id (never a secret), when the pseudonym key's
+    /// fingerprint differs from the recorded one, a data key has another fingerprint than the
+    /// one recorded under its id, or records are sealed with a data key the keyring lacks;
+    /// nothing is written then. [`ErrorKind::Database`].
+    fn bind_keys(&self, pseudonym: &PseudonymKey) -> Result<()>;
 }

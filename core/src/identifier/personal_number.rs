@@ -514,11 +514,27 @@ mod tests {
             ("850709-9805", "198507099805", IdentifierKind::Personnummer),
             ("198507099813", "198507099813", IdentifierKind::Personnummer),
             ("8507099813", "198507099813", IdentifierKind::Personnummer),
-            ("198507699802", "198507699802", IdentifierKind::Samordningsnummer),
-            ("850769-9802", "198507699802", IdentifierKind::Samordningsnummer),
-            ("198507699810", "198507699810", IdentifierKind::Samordningsnummer),
+            (
+                "198507699802",
+                "198507699802",
+                IdentifierKind::Samordningsnummer,
+            ),
+            (
+                "850769-9802",
+                "198507699802",
+                IdentifierKind::Samordningsnummer,
+            ),
+            (
+                "198507699810",
+                "198507699810",
+                IdentifierKind::Samordningsnummer,
+            ),
             ("000101+1238", "190001011238", IdentifierKind::Personnummer),
-            ("19000101-1238", "190001011238", IdentifierKind::Personnummer),
+            (
+                "19000101-1238",
+                "190001011238",
+                IdentifierKind::Personnummer,
+            ),
         ];
         for (input, canonical, kind) in valid {
             let number = parse_ok(input, TODAY);

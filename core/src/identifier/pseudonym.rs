@@ -158,8 +158,8 @@ impl PseudonymKey {
 
 /// The lowercase hex HMAC-SHA256 of the concatenated `parts` under `secret`.
 pub(crate) fn keyed_hex(secret: &[u8], parts: &[&[u8]]) -> String {
-    let mut mac = <Hmac<Sha256> as KeyInit>::new_from_slice(secret)
-        .expect("HMAC accepts keys of any length");
+    let mut mac =
+        <Hmac<Sha256> as KeyInit>::new_from_slice(secret).expect("HMAC accepts keys of any length");
     for part in parts {
         mac.update(part);
     }
@@ -199,7 +199,11 @@ mod tests {
     #[test]
     fn fingerprints_and_digests_depend_on_the_secret_only_where_they_should() {
         let a = key("p1", 1);
-        assert_eq!(a.fingerprint(), key("other", 1).fingerprint(), "the id is not part of it");
+        assert_eq!(
+            a.fingerprint(),
+            key("other", 1).fingerprint(),
+            "the id is not part of it"
+        );
         assert_ne!(a.fingerprint(), key("p1", 2).fingerprint());
         assert_eq!(a.fingerprint().len(), 64);
         assert!(!a.fingerprint().contains(&"01".repeat(8)));

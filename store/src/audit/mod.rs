@@ -60,6 +60,7 @@ pub(crate) use event::{MAX_PRINCIPAL_LEN, MAX_TERM_LEN};
 use crate::ErrorKind;
 use crate::Store;
 use crate::error::Result;
+use crate::import::ImportRecord;
 use crate::record::{NewRecord, RecordId, RecordMeta};
 
 /// An appended event with its place in the chain.
@@ -204,6 +205,30 @@ pub trait AuditedStore: Store + AuditLog {
         body: &[u8],
         event: AuditEvent,
     ) -> Result<(RecordMeta, AuditEntry)>;
+
+    /// Imports records idempotently, in one transaction: a record whose identity
+    /// ([`ImportRecord::identity`]) the store has seen before is skipped (`None`), every other
+    /// one is inserted like [`AuditedStore::put_audited`] with `event` about it, and its
+    /// identity remembered (`Some`). Identities repeated within `records` store the first only.
+    ///
+    /// # Errors
+    ///
+    /// As [`AuditedStore::put_audited`], and [`ErrorKind::InvalidInput`](crate::ErrorKind::InvalidInput)
+    /// for an identity that is not 64 lowercase hex digits; nothing is written when any fails.
+    fn import_audited(
+        &self,
+        records: Vec<ImportRecord>,
+        event: AuditEvent,
+    ) -> Result<Vec<Option<RecordMeta>>>;
+
+    /// For each identity, whether a record with it was imported (what a dry run reports as
+    /// skipped). Reads only.
+    ///
+    /// # Errors
+    ///
+    /// [`ErrorKind::InvalidInput`](crate::ErrorKind::InvalidInput) for a malformed identity;
+    /// [`ErrorKind::Database`](crate::ErrorKind::Database).
+    fn imported(&self, identities: &[&str]) -> Result<Vec<bool>>;
 }
 
 impl AuditVerification {

@@ -12,6 +12,7 @@ use crate::audit::{
     self, AuditEntry, AuditEvent, AuditHead, AuditLog, AuditVerification, AuditedStore, StoredEntry,
 };
 use crate::error::{Error, Result};
+use crate::import::ImportRecord;
 use crate::record::{NewRecord, RecordId, RecordMeta};
 
 /// Entries read per query while verifying: enough to amortise the query, little memory.
@@ -78,12 +79,24 @@ impl AuditedStore for SqliteStore {
         event.check()?;
         self.update_with(id, body, |tx, meta| append(tx, event.about(meta)))
     }
+
+    fn import_audited(
+        &self,
+        records: Vec<ImportRecord>,
+        event: AuditEvent,
+    ) -> Result<Vec<Option<RecordMeta>>> {
+        super::import::import_audited(self, records, event)
+    }
+
+    fn imported(&self, identities: &[&str]) -> Result<Vec<bool>> {
+        super::import::imported(self, identities)
+    }
 }
 
 /// Appends `event` inside `tx`, which must be an `IMMEDIATE` transaction: reading the head and
 /// inserting the next entry then happen under the write lock, so two appends never chain to the
 /// same head.
-fn append(tx: &Transaction<'_>, event: AuditEvent) -> Result<AuditEntry> {
+pub(super) fn append(tx: &Transaction<'_>, event: AuditEvent) -> Result<AuditEntry> {
     let context = "could not append to the audit log";
     let db = |e| Error::database(context, e);
     let head: Option<(i64, String)> = tx

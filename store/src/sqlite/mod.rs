@@ -10,6 +10,8 @@
 //! with every backend and lives outside this folder.
 
 mod audit;
+mod import;
+mod keys;
 mod records;
 pub(crate) mod schema;
 
