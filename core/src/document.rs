@@ -201,3 +201,81 @@ impl Document {
         }
     }
 }
+
+/// A JSON document's canonical bytes: object keys sorted by their UTF-8 bytes, no whitespace,
+/// strings and numbers as serde_json writes them. Two spellings of one document (other key order,
+/// other spacing) give the same bytes, which is what makes a re-exported file import as the same
+/// records.
+///
+/// # Errors
+///
+/// [`ErrorKind::MalformedJson`](crate::ErrorKind::MalformedJson) if `json` is not JSON (the
+/// message gives line and column only, never content).
+pub fn canonical_json(json: &[u8]) -> crate::error::Result<Vec<u8>> {
+    let value: serde_json::Value = serde_json::from_slice(json).map_err(|e| {
+        crate::Error::new(
+            crate::ErrorKind::MalformedJson,
+            Text {
+                sv: format!("ogiltig JSON (rad {} kolumn {})", e.line(), e.column()),
+                en: format!("malformed JSON (line {} column {})", e.line(), e.column()),
+            },
+        )
+    })?;
+    let mut out = Vec::with_capacity(json.len());
+    write_canonical(&mut out, &value);
+    Ok(out)
+}
+
+fn write_canonical(out: &mut Vec<u8>, value: &serde_json::Value) {
+    match value {
+        serde_json::Value::Object(map) => {
+            let mut entries: Vec<_> = map.iter().collect();
+            entries.sort_by(|a, b| a.0.cmp(b.0));
+            out.push(b'{');
+            for (i, (name, value)) in entries.into_iter().enumerate() {
+                if i > 0 {
+                    out.push(b',');
+                }
+                write_json(out, name);
+                out.push(b':');
+                write_canonical(out, value);
+            }
+            out.push(b'}');
+        }
+        serde_json::Value::Array(items) => {
+            out.push(b'[');
+            for (i, item) in items.iter().enumerate() {
+                if i > 0 {
+                    out.push(b',');
+                }
+                write_canonical(out, item);
+            }
+            out.push(b']');
+        }
+        other => write_json(out, other),
+    }
+}
+
+/// A key or a scalar as serde_json writes it.
+fn write_json<T: Serialize + ?Sized>(out: &mut Vec<u8>, value: &T) {
+    serde_json::to_writer(out, value).expect("a string or scalar serialises to a Vec");
+}
+
+#[cfg(test)]
+mod canonical_tests {
+    use super::canonical_json;
+
+    #[test]
+    fn spellings_of_one_document_are_one_canonical_form() {
+        let a = canonical_json(br#" { "b": [1, {"y": "\u00e5", "x": 1.5}], "a": null } "#)
+            .expect("json");
+        assert_eq!(a, r#"{"a":null,"b":[1,{"x":1.5,"y":"å"}]}"#.as_bytes());
+        assert_eq!(
+            a,
+            canonical_json(r#"{"a":null,"b":[1,{"x":1.5,"y":"å"}]}"#.as_bytes()).expect("json")
+        );
+        let error = canonical_json(b"{\"secret\": ").expect_err("not json");
+        assert_eq!(error.kind(), crate::ErrorKind::MalformedJson);
+        assert!(!error.message_en().contains("secret"));
+    }
+}

@@ -465,7 +465,7 @@ pub fn run() -> Result<ExitCode> {
 fn audit_verify(config: &Path, head: Option<&str>, out: &mut dyn Write) -> Result<ExitCode> {
     let config = crate::config::Config::load(config)?;
     let keys = crate::keys::load(&config.store.keys)?;
-    let store = crate::server::open_store(&config.store.path, keys.keyring)?;
+    let store = crate::server::open_store(&config.store.path, keys.keyring, &keys.pseudonym)?;
     let head = head
         .map(|text| {
             let (seq, hash) = text
@@ -498,7 +498,7 @@ struct ImportLine<'a> {
 /// Validates and stores NDJSON records; every stored record is acknowledged durable.
 fn import(db: &Path, keys: &Path, input: &Path) -> Result<ExitCode> {
     let keys = crate::keys::load(keys)?;
-    let store = crate::server::open_store(db, keys.keyring)?;
+    let store = crate::server::open_store(db, keys.keyring, &keys.pseudonym)?;
     let engine = Engine::new()?;
     let reader = open_input(input)?;
     let (mut stored, mut refused) = (0u64, 0u64);
@@ -565,7 +565,7 @@ fn report_from_store(
     options: &ReportOptions,
 ) -> Result<GroupReport> {
     let keys = crate::keys::load(keys)?;
-    let store = crate::server::open_store(db, keys.keyring)?;
+    let store = crate::server::open_store(db, keys.keyring, &keys.pseudonym)?;
     let engine = Engine::new()?;
     let units = unit.map(|unit| vec![unit]);
     let outcome = bistand_store::documents::report_from_store(

@@ -185,57 +185,15 @@ pub fn import_identity(
             &[pseudonym, instrument, source_id.as_bytes()],
         ),
         None => {
-            let value: serde_json::Value = serde_json::from_slice(&record.body).map_err(|_| {
+            let canonical = bistand_core::document::canonical_json(&record.body).map_err(|_| {
                 Error::new(
                     ErrorKind::InvalidInput,
                     "a record body must be a JSON document",
                 )
             })?;
-            let mut canonical = Vec::with_capacity(record.body.len());
-            write_canonical(&mut canonical, &value);
             key.keyed_digest("import-document", &[pseudonym, instrument, &canonical])
         }
     })
-}
-
-/// `value` as JSON with object keys sorted and no whitespace: one spelling per document,
-/// whatever map order serde_json was built with.
-fn write_canonical(out: &mut Vec<u8>, value: &serde_json::Value) {
-    match value {
-        serde_json::Value::Object(map) => {
-            let mut entries: Vec<_> = map.iter().collect();
-            entries.sort_by(|a, b| a.0.cmp(b.0));
-            out.push(b'{');
-            for (i, (name, value)) in entries.into_iter().enumerate() {
-                if i > 0 {
-                    out.push(b',');
-                }
-                out.extend_from_slice(
-                    serde_json::to_string(name)
-                        .expect("a string serialises")
-                        .as_bytes(),
-                );
-                out.push(b':');
-                write_canonical(out, value);
-            }
-            out.push(b'}');
-        }
-        serde_json::Value::Array(items) => {
-            out.push(b'[');
-            for (i, item) in items.iter().enumerate() {
-                if i > 0 {
-                    out.push(b',');
-                }
-                write_canonical(out, item);
-            }
-            out.push(b']');
-        }
-        scalar => out.extend_from_slice(
-            serde_json::to_string(scalar)
-                .expect("a JSON value serialises")
-                .as_bytes(),
-        ),
-    }
 }
 
 /// A group report of `instrument` (its newest definition) over the records in `store`, as of
