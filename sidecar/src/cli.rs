@@ -105,7 +105,7 @@ enum Command {
         #[arg(long, value_enum, default_value_t = Lang::Sv)]
         lang: Lang,
     },
-    /// Keys for the encrypted store: `bistand keys generate > keys.json`.
+    /// Keys for the encrypted store: `bistand keys generate --out keys.json`.
     Keys {
         #[command(subcommand)]
         command: KeysCommand,
@@ -187,8 +187,21 @@ enum AuditCommand {
 
 #[derive(Subcommand)]
 enum KeysCommand {
-    /// Print a new keys file (random pseudonym key and data key) on standard output.
-    Generate,
+    /// A new keys file (random pseudonym key and data key, with random ids).
+    Generate {
+        /// Write it to this new file, readable by the owner only (never overwritten); without
+        /// it, print it on standard output.
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
+    /// Add a new data key to a keys file and make it the active one; the old keys stay, so
+    /// records sealed with them stay readable. Then restart the service and run
+    /// `bistand store reseal`.
+    Rotate {
+        /// The keys file, rewritten in place (atomically, owner-only).
+        #[arg(long)]
+        keys: PathBuf,
+    },
 }
 
 #[derive(Subcommand)]
@@ -208,7 +221,48 @@ enum StoreCommand {
         /// NDJSON input, or "-" for standard input.
         #[arg(long, default_value = "-")]
         input: PathBuf,
+        /// Validate and report what would be stored, skipped and refused; write nothing.
+        #[arg(long)]
+        dry_run: bool,
+        /// No progress and no summary; refused lines and errors only.
+        #[arg(long)]
+        quiet: bool,
     },
+    /// Move every record to the active data key (after `bistand keys rotate` and a restart of
+    /// the service), in batches, while the service keeps serving.
+    Reseal {
+        #[command(flatten)]
+        store: StoreArgs,
+        /// Keys file, with --db.
+        #[arg(long, requires = "db")]
+        keys: Option<PathBuf>,
+        /// No progress and no summary.
+        #[arg(long)]
+        quiet: bool,
+    },
+    /// Copy the live store consistently (SQLite online backup) to a new file, readable by the
+    /// owner only, while the service keeps serving. Restore: see docs/operations.md.
+    Backup {
+        #[command(flatten)]
+        store: StoreArgs,
+        /// The new backup file (never overwritten).
+        #[arg(long)]
+        out: PathBuf,
+        /// No summary.
+        #[arg(long)]
+        quiet: bool,
+    },
+}
+
+/// Which store: the sidecar's configuration, or a store file.
+#[derive(clap::Args)]
+struct StoreArgs {
+    /// The sidecar's configuration file (for the store and its keys).
+    #[arg(long, conflicts_with = "db", required_unless_present = "db")]
+    config: Option<PathBuf>,
+    /// The store file.
+    #[arg(long)]
+    db: Option<PathBuf>,
 }
 
 #[derive(clap::Args)]
@@ -344,14 +398,54 @@ pub fn run() -> Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Keys {
-            command: KeysCommand::Generate,
+            command: KeysCommand::Generate { out: file },
         } => {
-            writeln!(out, "{}", crate::keys::generate()?)?;
+            crate::cli_keys::generate(file.as_deref(), &mut out)?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Keys {
+            command: KeysCommand::Rotate { keys },
+        } => {
+            let id = crate::cli_keys::rotate(&keys)?;
+            eprintln!(
+                "bistand: added data key {id} to {} and made it active; restart the service, then                  run `bistand store reseal`",
+                keys.display()
+            );
             Ok(ExitCode::SUCCESS)
         }
         Command::Store {
-            command: StoreCommand::Import { db, keys, input },
-        } => import(&db, &keys, &input),
+            command:
+                StoreCommand::Import {
+                    db,
+                    keys,
+                    input,
+                    dry_run,
+                    quiet,
+                },
+        } => crate::cli_import::import(&crate::cli_import::ImportOptions {
+            db: &db,
+            keys: &keys,
+            input: &input,
+            dry_run,
+            quiet,
+        }),
+        Command::Store {
+            command: StoreCommand::Reseal { store, keys, quiet },
+        } => {
+            crate::cli_store::reseal(&store.into_args(keys), quiet)?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Store {
+            command:
+                StoreCommand::Backup {
+                    store,
+                    out: file,
+                    quiet,
+                },
+        } => {
+            crate::cli_store::backup(&store.into_args(None), &file, quiet)?;
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Serve { config } => {
             crate::server::run(&config)?;
             Ok(ExitCode::SUCCESS)
@@ -487,72 +581,14 @@ fn audit_verify(config: &Path, head: Option<&str>, out: &mut dyn Write) -> Resul
     })
 }
 
-#[derive(serde::Deserialize)]
-#[serde(deny_unknown_fields)]
-struct ImportLine<'a> {
-    client_id: String,
-    #[serde(borrow)]
-    document: &'a serde_json::value::RawValue,
-}
-
-/// Validates and stores NDJSON records; every stored record is acknowledged durable.
-fn import(db: &Path, keys: &Path, input: &Path) -> Result<ExitCode> {
-    let keys = crate::keys::load(keys)?;
-    let store = crate::server::open_store(db, keys.keyring, &keys.pseudonym)?;
-    let engine = Engine::new()?;
-    let reader = open_input(input)?;
-    let (mut stored, mut refused) = (0u64, 0u64);
-    let mut batch = Vec::new();
-    for (number, line) in reader.split(b'\n').enumerate() {
-        let line = line.with_context(|| format!("cannot read line {}", number + 1))?;
-        if line.iter().all(u8::is_ascii_whitespace) {
-            continue;
-        }
-        let Ok(parsed) = serde_json::from_slice::<ImportLine<'_>>(&line) else {
-            eprintln!(
-                "bistand: line {}: refused: expected {{\"client_id\": \"...\", \"document\": {{...}}}}",
-                number + 1
-            );
-            refused += 1;
-            continue;
-        };
-        let body = parsed.document.get().as_bytes();
-        let prepared = match bistand_store::documents::prepare(
-            &engine,
-            &keys.pseudonym,
-            &parsed.client_id,
-            body,
-            crate::today(),
-        ) {
-            Ok(prepared) => prepared,
-            Err(bistand_store::documents::PrepareError::Document(e)) => {
-                eprintln!("bistand: line {}: refused: {e} ({})", number + 1, e.kind());
-                refused += 1;
-                continue;
-            }
-            Err(bistand_store::documents::PrepareError::ClientId(e)) => {
-                eprintln!("bistand: line {}: refused: {e}", number + 1);
-                refused += 1;
-                continue;
-            }
-        };
-        let Some(record) = prepared.record else {
-            eprintln!(
-                "bistand: line {}: refused: {} error finding(s)",
-                number + 1,
-                prepared.report.errors
-            );
-            refused += 1;
-            continue;
-        };
-        batch.push(record);
-        if batch.len() == 1000 {
-            stored += store.put_many(std::mem::take(&mut batch))?.len() as u64;
+impl StoreArgs {
+    fn into_args(self, keys: Option<PathBuf>) -> crate::cli_store::StoreArgs {
+        crate::cli_store::StoreArgs {
+            config: self.config,
+            db: self.db,
+            keys,
         }
     }
-    stored += store.put_many(batch)?.len() as u64;
-    eprintln!("bistand: stored {stored} record(s), refused {refused}");
-    Ok(ExitCode::from(if refused > 0 { EXIT_FINDINGS } else { 0 }))
 }
 
 /// Reads every record of the instrument (and unit) from the store and aggregates them.
@@ -625,7 +661,7 @@ fn engine(profile: Option<&Path>) -> Result<Engine> {
 }
 
 /// The named file, or standard input for `-`: the one place the command line opens its input.
-fn open_input(path: &Path) -> Result<Box<dyn BufRead>> {
+pub(crate) fn open_input(path: &Path) -> Result<Box<dyn BufRead>> {
     Ok(if path.as_os_str() == "-" {
         Box::new(io::stdin().lock())
     } else {

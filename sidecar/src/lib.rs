@@ -9,6 +9,9 @@
 pub mod api;
 pub mod auth;
 pub mod cli;
+mod cli_import;
+mod cli_keys;
+mod cli_store;
 pub mod config;
 mod connections;
 pub mod demo;
@@ -19,6 +22,7 @@ pub mod metrics;
 pub mod pki;
 pub mod problem;
 mod process_metrics;
+mod progress;
 pub mod server;
 
 /// Today's date in UTC: the reference date for personnummer centuries, follow-ups and reports

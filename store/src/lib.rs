@@ -68,8 +68,8 @@ pub use import::ImportRecord;
 pub use record::{
     MAX_BODY_LEN, NewRecord, Record, RecordId, RecordMeta, ResealProgress, ScanFilter,
 };
-pub use sqlite::SqliteStore;
 pub use sqlite::schema::SCHEMA_VERSION;
+pub use sqlite::{BackupSummary, SqliteStore};
 
 /// The operations of a record store. Implementations are shared between threads.
 ///

@@ -10,6 +10,7 @@
 //! with every backend and lives outside this folder.
 
 mod audit;
+mod backup;
 mod import;
 mod keys;
 mod records;
@@ -19,6 +20,7 @@ use std::path::{Path, PathBuf};
 use std::sync::{Mutex, MutexGuard, PoisonError, RwLock};
 use std::time::Duration;
 
+pub use backup::BackupSummary;
 use bistand_core::seal::Keyring;
 use bistand_core::unit::unit_key;
 use rusqlite::functions::FunctionFlags;
