@@ -72,11 +72,12 @@ pub(crate) fn backup(args: &StoreArgs, out: &Path, quiet: bool) -> Result<()> {
     let summary = SqliteStore::backup(&db, out)
         .with_context(|| format!("cannot back up {} to {}", db.display(), out.display()))?;
     progress.finish(&format!(
-        "backed up {} to {} ({} bytes, {} pages)",
+        "backed up {} to {} ({} bytes, {} pages, schema version {})",
         db.display(),
         out.display(),
         summary.bytes,
-        summary.pages
+        summary.pages,
+        summary.schema_version
     ));
     Ok(())
 }

@@ -20,6 +20,9 @@ pub struct BackupSummary {
     pub pages: u64,
     /// Size of the copy in bytes.
     pub bytes: u64,
+    /// The copy's schema version (`PRAGMA user_version`; see
+    /// [`SCHEMA_VERSION`](crate::SCHEMA_VERSION)): what an upgrade's rollback restores.
+    pub schema_version: u32,
 }
 
 impl SqliteStore {
@@ -89,6 +92,9 @@ fn copy(src: &Connection, destination: &Path) -> Result<BackupSummary> {
     let pages: i64 = dst
         .query_row("PRAGMA page_count", [], |row| row.get(0))
         .map_err(db)?;
+    let schema_version: u32 = dst
+        .query_row("PRAGMA user_version", [], |row| row.get(0))
+        .map_err(db)?;
     // The copy is a single file: fold its log in, so copying the file alone is complete.
     dst.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))
         .map_err(db)?;
@@ -99,6 +105,7 @@ fn copy(src: &Connection, destination: &Path) -> Result<BackupSummary> {
     Ok(BackupSummary {
         pages: u64::try_from(pages).unwrap_or(0),
         bytes,
+        schema_version,
     })
 }
 
@@ -152,6 +159,7 @@ mod tests {
         let copy = dir.path().join("copy.db");
         let summary = SqliteStore::backup(&source, &copy).expect("backup");
         assert!(summary.pages > 0 && summary.bytes > 0);
+        assert_eq!(summary.schema_version, crate::SCHEMA_VERSION);
         #[cfg(unix)]
         {
             use std::os::unix::fs::PermissionsExt;
