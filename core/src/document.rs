@@ -202,80 +202,62 @@ impl Document {
     }
 }
 
-/// A JSON document's canonical bytes: object keys sorted by their UTF-8 bytes, no whitespace,
-/// strings and numbers as serde_json writes them. Two spellings of one document (other key order,
-/// other spacing) give the same bytes, which is what makes a re-exported file import as the same
-/// records.
+/// A JSON text's compact form: every whitespace byte outside strings removed, everything else
+/// kept as it is. Two spellings of one document that differ only in spacing and line breaks (a
+/// pretty-printed and a compact export) give the same bytes, which is what lets a re-exported
+/// file import as the same records.
 ///
-/// # Errors
-///
-/// [`ErrorKind::MalformedJson`](crate::ErrorKind::MalformedJson) if `json` is not JSON (the
-/// message gives line and column only, never content).
-pub fn canonical_json(json: &[u8]) -> crate::error::Result<Vec<u8>> {
-    let value: serde_json::Value = serde_json::from_slice(json).map_err(|e| {
-        crate::Error::new(
-            crate::ErrorKind::MalformedJson,
-            Text {
-                sv: format!("ogiltig JSON (rad {} kolumn {})", e.line(), e.column()),
-                en: format!("malformed JSON (line {} column {})", e.line(), e.column()),
-            },
-        )
-    })?;
+/// A single pass over the bytes, without parsing: an import computes it for every line, after
+/// the engine has parsed the document, and a second full parse would cost more than sealing.
+/// Input that is not JSON is compacted all the same (and never refused here).
+#[must_use]
+pub fn compact_json(json: &[u8]) -> Vec<u8> {
     let mut out = Vec::with_capacity(json.len());
-    write_canonical(&mut out, &value);
-    Ok(out)
-}
-
-fn write_canonical(out: &mut Vec<u8>, value: &serde_json::Value) {
-    match value {
-        serde_json::Value::Object(map) => {
-            let mut entries: Vec<_> = map.iter().collect();
-            entries.sort_by(|a, b| a.0.cmp(b.0));
-            out.push(b'{');
-            for (i, (name, value)) in entries.into_iter().enumerate() {
-                if i > 0 {
-                    out.push(b',');
+    // Runs between whitespace bytes are copied whole: a compact document is one copy.
+    let (mut i, mut run) = (0, 0);
+    while i < json.len() {
+        match json[i] {
+            b'"' => {
+                i += 1;
+                while i < json.len() {
+                    match json[i] {
+                        b'\\' => i += 2,
+                        b'"' => {
+                            i += 1;
+                            break;
+                        }
+                        _ => i += 1,
+                    }
                 }
-                write_json(out, name);
-                out.push(b':');
-                write_canonical(out, value);
             }
-            out.push(b'}');
-        }
-        serde_json::Value::Array(items) => {
-            out.push(b'[');
-            for (i, item) in items.iter().enumerate() {
-                if i > 0 {
-                    out.push(b',');
-                }
-                write_canonical(out, item);
+            b' ' | b'\t' | b'\n' | b'\r' => {
+                out.extend_from_slice(&json[run..i]);
+                i += 1;
+                run = i;
             }
-            out.push(b']');
+            _ => i += 1,
         }
-        other => write_json(out, other),
     }
-}
-
-/// A key or a scalar as serde_json writes it.
-fn write_json<T: Serialize + ?Sized>(out: &mut Vec<u8>, value: &T) {
-    serde_json::to_writer(out, value).expect("a string or scalar serialises to a Vec");
+    out.extend_from_slice(&json[run.min(json.len())..]);
+    out
 }
 
 #[cfg(test)]
-mod canonical_tests {
-    use super::canonical_json;
+mod compact_tests {
+    use super::compact_json;
 
     #[test]
-    fn spellings_of_one_document_are_one_canonical_form() {
-        let a = canonical_json(br#" { "b": [1, {"y": "\u00e5", "x": 1.5}], "a": null } "#)
-            .expect("json");
-        assert_eq!(a, r#"{"a":null,"b":[1,{"x":1.5,"y":"å"}]}"#.as_bytes());
+    fn spacing_outside_strings_goes_and_strings_stay() {
+        let pretty = b"{\n  \"a\": [1, 2],\r\n\t\"b\": \"x y \\\" z\"\n}\n";
+        assert_eq!(compact_json(pretty), br#"{"a":[1,2],"b":"x y \" z"}"#);
         assert_eq!(
-            a,
-            canonical_json(r#"{"a":null,"b":[1,{"x":1.5,"y":"å"}]}"#.as_bytes()).expect("json")
+            compact_json(br#"{"a":[1,2],"b":"x y \" z"}"#),
+            compact_json(pretty)
         );
-        let error = canonical_json(b"{\"secret\": ").expect_err("not json");
-        assert_eq!(error.kind(), crate::ErrorKind::MalformedJson);
-        assert!(!error.message_en().contains("secret"));
+        assert_ne!(
+            compact_json(br#"{"b":1,"a":2}"#),
+            compact_json(br#"{"a":2,"b":1}"#)
+        );
+        assert_eq!(compact_json(br#""\\" , 1"#), br#""\\",1"#);
     }
 }

@@ -3,7 +3,7 @@
 //! Each line is `{"client_id": "...", "document": {...}}`, optionally with `"source_id"` (the
 //! record's id in the system it comes from). A line is the same record as one imported before
 //! when it has the same client, instrument and `source_id`, or, without a `source_id`, the same
-//! client, instrument and document in canonical form
+//! client, instrument and document bytes (whitespace outside strings aside)
 //! ([`import_identity`](bistand_store::documents::import_identity)); such lines are skipped, so
 //! importing a file twice stores it once. Every stored record gets an audit entry (action
 //! `import`, principal `cli:<user>`) in the same transaction. `--dry-run` validates and reports
@@ -192,8 +192,7 @@ fn prepare_line(
     let Some(record) = prepared.record else {
         return Err(findings(&prepared.report));
     };
-    let identity = documents::import_identity(key, &record, parsed.source_id.as_deref())
-        .map_err(|e| e.to_string())?;
+    let identity = documents::import_identity(key, &record, parsed.source_id.as_deref());
     Ok(ImportRecord { record, identity })
 }
 

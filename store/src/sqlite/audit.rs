@@ -97,12 +97,25 @@ impl AuditedStore for SqliteStore {
 /// inserting the next entry then happen under the write lock, so two appends never chain to the
 /// same head.
 pub(super) fn append(tx: &Transaction<'_>, event: AuditEvent) -> Result<AuditEntry> {
+    append_after(tx, head(tx)?, event)
+}
+
+/// The last entry's seq and hash, read inside `tx`.
+pub(super) fn head(tx: &Transaction<'_>) -> Result<Option<(i64, String)>> {
+    tx.prepare_cached("SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1")
+        .and_then(|mut s| s.query_row([], |r| Ok((r.get(0)?, r.get(1)?))).optional())
+        .map_err(|e| Error::database("could not append to the audit log", e))
+}
+
+/// Appends `event` after `head`, which the caller read in this transaction (with [`head`], or
+/// as the entry it appended last), so a batch of appends reads the head once.
+pub(super) fn append_after(
+    tx: &Transaction<'_>,
+    head: Option<(i64, String)>,
+    event: AuditEvent,
+) -> Result<AuditEntry> {
     let context = "could not append to the audit log";
     let db = |e| Error::database(context, e);
-    let head: Option<(i64, String)> = tx
-        .prepare_cached("SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1")
-        .and_then(|mut s| s.query_row([], |r| Ok((r.get(0)?, r.get(1)?))).optional())
-        .map_err(db)?;
     let entry = audit::link(head, event)?;
     let seq = i64::try_from(entry.seq).expect("link takes the seq after a stored i64");
     tx.prepare_cached(&format!(

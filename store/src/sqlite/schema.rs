@@ -82,7 +82,7 @@ const MIGRATIONS: &[&str] = &[
          PRIMARY KEY (role, key_id)
      ) STRICT;
      CREATE TABLE imports (
-         identity  TEXT NOT NULL PRIMARY KEY,
+         identity  BLOB NOT NULL PRIMARY KEY,
          record_id TEXT NOT NULL
      ) STRICT, WITHOUT ROWID;",
 ];
