@@ -3,8 +3,12 @@
 //! ```json
 //! { "pseudonym_key": { "id": "p1", "secret_hex": "…64 hex digits…" },
 //!   "data_keys": [ { "id": "k1", "secret_hex": "…64 hex digits…" } ],
-//!   "active_data_key": "k1" }
+//!   "active_data_key": "k1",
+//!   "statistics_key": { "id": "s1", "secret_hex": "…64 hex digits…" } }
 //! ```
+//!
+//! `statistics_key` (optional) is the secret record keys for perturbed reports are derived under;
+//! without it, one is derived from the pseudonym key with a domain-separated HMAC.
 //!
 //! One format and one parser for the C ABI's `keys_json`, the command line's `--keys` file and the
 //! sidecar's `store.keys`. Messages name the entry at fault by its place (`data_keys[1]`), never
@@ -17,6 +21,7 @@ use crate::Text;
 use crate::error::{Error, ErrorKind, Result};
 use crate::identifier::PseudonymKey;
 use crate::seal::{DataKey, Keyring};
+use crate::stats::perturbation::StatisticsKey;
 
 /// The keys of one organisation: what pseudonymises client ids and what seals stored records.
 #[derive(Debug)]
@@ -25,6 +30,9 @@ pub struct Keys {
     pub pseudonym: PseudonymKey,
     /// The data keys, with the active one for new writes.
     pub keyring: Keyring,
+    /// The statistics secret record keys are derived under: the file's `statistics_key`, or,
+    /// when it has none, one derived from the pseudonym key under a domain tag.
+    pub statistics: StatisticsKey,
 }
 
 /// One key of the file. The secret is wiped when the entry is dropped.
@@ -47,6 +55,8 @@ struct KeysFile {
     pseudonym_key: KeyEntry,
     data_keys: Vec<KeyEntry>,
     active_data_key: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    statistics_key: Option<KeyEntry>,
 }
 
 fn invalid(text: Text) -> Error {
@@ -116,12 +126,40 @@ pub fn parse_keys(json: &[u8]) -> Result<Keys> {
             en: "active_data_key names no key in data_keys".into(),
         })
     })?;
-    Ok(Keys { pseudonym, keyring })
+    let statistics = match &file.statistics_key {
+        None => StatisticsKey::derive_from(&pseudonym),
+        Some(entry) => {
+            let mut secret = decode_secret(entry, "statistics_key")?;
+            let key = StatisticsKey::new(&secret);
+            secret.zeroize();
+            key.map_err(|e| {
+                invalid(Text {
+                    sv: format!("statistics_key: {}", e.message_sv()),
+                    en: format!("statistics_key: {}", e.message_en()),
+                })
+            })?
+        }
+    };
+    Ok(Keys {
+        pseudonym,
+        keyring,
+        statistics,
+    })
 }
 
 /// A new keys file's JSON with ids `p1` and `k1` and the given secrets (the caller draws them:
 /// the core has no random source).
 pub fn new_keys_json(pseudonym_secret: &[u8; 32], data_secret: &[u8; 32]) -> String {
+    new_keys_json_with_statistics(pseudonym_secret, data_secret, None)
+}
+
+/// As [`new_keys_json`], with a separate `statistics_key` when given (what `bistand keys
+/// generate` writes, so the statistics secret can be rotated or withheld on its own).
+pub fn new_keys_json_with_statistics(
+    pseudonym_secret: &[u8; 32],
+    data_secret: &[u8; 32],
+    statistics_secret: Option<&[u8; 32]>,
+) -> String {
     let file = KeysFile {
         pseudonym_key: KeyEntry {
             id: "p1".into(),
@@ -132,6 +170,10 @@ pub fn new_keys_json(pseudonym_secret: &[u8; 32], data_secret: &[u8; 32]) -> Str
             secret_hex: secret_hex(data_secret),
         }],
         active_data_key: "k1".into(),
+        statistics_key: statistics_secret.map(|secret| KeyEntry {
+            id: "s1".into(),
+            secret_hex: secret_hex(secret),
+        }),
     };
     serde_json::to_string_pretty(&file).expect("a keys file serialises")
 }
@@ -155,7 +197,8 @@ pub fn random_key_id(prefix: &str, random: [u8; 4]) -> Result<String> {
     Ok(id)
 }
 
-/// A new keys file's JSON with the given ids and secrets (see [`random_key_id`]).
+/// A new keys file's JSON with the given ids and secrets (see [`random_key_id`]), and a separate
+/// `statistics_key` when given.
 ///
 /// # Errors
 ///
@@ -165,6 +208,7 @@ pub fn new_keys_json_with_ids(
     pseudonym_secret: &[u8; 32],
     data_id: &str,
     data_secret: &[u8; 32],
+    statistics: Option<(&str, &[u8; 32])>,
 ) -> Result<String> {
     let file = KeysFile {
         pseudonym_key: KeyEntry {
@@ -176,6 +220,10 @@ pub fn new_keys_json_with_ids(
             secret_hex: secret_hex(data_secret),
         }],
         active_data_key: data_id.into(),
+        statistics_key: statistics.map(|(id, secret)| KeyEntry {
+            id: id.into(),
+            secret_hex: secret_hex(secret),
+        }),
     };
     let json = serde_json::to_string_pretty(&file).expect("a keys file serialises");
     // One parser decides what a keys file is: what is written here must read back.
@@ -193,7 +241,10 @@ pub fn new_keys_json_with_ids(
 pub fn rotate_keys_json(json: &[u8], new_id: &str, new_secret: &[u8; 32]) -> Result<String> {
     parse_keys(json)?;
     let mut file: KeysFile = serde_json::from_slice(json).expect("parse_keys read this shape");
-    if file.pseudonym_key.id == new_id || file.data_keys.iter().any(|k| k.id == new_id) {
+    let taken = file.pseudonym_key.id == new_id
+        || file.data_keys.iter().any(|k| k.id == new_id)
+        || file.statistics_key.as_ref().is_some_and(|k| k.id == new_id);
+    if taken {
         return Err(invalid(Text {
             sv: "den nya datanyckelns id används redan i nyckelfilen".into(),
             en: "the new data key's id is already used in the keys file".into(),
@@ -269,8 +320,14 @@ mod tests {
         let pseudonym_id = random_key_id("p", [0xde, 0xad, 0xbe, 0xef]).expect("id");
         assert_eq!(pseudonym_id, "p-deadbeef");
         assert!(random_key_id("p:", [0; 4]).is_err());
-        let json = new_keys_json_with_ids(&pseudonym_id, &[7; 32], "k-00000001", &[9; 32])
-            .expect("new keys");
+        let json = new_keys_json_with_ids(
+            &pseudonym_id,
+            &[7; 32],
+            "k-00000001",
+            &[9; 32],
+            Some(("s-00000001", &[5; 32])),
+        )
+        .expect("new keys");
         let keys = parse_keys(json.as_bytes()).expect("reads back");
         assert_eq!(keys.pseudonym.key_id(), "p-deadbeef");
         assert_eq!(keys.keyring.active().id(), "k-00000001");
@@ -287,7 +344,8 @@ mod tests {
             after.keyring.get("k-00000001").expect("kept").fingerprint(),
             keys.keyring.active().fingerprint()
         );
-        for taken in ["k-00000001", "p-deadbeef"] {
+        assert!(rotated.contains("s-00000001"), "the statistics key is kept");
+        for taken in ["k-00000001", "p-deadbeef", "s-00000001"] {
             let error = rotate_keys_json(json.as_bytes(), taken, &[3; 32]).expect_err(taken);
             assert!(error.message_en().contains("already used"), "{error}");
         }

@@ -14,6 +14,7 @@ use crate::engine::Engine;
 use crate::error::{Error, ErrorKind, Result};
 use crate::instrument::{Definition, ItemId, ItemKind};
 use crate::registry::Summary;
+use crate::stats::perturbation::Person;
 use crate::stats::{GroupReport, ReportOptions};
 use crate::text::Text;
 use crate::validate::Validated;
@@ -88,9 +89,10 @@ pub type Documents<'d> = Box<dyn Iterator<Item = serde_json::Value> + 'd>;
 
 /// One instrument's mergeable count of documents, behind [`crate::stats::GroupAggregate`].
 pub trait InstrumentAggregate: fmt::Debug + Send + Sync {
-    /// Counts a validated document; false (and only tallied) when it has error findings or is of
+    /// Counts a validated document of `person` (through the statistics engine's tally, which
+    /// counts each person once); false (and only tallied) when it has error findings or is of
     /// another instrument.
-    fn add_validated(&mut self, validated: &Validated<'_>) -> bool;
+    fn add_validated(&mut self, validated: &Validated<'_>, person: Person) -> bool;
 
     /// The report, after disclosure control.
     fn report(&self, options: &ReportOptions) -> GroupReport;
@@ -306,7 +308,7 @@ mod tests {
     }
 
     impl InstrumentAggregate for ColourCount {
-        fn add_validated(&mut self, validated: &Validated<'_>) -> bool {
+        fn add_validated(&mut self, validated: &Validated<'_>, person: Person) -> bool {
             if !validated.report.valid {
                 self.aggregate.exclude();
                 return false;
@@ -317,10 +319,12 @@ mod tests {
                 _ => None,
             };
             let base = self.categories.len();
-            let counts = self.aggregate.stratum(StratumKey::unclassified(unit, 0));
-            counts[base] += 1;
+            let mut counts = self
+                .aggregate
+                .tally(StratumKey::unclassified(unit, 0), person, None);
+            counts.add(base);
             if let Some(colour) = colour {
-                counts[colour] += 1;
+                counts.add(colour);
             }
             true
         }
@@ -343,24 +347,12 @@ mod tests {
                     cells: (0..base).map(|i| CellSlots::new(i, base)).collect(),
                 },
             }];
-            let (tables, _): (Vec<Table>, _) = build_tables(
-                &self.aggregate,
-                &specs,
-                &[],
-                &options.dimensions,
-                options.threshold,
-            );
-            GroupReport {
-                instrument: "farger".to_owned(),
-                title: Text {
-                    sv: "Färger".into(),
-                    en: "Colours".into(),
-                },
-                as_of: self.aggregate.as_of(),
-                threshold: options.threshold,
-                records: self.aggregate.records(),
-                tables,
-            }
+            let (tables, _): (Vec<Table>, _) = build_tables(&self.aggregate, &specs, &[], options);
+            let title = Text {
+                sv: "Färger".into(),
+                en: "Colours".into(),
+            };
+            GroupReport::new("farger", title, &self.aggregate, options, tables)
         }
 
         fn clone_box(&self) -> Box<dyn InstrumentAggregate> {
@@ -411,7 +403,12 @@ mod tests {
             "farger",
             ndjson.as_bytes(),
             as_of,
-            &ReportOptions::default(),
+            // Counting is tested here, not protection: exact counts.
+            &ReportOptions {
+                exact: true,
+                ..ReportOptions::default()
+            },
+            None,
         )
         .expect("a report through the generic path");
         assert_eq!(report.unreadable_lines, 0);
@@ -464,6 +461,7 @@ mod tests {
             b"",
             jiff::civil::date(2026, 11, 30),
             &ReportOptions::default(),
+            None,
         )
         .expect_err("no module");
         assert_eq!(error.kind(), ErrorKind::UnknownInstrument);

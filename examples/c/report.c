@@ -25,7 +25,7 @@
 #define SUPPRESSED "\xE2\x80\x93"
 
 /* The CSV columns the example reads (see bistand_report in bistand.h). */
-enum { TABLE = 0, ROW_LABEL = 4, CATEGORY_LABEL = 6, COUNT = 7, SHARE = 9, FLAG = 12, FIELDS = 13 };
+enum { TABLE = 0, ROW_LABEL = 4, CATEGORY_LABEL = 6, COUNT = 7, SHARE = 9, FLAG = 12, FIELDS = 16 };
 
 /* Reads a whole file; -1 on failure. The caller frees *data. */
 static int read_file(const char *path, uint8_t **data, size_t *len) {

@@ -753,7 +753,11 @@ unsafe fn bytes<'a>(
         };
     }
     if len > limit.max {
-        return Err(Failure::too_large(limit.en, limit.sv, len, limit.max));
+        let what = Text {
+            sv: limit.sv.into(),
+            en: limit.en.into(),
+        };
+        return Err(Failure::too_large(&what, len, limit.max));
     }
     // SAFETY: non-NULL; `len` is at most a limit far below `isize::MAX`; the caller promises
     // `len` readable bytes, unchanged for 'a.

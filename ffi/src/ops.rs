@@ -109,7 +109,14 @@ pub(crate) fn report(
     options: &[u8],
 ) -> Result<bistand_buf, Failure> {
     let request = ReportRequest::parse(options)?;
-    let outcome = report_from_ndjson(engine, instrument, ndjson, request.as_of, &request.options)?;
+    // The caller holds these documents and passes no keys, so there is no statistics secret to
+    // perturb under: the report is exact, and says so (`"exact": true`, the notes). Perturbed
+    // reports are those over stored records (the sidecar, `bistand report --db`).
+    let options = ReportOptions {
+        exact: true,
+        ..request.options
+    };
+    let outcome = report_from_ndjson(engine, instrument, ndjson, request.as_of, &options, None)?;
     match request.format {
         ReportFormat::Json => json(&outcome),
         ReportFormat::Csv => {

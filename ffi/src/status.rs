@@ -266,13 +266,13 @@ impl Failure {
         )
     }
 
-    /// An input of `len` bytes is over its `max`.
-    pub(crate) fn too_large(what_en: &str, what_sv: &str, len: usize, max: usize) -> Failure {
+    /// An input of `len` bytes is over its `max`; `what` names the input.
+    pub(crate) fn too_large(what: &Text, len: usize, max: usize) -> Failure {
         Failure::new(
             bistand_status::BISTAND_TOO_LARGE,
             Text {
-                sv: format!("{what_sv} är {len} byte; gränsen är {max} byte"),
-                en: format!("{what_en} is {len} bytes; the limit is {max} bytes"),
+                sv: format!("{} är {len} byte; gränsen är {max} byte", what.sv),
+                en: format!("{} is {len} bytes; the limit is {max} bytes", what.en),
             },
         )
     }

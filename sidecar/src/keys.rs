@@ -41,20 +41,24 @@ fn random_secret() -> Result<[u8; 32]> {
     Ok(bytes)
 }
 
-/// A new keys file with random secrets and random ids (`p-1a2b3c4d`, `k-5e6f7a8b`), as JSON:
+/// A new keys file with random secrets and random ids (`p-1a2b3c4d`, `k-5e6f7a8b`, `s-…` for the
+/// statistics key), as JSON:
 /// keys of different organisations, or of one organisation at different times, never share an
 /// id.
 pub(crate) fn generate() -> Result<String> {
     let mut pseudonym = random_secret()?;
     let mut data = random_secret()?;
+    let mut statistics = random_secret()?;
     let json = bistand_core::keys::new_keys_json_with_ids(
         &random_id("p")?,
         &pseudonym,
         &random_id("k")?,
         &data,
+        Some((&random_id("s")?, &statistics)),
     );
     zeroize::Zeroize::zeroize(&mut pseudonym);
     zeroize::Zeroize::zeroize(&mut data);
+    zeroize::Zeroize::zeroize(&mut statistics);
     Ok(json?)
 }
 

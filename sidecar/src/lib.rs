@@ -9,9 +9,6 @@
 pub mod api;
 pub mod auth;
 pub mod cli;
-mod cli_import;
-mod cli_keys;
-mod cli_store;
 pub mod config;
 mod connections;
 pub mod demo;

@@ -50,6 +50,7 @@ pub fn state(config: &Config, metrics: Arc<Metrics>) -> Result<AppState> {
         Engine::new()?,
         store,
         keys.pseudonym,
+        keys.statistics,
         Principals::new(&config.principals),
         config.limits.clone(),
         metrics,

@@ -82,14 +82,56 @@ fn report_from_the_store_equals_report_from_ndjson() {
             "--instrument",
             "sue",
             "--input",
-            plain.to_str().expect("path"),
+            wrapped.to_str().expect("path"),
+            "--keys",
+            keys_s,
             "--as-of",
             "2026-11-24",
         ],
         None,
     ));
+    // The same persons under the same keys: the same perturbed counts.
     assert_eq!(from_store, from_ndjson);
     assert!(from_store.contains("\"records\": 400"));
+    assert!(from_store.contains("\"exact\": false"));
+    assert!(from_store.contains("\"max_deviation\": 2"));
+
+    // Plain NDJSON without keys: only an exact report, labelled so.
+    let plain_s = plain.to_str().expect("path");
+    let refused = bistand(
+        &["report", "--input", plain_s, "--as-of", "2026-11-24"],
+        None,
+    );
+    assert!(!refused.status.success(), "perturbing needs --keys");
+    let exact = ok(&bistand(
+        &[
+            "report",
+            "--input",
+            plain_s,
+            "--exact",
+            "--as-of",
+            "2026-11-24",
+        ],
+        None,
+    ));
+    assert!(exact.contains("\"exact\": true") && exact.contains("\"perturbation\": null"));
+    let csv = ok(&bistand(
+        &[
+            "report",
+            "--input",
+            plain_s,
+            "--exact",
+            "--as-of",
+            "2026-11-24",
+            "--format",
+            "csv",
+        ],
+        None,
+    ));
+    assert!(
+        csv.lines().nth(1).is_some_and(|l| l.ends_with(",1,,")),
+        "exact in every line"
+    );
 
     // The store holds pseudonyms and ciphertext only: no client id, no answer text.
     let raw = std::fs::read(&db).expect("db");

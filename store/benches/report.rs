@@ -53,13 +53,16 @@ fn main() {
         store.put_many(batch).expect("stores");
     }
 
+    let statistics = bistand_core::stats::perturbation::StatisticsKey::new(&[7; 32])
+        .expect("a long enough secret");
     let report_from = |scan: &mut Source<'_>| {
         let mut aggregate = SueAggregate::new(schema.clone(), as_of);
         scan(&mut |body| {
             let validated = engine
                 .parse(Some("sue"), body)
                 .expect("stored bodies are documents");
-            aggregate.add_validated(&validated);
+            // Both arms pay the same key derivation: one document, one person.
+            aggregate.add_validated(&validated, statistics.person(None, body));
         });
         aggregate.report(&ReportOptions::default())
     };

@@ -12,6 +12,7 @@
 //! use bistand_core::identifier::PseudonymKey;
 //! use bistand_core::seal::{DataKey, Keyring};
 //! use bistand_core::stats::ReportOptions;
+//! use bistand_core::stats::perturbation::StatisticsKey;
 //! use bistand_store::documents::{self, Prepared};
 //! use bistand_store::{SqliteStore, Store};
 //!
@@ -29,7 +30,9 @@
 //! store.put(record)?;
 //!
 //! let options = ReportOptions::default();
-//! let report = documents::report_from_store(&store, &engine, "sue", None, today, &options)?;
+//! let statistics = StatisticsKey::derive_from(&key);
+//! let report =
+//!     documents::report_from_store(&store, &engine, "sue", None, today, &options, &statistics)?;
 //! assert_eq!(report.report.records, 1);
 //! assert!(report.not_counted.is_empty());
 //! # Ok::<(), Box<dyn std::error::Error>>(())
@@ -37,9 +40,8 @@
 
 use std::fmt;
 
-use bistand_core::identifier::{
-    PersonalNumber, Pseudonym, PseudonymKey, pseudonymise, pseudonymise_case_number,
-};
+use bistand_core::identifier::{Pseudonym, PseudonymKey, pseudonymise_client_id};
+use bistand_core::stats::perturbation::StatisticsKey;
 use bistand_core::stats::{GroupAggregate, GroupReport, ReportOptions};
 use bistand_core::unit::unit_key;
 use bistand_core::{Engine, Report};
@@ -109,15 +111,11 @@ pub fn client_pseudonym(
     client_id: &str,
     reference_date: Date,
 ) -> Result<Pseudonym> {
-    if client_id.trim().is_empty() {
-        return Err(Error::new(
+    pseudonymise_client_id(key, client_id, reference_date).ok_or_else(|| {
+        Error::new(
             ErrorKind::InvalidInput,
             "client id is empty; expected a personnummer, samordningsnummer or case number",
-        ));
-    }
-    Ok(match PersonalNumber::parse(client_id, reference_date) {
-        Ok(number) => pseudonymise(key, &number),
-        Err(_) => pseudonymise_case_number(key, client_id),
+        )
     })
 }
 
@@ -195,10 +193,13 @@ pub fn import_identity(key: &PseudonymKey, record: &NewRecord, source_id: Option
 /// [`StoreReport::not_counted`]; documents with error findings are left out and tallied in the
 /// report, as everywhere else.
 ///
+/// Every record is counted as its client's (its pseudonym's record key under `statistics`), so a
+/// client with several records counts once, and counts are always perturbed.
+///
 /// # Errors
 ///
-/// [`ErrorKind::InvalidInput`] for an unknown instrument, one without group reports, or a
-/// malformed unit; a record that fails authentication ([`ErrorKind::Integrity`],
+/// [`ErrorKind::InvalidInput`] for an unknown instrument, one without group reports, a
+/// malformed unit, or options asking for exact counts; a record that fails authentication ([`ErrorKind::Integrity`],
 /// [`ErrorKind::UnknownKey`]) stops the report, since counting around it would hide tampering;
 /// [`ErrorKind::Database`].
 pub fn report_from_store(
@@ -208,7 +209,14 @@ pub fn report_from_store(
     units: Option<&[String]>,
     as_of: Date,
     options: &ReportOptions,
+    statistics: &StatisticsKey,
 ) -> Result<StoreReport> {
+    if options.exact {
+        return Err(Error::new(
+            ErrorKind::InvalidInput,
+            "reports from the store are always perturbed; exact counts are only for NDJSON the caller holds",
+        ));
+    }
     let definition = engine.definition(instrument, None)?;
     let mut aggregate = GroupAggregate::new(engine, definition, as_of)?;
     let mut not_counted = Vec::new();
@@ -229,7 +237,8 @@ pub fn report_from_store(
         store.scan(filter, &mut |record| {
             match engine.parse(Some(definition.instrument()), &record.body) {
                 Ok(validated) => {
-                    aggregate.add(&validated);
+                    let person = statistics.person(Some(&record.meta.pseudonym), &record.body);
+                    aggregate.add(&validated, person);
                 }
                 Err(error) => not_counted.push(NotCounted {
                     record_id: record.meta.id,
@@ -316,7 +325,7 @@ mod tests {
         let key = key();
         let record = |pseudonym: &str, body: &str| {
             NewRecord::new(
-                &pseudonymise_case_number(&key, pseudonym),
+                &bistand_core::identifier::pseudonymise_case_number(&key, pseudonym),
                 "norr",
                 "sue",
                 "1",
@@ -444,7 +453,16 @@ mod tests {
         }
         let options = ReportOptions::default();
         let report = |units: Option<&[String]>| {
-            report_from_store(&store, &engine, "sue", units, today(), &options).expect("report")
+            report_from_store(
+                &store,
+                &engine,
+                "sue",
+                units,
+                today(),
+                &options,
+                &statistics(),
+            )
+            .expect("report")
         };
         let all = report(None);
         assert_eq!(all.report.records, documents.len() as u64);
@@ -481,10 +499,18 @@ mod tests {
         let options = ReportOptions::default();
         let report = |units: &[&str]| {
             let units: Vec<String> = units.iter().map(|u| (*u).to_owned()).collect();
-            report_from_store(&store, &engine, "sue", Some(&units), today(), &options)
-                .expect("report")
-                .report
-                .records
+            report_from_store(
+                &store,
+                &engine,
+                "sue",
+                Some(&units),
+                today(),
+                &options,
+                &statistics(),
+            )
+            .expect("report")
+            .report
+            .records
         };
         for spelling in ["Söder", "söder", "SÖDER", "So\u{308}der", "so\u{308}der"] {
             assert_eq!(report(&[spelling]), soder, "{spelling}");
@@ -503,6 +529,60 @@ mod tests {
             })
             .expect("scan");
         assert!(spellings.iter().all(|u| u == "Söder"), "{spellings:?}");
+    }
+
+    fn statistics() -> StatisticsKey {
+        StatisticsKey::derive_from(&key())
+    }
+
+    /// Persons, not records: a client with three records counts once in the composition table,
+    /// through one record; records stay counted as records.
+    #[test]
+    fn a_person_with_three_records_counts_once() {
+        let engine = Engine::new().expect("engine");
+        let store = store();
+        let documents = valid_documents(&engine, 30);
+        for (n, document) in documents.iter().enumerate() {
+            // Records 0, 1 and 2 are one client's.
+            let client = format!("EB-{}", n.saturating_sub(2));
+            let record = prepare(&engine, &key(), &client, document, today())
+                .expect("prepared")
+                .record
+                .expect("valid");
+            store.put(record).expect("stored");
+        }
+        let report = report_from_store(
+            &store,
+            &engine,
+            "sue",
+            None,
+            today(),
+            &ReportOptions::default(),
+            &statistics(),
+        )
+        .expect("report");
+        assert_eq!(report.report.records, 30);
+        assert_eq!(report.report.persons, 28);
+        let clients = &report.report.tables[0];
+        assert_eq!(
+            (clients.id.as_str(), clients.unit.as_str()),
+            ("clients", "persons")
+        );
+        let published = clients.rows[0].cells[0]
+            .count
+            .expect("28 persons are shown");
+        assert!(
+            published.abs_diff(28) <= 2,
+            "{published} published for 28 persons"
+        );
+        // Exact reports are not served from the store.
+        let exact = ReportOptions {
+            exact: true,
+            ..ReportOptions::default()
+        };
+        let error = report_from_store(&store, &engine, "sue", None, today(), &exact, &statistics())
+            .expect_err("always perturbed");
+        assert_eq!(error.kind(), ErrorKind::InvalidInput);
     }
 
     #[test]
@@ -526,6 +606,7 @@ mod tests {
             None,
             today(),
             &ReportOptions::default(),
+            &statistics(),
         )
         .expect("report");
         assert_eq!(report.report.records, 0);

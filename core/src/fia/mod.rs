@@ -20,6 +20,7 @@ use crate::error::Result;
 use crate::instrument::Definition;
 use crate::module::{Documents, InstrumentAggregate, InstrumentModule};
 use crate::registry::Summary;
+use crate::stats::perturbation::Person;
 use crate::stats::{GroupReport, ReportOptions};
 use crate::validate::Validated;
 
@@ -65,8 +66,8 @@ impl InstrumentModule for FiaModule {
 }
 
 impl InstrumentAggregate for FiaAggregate {
-    fn add_validated(&mut self, validated: &Validated<'_>) -> bool {
-        FiaAggregate::add_validated(self, validated)
+    fn add_validated(&mut self, validated: &Validated<'_>, person: Person) -> bool {
+        FiaAggregate::add_validated(self, validated, person)
     }
 
     fn report(&self, options: &ReportOptions) -> GroupReport {

@@ -11,6 +11,7 @@ use crate::module::Resolver;
 use crate::stats::engine::{
     Aggregate, CellSlots, Partition, RowsSpec, StratumKey, TableSpec, build_tables,
 };
+use crate::stats::perturbation::Person;
 use crate::stats::{Category, Dimension, GroupReport, ReportOptions};
 use crate::text::Text;
 use crate::validate::Validated;
@@ -194,55 +195,56 @@ impl FiaAggregate {
     }
 
     /// Adds a validated document; one with error findings is only tallied as excluded.
-    pub fn add_validated(&mut self, validated: &Validated<'_>) -> bool {
+    pub fn add_validated(&mut self, validated: &Validated<'_>, person: Person) -> bool {
         if !validated.report.valid || validated.definition.instrument() != "fia" {
             self.aggregate.exclude();
             return false;
         }
-        self.add(&validated.document);
+        self.add(&validated.document, person);
         true
     }
 
-    /// Counts a parsed FIA document.
-    pub fn add(&mut self, document: &Document) {
+    /// Counts a parsed FIA document of `person` (of several documents of one person, the latest
+    /// interview counts).
+    pub fn add(&mut self, document: &Document, person: Person) {
         let unit = self.aggregate.unit(document.unit());
         // FIA documents carry no background data.
         let key = StratumKey::unclassified(unit, document.interview_date().map_or(0, |d| d.year()));
         let schema = Arc::clone(&self.schema);
         let layout = Arc::clone(&self.layout);
-        let counts = self.aggregate.stratum(key);
-        counts[layout.documents] += 1;
+        let mut counts = self.aggregate.tally(key, person, document.interview_date());
+        counts.add(layout.documents);
         for (i, area) in schema.areas.iter().enumerate() {
             let at = layout.area + i * PER_AREA;
             let Some(extent) = code(document.value(area.extent)) else {
                 continue;
             };
-            counts[at + ANSWERED] += 1;
+            counts.add(at + ANSWERED);
             if !area.affected.contains(&extent) {
                 continue;
             }
-            counts[at + AFFECTED_AT] += 1;
+            counts.add(at + AFFECTED_AT);
             if let Some((item, serious)) = &area.rating
                 && code(document.value(*item)).is_some_and(|r| serious.contains(&r))
             {
-                counts[at + SERIOUS_AT] += 1;
+                counts.add(at + SERIOUS_AT);
             }
             for (slot, answer) in [(WORK_AT, area.affects_work), (HELP_AT, area.wants_help)] {
                 if let Some((item, yes)) = answer
                     && code(document.value(item)) == Some(yes)
                 {
-                    counts[at + slot] += 1;
+                    counts.add(at + slot);
                 }
             }
         }
         if let Some(category) = code(document.value(schema.assessment.0)) {
-            counts[layout.assessment + usize::from(category)] += 1;
-            counts[layout.assessment_base] += 1;
+            counts.add(layout.assessment + usize::from(category));
+            counts.add(layout.assessment_base);
         }
-        counts[layout.wishes_base] += 1;
+        counts.add(layout.wishes_base);
         if let Some(AnswerValue::Codes(codes)) = document.value(schema.wishes.0) {
             for &c in codes {
-                counts[layout.wishes + usize::from(c)] += 1;
+                counts.add(layout.wishes + usize::from(c));
             }
         }
     }
@@ -268,17 +270,11 @@ impl FiaAggregate {
     /// Builds the FIA report (breakdowns: total, unit, year).
     pub fn report(&self, options: &ReportOptions) -> GroupReport {
         let (tables, _) = self.tables(options);
-        GroupReport {
-            instrument: "fia".to_owned(),
-            title: Text {
-                sv: "FIA – förutsättningar inför arbete: gruppresultat".into(),
-                en: "FIA – prerequisites for work: group results".into(),
-            },
-            as_of: self.aggregate.as_of(),
-            threshold: options.threshold,
-            records: self.records(),
-            tables,
-        }
+        let title = Text {
+            sv: "FIA – förutsättningar inför arbete: gruppresultat".into(),
+            en: "FIA – prerequisites for work: group results".into(),
+        };
+        GroupReport::new("fia", title, &self.aggregate, options, tables)
     }
 
     /// The tables and the disclosure registry behind them.
@@ -391,12 +387,10 @@ impl FiaAggregate {
             .copied()
             .filter(|d| DIMENSIONS.contains(d))
             .collect();
-        build_tables(
-            &self.aggregate,
-            &specs,
-            &partitions,
-            &dimensions,
-            options.threshold,
-        )
+        let options = ReportOptions {
+            dimensions,
+            ..options.clone()
+        };
+        build_tables(&self.aggregate, &specs, &partitions, &options)
     }
 }

@@ -59,7 +59,9 @@ mod test_support;
 
 pub use key_id::{MAX_KEY_ID_LEN, is_key_id};
 pub use personal_number::{IdentifierKind, LegalSex, PersonalNumber};
-pub use pseudonym::{Pseudonym, PseudonymKey, pseudonymise, pseudonymise_case_number};
+pub use pseudonym::{
+    Pseudonym, PseudonymKey, pseudonymise, pseudonymise_case_number, pseudonymise_client_id,
+};
 pub use scan::{IdentifierHint, find_identifier_like};
 
 pub(crate) use pseudonym::{FINGERPRINT_LABEL, keyed_hex, push_lower_hex};

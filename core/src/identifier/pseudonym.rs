@@ -63,6 +63,15 @@ impl PseudonymKey {
         &self.key_id
     }
 
+    /// A 32-byte secret derived from this key for another purpose, separated by `domain`
+    /// (HMAC-SHA256 of the domain under the key): knowing it says nothing about the key.
+    pub(crate) fn derive_secret(&self, domain: &[u8]) -> [u8; 32] {
+        let mut mac = <Hmac<Sha256> as KeyInit>::new_from_slice(&self.secret)
+            .expect("HMAC accepts keys of any length");
+        mac.update(domain);
+        mac.finalize().into_bytes().into()
+    }
+
     /// Overwrites the secret with zeros.
     fn wipe(&mut self) {
         self.secret.fill(0);
@@ -120,6 +129,24 @@ pub fn pseudonymise(key: &PseudonymKey, number: &PersonalNumber) -> Pseudonym {
 pub fn pseudonymise_case_number(key: &PseudonymKey, case_number: &str) -> Pseudonym {
     let normalised = case_number.trim().to_ascii_uppercase();
     keyed_pseudonym(key, CASE_NUMBER_DOMAIN, normalised.as_bytes())
+}
+
+/// The pseudonym of a client id: a personnummer or samordningsnummer (any spelling, judged at
+/// `reference_date` for the `+` of the over-100s) by its canonical form, anything else as a case
+/// number; `None` for an empty or blank id, which would merge unrelated clients. The one rule the
+/// store's import and the reports over NDJSON with client ids share.
+pub fn pseudonymise_client_id(
+    key: &PseudonymKey,
+    client_id: &str,
+    reference_date: jiff::civil::Date,
+) -> Option<Pseudonym> {
+    if client_id.trim().is_empty() {
+        return None;
+    }
+    Some(match PersonalNumber::parse(client_id, reference_date) {
+        Ok(number) => pseudonymise(key, &number),
+        Err(_) => pseudonymise_case_number(key, client_id),
+    })
 }
 
 /// Label of key fingerprints: what a store records of a key, so it can refuse another key under

@@ -1,12 +1,14 @@
 //! CSV export of a report: one line per cell, in long format, with headings and labels in the
-//! chosen language. Suppressed numbers are empty fields with `suppressed` = 1.
+//! chosen language. Suppressed numbers are empty fields with `suppressed` = 1. Every line also says
+//! whether counts are exact and, when not, the perturbation's largest deviation and variance, so a
+//! line read alone is never taken for an exact count.
 
 use super::GroupReport;
 use crate::text::Language;
 
 /// The report as CSV (RFC 4180: comma-separated, CRLF line ends, fields quoted when needed).
 pub fn to_csv(report: &GroupReport, language: Language) -> String {
-    let headings: [&str; 13] = match language {
+    let headings: [&str; 16] = match language {
         Language::Swedish => [
             "tabell",
             "tabellrubrik",
@@ -21,6 +23,9 @@ pub fn to_csv(report: &GroupReport, language: Language) -> String {
             "ki_lag",
             "ki_hog",
             "undertryckt",
+            "exakt",
+            "storning_max_avvikelse",
+            "storning_varians",
         ],
         Language::English => [
             "table",
@@ -36,6 +41,9 @@ pub fn to_csv(report: &GroupReport, language: Language) -> String {
             "ci_low",
             "ci_high",
             "suppressed",
+            "exact",
+            "perturbation_max_deviation",
+            "perturbation_variance",
         ],
     };
     let mut out = String::new();
@@ -61,6 +69,15 @@ pub fn to_csv(report: &GroupReport, language: Language) -> String {
                         decimal(cell.interval.map(|i| i[0])),
                         decimal(cell.interval.map(|i| i[1])),
                         u8::from(cell.suppressed).to_string(),
+                        u8::from(report.exact).to_string(),
+                        report
+                            .perturbation
+                            .map(|p| p.max_deviation.to_string())
+                            .unwrap_or_default(),
+                        report
+                            .perturbation
+                            .map(|p| p.variance.to_string())
+                            .unwrap_or_default(),
                     ]
                     .into_iter(),
                 );

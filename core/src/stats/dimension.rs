@@ -9,6 +9,7 @@
 use serde::Serialize;
 
 use super::Threshold;
+use super::perturbation::PerturbationParams;
 use crate::error::{Error, ErrorKind, Result};
 use crate::text::Text;
 
@@ -122,66 +123,110 @@ impl Class {
     }
 }
 
-const fn class(code: &'static str, sv: &'static str, en: &'static str) -> Class {
-    Class { code, sv, en }
-}
-
 /// The group of records whose value is missing, in every dimension.
-pub const UNKNOWN: Class = class("okand", "Uppgift saknas", "Not recorded");
+pub const UNKNOWN: Class = Class {
+    code: "okand",
+    sv: "Uppgift saknas",
+    en: "Not recorded",
+};
 
 /// Age bands at the start of the follow-up. Under 25 is the seed study's "young" group.
 pub const AGE_BANDS: [Class; 7] = [
-    class("under_25", "Under 25 år", "Under 25"),
-    class("25_29", "25–29 år", "25–29"),
-    class("30_39", "30–39 år", "30–39"),
-    class("40_49", "40–49 år", "40–49"),
-    class("50_64", "50–64 år", "50–64"),
-    class("65_plus", "65 år och äldre", "65 and older"),
+    Class {
+        code: "under_25",
+        sv: "Under 25 år",
+        en: "Under 25",
+    },
+    Class {
+        code: "25_29",
+        sv: "25–29 år",
+        en: "25–29",
+    },
+    Class {
+        code: "30_39",
+        sv: "30–39 år",
+        en: "30–39",
+    },
+    Class {
+        code: "40_49",
+        sv: "40–49 år",
+        en: "40–49",
+    },
+    Class {
+        code: "50_64",
+        sv: "50–64 år",
+        en: "50–64",
+    },
+    Class {
+        code: "65_plus",
+        sv: "65 år och äldre",
+        en: "65 and older",
+    },
     UNKNOWN,
 ];
 
 /// Born in Sweden or abroad: the origin grouping of the reports.
 pub const ORIGINS: [Class; 3] = [
-    class("fodd_i_sverige", "Född i Sverige", "Born in Sweden"),
-    class("utrikes_fodd", "Född utomlands", "Born abroad"),
+    Class {
+        code: "fodd_i_sverige",
+        sv: "Född i Sverige",
+        en: "Born in Sweden",
+    },
+    Class {
+        code: "utrikes_fodd",
+        sv: "Född utomlands",
+        en: "Born abroad",
+    },
     UNKNOWN,
 ];
 
 /// Household groups of the reports (the national register's household types, by adults and
 /// children; the register's split of single adults by sex is a separate dimension here).
 pub const HOUSEHOLDS: [Class; 5] = [
-    class(
-        "ensamstaende_utan_barn",
-        "Ensamstående utan barn",
-        "Single, no children",
-    ),
-    class(
-        "ensamstaende_med_barn",
-        "Ensamstående med barn",
-        "Single parent",
-    ),
-    class(
-        "sammanboende_utan_barn",
-        "Sammanboende utan barn",
-        "Couple, no children",
-    ),
-    class(
-        "sammanboende_med_barn",
-        "Sammanboende med barn",
-        "Couple with children",
-    ),
-    class(
-        "ovrigt",
-        "Övriga och okänd hushållstyp",
-        "Other or unknown household",
-    ),
+    Class {
+        code: "ensamstaende_utan_barn",
+        sv: "Ensamstående utan barn",
+        en: "Single, no children",
+    },
+    Class {
+        code: "ensamstaende_med_barn",
+        sv: "Ensamstående med barn",
+        en: "Single parent",
+    },
+    Class {
+        code: "sammanboende_utan_barn",
+        sv: "Sammanboende utan barn",
+        en: "Couple, no children",
+    },
+    Class {
+        code: "sammanboende_med_barn",
+        sv: "Sammanboende med barn",
+        en: "Couple with children",
+    },
+    Class {
+        code: "ovrigt",
+        sv: "Övriga och okänd hushållstyp",
+        en: "Other or unknown household",
+    },
 ];
 
 /// Gender as recorded (`kon`).
 pub const GENDERS: [Class; 4] = [
-    class("kvinna", "Kvinnor", "Women"),
-    class("man", "Män", "Men"),
-    class("annat", "Annan könsidentitet", "Other gender"),
+    Class {
+        code: "kvinna",
+        sv: "Kvinnor",
+        en: "Women",
+    },
+    Class {
+        code: "man",
+        sv: "Män",
+        en: "Men",
+    },
+    Class {
+        code: "annat",
+        sv: "Annan könsidentitet",
+        en: "Other gender",
+    },
     UNKNOWN,
 ];
 
@@ -192,6 +237,11 @@ pub struct ReportOptions {
     pub threshold: Threshold,
     /// Breakdowns to include (the total is always included).
     pub dimensions: Vec<Dimension>,
+    /// The perturbation of published counts.
+    pub perturbation: PerturbationParams,
+    /// Exact counts, without perturbation: only for the data owner's own NDJSON on the command
+    /// line (`--exact`); the sidecar and the C ABI never set it for stored records.
+    pub exact: bool,
 }
 
 impl Default for ReportOptions {
@@ -199,6 +249,8 @@ impl Default for ReportOptions {
         ReportOptions {
             threshold: Threshold::default(),
             dimensions: Dimension::ALL.to_vec(),
+            perturbation: PerturbationParams::DEFAULT,
+            exact: false,
         }
     }
 }
@@ -236,6 +288,7 @@ impl ReportOptions {
         Ok(ReportOptions {
             threshold,
             dimensions,
+            ..ReportOptions::default()
         })
     }
 }

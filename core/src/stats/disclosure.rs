@@ -21,7 +21,8 @@
 use std::collections::HashMap;
 
 use super::Threshold;
-use super::dimension::Dimension;
+use super::dimension::{Dimension, ReportOptions};
+use super::perturbation::{CellKey, PerturbationTable};
 
 pub(crate) mod audit;
 
@@ -53,7 +54,12 @@ enum State {
 
 #[derive(Clone, Copy, Debug)]
 struct Quantity {
+    /// The true count.
     value: u64,
+    /// The key of the persons counted.
+    key: CellKey,
+    /// What a reader sees when it is shown: the true count, or the perturbed one.
+    published: u64,
     state: State,
 }
 
@@ -74,11 +80,13 @@ pub struct Registry {
 }
 
 impl Registry {
-    pub(crate) fn register(&mut self, key: QuantityKey, value: u64) {
+    pub(crate) fn register(&mut self, key: QuantityKey, value: u64, cell: CellKey) {
         self.quantities.insert(
             key,
             Quantity {
                 value,
+                key: cell,
+                published: value,
                 state: State::Unshown,
             },
         );
@@ -101,7 +109,20 @@ impl Registry {
         self.quantities
             .get(&key)
             .filter(|q| q.state == State::Shown)
-            .map(|q| q.value)
+            .map(|q| q.published)
+    }
+
+    /// The true count and the published one of a shown quantity (for tests of perturbation).
+    #[cfg(test)]
+    pub(crate) fn shown_pairs(&self) -> Vec<(QuantityKey, u64, u64)> {
+        let mut pairs: Vec<_> = self
+            .quantities
+            .iter()
+            .filter(|(_, q)| q.state == State::Shown)
+            .map(|(k, q)| (*k, q.value, q.published))
+            .collect();
+        pairs.sort_unstable();
+        pairs
     }
 
     fn state(&self, key: QuantityKey) -> State {
@@ -118,6 +139,47 @@ impl Registry {
         if let Some(q) = self.quantities.get_mut(&key) {
             q.state = State::Suppressed;
         }
+    }
+}
+
+/// Disclosure control of a perturbed report: every quantity is published as its perturbed count;
+/// a shown quantity is suppressed when its published count is under the threshold (primary), or
+/// when, as the count of a cell, it falls short of the cell's published base by less than the
+/// threshold (group attribute disclosure: 6 of 6, 7 of 9). `cells` are the (count, base) pairs of
+/// every cell shown. Secondary suppression and the exact audit are not needed: a published count
+/// is within D of the truth whatever is subtracted from what (see `DESIGN.md`, "Why perturb counts").
+///
+/// Parameters for which no perturbation table exists (only possible for parameters built
+/// without [`super::perturbation::PerturbationParams::new`]) suppress every count: the report fails closed.
+pub(crate) fn protect(
+    registry: &mut Registry,
+    options: &ReportOptions,
+    cells: &[(QuantityKey, QuantityKey)],
+) {
+    let threshold = options.threshold.get();
+    let table = PerturbationTable::new(options.perturbation).ok();
+    for quantity in registry.quantities.values_mut() {
+        match &table {
+            Some(table) => quantity.published = table.perturb(quantity.value, quantity.key),
+            None => quantity.state = State::Suppressed,
+        }
+        if quantity.state == State::Shown && quantity.published < threshold {
+            quantity.state = State::Suppressed;
+        }
+    }
+    // Decided on published counts (what a reader sees and can subtract), so the decision itself
+    // tells nothing beyond the published numbers.
+    let attribute: Vec<QuantityKey> = cells
+        .iter()
+        .filter(|(count, base)| count != base)
+        .filter_map(|&(count, base)| {
+            let count_value = registry.visible(count)?;
+            let base_value = registry.visible(base)?;
+            (count_value + threshold > base_value).then_some(count)
+        })
+        .collect();
+    for key in attribute {
+        registry.suppress_key(key);
     }
 }
 
@@ -271,9 +333,9 @@ mod tests {
     fn a_lone_small_cell_takes_a_second_one_with_it() {
         let mut registry = Registry::default();
         let total = QuantityKey::new(0, Dimension::Total, 0);
-        registry.register(total, 40);
+        registry.register(total, 40, CellKey::EMPTY);
         for (group, value) in [(0, 3), (1, 20), (2, 17)] {
-            registry.register(key(0, group), value);
+            registry.register(key(0, group), value, CellKey::EMPTY);
         }
         registry.constrain(total, vec![key(0, 0), key(0, 1), key(0, 2)]);
         for k in [total, key(0, 0), key(0, 1), key(0, 2)] {
@@ -294,9 +356,9 @@ mod tests {
     fn suppressed_zeros_beside_a_known_total_are_protected() {
         let mut registry = Registry::default();
         let total = QuantityKey::new(0, Dimension::Total, 0);
-        registry.register(total, 30);
+        registry.register(total, 30, CellKey::EMPTY);
         for (group, value) in [(0, 0), (1, 0), (2, 12), (3, 18)] {
-            registry.register(key(0, group), value);
+            registry.register(key(0, group), value, CellKey::EMPTY);
         }
         registry.constrain(total, (0..4).map(|g| key(0, g)).collect());
         registry.show(total);

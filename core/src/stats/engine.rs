@@ -3,8 +3,11 @@
 
 use std::collections::HashMap;
 
-use super::dimension::{AGE_BANDS, Class, Dimension, GENDERS, HOUSEHOLDS, ORIGINS, UNKNOWN};
+use super::dimension::{
+    AGE_BANDS, Class, Dimension, GENDERS, HOUSEHOLDS, ORIGINS, ReportOptions, UNKNOWN,
+};
 use super::disclosure::{self, QuantityKey, Registry};
+use super::perturbation::{CellKey, Person, RecordKey};
 use super::{Category, Cell, Row, Table, wilson_interval};
 use crate::error::{Error, ErrorKind, Result};
 use crate::text::Text;
@@ -37,9 +40,38 @@ impl StratumKey {
     }
 }
 
+/// One counter of a stratum: the count and, beside it (interleaved, so one cache line holds
+/// both), the cell key of the persons counted.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord)]
+pub(crate) struct Counter {
+    pub(crate) count: u64,
+    pub(crate) key: CellKey,
+}
+
+impl Counter {
+    fn merge(&mut self, other: Counter) {
+        self.count += other.count;
+        self.key.merge(other.key);
+    }
+}
+
+/// What one identified person contributes: the stratum and counter slots of the record of theirs
+/// that is counted (the latest start; ties by the larger document key).
+#[derive(Clone, Debug, PartialEq, Eq)]
+struct Contribution {
+    rank: (Option<jiff::civil::Date>, u64),
+    stratum: StratumKey,
+    key: RecordKey,
+    slots: Box<[u32]>,
+}
+
 /// Counters per stratum, with the unit names interned, and what every aggregate keeps beside them:
 /// the instrument version and report date (partial results merge only when both agree) and the
 /// documents left out for error findings. The common part of every aggregate.
+///
+/// Persons, not records, are counted: a document without a person id is counted at once into its
+/// stratum; of an identified person's records only the one counted is kept (as the slots it
+/// adds), and it is added to the strata when a report is built.
 #[derive(Clone, Debug, Default)]
 pub struct Aggregate {
     slots: usize,
@@ -50,7 +82,61 @@ pub struct Aggregate {
     excluded: u64,
     units: Vec<String>,
     unit_index: HashMap<String, u32>,
-    strata: HashMap<StratumKey, Vec<u64>>,
+    strata: HashMap<StratumKey, Vec<Counter>>,
+    persons: HashMap<u64, Contribution>,
+    /// The slots of the record being counted, reused between records.
+    scratch: Vec<u32>,
+}
+
+/// The counting of one record: [`Tally::add`] per counter slot it adds one to; the record is
+/// committed to its stratum (or to its person) when the tally is dropped.
+pub(crate) struct Tally<'a> {
+    aggregate: &'a mut Aggregate,
+    stratum: StratumKey,
+    person: Person,
+    start: Option<jiff::civil::Date>,
+    slots: Vec<u32>,
+}
+
+impl Tally<'_> {
+    /// Adds the record's person to counter `slot`.
+    pub(crate) fn add(&mut self, slot: usize) {
+        self.slots
+            .push(u32::try_from(slot).expect("fewer than 2^32 slots"));
+    }
+}
+
+impl Drop for Tally<'_> {
+    fn drop(&mut self) {
+        let mut slots = std::mem::take(&mut self.slots);
+        let aggregate = &mut *self.aggregate;
+        if self.person.identified() {
+            let contribution = Contribution {
+                rank: (self.start, self.person.document()),
+                stratum: self.stratum,
+                key: self.person.key(),
+                slots: slots.as_slice().into(),
+            };
+            aggregate.keep(self.person.key().bits(), contribution);
+        } else {
+            let width = aggregate.slots;
+            let counters = aggregate
+                .strata
+                .entry(self.stratum)
+                .or_insert_with(|| vec![Counter::default(); width]);
+            add_slots(counters, &slots, self.person.key());
+        }
+        slots.clear();
+        aggregate.scratch = slots;
+    }
+}
+
+fn add_slots(counters: &mut [Counter], slots: &[u32], key: RecordKey) {
+    for &slot in slots {
+        let counter = &mut counters[slot as usize];
+        counter.count += 1;
+        counter.key.add(key);
+    }
 }
 
 impl PartialEq for Aggregate {
@@ -62,6 +148,7 @@ impl PartialEq for Aggregate {
             && self.records == other.records
             && self.excluded == other.excluded
             && self.canonical() == other.canonical()
+            && self.canonical_persons() == other.canonical_persons()
     }
 }
 
@@ -117,11 +204,64 @@ impl Aggregate {
         index
     }
 
-    /// The counters of a stratum, created at zero; counts one more record.
-    pub(crate) fn stratum(&mut self, key: StratumKey) -> &mut [u64] {
+    /// Starts counting one record of `person` into stratum `key`; `start` ranks the records of
+    /// one person (the latest is counted). Counts one more record.
+    pub(crate) fn tally(
+        &mut self,
+        key: StratumKey,
+        person: Person,
+        start: Option<jiff::civil::Date>,
+    ) -> Tally<'_> {
         self.records += 1;
-        let slots = self.slots;
-        self.strata.entry(key).or_insert_with(|| vec![0; slots])
+        let slots = std::mem::take(&mut self.scratch);
+        Tally {
+            aggregate: self,
+            stratum: key,
+            person,
+            start,
+            slots,
+        }
+    }
+
+    /// Keeps `contribution` for the person with record key `person` when it outranks the one kept.
+    fn keep(&mut self, person: u64, contribution: Contribution) {
+        match self.persons.entry(person) {
+            std::collections::hash_map::Entry::Vacant(entry) => {
+                entry.insert(contribution);
+            }
+            std::collections::hash_map::Entry::Occupied(mut entry) => {
+                if contribution.rank > entry.get().rank {
+                    entry.insert(contribution);
+                }
+            }
+        }
+    }
+
+    /// Persons counted: documents without a person id and identified persons.
+    pub fn persons(&self) -> u64 {
+        let anonymous = self
+            .strata
+            .values()
+            .map(|counters| counters.first().map_or(0, |c| c.count))
+            .sum::<u64>();
+        // Every instrument counts each record in its first slot (clients, documents), so the
+        // first slot of the anonymous strata is their number of documents.
+        anonymous + self.persons.len() as u64
+    }
+
+    /// The strata with every identified person's counted record added.
+    fn counted_strata(&self) -> std::borrow::Cow<'_, HashMap<StratumKey, Vec<Counter>>> {
+        if self.persons.is_empty() {
+            return std::borrow::Cow::Borrowed(&self.strata);
+        }
+        let mut strata = self.strata.clone();
+        for contribution in self.persons.values() {
+            let counters = strata
+                .entry(contribution.stratum)
+                .or_insert_with(|| vec![Counter::default(); self.slots]);
+            add_slots(counters, &contribution.slots, contribution.key);
+        }
+        std::borrow::Cow::Owned(strata)
     }
 
     /// Adds another aggregate's counts (same layout) to this one.
@@ -151,15 +291,47 @@ impl Aggregate {
             let target = self
                 .strata
                 .entry(StratumKey { unit, ..*key })
-                .or_insert_with(|| vec![0; other.slots]);
+                .or_insert_with(|| vec![Counter::default(); other.slots]);
             for (t, c) in target.iter_mut().zip(counts) {
-                *t += c;
+                t.merge(*c);
             }
+        }
+        for (&person, contribution) in &other.persons {
+            let unit = self.unit(Some(&other.units[contribution.stratum.unit as usize]));
+            let contribution = Contribution {
+                stratum: StratumKey {
+                    unit,
+                    ..contribution.stratum
+                },
+                ..contribution.clone()
+            };
+            self.keep(person, contribution);
         }
         Ok(())
     }
 
-    fn canonical(&self) -> Vec<(CanonicalKey<'_>, &Vec<u64>)> {
+    fn canonical_persons(&self) -> Vec<(u64, CanonicalKey<'_>, &Contribution)> {
+        let mut out: Vec<_> = self
+            .persons
+            .iter()
+            .map(|(&person, c)| {
+                let k = &c.stratum;
+                let key = (
+                    k.gender,
+                    k.age,
+                    k.origin,
+                    k.household,
+                    self.units[k.unit as usize].as_str(),
+                    k.period,
+                );
+                (person, key, c)
+            })
+            .collect();
+        out.sort_by(|a, b| (a.0, a.1).cmp(&(b.0, b.1)));
+        out
+    }
+
+    fn canonical(&self) -> Vec<(CanonicalKey<'_>, &Vec<Counter>)> {
         let mut out: Vec<_> = self
             .strata
             .iter()
@@ -182,18 +354,22 @@ impl Aggregate {
     }
 
     /// The groups of a dimension present in the data, in report order, with their summed counters.
-    fn marginals(&self, dimension: Dimension) -> Vec<(Group, Vec<u64>)> {
-        let mut groups: HashMap<GroupOrder, (Group, Vec<u64>)> = HashMap::new();
-        for (key, counts) in &self.strata {
+    fn marginals(
+        &self,
+        strata: &HashMap<StratumKey, Vec<Counter>>,
+        dimension: Dimension,
+    ) -> Vec<(Group, Vec<Counter>)> {
+        let mut groups: HashMap<GroupOrder, (Group, Vec<Counter>)> = HashMap::new();
+        for (key, counts) in strata {
             let group = self.group_of(dimension, key);
             let (_, sums) = groups
                 .entry(group.order.clone())
-                .or_insert_with(|| (group, vec![0; self.slots]));
+                .or_insert_with(|| (group, vec![Counter::default(); self.slots]));
             for (s, c) in sums.iter_mut().zip(counts) {
-                *s += c;
+                s.merge(*c);
             }
         }
-        let mut groups: Vec<(Group, Vec<u64>)> = groups.into_values().collect();
+        let mut groups: Vec<(Group, Vec<Counter>)> = groups.into_values().collect();
         groups.sort_by(|a, b| a.0.order.cmp(&b.0.order));
         groups
     }
@@ -339,17 +515,21 @@ pub(crate) struct Partition {
     pub(crate) parts: Vec<usize>,
 }
 
+/// What every table counts: persons, each through one record (see [`Aggregate`]).
+const PERSONS: &str = "persons";
+
 /// Builds the tables of `specs` from `aggregate`, restricted to `dimensions`, then applies
 /// disclosure control across all of them.
 pub(crate) fn build_tables(
     aggregate: &Aggregate,
     specs: &[TableSpec],
     partitions: &[Partition],
-    dimensions: &[Dimension],
-    threshold: super::Threshold,
+    options: &ReportOptions,
 ) -> (Vec<Table>, Registry) {
+    let dimensions = &options.dimensions[..];
     let mut registry = Registry::default();
-    let mut marginals: HashMap<Dimension, Vec<(Group, Vec<u64>)>> = HashMap::new();
+    let strata = aggregate.counted_strata();
+    let mut marginals: HashMap<Dimension, Vec<(Group, Vec<Counter>)>> = HashMap::new();
     let mut group_codes: HashMap<Dimension, Vec<u32>> = HashMap::new();
     // Every dimension used is registered whole (all slots, all groups) so that the sums across
     // groups and the partitions within a group are known to disclosure control.
@@ -366,13 +546,17 @@ pub(crate) fn build_tables(
     used.sort();
     used.dedup();
     for &dimension in &used {
-        let groups = aggregate.marginals(dimension);
+        let groups = aggregate.marginals(&strata, dimension);
         let mut codes = Vec::with_capacity(groups.len());
         for (index, (_, counts)) in groups.iter().enumerate() {
             let group = u32::try_from(index).expect("fewer than 2^32 groups");
             codes.push(group);
-            for (slot, &value) in counts.iter().enumerate() {
-                registry.register(QuantityKey::new(slot, dimension, group), value);
+            for (slot, counter) in counts.iter().enumerate() {
+                registry.register(
+                    QuantityKey::new(slot, dimension, group),
+                    counter.count,
+                    counter.key,
+                );
             }
             for partition in partitions {
                 registry.constrain(
@@ -433,6 +617,7 @@ pub(crate) fn build_tables(
                         id,
                         title: spec.title.clone(),
                         description: spec.description.clone(),
+                        unit: PERSONS.to_owned(),
                         rows_are: dimension.as_str().to_owned(),
                         rows_label: dimension.label(),
                         categories: spec.categories.clone(),
@@ -448,6 +633,7 @@ pub(crate) fn build_tables(
                 id: spec.id.to_owned(),
                 title: spec.title.clone(),
                 description: spec.description.clone(),
+                unit: PERSONS.to_owned(),
                 rows_are: (*rows_are).to_owned(),
                 rows_label: rows_label.clone(),
                 categories: spec.categories.clone(),
@@ -466,7 +652,17 @@ pub(crate) fn build_tables(
         }
     }
 
-    disclosure::suppress(&mut registry, threshold);
+    if options.exact {
+        disclosure::suppress(&mut registry, options.threshold);
+    } else {
+        let cells: Vec<(QuantityKey, QuantityKey)> = tables
+            .iter()
+            .flat_map(|t| &t.rows)
+            .flat_map(|r| &r.cells)
+            .map(|c| (c.count_key, c.base_key))
+            .collect();
+        disclosure::protect(&mut registry, options, &cells);
+    }
     for table in &mut tables {
         for row in &mut table.rows {
             for cell in &mut row.cells {

@@ -85,6 +85,16 @@ pub struct GroupReport {
     pub threshold: Threshold,
     /// Records aggregated.
     pub records: u64,
+    /// Persons counted: each identified person once, and each document without a person id as
+    /// a person of its own.
+    pub persons: u64,
+    /// Whether the counts are exact (only the data owner's command line over NDJSON may ask);
+    /// otherwise they are perturbed with [`GroupReport::perturbation`].
+    pub exact: bool,
+    /// The perturbation applied to every count (`None` when exact).
+    pub perturbation: Option<perturbation::PerturbationParams>,
+    /// How to read the numbers: perturbation, shares, persons.
+    pub notes: Vec<Text>,
     /// The tables.
     pub tables: Vec<Table>,
 }
@@ -96,6 +106,8 @@ pub struct Table {
     pub id: String,
     /// Heading.
     pub title: Text,
+    /// What one counted unit is: `persons` (each person once, through one record) or `cases`.
+    pub unit: String,
     /// What is counted and among whom.
     pub description: Text,
     /// What the rows are (`gender`, `area`, ...).
@@ -148,6 +160,70 @@ pub struct Cell {
     pub(crate) base_key: disclosure::QuantityKey,
 }
 
+impl GroupReport {
+    /// The report's fields that do not depend on the instrument, filled in from `aggregate` and
+    /// `options`; the caller names the instrument and its title.
+    pub(crate) fn new(
+        instrument: &str,
+        title: Text,
+        aggregate: &Aggregate,
+        options: &ReportOptions,
+        tables: Vec<Table>,
+    ) -> GroupReport {
+        GroupReport {
+            instrument: instrument.to_owned(),
+            title,
+            as_of: aggregate.as_of(),
+            threshold: options.threshold,
+            records: aggregate.records(),
+            persons: aggregate.persons(),
+            exact: options.exact,
+            perturbation: (!options.exact).then_some(options.perturbation),
+            notes: notes(options),
+            tables,
+        }
+    }
+}
+
+/// The notes every report carries.
+fn notes(options: &ReportOptions) -> Vec<Text> {
+    let mut notes = vec![Text {
+        sv: "Tabellerna räknar personer: en person med flera poster räknas en gång, genom posten \
+             med det senaste startdatumet. Ett dokument utan klient-id räknas som en egen person."
+            .into(),
+        en: "Tables count persons: a person with several records is counted once, through the \
+             record with the latest start. A document without a client id counts as a person of \
+             its own."
+            .into(),
+    }];
+    if options.exact {
+        notes.push(Text {
+            sv: "Antalen är exakta (ej störda): endast för dataägaren, inte för publicering."
+                .into(),
+            en: "Counts are exact (not perturbed): for the data owner only, not for publication."
+                .into(),
+        });
+    } else {
+        let d = options.perturbation.max_deviation;
+        notes.push(Text {
+            sv: format!(
+                "Varje antal är stört med högst {d} personer (cellnyckelmetoden), samma störning \
+                 för samma personer i varje rapport; totaler störs för sig, så tabellerna summerar \
+                 inte exakt. Andelar och konfidensintervall beräknas från de publicerade antalen. \
+                 Antal under tröskeln, och antal som ligger närmare sin bas än tröskeln, visas inte."
+            ),
+            en: format!(
+                "Every count is perturbed by at most {d} persons (cell key method), the same \
+                 deviation for the same persons in every report; totals are perturbed on their \
+                 own, so tables do not add up exactly. Shares and confidence intervals are \
+                 computed from the published counts. Counts under the threshold, and counts \
+                 closer to their base than the threshold, are not shown."
+            ),
+        });
+    }
+    notes
+}
+
 /// The Wilson score interval for `count` successes of `base` at 95 % (z = 1.96).
 pub fn wilson_interval(count: u64, base: u64) -> Option<[f64; 2]> {
     if base == 0 || count > base {
@@ -165,7 +241,7 @@ pub fn wilson_interval(count: u64, base: u64) -> Option<[f64; 2]> {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
     #[test]
@@ -184,6 +260,14 @@ mod tests {
     use proptest::prelude::*;
 
     use crate::Engine;
+    use crate::stats::perturbation::{Person, StatisticsKey};
+
+    /// The person of a document without a client id, under a test statistics secret.
+    pub(crate) fn person(document: &[u8]) -> Person {
+        StatisticsKey::new(&[7; 32])
+            .expect("a long enough secret")
+            .person(None, document)
+    }
     use crate::fia::{FiaAggregate, FiaSchema};
     use crate::sue::{SueAggregate, SueSchema};
 
@@ -209,7 +293,7 @@ mod tests {
         let mut aggregate = FiaAggregate::new(FiaSchema::new(definition).expect("schema"), date);
         for &i in order {
             let validated = engine.parse(None, &documents[i]).expect("parses");
-            assert!(aggregate.add_validated(&validated));
+            assert!(aggregate.add_validated(&validated, person(&documents[i])));
         }
         (aggregate, documents)
     }
@@ -221,7 +305,8 @@ mod tests {
         fn fia_reports_never_reveal_a_suppressed_count(seed in 0u64..100_000, count in 1usize..160, units in 1usize..6, threshold in 5u64..9) {
             let order: Vec<usize> = (0..count).collect();
             let (aggregate, _) = fia_aggregate(seed, count, units, &order);
-            let options = ReportOptions { threshold: Threshold::new(threshold).expect("valid"), ..ReportOptions::default() };
+            // Secondary suppression and the exact audit protect exact reports (the data owner's).
+            let options = ReportOptions { threshold: Threshold::new(threshold).expect("valid"), exact: true, ..ReportOptions::default() };
             let (_, registry) = aggregate.tables(&options);
             prop_assert_eq!(disclosure::audit::shown_below(&registry, threshold), 0);
             let determined = disclosure::audit::determined_suppressed(&registry);
@@ -245,11 +330,39 @@ mod tests {
             let mut right = left.clone();
             for (n, &i) in permuted.iter().enumerate() {
                 let validated = engine.parse(None, &documents[i]).expect("parses");
-                if n < split { left.add_validated(&validated); } else { right.add_validated(&validated); }
+                let person = person(&documents[i]);
+                if n < split { left.add_validated(&validated, person); } else { right.add_validated(&validated, person); }
             }
             right.merge(&left).expect("same schema");
             let options = ReportOptions::default();
             prop_assert_eq!(whole.report(&options), right.report(&options));
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 12, max_shrink_iters: 32, ..ProptestConfig::default() })]
+
+        /// A perturbed report shows no published count under the threshold, every shown count is
+        /// within D of the truth (a true 0 is never shown as inhabited), and no shown cell is
+        /// closer to its shown base than the threshold.
+        #[test]
+        fn perturbed_reports_show_nothing_small_and_stay_within_d(seed in 0u64..100_000, count in 1usize..300, units in 1usize..4, threshold in 5u64..9) {
+            let aggregate = sue_aggregate(seed, count, units);
+            let options = ReportOptions { threshold: Threshold::new(threshold).expect("valid"), ..ReportOptions::default() };
+            let (tables, registry) = aggregate.tables(&options);
+            let d = u64::from(options.perturbation.max_deviation);
+            for (key, truth, published) in registry.shown_pairs() {
+                prop_assert!(published >= threshold, "{key:?}: {published} shown under {threshold}");
+                prop_assert!(truth.abs_diff(published) <= d, "{key:?}: {truth} published as {published}");
+                prop_assert!(truth > 0, "{key:?}: an empty cell shown");
+            }
+            for cell in tables.iter().flat_map(|t| &t.rows).flat_map(|r| &r.cells) {
+                if let (Some(count), Some(base)) = (cell.count, cell.base)
+                    && cell.count_key != cell.base_key
+                {
+                    prop_assert!(count + threshold <= base, "{count} of {base} shown");
+                }
+            }
         }
     }
 
@@ -268,7 +381,7 @@ mod tests {
             document["unit"] = serde_json::Value::String(format!("enhet_{}", i % units));
             let bytes = serde_json::to_vec(&document).expect("json");
             let validated = engine.parse(Some("sue"), &bytes).expect("parses");
-            assert!(aggregate.add_validated(&validated));
+            assert!(aggregate.add_validated(&validated, person(&bytes)));
         }
         aggregate
     }
@@ -285,6 +398,7 @@ mod tests {
                 Dimension::Origin,
                 Dimension::Unit,
             ],
+            exact: true,
             ..ReportOptions::default()
         };
         let (_, registry) = aggregate.tables(&options);
@@ -303,6 +417,7 @@ mod tests {
             let aggregate = sue_aggregate(seed, count, units);
             let options = ReportOptions {
                 dimensions: vec![Dimension::Total, Dimension::Gender, Dimension::Origin, Dimension::Unit],
+                exact: true,
                 ..ReportOptions::default()
             };
             let (_, registry) = aggregate.tables(&options);
@@ -323,7 +438,7 @@ mod tests {
             document["unit"] = serde_json::Value::String(format!("enhet_{}", i % 3));
             let bytes = serde_json::to_vec(&document).expect("json");
             let validated = engine.parse(Some("sue"), &bytes).expect("parses");
-            parts[i % 3].add_validated(&validated);
+            parts[i % 3].add_validated(&validated, person(&bytes));
         }
         let mut merged = parts.pop().expect("three");
         for part in &parts {
@@ -333,6 +448,33 @@ mod tests {
             merged.report(&ReportOptions::default()),
             whole.report(&ReportOptions::default())
         );
+    }
+
+    /// With perturbed counts, secondary suppression is gone, so the large groups keep their
+    /// cells: at 3,000 clients (the demo's size and two units) at most 5 % of the women's and the
+    /// men's cells are suppressed (exact reports, with secondary suppression, lose most of them to
+    /// cover for the small "annat" group).
+    #[test]
+    fn large_groups_keep_their_cells_at_3000_clients() {
+        let aggregate = sue_aggregate(1, 3000, 2);
+        let report = aggregate.report(&ReportOptions::default());
+        for group in ["kvinna", "man"] {
+            let cells: Vec<&Cell> = report
+                .tables
+                .iter()
+                .filter(|t| t.rows_are == "gender")
+                .flat_map(|t| &t.rows)
+                .filter(|r| r.code == group)
+                .flat_map(|r| &r.cells)
+                .collect();
+            let suppressed = cells.iter().filter(|c| c.suppressed).count();
+            assert!(cells.len() > 50, "{group}: {} cells", cells.len());
+            assert!(
+                suppressed * 20 <= cells.len(),
+                "{group}: {suppressed} of {} cells suppressed",
+                cells.len()
+            );
+        }
     }
 
     #[test]

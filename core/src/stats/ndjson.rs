@@ -1,13 +1,21 @@
 //! Group reports over NDJSON (one document per line): the one code path the command line and the C
 //! ABI share. Lines that are not documents of the instrument and documents with error findings are
 //! left out and counted, never a failure of the whole report.
+//!
+//! A line is a document, or a document with its client: `{"client_id": .., "document": ..}` (what
+//! `bistand generate --client-ids` writes and `bistand store import` reads). With [`PersonKeys`]
+//! the client id is pseudonymised as the store does it, so a person counts once and gets the same
+//! record key as in a report from the store; a plain document is a person of its own. Without
+//! keys there is no secret to derive record keys under, so only exact reports can be made.
 
 use jiff::civil::Date;
 use serde::Serialize;
 
+use super::perturbation::{Person, StatisticsKey};
 use super::{GroupReport, ReportOptions};
 use crate::engine::Engine;
 use crate::error::{Error, ErrorKind, Result};
+use crate::identifier::{PseudonymKey, pseudonymise_client_id};
 use crate::instrument::Definition;
 use crate::module::InstrumentAggregate;
 use crate::text::Text;
@@ -62,15 +70,34 @@ impl GroupAggregate {
         Ok(GroupAggregate(aggregate))
     }
 
-    /// Counts a document; false when it has error findings (then only tallied).
-    pub fn add(&mut self, validated: &Validated<'_>) -> bool {
-        self.0.add_validated(validated)
+    /// Counts a document of `person`; false when it has error findings (then only tallied).
+    pub fn add(&mut self, validated: &Validated<'_>, person: Person) -> bool {
+        self.0.add_validated(validated, person)
     }
 
     /// The report.
     pub fn report(&self, options: &ReportOptions) -> GroupReport {
         self.0.report(options)
     }
+}
+
+/// The keys a report over NDJSON identifies persons with: the pseudonym key (client ids to
+/// pseudonyms, as the store does) and the statistics secret (pseudonyms to record keys).
+#[derive(Clone, Copy, Debug)]
+pub struct PersonKeys<'k> {
+    /// Turns client ids into pseudonyms.
+    pub pseudonym: &'k PseudonymKey,
+    /// Turns pseudonyms into record keys.
+    pub statistics: &'k StatisticsKey,
+}
+
+/// A document with its client, as `bistand store import` reads it.
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Wrapped<'a> {
+    client_id: String,
+    #[serde(borrow)]
+    document: &'a serde_json::value::RawValue,
 }
 
 /// Aggregates NDJSON one line at a time, so a reader of a stream (the CLI) can log the lines it
@@ -80,21 +107,35 @@ pub struct NdjsonAggregator<'e> {
     engine: &'e Engine,
     definition: &'e Definition,
     aggregate: GroupAggregate,
+    keys: Option<PersonKeys<'e>>,
+    /// Record keys for exact reports without keys: not secret, used only to tell persons apart.
+    public: StatisticsKey,
+    as_of: Date,
     unreadable_lines: u64,
     documents_with_errors: u64,
 }
 
 impl<'e> NdjsonAggregator<'e> {
-    /// An empty aggregation of the newest loaded version of `instrument`, as of `as_of`.
+    /// An empty aggregation of the newest loaded version of `instrument`, as of `as_of`; `keys`
+    /// identify persons (without them, only [`ReportOptions::exact`] reports can be made).
     ///
     /// # Errors
     /// [`ErrorKind::UnknownInstrument`] when the engine has no such instrument or it has no reports.
-    pub fn new(engine: &'e Engine, instrument: &str, as_of: Date) -> Result<NdjsonAggregator<'e>> {
+    pub fn new(
+        engine: &'e Engine,
+        instrument: &str,
+        as_of: Date,
+        keys: Option<PersonKeys<'e>>,
+    ) -> Result<NdjsonAggregator<'e>> {
         let definition = engine.definition(instrument, None)?;
         Ok(NdjsonAggregator {
             engine,
             definition,
             aggregate: GroupAggregate::new(engine, definition, as_of)?,
+            keys,
+            public: StatisticsKey::new(&[0; StatisticsKey::MIN_LEN])
+                .expect("a secret of the minimum length"),
+            as_of,
             unreadable_lines: 0,
             documents_with_errors: 0,
         })
@@ -110,9 +151,19 @@ impl<'e> NdjsonAggregator<'e> {
         if line.iter().all(u8::is_ascii_whitespace) {
             return Ok(());
         }
-        match self.engine.parse(Some(self.definition.instrument()), line) {
+        let (document, person) = match self.person(line) {
+            Ok(found) => found,
+            Err(error) => {
+                self.unreadable_lines += 1;
+                return Err(error);
+            }
+        };
+        match self
+            .engine
+            .parse(Some(self.definition.instrument()), document)
+        {
             Ok(validated) => {
-                if !self.aggregate.add(&validated) {
+                if !self.aggregate.add(&validated, person) {
                     self.documents_with_errors += 1;
                 }
                 Ok(())
@@ -124,33 +175,99 @@ impl<'e> NdjsonAggregator<'e> {
         }
     }
 
+    /// The document of a line and its person: the wrapped form's client, or the document alone.
+    fn person<'l>(&self, line: &'l [u8]) -> Result<(&'l [u8], Person)> {
+        let statistics = self.keys.map_or(&self.public, |k| k.statistics);
+        // Only a line that names a client is read as the wrapped form: a document never has a
+        // top-level `client_id` (unknown keys are refused), so a plain document is never misread.
+        let wrapped = memfind(line, b"\"client_id\"")
+            .then(|| serde_json::from_slice::<Wrapped<'_>>(line).ok())
+            .flatten();
+        let Some(wrapped) = wrapped else {
+            return Ok((line, statistics.person(None, line)));
+        };
+        let document = wrapped.document.get().as_bytes();
+        let blank = || {
+            Error::new(
+                ErrorKind::InvalidArgument,
+                Text {
+                    sv: "klient-id är tomt; förväntade personnummer, samordningsnummer eller \
+                         ärendenummer"
+                        .into(),
+                    en: "client id is empty; expected a personnummer, samordningsnummer or case \
+                         number"
+                        .into(),
+                },
+            )
+        };
+        let person = match self.keys {
+            Some(keys) => {
+                let pseudonym =
+                    pseudonymise_client_id(keys.pseudonym, &wrapped.client_id, self.as_of)
+                        .ok_or_else(blank)?;
+                statistics.person(Some(pseudonym.as_str()), document)
+            }
+            None => {
+                if wrapped.client_id.trim().is_empty() {
+                    return Err(blank());
+                }
+                statistics.person(Some(wrapped.client_id.trim()), document)
+            }
+        };
+        Ok((document, person))
+    }
+
     /// The report and the tallies.
-    pub fn finish(&self, options: &ReportOptions) -> NdjsonReport {
-        NdjsonReport {
+    ///
+    /// # Errors
+    /// [`ErrorKind::InvalidArgument`] for a perturbed report without [`PersonKeys`]: record keys
+    /// need the statistics secret (ask for an exact report, or give the keys).
+    pub fn finish(&self, options: &ReportOptions) -> Result<NdjsonReport> {
+        if !options.exact && self.keys.is_none() {
+            return Err(Error::new(
+                ErrorKind::InvalidArgument,
+                Text {
+                    sv:
+                        "en störd rapport behöver nycklarna (statistiknyckeln); ange nycklar eller \
+                         be om en exakt rapport"
+                            .into(),
+                    en: "a perturbed report needs the keys (the statistics key); give the keys or \
+                         ask for an exact report"
+                        .into(),
+                },
+            ));
+        }
+        Ok(NdjsonReport {
             report: self.aggregate.report(options),
             unreadable_lines: self.unreadable_lines,
             documents_with_errors: self.documents_with_errors,
-        }
+        })
     }
 }
 
+/// Whether `needle` occurs in `haystack`.
+fn memfind(haystack: &[u8], needle: &[u8]) -> bool {
+    haystack.windows(needle.len()).any(|w| w == needle)
+}
+
 /// The group report of the NDJSON `ndjson` (one document per line; blank lines ignored) for
-/// `instrument`, as of `as_of`. Lines that are not documents of the instrument and documents
-/// with error findings are left out and counted.
+/// `instrument`, as of `as_of`, with persons identified by `keys`. Lines that are not documents
+/// of the instrument and documents with error findings are left out and counted.
 ///
 /// # Errors
-/// As [`NdjsonAggregator::new`].
+/// As [`NdjsonAggregator::new`] and [`NdjsonAggregator::finish`].
 pub fn report_from_ndjson(
     engine: &Engine,
     instrument: &str,
     ndjson: &[u8],
     as_of: Date,
     options: &ReportOptions,
+    keys: Option<PersonKeys<'_>>,
 ) -> Result<NdjsonReport> {
-    let mut aggregator = NdjsonAggregator::new(engine, instrument, as_of)?;
+    let mut aggregator = NdjsonAggregator::new(engine, instrument, as_of, keys)?;
     for line in ndjson.split(|&b| b == b'\n') {
         // A skipped line is already tallied; C has nowhere to log it.
         let _ = aggregator.add_line(line);
     }
-    Ok(aggregator.finish(options))
+    aggregator.finish(options)
 }

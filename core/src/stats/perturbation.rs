@@ -27,8 +27,10 @@
 use hmac::{Hmac, KeyInit, Mac};
 use serde::Serialize;
 use sha2::Sha256;
+use zeroize::Zeroize;
 
 use crate::error::{Error, ErrorKind, Result};
+use crate::identifier::PseudonymKey;
 use crate::text::Text;
 
 /// A person's secret record key: a fraction in [0, 1) held as a 64-bit fixed-point number.
@@ -62,11 +64,128 @@ impl RecordKey {
     }
 }
 
+/// The organisation's statistics secret: what record keys are derived under.
+///
+/// Kept in the keys file as `statistics_key`; a keys file without one gets a secret derived from
+/// its pseudonym key under a domain tag ([`StatisticsKey::derive_from`]), so one key file is
+/// enough and the derived secret says nothing about the pseudonym key. The secret is wiped on drop.
+pub struct StatisticsKey(Box<[u8]>);
+
+impl StatisticsKey {
+    /// The smallest secret accepted, in bytes.
+    pub const MIN_LEN: usize = 32;
+
+    /// A statistics secret from its bytes.
+    ///
+    /// # Errors
+    /// [`ErrorKind::InvalidArgument`] when `secret` is shorter than [`StatisticsKey::MIN_LEN`].
+    pub fn new(secret: &[u8]) -> Result<StatisticsKey> {
+        if secret.len() < Self::MIN_LEN {
+            return Err(Error::new(
+                ErrorKind::InvalidArgument,
+                Text {
+                    sv: format!(
+                        "statistiknyckeln är för kort: minst {} byte krävs",
+                        Self::MIN_LEN
+                    ),
+                    en: format!(
+                        "the statistics key is too short: at least {} bytes are needed",
+                        Self::MIN_LEN
+                    ),
+                },
+            ));
+        }
+        Ok(StatisticsKey(secret.into()))
+    }
+
+    /// The statistics secret of a keys file without its own: HMAC-SHA256 of a domain tag under the
+    /// pseudonym key.
+    pub fn derive_from(pseudonym_key: &PseudonymKey) -> StatisticsKey {
+        let mut secret = pseudonym_key.derive_secret(b"bistand-statistics-key-v1\0");
+        let key = StatisticsKey(secret.as_slice().into());
+        secret.zeroize();
+        key
+    }
+
+    /// The person behind a document: identified by `pseudonym` when there is one (the same key in
+    /// every report, whichever record of theirs is counted), otherwise a person of their own,
+    /// keyed by the document's bytes. Either way the document's key breaks ties between two
+    /// records of one person with the same start (see [`Person`]).
+    pub fn person(&self, pseudonym: Option<&str>, document: &[u8]) -> Person {
+        let document = self.keyed(b"bistand-document-key-v1\0", document);
+        match pseudonym {
+            Some(pseudonym) => Person {
+                key: RecordKey::derive(&self.0, pseudonym),
+                document,
+                identified: true,
+            },
+            None => Person {
+                key: RecordKey(document),
+                document,
+                identified: false,
+            },
+        }
+    }
+
+    fn keyed(&self, domain: &[u8], value: &[u8]) -> u64 {
+        let mut mac =
+            <Hmac<Sha256> as KeyInit>::new_from_slice(&self.0).expect("HMAC takes any key");
+        mac.update(domain);
+        mac.update(value);
+        let digest = mac.finalize().into_bytes();
+        let mut first = [0u8; 8];
+        first.copy_from_slice(&digest[..8]);
+        u64::from_be_bytes(first)
+    }
+}
+
+impl Drop for StatisticsKey {
+    fn drop(&mut self) {
+        self.0.zeroize();
+    }
+}
+
+impl std::fmt::Debug for StatisticsKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("StatisticsKey(<redacted>)")
+    }
+}
+
+/// Who a counted record belongs to, for counting persons rather than records.
+///
+/// Records of one identified person share `key`; of several records of one person, a report
+/// counts the one with the latest start (ties broken by the larger document key, so the choice
+/// is the same in any order and through any interface). A document without a person id is a
+/// person of its own.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct Person {
+    key: RecordKey,
+    document: u64,
+    identified: bool,
+}
+
+impl Person {
+    /// The person's record key.
+    pub fn key(self) -> RecordKey {
+        self.key
+    }
+
+    /// Whether the person is identified (by a pseudonym) rather than one document.
+    pub fn identified(self) -> bool {
+        self.identified
+    }
+
+    /// The document's key, the tie-break between two records of one person.
+    pub(crate) fn document(self) -> u64 {
+        self.document
+    }
+}
+
 /// A cell's key: the fractional part of the sum of its persons' record keys.
 ///
 /// Adding is wrapping addition of the fixed-point values, so cell keys of disjoint groups add up
 /// to the key of their union, in any order: a breakdown cell's key is the sum of its strata's.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct CellKey(u64);
 
 impl CellKey {

@@ -19,6 +19,7 @@ pub use stats::{SueAggregate, SueRecord, SueSchema};
 use crate::error::Result;
 use crate::instrument::Definition;
 use crate::module::{Documents, InstrumentAggregate, InstrumentModule, Resolver};
+use crate::stats::perturbation::Person;
 use crate::stats::{GroupReport, ReportOptions};
 use crate::validate::Validated;
 
@@ -63,8 +64,8 @@ impl InstrumentModule for SueModule {
 }
 
 impl InstrumentAggregate for SueAggregate {
-    fn add_validated(&mut self, validated: &Validated<'_>) -> bool {
-        SueAggregate::add_validated(self, validated)
+    fn add_validated(&mut self, validated: &Validated<'_>, person: Person) -> bool {
+        SueAggregate::add_validated(self, validated, person)
     }
 
     fn report(&self, options: &ReportOptions) -> GroupReport {

@@ -55,9 +55,29 @@ fn report_fixture_matches_independently_computed_figures() {
     for line in records.split(|&b| b == b'\n').filter(|l| !l.is_empty()) {
         let validated = engine.parse(Some("sue"), line).expect("parses");
         assert!(validated.report.valid, "{:?}", validated.report.findings);
-        assert!(aggregate.add_validated(&validated));
+        let person = bistand_core::stats::perturbation::StatisticsKey::new(&[7; 32])
+            .expect("a long enough secret")
+            .person(None, line);
+        assert!(aggregate.add_validated(&validated, person));
     }
-    let report = serde_json::to_value(aggregate.report(&ReportOptions::default())).expect("json");
+    // The independent figures are true counts: compared with an exact report (counting); the
+    // perturbed report is checked to stay within D of them.
+    let perturbed = aggregate.report(&ReportOptions::default());
+    let exact = ReportOptions {
+        exact: true,
+        ..ReportOptions::default()
+    };
+    let report = serde_json::to_value(aggregate.report(&exact)).expect("json");
+    let truth = aggregate.report(&exact);
+    for (p, t) in perturbed.tables.iter().zip(&truth.tables) {
+        for (p, t) in p.rows.iter().zip(&t.rows) {
+            for (p, t) in p.cells.iter().zip(&t.cells) {
+                if let (Some(p), Some(t)) = (p.count, t.count) {
+                    assert!(p.abs_diff(t) <= 2, "{p} published for {t}");
+                }
+            }
+        }
+    }
     let mut shown = 0;
     for (key, want) in expected["cells"].as_object().expect("cells") {
         let mut parts = key.split('/');

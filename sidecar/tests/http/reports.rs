@@ -2,6 +2,7 @@
 //! C ABI, the command line and the sidecar; units filter them; CSV carries the language asked for.
 
 use bistand_core::stats::csv::to_csv;
+use bistand_core::stats::ndjson::PersonKeys;
 use bistand_core::stats::{Dimension, ReportOptions, Threshold, report_from_ndjson};
 use bistand_core::sue::SueGenerator;
 use bistand_core::{Engine, Language};
@@ -37,7 +38,9 @@ async fn reports_over_the_api_are_the_cores_report_of_the_same_records() {
             response.text().await.unwrap_or_default()
         );
         if unit == "norr" {
-            norr.extend(serde_json::to_vec(&document).expect("json"));
+            // The wrapped form, so the core's report identifies the same persons.
+            let line = json!({ "client_id": format!("EB-T-{i}"), "document": document });
+            norr.extend(serde_json::to_vec(&line).expect("json"));
             norr.push(b'\n');
         }
     }
@@ -45,8 +48,20 @@ async fn reports_over_the_api_are_the_cores_report_of_the_same_records() {
     let options = ReportOptions {
         threshold: Threshold::default(),
         dimensions: vec![Dimension::Total, Dimension::Gender, Dimension::AgeBand],
+        ..ReportOptions::default()
     };
-    let expected = report_from_ndjson(&engine, "sue", &norr, as_of, &options).expect("report");
+    // The service's own keys: the same persons get the same perturbed counts through REST and
+    // through the core's NDJSON report.
+    let config = bistand_sidecar::config::Config::load(&service.created.config).expect("config");
+    let keys = bistand_core::keys::parse_keys(&std::fs::read(&config.store.keys).expect("keys"))
+        .expect("keys");
+    let person_keys = PersonKeys {
+        pseudonym: &keys.pseudonym,
+        statistics: &keys.statistics,
+    };
+    let expected = report_from_ndjson(&engine, "sue", &norr, as_of, &options, Some(person_keys))
+        .expect("report");
+    assert!(!expected.report.exact && expected.report.perturbation.is_some());
 
     let path = "/v1/reports/sue?as_of=2026-11-24&breakdowns=gender,age_band&units=norr";
     let text = client

@@ -3,7 +3,6 @@
 //! (this binary re-executes itself as the writer process that gets killed).
 
 mod audit;
-mod basic;
 mod crash;
 mod disk;
 mod migration;

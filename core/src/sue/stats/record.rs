@@ -9,6 +9,8 @@ use super::*;
 pub struct SueRecord {
     pub(super) unit: Option<String>,
     pub(super) period: i16,
+    /// The case's start: of a person's records, the latest start is counted.
+    pub(super) start: Option<Date>,
     pub(super) gender: u8,
     pub(super) age: u8,
     pub(super) origin: u8,
@@ -96,6 +98,7 @@ impl SueRecord {
         SueRecord {
             unit: document.unit().map(str::to_owned),
             period,
+            start,
             gender: index(classify::gender(
                 code_text(schema.gender, &schema.gender_codes).as_deref(),
             )),

@@ -11,13 +11,10 @@ pub(super) const EQUALITY: &[Dimension] = &[
     Dimension::Household,
 ];
 
-pub(super) fn category(code: &str, sv: &str, en: &str) -> Category {
+pub(super) fn category(code: &str, label: Text) -> Category {
     Category {
         code: code.to_owned(),
-        label: Text {
-            sv: sv.into(),
-            en: en.into(),
-        },
+        label,
     }
 }
 
@@ -30,7 +27,15 @@ pub(super) fn cells(count_start: usize, n: usize, base: usize) -> Vec<CellSlots>
 pub(super) fn group_categories() -> Vec<Category> {
     INTERVENTION_GROUPS
         .iter()
-        .map(|(code, sv, en)| category(code, sv, en))
+        .map(|(code, sv, en)| {
+            category(
+                code,
+                Text {
+                    sv: (*sv).into(),
+                    en: (*en).into(),
+                },
+            )
+        })
         .collect()
 }
 
@@ -38,13 +43,25 @@ pub(super) fn table_specs(schema: &SueSchema, layout: &Layout) -> Vec<TableSpec>
     let groups = INTERVENTION_GROUPS.len();
     let mut intervention_categories = schema.intervention_types.categories();
     intervention_categories.extend(group_categories());
-    intervention_categories.push(category("ingen_insats", "Ingen insats", "No intervention"));
+    intervention_categories.push(category(
+        "ingen_insats",
+        Text {
+            sv: "Ingen insats".into(),
+            en: "No intervention".into(),
+        },
+    ));
     let mut intervention_cells = cells(layout.intervention, layout.types, layout.clients);
     intervention_cells.extend(cells(layout.intervention_group, groups, layout.clients));
     intervention_cells.push(CellSlots::new(layout.no_intervention, layout.clients));
 
     let mut need_categories = group_categories();
-    need_categories.push(category("ingen_insats", "Ingen insats", "No intervention"));
+    need_categories.push(category(
+        "ingen_insats",
+        Text {
+            sv: "Ingen insats".into(),
+            en: "No intervention".into(),
+        },
+    ));
     let area_rows = |f: &dyn Fn(usize) -> Vec<CellSlots>| -> Vec<(String, Text, Vec<CellSlots>)> {
         schema
             .areas
@@ -64,7 +81,7 @@ pub(super) fn table_specs(schema: &SueSchema, layout: &Layout) -> Vec<TableSpec>
             id: "clients",
             title: Text { sv: "Klienter".into(), en: "Clients".into() },
             description: Text { sv: "Antal klienter och andel av samtliga klienter i rapporten".into(), en: "Number of clients and share of all clients in the report".into() },
-            categories: vec![category("klienter", "Klienter", "Clients")],
+            categories: vec![category("klienter", Text { sv: "Klienter".into(), en: "Clients".into() })],
             rows: RowsSpec::ByDimension {
                 dimensions: DEMOGRAPHIC,
                 cells: vec![CellSlots {
@@ -229,8 +246,8 @@ pub(super) fn table_specs(schema: &SueSchema, layout: &Layout) -> Vec<TableSpec>
             title: Text { sv: "Långvarigt biståndsmottagande".into(), en: "Long-term assistance".into() },
             description: Text { sv: "Långvarigt: bistånd 10–12 av de senaste 12 månaderna (av samtliga). Mycket långvarigt: minst 27 av 36 månader (av dem med uppgift)".into(), en: "Long-term: assistance 10–12 of the last 12 months (of all). Very long-term: at least 27 of 36 months (of those recorded)".into() },
             categories: vec![
-                category("langvarigt", "Långvarigt", "Long-term"),
-                category("mycket_langvarigt", "Mycket långvarigt", "Very long-term"),
+                category("langvarigt", Text { sv: "Långvarigt".into(), en: "Long-term".into() }),
+                category("mycket_langvarigt", Text { sv: "Mycket långvarigt".into(), en: "Very long-term".into() }),
             ],
             rows: RowsSpec::ByDimension {
                 dimensions: DEMOGRAPHIC,
@@ -245,9 +262,9 @@ pub(super) fn table_specs(schema: &SueSchema, layout: &Layout) -> Vec<TableSpec>
             title: Text { sv: "Återaktualisering".into(), en: "Re-opening".into() },
             description: Text { sv: "Andel avslutade ärenden som återaktualiserats inom 3, 6 och 12 månader, bland ärenden avslutade minst så länge före rapportdatumet".into(), en: "Share of closed cases re-opened within 3, 6 and 12 months, among cases closed at least that long before the report date".into() },
             categories: vec![
-                category("inom_3_manader", "Inom 3 månader", "Within 3 months"),
-                category("inom_6_manader", "Inom 6 månader", "Within 6 months"),
-                category("inom_12_manader", "Inom 12 månader", "Within 12 months"),
+                category("inom_3_manader", Text { sv: "Inom 3 månader".into(), en: "Within 3 months".into() }),
+                category("inom_6_manader", Text { sv: "Inom 6 månader".into(), en: "Within 6 months".into() }),
+                category("inom_12_manader", Text { sv: "Inom 12 månader".into(), en: "Within 12 months".into() }),
             ],
             rows: RowsSpec::ByDimension {
                 dimensions: DEMOGRAPHIC,
@@ -261,31 +278,15 @@ pub(super) fn table_specs(schema: &SueSchema, layout: &Layout) -> Vec<TableSpec>
             title: Text { sv: "Likvärdighet".into(), en: "Equality".into() },
             description: Text { sv: "Samma mått sida vid sida för olika grupper: får kvinnor och män, unga och äldre, inrikes och utrikes födda samma insatser och resultat?".into(), en: "The same measures side by side for groups: do women and men, young and old, born in Sweden and abroad get the same interventions and results?".into() },
             categories: vec![
-                category(
-                    "aktiverade",
-                    "Aktiverade (jobb- eller resursaktivering)",
-                    "Activated (work-first or human-resource)",
-                ),
-                category("jobbaktivering", "Jobbaktivering", "Work-first activation"),
-                category(
-                    "resursaktivering",
-                    "Resursaktivering",
-                    "Human-resource activation",
-                ),
-                category("sanktion", "Sanktion", "Sanction"),
-                category("undantag", "Undantag", "Exemption"),
-                category(
-                    "arbete_efter_insats",
-                    "Arbete efter insats",
-                    "Work after intervention",
-                ),
-                category(
-                    "mal_helt_uppfyllda",
-                    "Mål helt uppfyllda",
-                    "Goals fully met",
-                ),
-                category("nojda", "Nöjda klienter", "Satisfied clients"),
-                category("langvarigt", "Långvarigt bistånd", "Long-term assistance"),
+                category("aktiverade", Text { sv: "Aktiverade (jobb- eller resursaktivering)".into(), en: "Activated (work-first or human-resource)".into() }),
+                category("jobbaktivering", Text { sv: "Jobbaktivering".into(), en: "Work-first activation".into() }),
+                category("resursaktivering", Text { sv: "Resursaktivering".into(), en: "Human-resource activation".into() }),
+                category("sanktion", Text { sv: "Sanktion".into(), en: "Sanction".into() }),
+                category("undantag", Text { sv: "Undantag".into(), en: "Exemption".into() }),
+                category("arbete_efter_insats", Text { sv: "Arbete efter insats".into(), en: "Work after intervention".into() }),
+                category("mal_helt_uppfyllda", Text { sv: "Mål helt uppfyllda".into(), en: "Goals fully met".into() }),
+                category("nojda", Text { sv: "Nöjda klienter".into(), en: "Satisfied clients".into() }),
+                category("langvarigt", Text { sv: "Långvarigt bistånd".into(), en: "Long-term assistance".into() }),
             ],
             rows: RowsSpec::ByDimension {
                 dimensions: EQUALITY,

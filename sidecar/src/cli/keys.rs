@@ -14,7 +14,7 @@ use anyhow::{Context, Result};
 use zeroize::Zeroize;
 
 /// `bistand keys generate [--out FILE]`.
-pub(crate) fn generate(out: Option<&Path>, stdout: &mut dyn Write) -> Result<()> {
+pub(super) fn generate(out: Option<&Path>, stdout: &mut dyn Write) -> Result<()> {
     let mut json = crate::keys::generate()?;
     let written = match out {
         Some(path) => write_new_private(path, json.as_bytes())
@@ -42,7 +42,7 @@ pub(crate) fn generate(out: Option<&Path>, stdout: &mut dyn Write) -> Result<()>
 }
 
 /// `bistand keys rotate --keys FILE`: adds a new data key, makes it active, keeps the old ones.
-pub(crate) fn rotate(path: &Path) -> Result<String> {
+pub(super) fn rotate(path: &Path) -> Result<String> {
     let mut old =
         std::fs::read(path).with_context(|| format!("cannot read keys file {}", path.display()))?;
     let id = crate::keys::random_id("k")?;

@@ -13,10 +13,10 @@ const RESEAL_BATCH: usize = 1000;
 
 /// The store to work on: from the sidecar's configuration, or a file (and keys file) given
 /// directly.
-pub(crate) struct StoreArgs {
-    pub(crate) config: Option<PathBuf>,
-    pub(crate) db: Option<PathBuf>,
-    pub(crate) keys: Option<PathBuf>,
+pub(super) struct StoreArgs {
+    pub(super) config: Option<PathBuf>,
+    pub(super) db: Option<PathBuf>,
+    pub(super) keys: Option<PathBuf>,
 }
 
 impl StoreArgs {
@@ -35,7 +35,7 @@ impl StoreArgs {
 
 /// `bistand store reseal`: moves every record to the active data key in batches, with
 /// progress, while the service goes on reading and writing.
-pub(crate) fn reseal(args: &StoreArgs, quiet: bool) -> Result<()> {
+pub(super) fn reseal(args: &StoreArgs, quiet: bool) -> Result<()> {
     let (db, keys) = args.paths()?;
     let keys = keys.context("--db needs --keys")?;
     let keys = crate::keys::load(&keys)?;
@@ -66,7 +66,7 @@ pub(crate) fn reseal(args: &StoreArgs, quiet: bool) -> Result<()> {
 }
 
 /// `bistand store backup --out FILE`: a consistent, owner-only copy of the live store.
-pub(crate) fn backup(args: &StoreArgs, out: &Path, quiet: bool) -> Result<()> {
+pub(super) fn backup(args: &StoreArgs, out: &Path, quiet: bool) -> Result<()> {
     let (db, _) = args.paths()?;
     let progress = Progress::new("backup", None, "pages", quiet);
     let summary = SqliteStore::backup(&db, out)

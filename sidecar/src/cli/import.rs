@@ -19,7 +19,8 @@ use bistand_core::{Engine, Report, Severity};
 use bistand_store::documents::{self, PrepareError};
 use bistand_store::{AuditEvent, AuditedStore, ImportRecord};
 
-use crate::cli::EXIT_FINDINGS;
+use super::EXIT_FINDINGS;
+use super::input::open_input;
 use crate::progress::Progress;
 
 /// Records written per transaction: large enough to amortise the commit, small enough that the
@@ -27,12 +28,12 @@ use crate::progress::Progress;
 const BATCH: usize = 1000;
 
 /// Options of `bistand store import`.
-pub(crate) struct ImportOptions<'a> {
-    pub(crate) db: &'a Path,
-    pub(crate) keys: &'a Path,
-    pub(crate) input: &'a Path,
-    pub(crate) dry_run: bool,
-    pub(crate) quiet: bool,
+pub(super) struct ImportOptions<'a> {
+    pub(super) db: &'a Path,
+    pub(super) keys: &'a Path,
+    pub(super) input: &'a Path,
+    pub(super) dry_run: bool,
+    pub(super) quiet: bool,
 }
 
 #[derive(serde::Deserialize)]
@@ -54,7 +55,7 @@ struct Tally {
 }
 
 /// Validates and stores NDJSON records; every stored record is acknowledged durable.
-pub(crate) fn import(options: &ImportOptions<'_>) -> Result<ExitCode> {
+pub(super) fn import(options: &ImportOptions<'_>) -> Result<ExitCode> {
     let keys = crate::keys::load(options.keys)?;
     let store = crate::server::open_store(options.db, keys.keyring, &keys.pseudonym)
         .with_context(|| format!("cannot open the store {}", options.db.display()))?;
@@ -62,7 +63,7 @@ pub(crate) fn import(options: &ImportOptions<'_>) -> Result<ExitCode> {
     let total = (options.input.as_os_str() != "-")
         .then(|| std::fs::metadata(options.input).map(|m| m.len()).ok())
         .flatten();
-    let reader = crate::cli::open_input(options.input)?;
+    let reader = open_input(options.input)?;
     let mut progress = Progress::new("import", total, "bytes", options.quiet);
     let mut importer = Importer {
         store: &*store,

@@ -1,0 +1,141 @@
+//! Probes (`/health`, `/ready`, `/metrics`), the OpenAPI description, and the instrument
+//! definitions and schemas a vendor renders forms from.
+
+use axum::Json;
+use axum::extract::rejection::QueryRejection;
+use axum::extract::{Path, Query, State};
+use axum::http::header;
+use axum::response::{IntoResponse, Response};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+use crate::problem::ApiError;
+
+use super::AppState;
+use super::extract::{Caller, blocking, query};
+
+/// Liveness: the process answers.
+#[utoipa::path(get, path = "/health", tag = "operations",
+    responses((status = 200, description = "The process is alive.", body = serde_json::Value)))]
+pub(super) async fn health() -> Json<serde_json::Value> {
+    Json(serde_json::json!({ "status": "ok" }))
+}
+
+/// Readiness: the store answers.
+#[utoipa::path(get, path = "/ready", tag = "operations",
+    responses(
+        (status = 200, description = "Ready to serve.", body = serde_json::Value),
+        (status = 503, description = "The store does not answer.", body = crate::problem::Problem,
+         content_type = "application/problem+json")))]
+pub(super) async fn ready(
+    State(state): State<AppState>,
+) -> Result<Json<serde_json::Value>, ApiError> {
+    let store = state.0.store.clone();
+    blocking(move || {
+        store
+            .ping()
+            .map_err(|_| ApiError::internal("store not ready"))
+    })
+    .await
+    .map_err(|_| ApiError::not_ready())?;
+    Ok(Json(serde_json::json!({ "status": "ready" })))
+}
+
+/// Prometheus metrics (text format 0.0.4).
+#[utoipa::path(get, path = "/metrics", tag = "operations",
+    responses((status = 200, description = "Counters in the Prometheus text format.", body = String,
+               content_type = "text/plain")))]
+pub(super) async fn metrics(State(state): State<AppState>) -> Response {
+    (
+        [(
+            header::CONTENT_TYPE,
+            "text/plain; version=0.0.4; charset=utf-8",
+        )],
+        state.0.metrics.render(),
+    )
+        .into_response()
+}
+
+pub(super) async fn openapi_json(State(state): State<AppState>) -> Response {
+    (
+        [(header::CONTENT_TYPE, "application/json")],
+        state.0.openapi.clone(),
+    )
+        .into_response()
+}
+
+/// One loaded instrument definition.
+#[derive(Serialize, ToSchema)]
+pub(super) struct InstrumentInfo {
+    instrument: String,
+    version: String,
+    #[schema(value_type = Object)]
+    title: serde_json::Value,
+}
+
+/// The instrument definitions this service validates.
+#[utoipa::path(get, path = "/v1/instruments", tag = "instruments", security(("bearer" = [])),
+    responses((status = 200, description = "The loaded instruments and versions.", body = Vec<InstrumentInfo>), (status = 401, description = "No or unknown credentials.", body = crate::problem::Problem)))]
+pub(super) async fn instruments(
+    State(state): State<AppState>,
+    _caller: Caller,
+) -> Json<Vec<InstrumentInfo>> {
+    Json(
+        state
+            .0
+            .engine
+            .definitions()
+            .map(|d| InstrumentInfo {
+                instrument: d.instrument().to_owned(),
+                version: d.version().to_owned(),
+                title: serde_json::to_value(d.title()).unwrap_or_default(),
+            })
+            .collect(),
+    )
+}
+
+/// `?version=`: a version of the instrument; the newest when absent.
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+pub(super) struct VersionQuery {
+    /// Instrument version; default: the newest.
+    version: Option<String>,
+}
+
+/// The definition of an instrument (what forms are rendered from).
+#[utoipa::path(get, path = "/v1/instruments/{instrument}/definition", tag = "instruments",
+    security(("bearer" = [])), params(("instrument" = String, Path, description = "fia or sue"), VersionQuery),
+    responses((status = 200, description = "The definition JSON.", body = serde_json::Value),
+              (status = 404, description = "Unknown instrument or version.", body = crate::problem::Problem)))]
+pub(super) async fn definition(
+    State(state): State<AppState>,
+    _caller: Caller,
+    Path(instrument): Path<String>,
+    version: Result<Query<VersionQuery>, QueryRejection>,
+) -> Result<Response, ApiError> {
+    let version = query(version)?.version;
+    let definition = state.0.engine.definition(&instrument, version.as_deref())?;
+    Ok((
+        [(header::CONTENT_TYPE, "application/json")],
+        definition.source_json().to_owned(),
+    )
+        .into_response())
+}
+
+/// The JSON Schema (2020-12) of an instrument's documents.
+#[utoipa::path(get, path = "/v1/instruments/{instrument}/schema", tag = "instruments",
+    security(("bearer" = [])), params(("instrument" = String, Path, description = "fia or sue"), VersionQuery),
+    responses((status = 200, description = "The JSON Schema.", body = serde_json::Value),
+              (status = 404, description = "Unknown instrument or version.", body = crate::problem::Problem)))]
+pub(super) async fn schema(
+    State(state): State<AppState>,
+    _caller: Caller,
+    Path(instrument): Path<String>,
+    version: Result<Query<VersionQuery>, QueryRejection>,
+) -> Result<Json<serde_json::Value>, ApiError> {
+    let version = query(version)?.version;
+    Ok(Json(
+        state.0.engine.schema(&instrument, version.as_deref())?,
+    ))
+}

@@ -1,0 +1,142 @@
+//! Group reports with disclosure control: `GET /v1/reports/{instrument}`.
+
+use axum::Json;
+use axum::extract::rejection::QueryRejection;
+use axum::extract::{Path, Query, State};
+use axum::http::header;
+use axum::response::{IntoResponse, Response};
+use bistand_core::stats::{ReportOptions, csv::to_csv};
+use bistand_core::{Language, Text};
+use bistand_store::documents;
+use jiff::civil::Date;
+use serde::{Deserialize, Serialize};
+use utoipa::IntoParams;
+
+use crate::auth::Action;
+use crate::problem::ApiError;
+use crate::today;
+
+use super::AppState;
+use super::extract::{Caller, audit, blocking, query};
+use super::validation::strict_date;
+
+/// Report filters and format.
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+pub(super) struct ReportQuery {
+    /// The date the report describes (YYYY-MM-DD); default: today.
+    #[param(value_type = Option<String>, format = Date)]
+    #[serde(default, deserialize_with = "strict_date")]
+    as_of: Option<Date>,
+    /// Disclosure threshold (at least 5, the default).
+    threshold: Option<u64>,
+    /// Comma-separated breakdowns: gender, age_band, origin, household, unit, period; default:
+    /// all.
+    breakdowns: Option<String>,
+    /// Comma-separated units, all yours; default: all your units.
+    units: Option<String>,
+    /// `json` (default) or `csv`.
+    format: Option<String>,
+    /// Headings of the CSV: `sv` (default) or `en`.
+    lang: Option<String>,
+}
+
+/// A report, and how many stored records could not be read as documents and were not counted.
+#[derive(Serialize)]
+pub(super) struct ReportBody<'a> {
+    report: &'a bistand_core::stats::GroupReport,
+    records_not_counted: usize,
+}
+
+/// A group report over the records of your units, with small cells suppressed.
+#[utoipa::path(get, path = "/v1/reports/{instrument}", tag = "reports", security(("bearer" = [])),
+    params(("instrument" = String, Path, description = "sue or fia"), ReportQuery),
+    responses((status = 200, description = "The report (JSON, or CSV with format=csv).", body = serde_json::Value),
+              (status = 403, description = "Not an analyst, or a unit that is not yours.", body = crate::problem::Problem)))]
+pub(super) async fn report(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(instrument): Path<String>,
+    filters: Result<Query<ReportQuery>, QueryRejection>,
+) -> Result<Response, ApiError> {
+    let principal = caller.require(Action::Reports)?.clone();
+    let filters = query(filters)?;
+    let options = ReportOptions::new(
+        filters.threshold,
+        filters
+            .breakdowns
+            .as_deref()
+            .map(|list| list.split(',').filter(|n| !n.is_empty())),
+    )?;
+    let units: Vec<String> = match &filters.units {
+        None => principal
+            .units
+            .iter()
+            .map(|u| u.as_str().to_owned())
+            .collect(),
+        Some(list) => {
+            let units: Vec<String> = list.split(',').map(str::to_owned).collect();
+            if units.iter().any(|u| !principal.has_unit(u)) {
+                return Err(ApiError::forbidden_unit());
+            }
+            units
+        }
+    };
+    let csv = match filters.format.as_deref() {
+        None | Some("json") => false,
+        Some("csv") => true,
+        Some(_) => {
+            return Err(ApiError::invalid_request(Text {
+                sv: "`format` måste vara json eller csv".into(),
+                en: "`format` must be json or csv".into(),
+            }));
+        }
+    };
+    let language = match filters.lang.as_deref() {
+        None | Some("sv") => Language::Swedish,
+        Some("en") => Language::English,
+        Some(_) => {
+            return Err(ApiError::invalid_request(Text {
+                sv: "`lang` måste vara sv eller en".into(),
+                en: "`lang` must be sv or en".into(),
+            }));
+        }
+    };
+    // The instrument is checked before any audit entry is written.
+    state.0.engine.definition(&instrument, None)?;
+    let as_of = filters.as_of.unwrap_or_else(today);
+    let state = state.clone();
+    let report = blocking(move || {
+        let inner = &state.0;
+        for unit in &units {
+            inner
+                .store
+                .audit_append(audit(&principal, "report.read", Some(unit), None, "ok"))?;
+        }
+        let report = documents::report_from_store(
+            &*inner.store,
+            &inner.engine,
+            &instrument,
+            Some(&units),
+            as_of,
+            &options,
+            &inner.statistics,
+        )?;
+        Ok(report)
+    })
+    .await?;
+    if csv {
+        Ok((
+            [(header::CONTENT_TYPE, "text/csv; charset=utf-8")],
+            to_csv(&report.report, language),
+        )
+            .into_response())
+    } else {
+        Ok(Json(ReportBody {
+            report: &report.report,
+            records_not_counted: report.not_counted.len(),
+        })
+        .into_response())
+    }
+}

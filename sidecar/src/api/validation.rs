@@ -1,0 +1,88 @@
+//! Validation and summaries of documents: `POST /v1/validate`, `POST /v1/summary`.
+
+use axum::Json;
+use axum::extract::rejection::QueryRejection;
+use axum::extract::{Query, State};
+use axum::response::{IntoResponse, Response};
+use jiff::civil::Date;
+use serde::Deserialize;
+use utoipa::IntoParams;
+
+use crate::auth::Action;
+use crate::problem::ApiError;
+
+use super::AppState;
+use super::extract::{Body, Caller, query};
+
+/// `?instrument=`: the instrument the document must answer.
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+pub(super) struct InstrumentQuery {
+    /// Refuse documents of another instrument.
+    instrument: Option<String>,
+}
+
+/// Validates a document: the findings report (invalid documents are not an error).
+#[utoipa::path(post, path = "/v1/validate", tag = "documents", security(("bearer" = [])),
+    params(InstrumentQuery),
+    request_body(content = serde_json::Value, description = "A FIA or SUE document.", content_type = "application/json"),
+    responses((status = 200, description = "The validation report: valid, errors, warnings, findings.", body = serde_json::Value),
+              (status = 400, description = "Malformed JSON or not UTF-8.", body = crate::problem::Problem),
+              (status = 413, description = "Over the size limit.", body = crate::problem::Problem),
+              (status = 422, description = "Not a document (envelope), too deep, wrong instrument.", body = crate::problem::Problem)))]
+pub(super) async fn validate(
+    State(state): State<AppState>,
+    caller: Caller,
+    instrument: Result<Query<InstrumentQuery>, QueryRejection>,
+    body: Body,
+) -> Result<Response, ApiError> {
+    caller.require(Action::Validate)?;
+    let body = body.read().await?;
+    let instrument = query(instrument)?.instrument;
+    let report = state.0.engine.validate(instrument.as_deref(), &body)?;
+    Ok(Json(report).into_response())
+}
+
+/// A date in a query by the one strict rule ([`bistand_core::date::parse_date`]): `YYYY-MM-DD`,
+/// a real calendar date, as in documents, the C ABI and the command line.
+pub(super) fn strict_date<'de, D: serde::Deserializer<'de>>(
+    deserializer: D,
+) -> Result<Option<Date>, D::Error> {
+    let text = Option::<String>::deserialize(deserializer)?;
+    text.map(|text| {
+        bistand_core::date::parse_date(&text)
+            .ok_or_else(|| serde::de::Error::custom("expected a real date written YYYY-MM-DD"))
+    })
+    .transpose()
+}
+
+/// `?today=`: the reference date for the next follow-up.
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+pub(super) struct SummaryQuery {
+    /// Reference date (YYYY-MM-DD) for the next follow-up; default: the earliest follow-up.
+    #[param(value_type = Option<String>, format = Date)]
+    #[serde(default, deserialize_with = "strict_date")]
+    today: Option<Date>,
+}
+
+/// The derived summary of a valid FIA document.
+#[utoipa::path(post, path = "/v1/summary", tag = "documents", security(("bearer" = [])),
+    params(SummaryQuery),
+    request_body(content = serde_json::Value, description = "A FIA document.", content_type = "application/json"),
+    responses((status = 200, description = "The summary.", body = serde_json::Value),
+              (status = 422, description = "The document has error findings.", body = crate::problem::Problem)))]
+pub(super) async fn summary(
+    State(state): State<AppState>,
+    caller: Caller,
+    today: Result<Query<SummaryQuery>, QueryRejection>,
+    body: Body,
+) -> Result<Response, ApiError> {
+    caller.require(Action::Validate)?;
+    let body = body.read().await?;
+    let today = query(today)?.today;
+    let summary = state.0.engine.summary(None, &body, today)?;
+    Ok(Json(summary).into_response())
+}

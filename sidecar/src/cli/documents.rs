@@ -1,0 +1,286 @@
+//! Commands on documents: validate, summary, definition, schema, generate.
+
+use std::io::{self, Write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use anyhow::{Context, Result, bail};
+use bistand_core::{Engine, Error as CoreError, Language, Report, Severity};
+
+use super::args::{Common, Format};
+use super::input::{engine, read};
+use super::{EXIT_FAILURE, EXIT_FINDINGS};
+
+/// `bistand summary`: the derived summary of a valid document.
+pub(super) fn summary(
+    out: &mut dyn Write,
+    file: &Path,
+    today: Option<String>,
+    common: &Common,
+) -> Result<ExitCode> {
+    let engine = engine(common.profile.as_deref())?;
+    let today = today
+        .map(|t| {
+            bistand_core::date::parse_date(&t)
+                .context("--today must be a real date written YYYY-MM-DD")
+        })
+        .transpose()?;
+    let bytes = read(file)?;
+    match engine.summary(None, &bytes, today) {
+        Ok(summary) => {
+            match common.format {
+                Format::Json => writeln!(out, "{}", serde_json::to_string_pretty(&summary)?)?,
+                Format::Text => print_summary_text(out, &summary, common.lang.into())?,
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(error) => {
+            print_error(file, &error, common.lang.into());
+            Ok(ExitCode::from(EXIT_FAILURE))
+        }
+    }
+}
+
+/// `bistand definition`: the definition a vendor renders forms from.
+pub(super) fn definition(
+    out: &mut dyn Write,
+    instrument: &str,
+    version: Option<&str>,
+) -> Result<ExitCode> {
+    let engine = Engine::new()?;
+    let definition = engine.definition(instrument, version)?;
+    out.write_all(definition.source_json().as_bytes())?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `bistand schema`: the JSON Schema of an instrument's documents.
+pub(super) fn schema(
+    out: &mut dyn Write,
+    instrument: &str,
+    version: Option<&str>,
+) -> Result<ExitCode> {
+    let engine = Engine::new()?;
+    let schema = engine.schema(instrument, version)?;
+    writeln!(out, "{}", serde_json::to_string_pretty(&schema)?)?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `bistand generate`: deterministic synthetic documents as NDJSON.
+pub(super) fn generate(
+    out: &mut dyn Write,
+    instrument: &str,
+    count: usize,
+    seed: u64,
+    client_ids: bool,
+) -> Result<ExitCode> {
+    let engine = Engine::new()?;
+    let definition = engine.definition(instrument, None)?;
+    let documents = engine.generator(definition, seed)?;
+    let mut writer = io::BufWriter::new(out);
+    for (n, document) in documents.take(count).enumerate() {
+        if client_ids {
+            let line = serde_json::json!({ "client_id": format!("syntet-{seed}-{n:07}"), "document": document });
+            serde_json::to_writer(&mut writer, &line)?;
+        } else {
+            serde_json::to_writer(&mut writer, &document)?;
+        }
+        writer.write_all(b"\n")?;
+    }
+    writer.flush()?;
+    Ok(ExitCode::SUCCESS)
+}
+
+pub(super) fn validate(
+    out: &mut impl Write,
+    files: &[PathBuf],
+    instrument: Option<&str>,
+    common: &Common,
+) -> Result<ExitCode> {
+    let engine = engine(common.profile.as_deref())?;
+    let language = Language::from(common.lang);
+    let mut worst = 0u8;
+    let mut results = Vec::with_capacity(files.len());
+    for file in files {
+        let outcome = read(file)
+            .map_err(|e| CoreErrorOrIo::Io(format!("{e:#}")))
+            .and_then(|bytes| {
+                engine
+                    .validate(instrument, &bytes)
+                    .map_err(CoreErrorOrIo::Core)
+            });
+        worst = worst.max(match &outcome {
+            Ok(report) if report.valid => 0,
+            Ok(_) => EXIT_FINDINGS,
+            Err(_) => EXIT_FAILURE,
+        });
+        match common.format {
+            Format::Text => print_validation_text(out, file, &outcome, language)?,
+            Format::Json => results.push(validation_json(file, &outcome)),
+        }
+    }
+    if let Format::Json = common.format {
+        let value = if results.len() == 1 {
+            results.pop().expect("one result")
+        } else {
+            serde_json::Value::Array(results)
+        };
+        writeln!(out, "{}", serde_json::to_string_pretty(&value)?)?;
+    }
+    Ok(ExitCode::from(worst))
+}
+
+pub(super) enum CoreErrorOrIo {
+    Core(CoreError),
+    Io(String),
+}
+
+pub(super) fn validation_json(
+    file: &Path,
+    outcome: &Result<Report, CoreErrorOrIo>,
+) -> serde_json::Value {
+    let name = file.display().to_string();
+    match outcome {
+        Ok(report) => serde_json::json!({ "file": name, "report": report }),
+        Err(CoreErrorOrIo::Core(error)) => serde_json::json!({
+            "file": name,
+            "error": { "kind": error.kind().as_str(), "message": { "sv": error.message_sv(), "en": error.message_en() } },
+        }),
+        Err(CoreErrorOrIo::Io(message)) => serde_json::json!({
+            "file": name,
+            "error": { "kind": "io", "message": { "sv": message, "en": message } },
+        }),
+    }
+}
+
+pub(super) fn print_validation_text(
+    out: &mut impl Write,
+    file: &Path,
+    outcome: &Result<Report, CoreErrorOrIo>,
+    language: Language,
+) -> Result<()> {
+    let sv = language == Language::Swedish;
+    match outcome {
+        Ok(report) => {
+            let verdict = match (report.valid, sv) {
+                (true, true) => "giltigt",
+                (true, false) => "valid",
+                (false, true) => "ogiltigt",
+                (false, false) => "not valid",
+            };
+            let counts = if sv {
+                format!("{} fel, {} varningar", report.errors, report.warnings)
+            } else {
+                format!("{} errors, {} warnings", report.errors, report.warnings)
+            };
+            writeln!(out, "{}: {verdict} ({counts})", file.display())?;
+            for finding in &report.findings {
+                let severity = match (finding.severity, sv) {
+                    (Severity::Error, true) => "fel",
+                    (Severity::Error, false) => "error",
+                    (Severity::Warning, true) => "varning",
+                    (Severity::Warning, false) => "warning",
+                };
+                writeln!(
+                    out,
+                    "  {severity:<8} {:<20} {}",
+                    finding.code.as_str(),
+                    finding.path
+                )?;
+                writeln!(out, "           {}", finding.message.in_language(language))?;
+            }
+        }
+        Err(CoreErrorOrIo::Core(error)) => {
+            let message = if sv {
+                error.message_sv()
+            } else {
+                error.message_en()
+            };
+            writeln!(out, "{}: {} ({})", file.display(), message, error.kind())?;
+        }
+        Err(CoreErrorOrIo::Io(message)) => writeln!(out, "{}: {message}", file.display())?,
+    }
+    Ok(())
+}
+
+pub(super) fn print_error(file: &Path, error: &CoreError, language: Language) {
+    let message = match language {
+        Language::Swedish => error.message_sv(),
+        Language::English => error.message_en(),
+    };
+    eprintln!("bistand: {}: {message} ({})", file.display(), error.kind());
+}
+
+pub(super) fn print_summary_text(
+    out: &mut dyn Write,
+    summary: &bistand_core::Summary,
+    language: Language,
+) -> Result<()> {
+    let sv = language == Language::Swedish;
+    let bistand_core::Summary::Fia(fia) = summary else {
+        bail!("no text form for this summary");
+    };
+    let none = if sv { "–" } else { "-" };
+    writeln!(out, "FIA {} ({})", fia.version, fia.status.as_str())?;
+    if let Some(date) = fia.interview_date {
+        writeln!(
+            out,
+            "{}: {date}",
+            if sv {
+                "Intervjudatum"
+            } else {
+                "Interview date"
+            }
+        )?;
+    }
+    writeln!(out)?;
+    for area in &fia.areas {
+        writeln!(
+            out,
+            "  {:<28} {:<18} {:<13} {}",
+            area.label.in_language(language),
+            area.extent.as_deref().unwrap_or(none),
+            area.client_rating.as_deref().unwrap_or(none),
+            area.affects_work.as_deref().unwrap_or(none)
+        )?;
+    }
+    writeln!(out)?;
+    writeln!(
+        out,
+        "{}: {}",
+        if sv { "Rangordning" } else { "Ranking" },
+        if fia.ranking.is_empty() {
+            none.to_owned()
+        } else {
+            fia.ranking.join(", ")
+        }
+    )?;
+    if let Some(assessment) = &fia.overall_assessment {
+        writeln!(
+            out,
+            "{}: {}",
+            if sv {
+                "Sammanlagd bedömning"
+            } else {
+                "Overall assessment"
+            },
+            assessment.label.in_language(language)
+        )?;
+    }
+    writeln!(
+        out,
+        "{}: {} / {}: {} / {}: {}",
+        if sv { "Mål" } else { "Goals" },
+        fia.plan.goals,
+        if sv { "delmål" } else { "sub-goals" },
+        fia.plan.sub_goals,
+        if sv {
+            "nästa uppföljning"
+        } else {
+            "next follow-up"
+        },
+        fia.plan
+            .next_follow_up
+            .map_or_else(|| none.to_owned(), |d| d.to_string())
+    )?;
+    Ok(())
+}

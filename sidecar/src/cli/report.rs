@@ -1,0 +1,98 @@
+//! `bistand report`: group reports from NDJSON the user holds or from the store.
+
+use std::io::{BufRead, Write};
+use std::path::Path;
+use std::process::ExitCode;
+
+use anyhow::{Context, Result};
+use bistand_core::Engine;
+use bistand_core::stats::ndjson::PersonKeys;
+use bistand_core::stats::{GroupReport, NdjsonAggregator, ReportOptions};
+use jiff::civil::Date;
+
+use super::args::{ReportArgs, ReportFormat};
+use super::input::open_input;
+use super::store::report_from_store;
+
+/// `bistand report`: a group report from NDJSON or from the encrypted store.
+pub(super) fn report(out: &mut dyn Write, args: ReportArgs) -> Result<ExitCode> {
+    let ReportArgs {
+        instrument,
+        input,
+        db,
+        keys,
+        exact,
+        unit,
+        as_of,
+        threshold,
+        breakdown,
+        format,
+        lang,
+    } = args;
+    let as_of = match as_of {
+        Some(date) => bistand_core::date::parse_date(&date)
+            .context("--as-of must be a real date written YYYY-MM-DD")?,
+        None => crate::today(),
+    };
+    let breakdowns = (!breakdown.is_empty()).then(|| breakdown.iter().map(String::as_str));
+    let options = ReportOptions {
+        exact,
+        ..ReportOptions::new(Some(threshold), breakdowns)?
+    };
+    let report = match (db, keys) {
+        (Some(db), Some(keys)) => {
+            report_from_store(&instrument, &db, &keys, unit, as_of, &options)?
+        }
+        (_, keys) => report_from_ndjson(&instrument, &input, keys.as_deref(), as_of, &options)?,
+    };
+    match format {
+        ReportFormat::Json => writeln!(out, "{}", serde_json::to_string_pretty(&report)?)?,
+        ReportFormat::Csv => {
+            out.write_all(bistand_core::stats::csv::to_csv(&report, lang.into()).as_bytes())?
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Reads NDJSON documents and aggregates them in one pass (the same aggregation as the C ABI's
+/// `bistand_report`); bad lines are reported by number and kind, never content, and not counted.
+pub(super) fn report_from_ndjson(
+    instrument: &str,
+    input: &Path,
+    keys: Option<&Path>,
+    as_of: Date,
+    options: &ReportOptions,
+) -> Result<GroupReport> {
+    if keys.is_none() && !options.exact {
+        anyhow::bail!(
+            "a report over NDJSON needs --keys (to identify persons and perturb counts) or --exact \
+             (exact counts, for you only: never for publication)"
+        );
+    }
+    let engine = Engine::new()?;
+    let keys = keys.map(crate::keys::load).transpose()?;
+    let person_keys = keys.as_ref().map(|k| PersonKeys {
+        pseudonym: &k.pseudonym,
+        statistics: &k.statistics,
+    });
+    let reader = open_input(input)?;
+    let mut aggregator = NdjsonAggregator::new(&engine, instrument, as_of, person_keys)?;
+    for (number, line) in reader.split(b'\n').enumerate() {
+        let line = line.with_context(|| format!("cannot read line {}", number + 1))?;
+        if let Err(error) = aggregator.add_line(&line) {
+            eprintln!(
+                "bistand: line {}: not counted: {error} ({})",
+                number + 1,
+                error.kind()
+            );
+        }
+    }
+    let outcome = aggregator.finish(options)?;
+    if outcome.unreadable_lines + outcome.documents_with_errors > 0 {
+        eprintln!(
+            "bistand: {} unreadable line(s) and {} document(s) with error findings were not counted",
+            outcome.unreadable_lines, outcome.documents_with_errors
+        );
+    }
+    Ok(outcome.report)
+}
