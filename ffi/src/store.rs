@@ -61,8 +61,6 @@ pub(crate) fn open(path: &str, keys_json: &[u8]) -> Result<bistand_store, Failur
     }
     let (pseudonym_key, keyring) = parse_keys(keys_json)?;
     let store = Box::new(SqliteStore::open(path, keyring).map_err(store_failure)?);
-    // Refuse another organisation's keys before anything is written (issue 14).
-    ::bistand_store::Store::bind_keys(&*store, &pseudonym_key).map_err(store_failure)?;
     Ok(bistand_store {
         store,
         pseudonym_key,
