@@ -4,11 +4,15 @@
 //! { "pseudonym_key": { "id": "p1", "secret_hex": "…64 hex digits…" },
 //!   "data_keys": [ { "id": "k1", "secret_hex": "…64 hex digits…" } ],
 //!   "active_data_key": "k1",
-//!   "statistics_key": { "id": "s1", "secret_hex": "…64 hex digits…" } }
+//!   "statistics_key": { "id": "s1", "secret_hex": "…64 hex digits…" },
+//!   "audit_key": { "id": "a1", "secret_hex": "…64 hex digits…" } }
 //! ```
 //!
 //! `statistics_key` (optional) is the secret record keys for perturbed reports are derived under;
 //! without it, one is derived from the pseudonym key with a domain-separated HMAC.
+//!
+//! `audit_key` (optional) links the store's audit log; without it, one is derived from the
+//! pseudonym key ([`AuditKey::derived_from`], documented there as weaker).
 //!
 //! One format and one parser for the C ABI's `keys_json`, the command line's `--keys` file and the
 //! sidecar's `store.keys`. Messages name the entry at fault by its place (`data_keys[1]`), never
@@ -18,6 +22,7 @@ use serde::{Deserialize, Serialize};
 use zeroize::Zeroize;
 
 use crate::Text;
+use crate::audit_key::AuditKey;
 use crate::error::{Error, ErrorKind, Result};
 use crate::identifier::PseudonymKey;
 use crate::seal::{DataKey, Keyring};
@@ -33,6 +38,8 @@ pub struct Keys {
     /// The statistics secret record keys are derived under: the file's `statistics_key`, or,
     /// when it has none, one derived from the pseudonym key under a domain tag.
     pub statistics: StatisticsKey,
+    /// The key that links the audit log (derived from the pseudonym key when the file has none).
+    pub audit: AuditKey,
 }
 
 /// One key of the file. The secret is wiped when the entry is dropped.
@@ -57,6 +64,8 @@ struct KeysFile {
     active_data_key: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     statistics_key: Option<KeyEntry>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    audit_key: Option<KeyEntry>,
 }
 
 fn invalid(text: Text) -> Error {
@@ -140,11 +149,50 @@ pub fn parse_keys(json: &[u8]) -> Result<Keys> {
             })?
         }
     };
+    let audit = audit_key(file.audit_key.as_ref(), &pseudonym)?;
     Ok(Keys {
         pseudonym,
         keyring,
         statistics,
+        audit,
     })
+}
+
+/// The audit key of the file's `audit_key` entry, or derived from the pseudonym key without one.
+fn audit_key(entry: Option<&KeyEntry>, pseudonym: &PseudonymKey) -> Result<AuditKey> {
+    let Some(entry) = entry else {
+        return Ok(AuditKey::derived_from(pseudonym));
+    };
+    let mut secret = decode_secret(entry, "audit_key")?;
+    let key = AuditKey::new(&entry.id, &secret);
+    secret.zeroize();
+    key.map_err(|e| {
+        invalid(Text {
+            sv: format!("audit_key: {}", e.message_sv()),
+            en: format!("audit_key: {}", e.message_en()),
+        })
+    })
+}
+
+/// [`new_keys_json_with_statistics`] with an audit key of id `a1` as well, as `bistand keys
+/// generate` writes.
+pub fn new_keys_json_with_audit(
+    pseudonym_secret: &[u8; 32],
+    data_secret: &[u8; 32],
+    statistics_secret: Option<&[u8; 32]>,
+    audit_secret: &[u8; 32],
+) -> String {
+    let mut file: KeysFile = serde_json::from_str(&new_keys_json_with_statistics(
+        pseudonym_secret,
+        data_secret,
+        statistics_secret,
+    ))
+    .expect("new_keys_json writes a keys file");
+    file.audit_key = Some(KeyEntry {
+        id: "a1".into(),
+        secret_hex: secret_hex(audit_secret),
+    });
+    serde_json::to_string_pretty(&file).expect("a keys file serialises")
 }
 
 /// A new keys file's JSON with ids `p1` and `k1` and the given secrets (the caller draws them:
@@ -174,6 +222,7 @@ pub fn new_keys_json_with_statistics(
             id: "s1".into(),
             secret_hex: secret_hex(secret),
         }),
+        audit_key: None,
     };
     serde_json::to_string_pretty(&file).expect("a keys file serialises")
 }
@@ -198,7 +247,7 @@ pub fn random_key_id(prefix: &str, random: [u8; 4]) -> Result<String> {
 }
 
 /// A new keys file's JSON with the given ids and secrets (see [`random_key_id`]), and a separate
-/// `statistics_key` when given.
+/// `statistics_key` and `audit_key` when given.
 ///
 /// # Errors
 ///
@@ -209,6 +258,7 @@ pub fn new_keys_json_with_ids(
     data_id: &str,
     data_secret: &[u8; 32],
     statistics: Option<(&str, &[u8; 32])>,
+    audit: Option<(&str, &[u8; 32])>,
 ) -> Result<String> {
     let file = KeysFile {
         pseudonym_key: KeyEntry {
@@ -221,6 +271,10 @@ pub fn new_keys_json_with_ids(
         }],
         active_data_key: data_id.into(),
         statistics_key: statistics.map(|(id, secret)| KeyEntry {
+            id: id.into(),
+            secret_hex: secret_hex(secret),
+        }),
+        audit_key: audit.map(|(id, secret)| KeyEntry {
             id: id.into(),
             secret_hex: secret_hex(secret),
         }),
@@ -243,7 +297,8 @@ pub fn rotate_keys_json(json: &[u8], new_id: &str, new_secret: &[u8; 32]) -> Res
     let mut file: KeysFile = serde_json::from_slice(json).expect("parse_keys read this shape");
     let taken = file.pseudonym_key.id == new_id
         || file.data_keys.iter().any(|k| k.id == new_id)
-        || file.statistics_key.as_ref().is_some_and(|k| k.id == new_id);
+        || file.statistics_key.as_ref().is_some_and(|k| k.id == new_id)
+        || file.audit_key.as_ref().is_some_and(|k| k.id == new_id);
     if taken {
         return Err(invalid(Text {
             sv: "den nya datanyckelns id används redan i nyckelfilen".into(),
@@ -326,6 +381,7 @@ mod tests {
             "k-00000001",
             &[9; 32],
             Some(("s-00000001", &[5; 32])),
+            Some(("a-00000001", &[6; 32])),
         )
         .expect("new keys");
         let keys = parse_keys(json.as_bytes()).expect("reads back");
@@ -345,11 +401,38 @@ mod tests {
             keys.keyring.active().fingerprint()
         );
         assert!(rotated.contains("s-00000001"), "the statistics key is kept");
-        for taken in ["k-00000001", "p-deadbeef", "s-00000001"] {
+        assert!(rotated.contains("a-00000001"), "the audit key is kept");
+        assert_eq!(after.audit.id(), "a-00000001");
+        for taken in ["k-00000001", "p-deadbeef", "s-00000001", "a-00000001"] {
             let error = rotate_keys_json(json.as_bytes(), taken, &[3; 32]).expect_err(taken);
             assert!(error.message_en().contains("already used"), "{error}");
         }
         assert!(rotate_keys_json(b"{}", "k2", &[3; 32]).is_err());
+    }
+
+    #[test]
+    fn the_audit_key_is_read_or_derived_from_the_pseudonym_key() {
+        let without = parse_keys(KEYS.as_bytes()).expect("valid keys");
+        assert_eq!(without.audit.id(), "from-p1");
+        let json = new_keys_json_with_audit(&[7; 32], &[9; 32], None, &[5; 32]);
+        let with = parse_keys(json.as_bytes()).expect("valid keys");
+        assert_eq!(with.audit.id(), "a1");
+        assert!(json.contains(&"05".repeat(32)));
+        let tag = |key: &AuditKey| {
+            let mut mac = key.mac();
+            mac.update(b"x");
+            mac.finalize()
+        };
+        let derived = parse_keys(new_keys_json(&[7; 32], &[9; 32]).as_bytes()).expect("keys");
+        assert_ne!(tag(&with.audit), tag(&derived.audit));
+        let bad = json.replace(&"05".repeat(32), "05");
+        let error = parse_keys(bad.as_bytes()).expect_err("short audit secret");
+        assert!(
+            error
+                .to_string()
+                .contains("audit_key: secret_hex must be 64"),
+            "{error}"
+        );
     }
 
     #[test]

@@ -25,6 +25,7 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
+pub mod audit_key;
 pub mod date;
 pub mod document;
 mod draw;

@@ -26,6 +26,7 @@
 //!     version: "1",
 //!     pseudonym: "p1:ab12",
 //!     unit: "Norr",
+//!     revision: 1,
 //! };
 //! let nonce = [1u8; 24]; // in real use: 24 fresh random bytes per seal
 //! let sealed = seal(&key, nonce, &binding, b"{\"answers\":{}}");
@@ -58,6 +59,10 @@ pub const TAG_LEN: usize = 16;
 /// Domain and format version of the associated data. Bump the version if the encoding changes;
 /// the NUL ends the tag so no field can extend it.
 const AAD_DOMAIN: &[u8] = b"bistand-seal-v1\0";
+
+/// Domain tag of the associated data of a body with a revision (1 and up): v1's fields, then the
+/// revision as 8 bytes big-endian. A different tag, so no revision-0 binding encodes alike.
+const AAD_DOMAIN_V2: &[u8] = b"bistand-seal-v2\0";
 
 /// A 32-byte secret for sealing record bodies, with a public id stored beside every body it seals.
 ///
@@ -93,6 +98,11 @@ pub struct Binding<'a> {
     pub pseudonym: &'a str,
     /// The organisational unit the record belongs to.
     pub unit: &'a str,
+    /// How many times the body was written (1 for a new record, one more per update), so an
+    /// older body written back over a newer one fails authentication unless its revision is
+    /// written back too (which the audit log's record states then reveal). 0 is the form of
+    /// bodies sealed before revisions existed: their associated data has no revision.
+    pub revision: u64,
 }
 
 /// A sealed record body: the id of the key that sealed it, the nonce, and the ciphertext with its
@@ -358,8 +368,8 @@ pub fn open(keyring: &Keyring, binding: &Binding<'_>, sealed: &Sealed) -> Result
 }
 
 /// The associated data: the domain tag, then key id, record id, instrument, version, pseudonym and
-/// unit, each
-/// preceded by its length as 8 bytes big-endian, so no two different bindings encode alike.
+/// unit, each preceded by its length as 8 bytes big-endian, so no two different bindings encode
+/// alike; for a revision of 1 or more the v2 tag and the revision (8 bytes big-endian) at the end.
 fn associated_data(key_id: &str, binding: &Binding<'_>) -> Vec<u8> {
     let fields = [
         key_id,
@@ -369,12 +379,20 @@ fn associated_data(key_id: &str, binding: &Binding<'_>) -> Vec<u8> {
         binding.pseudonym,
         binding.unit,
     ];
-    let len = AAD_DOMAIN.len() + fields.iter().map(|f| 8 + f.len()).sum::<usize>();
+    let domain = if binding.revision == 0 {
+        AAD_DOMAIN
+    } else {
+        AAD_DOMAIN_V2
+    };
+    let len = domain.len() + fields.iter().map(|f| 8 + f.len()).sum::<usize>() + 8;
     let mut aad = Vec::with_capacity(len);
-    aad.extend_from_slice(AAD_DOMAIN);
+    aad.extend_from_slice(domain);
     for field in fields {
         aad.extend_from_slice(&(field.len() as u64).to_be_bytes());
         aad.extend_from_slice(field.as_bytes());
+    }
+    if binding.revision != 0 {
+        aad.extend_from_slice(&binding.revision.to_be_bytes());
     }
     aad
 }
@@ -414,6 +432,7 @@ mod tests {
             version: "1",
             pseudonym: "p1:00",
             unit: "Norr",
+            revision: 1,
         }
     }
 
@@ -521,6 +540,8 @@ mod tests {
             Binding {
                 unit: "Söder", ..b
             },
+            Binding { revision: 2, ..b },
+            Binding { revision: 0, ..b },
         ];
         for other in others {
             assert_kind(open(&keyring, &other, &sealed), ErrorKind::IntegrityFailure);
@@ -536,6 +557,7 @@ mod tests {
             version: "1",
             pseudonym: "p1:00",
             unit: "Norr",
+            revision: 1,
         };
         let b = Binding {
             record_id: "a",
@@ -543,6 +565,7 @@ mod tests {
             version: "1",
             pseudonym: "p1:00",
             unit: "Norr",
+            revision: 1,
         };
         assert_ne!(associated_data("k1", &a), associated_data("k1", &b));
         let keyring = Keyring::new(key("k1", 1));

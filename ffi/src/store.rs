@@ -10,6 +10,7 @@ use ::bistand_store::documents::{self, PrepareError};
 use ::bistand_store::{
     Error as StoreError, ErrorKind as StoreErrorKind, Keyring, RecordId, SqliteStore, Store,
 };
+use bistand_core::audit_key::AuditKey;
 use bistand_core::identifier::PseudonymKey;
 use bistand_core::{Engine, Report, Text};
 use serde::Serialize;
@@ -35,9 +36,10 @@ pub struct bistand_store {
     pseudonym_key: PseudonymKey,
 }
 
-/// The pseudonym key and the keyring of a keys JSON ([`bistand_core::keys`], the format of the
-/// sidecar's keys file). A problem is `BISTAND_INVALID_ARGUMENT`, its message never a secret.
-fn parse_keys(keys_json: &[u8]) -> Result<(PseudonymKey, Keyring), Failure> {
+/// The pseudonym key, the keyring and the audit key of a keys JSON ([`bistand_core::keys`], the
+/// format of the sidecar's keys file). A problem is `BISTAND_INVALID_ARGUMENT`, its message never
+/// a secret.
+fn parse_keys(keys_json: &[u8]) -> Result<(PseudonymKey, Keyring, AuditKey), Failure> {
     let keys = bistand_core::keys::parse_keys(keys_json).map_err(|e| {
         Failure::new(
             bistand_status::BISTAND_INVALID_ARGUMENT,
@@ -47,7 +49,7 @@ fn parse_keys(keys_json: &[u8]) -> Result<(PseudonymKey, Keyring), Failure> {
             },
         )
     })?;
-    Ok((keys.pseudonym, keys.keyring))
+    Ok((keys.pseudonym, keys.keyring, keys.audit))
 }
 
 /// Opens (creating if needed) the store in the SQLite file at `path` with the keys of
@@ -59,8 +61,13 @@ pub(crate) fn open(path: &str, keys_json: &[u8]) -> Result<bistand_store, Failur
         return Err(Failure::new(bistand_status::BISTAND_INVALID_ARGUMENT, Text { sv: "`path` måste vara sökvägen till en databasfil (inte tom, \":memory:\" eller en \
              file:-URI)".into(), en: "`path` must be the path of a database file (not empty, \":memory:\" or a file: URI)".into() }));
     }
-    let (pseudonym_key, keyring) = parse_keys(keys_json)?;
-    let store = Box::new(SqliteStore::open(path, keyring).map_err(store_failure)?);
+    let (pseudonym_key, keyring, audit_key) = parse_keys(keys_json)?;
+    // The same audit key as the sidecar's, so both link one log alike.
+    let store = Box::new(
+        SqliteStore::open(path, keyring)
+            .map_err(store_failure)?
+            .with_audit_key(audit_key),
+    );
     Ok(bistand_store {
         store,
         pseudonym_key,
@@ -213,7 +220,7 @@ mod tests {
 
     #[test]
     fn keys_parse_and_messages_hold_no_secret() {
-        let (pseudonym, keyring) = parse_keys(KEYS.as_bytes()).expect("valid keys");
+        let (pseudonym, keyring, _) = parse_keys(KEYS.as_bytes()).expect("valid keys");
         assert_eq!(pseudonym.key_id(), "p1");
         assert_eq!(keyring.active().id(), "k2");
 

@@ -1,5 +1,5 @@
 //! The command line: [`run`] parses the arguments (`args`) and hands each command to its module
-//! (`documents`, `report`, `store`, `import`, `keys`, `maintenance`, `setup`; input in `input`). Exit codes: 0 success (documents valid), 1 at least one
+//! (`documents`, `report`, `store`, `import`, `keys`, `maintenance`, `setup`, `verify`; input in `input`). Exit codes: 0 success (documents valid), 1 at least one
 //! document has error findings, 2 input could not be processed (unreadable file, malformed JSON,
 //! unknown instrument, bad arguments).
 
@@ -18,6 +18,7 @@ mod maintenance;
 mod report;
 mod setup;
 mod store;
+mod verify;
 
 use args::{AuditCommand, Cli, Command, KeysCommand, StoreCommand};
 use documents::{definition, generate, schema, summary, validate};
@@ -113,6 +114,9 @@ pub fn run() -> Result<ExitCode> {
             maintenance::backup(&store.into_args(None), &file, quiet)?;
             Ok(ExitCode::SUCCESS)
         }
+        Command::Store {
+            command: StoreCommand::Verify { config, quarantine },
+        } => verify::store_verify(&config, quarantine, &mut out),
         Command::Serve { config } => {
             crate::server::run(&config)?;
             Ok(ExitCode::SUCCESS)
@@ -149,6 +153,12 @@ pub fn run() -> Result<ExitCode> {
         Command::Audit {
             command: AuditCommand::Verify { config, head },
         } => audit_verify(&config, head.as_deref(), &mut out),
+        Command::Audit {
+            command: AuditCommand::Head { config },
+        } => verify::audit_head(&config, &mut out),
+        Command::Audit {
+            command: AuditCommand::Rekey { config },
+        } => verify::audit_rekey(&config, &mut out),
         Command::Report(args) => report(&mut out, args),
     }
 }

@@ -3,7 +3,8 @@
 //! ```json
 //! { "pseudonym_key": { "id": "p1", "secret_hex": "…64 hex…" },
 //!   "data_keys": [ { "id": "k1", "secret_hex": "…64 hex…" } ],
-//!   "active_data_key": "k1" }
+//!   "active_data_key": "k1",
+//!   "audit_key": { "id": "a1", "secret_hex": "…64 hex…" } }
 //! ```
 //!
 //! `bistand keys generate --out FILE` writes a new one (owner-only permissions) with random key
@@ -42,23 +43,26 @@ fn random_secret() -> Result<[u8; 32]> {
 }
 
 /// A new keys file with random secrets and random ids (`p-1a2b3c4d`, `k-5e6f7a8b`, `s-…` for the
-/// statistics key), as JSON:
+/// statistics key, `a-…` for the audit key), as JSON:
 /// keys of different organisations, or of one organisation at different times, never share an
 /// id.
 pub(crate) fn generate() -> Result<String> {
     let mut pseudonym = random_secret()?;
     let mut data = random_secret()?;
     let mut statistics = random_secret()?;
+    let mut audit = random_secret()?;
     let json = bistand_core::keys::new_keys_json_with_ids(
         &random_id("p")?,
         &pseudonym,
         &random_id("k")?,
         &data,
         Some((&random_id("s")?, &statistics)),
+        Some((&random_id("a")?, &audit)),
     );
     zeroize::Zeroize::zeroize(&mut pseudonym);
     zeroize::Zeroize::zeroize(&mut data);
     zeroize::Zeroize::zeroize(&mut statistics);
+    zeroize::Zeroize::zeroize(&mut audit);
     Ok(json?)
 }
 
@@ -85,6 +89,7 @@ mod tests {
         let b = bistand_core::keys::parse_keys(generate().expect("keys").as_bytes()).expect("b");
         assert!(a.pseudonym.key_id().starts_with("p-") && a.pseudonym.key_id().len() == 10);
         assert!(a.keyring.active().id().starts_with("k-"));
+        assert!(a.audit.id().starts_with("a-"));
         assert_ne!(a.pseudonym.key_id(), b.pseudonym.key_id());
         assert_ne!(a.keyring.active().id(), b.keyring.active().id());
     }

@@ -81,11 +81,14 @@ impl RequestId {
     pub const MAX: usize = 64;
 
     /// A client's `x-request-id`, if it is one we may echo and log (anything else could carry
-    /// personal data or break a log line).
+    /// personal data or break a log line): 1-64 ASCII letters, digits or `-`, and nothing shaped
+    /// like a personnummer, samordningsnummer or e-mail address (`19121212-1212` is refused and
+    /// replaced by a generated id, so a client cannot put an identifier into the log this way).
     pub fn parse(text: &str) -> Option<RequestId> {
         let fits = !text.is_empty()
             && text.len() <= RequestId::MAX
-            && text.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-');
+            && text.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+            && bistand_core::identifier::find_identifier_like(text).is_none();
         fits.then(|| {
             let mut bytes = [0; RequestId::MAX];
             bytes[..text.len()].copy_from_slice(text.as_bytes());
@@ -102,12 +105,19 @@ impl RequestId {
         static PREFIX: std::sync::OnceLock<[u8; 12]> = std::sync::OnceLock::new();
         static COUNTER: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
         let prefix = PREFIX.get_or_init(|| {
-            let mut random = [0u8; 6];
-            // An id only has to be unique enough to find a log line; a failed random source
-            // gives the all-zero prefix rather than failing requests.
-            let _ = getrandom::fill(&mut random);
             let mut hex = [b'0'; 12];
-            let _ = hex::encode_to_slice(random, &mut hex);
+            // Twelve hex digits can, rarely, all be decimal and look like a personnummer; draw
+            // again then, so a generated id always passes `parse`. An id only has to be unique
+            // enough to find a log line: a failed random source gives the all-zero prefix.
+            for _ in 0..16 {
+                let mut random = [0u8; 6];
+                let _ = getrandom::fill(&mut random);
+                let _ = hex::encode_to_slice(random, &mut hex);
+                let text = std::str::from_utf8(&hex).unwrap_or_default();
+                if bistand_core::identifier::find_identifier_like(text).is_none() {
+                    break;
+                }
+            }
             hex
         });
         let n = COUNTER.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
@@ -313,17 +323,13 @@ impl ApiError {
         )
     }
 
-    /// 422: the client id is empty.
-    pub fn invalid_client_id() -> ApiError {
+    /// 422: the client id cannot be one (empty, too long, a control character); `problem` says
+    /// which, from the core's one rule, without repeating it.
+    pub fn invalid_client_id(problem: Text) -> ApiError {
         ApiError::new(
             StatusCode::UNPROCESSABLE_ENTITY,
             "invalid_identifier",
-            Text {
-                sv: "`client_id` är tomt; ange personnummer, samordningsnummer eller ärendenummer"
-                    .into(),
-                en: "`client_id` is empty; give a personnummer, samordningsnummer or case number"
-                    .into(),
-            },
+            problem,
         )
     }
 
@@ -349,6 +355,19 @@ impl ApiError {
     /// 500 with a generic message; the kind alone is logged.
     pub fn internal(what: &'static str) -> ApiError {
         tracing::error!(kind = what, "internal error");
+        ApiError::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "internal",
+            Text {
+                sv: "internt fel; begärans id identifierar det i tjänstens logg".into(),
+                en: "internal error; the request id identifies it in the service's log".into(),
+            },
+        )
+    }
+
+    /// 500 for a stored record that fails authentication, which the caller has already logged
+    /// with the request id and the record id (so it is not logged again here).
+    pub fn unreadable_record() -> ApiError {
         ApiError::new(
             StatusCode::INTERNAL_SERVER_ERROR,
             "internal",
@@ -469,7 +488,17 @@ mod tests {
             RequestId::parse("canary-request-1").map(|id| id.as_str().to_owned()),
             Some("canary-request-1".to_owned())
         );
-        for refused in ["", "a b", "19121212-1212\n", "å", &"x".repeat(65)] {
+        for refused in [
+            "",
+            "a b",
+            "19121212-1212\n",
+            "19121212-1212",
+            "121212-1212",
+            "191212121212",
+            "req-19121212-1212",
+            "å",
+            &"x".repeat(65),
+        ] {
             assert!(RequestId::parse(refused).is_none(), "{refused:?}");
         }
         assert!(RequestId::parse(&"x".repeat(64)).is_some());

@@ -40,7 +40,9 @@
 
 use std::fmt;
 
-use bistand_core::identifier::{Pseudonym, PseudonymKey, pseudonymise_client_id};
+use bistand_core::identifier::{
+    Pseudonym, PseudonymKey, client_id_problem, pseudonymise_client_id,
+};
 use bistand_core::stats::perturbation::StatisticsKey;
 use bistand_core::stats::{GroupAggregate, GroupReport, ReportOptions};
 use bistand_core::unit::unit_key;
@@ -84,8 +86,8 @@ pub enum PrepareError {
 pub struct StoreReport {
     /// The report over the records that were counted.
     pub report: GroupReport,
-    /// Records that could not be read as documents of the instrument, and so were not counted;
-    /// by record id and error kind only, never content.
+    /// Records that could not be read, or not as documents of the instrument, and so were not
+    /// counted; by record id and reason only, never content.
     pub not_counted: Vec<NotCounted>,
 }
 
@@ -94,8 +96,28 @@ pub struct StoreReport {
 pub struct NotCounted {
     /// The record's id (random; says nothing about the client).
     pub record_id: RecordId,
-    /// Why its body was not a document of the instrument.
-    pub kind: bistand_core::ErrorKind,
+    /// Why it was left out.
+    pub reason: NotCountedReason,
+}
+
+/// Why a stored record was left out of a report.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum NotCountedReason {
+    /// The record failed authentication (altered in the database): one bad row is left out
+    /// rather than failing the report of its whole unit. `bistand store verify` finds it.
+    Unreadable,
+    /// Its body opened but was not a document of the instrument: core's error kind.
+    NotADocument(bistand_core::ErrorKind),
+}
+
+impl fmt::Display for NotCountedReason {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            NotCountedReason::Unreadable => f.write_str("unreadable"),
+            NotCountedReason::NotADocument(kind) => kind.fmt(f),
+        }
+    }
 }
 
 /// The pseudonym of a client id under `key`: a personnummer or samordningsnummer (any spelling,
@@ -104,18 +126,19 @@ pub struct NotCounted {
 ///
 /// # Errors
 ///
-/// [`ErrorKind::InvalidInput`] if `client_id` is empty or only whitespace: every such id would
-/// share one pseudonym and so merge unrelated clients. The message never repeats the id.
+/// [`ErrorKind::InvalidInput`] if `client_id` is empty or only whitespace (every such id would
+/// share one pseudonym and so merge unrelated clients), longer than
+/// [`MAX_CLIENT_ID_CHARS`](bistand_core::identifier::MAX_CLIENT_ID_CHARS) characters, or holds a
+/// control character. The message never repeats the id.
 pub fn client_pseudonym(
     key: &PseudonymKey,
     client_id: &str,
     reference_date: Date,
 ) -> Result<Pseudonym> {
     pseudonymise_client_id(key, client_id, reference_date).ok_or_else(|| {
-        Error::new(
-            ErrorKind::InvalidInput,
-            "client id is empty; expected a personnummer, samordningsnummer or case number",
-        )
+        let reason =
+            client_id_problem(client_id).map_or_else(|| "client id refused".into(), |p| p.en);
+        Error::new(ErrorKind::InvalidInput, reason)
     })
 }
 
@@ -189,9 +212,11 @@ pub fn import_identity(key: &PseudonymKey, record: &NewRecord, source_id: Option
 /// `as_of`. With `units`, only records of those units are counted (each unit once, however often
 /// it is listed; an empty list counts nothing); without, every record of the instrument.
 ///
-/// Records whose body cannot be read as a document of the instrument are left out and listed in
-/// [`StoreReport::not_counted`]; documents with error findings are left out and tallied in the
-/// report, as everywhere else.
+/// Records that fail authentication, and records whose body cannot be read as a document of the
+/// instrument, are left out and listed in [`StoreReport::not_counted`] with the reason (one
+/// altered row no longer fails the report of its whole unit), unless no record at all opens:
+/// that is a wrong keyring, and the report fails with [`ErrorKind::Integrity`] as before.
+/// Documents with error findings are left out and tallied in the report, as everywhere else.
 ///
 /// Every record is counted as its client's (its pseudonym's record key under `statistics`), so a
 /// client with several records counts once, and counts are always perturbed.
@@ -199,9 +224,9 @@ pub fn import_identity(key: &PseudonymKey, record: &NewRecord, source_id: Option
 /// # Errors
 ///
 /// [`ErrorKind::InvalidInput`] for an unknown instrument, one without group reports, a
-/// malformed unit, or options asking for exact counts; a record that fails authentication ([`ErrorKind::Integrity`],
-/// [`ErrorKind::UnknownKey`]) stops the report, since counting around it would hide tampering;
-/// [`ErrorKind::Database`].
+/// malformed unit, or options asking for exact counts; [`ErrorKind::Integrity`] when no record
+/// opens (wrong keys); [`ErrorKind::UnknownKey`] for a record whose key is not in the keyring (a
+/// configuration fault, not an altered row); [`ErrorKind::Database`].
 pub fn report_from_store(
     store: &dyn Store,
     engine: &Engine,
@@ -233,20 +258,42 @@ pub fn report_from_store(
             keys.into_iter().map(|key| base.clone().unit(key)).collect()
         }
     };
+    // Whether any record opened, and the first failure: when none opens, the keys are wrong (a
+    // data key of the right id and another secret fails every record alike), not one row
+    // altered, and the report fails as it always did rather than counting nothing.
+    let mut opened = false;
+    let mut first_failure = None;
     for filter in &filters {
-        store.scan(filter, &mut |record| {
-            match engine.parse(Some(definition.instrument()), &record.body) {
-                Ok(validated) => {
-                    let person = statistics.person(Some(&record.meta.pseudonym), &record.body);
-                    aggregate.add(&validated, person);
+        let mut unreadable = Vec::new();
+        store.scan_readable(
+            filter,
+            &mut |record| {
+                opened = true;
+                match engine.parse(Some(definition.instrument()), &record.body) {
+                    Ok(validated) => {
+                        let person = statistics.person(Some(&record.meta.pseudonym), &record.body);
+                        aggregate.add(&validated, person);
+                    }
+                    Err(error) => not_counted.push(NotCounted {
+                        record_id: record.meta.id,
+                        reason: NotCountedReason::NotADocument(error.kind()),
+                    }),
                 }
-                Err(error) => not_counted.push(NotCounted {
-                    record_id: record.meta.id,
-                    kind: error.kind(),
-                }),
-            }
-            Ok(())
-        })?;
+                Ok(())
+            },
+            &mut |record_id, error| {
+                unreadable.push(record_id);
+                first_failure.get_or_insert(error);
+                Ok(())
+            },
+        )?;
+        not_counted.extend(unreadable.into_iter().map(|record_id| NotCounted {
+            record_id,
+            reason: NotCountedReason::Unreadable,
+        }));
+    }
+    if let (false, Some(error)) = (opened, first_failure) {
+        return Err(error);
     }
     Ok(StoreReport {
         report: aggregate.report(options),
@@ -614,7 +661,7 @@ mod tests {
             report.not_counted,
             [NotCounted {
                 record_id: meta.id,
-                kind: bistand_core::ErrorKind::MalformedJson,
+                reason: NotCountedReason::NotADocument(bistand_core::ErrorKind::MalformedJson),
             }]
         );
     }

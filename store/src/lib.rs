@@ -13,8 +13,11 @@
 //! the new one ([`Store::replace_keyring`]), then call [`Store::reseal_batch`] until nothing
 //! remains; the store stays readable and writable throughout.
 //!
-//! Who read or wrote which record is kept in an append-only, hash-chained audit log in the same
-//! store ([`AuditLog`]); [`AuditedStore::put_audited`] and [`AuditedStore::update_audited`] write
+//! Who read or wrote which record is kept in an append-only audit log in the same store
+//! ([`AuditLog`]), chained under an audit key kept apart from the database
+//! ([`SqliteStore::with_audit_key`]); every audited write commits to the record's revision, which
+//! is bound into its sealed body, so [`AuditedStore::verify_records`] finds records rolled back,
+//! deleted, edited or unreadable, and [`AuditedStore::quarantine`] moves bad rows aside. [`AuditedStore::put_audited`] and [`AuditedStore::update_audited`] write
 //! a record and its audit entry in one transaction. The [`documents`] module is the one code path
 //! the shells share for validating, pseudonymising and storing a document, and for group reports
 //! over stored records.
@@ -52,6 +55,7 @@ pub mod conformance;
 pub mod documents;
 mod error;
 mod import;
+mod integrity;
 mod record;
 mod sealing;
 mod sqlite;
@@ -65,6 +69,7 @@ pub use bistand_core::identifier::PseudonymKey;
 pub use bistand_core::seal::{DataKey, Keyring};
 pub use error::{Error, ErrorKind, Result};
 pub use import::ImportRecord;
+pub use integrity::{RecordFinding, RecordProblem, RecordVerification};
 pub use record::{
     MAX_BODY_LEN, NewRecord, Record, RecordId, RecordMeta, ResealProgress, ScanFilter,
 };
@@ -111,6 +116,15 @@ pub trait Store: Send + Sync {
     /// [`ErrorKind::UnknownKey`] if its key is not in the keyring; [`ErrorKind::Database`].
     fn get(&self, id: &RecordId) -> Result<Record>;
 
+    /// The unit of the record with id `id`, or `None` when there is no such record, read without
+    /// opening the body. Access checks come first, so that a lookup of another unit's record
+    /// costs the same as a lookup of an id that does not exist (no decryption tells them apart).
+    ///
+    /// # Errors
+    ///
+    /// [`ErrorKind::Database`].
+    fn unit_of(&self, id: &RecordId) -> Result<Option<String>>;
+
     /// Metadata of every record of the client with this pseudonym (optionally only of one
     /// instrument), oldest first.
     ///
@@ -135,6 +149,20 @@ pub trait Store: Send + Sync {
     /// cannot be opened, [`ErrorKind::Database`], or the error `f` returned (see
     /// [`Error::aborted`]).
     fn scan(&self, filter: &ScanFilter, f: &mut dyn FnMut(Record) -> Result<()>) -> Result<()>;
+
+    /// Like [`Store::scan`], but a record that fails authentication ([`ErrorKind::Integrity`])
+    /// does not stop the scan: `unreadable` is called with its id and the error instead, in
+    /// its place in the order, so one bad row cannot stop a report of its unit.
+    ///
+    /// # Errors
+    ///
+    /// As [`Store::scan`], except [`ErrorKind::Integrity`]; or the error `unreadable` returned.
+    fn scan_readable(
+        &self,
+        filter: &ScanFilter,
+        f: &mut dyn FnMut(Record) -> Result<()>,
+        unreadable: &mut dyn FnMut(RecordId, Error) -> Result<()>,
+    ) -> Result<()>;
 
     /// The number of records matching `filter`.
     ///

@@ -24,7 +24,8 @@ pub(crate) const RECORD_ID_BYTES: usize = 16;
 /// A record's id: 128 random bits as 32 lowercase hex digits, made by the store on insert.
 ///
 /// It carries nothing about the client, so it may appear in logs and error messages.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
+#[serde(transparent)]
 pub struct RecordId(String);
 
 /// A record to insert: the client's pseudonym, the unit that owns it, the instrument and version
@@ -67,6 +68,11 @@ pub struct RecordMeta {
     pub updated_at: i64,
     /// Id of the data key the body is sealed with.
     pub key_id: String,
+    /// How many times the body was written: 1 for a new record, one more per update (a key
+    /// rotation does not count). Bound into the sealed body, so an older body written back
+    /// fails to open unless its revision goes back too, which `verify_records` then finds
+    /// against the audit log. 0 for records stored before revisions existed.
+    pub revision: u64,
 }
 
 /// A stored record with its body opened (authenticated and decrypted).

@@ -32,13 +32,15 @@ pub(crate) fn seal_new(key: &DataKey, record: NewRecord, now: i64) -> Result<Sea
         created_at: now,
         updated_at: now,
         key_id: key.id().to_owned(),
+        revision: 1,
     };
     let sealed = seal::seal(key, nonce, &binding(&meta), &record.body);
     Ok(SealedRecord { meta, sealed })
 }
 
 /// Seals `body` as the body of the record `meta` describes, with `key` and a fresh nonce; the
-/// metadata's key id becomes `key`'s, everything else stays as the caller set it.
+/// metadata's key id becomes `key`'s, everything else (the revision too: an update raises it, a
+/// key rotation does not) stays as the caller set it.
 pub(crate) fn seal_body(key: &DataKey, meta: RecordMeta, body: &[u8]) -> Result<SealedRecord> {
     let (_, nonce) = fresh_id_and_nonce()?;
     let meta = RecordMeta {
@@ -64,6 +66,25 @@ pub(crate) fn open(keyring: &Keyring, stored: SealedRecord) -> Result<Record> {
     })
 }
 
+/// Whether `stored` opens (authenticates) with `keyring`; the body is dropped.
+pub(crate) fn authenticates(keyring: &Keyring, stored: &SealedRecord) -> bool {
+    seal::open(keyring, &binding(&stored.meta), &stored.sealed).is_ok()
+}
+
+/// Whether `stored`, which fails to open, opens as a body of an earlier revision than its
+/// revision column says: an older body written back without its revision. Tries at most 64
+/// revisions below, so a forged huge revision costs nothing.
+pub(crate) fn opens_at_an_earlier_revision(keyring: &Keyring, stored: &SealedRecord) -> bool {
+    let lowest = stored.meta.revision.saturating_sub(64);
+    (lowest..stored.meta.revision).rev().any(|revision| {
+        let meta = RecordMeta {
+            revision,
+            ..stored.meta.clone()
+        };
+        seal::open(keyring, &binding(&meta), &stored.sealed).is_ok()
+    })
+}
+
 /// What a body is bound to: altering any of these fields makes opening fail.
 fn binding(meta: &RecordMeta) -> Binding<'_> {
     Binding {
@@ -72,6 +93,7 @@ fn binding(meta: &RecordMeta) -> Binding<'_> {
         version: &meta.version,
         pseudonym: &meta.pseudonym,
         unit: &meta.unit,
+        revision: meta.revision,
     }
 }
 

@@ -60,7 +60,8 @@ mod test_support;
 pub use key_id::{MAX_KEY_ID_LEN, is_key_id};
 pub use personal_number::{IdentifierKind, LegalSex, PersonalNumber};
 pub use pseudonym::{
-    Pseudonym, PseudonymKey, pseudonymise, pseudonymise_case_number, pseudonymise_client_id,
+    MAX_CLIENT_ID_CHARS, Pseudonym, PseudonymKey, client_id_problem, pseudonymise,
+    pseudonymise_case_number, pseudonymise_client_id,
 };
 pub use scan::{IdentifierHint, find_identifier_like};
 

@@ -10,6 +10,7 @@ use super::key_id::is_key_id;
 use super::personal_number::PersonalNumber;
 use super::problem::IdentifierProblem;
 use crate::error::Result;
+use crate::text::Text;
 
 /// Smallest accepted pseudonym secret, in bytes (the HMAC-SHA256 output size).
 const MIN_SECRET_LEN: usize = 32;
@@ -131,16 +132,22 @@ pub fn pseudonymise_case_number(key: &PseudonymKey, case_number: &str) -> Pseudo
     keyed_pseudonym(key, CASE_NUMBER_DOMAIN, normalised.as_bytes())
 }
 
+/// The longest client id accepted, in characters: personnummer and samordningsnummer take 13 at
+/// most; case numbers of the case-management systems are far shorter than this.
+pub const MAX_CLIENT_ID_CHARS: usize = 64;
+
 /// The pseudonym of a client id: a personnummer or samordningsnummer (any spelling, judged at
 /// `reference_date` for the `+` of the over-100s) by its canonical form, anything else as a case
-/// number; `None` for an empty or blank id, which would merge unrelated clients. The one rule the
-/// store's import and the reports over NDJSON with client ids share.
+/// number; `None` for an id that cannot be one: empty or blank (every such id would merge
+/// unrelated clients into one pseudonym), longer than [`MAX_CLIENT_ID_CHARS`] characters, or
+/// holding a control character (NUL, a line break: no case system writes those). The one rule the
+/// store's import, the REST API and the reports over NDJSON with client ids share.
 pub fn pseudonymise_client_id(
     key: &PseudonymKey,
     client_id: &str,
     reference_date: jiff::civil::Date,
 ) -> Option<Pseudonym> {
-    if client_id.trim().is_empty() {
+    if client_id_problem(client_id).is_some() {
         return None;
     }
     Some(match PersonalNumber::parse(client_id, reference_date) {
@@ -195,6 +202,34 @@ pub(crate) fn keyed_hex(secret: &[u8], parts: &[&[u8]]) -> String {
     text
 }
 
+/// Why `client_id` cannot be a client id (see [`pseudonymise_client_id`]), in both languages and
+/// without repeating it; `None` when it can.
+pub fn client_id_problem(client_id: &str) -> Option<Text> {
+    let expected = (
+        "förväntade personnummer, samordningsnummer eller ärendenummer",
+        "expected a personnummer, samordningsnummer or case number",
+    );
+    let (sv, en) = if client_id.trim().is_empty() {
+        ("klient-id är tomt", "client id is empty")
+    } else if client_id.chars().count() > MAX_CLIENT_ID_CHARS {
+        (
+            "klient-id är längre än 64 tecken",
+            "client id is longer than 64 characters",
+        )
+    } else if client_id.chars().any(char::is_control) {
+        (
+            "klient-id innehåller ett styrtecken",
+            "client id holds a control character",
+        )
+    } else {
+        return None;
+    };
+    Some(Text {
+        sv: format!("{sv}; {}", expected.0),
+        en: format!("{en}; {}", expected.1),
+    })
+}
+
 /// Appends `bytes` to `text` as lowercase hex digits.
 pub(crate) fn push_lower_hex(text: &mut String, bytes: &[u8]) {
     const HEX: &[u8; 16] = b"0123456789abcdef";
@@ -239,6 +274,32 @@ mod tests {
         assert_ne!(digest, a.keyed_digest("import", &[b"a", b"bc"]));
         assert_ne!(digest, a.keyed_digest("other", &[b"ab", b"c"]));
         assert_ne!(digest, key("p1", 2).keyed_digest("import", &[b"ab", b"c"]));
+    }
+
+    #[test]
+    fn client_ids_are_bounded_in_length_and_characters() {
+        let huge = "1".repeat(1_900_000);
+        for (id, why) in [
+            ("", "empty"),
+            ("  ", "empty"),
+            ("ÄR-2026\u{0}1", "control"),
+            ("ÄR-2026\n1", "control"),
+            (huge.as_str(), "longer"),
+            (&"x".repeat(MAX_CLIENT_ID_CHARS + 1), "longer"),
+        ] {
+            assert!(pseudonymise_client_id(&key("p1", 7), id, TODAY).is_none());
+            let problem = client_id_problem(id).expect("refused");
+            assert!(problem.en.contains(why), "{}", problem.en);
+            assert!(!problem.en.contains(id) || id.trim().is_empty());
+        }
+        for id in [
+            "19121212-1212",
+            "ÄR-2026-00042",
+            &"ö".repeat(MAX_CLIENT_ID_CHARS),
+        ] {
+            assert!(client_id_problem(id).is_none(), "{id}");
+            assert!(pseudonymise_client_id(&key("p1", 7), id, TODAY).is_some());
+        }
     }
 
     #[test]

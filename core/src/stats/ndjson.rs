@@ -15,7 +15,7 @@ use super::perturbation::{Person, StatisticsKey};
 use super::{GroupReport, ReportOptions};
 use crate::engine::Engine;
 use crate::error::{Error, ErrorKind, Result};
-use crate::identifier::{PseudonymKey, pseudonymise_client_id};
+use crate::identifier::{PseudonymKey, client_id_problem, pseudonymise_client_id};
 use crate::instrument::Definition;
 use crate::module::InstrumentAggregate;
 use crate::text::Text;
@@ -187,29 +187,23 @@ impl<'e> NdjsonAggregator<'e> {
             return Ok((line, statistics.person(None, line)));
         };
         let document = wrapped.document.get().as_bytes();
-        let blank = || {
-            Error::new(
-                ErrorKind::InvalidArgument,
-                Text {
-                    sv: "klient-id är tomt; förväntade personnummer, samordningsnummer eller \
-                         ärendenummer"
-                        .into(),
-                    en: "client id is empty; expected a personnummer, samordningsnummer or case \
-                         number"
-                        .into(),
-                },
-            )
+        let refused = || {
+            let problem = client_id_problem(&wrapped.client_id).unwrap_or_else(|| Text {
+                sv: "klient-id avvisades".into(),
+                en: "client id refused".into(),
+            });
+            Error::new(ErrorKind::InvalidArgument, problem)
         };
         let person = match self.keys {
             Some(keys) => {
                 let pseudonym =
                     pseudonymise_client_id(keys.pseudonym, &wrapped.client_id, self.as_of)
-                        .ok_or_else(blank)?;
+                        .ok_or_else(refused)?;
                 statistics.person(Some(pseudonym.as_str()), document)
             }
             None => {
-                if wrapped.client_id.trim().is_empty() {
-                    return Err(blank());
+                if client_id_problem(&wrapped.client_id).is_some() {
+                    return Err(refused());
                 }
                 statistics.person(Some(wrapped.client_id.trim()), document)
             }

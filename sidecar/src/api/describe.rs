@@ -3,7 +3,7 @@
 
 use axum::Json;
 use axum::extract::rejection::QueryRejection;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Query, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
@@ -12,7 +12,7 @@ use utoipa::{IntoParams, ToSchema};
 use crate::problem::ApiError;
 
 use super::AppState;
-use super::extract::{Caller, blocking, query};
+use super::extract::{Caller, Segment, blocking, query};
 
 /// Liveness: the process answers.
 #[utoipa::path(get, path = "/health", tag = "operations",
@@ -111,7 +111,7 @@ pub(super) struct VersionQuery {
 pub(super) async fn definition(
     State(state): State<AppState>,
     _caller: Caller,
-    Path(instrument): Path<String>,
+    Segment(instrument): Segment,
     version: Result<Query<VersionQuery>, QueryRejection>,
 ) -> Result<Response, ApiError> {
     let version = query(version)?.version;
@@ -131,7 +131,7 @@ pub(super) async fn definition(
 pub(super) async fn schema(
     State(state): State<AppState>,
     _caller: Caller,
-    Path(instrument): Path<String>,
+    Segment(instrument): Segment,
     version: Result<Query<VersionQuery>, QueryRejection>,
 ) -> Result<Json<serde_json::Value>, ApiError> {
     let version = query(version)?.version;

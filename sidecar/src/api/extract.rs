@@ -6,15 +6,15 @@ use std::sync::Arc;
 
 use axum::body::Bytes;
 use axum::extract::rejection::QueryRejection;
-use axum::extract::{FromRequestParts, Query, Request};
+use axum::extract::{FromRequestParts, Path, Query, Request};
 use axum::http::header;
 use axum::http::request::Parts;
 use bistand_core::Text;
-use bistand_store::{AuditEvent, RecordMeta};
+use bistand_store::{AuditEvent, AuditedStore, RecordId, RecordMeta};
 use serde::Deserialize;
 
 use crate::auth::{Action, ConnectionAuthentication, Principal, Share};
-use crate::problem::ApiError;
+use crate::problem::{ApiError, RequestId};
 
 use super::{AppState, CALLER, PeerCertificate};
 
@@ -192,6 +192,38 @@ pub(super) async fn blocking<T: Send + 'static>(
         .map_err(|_| ApiError::internal("blocking task failed"))?
 }
 
+/// A record that failed authentication on a read: logged once with the request id and the record
+/// id (never content) and audited as a read with the outcome `failed`; the error to answer with.
+pub(super) fn unreadable(
+    store: &dyn AuditedStore,
+    principal: &Principal,
+    id: &RecordId,
+    request_id: Option<RequestId>,
+) -> ApiError {
+    log_unreadable(id, request_id);
+    match store.audit_append(failed_read(principal, id)) {
+        Ok(_) => ApiError::unreadable_record(),
+        Err(error) => error.into(),
+    }
+}
+
+/// The audit event of a read of record `id` that failed authentication.
+pub(super) fn failed_read(principal: &Principal, id: &RecordId) -> AuditEvent {
+    let mut event = audit(principal, "record.read", None, None, "failed");
+    event.record_id = Some(id.as_str().to_owned());
+    event
+}
+
+/// The log line of a record that failed authentication: request and record id only. Store work
+/// runs on the blocking pool, outside the request's task, so the request id is passed in.
+pub(super) fn log_unreadable(id: &RecordId, request_id: Option<RequestId>) {
+    tracing::error!(
+        request_id = request_id.as_ref().map_or("-", RequestId::as_str),
+        record_id = id.as_str(),
+        "stored record failed authentication; `bistand store verify` reports it"
+    );
+}
+
 pub(super) fn audit(
     principal: &Principal,
     action: &str,
@@ -208,5 +240,27 @@ pub(super) fn audit(
         record_id: meta.map(|m| m.id.as_str().to_owned()),
         pseudonym: meta.map(|m| m.pseudonym.clone()),
         outcome: outcome.to_owned(),
+        record_state: None,
+    }
+}
+
+/// The one path parameter of a route (`{id}`, `{instrument}`), as text. axum's own `Path` answers
+/// a segment that is not UTF-8 after percent-decoding (`/v1/records/%FF`) with `text/plain`;
+/// this answers it like every other error, as a problem (400), without echoing the segment.
+pub(super) struct Segment(pub(super) String);
+
+impl FromRequestParts<AppState> for Segment {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Segment, ApiError> {
+        Path::<String>::from_request_parts(parts, state)
+            .await
+            .map(|Path(segment)| Segment(segment))
+            .map_err(|_| {
+                ApiError::invalid_request(Text {
+                    sv: "sökvägen innehåller ett segment som inte är giltig UTF-8".into(),
+                    en: "the path holds a segment that is not valid UTF-8".into(),
+                })
+            })
     }
 }

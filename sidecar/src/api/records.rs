@@ -1,7 +1,7 @@
 //! The encrypted records of a unit: create, read, update, search by client.
 
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use bistand_core::Text;
@@ -11,11 +11,11 @@ use serde_json::value::RawValue;
 use utoipa::ToSchema;
 
 use crate::auth::Action;
-use crate::problem::ApiError;
+use crate::problem::{ApiError, REQUEST_ID};
 use crate::today;
 
 use super::AppState;
-use super::extract::{Body, Caller, audit, blocking, json_body};
+use super::extract::{Body, Caller, Segment, audit, blocking, json_body, unreadable};
 
 /// `POST /v1/records`: a document and the client it is about.
 #[derive(Deserialize, ToSchema)]
@@ -88,7 +88,7 @@ pub(super) async fn create_record(
         today(),
     )
     .map_err(|error| match error {
-        documents::PrepareError::ClientId(_) => ApiError::invalid_client_id(),
+        documents::PrepareError::ClientId(_) => client_id_refused(&request.client_id),
         documents::PrepareError::Document(error) => ApiError::from(error),
     })?;
     let Some(record) = prepared.record else {
@@ -132,27 +132,37 @@ pub(super) struct RecordWithDocument {
 pub(super) async fn read_record(
     State(state): State<AppState>,
     caller: Caller,
-    Path(id): Path<String>,
+    Segment(id): Segment,
 ) -> Result<Response, ApiError> {
     let principal = caller.require(Action::Records)?.clone();
     let id = record_id(&id)?;
     let store = state.0.store.clone();
+    let request_id = REQUEST_ID.try_with(|id| *id).ok();
     let record = blocking(move || {
-        let record = store.get(&id)?;
-        let allowed = principal.has_unit(&record.meta.unit);
-        let outcome = if allowed { "ok" } else { "denied" };
+        // The unit is checked before anything is decrypted or audited differently: a record of
+        // another unit and an id that does not exist cost the same (one audit entry each) and
+        // answer the same 404.
+        let unit = store.unit_of(&id)?;
+        let Some(unit) = unit.filter(|unit| principal.has_unit(unit)) else {
+            store.audit_append(
+                audit(&principal, "record.read", None, None, "denied").record_id(&id),
+            )?;
+            return Err(ApiError::record_not_found());
+        };
+        let record = match store.get(&id) {
+            Err(error) if error.kind() == bistand_store::ErrorKind::Integrity => {
+                return Err(unreadable(&*store, &principal, &id, request_id));
+            }
+            other => other?,
+        };
         store.audit_append(audit(
             &principal,
             "record.read",
-            Some(&record.meta.unit),
+            Some(&unit),
             Some(&record.meta),
-            outcome,
+            "ok",
         ))?;
-        if allowed {
-            Ok(record)
-        } else {
-            Err(ApiError::record_not_found())
-        }
+        Ok(record)
     })
     .await?;
     let document = String::from_utf8(record.body)
@@ -177,7 +187,7 @@ pub(super) async fn read_record(
 pub(super) async fn update_record(
     State(state): State<AppState>,
     caller: Caller,
-    Path(id): Path<String>,
+    Segment(id): Segment,
     body: Body,
 ) -> Result<Response, ApiError> {
     let principal = caller.require(Action::Records)?.clone();
@@ -273,7 +283,7 @@ pub(super) async fn search_records(
         json_body(&body, "{\"client_id\": \"...\", \"instrument\"?: \"...\"}")?;
     let pseudonym =
         documents::client_pseudonym(&state.0.pseudonym_key, &request.client_id, today())
-            .map_err(|_| ApiError::invalid_client_id())?;
+            .map_err(|_| client_id_refused(&request.client_id))?;
     let store = state.0.store.clone();
     let records = blocking(move || {
         let found = store.find_by_pseudonym(pseudonym.as_str(), request.instrument.as_deref())?;
@@ -289,6 +299,13 @@ pub(super) async fn search_records(
                 Some(meta),
                 "ok",
             ))?;
+        }
+        if mine.is_empty() {
+            // A search that finds nothing in the caller's units is a lookup of a client too.
+            store.audit_append(
+                audit(&principal, "record.search", None, None, "none")
+                    .pseudonym(pseudonym.as_str()),
+            )?;
         }
         Ok(mine)
     })
@@ -306,4 +323,14 @@ pub(super) fn record_id(text: &str) -> Result<RecordId, ApiError> {
             en: "a record id is 32 lowercase hexadecimal digits".into(),
         })
     })
+}
+
+/// The 422 for a client id the core's rule refuses.
+fn client_id_refused(client_id: &str) -> ApiError {
+    ApiError::invalid_client_id(
+        bistand_core::identifier::client_id_problem(client_id).unwrap_or_else(|| Text {
+            sv: "klient-id avvisades".into(),
+            en: "client id refused".into(),
+        }),
+    )
 }

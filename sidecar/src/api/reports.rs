@@ -2,7 +2,7 @@
 
 use axum::Json;
 use axum::extract::rejection::QueryRejection;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Query, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use bistand_core::stats::{ReportOptions, csv::to_csv};
@@ -13,11 +13,11 @@ use serde::{Deserialize, Serialize};
 use utoipa::IntoParams;
 
 use crate::auth::Action;
-use crate::problem::ApiError;
+use crate::problem::{ApiError, REQUEST_ID};
 use crate::today;
 
 use super::AppState;
-use super::extract::{Caller, audit, blocking, query};
+use super::extract::{Caller, Segment, audit, blocking, failed_read, log_unreadable, query};
 use super::validation::strict_date;
 
 /// Report filters and format.
@@ -57,7 +57,7 @@ pub(super) struct ReportBody<'a> {
 pub(super) async fn report(
     State(state): State<AppState>,
     caller: Caller,
-    Path(instrument): Path<String>,
+    Segment(instrument): Segment,
     filters: Result<Query<ReportQuery>, QueryRejection>,
 ) -> Result<Response, ApiError> {
     let principal = caller.require(Action::Reports)?.clone();
@@ -107,6 +107,7 @@ pub(super) async fn report(
     state.0.engine.definition(&instrument, None)?;
     let as_of = filters.as_of.unwrap_or_else(today);
     let state = state.clone();
+    let request_id = REQUEST_ID.try_with(|id| *id).ok();
     let report = blocking(move || {
         let inner = &state.0;
         for unit in &units {
@@ -123,6 +124,16 @@ pub(super) async fn report(
             &options,
             &inner.statistics,
         )?;
+        // A record that fails authentication is left out (one bad row must not stop the report
+        // of its unit), and its failed read is logged and audited like any other.
+        for skipped in &report.not_counted {
+            if skipped.reason == documents::NotCountedReason::Unreadable {
+                log_unreadable(&skipped.record_id, request_id);
+                inner
+                    .store
+                    .audit_append(failed_read(&principal, &skipped.record_id))?;
+            }
+        }
         Ok(report)
     })
     .await?;

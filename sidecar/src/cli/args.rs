@@ -139,6 +139,18 @@ pub(super) enum AuditCommand {
         #[arg(long)]
         head: Option<String>,
     },
+    /// Print the head (SEQ:HASH, the hash a MAC under the audit key) to keep elsewhere.
+    Head {
+        /// The sidecar's configuration file.
+        #[arg(long)]
+        config: PathBuf,
+    },
+    /// Relink a log written before the audit key under it, once, after checking it.
+    Rekey {
+        /// The sidecar's configuration file.
+        #[arg(long)]
+        config: PathBuf,
+    },
 }
 
 #[derive(Subcommand)]
@@ -186,6 +198,16 @@ pub(super) enum StoreCommand {
         /// No progress and no summary; refused lines and errors only.
         #[arg(long)]
         quiet: bool,
+    },
+    /// Check every record against the audit log: rolled back, deleted, edited or unreadable
+    /// records by id; exit 1 if any.
+    Verify {
+        /// The sidecar's configuration file.
+        #[arg(long)]
+        config: PathBuf,
+        /// Move the rows found bad into the quarantine table (kept for forensics, out of scans).
+        #[arg(long)]
+        quarantine: bool,
     },
     /// Move every record to the active data key (after `bistand keys rotate` and a restart of
     /// the service), in batches, while the service keeps serving.

@@ -57,7 +57,7 @@ struct Tally {
 /// Validates and stores NDJSON records; every stored record is acknowledged durable.
 pub(super) fn import(options: &ImportOptions<'_>) -> Result<ExitCode> {
     let keys = crate::keys::load(options.keys)?;
-    let store = crate::server::open_store(options.db, keys.keyring, &keys.pseudonym)
+    let store = crate::server::open_store(options.db, keys.keyring, &keys.pseudonym, keys.audit)
         .with_context(|| format!("cannot open the store {}", options.db.display()))?;
     let engine = Engine::new()?;
     let total = (options.input.as_os_str() != "-")

@@ -40,7 +40,7 @@ pub(super) fn reseal(args: &StoreArgs, quiet: bool) -> Result<()> {
     let keys = keys.context("--db needs --keys")?;
     let keys = crate::keys::load(&keys)?;
     let active = keys.keyring.active().id().to_owned();
-    let store = crate::server::open_store(&db, keys.keyring, &keys.pseudonym)
+    let store = crate::server::open_store(&db, keys.keyring, &keys.pseudonym, keys.audit)
         .with_context(|| format!("cannot open the store {}", db.display()))?;
     let mut progress = Progress::new("reseal", None, "records", quiet);
     let mut resealed = 0u64;

@@ -20,7 +20,12 @@ pub(super) fn audit_verify(
 ) -> Result<ExitCode> {
     let config = crate::config::Config::load(config)?;
     let keys = crate::keys::load(&config.store.keys)?;
-    let store = crate::server::open_store(&config.store.path, keys.keyring, &keys.pseudonym)?;
+    let store = crate::server::open_store(
+        &config.store.path,
+        keys.keyring,
+        &keys.pseudonym,
+        keys.audit,
+    )?;
     let head = head
         .map(|text| {
             let (seq, hash) = text
@@ -55,9 +60,10 @@ pub(super) fn report_from_store(
         keyring,
         statistics,
         pseudonym,
+        audit,
         ..
     } = crate::keys::load(keys)?;
-    let store = crate::server::open_store(db, keyring, &pseudonym)?;
+    let store = crate::server::open_store(db, keyring, &pseudonym, audit)?;
     let engine = Engine::new()?;
     let units = unit.map(|unit| vec![unit]);
     let outcome = bistand_store::documents::report_from_store(
@@ -73,7 +79,7 @@ pub(super) fn report_from_store(
         eprintln!(
             "bistand: record {}: not counted: {}",
             skipped.record_id.as_str(),
-            skipped.kind
+            skipped.reason
         );
     }
     Ok(outcome.report)

@@ -1,7 +1,10 @@
 //! End-to-end tests of the HTTPS sidecar: real TLS on port 0 with a rustls client.
 
+mod attack;
 mod deploy;
 mod input;
+mod integrity;
+mod lookups;
 mod openapi;
 mod operations;
 mod reports;

@@ -214,6 +214,32 @@ async fn logs_hold_no_identifiers_answers_or_tokens_and_sigterm_is_graceful() {
             response.status()
         );
     }
+    // A client-supplied request id shaped like a personnummer is replaced, never logged.
+    let replaced = http
+        .get(format!("{base}/v1/instruments"))
+        .bearer_auth(&token)
+        .header("x-request-id", personnummer)
+        .send()
+        .await
+        .expect("send");
+    assert_eq!(replaced.status(), StatusCode::OK);
+    let echoed = replaced.headers()["x-request-id"].to_str().expect("ascii");
+    assert_ne!(
+        echoed, personnummer,
+        "an identifier-shaped request id is replaced"
+    );
+    // A path segment that is not UTF-8 gets a problem like every other error.
+    let not_utf8 = http
+        .get(format!("{base}/v1/records/%FF"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .expect("send");
+    assert_eq!(not_utf8.status(), StatusCode::BAD_REQUEST);
+    assert_eq!(
+        not_utf8.headers()["content-type"],
+        "application/problem+json"
+    );
     let wrong = http
         .get(format!("{base}/v1/instruments"))
         .bearer_auth("bistand_wrong_token_canary")
@@ -274,6 +300,7 @@ fn audit_verify_finds_an_edited_entry() {
                     record_id: None,
                     pseudonym: None,
                     outcome: "ok".into(),
+                    record_state: None,
                 })
                 .expect("append");
         }
@@ -305,7 +332,9 @@ fn audit_verify_finds_an_edited_entry() {
 
 fn open_store(config: &bistand_sidecar::config::Config) -> bistand_store::SqliteStore {
     let keys = bistand_sidecar::keys::load(&config.store.keys).expect("keys");
-    bistand_store::SqliteStore::open(&config.store.path, keys.keyring).expect("store")
+    bistand_store::SqliteStore::open(&config.store.path, keys.keyring)
+        .expect("store")
+        .with_audit_key(keys.audit)
 }
 
 /// Edits entry 3 the way someone with the database file could: drop the guards, change the row.

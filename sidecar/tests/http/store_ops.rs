@@ -142,7 +142,9 @@ async fn backup_and_reseal_while_the_service_takes_writes_then_restore() {
 
     // The live store: every acknowledged record readable; those written before the reseal are
     // on the new key (the service, not restarted, still seals new ones with the old key).
-    let live = SqliteStore::open(&settings.store.path, new_keys.keyring).expect("live store");
+    let live = SqliteStore::open(&settings.store.path, new_keys.keyring)
+        .expect("live store")
+        .with_audit_key(new_keys.audit);
     let all = acknowledged.lock().expect("lock").clone();
     for id in &all {
         live.get(&RecordId::parse(id).expect("id"))
@@ -159,7 +161,9 @@ async fn backup_and_reseal_while_the_service_takes_writes_then_restore() {
     let restored_path = restored_dir.path().join("bistand.db");
     std::fs::copy(&backup, &restored_path).expect("copy back");
     let restored_keys = bistand_sidecar::keys::load(&keys).expect("keys");
-    let restored = SqliteStore::open(&restored_path, restored_keys.keyring).expect("restored");
+    let restored = SqliteStore::open(&restored_path, restored_keys.keyring)
+        .expect("restored")
+        .with_audit_key(restored_keys.audit);
     restored
         .bind_keys(&restored_keys.pseudonym)
         .expect("the store's own keys");

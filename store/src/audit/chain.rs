@@ -6,7 +6,12 @@
 //! returns, in one transaction that serialises appends; it verifies by handing [`verify`] its
 //! entries in seq order (as a lazy iterator, so a large log is never held in memory) and a
 //! lookup of an entry's seq by its hash, which is only used once a problem is found.
+//!
+//! Over 700 lines as one cohesive thing: more than half is the tests, every attack on the chain
+//! (with and without the audit key) checked here without any backend, which is what lets a second
+//! backend trust the chain without repeating them.
 
+use bistand_core::audit_key::AuditKey;
 use sha2::{Digest, Sha256};
 
 use super::{AuditEntry, AuditEvent, AuditHead, AuditProblem, AuditVerification};
@@ -21,6 +26,23 @@ pub const AUDIT_GENESIS_HASH: &str =
 /// system computes (pseudonyms, seals).
 const HASH_DOMAIN: &[u8] = b"bistand-audit-v1\0";
 
+/// Prefix of every MACed entry: another tag than the unkeyed hash's, so the two encodings never
+/// coincide even under a key equal to nothing.
+const MAC_DOMAIN: &[u8] = b"bistand-audit-v2\0";
+
+/// How entries are linked: with the audit key (every store the shells open) or, for a store
+/// opened without one (tests, logs from before the key), with plain SHA-256.
+#[derive(Clone, Copy, Debug)]
+pub(crate) enum Chain<'a> {
+    /// SHA-256 of the documented encoding: anyone with the file can recompute it.
+    Unkeyed,
+    /// HMAC-SHA256 under the audit key: rewriting the chain needs the key.
+    Keyed(&'a AuditKey),
+    /// Either form, entry by entry: only to check a log once before relinking it under the key
+    /// ([`AuditLog::audit_rekey`](crate::AuditLog::audit_rekey)).
+    Migrating(&'a AuditKey),
+}
+
 /// An entry as a backend stored it, for verification: text read as bytes (a tampered row need
 /// not be UTF-8) and absent values kept absent, so verification hashes exactly what is stored.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -32,21 +54,41 @@ pub(crate) struct StoredEntry {
     pub(crate) fields: [Option<Vec<u8>>; 7],
     pub(crate) prev_hash: Option<Vec<u8>>,
     pub(crate) hash: Option<Vec<u8>>,
+    /// The record state of an audited write (absent for other entries and old logs).
+    pub(crate) record_state: Option<Vec<u8>>,
 }
 
 impl StoredEntry {
-    /// The hash this entry's content would have at `seq`.
-    fn hash_at(&self, seq: i64) -> String {
+    /// The hash this entry's content would have at `seq`, chained with `prev_hash`.
+    fn hash_with(&self, chain: Chain<'_>, seq: i64, prev_hash: Option<&[u8]>) -> String {
         chain_hash(
+            chain,
             seq,
             self.at,
             self.fields.each_ref().map(Option::as_deref),
-            self.prev_hash.as_deref(),
+            prev_hash,
+            self.record_state.as_deref(),
         )
     }
 
-    fn hash_matches_at(&self, seq: i64) -> bool {
-        self.hash.as_deref() == Some(self.hash_at(seq).as_bytes())
+    fn hash_matches_at(&self, chain: Chain<'_>, seq: i64) -> bool {
+        let matches = |chain| {
+            self.hash.as_deref()
+                == Some(
+                    self.hash_with(chain, seq, self.prev_hash.as_deref())
+                        .as_bytes(),
+                )
+        };
+        match chain {
+            Chain::Migrating(key) => matches(Chain::Keyed(key)) || matches(Chain::Unkeyed),
+            chain => matches(chain),
+        }
+    }
+
+    /// The hash of this entry relinked under `key` after `prev_hash`, for
+    /// [`AuditLog::audit_rekey`](crate::AuditLog::audit_rekey); the entry must have verified.
+    pub(crate) fn relinked(&self, key: &AuditKey, prev_hash: &str) -> String {
+        self.hash_with(Chain::Keyed(key), self.seq, Some(prev_hash.as_bytes()))
     }
 }
 
@@ -58,6 +100,11 @@ impl From<&AuditEntry> for StoredEntry {
             fields: entry.event.fields().map(|field| field.map(<[u8]>::to_vec)),
             prev_hash: Some(entry.prev_hash.as_bytes().to_vec()),
             hash: Some(entry.hash.as_bytes().to_vec()),
+            record_state: entry
+                .event
+                .record_state
+                .as_ref()
+                .map(|s| s.as_bytes().to_vec()),
         }
     }
 }
@@ -70,7 +117,11 @@ impl From<&AuditEntry> for StoredEntry {
 ///
 /// [`ErrorKind::InvalidInput`] if a field of `event` has the wrong shape;
 /// [`ErrorKind::Database`] if the log has no seq left.
-pub(crate) fn link(head: Option<(i64, String)>, event: AuditEvent) -> Result<AuditEntry> {
+pub(crate) fn link(
+    chain: Chain<'_>,
+    head: Option<(i64, String)>,
+    event: AuditEvent,
+) -> Result<AuditEntry> {
     event.check()?;
     let (last, prev_hash) = head.unwrap_or_else(|| (0, AUDIT_GENESIS_HASH.to_owned()));
     let seq = last
@@ -83,10 +134,12 @@ pub(crate) fn link(head: Option<(i64, String)>, event: AuditEvent) -> Result<Aud
             )
         })?;
     let hash = chain_hash(
+        chain,
         i64::try_from(seq).expect("seq is an i64 plus 1 that did not overflow"),
         event.at,
         event.fields(),
         Some(prev_hash.as_bytes()),
+        event.record_state.as_deref().map(str::as_bytes),
     );
     Ok(AuditEntry {
         seq,
@@ -123,10 +176,16 @@ pub(crate) fn check_recorded_head(recorded: &AuditHead) -> Result<()> {
 /// log; it is only called for an entry that does not match its hash, to tell a reordered entry
 /// from an edited one.
 ///
+/// Under [`Chain::Keyed`], an entry that matches its unkeyed hash but not its MAC is
+/// [`AuditProblem::Unkeyed`]: linked without the key, either a log from before the key that
+/// [`AuditLog::audit_rekey`](crate::AuditLog::audit_rekey) has not relinked yet, or a chain
+/// recomputed by someone without the key.
+///
 /// # Errors
 ///
 /// The first error of `entries` or `seq_of_hash`, unchanged.
 pub(crate) fn verify(
+    chain: Chain<'_>,
     entries: impl IntoIterator<Item = Result<StoredEntry>>,
     recorded: Option<&AuditHead>,
     mut seq_of_hash: impl FnMut(&[u8]) -> Result<Option<i64>>,
@@ -146,8 +205,12 @@ pub(crate) fn verify(
             // Only an entry stored at seq 0 or below can come before the first entry.
             return Ok(broken(entry.seq, AuditProblem::Edited));
         }
-        if !entry.hash_matches_at(entry.seq) {
-            let problem = if !links && belongs_elsewhere(&entry, &mut seq_of_hash)? {
+        if !entry.hash_matches_at(chain, entry.seq) {
+            let problem = if matches!(chain, Chain::Keyed(_))
+                && entry.hash_matches_at(Chain::Unkeyed, entry.seq)
+            {
+                AuditProblem::Unkeyed
+            } else if !links && belongs_elsewhere(chain, &entry, &mut seq_of_hash)? {
                 AuditProblem::Reordered
             } else {
                 AuditProblem::Edited
@@ -203,14 +266,20 @@ pub(crate) fn verify_slice(
             .find(|entry| entry.hash.as_deref() == Some(hash))
             .map(|entry| entry.seq))
     };
-    verify(entries.iter().cloned().map(Ok), recorded, seq_of_hash)
-        .expect("entries in memory and their lookup cannot fail")
+    verify(
+        Chain::Unkeyed,
+        entries.iter().cloned().map(Ok),
+        recorded,
+        seq_of_hash,
+    )
+    .expect("entries in memory and their lookup cannot fail")
 }
 
 /// Whether `entry`, which does not match its hash where it is, is a genuine entry of another
 /// position: the entry its `prev_hash` names is at some seq `m - 1` and its content hashes
 /// correctly at `m`.
 fn belongs_elsewhere(
+    chain: Chain<'_>,
     entry: &StoredEntry,
     seq_of_hash: &mut impl FnMut(&[u8]) -> Result<Option<i64>>,
 ) -> Result<bool> {
@@ -224,29 +293,65 @@ fn belongs_elsewhere(
     };
     Ok(predecessor
         .and_then(|seq| seq.checked_add(1))
-        .is_some_and(|seq| seq != entry.seq && entry.hash_matches_at(seq)))
+        .is_some_and(|seq| seq != entry.seq && entry.hash_matches_at(chain, seq)))
 }
 
-/// The hash of an entry: SHA-256 over the domain tag, `seq` and `at` as 8-byte big-endian
-/// integers, then each text field and `prev_hash` as a presence byte (0 absent, 1 present) and,
-/// when present, an 8-byte big-endian length and the bytes. Lengths make the encoding
-/// unambiguous: no two different entries hash the same input.
-fn chain_hash(seq: i64, at: i64, fields: [Option<&[u8]>; 7], prev_hash: Option<&[u8]>) -> String {
-    let mut hasher = Sha256::new();
-    hasher.update(HASH_DOMAIN);
-    hasher.update(seq.to_be_bytes());
-    hasher.update(at.to_be_bytes());
-    for field in fields.into_iter().chain([prev_hash]) {
+/// The hash of an entry: SHA-256 ([`Chain::Unkeyed`]) or HMAC-SHA256 under the audit key
+/// ([`Chain::Keyed`], with another domain tag) over the domain tag, `seq` and `at` as 8-byte
+/// big-endian integers, then each text field and `prev_hash` as a presence byte (0 absent, 1
+/// present) and, when present, an 8-byte big-endian length and the bytes; then, only for an
+/// entry with a record state, the state the same way (so entries without one hash as they did
+/// before states existed). Lengths make the encoding unambiguous: no two different entries hash
+/// the same input.
+fn chain_hash(
+    chain: Chain<'_>,
+    seq: i64,
+    at: i64,
+    fields: [Option<&[u8]>; 7],
+    prev_hash: Option<&[u8]>,
+    record_state: Option<&[u8]>,
+) -> String {
+    enum Hasher {
+        Plain(Sha256),
+        Keyed(bistand_core::audit_key::AuditMac),
+    }
+    impl Hasher {
+        fn update(&mut self, bytes: &[u8]) {
+            match self {
+                Hasher::Plain(hasher) => hasher.update(bytes),
+                Hasher::Keyed(mac) => mac.update(bytes),
+            }
+        }
+    }
+    let mut hasher = match chain {
+        Chain::Unkeyed => {
+            let mut hasher = Sha256::new();
+            hasher.update(HASH_DOMAIN);
+            Hasher::Plain(hasher)
+        }
+        Chain::Keyed(key) | Chain::Migrating(key) => {
+            let mut mac = key.mac();
+            mac.update(MAC_DOMAIN);
+            Hasher::Keyed(mac)
+        }
+    };
+    hasher.update(&seq.to_be_bytes());
+    hasher.update(&at.to_be_bytes());
+    let state = record_state.map(Some);
+    for field in fields.into_iter().chain([prev_hash]).chain(state) {
         match field {
-            None => hasher.update([0u8]),
+            None => hasher.update(&[0u8]),
             Some(bytes) => {
-                hasher.update([1u8]);
-                hasher.update((bytes.len() as u64).to_be_bytes());
+                hasher.update(&[1u8]);
+                hasher.update(&(bytes.len() as u64).to_be_bytes());
                 hasher.update(bytes);
             }
         }
     }
-    record::hex(hasher.finalize().as_slice())
+    match hasher {
+        Hasher::Plain(hasher) => record::hex(hasher.finalize().as_slice()),
+        Hasher::Keyed(mac) => record::hex(&mac.finalize()),
+    }
 }
 
 #[cfg(test)]
@@ -272,7 +377,7 @@ mod tests {
         let mut head = None;
         let mut entries = Vec::new();
         for i in 1..=n {
-            let entry = link(head.take(), event(i)).expect("link");
+            let entry = link(Chain::Unkeyed, head.take(), event(i)).expect("link");
             head = Some((i, entry.hash.clone()));
             entries.push(StoredEntry::from(&entry));
         }
@@ -297,16 +402,167 @@ mod tests {
             ]
         };
         let genesis = Some(AUDIT_GENESIS_HASH.as_bytes());
-        let base = chain_hash(1, 0, fields("ab", "c"), genesis);
+        let base = chain_hash(Chain::Unkeyed, 1, 0, fields("ab", "c"), genesis, None);
         assert_eq!(base.len(), 64);
         assert!(record::is_lower_hex(&base));
-        assert_ne!(base, chain_hash(1, 0, fields("a", "bc"), genesis));
-        assert_ne!(base, chain_hash(2, 0, fields("ab", "c"), genesis));
-        assert_ne!(base, chain_hash(1, 1, fields("ab", "c"), genesis));
+        assert_ne!(
+            base,
+            chain_hash(Chain::Unkeyed, 1, 0, fields("a", "bc"), genesis, None)
+        );
+        assert_ne!(
+            base,
+            chain_hash(Chain::Unkeyed, 2, 0, fields("ab", "c"), genesis, None)
+        );
+        assert_ne!(
+            base,
+            chain_hash(Chain::Unkeyed, 1, 1, fields("ab", "c"), genesis, None)
+        );
         let mut empty_unit = fields("ab", "c");
         empty_unit[3] = Some(b"");
-        assert_ne!(base, chain_hash(1, 0, empty_unit, genesis));
-        assert_ne!(base, chain_hash(1, 0, fields("ab", "c"), None));
+        assert_ne!(
+            base,
+            chain_hash(Chain::Unkeyed, 1, 0, empty_unit, genesis, None)
+        );
+        assert_ne!(
+            base,
+            chain_hash(Chain::Unkeyed, 1, 0, fields("ab", "c"), None, None)
+        );
+    }
+
+    #[test]
+    fn a_record_state_is_hashed_and_entries_without_one_hash_as_before() {
+        let fields = [
+            Some(&b"a"[..]),
+            Some(b"r"),
+            Some(b"x"),
+            None,
+            None,
+            None,
+            Some(b"ok"),
+        ];
+        let genesis = Some(AUDIT_GENESIS_HASH.as_bytes());
+        let plain = chain_hash(Chain::Unkeyed, 1, 0, fields, genesis, None);
+        // The unkeyed encoding of an entry without a state, computed as before states existed.
+        let mut hasher = Sha256::new();
+        hasher.update(HASH_DOMAIN);
+        hasher.update(1i64.to_be_bytes());
+        hasher.update(0i64.to_be_bytes());
+        for field in fields.into_iter().chain([genesis]) {
+            match field {
+                None => hasher.update([0u8]),
+                Some(bytes) => {
+                    hasher.update([1u8]);
+                    hasher.update((bytes.len() as u64).to_be_bytes());
+                    hasher.update(bytes);
+                }
+            }
+        }
+        assert_eq!(plain, record::hex(hasher.finalize().as_slice()));
+        let with_state = chain_hash(Chain::Unkeyed, 1, 0, fields, genesis, Some(b"1:5:5"));
+        assert_ne!(plain, with_state);
+        assert_ne!(
+            with_state,
+            chain_hash(Chain::Unkeyed, 1, 0, fields, genesis, Some(b"2:5:5"))
+        );
+    }
+
+    /// A keyed log of `n` entries.
+    fn keyed_chain(key: &AuditKey, n: i64) -> Vec<StoredEntry> {
+        let mut head = None;
+        let mut entries = Vec::new();
+        for i in 1..=n {
+            let entry = link(Chain::Keyed(key), head.take(), event(i)).expect("link");
+            head = Some((i, entry.hash.clone()));
+            entries.push(StoredEntry::from(&entry));
+        }
+        entries
+    }
+
+    fn verify_keyed(chain: Chain<'_>, entries: &[StoredEntry]) -> AuditVerification {
+        let seq_of_hash = |hash: &[u8]| {
+            Ok(entries
+                .iter()
+                .find(|entry| entry.hash.as_deref() == Some(hash))
+                .map(|entry| entry.seq))
+        };
+        verify(chain, entries.iter().cloned().map(Ok), None, seq_of_hash).expect("in memory")
+    }
+
+    /// Issue 13: with the file alone, an entry edited and the chain after it recomputed with the
+    /// documented encoding verified as intact. Under the key it no longer does.
+    #[test]
+    fn a_keyed_chain_cannot_be_recomputed_without_the_key() {
+        let key = AuditKey::new("a1", &[4u8; 32]).expect("key");
+        let entries = keyed_chain(&key, 10);
+        assert!(verify_keyed(Chain::Keyed(&key), &entries).is_intact());
+        // The unkeyed check does not accept MACs: the two encodings differ.
+        assert_eq!(
+            verify_keyed(Chain::Unkeyed, &entries),
+            broken(1, AuditProblem::Edited)
+        );
+
+        // Edit entry 5 and relink it and every later entry with the unkeyed encoding (from entry
+        // 5 on, or the whole log, which then verifies without the key).
+        for (start, found_at) in [(4, 5), (0, 1)] {
+            let mut forged = entries.clone();
+            forged[4].fields[6] = Some(b"denied".to_vec());
+            for i in start..forged.len() {
+                let prev = match i {
+                    0 => AUDIT_GENESIS_HASH.as_bytes().to_vec(),
+                    i => forged[i - 1].hash.clone().expect("hash"),
+                };
+                forged[i].prev_hash = Some(prev.clone());
+                let hash = forged[i].hash_with(Chain::Unkeyed, forged[i].seq, Some(&prev));
+                forged[i].hash = Some(hash.into_bytes());
+            }
+            if start == 0 {
+                assert!(
+                    verify_slice(&forged, None).is_intact(),
+                    "what the attack relied on"
+                );
+            }
+            assert_eq!(
+                verify_keyed(Chain::Keyed(&key), &forged),
+                broken(found_at, AuditProblem::Unkeyed)
+            );
+        }
+
+        // Relinked under another key: edited.
+        let other = AuditKey::new("a1", &[5u8; 32]).expect("key");
+        let mut forged = entries.clone();
+        for i in 4..forged.len() {
+            let prev = String::from_utf8(forged[i - 1].hash.clone().expect("hash")).expect("hex");
+            forged[i].prev_hash = Some(prev.clone().into_bytes());
+            forged[i].hash = Some(forged[i].relinked(&other, &prev).into_bytes());
+        }
+        assert_eq!(
+            verify_keyed(Chain::Keyed(&key), &forged),
+            broken(5, AuditProblem::Edited)
+        );
+    }
+
+    #[test]
+    fn an_unkeyed_log_is_accepted_only_while_migrating_and_relinks_under_the_key() {
+        let key = AuditKey::new("a1", &[4u8; 32]).expect("key");
+        let mut entries = chain(6);
+        // Appends under the key after an upgrade continue the unkeyed log.
+        let last = String::from_utf8(entries[5].hash.clone().expect("hash")).expect("hex");
+        let entry = link(Chain::Keyed(&key), Some((6, last)), event(7)).expect("link");
+        entries.push(StoredEntry::from(&entry));
+        assert_eq!(
+            verify_keyed(Chain::Keyed(&key), &entries),
+            broken(1, AuditProblem::Unkeyed)
+        );
+        assert!(verify_keyed(Chain::Migrating(&key), &entries).is_intact());
+
+        let mut prev = AUDIT_GENESIS_HASH.to_owned();
+        for entry in &mut entries {
+            let hash = entry.relinked(&key, &prev);
+            entry.prev_hash = Some(prev.into_bytes());
+            entry.hash = Some(hash.clone().into_bytes());
+            prev = hash;
+        }
+        assert!(verify_keyed(Chain::Keyed(&key), &entries).is_intact());
     }
 
     #[test]
@@ -411,6 +667,7 @@ mod tests {
             String::from_utf8(entries[3].hash.clone().expect("hash")).expect("hex"),
         ));
         let forged = link(
+            Chain::Unkeyed,
             head4,
             AuditEvent {
                 outcome: "denied".to_owned(),
@@ -442,7 +699,7 @@ mod tests {
             String::from_utf8(entries[6].hash.clone().expect("hash")).expect("hex"),
         ));
         for n in 8..=12 {
-            let entry = link(head.take(), event(n + 50)).expect("link");
+            let entry = link(Chain::Unkeyed, head.take(), event(n + 50)).expect("link");
             head = Some((n, entry.hash.clone()));
             rewritten.push(StoredEntry::from(&entry));
         }

@@ -38,6 +38,13 @@ pub struct AuditEvent {
     pub pseudonym: Option<String>,
     /// How it went (`"ok"`, `"denied"`, `"not_found"`); same shape as `role`.
     pub outcome: String,
+    /// The state of the record an audited write left, as `REVISION:CREATED_AT:UPDATED_AT`
+    /// (decimal), set by the store ([`AuditedStore`](crate::AuditedStore)); `None` for every
+    /// other event. The keyed chain commits to it, so `verify_records` can tell a record rolled
+    /// back to an older revision, or with edited timestamps, from the one last written. Left out
+    /// of the JSON when absent.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub record_state: Option<String>,
 }
 
 impl AuditEvent {
@@ -59,6 +66,7 @@ impl AuditEvent {
             record_id: None,
             pseudonym: None,
             outcome: outcome.into(),
+            record_state: None,
         }
     }
 
@@ -90,6 +98,7 @@ impl AuditEvent {
             unit: Some(meta.unit.clone()),
             record_id: Some(meta.id.as_str().to_owned()),
             pseudonym: Some(meta.pseudonym.clone()),
+            record_state: Some(record_state(meta)),
             ..self
         }
     }
@@ -122,6 +131,14 @@ impl AuditEvent {
         if let Some(pseudonym) = &self.pseudonym {
             record::check_pseudonym(pseudonym)?;
         }
+        if let Some(state) = &self.record_state
+            && parse_record_state(state).is_none()
+        {
+            return Err(Error::new(
+                ErrorKind::InvalidInput,
+                "audit record_state must be REVISION:CREATED_AT:UPDATED_AT in decimal",
+            ));
+        }
         Ok(())
     }
 
@@ -137,6 +154,26 @@ impl AuditEvent {
             Some(self.outcome.as_bytes()),
         ]
     }
+}
+
+/// The state an audited write leaves: `REVISION:CREATED_AT:UPDATED_AT`. The other plain columns
+/// (pseudonym, unit, instrument, version, key id) are bound into the sealed body, so an edit of
+/// them already fails authentication; these three are not, so the audit log commits to them.
+pub(crate) fn record_state(meta: &RecordMeta) -> String {
+    format!("{}:{}:{}", meta.revision, meta.created_at, meta.updated_at)
+}
+
+/// The revision and timestamps of a `record_state`, if it has that shape.
+pub(crate) fn parse_record_state(state: &str) -> Option<(u64, i64, i64)> {
+    let mut parts = state.split(':');
+    let digits = |part: &str| !part.is_empty() && part.bytes().all(|b| b.is_ascii_digit());
+    let revision = parts.next().filter(|p| digits(p))?.parse().ok()?;
+    let created = parts.next().filter(|p| digits(p))?.parse().ok()?;
+    let updated = parts.next().filter(|p| digits(p))?.parse().ok()?;
+    parts
+        .next()
+        .is_none()
+        .then_some((revision, created, updated))
 }
 
 /// Checks a free-text field: 1 to `max` bytes, each allowed by `allowed`, and nothing that looks

@@ -17,9 +17,14 @@
 //!
 //! - The backend makes the log append-only for the application (SQLite: triggers abort `UPDATE`
 //!   and `DELETE`, and an insert must take exactly the next `seq`).
-//! - Each entry carries the SHA-256 of its own content, its `seq` and the previous entry's hash
-//!   ([`AuditLog::audit_verify`]), so whoever gets past the first defence and edits, deletes or
-//!   reorders entries leaves a chain that no longer verifies.
+//! - Each entry carries a link over its own content, its `seq` and the previous entry's link
+//!   ([`AuditLog::audit_verify`]): an HMAC-SHA256 under the audit key, which lives in the keys
+//!   file and not in the database, so whoever gets past the first defence and edits, deletes or
+//!   reorders entries cannot relink the chain. A store opened without a key links with plain
+//!   SHA-256 (tests, logs from before the key; [`AuditLog::audit_rekey`] migrates those once).
+//!
+//! The entry of an audited write also records the state the write left (revision and
+//! timestamps), so `verify_records` can find records rolled back, deleted or re-timestamped.
 //!
 //! A chain alone cannot show that entries were cut off its end: the shorter log is still a valid
 //! chain. That is why verification reports the head (`seq` and hash) for the operator to record
@@ -51,8 +56,9 @@ mod event;
 use serde::Serialize;
 
 pub use chain::AUDIT_GENESIS_HASH;
-pub(crate) use chain::{StoredEntry, check_recorded_head, link, verify};
+pub(crate) use chain::{Chain, StoredEntry, check_recorded_head, link, verify};
 pub use event::AuditEvent;
+pub(crate) use event::parse_record_state;
 #[cfg(any(test, feature = "conformance"))]
 pub(crate) use event::{MAX_PRINCIPAL_LEN, MAX_TERM_LEN};
 
@@ -61,6 +67,7 @@ use crate::ErrorKind;
 use crate::Store;
 use crate::error::Result;
 use crate::import::ImportRecord;
+use crate::integrity::{RecordFinding, RecordVerification};
 use crate::record::{NewRecord, RecordId, RecordMeta};
 
 /// An appended event with its place in the chain.
@@ -75,8 +82,8 @@ pub struct AuditEntry {
     pub event: AuditEvent,
     /// The previous entry's `hash` ([`AUDIT_GENESIS_HASH`] for the first entry).
     pub prev_hash: String,
-    /// SHA-256, in lowercase hex, of a length-prefixed encoding of `seq`, every field of the
-    /// event and `prev_hash`.
+    /// HMAC-SHA256 under the audit key (SHA-256 in a store opened without one), in lowercase
+    /// hex, of a length-prefixed encoding of `seq`, every field of the event and `prev_hash`.
     pub hash: String,
 }
 
@@ -132,6 +139,10 @@ pub enum AuditProblem {
     /// The entry at a recorded head's seq has another hash: the chain was recomputed from some
     /// entry at or before seq.
     Rewritten,
+    /// The entry at seq is linked with the unkeyed SHA-256 encoding, not the audit key's MAC:
+    /// either a log from before the audit key that [`AuditLog::audit_rekey`] has not relinked
+    /// yet, or a chain recomputed from seq on by someone without the key.
+    Unkeyed,
 }
 
 /// An append-only, hash-chained audit log. Implementations are shared between threads.
@@ -176,6 +187,19 @@ pub trait AuditLog: Send + Sync {
     /// [`ErrorKind::InvalidInput`] if `recorded.hash` is not 64 lowercase hex digits, or a head
     /// of seq 0 has another hash than [`AUDIT_GENESIS_HASH`]; as [`AuditLog::audit_verify`].
     fn audit_verify_against(&self, recorded: &AuditHead) -> Result<AuditVerification>;
+
+    /// Migrates a log to the audit key, once: checks every entry, accepting either the unkeyed
+    /// SHA-256 link of a log from before the key or the key's MAC, and if the whole log verifies
+    /// relinks every entry under the key, in one transaction. Returns the new head (heads
+    /// recorded before no longer match: record this one), or the first problem found, in which
+    /// case nothing was changed. Running it on a keyed log rewrites nothing of substance (the
+    /// links come out the same).
+    ///
+    /// # Errors
+    ///
+    /// [`ErrorKind::InvalidInput`] if the store was opened without an audit key;
+    /// [`ErrorKind::Database`].
+    fn audit_rekey(&self) -> Result<AuditVerification>;
 }
 
 /// A [`Store`] with an [`AuditLog`] whose writes can carry their audit entry: the record and the
@@ -229,6 +253,26 @@ pub trait AuditedStore: Store + AuditLog {
     /// [`ErrorKind::InvalidInput`](crate::ErrorKind::InvalidInput) for a malformed identity;
     /// [`ErrorKind::Database`](crate::ErrorKind::Database).
     fn imported(&self, identities: &[&str]) -> Result<Vec<bool>>;
+    /// Walks every stored record against the audit log and reports, by id only, every record
+    /// rolled back, deleted, edited or unreadable (see [`RecordProblem`](crate::RecordProblem)).
+    /// Judges against the record states the chain commits to: check the chain itself with
+    /// [`AuditLog::audit_verify`] too (a broken chain makes these states untrustworthy).
+    ///
+    /// # Errors
+    ///
+    /// [`ErrorKind::Database`].
+    fn verify_records(&self) -> Result<RecordVerification>;
+
+    /// Moves the rows of `findings` out of the records into the quarantine, where they are kept
+    /// for forensics and no scan, count or lookup sees them, and appends `event` about each
+    /// (with its record id) in the same transaction. Findings without a row (deleted records)
+    /// are skipped. Returns the number of rows moved.
+    ///
+    /// # Errors
+    ///
+    /// As [`AuditLog::audit_append`] for `event`; [`ErrorKind::Database`]. Nothing is moved
+    /// when it fails.
+    fn quarantine(&self, findings: &[RecordFinding], event: AuditEvent) -> Result<u64>;
 }
 
 impl AuditVerification {
@@ -251,7 +295,7 @@ mod tests {
             "report",
             "ok",
         );
-        let entry = link(None, event).expect("link");
+        let entry = link(Chain::Unkeyed, None, event).expect("link");
         let json = serde_json::to_value(&entry).expect("json");
         assert_eq!(json["seq"], 1);
         assert_eq!(json["principal"], "anna.svensson");

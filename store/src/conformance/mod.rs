@@ -18,6 +18,7 @@
 //! ```
 
 mod audit;
+mod integrity;
 mod operations;
 mod records;
 
@@ -49,6 +50,10 @@ pub const CASES: &[Case] = &[
     Case {
         name: "unknown_ids_are_not_found",
         run: records::unknown_ids_are_not_found,
+    },
+    Case {
+        name: "the_unit_is_read_without_opening_the_body",
+        run: records::the_unit_is_read_without_opening_the_body,
     },
     Case {
         name: "find_by_pseudonym_in_insertion_order",
@@ -125,6 +130,22 @@ pub const CASES: &[Case] = &[
     Case {
         name: "imports_are_idempotent_and_audited",
         run: operations::imports_are_idempotent_and_audited,
+    },
+    Case {
+        name: "revisions_count_writes_and_audited_writes_commit_to_them",
+        run: integrity::revisions_count_writes_and_audited_writes_commit_to_them,
+    },
+    Case {
+        name: "verify_records_finds_nothing_in_an_untouched_store",
+        run: integrity::verify_records_finds_nothing_in_an_untouched_store,
+    },
+    Case {
+        name: "quarantined_records_leave_every_scan_and_are_not_deleted",
+        run: integrity::quarantined_records_leave_every_scan_and_are_not_deleted,
+    },
+    Case {
+        name: "scan_readable_visits_what_scan_visits",
+        run: integrity::scan_readable_visits_what_scan_visits,
     },
 ];
 

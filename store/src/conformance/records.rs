@@ -457,3 +457,21 @@ pub(super) fn a_missing_key_is_unknown_everywhere(make: &dyn Fn(Keyring) -> Box<
         assert_eq!((record.body, &record.meta), (body(seq), meta));
     }
 }
+
+pub(super) fn the_unit_is_read_without_opening_the_body(
+    make: &dyn Fn(Keyring) -> Box<dyn AuditedStore>,
+) {
+    let store = fresh(make);
+    let meta = store.put(record(1, "Söder", "sue", "1", 1)).expect("put");
+    assert_eq!(
+        store.unit_of(&meta.id).expect("unit"),
+        Some("Söder".to_owned())
+    );
+    assert_eq!(store.unit_of(&missing_id()).expect("unit"), None);
+    // Without the key the body cannot be opened; the unit is still there to check access by.
+    store.replace_keyring(keyring(&["k2"]));
+    assert_eq!(
+        store.unit_of(&meta.id).expect("unit"),
+        Some("Söder".to_owned())
+    );
+}

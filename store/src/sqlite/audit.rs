@@ -5,27 +5,31 @@
 use std::collections::VecDeque;
 
 use rusqlite::types::ValueRef;
-use rusqlite::{OptionalExtension, Row, Transaction};
+use rusqlite::{Connection, OptionalExtension, Row, Transaction};
 
-use super::SqliteStore;
+use super::{SqliteStore, schema};
 use crate::audit::{
-    self, AuditEntry, AuditEvent, AuditHead, AuditLog, AuditVerification, AuditedStore, StoredEntry,
+    self, AuditEntry, AuditEvent, AuditHead, AuditLog, AuditVerification, AuditedStore, Chain,
+    StoredEntry,
 };
-use crate::error::{Error, Result};
+use crate::error::{Error, ErrorKind, Result};
 use crate::import::ImportRecord;
+use crate::integrity::{RecordFinding, RecordVerification};
 use crate::record::{NewRecord, RecordId, RecordMeta};
 
 /// Entries read per query while verifying: enough to amortise the query, little memory.
 const VERIFY_CHUNK: i64 = 512;
 
 /// The columns of an entry, in the order [`stored_entry`] and [`entry_row`] read them.
-const COLUMNS: &str =
-    "seq, at, principal, role, action, unit, record_id, pseudonym, outcome, prev_hash, hash";
+const COLUMNS: &str = "seq, at, principal, role, action, unit, record_id, pseudonym, outcome, \
+                       prev_hash, hash, record_state";
 
 impl AuditLog for SqliteStore {
     fn audit_append(&self, event: AuditEvent) -> Result<AuditEntry> {
         event.check()?;
-        self.write("could not append to the audit log", |tx| append(tx, event))
+        self.write("could not append to the audit log", |tx| {
+            append(tx, self.chain(), event)
+        })
     }
 
     fn audit_entries(&self, after_seq: u64, limit: usize) -> Result<Vec<AuditEntry>> {
@@ -47,12 +51,62 @@ impl AuditLog for SqliteStore {
     }
 
     fn audit_verify(&self) -> Result<AuditVerification> {
-        verify(self, None)
+        verify(self, self.chain(), None)
     }
 
     fn audit_verify_against(&self, recorded: &AuditHead) -> Result<AuditVerification> {
         audit::check_recorded_head(recorded)?;
-        verify(self, Some(recorded))
+        verify(self, self.chain(), Some(recorded))
+    }
+
+    fn audit_rekey(&self) -> Result<AuditVerification> {
+        let Some(key) = &self.audit_key else {
+            return Err(Error::new(
+                ErrorKind::InvalidInput,
+                "the store was opened without an audit key: there is nothing to relink the audit \
+                 log under",
+            ));
+        };
+        let context = "could not relink the audit log";
+        self.write(context, |tx| {
+            let db = |e| Error::database(context, e);
+            // Checked and relinked inside one write transaction, so no append slips between.
+            let verification = audit::verify(
+                Chain::Migrating(key),
+                Pages::new(|after, last| read_page(tx, after, last)),
+                None,
+                |hash| seq_of_hash(tx, hash),
+            )?;
+            if !verification.is_intact() {
+                return Ok(verification);
+            }
+            tx.execute_batch("DROP TRIGGER audit_no_update")
+                .map_err(db)?;
+            let mut prev_hash = audit::AUDIT_GENESIS_HASH.to_owned();
+            let (mut after, mut count) = (i64::MIN, 0u64);
+            loop {
+                let page = read_page(tx, after, i64::MAX)?;
+                let Some(last) = page.back() else { break };
+                after = last.seq;
+                for entry in &page {
+                    let hash = entry.relinked(key, &prev_hash);
+                    tx.prepare_cached("UPDATE audit SET prev_hash = ?2, hash = ?3 WHERE seq = ?1")
+                        .and_then(|mut s| s.execute(rusqlite::params![entry.seq, prev_hash, hash]))
+                        .map_err(db)?;
+                    prev_hash = hash;
+                    count += 1;
+                }
+            }
+            tx.execute_batch(schema::AUDIT_NO_UPDATE_TRIGGER)
+                .map_err(db)?;
+            Ok(AuditVerification::Intact {
+                entries: count,
+                head: AuditHead {
+                    seq: after.max(0).unsigned_abs(),
+                    hash: prev_hash,
+                },
+            })
+        })
     }
 }
 
@@ -65,7 +119,7 @@ impl AuditedStore for SqliteStore {
         event.check()?;
         let (mut metas, entry) = self.put_many_with(vec![record], |tx, metas| {
             let meta = metas.first().expect("one record was inserted");
-            append(tx, event.about(meta))
+            append(tx, self.chain(), event.about(meta))
         })?;
         Ok((metas.remove(0), entry))
     }
@@ -77,7 +131,17 @@ impl AuditedStore for SqliteStore {
         event: AuditEvent,
     ) -> Result<(RecordMeta, AuditEntry)> {
         event.check()?;
-        self.update_with(id, body, |tx, meta| append(tx, event.about(meta)))
+        self.update_with(id, body, |tx, meta| {
+            append(tx, self.chain(), event.about(meta))
+        })
+    }
+
+    fn verify_records(&self) -> Result<RecordVerification> {
+        self.verify_records_sql()
+    }
+
+    fn quarantine(&self, findings: &[RecordFinding], event: AuditEvent) -> Result<u64> {
+        self.quarantine_sql(findings, event)
     }
 
     fn import_audited(
@@ -96,8 +160,12 @@ impl AuditedStore for SqliteStore {
 /// Appends `event` inside `tx`, which must be an `IMMEDIATE` transaction: reading the head and
 /// inserting the next entry then happen under the write lock, so two appends never chain to the
 /// same head.
-pub(super) fn append(tx: &Transaction<'_>, event: AuditEvent) -> Result<AuditEntry> {
-    append_after(tx, head(tx)?, event)
+pub(super) fn append(
+    tx: &Transaction<'_>,
+    chain: Chain<'_>,
+    event: AuditEvent,
+) -> Result<AuditEntry> {
+    append_after(tx, chain, head(tx)?, event)
 }
 
 /// The last entry's seq and hash, read inside `tx`.
@@ -108,18 +176,21 @@ pub(super) fn head(tx: &Transaction<'_>) -> Result<Option<(i64, String)>> {
 }
 
 /// Appends `event` after `head`, which the caller read in this transaction (with [`head`], or
-/// as the entry it appended last), so a batch of appends reads the head once.
+/// as the entry it appended last), so a batch of appends reads the head once; linked under
+/// `chain`.
 pub(super) fn append_after(
     tx: &Transaction<'_>,
+    chain: Chain<'_>,
     head: Option<(i64, String)>,
     event: AuditEvent,
 ) -> Result<AuditEntry> {
     let context = "could not append to the audit log";
     let db = |e| Error::database(context, e);
-    let entry = audit::link(head, event)?;
+    let entry = audit::link(chain, head, event)?;
     let seq = i64::try_from(entry.seq).expect("link takes the seq after a stored i64");
     tx.prepare_cached(&format!(
-        "INSERT INTO audit ({COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)"
+        "INSERT INTO audit ({COLUMNS}) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)"
     ))
     .and_then(|mut s| {
         let event = &entry.event;
@@ -135,6 +206,7 @@ pub(super) fn append_after(
             event.outcome,
             entry.prev_hash,
             entry.hash,
+            event.record_state,
         ])
     })
     .map_err(db)?;
@@ -143,79 +215,95 @@ pub(super) fn append_after(
 
 /// The verification behind [`AuditLog::audit_verify`] and [`AuditLog::audit_verify_against`]:
 /// the rows present now, paged in seq order, through [`audit::verify`].
-fn verify(store: &SqliteStore, recorded: Option<&AuditHead>) -> Result<AuditVerification> {
+fn verify(
+    store: &SqliteStore,
+    chain: Chain<'_>,
+    recorded: Option<&AuditHead>,
+) -> Result<AuditVerification> {
     let context = "could not verify the audit log";
     // Only entries present now are checked: appends during a long verification are not chased.
     let last: Option<i64> = store.read(|conn| {
         conn.query_row("SELECT max(seq) FROM audit", [], |row| row.get(0))
             .map_err(|e| Error::database(context, e))
     })?;
-    let pages = Pages {
-        store,
-        // The first page starts below 0 so that rows an attacker inserted at seq 0 or below are
-        // seen.
-        after: i64::MIN,
-        last,
-        page: VecDeque::new(),
+    let Some(last) = last else {
+        return audit::verify(chain, std::iter::empty(), recorded, |_| Ok(None));
     };
+    let pages = Pages::new(|after, _| store.read(|conn| read_page(conn, after, last)));
     // Only called once a problem is found, so the unindexed lookup is fine.
-    let seq_of_hash = |hash: &[u8]| {
-        store.read(|conn| {
-            conn.query_row(
-                "SELECT seq FROM audit WHERE hash = CAST(?1 AS TEXT) LIMIT 1",
-                [hash],
-                |row| row.get(0),
-            )
-            .optional()
-            .map_err(|e| Error::database(context, e))
-        })
-    };
-    audit::verify(pages, recorded, seq_of_hash)
+    audit::verify(chain, pages, recorded, |hash| {
+        store.read(|conn| seq_of_hash(conn, hash))
+    })
 }
 
-/// The stored entries up to seq `last`, in seq order, read a page at a time by keyset pagination
-/// (as [`Store::scan`](crate::Store::scan) does by rowid): each page is a short read, so appends
-/// carry on meanwhile and a large log is never held in memory.
-struct Pages<'a> {
-    store: &'a SqliteStore,
-    /// The seq of the last entry read; the next page starts above it.
+/// The seq of the stored entry whose hash is `hash`, anywhere in the log.
+fn seq_of_hash(conn: &Connection, hash: &[u8]) -> Result<Option<i64>> {
+    conn.query_row(
+        "SELECT seq FROM audit WHERE hash = CAST(?1 AS TEXT) LIMIT 1",
+        [hash],
+        |row| row.get(0),
+    )
+    .optional()
+    .map_err(|e| Error::database("could not verify the audit log", e))
+}
+
+/// Up to [`VERIFY_CHUNK`] stored entries with a seq above `after` and at most `last`.
+fn read_page(conn: &Connection, after: i64, last: i64) -> Result<VecDeque<StoredEntry>> {
+    let context = "could not verify the audit log";
+    let mut statement = conn
+        .prepare_cached(&format!(
+            "SELECT {COLUMNS} FROM audit WHERE seq > ?1 AND seq <= ?2 ORDER BY seq \
+             LIMIT {VERIFY_CHUNK}"
+        ))
+        .map_err(|e| Error::database(context, e))?;
+    let rows = statement
+        .query_map([after, last], stored_entry)
+        .map_err(|e| Error::database(context, e))?;
+    rows.collect::<rusqlite::Result<VecDeque<_>>>()
+        .map_err(|e| Error::database(context, e))
+}
+
+/// The stored entries in seq order, read a page at a time by keyset pagination (as
+/// [`Store::scan`](crate::Store::scan) does by rowid) through `read(after, _)`: each page is a
+/// short read, so appends carry on meanwhile and a large log is never held in memory.
+struct Pages<F> {
+    read: F,
+    /// The seq of the last entry read; the next page starts above it. The first page starts
+    /// below 0 so that rows an attacker inserted at seq 0 or below are seen.
     after: i64,
-    /// The last seq to read; `None` once there is nothing more to read.
-    last: Option<i64>,
+    done: bool,
     page: VecDeque<StoredEntry>,
 }
 
-impl Iterator for Pages<'_> {
+impl<F: FnMut(i64, i64) -> Result<VecDeque<StoredEntry>>> Pages<F> {
+    fn new(read: F) -> Self {
+        Pages {
+            read,
+            after: i64::MIN,
+            done: false,
+            page: VecDeque::new(),
+        }
+    }
+}
+
+impl<F: FnMut(i64, i64) -> Result<VecDeque<StoredEntry>>> Iterator for Pages<F> {
     type Item = Result<StoredEntry>;
 
     fn next(&mut self) -> Option<Result<StoredEntry>> {
         if self.page.is_empty() {
-            let last = self.last?;
-            let context = "could not verify the audit log";
-            let (after, store) = (self.after, self.store);
-            let page = store.read(|conn| {
-                let mut statement = conn
-                    .prepare_cached(&format!(
-                        "SELECT {COLUMNS} FROM audit WHERE seq > ?1 AND seq <= ?2 ORDER BY seq \
-                         LIMIT {VERIFY_CHUNK}"
-                    ))
-                    .map_err(|e| Error::database(context, e))?;
-                let rows = statement
-                    .query_map([after, last], stored_entry)
-                    .map_err(|e| Error::database(context, e))?;
-                rows.collect::<rusqlite::Result<VecDeque<_>>>()
-                    .map_err(|e| Error::database(context, e))
-            });
-            let page = match page {
+            if self.done {
+                return None;
+            }
+            let page = match (self.read)(self.after, i64::MAX) {
                 Ok(page) => page,
                 Err(error) => {
-                    self.last = None;
+                    self.done = true;
                     return Some(Err(error));
                 }
             };
             match page.back() {
                 Some(entry) if page.len() as i64 == VERIFY_CHUNK => self.after = entry.seq,
-                _ => self.last = None,
+                _ => self.done = true,
             }
             self.page = page;
         }
@@ -250,6 +338,7 @@ fn stored_entry(row: &Row<'_>) -> rusqlite::Result<StoredEntry> {
         ],
         prev_hash: text(9)?,
         hash: text(10)?,
+        record_state: text(11)?,
     })
 }
 
@@ -268,6 +357,7 @@ fn entry_row(row: &Row<'_>) -> rusqlite::Result<AuditEntry> {
             record_id: row.get(6)?,
             pseudonym: row.get(7)?,
             outcome: row.get(8)?,
+            record_state: row.get(11)?,
         },
         prev_hash: row.get(9)?,
         hash: row.get(10)?,

@@ -1,4 +1,4 @@
-//! Idempotent, audited import on SQLite: the `imports` table (migration 4) remembers each
+//! Idempotent, audited import on SQLite: the `imports` table (migration 5) remembers each
 //! imported record's identity, and a record, its identity and its audit entry commit together.
 
 use rusqlite::OptionalExtension;
@@ -51,7 +51,12 @@ pub(super) fn import_audited(
                 continue;
             }
             insert_sealed(tx, row).map_err(db)?;
-            let entry = append_after(tx, last.take(), event.clone().about(&row.meta))?;
+            let entry = append_after(
+                tx,
+                store.chain(),
+                last.take(),
+                event.clone().about(&row.meta),
+            )?;
             let seq = i64::try_from(entry.seq).expect("an appended seq was an i64");
             last = Some((seq, entry.hash));
             out.push(Some(row.meta.clone()));

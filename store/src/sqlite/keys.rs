@@ -1,4 +1,4 @@
-//! A store bound to its keys on SQLite: the `key_fingerprints` table (migration 4) and the check
+//! A store bound to its keys on SQLite: the `key_fingerprints` table (migration 5) and the check
 //! [`Store::bind_keys`](crate::Store::bind_keys) runs before the shells write anything.
 
 use bistand_core::Text;

@@ -12,6 +12,7 @@
 mod audit;
 mod backup;
 mod import;
+mod integrity;
 mod keys;
 mod records;
 pub(crate) mod schema;
@@ -21,6 +22,7 @@ use std::sync::{Mutex, MutexGuard, PoisonError, RwLock};
 use std::time::Duration;
 
 pub use backup::BackupSummary;
+use bistand_core::audit_key::AuditKey;
 use bistand_core::seal::Keyring;
 use bistand_core::unit::unit_key;
 use rusqlite::functions::FunctionFlags;
@@ -42,6 +44,8 @@ pub struct SqliteStore {
     /// `None` for an in-memory store, whose only connection is the writer.
     readers: Option<ReaderPool>,
     keyring: RwLock<Keyring>,
+    /// Links the audit log; `None` links it with plain SHA-256 (see [`SqliteStore::with_audit_key`]).
+    audit_key: Option<AuditKey>,
 }
 
 struct ReaderPool {
@@ -64,6 +68,7 @@ impl SqliteStore {
     /// - [`ErrorKind::Database`] if the file cannot be opened or switched to WAL mode.
     pub fn open(path: impl AsRef<Path>, keyring: Keyring) -> Result<SqliteStore> {
         let path = path.as_ref().to_path_buf();
+        owner_only(&path)?;
         let mut writer = Connection::open(&path)
             .map_err(|e| Error::database("could not open the store file", e))?;
         configure(&writer, true)?;
@@ -75,6 +80,7 @@ impl SqliteStore {
                 idle: Mutex::new(Vec::new()),
             }),
             keyring: RwLock::new(keyring),
+            audit_key: None,
         })
     }
 
@@ -93,7 +99,28 @@ impl SqliteStore {
             writer: Mutex::new(conn),
             readers: None,
             keyring: RwLock::new(keyring),
+            audit_key: None,
         })
+    }
+
+    /// The same store with its audit log linked under `key`: every entry appended is MACed with
+    /// it, and verification accepts only MACed entries (an entry linked without the key is
+    /// [`AuditProblem::Unkeyed`](crate::AuditProblem::Unkeyed); a log from before the key is
+    /// migrated once with [`AuditLog::audit_rekey`](crate::AuditLog::audit_rekey)). Without a
+    /// key the log is linked with plain SHA-256, which anyone with the file can recompute: the
+    /// shells always give one.
+    #[must_use]
+    pub fn with_audit_key(mut self, key: AuditKey) -> SqliteStore {
+        self.audit_key = Some(key);
+        self
+    }
+
+    /// How this store links its audit log.
+    fn chain(&self) -> crate::audit::Chain<'_> {
+        match &self.audit_key {
+            Some(key) => crate::audit::Chain::Keyed(key),
+            None => crate::audit::Chain::Unkeyed,
+        }
     }
 
     /// Copies the write-ahead log into the database file and truncates the log (a backup taken
@@ -215,6 +242,47 @@ fn configure(conn: &Connection, require_wal: bool) -> Result<()> {
 
 /// The SQL function that gives a unit's comparison form.
 pub(crate) const UNIT_KEY_FUNCTION: &str = "bistand_unit_key";
+
+/// Creates the store file readable and writable by its owner only, whatever the umask, and
+/// narrows an existing one and its `-wal` and `-shm` files the same way: they hold ciphertext,
+/// pseudonyms and the audit log. SQLite gives the journal files it creates the database file's
+/// permissions, so a new store's `-wal` and `-shm` come out 0600 too.
+fn owner_only(path: &Path) -> Result<()> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
+        let failed = |e: std::io::Error| {
+            Error::new(
+                ErrorKind::Database,
+                format!("could not create the store file with owner-only permissions: {e}"),
+            )
+        };
+        match std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .mode(0o600)
+            .open(path)
+        {
+            Ok(_) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {}
+            Err(e) => return Err(failed(e)),
+        }
+        for suffix in ["", "-wal", "-shm"] {
+            let mut name = path.as_os_str().to_owned();
+            name.push(suffix);
+            let file = Path::new(&name);
+            if let Ok(metadata) = std::fs::metadata(file)
+                && metadata.permissions().mode() & 0o077 != 0
+            {
+                std::fs::set_permissions(file, std::fs::Permissions::from_mode(0o600))
+                    .map_err(failed)?;
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = path;
+    Ok(())
+}
 
 #[cfg(test)]
 pub(crate) mod tests {

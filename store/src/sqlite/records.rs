@@ -23,11 +23,11 @@ use crate::sealing::{self, SealedRecord, now_ms};
 pub(super) const SCAN_CHUNK: i64 = 512;
 
 /// Columns of a record row, in the order [`stored_row`] reads them.
-const COLUMNS: &str =
-    "id, pseudonym, unit, instrument, version, created_at, updated_at, key_id, nonce, ciphertext";
+pub(super) const COLUMNS: &str = "id, pseudonym, unit, instrument, version, created_at, \
+                                   updated_at, key_id, revision, nonce, ciphertext";
 /// Metadata columns, in the order [`meta_row`] reads them.
 const META_COLUMNS: &str =
-    "id, pseudonym, unit, instrument, version, created_at, updated_at, key_id";
+    "id, pseudonym, unit, instrument, version, created_at, updated_at, key_id, revision";
 
 impl SqliteStore {
     /// Inserts `records` like [`Store::put_many`] and, in the same transaction, runs `also` with
@@ -82,6 +82,7 @@ impl SqliteStore {
             let old = sealing::open(&keyring, row)?;
             let meta = RecordMeta {
                 updated_at: now_ms().max(old.meta.updated_at),
+                revision: old.meta.revision.saturating_add(1),
                 ..old.meta
             };
             let SealedRecord { meta, sealed } = sealing::seal_body(keyring.active(), meta, body)?;
@@ -90,79 +91,14 @@ impl SqliteStore {
             Ok((meta, also))
         })
     }
-}
 
-/// Inserts one sealed record row.
-pub(super) fn insert_sealed(tx: &Transaction<'_>, row: &SealedRecord) -> rusqlite::Result<()> {
-    let SealedRecord { meta, sealed } = row;
-    tx.prepare_cached(&format!(
-        "INSERT INTO records ({COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)"
-    ))?
-    .execute(rusqlite::params![
-        meta.id.as_str(),
-        meta.pseudonym,
-        meta.unit,
-        meta.instrument,
-        meta.version,
-        meta.created_at,
-        meta.updated_at,
-        meta.key_id,
-        &sealed.nonce[..],
-        sealed.ciphertext,
-    ])?;
-    Ok(())
-}
-
-impl Store for SqliteStore {
-    fn put(&self, record: NewRecord) -> Result<RecordMeta> {
-        let mut metas = self.put_many(vec![record])?;
-        Ok(metas.remove(0))
-    }
-
-    fn put_many(&self, records: Vec<NewRecord>) -> Result<Vec<RecordMeta>> {
-        let (metas, ()) = self.put_many_with(records, |_, _| Ok(()))?;
-        Ok(metas)
-    }
-
-    fn update(&self, id: &RecordId, body: &[u8]) -> Result<RecordMeta> {
-        let (meta, ()) = self.update_with(id, body, |_, _| Ok(()))?;
-        Ok(meta)
-    }
-
-    fn get(&self, id: &RecordId) -> Result<Record> {
-        let row = self
-            .read(|conn| select_one(conn, id))?
-            .ok_or_else(|| Error::not_found(id.as_str()))?;
-        sealing::open(&self.keyring(), row)
-    }
-
-    fn find_by_pseudonym(
+    /// [`Store::scan`], and with `unreadable` [`Store::scan_readable`].
+    fn scan_with(
         &self,
-        pseudonym: &str,
-        instrument: Option<&str>,
-    ) -> Result<Vec<RecordMeta>> {
-        record::check_pseudonym(pseudonym)?;
-        if let Some(instrument) = instrument {
-            record::check_name("instrument", instrument)?;
-        }
-        let context = "could not look up records by pseudonym";
-        self.read(|conn| {
-            let mut statement = conn
-                .prepare_cached(&format!(
-                    "SELECT {META_COLUMNS} FROM records
-                     WHERE pseudonym = ?1 AND (?2 IS NULL OR instrument = ?2)
-                     ORDER BY created_at, rowid"
-                ))
-                .map_err(|e| Error::database(context, e))?;
-            let rows = statement
-                .query_map(rusqlite::params![pseudonym, instrument], meta_row)
-                .map_err(|e| Error::database(context, e))?;
-            rows.collect::<rusqlite::Result<Vec<_>>>()
-                .map_err(|e| Error::database(context, e))
-        })
-    }
-
-    fn scan(&self, filter: &ScanFilter, f: &mut dyn FnMut(Record) -> Result<()>) -> Result<()> {
+        filter: &ScanFilter,
+        f: &mut dyn FnMut(Record) -> Result<()>,
+        mut unreadable: Option<&mut dyn FnMut(RecordId, Error) -> Result<()>>,
+    ) -> Result<()> {
         filter.check()?;
         let context = "could not scan records";
         let (condition, mut params) = filter_sql(filter);
@@ -172,8 +108,9 @@ impl Store for SqliteStore {
         );
         // Keyset pagination by rowid: each chunk is its own short read, so a long report neither
         // holds the in-memory store's only connection nor pins the WAL. Rows never change rowid
-        // (no operation deletes or re-inserts), so each record present when the scan starts is
-        // visited exactly once, and records inserted during the scan (by `f`, say) are not.
+        // (nothing re-inserts; a quarantined row is only removed), so each record present when
+        // the scan starts is visited at most once, and records inserted during the scan (by
+        // `f`, say) are not.
         let last: Option<i64> = self.read(|conn| {
             conn.query_row("SELECT max(rowid) FROM records", [], |row| row.get(0))
                 .map_err(|e| Error::database(context, e))
@@ -207,18 +144,129 @@ impl Store for SqliteStore {
             // may use the store, and a nested read lock could deadlock behind a waiting writer.
             let records = {
                 let keyring = self.keyring();
-                chunk
-                    .into_iter()
-                    .map(|(_, row)| sealing::open(&keyring, row))
-                    .collect::<Result<Vec<_>>>()?
+                let mut records = Vec::with_capacity(chunk.len());
+                for (_, row) in chunk {
+                    // The id is kept only when a failure is to be reported rather than returned.
+                    let id = unreadable.is_some().then(|| row.meta.id.clone());
+                    match (sealing::open(&keyring, row), id) {
+                        (Ok(record), _) => records.push(Ok(record)),
+                        (Err(error), Some(id)) if error.kind() == ErrorKind::Integrity => {
+                            records.push(Err((id, error)));
+                        }
+                        (Err(error), _) => return Err(error),
+                    }
+                }
+                records
             };
             for record in records {
-                f(record)?;
+                match (record, unreadable.as_mut()) {
+                    (Ok(record), _) => f(record)?,
+                    (Err((id, error)), Some(unreadable)) => unreadable(id, error)?,
+                    (Err((_, error)), None) => return Err(error),
+                }
             }
             if !full {
                 return Ok(());
             }
         }
+    }
+}
+
+/// Inserts one sealed record row.
+pub(super) fn insert_sealed(tx: &Transaction<'_>, row: &SealedRecord) -> rusqlite::Result<()> {
+    let SealedRecord { meta, sealed } = row;
+    tx.prepare_cached(&format!(
+        "INSERT INTO records ({COLUMNS}) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)"
+    ))?
+    .execute(rusqlite::params![
+        meta.id.as_str(),
+        meta.pseudonym,
+        meta.unit,
+        meta.instrument,
+        meta.version,
+        meta.created_at,
+        meta.updated_at,
+        meta.key_id,
+        revision_column(meta.revision),
+        &sealed.nonce[..],
+        sealed.ciphertext,
+    ])?;
+    Ok(())
+}
+
+impl Store for SqliteStore {
+    fn put(&self, record: NewRecord) -> Result<RecordMeta> {
+        let mut metas = self.put_many(vec![record])?;
+        Ok(metas.remove(0))
+    }
+
+    fn put_many(&self, records: Vec<NewRecord>) -> Result<Vec<RecordMeta>> {
+        let (metas, ()) = self.put_many_with(records, |_, _| Ok(()))?;
+        Ok(metas)
+    }
+
+    fn update(&self, id: &RecordId, body: &[u8]) -> Result<RecordMeta> {
+        let (meta, ()) = self.update_with(id, body, |_, _| Ok(()))?;
+        Ok(meta)
+    }
+
+    fn get(&self, id: &RecordId) -> Result<Record> {
+        let row = self
+            .read(|conn| select_one(conn, id))?
+            .ok_or_else(|| Error::not_found(id.as_str()))?;
+        sealing::open(&self.keyring(), row)
+    }
+
+    fn unit_of(&self, id: &RecordId) -> Result<Option<String>> {
+        self.read(|conn| {
+            conn.prepare_cached("SELECT unit FROM records WHERE id = ?1")
+                .and_then(|mut statement| {
+                    statement
+                        .query_row([id.as_str()], |row| row.get(0))
+                        .optional()
+                })
+                .map_err(|e| Error::database("could not look up a record's unit", e))
+        })
+    }
+
+    fn find_by_pseudonym(
+        &self,
+        pseudonym: &str,
+        instrument: Option<&str>,
+    ) -> Result<Vec<RecordMeta>> {
+        record::check_pseudonym(pseudonym)?;
+        if let Some(instrument) = instrument {
+            record::check_name("instrument", instrument)?;
+        }
+        let context = "could not look up records by pseudonym";
+        self.read(|conn| {
+            let mut statement = conn
+                .prepare_cached(&format!(
+                    "SELECT {META_COLUMNS} FROM records
+                     WHERE pseudonym = ?1 AND (?2 IS NULL OR instrument = ?2)
+                     ORDER BY created_at, rowid"
+                ))
+                .map_err(|e| Error::database(context, e))?;
+            let rows = statement
+                .query_map(rusqlite::params![pseudonym, instrument], meta_row)
+                .map_err(|e| Error::database(context, e))?;
+            rows.collect::<rusqlite::Result<Vec<_>>>()
+                .map_err(|e| Error::database(context, e))
+        })
+    }
+
+    fn scan(&self, filter: &ScanFilter, f: &mut dyn FnMut(Record) -> Result<()>) -> Result<()> {
+        self.scan_with(filter, f, None)
+    }
+
+    fn scan_readable(
+        &self,
+        filter: &ScanFilter,
+        f: &mut dyn FnMut(Record) -> Result<()>,
+        unreadable: &mut dyn FnMut(RecordId, Error) -> Result<()>,
+    ) -> Result<()> {
+        self.scan_with(filter, f, Some(unreadable))
     }
 
     fn count(&self, filter: &ScanFilter) -> Result<u64> {
@@ -295,7 +343,7 @@ impl Store for SqliteStore {
     }
 }
 
-fn select_one(conn: &Connection, id: &RecordId) -> Result<Option<SealedRecord>> {
+pub(super) fn select_one(conn: &Connection, id: &RecordId) -> Result<Option<SealedRecord>> {
     let context = "could not read the record";
     conn.prepare_cached(&format!("SELECT {COLUMNS} FROM records WHERE id = ?1"))
         .and_then(|mut s| {
@@ -307,7 +355,8 @@ fn select_one(conn: &Connection, id: &RecordId) -> Result<Option<SealedRecord>> 
 
 fn write_body(tx: &Transaction<'_>, meta: &RecordMeta, sealed: &Sealed) -> rusqlite::Result<()> {
     tx.prepare_cached(
-        "UPDATE records SET key_id = ?2, nonce = ?3, ciphertext = ?4, updated_at = ?5 WHERE id = ?1",
+        "UPDATE records SET key_id = ?2, nonce = ?3, ciphertext = ?4, updated_at = ?5, \
+         revision = ?6 WHERE id = ?1",
     )?
     .execute(rusqlite::params![
         meta.id.as_str(),
@@ -315,8 +364,14 @@ fn write_body(tx: &Transaction<'_>, meta: &RecordMeta, sealed: &Sealed) -> rusql
         &sealed.nonce[..],
         sealed.ciphertext,
         meta.updated_at,
+        revision_column(meta.revision),
     ])?;
     Ok(())
+}
+
+/// A revision as SQLite's signed integer; no store reaches 2^63 writes of one record.
+fn revision_column(revision: u64) -> i64 {
+    i64::try_from(revision).unwrap_or(i64::MAX)
 }
 
 fn meta_row(row: &Row<'_>) -> rusqlite::Result<RecordMeta> {
@@ -333,17 +388,19 @@ fn meta_at(row: &Row<'_>, first: usize) -> rusqlite::Result<RecordMeta> {
         created_at: row.get(first + 5)?,
         updated_at: row.get(first + 6)?,
         key_id: row.get(first + 7)?,
+        // A negative revision can only be an edit; u64::MAX makes the body fail to open.
+        revision: u64::try_from(row.get::<_, i64>(first + 8)?).unwrap_or(u64::MAX),
     })
 }
 
 /// Reads the [`COLUMNS`] starting at column `first`.
-fn stored_row(row: &Row<'_>, first: usize) -> rusqlite::Result<SealedRecord> {
+pub(super) fn stored_row(row: &Row<'_>, first: usize) -> rusqlite::Result<SealedRecord> {
     let meta = meta_at(row, first)?;
-    let stored_nonce: Vec<u8> = row.get(first + 8)?;
+    let stored_nonce: Vec<u8> = row.get(first + 9)?;
     // A nonce of the wrong length cannot be the one the body was sealed with; an all-zero
     // nonce in its place makes opening fail authentication, as any other alteration does.
     let nonce = <[u8; NONCE_LEN]>::try_from(stored_nonce.as_slice()).unwrap_or([0; NONCE_LEN]);
-    let ciphertext: Vec<u8> = row.get(first + 9)?;
+    let ciphertext: Vec<u8> = row.get(first + 10)?;
     let mut sealed = Sealed {
         key_id: meta.key_id.clone(),
         nonce,

@@ -69,7 +69,28 @@ const MIGRATIONS: &[&str] = &[
      BEGIN
          SELECT RAISE(ABORT, 'the audit log is append-only: entries cannot be deleted');
      END;",
-    // 4: what a store knows of its keys and of its imports. `key_fingerprints` holds the
+    // 4 (issue 13): record revisions (0 for bodies sealed before, whose associated data has no
+    // revision), the record state an audited write commits to in the audit chain, and the
+    // quarantine that `store verify --quarantine` moves unreadable rows into, kept for forensics
+    // and out of every scan.
+    "ALTER TABLE records ADD COLUMN revision INTEGER NOT NULL DEFAULT 0;
+     ALTER TABLE audit ADD COLUMN record_state TEXT;
+     CREATE TABLE quarantine (
+         id             TEXT    NOT NULL PRIMARY KEY,
+         pseudonym      TEXT    NOT NULL,
+         unit           TEXT    NOT NULL,
+         instrument     TEXT    NOT NULL,
+         version        TEXT    NOT NULL,
+         created_at     INTEGER NOT NULL,
+         updated_at     INTEGER NOT NULL,
+         key_id         TEXT    NOT NULL,
+         revision       INTEGER NOT NULL,
+         nonce          BLOB    NOT NULL,
+         ciphertext     BLOB    NOT NULL,
+         reason         TEXT    NOT NULL,
+         quarantined_at INTEGER NOT NULL
+     ) STRICT;",
+    // 5: what a store knows of its keys and of its imports. `key_fingerprints` holds the
     // fingerprint (HMAC of a fixed label, never the secret) of the pseudonym key and of every
     // data key the store was opened with, so another organisation's keys file is refused before
     // anything is written (see keys.rs). `imports` holds the keyed identity of every imported
@@ -86,6 +107,14 @@ const MIGRATIONS: &[&str] = &[
          record_id TEXT NOT NULL
      ) STRICT, WITHOUT ROWID;",
 ];
+
+/// The trigger of migration 3 that makes audit entries unchangeable, for `audit_rekey`, which
+/// drops it for its one transaction of relinking and creates it again before committing.
+pub(crate) const AUDIT_NO_UPDATE_TRIGGER: &str =
+    "CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit
+     BEGIN
+         SELECT RAISE(ABORT, 'the audit log is append-only: entries cannot be changed');
+     END;";
 
 /// Brings the schema of `conn`'s database to [`SCHEMA_VERSION`].
 ///

@@ -5,7 +5,9 @@
 mod audit;
 mod crash;
 mod disk;
+mod integrity;
 mod migration;
+mod permissions;
 mod rotation;
 mod tamper;
 

@@ -47,6 +47,7 @@ fn a_version_1_store_is_migrated() {
                 version: "1",
                 pseudonym: pseudonym.as_str(),
                 unit: "norr",
+                revision: 0,
             },
             &body(42),
         );
