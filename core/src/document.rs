@@ -201,3 +201,63 @@ impl Document {
         }
     }
 }
+
+/// A JSON text's compact form: every whitespace byte outside strings removed, everything else
+/// kept as it is. Two spellings of one document that differ only in spacing and line breaks (a
+/// pretty-printed and a compact export) give the same bytes, which is what lets a re-exported
+/// file import as the same records.
+///
+/// A single pass over the bytes, without parsing: an import computes it for every line, after
+/// the engine has parsed the document, and a second full parse would cost more than sealing.
+/// Input that is not JSON is compacted all the same (and never refused here).
+#[must_use]
+pub fn compact_json(json: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(json.len());
+    // Runs between whitespace bytes are copied whole: a compact document is one copy.
+    let (mut i, mut run) = (0, 0);
+    while i < json.len() {
+        match json[i] {
+            b'"' => {
+                i += 1;
+                while i < json.len() {
+                    match json[i] {
+                        b'\\' => i += 2,
+                        b'"' => {
+                            i += 1;
+                            break;
+                        }
+                        _ => i += 1,
+                    }
+                }
+            }
+            b' ' | b'\t' | b'\n' | b'\r' => {
+                out.extend_from_slice(&json[run..i]);
+                i += 1;
+                run = i;
+            }
+            _ => i += 1,
+        }
+    }
+    out.extend_from_slice(&json[run.min(json.len())..]);
+    out
+}
+
+#[cfg(test)]
+mod compact_tests {
+    use super::compact_json;
+
+    #[test]
+    fn spacing_outside_strings_goes_and_strings_stay() {
+        let pretty = b"{\n  \"a\": [1, 2],\r\n\t\"b\": \"x y \\\" z\"\n}\n";
+        assert_eq!(compact_json(pretty), br#"{"a":[1,2],"b":"x y \" z"}"#);
+        assert_eq!(
+            compact_json(br#"{"a":[1,2],"b":"x y \" z"}"#),
+            compact_json(pretty)
+        );
+        assert_ne!(
+            compact_json(br#"{"b":1,"a":2}"#),
+            compact_json(br#"{"a":2,"b":1}"#)
+        );
+        assert_eq!(compact_json(br#""\\" , 1"#), br#""\\",1"#);
+    }
+}

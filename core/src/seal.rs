@@ -159,6 +159,17 @@ impl DataKey {
         &self.id
     }
 
+    /// The key's fingerprint: the lowercase hex HMAC-SHA256 of a fixed label under the secret
+    /// (the same rule as [`PseudonymKey::fingerprint`](crate::identifier::PseudonymKey::fingerprint)).
+    /// A store records it so that a keys file with another secret under this id is refused.
+    #[must_use]
+    pub fn fingerprint(&self) -> String {
+        crate::identifier::keyed_hex(
+            self.secret.as_slice(),
+            &[crate::identifier::FINGERPRINT_LABEL],
+        )
+    }
+
     fn cipher(&self) -> XChaCha20Poly1305 {
         // The cipher keeps its own copy of the key and wipes it on drop (`zeroize` feature).
         XChaCha20Poly1305::new(&self.secret)
@@ -255,6 +266,11 @@ impl Keyring {
     /// The key with id `id`, if the keyring has it.
     pub fn get(&self, id: &str) -> Option<&DataKey> {
         self.keys.iter().find(|k| k.id == id)
+    }
+
+    /// Every key, in the order they were added.
+    pub fn keys(&self) -> impl Iterator<Item = &DataKey> {
+        self.keys.iter()
     }
 
     /// The ids of all keys, in the order they were added.

@@ -1,9 +1,9 @@
 //! The command line: [`run`] parses the arguments (`args`) and hands each command to its module
-//! (`documents`, `report`, `store`, `setup`; input in `input`). Exit codes: 0 success (documents valid), 1 at least one
+//! (`documents`, `report`, `store`, `import`, `keys`, `maintenance`, `setup`, `verify`; input in `input`). Exit codes: 0 success (documents valid), 1 at least one
 //! document has error findings, 2 input could not be processed (unreadable file, malformed JSON,
 //! unknown instrument, bad arguments).
 
-use std::io::{self, Write};
+use std::io;
 use std::process::ExitCode;
 
 use anyhow::Result;
@@ -11,7 +11,10 @@ use clap::Parser;
 
 mod args;
 mod documents;
+mod import;
 mod input;
+mod keys;
+mod maintenance;
 mod report;
 mod setup;
 mod store;
@@ -21,7 +24,7 @@ use args::{AuditCommand, Cli, Command, KeysCommand, StoreCommand};
 use documents::{definition, generate, schema, summary, validate};
 use report::report;
 use setup::init;
-use store::{audit_verify, import};
+use store::audit_verify;
 
 /// Exit code for documents with error findings (and a broken audit chain).
 pub const EXIT_FINDINGS: u8 = 1;
@@ -62,14 +65,55 @@ pub fn run() -> Result<ExitCode> {
             client_ids,
         } => generate(&mut out, &instrument, count, seed, client_ids),
         Command::Keys {
-            command: KeysCommand::Generate,
+            command: KeysCommand::Generate { out: file },
         } => {
-            writeln!(out, "{}", crate::keys::generate()?)?;
+            keys::generate(file.as_deref(), &mut out)?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Keys {
+            command: KeysCommand::Rotate { keys },
+        } => {
+            let id = keys::rotate(&keys)?;
+            eprintln!(
+                "bistand: added data key {id} to {} and made it active; restart the service, then \
+                 run `bistand store reseal`",
+                keys.display()
+            );
             Ok(ExitCode::SUCCESS)
         }
         Command::Store {
-            command: StoreCommand::Import { db, keys, input },
-        } => import(&db, &keys, &input),
+            command:
+                StoreCommand::Import {
+                    db,
+                    keys,
+                    input,
+                    dry_run,
+                    quiet,
+                },
+        } => import::import(&import::ImportOptions {
+            db: &db,
+            keys: &keys,
+            input: &input,
+            dry_run,
+            quiet,
+        }),
+        Command::Store {
+            command: StoreCommand::Reseal { store, keys, quiet },
+        } => {
+            maintenance::reseal(&store.into_args(keys), quiet)?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Store {
+            command:
+                StoreCommand::Backup {
+                    store,
+                    out: file,
+                    quiet,
+                },
+        } => {
+            maintenance::backup(&store.into_args(None), &file, quiet)?;
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Store {
             command: StoreCommand::Verify { config, quarantine },
         } => verify::store_verify(&config, quarantine, &mut out),
@@ -116,5 +160,15 @@ pub fn run() -> Result<ExitCode> {
             command: AuditCommand::Rekey { config },
         } => verify::audit_rekey(&config, &mut out),
         Command::Report(args) => report(&mut out, args),
+    }
+}
+
+impl args::StoreArgs {
+    fn into_args(self, keys: Option<std::path::PathBuf>) -> maintenance::StoreArgs {
+        maintenance::StoreArgs {
+            config: self.config,
+            db: self.db,
+            keys,
+        }
     }
 }

@@ -73,7 +73,12 @@ pub fn run(options: &DemoOptions, out: &mut dyn Write) -> Result<()> {
 /// Loads the synthetic records; returns how many SUE and FIA records were stored.
 fn load(config: &Config, dir: &Path, options: &DemoOptions) -> Result<(usize, usize)> {
     let keys = crate::keys::load(&config.store.keys)?;
-    let store = crate::server::open_store(&config.store.path, keys.keyring, keys.audit)?;
+    let store = crate::server::open_store(
+        &config.store.path,
+        keys.keyring,
+        &keys.pseudonym,
+        keys.audit,
+    )?;
     let engine = Engine::new()?;
     let today = crate::today();
     let sue_definition = engine.definition("sue", None)?;

@@ -19,6 +19,7 @@ pub mod metrics;
 pub mod pki;
 pub mod problem;
 mod process_metrics;
+mod progress;
 pub mod server;
 
 /// Today's date in UTC: the reference date for personnummer centuries, follow-ups and reports

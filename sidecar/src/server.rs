@@ -45,8 +45,13 @@ pub fn crypto_provider() -> Arc<rustls::crypto::CryptoProvider> {
 /// If the keys file or the store cannot be opened.
 pub fn state(config: &Config, metrics: Arc<Metrics>) -> Result<AppState> {
     let keys = crate::keys::load(&config.store.keys)?;
-    let store = open_store(&config.store.path, keys.keyring, keys.audit)
-        .with_context(|| format!("cannot open the store {}", config.store.path.display()))?;
+    let store = open_store(
+        &config.store.path,
+        keys.keyring,
+        &keys.pseudonym,
+        keys.audit,
+    )
+    .with_context(|| format!("cannot open the store {}", config.store.path.display()))?;
     Ok(AppState::new(
         Engine::new()?,
         store,
@@ -58,21 +63,25 @@ pub fn state(config: &Config, metrics: Arc<Metrics>) -> Result<AppState> {
     ))
 }
 
-/// Opens the store at `path` (creating it if needed), its audit log linked under `audit_key`: the
-/// one place the sidecar names a storage backend. The service, the command line and the demo hold what this returns, so another
-/// backend plugs in here.
+/// Opens the store at `path` (creating it if needed), binds it to its keys
+/// ([`Store::bind_keys`](bistand_store::Store::bind_keys)) and links its audit log under
+/// `audit_key`: the one place the sidecar names a
+/// storage backend. The service, the command line and the demo hold what this returns, so
+/// another backend plugs in here.
 ///
 /// # Errors
 ///
-/// As [`SqliteStore::open`].
+/// As [`SqliteStore::open`]; [`bistand_store::ErrorKind::WrongKeys`] when the keys are not the
+/// store's (nothing is written then).
 pub fn open_store(
     path: &Path,
     keyring: Keyring,
+    pseudonym: &bistand_core::identifier::PseudonymKey,
     audit_key: AuditKey,
 ) -> bistand_store::Result<Arc<dyn AuditedStore>> {
-    Ok(Arc::new(
-        SqliteStore::open(path, keyring)?.with_audit_key(audit_key),
-    ))
+    let store = SqliteStore::open(path, keyring)?;
+    bistand_store::Store::bind_keys(&store, pseudonym)?;
+    Ok(Arc::new(store.with_audit_key(audit_key)))
 }
 
 /// The rustls server configuration from the `[tls]` section: TLS 1.3 and 1.2, HTTP/2 and

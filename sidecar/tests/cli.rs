@@ -364,3 +364,280 @@ fn init_certificates_last_exactly_as_long_as_printed() {
     assert_eq!(certificates_expire, years(2));
     assert_eq!(ca_expires, years(10));
 }
+
+/// `bistand keys generate --out`: owner-only from creation, never overwritten, unique ids.
+#[test]
+fn keys_generate_out_is_private_unique_and_never_overwrites_and_rotate_keeps_old_keys() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let (a, b) = (dir.path().join("a.json"), dir.path().join("b.json"));
+    for path in [&a, &b] {
+        let output = bistand(
+            &["keys", "generate", "--out", path.to_str().expect("path")],
+            None,
+        );
+        ok(&output);
+        assert!(output.stdout.is_empty(), "the secrets go to the file only");
+    }
+    let keys_a = bistand_sidecar::keys::load(&a).expect("keys");
+    let keys_b = bistand_sidecar::keys::load(&b).expect("keys");
+    assert_ne!(keys_a.pseudonym.key_id(), keys_b.pseudonym.key_id());
+    assert_ne!(keys_a.keyring.active().id(), keys_b.keyring.active().id());
+    for keys in [&keys_a, &keys_b] {
+        assert!(bistand_core::identifier::is_key_id(keys.pseudonym.key_id()));
+        assert!(keys.pseudonym.key_id().starts_with("p-"));
+        assert!(keys.keyring.active().id().starts_with("k-"));
+    }
+    #[cfg(unix)]
+    let mode = |path: &Path| {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::metadata(path).expect("meta").permissions().mode() & 0o777
+    };
+    #[cfg(unix)]
+    assert_eq!(mode(&a), 0o600);
+
+    let before = std::fs::read(&a).expect("read");
+    let again = bistand(
+        &["keys", "generate", "--out", a.to_str().expect("path")],
+        None,
+    );
+    assert_eq!(again.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&again.stderr).contains("already exists"));
+    assert_eq!(
+        std::fs::read(&a).expect("read"),
+        before,
+        "never overwritten"
+    );
+
+    // Standard output still works, with a warning about the redirect.
+    let printed = bistand(&["keys", "generate"], None);
+    assert!(bistand_core::keys::parse_keys(ok(&printed).as_bytes()).is_ok());
+    assert!(String::from_utf8_lossy(&printed.stderr).contains("--out"));
+
+    // Rotation: a new active data key, the old one kept, still owner-only.
+    let rotated = bistand(
+        &["keys", "rotate", "--keys", a.to_str().expect("path")],
+        None,
+    );
+    ok(&rotated);
+    let after = bistand_sidecar::keys::load(&a).expect("rotated keys");
+    let old = keys_a.keyring.active().id();
+    assert_ne!(after.keyring.active().id(), old);
+    assert!(after.keyring.active().id().starts_with("k-"));
+    assert_eq!(
+        after.keyring.ids().collect::<Vec<_>>(),
+        [old, after.keyring.active().id()]
+    );
+    assert_eq!(
+        after.pseudonym.fingerprint(),
+        keys_a.pseudonym.fingerprint()
+    );
+    #[cfg(unix)]
+    assert_eq!(mode(&a), 0o600);
+    assert!(String::from_utf8_lossy(&rotated.stderr).contains(after.keyring.active().id()));
+}
+
+fn generated_input(dir: &Path, count: &str) -> std::path::PathBuf {
+    let input = dir.join("input.ndjson");
+    let lines = ok(&bistand(
+        &[
+            "generate",
+            "sue",
+            "--count",
+            count,
+            "--seed",
+            "5",
+            "--client-ids",
+        ],
+        None,
+    ));
+    std::fs::write(&input, lines).expect("write");
+    input
+}
+
+fn import(db: &Path, keys: &Path, input: &Path, extra: &[&str]) -> Output {
+    let mut args = vec![
+        "store",
+        "import",
+        "--db",
+        db.to_str().expect("path"),
+        "--keys",
+        keys.to_str().expect("path"),
+        "--input",
+        input.to_str().expect("path"),
+    ];
+    args.extend_from_slice(extra);
+    bistand(&args, None)
+}
+
+fn records_and_audit(db: &Path) -> (i64, i64) {
+    let conn = rusqlite::Connection::open(db).expect("open");
+    let count = |table: &str| {
+        conn.query_row(&format!("SELECT count(*) FROM {table}"), [], |r| r.get(0))
+            .expect("count")
+    };
+    (count("records"), count("audit"))
+}
+
+/// Issue 14: an import with another organisation's keys file was stored and broke every report.
+#[test]
+fn a_store_refuses_another_keys_file_and_stays_unchanged() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let (keys, other) = (dir.path().join("keys.json"), dir.path().join("other.json"));
+    for path in [&keys, &other] {
+        ok(&bistand(
+            &["keys", "generate", "--out", path.to_str().expect("path")],
+            None,
+        ));
+    }
+    let input = generated_input(dir.path(), "30");
+    let db = dir.path().join("store.db");
+    ok(&import(&db, &keys, &input, &[]));
+    let before = std::fs::read(&db).expect("db");
+    let counts = records_and_audit(&db);
+    assert_eq!(counts, (30, 30), "one audit entry per imported record");
+
+    let wrong = import(&db, &other, &input, &[]);
+    assert_eq!(wrong.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&wrong.stderr);
+    let ours = bistand_sidecar::keys::load(&keys).expect("keys");
+    let theirs = bistand_sidecar::keys::load(&other).expect("keys");
+    assert!(
+        stderr.contains("does not belong to this store")
+            && stderr.contains(ours.pseudonym.key_id())
+            && stderr.contains(theirs.pseudonym.key_id()),
+        "{stderr}"
+    );
+    let secret = std::fs::read_to_string(&other).expect("keys");
+    let secret = secret.split("secret_hex\": \"").nth(1).expect("a secret");
+    assert!(!stderr.contains(&secret[..16]), "{stderr}");
+    assert_eq!(
+        std::fs::read(&db).expect("db"),
+        before,
+        "byte for byte unchanged"
+    );
+    assert_eq!(records_and_audit(&db), counts);
+
+    // A report with the wrong keys is refused the same way, not read as altered records.
+    let report = bistand(
+        &[
+            "report",
+            "--db",
+            db.to_str().expect("path"),
+            "--keys",
+            other.to_str().expect("path"),
+        ],
+        None,
+    );
+    assert!(String::from_utf8_lossy(&report.stderr).contains("does not belong to this store"));
+}
+
+/// Importing a file twice stores it once; a dry run writes nothing; a refused line names its
+/// finding codes and paths, never values; without a terminal there is no progress bar, only the
+/// summary; `--quiet` prints nothing but errors.
+#[test]
+fn import_is_idempotent_has_a_dry_run_and_reports_findings_by_code_and_path() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let keys = dir.path().join("keys.json");
+    ok(&bistand(
+        &["keys", "generate", "--out", keys.to_str().expect("path")],
+        None,
+    ));
+    let input = generated_input(dir.path(), "50");
+    let db = dir.path().join("store.db");
+    let report = || {
+        ok(&bistand(
+            &[
+                "report",
+                "--db",
+                db.to_str().expect("path"),
+                "--keys",
+                keys.to_str().expect("path"),
+                "--as-of",
+                "2026-11-24",
+            ],
+            None,
+        ))
+    };
+
+    let dry = import(&db, &keys, &input, &["--dry-run"]);
+    ok(&dry);
+    let stderr = String::from_utf8_lossy(&dry.stderr);
+    assert!(
+        stderr.contains("would store 50 record(s), refuse 0, skip 0"),
+        "{stderr}"
+    );
+    assert_eq!(records_and_audit(&db), (0, 0), "a dry run writes nothing");
+
+    let first = import(&db, &keys, &input, &[]);
+    ok(&first);
+    let stderr = String::from_utf8_lossy(&first.stderr);
+    assert!(
+        stderr.contains("stored 50 record(s), refused 0, skipped 0"),
+        "{stderr}"
+    );
+    // Not a terminal: no progress bar, only the summary line with its timing.
+    assert!(
+        !stderr.contains('\r') && !stderr.contains('#') && !stderr.contains("\x1b"),
+        "{stderr}"
+    );
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    assert!(stderr.trim_end().ends_with(" s"), "{stderr}");
+    let counted = report();
+    assert_eq!(records_and_audit(&db), (50, 50));
+
+    let second = import(&db, &keys, &input, &[]);
+    ok(&second);
+    let stderr = String::from_utf8_lossy(&second.stderr);
+    assert!(
+        stderr.contains("stored 0 record(s), refused 0, skipped 50"),
+        "{stderr}"
+    );
+    assert_eq!(records_and_audit(&db), (50, 50));
+    assert_eq!(report(), counted, "the report counts each client once");
+    let dry = import(&db, &keys, &input, &["--dry-run"]);
+    assert!(
+        String::from_utf8_lossy(&dry.stderr).contains("would store 0 record(s), refuse 0, skip 50")
+    );
+
+    // The same documents re-exported with other spacing and key order, and a source id.
+    let lines = std::fs::read_to_string(&input).expect("input");
+    let mut respelled = String::new();
+    for line in lines.lines() {
+        let value: serde_json::Value = serde_json::from_str(line).expect("json");
+        respelled.push_str(
+            &serde_json::to_string_pretty(&value)
+                .expect("json")
+                .replace('\n', " "),
+        );
+        respelled.push('\n');
+    }
+    let respelled_path = dir.path().join("respelled.ndjson");
+    std::fs::write(&respelled_path, respelled).expect("write");
+    let again = import(&db, &keys, &respelled_path, &["--quiet"]);
+    ok(&again);
+    assert!(again.stderr.is_empty(), "--quiet: nothing but errors");
+    assert_eq!(records_and_audit(&db), (50, 50));
+
+    // A refused line: its number, finding codes and paths, never the answer.
+    let bad = dir.path().join("bad.ndjson");
+    std::fs::write(
+        &bad,
+        "{\"client_id\": \"EB-1\", \"source_id\": \"r-1\", \"document\": {\"instrument\": \"sue\", \"version\": \"1\", \"status\": \"complete\", \"answers\": {\"bakgrund.kon\": \"Hemlig Text\"}}}\n",
+    )
+    .expect("write");
+    let refused = import(&db, &keys, &bad, &["--quiet"]);
+    assert_eq!(refused.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&refused.stderr);
+    let line = stderr.lines().next().expect("a line");
+    assert!(line.starts_with("bistand: line 1: refused: "), "{stderr}");
+    assert!(
+        line.contains("not_in_code_list at bakgrund.kon"),
+        "{stderr}"
+    );
+    assert!(
+        line.contains("required_missing at interview_date"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("Hemlig"), "{stderr}");
+    assert_eq!(stderr.lines().count(), 1, "--quiet: no summary; {stderr}");
+}

@@ -178,6 +178,36 @@ pub fn prepare(
     })
 }
 
+/// The identity of an imported record, which makes import idempotent
+/// ([`AuditedStore::import_audited`](crate::AuditedStore::import_audited)): two lines are the
+/// same record when they have
+///
+/// - the same `source_id` (the id the source system gave the record, when the line carries
+///   one), the same client and the same instrument; or, without a `source_id),
+/// - the same client, the same instrument and the same document bytes in compact form
+///   (whitespace outside strings removed, [`compact_json`](bistand_core::document::compact_json)),
+///   so a re-export with other spacing or line breaks changes nothing. Key order counts: a
+///   system that reorders keys between exports should send a `source_id`.
+///
+/// The identity is a keyed digest under the pseudonym key: the store never holds the source id
+/// or a plain hash of the document, which could confirm a guessed document.
+///
+/// Computing it costs one pass over the body and one HMAC, so it does not slow an import down.
+#[must_use]
+pub fn import_identity(key: &PseudonymKey, record: &NewRecord, source_id: Option<&str>) -> String {
+    let (pseudonym, instrument) = (record.pseudonym.as_bytes(), record.instrument.as_bytes());
+    match source_id {
+        Some(source_id) => key.keyed_digest(
+            "import-source-id",
+            &[pseudonym, instrument, source_id.as_bytes()],
+        ),
+        None => {
+            let canonical = bistand_core::document::compact_json(&record.body);
+            key.keyed_digest("import-document", &[pseudonym, instrument, &canonical])
+        }
+    }
+}
+
 /// A group report of `instrument` (its newest definition) over the records in `store`, as of
 /// `as_of`. With `units`, only records of those units are counted (each unit once, however often
 /// it is listed; an empty list counts nothing); without, every record of the instrument.
@@ -335,6 +365,37 @@ mod tests {
     fn unit_of(document: &[u8]) -> String {
         let value: serde_json::Value = serde_json::from_slice(document).expect("json");
         value["unit"].as_str().unwrap_or(UNKNOWN_UNIT).to_owned()
+    }
+
+    #[test]
+    fn import_identity_follows_the_documented_rule() {
+        let key = key();
+        let record = |pseudonym: &str, body: &str| {
+            NewRecord::new(
+                &bistand_core::identifier::pseudonymise_case_number(&key, pseudonym),
+                "norr",
+                "sue",
+                "1",
+                body.as_bytes().to_vec(),
+            )
+        };
+        let a = record("EB-1", "{\n  \"a\": \"å b\",\n  \"b\": [1, {\"x\": 1}]\n}");
+        let same = record("EB-1", r#"{"a":"å b","b":[1,{"x":1}]}"#);
+        let identity = import_identity(&key, &a, None);
+        assert_eq!(identity.len(), 64);
+        assert_eq!(identity, import_identity(&key, &same, None));
+        let other_client = record("EB-2", r#"{"a":"å b","b":[1,{"x":1}]}"#);
+        let other_body = record("EB-1", r#"{"a":"åb","b":[1,{"x":1}]}"#);
+        for other in [&other_client, &other_body] {
+            assert_ne!(identity, import_identity(&key, other, None));
+        }
+        let by_source = import_identity(&key, &a, Some("row-7"));
+        assert_eq!(by_source, import_identity(&key, &other_body, Some("row-7")));
+        assert_ne!(
+            by_source,
+            import_identity(&key, &other_client, Some("row-7"))
+        );
+        assert_ne!(by_source, identity);
     }
 
     #[test]

@@ -31,6 +31,10 @@ pub enum ErrorKind {
     /// A [`Store::scan`](crate::Store::scan) callback stopped the scan with
     /// [`Error::aborted`].
     Aborted,
+    /// The keys given do not belong to the store: its pseudonym key differs from the one the
+    /// store was written with, a data key has another secret under a recorded id, or a data key
+    /// the store's records are sealed with is missing ([`Store::bind_keys`](crate::Store::bind_keys)).
+    WrongKeys,
 }
 
 impl ErrorKind {
@@ -45,6 +49,7 @@ impl ErrorKind {
             ErrorKind::InvalidInput => "invalid_input",
             ErrorKind::Io => "io",
             ErrorKind::Aborted => "aborted",
+            ErrorKind::WrongKeys => "wrong_keys",
         }
     }
 }
@@ -67,6 +72,7 @@ impl ErrorKind {
                 "databasfilen är ingen bistand-databas eller har ett nyare schema än denna version"
             }
             ErrorKind::Aborted => "internt fel: lagret avbröts",
+            ErrorKind::WrongKeys => "nycklarna hör inte till detta lager",
             ErrorKind::Database | ErrorKind::Io => {
                 "databasen misslyckades (in- och utmatning, låst fil eller skadad fil)"
             }
@@ -96,6 +102,16 @@ impl Error {
         Error {
             kind,
             text: Error::text_of(kind, en.into()),
+            source: None,
+        }
+    }
+
+    /// An error of `kind` with its own message in both languages (where the Swedish must be as
+    /// precise as the English, naming a key id, say).
+    pub(crate) fn with_text(kind: ErrorKind, text: Text) -> Error {
+        Error {
+            kind,
+            text,
             source: None,
         }
     }

@@ -54,6 +54,7 @@ mod audit;
 pub mod conformance;
 pub mod documents;
 mod error;
+mod import;
 mod integrity;
 mod record;
 mod sealing;
@@ -64,14 +65,16 @@ pub use audit::{
     AuditVerification, AuditedStore,
 };
 
+pub use bistand_core::identifier::PseudonymKey;
 pub use bistand_core::seal::{DataKey, Keyring};
 pub use error::{Error, ErrorKind, Result};
+pub use import::ImportRecord;
 pub use integrity::{RecordFinding, RecordProblem, RecordVerification};
 pub use record::{
     MAX_BODY_LEN, NewRecord, Record, RecordId, RecordMeta, ResealProgress, ScanFilter,
 };
-pub use sqlite::SqliteStore;
 pub use sqlite::schema::SCHEMA_VERSION;
+pub use sqlite::{BackupSummary, SqliteStore};
 
 /// The operations of a record store. Implementations are shared between threads.
 ///
@@ -190,4 +193,18 @@ pub trait Store: Send + Sync {
     /// Replaces the keyring: new writes use its active key, reads use whichever key sealed the
     /// record. Keep old keys in the keyring until [`Store::reseal_batch`] reports none remaining.
     fn replace_keyring(&self, keyring: Keyring);
+
+    /// Binds the store to its keys: checks `pseudonym` and the keyring against the fingerprints
+    /// the store recorded ([`PseudonymKey::fingerprint`], [`DataKey::fingerprint`]), then
+    /// records those of keys it has not seen (a new store records all; after a rotation, the new
+    /// data key). The shells call it right after opening, before any write, so a store is never
+    /// written with another organisation's keys.
+    ///
+    /// # Errors
+    ///
+    /// [`ErrorKind::WrongKeys`], naming the key id (never a secret), when the pseudonym key's
+    /// fingerprint differs from the recorded one, a data key has another fingerprint than the
+    /// one recorded under its id, or records are sealed with a data key the keyring lacks;
+    /// nothing is written then. [`ErrorKind::Database`].
+    fn bind_keys(&self, pseudonym: &PseudonymKey) -> Result<()>;
 }

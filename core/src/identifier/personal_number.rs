@@ -79,6 +79,7 @@ impl PersonalNumber {
     /// - invalid date if month and day are not a real date in the derived
     ///   year (29 February only in leap years) or the year is before 1800;
     /// - check digit mismatch if the Luhn check digit is wrong;
+    /// - birth number 000 if the three digits before the check digit are `000` (never issued);
     /// - future birth date if the birth date is after `reference_date`.
     pub fn parse(input: &str, reference_date: Date) -> Result<PersonalNumber> {
         let trimmed = input.trim();
@@ -114,6 +115,11 @@ impl PersonalNumber {
         nine.copy_from_slice(&ten[..9]);
         if luhn_check_digit(&nine) != ten[9] {
             return Err(IdentifierProblem::ChecksumMismatch.into());
+        }
+        // Skatteverket never issues birth number 000 (the public personnummer test suite lists
+        // such numbers as invalid), so one is a typing error or a made-up number.
+        if ten[6..9] == [0, 0, 0] {
+            return Err(IdentifierProblem::BirthNumberZero.into());
         }
         if birth_date > reference_date {
             return Err(IdentifierProblem::FutureBirthDate.into());
@@ -497,13 +503,80 @@ mod tests {
         assert!(!shown.contains("SECRET"), "{shown}");
     }
 
+    /// Cases of the public personnummer test list (github.com/personnummer/meta, `testdata/list.json`)
+    /// that this parser relies on, with the reference date 2026-06-01: valid ones in 10 and 12
+    /// digits, wrong check digits, impossible dates, birth number 000, samordningsnummer (day + 60)
+    /// and `+` for people over 100.
+    #[test]
+    fn the_public_test_list_cases() {
+        let valid = [
+            ("198507099805", "198507099805", IdentifierKind::Personnummer),
+            ("850709-9805", "198507099805", IdentifierKind::Personnummer),
+            ("198507099813", "198507099813", IdentifierKind::Personnummer),
+            ("8507099813", "198507099813", IdentifierKind::Personnummer),
+            (
+                "198507699802",
+                "198507699802",
+                IdentifierKind::Samordningsnummer,
+            ),
+            (
+                "850769-9802",
+                "198507699802",
+                IdentifierKind::Samordningsnummer,
+            ),
+            (
+                "198507699810",
+                "198507699810",
+                IdentifierKind::Samordningsnummer,
+            ),
+            ("000101+1238", "190001011238", IdentifierKind::Personnummer),
+            (
+                "19000101-1238",
+                "190001011238",
+                IdentifierKind::Personnummer,
+            ),
+        ];
+        for (input, canonical, kind) in valid {
+            let number = parse_ok(input, TODAY);
+            assert_eq!(number.canonical(), canonical, "{input}");
+            assert_eq!(number.kind(), kind, "{input}");
+        }
+        let invalid = [
+            ("198507099804", IdentifierProblem::ChecksumMismatch),
+            ("850709-9804", IdentifierProblem::ChecksumMismatch),
+            ("198507699803", IdentifierProblem::ChecksumMismatch),
+            ("198513099805", IdentifierProblem::InvalidDate),
+            ("198502309805", IdentifierProblem::InvalidDate),
+            ("198507329805", IdentifierProblem::InvalidDate),
+            ("198507929805", IdentifierProblem::InvalidDate),
+            ("201509160006", IdentifierProblem::BirthNumberZero),
+            ("150916-0006", IdentifierProblem::BirthNumberZero),
+            ("20150976-0003", IdentifierProblem::BirthNumberZero),
+            ("19000101+1238", IdentifierProblem::PlusWithTwelveDigits),
+        ];
+        for (input, problem) in invalid {
+            assert_eq!(parse(input), Err(Error::from(problem)), "{input}");
+        }
+    }
+
+    #[test]
+    fn birth_number_000_is_refused() {
+        // Issue 14: accepted and pseudonymised before; a valid Luhn digit does not save it.
+        assert_eq!(
+            parse("201509160006"),
+            Err(Error::from(IdentifierProblem::BirthNumberZero))
+        );
+        assert_eq!(parse_ok("201509160014", TODAY).canonical(), "201509160014");
+    }
+
     proptest! {
         #[test]
         fn ten_and_twelve_digits_agree(
             year in 1927u16..=2026,
             month in 1u8..=12,
             day in 1u8..=28,
-            serial in 0u16..1000,
+            // Birth number 000 is never issued (see `birth_number_000_is_refused`).
+            serial in 1u16..1000,
             samordning in any::<bool>(),
         ) {
             prop_assume!(date(year as i16, month as i8, day as i8) <= TODAY);

@@ -20,6 +20,8 @@ pub(crate) enum IdentifierProblem {
     InvalidDate,
     /// The last digit is not the Luhn check digit of the nine before it.
     ChecksumMismatch,
+    /// The birth number (the three digits before the check digit) is 000, which is never issued.
+    BirthNumberZero,
     /// The birth date is after the reference date.
     FutureBirthDate,
     /// A 12-digit number used the `+` separator, which only has meaning with 10 digits.
@@ -59,6 +61,14 @@ impl IdentifierProblem {
             IdentifierProblem::ChecksumMismatch => Text {
                 sv: "kontrollsiffran stämmer inte (Luhn)".into(),
                 en: "check digit does not match (Luhn)".into(),
+            },
+            IdentifierProblem::BirthNumberZero => Text {
+                sv: "födelsenumret (de tre siffrorna före kontrollsiffran) får inte vara 000: \
+                     sådana nummer delas inte ut"
+                    .into(),
+                en: "the birth number (the three digits before the check digit) must not be 000: \
+                     such numbers are not issued"
+                    .into(),
             },
             IdentifierProblem::FutureBirthDate => Text {
                 sv: "födelsedatumet ligger efter referensdatumet".into(),
@@ -101,11 +111,12 @@ mod tests {
     use crate::identifier::{PersonalNumber, PseudonymKey};
 
     /// Every problem, in the order of declaration.
-    const ALL_PROBLEMS: [IdentifierProblem; 8] = [
+    const ALL_PROBLEMS: [IdentifierProblem; 9] = [
         IdentifierProblem::Empty,
         IdentifierProblem::WrongFormat,
         IdentifierProblem::InvalidDate,
         IdentifierProblem::ChecksumMismatch,
+        IdentifierProblem::BirthNumberZero,
         IdentifierProblem::FutureBirthDate,
         IdentifierProblem::PlusWithTwelveDigits,
         IdentifierProblem::PseudonymKeyTooShort { min: 32 },
@@ -146,6 +157,7 @@ mod tests {
             ("17991218-9876", IdentifierProblem::InvalidDate),
             ("701092-2391", IdentifierProblem::InvalidDate),
             ("811218-9875", IdentifierProblem::ChecksumMismatch),
+            ("201509160006", IdentifierProblem::BirthNumberZero),
             ("203001011232", IdentifierProblem::FutureBirthDate),
             ("19811218+9876", IdentifierProblem::PlusWithTwelveDigits),
         ];

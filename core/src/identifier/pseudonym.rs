@@ -156,6 +156,52 @@ pub fn pseudonymise_client_id(
     })
 }
 
+/// Label of key fingerprints: what a store records of a key, so it can refuse another key under
+/// the same id without ever holding the secret.
+pub(crate) const FINGERPRINT_LABEL: &[u8] = b"bistand-key-fingerprint-v1\0";
+
+impl PseudonymKey {
+    /// The key's fingerprint: the lowercase hex HMAC-SHA256 of a fixed label under the secret.
+    /// Public (it reveals nothing of the secret) and equal for equal secrets, so a store can
+    /// record it and refuse to be opened with another key.
+    #[must_use]
+    pub fn fingerprint(&self) -> String {
+        keyed_hex(&self.secret, &[FINGERPRINT_LABEL])
+    }
+
+    /// A keyed digest of `parts` under `domain` (lowercase hex HMAC-SHA256, each part
+    /// length-prefixed so parts cannot run into each other): an identity that only the key's
+    /// holder can compute, for facts such as "this document was already imported" that must not
+    /// let a reader of the store confirm guessed content.
+    #[must_use]
+    pub fn keyed_digest(&self, domain: &str, parts: &[&[u8]]) -> String {
+        let mut mac = <Hmac<Sha256> as KeyInit>::new_from_slice(&self.secret)
+            .expect("HMAC accepts keys of any length");
+        mac.update(b"bistand-digest-v1\0");
+        mac.update(domain.as_bytes());
+        mac.update(b"\0");
+        for part in parts {
+            mac.update(&(part.len() as u64).to_be_bytes());
+            mac.update(part);
+        }
+        let mut text = String::with_capacity(64);
+        push_lower_hex(&mut text, &mac.finalize().into_bytes());
+        text
+    }
+}
+
+/// The lowercase hex HMAC-SHA256 of the concatenated `parts` under `secret`.
+pub(crate) fn keyed_hex(secret: &[u8], parts: &[&[u8]]) -> String {
+    let mut mac =
+        <Hmac<Sha256> as KeyInit>::new_from_slice(secret).expect("HMAC accepts keys of any length");
+    for part in parts {
+        mac.update(part);
+    }
+    let mut text = String::with_capacity(64);
+    push_lower_hex(&mut text, &mac.finalize().into_bytes());
+    text
+}
+
 /// Why `client_id` cannot be a client id (see [`pseudonymise_client_id`]), in both languages and
 /// without repeating it; `None` when it can.
 pub fn client_id_problem(client_id: &str) -> Option<Text> {
@@ -211,6 +257,24 @@ mod tests {
     use super::*;
     use crate::error::Error;
     use crate::identifier::test_support::{TODAY, key, parse_ok};
+
+    #[test]
+    fn fingerprints_and_digests_depend_on_the_secret_only_where_they_should() {
+        let a = key("p1", 1);
+        assert_eq!(
+            a.fingerprint(),
+            key("other", 1).fingerprint(),
+            "the id is not part of it"
+        );
+        assert_ne!(a.fingerprint(), key("p1", 2).fingerprint());
+        assert_eq!(a.fingerprint().len(), 64);
+        assert!(!a.fingerprint().contains(&"01".repeat(8)));
+        let digest = a.keyed_digest("import", &[b"ab", b"c"]);
+        assert_eq!(digest, a.keyed_digest("import", &[b"ab", b"c"]));
+        assert_ne!(digest, a.keyed_digest("import", &[b"a", b"bc"]));
+        assert_ne!(digest, a.keyed_digest("other", &[b"ab", b"c"]));
+        assert_ne!(digest, key("p1", 2).keyed_digest("import", &[b"ab", b"c"]));
+    }
 
     #[test]
     fn client_ids_are_bounded_in_length_and_characters() {

@@ -61,7 +61,7 @@ pub(super) enum Command {
     /// Documents with error findings are not counted; lines that cannot be read are reported on
     /// standard error by line number and error kind (never content) and not counted either.
     Report(ReportArgs),
-    /// Keys for the encrypted store: `bistand keys generate > keys.json`.
+    /// Keys for the encrypted store: `bistand keys generate --out keys.json`.
     Keys {
         #[command(subcommand)]
         command: KeysCommand,
@@ -155,17 +155,33 @@ pub(super) enum AuditCommand {
 
 #[derive(Subcommand)]
 pub(super) enum KeysCommand {
-    /// Print a new keys file (random pseudonym key and data key) on standard output.
-    Generate,
+    /// A new keys file (random pseudonym, data and statistics keys, with random ids).
+    Generate {
+        /// Write it to this new file, readable by the owner only (never overwritten); without
+        /// it, print it on standard output.
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
+    /// Add a new data key to a keys file and make it the active one; the old keys stay, so
+    /// records sealed with them stay readable. Then restart the service and run
+    /// `bistand store reseal`.
+    Rotate {
+        /// The keys file, rewritten in place (atomically, owner-only).
+        #[arg(long)]
+        keys: PathBuf,
+    },
 }
 
 #[derive(Subcommand)]
 pub(super) enum StoreCommand {
-    /// Validate and store records, one JSON object per line: {"client_id": "...", "document": {...}}.
+    /// Validate and store records, one JSON object per line: {"client_id": "...", "document": {...}},
+    /// optionally with "source_id" (the record's id in the source system).
     ///
     /// client_id is a personnummer or samordningsnummer (or, if it is not one, a case number); it
     /// is pseudonymised with the organisation's key and never stored. Documents with error findings
-    /// are refused (reported by line number) and not stored.
+    /// are refused (reported by line number, finding codes and paths) and not stored. A line
+    /// imported before (same client, instrument and source_id, or document) is skipped; every
+    /// stored record gets an audit entry.
     Import {
         /// The store (an SQLite file; created when missing).
         #[arg(long)]
@@ -176,6 +192,12 @@ pub(super) enum StoreCommand {
         /// NDJSON input, or "-" for standard input.
         #[arg(long, default_value = "-")]
         input: PathBuf,
+        /// Validate and report what would be stored, skipped and refused; write nothing.
+        #[arg(long)]
+        dry_run: bool,
+        /// No progress and no summary; refused lines and errors only.
+        #[arg(long)]
+        quiet: bool,
     },
     /// Check every record against the audit log: rolled back, deleted, edited or unreadable
     /// records by id; exit 1 if any.
@@ -187,6 +209,41 @@ pub(super) enum StoreCommand {
         #[arg(long)]
         quarantine: bool,
     },
+    /// Move every record to the active data key (after `bistand keys rotate` and a restart of
+    /// the service), in batches, while the service keeps serving.
+    Reseal {
+        #[command(flatten)]
+        store: StoreArgs,
+        /// Keys file, with --db.
+        #[arg(long, requires = "db")]
+        keys: Option<PathBuf>,
+        /// No progress and no summary.
+        #[arg(long)]
+        quiet: bool,
+    },
+    /// Copy the live store consistently (SQLite online backup) to a new file, readable by the
+    /// owner only, while the service keeps serving. Restore: see docs/operations.md.
+    Backup {
+        #[command(flatten)]
+        store: StoreArgs,
+        /// The new backup file (never overwritten).
+        #[arg(long)]
+        out: PathBuf,
+        /// No summary.
+        #[arg(long)]
+        quiet: bool,
+    },
+}
+
+/// Which store: the sidecar's configuration, or a store file.
+#[derive(clap::Args)]
+pub(super) struct StoreArgs {
+    /// The sidecar's configuration file (for the store and its keys).
+    #[arg(long, conflicts_with = "db", required_unless_present = "db")]
+    pub(super) config: Option<PathBuf>,
+    /// The store file.
+    #[arg(long)]
+    pub(super) db: Option<PathBuf>,
 }
 
 #[derive(clap::Args)]

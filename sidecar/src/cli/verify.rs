@@ -20,6 +20,7 @@ fn open(config: &Path) -> Result<std::sync::Arc<dyn AuditedStore>> {
     Ok(crate::server::open_store(
         &config.store.path,
         keys.keyring,
+        &keys.pseudonym,
         keys.audit,
     )?)
 }

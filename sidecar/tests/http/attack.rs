@@ -432,10 +432,15 @@ async fn no_protected_cell_is_pinned_by_every_report_the_api_releases() {
         ndjson[unit].push(b'\n');
     }
     {
-        let bistand_core::keys::Keys { keyring, audit, .. } =
-            bistand_sidecar::keys::load(&config.store.keys).expect("keys");
+        let bistand_core::keys::Keys {
+            keyring,
+            pseudonym,
+            audit,
+            ..
+        } = bistand_sidecar::keys::load(&config.store.keys).expect("keys");
         let store =
-            bistand_sidecar::server::open_store(&config.store.path, keyring, audit).expect("store");
+            bistand_sidecar::server::open_store(&config.store.path, keyring, &pseudonym, audit)
+                .expect("store");
         assert_eq!(store.put_many(records).expect("stored").len(), RECORDS);
     }
 

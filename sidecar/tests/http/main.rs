@@ -11,5 +11,6 @@ mod reports;
 mod roles;
 mod setup;
 mod starvation;
+mod store_ops;
 mod tls;
 mod units;

@@ -66,6 +66,7 @@ pub(crate) use event::{MAX_PRINCIPAL_LEN, MAX_TERM_LEN};
 use crate::ErrorKind;
 use crate::Store;
 use crate::error::Result;
+use crate::import::ImportRecord;
 use crate::integrity::{RecordFinding, RecordVerification};
 use crate::record::{NewRecord, RecordId, RecordMeta};
 
@@ -229,6 +230,29 @@ pub trait AuditedStore: Store + AuditLog {
         event: AuditEvent,
     ) -> Result<(RecordMeta, AuditEntry)>;
 
+    /// Imports records idempotently, in one transaction: a record whose identity
+    /// ([`ImportRecord::identity`]) the store has seen before is skipped (`None`), every other
+    /// one is inserted like [`AuditedStore::put_audited`] with `event` about it, and its
+    /// identity remembered (`Some`). Identities repeated within `records` store the first only.
+    ///
+    /// # Errors
+    ///
+    /// As [`AuditedStore::put_audited`], and [`ErrorKind::InvalidInput`](crate::ErrorKind::InvalidInput)
+    /// for an identity that is not 64 lowercase hex digits; nothing is written when any fails.
+    fn import_audited(
+        &self,
+        records: Vec<ImportRecord>,
+        event: AuditEvent,
+    ) -> Result<Vec<Option<RecordMeta>>>;
+
+    /// For each identity, whether a record with it was imported (what a dry run reports as
+    /// skipped). Reads only.
+    ///
+    /// # Errors
+    ///
+    /// [`ErrorKind::InvalidInput`](crate::ErrorKind::InvalidInput) for a malformed identity;
+    /// [`ErrorKind::Database`](crate::ErrorKind::Database).
+    fn imported(&self, identities: &[&str]) -> Result<Vec<bool>>;
     /// Walks every stored record against the audit log and reports, by id only, every record
     /// rolled back, deleted, edited or unreadable (see [`RecordProblem`](crate::RecordProblem)).
     /// Judges against the record states the chain commits to: check the chain itself with

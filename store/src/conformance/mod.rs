@@ -19,6 +19,7 @@
 
 mod audit;
 mod integrity;
+mod operations;
 mod records;
 
 use bistand_core::identifier::{Pseudonym, PseudonymKey, pseudonymise_case_number};
@@ -121,6 +122,14 @@ pub const CASES: &[Case] = &[
     Case {
         name: "audit_concurrent_appends_keep_one_chain",
         run: audit::audit_concurrent_appends_keep_one_chain,
+    },
+    Case {
+        name: "keys_are_bound_to_the_store",
+        run: operations::keys_are_bound_to_the_store,
+    },
+    Case {
+        name: "imports_are_idempotent_and_audited",
+        run: operations::imports_are_idempotent_and_audited,
     },
     Case {
         name: "revisions_count_writes_and_audited_writes_commit_to_them",

@@ -13,6 +13,7 @@ use crate::audit::{
     StoredEntry,
 };
 use crate::error::{Error, ErrorKind, Result};
+use crate::import::ImportRecord;
 use crate::integrity::{RecordFinding, RecordVerification};
 use crate::record::{NewRecord, RecordId, RecordMeta};
 
@@ -142,6 +143,18 @@ impl AuditedStore for SqliteStore {
     fn quarantine(&self, findings: &[RecordFinding], event: AuditEvent) -> Result<u64> {
         self.quarantine_sql(findings, event)
     }
+
+    fn import_audited(
+        &self,
+        records: Vec<ImportRecord>,
+        event: AuditEvent,
+    ) -> Result<Vec<Option<RecordMeta>>> {
+        super::import::import_audited(self, records, event)
+    }
+
+    fn imported(&self, identities: &[&str]) -> Result<Vec<bool>> {
+        super::import::imported(self, identities)
+    }
 }
 
 /// Appends `event` inside `tx`, which must be an `IMMEDIATE` transaction: reading the head and
@@ -152,12 +165,27 @@ pub(super) fn append(
     chain: Chain<'_>,
     event: AuditEvent,
 ) -> Result<AuditEntry> {
+    append_after(tx, chain, head(tx)?, event)
+}
+
+/// The last entry's seq and hash, read inside `tx`.
+pub(super) fn head(tx: &Transaction<'_>) -> Result<Option<(i64, String)>> {
+    tx.prepare_cached("SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1")
+        .and_then(|mut s| s.query_row([], |r| Ok((r.get(0)?, r.get(1)?))).optional())
+        .map_err(|e| Error::database("could not append to the audit log", e))
+}
+
+/// Appends `event` after `head`, which the caller read in this transaction (with [`head`], or
+/// as the entry it appended last), so a batch of appends reads the head once; linked under
+/// `chain`.
+pub(super) fn append_after(
+    tx: &Transaction<'_>,
+    chain: Chain<'_>,
+    head: Option<(i64, String)>,
+    event: AuditEvent,
+) -> Result<AuditEntry> {
     let context = "could not append to the audit log";
     let db = |e| Error::database(context, e);
-    let head: Option<(i64, String)> = tx
-        .prepare_cached("SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1")
-        .and_then(|mut s| s.query_row([], |r| Ok((r.get(0)?, r.get(1)?))).optional())
-        .map_err(db)?;
     let entry = audit::link(chain, head, event)?;
     let seq = i64::try_from(entry.seq).expect("link takes the seq after a stored i64");
     tx.prepare_cached(&format!(

@@ -10,7 +10,10 @@
 //! with every backend and lives outside this folder.
 
 mod audit;
+mod backup;
+mod import;
 mod integrity;
+mod keys;
 mod records;
 pub(crate) mod schema;
 
@@ -18,6 +21,7 @@ use std::path::{Path, PathBuf};
 use std::sync::{Mutex, MutexGuard, PoisonError, RwLock};
 use std::time::Duration;
 
+pub use backup::BackupSummary;
 use bistand_core::audit_key::AuditKey;
 use bistand_core::seal::Keyring;
 use bistand_core::unit::unit_key;

@@ -6,6 +6,7 @@
 
 use std::sync::PoisonError;
 
+use bistand_core::identifier::PseudonymKey;
 use bistand_core::seal::{Keyring, NONCE_LEN, Sealed};
 use bistand_core::unit::unit_key;
 use rusqlite::types::ToSql;
@@ -37,47 +38,30 @@ impl SqliteStore {
         records: Vec<NewRecord>,
         also: impl FnOnce(&Transaction<'_>, &[RecordMeta]) -> Result<T>,
     ) -> Result<(Vec<RecordMeta>, T)> {
-        for record in &records {
-            record.check()?;
-        }
-        let now = now_ms();
-        let rows = {
-            let keyring = self.keyring();
-            let key = keyring.active();
-            records
-                .into_iter()
-                .map(|record| sealing::seal_new(key, record, now))
-                .collect::<Result<Vec<_>>>()?
-        };
+        let rows = self.seal_new_records(records)?;
         let metas: Vec<RecordMeta> = rows.iter().map(|row| row.meta.clone()).collect();
         let context = "could not insert records";
         let also = self.write(context, |tx| {
-            let mut insert = tx
-                .prepare_cached(&format!(
-                    "INSERT INTO records ({COLUMNS}) \
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)"
-                ))
-                .map_err(|e| Error::database(context, e))?;
-            for SealedRecord { meta, sealed } in &rows {
-                insert
-                    .execute(rusqlite::params![
-                        meta.id.as_str(),
-                        meta.pseudonym,
-                        meta.unit,
-                        meta.instrument,
-                        meta.version,
-                        meta.created_at,
-                        meta.updated_at,
-                        meta.key_id,
-                        revision_column(meta.revision),
-                        &sealed.nonce[..],
-                        sealed.ciphertext,
-                    ])
-                    .map_err(|e| Error::database(context, e))?;
+            for row in &rows {
+                insert_sealed(tx, row).map_err(|e| Error::database(context, e))?;
             }
             also(tx, &metas)
         })?;
         Ok((metas, also))
+    }
+
+    /// Seals `records` with the active key, outside the writer lock.
+    pub(super) fn seal_new_records(&self, records: Vec<NewRecord>) -> Result<Vec<SealedRecord>> {
+        for record in &records {
+            record.check()?;
+        }
+        let now = now_ms();
+        let keyring = self.keyring();
+        let key = keyring.active();
+        records
+            .into_iter()
+            .map(|record| sealing::seal_new(key, record, now))
+            .collect()
     }
 
     /// Replaces a record's body like [`Store::update`] and, in the same transaction, runs `also`
@@ -186,6 +170,29 @@ impl SqliteStore {
             }
         }
     }
+}
+
+/// Inserts one sealed record row.
+pub(super) fn insert_sealed(tx: &Transaction<'_>, row: &SealedRecord) -> rusqlite::Result<()> {
+    let SealedRecord { meta, sealed } = row;
+    tx.prepare_cached(&format!(
+        "INSERT INTO records ({COLUMNS}) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)"
+    ))?
+    .execute(rusqlite::params![
+        meta.id.as_str(),
+        meta.pseudonym,
+        meta.unit,
+        meta.instrument,
+        meta.version,
+        meta.created_at,
+        meta.updated_at,
+        meta.key_id,
+        revision_column(meta.revision),
+        &sealed.nonce[..],
+        sealed.ciphertext,
+    ])?;
+    Ok(())
 }
 
 impl Store for SqliteStore {
@@ -329,6 +336,10 @@ impl Store for SqliteStore {
 
     fn replace_keyring(&self, keyring: Keyring) {
         *self.keyring.write().unwrap_or_else(PoisonError::into_inner) = keyring;
+    }
+
+    fn bind_keys(&self, pseudonym: &PseudonymKey) -> Result<()> {
+        super::keys::bind_keys(self, pseudonym)
     }
 }
 

@@ -90,6 +90,22 @@ const MIGRATIONS: &[&str] = &[
          reason         TEXT    NOT NULL,
          quarantined_at INTEGER NOT NULL
      ) STRICT;",
+    // 5: what a store knows of its keys and of its imports. `key_fingerprints` holds the
+    // fingerprint (HMAC of a fixed label, never the secret) of the pseudonym key and of every
+    // data key the store was opened with, so another organisation's keys file is refused before
+    // anything is written (see keys.rs). `imports` holds the keyed identity of every imported
+    // record, so importing the same line twice stores it once (see import.rs).
+    "CREATE TABLE key_fingerprints (
+         role        TEXT    NOT NULL CHECK (role IN ('pseudonym', 'data')),
+         key_id      TEXT    NOT NULL,
+         fingerprint TEXT    NOT NULL,
+         recorded_at INTEGER NOT NULL,
+         PRIMARY KEY (role, key_id)
+     ) STRICT;
+     CREATE TABLE imports (
+         identity  BLOB NOT NULL PRIMARY KEY,
+         record_id TEXT NOT NULL
+     ) STRICT, WITHOUT ROWID;",
 ];
 
 /// The trigger of migration 3 that makes audit entries unchangeable, for `audit_rekey`, which

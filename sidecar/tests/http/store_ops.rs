@@ -1,0 +1,179 @@
+//! Store operations beside a serving sidecar, as an operator runs them: `bistand store backup`
+//! and `bistand keys rotate` + `bistand store reseal` (the CLI as a subprocess) while the
+//! in-process service takes writes; then a restore of the backup into a new folder.
+
+use std::process::{Command, Output};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+
+use bistand_store::{AuditLog, RecordId, ScanFilter, SqliteStore, Store};
+use serde_json::json;
+
+use crate::setup::{ReadAnswer, Service, fia_document};
+
+fn bistand(args: &[&std::ffi::OsStr]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_bistand"))
+        .args(args)
+        .output()
+        .expect("bistand runs")
+}
+
+fn ok(output: Output) -> String {
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    String::from_utf8(output.stderr).expect("UTF-8")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn backup_and_reseal_while_the_service_takes_writes_then_restore() {
+    let service = Service::start(|_| {}).await;
+    let config = service.created.config.clone();
+    let settings = bistand_sidecar::config::Config::load(&config).expect("config");
+
+    // A caseworker writes records until told to stop; every acknowledged id is kept.
+    let acknowledged = Arc::new(Mutex::new(Vec::<String>::new()));
+    let stop = Arc::new(AtomicBool::new(false));
+    let writer = {
+        let (client, url, token) = (
+            service.client(),
+            service.url("/v1/records"),
+            service.token("handlaggare-norr"),
+        );
+        let (acknowledged, stop) = (acknowledged.clone(), stop.clone());
+        tokio::spawn(async move {
+            let mut n = 0;
+            while !stop.load(Ordering::Relaxed) {
+                n += 1;
+                let created = client
+                    .post(&url)
+                    .bearer_auth(&token)
+                    .json(&json!({ "client_id": format!("EB-2026-{n:05}"), "document": fia_document("norr") }))
+                    .send_json()
+                    .await;
+                let id = created["record"]["record_id"]
+                    .as_str()
+                    .expect("id")
+                    .to_owned();
+                acknowledged.lock().expect("lock").push(id);
+            }
+        })
+    };
+    let wait_for = |count: usize| {
+        let acknowledged = acknowledged.clone();
+        async move {
+            while acknowledged.lock().expect("lock").len() < count {
+                tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+            }
+        }
+    };
+    wait_for(20).await;
+
+    // Backup during writes.
+    let backup = service.dir().join("backup.db");
+    let before_backup = acknowledged.lock().expect("lock").clone();
+    let summary = {
+        let (config, backup) = (config.clone(), backup.clone());
+        tokio::task::spawn_blocking(move || {
+            ok(bistand(&[
+                "store".as_ref(),
+                "backup".as_ref(),
+                "--config".as_ref(),
+                config.as_os_str(),
+                "--out".as_ref(),
+                backup.as_os_str(),
+            ]))
+        })
+        .await
+        .expect("join")
+    };
+    assert!(
+        summary.contains("backed up") && summary.contains(" s\n"),
+        "{summary}"
+    );
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&backup)
+            .expect("backup")
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o777, 0o600, "the backup is owner-only");
+    }
+
+    // Rotation during writes: a new active key, then reseal beside the service.
+    let keys = settings.store.keys.clone();
+    let old_keys = bistand_sidecar::keys::load(&keys).expect("keys");
+    let old_key = old_keys.keyring.active().id().to_owned();
+    let resealed = {
+        let (config, keys) = (config.clone(), keys.clone());
+        tokio::task::spawn_blocking(move || {
+            ok(bistand(&[
+                "keys".as_ref(),
+                "rotate".as_ref(),
+                "--keys".as_ref(),
+                keys.as_os_str(),
+            ]));
+            ok(bistand(&[
+                "store".as_ref(),
+                "reseal".as_ref(),
+                "--config".as_ref(),
+                config.as_os_str(),
+            ]))
+        })
+        .await
+        .expect("join")
+    };
+    assert!(resealed.contains("resealed "), "{resealed}");
+    let new_keys = bistand_sidecar::keys::load(&keys).expect("rotated keys");
+    let new_key = new_keys.keyring.active().id().to_owned();
+    assert_ne!(new_key, old_key);
+    assert!(
+        new_keys.keyring.get(&old_key).is_some(),
+        "the old key is kept"
+    );
+
+    wait_for(before_backup.len() + 20).await;
+    stop.store(true, Ordering::Relaxed);
+    writer.await.expect("writer");
+    service.running.stop().await.expect("stops");
+
+    // The live store: every acknowledged record readable; those written before the reseal are
+    // on the new key (the service, not restarted, still seals new ones with the old key).
+    let live = SqliteStore::open(&settings.store.path, new_keys.keyring)
+        .expect("live store")
+        .with_audit_key(new_keys.audit);
+    let all = acknowledged.lock().expect("lock").clone();
+    for id in &all {
+        live.get(&RecordId::parse(id).expect("id"))
+            .expect("acknowledged record");
+    }
+    for id in &before_backup {
+        let record = live.get(&RecordId::parse(id).expect("id")).expect("record");
+        assert_eq!(record.meta.key_id, new_key, "resealed");
+    }
+    assert!(live.audit_verify().expect("verify").is_intact());
+
+    // Restore: the backup copied into a new folder, opened with the keys file.
+    let restored_dir = tempfile::tempdir().expect("tempdir");
+    let restored_path = restored_dir.path().join("bistand.db");
+    std::fs::copy(&backup, &restored_path).expect("copy back");
+    let restored_keys = bistand_sidecar::keys::load(&keys).expect("keys");
+    let restored = SqliteStore::open(&restored_path, restored_keys.keyring)
+        .expect("restored")
+        .with_audit_key(restored_keys.audit);
+    restored
+        .bind_keys(&restored_keys.pseudonym)
+        .expect("the store's own keys");
+    for id in &before_backup {
+        restored
+            .get(&RecordId::parse(id).expect("id"))
+            .expect("every record acknowledged before the backup is in it");
+    }
+    let count = restored.count(&ScanFilter::all()).expect("count");
+    assert!(count as usize >= before_backup.len() && count as usize <= all.len());
+    let verification = restored.audit_verify().expect("verify");
+    assert!(verification.is_intact(), "{verification:?}");
+}
