@@ -165,7 +165,7 @@ fn plain_insert(conn: &mut Connection, records: Vec<NewRecord>) {
 /// command line imports with: the idempotency check, sealing, and one audit entry per record.
 /// The identities are computed before the clock starts, as the pseudonyms are: the command line
 /// makes both while preparing a line, with its validation, which neither arm measures (about
-/// 6 µs of the 3 KB document each, one pass and one HMAC; see `docs/bench-notes.md`).
+/// 6 µs of the 3 KB document each, one pass and one HMAC; see BENCHMARKS.md, "Store import with the idempotency check").
 fn time_sealed(dir: &Path, records: Vec<NewRecord>) -> Duration {
     let path = dir.join(format!("sealed-{}.db", unique()));
     let store = SqliteStore::open(&path, keyring()).expect("open store");
