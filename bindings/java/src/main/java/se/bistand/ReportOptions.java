@@ -1,0 +1,16 @@
+package se.bistand;
+
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonProperty;
+import java.util.List;
+
+/** Options of a group report (bistand_report); null members are left out. asOf ("YYYY-MM-DD") is required; threshold at least 5; format "json" or "csv"; language "sv" or "en". */
+@JsonIgnoreProperties(ignoreUnknown = true)
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public record ReportOptions(
+        @JsonProperty("as_of") String asOf,
+        @JsonProperty("threshold") Integer threshold,
+        @JsonProperty("breakdowns") List<String> breakdowns,
+        @JsonProperty("format") String format,
+        @JsonProperty("language") String language) {}
