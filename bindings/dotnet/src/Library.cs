@@ -22,11 +22,20 @@ namespace Bistand
         /// with InvalidArgument for a number that is no status.</summary>
         public static string StatusMessage(Status status)
         {
+            // bistand_status_message never sets the last error: the messages are the binding's.
             UIntPtr needed;
-            Check(Native.bistand_status_message(status, null, UIntPtr.Zero, out needed));
+            var result = Native.bistand_status_message(status, null, UIntPtr.Zero, out needed);
+            if (result != Status.Ok)
+            {
+                throw new BistandException(result, "okänd statuskod " + (uint)status, "unknown status code " + (uint)status);
+            }
             var buffer = new byte[(int)(ulong)needed + 1];
             UIntPtr written;
-            Check(Native.bistand_status_message(status, buffer, (UIntPtr)buffer.Length, out written));
+            result = Native.bistand_status_message(status, buffer, (UIntPtr)buffer.Length, out written);
+            if (result != Status.Ok)
+            {
+                throw new BistandException(result, "okänd statuskod " + (uint)status, "unknown status code " + (uint)status);
+            }
             return Utf8.GetString(buffer, 0, (int)(ulong)written);
         }
 

@@ -94,7 +94,7 @@ public static class Tests
         Check(Library.LastError(Language.Swedish) == "", "no last error after a success");
 
         // bistand_engine_new, bistand_engine_free
-        Fails(Status.MalformedJson, "a profile that is not JSON", () => new Engine("{inte json"));
+        Fails(Status.InvalidProfile, "a profile that is not JSON", () => new Engine("{inte json"));
         Fails(Status.InvalidUtf8, "a profile that is not UTF-8", () => new Engine(notUtf8));
         Fails(Status.InvalidProfile, "a profile hiding what may not be hidden",
             () => new Engine("{\"hidden_items\": {\"fia\": [\"bakgrund.har_barn\"]}}"));
@@ -133,7 +133,9 @@ public static class Tests
             Fails(Status.MalformedJson, "validate: an empty document", () => engine.Validate(new byte[0]));
             Fails(Status.InvalidUtf8, "validate: a document that is not UTF-8", () => engine.Validate(notUtf8));
             Fails(Status.InstrumentMismatch, "validate: a FIA document as SUE", () => engine.Validate(complete, "sue"));
-            Fails(Status.UnknownInstrument, "validate: an unknown instrument", () => engine.Validate(complete, "xyz"));
+            Fails(Status.InstrumentMismatch, "validate: asked for an unknown instrument", () => engine.Validate(complete, "xyz"));
+            Fails(Status.UnknownInstrument, "validate: a document of an unknown instrument", () => engine.Validate(
+                Encoding.UTF8.GetBytes("{\"instrument\": \"xyz\", \"version\": \"1\", \"status\": \"complete\", \"answers\": {}}")));
             Fails(Status.UnknownVersion, "validate: an unknown version", () => engine.Validate(Fixture("fia/malformed/unknown_version.json")));
             var malformed = Fails(Status.MalformedJson, "validate: not JSON", () => engine.Validate(Fixture("fia/malformed/not_json.json")));
             Check(malformed.MessageSv.Contains("rad 1") && malformed.MessageEn.Contains("line 1"), "the position in both languages");

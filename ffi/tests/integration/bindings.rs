@@ -19,9 +19,15 @@ use crate::support::root;
 /// The Java libraries the binding compiles against, as Debian installs them, with their package.
 const JAVA_LIBRARIES: &[(&str, &str)] = &[
     ("/usr/share/java/jna.jar", "libjna-java"),
-    ("/usr/share/java/jackson-databind.jar", "libjackson2-databind-java"),
+    (
+        "/usr/share/java/jackson-databind.jar",
+        "libjackson2-databind-java",
+    ),
     ("/usr/share/java/jackson-core.jar", "libjackson2-core-java"),
-    ("/usr/share/java/jackson-annotations.jar", "libjackson2-annotations-java"),
+    (
+        "/usr/share/java/jackson-annotations.jar",
+        "libjackson2-annotations-java",
+    ),
 ];
 
 /// The Mono assembly the .NET binding reads JSON with (DataContractJsonSerializer).
@@ -73,7 +79,11 @@ fn dotnet_binding() {
     let library = dir.join("Bistand.dll");
     expect_exit(
         Command::new("mcs")
-            .args(["-target:library", "-warnaserror", "-r:System.Runtime.Serialization"])
+            .args([
+                "-target:library",
+                "-warnaserror",
+                "-r:System.Runtime.Serialization",
+            ])
             .arg(format!("-out:{}", library.display()))
             .args(sources(&binding.join("src"), "cs")),
         0,
@@ -101,8 +111,7 @@ fn dotnet_binding() {
 
 #[test]
 fn java_binding() {
-    if !require("javac", "openjdk-17-jdk-headless") || !require("java", "openjdk-17-jre-headless")
-    {
+    if !require("javac", "openjdk-17-jdk-headless") || !require("java", "openjdk-17-jre-headless") {
         return;
     }
     for (jar, package) in JAVA_LIBRARIES {
@@ -112,15 +121,23 @@ fn java_binding() {
     }
     let dir = work_dir("java");
     let classes = dir.join("classes");
-    let class_path = std::iter::once(classes.to_str().expect("UTF-8 path"))
-        .chain(JAVA_LIBRARIES.iter().map(|(jar, _)| *jar))
+    let libraries = JAVA_LIBRARIES
+        .iter()
+        .map(|(jar, _)| *jar)
         .collect::<Vec<_>>()
         .join(":");
     expect_exit(
         Command::new("javac")
-            .args(["-Xlint:all", "-Werror", "--release", "17", "-encoding", "UTF-8"])
+            .args([
+                "-Xlint:all",
+                "-Werror",
+                "--release",
+                "17",
+                "-encoding",
+                "UTF-8",
+            ])
             .arg("-cp")
-            .arg(&class_path)
+            .arg(&libraries)
             .arg("-d")
             .arg(&classes)
             .args(sources(&root().join("bindings/java/src"), "java")),
@@ -131,7 +148,7 @@ fn java_binding() {
             .arg(format!("-Djna.library.path={}", lib_dir().display()))
             .arg("-Djna.nosys=true")
             .arg("-cp")
-            .arg(&class_path)
+            .arg(format!("{}:{libraries}", classes.display()))
             .arg("se.bistand.BindingTest")
             .arg(root())
             .arg(dir.join("work"))

@@ -69,7 +69,8 @@ fn header_status_codes_are_the_rust_ones() {
 /// `NAME(number)` constants of a Java enum body.
 fn java_enum_values(source: &str) -> Vec<u32> {
     let source = &source[source.find("public enum").expect("a public enum")..];
-    let body = &source[source.find('{').expect("enum body") + 1..source.find(';').expect("constants end")];
+    let body =
+        &source[source.find('{').expect("enum body") + 1..source.find(';').expect("constants end")];
     body.split(',')
         .filter_map(|constant| {
             let (_, number) = constant.trim().split_once('(')?;
@@ -92,7 +93,9 @@ fn bindings_use_the_header_numbers() {
     assert_eq!(numbers(enum_values(&csharp, "enum Language")), language);
 
     let java = |name: &str| {
-        let path = root().join(format!("bindings/java/src/main/java/se/bistand/{name}.java"));
+        let path = root().join(format!(
+            "bindings/java/src/main/java/se/bistand/{name}.java"
+        ));
         java_enum_values(&std::fs::read_to_string(&path).expect("the Java binding's enums"))
     };
     assert_eq!(java("Status"), status);

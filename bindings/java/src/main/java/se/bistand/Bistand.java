@@ -35,11 +35,18 @@ public final class Bistand {
 
     /** As above, for a raw number; a number that is no status fails with INVALID_ARGUMENT. */
     public static String statusMessage(int status) {
+        // bistand_status_message never sets the last error: the messages are the binding's.
         long[] needed = new long[1];
-        check(NativeLib.LIB.bistand_status_message(status, null, 0, needed));
+        int result = NativeLib.LIB.bistand_status_message(status, null, 0, needed);
+        if (result != 0) {
+            throw new BistandException(result, "okänd statuskod " + status, "unknown status code " + status);
+        }
         byte[] buffer = new byte[(int) needed[0] + 1];
         long[] written = new long[1];
-        check(NativeLib.LIB.bistand_status_message(status, buffer, buffer.length, written));
+        result = NativeLib.LIB.bistand_status_message(status, buffer, buffer.length, written);
+        if (result != 0) {
+            throw new BistandException(result, "okänd statuskod " + status, "unknown status code " + status);
+        }
         return new String(buffer, 0, (int) written[0], StandardCharsets.UTF_8);
     }
 

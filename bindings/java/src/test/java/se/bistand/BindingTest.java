@@ -105,7 +105,7 @@ public final class BindingTest {
         check(Bistand.lastError(Language.SWEDISH).isEmpty(), "no last error after a success");
 
         // bistand_engine_new, bistand_engine_free
-        fails(Status.MALFORMED_JSON, "a profile that is not JSON", () -> new Engine("{inte json"));
+        fails(Status.INVALID_PROFILE, "a profile that is not JSON", () -> new Engine("{inte json"));
         fails(Status.INVALID_UTF8, "a profile that is not UTF-8", () -> new Engine(NOT_UTF8));
         fails(Status.INVALID_PROFILE, "a profile hiding what may not be hidden",
                 () -> new Engine("{\"hidden_items\": {\"fia\": [\"bakgrund.har_barn\"]}}"));
@@ -137,7 +137,9 @@ public final class BindingTest {
             fails(Status.MALFORMED_JSON, "validate: an empty document", () -> engine.validate(new byte[0]));
             fails(Status.INVALID_UTF8, "validate: a document that is not UTF-8", () -> engine.validate(NOT_UTF8));
             fails(Status.INSTRUMENT_MISMATCH, "validate: a FIA document as SUE", () -> engine.validate(complete, "sue"));
-            fails(Status.UNKNOWN_INSTRUMENT, "validate: an unknown instrument", () -> engine.validate(complete, "xyz"));
+            fails(Status.INSTRUMENT_MISMATCH, "validate: asked for an unknown instrument", () -> engine.validate(complete, "xyz"));
+            fails(Status.UNKNOWN_INSTRUMENT, "validate: a document of an unknown instrument", () -> engine.validate(
+                    utf8("{\"instrument\": \"xyz\", \"version\": \"1\", \"status\": \"complete\", \"answers\": {}}")));
             fails(Status.UNKNOWN_VERSION, "validate: an unknown version",
                     () -> engine.validate(fixture("fia/malformed/unknown_version.json")));
             BistandException malformed = fails(Status.MALFORMED_JSON, "validate: not JSON",
