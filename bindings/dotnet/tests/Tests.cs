@@ -67,6 +67,7 @@ public static class Tests
         try
         {
             Run(work, expectedVersion);
+            RunConformance();
         }
         catch (Exception e)
         {
@@ -75,6 +76,17 @@ public static class Tests
         }
         Console.WriteLine(checks + " checks passed");
         return 0;
+    }
+
+    /// <summary>The golden cases of tests/conformance through this binding, byte for byte.</summary>
+    private static void RunConformance()
+    {
+        var results = Conformance.Run(Path.Combine(root, "tests/conformance/cases"));
+        foreach (var result in results)
+        {
+            Check(result.Passed, "conformance " + result.Name + (result.Passed ? "" : ": " + result.Detail));
+        }
+        Check(results.Count >= 14, "conformance: " + results.Count + " cases");
     }
 
     private static void Run(string work, string expectedVersion)

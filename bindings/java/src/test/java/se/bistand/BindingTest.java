@@ -83,12 +83,22 @@ public final class BindingTest {
         root = Path.of(args[0]);
         try {
             run(Path.of(args[1]), args[2]);
+            runConformance();
         } catch (Throwable e) {
             System.out.println("FAIL " + e);
             e.printStackTrace(System.out);
             System.exit(1);
         }
         System.out.println(checks + " checks passed");
+    }
+
+    /** The golden cases of tests/conformance through this binding, byte for byte. */
+    private static void runConformance() throws Exception {
+        List<Conformance.CaseResult> results = Conformance.run(root.resolve("tests/conformance/cases"));
+        for (Conformance.CaseResult result : results) {
+            check(result.passed(), "conformance " + result.name() + (result.passed() ? "" : ": " + result.detail()));
+        }
+        check(results.size() >= 14, "conformance: " + results.size() + " cases");
     }
 
     private static void run(Path work, String expectedVersion) throws Exception {
