@@ -3,9 +3,9 @@
 //! to show it answers byte for byte the same. Not to be confused with `bistand-store`'s
 //! `conformance` module, which checks store *backends* against the `Store` traits.
 //!
-//! Targets: [`InProcess`] (the core, as the command line calls it), [`library::Library`] (a C
+//! Targets: [`InProcess`] (the core, as the command line calls it), [`Library`] (a C
 //! library loaded from a path: libbistand or a vendor's build or wrapper of it) and
-//! [`rest::Rest`] (a running `bistand serve`). The .NET and Java libraries run the same cases with
+//! [`Rest`] (a running `bistand serve`). The .NET and Java libraries run the same cases with
 //! their own runners (`bindings/`). An operation a target does not offer (the REST API has no
 //! NDJSON report or pseudonym endpoint) is reported as such, never as passed.
 
