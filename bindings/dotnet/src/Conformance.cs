@@ -45,7 +45,6 @@ namespace Bistand
             var name = Path.GetFileName(folder);
             var spec = Json.Parse<CaseFile>(File.ReadAllBytes(Path.Combine(folder, "case.json")));
             Func<string, byte[]> read = file => file == null ? null : File.ReadAllBytes(Path.Combine(folder, file));
-            var expected = read(spec.Expected);
             byte[] actual;
             try
             {
@@ -53,8 +52,20 @@ namespace Bistand
             }
             catch (BistandException e)
             {
+                var kind = Kind(e.Status);
+                if (spec.ExpectedError != null)
+                {
+                    return kind == spec.ExpectedError
+                        ? new CaseResult(name, true, "")
+                        : new CaseResult(name, false, "refused with " + kind + ", not " + spec.ExpectedError);
+                }
                 return new CaseResult(name, false, "the call failed: " + e.Message);
             }
+            if (spec.ExpectedError != null)
+            {
+                return new CaseResult(name, false, "answered, where it must refuse with " + spec.ExpectedError);
+            }
+            var expected = read(spec.Expected);
             if (actual.SequenceEqual(expected))
             {
                 return new CaseResult(name, true, "");
@@ -65,6 +76,23 @@ namespace Bistand
                 at++;
             }
             return new CaseResult(name, false, "differs from byte " + at + " (" + expected.Length + " bytes expected, " + actual.Length + " given)");
+        }
+
+        /// <summary>The error kind of a status, as the cases name it: MalformedJson is
+        /// malformed_json.</summary>
+        public static string Kind(Status status)
+        {
+            var name = status.ToString();
+            var kind = new System.Text.StringBuilder();
+            for (var i = 0; i < name.Length; i++)
+            {
+                if (char.IsUpper(name[i]) && i > 0)
+                {
+                    kind.Append('_');
+                }
+                kind.Append(char.ToLowerInvariant(name[i]));
+            }
+            return kind.ToString();
         }
 
         private static byte[] Answer(CaseFile spec, Func<string, byte[]> read)
@@ -102,6 +130,7 @@ namespace Bistand
             [DataMember(Name = "description")] public string Description { get; set; }
             [DataMember(Name = "operation")] public string Operation { get; set; }
             [DataMember(Name = "expected")] public string Expected { get; set; }
+            [DataMember(Name = "expected_error")] public string ExpectedError { get; set; }
             [DataMember(Name = "instrument")] public string Instrument { get; set; }
             [DataMember(Name = "document")] public string Document { get; set; }
             [DataMember(Name = "profile")] public string Profile { get; set; }

@@ -86,7 +86,7 @@ public static class Tests
         {
             Check(result.Passed, "conformance " + result.Name + (result.Passed ? "" : ": " + result.Detail));
         }
-        Check(results.Count >= 14, "conformance: " + results.Count + " cases");
+        Check(results.Count >= 21, "conformance: " + results.Count + " cases");
     }
 
     private static void Run(string work, string expectedVersion)

@@ -8,7 +8,7 @@ use std::ffi::{CString, c_char, c_void};
 use std::path::{Path, PathBuf};
 use std::ptr;
 
-use anyhow::{Context, Result, bail};
+use anyhow::{Context, Result};
 
 use super::{Answer, Input, Target};
 
@@ -55,6 +55,51 @@ type LastError = unsafe extern "C" fn(u32, *mut c_char, usize, *mut usize) -> St
 
 /// `BISTAND_LANGUAGE_EN`.
 const ENGLISH: u32 = 1;
+
+/// The statuses of `include/bistand.h`, by number, as error kind names: the name less its
+/// `BISTAND_` prefix, in lowercase (the 2xx ones are the core's error kinds). The numbers are
+/// permanent; a test checks this table against the C ABI's own.
+pub const STATUS_KINDS: &[(u32, &str)] = &[
+    (100, "null_pointer"),
+    (101, "invalid_utf8_argument"),
+    (102, "buffer_too_small"),
+    (103, "invalid_argument"),
+    (200, "invalid_utf8"),
+    (201, "malformed_json"),
+    (202, "too_large"),
+    (203, "too_deep"),
+    (204, "invalid_document"),
+    (205, "unknown_instrument"),
+    (206, "unknown_version"),
+    (207, "instrument_mismatch"),
+    (208, "invalid_definition"),
+    (209, "invalid_profile"),
+    (210, "invalid_identifier"),
+    (211, "document_not_valid"),
+    (212, "out_of_range"),
+    (213, "unknown_key"),
+    (214, "integrity_failure"),
+    (215, "not_found"),
+    (216, "store_error"),
+    (299, "input_error"),
+    (900, "panic"),
+    (901, "internal_error"),
+];
+
+/// A call that returned a status other than `BISTAND_OK`.
+#[derive(Debug)]
+struct Refusal {
+    status: Status,
+    message: String,
+}
+
+impl std::fmt::Display for Refusal {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "status {}: {}", self.status, self.message)
+    }
+}
+
+impl std::error::Error for Refusal {}
 
 /// A C library with bistand's ABI, loaded from a path.
 pub struct Library {
@@ -120,10 +165,11 @@ impl Library {
                 )
             };
             message.truncate(if got == 0 { written } else { 0 });
-            bail!(
-                "status {status}: {}",
-                String::from_utf8_lossy(&message).into_owned()
-            );
+            return Err(Refusal {
+                status,
+                message: String::from_utf8_lossy(&message).into_owned(),
+            }
+            .into());
         }
         let (data, len, free): (BufData, BufLen, BufFree) = (
             self.function("bistand_buf_data")?,
@@ -176,6 +222,28 @@ impl Target for Library {
     }
 
     fn run(&self, input: &Input) -> Result<Answer> {
+        match self.answer(input) {
+            Ok(bytes) => Ok(Answer::Bytes(bytes)),
+            Err(error) => match error.downcast::<Refusal>() {
+                Ok(refusal) => Ok(Answer::Refused {
+                    kind: STATUS_KINDS
+                        .iter()
+                        .find(|(number, _)| *number == refusal.status)
+                        .map_or_else(
+                            || format!("status {}", refusal.status),
+                            |(_, k)| (*k).to_owned(),
+                        ),
+                    message: refusal.message,
+                }),
+                Err(error) => Err(error),
+            },
+        }
+    }
+}
+
+impl Library {
+    /// The answer's bytes, or a [`Refusal`].
+    fn answer(&self, input: &Input) -> Result<Vec<u8>> {
         let mut out = ptr::null_mut();
         let bytes = match input {
             Input::Validate {
@@ -268,6 +336,6 @@ impl Target for Library {
                 })?
             }
         };
-        Ok(Answer::Bytes(bytes))
+        Ok(bytes)
     }
 }

@@ -20,17 +20,21 @@ use bistand_core::identifier::{PersonalNumber, PseudonymKey, pseudonymise};
 use bistand_core::stats::{ReportOptions, report_from_ndjson};
 use serde::Deserialize;
 
-pub use library::Library;
+pub use library::{Library, STATUS_KINDS};
 pub use rest::Rest;
 
 /// One case's `case.json`. Inputs are files beside it, so any language can read a case with
-/// nothing but a JSON reader; `expected` is the file holding the exact expected answer.
+/// nothing but a JSON reader. `expected` is the file holding the exact expected answer;
+/// `expected_error` instead names the kind of refusal (our addition to the suite: the core's
+/// error kind, `malformed_json`, which the C ABI spells `BISTAND_MALFORMED_JSON` and the REST
+/// API `urn:bistand:problem:malformed_json`).
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct CaseFile {
     description: String,
     operation: Operation,
-    expected: String,
+    expected: Option<String>,
+    expected_error: Option<String>,
     /// validate, summary, report: the instrument the caller names (validate: optional).
     instrument: Option<String>,
     /// validate, summary: the document file.
@@ -110,8 +114,17 @@ pub struct Case {
     pub description: String,
     /// What it asks.
     pub input: Input,
-    /// The file with the expected answer.
-    pub expected_path: PathBuf,
+    /// What it must give.
+    pub expected: Expected,
+}
+
+/// What a case must give.
+#[derive(Debug)]
+pub enum Expected {
+    /// The exact bytes in this file.
+    Bytes(PathBuf),
+    /// A refusal of this kind (`malformed_json`, ...).
+    Refusal(String),
 }
 
 /// What a target answered.
@@ -119,6 +132,14 @@ pub struct Case {
 pub enum Answer {
     /// The answer's bytes.
     Bytes(Vec<u8>),
+    /// The implementation refused the input, with this error kind (`malformed_json`, ...) and
+    /// its message.
+    Refused {
+        /// The core's error kind name.
+        kind: String,
+        /// The message, for the output.
+        message: String,
+    },
     /// The target does not offer this operation (why).
     NotOffered(&'static str),
 }
@@ -127,10 +148,10 @@ pub enum Answer {
 pub trait Target {
     /// A name for the output.
     fn name(&self) -> String;
-    /// Runs one case's input. A failure (the call returned an error) is an `Err`.
+    /// Runs one case's input. A refusal of the input is an [`Answer::Refused`].
     ///
     /// # Errors
-    /// When the implementation refused the input; the message says how.
+    /// When the target could not be asked (a transport failure, an unexpected answer).
     fn run(&self, input: &Input) -> Result<Answer>;
 }
 
@@ -198,8 +219,13 @@ fn load_case(folder: &Path) -> Result<Case> {
             options: read(&file.options, "options")?,
         },
     };
+    let expected = match (&file.expected, &file.expected_error) {
+        (Some(path), None) => Expected::Bytes(folder.join(path)),
+        (None, Some(kind)) => Expected::Refusal(kind.clone()),
+        _ => bail!("{name}: give exactly one of `expected` and `expected_error`"),
+    };
     Ok(Case {
-        expected_path: folder.join(&file.expected),
+        expected,
         name,
         description: file.description,
         input,
@@ -227,19 +253,17 @@ pub enum Verdict {
 pub fn run(target: &dyn Target, cases: &[Case], update: bool) -> Result<Vec<(String, Verdict)>> {
     let mut verdicts = Vec::with_capacity(cases.len());
     for case in cases {
-        let verdict = match target.run(&case.input) {
-            Ok(Answer::NotOffered(why)) => Verdict::NotOffered(why),
-            Ok(Answer::Bytes(bytes)) if update => {
-                std::fs::write(&case.expected_path, &bytes)
-                    .with_context(|| format!("cannot write {}", case.expected_path.display()))?;
+        let answer = target.run(&case.input);
+        let verdict = match (answer, &case.expected) {
+            (Ok(Answer::NotOffered(why)), _) => Verdict::NotOffered(why),
+            (Ok(Answer::Bytes(bytes)), Expected::Bytes(path)) if update => {
+                std::fs::write(path, &bytes)
+                    .with_context(|| format!("cannot write {}", path.display()))?;
                 Verdict::Updated
             }
-            Ok(Answer::Bytes(bytes)) => {
-                let expected = std::fs::read(&case.expected_path).with_context(|| {
-                    format!(
-                        "cannot read {} (bless with --update)",
-                        case.expected_path.display()
-                    )
+            (Ok(Answer::Bytes(bytes)), Expected::Bytes(path)) => {
+                let expected = std::fs::read(path).with_context(|| {
+                    format!("cannot read {} (bless with --update)", path.display())
                 })?;
                 if bytes == expected {
                     Verdict::Passed
@@ -247,7 +271,21 @@ pub fn run(target: &dyn Target, cases: &[Case], update: bool) -> Result<Vec<(Str
                     Verdict::Failed(difference(&expected, &bytes))
                 }
             }
-            Err(error) => Verdict::Failed(format!("the call failed: {error:#}")),
+            (Ok(Answer::Bytes(_)), Expected::Refusal(kind)) => {
+                Verdict::Failed(format!("answered, where it must refuse with {kind}"))
+            }
+            (Ok(Answer::Refused { kind, .. }), Expected::Refusal(expected))
+                if &kind == expected =>
+            {
+                Verdict::Passed
+            }
+            (Ok(Answer::Refused { kind, message }), Expected::Refusal(expected)) => {
+                Verdict::Failed(format!("refused with {kind} ({message}), not {expected}"))
+            }
+            (Ok(Answer::Refused { kind, message }), Expected::Bytes(_)) => {
+                Verdict::Failed(format!("refused with {kind}: {message}"))
+            }
+            (Err(error), _) => Verdict::Failed(format!("the call failed: {error:#}")),
         };
         verdicts.push((case.name.clone(), verdict));
     }
@@ -299,6 +337,22 @@ impl Target for InProcess {
     }
 
     fn run(&self, input: &Input) -> Result<Answer> {
+        match answer_in_process(input) {
+            Ok(bytes) => Ok(Answer::Bytes(bytes)),
+            Err(error) => match error.downcast_ref::<bistand_core::Error>() {
+                Some(core) => Ok(Answer::Refused {
+                    kind: core.kind().as_str().to_owned(),
+                    message: core.to_string(),
+                }),
+                None => Err(error),
+            },
+        }
+    }
+}
+
+/// The answer of the core to `input`.
+fn answer_in_process(input: &Input) -> Result<Vec<u8>> {
+    {
         let bytes = match input {
             Input::Validate {
                 document,
@@ -362,6 +416,6 @@ impl Target for InProcess {
                 serde_json::to_vec(&outcome)?
             }
         };
-        Ok(Answer::Bytes(bytes))
+        Ok(bytes)
     }
 }

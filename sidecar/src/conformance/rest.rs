@@ -49,7 +49,8 @@ impl Rest {
         })
     }
 
-    fn post(&self, path: &str, query: &[(&str, &str)], body: &[u8]) -> Result<Vec<u8>> {
+    /// The answer's bytes, or the refusal's kind (from the problem's `type`) and detail.
+    fn post(&self, path: &str, query: &[(&str, &str)], body: &[u8]) -> Result<Answer> {
         let mut url = reqwest::Url::parse(&format!("{}{path}", self.base))
             .with_context(|| format!("`{}` is not a URL", self.base))?;
         if !query.is_empty() {
@@ -67,10 +68,25 @@ impl Rest {
                 .with_context(|| format!("POST {path} failed"))?;
             let status = response.status();
             let bytes = response.bytes().await?.to_vec();
-            if !status.is_success() {
-                bail!("{status}: {}", String::from_utf8_lossy(&bytes));
+            if status.is_success() {
+                return Ok(Answer::Bytes(bytes));
             }
-            Ok(bytes)
+            let problem: serde_json::Value = serde_json::from_slice(&bytes).with_context(|| {
+                format!(
+                    "{status} without problem details: {}",
+                    String::from_utf8_lossy(&bytes)
+                )
+            })?;
+            let Some(kind) = problem["type"]
+                .as_str()
+                .and_then(|t| t.strip_prefix("urn:bistand:problem:"))
+            else {
+                bail!("{status}: {problem}");
+            };
+            Ok(Answer::Refused {
+                kind: kind.to_owned(),
+                message: problem["detail"].as_str().unwrap_or_default().to_owned(),
+            })
         })
     }
 }
@@ -81,14 +97,12 @@ impl Target for Rest {
     }
 
     fn run(&self, input: &Input) -> Result<Answer> {
-        let bytes = match input {
+        match input {
             Input::Validate {
                 profile: Some(_), ..
-            } => {
-                return Ok(Answer::NotOffered(
-                    "the service's profile is its configuration's, not the case's",
-                ));
-            }
+            } => Ok(Answer::NotOffered(
+                "the service's profile is its configuration's, not the case's",
+            )),
             Input::Validate {
                 document,
                 instrument,
@@ -98,16 +112,14 @@ impl Target for Rest {
                     .iter()
                     .map(|i| ("instrument", i.as_str()))
                     .collect();
-                self.post("/v1/validate", &query, document)?
+                self.post("/v1/validate", &query, document)
             }
             Input::Summary {
                 instrument: Some(_),
                 ..
-            } => {
-                return Ok(Answer::NotOffered(
-                    "POST /v1/summary takes the instrument from the document",
-                ));
-            }
+            } => Ok(Answer::NotOffered(
+                "POST /v1/summary takes the instrument from the document",
+            )),
             Input::Summary {
                 document,
                 today,
@@ -115,17 +127,14 @@ impl Target for Rest {
             } => {
                 let query: Vec<(&str, &str)> =
                     today.iter().map(|t| ("today", t.as_str())).collect();
-                self.post("/v1/summary", &query, document)?
+                self.post("/v1/summary", &query, document)
             }
             Input::Pseudonymise { .. } => {
-                return Ok(Answer::NotOffered("the REST API has no pseudonym endpoint"));
+                Ok(Answer::NotOffered("the REST API has no pseudonym endpoint"))
             }
-            Input::Report { .. } => {
-                return Ok(Answer::NotOffered(
-                    "the REST API reports over stored records, not over NDJSON",
-                ));
-            }
-        };
-        Ok(Answer::Bytes(bytes))
+            Input::Report { .. } => Ok(Answer::NotOffered(
+                "the REST API reports over stored records, not over NDJSON",
+            )),
+        }
     }
 }

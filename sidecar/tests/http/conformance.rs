@@ -61,7 +61,7 @@ fn every_case_passes_in_process_and_through_the_c_library() {
                 .is_file()
         })
         .count();
-    assert!(total >= 14, "{total} cases");
+    assert!(total >= 21, "{total} cases");
     let cases = cases.to_str().expect("UTF-8 path");
 
     let output = conformance(&["--cases", cases]);
@@ -109,6 +109,15 @@ async fn the_rest_api_gives_the_same_bytes() {
         "{out}"
     );
     assert!(out.contains("pass         summary-fia-complete"), "{out}");
+    // Refusals too: the problem's type names the same kind as the C status.
+    assert!(
+        out.contains("pass         refuse-validate-not-json"),
+        "{out}"
+    );
+    assert!(
+        out.contains("pass         refuse-summary-with-errors"),
+        "{out}"
+    );
     assert!(
         out.contains(
             "not offered  pseudonymise-personnummer: the REST API has no pseudonym endpoint"
@@ -116,6 +125,24 @@ async fn the_rest_api_gives_the_same_bytes() {
         "{out}"
     );
     assert!(!out.contains("FAIL"), "{out}");
+}
+
+#[test]
+fn the_runner_names_every_status_as_the_c_abi_does() {
+    use bistand_sidecar::conformance::STATUS_KINDS;
+    let statuses = bistand::bistand_status::ALL
+        .iter()
+        .filter(|s| **s != bistand::bistand_status::BISTAND_OK)
+        .collect::<Vec<_>>();
+    assert_eq!(STATUS_KINDS.len(), statuses.len());
+    for status in statuses {
+        let name = format!("{status:?}");
+        let kind = name.trim_start_matches("BISTAND_").to_lowercase();
+        assert!(
+            STATUS_KINDS.contains(&(*status as u32, kind.as_str())),
+            "{name} is missing from STATUS_KINDS"
+        );
+    }
 }
 
 /// A copy of the cases in a temporary folder.

@@ -28,6 +28,7 @@ public final class Conformance {
             @JsonProperty("description") String description,
             @JsonProperty("operation") String operation,
             @JsonProperty("expected") String expected,
+            @JsonProperty("expected_error") String expectedError,
             @JsonProperty("instrument") String instrument,
             @JsonProperty("document") String document,
             @JsonProperty("profile") String profile,
@@ -69,13 +70,22 @@ public final class Conformance {
     private static CaseResult runCase(Path folder) throws IOException {
         String name = folder.getFileName().toString();
         CaseFile spec = Bistand.JSON.readValue(Files.readAllBytes(folder.resolve("case.json")), CaseFile.class);
-        byte[] expected = read(folder, spec.expected());
         byte[] actual;
         try {
             actual = answer(folder, spec);
         } catch (BistandException e) {
+            String kind = e.status() == null ? "status " + e.code() : e.status().name().toLowerCase(java.util.Locale.ROOT);
+            if (spec.expectedError() != null) {
+                return kind.equals(spec.expectedError())
+                        ? new CaseResult(name, true, "")
+                        : new CaseResult(name, false, "refused with " + kind + ", not " + spec.expectedError());
+            }
             return new CaseResult(name, false, "the call failed: " + e.getMessage());
         }
+        if (spec.expectedError() != null) {
+            return new CaseResult(name, false, "answered, where it must refuse with " + spec.expectedError());
+        }
+        byte[] expected = read(folder, spec.expected());
         int at = java.util.Arrays.mismatch(expected, actual);
         if (at < 0) {
             return new CaseResult(name, true, "");

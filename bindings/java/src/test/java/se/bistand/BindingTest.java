@@ -98,7 +98,7 @@ public final class BindingTest {
         for (Conformance.CaseResult result : results) {
             check(result.passed(), "conformance " + result.name() + (result.passed() ? "" : ": " + result.detail()));
         }
-        check(results.size() >= 14, "conformance: " + results.size() + " cases");
+        check(results.size() >= 21, "conformance: " + results.size() + " cases");
     }
 
     private static void run(Path work, String expectedVersion) throws Exception {
