@@ -507,9 +507,10 @@ pub unsafe extern "C" fn bistand_last_error(
 ///   SQLite also keeps `<path>-wal` and `<path>-shm` beside it.
 /// - `keys_json`, `keys_len`: the keys, in the format of the sidecar's keys file
 ///   (`bistand keys generate` writes one): `{"pseudonym_key": {"id", "secret_hex"},
-///   "data_keys": [{"id", "secret_hex"}, ...], "active_data_key": "<id>"}`, each secret 64 hex
-///   digits. New records are sealed with the active data key; the others open older records.
-///   bistand copies the keys it needs and wipes its copies of the secrets; wiping yours is up
+///   "data_keys": [{"id", "secret_hex"}, ...], "active_data_key": "<id>", "statistics_key":
+///   {"id", "secret_hex"}}`, each secret 64 hex digits (`statistics_key`, which perturbs
+///   `bistand_store_report`, is optional: without it one is derived from the pseudonym key). New
+///   records are sealed with the active data key; the others open older records. bistand copies the keys it needs and wipes its copies of the secrets; wiping yours is up
 ///   to you.
 ///
 /// A store is bound to its keys, as the command line and the sidecar bind it: the first open
