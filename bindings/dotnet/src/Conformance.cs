@@ -117,7 +117,7 @@ namespace Bistand
                 case "report":
                     using (var engine = new Engine())
                     {
-                        return engine.ReportBytes(spec.Instrument, read(spec.Ndjson), read(spec.Options));
+                        return engine.ReportBytes(spec.Instrument, read(spec.Ndjson), read(spec.Keys), read(spec.Options));
                     }
                 default:
                     throw new ArgumentException("unknown operation " + spec.Operation);
@@ -136,6 +136,7 @@ namespace Bistand
             [DataMember(Name = "profile")] public string Profile { get; set; }
             [DataMember(Name = "today")] public string Today { get; set; }
             [DataMember(Name = "ndjson")] public string Ndjson { get; set; }
+            [DataMember(Name = "keys")] public string Keys { get; set; }
             [DataMember(Name = "options")] public string Options { get; set; }
             [DataMember(Name = "key_id")] public string KeyId { get; set; }
             [DataMember(Name = "key_hex")] public string KeyHex { get; set; }

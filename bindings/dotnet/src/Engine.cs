@@ -86,29 +86,32 @@ namespace Bistand
         }
 
         /// <summary>Group statistics with disclosure control over NDJSON documents (bistand_report),
-        /// as JSON: the report and the two counts of skipped lines.</summary>
-        public GroupReportResult Report(string instrument, byte[] ndjson, ReportOptions options)
+        /// as JSON: the report and the two counts of skipped lines. Counts are perturbed under the
+        /// statistics key of keysJson (the keys file, which also identifies persons); with null keys
+        /// the options must ask for exact counts (Exact = true: the data owner only, never for
+        /// publication).</summary>
+        public GroupReportResult Report(string instrument, byte[] ndjson, byte[] keysJson, ReportOptions options)
         {
             if (options != null && options.Format != null && options.Format != "json")
             {
                 throw new ArgumentException("Report returns the JSON form; use ReportBytes for CSV");
             }
-            return Json.Parse<GroupReportResult>(ReportBytes(instrument, ndjson, options));
+            return Json.Parse<GroupReportResult>(ReportBytes(instrument, ndjson, keysJson, options));
         }
 
         /// <summary>The report's exact bytes, JSON or CSV as options.Format says.</summary>
-        public byte[] ReportBytes(string instrument, byte[] ndjson, ReportOptions options)
+        public byte[] ReportBytes(string instrument, byte[] ndjson, byte[] keysJson, ReportOptions options)
         {
-            return ReportBytes(instrument, ndjson, options == null ? null : Json.Write(options));
+            return ReportBytes(instrument, ndjson, keysJson, options == null ? null : Json.Write(options));
         }
 
         /// <summary>As above, with the options as raw JSON (null: none, which the library refuses).</summary>
-        public byte[] ReportBytes(string instrument, byte[] ndjson, byte[] optionsJson)
+        public byte[] ReportBytes(string instrument, byte[] ndjson, byte[] keysJson, byte[] optionsJson)
         {
             BufHandle report;
             Library.Check(Native.bistand_report(
-                handle, Library.CString(instrument), ndjson, Library.Len(ndjson), optionsJson,
-                Library.Len(optionsJson), out report));
+                handle, Library.CString(instrument), ndjson, Library.Len(ndjson), keysJson, Library.Len(keysJson),
+                optionsJson, Library.Len(optionsJson), out report));
             return Library.Take(report);
         }
 

@@ -140,6 +140,11 @@ namespace Bistand
         /// <summary>The disclosure threshold, at least 5 (default 5).</summary>
         [DataMember(Name = "threshold", EmitDefaultValue = false)] public int? Threshold { get; set; }
         [DataMember(Name = "breakdowns", EmitDefaultValue = false)] public List<string> Breakdowns { get; set; }
+        /// <summary>Exact counts (bistand_report only; the data owner over their own documents, never
+        /// for publication). Null or false: perturbed.</summary>
+        [DataMember(Name = "exact", EmitDefaultValue = false)] public bool? Exact { get; set; }
+        /// <summary>The units to count (bistand_store_report only); null: every unit.</summary>
+        [DataMember(Name = "units", EmitDefaultValue = false)] public List<string> Units { get; set; }
         /// <summary>"json" (default) or "csv".</summary>
         [DataMember(Name = "format", EmitDefaultValue = false)] public string Format { get; set; }
         /// <summary>"sv" (default) or "en": the language of CSV headings.</summary>
@@ -155,6 +160,15 @@ namespace Bistand
         [DataMember(Name = "documents_with_errors")] public long DocumentsWithErrors { get; set; }
     }
 
+    /// <summary>bistand_store_report's JSON: the report and the stored records that could not be
+    /// read (altered, or not documents of the instrument) and so were left out.</summary>
+    [DataContract]
+    public sealed class StoreReportResult
+    {
+        [DataMember(Name = "report")] public GroupReport Report { get; set; }
+        [DataMember(Name = "records_not_counted")] public long RecordsNotCounted { get; set; }
+    }
+
     /// <summary>Group statistics after disclosure control.</summary>
     [DataContract]
     public sealed class GroupReport
@@ -166,8 +180,17 @@ namespace Bistand
         [DataMember(Name = "records")] public long Records { get; set; }
         [DataMember(Name = "persons")] public long Persons { get; set; }
         [DataMember(Name = "exact")] public bool Exact { get; set; }
+        [DataMember(Name = "perturbation")] public Perturbation Perturbation { get; set; }
         [DataMember(Name = "notes")] public List<LocalText> Notes { get; set; }
         [DataMember(Name = "tables")] public List<Table> Tables { get; set; }
+    }
+
+    /// <summary>The perturbation applied to every count: at most MaxDeviation either way.</summary>
+    [DataContract]
+    public sealed class Perturbation
+    {
+        [DataMember(Name = "max_deviation")] public int MaxDeviation { get; set; }
+        [DataMember(Name = "variance")] public double Variance { get; set; }
     }
 
     [DataContract]

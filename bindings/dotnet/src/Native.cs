@@ -46,8 +46,8 @@ namespace Bistand
 
         [DllImport(Lib, CallingConvention = CallingConvention.Cdecl)]
         internal static extern Status bistand_report(
-            EngineHandle engine, byte[] instrument, byte[] ndjson, UIntPtr ndjsonLen, byte[] options,
-            UIntPtr optionsLen, out BufHandle report);
+            EngineHandle engine, byte[] instrument, byte[] ndjson, UIntPtr ndjsonLen, byte[] keysJson,
+            UIntPtr keysLen, byte[] options, UIntPtr optionsLen, out BufHandle report);
 
         [DllImport(Lib, CallingConvention = CallingConvention.Cdecl)]
         internal static extern IntPtr bistand_buf_data(BufHandle buf);
@@ -80,5 +80,10 @@ namespace Bistand
 
         [DllImport(Lib, CallingConvention = CallingConvention.Cdecl)]
         internal static extern Status bistand_store_get(StoreHandle store, byte[] recordId, out BufHandle document);
+
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl)]
+        internal static extern Status bistand_store_report(
+            StoreHandle store, EngineHandle engine, byte[] instrument, byte[] options, UIntPtr optionsLen,
+            out BufHandle report);
     }
 }

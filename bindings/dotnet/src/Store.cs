@@ -45,6 +45,24 @@ namespace Bistand
             return Library.Take(document);
         }
 
+        /// <summary>The group report of an instrument over the stored records (bistand_store_report),
+        /// always perturbed under the store's statistics key; options.Units picks units (null: all).
+        /// Exact counts are refused: a store never gives them.</summary>
+        public StoreReportResult Report(Engine engine, string instrument, ReportOptions options)
+        {
+            return Json.Parse<StoreReportResult>(ReportBytes(engine, instrument, options == null ? null : Json.Write(options)));
+        }
+
+        /// <summary>The report's exact bytes (JSON or CSV as the options say).</summary>
+        public byte[] ReportBytes(Engine engine, string instrument, byte[] optionsJson)
+        {
+            BufHandle report;
+            Library.Check(Native.bistand_store_report(
+                handle, engine == null ? new EngineHandle() : engine.Handle, Library.CString(instrument), optionsJson,
+                Library.Len(optionsJson), out report));
+            return Library.Take(report);
+        }
+
         public void Dispose()
         {
             handle.Dispose();

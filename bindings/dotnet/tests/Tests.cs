@@ -21,6 +21,11 @@ public static class Tests
         " \"data_keys\": [{\"id\": \"k1\", \"secret_hex\": \"0202020202020202020202020202020202020202020202020202020202020202\"}]," +
         " \"active_data_key\": \"k1\"}";
 
+    private const string OtherKeys =
+        "{\"pseudonym_key\": {\"id\": \"p9\", \"secret_hex\": \"0909090909090909090909090909090909090909090909090909090909090909\"}," +
+        " \"data_keys\": [{\"id\": \"k9\", \"secret_hex\": \"0808080808080808080808080808080808080808080808080808080808080808\"}]," +
+        " \"active_data_key\": \"k9\"}";
+
     private static string root;
     private static int checks;
 
@@ -180,30 +185,40 @@ public static class Tests
 
             // bistand_report
             var ndjson = Fixture("sue/report/records.ndjson");
-            var options = new ReportOptions { AsOf = "2026-11-24" };
-            var group = engine.Report("sue", ndjson, options);
-            Check(group.Report.Instrument == "sue" && group.Report.Records == 400 && group.Report.Tables.Count > 0 &&
-                  group.UnreadableLines == 0 && group.DocumentsWithErrors == 0, "the SUE report is typed");
+            var keys = Encoding.UTF8.GetBytes(Keys);
+            var exact = new ReportOptions { AsOf = "2026-11-24", Exact = true };
+            var group = engine.Report("sue", ndjson, null, exact);
+            Check(group.Report.Instrument == "sue" && group.Report.Records == 400 && group.Report.Exact &&
+                  group.Report.Tables.Count > 0 && group.UnreadableLines == 0 && group.DocumentsWithErrors == 0,
+                  "the exact SUE report is typed");
             var unit = group.Report.Tables.First(t => t.RowsAre == "unit");
             Check(unit.Rows.Any(r => r.Code == "Söder"), "the unit Söder is a row");
             Check(group.Report.Tables.SelectMany(t => t.Rows).SelectMany(r => r.Cells)
                   .All(c => c.Suppressed == (c.Count == null)), "suppressed cells have no count");
+            var options = new ReportOptions { AsOf = "2026-11-24" };
+            var perturbed = engine.Report("sue", ndjson, keys, options);
+            Check(!perturbed.Report.Exact && perturbed.Report.Perturbation.MaxDeviation == 2 && perturbed.Report.Records == 400,
+                  "the report perturbed under the keys");
+            Check(engine.ReportBytes("sue", ndjson, keys, options).SequenceEqual(engine.ReportBytes("sue", ndjson, keys, options)),
+                  "the same keys, the same perturbation");
             var withBad = new List<byte>(ndjson);
             withBad.AddRange(notUtf8);
             withBad.Add((byte)'\n');
-            Check(engine.Report("sue", withBad.ToArray(), options).UnreadableLines == 1, "a line that is not UTF-8 is counted, not fatal");
-            var csv = Encoding.UTF8.GetString(engine.ReportBytes("sue", ndjson,
+            Check(engine.Report("sue", withBad.ToArray(), null, exact).UnreadableLines == 1, "a line that is not UTF-8 is counted, not fatal");
+            var csv = Encoding.UTF8.GetString(engine.ReportBytes("sue", ndjson, keys,
                 new ReportOptions { AsOf = "2026-11-24", Format = "csv", Language = "sv", Breakdowns = new List<string> { "unit" } }));
             Check(csv.Contains("Söder"), "the CSV report in Swedish");
-            var empty = engine.Report("sue", null, options);
+            var empty = engine.Report("sue", null, null, exact);
             Check(empty.Report.Records == 0, "a NULL NDJSON is an empty input");
-            Fails(Status.InvalidArgument, "report: no options", () => engine.ReportBytes("sue", ndjson, (byte[])null));
+            Fails(Status.InvalidArgument, "report: neither keys nor exact", () => engine.Report("sue", ndjson, null, options));
+            Fails(Status.InvalidArgument, "report: keys that are not JSON", () => engine.Report("sue", ndjson, Encoding.UTF8.GetBytes("{"), options));
+            Fails(Status.InvalidArgument, "report: no options", () => engine.ReportBytes("sue", ndjson, keys, (byte[])null));
             Fails(Status.InvalidArgument, "report: a threshold under 5",
-                () => engine.Report("sue", ndjson, new ReportOptions { AsOf = "2026-11-24", Threshold = 2 }));
-            Fails(Status.InvalidArgument, "report: options not JSON", () => engine.ReportBytes("sue", ndjson, Encoding.UTF8.GetBytes("{")));
-            Fails(Status.InvalidUtf8Argument, "report: options not UTF-8", () => engine.ReportBytes("sue", ndjson, notUtf8));
-            Fails(Status.UnknownInstrument, "report: an unknown instrument", () => engine.Report("xyz", ndjson, options));
-            Fails(Status.NullPointer, "report: a NULL instrument", () => engine.Report(null, ndjson, options));
+                () => engine.Report("sue", ndjson, keys, new ReportOptions { AsOf = "2026-11-24", Threshold = 2 }));
+            Fails(Status.InvalidArgument, "report: options not JSON", () => engine.ReportBytes("sue", ndjson, keys, Encoding.UTF8.GetBytes("{")));
+            Fails(Status.InvalidUtf8Argument, "report: options not UTF-8", () => engine.ReportBytes("sue", ndjson, keys, notUtf8));
+            Fails(Status.UnknownInstrument, "report: an unknown instrument", () => engine.Report("xyz", ndjson, keys, options));
+            Fails(Status.NullPointer, "report: a NULL instrument", () => engine.Report(null, ndjson, keys, options));
 
             // Each thread has its own last error.
             var failures = 0;
@@ -256,6 +271,10 @@ public static class Tests
             // bistand_store_open, _put, _get, _free
             Directory.CreateDirectory(work);
             var path = Path.Combine(work, "arkiv-Söder.db");
+            foreach (var suffix in new[] { "", "-wal", "-shm" })
+            {
+                File.Delete(path + suffix);
+            }
             string recordId;
             var document = Encoding.UTF8.GetBytes(Encoding.UTF8.GetString(complete).Replace("\"status\": \"complete\"",
                 "\"status\": \"complete\", \"unit\": \"Söder\""));
@@ -280,7 +299,23 @@ public static class Tests
             using (var again = new Store(path, Encoding.UTF8.GetBytes(Keys)))
             {
                 Check(again.Get(recordId).SequenceEqual(document), "the record survives closing the store");
+
+                // bistand_store_report
+                var stored = again.Report(engine, "fia", new ReportOptions { AsOf = "2026-12-02" });
+                Check(stored.Report.Instrument == "fia" && stored.Report.Records == 1 && !stored.Report.Exact &&
+                      stored.RecordsNotCounted == 0, "the store's report, perturbed");
+                Check(again.Report(engine, "fia", new ReportOptions { AsOf = "2026-12-02", Units = new List<string> { "söder" } }).Report.Records == 1,
+                      "units are compared as the store compares them: söder is Söder");
+                Check(again.Report(engine, "fia", new ReportOptions { AsOf = "2026-12-02", Units = new List<string> { "Norr" } }).Report.Records == 0,
+                      "a unit without records");
+                Fails(Status.InvalidArgument, "store report: exact counts", () => again.Report(engine, "fia",
+                    new ReportOptions { AsOf = "2026-12-02", Exact = true }));
+                Fails(Status.NullPointer, "store report: a NULL engine", () => again.ReportBytes(null, "fia", Encoding.UTF8.GetBytes("{\"as_of\": \"2026-12-02\"}")));
+                Fails(Status.NullPointer, "store report: a NULL instrument", () => again.Report(engine, null, new ReportOptions { AsOf = "2026-12-02" }));
+                Fails(Status.InvalidArgument, "store report: no options", () => again.ReportBytes(engine, "fia", null));
+                Fails(Status.UnknownInstrument, "store report: an unknown instrument", () => again.Report(engine, "xyz", new ReportOptions { AsOf = "2026-12-02" }));
             }
+            Fails(Status.WrongKeys, "store open: another organisation's keys", () => new Store(path, OtherKeys));
             Fails(Status.InvalidArgument, "store open: keys that are not JSON", () => new Store(Path.Combine(work, "b.db"), "{"));
             Fails(Status.InvalidArgument, "store open: no keys", () => new Store(Path.Combine(work, "b.db"), (byte[])null));
             Fails(Status.NullPointer, "store open: a NULL path", () => new Store(null, Keys));

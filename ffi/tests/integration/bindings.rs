@@ -106,7 +106,7 @@ fn dotnet_binding() {
             .env("LD_LIBRARY_PATH", lib_dir()),
         0,
     );
-    assert_passed(&stdout, 170);
+    assert_passed(&stdout, 190);
 }
 
 #[test]
@@ -155,7 +155,7 @@ fn java_binding() {
             .arg(env!("CARGO_PKG_VERSION")),
         0,
     );
-    assert_passed(&stdout, 170);
+    assert_passed(&stdout, 190);
 }
 
 /// The C functions `include/bistand.h` declares: every `bistand_<name>(` in it.

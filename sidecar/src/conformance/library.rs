@@ -46,6 +46,8 @@ type Report = unsafe extern "C" fn(
     usize,
     *const u8,
     usize,
+    *const u8,
+    usize,
     *mut *mut c_void,
 ) -> Status;
 type BufData = unsafe extern "C" fn(*const c_void) -> *const u8;
@@ -81,6 +83,7 @@ pub const STATUS_KINDS: &[(u32, &str)] = &[
     (214, "integrity_failure"),
     (215, "not_found"),
     (216, "store_error"),
+    (217, "wrong_keys"),
     (299, "input_error"),
     (900, "panic"),
     (901, "internal_error"),
@@ -315,10 +318,12 @@ impl Library {
             Input::Report {
                 instrument,
                 ndjson,
+                keys,
                 options,
             } => {
                 let report: Report = self.function("bistand_report")?;
                 let instrument = c_string(instrument)?;
+                let keys = keys.as_deref().unwrap_or_default();
                 self.with_engine(None, |engine| {
                     // SAFETY: a live engine, a C string, readable bytes, a writable out.
                     let status = unsafe {
@@ -327,6 +332,8 @@ impl Library {
                             instrument.as_ptr(),
                             ndjson.as_ptr(),
                             ndjson.len(),
+                            keys.as_ptr(),
+                            keys.len(),
                             options.as_ptr(),
                             options.len(),
                             &mut out,

@@ -17,6 +17,8 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, Result, bail};
 use bistand_core::Engine;
 use bistand_core::identifier::{PersonalNumber, PseudonymKey, pseudonymise};
+use bistand_core::keys::parse_keys;
+use bistand_core::stats::ndjson::PersonKeys;
 use bistand_core::stats::{ReportOptions, report_from_ndjson};
 use serde::Deserialize;
 
@@ -43,8 +45,11 @@ struct CaseFile {
     profile: Option<String>,
     /// summary: today's date.
     today: Option<String>,
-    /// report: the NDJSON file and the options file (as `bistand_report` takes them).
+    /// report: the NDJSON file, the keys file (fixed test keys: perturbation is keyed, so the
+    /// perturbed report is the same every run) and the options file, as `bistand_report` takes
+    /// them.
     ndjson: Option<String>,
+    keys: Option<String>,
     options: Option<String>,
     /// pseudonymise: the key's id and secret (hex), the number and the reference date.
     key_id: Option<String>,
@@ -94,12 +99,14 @@ pub enum Input {
         /// Today's date, `YYYY-MM-DD`.
         reference_date: String,
     },
-    /// `bistand_report`: the group report over NDJSON, with its options.
+    /// `bistand_report`: the group report over NDJSON, with its keys and options.
     Report {
         /// The instrument.
         instrument: String,
-        /// The documents, one per line.
+        /// The documents, one per line (a document, or `{"client_id", "document"}`).
         ndjson: Vec<u8>,
+        /// The keys file, if any (none: the options must ask for exact counts).
+        keys: Option<Vec<u8>>,
         /// The options JSON.
         options: Vec<u8>,
     },
@@ -216,6 +223,11 @@ fn load_case(folder: &Path) -> Result<Case> {
         Operation::Report => Input::Report {
             instrument: text(&file.instrument, "instrument")?,
             ndjson: read(&file.ndjson, "ndjson")?,
+            keys: file
+                .keys
+                .is_some()
+                .then(|| read(&file.keys, "keys"))
+                .transpose()?,
             options: read(&file.options, "options")?,
         },
     };
@@ -324,6 +336,8 @@ struct ReportCaseOptions {
     as_of: String,
     threshold: Option<u64>,
     breakdowns: Option<Vec<String>>,
+    #[serde(default)]
+    exact: bool,
 }
 
 fn date(text: &str) -> Result<jiff::civil::Date> {
@@ -390,12 +404,12 @@ fn answer_in_process(input: &Input) -> Result<Vec<u8>> {
             Input::Report {
                 instrument,
                 ndjson,
+                keys,
                 options,
             } => {
                 let request: ReportCaseOptions = serde_json::from_slice(options)?;
                 let options = ReportOptions {
-                    // As the C ABI: the caller holds the documents and passes no keys.
-                    exact: true,
+                    exact: request.exact,
                     ..ReportOptions::new(
                         request.threshold,
                         request
@@ -404,6 +418,16 @@ fn answer_in_process(input: &Input) -> Result<Vec<u8>> {
                             .map(|names| names.iter().map(String::as_str)),
                     )?
                 };
+                // As the command line and the C ABI: perturbed under the keys, exact only when
+                // asked.
+                let keys = keys.as_deref().map(parse_keys).transpose()?;
+                if keys.is_none() && !options.exact {
+                    bail!("a report over NDJSON needs keys, or exact counts asked for");
+                }
+                let person_keys = keys.as_ref().map(|k| PersonKeys {
+                    pseudonym: &k.pseudonym,
+                    statistics: &k.statistics,
+                });
                 let engine = Engine::new()?;
                 let outcome = report_from_ndjson(
                     &engine,
@@ -411,7 +435,7 @@ fn answer_in_process(input: &Input) -> Result<Vec<u8>> {
                     ndjson,
                     date(&request.as_of)?,
                     &options,
-                    None,
+                    person_keys,
                 )?;
                 serde_json::to_vec(&outcome)?
             }

@@ -5,6 +5,7 @@ mod conformance;
 mod deploy;
 mod input;
 mod integrity;
+mod interfaces;
 mod lookups;
 mod openapi;
 mod operations;

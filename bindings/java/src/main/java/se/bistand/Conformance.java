@@ -34,6 +34,7 @@ public final class Conformance {
             @JsonProperty("profile") String profile,
             @JsonProperty("today") String today,
             @JsonProperty("ndjson") String ndjson,
+            @JsonProperty("keys") String keys,
             @JsonProperty("options") String options,
             @JsonProperty("key_id") String keyId,
             @JsonProperty("key_hex") String keyHex,
@@ -109,7 +110,8 @@ public final class Conformance {
                         spec.referenceDate()).getBytes(StandardCharsets.UTF_8);
             case "report":
                 try (Engine engine = new Engine()) {
-                    return engine.reportBytes(spec.instrument(), read(folder, spec.ndjson()), read(folder, spec.options()));
+                    return engine.reportBytes(spec.instrument(), read(folder, spec.ndjson()), read(folder, spec.keys()),
+                            read(folder, spec.options()));
                 }
             default:
                 throw new IllegalArgumentException("unknown operation " + spec.operation());

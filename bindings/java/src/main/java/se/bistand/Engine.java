@@ -85,24 +85,29 @@ public final class Engine implements AutoCloseable {
         return new String(Bistand.take(out), StandardCharsets.UTF_8);
     }
 
-    /** Group statistics with disclosure control over NDJSON documents (bistand_report), typed. */
-    public GroupReportResult report(String instrument, byte[] ndjson, ReportOptions options) {
+    /**
+     * Group statistics with disclosure control over NDJSON documents (bistand_report), typed. Counts
+     * are perturbed under the statistics key of keysJson (the keys file, which also identifies
+     * persons); with null keys the options must ask for exact counts (the data owner only, never for
+     * publication).
+     */
+    public GroupReportResult report(String instrument, byte[] ndjson, byte[] keysJson, ReportOptions options) {
         if (options != null && options.format() != null && !options.format().equals("json")) {
             throw new IllegalArgumentException("report returns the JSON form; use reportBytes for CSV");
         }
-        return Bistand.parse(reportBytes(instrument, ndjson, options), GroupReportResult.class);
+        return Bistand.parse(reportBytes(instrument, ndjson, keysJson, options), GroupReportResult.class);
     }
 
     /** The report's exact bytes, JSON or CSV as the options say. */
-    public byte[] reportBytes(String instrument, byte[] ndjson, ReportOptions options) {
-        return reportBytes(instrument, ndjson, options == null ? null : Bistand.write(options));
+    public byte[] reportBytes(String instrument, byte[] ndjson, byte[] keysJson, ReportOptions options) {
+        return reportBytes(instrument, ndjson, keysJson, options == null ? null : Bistand.write(options));
     }
 
     /** As above, with the options as raw JSON (null: none, which the library refuses). */
-    public byte[] reportBytes(String instrument, byte[] ndjson, byte[] optionsJson) {
+    public byte[] reportBytes(String instrument, byte[] ndjson, byte[] keysJson, byte[] optionsJson) {
         PointerByReference out = new PointerByReference();
         Bistand.check(NativeLib.LIB.bistand_report(handle(), Bistand.cString(instrument), ndjson,
-                Bistand.len(ndjson), optionsJson, Bistand.len(optionsJson), out));
+                Bistand.len(ndjson), keysJson, Bistand.len(keysJson), optionsJson, Bistand.len(optionsJson), out));
         return Bistand.take(out);
     }
 

@@ -14,5 +14,6 @@ public record GroupReport(
         @JsonProperty("records") long records,
         @JsonProperty("persons") long persons,
         @JsonProperty("exact") boolean exact,
+        @JsonProperty("perturbation") Perturbation perturbation,
         @JsonProperty("notes") List<LocalText> notes,
         @JsonProperty("tables") List<Table> tables) {}

@@ -34,8 +34,8 @@ interface NativeLib extends Library {
     int bistand_pseudonymise(byte[] keyId, byte[] key, long keyLen, byte[] personnummer, long personnummerLen,
             byte[] referenceDate, PointerByReference pseudonymOut);
 
-    int bistand_report(Pointer engine, byte[] instrument, byte[] ndjson, long ndjsonLen, byte[] options,
-            long optionsLen, PointerByReference reportOut);
+    int bistand_report(Pointer engine, byte[] instrument, byte[] ndjson, long ndjsonLen, byte[] keysJson,
+            long keysLen, byte[] options, long optionsLen, PointerByReference reportOut);
 
     Pointer bistand_buf_data(Pointer buf);
 
@@ -55,4 +55,7 @@ interface NativeLib extends Library {
             byte[] referenceDate, PointerByReference resultOut);
 
     int bistand_store_get(Pointer store, byte[] recordId, PointerByReference documentOut);
+
+    int bistand_store_report(Pointer store, Pointer engine, byte[] instrument, byte[] options, long optionsLen,
+            PointerByReference reportOut);
 }

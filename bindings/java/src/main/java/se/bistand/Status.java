@@ -28,6 +28,7 @@ public enum Status {
     INTEGRITY_FAILURE(214),
     NOT_FOUND(215),
     STORE_ERROR(216),
+    WRONG_KEYS(217),
     INPUT_ERROR(299),
     PANIC(900),
     INTERNAL_ERROR(901);

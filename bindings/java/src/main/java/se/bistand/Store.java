@@ -55,6 +55,24 @@ public final class Store implements AutoCloseable {
         return Bistand.take(out);
     }
 
+    /**
+     * The group report of an instrument over the stored records (bistand_store_report), always
+     * perturbed under the store's statistics key; options.units() picks units (null: all). Exact
+     * counts are refused: a store never gives them.
+     */
+    public StoreReportResult report(Engine engine, String instrument, ReportOptions options) {
+        return Bistand.parse(reportBytes(engine, instrument, options == null ? null : Bistand.write(options)),
+                StoreReportResult.class);
+    }
+
+    /** The report's exact bytes (JSON or CSV as the options say); engine null passes NULL. */
+    public byte[] reportBytes(Engine engine, String instrument, byte[] optionsJson) {
+        PointerByReference out = new PointerByReference();
+        Bistand.check(NativeLib.LIB.bistand_store_report(handle(), engine == null ? null : engine.handle(),
+                Bistand.cString(instrument), optionsJson, Bistand.len(optionsJson), out));
+        return Bistand.take(out);
+    }
+
     /** Closes the store (bistand_store_free); closing twice is a no-op. */
     @Override
     public synchronized void close() {

@@ -24,6 +24,10 @@ public final class BindingTest {
             "{\"pseudonym_key\": {\"id\": \"p1\", \"secret_hex\": \"0101010101010101010101010101010101010101010101010101010101010101\"},"
             + " \"data_keys\": [{\"id\": \"k1\", \"secret_hex\": \"0202020202020202020202020202020202020202020202020202020202020202\"}],"
             + " \"active_data_key\": \"k1\"}";
+    private static final String OTHER_KEYS =
+            "{\"pseudonym_key\": {\"id\": \"p9\", \"secret_hex\": \"0909090909090909090909090909090909090909090909090909090909090909\"},"
+            + " \"data_keys\": [{\"id\": \"k9\", \"secret_hex\": \"0808080808080808080808080808080808080808080808080808080808080808\"}],"
+            + " \"active_data_key\": \"k9\"}";
     private static final byte[] NOT_UTF8 = {0x7b, 0x22, (byte) 0xff, (byte) 0xfe, 0x22, 0x7d};
 
     private static Path root;
@@ -188,32 +192,41 @@ public final class BindingTest {
 
             // bistand_report
             byte[] ndjson = fixture("sue/report/records.ndjson");
-            ReportOptions options = new ReportOptions("2026-11-24", null, null, null, null);
-            GroupReportResult group = engine.report("sue", ndjson, options);
-            check(group.report().instrument().equals("sue") && group.report().records() == 400
+            byte[] keys = utf8(KEYS);
+            ReportOptions exact = new ReportOptions("2026-11-24", null, null, true, null, null, null);
+            GroupReportResult group = engine.report("sue", ndjson, null, exact);
+            check(group.report().instrument().equals("sue") && group.report().records() == 400 && group.report().exact()
                     && !group.report().tables().isEmpty() && group.unreadableLines() == 0
-                    && group.documentsWithErrors() == 0, "the SUE report is typed");
+                    && group.documentsWithErrors() == 0, "the exact SUE report is typed");
             Table unit = group.report().tables().stream().filter(t -> t.rowsAre().equals("unit")).findFirst().orElseThrow();
             check(unit.rows().stream().anyMatch(r -> r.code().equals("Söder")), "the unit Söder is a row");
             check(group.report().tables().stream().flatMap(t -> t.rows().stream()).flatMap(r -> r.cells().stream())
                     .allMatch(c -> c.suppressed() == (c.count() == null)), "suppressed cells have no count");
+            ReportOptions options = ReportOptions.of("2026-11-24");
+            GroupReportResult perturbed = engine.report("sue", ndjson, keys, options);
+            check(!perturbed.report().exact() && perturbed.report().perturbation().maxDeviation() == 2
+                    && perturbed.report().records() == 400, "the report perturbed under the keys");
+            check(Arrays.equals(engine.reportBytes("sue", ndjson, keys, options), engine.reportBytes("sue", ndjson, keys, options)),
+                    "the same keys, the same perturbation");
             ByteArrayOutputStream withBad = new ByteArrayOutputStream();
             withBad.write(ndjson);
             withBad.write(NOT_UTF8);
             withBad.write('\n');
-            check(engine.report("sue", withBad.toByteArray(), options).unreadableLines() == 1,
+            check(engine.report("sue", withBad.toByteArray(), null, exact).unreadableLines() == 1,
                     "a line that is not UTF-8 is counted, not fatal");
-            String csv = new String(engine.reportBytes("sue", ndjson,
-                    new ReportOptions("2026-11-24", null, List.of("unit"), "csv", "sv")), StandardCharsets.UTF_8);
+            String csv = new String(engine.reportBytes("sue", ndjson, keys,
+                    new ReportOptions("2026-11-24", null, List.of("unit"), null, null, "csv", "sv")), StandardCharsets.UTF_8);
             check(csv.contains("Söder"), "the CSV report in Swedish");
-            check(engine.report("sue", null, options).report().records() == 0, "a NULL NDJSON is an empty input");
-            fails(Status.INVALID_ARGUMENT, "report: no options", () -> engine.reportBytes("sue", ndjson, (byte[]) null));
+            check(engine.report("sue", null, null, exact).report().records() == 0, "a NULL NDJSON is an empty input");
+            fails(Status.INVALID_ARGUMENT, "report: neither keys nor exact", () -> engine.report("sue", ndjson, null, options));
+            fails(Status.INVALID_ARGUMENT, "report: keys that are not JSON", () -> engine.report("sue", ndjson, utf8("{"), options));
+            fails(Status.INVALID_ARGUMENT, "report: no options", () -> engine.reportBytes("sue", ndjson, keys, (byte[]) null));
             fails(Status.INVALID_ARGUMENT, "report: a threshold under 5",
-                    () -> engine.report("sue", ndjson, new ReportOptions("2026-11-24", 2, null, null, null)));
-            fails(Status.INVALID_ARGUMENT, "report: options not JSON", () -> engine.reportBytes("sue", ndjson, utf8("{")));
-            fails(Status.INVALID_UTF8_ARGUMENT, "report: options not UTF-8", () -> engine.reportBytes("sue", ndjson, NOT_UTF8));
-            fails(Status.UNKNOWN_INSTRUMENT, "report: an unknown instrument", () -> engine.report("xyz", ndjson, options));
-            fails(Status.NULL_POINTER, "report: a NULL instrument", () -> engine.report(null, ndjson, options));
+                    () -> engine.report("sue", ndjson, keys, new ReportOptions("2026-11-24", 2, null, null, null, null, null)));
+            fails(Status.INVALID_ARGUMENT, "report: options not JSON", () -> engine.reportBytes("sue", ndjson, keys, utf8("{")));
+            fails(Status.INVALID_UTF8_ARGUMENT, "report: options not UTF-8", () -> engine.reportBytes("sue", ndjson, keys, NOT_UTF8));
+            fails(Status.UNKNOWN_INSTRUMENT, "report: an unknown instrument", () -> engine.report("xyz", ndjson, keys, options));
+            fails(Status.NULL_POINTER, "report: a NULL instrument", () -> engine.report(null, ndjson, keys, options));
 
             // Each thread has its own last error.
             AtomicInteger failures = new AtomicInteger();
@@ -266,6 +279,9 @@ public final class BindingTest {
             // bistand_store_open, _put, _get, _free
             Files.createDirectories(work);
             String path = work.resolve("arkiv-Söder.db").toString();
+            for (String suffix : List.of("", "-wal", "-shm")) {
+                Files.deleteIfExists(Path.of(path + suffix));
+            }
             byte[] document = utf8(new String(complete, StandardCharsets.UTF_8)
                     .replace("\"status\": \"complete\"", "\"status\": \"complete\", \"unit\": \"Söder\""));
             String recordId;
@@ -293,7 +309,26 @@ public final class BindingTest {
             }
             try (Store again = new Store(path, utf8(KEYS))) {
                 check(Arrays.equals(again.get(recordId), document), "the record survives closing the store");
+
+                // bistand_store_report
+                StoreReportResult stored = again.report(engine, "fia", ReportOptions.of("2026-12-02"));
+                check(stored.report().instrument().equals("fia") && stored.report().records() == 1
+                        && !stored.report().exact() && stored.recordsNotCounted() == 0, "the store's report, perturbed");
+                check(again.report(engine, "fia", new ReportOptions("2026-12-02", null, null, null, List.of("söder"), null, null))
+                        .report().records() == 1, "units are compared as the store compares them: söder is Söder");
+                check(again.report(engine, "fia", new ReportOptions("2026-12-02", null, null, null, List.of("Norr"), null, null))
+                        .report().records() == 0, "a unit without records");
+                fails(Status.INVALID_ARGUMENT, "store report: exact counts", () -> again.report(engine, "fia",
+                        new ReportOptions("2026-12-02", null, null, true, null, null, null)));
+                fails(Status.NULL_POINTER, "store report: a NULL engine",
+                        () -> again.reportBytes(null, "fia", utf8("{\"as_of\": \"2026-12-02\"}")));
+                fails(Status.NULL_POINTER, "store report: a NULL instrument",
+                        () -> again.report(engine, null, ReportOptions.of("2026-12-02")));
+                fails(Status.INVALID_ARGUMENT, "store report: no options", () -> again.reportBytes(engine, "fia", null));
+                fails(Status.UNKNOWN_INSTRUMENT, "store report: an unknown instrument",
+                        () -> again.report(engine, "xyz", ReportOptions.of("2026-12-02")));
             }
+            fails(Status.WRONG_KEYS, "store open: another organisation's keys", () -> new Store(path, OTHER_KEYS));
             fails(Status.INVALID_ARGUMENT, "store open: keys that are not JSON", () -> new Store(work.resolve("b.db").toString(), "{"));
             fails(Status.INVALID_ARGUMENT, "store open: no keys", () -> new Store(work.resolve("b.db").toString(), (byte[]) null));
             fails(Status.NULL_POINTER, "store open: a NULL path", () -> new Store(null, KEYS));
