@@ -236,6 +236,35 @@ pub fn report_from_store(
     options: &ReportOptions,
     statistics: &StatisticsKey,
 ) -> Result<StoreReport> {
+    report_from_store_counting(
+        store,
+        engine,
+        instrument,
+        units,
+        as_of,
+        options,
+        statistics,
+        &mut |_| {},
+    )
+}
+
+/// [`report_from_store`], calling `visited` with the number of records visited so far (counted
+/// or not) after each one: a long report's progress.
+///
+/// # Errors
+///
+/// As [`report_from_store`].
+#[allow(clippy::too_many_arguments)]
+pub fn report_from_store_counting(
+    store: &dyn Store,
+    engine: &Engine,
+    instrument: &str,
+    units: Option<&[String]>,
+    as_of: Date,
+    options: &ReportOptions,
+    statistics: &StatisticsKey,
+    visited: &mut dyn FnMut(u64),
+) -> Result<StoreReport> {
     if options.exact {
         return Err(Error::new(
             ErrorKind::InvalidInput,
@@ -263,12 +292,20 @@ pub fn report_from_store(
     // altered, and the report fails as it always did rather than counting nothing.
     let mut opened = false;
     let mut first_failure = None;
+    // Both callbacks count a visit: shared, so neither holds it mutably.
+    let seen = std::cell::Cell::new(0u64);
+    let visited = std::cell::RefCell::new(visited);
+    let visit = || {
+        seen.set(seen.get() + 1);
+        (visited.borrow_mut())(seen.get());
+    };
     for filter in &filters {
         let mut unreadable = Vec::new();
         store.scan_readable(
             filter,
             &mut |record| {
                 opened = true;
+                visit();
                 match engine.parse(Some(definition.instrument()), &record.body) {
                     Ok(validated) => {
                         let person = statistics.person(Some(&record.meta.pseudonym), &record.body);
@@ -282,6 +319,7 @@ pub fn report_from_store(
                 Ok(())
             },
             &mut |record_id, error| {
+                visit();
                 unreadable.push(record_id);
                 first_failure.get_or_insert(error);
                 Ok(())
