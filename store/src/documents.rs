@@ -400,6 +400,25 @@ mod tests {
             .collect()
     }
 
+    /// A store holding `count` synthetic documents, the `n`th for the client `client(n)`; the
+    /// documents too.
+    fn stored_documents(
+        engine: &Engine,
+        count: usize,
+        client: impl Fn(usize) -> String,
+    ) -> (SqliteStore, Vec<Vec<u8>>) {
+        let store = store();
+        let documents = valid_documents(engine, count);
+        for (n, document) in documents.iter().enumerate() {
+            let record = prepare(engine, &key(), &client(n), document, today())
+                .expect("prepared")
+                .record
+                .expect("valid");
+            store.put(record).expect("stored");
+        }
+        (store, documents)
+    }
+
     fn unit_of(document: &[u8]) -> String {
         let value: serde_json::Value = serde_json::from_slice(document).expect("json");
         value["unit"].as_str().unwrap_or(UNKNOWN_UNIT).to_owned()
@@ -527,15 +546,7 @@ mod tests {
     #[test]
     fn units_restrict_the_report_and_listing_twice_counts_once() {
         let engine = Engine::new().expect("engine");
-        let store = store();
-        let documents = valid_documents(&engine, 60);
-        for (n, document) in documents.iter().enumerate() {
-            let record = prepare(&engine, &key(), &format!("EB-{n}"), document, today())
-                .expect("prepared")
-                .record
-                .expect("valid");
-            store.put(record).expect("stored");
-        }
+        let (store, documents) = stored_documents(&engine, 60, |n| format!("EB-{n}"));
         let options = ReportOptions::default();
         let report = |units: Option<&[String]>| {
             report_from_store(
@@ -565,20 +576,28 @@ mod tests {
         ]));
         assert_eq!(two.report.records, norr + soder);
         assert_eq!(report(Some(&[])).report.records, 0);
+
+        // A long report's progress: every record visited is counted, in order.
+        let mut visits = Vec::new();
+        let counted = report_from_store_counting(
+            &store,
+            &engine,
+            "sue",
+            Some(&["Norr".to_owned(), "Söder".to_owned()]),
+            today(),
+            &options,
+            &statistics(),
+            &mut |visited| visits.push(visited),
+        )
+        .expect("report");
+        assert_eq!(counted.report.records, norr + soder);
+        assert_eq!(visits, (1..=norr + soder).collect::<Vec<u64>>());
     }
 
     #[test]
     fn units_are_one_unit_after_nfc_and_case_folding() {
         let engine = Engine::new().expect("engine");
-        let store = store();
-        let documents = valid_documents(&engine, 60);
-        for (n, document) in documents.iter().enumerate() {
-            let record = prepare(&engine, &key(), &format!("EB-{n}"), document, today())
-                .expect("prepared")
-                .record
-                .expect("valid");
-            store.put(record).expect("stored");
-        }
+        let (store, documents) = stored_documents(&engine, 60, |n| format!("EB-{n}"));
         let soder = documents.iter().filter(|d| unit_of(d) == "Söder").count() as u64;
         assert!(soder > 0, "the synthetic units are spread");
         let options = ReportOptions::default();
@@ -625,17 +644,8 @@ mod tests {
     #[test]
     fn a_person_with_three_records_counts_once() {
         let engine = Engine::new().expect("engine");
-        let store = store();
-        let documents = valid_documents(&engine, 30);
-        for (n, document) in documents.iter().enumerate() {
-            // Records 0, 1 and 2 are one client's.
-            let client = format!("EB-{}", n.saturating_sub(2));
-            let record = prepare(&engine, &key(), &client, document, today())
-                .expect("prepared")
-                .record
-                .expect("valid");
-            store.put(record).expect("stored");
-        }
+        // Records 0, 1 and 2 are one client's.
+        let (store, _) = stored_documents(&engine, 30, |n| format!("EB-{}", n.saturating_sub(2)));
         let report = report_from_store(
             &store,
             &engine,
