@@ -12,7 +12,7 @@ use bistand_core::unit::unit_key;
 use rusqlite::types::ToSql;
 use rusqlite::{Connection, OptionalExtension, Row, Transaction};
 
-use super::SqliteStore;
+use super::{SqliteStore, insert_rows};
 use crate::Store;
 use crate::error::{Error, ErrorKind, Result};
 use crate::record::{self, NewRecord, Record, RecordId, RecordMeta, ResealProgress, ScanFilter};
@@ -42,9 +42,8 @@ impl SqliteStore {
         let metas: Vec<RecordMeta> = rows.iter().map(|row| row.meta.clone()).collect();
         let context = "could not insert records";
         let also = self.write(context, |tx| {
-            for row in &rows {
-                insert_sealed(tx, row).map_err(|e| Error::database(context, e))?;
-            }
+            let all: Vec<&SealedRecord> = rows.iter().collect();
+            insert_sealed(tx, &all).map_err(|e| Error::database(context, e))?;
             also(tx, &metas)
         })?;
         Ok((metas, also))
@@ -182,28 +181,45 @@ impl SqliteStore {
 /// The error of a row whose stored unit key is not its unit's.
 const UNIT_KEY_EDITED: &str = "record's unit key does not match its unit: the row was edited";
 
-/// Inserts one sealed record row.
-pub(super) fn insert_sealed(tx: &Transaction<'_>, row: &SealedRecord) -> rusqlite::Result<()> {
-    let SealedRecord { meta, sealed } = row;
-    tx.prepare_cached(&format!(
-        "INSERT INTO records ({COLUMNS}, unit_key) \
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)"
-    ))?
-    .execute(rusqlite::params![
-        meta.id.as_str(),
-        meta.pseudonym,
-        meta.unit,
-        meta.instrument,
-        meta.version,
-        meta.created_at,
-        meta.updated_at,
-        meta.key_id,
-        revision_column(meta.revision),
-        &sealed.nonce[..],
-        sealed.ciphertext,
-        unit_key(&meta.unit),
-    ])?;
-    Ok(())
+/// Inserts sealed record rows, many per statement (see [`insert_rows`]).
+pub(super) fn insert_sealed(tx: &Transaction<'_>, rows: &[&SealedRecord]) -> rusqlite::Result<()> {
+    // The derived columns, made before binding so the parameters can borrow them.
+    let derived: Vec<(&str, i64, String)> = rows
+        .iter()
+        .map(|row| {
+            (
+                row.meta.id.as_str(),
+                revision_column(row.meta.revision),
+                unit_key(&row.meta.unit),
+            )
+        })
+        .collect();
+    let rows: Vec<(&SealedRecord, &(&str, i64, String))> =
+        rows.iter().copied().zip(&derived).collect();
+    insert_rows(
+        tx,
+        &format!("INSERT INTO records ({COLUMNS}, unit_key)"),
+        12,
+        "",
+        &rows,
+        |(SealedRecord { meta, sealed }, (id, revision, key))| {
+            vec![
+                id as &dyn ToSql,
+                &meta.pseudonym,
+                &meta.unit,
+                &meta.instrument,
+                &meta.version,
+                &meta.created_at,
+                &meta.updated_at,
+                &meta.key_id,
+                revision,
+                &sealed.nonce,
+                &sealed.ciphertext,
+                key,
+            ]
+        },
+        |_| Ok(()),
+    )
 }
 
 impl Store for SqliteStore {

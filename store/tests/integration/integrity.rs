@@ -486,7 +486,7 @@ fn an_edited_unit_key_is_found_and_counts_nowhere_else() {
         )
         .expect("scan");
     assert_eq!(counted, ["Norr"]);
-    assert_eq!(unreadable, [soder.id.clone()]);
+    assert_eq!(unreadable, std::slice::from_ref(&soder.id));
     let verification = store.verify_records().expect("verify");
     assert_eq!(
         verification.problems,
