@@ -94,6 +94,31 @@ async fn backup_and_reseal_while_the_service_takes_writes_then_restore() {
         summary.contains("backed up") && summary.contains(" s\n"),
         "{summary}"
     );
+    // Not a terminal: the summary alone, no progress drawn; `--quiet`: nothing at all.
+    assert_eq!(summary.lines().count(), 1, "{summary}");
+    assert!(
+        !summary.contains('\r') && !summary.contains('\x1b'),
+        "{summary}"
+    );
+    let quiet_backup = service.dir().join("backup-quiet.db");
+    let quiet = {
+        let (config, quiet_backup) = (config.clone(), quiet_backup.clone());
+        tokio::task::spawn_blocking(move || {
+            ok(bistand(&[
+                "store".as_ref(),
+                "backup".as_ref(),
+                "--config".as_ref(),
+                config.as_os_str(),
+                "--out".as_ref(),
+                quiet_backup.as_os_str(),
+                "--quiet".as_ref(),
+            ]))
+        })
+        .await
+        .expect("join")
+    };
+    assert!(quiet.is_empty(), "{quiet}");
+    assert!(quiet_backup.exists());
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
