@@ -221,6 +221,12 @@ mod tests {
     }
 
     #[test]
+    fn migration_6_calls_the_registered_unit_key_function() {
+        let call = format!("{}(unit)", super::super::UNIT_KEY_FUNCTION);
+        assert!(MIGRATIONS[5].contains(&call), "{}", MIGRATIONS[5]);
+    }
+
+    #[test]
     fn refuses_newer_and_foreign_databases() {
         let mut conn = memory();
         migrate(&mut conn).expect("fresh");
