@@ -9,6 +9,7 @@ mod openapi;
 mod operations;
 mod reports;
 mod roles;
+mod semantics;
 mod setup;
 mod starvation;
 mod store_ops;
