@@ -118,8 +118,13 @@ impl AppState {
         (url = "https://localhost:8443", description = "A sidecar as `bistand init` sets it up \
                 (the address is `server.listen` of its configuration)."),
     ),
-    modifiers(&BearerScheme, &CommonProblems),
-    components(schemas(crate::problem::Problem, schemas::InstrumentName))
+    modifiers(&BearerScheme),
+    components(schemas(
+        crate::problem::Problem,
+        schemas::InstrumentName,
+        reports::ReportFormat,
+        reports::ReportLanguage
+    ))
 )]
 struct ApiDoc;
 
@@ -137,7 +142,8 @@ impl Modify for BearerScheme {
 
 /// The errors any operation can answer, declared on every one, and `application/problem+json` as
 /// the media type of every error response: 401 (operations that need credentials), 408 (the
-/// request timeout), 500 and 503 (overloaded, or the store does not answer).
+/// request timeout), 500 and 503 (overloaded, or the store does not answer). Applied in
+/// [`openapi`], once every route is in.
 struct CommonProblems;
 
 impl Modify for CommonProblems {
@@ -184,6 +190,17 @@ impl Modify for CommonProblems {
                         "Overloaded (retry after the Retry-After seconds) or the store does not answer.",
                     ),
                 ];
+                if operation.request_body.is_some()
+                    || operation.parameters.as_ref().is_some_and(|p| !p.is_empty())
+                {
+                    common.push((
+                        "400",
+                        "A malformed request: JSON, a parameter or a header (the problem says which).",
+                    ));
+                }
+                if operation.request_body.is_some() {
+                    common.push(("413", "The body is over the configured size limit."));
+                }
                 if secured {
                     common.push(("401", "No or unknown credentials."));
                     common.push(("403", "Your role may not use this."));
@@ -228,10 +245,21 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
                 .summary(Some("This description (OpenAPI 3.1)."))
                 .response(
                     "200",
-                    utoipa::openapi::Response::new("The OpenAPI document."),
+                    utoipa::openapi::ResponseBuilder::new()
+                        .description("The OpenAPI document.")
+                        .content(
+                            "application/json",
+                            utoipa::openapi::ContentBuilder::new()
+                                .schema(Some(
+                                    utoipa::openapi::ObjectBuilder::new()
+                                        .schema_type(utoipa::openapi::schema::Type::Object),
+                                ))
+                                .build(),
+                        ),
                 ),
         ),
     );
+    CommonProblems.modify(&mut api);
     api
 }
 

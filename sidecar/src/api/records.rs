@@ -138,6 +138,7 @@ pub(super) struct Written {
     responses((status = 201, description = "Stored: the record and the validation report.", body = Written,
                headers(("ETag" = String, description = "The record's strong ETag, for If-Match."),
                        ("Location" = String, description = "The record's URL."))),
+              (status = 404, description = "The document names an instrument or version the service does not know.", body = crate::problem::Problem, content_type = "application/problem+json"),
               (status = 409, description = "A request with the same Idempotency-Key is still being handled.", body = crate::problem::Problem, content_type = "application/problem+json"),
               (status = 403, description = "Not a caseworker, or the document's unit is not yours.", body = crate::problem::Problem, content_type = "application/problem+json"),
               (status = 422, description = "The document has error findings (see `report`), an invalid client id, or an Idempotency-Key used with another body.", body = crate::problem::Problem, content_type = "application/problem+json")))]
@@ -299,7 +300,7 @@ pub(super) async fn read_record(
     responses((status = 200, description = "The record as stored, and the validation report.", body = Written,
                headers(("ETag" = String, description = "The record's new strong ETag."))),
               (status = 400, description = "Malformed JSON, or not a record id.", body = crate::problem::Problem, content_type = "application/problem+json"),
-              (status = 404, description = "No such record in your units.", body = crate::problem::Problem, content_type = "application/problem+json"),
+              (status = 404, description = "No such record in your units, or a document of an instrument or version the service does not know.", body = crate::problem::Problem, content_type = "application/problem+json"),
               (status = 412, description = "The record changed since you read it (If-Match is stale); nothing was written.", body = crate::problem::Problem, content_type = "application/problem+json"),
               (status = 428, description = "No If-Match.", body = crate::problem::Problem, content_type = "application/problem+json"),
               (status = 422, description = "Error findings, or another instrument or unit.", body = crate::problem::Problem, content_type = "application/problem+json")))]
@@ -411,6 +412,7 @@ pub(super) struct Found {
                  example = json!({"client_id": "EB-2026-00042", "instrument": "fia", "limit": 20})),
     responses((status = 200, description = "Metadata of the records found (a page).", body = Found),
               (status = 400, description = "Malformed JSON, a bad cursor or limit.", body = crate::problem::Problem, content_type = "application/problem+json"),
+              (status = 404, description = "An instrument the service does not know.", body = crate::problem::Problem, content_type = "application/problem+json"),
               (status = 422, description = "Not a client id.", body = crate::problem::Problem, content_type = "application/problem+json")))]
 pub(super) async fn search_records(
     State(state): State<AppState>,
@@ -428,6 +430,9 @@ pub(super) async fn search_records(
         None => 0,
         Some(cursor) => page::decode(Listing::Search, cursor)?,
     };
+    if let Some(instrument) = &request.instrument {
+        state.0.engine.definition(instrument, None)?;
+    }
     let pseudonym =
         documents::client_pseudonym(&state.0.pseudonym_key, &request.client_id, today())
             .map_err(|_| client_id_refused(&request.client_id))?;

@@ -30,8 +30,9 @@ pub(super) struct ReportQuery {
     #[serde(default, deserialize_with = "strict_date")]
     as_of: Option<Date>,
     /// Disclosure threshold (at least 5, the default).
+    // Signed: the largest an OpenAPI `int64` holds is the largest accepted.
     #[param(minimum = 5)]
-    threshold: Option<u64>,
+    threshold: Option<i64>,
     /// Comma-separated breakdowns: gender, age_band, origin, household, unit, period; default:
     /// all.
     breakdowns: Option<String>,
@@ -86,7 +87,8 @@ pub(super) async fn report(
     let principal = caller.require(Action::Reports)?.clone();
     let filters = query(filters)?;
     let options = ReportOptions::new(
-        filters.threshold,
+        // A negative threshold is refused like any under the minimum.
+        filters.threshold.map(|t| u64::try_from(t).unwrap_or(0)),
         filters
             .breakdowns
             .as_deref()

@@ -48,13 +48,33 @@ pub(crate) fn document_schemas() -> Vec<(String, serde_json::Value)> {
         .into_iter()
         .filter_map(|instrument| {
             let mut schema = engine.schema(&instrument, None).ok()?;
+            let name = document_component(&instrument);
+            // Generators name classes after `title`s: the component's own name, not the
+            // instrument's English title, and no class per question named after its Swedish
+            // label (the labels are in the definition, `GET /v1/instruments/{instrument}/definition`).
+            drop_titles(&mut schema);
             if let Some(object) = schema.as_object_mut() {
                 object.remove("$schema");
                 object.remove("$id");
+                object.insert("title".to_owned(), serde_json::Value::String(name.clone()));
             }
-            Some((document_component(&instrument), schema))
+            Some((name, schema))
         })
         .collect()
+}
+
+/// Removes every `title` keyword (a `title` whose value is text) from `schema`, at any depth.
+fn drop_titles(schema: &mut serde_json::Value) {
+    match schema {
+        serde_json::Value::Object(object) => {
+            if object.get("title").is_some_and(serde_json::Value::is_string) {
+                object.remove("title");
+            }
+            object.values_mut().for_each(drop_titles);
+        }
+        serde_json::Value::Array(items) => items.iter_mut().for_each(drop_titles),
+        _ => {}
+    }
 }
 
 /// An instrument's name: one of the instruments the service validates.
@@ -126,6 +146,12 @@ free_object!(
      Swedish and English (the format of `core/definitions/*.json`)."
 );
 free_object!(
+    DocumentToCheck,
+    "A document to validate: any JSON object. A FIA or SUE document (see `FiaDocument` and \
+     `SueDocument`) gets a report; a document that breaks its schema gets one too, with the \
+     findings that say what is wrong."
+);
+free_object!(
     JsonSchemaJson,
     "A JSON Schema (draft 2020-12) of an instrument's documents."
 );
@@ -144,6 +170,7 @@ mod tests {
         for (_, schema) in &components {
             assert!(schema.get("$id").is_none() && schema.get("$schema").is_none());
             assert_eq!(schema["type"], "object");
+            assert!(!schema.to_string().contains("\"title\":\"I vilken"), "no question titles");
         }
     }
 }
