@@ -93,7 +93,8 @@ expect(summarised.areas[0], models.AreaSummary, "an area")
 expect(summarised.plan, models.PlanSummary, "the plan")
 
 # Records: create (idempotently), read with its ETag, update with If-Match, a stale update.
-body = models.NewRecordBody.from_dict({"client_id": "EB-2026-00042", "document": document})
+client_id = f"EB-{uuid.uuid4().hex[:12]}"
+body = models.NewRecordBody.from_dict({"client_id": client_id, "document": document})
 key = str(uuid.uuid4())
 created = create_record.sync_detailed(client=caseworker, body=body, idempotency_key=key)
 assert created.status_code == 201, created
@@ -131,7 +132,7 @@ problem = expect(stale.parsed, models.Problem, "a stale update")
 assert problem.type_ == "urn:bistand:problem:precondition_failed", problem
 
 found = expect(
-    search_records.sync(client=caseworker, body=models.SearchBody(client_id="EB-2026-00042", limit=10)),
+    search_records.sync(client=caseworker, body=models.SearchBody(client_id=client_id, limit=10)),
     models.Found,
     "search",
 )
