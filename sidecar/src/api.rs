@@ -84,8 +84,8 @@ impl AppState {
         metrics: Arc<Metrics>,
     ) -> AppState {
         let routes = RouteTemplates::new(openapi().paths.paths.keys());
-        let openapi = serde_json::to_string_pretty(&openapi_document())
-            .unwrap_or_else(|_| "{}".to_owned());
+        let openapi =
+            serde_json::to_string_pretty(&openapi_document()).unwrap_or_else(|_| "{}".to_owned());
         AppState(Arc::new(Inner {
             engine,
             store,
@@ -178,13 +178,21 @@ impl Modify for CommonProblems {
                         && let RefOr::T(answer) = answer
                         && let Some(json) = answer.content.shift_remove("application/json")
                     {
-                        answer.content.insert(crate::problem::PROBLEM_JSON.to_owned(), json);
+                        answer
+                            .content
+                            .insert(crate::problem::PROBLEM_JSON.to_owned(), json);
                     }
                 }
                 let secured = operation.security.as_ref().is_some_and(|s| !s.is_empty());
                 let mut common = vec![
-                    ("408", "The request took longer than the configured timeout."),
-                    ("500", "Internal error; the request id identifies it in the service's log."),
+                    (
+                        "408",
+                        "The request took longer than the configured timeout.",
+                    ),
+                    (
+                        "500",
+                        "Internal error; the request id identifies it in the service's log.",
+                    ),
                     (
                         "503",
                         "Overloaded (retry after the Retry-After seconds) or the store does not answer.",

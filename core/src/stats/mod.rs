@@ -73,7 +73,9 @@ impl utoipa::PartialSchema for Threshold {
         utoipa::openapi::ObjectBuilder::new()
             .schema_type(utoipa::openapi::schema::Type::Integer)
             .minimum(Some(Self::MINIMUM as f64))
-            .description(Some("The disclosure threshold: the fewest persons a shown count may have."))
+            .description(Some(
+                "The disclosure threshold: the fewest persons a shown count may have.",
+            ))
             .into()
     }
 }

@@ -13,8 +13,8 @@ use crate::auth::Action;
 use crate::problem::ApiError;
 
 use super::AppState;
-use super::page::{self, Listing};
 use super::extract::{Caller, audit, blocking, query};
+use super::page::{self, Listing};
 
 /// `?cursor=&limit=`: a page of the audit log.
 #[derive(Deserialize, IntoParams)]

@@ -45,7 +45,10 @@ pub(crate) struct Saved {
 enum State {
     /// The first request with the key is being handled.
     Pending,
-    Done { saved: Saved, expires: Instant },
+    Done {
+        saved: Saved,
+        expires: Instant,
+    },
 }
 
 struct Entry {
@@ -94,8 +97,8 @@ impl Idempotency {
     }
 
     fn digest(&self, parts: &[&[u8]]) -> Digest {
-        let mut mac = <Hmac<Sha256> as KeyInit>::new_from_slice(&self.secret)
-            .expect("HMAC takes any key");
+        let mut mac =
+            <Hmac<Sha256> as KeyInit>::new_from_slice(&self.secret).expect("HMAC takes any key");
         for part in parts {
             mac.update(&(part.len() as u64).to_be_bytes());
             mac.update(part);

@@ -16,9 +16,9 @@ use crate::problem::{ApiError, REQUEST_ID};
 use crate::today;
 
 use super::AppState;
+use super::extract::{Body, Caller, Segment, audit, blocking, json_body, unreadable};
 use super::idempotency::{self, Begin, Saved};
 use super::page::{self, Listing};
-use super::extract::{Body, Caller, Segment, audit, blocking, json_body, unreadable};
 
 /// `POST /v1/records`: a document and the client it is about.
 #[derive(Deserialize, ToSchema)]
@@ -37,7 +37,10 @@ pub(super) struct NewRecordBody<'a> {
 #[derive(Serialize, ToSchema)]
 pub(super) struct RecordView {
     /// 32 lowercase hex digits.
-    #[schema(pattern = "^[0-9a-f]{32}$", example = "5f0c2b8e9a1d4c3b8e7f6a5d4c3b2a19")]
+    #[schema(
+        pattern = "^[0-9a-f]{32}$",
+        example = "5f0c2b8e9a1d4c3b8e7f6a5d4c3b2a19"
+    )]
     record_id: String,
     #[schema(value_type = super::schemas::InstrumentName)]
     instrument: String,
@@ -79,7 +82,9 @@ pub(super) fn etag(meta: &RecordMeta) -> String {
 /// one of its entity tags is the current ETag (or it is `*`), 412 otherwise. Weak tags never
 /// match (RFC 9110's strong comparison).
 fn if_match(value: &HeaderValue, current: &RecordMeta) -> Result<(), ApiError> {
-    let value = value.to_str().map_err(|_| ApiError::precondition_failed())?;
+    let value = value
+        .to_str()
+        .map_err(|_| ApiError::precondition_failed())?;
     let etag = etag(current);
     let matches = value
         .split(',')
@@ -97,7 +102,10 @@ fn if_match(value: &HeaderValue, current: &RecordMeta) -> Result<(), ApiError> {
 fn written(status: StatusCode, body: Bytes, etag: &str, location: Option<&str>) -> Response {
     let mut response = (
         status,
-        [(header::CONTENT_TYPE, HeaderValue::from_static("application/json"))],
+        [(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/json"),
+        )],
         body,
     )
         .into_response();
@@ -312,9 +320,7 @@ pub(super) async fn update_record(
     body: Body,
 ) -> Result<Response, ApiError> {
     let principal = caller.require(Action::Records)?.clone();
-    let Some(condition) = headers.get(header::IF_MATCH).cloned() else {
-        return Err(ApiError::precondition_required());
-    };
+    let condition = headers.get(header::IF_MATCH).cloned();
     let body = body.read().await?;
     let id = record_id(&id)?;
     let validated = state.0.engine.parse(None, &body)?;
@@ -342,6 +348,11 @@ pub(super) async fn update_record(
             ))?;
             return Err(ApiError::record_not_found());
         }
+        // Checked once the record is known to be the caller's: a missing record is 404 either
+        // way, and the precondition never tells another unit's record apart from none.
+        let Some(condition) = condition else {
+            return Err(ApiError::precondition_required());
+        };
         if_match(&condition, &current.meta)?;
         if current.meta.instrument != instrument || current.meta.version != version {
             return Err(ApiError::invalid_request(Text {

@@ -32,7 +32,10 @@ fn instruments() -> Vec<String> {
 /// The component name of an instrument's documents: `fia` → `FiaDocument`.
 fn document_component(instrument: &str) -> String {
     let mut chars = instrument.chars();
-    let first: String = chars.next().map(|c| c.to_uppercase().collect()).unwrap_or_default();
+    let first: String = chars
+        .next()
+        .map(|c| c.to_uppercase().collect())
+        .unwrap_or_default();
     format!("{first}{}Document", chars.as_str())
 }
 
@@ -67,7 +70,10 @@ pub(crate) fn document_schemas() -> Vec<(String, serde_json::Value)> {
 fn drop_titles(schema: &mut serde_json::Value) {
     match schema {
         serde_json::Value::Object(object) => {
-            if object.get("title").is_some_and(serde_json::Value::is_string) {
+            if object
+                .get("title")
+                .is_some_and(serde_json::Value::is_string)
+            {
                 object.remove("title");
             }
             object.values_mut().for_each(drop_titles);
@@ -170,7 +176,10 @@ mod tests {
         for (_, schema) in &components {
             assert!(schema.get("$id").is_none() && schema.get("$schema").is_none());
             assert_eq!(schema["type"], "object");
-            assert!(!schema.to_string().contains("\"title\":\"I vilken"), "no question titles");
+            assert!(
+                !schema.to_string().contains("\"title\":\"I vilken"),
+                "no question titles"
+            );
         }
     }
 }

@@ -134,7 +134,8 @@ async fn an_idempotency_key_writes_one_record_and_refuses_another_body() {
     let service = Service::start(|_| {}).await;
     let client = service.client();
     let token = service.token("handlaggare-soder");
-    let request = json!({ "client_id": "19121212-1212", "document": fia_with("soder", "Samtal i Söder.") });
+    let request =
+        json!({ "client_id": "19121212-1212", "document": fia_with("soder", "Samtal i Söder.") });
     let create = |body: &Value, key: &str| {
         client
             .post(service.url("/v1/records"))
@@ -148,21 +149,35 @@ async fn an_idempotency_key_writes_one_record_and_refuses_another_body() {
         .await
         .expect("send");
     assert_eq!(first.status(), StatusCode::CREATED);
-    let first_headers = (first.headers()[ETAG].clone(), first.headers()[LOCATION].clone());
+    let first_headers = (
+        first.headers()[ETAG].clone(),
+        first.headers()[LOCATION].clone(),
+    );
     let first_body = first.bytes().await.expect("body");
     let again = create(&request, "arende-abc").await.expect("send");
     assert_eq!(again.status(), StatusCode::CREATED);
     assert_eq!(
-        (again.headers()[ETAG].clone(), again.headers()[LOCATION].clone()),
+        (
+            again.headers()[ETAG].clone(),
+            again.headers()[LOCATION].clone()
+        ),
         first_headers
     );
-    assert_eq!(again.bytes().await.expect("body"), first_body, "the same answer");
+    assert_eq!(
+        again.bytes().await.expect("body"),
+        first_body,
+        "the same answer"
+    );
 
-    let other = json!({ "client_id": "19121212-1212", "document": fia_with("soder", "Ett annat samtal.") });
+    let other =
+        json!({ "client_id": "19121212-1212", "document": fia_with("soder", "Ett annat samtal.") });
     let reused = create(&other, "arende-abc").await.expect("send");
     assert_eq!(reused.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let problem: Value = reused.json().await.expect("problem");
-    assert_eq!(problem["type"], "urn:bistand:problem:idempotency_key_reused");
+    assert_eq!(
+        problem["type"],
+        "urn:bistand:problem:idempotency_key_reused"
+    );
     assert!(!problem.to_string().contains("19121212"), "{problem}");
 
     // Another caseworker's key of the same text is their own.
@@ -266,7 +281,10 @@ async fn the_audit_log_and_searches_page_with_opaque_cursors() {
         }
         match (link, page["next_cursor"].as_str()) {
             (Some(link), Some(cursor)) => {
-                assert!(link.contains(cursor) && link.ends_with("rel=\"next\""), "{link}");
+                assert!(
+                    link.contains(cursor) && link.ends_with("rel=\"next\""),
+                    "{link}"
+                );
                 let target = link
                     .trim_start_matches('<')
                     .split('>')

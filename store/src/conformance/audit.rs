@@ -315,12 +315,10 @@ pub(super) fn conditional_updates_write_only_the_revision_read(
 ) {
     let store = fresh(make);
     let update = || AuditEvent::new(6, "anna.svensson", "handlaggare", "record.update", "ok");
-    let (meta, _) = store
-        .put_audited(record_of(1), event(0))
-        .expect("put");
+    let (meta, _) = store.put_audited(record_of(1), event(0)).expect("put");
     let read = meta.revision;
     let (first, _) = store
-        .update_audited_if(&meta.id, read, b"{\"v\":\"Söder\"}", update())
+        .update_audited_if(&meta.id, read, "{\"v\":\"Söder\"}".as_bytes(), update())
         .expect("the revision read is current");
     assert_eq!(first.revision, read + 1);
     // A second writer that read the same revision loses, and writes nothing.
@@ -329,7 +327,10 @@ pub(super) fn conditional_updates_write_only_the_revision_read(
         .update_audited_if(&meta.id, read, b"{\"v\":\"Norr\"}", update())
         .expect_err("stale");
     assert_eq!(error.kind(), ErrorKind::Stale);
-    assert_eq!(store.get(&meta.id).expect("get").body, "{\"v\":\"Söder\"}".as_bytes());
+    assert_eq!(
+        store.get(&meta.id).expect("get").body,
+        "{\"v\":\"Söder\"}".as_bytes()
+    );
     assert_eq!(store.get(&meta.id).expect("get").meta.revision, read + 1);
     assert_eq!(store.audit_entries(0, 100).expect("entries").len(), entries);
     // Of threads racing from one revision, exactly one writes.
