@@ -296,7 +296,8 @@ async fn the_audit_log_and_searches_page_with_opaque_cursors() {
             other => panic!("the Link header and next_cursor disagree: {other:?}"),
         }
     }
-    assert!(seqs.len() >= 5 + 3 + 1, "{seqs:?}");
+    // Five creates, five records found, and this read of the log at least.
+    assert!(seqs.len() >= 11, "{seqs:?}");
     assert_eq!(seqs, (1..=seqs.len() as u64).collect::<Vec<_>>());
 
     // Bounds and foreign cursors are refused.
