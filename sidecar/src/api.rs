@@ -258,6 +258,7 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
                         .content(
                             "application/json",
                             utoipa::openapi::ContentBuilder::new()
+                                .example(Some(serde_json::json!({"openapi": "3.1.0"})))
                                 .schema(Some(
                                     utoipa::openapi::ObjectBuilder::new()
                                         .schema_type(utoipa::openapi::schema::Type::Object),
@@ -295,6 +296,7 @@ pub fn openapi_document() -> serde_json::Value {
             components.insert(name, schema);
         }
     }
+    schemas::splice_examples(&mut document);
     document
 }
 

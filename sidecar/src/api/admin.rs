@@ -100,7 +100,8 @@ pub(super) struct AuditPage {
 #[utoipa::path(get, path = "/v1/audit", tag = "administration", security(("bearer" = [])),
     params(AuditQuery),
     responses((status = 200, description = "Audit entries in order.", body = AuditPage,
-               headers(("Link" = String, description = "`<…?cursor=…&limit=…>; rel=\"next\"` when there is a next page."))),
+               headers(("Link" = String, description = "`<…?cursor=…&limit=…>; rel=\"next\"` when there is a next page.")),
+               example = json!({"entries": [{"seq": 41, "at": "2026-12-02T09:30:00.000Z", "principal": "handlaggare-soder", "role": "caseworker", "action": "record.read", "unit": "Söder", "record_id": "5f0c2b8e9a1d4c3b8e7f6a5d4c3b2a19", "pseudonym": null, "outcome": "ok", "prev_hash": "9f2c0d5e6a7b8c9d0e1f2a3b4c5d6e7f8091a2b3c4d5e6f708192a3b4c5d6e7f", "hash": "0a1b2c3d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d7e8f9"}], "next_cursor": "61010000000000000029"})),
               (status = 400, description = "A bad cursor or limit.", body = crate::problem::Problem, content_type = "application/problem+json"),
               (status = 403, description = "Not an admin.", body = crate::problem::Problem, content_type = "application/problem+json")))]
 pub(super) async fn audit_entries(
@@ -191,7 +192,8 @@ impl From<AuditVerification> for AuditVerificationView {
 
 /// Verifies the audit log's hash chain.
 #[utoipa::path(get, path = "/v1/audit/verify", tag = "administration", security(("bearer" = [])),
-    responses((status = 200, description = "Intact (with the head to record elsewhere), or the first break.", body = AuditVerificationView),
+    responses((status = 200, description = "Intact (with the head to record elsewhere), or the first break.", body = AuditVerificationView,
+               example = json!({"status": "intact", "entries": 1234, "head": {"seq": 1234, "hash": "0a1b2c3d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d7e8f9"}})),
               (status = 403, description = "Not an admin.", body = crate::problem::Problem, content_type = "application/problem+json")))]
 pub(super) async fn audit_verify(
     State(state): State<AppState>,
@@ -231,7 +233,8 @@ pub(super) struct ResealView {
 /// `remaining` is 0.
 #[utoipa::path(post, path = "/v1/keys/reseal", tag = "administration", security(("bearer" = [])),
     params(ResealQuery),
-    responses((status = 200, description = "`resealed` and `remaining`.", body = ResealView),
+    responses((status = 200, description = "`resealed` and `remaining`.", body = ResealView,
+               example = json!({"resealed": 1000, "remaining": 250})),
               (status = 400, description = "A bad batch size.", body = crate::problem::Problem, content_type = "application/problem+json"),
               (status = 403, description = "Not an admin.", body = crate::problem::Problem, content_type = "application/problem+json")))]
 pub(super) async fn reseal(

@@ -51,7 +51,8 @@ pub(super) async fn ready(State(state): State<AppState>) -> Result<Json<Probe>, 
 /// Prometheus metrics (text format 0.0.4).
 #[utoipa::path(get, path = "/metrics", tag = "operations",
     responses((status = 200, description = "Counters in the Prometheus text format.", body = String,
-               content_type = "text/plain")))]
+               content_type = "text/plain",
+               example = "# TYPE bistand_requests_total counter\nbistand_requests_total{route=\"/v1/validate\",method=\"POST\",status=\"200\"} 42\n")))]
 pub(super) async fn metrics(State(state): State<AppState>) -> Response {
     (
         [(

@@ -31,7 +31,7 @@ pub(super) struct ReportQuery {
     as_of: Option<Date>,
     /// Disclosure threshold (at least 5, the default).
     // Signed: the largest an OpenAPI `int64` holds is the largest accepted.
-    #[param(minimum = 5)]
+    #[param(minimum = 5, example = 10)]
     threshold: Option<i64>,
     /// Comma-separated breakdowns: gender, age_band, origin, household, unit, period; default:
     /// all.

@@ -66,6 +66,109 @@ pub(crate) fn document_schemas() -> Vec<(String, serde_json::Value)> {
         .collect()
 }
 
+/// Puts examples the engine computes into `description` (the JSON of the OpenAPI document): a
+/// synthetic FIA document of unit Söder (the core's generator, a fixed seed), and the validation
+/// report, summary and record answers for it, so every example is a real answer of this build.
+pub(crate) fn splice_examples(description: &mut serde_json::Value) {
+    let Some(engine) = builtin() else {
+        return;
+    };
+    let Some(document) = engine
+        .definition("fia", None)
+        .and_then(|definition| engine.generator(definition, 18))
+        .ok()
+        .and_then(|mut documents| documents.next())
+        .map(|mut document| {
+            document["unit"] = serde_json::json!("Söder");
+            document
+        })
+    else {
+        return;
+    };
+    let bytes = serde_json::to_vec(&document).unwrap_or_default();
+    let report = engine
+        .validate(None, &bytes)
+        .ok()
+        .and_then(|r| serde_json::to_value(r).ok());
+    let summary = engine
+        .summary(None, &bytes, None)
+        .ok()
+        .and_then(|s| serde_json::to_value(s).ok());
+    let record = serde_json::json!({
+        "record_id": "5f0c2b8e9a1d4c3b8e7f6a5d4c3b2a19",
+        "instrument": "fia",
+        "version": document["version"],
+        "unit": "Söder",
+        "revision": 1,
+        "created_at": "2026-12-02T09:30:00.000Z",
+        "updated_at": "2026-12-02T09:30:00.000Z",
+    });
+    let written = serde_json::json!({ "record": record, "report": report });
+    let mut put = |pointer: &str, example: serde_json::Value| {
+        if let Some(content) = description
+            .pointer_mut(pointer)
+            .and_then(serde_json::Value::as_object_mut)
+        {
+            content.insert("example".to_owned(), example);
+        }
+    };
+    let json = "content/application~1json";
+    put(
+        &format!("/paths/~1v1~1validate/post/requestBody/{json}"),
+        document.clone(),
+    );
+    if let Some(report) = &report {
+        put(
+            &format!("/paths/~1v1~1validate/post/responses/200/{json}"),
+            report.clone(),
+        );
+    }
+    put(
+        &format!("/paths/~1v1~1summary/post/requestBody/{json}"),
+        document.clone(),
+    );
+    if let Some(summary) = summary {
+        put(
+            &format!("/paths/~1v1~1summary/post/responses/200/{json}"),
+            summary,
+        );
+    }
+    put(
+        &format!("/paths/~1v1~1records/post/requestBody/{json}"),
+        serde_json::json!({ "client_id": "EB-2026-00042", "document": document }),
+    );
+    put(
+        &format!("/paths/~1v1~1records/post/responses/201/{json}"),
+        written.clone(),
+    );
+    put(
+        &format!("/paths/~1v1~1records~1{{id}}/put/requestBody/{json}"),
+        document.clone(),
+    );
+    put(
+        &format!("/paths/~1v1~1records~1{{id}}/put/responses/200/{json}"),
+        written,
+    );
+    put(
+        &format!("/paths/~1v1~1records~1{{id}}/get/responses/200/{json}"),
+        serde_json::json!({ "record": record, "document": document }),
+    );
+    let instruments: Vec<serde_json::Value> = engine
+        .definitions()
+        .map(|d| {
+            serde_json::json!({
+                "instrument": d.instrument(),
+                "version": d.version(),
+                "title": d.title(),
+            })
+        })
+        .collect();
+    put(
+        &format!("/paths/~1v1~1instruments/get/responses/200/{json}"),
+        serde_json::Value::Array(instruments),
+    );
+}
+
 /// Removes every `title` keyword (a `title` whose value is text) from `schema`, at any depth.
 fn drop_titles(schema: &mut serde_json::Value) {
     match schema {

@@ -27,10 +27,8 @@ pub(super) struct InstrumentQuery {
 /// Validates a document: the findings report (invalid documents are not an error).
 #[utoipa::path(post, path = "/v1/validate", tag = "documents", security(("bearer" = [])),
     params(InstrumentQuery),
-    request_body(content = super::schemas::DocumentToCheck, description = "A FIA or SUE document (a draft or an invalid one too: the report says what is wrong).", content_type = "application/json",
-                 example = json!({"instrument": "sue", "version": "1.0", "status": "draft", "unit": "Söder", "answers": {}})),
-    responses((status = 200, description = "The validation report: valid, errors, warnings, findings.", body = bistand_core::Report,
-               example = json!({"instrument": "sue", "version": "1.0", "status": "draft", "valid": true, "errors": 0, "warnings": 0, "findings": []})),
+    request_body(content = super::schemas::DocumentToCheck, description = "A FIA or SUE document (a draft or an invalid one too: the report says what is wrong).", content_type = "application/json"),
+    responses((status = 200, description = "The validation report: valid, errors, warnings, findings.", body = bistand_core::Report),
               (status = 400, description = "Malformed JSON or not UTF-8.", body = crate::problem::Problem, content_type = "application/problem+json"),
               (status = 404, description = "An instrument or version the service does not know.", body = crate::problem::Problem, content_type = "application/problem+json"),
               (status = 413, description = "Over the size limit.", body = crate::problem::Problem, content_type = "application/problem+json"),
