@@ -5,6 +5,7 @@ mod contract;
 mod deploy;
 mod input;
 mod integrity;
+mod interfaces;
 mod lookups;
 mod openapi;
 mod operations;
