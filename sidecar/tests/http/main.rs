@@ -2,6 +2,7 @@
 
 mod attack;
 mod conformance;
+mod contract;
 mod deploy;
 mod input;
 mod integrity;
@@ -11,6 +12,7 @@ mod openapi;
 mod operations;
 mod reports;
 mod roles;
+mod semantics;
 mod setup;
 mod starvation;
 mod store_ops;
