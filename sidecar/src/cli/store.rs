@@ -47,7 +47,8 @@ pub(super) fn audit_verify(
     })
 }
 
-/// Reads every record of the instrument (and unit) from the store and aggregates them.
+/// Reads every record of the instrument (and unit) from the store and aggregates them; the read
+/// is audited (principal `cli:<user>`, role `operator`), also when it fails.
 pub(super) fn report_from_store(
     instrument: &str,
     db: &Path,
@@ -66,6 +67,8 @@ pub(super) fn report_from_store(
     let store = crate::server::open_store(db, keyring, &pseudonym, audit)?;
     let engine = Engine::new()?;
     let units = unit.map(|unit| vec![unit]);
+    // Audited as every report from the store is, under the name the import uses.
+    let reader = bistand_store::documents::Reader::new(super::import::principal(), "operator")?;
     let outcome = bistand_store::documents::report_from_store(
         &*store,
         &engine,
@@ -74,6 +77,7 @@ pub(super) fn report_from_store(
         as_of,
         options,
         &statistics,
+        &reader,
     )?;
     for skipped in &outcome.not_counted {
         eprintln!(
