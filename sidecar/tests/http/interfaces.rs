@@ -320,9 +320,9 @@ async fn the_same_persons_get_the_same_perturbed_tables_through_every_interface(
             read(C_PRINCIPAL, "library", Some("Söder")),
             read(&cli_principal, "operator", None),
             read(&cli_principal, "operator", Some("söder")),
-            read("analytiker", "analytiker", Some("Norr")),
-            read("analytiker", "analytiker", Some("Söder")),
-            read("analytiker", "analytiker", Some("Söder")),
+            read("analytiker", "analyst", Some("Norr")),
+            read("analytiker", "analyst", Some("Söder")),
+            read("analytiker", "analyst", Some("Söder")),
         ]
     );
     // No client data in any entry of a report read: no client id, no pseudonym, no record.
