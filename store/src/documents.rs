@@ -477,7 +477,7 @@ mod tests {
     use bistand_core::sue::SueGenerator;
 
     use super::*;
-    use crate::SqliteStore;
+    use crate::{SqliteStore, Store};
 
     fn today() -> Date {
         jiff::civil::date(2026, 1, 15)
