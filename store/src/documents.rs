@@ -185,7 +185,7 @@ pub fn prepare(
 }
 
 /// The identity of an imported record, which makes import idempotent
-/// ([`AuditedStore::import_audited`](crate::AuditedStore::import_audited)): two lines are the
+/// ([`AuditedStore::import_audited`]): two lines are the
 /// same record when they have
 ///
 /// - the same `source_id` (the id the source system gave the record, when the line carries
