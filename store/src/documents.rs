@@ -309,6 +309,37 @@ pub fn report_from_store(
     statistics: &StatisticsKey,
     reader: &Reader,
 ) -> Result<StoreReport> {
+    report_from_store_counting(
+        store,
+        engine,
+        instrument,
+        units,
+        as_of,
+        options,
+        statistics,
+        reader,
+        &mut |_| {},
+    )
+}
+
+/// [`report_from_store`], audited alike, calling `visited` with the number of records visited
+/// so far (counted or not) after each one: a long report's progress.
+///
+/// # Errors
+///
+/// As [`report_from_store`].
+#[allow(clippy::too_many_arguments)] // The request's parts, each of its own type.
+pub fn report_from_store_counting(
+    store: &dyn AuditedStore,
+    engine: &Engine,
+    instrument: &str,
+    units: Option<&[String]>,
+    as_of: Date,
+    options: &ReportOptions,
+    statistics: &StatisticsKey,
+    reader: &Reader,
+    visited: &mut dyn FnMut(u64),
+) -> Result<StoreReport> {
     // Refusals that read nothing come first and are not audited.
     refuse_exact(options)?;
     engine.definition(instrument, None)?;
@@ -331,7 +362,9 @@ pub fn report_from_store(
     for entry in &entries {
         entry.check()?;
     }
-    let outcome = read_report(store, engine, instrument, units, as_of, options, statistics);
+    let outcome = read_report(
+        store, engine, instrument, units, as_of, options, statistics, visited,
+    );
     if outcome.is_err() {
         for entry in &mut entries {
             OUTCOME_FAILED.clone_into(&mut entry.outcome);
@@ -372,7 +405,8 @@ fn refuse_exact(options: &ReportOptions) -> Result<()> {
     Ok(())
 }
 
-/// The report of [`report_from_store`], before its audit.
+/// The report of [`report_from_store_counting`], before its audit.
+#[allow(clippy::too_many_arguments)] // As the public function's, less the reader.
 fn read_report(
     store: &dyn AuditedStore,
     engine: &Engine,
@@ -381,6 +415,7 @@ fn read_report(
     as_of: Date,
     options: &ReportOptions,
     statistics: &StatisticsKey,
+    visited: &mut dyn FnMut(u64),
 ) -> Result<StoreReport> {
     refuse_exact(options)?;
     let definition = engine.definition(instrument, None)?;
@@ -404,12 +439,20 @@ fn read_report(
     // altered, and the report fails as it always did rather than counting nothing.
     let mut opened = false;
     let mut first_failure = None;
+    // Both callbacks count a visit: shared, so neither holds it mutably.
+    let seen = std::cell::Cell::new(0u64);
+    let visited = std::cell::RefCell::new(visited);
+    let visit = || {
+        seen.set(seen.get() + 1);
+        (visited.borrow_mut())(seen.get());
+    };
     for filter in &filters {
         let mut unreadable = Vec::new();
         store.scan_readable(
             filter,
             &mut |record| {
                 opened = true;
+                visit();
                 match engine.parse(Some(definition.instrument()), &record.body) {
                     Ok(validated) => {
                         let person = statistics.person(Some(&record.meta.pseudonym), &record.body);
@@ -423,6 +466,7 @@ fn read_report(
                 Ok(())
             },
             &mut |record_id, error| {
+                visit();
                 unreadable.push(record_id);
                 first_failure.get_or_insert(error);
                 Ok(())
@@ -501,6 +545,25 @@ mod tests {
             .filter(|bytes| engine.validate(None, bytes).expect("document").valid)
             .take(count)
             .collect()
+    }
+
+    /// A store holding `count` synthetic documents, the `n`th for the client `client(n)`; the
+    /// documents too.
+    fn stored_documents(
+        engine: &Engine,
+        count: usize,
+        client: impl Fn(usize) -> String,
+    ) -> (SqliteStore, Vec<Vec<u8>>) {
+        let store = store();
+        let documents = valid_documents(engine, count);
+        for (n, document) in documents.iter().enumerate() {
+            let record = prepare(engine, &key(), &client(n), document, today())
+                .expect("prepared")
+                .record
+                .expect("valid");
+            store.put(record).expect("stored");
+        }
+        (store, documents)
     }
 
     fn unit_of(document: &[u8]) -> String {
@@ -630,15 +693,7 @@ mod tests {
     #[test]
     fn units_restrict_the_report_and_listing_twice_counts_once() {
         let engine = Engine::new().expect("engine");
-        let store = store();
-        let documents = valid_documents(&engine, 60);
-        for (n, document) in documents.iter().enumerate() {
-            let record = prepare(&engine, &key(), &format!("EB-{n}"), document, today())
-                .expect("prepared")
-                .record
-                .expect("valid");
-            store.put(record).expect("stored");
-        }
+        let (store, documents) = stored_documents(&engine, 60, |n| format!("EB-{n}"));
         let options = ReportOptions::default();
         let report = |units: Option<&[String]>| {
             report_from_store(
@@ -669,20 +724,29 @@ mod tests {
         ]));
         assert_eq!(two.report.records, norr + soder);
         assert_eq!(report(Some(&[])).report.records, 0);
+
+        // A long report's progress: every record visited is counted, in order.
+        let mut visits = Vec::new();
+        let counted = report_from_store_counting(
+            &store,
+            &engine,
+            "sue",
+            Some(&["Norr".to_owned(), "Söder".to_owned()]),
+            today(),
+            &options,
+            &statistics(),
+            &reader(),
+            &mut |visited| visits.push(visited),
+        )
+        .expect("report");
+        assert_eq!(counted.report.records, norr + soder);
+        assert_eq!(visits, (1..=norr + soder).collect::<Vec<u64>>());
     }
 
     #[test]
     fn units_are_one_unit_after_nfc_and_case_folding() {
         let engine = Engine::new().expect("engine");
-        let store = store();
-        let documents = valid_documents(&engine, 60);
-        for (n, document) in documents.iter().enumerate() {
-            let record = prepare(&engine, &key(), &format!("EB-{n}"), document, today())
-                .expect("prepared")
-                .record
-                .expect("valid");
-            store.put(record).expect("stored");
-        }
+        let (store, documents) = stored_documents(&engine, 60, |n| format!("EB-{n}"));
         let soder = documents.iter().filter(|d| unit_of(d) == "Söder").count() as u64;
         assert!(soder > 0, "the synthetic units are spread");
         let options = ReportOptions::default();
@@ -861,17 +925,8 @@ mod tests {
     #[test]
     fn a_person_with_three_records_counts_once() {
         let engine = Engine::new().expect("engine");
-        let store = store();
-        let documents = valid_documents(&engine, 30);
-        for (n, document) in documents.iter().enumerate() {
-            // Records 3k, 3k + 1 and 3k + 2 are one client's.
-            let client = format!("EB-Ö-{}", n / 3);
-            let record = prepare(&engine, &key(), &client, document, today())
-                .expect("prepared")
-                .record
-                .expect("valid");
-            store.put(record).expect("stored");
-        }
+        // Records 3k, 3k + 1 and 3k + 2 are one client's.
+        let (store, _) = stored_documents(&engine, 30, |n| format!("EB-Ö-{}", n / 3));
         let report = report_from_store(
             &store,
             &engine,

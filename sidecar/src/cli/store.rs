@@ -11,6 +11,7 @@ use bistand_core::stats::{GroupReport, ReportOptions};
 use jiff::civil::Date;
 
 use super::EXIT_FINDINGS;
+use crate::progress::Progress;
 
 /// `bistand audit verify`: checks the chain (and a head recorded earlier).
 pub(super) fn audit_verify(
@@ -56,6 +57,7 @@ pub(super) fn report_from_store(
     unit: Option<String>,
     as_of: Date,
     options: &ReportOptions,
+    quiet: bool,
 ) -> Result<GroupReport> {
     let bistand_core::keys::Keys {
         keyring,
@@ -69,7 +71,9 @@ pub(super) fn report_from_store(
     let units = unit.map(|unit| vec![unit]);
     // Audited as every report from the store is, under the name the import uses.
     let reader = bistand_store::documents::Reader::new(super::import::principal(), "operator")?;
-    let outcome = bistand_store::documents::report_from_store(
+    let mut progress = Progress::new("report", None, "records", quiet);
+    let mut records = 0;
+    let outcome = bistand_store::documents::report_from_store_counting(
         &*store,
         &engine,
         instrument,
@@ -78,13 +82,18 @@ pub(super) fn report_from_store(
         options,
         &statistics,
         &reader,
+        &mut |visited| {
+            records = visited;
+            progress.set(visited, "read");
+        },
     )?;
     for skipped in &outcome.not_counted {
-        eprintln!(
+        progress.note(&format!(
             "bistand: record {}: not counted: {}",
             skipped.record_id.as_str(),
             skipped.reason
-        );
+        ));
     }
+    progress.finish(&format!("report over {records} record(s) of the store"));
     Ok(outcome.report)
 }
