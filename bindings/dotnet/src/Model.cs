@@ -143,6 +143,9 @@ namespace Bistand
         /// <summary>Exact counts (bistand_report only; the data owner over their own documents, never
         /// for publication). Null or false: perturbed.</summary>
         [DataMember(Name = "exact", EmitDefaultValue = false)] public bool? Exact { get; set; }
+        /// <summary>Who asks, a user or service name, for the store's audit log
+        /// (bistand_store_report only, required there).</summary>
+        [DataMember(Name = "principal", EmitDefaultValue = false)] public string Principal { get; set; }
         /// <summary>The units to count (bistand_store_report only); null: every unit.</summary>
         [DataMember(Name = "units", EmitDefaultValue = false)] public List<string> Units { get; set; }
         /// <summary>"json" (default) or "csv".</summary>

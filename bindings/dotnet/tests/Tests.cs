@@ -301,19 +301,21 @@ public static class Tests
                 Check(again.Get(recordId).SequenceEqual(document), "the record survives closing the store");
 
                 // bistand_store_report
-                var stored = again.Report(engine, "fia", new ReportOptions { AsOf = "2026-12-02" });
+                var stored = again.Report(engine, "fia", new ReportOptions { Principal = "handlaggare-soder", AsOf = "2026-12-02" });
                 Check(stored.Report.Instrument == "fia" && stored.Report.Records == 1 && !stored.Report.Exact &&
                       stored.RecordsNotCounted == 0, "the store's report, perturbed");
-                Check(again.Report(engine, "fia", new ReportOptions { AsOf = "2026-12-02", Units = new List<string> { "söder" } }).Report.Records == 1,
+                Check(again.Report(engine, "fia", new ReportOptions { Principal = "handlaggare-soder", AsOf = "2026-12-02", Units = new List<string> { "söder" } }).Report.Records == 1,
                       "units are compared as the store compares them: söder is Söder");
-                Check(again.Report(engine, "fia", new ReportOptions { AsOf = "2026-12-02", Units = new List<string> { "Norr" } }).Report.Records == 0,
+                Check(again.Report(engine, "fia", new ReportOptions { Principal = "handlaggare-soder", AsOf = "2026-12-02", Units = new List<string> { "Norr" } }).Report.Records == 0,
                       "a unit without records");
+                Fails(Status.InvalidArgument, "store report: nobody named for the audit log",
+                    () => again.Report(engine, "fia", new ReportOptions { AsOf = "2026-12-02" }));
                 Fails(Status.InvalidArgument, "store report: exact counts", () => again.Report(engine, "fia",
-                    new ReportOptions { AsOf = "2026-12-02", Exact = true }));
-                Fails(Status.NullPointer, "store report: a NULL engine", () => again.ReportBytes(null, "fia", Encoding.UTF8.GetBytes("{\"as_of\": \"2026-12-02\"}")));
-                Fails(Status.NullPointer, "store report: a NULL instrument", () => again.Report(engine, null, new ReportOptions { AsOf = "2026-12-02" }));
+                    new ReportOptions { Principal = "handlaggare-soder", AsOf = "2026-12-02", Exact = true }));
+                Fails(Status.NullPointer, "store report: a NULL engine", () => again.ReportBytes(null, "fia", Encoding.UTF8.GetBytes("{\"principal\": \"handlaggare-soder\", \"as_of\": \"2026-12-02\"}")));
+                Fails(Status.NullPointer, "store report: a NULL instrument", () => again.Report(engine, null, new ReportOptions { Principal = "handlaggare-soder", AsOf = "2026-12-02" }));
                 Fails(Status.InvalidArgument, "store report: no options", () => again.ReportBytes(engine, "fia", null));
-                Fails(Status.UnknownInstrument, "store report: an unknown instrument", () => again.Report(engine, "xyz", new ReportOptions { AsOf = "2026-12-02" }));
+                Fails(Status.UnknownInstrument, "store report: an unknown instrument", () => again.Report(engine, "xyz", new ReportOptions { Principal = "handlaggare-soder", AsOf = "2026-12-02" }));
             }
             Fails(Status.WrongKeys, "store open: another organisation's keys", () => new Store(path, OtherKeys));
             Fails(Status.InvalidArgument, "store open: keys that are not JSON", () => new Store(Path.Combine(work, "b.db"), "{"));

@@ -193,7 +193,7 @@ public final class BindingTest {
             // bistand_report
             byte[] ndjson = fixture("sue/report/records.ndjson");
             byte[] keys = utf8(KEYS);
-            ReportOptions exact = new ReportOptions("2026-11-24", null, null, true, null, null, null);
+            ReportOptions exact = new ReportOptions("2026-11-24", null, null, true, null, null, null, null);
             GroupReportResult group = engine.report("sue", ndjson, null, exact);
             check(group.report().instrument().equals("sue") && group.report().records() == 400 && group.report().exact()
                     && !group.report().tables().isEmpty() && group.unreadableLines() == 0
@@ -215,14 +215,14 @@ public final class BindingTest {
             check(engine.report("sue", withBad.toByteArray(), null, exact).unreadableLines() == 1,
                     "a line that is not UTF-8 is counted, not fatal");
             String csv = new String(engine.reportBytes("sue", ndjson, keys,
-                    new ReportOptions("2026-11-24", null, List.of("unit"), null, null, "csv", "sv")), StandardCharsets.UTF_8);
+                    new ReportOptions("2026-11-24", null, List.of("unit"), null, null, null, "csv", "sv")), StandardCharsets.UTF_8);
             check(csv.contains("Söder"), "the CSV report in Swedish");
             check(engine.report("sue", null, null, exact).report().records() == 0, "a NULL NDJSON is an empty input");
             fails(Status.INVALID_ARGUMENT, "report: neither keys nor exact", () -> engine.report("sue", ndjson, null, options));
             fails(Status.INVALID_ARGUMENT, "report: keys that are not JSON", () -> engine.report("sue", ndjson, utf8("{"), options));
             fails(Status.INVALID_ARGUMENT, "report: no options", () -> engine.reportBytes("sue", ndjson, keys, (byte[]) null));
             fails(Status.INVALID_ARGUMENT, "report: a threshold under 5",
-                    () -> engine.report("sue", ndjson, keys, new ReportOptions("2026-11-24", 2, null, null, null, null, null)));
+                    () -> engine.report("sue", ndjson, keys, new ReportOptions("2026-11-24", 2, null, null, null, null, null, null)));
             fails(Status.INVALID_ARGUMENT, "report: options not JSON", () -> engine.reportBytes("sue", ndjson, keys, utf8("{")));
             fails(Status.INVALID_UTF8_ARGUMENT, "report: options not UTF-8", () -> engine.reportBytes("sue", ndjson, keys, NOT_UTF8));
             fails(Status.UNKNOWN_INSTRUMENT, "report: an unknown instrument", () -> engine.report("xyz", ndjson, keys, options));
@@ -311,22 +311,24 @@ public final class BindingTest {
                 check(Arrays.equals(again.get(recordId), document), "the record survives closing the store");
 
                 // bistand_store_report
-                StoreReportResult stored = again.report(engine, "fia", ReportOptions.of("2026-12-02"));
+                StoreReportResult stored = again.report(engine, "fia", ReportOptions.ofStore("handlaggare-soder", "2026-12-02"));
                 check(stored.report().instrument().equals("fia") && stored.report().records() == 1
                         && !stored.report().exact() && stored.recordsNotCounted() == 0, "the store's report, perturbed");
-                check(again.report(engine, "fia", new ReportOptions("2026-12-02", null, null, null, List.of("söder"), null, null))
+                check(again.report(engine, "fia", new ReportOptions("2026-12-02", null, null, null, List.of("söder"), "handlaggare-soder", null, null))
                         .report().records() == 1, "units are compared as the store compares them: söder is Söder");
-                check(again.report(engine, "fia", new ReportOptions("2026-12-02", null, null, null, List.of("Norr"), null, null))
+                check(again.report(engine, "fia", new ReportOptions("2026-12-02", null, null, null, List.of("Norr"), "handlaggare-soder", null, null))
                         .report().records() == 0, "a unit without records");
+                fails(Status.INVALID_ARGUMENT, "store report: nobody named for the audit log",
+                        () -> again.report(engine, "fia", ReportOptions.of("2026-12-02")));
                 fails(Status.INVALID_ARGUMENT, "store report: exact counts", () -> again.report(engine, "fia",
-                        new ReportOptions("2026-12-02", null, null, true, null, null, null)));
+                        new ReportOptions("2026-12-02", null, null, true, null, "handlaggare-soder", null, null)));
                 fails(Status.NULL_POINTER, "store report: a NULL engine",
-                        () -> again.reportBytes(null, "fia", utf8("{\"as_of\": \"2026-12-02\"}")));
+                        () -> again.reportBytes(null, "fia", utf8("{\"principal\": \"handlaggare-soder\", \"as_of\": \"2026-12-02\"}")));
                 fails(Status.NULL_POINTER, "store report: a NULL instrument",
-                        () -> again.report(engine, null, ReportOptions.of("2026-12-02")));
+                        () -> again.report(engine, null, ReportOptions.ofStore("handlaggare-soder", "2026-12-02")));
                 fails(Status.INVALID_ARGUMENT, "store report: no options", () -> again.reportBytes(engine, "fia", null));
                 fails(Status.UNKNOWN_INSTRUMENT, "store report: an unknown instrument",
-                        () -> again.report(engine, "xyz", ReportOptions.of("2026-12-02")));
+                        () -> again.report(engine, "xyz", ReportOptions.ofStore("handlaggare-soder", "2026-12-02")));
             }
             fails(Status.WRONG_KEYS, "store open: another organisation's keys", () -> new Store(path, OTHER_KEYS));
             fails(Status.INVALID_ARGUMENT, "store open: keys that are not JSON", () -> new Store(work.resolve("b.db").toString(), "{"));
