@@ -246,7 +246,8 @@ void bistand_engine_free(bistand_engine *engine);
 /**
  * Validates one document (`doc_len` bytes of UTF-8 JSON) and returns the report as JSON:
  * `{"instrument", "version", "status", "valid", "errors", "warnings", "findings": [{"severity",
- * "code", "path", "message": {"sv", "en"}}]}`, the same report the sidecar returns.
+ * "code", "audience", "path", "location": {"sv", "en"}, "message": {"sv", "en"}}]}`, the same
+ * report the sidecar returns. `audience` is `caseworker` or `integrator`: whom the finding is for.
  *
  * `instrument` (a NUL-terminated string such as `"fia"`) is the instrument the caller expects;
  * a document naming another is refused. NULL accepts whichever instrument the document names.

@@ -50,7 +50,7 @@ mod validate;
 pub use document::{AnswerValue, Document, Limits, Row, Status};
 pub use engine::Engine;
 pub use error::{Error, ErrorKind, Result};
-pub use finding::{Finding, FindingCode, Report, Severity};
+pub use finding::{Audience, Finding, FindingCode, Report, Severity};
 pub use registry::Summary;
 pub use text::{Language, Text};
 pub use unit::{UnitName, rule_text as unit_rule_text, unit_key};

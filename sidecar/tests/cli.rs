@@ -641,3 +641,32 @@ fn import_is_idempotent_has_a_dry_run_and_reports_findings_by_code_and_path() {
     assert!(!stderr.contains("Hemlig"), "{stderr}");
     assert_eq!(stderr.lines().count(), 1, "--quiet: no summary; {stderr}");
 }
+
+#[test]
+fn validate_text_says_where_in_the_form_with_plurals_right_in_both_languages() {
+    let file = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../tests/data/fia/invalid/not_in_code_list.json"
+    );
+    let run = |lang: &str| {
+        let output = bistand(
+            &["validate", "--format", "text", "--lang", lang, file],
+            None,
+        );
+        assert_eq!(output.status.code(), Some(1));
+        String::from_utf8(output.stdout).expect("UTF-8 output")
+    };
+    let sv = run("sv");
+    assert!(sv.contains("ogiltigt (1 fel, 0 varningar)"), "{sv}");
+    assert!(
+        sv.contains("Skulder › Hur stort problem tycker du själv att detta är?"),
+        "{sv}"
+    );
+    assert!(!sv.contains("kodlista"), "{sv}");
+    let en = run("en");
+    assert!(en.contains("not valid (1 error, 0 warnings)"), "{en}");
+    assert!(
+        en.contains("Debts › How big a problem do you yourself think this is?"),
+        "{en}"
+    );
+}

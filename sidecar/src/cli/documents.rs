@@ -167,12 +167,13 @@ pub(super) fn print_validation_text(
                 (false, true) => "ogiltigt",
                 (false, false) => "not valid",
             };
-            let counts = if sv {
-                format!("{} fel, {} varningar", report.errors, report.warnings)
-            } else {
-                format!("{} errors, {} warnings", report.errors, report.warnings)
-            };
-            writeln!(out, "{}: {verdict} ({counts})", file.display())?;
+            let counts = report.counts();
+            writeln!(
+                out,
+                "{}: {verdict} ({})",
+                file.display(),
+                counts.in_language(language)
+            )?;
             for finding in &report.findings {
                 let severity = match (finding.severity, sv) {
                     (Severity::Error, true) => "fel",
@@ -186,6 +187,7 @@ pub(super) fn print_validation_text(
                     finding.code.as_str(),
                     finding.path
                 )?;
+                writeln!(out, "           {}", finding.location.in_language(language))?;
                 writeln!(out, "           {}", finding.message.in_language(language))?;
             }
         }
