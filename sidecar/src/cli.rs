@@ -21,7 +21,7 @@ mod store;
 mod verify;
 
 use args::{AuditCommand, Cli, Command, KeysCommand, StoreCommand};
-use documents::{definition, generate, schema, summary, validate};
+use documents::{definition, generate, migrate, schema, summary, validate};
 use report::report;
 use setup::init;
 use store::audit_verify;
@@ -58,6 +58,13 @@ pub fn run() -> Result<ExitCode> {
             instrument,
             version,
         } => schema(&mut out, &instrument, version.as_deref()),
+        Command::Migrate { to, lang } => migrate(
+            &mut io::stdin().lock(),
+            &mut out,
+            &mut io::stderr(),
+            to.as_deref(),
+            lang.into(),
+        ),
         Command::Generate {
             instrument,
             count,

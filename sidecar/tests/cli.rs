@@ -670,3 +670,48 @@ fn validate_text_says_where_in_the_form_with_plurals_right_in_both_languages() {
         "{en}"
     );
 }
+
+#[test]
+fn migrate_reads_v1_ndjson_as_v2_and_says_what_was_not_carried() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let fixture = |name: &str| -> serde_json::Value {
+        let path = format!(
+            "{}/../tests/data/fia/valid/{name}",
+            env!("CARGO_MANIFEST_DIR")
+        );
+        serde_json::from_slice(&std::fs::read(path).expect("fixture")).expect("JSON")
+    };
+    let input = dir.path().join("v1.ndjson");
+    std::fs::write(
+        &input,
+        format!(
+            "{}\n{}\nnot json\n",
+            fixture("complete.json"),
+            fixture("draft.json")
+        ),
+    )
+    .expect("write");
+    let output = bistand(&["migrate", "--lang", "en"], Some(&input));
+    assert_eq!(output.status.code(), Some(2), "the unreadable line");
+    let stdout = String::from_utf8(output.stdout).expect("UTF-8");
+    let lines: Vec<serde_json::Value> = stdout
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("each line is a document"))
+        .collect();
+    assert_eq!(lines.len(), 2);
+    for line in &lines {
+        assert_eq!(line["version"], "2");
+        assert_eq!(line["status"], "draft");
+    }
+    assert_eq!(
+        lines[0]["answers"]["skulder.kommentar"],
+        "Skulder hos Kronofogden sedan flera år, vill göra en plan."
+    );
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("line 1: intervju.samtycke:"), "{stderr}");
+    assert!(
+        stderr.contains("line 3: refused (malformed_json)"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("Kronofogden"), "{stderr}");
+}

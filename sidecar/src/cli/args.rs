@@ -71,6 +71,20 @@ pub(super) enum Command {
         #[command(subcommand)]
         command: StoreCommand,
     },
+    /// Read older documents as a newer version through the declared migrations: NDJSON (one
+    /// document per line) on standard input, the migrated documents as NDJSON on standard output.
+    ///
+    /// Nothing is rewritten in place. A document that lost an answer, or that the newer version
+    /// would not accept as complete, comes out as a draft; what was not carried, and why, is
+    /// printed on standard error by line number and item id (never content).
+    Migrate {
+        /// The version to migrate to; default: the newest.
+        #[arg(long)]
+        to: Option<String>,
+        /// Language of the reasons on standard error.
+        #[arg(long, value_enum, default_value_t = Lang::Sv)]
+        lang: Lang,
+    },
     /// Generate deterministic synthetic documents as NDJSON (one document per line).
     Generate {
         /// Instrument name, e.g. fia.

@@ -65,6 +65,57 @@ pub(super) fn schema(
     Ok(ExitCode::SUCCESS)
 }
 
+/// `bistand migrate`: NDJSON documents in, the same documents read as version `to` out, in order.
+/// A line that cannot be read is reported by number and error kind and left out.
+pub(super) fn migrate(
+    input: &mut dyn io::BufRead,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+    to: Option<&str>,
+    language: Language,
+) -> Result<ExitCode> {
+    let engine = Engine::new()?;
+    let mut writer = io::BufWriter::new(out);
+    let mut failed = false;
+    let mut line = Vec::new();
+    let mut number = 0usize;
+    loop {
+        line.clear();
+        if input.read_until(b'\n', &mut line)? == 0 {
+            break;
+        }
+        number += 1;
+        let trimmed = line.trim_ascii();
+        if trimmed.is_empty() {
+            continue;
+        }
+        match engine.migrate(trimmed, to) {
+            Ok(migrated) => {
+                writer.write_all(&migrated.document)?;
+                writer.write_all(b"\n")?;
+                for lost in &migrated.not_carried {
+                    writeln!(
+                        err,
+                        "line {number}: {}: {}",
+                        lost.item,
+                        lost.reason.in_language(language)
+                    )?;
+                }
+            }
+            Err(error) => {
+                failed = true;
+                writeln!(err, "line {number}: refused ({})", error.kind())?;
+            }
+        }
+    }
+    writer.flush()?;
+    Ok(if failed {
+        ExitCode::from(EXIT_FAILURE)
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
 /// `bistand generate`: deterministic synthetic documents as NDJSON.
 pub(super) fn generate(
     out: &mut dyn Write,
