@@ -225,6 +225,23 @@ impl Engine {
         migrate_document(&document, &steps, &check)
     }
 
+    /// Parses a document as a document of `definition`: as it is when written in that version,
+    /// else read through the declared migrations ([`Engine::migrate`]). Reports use this, so
+    /// one report over records of several versions counts them alike, and a document of a
+    /// version no migration leads from is refused rather than counted under the wrong items.
+    ///
+    /// # Errors
+    /// As [`Engine::parse`]; [`ErrorKind::UnknownVersion`] when no migration leads to
+    /// `definition`'s version.
+    pub fn parse_as(&self, definition: &Definition, bytes: &[u8]) -> Result<Validated<'_>> {
+        let validated = self.parse(Some(definition.instrument()), bytes)?;
+        if validated.definition.version() == definition.version() {
+            return Ok(validated);
+        }
+        let migrated = self.migrate(bytes, Some(definition.version()))?;
+        self.parse(Some(definition.instrument()), &migrated.document)
+    }
+
     /// The same engine with other input limits.
     pub fn with_limits(mut self, limits: Limits) -> Engine {
         self.limits = limits;

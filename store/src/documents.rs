@@ -269,7 +269,7 @@ pub fn report_from_store(
             filter,
             &mut |record| {
                 opened = true;
-                match engine.parse(Some(definition.instrument()), &record.body) {
+                match engine.parse_as(definition, &record.body) {
                     Ok(validated) => {
                         let person = statistics.person(Some(&record.meta.pseudonym), &record.body);
                         aggregate.add(&validated, person);

@@ -287,3 +287,53 @@ fn ten_thousand_synthetic_v1_documents_migrate_without_panic_or_silent_loss() {
     }
     assert_eq!(drafts + complete, 10_000);
 }
+
+#[test]
+fn one_report_in_v2_counts_v1_and_v2_documents_alike_and_a_v1_report_refuses_v2() {
+    use bistand_core::stats::{NdjsonAggregator, ReportOptions};
+    let engine = engine();
+    let v1 = engine.definition("fia", Some("1")).expect("v1");
+    let documents = bistand_core::fia::fia_documents(v1, 7, 300).expect("generates");
+    let as_of = jiff::civil::date(2026, 12, 1);
+    let options = ReportOptions {
+        exact: true,
+        ..ReportOptions::new(None, None::<Vec<&str>>).expect("options")
+    };
+    let report = |version: Option<&str>, lines: &[Vec<u8>]| {
+        let mut aggregator =
+            NdjsonAggregator::for_version(&engine, "fia", version, as_of, None).expect("fia");
+        for line in lines {
+            let _ = aggregator.add_line(line);
+        }
+        aggregator.finish(&options).expect("exact report")
+    };
+    let v1_lines: Vec<Vec<u8>> = documents
+        .iter()
+        .map(|d| serde_json::to_vec(d).expect("JSON"))
+        .collect();
+    let v2_lines: Vec<Vec<u8>> = v1_lines
+        .iter()
+        .map(|l| engine.migrate(l, Some("2")).expect("migrates").document)
+        .collect();
+    // The same interviews, stored as v1 or already as v2, give one and the same v2 report.
+    let from_v1 = report(Some("2"), &v1_lines);
+    let from_v2 = report(Some("2"), &v2_lines);
+    assert_eq!(
+        serde_json::to_value(&from_v1.report).expect("JSON"),
+        serde_json::to_value(&from_v2.report).expect("JSON")
+    );
+    assert!(from_v1.report.records > 0);
+    let half: Vec<Vec<u8>> = v1_lines[..150]
+        .iter()
+        .chain(&v2_lines[150..])
+        .cloned()
+        .collect();
+    assert_eq!(
+        serde_json::to_value(&report(Some("2"), &half).report).expect("JSON"),
+        serde_json::to_value(&from_v1.report).expect("JSON")
+    );
+    // No migration leads back: a v1 report does not count v2 documents under v1's items.
+    let v1_report = report(None, &v2_lines);
+    assert_eq!(v1_report.unreadable_lines, 300);
+    assert_eq!(v1_report.report.records, 0);
+}

@@ -315,6 +315,11 @@ pub(super) struct ReportArgs {
     /// NDJSON file, or "-" for standard input.
     #[arg(long, default_value = "-", conflicts_with = "db")]
     pub(super) input: PathBuf,
+    /// Over NDJSON: the version of the instrument to report in (default: its default version).
+    /// Documents of older versions are read through the declared migrations, so a report in
+    /// fia version 2 counts version 1 and version 2 documents alike.
+    #[arg(long = "version", conflicts_with = "db")]
+    pub(super) instrument_version: Option<String>,
     /// Read the records from this encrypted store instead of NDJSON.
     #[arg(long, requires = "keys")]
     pub(super) db: Option<PathBuf>,

@@ -19,6 +19,7 @@ pub(super) fn report(out: &mut dyn Write, args: ReportArgs) -> Result<ExitCode> 
     let ReportArgs {
         instrument,
         input,
+        instrument_version,
         db,
         keys,
         exact,
@@ -43,7 +44,14 @@ pub(super) fn report(out: &mut dyn Write, args: ReportArgs) -> Result<ExitCode> 
         (Some(db), Some(keys)) => {
             report_from_store(&instrument, &db, &keys, unit, as_of, &options)?
         }
-        (_, keys) => report_from_ndjson(&instrument, &input, keys.as_deref(), as_of, &options)?,
+        (_, keys) => report_from_ndjson(
+            &instrument,
+            instrument_version.as_deref(),
+            &input,
+            keys.as_deref(),
+            as_of,
+            &options,
+        )?,
     };
     match format {
         ReportFormat::Json => writeln!(out, "{}", serde_json::to_string_pretty(&report)?)?,
@@ -58,6 +66,7 @@ pub(super) fn report(out: &mut dyn Write, args: ReportArgs) -> Result<ExitCode> 
 /// `bistand_report`); bad lines are reported by number and kind, never content, and not counted.
 pub(super) fn report_from_ndjson(
     instrument: &str,
+    version: Option<&str>,
     input: &Path,
     keys: Option<&Path>,
     as_of: Date,
@@ -76,7 +85,8 @@ pub(super) fn report_from_ndjson(
         statistics: &k.statistics,
     });
     let reader = open_input(input)?;
-    let mut aggregator = NdjsonAggregator::new(&engine, instrument, as_of, person_keys)?;
+    let mut aggregator =
+        NdjsonAggregator::for_version(&engine, instrument, version, as_of, person_keys)?;
     for (number, line) in reader.split(b'\n').enumerate() {
         let line = line.with_context(|| format!("cannot read line {}", number + 1))?;
         if let Err(error) = aggregator.add_line(&line) {
