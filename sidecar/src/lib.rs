@@ -11,6 +11,7 @@ pub mod auth;
 pub mod cli;
 pub mod config;
 mod connections;
+pub mod definitions;
 pub mod demo;
 pub mod init;
 pub mod keys;

@@ -715,3 +715,71 @@ fn migrate_reads_v1_ndjson_as_v2_and_says_what_was_not_carried() {
     );
     assert!(!stderr.contains("Kronofogden"), "{stderr}");
 }
+
+#[test]
+fn a_supplied_definition_validates_on_the_command_line_to_the_shared_report() {
+    let root = concat!(env!("CARGO_MANIFEST_DIR"), "/../tests/data/supplied");
+    let definitions = format!("{root}/definitions");
+    let document = format!("{root}/document.json");
+    let output = bistand(
+        &[
+            "--definitions",
+            &definitions,
+            "validate",
+            "--format",
+            "json",
+            &document,
+        ],
+        None,
+    );
+    assert_eq!(output.status.code(), Some(1), "two error findings");
+    let printed: serde_json::Value = serde_json::from_slice(&output.stdout).expect("JSON");
+    let golden: serde_json::Value = serde_json::from_slice(
+        &std::fs::read(format!("{root}/document.report.json")).expect("golden"),
+    )
+    .expect("JSON");
+    assert_eq!(printed["report"], golden);
+    // Its definition is served too.
+    let printed = ok(&bistand(
+        &[
+            "definition",
+            "lokal_uppfoljning",
+            "--definitions",
+            &definitions,
+        ],
+        None,
+    ));
+    assert!(printed.contains("Hur träffades ni?"), "{printed}");
+
+    // `definition check` names the item and the rule, in both languages.
+    let good = format!("{definitions}/lokal_uppfoljning-1.json");
+    let checked = ok(&bistand(&["definition", "check", &good], None));
+    assert!(
+        checked.contains("lokal_uppfoljning version 1: ok (4 items)"),
+        "{checked}"
+    );
+    let dir = tempfile::tempdir().expect("temp dir");
+    let broken = dir.path().join("broken.json");
+    std::fs::write(
+        &broken,
+        std::fs::read_to_string(&good).expect("definition").replace(
+            "\"required\": true,",
+            "\"required\": true, \"hideable\": true,",
+        ),
+    )
+    .expect("write");
+    let output = bistand(
+        &["definition", "check", broken.to_str().expect("path")],
+        None,
+    );
+    assert_eq!(output.status.code(), Some(1));
+    let printed = String::from_utf8(output.stdout).expect("UTF-8");
+    assert!(
+        printed.contains("item `kontakt.satt`: a required item cannot be hideable"),
+        "{printed}"
+    );
+    assert!(
+        printed.contains("en obligatorisk fråga kan inte vara döljbar"),
+        "{printed}"
+    );
+}

@@ -13,6 +13,10 @@ use clap::{Parser, Subcommand, ValueEnum};
     after_help = "Exit codes: 0 ok, 1 a document has error findings, 2 input could not be processed."
 )]
 pub(super) struct Cli {
+    /// A folder of instrument definitions you supply (`*.json`, see docs/definitions.md), loaded
+    /// beside the shipped ones and checked by the same compiler.
+    #[arg(long, global = true)]
+    pub(super) definitions: Option<PathBuf>,
     #[command(subcommand)]
     pub(super) command: Command,
 }
@@ -40,11 +44,14 @@ pub(super) enum Command {
         #[command(flatten)]
         common: Common,
     },
-    /// Print an instrument definition (what a vendor renders forms from).
+    /// Print an instrument definition (what a vendor renders forms from), or check a definition
+    /// file: `bistand definition check FILE`.
     Definition {
-        /// Instrument name, e.g. fia.
+        /// Instrument name, e.g. fia; or `check` to check FILE.
         instrument: String,
-        /// Version; default: the newest.
+        /// With `check`: the definition file to check.
+        file: Option<PathBuf>,
+        /// Version; default: the instrument's default version.
         #[arg(long)]
         version: Option<String>,
     },

@@ -17,8 +17,9 @@ pub(super) fn summary(
     file: &Path,
     today: Option<String>,
     common: &Common,
+    definitions: Option<&Path>,
 ) -> Result<ExitCode> {
-    let engine = engine(common.profile.as_deref())?;
+    let engine = engine(definitions, common.profile.as_deref())?;
     let today = today
         .map(|t| {
             bistand_core::date::parse_date(&t)
@@ -46,11 +47,37 @@ pub(super) fn definition(
     out: &mut dyn Write,
     instrument: &str,
     version: Option<&str>,
+    definitions: Option<&Path>,
 ) -> Result<ExitCode> {
-    let engine = Engine::new()?;
+    let engine = engine(definitions, None)?;
     let definition = engine.definition(instrument, version)?;
     out.write_all(definition.source_json().as_bytes())?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// `bistand definition check FILE`: compiles a definition file alone and prints what is wrong,
+/// naming the item and the rule (in both languages), or that it is fine.
+pub(super) fn check_definition(out: &mut dyn Write, file: &Path) -> Result<ExitCode> {
+    let text = String::from_utf8(read(file)?)
+        .with_context(|| format!("{} is not UTF-8", file.display()))?;
+    match bistand_core::instrument::Definition::from_json(&text) {
+        Ok(definition) => {
+            writeln!(
+                out,
+                "{}: {} version {}: ok ({} items)",
+                file.display(),
+                definition.instrument(),
+                definition.version(),
+                definition.items().len()
+            )?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(error) => {
+            writeln!(out, "{}: {}", file.display(), error.message_sv())?;
+            writeln!(out, "{}: {}", file.display(), error.message_en())?;
+            Ok(ExitCode::from(EXIT_FINDINGS))
+        }
+    }
 }
 
 /// `bistand schema`: the JSON Schema of an instrument's documents.
@@ -58,8 +85,9 @@ pub(super) fn schema(
     out: &mut dyn Write,
     instrument: &str,
     version: Option<&str>,
+    definitions: Option<&Path>,
 ) -> Result<ExitCode> {
-    let engine = Engine::new()?;
+    let engine = engine(definitions, None)?;
     let schema = engine.schema(instrument, version)?;
     writeln!(out, "{}", serde_json::to_string_pretty(&schema)?)?;
     Ok(ExitCode::SUCCESS)
@@ -73,8 +101,9 @@ pub(super) fn migrate(
     err: &mut dyn Write,
     to: Option<&str>,
     language: Language,
+    definitions: Option<&Path>,
 ) -> Result<ExitCode> {
-    let engine = Engine::new()?;
+    let engine = engine(definitions, None)?;
     let mut writer = io::BufWriter::new(out);
     let mut failed = false;
     let mut line = Vec::new();
@@ -146,8 +175,9 @@ pub(super) fn validate(
     files: &[PathBuf],
     instrument: Option<&str>,
     common: &Common,
+    definitions: Option<&Path>,
 ) -> Result<ExitCode> {
-    let engine = engine(common.profile.as_deref())?;
+    let engine = engine(definitions, common.profile.as_deref())?;
     let language = Language::from(common.lang);
     let mut worst = 0u8;
     let mut results = Vec::with_capacity(files.len());

@@ -12,5 +12,6 @@ mod roles;
 mod setup;
 mod starvation;
 mod store_ops;
+mod supplied;
 mod tls;
 mod units;
