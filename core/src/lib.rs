@@ -31,6 +31,7 @@ pub mod document;
 mod draw;
 mod engine;
 mod error;
+pub mod fhir;
 pub mod fia;
 pub mod finding;
 pub mod identifier;

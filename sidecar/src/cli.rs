@@ -59,8 +59,9 @@ pub fn run() -> Result<ExitCode> {
         Command::Definition {
             instrument,
             version,
+            format,
             ..
-        } => definition(&mut out, &instrument, version.as_deref(), defs),
+        } => definition(&mut out, &instrument, version.as_deref(), format, defs),
         Command::Schema {
             instrument,
             version,

@@ -783,3 +783,54 @@ fn a_supplied_definition_validates_on_the_command_line_to_the_shared_report() {
         "{printed}"
     );
 }
+
+#[test]
+fn fhir_questionnaires_of_every_definition_parse_with_an_independent_fhir_model() {
+    let definitions = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../tests/data/supplied/definitions"
+    );
+    let dir = tempfile::tempdir().expect("temp dir");
+    let mut files = Vec::new();
+    for (instrument, version) in [
+        ("fia", "1"),
+        ("fia", "2"),
+        ("sue", "1"),
+        ("lokal_uppfoljning", "1"),
+    ] {
+        let printed = ok(&bistand(
+            &[
+                "--definitions",
+                definitions,
+                "definition",
+                instrument,
+                "--version",
+                version,
+                "--format",
+                "fhir",
+            ],
+            None,
+        ));
+        let path = dir.path().join(format!("{instrument}-{version}.json"));
+        std::fs::write(&path, printed).expect("write");
+        files.push(path);
+    }
+    let output = Command::new("python3")
+        .arg("-c")
+        .arg(
+            "import json, sys\n\
+             from fhir.resources.R4B.questionnaire import Questionnaire\n\
+             for path in sys.argv[1:]:\n\
+             \x20   q = Questionnaire.model_validate(json.load(open(path)))\n\
+             \x20   assert q.item, path\n\
+             print('parsed')",
+        )
+        .args(&files)
+        .output()
+        .expect("python3 (scripts/ensure-tools.sh installs it)");
+    assert!(
+        output.status.success(),
+        "fhir.resources refused a Questionnaire (or is missing: run scripts/ensure-tools.sh):\n{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+}

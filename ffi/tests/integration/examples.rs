@@ -508,7 +508,7 @@ fn csharp_example() {
     );
     let (_, stderr) = expect_exit(&mut mono(vec![fia("malformed/unknown_version.json")]), 2);
     assert!(
-        stderr.contains("fia has no version `9`; loaded: 1 (UnknownVersion, 206)"),
+        stderr.contains("fia has no version `9`; loaded: 1, 2 (UnknownVersion, 206)"),
         "{stderr}"
     );
 }

@@ -54,6 +54,9 @@ pub(super) enum Command {
         /// Version; default: the instrument's default version.
         #[arg(long)]
         version: Option<String>,
+        /// The definition file as bistand reads it, or a FHIR R4 Questionnaire.
+        #[arg(long, value_enum, default_value_t = DefinitionFormat::Json)]
+        format: DefinitionFormat,
     },
     /// Print the JSON Schema of an instrument's documents.
     Schema {
@@ -278,6 +281,14 @@ pub(super) struct Common {
     /// Organisation profile (JSON) listing hidden items.
     #[arg(long)]
     pub(super) profile: Option<PathBuf>,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+pub(super) enum DefinitionFormat {
+    /// The definition file.
+    Json,
+    /// A FHIR R4 Questionnaire resource.
+    Fhir,
 }
 
 #[derive(Clone, Copy, ValueEnum)]

@@ -7,7 +7,7 @@ use std::process::ExitCode;
 use anyhow::{Context, Result, bail};
 use bistand_core::{Engine, Error as CoreError, Language, Report, Severity};
 
-use super::args::{Common, Format};
+use super::args::{Common, DefinitionFormat, Format};
 use super::input::{engine, read};
 use super::{EXIT_FAILURE, EXIT_FINDINGS};
 
@@ -47,11 +47,19 @@ pub(super) fn definition(
     out: &mut dyn Write,
     instrument: &str,
     version: Option<&str>,
+    format: DefinitionFormat,
     definitions: Option<&Path>,
 ) -> Result<ExitCode> {
     let engine = engine(definitions, None)?;
     let definition = engine.definition(instrument, version)?;
-    out.write_all(definition.source_json().as_bytes())?;
+    match format {
+        DefinitionFormat::Json => out.write_all(definition.source_json().as_bytes())?,
+        DefinitionFormat::Fhir => writeln!(
+            out,
+            "{}",
+            serde_json::to_string_pretty(&bistand_core::fhir::questionnaire(definition))?
+        )?,
+    }
     Ok(ExitCode::SUCCESS)
 }
 
