@@ -37,6 +37,7 @@ pub mod finding;
 pub mod identifier;
 pub mod instrument;
 pub mod keys;
+pub mod mac;
 pub mod migrate;
 pub mod module;
 pub mod profile;
