@@ -49,6 +49,161 @@ pub fn questionnaire(definition: &Definition) -> Value {
     resource
 }
 
+/// The instrument and version a FHIR R4 `QuestionnaireResponse` answers: its `questionnaire`,
+/// `urn:bistand:questionnaire:<instrument>|<version>`.
+///
+/// # Errors
+/// [`ErrorKind::InvalidDocument`](crate::ErrorKind::InvalidDocument) when the resource is not a
+/// `QuestionnaireResponse` of a bistand questionnaire.
+pub fn response_target(response: &Value) -> crate::Result<(String, String)> {
+    if response["resourceType"] != "QuestionnaireResponse" {
+        return Err(invalid(
+            "resursen är inte ett QuestionnaireResponse",
+            "the resource is not a QuestionnaireResponse",
+        ));
+    }
+    response["questionnaire"]
+        .as_str()
+        .unwrap_or_default()
+        .strip_prefix("urn:bistand:questionnaire:")
+        .and_then(|rest| rest.split_once('|'))
+        .map(|(instrument, version)| (instrument.to_owned(), version.to_owned()))
+        .ok_or_else(|| {
+            invalid(
+                "formuläret måste anges som urn:bistand:questionnaire:<instrument>|<version>",
+                "`questionnaire` must be urn:bistand:questionnaire:<instrument>|<version>",
+            )
+        })
+}
+
+/// A FHIR R4 `QuestionnaireResponse` to `definition`'s questionnaire (see [`questionnaire`]) as a
+/// bistand document (JSON) for the engine to validate: `status` `completed` makes it complete
+/// (anything else a draft), the date of `authored` is the interview date, and each answered item
+/// becomes the answer of its `linkId` (codes from `valueCoding`, a multiple choice or ranking as
+/// a list, each repetition of a repeating group as a row). A `linkId` the definition does not
+/// have is kept, for validation to report.
+///
+/// # Errors
+/// [`ErrorKind::InvalidDocument`](crate::ErrorKind::InvalidDocument) as [`response_target`], or
+/// an answer of a type bistand does not use; the message never repeats an answer.
+pub fn document_from_response(definition: &Definition, response: &Value) -> crate::Result<Vec<u8>> {
+    response_target(response)?;
+    let mut answers = serde_json::Map::new();
+    for item in children(response) {
+        collect(definition, item, &mut answers)?;
+    }
+    let mut document = json!({
+        "instrument": definition.instrument(),
+        "version": definition.version(),
+        "status": if response["status"] == "completed" { "complete" } else { "draft" },
+        "answers": answers,
+    });
+    if let Some(authored) = response["authored"].as_str().and_then(|a| a.get(..10)) {
+        document["interview_date"] = authored.into();
+    }
+    Ok(serde_json::to_vec(&document).expect("a JSON value serialises"))
+}
+
+fn invalid(sv: &str, en: &str) -> crate::Error {
+    crate::Error::new(
+        crate::ErrorKind::InvalidDocument,
+        Text {
+            sv: sv.into(),
+            en: en.into(),
+        },
+    )
+}
+
+fn children(item: &Value) -> &[Value] {
+    item["item"].as_array().map_or(&[][..], Vec::as_slice)
+}
+
+/// Adds the answers of a response item to `answers` under `key` (its id, or its local id in a
+/// row); a section's items are read recursively.
+fn collect(
+    definition: &Definition,
+    item: &Value,
+    answers: &mut serde_json::Map<String, Value>,
+) -> crate::Result<()> {
+    let link = item["linkId"].as_str().unwrap_or_default();
+    let values: Vec<Value> = item["answer"]
+        .as_array()
+        .map_or(&[][..], Vec::as_slice)
+        .iter()
+        .map(answer_value)
+        .collect::<crate::Result<_>>()?;
+    let Some(id) = definition.find(link) else {
+        if values.is_empty() {
+            // A section: its items are top-level answers.
+            for child in children(item) {
+                collect(definition, child, answers)?;
+            }
+        } else {
+            let value = if values.len() == 1 {
+                values.into_iter().next().expect("one value")
+            } else {
+                Value::Array(values)
+            };
+            answers.insert(link.to_owned(), value);
+        }
+        return Ok(());
+    };
+    let target = definition.item(id);
+    let key = if target.parent.is_some() {
+        target.local.clone()
+    } else {
+        target.id.clone()
+    };
+    match &target.kind {
+        ItemKind::Group(_) => {
+            let mut row = serde_json::Map::new();
+            for child in children(item) {
+                collect(definition, child, &mut row)?;
+            }
+            match answers
+                .entry(key)
+                .or_insert_with(|| Value::Array(Vec::new()))
+            {
+                Value::Array(rows) => rows.push(Value::Object(row)),
+                _ => {
+                    return Err(invalid(
+                        "en grupp förekommer på två sätt",
+                        "a group occurs in two shapes",
+                    ));
+                }
+            }
+        }
+        ItemKind::MultipleChoice { .. } | ItemKind::Ranking { .. } => {
+            answers.insert(key, Value::Array(values));
+        }
+        _ => {
+            if let Some(value) = values.into_iter().next() {
+                answers.insert(key, value);
+            }
+        }
+    }
+    Ok(())
+}
+
+fn answer_value(answer: &Value) -> crate::Result<Value> {
+    let object = answer
+        .as_object()
+        .ok_or_else(|| invalid("ett svar har fel form", "an answer must be an object"))?;
+    for (key, value) in object {
+        match key.as_str() {
+            "valueCoding" => return Ok(value["code"].clone()),
+            "valueBoolean" | "valueInteger" | "valueDecimal" | "valueDate" | "valueString" => {
+                return Ok(value.clone());
+            }
+            _ => {}
+        }
+    }
+    Err(invalid(
+        "ett svar har en typ som bistand inte använder",
+        "an answer has a type bistand does not use (valueCoding, valueBoolean, valueInteger, valueDecimal, valueDate, valueString)",
+    ))
+}
+
 /// The code system of a code list's codes.
 pub fn code_system(definition: &Definition, list: &str) -> String {
     format!("urn:bistand:codes:{}:{list}", definition.instrument())

@@ -337,3 +337,83 @@ fn one_report_in_v2_counts_v1_and_v2_documents_alike_and_a_v1_report_refuses_v2(
     assert_eq!(v1_report.unreadable_lines, 300);
     assert_eq!(v1_report.report.records, 0);
 }
+
+#[test]
+fn a_fhir_questionnaire_response_becomes_a_document_and_is_validated() {
+    use serde_json::json;
+    let definition =
+        String::from_utf8(read("supplied/definitions/lokal_uppfoljning-1.json")).expect("UTF-8");
+    let engine = bistand_core::Engine::with_supplied(&[&definition], None).expect("engine");
+    let system = "urn:bistand:codes:lokal_uppfoljning:kontaktsatt";
+    let response = json!({
+        "resourceType": "QuestionnaireResponse",
+        "questionnaire": "urn:bistand:questionnaire:lokal_uppfoljning|1",
+        "status": "completed",
+        "authored": "2026-11-30T10:15:00+01:00",
+        "item": [{ "linkId": "kontakt", "item": [
+            { "linkId": "kontakt.tolk", "answer": [{ "valueBoolean": true }] },
+            { "linkId": "kontakt.antal_samtal", "answer": [{ "valueInteger": 99 }] },
+            { "linkId": "kontakt.kommentar", "answer": [{ "valueString": "Samtal på Söder om boendet." }] },
+        ]}],
+    });
+    let (instrument, version) = bistand_core::fhir::response_target(&response).expect("target");
+    let definition = engine
+        .definition(&instrument, Some(&version))
+        .expect("loaded");
+    let document =
+        bistand_core::fhir::document_from_response(definition, &response).expect("converts");
+    let report = engine.validate(None, &document).expect("validates");
+    // The same two findings, byte for byte, as the document written directly.
+    assert_eq!(
+        serde_json::to_vec(&report).expect("JSON"),
+        read("supplied/document.report.json")
+    );
+    // With the missing answer given as a coding, the response is valid.
+    let mut complete = response.clone();
+    complete["item"][0]["item"][1]["answer"][0]["valueInteger"] = json!(3);
+    complete["item"][0]["item"]
+        .as_array_mut()
+        .expect("items")
+        .insert(0, json!({ "linkId": "kontakt.satt", "answer": [{ "valueCoding": { "system": system, "code": "besok" } }] }));
+    let document =
+        bistand_core::fhir::document_from_response(definition, &complete).expect("converts");
+    assert!(engine.validate(None, &document).expect("validates").valid);
+
+    // FIA version 2: a repeating group's repetitions become rows, a multiple choice a list.
+    let engine = crate::engine();
+    let v2 = engine.definition("fia", Some("2")).expect("v2");
+    let response = json!({
+        "resourceType": "QuestionnaireResponse",
+        "questionnaire": "urn:bistand:questionnaire:fia|2",
+        "status": "in-progress",
+        "item": [{ "linkId": "genomforandeplan", "item": [
+            { "linkId": "genomforandeplan.mal", "item": [
+                { "linkId": "genomforandeplan.mal.mal", "answer": [{ "valueString": "Få ordning på skulderna" }] },
+                { "linkId": "genomforandeplan.mal.insatser", "answer": [{ "valueCoding": { "code": "skuldradgivning" } }] },
+            ]},
+            { "linkId": "genomforandeplan.mal", "item": [
+                { "linkId": "genomforandeplan.mal.mal", "answer": [{ "valueString": "Arbetspraktik" }] },
+            ]},
+        ]}],
+    });
+    let document: Value = serde_json::from_slice(
+        &bistand_core::fhir::document_from_response(v2, &response).expect("converts"),
+    )
+    .expect("JSON");
+    assert_eq!(document["status"], "draft");
+    assert_eq!(
+        document["answers"]["genomforandeplan.mal"],
+        json!([{ "mal": "Få ordning på skulderna", "insatser": ["skuldradgivning"] }, { "mal": "Arbetspraktik" }])
+    );
+    let report = engine
+        .validate(None, &serde_json::to_vec(&document).expect("JSON"))
+        .expect("validates");
+    assert!(
+        report
+            .findings
+            .iter()
+            .all(|f| f.code.as_str() == "required_missing"),
+        "{:?}",
+        report.findings
+    );
+}
