@@ -240,6 +240,27 @@ bistand_status bistand_engine_new(const uint8_t *profile,
                                   bistand_engine **engine_out);
 
 /**
+ * Creates an engine like `bistand_engine_new`, with instrument definitions the caller supplies
+ * beside the shipped ones (a municipality's transcription of a form it holds, or local items;
+ * see docs/definitions.md), compiled and checked by the same compiler.
+ *
+ * `definitions` points to `definitions_len` bytes of UTF-8 JSON: an array of definition objects,
+ * each what one definition file holds (the caller reads the files; bistand reads no files).
+ * `profile` and `profile_len` are as for `bistand_engine_new`. On success `*engine_out` receives
+ * a new engine, released with `bistand_engine_free`; on failure it is left untouched and
+ * `bistand_last_error` names the definition (its position in the array), the item and the rule.
+ *
+ * # Safety
+ * `definitions` must point to `definitions_len` readable bytes; `profile` as for
+ * `bistand_engine_new`; `engine_out` must be NULL or point to writable storage for one pointer.
+ */
+bistand_status bistand_engine_new_with_definitions(const uint8_t *definitions,
+                                                   size_t definitions_len,
+                                                   const uint8_t *profile,
+                                                   size_t profile_len,
+                                                   bistand_engine **engine_out);
+
+/**
  * Releases an engine made by `bistand_engine_new`. NULL is a no-op.
  *
  * No other thread may be using the engine, and the engine must not be used afterwards.
@@ -252,7 +273,8 @@ void bistand_engine_free(bistand_engine *engine);
 /**
  * Validates one document (`doc_len` bytes of UTF-8 JSON) and returns the report as JSON:
  * `{"instrument", "version", "status", "valid", "errors", "warnings", "findings": [{"severity",
- * "code", "path", "message": {"sv", "en"}}]}`, the same report the sidecar returns.
+ * "code", "audience", "path", "location": {"sv", "en"}, "message": {"sv", "en"}}]}`, the same
+ * report the sidecar returns. `audience` is `caseworker` or `integrator`: whom the finding is for.
  *
  * `instrument` (a NUL-terminated string such as `"fia"`) is the instrument the caller expects;
  * a document naming another is refused. NULL accepts whichever instrument the document names.

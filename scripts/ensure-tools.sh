@@ -49,6 +49,12 @@ else
   $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
 fi
 
+# FHIR Questionnaire exports are parsed by an independent FHIR model (R4B, which R4 forms fit).
+if ! python3 -c "import fhir.resources.R4B.questionnaire" >/dev/null 2>&1; then
+  echo "ensure-tools: installing fhir.resources (PyPI)"
+  python3 -m pip install -q --disable-pip-version-check "fhir.resources==8.3.0"
+fi
+
 # The sidecar's OpenAPI description is checked with an independent validator.
 if ! python3 -c "import openapi_spec_validator" >/dev/null 2>&1; then
   echo "ensure-tools: installing openapi-spec-validator (PyPI)"

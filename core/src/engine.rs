@@ -10,6 +10,7 @@ use crate::document::Limits;
 use crate::error::{Error, ErrorKind, Result, displayable_key};
 use crate::finding::Report;
 use crate::instrument::Definition;
+use crate::migrate::{Migrated, Migration, migrate_document};
 use crate::module::InstrumentModule;
 use crate::profile::Profile;
 use crate::registry::Summary;
@@ -21,6 +22,7 @@ use crate::validate::{self, Validated};
 pub struct Engine {
     entries: Vec<Entry>,
     modules: Vec<&'static dyn InstrumentModule>,
+    migrations: Vec<Arc<Migration>>,
     profile: Profile,
     limits: Limits,
 }
@@ -96,12 +98,148 @@ impl Engine {
                 })
             })
             .collect::<Result<_>>()?;
-        Ok(Engine {
+        let mut engine = Engine {
             entries,
             modules,
+            migrations: Vec::new(),
             profile,
             limits: Limits::default(),
-        })
+        };
+        let shipped: Vec<&'static str> = engine
+            .modules
+            .iter()
+            .flat_map(|m| m.migration_files().iter().copied())
+            .collect();
+        for json in shipped {
+            engine.add_migration_if_loaded(json)?;
+        }
+        Ok(engine)
+    }
+
+    /// Compiles a migration file and adds it when both of its versions are loaded.
+    fn add_migration_if_loaded(&mut self, json: &str) -> Result<()> {
+        #[derive(serde::Deserialize)]
+        struct Head {
+            instrument: String,
+            from: String,
+            to: String,
+        }
+        let head: Head = serde_json::from_str(json).map_err(|e| {
+            Error::new(
+                ErrorKind::InvalidDefinition,
+                Text {
+                    sv: format!("migreringsfilen har inte förväntad form: {e}"),
+                    en: format!("migration file does not have the expected shape: {e}"),
+                },
+            )
+        })?;
+        let (Ok(from), Ok(to)) = (
+            self.definition(&head.instrument, Some(&head.from)),
+            self.definition(&head.instrument, Some(&head.to)),
+        ) else {
+            return Ok(());
+        };
+        let migration = Migration::from_json(json, from, to)?;
+        self.migrations.push(Arc::new(migration));
+        Ok(())
+    }
+
+    /// The declared migrations loaded.
+    pub fn migrations(&self) -> impl Iterator<Item = &Migration> {
+        self.migrations.iter().map(|m| m.as_ref())
+    }
+
+    /// Reads a document written in an older version as a document of version `to` (the newest
+    /// loaded when `None`), through the declared migrations, and validates the result. The
+    /// stored bytes are not changed: this is applied on read. A document already in `to` comes
+    /// back as it is (validated).
+    ///
+    /// # Errors
+    /// `MalformedJson`, `TooLarge`, `InvalidDocument` (not an object, no instrument or version),
+    /// `UnknownInstrument` / `UnknownVersion`, and `UnknownVersion` when no chain of migrations
+    /// leads from the document's version to `to`.
+    pub fn migrate(&self, bytes: &[u8], to: Option<&str>) -> Result<Migrated> {
+        // The document's own version reads it first: size, UTF-8, JSON and the envelope are
+        // checked there, with the errors every other path gives.
+        let original = self.validate(None, bytes)?;
+        let document: serde_json::Value =
+            serde_json::from_slice(bytes).expect("a document that validated is JSON");
+        let field = |name: &str| {
+            document
+                .get(name)
+                .and_then(serde_json::Value::as_str)
+                .map(str::to_owned)
+                .ok_or_else(|| {
+                    Error::new(
+                        ErrorKind::InvalidDocument,
+                        Text {
+                            sv: format!("dokumentet saknar `{name}`"),
+                            en: format!("the document has no `{name}`"),
+                        },
+                    )
+                })
+        };
+        let (instrument, version) = (field("instrument")?, field("version")?);
+        debug_assert_eq!(original.version, version);
+        let target = match to {
+            Some(to) => self.definition(&instrument, Some(to))?,
+            None => self
+                .entries
+                .iter()
+                .map(|e| e.definition.as_ref())
+                .filter(|d| d.instrument() == instrument)
+                .max_by(|a, b| compare_versions(a.version(), b.version()))
+                .expect("the document's own version is loaded"),
+        };
+        let mut steps: Vec<&Migration> = Vec::new();
+        let mut at = version.clone();
+        while at != target.version() {
+            let next = self
+                .migrations
+                .iter()
+                .find(|m| m.instrument() == instrument && m.from_version() == at)
+                .filter(|_| steps.len() < self.migrations.len());
+            match next {
+                Some(step) => {
+                    steps.push(step);
+                    at = step.to_version().to_owned();
+                }
+                None => {
+                    return Err(Error::new(
+                        ErrorKind::UnknownVersion,
+                        Text {
+                            sv: format!(
+                                "ingen migrering leder från {instrument} version {version} till version {}",
+                                target.version()
+                            ),
+                            en: format!(
+                                "no migration leads from {instrument} version {version} to version {}",
+                                target.version()
+                            ),
+                        },
+                    ));
+                }
+            }
+        }
+        let check = |bytes: &[u8]| self.validate(Some(&instrument), bytes);
+        migrate_document(&document, &steps, &check)
+    }
+
+    /// Parses a document as a document of `definition`: as it is when written in that version,
+    /// else read through the declared migrations ([`Engine::migrate`]). Reports use this, so
+    /// one report over records of several versions counts them alike, and a document of a
+    /// version no migration leads from is refused rather than counted under the wrong items.
+    ///
+    /// # Errors
+    /// As [`Engine::parse`]; [`ErrorKind::UnknownVersion`] when no migration leads to
+    /// `definition`'s version.
+    pub fn parse_as(&self, definition: &Definition, bytes: &[u8]) -> Result<Validated<'_>> {
+        let validated = self.parse(Some(definition.instrument()), bytes)?;
+        if validated.definition.version() == definition.version() {
+            return Ok(validated);
+        }
+        let migrated = self.migrate(bytes, Some(definition.version()))?;
+        self.parse(Some(definition.instrument()), &migrated.document)
     }
 
     /// The same engine with other input limits.
@@ -138,7 +276,8 @@ impl Engine {
         self.entries.iter().map(|e| e.definition.as_ref())
     }
 
-    /// The definition of `instrument` in `version`, or its newest loaded version when `None`.
+    /// The definition of `instrument` in `version`; when `None`, its default version (the
+    /// module's [`InstrumentModule::default_version`]) or else the newest loaded.
     ///
     /// # Errors
     /// [`ErrorKind::UnknownInstrument`] or [`ErrorKind::UnknownVersion`].
@@ -156,8 +295,15 @@ impl Engine {
         let found = match version {
             // The hot path (every document names its version): no allocation.
             Some(version) => versions().find(|e| e.definition.version() == version),
-            None => versions()
-                .max_by(|a, b| compare_versions(a.definition.version(), b.definition.version())),
+            None => self
+                .module(instrument)
+                .and_then(|m| m.default_version())
+                .and_then(|v| versions().find(|e| e.definition.version() == v))
+                .or_else(|| {
+                    versions().max_by(|a, b| {
+                        compare_versions(a.definition.version(), b.definition.version())
+                    })
+                }),
         };
         if let Some(entry) = found {
             return Ok(entry);

@@ -30,6 +30,17 @@ pub trait InstrumentModule: fmt::Debug + Send + Sync {
         &[]
     }
 
+    /// The version a caller who names none gets (`None`: the newest loaded).
+    fn default_version(&self) -> Option<&'static str> {
+        None
+    }
+
+    /// The declared migrations between this instrument's versions that bistand ships (JSON,
+    /// `core/migrations/`), each compiled against its two definitions when both are loaded.
+    fn migration_files(&self) -> &'static [&'static str] {
+        &[]
+    }
+
     /// Checks that `definition` (of this instrument) has every item and code this module's code
     /// reads, so a renamed code is an error when the engine is built rather than a silently
     /// changed report.

@@ -67,6 +67,33 @@ impl Engine {
         Engine::with_definitions(builtin()?, Some(profile))
     }
 
+    /// An engine over the shipped definitions plus definitions a user supplies (each the text of
+    /// a definition file: a municipality's transcription of a form it holds, or local items),
+    /// compiled and checked by the same compiler, and an optional profile. The shells read the
+    /// files (`--definitions DIR`, the sidecar's `definitions` key, the C ABI's
+    /// `bistand_engine_new_with_definitions`); the core only compiles text.
+    ///
+    /// # Errors
+    /// [`ErrorKind::InvalidDefinition`](crate::ErrorKind::InvalidDefinition) naming the supplied
+    /// file's position, and the item and rule at fault, or a definition that is already loaded
+    /// (same instrument and version); as [`Engine::with_profile`] for the profile.
+    pub fn with_supplied(supplied: &[&str], profile: Option<&[u8]>) -> Result<Engine> {
+        let mut definitions = builtin()?;
+        for (index, json) in supplied.iter().enumerate() {
+            let definition = Definition::from_json(json).map_err(|e| {
+                crate::Error::new(
+                    crate::ErrorKind::InvalidDefinition,
+                    crate::Text {
+                        sv: format!("egen definition nr {}: {}", index + 1, e.message_sv()),
+                        en: format!("supplied definition {}: {}", index + 1, e.message_en()),
+                    },
+                )
+            })?;
+            definitions.push(definition);
+        }
+        Engine::with_definitions(definitions, profile)
+    }
+
     /// An engine over the given definitions and optional profile, with the shipped instrument
     /// modules.
     ///

@@ -37,6 +37,29 @@ pub(crate) fn engine_new(profile: &[u8]) -> Result<bistand_engine, Failure> {
     Ok(bistand_engine { engine })
 }
 
+/// An engine over the shipped definitions and `definitions`, a JSON array of definition
+/// objects; an empty `profile` means none.
+pub(crate) fn engine_with_definitions(
+    definitions: &[u8],
+    profile: &[u8],
+) -> Result<bistand_engine, Failure> {
+    let supplied: Vec<&serde_json::value::RawValue> =
+        serde_json::from_slice(definitions).map_err(|_| {
+            Failure::new(
+                bistand_status::BISTAND_INVALID_DEFINITION,
+                Text {
+                    sv: "`definitions` måste vara en JSON-lista med definitioner".into(),
+                    en: "`definitions` must be a JSON array of definition objects".into(),
+                },
+            )
+        })?;
+    let supplied: Vec<&str> = supplied.iter().map(|d| d.get()).collect();
+    let profile = (!profile.is_empty()).then_some(profile);
+    Ok(bistand_engine {
+        engine: Engine::with_supplied(&supplied, profile)?,
+    })
+}
+
 /// The JSON of the validation report of `doc`.
 pub(crate) fn validate(
     engine: &Engine,

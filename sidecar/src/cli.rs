@@ -23,7 +23,7 @@ mod store;
 mod verify;
 
 use args::{AuditCommand, Cli, Command, KeysCommand, StoreCommand};
-use documents::{definition, generate, schema, summary, validate};
+use documents::{check_definition, definition, generate, migrate, schema, summary, validate};
 use report::report;
 use setup::init;
 use store::audit_verify;
@@ -40,26 +40,42 @@ pub const EXIT_FAILURE: u8 = 2;
 /// When input cannot be processed at all (the caller prints it and exits with 2).
 pub fn run() -> Result<ExitCode> {
     let cli = Cli::parse();
+    let defs = cli.definitions.as_deref();
     let mut out = io::stdout().lock();
     match cli.command {
         Command::Validate {
             files,
             instrument,
             common,
-        } => validate(&mut out, &files, instrument.as_deref(), &common),
+        } => validate(&mut out, &files, instrument.as_deref(), &common, defs),
         Command::Summary {
             file,
             today,
             common,
-        } => summary(&mut out, &file, today, &common),
+        } => summary(&mut out, &file, today, &common, defs),
+        Command::Definition {
+            instrument,
+            file: Some(file),
+            ..
+        } if instrument == "check" => check_definition(&mut out, &file),
         Command::Definition {
             instrument,
             version,
-        } => definition(&mut out, &instrument, version.as_deref()),
+            format,
+            ..
+        } => definition(&mut out, &instrument, version.as_deref(), format, defs),
         Command::Schema {
             instrument,
             version,
-        } => schema(&mut out, &instrument, version.as_deref()),
+        } => schema(&mut out, &instrument, version.as_deref(), defs),
+        Command::Migrate { to, lang } => migrate(
+            &mut io::stdin().lock(),
+            &mut out,
+            &mut io::stderr(),
+            to.as_deref(),
+            lang.into(),
+            defs,
+        ),
         Command::Generate {
             instrument,
             count,

@@ -40,6 +40,10 @@ use validator::{Validate, ValidationError, ValidationErrors, ValidationErrorsKin
 #[derive(Clone, Debug, Deserialize, Serialize, Validate)]
 #[serde(deny_unknown_fields)]
 pub struct Config {
+    /// A folder of instrument definitions the organisation supplies (`*.json`, see
+    /// docs/definitions.md), served beside the shipped ones.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub definitions: Option<PathBuf>,
     /// Listening address and plain-HTTP switch.
     #[validate(nested)]
     pub server: ServerSection,
@@ -466,6 +470,9 @@ impl Config {
             }
         };
         resolve(&mut self.store.path);
+        if let Some(definitions) = &mut self.definitions {
+            resolve(definitions);
+        }
         resolve(&mut self.store.keys);
         if let Some(tls) = &mut self.tls {
             resolve(&mut tls.certificate);

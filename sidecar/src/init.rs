@@ -202,6 +202,7 @@ pub fn init(dir: &Path, options: &InitOptions) -> Result<Created> {
     }
 
     let config = Config {
+        definitions: None,
         server: ServerSection {
             listen: options.listen,
             plain_http: false,

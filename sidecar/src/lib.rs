@@ -13,6 +13,7 @@ pub mod cli;
 pub mod config;
 pub mod conformance;
 mod connections;
+pub mod definitions;
 pub mod demo;
 pub mod init;
 pub mod keys;

@@ -13,7 +13,6 @@ use std::time::Duration;
 use anyhow::{Context, Result, bail};
 use axum::extract::Request;
 use axum::response::Response;
-use bistand_core::Engine;
 use bistand_core::audit_key::AuditKey;
 use bistand_store::{AuditedStore, Keyring, SqliteStore};
 use hyper::body::Incoming;
@@ -53,7 +52,7 @@ pub fn state(config: &Config, metrics: Arc<Metrics>) -> Result<AppState> {
     )
     .with_context(|| format!("cannot open the store {}", config.store.path.display()))?;
     Ok(AppState::new(
-        Engine::new()?,
+        crate::definitions::engine(config.definitions.as_deref(), None)?,
         store,
         keys.pseudonym,
         keys.statistics,

@@ -797,3 +797,196 @@ fn import_is_idempotent_has_a_dry_run_and_reports_findings_by_code_and_path() {
     assert!(!stderr.contains("Hemlig"), "{stderr}");
     assert_eq!(stderr.lines().count(), 1, "--quiet: no summary; {stderr}");
 }
+
+#[test]
+fn validate_text_says_where_in_the_form_with_plurals_right_in_both_languages() {
+    let file = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../tests/data/fia/invalid/not_in_code_list.json"
+    );
+    let run = |lang: &str| {
+        let output = bistand(
+            &["validate", "--format", "text", "--lang", lang, file],
+            None,
+        );
+        assert_eq!(output.status.code(), Some(1));
+        String::from_utf8(output.stdout).expect("UTF-8 output")
+    };
+    let sv = run("sv");
+    assert!(sv.contains("ogiltigt (1 fel, 0 varningar)"), "{sv}");
+    assert!(
+        sv.contains("Skulder › Hur stort problem tycker du själv att detta är?"),
+        "{sv}"
+    );
+    assert!(!sv.contains("kodlista"), "{sv}");
+    let en = run("en");
+    assert!(en.contains("not valid (1 error, 0 warnings)"), "{en}");
+    assert!(
+        en.contains("Debts › How big a problem do you yourself think this is?"),
+        "{en}"
+    );
+}
+
+#[test]
+fn migrate_reads_v1_ndjson_as_v2_and_says_what_was_not_carried() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let fixture = |name: &str| -> serde_json::Value {
+        let path = format!(
+            "{}/../tests/data/fia/valid/{name}",
+            env!("CARGO_MANIFEST_DIR")
+        );
+        serde_json::from_slice(&std::fs::read(path).expect("fixture")).expect("JSON")
+    };
+    let input = dir.path().join("v1.ndjson");
+    std::fs::write(
+        &input,
+        format!(
+            "{}\n{}\nnot json\n",
+            fixture("complete.json"),
+            fixture("draft.json")
+        ),
+    )
+    .expect("write");
+    let output = bistand(&["migrate", "--lang", "en"], Some(&input));
+    assert_eq!(output.status.code(), Some(2), "the unreadable line");
+    let stdout = String::from_utf8(output.stdout).expect("UTF-8");
+    let lines: Vec<serde_json::Value> = stdout
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("each line is a document"))
+        .collect();
+    assert_eq!(lines.len(), 2);
+    for line in &lines {
+        assert_eq!(line["version"], "2");
+        assert_eq!(line["status"], "draft");
+    }
+    assert_eq!(
+        lines[0]["answers"]["skulder.kommentar"],
+        "Skulder hos Kronofogden sedan flera år, vill göra en plan."
+    );
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("line 1: intervju.samtycke:"), "{stderr}");
+    assert!(
+        stderr.contains("line 3: refused (malformed_json)"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("Kronofogden"), "{stderr}");
+}
+
+#[test]
+fn a_supplied_definition_validates_on_the_command_line_to_the_shared_report() {
+    let root = concat!(env!("CARGO_MANIFEST_DIR"), "/../tests/data/supplied");
+    let definitions = format!("{root}/definitions");
+    let document = format!("{root}/document.json");
+    let output = bistand(
+        &[
+            "--definitions",
+            &definitions,
+            "validate",
+            "--format",
+            "json",
+            &document,
+        ],
+        None,
+    );
+    assert_eq!(output.status.code(), Some(1), "two error findings");
+    let printed: serde_json::Value = serde_json::from_slice(&output.stdout).expect("JSON");
+    let golden: serde_json::Value = serde_json::from_slice(
+        &std::fs::read(format!("{root}/document.report.json")).expect("golden"),
+    )
+    .expect("JSON");
+    assert_eq!(printed["report"], golden);
+    // Its definition is served too.
+    let printed = ok(&bistand(
+        &[
+            "definition",
+            "lokal_uppfoljning",
+            "--definitions",
+            &definitions,
+        ],
+        None,
+    ));
+    assert!(printed.contains("Hur träffades ni?"), "{printed}");
+
+    // `definition check` names the item and the rule, in both languages.
+    let good = format!("{definitions}/lokal_uppfoljning-1.json");
+    let checked = ok(&bistand(&["definition", "check", &good], None));
+    assert!(
+        checked.contains("lokal_uppfoljning version 1: ok (4 items)"),
+        "{checked}"
+    );
+    let dir = tempfile::tempdir().expect("temp dir");
+    let broken = dir.path().join("broken.json");
+    std::fs::write(
+        &broken,
+        std::fs::read_to_string(&good).expect("definition").replace(
+            "\"required\": true,",
+            "\"required\": true, \"hideable\": true,",
+        ),
+    )
+    .expect("write");
+    let output = bistand(
+        &["definition", "check", broken.to_str().expect("path")],
+        None,
+    );
+    assert_eq!(output.status.code(), Some(1));
+    let printed = String::from_utf8(output.stdout).expect("UTF-8");
+    assert!(
+        printed.contains("item `kontakt.satt`: a required item cannot be hideable"),
+        "{printed}"
+    );
+    assert!(
+        printed.contains("en obligatorisk fråga kan inte vara döljbar"),
+        "{printed}"
+    );
+}
+
+#[test]
+fn fhir_questionnaires_of_every_definition_parse_with_an_independent_fhir_model() {
+    let definitions = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../tests/data/supplied/definitions"
+    );
+    let dir = tempfile::tempdir().expect("temp dir");
+    let mut files = Vec::new();
+    for (instrument, version) in [
+        ("fia", "1"),
+        ("fia", "2"),
+        ("sue", "1"),
+        ("lokal_uppfoljning", "1"),
+    ] {
+        let printed = ok(&bistand(
+            &[
+                "--definitions",
+                definitions,
+                "definition",
+                instrument,
+                "--version",
+                version,
+                "--format",
+                "fhir",
+            ],
+            None,
+        ));
+        let path = dir.path().join(format!("{instrument}-{version}.json"));
+        std::fs::write(&path, printed).expect("write");
+        files.push(path);
+    }
+    let output = Command::new("python3")
+        .arg("-c")
+        .arg(
+            "import json, sys\n\
+             from fhir.resources.R4B.questionnaire import Questionnaire\n\
+             for path in sys.argv[1:]:\n\
+             \x20   q = Questionnaire.model_validate(json.load(open(path)))\n\
+             \x20   assert q.item, path\n\
+             print('parsed')",
+        )
+        .args(&files)
+        .output()
+        .expect("python3 (scripts/ensure-tools.sh installs it)");
+    assert!(
+        output.status.success(),
+        "fhir.resources refused a Questionnaire (or is missing: run scripts/ensure-tools.sh):\n{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+}

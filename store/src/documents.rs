@@ -453,7 +453,7 @@ fn read_report(
             &mut |record| {
                 opened = true;
                 visit();
-                match engine.parse(Some(definition.instrument()), &record.body) {
+                match engine.parse_as(definition, &record.body) {
                     Ok(validated) => {
                         let person = statistics.person(Some(&record.meta.pseudonym), &record.body);
                         aggregate.add(&validated, person);

@@ -34,7 +34,21 @@ impl InstrumentModule for FiaModule {
     }
 
     fn definition_files(&self) -> &'static [&'static str] {
-        &[include_str!("../../instruments/fia-1.json")]
+        &[
+            include_str!("../../instruments/fia-1.json"),
+            include_str!("../../instruments/fia-2.json"),
+        ]
+    }
+
+    fn default_version(&self) -> Option<&'static str> {
+        // Version 2 is published beside version 1, but the generator and the statistics
+        // calibration are still version 1's; until they follow, a caller who names no version
+        // gets version 1, as before.
+        Some("1")
+    }
+
+    fn migration_files(&self) -> &'static [&'static str] {
+        &[include_str!("../../migrations/fia-1-to-2.json")]
     }
 
     fn check_definition(&self, definition: &Definition) -> Result<()> {

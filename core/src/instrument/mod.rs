@@ -37,6 +37,14 @@ impl ItemId {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct CodeListId(u32);
 
+#[cfg(test)]
+impl CodeListId {
+    /// Some list, for tests of texts that do not look into it.
+    pub(crate) fn for_test() -> CodeListId {
+        CodeListId(0)
+    }
+}
+
 /// A compiled, checked instrument definition. Immutable; cheap to share behind an `Arc`.
 #[derive(Debug)]
 pub struct Definition {
@@ -198,6 +206,33 @@ pub struct Item {
     pub parent: Option<ItemId>,
     /// Index into [`Definition::sections`] of the section the item (or its group) is in.
     pub section: usize,
+    /// Where the item comes from, when the definition says: the instrument's own form or an
+    /// addition, so a vendor can show or hide additions knowingly.
+    pub provenance: Option<Provenance>,
+}
+
+/// Where an item comes from (`"provenance"` in a definition file).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Provenance {
+    /// The form, or an addition.
+    pub source: Source,
+    /// What exactly comes from where (wording, answer scale), in both languages.
+    pub note: Option<Text>,
+}
+
+/// The origin of an item.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Deserialize, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum Source {
+    /// The instrument's own form shows the item (for FIA version 2: the 2015 pilot form as the
+    /// source material shows it). The note says what, if anything, is bistand's (wording, steps
+    /// of a scale).
+    PilotForm,
+    /// Added by bistand: no source shows it.
+    Bistand,
+    /// Added by whoever supplied the definition (a municipality's or vendor's local item).
+    Local,
 }
 
 impl Item {

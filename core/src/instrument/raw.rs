@@ -56,6 +56,8 @@ pub(crate) struct RawItem {
     pub(crate) hideable: bool,
     #[serde(default)]
     pub(crate) enabled_when: Option<RawCondition>,
+    #[serde(default)]
+    pub(crate) provenance: Option<RawProvenance>,
     // Kind-specific fields; `compile` checks which belong to which kind.
     #[serde(default)]
     pub(crate) code_list: Option<String>,
@@ -85,6 +87,14 @@ pub(crate) struct RawItem {
     pub(crate) min_rows: Option<u32>,
     #[serde(default)]
     pub(crate) max_rows: Option<u32>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawProvenance {
+    pub(crate) source: super::Source,
+    #[serde(default)]
+    pub(crate) note: Option<Text>,
 }
 
 #[derive(Debug, Deserialize)]

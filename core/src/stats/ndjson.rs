@@ -127,7 +127,23 @@ impl<'e> NdjsonAggregator<'e> {
         as_of: Date,
         keys: Option<PersonKeys<'e>>,
     ) -> Result<NdjsonAggregator<'e>> {
-        let definition = engine.definition(instrument, None)?;
+        NdjsonAggregator::for_version(engine, instrument, None, as_of, keys)
+    }
+
+    /// As [`NdjsonAggregator::new`], over `version` of the instrument (its default when `None`).
+    /// Documents of an older version are read through the declared migrations, so a report over
+    /// version 1 and version 2 documents counts them alike.
+    ///
+    /// # Errors
+    /// As [`NdjsonAggregator::new`], and [`ErrorKind::UnknownVersion`].
+    pub fn for_version(
+        engine: &'e Engine,
+        instrument: &str,
+        version: Option<&str>,
+        as_of: Date,
+        keys: Option<PersonKeys<'e>>,
+    ) -> Result<NdjsonAggregator<'e>> {
+        let definition = engine.definition(instrument, version)?;
         Ok(NdjsonAggregator {
             engine,
             definition,
@@ -158,10 +174,7 @@ impl<'e> NdjsonAggregator<'e> {
                 return Err(error);
             }
         };
-        match self
-            .engine
-            .parse(Some(self.definition.instrument()), document)
-        {
+        match self.engine.parse_as(self.definition, document) {
             Ok(validated) => {
                 if !self.aggregate.add(&validated, person) {
                     self.documents_with_errors += 1;

@@ -138,6 +138,58 @@ impl<'a> Path<'a> {
         out
     }
 
+    /// Where the answer is in the form's own terms: the section's heading, then each question's
+    /// label, a row of a group as the group's label and its number counted from 1
+    /// (`Genomförandeplan › Mål 1 › Ansvarig`), a position in a list as `plats n`.
+    pub(super) fn location(&self, definition: &Definition) -> Text {
+        let mut sv: Vec<String> = Vec::new();
+        let mut en: Vec<String> = Vec::new();
+        let mut after_group = false;
+        for segment in self.segments() {
+            let was_group = std::mem::take(&mut after_group);
+            match segment {
+                Segment::Field(_) => {
+                    let label = messages::interview_date_heading();
+                    sv.push(label.sv);
+                    en.push(label.en);
+                }
+                Segment::Item(id) => {
+                    let item = definition.item(id);
+                    if sv.is_empty() {
+                        let section = &definition.sections()[item.section];
+                        sv.push(section.label.sv.clone());
+                        en.push(section.label.en.clone());
+                    }
+                    sv.push(item.label.sv.clone());
+                    en.push(item.label.en.clone());
+                    after_group = matches!(item.kind, crate::instrument::ItemKind::Group(_));
+                }
+                Segment::Index(index) => {
+                    let number = u64::from(index) + 1;
+                    match (was_group, sv.last_mut(), en.last_mut()) {
+                        (true, Some(sv), Some(en)) => {
+                            sv.push_str(&format!(" {number}"));
+                            en.push_str(&format!(" {number}"));
+                        }
+                        _ => {
+                            sv.push(format!("plats {number}"));
+                            en.push(format!("position {number}"));
+                        }
+                    }
+                }
+                Segment::UnknownKey { .. } => {
+                    let label = messages::unknown_item_heading();
+                    sv.push(label.sv);
+                    en.push(label.en);
+                }
+            }
+        }
+        Text {
+            sv: sv.join(" › "),
+            en: en.join(" › "),
+        }
+    }
+
     pub(super) fn sort_key(&self) -> Vec<u32> {
         let mut key = Vec::with_capacity(4);
         for segment in self.segments() {
@@ -172,7 +224,9 @@ impl Ctx<'_> {
         self.findings.push(Finding {
             severity,
             code,
+            audience: code.audience(),
             path: path.render(self.definition),
+            location: path.location(self.definition),
             message,
             sort_key: path.sort_key(),
         });

@@ -382,3 +382,54 @@ fn answers_first_with_an_older_version_are_validated_against_that_version() {
         .expect_err("another instrument");
     assert_eq!(error.kind(), ErrorKind::InstrumentMismatch);
 }
+
+#[test]
+fn findings_say_where_in_the_form_and_for_whom() {
+    let engine = engine();
+    let where_and_whom = |name: &str| {
+        let report = engine
+            .validate(None, &read(&format!("fia/invalid/{name}.json")))
+            .expect("parses");
+        let finding = &report.findings[0];
+        (
+            finding.location.sv.clone(),
+            finding.location.en.clone(),
+            finding.audience,
+        )
+    };
+    assert_eq!(
+        where_and_whom("not_in_code_list"),
+        (
+            "Skulder › Hur stort problem tycker du själv att detta är?".to_owned(),
+            "Debts › How big a problem do you yourself think this is?".to_owned(),
+            bistand_core::Audience::Integrator
+        )
+    );
+    assert_eq!(
+        where_and_whom("required_missing_in_row"),
+        (
+            "Genomförandeplan › Mål 1 › Ansvarig".to_owned(),
+            "Implementation plan › Goals 1 › Responsible".to_owned(),
+            bistand_core::Audience::Caseworker
+        )
+    );
+    let report = engine
+        .validate(None, &read("fia/invalid/interview_date_invalid.json"))
+        .expect("parses");
+    assert_eq!(report.findings[0].location.sv, "Intervjudatum");
+    // The report JSON gains the two fields; nothing else changes.
+    let json = serde_json::to_value(&report.findings[0]).expect("serialises");
+    let mut keys: Vec<&str> = json
+        .as_object()
+        .expect("object")
+        .keys()
+        .map(String::as_str)
+        .collect();
+    keys.sort_unstable();
+    assert_eq!(
+        keys,
+        [
+            "audience", "code", "location", "message", "path", "severity"
+        ]
+    );
+}

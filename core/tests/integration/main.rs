@@ -1,5 +1,6 @@
 //! Integration tests of `bistand-core`, one binary: fixtures, schema, properties, messages.
 
+mod fia2;
 mod fixtures;
 mod messages;
 mod properties;

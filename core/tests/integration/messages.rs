@@ -23,7 +23,7 @@ fn finding_messages() {
                 .validate(None, &read(&format!("{folder}/{stem}.json")))
                 .expect("parses");
             for finding in report.findings.iter().take(3) {
-                all.push(json!({ "fixture": stem, "code": finding.code.as_str(), "sv": finding.message.sv, "en": finding.message.en }));
+                all.push(json!({ "fixture": stem, "code": finding.code.as_str(), "audience": finding.audience, "location": finding.location, "sv": finding.message.sv, "en": finding.message.en }));
             }
         }
     }
@@ -36,7 +36,7 @@ fn finding_messages() {
         .validate(None, &serde_json::to_vec(&document).expect("json"))
         .expect("parses");
     for finding in &report.findings {
-        all.push(json!({ "fixture": "test-instrument", "code": finding.code.as_str(), "sv": finding.message.sv, "en": finding.message.en }));
+        all.push(json!({ "fixture": "test-instrument", "code": finding.code.as_str(), "audience": finding.audience, "location": finding.location, "sv": finding.message.sv, "en": finding.message.en }));
     }
     insta::assert_json_snapshot!("finding_messages", Value::Array(all));
 }

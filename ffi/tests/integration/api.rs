@@ -713,3 +713,55 @@ fn one_engine_many_threads_same_results() {
         }
     });
 }
+
+/// The supplied definition of `tests/data/supplied`, as the JSON array the constructor takes.
+fn supplied_definitions() -> Vec<u8> {
+    let root = crate::support::root().join("tests/data/supplied");
+    let definition =
+        std::fs::read(root.join("definitions/lokal_uppfoljning-1.json")).expect("definition");
+    [b"[".as_slice(), &definition, b"]"].concat()
+}
+
+#[test]
+fn a_supplied_definition_validates_to_the_shared_report_bytes() {
+    let root = crate::support::root().join("tests/data/supplied");
+    let engine = Engine::with_definitions(&supplied_definitions());
+    let document = std::fs::read(root.join("document.json")).expect("document");
+    let (status, report) = validate(&engine, Some(c"lokal_uppfoljning"), &document);
+    assert_eq!(status, bistand_status::BISTAND_OK);
+    let golden = root.join("document.report.json");
+    if std::env::var_os("BISTAND_BLESS").is_some() {
+        std::fs::write(&golden, &report).expect("writable");
+    }
+    // The command line and the REST API are held to the same bytes (sidecar tests).
+    assert_eq!(report, std::fs::read(golden).expect("golden report"));
+    // The shipped instruments are still there, and a broken supplied definition is refused
+    // with its position, item and rule.
+    let (status, _) = validate(
+        &Engine::new(),
+        Some(c"fia"),
+        &fixture("valid/complete.json"),
+    );
+    assert_eq!(status, bistand_status::BISTAND_OK);
+    let broken = String::from_utf8(supplied_definitions())
+        .expect("UTF-8")
+        .replace("\"min\": 0,", "\"min\": 60,");
+    let mut out = ptr::null_mut();
+    // SAFETY: readable input of its length, no profile, writable out.
+    let status = unsafe {
+        bistand::bistand_engine_new_with_definitions(
+            broken.as_ptr(),
+            broken.len(),
+            ptr::null(),
+            0,
+            &mut out,
+        )
+    };
+    assert_eq!(status, bistand_status::BISTAND_INVALID_DEFINITION);
+    assert!(out.is_null());
+    let message = last_error_en();
+    assert!(
+        message.contains("supplied definition 1") && message.contains("kontakt.antal_samtal"),
+        "{message}"
+    );
+}

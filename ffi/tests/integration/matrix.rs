@@ -341,7 +341,7 @@ fn wrong_instrument_names() {
         fails(args.schema(), BISTAND_UNKNOWN_INSTRUMENT);
     }
     let mut args = Args::new(&engine, &doc);
-    for version in [c"", c"0", c"2", c"1.0"] {
+    for version in [c"", c"0", c"3", c"1.0"] {
         args.version = version.as_ptr();
         fails(args.definition(), BISTAND_UNKNOWN_VERSION);
     }

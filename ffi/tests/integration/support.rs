@@ -71,6 +71,24 @@ impl Engine {
         Engine(engine)
     }
 
+    /// An engine with supplied definitions (a JSON array of definition objects).
+    pub(crate) fn with_definitions(definitions: &[u8]) -> Engine {
+        let mut engine = ptr::null_mut();
+        // SAFETY: `definitions` is readable for its length; no profile; `engine` is writable.
+        let status = unsafe {
+            bistand::bistand_engine_new_with_definitions(
+                definitions.as_ptr(),
+                definitions.len(),
+                ptr::null(),
+                0,
+                &mut engine,
+            )
+        };
+        assert_eq!(status, bistand_status::BISTAND_OK, "{}", last_error_en());
+        assert!(!engine.is_null());
+        Engine(engine)
+    }
+
     pub(crate) fn ptr(&self) -> *const bistand_engine {
         self.0
     }

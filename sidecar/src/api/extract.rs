@@ -148,8 +148,10 @@ pub(super) fn query<T>(query: Result<Query<T>, QueryRejection>) -> Result<T, Api
             .strip_prefix("Failed to deserialize query string: ")
             .unwrap_or(&reason)
             .to_owned();
+        // The Swedish text is for caseworkers and must not carry serde's English.
         ApiError::invalid_request(Text {
-            sv: format!("frågeparametrar: {reason}"),
+            sv: "parametrarna i adressen (efter ?) har fel form; se den engelska texten för detaljer"
+                .into(),
             en: format!("query parameters: {reason}"),
         })
     })

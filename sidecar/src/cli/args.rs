@@ -13,6 +13,10 @@ use clap::{Parser, Subcommand, ValueEnum};
     after_help = "Exit codes: 0 ok, 1 a document has error findings, 2 input could not be processed."
 )]
 pub(super) struct Cli {
+    /// A folder of instrument definitions you supply (`*.json`, see docs/definitions.md), loaded
+    /// beside the shipped ones and checked by the same compiler.
+    #[arg(long, global = true)]
+    pub(super) definitions: Option<PathBuf>,
     #[command(subcommand)]
     pub(super) command: Command,
 }
@@ -40,13 +44,19 @@ pub(super) enum Command {
         #[command(flatten)]
         common: Common,
     },
-    /// Print an instrument definition (what a vendor renders forms from).
+    /// Print an instrument definition (what a vendor renders forms from), or check a definition
+    /// file: `bistand definition check FILE`.
     Definition {
-        /// Instrument name, e.g. fia.
+        /// Instrument name, e.g. fia; or `check` to check FILE.
         instrument: String,
-        /// Version; default: the newest.
+        /// With `check`: the definition file to check.
+        file: Option<PathBuf>,
+        /// Version; default: the instrument's default version.
         #[arg(long)]
         version: Option<String>,
+        /// The definition file as bistand reads it, or a FHIR R4 Questionnaire.
+        #[arg(long, value_enum, default_value_t = DefinitionFormat::Json)]
+        format: DefinitionFormat,
     },
     /// Print the JSON Schema of an instrument's documents.
     Schema {
@@ -94,6 +104,20 @@ pub(super) enum Command {
     Store {
         #[command(subcommand)]
         command: StoreCommand,
+    },
+    /// Read older documents as a newer version through the declared migrations: NDJSON (one
+    /// document per line) on standard input, the migrated documents as NDJSON on standard output.
+    ///
+    /// Nothing is rewritten in place. A document that lost an answer, or that the newer version
+    /// would not accept as complete, comes out as a draft; what was not carried, and why, is
+    /// printed on standard error by line number and item id (never content).
+    Migrate {
+        /// The version to migrate to; default: the newest.
+        #[arg(long)]
+        to: Option<String>,
+        /// Language of the reasons on standard error.
+        #[arg(long, value_enum, default_value_t = Lang::Sv)]
+        lang: Lang,
     },
     /// Generate deterministic synthetic documents as NDJSON (one document per line).
     Generate {
@@ -284,6 +308,14 @@ pub(super) struct Common {
 }
 
 #[derive(Clone, Copy, ValueEnum)]
+pub(super) enum DefinitionFormat {
+    /// The definition file.
+    Json,
+    /// A FHIR R4 Questionnaire resource.
+    Fhir,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
 pub(super) enum Format {
     /// JSON, for programs.
     Json,
@@ -325,6 +357,11 @@ pub(super) struct ReportArgs {
     /// NDJSON file, or "-" for standard input.
     #[arg(long, default_value = "-", conflicts_with = "db")]
     pub(super) input: PathBuf,
+    /// Over NDJSON: the version of the instrument to report in (default: its default version).
+    /// Documents of older versions are read through the declared migrations, so a report in
+    /// fia version 2 counts version 1 and version 2 documents alike.
+    #[arg(long = "version", conflicts_with = "db")]
+    pub(super) instrument_version: Option<String>,
     /// Read the records from this encrypted store instead of NDJSON.
     #[arg(long, requires = "keys")]
     pub(super) db: Option<PathBuf>,

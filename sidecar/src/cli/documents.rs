@@ -7,7 +7,7 @@ use std::process::ExitCode;
 use anyhow::{Context, Result, bail};
 use bistand_core::{Engine, Error as CoreError, Language, Report, Severity};
 
-use super::args::{Common, Format};
+use super::args::{Common, DefinitionFormat, Format};
 use super::input::{engine, read};
 use super::{EXIT_FAILURE, EXIT_FINDINGS};
 
@@ -17,8 +17,9 @@ pub(super) fn summary(
     file: &Path,
     today: Option<String>,
     common: &Common,
+    definitions: Option<&Path>,
 ) -> Result<ExitCode> {
-    let engine = engine(common.profile.as_deref())?;
+    let engine = engine(definitions, common.profile.as_deref())?;
     let today = today
         .map(|t| {
             bistand_core::date::parse_date(&t)
@@ -46,11 +47,45 @@ pub(super) fn definition(
     out: &mut dyn Write,
     instrument: &str,
     version: Option<&str>,
+    format: DefinitionFormat,
+    definitions: Option<&Path>,
 ) -> Result<ExitCode> {
-    let engine = Engine::new()?;
+    let engine = engine(definitions, None)?;
     let definition = engine.definition(instrument, version)?;
-    out.write_all(definition.source_json().as_bytes())?;
+    match format {
+        DefinitionFormat::Json => out.write_all(definition.source_json().as_bytes())?,
+        DefinitionFormat::Fhir => writeln!(
+            out,
+            "{}",
+            serde_json::to_string_pretty(&bistand_core::fhir::questionnaire(definition))?
+        )?,
+    }
     Ok(ExitCode::SUCCESS)
+}
+
+/// `bistand definition check FILE`: compiles a definition file alone and prints what is wrong,
+/// naming the item and the rule (in both languages), or that it is fine.
+pub(super) fn check_definition(out: &mut dyn Write, file: &Path) -> Result<ExitCode> {
+    let text = String::from_utf8(read(file)?)
+        .with_context(|| format!("{} is not UTF-8", file.display()))?;
+    match bistand_core::instrument::Definition::from_json(&text) {
+        Ok(definition) => {
+            writeln!(
+                out,
+                "{}: {} version {}: ok ({} items)",
+                file.display(),
+                definition.instrument(),
+                definition.version(),
+                definition.items().len()
+            )?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(error) => {
+            writeln!(out, "{}: {}", file.display(), error.message_sv())?;
+            writeln!(out, "{}: {}", file.display(), error.message_en())?;
+            Ok(ExitCode::from(EXIT_FINDINGS))
+        }
+    }
 }
 
 /// `bistand schema`: the JSON Schema of an instrument's documents.
@@ -58,11 +93,64 @@ pub(super) fn schema(
     out: &mut dyn Write,
     instrument: &str,
     version: Option<&str>,
+    definitions: Option<&Path>,
 ) -> Result<ExitCode> {
-    let engine = Engine::new()?;
+    let engine = engine(definitions, None)?;
     let schema = engine.schema(instrument, version)?;
     writeln!(out, "{}", serde_json::to_string_pretty(&schema)?)?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// `bistand migrate`: NDJSON documents in, the same documents read as version `to` out, in order.
+/// A line that cannot be read is reported by number and error kind and left out.
+pub(super) fn migrate(
+    input: &mut dyn io::BufRead,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+    to: Option<&str>,
+    language: Language,
+    definitions: Option<&Path>,
+) -> Result<ExitCode> {
+    let engine = engine(definitions, None)?;
+    let mut writer = io::BufWriter::new(out);
+    let mut failed = false;
+    let mut line = Vec::new();
+    let mut number = 0usize;
+    loop {
+        line.clear();
+        if input.read_until(b'\n', &mut line)? == 0 {
+            break;
+        }
+        number += 1;
+        let trimmed = line.trim_ascii();
+        if trimmed.is_empty() {
+            continue;
+        }
+        match engine.migrate(trimmed, to) {
+            Ok(migrated) => {
+                writer.write_all(&migrated.document)?;
+                writer.write_all(b"\n")?;
+                for lost in &migrated.not_carried {
+                    writeln!(
+                        err,
+                        "line {number}: {}: {}",
+                        lost.item,
+                        lost.reason.in_language(language)
+                    )?;
+                }
+            }
+            Err(error) => {
+                failed = true;
+                writeln!(err, "line {number}: refused ({})", error.kind())?;
+            }
+        }
+    }
+    writer.flush()?;
+    Ok(if failed {
+        ExitCode::from(EXIT_FAILURE)
+    } else {
+        ExitCode::SUCCESS
+    })
 }
 
 /// `bistand generate`: deterministic synthetic documents as NDJSON.
@@ -95,8 +183,9 @@ pub(super) fn validate(
     files: &[PathBuf],
     instrument: Option<&str>,
     common: &Common,
+    definitions: Option<&Path>,
 ) -> Result<ExitCode> {
-    let engine = engine(common.profile.as_deref())?;
+    let engine = engine(definitions, common.profile.as_deref())?;
     let language = Language::from(common.lang);
     let mut worst = 0u8;
     let mut results = Vec::with_capacity(files.len());
@@ -167,12 +256,13 @@ pub(super) fn print_validation_text(
                 (false, true) => "ogiltigt",
                 (false, false) => "not valid",
             };
-            let counts = if sv {
-                format!("{} fel, {} varningar", report.errors, report.warnings)
-            } else {
-                format!("{} errors, {} warnings", report.errors, report.warnings)
-            };
-            writeln!(out, "{}: {verdict} ({counts})", file.display())?;
+            let counts = report.counts();
+            writeln!(
+                out,
+                "{}: {verdict} ({})",
+                file.display(),
+                counts.in_language(language)
+            )?;
             for finding in &report.findings {
                 let severity = match (finding.severity, sv) {
                     (Severity::Error, true) => "fel",
@@ -186,6 +276,7 @@ pub(super) fn print_validation_text(
                     finding.code.as_str(),
                     finding.path
                 )?;
+                writeln!(out, "           {}", finding.location.in_language(language))?;
                 writeln!(out, "           {}", finding.message.in_language(language))?;
             }
         }

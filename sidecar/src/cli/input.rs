@@ -10,11 +10,11 @@ use bistand_core::Engine;
 /// Largest file read; the engine's own limit (1 MiB by default) then applies to documents.
 pub(super) const MAX_READ: u64 = 64 * 1024 * 1024;
 
-pub(super) fn engine(profile: Option<&Path>) -> Result<Engine> {
-    Ok(match profile {
-        Some(path) => Engine::with_profile(&read(path)?)?,
-        None => Engine::new()?,
-    })
+/// The engine of a command: the shipped definitions, those of the `--definitions` folder, and
+/// the profile.
+pub(super) fn engine(definitions: Option<&Path>, profile: Option<&Path>) -> Result<Engine> {
+    let profile = profile.map(read).transpose()?;
+    crate::definitions::engine(definitions, profile.as_deref())
 }
 
 /// The named file, or standard input for `-`: the one place the command line opens its input.

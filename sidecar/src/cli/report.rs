@@ -20,6 +20,7 @@ pub(super) fn report(out: &mut dyn Write, args: ReportArgs) -> Result<ExitCode> 
     let ReportArgs {
         instrument,
         input,
+        instrument_version,
         db,
         keys,
         exact,
@@ -45,9 +46,15 @@ pub(super) fn report(out: &mut dyn Write, args: ReportArgs) -> Result<ExitCode> 
         (Some(db), Some(keys)) => {
             report_from_store(&instrument, &db, &keys, unit, as_of, &options, quiet)?
         }
-        (_, keys) => {
-            report_from_ndjson(&instrument, &input, keys.as_deref(), as_of, &options, quiet)?
-        }
+        (_, keys) => report_from_ndjson(
+            &instrument,
+            instrument_version.as_deref(),
+            &input,
+            keys.as_deref(),
+            as_of,
+            &options,
+            quiet,
+        )?,
     };
     match format {
         ReportFormat::Json => writeln!(out, "{}", serde_json::to_string_pretty(&report)?)?,
@@ -63,6 +70,7 @@ pub(super) fn report(out: &mut dyn Write, args: ReportArgs) -> Result<ExitCode> 
 /// Progress on a terminal (by bytes of a file), a summary unless `quiet`.
 pub(super) fn report_from_ndjson(
     instrument: &str,
+    version: Option<&str>,
     input: &Path,
     keys: Option<&Path>,
     as_of: Date,
@@ -86,7 +94,8 @@ pub(super) fn report_from_ndjson(
         .flatten();
     let reader = open_input(input)?;
     let mut progress = Progress::new("report", total, "bytes", quiet);
-    let mut aggregator = NdjsonAggregator::new(&engine, instrument, as_of, person_keys)?;
+    let mut aggregator =
+        NdjsonAggregator::for_version(&engine, instrument, version, as_of, person_keys)?;
     let (mut read, mut lines) = (0u64, 0u64);
     for (number, line) in reader.split(b'\n').enumerate() {
         let line = line.with_context(|| format!("cannot read line {}", number + 1))?;

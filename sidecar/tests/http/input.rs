@@ -340,6 +340,20 @@ async fn bad_input_gets_a_precise_problem() {
             !text.contains("inte-en-kod"),
             "{method} {path} echoed an answer"
         );
+        // The Swedish message is for caseworkers: serde's English never passes into it.
+        let sv = problem["message"]["sv"].as_str().unwrap_or("");
+        for english in [
+            "invalid",
+            "expected",
+            "unknown field",
+            "Failed",
+            "deserialize",
+        ] {
+            assert!(
+                !sv.contains(english),
+                "{method} {path}: English in the Swedish message: {sv}"
+            );
+        }
     }
     assert!(failures.is_empty(), "{failures:#?}");
     service.running.stop().await.expect("stops");

@@ -16,5 +16,6 @@ mod semantics;
 mod setup;
 mod starvation;
 mod store_ops;
+mod supplied;
 mod tls;
 mod units;

@@ -6,7 +6,8 @@ use rustc_hash::FxHashMap as HashMap;
 use super::names::Names;
 use super::raw::{RawCode, RawCondition, RawDefinition, RawItem};
 use super::{
-    Code, CodeList, CodeListId, Condition, DateRef, Definition, Item, ItemId, ItemKind, Section,
+    Code, CodeList, CodeListId, Condition, DateRef, Definition, Item, ItemId, ItemKind, Provenance,
+    Section,
 };
 use crate::error::{Error, ErrorKind, Result};
 use crate::text::Text;
@@ -286,6 +287,10 @@ impl Builder {
             enabled_when,
             parent: parent.map(|siblings| siblings.group),
             section,
+            provenance: raw.provenance.map(|p| Provenance {
+                source: p.source,
+                note: p.note,
+            }),
         });
         if parent.is_none() {
             self.top_level.insert(full_id.clone().into_boxed_str(), id);
@@ -325,6 +330,9 @@ impl Builder {
         check_text(&raw.label, place, "label")?;
         if let Some(help) = &raw.help {
             check_text(help, place, "help")?;
+        }
+        if let Some(note) = raw.provenance.as_ref().and_then(|p| p.note.as_ref()) {
+            check_text(note, place, "provenance.note")?;
         }
         if raw.required && raw.hideable {
             return Err(broken(Text {
