@@ -43,6 +43,16 @@ pub(crate) fn engine_with_definitions(
     definitions: &[u8],
     profile: &[u8],
 ) -> Result<bistand_engine, Failure> {
+    if let Err(error) = std::str::from_utf8(definitions) {
+        let at = error.valid_up_to();
+        return Err(Failure::new(
+            bistand_status::BISTAND_INVALID_UTF8,
+            Text {
+                sv: format!("`definitions` är inte giltig UTF-8 (vid byte {at})"),
+                en: format!("`definitions` is not valid UTF-8 (at byte {at})"),
+            },
+        ));
+    }
     let supplied: Vec<&serde_json::value::RawValue> =
         serde_json::from_slice(definitions).map_err(|_| {
             Failure::new(

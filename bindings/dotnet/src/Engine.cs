@@ -24,6 +24,24 @@ namespace Bistand
             Library.Check(Native.bistand_engine_new(profileJson, Library.Len(profileJson), out handle));
         }
 
+        private Engine(EngineHandle handle)
+        {
+            this.handle = handle;
+        }
+
+        /// <summary>An engine with instrument definitions the caller supplies beside the shipped
+        /// ones (bistand_engine_new_with_definitions): definitionsJson is a JSON array of definition
+        /// objects, each what one definition file holds (see docs/definitions.md); profileJson as for
+        /// the constructor. A definition the compiler refuses is an exception naming its position,
+        /// item and rule.</summary>
+        public static Engine WithDefinitions(byte[] definitionsJson, byte[] profileJson = null)
+        {
+            EngineHandle handle;
+            Library.Check(Native.bistand_engine_new_with_definitions(
+                definitionsJson, Library.Len(definitionsJson), profileJson, Library.Len(profileJson), out handle));
+            return new Engine(handle);
+        }
+
         internal EngineHandle Handle
         {
             get { return handle; }

@@ -21,6 +21,10 @@ namespace Bistand
         internal static extern Status bistand_engine_new(byte[] profile, UIntPtr profileLen, out EngineHandle engine);
 
         [DllImport(Lib, CallingConvention = CallingConvention.Cdecl)]
+        internal static extern Status bistand_engine_new_with_definitions(
+            byte[] definitions, UIntPtr definitionsLen, byte[] profile, UIntPtr profileLen, out EngineHandle engine);
+
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl)]
         internal static extern void bistand_engine_free(IntPtr engine);
 
         [DllImport(Lib, CallingConvention = CallingConvention.Cdecl)]

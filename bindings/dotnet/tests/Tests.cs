@@ -120,6 +120,20 @@ public static class Tests
             var hidden = withProfile.Validate(Fixture("fia/invalid/hidden_item_present.json"));
             Check(!hidden.Valid && hidden.Findings.Any(f => f.Code == "hidden_item_present"), "the profile hides arbete.yrke");
         }
+        // bistand_engine_new_with_definitions: the supplied example gives the shared report bytes
+        {
+            var definition = File.ReadAllText(Path.Combine(root, "tests/data/supplied/definitions/lokal_uppfoljning-1.json"));
+            var definitions = System.Text.Encoding.UTF8.GetBytes("[" + definition + "]");
+            using (var supplied = Engine.WithDefinitions(definitions))
+            {
+                var bytes = supplied.ValidateJson(Fixture("supplied/document.json"), "lokal_uppfoljning");
+                Check(bytes.SequenceEqual(Fixture("supplied/document.report.json")), "a supplied definition gives the shared report bytes");
+                Check(supplied.Validate(complete, "fia").Valid, "the shipped instruments stay beside a supplied one");
+            }
+            var broken = System.Text.Encoding.UTF8.GetBytes("[" + definition.Replace("\"min\": 0,", "\"min\": 60,") + "]");
+            Fails(Status.InvalidDefinition, "a supplied definition the compiler refuses", () => Engine.WithDefinitions(broken));
+            Fails(Status.InvalidUtf8, "supplied definitions that are not UTF-8", () => Engine.WithDefinitions(notUtf8));
+        }
         var disposed = new Engine();
         disposed.Dispose();
         disposed.Dispose();

@@ -29,6 +29,24 @@ public final class Engine implements AutoCloseable {
         handle = out.getValue();
     }
 
+    private Engine(Pointer handle) {
+        this.handle = handle;
+    }
+
+    /**
+     * An engine with instrument definitions the caller supplies beside the shipped ones
+     * (bistand_engine_new_with_definitions): definitionsJson is a JSON array of definition objects,
+     * each what one definition file holds (see docs/definitions.md); profileJson as for the
+     * constructor, null for none. A definition the compiler refuses is a BistandException naming
+     * its position, item and rule.
+     */
+    public static Engine withDefinitions(byte[] definitionsJson, byte[] profileJson) {
+        PointerByReference out = new PointerByReference();
+        Bistand.check(NativeLib.LIB.bistand_engine_new_with_definitions(
+                definitionsJson, Bistand.len(definitionsJson), profileJson, Bistand.len(profileJson), out));
+        return new Engine(out.getValue());
+    }
+
     /** The native pointer; refuses a closed engine before any native call. */
     synchronized Pointer handle() {
         if (handle == null) {

@@ -20,6 +20,9 @@ interface NativeLib extends Library {
 
     int bistand_engine_new(byte[] profile, long profileLen, PointerByReference engineOut);
 
+    int bistand_engine_new_with_definitions(byte[] definitions, long definitionsLen, byte[] profile, long profileLen,
+            PointerByReference engineOut);
+
     void bistand_engine_free(Pointer engine);
 
     int bistand_validate(Pointer engine, byte[] instrument, byte[] doc, long docLen, PointerByReference reportOut);

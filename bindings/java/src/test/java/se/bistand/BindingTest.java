@@ -128,6 +128,19 @@ public final class BindingTest {
             check(!hidden.valid() && hidden.findings().stream().anyMatch(f -> f.code().equals("hidden_item_present")),
                     "the profile hides arbete.yrke");
         }
+        // bistand_engine_new_with_definitions: the supplied example gives the shared report bytes
+        {
+            String definition = new String(fixture("supplied/definitions/lokal_uppfoljning-1.json"), StandardCharsets.UTF_8);
+            byte[] definitions = ("[" + definition + "]").getBytes(StandardCharsets.UTF_8);
+            try (Engine supplied = Engine.withDefinitions(definitions, null)) {
+                byte[] bytes = supplied.validateJson(fixture("supplied/document.json"), "lokal_uppfoljning");
+                check(Arrays.equals(bytes, fixture("supplied/document.report.json")), "a supplied definition gives the shared report bytes");
+                check(supplied.validate(complete, "fia").valid(), "the shipped instruments stay beside a supplied one");
+            }
+            byte[] broken = ("[" + definition.replace("\"min\": 0,", "\"min\": 60,") + "]").getBytes(StandardCharsets.UTF_8);
+            fails(Status.INVALID_DEFINITION, "a supplied definition the compiler refuses", () -> Engine.withDefinitions(broken, null));
+            fails(Status.INVALID_UTF8, "supplied definitions that are not UTF-8", () -> Engine.withDefinitions(NOT_UTF8, null));
+        }
         Engine closed = new Engine();
         closed.close();
         closed.close();
