@@ -108,6 +108,7 @@ ORIGIN = ["sverige", "europa", "utanfor_europa"]
 TYPES = ["jobbsokaraktivitet", "arbetspraktik", "sanktion", "undantag", "sfi"]
 OUTCOMES = ["arbete_utan_stod", "arbete_med_stod", "studier", "annan_ersattning", "fortsatt_bistand", "okant"]
 GOALS = ["helt", "delvis", "inte"]
+HINDER = ["arbetslos", "sjukskriven_lakarintyg", "arbetshinder_sociala_skal", "utan_hinder"]
 records = []
 for i in range(400):
     gender = GENDERS[i % 2]
@@ -119,13 +120,18 @@ for i in range(400):
         "bakgrund.aktualiseringsdatum": start, "bakgrund.kon": gender, "bakgrund.fodelsear": born,
         "bakgrund.fodelseland": origin,
         "bakgrund.hushallstyp": ["ensamstaende_man_utan_barn", "ensamstaende_kvinna_med_barn", "sammanboende_med_barn", "ovrigt"][i % 4],
-        "bakgrund.utbildning": "gymnasium", "bakgrund.forsorjningshinder": "arbetslos",
+        "bakgrund.utbildning": "gymnasium", "bakgrund.forsorjningshinder": HINDER[i % 7 % 4],
         "bakgrund.manader_senaste_ar": i % 13,
         "fore_insats.problem": [{"omrade": "arbete", "omfattning": "i_stor_omfattning"}] + ([{"omrade": "skulder", "omfattning": "i_viss_omfattning"}] if i % 3 == 0 else []),
         "fore_insats.mal_satta": i % 4 != 3,
     }
     if origin != "sverige":
         answers["bakgrund.ar_i_sverige"] = 1 + i % 20
+    if i % 7 != 6:  # the national long-term measure, not recorded for every seventh
+        answers["bakgrund.manader_kalenderar"] = (i * 5) % 13
+    if i % 5 != 4:  # register follow-up, with or without an intervention
+        answers["registeruppfoljning.arbete"] = i % 4 == 1
+        answers["registeruppfoljning.bistand"] = i % 3 == 0
     rows = []
     for t in types:
         row = {"typ": t, "startdatum": start}
@@ -191,7 +197,45 @@ for o in OUTCOMES:
 with_goal = [x for x in a if "efter_insats.maluppfyllelse" in x]
 for g in GOALS:
     expected[f"goal_attainment/total/{g}"] = cell(sum(x["efter_insats.maluppfyllelse"] == g for x in with_goal), len(with_goal))
-expected["long_term/total/langvarigt"] = cell(sum(x["bakgrund.manader_senaste_ar"] >= 10 for x in a), len(a))
+calendar = [x for x in a if "bakgrund.manader_kalenderar" in x]
+expected["long_term/total/langvarigt"] = cell(sum(x["bakgrund.manader_kalenderar"] >= 10 for x in calendar), len(calendar))
+expected["long_term/total/langvarigt_rullande_12"] = cell(sum(x["bakgrund.manader_senaste_ar"] >= 10 for x in a), len(a))
+for item, code in (("registeruppfoljning.arbete", "arbete"), ("registeruppfoljning.bistand", "bistand")):
+    followed = [x for x in a if item in x]
+    expected[f"register_outcomes/total/{code}"] = cell(sum(x[item] for x in followed), len(followed))
+    for g in GENDERS:
+        group = [x for x in followed if x["bakgrund.kon"] == g]
+        expected[f"register_outcomes.gender/{g}/{code}"] = cell(sum(x[item] for x in group), len(group))
+# Breakdowns beside the dimensions: by försörjningshinder and by gender x household.
+GROUP = {"jobbsokaraktivitet": "jobbaktivering", "arbetspraktik": "resursaktivering", "sfi": "resursaktivering"}
+def kinds(x):
+    return {r["typ"] for r in x.get("insatser.insats", [])}
+def groups(x):
+    return {GROUP[k] for k in kinds(x) if k in GROUP}
+def measures(prefix, members):
+    expected[f"{prefix}/klienter"] = cell(len(members), len(a))
+    n = len(members)
+    expected[f"{prefix}/aktiverade"] = cell(sum(bool(groups(x)) for x in members), n)
+    expected[f"{prefix}/jobbaktivering"] = cell(sum("jobbaktivering" in groups(x) for x in members), n)
+    expected[f"{prefix}/resursaktivering"] = cell(sum("resursaktivering" in groups(x) for x in members), n)
+    expected[f"{prefix}/sanktion"] = cell(sum("sanktion" in kinds(x) for x in members), n)
+    expected[f"{prefix}/undantag"] = cell(sum("undantag" in kinds(x) for x in members), n)
+    for item, code in (("registeruppfoljning.arbete", "arbete_register"), ("registeruppfoljning.bistand", "bistand_register")):
+        followed = [x for x in members if item in x]
+        expected[f"{prefix}/{code}"] = cell(sum(x[item] for x in followed), len(followed))
+    recorded = [x for x in members if "bakgrund.manader_kalenderar" in x]
+    expected[f"{prefix}/langvarigt"] = cell(sum(x["bakgrund.manader_kalenderar"] >= 10 for x in recorded), len(recorded))
+for h in HINDER:
+    measures(f"by_forsorjningshinder/{h}", [x for x in a if x["bakgrund.forsorjningshinder"] == h])
+def gender_household(x):
+    h, g = x["bakgrund.hushallstyp"], x["bakgrund.kon"]
+    if h.startswith("ensamstaende_"):
+        return h
+    if h.startswith("sammanboende_") and g in ("kvinna", "man"):
+        return h.replace("sammanboende_", f"sammanboende_{g}_")
+    return "ovrigt"
+for group in sorted({gender_household(x) for x in a}):
+    measures(f"by_kon_och_hushall/{group}", [x for x in a if gender_household(x) == group])
 for area in ("arbete", "skulder"):
     expected[f"needs/total/{area}"] = cell(sum(any(p["omrade"] == area for p in x["fore_insats.problem"]) for x in a), len(a))
 for window, code in ((3, "inom_3_manader"), (6, "inom_6_manader"), (12, "inom_12_manader")):

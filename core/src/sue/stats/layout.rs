@@ -39,10 +39,17 @@ pub(super) struct Layout {
     pub(super) satisfaction_by_goal: usize,
     pub(super) satisfaction_by_goal_base: usize,
     pub(super) long_term: usize,
+    pub(super) long_term_base: usize,
+    pub(super) long_term_rolling: usize,
     pub(super) very_long_term: usize,
     pub(super) very_long_term_base: usize,
     pub(super) reopened: usize,
     pub(super) reopen_base: usize,
+    pub(super) register_work: usize,
+    pub(super) register_work_base: usize,
+    pub(super) register_assistance: usize,
+    pub(super) register_assistance_base: usize,
+    pub(super) breakdowns: Vec<Breakdown>,
     pub(super) slots: usize,
 }
 
@@ -97,12 +104,21 @@ impl Layout {
             satisfaction_by_goal: take(g * s),
             satisfaction_by_goal_base: take(g),
             long_term: take(1),
+            long_term_base: take(1),
+            long_term_rolling: take(1),
             very_long_term: take(1),
             very_long_term_base: take(1),
             reopened: take(REOPEN_WINDOWS.len()),
             reopen_base: take(REOPEN_WINDOWS.len()),
+            register_work: take(1),
+            register_work_base: take(1),
+            register_assistance: take(1),
+            register_assistance_base: take(1),
+            breakdowns: Vec::new(),
             slots: 0,
         };
+        let (breakdowns, next) = Breakdown::all(schema, next);
+        layout.breakdowns = breakdowns;
         layout.slots = next;
         layout
     }
@@ -152,6 +168,9 @@ impl Layout {
                 total: self.outcome_by_group_base + group,
                 parts: range(self.outcome_by_group + group * self.outcomes, self.outcomes),
             });
+        }
+        for breakdown in &self.breakdowns {
+            out.push(breakdown.partition(self.clients));
         }
         for area in 0..self.areas {
             out.push(Partition {
