@@ -3,6 +3,7 @@
 mod fixtures;
 mod messages;
 mod properties;
+mod regression;
 mod schema;
 mod sue;
 

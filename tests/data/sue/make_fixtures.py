@@ -122,11 +122,15 @@ for i in range(400):
         "bakgrund.hushallstyp": ["ensamstaende_man_utan_barn", "ensamstaende_kvinna_med_barn", "sammanboende_med_barn", "ovrigt"][i % 4],
         "bakgrund.utbildning": "gymnasium", "bakgrund.forsorjningshinder": HINDER[i % 7 % 4],
         "bakgrund.manader_senaste_ar": i % 13,
-        "fore_insats.problem": [{"omrade": "arbete", "omfattning": "i_stor_omfattning"}] + ([{"omrade": "skulder", "omfattning": "i_viss_omfattning"}] if i % 3 == 0 else []),
         "fore_insats.mal_satta": i % 4 != 3,
     }
     if origin != "sverige":
         answers["bakgrund.ar_i_sverige"] = 1 + i % 20
+    # Needs before intervention: the four needs profiles in blocks of 32 records (none recorded,
+    # social only, work only, both), independent of the interventions (bits 0-4 of i).
+    areas = [[], ["skulder"], ["arbete"], ["arbete", "skulder"]][(i // 32) % 4]
+    if areas:
+        answers["fore_insats.problem"] = [{"omrade": o, "omfattning": "i_stor_omfattning" if o == "arbete" else "i_viss_omfattning"} for o in areas]
     if i % 7 != 6:  # the national long-term measure, not recorded for every seventh
         answers["bakgrund.manader_kalenderar"] = (i * 5) % 13
     if i % 5 != 4:  # register follow-up, with or without an intervention
@@ -236,8 +240,33 @@ def gender_household(x):
     return "ovrigt"
 for group in sorted({gender_household(x) for x in a}):
     measures(f"by_kon_och_hushall/{group}", [x for x in a if gender_household(x) == group])
+# Directly standardised shares by gender (issue 15, point 3). Needs profile: a need in "arbete"
+# is work-related, in any other area social, none recorded is no support need. Standard
+# population: all records.
+def profile(x):
+    areas = {p["omrade"] for p in x.get("fore_insats.problem", [])}
+    social, work = bool(areas - {"arbete"}), "arbete" in areas
+    return {(False, False): "inget", (True, False): "socialt", (False, True): "arbete", (True, True): "bade"}[(social, work)]
+STANDARDISED = {"aktiverade": lambda x: bool(groups(x)), "jobbaktivering": lambda x: "jobbaktivering" in groups(x),
+                "resursaktivering": lambda x: "resursaktivering" in groups(x), "sanktion": lambda x: "sanktion" in kinds(x),
+                "undantag": lambda x: "undantag" in kinds(x)}
+profiles = sorted({profile(x) for x in a})
+weights = {k: sum(profile(x) == k for x in a) / len(a) for k in profiles}
+for g in GENDERS:
+    members = [x for x in a if x["bakgrund.kon"] == g]
+    for measure, has in STANDARDISED.items():
+        rate = variance = 0.0
+        for k in profiles:
+            group = [x for x in members if profile(x) == k]
+            r = sum(map(has, group)) / len(group)
+            rate += weights[k] * r
+            variance += weights[k] ** 2 * r * (1 - r) / len(group)
+        half = 1.959963984540054 * math.sqrt(variance)
+        expected[f"standardised.gender/{g}/{measure}_standardiserad"] = {
+            "count": None, "base": None, "share": rate, "interval": [max(0.0, rate - half), min(1.0, rate + half)]}
+        expected[f"standardised.gender/{g}/{measure}_grov"] = cell(sum(map(has, members)), len(members))
 for area in ("arbete", "skulder"):
-    expected[f"needs/total/{area}"] = cell(sum(any(p["omrade"] == area for p in x["fore_insats.problem"]) for x in a), len(a))
+    expected[f"needs/total/{area}"] = cell(sum(any(p["omrade"] == area for p in x.get("fore_insats.problem", [])) for x in a), len(a))
 for window, code in ((3, "inom_3_manader"), (6, "inom_6_manader"), (12, "inom_12_manader")):
     closed = [x for x in a if "avslutning.datum" in x and add_months(x["avslutning.datum"], window) <= AS_OF]
     reopened = [x for x in closed if "ateraktualisering.datum" in x and x["ateraktualisering.datum"] <= add_months(x["avslutning.datum"], window)]

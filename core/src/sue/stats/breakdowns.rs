@@ -8,7 +8,9 @@
 
 // The parts of the SUE statistics share their types and imports: one glob of the parent.
 use super::*;
-use crate::stats::dimension::{Class, UNKNOWN};
+use crate::stats::dimension::Class;
+#[cfg(doc)]
+use crate::stats::dimension::UNKNOWN;
 
 /// Where a breakdown's group comes from.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -85,10 +87,22 @@ fn classes(classes: &[Class]) -> Vec<(String, Text)> {
         .collect()
 }
 
-/// A definition's codes, then "not recorded".
+/// The group of records without an answer, in breakdowns by a definition's codes. Not
+/// [`UNKNOWN`]'s code: a code list may have its own `okand` (answered "unknown"), and a row code
+/// must name one group only.
+const NOT_ANSWERED: (&str, &str, &str) = ("ej_besvarad", "Ej besvarad", "Not answered");
+
+/// A definition's codes, then "not answered".
 fn codes_then_unknown(codes: &Codes) -> Vec<(String, Text)> {
     let mut groups = codes.codes.clone();
-    groups.push((UNKNOWN.code.to_owned(), UNKNOWN.label()));
+    let (code, sv, en) = NOT_ANSWERED;
+    groups.push((
+        code.to_owned(),
+        Text {
+            sv: sv.into(),
+            en: en.into(),
+        },
+    ));
     groups
 }
 
@@ -281,6 +295,26 @@ impl Breakdown {
             parts: (0..self.groups.len())
                 .map(|g| self.start + g * PER_GROUP + CLIENTS)
                 .collect(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Engine;
+
+    #[test]
+    fn every_row_code_names_one_group() {
+        let engine = Engine::new().expect("builtin");
+        let schema = SueSchema::new(engine.definition("sue", None).expect("sue")).expect("schema");
+        let (breakdowns, _) = Breakdown::all(&schema, 0);
+        for breakdown in &breakdowns {
+            let mut codes: Vec<&str> = breakdown.groups.iter().map(|(c, _)| c.as_str()).collect();
+            codes.sort_unstable();
+            let before = codes.len();
+            codes.dedup();
+            assert_eq!(codes.len(), before, "{}: {codes:?}", breakdown.id);
         }
     }
 }

@@ -50,10 +50,19 @@ pub(super) struct Layout {
     pub(super) register_assistance: usize,
     pub(super) register_assistance_base: usize,
     pub(super) breakdowns: Vec<Breakdown>,
+    /// Per needs profile: clients, then one slot per standardised measure.
+    pub(super) profile: usize,
+    /// The crude count of each standardised measure.
+    pub(super) crude: [usize; standardised::MEASURES.len()],
     pub(super) slots: usize,
 }
 
 impl Layout {
+    /// The crude count slot of standardised measure `m`.
+    pub(super) fn crude(&self, m: usize) -> usize {
+        self.crude[m]
+    }
+
     pub(super) fn new(schema: &SueSchema) -> Layout {
         let (a, t, o, g, c, s, h) = (
             schema.areas.len(),
@@ -115,8 +124,17 @@ impl Layout {
             register_assistance: take(1),
             register_assistance_base: take(1),
             breakdowns: Vec::new(),
+            profile: take(standardised::PROFILES.len() * standardised::PER_PROFILE),
+            crude: [0; standardised::MEASURES.len()],
             slots: 0,
         };
+        layout.crude = [
+            layout.activated,
+            layout.intervention_group + JOB,
+            layout.intervention_group + RESOURCE,
+            layout.intervention + schema.sanction,
+            layout.intervention + schema.exemption,
+        ];
         let (breakdowns, next) = Breakdown::all(schema, next);
         layout.breakdowns = breakdowns;
         layout.slots = next;
@@ -172,6 +190,12 @@ impl Layout {
         for breakdown in &self.breakdowns {
             out.push(breakdown.partition(self.clients));
         }
+        out.push(Partition {
+            total: self.clients,
+            parts: (0..standardised::PROFILES.len())
+                .map(|k| self.profile + k * standardised::PER_PROFILE)
+                .collect(),
+        });
         for area in 0..self.areas {
             out.push(Partition {
                 total: self.change_base + area,

@@ -24,6 +24,8 @@ pub struct SueRecord {
     /// Index into [`classify::GENDER_HOUSEHOLDS`].
     pub(super) gender_household: u8,
     pub(super) needs: u32,
+    /// The needs profile, index into `standardised::PROFILES`.
+    pub(super) profile: u8,
     pub(super) interventions: u32,
     pub(super) outcome: Option<u8>,
     pub(super) goal: Option<u8>,
@@ -145,6 +147,10 @@ impl SueRecord {
                 household_code.as_deref(),
             )),
             needs,
+            profile: standardised::profile(
+                document.value(schema.problems.0).map(|_| needs),
+                schema.work_area,
+            ),
             interventions,
             outcome: small(code(document.value(schema.outcome))),
             goal: small(code(document.value(schema.goal))),

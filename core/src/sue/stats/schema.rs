@@ -113,6 +113,8 @@ pub struct SueSchema {
     pub(super) satisfied: [usize; 2],
     pub(super) sanction: usize,
     pub(super) exemption: usize,
+    /// The bit of the need area `arbete` (a work-related need in the needs profile).
+    pub(super) work_area: u32,
     pub(super) goal_fully: usize,
 }
 
@@ -236,6 +238,7 @@ impl SueSchema {
             ],
             sanction: intervention_types.position("sanktion")?,
             exemption: intervention_types.position("undantag")?,
+            work_area: 1 << areas.position("arbete")?,
             goal_fully: goals.position("helt")?,
             change_codes: codes_of(definition, child(changes, change_value))?,
             helped_codes: codes_of(definition, helped)?,
