@@ -265,6 +265,24 @@ for g in GENDERS:
         expected[f"standardised.gender/{g}/{measure}_standardiserad"] = {
             "count": None, "base": None, "share": rate, "interval": [max(0.0, rate - half), min(1.0, rate + half)]}
         expected[f"standardised.gender/{g}/{measure}_grov"] = cell(sum(map(has, members)), len(members))
+# Combinations of activation with and without sanction, sanctions and exemptions by activation,
+# closure reasons and goals set (issue 15, point 2).
+def combination(x):
+    g = groups(x)
+    return {(True, False): "endast_jobbaktivering", (False, True): "endast_resursaktivering",
+            (True, True): "bade_jobb_och_resurs", (False, False): "ingen_aktivering"}[("jobbaktivering" in g, "resursaktivering" in g)]
+for combo in ("endast_jobbaktivering", "endast_resursaktivering", "bade_jobb_och_resurs", "ingen_aktivering"):
+    members = [x for x in a if combination(x) == combo]
+    sanctioned = [x for x in members if "sanktion" in kinds(x)]
+    expected[f"intervention_combinations/total/{combo}_med_sanktion"] = cell(len(sanctioned), len(a))
+    expected[f"intervention_combinations/total/{combo}_utan_sanktion"] = cell(len(members) - len(sanctioned), len(a))
+    if members:
+        expected[f"sanctions_by_activation/{combo}/sanktion"] = cell(len(sanctioned), len(members))
+        expected[f"sanctions_by_activation/{combo}/undantag"] = cell(sum("undantag" in kinds(x) for x in members), len(members))
+closed = [x for x in a if "avslutning.orsak" in x]
+expected["closure_reasons/total/arbete"] = cell(sum(x["avslutning.orsak"] == "arbete" for x in closed), len(closed))
+answered = [x for x in a if "fore_insats.mal_satta" in x]
+expected["goals_set/total/ja"] = cell(sum(x["fore_insats.mal_satta"] for x in answered), len(answered))
 for area in ("arbete", "skulder"):
     expected[f"needs/total/{area}"] = cell(sum(any(p["omrade"] == area for p in x.get("fore_insats.problem", [])) for x in a), len(a))
 for window, code in ((3, "inom_3_manader"), (6, "inom_6_manader"), (12, "inom_12_manader")):

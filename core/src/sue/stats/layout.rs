@@ -52,6 +52,12 @@ pub(super) struct Layout {
     pub(super) breakdowns: Vec<Breakdown>,
     /// Per needs profile: clients, then one slot per standardised measure.
     pub(super) profile: usize,
+    /// Per activation combination: without sanction, with sanction, with exemption, clients.
+    pub(super) combination: usize,
+    /// Per item of `choices::CODED`: first slot and number of codes (the base follows them).
+    pub(super) coded: Vec<(usize, usize)>,
+    /// Per item of `choices::YES_NO`: the yes count, then the base.
+    pub(super) yes_no: Vec<usize>,
     /// The crude count of each standardised measure.
     pub(super) crude: [usize; standardised::MEASURES.len()],
     pub(super) slots: usize,
@@ -126,6 +132,13 @@ impl Layout {
             breakdowns: Vec::new(),
             profile: take(standardised::PROFILES.len() * standardised::PER_PROFILE),
             crude: [0; standardised::MEASURES.len()],
+            combination: take(choices::COMBINATIONS.len() * choices::PER_COMBINATION),
+            coded: schema
+                .coded
+                .iter()
+                .map(|(_, codes)| (take(codes.len() + 1), codes.len()))
+                .collect(),
+            yes_no: (0..choices::YES_NO.len()).map(|_| take(2)).collect(),
             slots: 0,
         };
         layout.crude = [
@@ -190,6 +203,7 @@ impl Layout {
         for breakdown in &self.breakdowns {
             out.push(breakdown.partition(self.clients));
         }
+        out.extend(choices::partitions(self));
         out.push(Partition {
             total: self.clients,
             parts: (0..standardised::PROFILES.len())

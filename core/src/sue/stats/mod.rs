@@ -23,6 +23,7 @@ use crate::text::Text;
 use crate::validate::Validated;
 
 mod breakdowns;
+mod choices;
 mod layout;
 mod record;
 mod schema;
@@ -243,6 +244,7 @@ fn count_record(
     for breakdown in &layout.breakdowns {
         breakdown.count(counts, schema, record, groups);
     }
+    choices::count(counts, layout, schema, record, groups);
     let at = layout.profile + usize::from(record.profile) * standardised::PER_PROFILE;
     counts.add(at);
     for (m, hit) in standardised::measures(schema, record, groups)
@@ -495,6 +497,15 @@ mod tests {
                 "long_term",
                 "reopening",
                 "register_outcomes",
+                "intervention_combinations",
+                "sanctions_by_activation",
+                "method",
+                "participation",
+                "interruption_reasons",
+                "closure_reasons",
+                "reopening_reasons",
+                "goals_set",
+                "interruptions",
                 "needs_profile",
                 "by_forsorjningshinder",
                 "by_utbildning",

@@ -43,6 +43,10 @@ pub struct SueRecord {
     pub(super) register_assistance: Option<bool>,
     pub(super) closed: Option<Date>,
     pub(super) reopened: Option<Date>,
+    /// Code indexes of the items of `choices::CODED`.
+    pub(super) coded: [Option<u8>; choices::CODED.len()],
+    /// Answers to the items of `choices::YES_NO`.
+    pub(super) yes_no: [Option<bool>; choices::YES_NO.len()],
 }
 
 pub(super) fn code(value: Option<&AnswerValue>) -> Option<u16> {
@@ -166,6 +170,8 @@ impl SueRecord {
             register_assistance: schema
                 .register
                 .and_then(|(_, assistance)| boolean(document.value(assistance))),
+            coded: std::array::from_fn(|i| small(code(document.value(schema.coded[i].0)))),
+            yes_no: std::array::from_fn(|i| boolean(document.value(schema.yes_no[i]))),
             closed: date(document.value(schema.closed)),
             reopened: date(document.value(schema.reopened)),
         }

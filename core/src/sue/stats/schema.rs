@@ -113,6 +113,10 @@ pub struct SueSchema {
     pub(super) satisfied: [usize; 2],
     pub(super) sanction: usize,
     pub(super) exemption: usize,
+    /// The single-choice items of `choices::CODED`, with their codes.
+    pub(super) coded: Vec<(ItemId, Codes)>,
+    /// The yes/no items of `choices::YES_NO`.
+    pub(super) yes_no: Vec<ItemId>,
     /// The bit of the need area `arbete` (a work-related need in the needs profile).
     pub(super) work_area: u32,
     pub(super) goal_fully: usize,
@@ -239,6 +243,17 @@ impl SueSchema {
             sanction: intervention_types.position("sanktion")?,
             exemption: intervention_types.position("undantag")?,
             work_area: 1 << areas.position("arbete")?,
+            coded: choices::CODED
+                .iter()
+                .map(|(_, id, _, _)| {
+                    let item = top(definition, id)?;
+                    Ok((item, codes_of(definition, item)?))
+                })
+                .collect::<Result<Vec<_>>>()?,
+            yes_no: choices::YES_NO
+                .iter()
+                .map(|(_, id, ..)| top(definition, id))
+                .collect::<Result<Vec<_>>>()?,
             goal_fully: goals.position("helt")?,
             change_codes: codes_of(definition, child(changes, change_value))?,
             helped_codes: codes_of(definition, helped)?,
