@@ -386,6 +386,27 @@ mod tests {
         assert_eq!(error.kind(), ErrorKind::InvalidArgument);
     }
 
+    /// A report over no records (a unit without any, say) has every table, empty.
+    #[test]
+    fn a_report_without_records_has_empty_tables() {
+        let engine = engine();
+        let definition = engine.definition("sue", None).expect("sue");
+        let aggregate = SueAggregate::new(
+            SueSchema::new(definition).expect("schema"),
+            jiff::civil::date(2026, 11, 24),
+        );
+        let report = aggregate.report(&ReportOptions::default());
+        assert!(report.tables.iter().any(|t| t.id == "standardised"));
+        assert!(
+            report
+                .tables
+                .iter()
+                .filter(|t| t.id.starts_with("standardised"))
+                .flat_map(|t| &t.rows)
+                .all(|r| r.cells.iter().all(|c| c.share.is_none()))
+        );
+    }
+
     /// When women and men have the same needs profile as everyone, their standardised shares are
     /// their crude shares, end to end through the report.
     #[test]

@@ -188,13 +188,15 @@ pub(super) fn standardised_tables(tables: &[Table]) -> Vec<Table> {
     };
     // The standard population: all clients of the report, by profile (published counts). A
     // profile too small to publish is left out of it (weight 0).
-    let everyone = &total.rows[0];
+    // A report without records has no rows at all.
     let counts: Vec<u64> = PROFILES
         .iter()
         .map(|(code, _, _)| {
-            everyone.cells[column(total, &format!("klienter_{code}"))]
-                .count
-                .unwrap_or(0)
+            total.rows.first().map_or(0, |everyone| {
+                everyone.cells[column(total, &format!("klienter_{code}"))]
+                    .count
+                    .unwrap_or(0)
+            })
         })
         .collect();
     let shown: u64 = counts.iter().sum();
