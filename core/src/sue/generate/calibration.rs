@@ -31,7 +31,7 @@ pub const TARGET_ORIGIN_UNKNOWN: f64 = 0.01;
 /// (DOMAIN.md (a)).
 pub const TARGET_LONG_TERM: f64 = 0.36;
 /// After an intervention, work without support: 16 % (assumption). The seed study's 24 % in work
-/// is a register outcome over all clients, [`crate::seed_figures::REGISTER_WORK`], written to
+/// is a register outcome over all clients, `seed_figures::REGISTER_WORK` (24 %), written to
 /// `registeruppfoljning.arbete`; this is the caseworker's record of the occupation after an
 /// intervention, one category of several.
 pub const TARGET_OUTCOME_WORK: f64 = 0.16;
@@ -43,7 +43,7 @@ pub const TARGET_OUTCOME_STUDIES: f64 = 0.14;
 /// (assumption).
 pub const TARGET_OUTCOME_OTHER_BENEFIT: f64 = 0.25;
 /// After an intervention, continued social assistance: 17 % (assumption; the seed study's 17 %
-/// is the register outcome [`crate::seed_figures::REGISTER_ASSISTANCE`] over all clients).
+/// is the register outcome `seed_figures::REGISTER_ASSISTANCE` over all clients).
 pub const TARGET_OUTCOME_CONTINUED: f64 = 0.17;
 /// After an intervention, not known: the rest, 20 % (assumption).
 pub const TARGET_OUTCOME_UNKNOWN: f64 = 0.20;
