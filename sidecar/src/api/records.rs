@@ -5,13 +5,13 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use bistand_core::Text;
-use bistand_store::{RecordId, RecordMeta, documents};
+use bistand_store::{AuditedStore, Record, RecordId, RecordMeta, documents};
 use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
 use utoipa::ToSchema;
 
-use crate::auth::Action;
-use crate::problem::{ApiError, REQUEST_ID};
+use crate::auth::{Action, Principal};
+use crate::problem::{ApiError, REQUEST_ID, RequestId};
 use crate::today;
 
 use super::AppState;
@@ -139,26 +139,16 @@ pub(super) async fn read_record(
     let store = state.0.store.clone();
     let request_id = REQUEST_ID.try_with(|id| *id).ok();
     let record = blocking(move || {
-        // The unit is checked before anything is decrypted or audited differently: a record of
-        // another unit and an id that does not exist cost the same (one audit entry each) and
-        // answer the same 404.
-        let unit = store.unit_of(&id)?;
-        let Some(unit) = unit.filter(|unit| principal.has_unit(unit)) else {
-            store.audit_append(
-                audit(&principal, "record.read", None, None, "denied").record_id(&id),
-            )?;
+        // One query; the unit is checked before anything is decrypted or audited differently:
+        // a record of another unit and an id that does not exist cost the same (one audit entry
+        // each) and answer the same 404.
+        let Some(record) = readable(&*store, &principal, &id, "record.read", request_id)? else {
             return Err(ApiError::record_not_found());
-        };
-        let record = match store.get(&id) {
-            Err(error) if error.kind() == bistand_store::ErrorKind::Integrity => {
-                return Err(unreadable(&*store, &principal, &id, request_id));
-            }
-            other => other?,
         };
         store.audit_append(audit(
             &principal,
             "record.read",
-            Some(&unit),
+            Some(&record.meta.unit),
             Some(&record.meta),
             "ok",
         ))?;
@@ -206,18 +196,11 @@ pub(super) async fn update_record(
         .to_owned();
     let report = validated.report;
     let store = state.0.store.clone();
+    let request_id = REQUEST_ID.try_with(|id| *id).ok();
     let meta = blocking(move || {
-        let current = store.get(&id)?;
-        if !principal.has_unit(&current.meta.unit) {
-            store.audit_append(audit(
-                &principal,
-                "record.update",
-                Some(&current.meta.unit),
-                Some(&current.meta),
-                "denied",
-            ))?;
+        let Some(current) = readable(&*store, &principal, &id, "record.update", request_id)? else {
             return Err(ApiError::record_not_found());
-        }
+        };
         if current.meta.instrument != instrument || current.meta.version != version {
             return Err(ApiError::invalid_request(Text {
                 sv: "dokumentet besvarar ett annat instrument eller en annan version än posten"
@@ -314,6 +297,29 @@ pub(super) async fn search_records(
         records: records.iter().map(RecordView::from).collect(),
     })
     .into_response())
+}
+
+/// The record `id` if it is in one of the principal's units, opened. Another unit's record and
+/// a missing id are alike: no body opened, one `denied` audit entry naming only the id; a
+/// record of the caller's unit that fails authentication is audited as a failed read.
+fn readable(
+    store: &dyn AuditedStore,
+    principal: &Principal,
+    id: &RecordId,
+    action: &str,
+    request_id: Option<RequestId>,
+) -> Result<Option<Record>, ApiError> {
+    match store.get_in_units(id, &|unit| principal.has_unit(unit)) {
+        Ok(Some(record)) => Ok(Some(record)),
+        Ok(None) => {
+            store.audit_append(audit(principal, action, None, None, "denied").record_id(id))?;
+            Ok(None)
+        }
+        Err(error) if error.kind() == bistand_store::ErrorKind::Integrity => {
+            Err(unreadable(store, principal, id, request_id))
+        }
+        Err(error) => Err(error.into()),
+    }
 }
 
 pub(super) fn record_id(text: &str) -> Result<RecordId, ApiError> {

@@ -331,4 +331,7 @@ pub(super) struct ReportArgs {
     /// Language of CSV headings and labels.
     #[arg(long, value_enum, default_value_t = Lang::Sv)]
     pub(super) lang: Lang,
+    /// No progress and no summary; lines not counted and errors only.
+    #[arg(long)]
+    pub(super) quiet: bool,
 }

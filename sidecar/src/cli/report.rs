@@ -13,6 +13,7 @@ use jiff::civil::Date;
 use super::args::{ReportArgs, ReportFormat};
 use super::input::open_input;
 use super::store::report_from_store;
+use crate::progress::Progress;
 
 /// `bistand report`: a group report from NDJSON or from the encrypted store.
 pub(super) fn report(out: &mut dyn Write, args: ReportArgs) -> Result<ExitCode> {
@@ -28,6 +29,7 @@ pub(super) fn report(out: &mut dyn Write, args: ReportArgs) -> Result<ExitCode> 
         breakdown,
         format,
         lang,
+        quiet,
     } = args;
     let as_of = match as_of {
         Some(date) => bistand_core::date::parse_date(&date)
@@ -41,9 +43,11 @@ pub(super) fn report(out: &mut dyn Write, args: ReportArgs) -> Result<ExitCode> 
     };
     let report = match (db, keys) {
         (Some(db), Some(keys)) => {
-            report_from_store(&instrument, &db, &keys, unit, as_of, &options)?
+            report_from_store(&instrument, &db, &keys, unit, as_of, &options, quiet)?
         }
-        (_, keys) => report_from_ndjson(&instrument, &input, keys.as_deref(), as_of, &options)?,
+        (_, keys) => {
+            report_from_ndjson(&instrument, &input, keys.as_deref(), as_of, &options, quiet)?
+        }
     };
     match format {
         ReportFormat::Json => writeln!(out, "{}", serde_json::to_string_pretty(&report)?)?,
@@ -56,12 +60,14 @@ pub(super) fn report(out: &mut dyn Write, args: ReportArgs) -> Result<ExitCode> 
 
 /// Reads NDJSON documents and aggregates them in one pass (the same aggregation as the C ABI's
 /// `bistand_report`); bad lines are reported by number and kind, never content, and not counted.
+/// Progress on a terminal (by bytes of a file), a summary unless `quiet`.
 pub(super) fn report_from_ndjson(
     instrument: &str,
     input: &Path,
     keys: Option<&Path>,
     as_of: Date,
     options: &ReportOptions,
+    quiet: bool,
 ) -> Result<GroupReport> {
     if keys.is_none() && !options.exact {
         anyhow::bail!(
@@ -75,17 +81,25 @@ pub(super) fn report_from_ndjson(
         pseudonym: &k.pseudonym,
         statistics: &k.statistics,
     });
+    let total = (input.as_os_str() != "-")
+        .then(|| std::fs::metadata(input).map(|m| m.len()).ok())
+        .flatten();
     let reader = open_input(input)?;
+    let mut progress = Progress::new("report", total, "bytes", quiet);
     let mut aggregator = NdjsonAggregator::new(&engine, instrument, as_of, person_keys)?;
+    let (mut read, mut lines) = (0u64, 0u64);
     for (number, line) in reader.split(b'\n').enumerate() {
         let line = line.with_context(|| format!("cannot read line {}", number + 1))?;
+        read += line.len() as u64 + 1;
+        lines += 1;
         if let Err(error) = aggregator.add_line(&line) {
-            eprintln!(
+            progress.note(&format!(
                 "bistand: line {}: not counted: {error} ({})",
                 number + 1,
                 error.kind()
-            );
+            ));
         }
+        progress.set(read, "");
     }
     let outcome = aggregator.finish(options)?;
     if outcome.unreadable_lines + outcome.documents_with_errors > 0 {
@@ -94,5 +108,6 @@ pub(super) fn report_from_ndjson(
             outcome.unreadable_lines, outcome.documents_with_errors
         );
     }
+    progress.finish(&format!("report over {lines} line(s)"));
     Ok(outcome.report)
 }
