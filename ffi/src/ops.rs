@@ -2,6 +2,7 @@
 //! same core function the sidecar calls and returns the output bytes or a [`Failure`]; none
 //! re-implements a rule.
 
+use ::bistand_store::documents::Reader;
 use bistand_core::identifier::{PersonalNumber, PseudonymKey, pseudonymise as core_pseudonymise};
 use bistand_core::stats::ndjson::PersonKeys;
 use bistand_core::stats::{GroupReport, ReportOptions, Threshold, csv::to_csv, report_from_ndjson};
@@ -166,7 +167,9 @@ impl ReportSource {
     fn keys(self) -> &'static str {
         match self {
             ReportSource::Ndjson => "as_of, threshold, breakdowns, exact, format, language",
-            ReportSource::Store => "as_of, threshold, breakdowns, units, exact, format, language",
+            ReportSource::Store => {
+                "as_of, principal, threshold, breakdowns, units, exact, format, language"
+            }
         }
     }
 }
@@ -186,6 +189,9 @@ pub(crate) struct ReportRequest {
     pub(crate) options: ReportOptions,
     /// The units to count (store reports only); `None` counts every unit.
     pub(crate) units: Option<Vec<String>>,
+    /// Who reads, for the audit log: always `Some` for [`ReportSource::Store`] (its `principal`
+    /// is required), `None` for NDJSON (nothing of a store is read, nothing is audited).
+    pub(crate) reader: Option<Reader>,
     format: ReportFormat,
     language: Language,
 }
@@ -193,8 +199,8 @@ pub(crate) struct ReportRequest {
 impl ReportRequest {
     /// Parses `{"as_of": "YYYY-MM-DD", "threshold": 5, "breakdowns": ["gender", ...],
     /// "exact": false, "format": "json" | "csv", "language": "sv" | "en"}` and, for a store,
-    /// `"units": ["Söder", ...]`; only `as_of` is required; `"exact": true` is refused for a
-    /// store. Absent
+    /// `"units": ["Söder", ...]` and `"principal": "name"` (required: who reads, for the audit
+    /// log); otherwise only `as_of` is required; `"exact": true` is refused for a store. Absent
     /// `breakdowns` means all of them; a list means the total and those listed. Messages never
     /// repeat a value or key from the options.
     pub(crate) fn parse(options: &[u8], source: ReportSource) -> Result<ReportRequest, Failure> {
@@ -363,10 +369,16 @@ impl ReportRequest {
             }
         };
 
+        let reader = match source {
+            ReportSource::Ndjson => None,
+            ReportSource::Store => Some(reader(map.get("principal"))?),
+        };
+
         Ok(ReportRequest {
             as_of,
             options: ReportOptions { exact, ..options },
             units,
+            reader,
             format,
             language,
         })
@@ -398,6 +410,38 @@ impl ReportRequest {
             }
         }
     }
+}
+
+/// The role a store report read through the C ABI is audited under.
+pub(crate) const LIBRARY_ROLE: &str = "library";
+
+/// The reader of a store report from `options.principal`: required, and refused (without
+/// repeating it) when the audit log would refuse it.
+fn reader(principal: Option<&Value>) -> Result<Reader, Failure> {
+    let Some(principal) = principal else {
+        return Err(invalid(
+            "`options.principal` is missing: who asks for the report (a user or service name), \
+             for the audit log"
+                .to_owned(),
+            "`options.principal` saknas: vem som begär rapporten (ett användar- eller \
+             tjänstnamn), för granskningsloggen"
+                .to_owned(),
+        ));
+    };
+    principal
+        .as_str()
+        .and_then(|name| Reader::new(name, LIBRARY_ROLE).ok())
+        .ok_or_else(|| {
+            invalid(
+                "`options.principal` must be a string of 1 to 128 printable ASCII characters \
+                 naming who asks (a user or service, never a client or a personnummer)"
+                    .to_owned(),
+                "`options.principal` måste vara en sträng med 1 till 128 skrivbara \
+                 ASCII-tecken som anger vem som frågar (en användare eller tjänst, aldrig en \
+                 klient eller ett personnummer)"
+                    .to_owned(),
+            )
+        })
 }
 
 /// A `BISTAND_INVALID_ARGUMENT` failure.

@@ -204,6 +204,7 @@ impl CellKey {
 
 /// The parameters of the perturbation, printed in every report.
 #[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PerturbationParams {
     /// The largest deviation, in persons (`D`).
     pub max_deviation: u32,

@@ -10,14 +10,14 @@ use bistand_core::{Language, Text};
 use bistand_store::documents;
 use jiff::civil::Date;
 use serde::{Deserialize, Serialize};
-use utoipa::IntoParams;
+use utoipa::{IntoParams, ToSchema};
 
 use crate::auth::Action;
 use crate::problem::{ApiError, REQUEST_ID};
 use crate::today;
 
 use super::AppState;
-use super::extract::{Caller, Segment, audit, blocking, failed_read, log_unreadable, query};
+use super::extract::{Caller, Segment, blocking, log_unreadable, query};
 use super::validation::strict_date;
 
 /// Report filters and format.
@@ -30,30 +30,54 @@ pub(super) struct ReportQuery {
     #[serde(default, deserialize_with = "strict_date")]
     as_of: Option<Date>,
     /// Disclosure threshold (at least 5, the default).
-    threshold: Option<u64>,
+    // Signed: the largest an OpenAPI `int64` holds is the largest accepted.
+    #[param(minimum = 5, example = 10)]
+    threshold: Option<i64>,
     /// Comma-separated breakdowns: gender, age_band, origin, household, unit, period; default:
     /// all.
     breakdowns: Option<String>,
     /// Comma-separated units, all yours; default: all your units.
     units: Option<String>,
     /// `json` (default) or `csv`.
+    #[param(value_type = Option<ReportFormat>)]
     format: Option<String>,
     /// Headings of the CSV: `sv` (default) or `en`.
+    #[param(value_type = Option<ReportLanguage>)]
     lang: Option<String>,
 }
 
+/// What a report is written as (the `format` parameter; parsed in [`report`]).
+#[derive(ToSchema)]
+#[schema(rename_all = "lowercase")]
+pub(super) enum ReportFormat {
+    Json,
+    Csv,
+}
+
+/// The language of a CSV report's headings (the `lang` parameter; parsed in [`report`]).
+#[derive(ToSchema)]
+#[schema(rename_all = "lowercase")]
+pub(super) enum ReportLanguage {
+    Sv,
+    En,
+}
+
 /// A report, and how many stored records could not be read as documents and were not counted.
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 pub(super) struct ReportBody<'a> {
+    #[schema(value_type = bistand_core::stats::GroupReport)]
     report: &'a bistand_core::stats::GroupReport,
     records_not_counted: usize,
 }
 
 /// A group report over the records of your units, with small cells suppressed.
 #[utoipa::path(get, path = "/v1/reports/{instrument}", tag = "reports", security(("bearer" = [])),
-    params(("instrument" = String, Path, description = "sue or fia"), ReportQuery),
-    responses((status = 200, description = "The report (JSON, or CSV with format=csv).", body = serde_json::Value),
-              (status = 403, description = "Not an analyst, or a unit that is not yours.", body = crate::problem::Problem)))]
+    params(("instrument" = super::schemas::InstrumentName, Path, description = "The instrument whose records to report on."), ReportQuery),
+    responses((status = 200, description = "The report (JSON, or CSV with format=csv).",
+               content((ReportBody<'_> = "application/json"), (String = "text/csv"))),
+              (status = 400, description = "A bad parameter (a threshold under 5, an unknown breakdown, format or lang).", body = crate::problem::Problem, content_type = "application/problem+json"),
+              (status = 403, description = "Not an analyst, or a unit that is not yours.", body = crate::problem::Problem, content_type = "application/problem+json"),
+              (status = 404, description = "An instrument the service does not know.", body = crate::problem::Problem, content_type = "application/problem+json")))]
 pub(super) async fn report(
     State(state): State<AppState>,
     caller: Caller,
@@ -63,7 +87,8 @@ pub(super) async fn report(
     let principal = caller.require(Action::Reports)?.clone();
     let filters = query(filters)?;
     let options = ReportOptions::new(
-        filters.threshold,
+        // A negative threshold is refused like any under the minimum.
+        filters.threshold.map(|t| u64::try_from(t).unwrap_or(0)),
         filters
             .breakdowns
             .as_deref()
@@ -83,9 +108,9 @@ pub(super) async fn report(
             units
         }
     };
-    let csv = match filters.format.as_deref() {
-        None | Some("json") => false,
-        Some("csv") => true,
+    let format = match filters.format.as_deref() {
+        None | Some("json") => ReportFormat::Json,
+        Some("csv") => ReportFormat::Csv,
         Some(_) => {
             return Err(ApiError::invalid_request(Text {
                 sv: "`format` måste vara json eller csv".into(),
@@ -94,8 +119,8 @@ pub(super) async fn report(
         }
     };
     let language = match filters.lang.as_deref() {
-        None | Some("sv") => Language::Swedish,
-        Some("en") => Language::English,
+        None | Some("sv") => ReportLanguage::Sv,
+        Some("en") => ReportLanguage::En,
         Some(_) => {
             return Err(ApiError::invalid_request(Text {
                 sv: "`lang` måste vara sv eller en".into(),
@@ -108,13 +133,12 @@ pub(super) async fn report(
     let as_of = filters.as_of.unwrap_or_else(today);
     let state = state.clone();
     let request_id = REQUEST_ID.try_with(|id| *id).ok();
+    // The caller's role is a configured term and its name a checked principal, so this holds;
+    // a refusal would still be an answer, not a panic.
+    let reader = documents::Reader::new(principal.name.as_str(), principal.role.as_str())?;
     let report = blocking(move || {
         let inner = &state.0;
-        for unit in &units {
-            inner
-                .store
-                .audit_append(audit(&principal, "report.read", Some(unit), None, "ok"))?;
-        }
+        // Audited there, for every interface alike: the read per unit, failed reads by record id.
         let report = documents::report_from_store(
             &*inner.store,
             &inner.engine,
@@ -123,21 +147,23 @@ pub(super) async fn report(
             as_of,
             &options,
             &inner.statistics,
+            &reader,
         )?;
         // A record that fails authentication is left out (one bad row must not stop the report
-        // of its unit), and its failed read is logged and audited like any other.
+        // of its unit); its failed read is logged here with the request id.
         for skipped in &report.not_counted {
             if skipped.reason == documents::NotCountedReason::Unreadable {
                 log_unreadable(&skipped.record_id, request_id);
-                inner
-                    .store
-                    .audit_append(failed_read(&principal, &skipped.record_id))?;
             }
         }
         Ok(report)
     })
     .await?;
-    if csv {
+    let language = match language {
+        ReportLanguage::Sv => Language::Swedish,
+        ReportLanguage::En => Language::English,
+    };
+    if matches!(format, ReportFormat::Csv) {
         Ok((
             [(header::CONTENT_TYPE, "text/csv; charset=utf-8")],
             to_csv(&report.report, language),

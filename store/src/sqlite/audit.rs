@@ -131,7 +131,20 @@ impl AuditedStore for SqliteStore {
         event: AuditEvent,
     ) -> Result<(RecordMeta, AuditEntry)> {
         event.check()?;
-        self.update_with(id, body, |tx, meta| {
+        self.update_with(id, body, None, |tx, meta| {
+            append(tx, self.chain(), event.about(meta))
+        })
+    }
+
+    fn update_audited_if(
+        &self,
+        id: &RecordId,
+        revision: u64,
+        body: &[u8],
+        event: AuditEvent,
+    ) -> Result<(RecordMeta, AuditEntry)> {
+        event.check()?;
+        self.update_with(id, body, Some(revision), |tx, meta| {
             append(tx, self.chain(), event.about(meta))
         })
     }

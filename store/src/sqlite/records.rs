@@ -69,6 +69,7 @@ impl SqliteStore {
         &self,
         id: &RecordId,
         body: &[u8],
+        expected_revision: Option<u64>,
         also: impl FnOnce(&Transaction<'_>, &RecordMeta) -> Result<T>,
     ) -> Result<(RecordMeta, T)> {
         record::check_body(body)?;
@@ -79,6 +80,9 @@ impl SqliteStore {
             // Authenticate the stored record before replacing its body: resealing an altered row
             // (say, an edited instrument column) would make the alteration look genuine.
             let old = sealing::open(&keyring, row)?;
+            if expected_revision.is_some_and(|revision| revision != old.meta.revision) {
+                return Err(Error::stale(id.as_str()));
+            }
             let meta = RecordMeta {
                 updated_at: now_ms().max(old.meta.updated_at),
                 revision: old.meta.revision.saturating_add(1),
@@ -234,7 +238,7 @@ impl Store for SqliteStore {
     }
 
     fn update(&self, id: &RecordId, body: &[u8]) -> Result<RecordMeta> {
-        let (meta, ()) = self.update_with(id, body, |_, _| Ok(()))?;
+        let (meta, ()) = self.update_with(id, body, None, |_, _| Ok(()))?;
         Ok(meta)
     }
 
