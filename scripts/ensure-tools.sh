@@ -61,6 +61,13 @@ if ! python3 -c "import openapi_spec_validator" >/dev/null 2>&1; then
   python3 -m pip install -q --disable-pip-version-check "openapi-spec-validator==0.9.0"
 fi
 
+# The logistic regression is checked against statsmodels (issue 15): coefficients and standard
+# errors to 1e-6 on the same data.
+if ! python3 -c "import statsmodels" >/dev/null 2>&1; then
+  echo "ensure-tools: installing statsmodels (PyPI)"
+  python3 -m pip install -q --disable-pip-version-check "statsmodels==0.14.5"
+fi
+
 # The OpenAPI description is checked as a contract against a running service (schemathesis) and
 # by a client generated from it (openapi-python-client): sidecar/tests/http/contract.rs.
 if ! command -v st >/dev/null 2>&1 || ! command -v openapi-python-client >/dev/null 2>&1; then

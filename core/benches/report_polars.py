@@ -69,7 +69,7 @@ def flatten(document):
         "goal": a.get("efter_insats.maluppfyllelse"),
         "satisfaction": a.get("brukaruppfoljning.nojdhet"),
         "helped": a.get("brukaruppfoljning.hjalpt"),
-        "months_12": a.get("bakgrund.manader_senaste_ar", 0),
+        "months_calendar": a.get("bakgrund.manader_kalenderar"),
         "months_36": a.get("bakgrund.manader_senaste_3ar"),
         "closed": date.fromisoformat(a["avslutning.datum"]) if "avslutning.datum" in a else None,
         "reopened": date.fromisoformat(a["ateraktualisering.datum"]) if "ateraktualisering.datum" in a else None,
@@ -98,7 +98,7 @@ def counter_exprs():
              c("outcome").is_in(["arbete_utan_stod", "arbete_med_stod"]).alias("work"),
              c("goal").is_not_null().alias("goal_base"), c("satisfaction").is_not_null().alias("sat_base"),
              satisfied.alias("satisfied"), c("helped").is_not_null().alias("helped_base"),
-             (c("months_12") >= 10).alias("long_term"), (c("months_36") >= 27).fill_null(False).alias("very_long"),
+             (c("months_calendar") >= 10).fill_null(False).alias("long_term"), (c("months_36") >= 27).fill_null(False).alias("very_long"),
              c("months_36").is_not_null().alias("very_long_base")]
     exprs += [c(f"int_{t}").alias(f"i_{t}") for t in TYPES]
     exprs += [group[g].alias(f"g_{g}") for g in GROUPS]

@@ -44,6 +44,7 @@ pub mod profile;
 pub mod registry;
 pub mod schema;
 pub mod seal;
+mod seed_figures;
 pub mod stats;
 pub mod sue;
 mod text;

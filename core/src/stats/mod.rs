@@ -17,6 +17,7 @@ pub mod disclosure;
 pub(crate) mod engine;
 pub mod ndjson;
 pub mod perturbation;
+pub mod regression;
 
 use serde::Serialize;
 
@@ -489,7 +490,13 @@ pub(crate) mod tests {
             let cells: Vec<&Cell> = report
                 .tables
                 .iter()
-                .filter(|t| t.rows_are == "gender")
+                // The cross table by needs profile (and what is derived from it) has cells
+                // that are small in any group; it is left out here.
+                .filter(|t| {
+                    t.rows_are == "gender"
+                        && !t.id.starts_with("needs_profile")
+                        && !t.id.starts_with("standardised")
+                })
                 .flat_map(|t| &t.rows)
                 .filter(|r| r.code == group)
                 .flat_map(|r| &r.cells)

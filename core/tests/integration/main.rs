@@ -4,6 +4,7 @@ mod fia2;
 mod fixtures;
 mod messages;
 mod properties;
+mod regression;
 mod schema;
 mod sue;
 

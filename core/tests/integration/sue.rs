@@ -79,6 +79,7 @@ fn report_fixture_matches_independently_computed_figures() {
         }
     }
     let mut shown = 0;
+    let mut derived = 0;
     for (key, want) in expected["cells"].as_object().expect("cells") {
         let mut parts = key.split('/');
         let (table, row, category) = (
@@ -105,6 +106,32 @@ fn report_fixture_matches_independently_computed_figures() {
             .find(|r| r["code"] == row)
             .unwrap_or_else(|| panic!("{key}"));
         let cell = &row["cells"][column];
+        let close = |a: &Value, b: &Value| {
+            (a.as_f64().expect("number") - b.as_f64().expect("number")).abs() < 1e-9
+        };
+        if want["count"].is_null() {
+            // A derived share (a standardised rate): no count of its own, shown only when every
+            // published number it is computed from is shown.
+            if cell["suppressed"] == Value::Bool(true) {
+                continue;
+            }
+            assert!(cell["count"].is_null(), "{key}");
+            assert!(
+                close(&cell["share"], &want["share"]),
+                "{key}: share {} vs {}",
+                cell["share"],
+                want["share"]
+            );
+            assert!(
+                close(&cell["interval"][0], &want["interval"][0])
+                    && close(&cell["interval"][1], &want["interval"][1]),
+                "{key}: interval {} vs {}",
+                cell["interval"],
+                want["interval"]
+            );
+            derived += 1;
+            continue;
+        }
         let count = want["count"].as_u64().expect("count");
         if count < 5 {
             assert_eq!(
@@ -124,9 +151,6 @@ fn report_fixture_matches_independently_computed_figures() {
             continue;
         }
         assert_eq!(cell["base"], want["base"], "{key}");
-        let close = |a: &Value, b: &Value| {
-            (a.as_f64().expect("number") - b.as_f64().expect("number")).abs() < 1e-9
-        };
         assert!(
             close(&cell["share"], &want["share"]),
             "{key}: share {} vs {}",
@@ -140,4 +164,8 @@ fn report_fixture_matches_independently_computed_figures() {
         );
     }
     assert!(shown >= 25, "only {shown} expected cells were shown");
+    assert!(
+        derived >= 6,
+        "only {derived} standardised shares were shown"
+    );
 }

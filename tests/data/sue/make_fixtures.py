@@ -108,6 +108,7 @@ ORIGIN = ["sverige", "europa", "utanfor_europa"]
 TYPES = ["jobbsokaraktivitet", "arbetspraktik", "sanktion", "undantag", "sfi"]
 OUTCOMES = ["arbete_utan_stod", "arbete_med_stod", "studier", "annan_ersattning", "fortsatt_bistand", "okant"]
 GOALS = ["helt", "delvis", "inte"]
+HINDER = ["arbetslos", "sjukskriven_lakarintyg", "arbetshinder_sociala_skal", "utan_hinder"]
 records = []
 for i in range(400):
     gender = GENDERS[i % 2]
@@ -119,13 +120,22 @@ for i in range(400):
         "bakgrund.aktualiseringsdatum": start, "bakgrund.kon": gender, "bakgrund.fodelsear": born,
         "bakgrund.fodelseland": origin,
         "bakgrund.hushallstyp": ["ensamstaende_man_utan_barn", "ensamstaende_kvinna_med_barn", "sammanboende_med_barn", "ovrigt"][i % 4],
-        "bakgrund.utbildning": "gymnasium", "bakgrund.forsorjningshinder": "arbetslos",
+        "bakgrund.utbildning": "gymnasium", "bakgrund.forsorjningshinder": HINDER[i % 7 % 4],
         "bakgrund.manader_senaste_ar": i % 13,
-        "fore_insats.problem": [{"omrade": "arbete", "omfattning": "i_stor_omfattning"}] + ([{"omrade": "skulder", "omfattning": "i_viss_omfattning"}] if i % 3 == 0 else []),
         "fore_insats.mal_satta": i % 4 != 3,
     }
     if origin != "sverige":
         answers["bakgrund.ar_i_sverige"] = 1 + i % 20
+    # Needs before intervention: the four needs profiles in blocks of 32 records (none recorded,
+    # social only, work only, both), independent of the interventions (bits 0-4 of i).
+    areas = [[], ["skulder"], ["arbete"], ["arbete", "skulder"]][(i // 32) % 4]
+    if areas:
+        answers["fore_insats.problem"] = [{"omrade": o, "omfattning": "i_stor_omfattning" if o == "arbete" else "i_viss_omfattning"} for o in areas]
+    if i % 7 != 6:  # the national long-term measure, not recorded for every seventh
+        answers["bakgrund.manader_kalenderar"] = (i * 5) % 13
+    if i % 5 != 4:  # register follow-up, with or without an intervention
+        answers["registeruppfoljning.arbete"] = i % 4 == 1
+        answers["registeruppfoljning.bistand"] = i % 3 == 0
     rows = []
     for t in types:
         row = {"typ": t, "startdatum": start}
@@ -191,9 +201,90 @@ for o in OUTCOMES:
 with_goal = [x for x in a if "efter_insats.maluppfyllelse" in x]
 for g in GOALS:
     expected[f"goal_attainment/total/{g}"] = cell(sum(x["efter_insats.maluppfyllelse"] == g for x in with_goal), len(with_goal))
-expected["long_term/total/langvarigt"] = cell(sum(x["bakgrund.manader_senaste_ar"] >= 10 for x in a), len(a))
+calendar = [x for x in a if "bakgrund.manader_kalenderar" in x]
+expected["long_term/total/langvarigt"] = cell(sum(x["bakgrund.manader_kalenderar"] >= 10 for x in calendar), len(calendar))
+expected["long_term/total/langvarigt_rullande_12"] = cell(sum(x["bakgrund.manader_senaste_ar"] >= 10 for x in a), len(a))
+for item, code in (("registeruppfoljning.arbete", "arbete"), ("registeruppfoljning.bistand", "bistand")):
+    followed = [x for x in a if item in x]
+    expected[f"register_outcomes/total/{code}"] = cell(sum(x[item] for x in followed), len(followed))
+    for g in GENDERS:
+        group = [x for x in followed if x["bakgrund.kon"] == g]
+        expected[f"register_outcomes.gender/{g}/{code}"] = cell(sum(x[item] for x in group), len(group))
+# Breakdowns beside the dimensions: by försörjningshinder and by gender x household.
+GROUP = {"jobbsokaraktivitet": "jobbaktivering", "arbetspraktik": "resursaktivering", "sfi": "resursaktivering"}
+def kinds(x):
+    return {r["typ"] for r in x.get("insatser.insats", [])}
+def groups(x):
+    return {GROUP[k] for k in kinds(x) if k in GROUP}
+def measures(prefix, members):
+    expected[f"{prefix}/klienter"] = cell(len(members), len(a))
+    n = len(members)
+    expected[f"{prefix}/aktiverade"] = cell(sum(bool(groups(x)) for x in members), n)
+    expected[f"{prefix}/jobbaktivering"] = cell(sum("jobbaktivering" in groups(x) for x in members), n)
+    expected[f"{prefix}/resursaktivering"] = cell(sum("resursaktivering" in groups(x) for x in members), n)
+    expected[f"{prefix}/sanktion"] = cell(sum("sanktion" in kinds(x) for x in members), n)
+    expected[f"{prefix}/undantag"] = cell(sum("undantag" in kinds(x) for x in members), n)
+    for item, code in (("registeruppfoljning.arbete", "arbete_register"), ("registeruppfoljning.bistand", "bistand_register")):
+        followed = [x for x in members if item in x]
+        expected[f"{prefix}/{code}"] = cell(sum(x[item] for x in followed), len(followed))
+    recorded = [x for x in members if "bakgrund.manader_kalenderar" in x]
+    expected[f"{prefix}/langvarigt"] = cell(sum(x["bakgrund.manader_kalenderar"] >= 10 for x in recorded), len(recorded))
+for h in HINDER:
+    measures(f"by_forsorjningshinder/{h}", [x for x in a if x["bakgrund.forsorjningshinder"] == h])
+def gender_household(x):
+    h, g = x["bakgrund.hushallstyp"], x["bakgrund.kon"]
+    if h.startswith("ensamstaende_"):
+        return h
+    if h.startswith("sammanboende_") and g in ("kvinna", "man"):
+        return h.replace("sammanboende_", f"sammanboende_{g}_")
+    return "ovrigt"
+for group in sorted({gender_household(x) for x in a}):
+    measures(f"by_kon_och_hushall/{group}", [x for x in a if gender_household(x) == group])
+# Directly standardised shares by gender (issue 15, point 3). Needs profile: a need in "arbete"
+# is work-related, in any other area social, none recorded is no support need. Standard
+# population: all records.
+def profile(x):
+    areas = {p["omrade"] for p in x.get("fore_insats.problem", [])}
+    social, work = bool(areas - {"arbete"}), "arbete" in areas
+    return {(False, False): "inget", (True, False): "socialt", (False, True): "arbete", (True, True): "bade"}[(social, work)]
+STANDARDISED = {"aktiverade": lambda x: bool(groups(x)), "jobbaktivering": lambda x: "jobbaktivering" in groups(x),
+                "resursaktivering": lambda x: "resursaktivering" in groups(x), "sanktion": lambda x: "sanktion" in kinds(x),
+                "undantag": lambda x: "undantag" in kinds(x)}
+profiles = sorted({profile(x) for x in a})
+weights = {k: sum(profile(x) == k for x in a) / len(a) for k in profiles}
+for g in GENDERS:
+    members = [x for x in a if x["bakgrund.kon"] == g]
+    for measure, has in STANDARDISED.items():
+        rate = variance = 0.0
+        for k in profiles:
+            group = [x for x in members if profile(x) == k]
+            r = sum(map(has, group)) / len(group)
+            rate += weights[k] * r
+            variance += weights[k] ** 2 * r * (1 - r) / len(group)
+        half = 1.959963984540054 * math.sqrt(variance)
+        expected[f"standardised.gender/{g}/{measure}_standardiserad"] = {
+            "count": None, "base": None, "share": rate, "interval": [max(0.0, rate - half), min(1.0, rate + half)]}
+        expected[f"standardised.gender/{g}/{measure}_grov"] = cell(sum(map(has, members)), len(members))
+# Combinations of activation with and without sanction, sanctions and exemptions by activation,
+# closure reasons and goals set (issue 15, point 2).
+def combination(x):
+    g = groups(x)
+    return {(True, False): "endast_jobbaktivering", (False, True): "endast_resursaktivering",
+            (True, True): "bade_jobb_och_resurs", (False, False): "ingen_aktivering"}[("jobbaktivering" in g, "resursaktivering" in g)]
+for combo in ("endast_jobbaktivering", "endast_resursaktivering", "bade_jobb_och_resurs", "ingen_aktivering"):
+    members = [x for x in a if combination(x) == combo]
+    sanctioned = [x for x in members if "sanktion" in kinds(x)]
+    expected[f"intervention_combinations/total/{combo}_med_sanktion"] = cell(len(sanctioned), len(a))
+    expected[f"intervention_combinations/total/{combo}_utan_sanktion"] = cell(len(members) - len(sanctioned), len(a))
+    if members:
+        expected[f"sanctions_by_activation/{combo}/sanktion"] = cell(len(sanctioned), len(members))
+        expected[f"sanctions_by_activation/{combo}/undantag"] = cell(sum("undantag" in kinds(x) for x in members), len(members))
+closed = [x for x in a if "avslutning.orsak" in x]
+expected["closure_reasons/total/arbete"] = cell(sum(x["avslutning.orsak"] == "arbete" for x in closed), len(closed))
+answered = [x for x in a if "fore_insats.mal_satta" in x]
+expected["goals_set/total/ja"] = cell(sum(x["fore_insats.mal_satta"] for x in answered), len(answered))
 for area in ("arbete", "skulder"):
-    expected[f"needs/total/{area}"] = cell(sum(any(p["omrade"] == area for p in x["fore_insats.problem"]) for x in a), len(a))
+    expected[f"needs/total/{area}"] = cell(sum(any(p["omrade"] == area for p in x.get("fore_insats.problem", [])) for x in a), len(a))
 for window, code in ((3, "inom_3_manader"), (6, "inom_6_manader"), (12, "inom_12_manader")):
     closed = [x for x in a if "avslutning.datum" in x and add_months(x["avslutning.datum"], window) <= AS_OF]
     reopened = [x for x in closed if "ateraktualisering.datum" in x and x["ateraktualisering.datum"] <= add_months(x["avslutning.datum"], window)]

@@ -3,6 +3,7 @@
 
 // The parts of one generator share its constants, types and imports: one glob of the parent.
 use super::*;
+use crate::seed_figures::LIFE_AREAS_AFFECTED;
 
 pub(super) const FIRST_INTERVIEW: Date = date(2025, 1, 1);
 pub(super) const LAST_INTERVIEW: Date = date(2026, 10, 31);
@@ -28,37 +29,35 @@ pub(super) const WANTS_HELP_SMALL: &[(&str, u32)] = &[("ja", 30), ("nej", 60), (
 /// the distance to 0 or 1 (a choice: enough to make problems cluster).
 pub(super) const BURDEN_SPREAD: f64 = 0.4;
 
-/// One life area: its section id (also its subject code in the ranking), the percentage of those
-/// asked who are affected, and the percentage of the affected calling it a large problem (50
-/// where the trials give no figure).
+/// One life area: its section id (also its subject code in the ranking) with the percentage of
+/// those asked who are affected (shared with the SUE generator:
+/// [`crate::seed_figures::LIFE_AREAS_AFFECTED`]), and the percentage of the affected calling it
+/// a large problem (50 where the trials give no figure).
+#[derive(Clone, Copy)]
 pub(super) struct AreaSpec {
     pub(super) id: &'static str,
     pub(super) affected: u32,
     pub(super) large_problem: u32,
 }
 
-pub(super) const AREAS: &[AreaSpec] = &[
-    AreaSpec::new("boende", 16, 56),
-    AreaSpec::new("situationen_hemma", 42, 50),
-    AreaSpec::new("socialt_natverk", 42, 50),
-    AreaSpec::new("kroppslig_halsa", 54, 71),
-    AreaSpec::new("psykisk_halsa", 47, 75),
-    AreaSpec::new("funktionsnedsattning", 29, 76),
-    AreaSpec::new("alkohol_droger", 5, 30),
-    AreaSpec::new("ovriga_beroenden", 24, 43),
-    AreaSpec::new("overgrepp_tvang", 37, 50),
-    AreaSpec::new("utsatthet_brott", 13, 50),
-    AreaSpec::new("rattslig_situation", 27, 22),
-    AreaSpec::new("skulder", 70, 74),
-    AreaSpec::new("narstaendes_problem", 33, 76),
-    AreaSpec::new("barnens_situation", 20, 50),
-];
+/// The large-problem percentages, in the order of [`LIFE_AREAS_AFFECTED`].
+const LARGE_PROBLEM_PERCENT: [u32; 14] = [56, 50, 50, 71, 75, 76, 30, 43, 50, 50, 22, 74, 76, 50];
+
+pub(super) const AREAS: [AreaSpec; 14] = {
+    let mut areas = [AreaSpec::new(("", 0), 0); 14];
+    let mut i = 0;
+    while i < areas.len() {
+        areas[i] = AreaSpec::new(LIFE_AREAS_AFFECTED[i], LARGE_PROBLEM_PERCENT[i]);
+        i += 1;
+    }
+    areas
+};
 
 impl AreaSpec {
-    pub(super) const fn new(id: &'static str, affected: u32, large_problem: u32) -> AreaSpec {
+    pub(super) const fn new(area: (&'static str, u32), large_problem: u32) -> AreaSpec {
         AreaSpec {
-            id,
-            affected,
+            id: area.0,
+            affected: area.1,
             large_problem,
         }
     }

@@ -88,7 +88,8 @@ fn same_seed_same_documents() {
     assert_eq!(fnv1a(text.as_bytes()), GOLDEN_SEED_42);
 }
 
-const GOLDEN_SEED_42: u64 = 8_911_875_173_885_356_931;
+// Changed on purpose in issue 15: any violence now at 50 % (the union of its kinds).
+const GOLDEN_SEED_42: u64 = 10_127_921_594_375_345_688;
 
 #[test]
 fn free_texts_hold_no_digits() {
@@ -277,7 +278,8 @@ fn shares_match_the_fia_calibration() {
         ("funktionsnedsattning", 29.0, 76.0),
         ("alkohol_droger", 5.0, 30.0),
         ("ovriga_beroenden", 24.0, 43.0),
-        ("overgrepp_tvang", 37.0, 50.0),
+        // Any violence: the union of fysiskt 37, psykiskt 48 and sexuellt 13 is at least 48.
+        ("overgrepp_tvang", 50.0, 50.0),
         ("utsatthet_brott", 13.0, 50.0),
         ("rattslig_situation", 27.0, 22.0),
         ("skulder", 70.0, 74.0),

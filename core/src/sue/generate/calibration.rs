@@ -27,20 +27,23 @@ pub const TARGET_OTHER_GENDER: f64 = 0.005;
 pub const TARGET_BORN_ABROAD: f64 = 0.55;
 /// Country of birth unknown (assumption).
 pub const TARGET_ORIGIN_UNKNOWN: f64 = 0.01;
-/// Long-term recipients, bistånd 10–12 of the last 12 months: 36 % (DOMAIN.md (a)).
+/// Long-term recipients by the national measure, bistånd in 10–12 months of a calendar year: 36 %
+/// (DOMAIN.md (a)).
 pub const TARGET_LONG_TERM: f64 = 0.36;
-/// After an intervention, work without support: 16 %; with `TARGET_OUTCOME_WORK_SUPPORTED` the
-/// seed study's 24 % in work (DOMAIN.md (e)).
+/// After an intervention, work without support: 16 % (assumption). The seed study's 24 % in work
+/// is a register outcome over all clients, `seed_figures::REGISTER_WORK` (24 %), written to
+/// `registeruppfoljning.arbete`; this is the caseworker's record of the occupation after an
+/// intervention, one category of several.
 pub const TARGET_OUTCOME_WORK: f64 = 0.16;
-/// After an intervention, work with support (wage subsidy and the like): 8 % (DOMAIN.md (e),
-/// split assumed).
+/// After an intervention, work with support (wage subsidy and the like): 8 % (assumption).
 pub const TARGET_OUTCOME_WORK_SUPPORTED: f64 = 0.08;
 /// After an intervention, studies: 14 % (assumption).
 pub const TARGET_OUTCOME_STUDIES: f64 = 0.14;
 /// After an intervention, another benefit (unemployment, sickness, activity benefit): 25 %
 /// (assumption).
 pub const TARGET_OUTCOME_OTHER_BENEFIT: f64 = 0.25;
-/// After an intervention, continued social assistance: 17 % (DOMAIN.md (e)).
+/// After an intervention, continued social assistance: 17 % (assumption; the seed study's 17 %
+/// is the register outcome `seed_figures::REGISTER_ASSISTANCE` over all clients).
 pub const TARGET_OUTCOME_CONTINUED: f64 = 0.17;
 /// After an intervention, not known: the rest, 20 % (assumption).
 pub const TARGET_OUTCOME_UNKNOWN: f64 = 0.20;
@@ -76,12 +79,12 @@ pub(super) const HINDER_WEIGHTS: [f64; 12] = [
     0.45, 0.10, 0.07, 0.03, 0.14, 0.05, 0.02, 0.04, 0.04, 0.03, 0.05, 0.06,
 ];
 
-/// Share of clients affected "i stor eller viss omfattning" per area, in the order of [`OMRADE`]
-/// (FIA trial, DOMAIN.md (b); alkohol and droger combined, våld as the union of its forms,
-/// barnens situation among parents; arbete is an assumption).
-pub(super) const NEED_PREVALENCE: [f64; 15] = [
-    0.16, 0.42, 0.42, 0.54, 0.47, 0.29, 0.08, 0.24, 0.40, 0.13, 0.27, 0.70, 0.33, 0.30, 0.70,
-];
+/// Clients with a need in `arbete` when no försörjningshinder of ill health, social reasons or
+/// other reasons applies, and otherwise (assumptions; `arbete` is SUE's own area, not FIA's).
+pub(super) const NEED_WORK: (f64, f64) = (0.90, 0.50);
+/// Share of documents whose needs (`fore_insats.problem`) are recorded, independently of the
+/// needs themselves (assumption).
+pub const NEEDS_RECORDED: f64 = 0.85;
 
 // ---------------------------------------------------------------------------------------------
 // Codes the generator writes. `SueGenerator::new` checks each against the definition.

@@ -36,13 +36,16 @@ pub(super) fn check(definition: &Definition) -> Result<[Mask; 12]> {
         ("avslutning.orsak", &AVSLUTSORSAK),
         ("ateraktualisering.orsak", &ATERAKT_ORSAK),
     ];
-    let others: [(&str, &str); 19] = [
+    let others: [(&str, &str); 22] = [
         ("bakgrund.aktualiseringsdatum", "date"),
         ("bakgrund.fodelsear", "integer"),
         ("bakgrund.ar_i_sverige", "integer"),
         ("bakgrund.antal_barn", "integer"),
         ("bakgrund.manader_senaste_ar", "integer"),
         ("bakgrund.manader_senaste_3ar", "integer"),
+        ("bakgrund.manader_kalenderar", "integer"),
+        ("registeruppfoljning.arbete", "boolean"),
+        ("registeruppfoljning.bistand", "boolean"),
         ("fore_insats.problem", "group"),
         ("fore_insats.mal_satta", "boolean"),
         ("fore_insats.antal_mal", "integer"),

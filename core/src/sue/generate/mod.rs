@@ -46,6 +46,7 @@ use serde_json::{Map, Value, json};
 use crate::draw::Draw;
 use crate::error::{Error, ErrorKind, Result};
 use crate::instrument::{Definition, ItemKind};
+use crate::seed_figures::{REGISTER_ASSISTANCE, REGISTER_WORK};
 use crate::text::Text;
 
 mod calibration;
@@ -84,6 +85,8 @@ struct Client {
     hinder: usize,
     unit: usize,
     outcome: Option<usize>,
+    /// Register outcomes over all clients: work, assistance (not mutually exclusive).
+    register: (bool, bool),
 }
 
 impl Client {
@@ -155,6 +158,10 @@ impl<'d> SueGenerator<'d> {
         }
         let outcome = (mask & (ACTIVATED | SANK | UND | STOD_BIT) != 0)
             .then(|| models.outcome.draw(rng, mask));
+        let register = (
+            models.register_work.draw(rng, mask) == 1,
+            models.register_assistance.draw(rng, mask) == 1,
+        );
         Client {
             mask,
             sex: codes[0],
@@ -165,6 +172,7 @@ impl<'d> SueGenerator<'d> {
             hinder: codes[5],
             unit: codes[6],
             outcome,
+            register,
         }
     }
 
@@ -219,11 +227,15 @@ impl<'d> SueGenerator<'d> {
         }
         put("bakgrund.utbildning", json!(UTBILDNING[client.education]));
         put("bakgrund.forsorjningshinder", json!(HINDER[client.hinder]));
-        let months = if client.has(LONG) {
+        // Long-term by the national measure: 10–12 months of the last full calendar year. The
+        // rolling 12 months before the case start are near it, a few months either way.
+        let calendar = if client.has(LONG) {
             10 + rng.index_by_weight(&[0.20, 0.25, 0.55])
         } else {
             rng.index_by_weight(&[0.05, 0.10, 0.10, 0.10, 0.10, 0.12, 0.12, 0.11, 0.10, 0.10])
         } as i64;
+        put("bakgrund.manader_kalenderar", json!(calendar));
+        let months = (calendar + rng.between(-2, 2)).clamp(0, 12);
         put("bakgrund.manader_senaste_ar", json!(months));
         if rng.chance(0.7) {
             let extra = if client.has(LONG) {
@@ -238,8 +250,8 @@ impl<'d> SueGenerator<'d> {
         }
 
         // Före insats.
-        let needs = draw_needs(rng, &client);
-        if !needs.is_empty() && rng.chance(0.85) {
+        let needs = draw_needs(rng, &self.models.needs, &client);
+        if !needs.is_empty() && rng.chance(NEEDS_RECORDED) {
             let rows: Vec<Value> = needs
                 .iter()
                 .map(|&(area, large)| {
@@ -364,6 +376,13 @@ impl<'d> SueGenerator<'d> {
                     json!(MALUPPFYLLELSE[rng.index_by_weight(&weights)]),
                 );
             }
+        }
+
+        // Registeruppföljning: over all clients of complete records, with or without an
+        // intervention.
+        if !draft {
+            put("registeruppfoljning.arbete", json!(client.register.0));
+            put("registeruppfoljning.bistand", json!(client.register.1));
         }
 
         // Brukaruppföljning.

@@ -59,13 +59,15 @@ pub(super) const MIX_JOBB_TERMS: Terms =
     &[(MAN, 1.65), (LOW_EDU, 1.65), (ABROAD, 0.8), (LONG, 1.2)];
 /// Resursaktivering only: sfi for the foreign-born, IPS for ill health.
 pub(super) const MIX_RESURS_TERMS: Terms = &[(ABROAD, 1.5), (YOUNG, 1.2), (G_OHALSA, 1.35)];
-/// Sanktion: mostly Swedish-born men over 25, after activation (seed study, DOMAIN.md (d)).
+/// Sanktion: mostly Swedish-born men over 25, after activation, and more common in
+/// resursaktivering than in jobbaktivering (seed study, stated in bold, DOMAIN.md (d)): the
+/// resursaktivering factor outweighs the jobbaktivering mix's lean to Swedish-born men.
 pub(super) const SANKTION_TERMS: Terms = &[
     (MAN, 2.2),
     (SWEDISH, 1.8),
     (YOUNG, 0.55),
-    (ACTIVATED, 3.3),
-    (JOBB_BIT, 1.35),
+    (ACTIVATED, 2.4),
+    (RESURS_BIT, 2.2),
     (LONG, 1.2),
     (G_OHALSA, 0.45),
     (MOTHER, 0.6),
@@ -105,6 +107,28 @@ pub(super) const OUTCOME_TERMS: [Terms; 6] = [
         (UND, 1.2),
     ],
     &[],
+];
+/// Register outcome work (wages of at least two base amounts), over all clients: commoner after
+/// resursaktivering, also with sanktion (DOMAIN.md (e)); rarer with ill health, long receipt and
+/// little education (assumptions).
+pub(super) const REGISTER_WORK_TERMS: Terms = &[
+    (RESURS_BIT, 2.0),
+    (JOBB_BIT, 1.1),
+    (G_OHALSA, 0.37),
+    (LONG, 0.6),
+    (LOW_EDU, 0.75),
+    (SWEDISH, 1.2),
+    (YOUNG, 1.2),
+];
+/// Register outcome assistance (at least two base amounts), over all clients: commoner after
+/// sanktion, also jobbaktivering with sanktion (DOMAIN.md (e)), and with long receipt and ill
+/// health (assumptions).
+pub(super) const REGISTER_ASSISTANCE_TERMS: Terms = &[
+    (SANK, 2.5),
+    (JOBB_BIT, 1.2),
+    (LONG, 2.0),
+    (G_OHALSA, 1.5),
+    (RESURS_BIT, 0.8),
 ];
 pub(super) const OUTCOME_TARGETS: [f64; 6] = [
     TARGET_OUTCOME_WORK,
@@ -213,6 +237,96 @@ pub(super) fn aggregate(cells: impl Iterator<Item = (Mask, f64)>) -> Vec<(Mask, 
 
 pub(super) fn project(cells: &[(Mask, f64)], keep: Mask) -> Vec<(Mask, f64)> {
     aggregate(cells.iter().map(|&(mask, weight)| (mask & keep, weight)))
+}
+
+/// One rule of the need draw: in `area`, a client with every bit of `set` and none of `clear` is
+/// affected with probability `p`. The first matching rule of an area counts; a client no rule
+/// matches gets the area's base probability, solved in [`Needs::calibrate`].
+pub(super) struct NeedRule {
+    pub(super) area: &'static str,
+    pub(super) set: Mask,
+    pub(super) clear: Mask,
+    pub(super) p: f64,
+}
+
+const fn rule(area: &'static str, set: Mask, clear: Mask, p: f64) -> NeedRule {
+    NeedRule {
+        area,
+        set,
+        clear,
+        p,
+    }
+}
+
+/// Group differences in needs (assumptions unless said otherwise); the overall shares stay on the
+/// FIA trial's figures whatever these are.
+pub(super) const NEED_RULES: &[NeedRule] = &[
+    // The seed shows 32 % with housing problems among those living with their parents.
+    rule("boende", YOUNG, 0, 0.28),
+    rule("kroppslig_halsa", G_OHALSA, 0, 0.85),
+    rule("psykisk_halsa", G_OHALSA, 0, 0.85),
+    rule("psykisk_halsa", G_SOCIALA, 0, 0.65),
+    // Seed study: mainly Swedish-born men had substance problems.
+    rule("alkohol_droger", MAN | SWEDISH, 0, 0.10),
+    rule("overgrepp_tvang", 0, MAN | ANNAT, 0.58),
+    // Asked only of parents.
+    rule("barnens_situation", 0, CHILDREN, 0.0),
+    rule("arbete", 0, G_OHALSA | G_SOCIALA | G_OVRIGT, NEED_WORK.0),
+];
+
+/// Who an area's target share is among: parents for `barnens_situation`, else every client.
+pub(super) fn need_population(area: &str) -> Mask {
+    if area == "barnens_situation" {
+        CHILDREN
+    } else {
+        0
+    }
+}
+
+/// The need draw: per area of [`OMRADE`], the base probability of clients no rule matches.
+#[derive(Debug, Clone)]
+pub(super) struct Needs {
+    pub(super) base: [f64; OMRADE.len()],
+}
+
+impl Needs {
+    /// Solves each area's base probability so that its share over the background distribution
+    /// (among [`need_population`]) equals the FIA trial's figure
+    /// ([`crate::seed_figures::LIFE_AREAS_AFFECTED`]); `arbete`, SUE's own, keeps
+    /// [`NEED_WORK`].
+    pub(super) fn calibrate(cells: &[(Mask, f64)]) -> Needs {
+        let mut base = [NEED_WORK.1; OMRADE.len()];
+        for (area, code) in OMRADE.iter().enumerate() {
+            let Some(target) = crate::seed_figures::affected_share(code) else {
+                continue;
+            };
+            let population = need_population(code);
+            let (mut total, mut ruled, mut free) = (0.0, 0.0, 0.0);
+            for &(mask, weight) in cells {
+                if mask & population != population {
+                    continue;
+                }
+                total += weight;
+                match matching_rule(code, mask) {
+                    Some(rule) => ruled += weight * rule.p,
+                    None => free += weight,
+                }
+            }
+            base[area] = (target * total - ruled) / free;
+        }
+        Needs { base }
+    }
+
+    /// The probability that a client with profile `mask` has a need in area `area`.
+    pub(super) fn probability(&self, area: usize, mask: Mask) -> f64 {
+        matching_rule(OMRADE[area], mask).map_or(self.base[area], |rule| rule.p)
+    }
+}
+
+fn matching_rule(area: &str, mask: Mask) -> Option<&'static NeedRule> {
+    NEED_RULES
+        .iter()
+        .find(|r| r.area == area && mask & r.set == r.set && mask & r.clear == 0)
 }
 
 /// One option of a background draw: code index, the profile bits it sets, its weight.
@@ -371,6 +485,9 @@ pub(super) struct Models {
     pub(super) undantag: Model,
     pub(super) support: Model,
     pub(super) outcome: Model,
+    pub(super) needs: Needs,
+    pub(super) register_work: Model,
+    pub(super) register_assistance: Model,
 }
 
 /// The activation mix categories: jobb only, resurs only, both.
@@ -380,6 +497,7 @@ impl Models {
     pub(super) fn calibrate(groups: &[Mask; 12]) -> Models {
         let later = |terms: &[Terms]| bits_of(terms) | STATE_BITS;
         let mut cells = background_cells(groups);
+        let needs = Needs::calibrate(&cells);
         let long_term = Model::binary(LONG_TERMS, TARGET_LONG_TERM, &cells);
         cells = long_term.expand(&cells, &[0, LONG]);
         let activation = Model::binary(ACTIVATION_TERMS, TARGET_ACTIVATED, &cells);
@@ -390,7 +508,8 @@ impl Models {
             SANKTION_TERMS,
             UNDANTAG_TERMS,
             SUPPORT_TERMS,
-        ]) | later(&OUTCOME_TERMS);
+        ]) | later(&OUTCOME_TERMS)
+            | later(&[REGISTER_WORK_TERMS, REGISTER_ASSISTANCE_TERMS]);
         cells = project(&cells, keep);
         let (activated, passive): (Vec<_>, Vec<_>) =
             cells.iter().partition(|(mask, _)| mask & ACTIVATED != 0);
@@ -409,9 +528,20 @@ impl Models {
         cells = sanktion.expand(&cells, &[0, SANK]);
         let undantag = Model::binary(UNDANTAG_TERMS, TARGET_UNDANTAG, &cells);
         cells = undantag.expand(&cells, &[0, UND]);
-        cells = project(&cells, later(&[SUPPORT_TERMS]) | later(&OUTCOME_TERMS));
+        cells = project(
+            &cells,
+            later(&[
+                SUPPORT_TERMS,
+                REGISTER_WORK_TERMS,
+                REGISTER_ASSISTANCE_TERMS,
+            ]) | later(&OUTCOME_TERMS),
+        );
         let support = Model::binary(SUPPORT_TERMS, TARGET_SUPPORT, &cells);
         cells = support.expand(&cells, &[0, STOD_BIT]);
+        // Register outcomes are over all clients, with or without an intervention.
+        let register_work = Model::binary(REGISTER_WORK_TERMS, REGISTER_WORK, &cells);
+        let register_assistance =
+            Model::binary(REGISTER_ASSISTANCE_TERMS, REGISTER_ASSISTANCE, &cells);
         let with_intervention: Vec<(Mask, f64)> = cells
             .into_iter()
             .filter(|(mask, _)| mask & (ACTIVATED | SANK | UND | STOD_BIT) != 0)
@@ -425,6 +555,9 @@ impl Models {
             undantag,
             support,
             outcome,
+            needs,
+            register_work,
+            register_assistance,
         }
     }
 }

@@ -10,23 +10,11 @@ pub(super) fn day(offset: i64) -> Date {
 }
 
 /// Areas where the client has problems, with whether the extent is large.
-pub(super) fn draw_needs(rng: &mut Draw, client: &Client) -> Vec<(usize, bool)> {
+pub(super) fn draw_needs(rng: &mut Draw, model: &Needs, client: &Client) -> Vec<(usize, bool)> {
     let mut needs = Vec::new();
-    for (area, &base) in NEED_PREVALENCE.iter().enumerate() {
-        let health = matches!(OMRADE[area], "kroppslig_halsa" | "psykisk_halsa");
-        let p = match OMRADE[area] {
-            "boende" if client.has(YOUNG) => 0.28,
-            "kroppslig_halsa" | "psykisk_halsa" if client.has(G_OHALSA) => 0.85,
-            "psykisk_halsa" if client.has(G_SOCIALA) => 0.65,
-            // Seed study: mainly Swedish-born men had substance problems.
-            "alkohol_droger" if client.has(MAN) && client.has(SWEDISH) => 0.16,
-            "overgrepp_tvang" if !client.has(MAN) => 0.50,
-            "overgrepp_tvang" => 0.30,
-            "barnens_situation" if !client.has(CHILDREN) => 0.0,
-            "arbete" if client.mask & (G_OHALSA | G_SOCIALA | G_OVRIGT) == 0 => 0.90,
-            "arbete" => 0.50,
-            _ => base,
-        };
+    for (area, code) in OMRADE.iter().enumerate() {
+        let health = matches!(*code, "kroppslig_halsa" | "psykisk_halsa");
+        let p = model.probability(area, client.mask);
         if rng.chance(p) {
             let large = rng.chance(if health && client.has(G_OHALSA) {
                 0.6

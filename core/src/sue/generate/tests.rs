@@ -237,6 +237,52 @@ fn the_models_hit_their_targets_exactly_in_expectation() {
         TARGET_SUPPORT,
         "support",
     );
+    let work = models.register_work.expand(&cells, &[0, 1 << 30]);
+    close(
+        share(&work, &|m| m & (1 << 30) != 0),
+        crate::seed_figures::REGISTER_WORK,
+        "register work",
+    );
+    let assistance = models.register_assistance.expand(&cells, &[0, 1 << 30]);
+    close(
+        share(&assistance, &|m| m & (1 << 30) != 0),
+        crate::seed_figures::REGISTER_ASSISTANCE,
+        "register assistance",
+    );
+    // Sanctions: commoner in resursaktivering only than in jobbaktivering only.
+    let sanctioned = |mix: Mask| {
+        let group: Vec<(Mask, f64)> = cells
+            .iter()
+            .copied()
+            .filter(|(m, _)| m & (JOBB_BIT | RESURS_BIT) == mix)
+            .collect();
+        share(&group, &|m| m & SANK != 0)
+    };
+    assert!(sanctioned(RESURS_BIT) > 1.2 * sanctioned(JOBB_BIT));
+    // Needs: each area shared with FIA at the FIA trial's share, among those it is asked of.
+    let background = background_cells(&generator.groups);
+    for (area, code) in OMRADE.iter().enumerate() {
+        let Some(target) = crate::seed_figures::affected_share(code) else {
+            continue;
+        };
+        let population = need_population(code);
+        let asked: Vec<(Mask, f64)> = background
+            .iter()
+            .copied()
+            .filter(|(m, _)| m & population == population)
+            .collect();
+        let total: f64 = asked.iter().map(|c| c.1).sum();
+        let expected: f64 = asked
+            .iter()
+            .map(|&(m, w)| w * models.needs.probability(area, m))
+            .sum::<f64>()
+            / total;
+        close(expected, target, code);
+        for &(m, _) in &asked {
+            let p = models.needs.probability(area, m);
+            assert!((0.0..=1.0).contains(&p), "{code}: {p} for {m:b}");
+        }
+    }
     let with: Vec<(Mask, f64)> = cells
         .into_iter()
         .filter(|(m, _)| m & (ACTIVATED | SANK | UND | STOD_BIT) != 0)
@@ -287,6 +333,7 @@ fn shares_match_the_seed_study() {
 
     let mut s: HashMap<&str, Share> = HashMap::new();
     let mut sanction_by_group: BTreeMap<(bool, bool, bool), Share> = BTreeMap::new();
+    let mut needs_by_area: BTreeMap<&str, Share> = BTreeMap::new();
     for document in sue_documents(definition, 2026, N).expect("generates") {
         let a = &document["answers"];
         let text = |id: &str| a[id].as_str().unwrap_or("");
@@ -317,9 +364,23 @@ fn shares_match_the_seed_study() {
         s.entry("undantag").or_default().add(undantag);
         s.entry("women").or_default().add(woman);
         s.entry("born abroad").or_default().add(abroad);
+        // Long-term by the national measure: 10–12 months of a calendar year.
         s.entry("long-term")
             .or_default()
-            .add(number("bakgrund.manader_senaste_ar") >= 10);
+            .add(number("bakgrund.manader_kalenderar") >= 10);
+        let needs: Vec<&str> = a["fore_insats.problem"]
+            .as_array()
+            .map(|rows| rows.iter().filter_map(|r| r["omrade"].as_str()).collect())
+            .unwrap_or_default();
+        let parent = text("bakgrund.hushallstyp").ends_with("med_barn");
+        for &(area, _) in &crate::seed_figures::LIFE_AREAS_AFFECTED {
+            if area != "barnens_situation" || parent {
+                needs_by_area
+                    .entry(area)
+                    .or_default()
+                    .add(needs.contains(&area));
+            }
+        }
         let hinder = text("bakgrund.forsorjningshinder");
         s.entry("arbetslos").or_default().add(hinder == "arbetslos");
         s.entry("ohalsa").or_default().add(matches!(
@@ -331,6 +392,14 @@ fn shares_match_the_seed_study() {
             "arbetshinder_sociala_skal" | "ensamkommande_gymnasium"
         ));
         s.entry("young").or_default().add(young);
+        if jobb != resurs {
+            let key = if resurs {
+                "sanktion | resurs only"
+            } else {
+                "sanktion | jobb only"
+            };
+            s.entry(key).or_default().add(sanktion);
+        }
         if activated {
             s.entry("jobb only | activated")
                 .or_default()
@@ -379,6 +448,19 @@ fn shares_match_the_seed_study() {
                 .iter()
                 .any(|n| a.get(format!("brukaruppfoljning.{n}")).is_some());
             s.entry("client follow-up").or_default().add(followed_up);
+            // Register outcomes: every complete record, with or without an intervention.
+            let work = a["registeruppfoljning.arbete"] == true;
+            let assistance = a["registeruppfoljning.bistand"] == true;
+            s.entry("register work").or_default().add(work);
+            s.entry("register assistance").or_default().add(assistance);
+            s.entry("register work and assistance")
+                .or_default()
+                .add(work && assistance);
+            if kinds.is_empty() {
+                s.entry("register work | no intervention")
+                    .or_default()
+                    .add(work);
+            }
             if !kinds.is_empty() {
                 let outcome = text("efter_insats.utfall");
                 let work = outcome.starts_with("arbete");
@@ -427,6 +509,11 @@ fn shares_match_the_seed_study() {
         ("women", TARGET_WOMEN),
         ("born abroad", TARGET_BORN_ABROAD),
         ("long-term", TARGET_LONG_TERM),
+        ("register work", crate::seed_figures::REGISTER_WORK),
+        (
+            "register assistance",
+            crate::seed_figures::REGISTER_ASSISTANCE,
+        ),
     ];
     for (key, target) in targets {
         let measured = share(key);
@@ -473,5 +560,30 @@ fn shares_match_the_seed_study() {
         }
     }
     assert!(share("work | resurs") > share("work | jobb only"));
+    // Seed study, in bold: sanctions more common in resursaktivering than in jobbaktivering.
+    assert!(
+        share("sanktion | resurs only") > share("sanktion | jobb only") + 0.03,
+        "sanktion: resurs only {} vs jobb only {}",
+        share("sanktion | resurs only"),
+        share("sanktion | jobb only")
+    );
+    // Register outcomes are not exclusive and not only of the activated.
+    assert!(share("register work and assistance") > 0.01);
+    assert!(share("register work | no intervention") > 0.05);
+    // Needs agree with the FIA trial (the FIA generator's targets too); any violence, the union
+    // of its kinds, at least 48 %. The sample share is of the records with needs recorded.
+    for (area, v) in &needs_by_area {
+        let measured = v.value() / NEEDS_RECORDED;
+        let target = crate::seed_figures::affected_share(area).expect("a shared area");
+        println!(
+            "need {area:>22}: {:6.2} % (target {target})",
+            100.0 * measured
+        );
+        assert!(
+            (measured - target).abs() <= 0.02,
+            "need {area}: measured {measured:.4}, target {target}"
+        );
+    }
+    assert!(needs_by_area["overgrepp_tvang"].value() / NEEDS_RECORDED >= 0.48 - 0.01);
     assert!(share("continued | sanktion") > share("continued | no sanktion"));
 }

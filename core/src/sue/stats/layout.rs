@@ -39,14 +39,36 @@ pub(super) struct Layout {
     pub(super) satisfaction_by_goal: usize,
     pub(super) satisfaction_by_goal_base: usize,
     pub(super) long_term: usize,
+    pub(super) long_term_base: usize,
+    pub(super) long_term_rolling: usize,
     pub(super) very_long_term: usize,
     pub(super) very_long_term_base: usize,
     pub(super) reopened: usize,
     pub(super) reopen_base: usize,
+    pub(super) register_work: usize,
+    pub(super) register_work_base: usize,
+    pub(super) register_assistance: usize,
+    pub(super) register_assistance_base: usize,
+    pub(super) breakdowns: Vec<Breakdown>,
+    /// Per needs profile: clients, then one slot per standardised measure.
+    pub(super) profile: usize,
+    /// Per activation combination: without sanction, with sanction, with exemption, clients.
+    pub(super) combination: usize,
+    /// Per item of `choices::CODED`: first slot and number of codes (the base follows them).
+    pub(super) coded: Vec<(usize, usize)>,
+    /// Per item of `choices::YES_NO`: the yes count, then the base.
+    pub(super) yes_no: Vec<usize>,
+    /// The crude count of each standardised measure.
+    pub(super) crude: [usize; standardised::MEASURES.len()],
     pub(super) slots: usize,
 }
 
 impl Layout {
+    /// The crude count slot of standardised measure `m`.
+    pub(super) fn crude(&self, m: usize) -> usize {
+        self.crude[m]
+    }
+
     pub(super) fn new(schema: &SueSchema) -> Layout {
         let (a, t, o, g, c, s, h) = (
             schema.areas.len(),
@@ -97,12 +119,37 @@ impl Layout {
             satisfaction_by_goal: take(g * s),
             satisfaction_by_goal_base: take(g),
             long_term: take(1),
+            long_term_base: take(1),
+            long_term_rolling: take(1),
             very_long_term: take(1),
             very_long_term_base: take(1),
             reopened: take(REOPEN_WINDOWS.len()),
             reopen_base: take(REOPEN_WINDOWS.len()),
+            register_work: take(1),
+            register_work_base: take(1),
+            register_assistance: take(1),
+            register_assistance_base: take(1),
+            breakdowns: Vec::new(),
+            profile: take(standardised::PROFILES.len() * standardised::PER_PROFILE),
+            crude: [0; standardised::MEASURES.len()],
+            combination: take(choices::COMBINATIONS.len() * choices::PER_COMBINATION),
+            coded: schema
+                .coded
+                .iter()
+                .map(|(_, codes)| (take(codes.len() + 1), codes.len()))
+                .collect(),
+            yes_no: (0..choices::YES_NO.len()).map(|_| take(2)).collect(),
             slots: 0,
         };
+        layout.crude = [
+            layout.activated,
+            layout.intervention_group + JOB,
+            layout.intervention_group + RESOURCE,
+            layout.intervention + schema.sanction,
+            layout.intervention + schema.exemption,
+        ];
+        let (breakdowns, next) = Breakdown::all(schema, next);
+        layout.breakdowns = breakdowns;
         layout.slots = next;
         layout
     }
@@ -153,6 +200,16 @@ impl Layout {
                 parts: range(self.outcome_by_group + group * self.outcomes, self.outcomes),
             });
         }
+        for breakdown in &self.breakdowns {
+            out.push(breakdown.partition(self.clients));
+        }
+        out.extend(choices::partitions(self));
+        out.push(Partition {
+            total: self.clients,
+            parts: (0..standardised::PROFILES.len())
+                .map(|k| self.profile + k * standardised::PER_PROFILE)
+                .collect(),
+        });
         for area in 0..self.areas {
             out.push(Partition {
                 total: self.change_base + area,

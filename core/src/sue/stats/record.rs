@@ -15,7 +15,17 @@ pub struct SueRecord {
     pub(super) age: u8,
     pub(super) origin: u8,
     pub(super) household: u8,
+    /// Code indexes of the main försörjningshinder, the education and the country of birth.
+    pub(super) hinder: Option<u8>,
+    pub(super) education: Option<u8>,
+    pub(super) country: Option<u8>,
+    /// Index into [`classify::YEARS_IN_SWEDEN`].
+    pub(super) years_in_sweden: u8,
+    /// Index into [`classify::GENDER_HOUSEHOLDS`].
+    pub(super) gender_household: u8,
     pub(super) needs: u32,
+    /// The needs profile, index into `standardised::PROFILES`.
+    pub(super) profile: u8,
     pub(super) interventions: u32,
     pub(super) outcome: Option<u8>,
     pub(super) goal: Option<u8>,
@@ -23,10 +33,20 @@ pub struct SueRecord {
     pub(super) changes: u64,
     pub(super) satisfaction: Option<u8>,
     pub(super) helped: Option<u8>,
-    pub(super) long_term: bool,
+    /// The national measure (10–12 months of the last full calendar year), if recorded.
+    pub(super) long_term: Option<bool>,
+    /// The rolling measure (10–12 of the last 12 months).
+    pub(super) long_term_rolling: bool,
     pub(super) very_long_term: Option<bool>,
+    /// Register outcomes, each if recorded: work, assistance.
+    pub(super) register_work: Option<bool>,
+    pub(super) register_assistance: Option<bool>,
     pub(super) closed: Option<Date>,
     pub(super) reopened: Option<Date>,
+    /// Code indexes of the items of `choices::CODED`.
+    pub(super) coded: [Option<u8>; choices::CODED.len()],
+    /// Answers to the items of `choices::YES_NO`.
+    pub(super) yes_no: [Option<bool>; choices::YES_NO.len()],
 }
 
 pub(super) fn code(value: Option<&AnswerValue>) -> Option<u16> {
@@ -43,6 +63,13 @@ pub(super) fn small(value: Option<u16>) -> Option<u8> {
 pub(super) fn integer(value: Option<&AnswerValue>) -> Option<i64> {
     match value {
         Some(AnswerValue::Integer(v)) => Some(*v),
+        _ => None,
+    }
+}
+
+pub(super) fn boolean(value: Option<&AnswerValue>) -> Option<bool> {
+    match value {
+        Some(AnswerValue::Boolean(v)) => Some(*v),
         _ => None,
     }
 }
@@ -92,27 +119,42 @@ impl SueRecord {
         }
         let months_12 = integer(document.value(schema.months_12));
         let long_term = classify::long_term(
+            schema
+                .months_calendar
+                .and_then(|item| integer(document.value(item))),
             months_12.unwrap_or(0),
             integer(document.value(schema.months_36)),
         );
+        let gender_code = code_text(schema.gender, &schema.gender_codes);
+        let household_code = code_text(schema.household, &schema.household_codes);
+        let origin = classify::origin(code_text(schema.country, &schema.country_codes).as_deref());
         SueRecord {
             unit: document.unit().map(str::to_owned),
             period,
             start,
-            gender: index(classify::gender(
-                code_text(schema.gender, &schema.gender_codes).as_deref(),
-            )),
+            gender: index(classify::gender(gender_code.as_deref())),
             age: index(classify::age_band(
                 integer(document.value(schema.birth_year)),
                 start.map(|d| d.year()),
             )),
-            origin: index(classify::origin(
-                code_text(schema.country, &schema.country_codes).as_deref(),
+            origin: index(origin),
+            household: index(classify::household(household_code.as_deref())),
+            hinder: small(code(document.value(schema.hinder))),
+            education: small(code(document.value(schema.education))),
+            country: small(code(document.value(schema.country))),
+            years_in_sweden: index(classify::years_in_sweden(
+                origin,
+                integer(document.value(schema.years_in_sweden)),
             )),
-            household: index(classify::household(
-                code_text(schema.household, &schema.household_codes).as_deref(),
+            gender_household: index(classify::gender_household(
+                gender_code.as_deref(),
+                household_code.as_deref(),
             )),
             needs,
+            profile: standardised::profile(
+                document.value(schema.problems.0).map(|_| needs),
+                schema.work_area,
+            ),
             interventions,
             outcome: small(code(document.value(schema.outcome))),
             goal: small(code(document.value(schema.goal))),
@@ -120,7 +162,16 @@ impl SueRecord {
             satisfaction: small(code(document.value(schema.satisfaction))),
             helped: small(code(document.value(schema.helped))),
             long_term: long_term.long_term,
+            long_term_rolling: long_term.rolling_12,
             very_long_term: long_term.very_long_term,
+            register_work: schema
+                .register
+                .and_then(|(work, _)| boolean(document.value(work))),
+            register_assistance: schema
+                .register
+                .and_then(|(_, assistance)| boolean(document.value(assistance))),
+            coded: std::array::from_fn(|i| small(code(document.value(schema.coded[i].0)))),
+            yes_no: std::array::from_fn(|i| boolean(document.value(schema.yes_no[i]))),
             closed: date(document.value(schema.closed)),
             reopened: date(document.value(schema.reopened)),
         }

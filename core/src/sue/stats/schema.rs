@@ -77,8 +77,16 @@ pub struct SueSchema {
     pub(super) birth_year: ItemId,
     pub(super) country: ItemId,
     pub(super) household: ItemId,
+    pub(super) years_in_sweden: ItemId,
+    pub(super) hinder: ItemId,
+    pub(super) education: ItemId,
     pub(super) months_12: ItemId,
     pub(super) months_36: ItemId,
+    /// Months in the last full calendar year (the national long-term measure); `None` in a
+    /// definition without the item.
+    pub(super) months_calendar: Option<ItemId>,
+    /// Register outcomes over all clients (work, assistance); `None` without the items.
+    pub(super) register: Option<(ItemId, ItemId)>,
     pub(super) problems: (ItemId, usize),
     pub(super) interventions: (ItemId, usize),
     pub(super) outcome: ItemId,
@@ -91,6 +99,8 @@ pub struct SueSchema {
     pub(super) gender_codes: Codes,
     pub(super) country_codes: Codes,
     pub(super) household_codes: Codes,
+    pub(super) hinder_codes: Codes,
+    pub(super) education_codes: Codes,
     pub(super) areas: Codes,
     pub(super) intervention_types: Codes,
     pub(super) intervention_group_of: Vec<u8>,
@@ -103,6 +113,12 @@ pub struct SueSchema {
     pub(super) satisfied: [usize; 2],
     pub(super) sanction: usize,
     pub(super) exemption: usize,
+    /// The single-choice items of `choices::CODED`, with their codes.
+    pub(super) coded: Vec<(ItemId, Codes)>,
+    /// The yes/no items of `choices::YES_NO`.
+    pub(super) yes_no: Vec<ItemId>,
+    /// The bit of the need area `arbete` (a work-related need in the needs profile).
+    pub(super) work_area: u32,
     pub(super) goal_fully: usize,
 }
 
@@ -184,6 +200,8 @@ impl SueSchema {
         let gender = top(definition, "bakgrund.kon")?;
         let country = top(definition, "bakgrund.fodelseland")?;
         let household = top(definition, "bakgrund.hushallstyp")?;
+        let hinder = top(definition, "bakgrund.forsorjningshinder")?;
+        let education = top(definition, "bakgrund.utbildning")?;
         Ok(SueSchema {
             version: definition.version().to_owned(),
             start: top(definition, "bakgrund.aktualiseringsdatum")?,
@@ -194,8 +212,17 @@ impl SueSchema {
             gender_codes: codes_of(definition, gender)?,
             country_codes: codes_of(definition, country)?,
             household_codes: codes_of(definition, household)?,
+            years_in_sweden: top(definition, "bakgrund.ar_i_sverige")?,
+            hinder,
+            education,
+            hinder_codes: codes_of(definition, hinder)?,
+            education_codes: codes_of(definition, education)?,
             months_12: top(definition, "bakgrund.manader_senaste_ar")?,
             months_36: top(definition, "bakgrund.manader_senaste_3ar")?,
+            months_calendar: definition.find("bakgrund.manader_kalenderar"),
+            register: definition
+                .find("registeruppfoljning.arbete")
+                .zip(definition.find("registeruppfoljning.bistand")),
             problems: (problems, problems_area),
             interventions: (interventions, intervention_type),
             outcome,
@@ -215,6 +242,18 @@ impl SueSchema {
             ],
             sanction: intervention_types.position("sanktion")?,
             exemption: intervention_types.position("undantag")?,
+            work_area: 1 << areas.position("arbete")?,
+            coded: choices::CODED
+                .iter()
+                .map(|(_, id, _, _)| {
+                    let item = top(definition, id)?;
+                    Ok((item, codes_of(definition, item)?))
+                })
+                .collect::<Result<Vec<_>>>()?,
+            yes_no: choices::YES_NO
+                .iter()
+                .map(|(_, id, ..)| top(definition, id))
+                .collect::<Result<Vec<_>>>()?,
             goal_fully: goals.position("helt")?,
             change_codes: codes_of(definition, child(changes, change_value))?,
             helped_codes: codes_of(definition, helped)?,

@@ -76,7 +76,7 @@ pub(super) fn table_specs(schema: &SueSchema, layout: &Layout) -> Vec<TableSpec>
         en: "Area".into(),
     };
 
-    vec![
+    let mut specs = vec![
         TableSpec {
             id: "clients",
             title: Text { sv: "Klienter".into(), en: "Clients".into() },
@@ -244,15 +244,17 @@ pub(super) fn table_specs(schema: &SueSchema, layout: &Layout) -> Vec<TableSpec>
         TableSpec {
             id: "long_term",
             title: Text { sv: "Långvarigt biståndsmottagande".into(), en: "Long-term assistance".into() },
-            description: Text { sv: "Långvarigt: bistånd 10–12 av de senaste 12 månaderna (av samtliga). Mycket långvarigt: minst 27 av 36 månader (av dem med uppgift)".into(), en: "Long-term: assistance 10–12 of the last 12 months (of all). Very long-term: at least 27 of 36 months (of those recorded)".into() },
+            description: Text { sv: "Långvarigt (Socialstyrelsens mått): bistånd 10–12 månader under det senaste hela kalenderåret, av dem med uppgift. Långvarigt, rullande 12 månader: 10–12 av de 12 månaderna före aktualiseringen, av samtliga; ett annat mått än Socialstyrelsens. Mycket långvarigt: minst 27 av 36 månader, av dem med uppgift".into(), en: "Long-term (Socialstyrelsen's measure): assistance in 10–12 months of the last full calendar year, of those recorded. Long-term, rolling 12 months: 10–12 of the 12 months before the case start, of all; not Socialstyrelsen's measure. Very long-term: at least 27 of 36 months, of those recorded".into() },
             categories: vec![
                 category("langvarigt", Text { sv: "Långvarigt".into(), en: "Long-term".into() }),
+                category("langvarigt_rullande_12", Text { sv: "Långvarigt, rullande 12 månader".into(), en: "Long-term, rolling 12 months".into() }),
                 category("mycket_langvarigt", Text { sv: "Mycket långvarigt".into(), en: "Very long-term".into() }),
             ],
             rows: RowsSpec::ByDimension {
                 dimensions: DEMOGRAPHIC,
                 cells: vec![
-                    CellSlots::new(layout.long_term, layout.clients),
+                    CellSlots::new(layout.long_term, layout.long_term_base),
+                    CellSlots::new(layout.long_term_rolling, layout.clients),
                     CellSlots::new(layout.very_long_term, layout.very_long_term_base),
                 ],
             },
@@ -271,6 +273,22 @@ pub(super) fn table_specs(schema: &SueSchema, layout: &Layout) -> Vec<TableSpec>
                 cells: (0..REOPEN_WINDOWS.len())
                     .map(|i| CellSlots::new(layout.reopened + i, layout.reopen_base + i))
                     .collect(),
+            },
+        },
+        TableSpec {
+            id: "register_outcomes",
+            title: Text { sv: "Utfall i register".into(), en: "Register outcomes".into() },
+            description: Text { sv: "Bland alla klienter med registeruppföljning, med eller utan insats: arbetsinkomst respektive ekonomiskt bistånd om minst två basbelopp under uppföljningsperioden. En klient kan ha båda".into(), en: "Among all clients with a register follow-up, with or without an intervention: earned income and social assistance of at least two base amounts over the follow-up period. A client may have both".into() },
+            categories: vec![
+                category("arbete", Text { sv: "Arbete".into(), en: "Work".into() }),
+                category("bistand", Text { sv: "Ekonomiskt bistånd".into(), en: "Social assistance".into() }),
+            ],
+            rows: RowsSpec::ByDimension {
+                dimensions: DEMOGRAPHIC,
+                cells: vec![
+                    CellSlots::new(layout.register_work, layout.register_work_base),
+                    CellSlots::new(layout.register_assistance, layout.register_assistance_base),
+                ],
             },
         },
         TableSpec {
@@ -299,9 +317,13 @@ pub(super) fn table_specs(schema: &SueSchema, layout: &Layout) -> Vec<TableSpec>
                     CellSlots::new(layout.work, layout.outcome_base),
                     CellSlots::new(layout.goal + schema.goal_fully, layout.goal_base),
                     CellSlots::new(layout.satisfied, layout.satisfaction_base),
-                    CellSlots::new(layout.long_term, layout.clients),
+                    CellSlots::new(layout.long_term, layout.long_term_base),
                 ],
             },
         },
-    ]
+    ];
+    specs.extend(choices::tables(layout, schema));
+    specs.push(standardised::counts_table(layout));
+    specs.extend(layout.breakdowns.iter().map(|b| b.table(layout.clients)));
+    specs
 }

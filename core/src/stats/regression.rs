@@ -1,0 +1,397 @@
+//! Logistic regression on categorical controls, for association analysis (issue 15, point 4):
+//! a small iteratively reweighted least squares (IRLS, Newton's method for the logit) with a
+//! Cholesky solve, and the output rules statistical offices' output checking asks for before
+//! anything is shown. Results are associations, never effects.
+//!
+//! Output rules, checked before estimating: every level of every control has at least the
+//! threshold of persons and of events (and of non-events); a level in which the outcome is always
+//! or never present predicts it perfectly (separation) and is reported, not estimated; at least
+//! [`MIN_RESIDUAL_DF`] residual degrees of freedom. A fit that does not converge is refused as
+//! separation too. Every refusal has a reason in Swedish and English that names the control and
+//! level, never a person.
+
+use crate::text::Text;
+
+/// Least residual degrees of freedom (persons minus parameters) before a model is shown.
+pub const MIN_RESIDUAL_DF: usize = 10;
+/// Iterations before a fit that has not converged is refused.
+const MAX_ITERATIONS: usize = 100;
+/// Convergence: the largest change of a coefficient in an iteration.
+const TOLERANCE: f64 = 1e-12;
+/// A coefficient this large means the likelihood has no finite maximum (quasi-separation).
+const DIVERGED: f64 = 30.0;
+const Z: f64 = 1.959_963_984_540_054;
+
+/// A categorical control: its name, its levels (the first present level is the reference) and
+/// each person's level.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Factor {
+    /// Stable name (`gender`).
+    pub name: String,
+    /// Level codes.
+    pub levels: Vec<String>,
+    /// Each person's level, an index into `levels`.
+    pub values: Vec<usize>,
+}
+
+/// One estimated level: odds ratio against the reference level with its 95 % interval, and the
+/// persons and events in the level.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Term {
+    /// The control.
+    pub factor: String,
+    /// The level.
+    pub level: String,
+    /// Log odds ratio against the reference level.
+    pub coefficient: f64,
+    /// Its standard error.
+    pub standard_error: f64,
+    /// `exp(coefficient)`.
+    pub odds_ratio: f64,
+    /// 95 % interval of the odds ratio (Wald, on the log scale).
+    pub interval: [f64; 2],
+    /// Persons in the level.
+    pub persons: u64,
+    /// Persons in the level with the outcome.
+    pub events: u64,
+}
+
+/// A fitted model.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Fit {
+    /// The intercept (log odds of the reference levels) and its standard error.
+    pub intercept: (f64, f64),
+    /// The reference level of each control, with its persons and events.
+    pub references: Vec<(String, String, u64, u64)>,
+    /// The other levels.
+    pub terms: Vec<Term>,
+    /// Persons.
+    pub persons: u64,
+    /// Persons with the outcome.
+    pub events: u64,
+    /// Persons minus parameters.
+    pub residual_df: usize,
+    /// IRLS iterations used.
+    pub iterations: usize,
+}
+
+/// Why a model is not shown.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Refusal {
+    /// Fewer residual degrees of freedom than [`MIN_RESIDUAL_DF`].
+    ResidualDf {
+        /// Residual degrees of freedom of the data.
+        df: usize,
+    },
+    /// A level with fewer persons, events or non-events than the threshold.
+    SmallLevel {
+        /// The control.
+        factor: String,
+        /// The level.
+        level: String,
+    },
+    /// A level in which everyone or no one has the outcome, or a fit without a finite maximum.
+    Separation {
+        /// The control and level, when one level is the cause.
+        at: Option<(String, String)>,
+    },
+}
+
+impl Refusal {
+    /// The reason, for caseworkers (Swedish) and developers (English).
+    pub fn reason(&self) -> Text {
+        match self {
+            Refusal::ResidualDf { df } => Text {
+                sv: format!("För få personer i förhållande till antalet förklaringsvariabler (kvar {df}, minst {MIN_RESIDUAL_DF} krävs). Sambanden visas inte."),
+                en: format!("Too few persons for the number of controls ({df} residual degrees of freedom, at least {MIN_RESIDUAL_DF} required). The associations are not shown."),
+            },
+            Refusal::SmallLevel { factor, level } => Text {
+                sv: format!("Gruppen {level} ({factor}) har för få personer, med eller utan utfallet, för att sambanden ska kunna visas."),
+                en: format!("The level {level} of {factor} has too few persons with or without the outcome for the associations to be shown."),
+            },
+            Refusal::Separation { at: Some((factor, level)) } => Text {
+                sv: format!("I gruppen {level} ({factor}) har alla eller ingen utfallet. Det redovisas, men sambanden kan inte skattas."),
+                en: format!("In the level {level} of {factor} everyone or no one has the outcome (separation). This is reported; the associations cannot be estimated."),
+            },
+            Refusal::Separation { at: None } => Text {
+                sv: "Utfallet förutsägs helt av en kombination av grupper. Sambanden kan inte skattas.".into(),
+                en: "A combination of levels predicts the outcome perfectly (separation). The associations cannot be estimated.".into(),
+            },
+        }
+    }
+}
+
+/// Fits `outcome` on `factors` (one value per person each) after checking the output rules with
+/// `threshold` persons, events and non-events per level.
+///
+/// # Errors
+/// A [`Refusal`] when an output rule is broken or the fit has no finite maximum.
+///
+/// # Panics
+/// If a factor's values and the outcomes differ in length or a value is not a level (a caller's
+/// bug, not data).
+pub fn fit(outcome: &[bool], factors: &[Factor], threshold: u64) -> Result<Fit, Refusal> {
+    let n = outcome.len();
+    // Levels present, with persons and events; absent levels are not part of the model.
+    let mut present: Vec<Vec<(usize, u64, u64)>> = Vec::new();
+    for factor in factors {
+        assert_eq!(factor.values.len(), n, "one value per person");
+        let mut persons = vec![0u64; factor.levels.len()];
+        let mut events = vec![0u64; factor.levels.len()];
+        for (&level, &y) in factor.values.iter().zip(outcome) {
+            persons[level] += 1;
+            events[level] += u64::from(y);
+        }
+        let levels: Vec<(usize, u64, u64)> = (0..factor.levels.len())
+            .filter(|&l| persons[l] > 0)
+            .map(|l| (l, persons[l], events[l]))
+            .collect();
+        for &(l, persons, events) in &levels {
+            let at = || (factor.name.clone(), factor.levels[l].clone());
+            if events == 0 || events == persons {
+                return Err(Refusal::Separation { at: Some(at()) });
+            }
+            if persons < threshold || events < threshold || persons - events < threshold {
+                let (factor, level) = at();
+                return Err(Refusal::SmallLevel { factor, level });
+            }
+        }
+        present.push(levels);
+    }
+    let parameters = 1 + present
+        .iter()
+        .map(|l| l.len().saturating_sub(1))
+        .sum::<usize>();
+    let residual_df = n.saturating_sub(parameters);
+    if residual_df < MIN_RESIDUAL_DF {
+        return Err(Refusal::ResidualDf { df: residual_df });
+    }
+    // Column of each (factor, level): None for the reference.
+    let columns: Vec<Vec<Option<usize>>> = {
+        let mut next = 1;
+        factors
+            .iter()
+            .zip(&present)
+            .map(|(factor, levels)| {
+                let mut column = vec![None; factor.levels.len()];
+                for &(l, _, _) in levels.iter().skip(1) {
+                    column[l] = Some(next);
+                    next += 1;
+                }
+                column
+            })
+            .collect()
+    };
+    let row = |i: usize, x: &mut Vec<usize>| {
+        x.clear();
+        x.push(0);
+        for (factor, column) in factors.iter().zip(&columns) {
+            if let Some(c) = column[factor.values[i]] {
+                x.push(c);
+            }
+        }
+    };
+
+    let p = parameters;
+    let mut beta = vec![0.0; p];
+    let mut x = Vec::with_capacity(factors.len() + 1);
+    let mut iterations = 0;
+    let information = loop {
+        iterations += 1;
+        // Newton step: (X'WX) delta = X'(y - mu).
+        let mut xwx = vec![0.0; p * p];
+        let mut score = vec![0.0; p];
+        for (i, &y) in outcome.iter().enumerate() {
+            row(i, &mut x);
+            let eta: f64 = x.iter().map(|&c| beta[c]).sum();
+            let mu = 1.0 / (1.0 + (-eta).exp());
+            let w = mu * (1.0 - mu);
+            let residual = f64::from(u8::from(y)) - mu;
+            for &a in &x {
+                score[a] += residual;
+                for &b in &x {
+                    xwx[a * p + b] += w;
+                }
+            }
+        }
+        let Some(factor) = cholesky(&xwx, p) else {
+            return Err(Refusal::Separation { at: None });
+        };
+        let delta = solve(&factor, p, &score);
+        let mut change: f64 = 0.0;
+        for (b, d) in beta.iter_mut().zip(&delta) {
+            *b += d;
+            change = change.max(d.abs());
+        }
+        if beta.iter().any(|b| !b.is_finite() || b.abs() > DIVERGED) || iterations >= MAX_ITERATIONS
+        {
+            return Err(Refusal::Separation { at: None });
+        }
+        if change < TOLERANCE {
+            // The information at the final coefficients gives the standard errors.
+            let mut xwx = vec![0.0; p * p];
+            for i in 0..n {
+                row(i, &mut x);
+                let eta: f64 = x.iter().map(|&c| beta[c]).sum();
+                let mu = 1.0 / (1.0 + (-eta).exp());
+                let w = mu * (1.0 - mu);
+                for &a in &x {
+                    for &b in &x {
+                        xwx[a * p + b] += w;
+                    }
+                }
+            }
+            break cholesky(&xwx, p).ok_or(Refusal::Separation { at: None })?;
+        }
+    };
+    let variance = |column: usize| {
+        let mut unit = vec![0.0; p];
+        unit[column] = 1.0;
+        solve(&information, p, &unit)[column]
+    };
+
+    let mut references = Vec::new();
+    let mut terms = Vec::new();
+    for ((factor, levels), column) in factors.iter().zip(&present).zip(&columns) {
+        for &(l, persons, events) in levels {
+            let Some(c) = column[l] else {
+                references.push((
+                    factor.name.clone(),
+                    factor.levels[l].clone(),
+                    persons,
+                    events,
+                ));
+                continue;
+            };
+            let se = variance(c).sqrt();
+            terms.push(Term {
+                factor: factor.name.clone(),
+                level: factor.levels[l].clone(),
+                coefficient: beta[c],
+                standard_error: se,
+                odds_ratio: beta[c].exp(),
+                interval: [(beta[c] - Z * se).exp(), (beta[c] + Z * se).exp()],
+                persons,
+                events,
+            });
+        }
+    }
+    Ok(Fit {
+        intercept: (beta[0], variance(0).sqrt()),
+        references,
+        terms,
+        persons: n as u64,
+        events: outcome.iter().map(|&y| u64::from(y)).sum(),
+        residual_df,
+        iterations,
+    })
+}
+
+/// The lower Cholesky factor of the symmetric `p`×`p` matrix `a`, or `None` if it is not
+/// positive definite.
+fn cholesky(a: &[f64], p: usize) -> Option<Vec<f64>> {
+    let mut l = vec![0.0; p * p];
+    for i in 0..p {
+        for j in 0..=i {
+            let sum: f64 = (0..j).map(|k| l[i * p + k] * l[j * p + k]).sum();
+            if i == j {
+                let d = a[i * p + i] - sum;
+                if d <= 1e-300 || !d.is_finite() {
+                    return None;
+                }
+                l[i * p + i] = d.sqrt();
+            } else {
+                l[i * p + j] = (a[i * p + j] - sum) / l[j * p + j];
+            }
+        }
+    }
+    Some(l)
+}
+
+/// Solves `L L' x = b` for the Cholesky factor `l`.
+fn solve(l: &[f64], p: usize, b: &[f64]) -> Vec<f64> {
+    let mut y = vec![0.0; p];
+    for i in 0..p {
+        let sum: f64 = (0..i).map(|k| l[i * p + k] * y[k]).sum();
+        y[i] = (b[i] - sum) / l[i * p + i];
+    }
+    let mut x = vec![0.0; p];
+    for i in (0..p).rev() {
+        let sum: f64 = (i + 1..p).map(|k| l[k * p + i] * x[k]).sum();
+        x[i] = (y[i] - sum) / l[i * p + i];
+    }
+    x
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn factor(name: &str, levels: &[&str], values: Vec<usize>) -> Factor {
+        Factor {
+            name: name.into(),
+            levels: levels.iter().map(|&l| l.to_owned()).collect(),
+            values,
+        }
+    }
+
+    #[test]
+    fn a_single_binary_control_gives_the_sample_odds_ratio() {
+        // 2x2 table: level a 30 of 100, level b 60 of 100: odds ratio (60/40)/(30/70) = 3.5,
+        // standard error sqrt(1/30 + 1/70 + 1/60 + 1/40).
+        let mut outcome = Vec::new();
+        let mut values = Vec::new();
+        for (level, events) in [(0, 30), (1, 60)] {
+            for i in 0..100 {
+                outcome.push(i < events);
+                values.push(level);
+            }
+        }
+        let fit = fit(&outcome, &[factor("kon", &["kvinna", "man"], values)], 5).expect("fits");
+        let term = &fit.terms[0];
+        assert!((term.odds_ratio - 3.5).abs() < 1e-9, "{}", term.odds_ratio);
+        let se = (1.0 / 30.0 + 1.0 / 70.0 + 1.0 / 60.0 + 1.0 / 40.0_f64).sqrt();
+        assert!((term.standard_error - se).abs() < 1e-9);
+        assert_eq!((term.persons, term.events), (100, 60));
+        assert_eq!(fit.references[0], ("kon".into(), "kvinna".into(), 100, 30));
+        assert_eq!(fit.residual_df, 198);
+    }
+
+    #[test]
+    fn output_rules_refuse_with_a_reason() {
+        let outcome: Vec<bool> = (0..40).map(|i| i % 2 == 0).collect();
+        // Separation: everyone in level "b" has the outcome.
+        let values: Vec<usize> = (0..40).map(|i| usize::from(i % 4 == 0)).collect();
+        let refusal =
+            fit(&outcome, &[factor("enhet", &["a", "b"], values)], 5).expect_err("separation");
+        assert_eq!(
+            refusal,
+            Refusal::Separation {
+                at: Some(("enhet".into(), "b".into()))
+            }
+        );
+        assert!(refusal.reason().sv.contains("alla eller ingen"));
+        // A level with too few persons.
+        let values: Vec<usize> = (0..40).map(|i| usize::from(i < 4)).collect();
+        let refusal =
+            fit(&outcome, &[factor("enhet", &["a", "Söder"], values)], 5).expect_err("small");
+        assert_eq!(
+            refusal,
+            Refusal::SmallLevel {
+                factor: "enhet".into(),
+                level: "Söder".into()
+            }
+        );
+        assert!(refusal.reason().sv.contains("Söder"));
+        // Too few residual degrees of freedom: 12 persons, 4 parameters.
+        let outcome: Vec<bool> = (0..12).map(|i| i % 2 == 0).collect();
+        let values: Vec<usize> = (0..12).map(|i| (i / 2) % 4).collect();
+        let refusal = fit(
+            &outcome,
+            &[factor("alder", &["a", "b", "c", "d"], values)],
+            1,
+        )
+        .expect_err("df");
+        assert_eq!(refusal, Refusal::ResidualDf { df: 8 });
+    }
+}
