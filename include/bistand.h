@@ -378,9 +378,12 @@ bistand_status bistand_pseudonymise(const char *key_id,
  *   - `"threshold"`: the disclosure threshold, a whole number of at least 5 (default 5);
  *   - `"breakdowns"`: names among `"total"`, `"gender"`, `"age_band"`, `"origin"`,
  *     `"household"`, `"unit"`, `"period"`; the total is always included; absent means all;
- *   - `"format"`: `"json"` (default) or `"csv"`;
+ *   - `"format"`: `"json"` (default), `"csv"` (the wide layout of published tables) or
+ *     `"csv-long"` (one line per cell, for programs);
  *   - `"language"`: `"sv"` (default) or `"en"`, the language of the CSV headings and labels
- *     (the JSON has both languages).
+ *     (the JSON has both languages);
+ *   - `"csv_dialect"`: `"excel-sv"` (UTF-8 byte order mark, `;`, decimal comma) or `"plain"`
+ *     (`,`, decimal point); default: `"excel-sv"` with `"sv"`, `"plain"` with `"en"`.
  *
  * With `"format": "json"` the output is
  * `{"report": <report>, "unreadable_lines": N, "documents_with_errors": M}`, where `<report>` is
@@ -388,9 +391,12 @@ bistand_status bistand_pseudonymise(const char *key_id,
  * "threshold", "records", "tables": [{"id", "title", "description", "rows_are", "rows_label",
  * "categories": [{"code", "label"}], "rows": [{"code", "label", "cells": [{"count", "base",
  * "share", "interval", "suppressed"}]}]}]}`; a suppressed cell has `"count": null` and
- * `"suppressed": true`). With `"format": "csv"` the output is the report as CSV (RFC 4180, one
- * line per cell, as `bistand report --format csv`), without the two counts: ask for JSON to
- * get them.
+ * `"suppressed": true`). With `"format": "csv"` the output is the report as CSV in the wide
+ * layout of published tables (the report's facts first, then per table groups down and
+ * categories across with count, percent and interval, protected numbers `..`), as
+ * `bistand report --format csv` writes it, without the two counts: ask for JSON to get them.
+ * With `"format": "csv-long"` it is one line per cell (`table`, `row`, `category`, `count`,
+ * `base`, `share`, ..., `suppressed`, `exact`, the perturbation), as `--format csv-long`.
  *
  * Fails with `BISTAND_NULL_POINTER` (engine, instrument, report_out, or a NULL pointer with a
  * non-zero length), `BISTAND_INVALID_UTF8_ARGUMENT` (`instrument` or `options` not UTF-8),

@@ -3,7 +3,8 @@
 //! re-implements a rule.
 
 use bistand_core::identifier::{PersonalNumber, PseudonymKey, pseudonymise as core_pseudonymise};
-use bistand_core::stats::{ReportOptions, Threshold, csv::to_csv, report_from_ndjson};
+use bistand_core::stats::csv::{CsvDialect, to_csv, to_long_csv};
+use bistand_core::stats::{ReportOptions, Threshold, report_from_ndjson};
 use bistand_core::{Engine, Language, Text};
 use jiff::civil::Date;
 use serde_json::Value;
@@ -119,8 +120,13 @@ pub(crate) fn report(
     let outcome = report_from_ndjson(engine, instrument, ndjson, request.as_of, &options, None)?;
     match request.format {
         ReportFormat::Json => json(&outcome),
-        ReportFormat::Csv => {
-            let csv = to_csv(&outcome.report, request.language).into_bytes();
+        ReportFormat::Csv | ReportFormat::CsvLong => {
+            let write = if request.format == ReportFormat::Csv {
+                to_csv
+            } else {
+                to_long_csv
+            };
+            let csv = write(&outcome.report, request.language, request.dialect).into_bytes();
             // Units and labels carry no control characters, so this never fails; a NUL would
             // end the output early for a C reader.
             if csv.contains(&0) {
@@ -147,6 +153,7 @@ pub(crate) fn report(
 enum ReportFormat {
     Json,
     Csv,
+    CsvLong,
 }
 
 /// The parsed `options` of `bistand_report`.
@@ -156,14 +163,16 @@ struct ReportRequest {
     options: ReportOptions,
     format: ReportFormat,
     language: Language,
+    dialect: CsvDialect,
 }
 
 /// The keys `options` may have.
-const OPTION_KEYS: &str = "as_of, threshold, breakdowns, format, language";
+const OPTION_KEYS: &str = "as_of, threshold, breakdowns, format, language, csv_dialect";
 
 impl ReportRequest {
     /// Parses `{"as_of": "YYYY-MM-DD", "threshold": 5, "breakdowns": ["gender", ...],
-    /// "format": "json" | "csv", "language": "sv" | "en"}`; only `as_of` is required. Absent
+    /// "format": "json" | "csv" | "csv-long", "language": "sv" | "en", "csv_dialect": "excel-sv" | "plain"}`;
+    /// only `as_of` is required. Absent
     /// `breakdowns` means all of them; a list means the total and those listed. Messages never
     /// repeat a value or key from the options.
     fn parse(options: &[u8]) -> Result<ReportRequest, Failure> {
@@ -275,10 +284,11 @@ impl ReportRequest {
         let format = match map.get("format").map(Value::as_str) {
             None | Some(Some("json")) => ReportFormat::Json,
             Some(Some("csv")) => ReportFormat::Csv,
+            Some(Some("csv-long")) => ReportFormat::CsvLong,
             Some(_) => {
                 return Err(invalid(
-                    "`options.format` must be \"json\" or \"csv\"".to_owned(),
-                    "`options.format` måste vara \"json\" eller \"csv\"".to_owned(),
+                    "`options.format` must be \"json\", \"csv\" or \"csv-long\"".to_owned(),
+                    "`options.format` måste vara \"json\", \"csv\" eller \"csv-long\"".to_owned(),
                 ));
             }
         };
@@ -294,10 +304,23 @@ impl ReportRequest {
             }
         };
 
+        let dialect_error = || {
+            invalid(
+                "`options.csv_dialect` must be \"excel-sv\" or \"plain\"".to_owned(),
+                "`options.csv_dialect` måste vara \"excel-sv\" eller \"plain\"".to_owned(),
+            )
+        };
+        let dialect = match map.get("csv_dialect").map(Value::as_str) {
+            None => CsvDialect::for_language(language),
+            Some(Some(name)) => CsvDialect::parse(name).map_err(|_| dialect_error())?,
+            Some(None) => return Err(dialect_error()),
+        };
+
         Ok(ReportRequest {
             as_of,
             options,
             format,
+            dialect,
             language,
         })
     }

@@ -44,6 +44,7 @@ use bistand_core::identifier::{
     Pseudonym, PseudonymKey, client_id_problem, pseudonymise_client_id,
 };
 use bistand_core::stats::perturbation::StatisticsKey;
+use bistand_core::stats::provenance::{Input, InputDigest, NotCountedTally};
 use bistand_core::stats::{GroupAggregate, GroupReport, ReportOptions};
 use bistand_core::unit::unit_key;
 use bistand_core::{Engine, Report};
@@ -263,16 +264,27 @@ pub fn report_from_store(
     // altered, and the report fails as it always did rather than counting nothing.
     let mut opened = false;
     let mut first_failure = None;
+    // Both callbacks of the scan feed the digest and the count of records read.
+    let digest = std::cell::RefCell::new(InputDigest::new());
+    let read = std::cell::Cell::new(0u64);
+    let mut with_errors = 0u64;
     for filter in &filters {
         let mut unreadable = Vec::new();
         store.scan_readable(
             filter,
             &mut |record| {
                 opened = true;
+                read.set(read.get() + 1);
+                let mut digest = digest.borrow_mut();
+                digest.add(record.meta.id.as_str().as_bytes());
+                digest.add(record.meta.pseudonym.as_bytes());
+                digest.add(&record.body);
                 match engine.parse(Some(definition.instrument()), &record.body) {
                     Ok(validated) => {
                         let person = statistics.person(Some(&record.meta.pseudonym), &record.body);
-                        aggregate.add(&validated, person);
+                        if !aggregate.add(&validated, person) {
+                            with_errors += 1;
+                        }
                     }
                     Err(error) => not_counted.push(NotCounted {
                         record_id: record.meta.id,
@@ -282,6 +294,11 @@ pub fn report_from_store(
                 Ok(())
             },
             &mut |record_id, error| {
+                read.set(read.get() + 1);
+                // An unreadable record is part of the input by its id alone.
+                let mut digest = digest.borrow_mut();
+                digest.add(record_id.as_str().as_bytes());
+                digest.add(b"unreadable");
                 unreadable.push(record_id);
                 first_failure.get_or_insert(error);
                 Ok(())
@@ -295,8 +312,28 @@ pub fn report_from_store(
     if let (false, Some(error)) = (opened, first_failure) {
         return Err(error);
     }
+    let mut tallies: Vec<NotCountedTally> = Vec::new();
+    let reasons = not_counted
+        .iter()
+        .map(|n| n.reason.to_string())
+        .chain((0..with_errors).map(|_| "invalid_document".to_owned()));
+    for reason in reasons {
+        match tallies.iter_mut().find(|t| t.reason == reason) {
+            Some(tally) => tally.count += 1,
+            None => tallies.push(NotCountedTally { reason, count: 1 }),
+        }
+    }
+    tallies.sort_by(|a, b| a.reason.cmp(&b.reason));
+    let input = Input {
+        source: "store".to_owned(),
+        units: units.map(<[String]>::to_vec).unwrap_or_default(),
+        digest: digest.into_inner().finish(),
+        read: read.get(),
+        counted: read.get() - tallies.iter().map(|t| t.count).sum::<u64>(),
+        not_counted: tallies,
+    };
     Ok(StoreReport {
-        report: aggregate.report(options),
+        report: aggregate.report(options, input),
         not_counted,
     })
 }

@@ -17,6 +17,8 @@ pub mod disclosure;
 pub(crate) mod engine;
 pub mod ndjson;
 pub mod perturbation;
+pub mod provenance;
+pub mod wide;
 
 use serde::Serialize;
 
@@ -97,6 +99,9 @@ pub struct GroupReport {
     pub notes: Vec<Text>,
     /// The tables.
     pub tables: Vec<Table>,
+    /// Where the numbers come from (set on every report made over NDJSON or the store, through
+    /// [`GroupAggregate::report`]).
+    pub provenance: Option<provenance::Provenance>,
 }
 
 /// One table: rows (groups of a breakdown, or fixed rows such as life areas) × categories.
@@ -181,6 +186,7 @@ impl GroupReport {
             perturbation: (!options.exact).then_some(options.perturbation),
             notes: notes(options),
             tables,
+            provenance: None,
         }
     }
 }

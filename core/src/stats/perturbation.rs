@@ -25,7 +25,7 @@
 //! Counts of `D + 1` and more share one symmetric row.
 
 use hmac::{Hmac, KeyInit, Mac};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use sha2::Sha256;
 use zeroize::Zeroize;
 
@@ -213,8 +213,10 @@ impl CellKey {
     }
 }
 
-/// The parameters of the perturbation, printed in every report.
-#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+/// The parameters of the perturbation, printed in every report. Read back (a report's
+/// provenance) through [`PerturbationParams::new`], so a read value is a valid one.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(try_from = "RawPerturbationParams")]
 pub struct PerturbationParams {
     /// The largest deviation, in persons (`D`).
     pub max_deviation: u32,
@@ -250,6 +252,22 @@ impl PerturbationParams {
             max_deviation,
             variance,
         })
+    }
+}
+
+/// [`PerturbationParams`] as written, before the check.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawPerturbationParams {
+    max_deviation: u32,
+    variance: f64,
+}
+
+impl TryFrom<RawPerturbationParams> for PerturbationParams {
+    type Error = Error;
+
+    fn try_from(raw: RawPerturbationParams) -> Result<PerturbationParams> {
+        PerturbationParams::new(raw.max_deviation, raw.variance)
     }
 }
 

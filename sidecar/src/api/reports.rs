@@ -5,7 +5,8 @@ use axum::extract::rejection::QueryRejection;
 use axum::extract::{Query, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
-use bistand_core::stats::{ReportOptions, csv::to_csv};
+use bistand_core::stats::csv::{CsvDialect, to_csv, to_long_csv};
+use bistand_core::stats::{GroupReport, ReportOptions};
 use bistand_core::{Language, Text};
 use bistand_store::documents;
 use jiff::civil::Date;
@@ -36,10 +37,14 @@ pub(super) struct ReportQuery {
     breakdowns: Option<String>,
     /// Comma-separated units, all yours; default: all your units.
     units: Option<String>,
-    /// `json` (default) or `csv`.
+    /// `json` (default), `csv` (the wide layout of published tables) or `csv-long` (one line
+    /// per cell).
     format: Option<String>,
-    /// Headings of the CSV: `sv` (default) or `en`.
+    /// Headings and labels of the CSV: `sv` (default) or `en`.
     lang: Option<String>,
+    /// CSV dialect: `excel-sv` (UTF-8 byte order mark, `;`, decimal comma) or `plain` (`,`,
+    /// decimal point); default: `excel-sv` with `lang=sv`, `plain` with `lang=en`.
+    csv_dialect: Option<String>,
 }
 
 /// A report, and how many stored records could not be read as documents and were not counted.
@@ -83,16 +88,18 @@ pub(super) async fn report(
             units
         }
     };
-    let csv = match filters.format.as_deref() {
-        None | Some("json") => false,
-        Some("csv") => true,
-        Some(_) => {
-            return Err(ApiError::invalid_request(Text {
-                sv: "`format` måste vara json eller csv".into(),
-                en: "`format` must be json or csv".into(),
-            }));
-        }
-    };
+    let csv: Option<fn(&GroupReport, Language, CsvDialect) -> String> =
+        match filters.format.as_deref() {
+            None | Some("json") => None,
+            Some("csv") => Some(to_csv),
+            Some("csv-long") => Some(to_long_csv),
+            Some(_) => {
+                return Err(ApiError::invalid_request(Text {
+                    sv: "`format` måste vara json, csv eller csv-long".into(),
+                    en: "`format` must be json, csv or csv-long".into(),
+                }));
+            }
+        };
     let language = match filters.lang.as_deref() {
         None | Some("sv") => Language::Swedish,
         Some("en") => Language::English,
@@ -102,6 +109,10 @@ pub(super) async fn report(
                 en: "`lang` must be sv or en".into(),
             }));
         }
+    };
+    let dialect = match filters.csv_dialect.as_deref() {
+        None => CsvDialect::for_language(language),
+        Some(name) => CsvDialect::parse(name)?,
     };
     // The instrument is checked before any audit entry is written.
     state.0.engine.definition(&instrument, None)?;
@@ -137,10 +148,10 @@ pub(super) async fn report(
         Ok(report)
     })
     .await?;
-    if csv {
+    if let Some(write) = csv {
         Ok((
             [(header::CONTENT_TYPE, "text/csv; charset=utf-8")],
-            to_csv(&report.report, language),
+            write(&report.report, language, dialect),
         )
             .into_response())
     } else {

@@ -52,7 +52,7 @@ pub(super) fn report_from_store(
     instrument: &str,
     db: &Path,
     keys: &Path,
-    unit: Option<String>,
+    units: Option<Vec<String>>,
     as_of: Date,
     options: &ReportOptions,
 ) -> Result<GroupReport> {
@@ -65,7 +65,6 @@ pub(super) fn report_from_store(
     } = crate::keys::load(keys)?;
     let store = crate::server::open_store(db, keyring, &pseudonym, audit)?;
     let engine = Engine::new()?;
-    let units = unit.map(|unit| vec![unit]);
     let outcome = bistand_store::documents::report_from_store(
         &*store,
         &engine,
