@@ -181,7 +181,8 @@ typedef uint32_t bistand_language;
  *
  * Read with `bistand_buf_data` and `bistand_buf_len`; released by `bistand_buf_free`. The data
  * is followed by one NUL byte that the length does not count, so it can also be read as a C
- * string (bistand's JSON output never contains a NUL byte).
+ * string (bistand's text output never contains a NUL byte; a binary output, an XLSX report,
+ * may, and is read by length only).
  */
 typedef struct bistand_buf bistand_buf;
 
@@ -378,8 +379,9 @@ bistand_status bistand_pseudonymise(const char *key_id,
  *   - `"threshold"`: the disclosure threshold, a whole number of at least 5 (default 5);
  *   - `"breakdowns"`: names among `"total"`, `"gender"`, `"age_band"`, `"origin"`,
  *     `"household"`, `"unit"`, `"period"`; the total is always included; absent means all;
- *   - `"format"`: `"json"` (default), `"csv"` (the wide layout of published tables) or
- *     `"csv-long"` (one line per cell, for programs);
+ *   - `"format"`: `"json"` (default), `"csv"` (the wide layout of published tables),
+ *     `"csv-long"` (one line per cell, for programs) or `"xlsx"` (an Excel workbook: binary,
+ *     may hold NUL bytes, so read it by `bistand_buf_len`);
  *   - `"language"`: `"sv"` (default) or `"en"`, the language of the CSV headings and labels
  *     (the JSON has both languages);
  *   - `"csv_dialect"`: `"excel-sv"` (UTF-8 byte order mark, `;`, decimal comma) or `"plain"`

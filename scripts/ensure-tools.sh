@@ -41,3 +41,9 @@ if ! python3 -c "import openapi_spec_validator" >/dev/null 2>&1; then
   echo "ensure-tools: installing openapi-spec-validator (PyPI)"
   python3 -m pip install -q --disable-pip-version-check "openapi-spec-validator==0.9.0"
 fi
+
+# Reports as XLSX are read back with openpyxl in the command line's tests.
+if ! python3 -c "import openpyxl" >/dev/null 2>&1; then
+  echo "ensure-tools: installing openpyxl (PyPI)"
+  python3 -m pip install -q --disable-pip-version-check "openpyxl==3.1.5"
+fi

@@ -310,8 +310,9 @@ pub unsafe extern "C" fn bistand_pseudonymise(
 ///   - `"threshold"`: the disclosure threshold, a whole number of at least 5 (default 5);
 ///   - `"breakdowns"`: names among `"total"`, `"gender"`, `"age_band"`, `"origin"`,
 ///     `"household"`, `"unit"`, `"period"`; the total is always included; absent means all;
-///   - `"format"`: `"json"` (default), `"csv"` (the wide layout of published tables) or
-///     `"csv-long"` (one line per cell, for programs);
+///   - `"format"`: `"json"` (default), `"csv"` (the wide layout of published tables),
+///     `"csv-long"` (one line per cell, for programs) or `"xlsx"` (an Excel workbook: binary,
+///     may hold NUL bytes, so read it by `bistand_buf_len`);
 ///   - `"language"`: `"sv"` (default) or `"en"`, the language of the CSV headings and labels
 ///     (the JSON has both languages);
 ///   - `"csv_dialect"`: `"excel-sv"` (UTF-8 byte order mark, `;`, decimal comma) or `"plain"`

@@ -4,6 +4,7 @@
 
 use bistand_core::identifier::{PersonalNumber, PseudonymKey, pseudonymise as core_pseudonymise};
 use bistand_core::stats::csv::{CsvDialect, to_csv, to_long_csv};
+use bistand_core::stats::xlsx::to_xlsx;
 use bistand_core::stats::{ReportOptions, Threshold, report_from_ndjson};
 use bistand_core::{Engine, Language, Text};
 use jiff::civil::Date;
@@ -120,6 +121,10 @@ pub(crate) fn report(
     let outcome = report_from_ndjson(engine, instrument, ndjson, request.as_of, &options, None)?;
     match request.format {
         ReportFormat::Json => json(&outcome),
+        ReportFormat::Xlsx => Ok(bistand_buf::binary(to_xlsx(
+            &outcome.report,
+            request.language,
+        )?)),
         ReportFormat::Csv | ReportFormat::CsvLong => {
             let write = if request.format == ReportFormat::Csv {
                 to_csv
@@ -154,6 +159,7 @@ enum ReportFormat {
     Json,
     Csv,
     CsvLong,
+    Xlsx,
 }
 
 /// The parsed `options` of `bistand_report`.
@@ -171,7 +177,7 @@ const OPTION_KEYS: &str = "as_of, threshold, breakdowns, format, language, csv_d
 
 impl ReportRequest {
     /// Parses `{"as_of": "YYYY-MM-DD", "threshold": 5, "breakdowns": ["gender", ...],
-    /// "format": "json" | "csv" | "csv-long", "language": "sv" | "en", "csv_dialect": "excel-sv" | "plain"}`;
+    /// "format": "json" | "csv" | "csv-long" | "xlsx", "language": "sv" | "en", "csv_dialect": "excel-sv" | "plain"}`;
     /// only `as_of` is required. Absent
     /// `breakdowns` means all of them; a list means the total and those listed. Messages never
     /// repeat a value or key from the options.
@@ -285,10 +291,13 @@ impl ReportRequest {
             None | Some(Some("json")) => ReportFormat::Json,
             Some(Some("csv")) => ReportFormat::Csv,
             Some(Some("csv-long")) => ReportFormat::CsvLong,
+            Some(Some("xlsx")) => ReportFormat::Xlsx,
             Some(_) => {
                 return Err(invalid(
-                    "`options.format` must be \"json\", \"csv\" or \"csv-long\"".to_owned(),
-                    "`options.format` måste vara \"json\", \"csv\" eller \"csv-long\"".to_owned(),
+                    "`options.format` must be \"json\", \"csv\", \"csv-long\" or \"xlsx\""
+                        .to_owned(),
+                    "`options.format` måste vara \"json\", \"csv\", \"csv-long\" eller \"xlsx\""
+                        .to_owned(),
                 ));
             }
         };

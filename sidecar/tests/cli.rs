@@ -926,3 +926,59 @@ fn verify_says_identical_then_names_what_changed_after_one_more_record() {
     assert_eq!(differs.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&differs.stdout).contains("the input (its digest)"));
 }
+
+/// `--format xlsx`: refused to a terminal, written with --out, and read back with openpyxl: the
+/// about sheet holds the provenance, every shown number equals the JSON report's, protected
+/// numbers are ".." with their footnote.
+#[test]
+fn xlsx_reads_back_in_openpyxl_with_the_json_reports_numbers() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let keys = dir.path().join("keys.json");
+    std::fs::write(&keys, ok(&bistand(&["keys", "generate"], None))).expect("write keys");
+    let input = generated_input(dir.path(), "500");
+    let (input_s, keys_s) = (input.to_str().expect("path"), keys.to_str().expect("path"));
+    let base = [
+        "report",
+        "--input",
+        input_s,
+        "--keys",
+        keys_s,
+        "--as-of",
+        "2026-11-24",
+    ];
+    let json = dir.path().join("report.json");
+    std::fs::write(&json, ok(&bistand(&base, None))).expect("write");
+    for lang in ["sv", "en"] {
+        let xlsx = dir.path().join(format!("report-{lang}.xlsx"));
+        let mut args = base.to_vec();
+        args.extend([
+            "--format",
+            "xlsx",
+            "--lang",
+            lang,
+            "--out",
+            xlsx.to_str().expect("path"),
+        ]);
+        ok(&bistand(&args, None));
+        let bytes = std::fs::read(&xlsx).expect("written");
+        assert!(bytes.starts_with(b"PK"), "a zip container");
+        let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/tools/xlsx_check.py");
+        let output = Command::new("python3")
+            .arg(&script)
+            .arg(&json)
+            .arg(&xlsx)
+            .arg(lang)
+            .output()
+            .expect("python3 runs (scripts/ensure-tools.sh installs it and openpyxl)");
+        assert!(
+            output.status.success(),
+            "{lang}: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        let compared: usize = String::from_utf8_lossy(&output.stdout)
+            .trim()
+            .parse()
+            .expect("a count");
+        assert!(compared > 1000, "{lang}: only {compared} values compared");
+    }
+}

@@ -248,7 +248,7 @@ fn write_line(out: &mut String, separator: char, fields: &[String]) {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
     #[test]

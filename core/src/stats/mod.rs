@@ -19,6 +19,7 @@ pub mod ndjson;
 pub mod perturbation;
 pub mod provenance;
 pub mod wide;
+pub mod xlsx;
 
 use serde::Serialize;
 

@@ -399,6 +399,22 @@ fn report_options_threshold_breakdowns_and_csv() {
         text(output) == expected,
         "Swedish Excel dialect with English labels"
     );
+    // The workbook: binary, the same bytes as the core writes for the same report.
+    let (status, output) = report(
+        &engine,
+        c"sue",
+        &records,
+        br#"{"as_of": "2026-11-24", "format": "xlsx", "language": "en"}"#,
+    );
+    assert_eq!(status, bistand_status::BISTAND_OK, "{}", last_error_en());
+    let expected = GroupReport {
+        provenance: Some(default_provenance(&engine, &records)),
+        ..rust_sue_report(&records, &exact)
+    };
+    assert!(
+        output == bistand_core::stats::xlsx::to_xlsx(&expected, Language::English).expect("xlsx"),
+        "XLSX"
+    );
     let (status, _) = report(
         &engine,
         c"sue",

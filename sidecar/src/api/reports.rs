@@ -6,6 +6,7 @@ use axum::extract::{Query, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use bistand_core::stats::csv::{CsvDialect, to_csv, to_long_csv};
+use bistand_core::stats::xlsx;
 use bistand_core::stats::{GroupReport, ReportOptions};
 use bistand_core::{Language, Text};
 use bistand_store::documents;
@@ -37,14 +38,25 @@ pub(super) struct ReportQuery {
     breakdowns: Option<String>,
     /// Comma-separated units, all yours; default: all your units.
     units: Option<String>,
-    /// `json` (default), `csv` (the wide layout of published tables) or `csv-long` (one line
-    /// per cell).
+    /// `json` (default), `csv` (the wide layout of published tables), `csv-long` (one line
+    /// per cell) or `xlsx` (an Excel workbook: the provenance, then one sheet per table).
+    #[param(value_type = Option<ReportFormatParam>, inline)]
     format: Option<String>,
     /// Headings and labels of the CSV: `sv` (default) or `en`.
     lang: Option<String>,
     /// CSV dialect: `excel-sv` (UTF-8 byte order mark, `;`, decimal comma) or `plain` (`,`,
     /// decimal point); default: `excel-sv` with `lang=sv`, `plain` with `lang=en`.
     csv_dialect: Option<String>,
+}
+
+/// The formats a report is served in (the OpenAPI enum of `format`).
+#[derive(Clone, Copy, utoipa::ToSchema)]
+#[schema(rename_all = "kebab-case")]
+pub(super) enum ReportFormatParam {
+    Json,
+    Csv,
+    CsvLong,
+    Xlsx,
 }
 
 /// A report, and how many stored records could not be read as documents and were not counted.
@@ -57,7 +69,7 @@ pub(super) struct ReportBody<'a> {
 /// A group report over the records of your units, with small cells suppressed.
 #[utoipa::path(get, path = "/v1/reports/{instrument}", tag = "reports", security(("bearer" = [])),
     params(("instrument" = String, Path, description = "sue or fia"), ReportQuery),
-    responses((status = 200, description = "The report (JSON, or CSV with format=csv).", body = serde_json::Value),
+    responses((status = 200, description = "The report: JSON; CSV with format=csv or csv-long (text/csv); an XLSX workbook with format=xlsx.", body = serde_json::Value),
               (status = 403, description = "Not an analyst, or a unit that is not yours.", body = crate::problem::Problem)))]
 pub(super) async fn report(
     State(state): State<AppState>,
@@ -88,18 +100,18 @@ pub(super) async fn report(
             units
         }
     };
-    let csv: Option<fn(&GroupReport, Language, CsvDialect) -> String> =
-        match filters.format.as_deref() {
-            None | Some("json") => None,
-            Some("csv") => Some(to_csv),
-            Some("csv-long") => Some(to_long_csv),
-            Some(_) => {
-                return Err(ApiError::invalid_request(Text {
-                    sv: "`format` måste vara json, csv eller csv-long".into(),
-                    en: "`format` must be json, csv or csv-long".into(),
-                }));
-            }
-        };
+    let format = match filters.format.as_deref() {
+        None | Some("json") => ReportFormatParam::Json,
+        Some("csv") => ReportFormatParam::Csv,
+        Some("csv-long") => ReportFormatParam::CsvLong,
+        Some("xlsx") => ReportFormatParam::Xlsx,
+        Some(_) => {
+            return Err(ApiError::invalid_request(Text {
+                sv: "`format` måste vara json, csv, csv-long eller xlsx".into(),
+                en: "`format` must be json, csv, csv-long or xlsx".into(),
+            }));
+        }
+    };
     let language = match filters.lang.as_deref() {
         None | Some("sv") => Language::Swedish,
         Some("en") => Language::English,
@@ -148,17 +160,34 @@ pub(super) async fn report(
         Ok(report)
     })
     .await?;
-    if let Some(write) = csv {
-        Ok((
+    let csv = |write: fn(&GroupReport, Language, CsvDialect) -> String| {
+        (
             [(header::CONTENT_TYPE, "text/csv; charset=utf-8")],
             write(&report.report, language, dialect),
         )
-            .into_response())
-    } else {
-        Ok(Json(ReportBody {
+            .into_response()
+    };
+    Ok(match format {
+        ReportFormatParam::Json => Json(ReportBody {
             report: &report.report,
             records_not_counted: report.not_counted.len(),
         })
-        .into_response())
-    }
+        .into_response(),
+        ReportFormatParam::Csv => csv(to_csv),
+        ReportFormatParam::CsvLong => csv(to_long_csv),
+        ReportFormatParam::Xlsx => (
+            [
+                (header::CONTENT_TYPE, xlsx::CONTENT_TYPE.to_owned()),
+                (
+                    header::CONTENT_DISPOSITION,
+                    format!(
+                        "attachment; filename=\"{}-{}.xlsx\"",
+                        report.report.instrument, report.report.as_of
+                    ),
+                ),
+            ],
+            xlsx::to_xlsx(&report.report, language)?,
+        )
+            .into_response(),
+    })
 }

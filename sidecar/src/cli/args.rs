@@ -276,6 +276,9 @@ pub(super) enum ReportFormat {
     Csv,
     /// CSV in long format, one line per cell, for programs (same dialects).
     CsvLong,
+    /// An Excel workbook: an "Om rapporten" sheet with the provenance, one sheet per table
+    /// (binary: give --out FILE, or redirect standard output away from a terminal).
+    Xlsx,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -354,6 +357,9 @@ pub(super) struct ReportArgs {
     /// CSV dialect; default: excel-sv with --lang sv, plain with --lang en.
     #[arg(long, value_enum)]
     pub(super) csv_dialect: Option<CsvDialectArg>,
+    /// Write the report to this file instead of standard output.
+    #[arg(long)]
+    pub(super) out: Option<PathBuf>,
     /// Make the report in this JSON file again, from the same --input or --db (and --keys), with
     /// the options it names, and say whether it is identical or which part differs (exit 1).
     #[arg(long, conflicts_with_all = ["as_of", "threshold", "breakdown", "exact", "unit", "format", "csv_dialect"])]

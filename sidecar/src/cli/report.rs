@@ -1,6 +1,6 @@
 //! `bistand report`: group reports from NDJSON the user holds or from the store.
 
-use std::io::{BufRead, Write};
+use std::io::{BufRead, IsTerminal, Write};
 use std::path::Path;
 use std::process::ExitCode;
 
@@ -8,6 +8,7 @@ use anyhow::{Context, Result};
 use bistand_core::stats::csv::{CsvDialect, to_csv, to_long_csv};
 use bistand_core::stats::ndjson::PersonKeys;
 use bistand_core::stats::provenance::SavedReport;
+use bistand_core::stats::xlsx::to_xlsx;
 use bistand_core::stats::{GroupReport, NdjsonAggregator, ReportOptions};
 use bistand_core::{Engine, Language};
 use jiff::civil::Date;
@@ -32,6 +33,7 @@ pub(super) fn report(out: &mut dyn Write, args: ReportArgs) -> Result<ExitCode> 
         lang,
         csv_dialect,
         verify: saved,
+        out: out_file,
     } = args;
     if let Some(saved) = saved {
         return verify(out, &saved, db, keys, &input, lang.into());
@@ -57,17 +59,31 @@ pub(super) fn report(out: &mut dyn Write, args: ReportArgs) -> Result<ExitCode> 
         )?,
         (_, keys) => report_from_ndjson(&instrument, &input, keys.as_deref(), as_of, &options)?,
     };
-    match format {
-        ReportFormat::Json => writeln!(out, "{}", serde_json::to_string_pretty(&report)?)?,
+    let bytes = match format {
+        ReportFormat::Json => format!("{}\n", serde_json::to_string_pretty(&report)?).into_bytes(),
         ReportFormat::Csv | ReportFormat::CsvLong => {
             let dialect =
                 csv_dialect.map_or_else(|| CsvDialect::for_language(lang.into()), Into::into);
-            let csv = match format {
+            match format {
                 ReportFormat::CsvLong => to_long_csv(&report, lang.into(), dialect),
                 _ => to_csv(&report, lang.into(), dialect),
-            };
-            out.write_all(csv.as_bytes())?
+            }
+            .into_bytes()
         }
+        ReportFormat::Xlsx => {
+            if out_file.is_none() && std::io::stdout().is_terminal() {
+                anyhow::bail!(
+                    "an XLSX report is binary and would garble the terminal: give --out FILE or \
+                     redirect standard output to a file"
+                );
+            }
+            to_xlsx(&report, lang.into())?
+        }
+    };
+    match out_file {
+        Some(path) => std::fs::write(&path, bytes)
+            .with_context(|| format!("cannot write {}", path.display()))?,
+        None => out.write_all(&bytes)?,
     }
     Ok(ExitCode::SUCCESS)
 }

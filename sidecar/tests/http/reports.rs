@@ -159,6 +159,23 @@ async fn reports_over_the_api_are_the_cores_report_of_the_same_records() {
             "{query}"
         );
     }
+    let response = client
+        .get(service.url(&format!("{path}&format=xlsx")))
+        .bearer_auth(service.token("analytiker"))
+        .send()
+        .await
+        .expect("send");
+    assert_eq!(
+        response.headers()["content-type"],
+        bistand_core::stats::xlsx::CONTENT_TYPE
+    );
+    let bytes = response.bytes().await.expect("body");
+    assert_eq!(
+        bytes.as_ref(),
+        bistand_core::stats::xlsx::to_xlsx(&expected.report, Language::Swedish)
+            .expect("xlsx")
+            .as_slice()
+    );
     let refused = client
         .get(service.url(&format!("{path}&format=csv&csv_dialect=excel")))
         .bearer_auth(service.token("analytiker"))
