@@ -1,13 +1,17 @@
 /*
- * Group statistics over NDJSON with libbistand: prints the report's title, how many records it
- * counts and what was skipped, then the equality table by gender, with the cells that disclosure
- * control suppressed shown as "–".
+ * Group statistics over NDJSON with libbistand: prints the report's title, how many records and
+ * persons it counts and what was skipped, whether the counts are perturbed or exact, then the
+ * equality table by gender, with the cells that disclosure control suppressed shown as "–".
  *
- *   report [--lang sv|en] [--instrument sue|fia] FILE.ndjson YYYY-MM-DD
+ *   report [--lang sv|en] [--instrument sue|fia] (--keys KEYS.json | --exact) FILE.ndjson YYYY-MM-DD
  *
- * FILE.ndjson has one document per line; YYYY-MM-DD is the date the report describes (bistand
- * reads no clock). Asks for the report twice: as JSON for the title and counts, and as CSV (one
- * line per cell) for the table, which a C program reads without a JSON library.
+ * FILE.ndjson has one document per line (or {"client_id", "document"} per line, so a person with
+ * several records counts once); YYYY-MM-DD is the date the report describes (bistand reads no
+ * clock). With --keys (the keys file `bistand keys generate` writes) the counts are perturbed, the
+ * same for the same persons in every report: what may be published. With --exact they are exact:
+ * for the data owner only. With neither, bistand refuses. Asks for the report twice: as JSON for
+ * the title and counts, and as CSV (one line per cell) for the table, which a C program reads
+ * without a JSON library.
  * Exit status: 0 success, 2 the file could not be read or the report not made.
  *
  * Build (Linux), with bistand installed by ffi/install.sh PREFIX (see ffi/README.md):
@@ -177,7 +181,11 @@ int main(int argc, char **argv) {
   bistand_status status;
   uint8_t *ndjson = NULL;
   size_t ndjson_len = 0;
-  char options[256];
+  const char *keys_path = NULL;
+  uint8_t *keys = NULL;
+  size_t keys_len = 0;
+  const char *exact = "false";
+  char options[320];
   const char *json;
   char *csv;
   char *line;
@@ -185,6 +193,11 @@ int main(int argc, char **argv) {
   int shown = 0;
 
   for (; i < argc && strncmp(argv[i], "--", 2) == 0; i += 2) {
+    if (strcmp(argv[i], "--exact") == 0) {
+      exact = "true";
+      i--; /* no value */
+      continue;
+    }
     if (i + 1 >= argc) {
       fprintf(stderr, "%s needs a value\n", argv[i]);
       return 2;
@@ -194,13 +207,16 @@ int main(int argc, char **argv) {
       language = strcmp(lang, "en") == 0 ? BISTAND_LANGUAGE_EN : BISTAND_LANGUAGE_SV;
     } else if (strcmp(argv[i], "--instrument") == 0) {
       instrument = argv[i + 1];
+    } else if (strcmp(argv[i], "--keys") == 0) {
+      keys_path = argv[i + 1];
     } else {
       fprintf(stderr, "unknown option %s\n", argv[i]);
       return 2;
     }
   }
   if (argc - i != 2) {
-    fprintf(stderr, "usage: %s [--lang sv|en] [--instrument sue|fia] FILE.ndjson YYYY-MM-DD\n", argv[0]);
+    fprintf(stderr, "usage: %s [--lang sv|en] [--instrument sue|fia] (--keys KEYS.json | --exact) FILE.ndjson YYYY-MM-DD\n",
+            argv[0]);
     return 2;
   }
   /* The date goes into the options JSON: keep it to a plain YYYY-MM-DD (bistand checks it). */
@@ -208,8 +224,13 @@ int main(int argc, char **argv) {
     fprintf(stderr, "the date must be written YYYY-MM-DD\n");
     return 2;
   }
+  if (keys_path != NULL && read_file(keys_path, &keys, &keys_len) != 0) {
+    fprintf(stderr, "%s: cannot read\n", keys_path);
+    return 2;
+  }
   if (read_file(argv[i], &ndjson, &ndjson_len) != 0) {
     fprintf(stderr, "%s: cannot read\n", argv[i]);
+    free(keys);
     return 2;
   }
 
@@ -217,22 +238,27 @@ int main(int argc, char **argv) {
   if (status != BISTAND_OK) {
     print_failure("engine", status, language);
     free(ndjson);
+    free(keys);
     return 2;
   }
 
-  /* JSON: {"report": {...}, "unreadable_lines": N, "documents_with_errors": M}. */
-  sprintf(options, "{\"as_of\": \"%s\"}", argv[i + 1]);
-  status = bistand_report(engine, instrument, ndjson, ndjson_len, (const uint8_t *)options, strlen(options),
-                          &json_report);
+  /* JSON: {"report": {...}, "unreadable_lines": N, "documents_with_errors": M}. No keys (NULL,
+     0) and no "exact": true is refused: perturbed counts need the keys' statistics secret. */
+  sprintf(options, "{\"as_of\": \"%s\", \"exact\": %s}", argv[i + 1], exact);
+  status = bistand_report(engine, instrument, ndjson, ndjson_len, keys, keys_len, (const uint8_t *)options,
+                          strlen(options), &json_report);
   if (status == BISTAND_OK) {
-    /* CSV of the gender breakdown only, one line per cell (the long format, plain dialect), labels in
-     * the chosen language. */
-    sprintf(options, "{\"as_of\": \"%s\", \"breakdowns\": [\"gender\"], \"format\": \"csv-long\", \"csv_dialect\": \"plain\", \"language\": \"%s\"}",
-            argv[i + 1], lang);
-    status = bistand_report(engine, instrument, ndjson, ndjson_len, (const uint8_t *)options, strlen(options),
-                            &csv_report);
+    /* CSV of the gender breakdown only, one line per cell (the long format, plain dialect), labels
+       in the chosen language. */
+    sprintf(options,
+            "{\"as_of\": \"%s\", \"exact\": %s, \"breakdowns\": [\"gender\"], \"format\": \"csv-long\", "
+            "\"csv_dialect\": \"plain\", \"language\": \"%s\"}",
+            argv[i + 1], exact, lang);
+    status = bistand_report(engine, instrument, ndjson, ndjson_len, keys, keys_len, (const uint8_t *)options,
+                            strlen(options), &csv_report);
   }
   free(ndjson);
+  free(keys);
   if (status != BISTAND_OK) {
     /* The output is untouched on failure: NULL here, and bistand_buf_free(NULL) is a no-op. */
     print_failure(argv[i], status, language);
@@ -243,8 +269,15 @@ int main(int argc, char **argv) {
 
   json = (const char *)bistand_buf_data(json_report);
   print_title(json, lang);
-  printf("records: %ld (skipped: %ld unreadable lines, %ld documents with errors)\n", json_number(json, "records"),
-         json_number(json, "unreadable_lines"), json_number(json, "documents_with_errors"));
+  printf("records: %ld, persons: %ld (skipped: %ld unreadable lines, %ld documents with errors)\n",
+         json_number(json, "records"), json_number(json, "persons"), json_number(json, "unreadable_lines"),
+         json_number(json, "documents_with_errors"));
+  /* "exact" first appears in the report's head; "max_deviation" only when perturbed. */
+  if (strstr(json, "\"exact\":true") != NULL) {
+    printf("counts: exact (for the data owner only, not for publication)\n");
+  } else {
+    printf("counts: perturbed by at most %ld\n", json_number(json, "max_deviation"));
+  }
 
   /* The buffer is ours until freed: copy it to split the CSV in place. */
   csv = malloc(bistand_buf_len(csv_report) + 1);

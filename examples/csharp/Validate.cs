@@ -42,6 +42,7 @@ namespace Bistand
         IntegrityFailure = 214,
         NotFound = 215,
         StoreError = 216,
+        WrongKeys = 217,
         InputError = 299,
         Panic = 900,
         InternalError = 901,

@@ -290,19 +290,28 @@ pub unsafe extern "C" fn bistand_pseudonymise(
 }
 
 /// Group statistics with disclosure control over many documents: the report `bistand report`
-/// makes (tables of counts, shares and 95 % intervals by gender, age band, origin, household,
-/// unit and period; counts under the threshold, and counts they could be recovered from, are
-/// suppressed).
+/// makes (tables of persons: counts, shares and 95 % intervals by gender, age band, origin,
+/// household, unit and period). Counts are perturbed with the cell-key method under the
+/// statistics key of `keys_json` (the same persons get the same deviation in every report and
+/// through every interface), and counts under the threshold, or closer to their base than the
+/// threshold, are suppressed. Exact counts only when `options` says `"exact": true`: for the data
+/// owner over their own documents, never for publication; the report then says `"exact": true`.
 ///
 /// - `instrument`: a NUL-terminated string, `"sue"` or `"fia"`; must not be NULL. Another name
 ///   fails with `BISTAND_UNKNOWN_INSTRUMENT`.
-/// - `ndjson`, `ndjson_len`: the documents as NDJSON, one JSON document per line (`\n`; a `\r`
-///   before it is allowed), at most 256 MiB in all (`BISTAND_TOO_LARGE`); blank lines are
-///   ignored. A line that is not a document of `instrument` (not UTF-8, not JSON, over the 1 MiB
-///   per-document limit, another instrument, a bad envelope) is skipped and counted in
-///   `"unreadable_lines"`; a document with error findings is skipped and counted in
+/// - `ndjson`, `ndjson_len`: the documents as NDJSON, one per line (`\n`; a `\r` before it is
+///   allowed), at most 256 MiB in all (`BISTAND_TOO_LARGE`); blank lines are ignored. A line is
+///   a document, or a document with its client, `{"client_id": "...", "document": {...}}` (what
+///   `bistand store import` reads): with `keys_json` the client id is pseudonymised as the store
+///   does it, so a person with several records counts once; a plain document is a person of its
+///   own. A line that is not a document of `instrument` (not UTF-8, not JSON, over the 1 MiB
+///   per-document limit, another instrument, a bad envelope, an empty client id) is skipped and
+///   counted in `"unreadable_lines"`; a document with error findings is skipped and counted in
 ///   `"documents_with_errors"`. Neither is a failure: an input with no readable line gives a
 ///   report of 0 records.
+/// - `keys_json`, `keys_len`: the keys file (as for `bistand_store_open`; its `statistics_key`,
+///   or one derived from the pseudonym key when it has none, perturbs the counts). NULL with
+///   length 0 means no keys: then `options` must say `"exact": true`.
 /// - `options`, `options_len`: required UTF-8 JSON, an object with these keys (any other key
 ///   fails with `BISTAND_INVALID_ARGUMENT`):
 ///   - `"as_of"` (required): the date the report describes, `"YYYY-MM-DD"`, usually today
@@ -310,6 +319,7 @@ pub unsafe extern "C" fn bistand_pseudonymise(
 ///   - `"threshold"`: the disclosure threshold, a whole number of at least 5 (default 5);
 ///   - `"breakdowns"`: names among `"total"`, `"gender"`, `"age_band"`, `"origin"`,
 ///     `"household"`, `"unit"`, `"period"`; the total is always included; absent means all;
+///   - `"exact"`: `true` for exact counts (default `false`: perturbed, which needs `keys_json`);
 ///   - `"format"`: `"json"` (default), `"csv"` (the wide layout of published tables),
 ///     `"csv-long"` (one line per cell, for programs) or `"xlsx"` (an Excel workbook: binary,
 ///     may hold NUL bytes, so read it by `bistand_buf_len`);
@@ -321,34 +331,40 @@ pub unsafe extern "C" fn bistand_pseudonymise(
 /// With `"format": "json"` the output is
 /// `{"report": <report>, "unreadable_lines": N, "documents_with_errors": M}`, where `<report>` is
 /// the report `bistand report` prints, compact (`{"instrument", "title": {"sv", "en"}, "as_of",
-/// "threshold", "records", "tables": [{"id", "title", "description", "rows_are", "rows_label",
-/// "categories": [{"code", "label"}], "rows": [{"code", "label", "cells": [{"count", "base",
-/// "share", "interval", "suppressed"}]}]}]}`; a suppressed cell has `"count": null` and
-/// `"suppressed": true`). With `"format": "csv"` the output is the report as CSV in the wide
-/// layout of published tables (the report's facts first, then per table groups down and
-/// categories across with count, percent and interval, protected numbers `..`), as
-/// `bistand report --format csv` writes it, without the two counts: ask for JSON to get them.
-/// With `"format": "csv-long"` it is one line per cell (`table`, `row`, `category`, `count`,
-/// `base`, `share`, ..., `suppressed`, `exact`, the perturbation), as `--format csv-long`.
+/// "threshold", "records", "persons", "exact", "perturbation", "notes", "tables": [{"id",
+/// "title", "unit", "description", "rows_are", "rows_label", "categories": [{"code", "label"}],
+/// "rows": [{"code", "label", "cells": [{"count", "base", "share", "interval",
+/// "suppressed"}]}]}], "provenance"}`; a suppressed cell has `"count": null` and `"suppressed":
+/// true`; `"provenance"` says what was read and counted, with a digest of the input). With
+/// `"format": "csv"` the output is the report as CSV in the wide layout of published tables (the
+/// report's facts first, then per table groups down and categories across with count, percent
+/// and interval, protected numbers `..`), as `bistand report --format csv` writes it, without the
+/// two counts: ask for JSON to get them. With `"format": "csv-long"` it is one line per cell
+/// (`table`, `row`, `category`, `count`, `base`, `share`, ..., `suppressed`, `exact`, the
+/// perturbation), as `--format csv-long`.
 ///
 /// Fails with `BISTAND_NULL_POINTER` (engine, instrument, report_out, or a NULL pointer with a
 /// non-zero length), `BISTAND_INVALID_UTF8_ARGUMENT` (`instrument` or `options` not UTF-8),
-/// `BISTAND_INVALID_ARGUMENT` (options missing, not JSON, an unknown key, a bad value),
-/// `BISTAND_TOO_LARGE` and `BISTAND_UNKNOWN_INSTRUMENT`; `bistand_last_error` says which, never
-/// repeating the input. On success `*report_out` receives a new buffer that the caller releases
-/// with `bistand_buf_free`; on failure it is left untouched. Thread-safe as `bistand_validate`;
-/// the call takes time in proportion to the input (about as long as validating every line).
+/// `BISTAND_INVALID_ARGUMENT` (options missing, not JSON, an unknown key, a bad value; no
+/// `keys_json` without `"exact": true`; a bad keys JSON), `BISTAND_TOO_LARGE` and
+/// `BISTAND_UNKNOWN_INSTRUMENT`; `bistand_last_error` says which, never repeating the input or a
+/// secret. On success `*report_out` receives a new buffer that the caller releases with
+/// `bistand_buf_free`; on failure it is left untouched. Thread-safe as `bistand_validate`; the
+/// call takes time in proportion to the input (about as long as validating every line).
 ///
 /// # Safety
 /// `engine` must be an engine from `bistand_engine_new`; `instrument` a NUL-terminated string;
-/// `ndjson` and `options` NULL (only with length 0) or readable for their lengths;
+/// `ndjson`, `keys_json` and `options` NULL (only with length 0) or readable for their lengths;
 /// `report_out` writable.
 #[unsafe(no_mangle)]
+#[allow(clippy::too_many_arguments)]
 pub unsafe extern "C" fn bistand_report(
     engine: *const bistand_engine,
     instrument: *const c_char,
     ndjson: *const u8,
     ndjson_len: usize,
+    keys_json: *const u8,
+    keys_len: usize,
     options: *const u8,
     options_len: usize,
     report_out: *mut *mut bistand_buf,
@@ -360,10 +376,12 @@ pub unsafe extern "C" fn bistand_report(
         let instrument = unsafe { required_str(instrument, "instrument")? };
         // SAFETY: the caller promises `ndjson` points to `ndjson_len` readable bytes.
         let ndjson = unsafe { bytes(ndjson, ndjson_len, "ndjson", Limit::NDJSON)? };
+        // SAFETY: the caller promises `keys_json` points to `keys_len` readable bytes.
+        let keys_json = unsafe { bytes(keys_json, keys_len, "keys_json", Limit::KEYS)? };
         // SAFETY: the caller promises `options` points to `options_len` readable bytes.
         let options = unsafe { bytes(options, options_len, "options", Limit::OPTIONS)? };
         let report_out = out_pointer(report_out, "report_out")?;
-        let report = ops::report(engine, instrument, ndjson, options)?;
+        let report = ops::report(engine, instrument, ndjson, keys_json, options)?;
         // SAFETY: checked non-NULL above; the caller promises it is writable.
         unsafe { report_out.write(Box::into_raw(Box::new(report))) };
         Ok(())
@@ -498,14 +516,23 @@ pub unsafe extern "C" fn bistand_last_error(
 ///   SQLite also keeps `<path>-wal` and `<path>-shm` beside it.
 /// - `keys_json`, `keys_len`: the keys, in the format of the sidecar's keys file
 ///   (`bistand keys generate` writes one): `{"pseudonym_key": {"id", "secret_hex"},
-///   "data_keys": [{"id", "secret_hex"}, ...], "active_data_key": "<id>"}`, each secret 64 hex
-///   digits. New records are sealed with the active data key; the others open older records.
-///   bistand copies the keys it needs and wipes its copies of the secrets; wiping yours is up
+///   "data_keys": [{"id", "secret_hex"}, ...], "active_data_key": "<id>", "statistics_key":
+///   {"id", "secret_hex"}}`, each secret 64 hex digits (`statistics_key`, which perturbs
+///   `bistand_store_report`, is optional: without it one is derived from the pseudonym key). New
+///   records are sealed with the active data key; the others open older records. bistand copies the keys it needs and wipes its copies of the secrets; wiping yours is up
 ///   to you.
 ///
+/// A store is bound to its keys, as the command line and the sidecar bind it: the first open
+/// records the fingerprints of the pseudonym key and the data keys (never the secrets), later
+/// opens record new data keys (after a rotation) and refuse keys that do not belong to the
+/// store, before anything is written.
+///
 /// Fails with `BISTAND_INVALID_ARGUMENT` for a bad path or keys JSON (the message names the
-/// position or entry at fault, never a secret), `BISTAND_TOO_LARGE` for keys over 64 KiB, and
-/// `BISTAND_STORE_ERROR` when the file cannot be opened or is not a bistand store. On success
+/// position or entry at fault, never a secret), `BISTAND_TOO_LARGE` for keys over 64 KiB,
+/// `BISTAND_WRONG_KEYS` when the keys are not the store's (another pseudonym key, a data key id
+/// with another secret, or a data key missing that records are sealed with; the message names
+/// the key id, and the file is left as it was), and `BISTAND_STORE_ERROR` when the file cannot
+/// be opened or is not a bistand store. On success
 /// `*store_out` receives a new store that the caller owns and releases with
 /// `bistand_store_free`; on failure it is left untouched.
 ///
@@ -640,6 +667,61 @@ pub unsafe extern "C" fn bistand_store_get(
         let document = store::get(store, record_id)?;
         // SAFETY: checked non-NULL above; the caller promises it is writable.
         unsafe { document_out.write(Box::into_raw(Box::new(document))) };
+        Ok(())
+    })
+}
+
+/// The group report of `instrument` over the records in `store`: the report `bistand report
+/// --db` prints and the sidecar's `GET /v1/reports/{instrument}` serves, through the same
+/// function. Always perturbed under the store's statistics key (the keys the store was opened
+/// with), with small counts suppressed; a store never gives exact counts. Each stored client
+/// counts once (through their record with the latest start).
+///
+/// - `instrument`: `"sue"` or `"fia"`, NUL-terminated.
+/// - `options`, `options_len`: required UTF-8 JSON, as for `bistand_report` (`"as_of"`,
+///   `"threshold"`, `"breakdowns"`, `"format"`, `"language"`, `"csv_dialect"`), and `"units"`:
+///   an array of unit names to count (absent: every unit; compared as the store compares units,
+///   so `"Söder"` and `"söder"` are one unit). `"exact": true` fails with
+///   `BISTAND_INVALID_ARGUMENT`.
+///
+/// With `"format": "json"` the output is `{"report": <report>, "records_not_counted": N}` (as
+/// the sidecar's), N counting stored records that could not be read (altered, or not documents
+/// of the instrument) and so were left out; with `"format": "csv"`, `"csv-long"` or `"xlsx"` the
+/// report alone in that format.
+///
+/// Fails with `BISTAND_NULL_POINTER`, `BISTAND_INVALID_UTF8_ARGUMENT`,
+/// `BISTAND_INVALID_ARGUMENT` (options missing or wrong, `"exact": true`, a malformed unit),
+/// `BISTAND_UNKNOWN_INSTRUMENT`, `BISTAND_INTEGRITY_FAILURE` (no record opens with these keys),
+/// `BISTAND_UNKNOWN_KEY` and `BISTAND_STORE_ERROR`. On success `*report_out` receives a new
+/// buffer that the caller releases with `bistand_buf_free`; on failure it is left untouched.
+/// Thread-safe; the call reads every record of the instrument (and units).
+///
+/// # Safety
+/// `store` must be a store from `bistand_store_open`; `engine` an engine from
+/// `bistand_engine_new`; `instrument` a NUL-terminated string; `options` NULL (only with
+/// length 0) or readable for `options_len` bytes; `report_out` writable.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn bistand_store_report(
+    store: *const bistand_store,
+    engine: *const bistand_engine,
+    instrument: *const c_char,
+    options: *const u8,
+    options_len: usize,
+    report_out: *mut *mut bistand_buf,
+) -> bistand_status {
+    guarded(|| {
+        // SAFETY: the caller promises a live store from `bistand_store_open`.
+        let store = unsafe { reference(store, "store")? };
+        // SAFETY: the caller promises a live engine from `bistand_engine_new`.
+        let engine = &unsafe { reference(engine, "engine")? }.engine;
+        // SAFETY: the caller promises a NUL-terminated string.
+        let instrument = unsafe { required_str(instrument, "instrument")? };
+        // SAFETY: the caller promises `options` points to `options_len` readable bytes.
+        let options = unsafe { bytes(options, options_len, "options", Limit::OPTIONS)? };
+        let report_out = out_pointer(report_out, "report_out")?;
+        let report = store::report(store, engine, instrument, options)?;
+        // SAFETY: checked non-NULL above; the caller promises it is writable.
+        unsafe { report_out.write(Box::into_raw(Box::new(report))) };
         Ok(())
     })
 }

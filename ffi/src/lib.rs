@@ -59,7 +59,10 @@ pub use boundary::{
     bistand_pseudonymise, bistand_report, bistand_schema, bistand_status_message, bistand_summary,
     bistand_validate, bistand_version,
 };
-pub use boundary::{bistand_store_free, bistand_store_get, bistand_store_open, bistand_store_put};
+pub use boundary::{
+    bistand_store_free, bistand_store_get, bistand_store_open, bistand_store_put,
+    bistand_store_report,
+};
 pub use handles::{bistand_buf, bistand_engine};
 pub use status::{bistand_language, bistand_status, map_error};
 pub use store::{bistand_store, map_store_error};

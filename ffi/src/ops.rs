@@ -4,8 +4,9 @@
 
 use bistand_core::identifier::{PersonalNumber, PseudonymKey, pseudonymise as core_pseudonymise};
 use bistand_core::stats::csv::{CsvDialect, to_csv, to_long_csv};
+use bistand_core::stats::ndjson::PersonKeys;
 use bistand_core::stats::xlsx::to_xlsx;
-use bistand_core::stats::{ReportOptions, Threshold, report_from_ndjson};
+use bistand_core::stats::{GroupReport, ReportOptions, Threshold, report_from_ndjson};
 use bistand_core::{Engine, Language, Text};
 use jiff::civil::Date;
 use serde_json::Value;
@@ -103,55 +104,78 @@ pub(crate) fn pseudonymise(
 
 /// The group report over `ndjson` for `instrument`, as `options` (JSON, see
 /// [`ReportRequest::parse`]) asks: JSON `{"report", "unreadable_lines", "documents_with_errors"}`
-/// or the report alone as CSV.
+/// or the report alone as CSV. Perturbed with the statistics secret of `keys_json` (which also
+/// identifies persons, as the store does); exact only when `options` says `"exact": true` (the
+/// data owner over their own documents, as `bistand report --exact`). Neither: refused.
 pub(crate) fn report(
     engine: &Engine,
     instrument: &str,
     ndjson: &[u8],
+    keys_json: &[u8],
     options: &[u8],
 ) -> Result<bistand_buf, Failure> {
-    let request = ReportRequest::parse(options)?;
-    // The caller holds these documents and passes no keys, so there is no statistics secret to
-    // perturb under: the report is exact, and says so (`"exact": true`, the notes). Perturbed
-    // reports are those over stored records (the sidecar, `bistand report --db`).
-    let options = ReportOptions {
-        exact: true,
-        ..request.options
-    };
-    let outcome = report_from_ndjson(engine, instrument, ndjson, request.as_of, &options, None)?;
-    match request.format {
-        ReportFormat::Json => json(&outcome),
-        ReportFormat::Xlsx => Ok(bistand_buf::binary(to_xlsx(
-            &outcome.report,
-            request.language,
-        )?)),
-        ReportFormat::Csv | ReportFormat::CsvLong => {
-            let write = if request.format == ReportFormat::Csv {
-                to_csv
-            } else {
-                to_long_csv
-            };
-            let csv = write(&outcome.report, request.language, request.dialect).into_bytes();
-            // Units and labels carry no control characters, so this never fails; a NUL would
-            // end the output early for a C reader.
-            if csv.contains(&0) {
-                return Err(Failure::new(
-                    bistand_status::BISTAND_INTERNAL_ERROR,
-                    Text {
-                        sv: "internt fel: CSV-utdata innehåller en NUL-byte".into(),
-                        en: "internal error: the CSV output contains a NUL byte".into(),
-                    },
-                ));
+    let request = ReportRequest::parse(options, ReportSource::Ndjson)?;
+    // Checked before the keys and the documents are read: the caller learns at once what to pass.
+    if keys_json.is_empty() && !request.options.exact {
+        return Err(invalid(
+            "a report over NDJSON is perturbed and needs `keys_json` (the keys file: its \
+             statistics key perturbs the counts, its pseudonym key identifies persons); for \
+             exact counts, for the data owner only and never for publication, pass \
+             {\"exact\": true} in `options`"
+                .to_owned(),
+            "en rapport över NDJSON störs och behöver `keys_json` (nyckelfilen: dess \
+             statistiknyckel stör antalen, dess pseudonymnyckel identifierar personer); för \
+             exakta antal, endast för dataägaren och aldrig för publicering, ange \
+             {\"exact\": true} i `options`"
+                .to_owned(),
+        ));
+    }
+    let keys = (!keys_json.is_empty())
+        .then(|| crate::store::parse_keys(keys_json))
+        .transpose()?;
+    let person_keys = keys.as_ref().map(|keys| PersonKeys {
+        pseudonym: &keys.pseudonym,
+        statistics: &keys.statistics,
+    });
+    let outcome = report_from_ndjson(
+        engine,
+        instrument,
+        ndjson,
+        request.as_of,
+        &request.options,
+        person_keys,
+    )?;
+    request.render(&outcome, &outcome.report)
+}
+
+// --- Group statistics ------------------------------------------------------------------------
+//
+// The aggregation is `bistand_core::stats::report_from_ndjson` (shared with the command line) or
+// `bistand_store::documents::report_from_store` (shared with the command line and the sidecar);
+// only the options and the output format are the C ABI's own.
+
+/// What a report is made from: the options each accepts differ.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum ReportSource {
+    /// `bistand_report`: NDJSON the caller holds; may ask for exact counts.
+    Ndjson,
+    /// `bistand_store_report`: the records of a store; may pick units, never exact counts.
+    Store,
+}
+
+impl ReportSource {
+    /// The keys `options` may have.
+    fn keys(self) -> &'static str {
+        match self {
+            ReportSource::Ndjson => {
+                "as_of, threshold, breakdowns, exact, format, language, csv_dialect"
             }
-            Ok(bistand_buf::new(csv))
+            ReportSource::Store => {
+                "as_of, threshold, breakdowns, units, exact, format, language, csv_dialect"
+            }
         }
     }
 }
-
-// --- Group statistics over NDJSON ------------------------------------------------------------
-//
-// The aggregation is `bistand_core::stats::report_from_ndjson`, shared with the command line;
-// only the options and the output format are the C ABI's own.
 
 /// What `bistand_report` produces.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -162,26 +186,28 @@ enum ReportFormat {
     Xlsx,
 }
 
-/// The parsed `options` of `bistand_report`.
+/// The parsed `options` of `bistand_report` and `bistand_store_report`.
 #[derive(Debug)]
-struct ReportRequest {
-    as_of: Date,
-    options: ReportOptions,
+pub(crate) struct ReportRequest {
+    pub(crate) as_of: Date,
+    /// With `exact` as asked (only ever true for [`ReportSource::Ndjson`]).
+    pub(crate) options: ReportOptions,
+    /// The units to count (store reports only); `None` counts every unit.
+    pub(crate) units: Option<Vec<String>>,
     format: ReportFormat,
     language: Language,
     dialect: CsvDialect,
 }
 
-/// The keys `options` may have.
-const OPTION_KEYS: &str = "as_of, threshold, breakdowns, format, language, csv_dialect";
-
 impl ReportRequest {
     /// Parses `{"as_of": "YYYY-MM-DD", "threshold": 5, "breakdowns": ["gender", ...],
-    /// "format": "json" | "csv" | "csv-long" | "xlsx", "language": "sv" | "en", "csv_dialect": "excel-sv" | "plain"}`;
-    /// only `as_of` is required. Absent
+    /// "exact": false, "format": "json" | "csv" | "csv-long" | "xlsx", "language": "sv" | "en",
+    /// "csv_dialect": "excel-sv" | "plain"}` and, for a store,
+    /// `"units": ["Söder", ...]`; only `as_of` is required; `"exact": true` is refused for a
+    /// store. Absent
     /// `breakdowns` means all of them; a list means the total and those listed. Messages never
     /// repeat a value or key from the options.
-    fn parse(options: &[u8]) -> Result<ReportRequest, Failure> {
+    pub(crate) fn parse(options: &[u8], source: ReportSource) -> Result<ReportRequest, Failure> {
         if options.is_empty() {
             return Err(invalid(
                 "`options` is required: pass at least {\"as_of\": \"YYYY-MM-DD\"}".to_owned(),
@@ -209,13 +235,25 @@ impl ReportRequest {
                 "`options` måste vara ett JSON-objekt".to_owned(),
             ));
         };
+        // A store report is always perturbed: asking it for exact counts gets its own answer.
+        if source == ReportSource::Store && map.get("exact") == Some(&Value::Bool(true)) {
+            return Err(invalid(
+                "`options.exact`: reports from a store are always perturbed; exact counts are \
+                 only for NDJSON the caller holds (`bistand_report`)"
+                    .to_owned(),
+                "`options.exact`: rapporter från ett lager störs alltid; exakta antal finns bara \
+                 för NDJSON som anroparen själv har (`bistand_report`)"
+                    .to_owned(),
+            ));
+        }
+        let known = source.keys();
         if map
             .keys()
-            .any(|key| !OPTION_KEYS.split(", ").any(|known| known == key))
+            .any(|key| !known.split(", ").any(|name| name == key))
         {
             return Err(invalid(
-                format!("`options` has an unknown key; the keys are {OPTION_KEYS}"),
-                format!("`options` har en okänd nyckel; nycklarna är {OPTION_KEYS}"),
+                format!("`options` has an unknown key; the keys are {known}"),
+                format!("`options` har en okänd nyckel; nycklarna är {known}"),
             ));
         }
 
@@ -286,6 +324,32 @@ impl ReportRequest {
         };
         // The threshold is checked above, so the only error left is an unknown breakdown.
         let options = ReportOptions::new(threshold, breakdowns).map_err(|_| breakdown_error())?;
+        let exact = match map.get("exact") {
+            None => false,
+            Some(Value::Bool(exact)) => *exact,
+            Some(_) => {
+                return Err(invalid(
+                    "`options.exact` must be true or false".to_owned(),
+                    "`options.exact` måste vara true eller false".to_owned(),
+                ));
+            }
+        };
+        let units_error = || {
+            invalid(
+                "`options.units` must be an array of unit names".to_owned(),
+                "`options.units` måste vara en lista med enhetsnamn".to_owned(),
+            )
+        };
+        let units = match map.get("units") {
+            None => None,
+            Some(Value::Array(names)) => Some(
+                names
+                    .iter()
+                    .map(|name| name.as_str().map(str::to_owned).ok_or_else(units_error))
+                    .collect::<Result<Vec<String>, Failure>>()?,
+            ),
+            Some(_) => return Err(units_error()),
+        };
 
         let format = match map.get("format").map(Value::as_str) {
             None | Some(Some("json")) => ReportFormat::Json,
@@ -327,11 +391,45 @@ impl ReportRequest {
 
         Ok(ReportRequest {
             as_of,
-            options,
+            options: ReportOptions { exact, ..options },
+            units,
             format,
-            dialect,
             language,
+            dialect,
         })
+    }
+
+    /// The output asked for: `whole` as JSON (the report and what was left out of it), or
+    /// `report` alone as CSV.
+    pub(crate) fn render(
+        &self,
+        whole: &impl serde::Serialize,
+        report: &GroupReport,
+    ) -> Result<bistand_buf, Failure> {
+        match self.format {
+            ReportFormat::Json => json(whole),
+            ReportFormat::Xlsx => Ok(bistand_buf::binary(to_xlsx(report, self.language)?)),
+            ReportFormat::Csv | ReportFormat::CsvLong => {
+                let write = if self.format == ReportFormat::Csv {
+                    to_csv
+                } else {
+                    to_long_csv
+                };
+                let csv = write(report, self.language, self.dialect).into_bytes();
+                // Units and labels carry no control characters, so this never fails; a NUL
+                // would end the output early for a C reader.
+                if csv.contains(&0) {
+                    return Err(Failure::new(
+                        bistand_status::BISTAND_INTERNAL_ERROR,
+                        Text {
+                            sv: "internt fel: CSV-utdata innehåller en NUL-byte".into(),
+                            en: "internal error: the CSV output contains a NUL byte".into(),
+                        },
+                    ));
+                }
+                Ok(bistand_buf::new(csv))
+            }
+        }
     }
 }
 

@@ -74,7 +74,11 @@ pub enum bistand_status {
     /// The store's database failed: the file cannot be opened, read or written, is locked too
     /// long or corrupt, or is not a bistand store of a schema this version reads.
     BISTAND_STORE_ERROR = 216,
-    // 217..=298: kept for new kinds of core or store error.
+    /// The keys file does not belong to the store: its pseudonym key or a data key is not the
+    /// one the store was written with, or it lacks a data key records are sealed with. Nothing
+    /// was written; open the store with its own keys file.
+    BISTAND_WRONG_KEYS = 217,
+    // 218..=298: kept for new kinds of core or store error.
     /// A core error of a kind this version of the C ABI does not name yet.
     BISTAND_INPUT_ERROR = 299,
 
@@ -111,6 +115,7 @@ impl bistand_status {
         bistand_status::BISTAND_INTEGRITY_FAILURE,
         bistand_status::BISTAND_NOT_FOUND,
         bistand_status::BISTAND_STORE_ERROR,
+        bistand_status::BISTAND_WRONG_KEYS,
         bistand_status::BISTAND_INPUT_ERROR,
         bistand_status::BISTAND_PANIC,
         bistand_status::BISTAND_INTERNAL_ERROR,
@@ -155,6 +160,9 @@ impl bistand_status {
             }
             BISTAND_NOT_FOUND => "no stored record has the given id",
             BISTAND_STORE_ERROR => "the store's database failed",
+            BISTAND_WRONG_KEYS => {
+                "the keys file does not belong to this store; nothing was written"
+            }
             BISTAND_INPUT_ERROR => "the input cannot be processed",
             BISTAND_PANIC => "internal error: bistand panicked (please report this bug)",
             BISTAND_INTERNAL_ERROR => "internal error: bistand could not produce its output",

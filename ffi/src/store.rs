@@ -8,14 +8,17 @@
 
 use ::bistand_store::documents::{self, PrepareError};
 use ::bistand_store::{
-    Error as StoreError, ErrorKind as StoreErrorKind, Keyring, RecordId, SqliteStore, Store,
+    Error as StoreError, ErrorKind as StoreErrorKind, RecordId, SqliteStore, Store,
 };
-use bistand_core::audit_key::AuditKey;
 use bistand_core::identifier::PseudonymKey;
+use bistand_core::keys::Keys;
+use bistand_core::stats::GroupReport;
+use bistand_core::stats::perturbation::StatisticsKey;
 use bistand_core::{Engine, Report, Text};
 use serde::Serialize;
 
 use crate::handles::bistand_buf;
+use crate::ops::{ReportRequest, ReportSource};
 use crate::status::{Failure, bistand_status};
 
 /// Longest keys JSON accepted, in bytes: far above any real keys file.
@@ -34,13 +37,14 @@ pub struct bistand_store {
     /// Held by the trait: the handle only stores and reads, so any backend would do.
     store: Box<dyn Store>,
     pseudonym_key: PseudonymKey,
+    /// The statistics secret reports from the store are perturbed under.
+    statistics: StatisticsKey,
 }
 
-/// The pseudonym key, the keyring and the audit key of a keys JSON ([`bistand_core::keys`], the
-/// format of the sidecar's keys file). A problem is `BISTAND_INVALID_ARGUMENT`, its message never
-/// a secret.
-fn parse_keys(keys_json: &[u8]) -> Result<(PseudonymKey, Keyring, AuditKey), Failure> {
-    let keys = bistand_core::keys::parse_keys(keys_json).map_err(|e| {
+/// The keys of a keys JSON ([`bistand_core::keys`], the format of the sidecar's keys file). A
+/// problem is `BISTAND_INVALID_ARGUMENT`, its message never a secret.
+pub(crate) fn parse_keys(keys_json: &[u8]) -> Result<Keys, Failure> {
+    bistand_core::keys::parse_keys(keys_json).map_err(|e| {
         Failure::new(
             bistand_status::BISTAND_INVALID_ARGUMENT,
             Text {
@@ -48,12 +52,13 @@ fn parse_keys(keys_json: &[u8]) -> Result<(PseudonymKey, Keyring, AuditKey), Fai
                 en: format!("keys_json: {}", e.message_en()),
             },
         )
-    })?;
-    Ok((keys.pseudonym, keys.keyring, keys.audit))
+    })
 }
 
 /// Opens (creating if needed) the store in the SQLite file at `path` with the keys of
-/// `keys_json`.
+/// `keys_json`, and binds it to them as the command line and the sidecar do
+/// ([`Store::bind_keys`]): keys other than those the store was written with are refused
+/// (`BISTAND_WRONG_KEYS`) before anything is written.
 pub(crate) fn open(path: &str, keys_json: &[u8]) -> Result<bistand_store, Failure> {
     // An empty path or ":memory:" would make SQLite a private temporary database per connection,
     // and the store reads through several connections.
@@ -61,16 +66,19 @@ pub(crate) fn open(path: &str, keys_json: &[u8]) -> Result<bistand_store, Failur
         return Err(Failure::new(bistand_status::BISTAND_INVALID_ARGUMENT, Text { sv: "`path` måste vara sökvägen till en databasfil (inte tom, \":memory:\" eller en \
              file:-URI)".into(), en: "`path` must be the path of a database file (not empty, \":memory:\" or a file: URI)".into() }));
     }
-    let (pseudonym_key, keyring, audit_key) = parse_keys(keys_json)?;
+    let Keys {
+        pseudonym,
+        keyring,
+        statistics,
+        audit,
+    } = parse_keys(keys_json)?;
+    let store = SqliteStore::open(path, keyring).map_err(store_failure)?;
+    store.bind_keys(&pseudonym).map_err(store_failure)?;
     // The same audit key as the sidecar's, so both link one log alike.
-    let store = Box::new(
-        SqliteStore::open(path, keyring)
-            .map_err(store_failure)?
-            .with_audit_key(audit_key),
-    );
     Ok(bistand_store {
-        store,
-        pseudonym_key,
+        store: Box::new(store.with_audit_key(audit)),
+        pseudonym_key: pseudonym,
+        statistics,
     })
 }
 
@@ -158,6 +166,46 @@ pub(crate) fn get(store: &bistand_store, record_id: &str) -> Result<bistand_buf,
     Ok(bistand_buf::new(record.body))
 }
 
+/// What `bistand_store_report` returns as JSON: the sidecar's report body.
+#[derive(Serialize)]
+struct StoreReportBody<'a> {
+    report: &'a GroupReport,
+    records_not_counted: usize,
+}
+
+/// The group report of `instrument` over the records of `store`, as `options` (JSON, see
+/// [`ReportRequest::parse`]) asks: always perturbed under the store's statistics key, through
+/// the function the command line (`bistand report --db`) and the sidecar call. JSON
+/// `{"report", "records_not_counted"}` (as the sidecar's `GET /v1/reports`) or the report
+/// alone as CSV.
+pub(crate) fn report(
+    store: &bistand_store,
+    engine: &Engine,
+    instrument: &str,
+    options: &[u8],
+) -> Result<bistand_buf, Failure> {
+    let request = ReportRequest::parse(options, ReportSource::Store)?;
+    // As the sidecar: an unknown instrument is named as such, before the store is read.
+    engine.definition(instrument, None)?;
+    let outcome = documents::report_from_store(
+        &*store.store,
+        engine,
+        instrument,
+        request.units.as_deref(),
+        request.as_of,
+        &request.options,
+        &store.statistics,
+    )
+    .map_err(store_failure)?;
+    request.render(
+        &StoreReportBody {
+            report: &outcome.report,
+            records_not_counted: outcome.not_counted.len(),
+        },
+        &outcome.report,
+    )
+}
+
 /// The one conversion from a store error kind to a status code. A kind added to the store later
 /// maps to `BISTAND_STORE_ERROR` until it is given a number of its own here.
 pub fn map_store_error(kind: StoreErrorKind) -> bistand_status {
@@ -168,6 +216,7 @@ pub fn map_store_error(kind: StoreErrorKind) -> bistand_status {
         StoreErrorKind::UnknownKey => BISTAND_UNKNOWN_KEY,
         StoreErrorKind::InvalidInput => BISTAND_INVALID_ARGUMENT,
         StoreErrorKind::Aborted => BISTAND_INTERNAL_ERROR,
+        StoreErrorKind::WrongKeys => BISTAND_WRONG_KEYS,
         _ => BISTAND_STORE_ERROR,
     }
 }
@@ -216,13 +265,17 @@ mod tests {
             map_store_error(StoreErrorKind::Aborted),
             BISTAND_INTERNAL_ERROR
         );
+        assert_eq!(
+            map_store_error(StoreErrorKind::WrongKeys),
+            BISTAND_WRONG_KEYS
+        );
     }
 
     #[test]
     fn keys_parse_and_messages_hold_no_secret() {
-        let (pseudonym, keyring, _) = parse_keys(KEYS.as_bytes()).expect("valid keys");
-        assert_eq!(pseudonym.key_id(), "p1");
-        assert_eq!(keyring.active().id(), "k2");
+        let keys = parse_keys(KEYS.as_bytes()).expect("valid keys");
+        assert_eq!(keys.pseudonym.key_id(), "p1");
+        assert_eq!(keys.keyring.active().id(), "k2");
 
         let secret_hex = "0101010101010101010101010101010101010101010101010101010101010101";
         let bad = [

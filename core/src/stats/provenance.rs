@@ -93,8 +93,9 @@ pub struct Input {
     pub source: String,
     /// The units read (store reports limited to some units); empty means all.
     pub units: Vec<String>,
-    /// `sha256:<hex>` of what was read: every non-blank NDJSON line, or every stored record's
-    /// id, pseudonym and document, each with its length, in reading order.
+    /// `sha256:<hex>` of what was read: every non-blank NDJSON line in order, each with its
+    /// length; or the set of stored records (id, pseudonym and document; an unreadable record by
+    /// its id), in any order ([`RecordSetDigest`]).
     pub digest: String,
     /// Records (lines, stored records) read.
     pub read: u64,
@@ -142,6 +143,39 @@ impl InputDigest {
             out.push_str(&format!("{b:02x}"));
         }
         out
+    }
+}
+
+/// The digest of a set of records whatever order they are read in (a store read unit by unit, or
+/// all at once): each record's own SHA-256 of its length-prefixed parts, sorted, then digested as
+/// an [`InputDigest`].
+#[derive(Clone, Debug, Default)]
+pub struct RecordSetDigest(Vec<[u8; 32]>);
+
+impl RecordSetDigest {
+    /// An empty set.
+    pub fn new() -> RecordSetDigest {
+        RecordSetDigest::default()
+    }
+
+    /// Adds one record, given as its parts.
+    pub fn add(&mut self, parts: &[&[u8]]) {
+        let mut hasher = Sha256::new();
+        for part in parts {
+            hasher.update((part.len() as u64).to_le_bytes());
+            hasher.update(part);
+        }
+        self.0.push(hasher.finalize().into());
+    }
+
+    /// `sha256:<hex>` of the sorted record digests.
+    pub fn finish(mut self) -> String {
+        self.0.sort_unstable();
+        let mut digest = InputDigest::new();
+        for record in &self.0 {
+            digest.add(record);
+        }
+        digest.finish()
     }
 }
 
@@ -348,6 +382,12 @@ mod tests {
         assert_ne!(a, b, "moving bytes between parts changes the digest");
         assert!(a.starts_with("sha256:") && a.len() == 71);
         // The empty input: SHA-256 of nothing.
+        let (mut x, mut y) = (RecordSetDigest::new(), RecordSetDigest::new());
+        x.add(&[b"r1", b"body"]);
+        x.add(&[b"r2", b"other"]);
+        y.add(&[b"r2", b"other"]);
+        y.add(&[b"r1", b"body"]);
+        assert_eq!(x.finish(), y.finish(), "a set, whatever the order");
         assert_eq!(
             InputDigest::new().finish(),
             "sha256:e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"

@@ -18,7 +18,8 @@ use bistand_core::stats::{Dimension, GroupReport, ReportOptions, Threshold};
 use bistand_core::sue::{SueAggregate, SueSchema};
 
 use crate::support::{
-    Engine, call, documents, fixture, last_error_en, last_error_sv, report, sue_records,
+    Engine, call, documents, fixture, last_error_en, last_error_sv, report, report_keyed,
+    sue_records,
 };
 
 fn validate(
@@ -297,7 +298,12 @@ fn expected_output(
 
 /// The provenance the C ABI gives the exact default report over `records`.
 fn default_provenance(engine: &Engine, records: &[u8]) -> Provenance {
-    let (status, output) = report(engine, c"sue", records, br#"{"as_of": "2026-11-24"}"#);
+    let (status, output) = report(
+        engine,
+        c"sue",
+        records,
+        br#"{"as_of": "2026-11-24", "exact": true}"#,
+    );
     assert_eq!(status, bistand_status::BISTAND_OK, "{}", last_error_en());
     let value: serde_json::Value = serde_json::from_slice(&output).expect("JSON output");
     serde_json::from_value(value["report"]["provenance"].clone()).expect("provenance")
@@ -311,14 +317,19 @@ fn text(bytes: Vec<u8>) -> String {
 fn report_is_the_rust_report_for_the_sue_fixture() {
     let engine = Engine::new();
     let records = sue_records();
-    // The C ABI's NDJSON report is exact (the caller holds the documents and passes no keys).
+    // Exact, as asked: the caller holds the documents (the data owner).
     let exact = ReportOptions {
         exact: true,
         ..ReportOptions::default()
     };
     let expected = rust_sue_report(&records, &exact);
     assert_eq!(expected.records, 400);
-    let (status, output) = report(&engine, c"sue", &records, br#"{"as_of": "2026-11-24"}"#);
+    let (status, output) = report(
+        &engine,
+        c"sue",
+        &records,
+        br#"{"as_of": "2026-11-24", "exact": true}"#,
+    );
     assert_eq!(status, bistand_status::BISTAND_OK, "{}", last_error_en());
     assert_eq!(last_error_en(), "", "success clears the last error");
     assert!(
@@ -341,7 +352,7 @@ fn report_options_threshold_breakdowns_and_csv() {
         &engine,
         c"sue",
         &records,
-        br#"{"as_of": "2026-11-24", "threshold": 10, "breakdowns": ["unit", "gender", "unit"], "format": "json", "language": "en"}"#,
+        br#"{"as_of": "2026-11-24", "exact": true, "threshold": 10, "breakdowns": ["unit", "gender", "unit"], "format": "json", "language": "en"}"#,
     );
     assert_eq!(status, bistand_status::BISTAND_OK, "{}", last_error_en());
     assert!(expected_output(&rust_sue_report(&records, &options), 0, 0, &output) == text(output));
@@ -356,15 +367,16 @@ fn report_options_threshold_breakdowns_and_csv() {
         &engine,
         c"sue",
         &records,
-        br#"{"as_of": "2026-11-24", "breakdowns": []}"#,
+        br#"{"as_of": "2026-11-24", "exact": true, "breakdowns": []}"#,
     );
     assert!(
         expected_output(&rust_sue_report(&records, &total_only), 0, 0, &output) == text(output)
     );
 
     for (language, name) in [(Language::Swedish, "sv"), (Language::English, "en")] {
-        let options =
-            format!(r#"{{"as_of": "2026-11-24", "format": "csv", "language": "{name}"}}"#);
+        let options = format!(
+            r#"{{"as_of": "2026-11-24", "exact": true, "format": "csv", "language": "{name}"}}"#
+        );
         let (status, output) = report(&engine, c"sue", &records, options.as_bytes());
         assert_eq!(status, bistand_status::BISTAND_OK, "{}", last_error_en());
         let exact = ReportOptions {
@@ -383,7 +395,7 @@ fn report_options_threshold_breakdowns_and_csv() {
         &engine,
         c"sue",
         &records,
-        br#"{"as_of": "2026-11-24", "format": "csv", "language": "en", "csv_dialect": "excel-sv"}"#,
+        br#"{"as_of": "2026-11-24", "exact": true, "format": "csv", "language": "en", "csv_dialect": "excel-sv"}"#,
     );
     assert_eq!(status, bistand_status::BISTAND_OK, "{}", last_error_en());
     let exact = ReportOptions {
@@ -404,7 +416,7 @@ fn report_options_threshold_breakdowns_and_csv() {
         &engine,
         c"sue",
         &records,
-        br#"{"as_of": "2026-11-24", "format": "xlsx", "language": "en"}"#,
+        br#"{"as_of": "2026-11-24", "exact": true, "format": "xlsx", "language": "en"}"#,
     );
     assert_eq!(status, bistand_status::BISTAND_OK, "{}", last_error_en());
     let expected = GroupReport {
@@ -419,7 +431,7 @@ fn report_options_threshold_breakdowns_and_csv() {
         &engine,
         c"sue",
         &records,
-        br#"{"as_of": "2026-11-24", "format": "csv", "csv_dialect": "excel"}"#,
+        br#"{"as_of": "2026-11-24", "exact": true, "format": "csv", "csv_dialect": "excel"}"#,
     );
     assert_eq!(status, bistand_status::BISTAND_INVALID_ARGUMENT);
 }
@@ -428,7 +440,7 @@ fn report_options_threshold_breakdowns_and_csv() {
 fn report_skips_and_counts_unreadable_lines_and_invalid_documents() {
     let engine = Engine::new();
     let records = sue_records();
-    // The C ABI's NDJSON report is exact (the caller holds the documents and passes no keys).
+    // Exact, as asked: the caller holds the documents (the data owner).
     let exact = ReportOptions {
         exact: true,
         ..ReportOptions::default()
@@ -447,19 +459,170 @@ fn report_skips_and_counts_unreadable_lines_and_invalid_documents() {
         input.extend_from_slice(line);
         input.extend_from_slice(b"\r\n");
     }
-    let (status, output) = report(&engine, c"sue", &input, br#"{"as_of": "2026-11-24"}"#);
+    let (status, output) = report(
+        &engine,
+        c"sue",
+        &input,
+        br#"{"as_of": "2026-11-24", "exact": true}"#,
+    );
     assert_eq!(status, bistand_status::BISTAND_OK, "{}", last_error_en());
     assert!(expected_output(&expected, 3, 1, &output) == text(output));
 
     // No documents at all: an empty report, not a failure.
     for empty in [&b""[..], b"\n\n"] {
-        let (status, output) = report(&engine, c"fia", empty, br#"{"as_of": "2026-11-24"}"#);
+        let (status, output) = report(
+            &engine,
+            c"fia",
+            empty,
+            br#"{"as_of": "2026-11-24", "exact": true}"#,
+        );
         assert_eq!(status, bistand_status::BISTAND_OK, "{}", last_error_en());
         let output: serde_json::Value = serde_json::from_slice(&output).expect("JSON");
         assert_eq!(output["report"]["records"], 0);
         assert_eq!(output["report"]["instrument"], "fia");
         assert_eq!(output["unreadable_lines"], 0);
     }
+}
+
+/// Keys as `bistand keys generate` writes them, with a statistics key of their own.
+const KEYS: &str = r#"{"pseudonym_key": {"id": "p1", "secret_hex": "0101010101010101010101010101010101010101010101010101010101010101"},
+  "data_keys": [{"id": "k1", "secret_hex": "0202020202020202020202020202020202020202020202020202020202020202"}],
+  "active_data_key": "k1",
+  "statistics_key": {"id": "s1", "secret_hex": "5151515151515151515151515151515151515151515151515151515151515151"}}"#;
+
+/// The SUE fixture as `bistand store import` reads it: each document with its client; every
+/// client has three records but the last (400 records, 134 persons).
+fn wrapped_records() -> Vec<u8> {
+    let mut out = Vec::new();
+    for (i, line) in sue_records()
+        .split(|&b| b == b'\n')
+        .filter(|line| !line.is_empty())
+        .enumerate()
+    {
+        let document: serde_json::Value = serde_json::from_slice(line).expect("JSON");
+        let line =
+            serde_json::json!({ "client_id": format!("EB-Ö-{}", i / 3), "document": document });
+        out.extend(serde_json::to_vec(&line).expect("JSON"));
+        out.push(b'\n');
+    }
+    out
+}
+
+/// Issue 12 point 5: a report through the C ABI is perturbed under the caller's keys (the core's
+/// report, the one the command line makes with `--keys`); exact only when the caller asks with
+/// `"exact": true`, and labelled exact; neither keys nor that is refused before a line is read.
+#[test]
+fn report_is_perturbed_under_keys_and_exact_only_when_asked() {
+    let engine = Engine::new();
+    let records = wrapped_records();
+    let core = CoreEngine::new().expect("builtin definitions");
+    let keys = bistand_core::keys::parse_keys(KEYS.as_bytes()).expect("keys");
+    let person_keys = bistand_core::stats::ndjson::PersonKeys {
+        pseudonym: &keys.pseudonym,
+        statistics: &keys.statistics,
+    };
+    let as_of = jiff::civil::date(2026, 11, 24);
+
+    // Perturbed: byte for byte the core's report of the same persons under the same keys.
+    let (status, output) = report_keyed(
+        &engine,
+        c"sue",
+        &records,
+        KEYS.as_bytes(),
+        br#"{"as_of": "2026-11-24"}"#,
+    );
+    assert_eq!(status, bistand_status::BISTAND_OK, "{}", last_error_en());
+    let expected = bistand_core::stats::report_from_ndjson(
+        &core,
+        "sue",
+        &records,
+        as_of,
+        &ReportOptions::default(),
+        Some(person_keys),
+    )
+    .expect("report");
+    assert!(!expected.report.exact && expected.report.persons == 134);
+    assert!(text(output.clone()) == serde_json::to_string(&expected).expect("JSON"));
+    let perturbed: serde_json::Value = serde_json::from_slice(&output).expect("JSON");
+    assert_eq!(perturbed["report"]["exact"], false);
+    assert_eq!(perturbed["report"]["perturbation"]["max_deviation"], 2);
+
+    // Exact, asked for explicitly, with the keys identifying persons: each of the 134 clients
+    // once in the composition tables (a client with three records counts once), and the report
+    // says it is exact.
+    let (status, output) = report_keyed(
+        &engine,
+        c"sue",
+        &records,
+        KEYS.as_bytes(),
+        br#"{"as_of": "2026-11-24", "exact": true, "breakdowns": ["gender"]}"#,
+    );
+    assert_eq!(status, bistand_status::BISTAND_OK, "{}", last_error_en());
+    let exact: serde_json::Value = serde_json::from_slice(&output).expect("JSON");
+    assert_eq!(exact["report"]["exact"], true);
+    assert!(exact["report"]["perturbation"].is_null());
+    assert_eq!(exact["report"]["records"], 400);
+    assert_eq!(exact["report"]["tables"][0]["id"], "clients");
+    assert_eq!(exact["report"]["tables"][0]["unit"], "persons");
+    assert_eq!(exact["report"]["persons"], 134);
+    let clients = &exact["report"]["tables"][0];
+    assert_eq!(clients["rows"][0]["cells"][0]["count"], 134);
+    // By gender, the groups' persons add up to the 134 (a person is in one group, once).
+    let by_gender = exact["report"]["tables"]
+        .as_array()
+        .expect("tables")
+        .iter()
+        .find(|table| table["id"] == "clients.gender")
+        .expect("the composition by gender");
+    assert_eq!(by_gender["unit"], "persons");
+    let persons: u64 = by_gender["rows"]
+        .as_array()
+        .expect("rows")
+        .iter()
+        .map(|row| row["cells"][0]["count"].as_u64().unwrap_or(0))
+        .sum();
+    assert!(
+        persons <= 134 && persons > 100,
+        "{persons} of 134 persons shown by gender"
+    );
+    assert!(
+        exact["report"]["notes"]
+            .to_string()
+            .contains("Counts are exact"),
+        "labelled exact"
+    );
+
+    // Neither keys nor an explicit exact: refused, saying what to pass.
+    for options in [
+        &br#"{"as_of": "2026-11-24"}"#[..],
+        br#"{"as_of": "2026-11-24", "exact": false}"#,
+    ] {
+        let (status, _) = report(&engine, c"sue", &records, options);
+        assert_eq!(status, bistand_status::BISTAND_INVALID_ARGUMENT);
+        let (en, sv) = (last_error_en(), last_error_sv());
+        assert!(
+            en.contains("keys_json") && en.contains("\"exact\": true"),
+            "{en}"
+        );
+        assert!(
+            sv.contains("keys_json") && sv.contains("exakta antal"),
+            "{sv}"
+        );
+    }
+    // Keys that are not a keys file: named, never echoed.
+    let (status, _) = report_keyed(
+        &engine,
+        c"sue",
+        &records,
+        br#"{"pseudonym_key": {"id": "p1", "secret_hex": "01"}}"#,
+        br#"{"as_of": "2026-11-24"}"#,
+    );
+    assert_eq!(status, bistand_status::BISTAND_INVALID_ARGUMENT);
+    assert!(
+        last_error_en().starts_with("keys_json:"),
+        "{}",
+        last_error_en()
+    );
 }
 
 fn pseudonymise_c(

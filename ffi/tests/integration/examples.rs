@@ -243,35 +243,49 @@ fn exercise_threads(
     stderr
 }
 
-/// The report example on the SUE report fixture: title, record count and the equality table
-/// by gender with suppressed cells as "–"; then a bad date, which the library refuses.
+/// Keys for the report example, as `bistand keys generate` writes them.
+const REPORT_KEYS: &str = r#"{"pseudonym_key": {"id": "p1", "secret_hex": "0101010101010101010101010101010101010101010101010101010101010101"},
+  "data_keys": [{"id": "k1", "secret_hex": "0202020202020202020202020202020202020202020202020202020202020202"}],
+  "active_data_key": "k1",
+  "statistics_key": {"id": "s1", "secret_hex": "5151515151515151515151515151515151515151515151515151515151515151"}}"#;
+
+/// The report example on the SUE report fixture: exact counts when asked (`--exact`), with the
+/// title, record and person counts and the equality table by gender with suppressed cells as
+/// "–"; perturbed counts with `--keys`; refused with neither; then a bad date, which the library
+/// refuses.
 fn exercise_report(exe: &Path, wrap: &[&str], env: &[(&str, &str)]) -> Vec<String> {
     let records = root().join("tests/data/sue/report/records.ndjson");
-    let command = |lang: &str, date: &str| {
+    let keys = exe.with_file_name("keys.json");
+    std::fs::write(&keys, REPORT_KEYS).expect("keys written");
+    let command = |lang: &str, how: &[&std::ffi::OsStr], date: &str| {
         let mut command = wrapped(exe, wrap);
         command
             .args(["--lang", lang])
+            .args(how)
             .arg(&records)
             .arg(date)
             .envs(env.iter().copied());
         command
     };
+    let exact = [std::ffi::OsStr::new("--exact")];
+    let keyed = [std::ffi::OsStr::new("--keys"), keys.as_os_str()];
     let mut stderrs = Vec::new();
 
-    let (stdout, stderr) = expect_exit(&mut command("sv", "2026-11-24"), 0);
+    let (stdout, stderr) = expect_exit(&mut command("sv", &exact, "2026-11-24"), 0);
     let lines: Vec<&str> = stdout.lines().collect();
     assert_eq!(
-        lines.get(..3),
+        lines.get(..4),
         Some(
             &[
                 "Systematisk uppföljning inom ekonomiskt bistånd (SUE): gruppresultat",
-                "records: 400 (skipped: 0 unreadable lines, 0 documents with errors)",
+                "records: 400, persons: 400 (skipped: 0 unreadable lines, 0 documents with errors)",
+                "counts: exact (for the data owner only, not for publication)",
                 "equality.gender:",
             ][..]
         ),
         "{stdout}"
     );
-    let table = &lines[3..];
+    let table = &lines[4..];
     assert_eq!(table.len(), 18, "two genders × nine measures:\n{stdout}");
     assert!(
         table.iter().any(|l| l.starts_with("  Kvinnor")
@@ -287,15 +301,27 @@ fn exercise_report(exe: &Path, wrap: &[&str], env: &[(&str, &str)]) -> Vec<Strin
     );
     stderrs.push(stderr);
 
-    let (stdout, stderr) = expect_exit(&mut command("en", "2026-11-24"), 0);
+    let (stdout, stderr) = expect_exit(&mut command("en", &keyed, "2026-11-24"), 0);
     assert!(
         stdout.starts_with("Systematic follow-up in social assistance (SUE): group results\n"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("\ncounts: perturbed by at most 2\n"),
         "{stdout}"
     );
     assert!(stdout.contains("  Women "), "{stdout}");
     stderrs.push(stderr);
 
-    let (_, stderr) = expect_exit(&mut command("en", "2026-02-30"), 2);
+    // Neither keys nor --exact: the library refuses to make the report.
+    let (_, stderr) = expect_exit(&mut command("en", &[], "2026-11-24"), 2);
+    assert!(
+        stderr.contains("(103): a report over NDJSON is perturbed and needs `keys_json`"),
+        "{stderr}"
+    );
+    stderrs.push(stderr);
+
+    let (_, stderr) = expect_exit(&mut command("en", &exact, "2026-02-30"), 2);
     assert!(
         stderr.contains("(103): `options.as_of` is not a date"),
         "{stderr}"

@@ -569,7 +569,7 @@ fn status_message_buffers() {
         unsafe { bistand_status_message(code, out.as_mut_ptr(), out.len(), ptr::null_mut()) };
     assert_eq!(status, BISTAND_NULL_POINTER);
     // Numbers that are no status.
-    for number in [1, 99, 104, 217, 298, 300, 902, 1000, u32::MAX] {
+    for number in [1, 99, 104, 218, 298, 300, 902, 1000, u32::MAX] {
         let (status, written, out) = message(bistand_status_message, number, 128, false);
         assert_eq!(
             (status, written),
@@ -656,6 +656,8 @@ fn report_raw(
             instrument,
             ndjson,
             ndjson_len,
+            ptr::null(),
+            0,
             options,
             options_len,
             out,
@@ -664,7 +666,8 @@ fn report_raw(
     .0
 }
 
-const AS_OF: &[u8] = br#"{"as_of": "2026-11-24"}"#;
+/// Exact counts without keys: the data owner's report of their own documents.
+const AS_OF: &[u8] = br#"{"as_of": "2026-11-24", "exact": true}"#;
 
 #[test]
 fn report_nulls_and_lengths() {
@@ -741,6 +744,8 @@ fn report_nulls_and_lengths() {
                 sue,
                 ndjson,
                 records.len(),
+                ptr::null(),
+                0,
                 options,
                 AS_OF.len(),
                 ptr::null_mut(),
@@ -749,6 +754,34 @@ fn report_nulls_and_lengths() {
         BISTAND_NULL_POINTER,
     );
     assert!(last_error_en().contains("`report_out`"));
+
+    // Keys: NULL with a length, and a length over the keys limit, refused before use.
+    let keyed = |keys: *const u8, keys_len: usize| {
+        // SAFETY: valid inputs but the keys, which are refused before they are read.
+        call(|out| unsafe {
+            bistand_report(
+                engine.ptr(),
+                sue,
+                ndjson,
+                records.len(),
+                keys,
+                keys_len,
+                options,
+                AS_OF.len(),
+                out,
+            )
+        })
+        .0
+    };
+    fails(keyed(ptr::null(), 7), BISTAND_NULL_POINTER);
+    assert!(
+        last_error_en().contains("`keys_json`"),
+        "{}",
+        last_error_en()
+    );
+    for len in [usize::MAX, 64 * 1024 + 1] {
+        fails(keyed(ndjson, len), BISTAND_TOO_LARGE);
+    }
 
     // Lengths over the limits are refused before a byte is read.
     for len in [
@@ -795,7 +828,7 @@ fn report_bad_options() {
         (b"{}", "`options.as_of` is missing"),
         (
             br#"{"as_of": "2026-11-24", "191212121212": 1}"#,
-            "`options` has an unknown key; the keys are as_of, threshold, breakdowns, format, language",
+            "`options` has an unknown key; the keys are as_of, threshold, breakdowns, exact, format, language",
         ),
         (br#"{"as_of": "2026-11-24", "treshold": 5}"#, "unknown key"),
         (
@@ -843,6 +876,10 @@ fn report_bad_options() {
         (
             br#"{"as_of": "2026-11-24", "language": "de"}"#,
             "`options.language` must be",
+        ),
+        (
+            br#"{"as_of": "2026-11-24", "exact": "yes"}"#,
+            "`options.exact` must be true or false",
         ),
     ];
     for (options, message) in bad {

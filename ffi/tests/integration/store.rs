@@ -1,6 +1,6 @@
 //! The embedded encrypted store through the C ABI: put and get round trips, refused documents,
-//! no client id in the database files, wrong keys, and the bad-input matrix of the new
-//! functions.
+//! no client id in the database files, a store bound to its keys, perturbed reports from the
+//! store, and the bad-input matrix of the new functions.
 
 use std::ffi::{CStr, CString, c_char};
 use std::path::{Path, PathBuf};
@@ -8,11 +8,13 @@ use std::ptr;
 
 use bistand::{
     bistand_buf, bistand_engine, bistand_status, bistand_store, bistand_store_free,
-    bistand_store_get, bistand_store_open, bistand_store_put,
+    bistand_store_get, bistand_store_open, bistand_store_put, bistand_store_report,
 };
 use serde_json::Value;
 
-use crate::support::{Engine, call, fixture, last_error_en, last_error_sv, sentinel};
+use crate::support::{
+    Engine, call, fixture, last_error_en, last_error_sv, report_keyed, sentinel, sue_records,
+};
 
 use bistand_status::*;
 
@@ -264,8 +266,21 @@ fn the_client_id_never_reaches_the_database_or_the_result() {
     }
 }
 
+/// The database file and its write-ahead log, as bytes (an absent log as `None`).
+fn files(path: &Path) -> Vec<Option<Vec<u8>>> {
+    let wal = PathBuf::from(format!("{}-wal", path.display()));
+    [path.to_path_buf(), wal]
+        .iter()
+        .map(|file| std::fs::read(file).ok())
+        .collect()
+}
+
+/// Issue 14: a store is bound to the keys it was written with. Another organisation's keys, the
+/// right ids with other secrets, or keys lacking a data key records are sealed with are refused
+/// with `BISTAND_WRONG_KEYS` (as the command line and the sidecar refuse them), and the store is
+/// left byte for byte as it was.
 #[test]
-fn other_keys_cannot_open_the_records() {
+fn a_store_refuses_keys_it_was_not_written_with_and_stays_unchanged() {
     let (_dir, path) = temp_db();
     let engine = Engine::new();
     let doc = fixture("valid/complete.json");
@@ -273,11 +288,222 @@ fn other_keys_cannot_open_the_records() {
         let store = Store::open(&path, KEYS);
         stored_id(&store, &engine, "811218-9876", &doc)
     };
-    let other = Store::open(&path, OTHER_KEYS);
-    fails(other.get(&id).0, BISTAND_UNKNOWN_KEY);
-    // Its own records work beside them.
-    let own = stored_id(&other, &engine, "811218-9876", &doc);
-    assert_eq!(other.get(&own).1, doc);
+    let before = files(&path);
+    assert!(before[0].is_some(), "the database exists");
+
+    let other_secret = KEYS.replace("0202020202", "0303030303");
+    let rotated_away = KEYS.replace("\"k1\"", "\"k2\"");
+    let wrong: [(&str, &str); 3] = [
+        (OTHER_KEYS, "p9"),
+        (&other_secret, "k1"),
+        (&rotated_away, "k1"),
+    ];
+    for (keys, named) in wrong {
+        let (status, store) = open_raw(&c_path(&path), keys.as_bytes());
+        fails(status, BISTAND_WRONG_KEYS);
+        assert!(store.is_null());
+        let (en, sv) = (last_error_en(), last_error_sv());
+        assert!(en.contains(&format!("`{named}`")), "{en}");
+        assert!(en.contains("nothing was written"), "{en}");
+        assert!(sv.contains("inget skrevs"), "{sv}");
+        for secret in ["0909090909", "0808080808", "0303030303", "0202020202"] {
+            assert!(!en.contains(secret) && !sv.contains(secret), "{en} / {sv}");
+        }
+        assert!(files(&path) == before, "byte for byte unchanged");
+    }
+
+    // The store's own keys still open it, and its record is intact.
+    let own = Store::open(&path, KEYS);
+    assert_eq!(own.get(&id).1, doc);
+}
+
+/// `bistand_store_report` through the C ABI, options as JSON text.
+fn store_report(
+    store: *const bistand_store,
+    engine: &Engine,
+    instrument: &CStr,
+    options: &str,
+) -> (bistand_status, Vec<u8>) {
+    // SAFETY: a live store and engine, a NUL-terminated instrument, readable options, a writable
+    // output.
+    call(|out| unsafe {
+        bistand_store_report(
+            store,
+            engine.ptr(),
+            instrument.as_ptr(),
+            options.as_ptr(),
+            options.len(),
+            out,
+        )
+    })
+}
+
+/// Keys with a statistics key of their own, as `bistand keys generate` writes them.
+const STATISTICS_KEYS: &str = r#"{"pseudonym_key": {"id": "p1", "secret_hex": "0101010101010101010101010101010101010101010101010101010101010101"},
+  "data_keys": [{"id": "k1", "secret_hex": "0202020202020202020202020202020202020202020202020202020202020202"}],
+  "active_data_key": "k1",
+  "statistics_key": {"id": "s1", "secret_hex": "5151515151515151515151515151515151515151515151515151515151515151"}}"#;
+
+/// Issue 12: a report from the store through the C ABI is always perturbed, under the store's
+/// statistics key, and is the report of the same persons over NDJSON with the same keys
+/// (`bistand_report`, the command line's code path): whole tables equal, each client counted
+/// once however many records they have, units picked as the store compares them. Exact counts
+/// are refused.
+#[test]
+fn store_reports_are_perturbed_and_equal_the_ndjson_report_of_the_same_persons() {
+    let (_dir, path) = temp_db();
+    let engine = Engine::new();
+    let store = Store::open(&path, STATISTICS_KEYS);
+    let mut all = Vec::new();
+    let mut soder = Vec::new();
+    let lines = sue_records();
+    let documents: Vec<&[u8]> = lines
+        .split(|&b| b == b'\n')
+        .filter(|line| !line.is_empty())
+        .take(150)
+        .collect();
+    for (i, line) in documents.iter().enumerate() {
+        let mut document: Value = serde_json::from_slice(line).expect("JSON");
+        let unit = if i % 3 == 0 { "Söder" } else { "Norr" };
+        document["unit"] = Value::from(unit);
+        // Every fifth client has a second record, in the same unit.
+        let client = format!("EB-Å-{}", if i % 5 == 4 && i >= 3 { i - 3 } else { i });
+        let doc = serde_json::to_vec(&document).expect("JSON");
+        stored_id(&store, &engine, &client, &doc);
+        let mut wrapped = serde_json::to_vec(&serde_json::json!({
+            "client_id": client,
+            "document": document,
+        }))
+        .expect("JSON");
+        wrapped.push(b'\n');
+        if unit == "Söder" {
+            soder.extend_from_slice(&wrapped);
+        }
+        all.extend(wrapped);
+    }
+
+    let options = r#"{"as_of": "2026-11-24", "breakdowns": ["gender", "unit", "age_band"]}"#;
+    let (status, from_store) = store_report(store.0, &engine, c"sue", options);
+    assert_eq!(status, BISTAND_OK, "{}", last_error_en());
+    let from_store = parse(&from_store);
+    assert_eq!(from_store["records_not_counted"], 0);
+    let report = &from_store["report"];
+    assert_eq!(report["exact"], false);
+    assert_eq!(report["perturbation"]["max_deviation"], 2);
+    assert_eq!(report["records"], 150);
+    assert_eq!(
+        report["persons"], 120,
+        "a client with two records counts once"
+    );
+    for table in report["tables"].as_array().expect("tables") {
+        assert_eq!(table["unit"], "persons", "{}", table["id"]);
+    }
+
+    let (status, from_ndjson) = report_keyed(
+        &engine,
+        c"sue",
+        &all,
+        STATISTICS_KEYS.as_bytes(),
+        options.as_bytes(),
+    );
+    assert_eq!(status, BISTAND_OK, "{}", last_error_en());
+    // The same but for where it was read from (the provenance's input).
+    let mut from_ndjson = parse(&from_ndjson)["report"].clone();
+    let mut from_store = report.clone();
+    let ndjson_input = from_ndjson["provenance"]["input"].take();
+    let store_input = from_store["provenance"]["input"].take();
+    assert_eq!(
+        (&ndjson_input["source"], &store_input["source"]),
+        (&"ndjson".into(), &"store".into())
+    );
+    assert_eq!(from_ndjson, from_store, "the same persons, the same report");
+
+    // Units as the store compares them: one unit however it is spelt or listed.
+    let (status, only_soder) = store_report(
+        store.0,
+        &engine,
+        c"sue",
+        r#"{"as_of": "2026-11-24", "units": ["söder", "Söder"], "breakdowns": ["gender"]}"#,
+    );
+    assert_eq!(status, BISTAND_OK, "{}", last_error_en());
+    let (status, soder_ndjson) = report_keyed(
+        &engine,
+        c"sue",
+        &soder,
+        STATISTICS_KEYS.as_bytes(),
+        br#"{"as_of": "2026-11-24", "breakdowns": ["gender"]}"#,
+    );
+    assert_eq!(status, BISTAND_OK, "{}", last_error_en());
+    assert_eq!(read_from_apart(&only_soder), read_from_apart(&soder_ndjson));
+    assert_eq!(parse(&only_soder)["report"]["records"], 50);
+
+    // CSV: the same lines as the NDJSON report's (the long format: the wide one starts with the
+    // provenance, which names the source).
+    let csv = r#"{"as_of": "2026-11-24", "breakdowns": ["gender"], "format": "csv-long", "language": "en"}"#;
+    let (status, store_csv) = store_report(store.0, &engine, c"sue", csv);
+    assert_eq!(status, BISTAND_OK, "{}", last_error_en());
+    let (status, ndjson_csv) = report_keyed(
+        &engine,
+        c"sue",
+        &all,
+        STATISTICS_KEYS.as_bytes(),
+        csv.as_bytes(),
+    );
+    assert_eq!(status, BISTAND_OK, "{}", last_error_en());
+    assert!(store_csv.len() > 200 && store_csv == ndjson_csv);
+
+    // Never exact, whoever asks; other mistakes named.
+    let (status, _) = store_report(
+        store.0,
+        &engine,
+        c"sue",
+        r#"{"as_of": "2026-11-24", "exact": true}"#,
+    );
+    fails(status, BISTAND_INVALID_ARGUMENT);
+    assert!(
+        last_error_en().contains("always perturbed"),
+        "{}",
+        last_error_en()
+    );
+    assert!(
+        last_error_sv().contains("störs alltid"),
+        "{}",
+        last_error_sv()
+    );
+    for (options, message) in [
+        ("", "`options` is required"),
+        (
+            r#"{"as_of": "2026-11-24", "units": "Söder"}"#,
+            "`options.units` must be",
+        ),
+        (
+            r#"{"as_of": "2026-11-24", "units": [1]}"#,
+            "`options.units` must be",
+        ),
+        (
+            r#"{"as_of": "2026-11-24", "unit": ["Söder"]}"#,
+            "unknown key",
+        ),
+    ] {
+        fails(
+            store_report(store.0, &engine, c"sue", options).0,
+            BISTAND_INVALID_ARGUMENT,
+        );
+        assert!(
+            last_error_en().contains(message),
+            "{options}: {}",
+            last_error_en()
+        );
+    }
+    fails(
+        store_report(store.0, &engine, c"asi", r#"{"as_of": "2026-11-24"}"#).0,
+        BISTAND_UNKNOWN_INSTRUMENT,
+    );
+    fails(
+        store_report(ptr::null(), &engine, c"sue", r#"{"as_of": "2026-11-24"}"#).0,
+        BISTAND_NULL_POINTER,
+    );
+    assert!(last_error_en().contains("`store`"), "{}", last_error_en());
 }
 
 #[test]
@@ -588,4 +814,17 @@ fn put_and_get_matrix() {
 fn free_null_store() {
     // SAFETY: NULL is documented as a no-op.
     unsafe { bistand_store_free(ptr::null_mut()) };
+}
+
+/// A report's JSON output without what differs between the store and NDJSON: the provenance's
+/// input (source, units, digest).
+fn read_from_apart(output: &[u8]) -> serde_json::Value {
+    let mut report = parse(output)["report"].clone();
+    let input = report["provenance"]["input"].take();
+    assert!(
+        input["digest"]
+            .as_str()
+            .is_some_and(|d| d.starts_with("sha256:"))
+    );
+    report
 }

@@ -156,11 +156,22 @@ pub(crate) fn sue_records() -> Vec<u8> {
     std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }
 
-/// `bistand_report` through the C ABI: status and, on success, the output.
+/// `bistand_report` through the C ABI without keys: status and, on success, the output.
 pub(crate) fn report(
     engine: &Engine,
     instrument: &CStr,
     ndjson: &[u8],
+    options: &[u8],
+) -> (bistand_status, Vec<u8>) {
+    report_keyed(engine, instrument, ndjson, &[], options)
+}
+
+/// `bistand_report` through the C ABI with `keys` (empty: none): status and the output.
+pub(crate) fn report_keyed(
+    engine: &Engine,
+    instrument: &CStr,
+    ndjson: &[u8],
+    keys: &[u8],
     options: &[u8],
 ) -> (bistand_status, Vec<u8>) {
     // SAFETY: live engine, NUL-terminated instrument, readable inputs, writable out.
@@ -170,6 +181,8 @@ pub(crate) fn report(
             instrument.as_ptr(),
             ndjson.as_ptr(),
             ndjson.len(),
+            keys.as_ptr(),
+            keys.len(),
             options.as_ptr(),
             options.len(),
             out,

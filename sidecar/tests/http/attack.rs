@@ -46,11 +46,35 @@ const THRESHOLDS: [u64; 2] = [5, 6];
 /// Breakdown sets (asking for all of them at once makes each report slower, not more telling:
 /// perturbed cells do not depend on the other tables of a report).
 const BREAKDOWNS: [&str; 3] = ["gender", "unit", "age_band,period"];
-/// The pseudonym and statistics secrets of the test's store.
-const PSEUDONYM_SECRET: &str = "0f1e2d3c4b5a69788796a5b4c3d2e1f00112233445566778899aabbccddeeff0";
-const STATISTICS_SECRET: &str = "5a17e0c4d3b2a19f8e7d6c5b4a39281706f5e4d3c2b1a0f9e8d7c6b5a4938271";
+/// Set to a seed a failed run printed to run the attack again with the same secrets.
+const SEED_VARIABLE: &str = "BISTAND_ATTACK_SEED";
 /// An upper bound standing for "unbounded" that sums of a few thousand terms cannot overflow.
 const INFINITY: i64 = 1 << 40;
+
+/// The seed of this run's secrets: [`SEED_VARIABLE`] when set (to reproduce a failure), otherwise
+/// a fresh random one, so that every run attacks other perturbations.
+fn seed() -> u64 {
+    match std::env::var(SEED_VARIABLE) {
+        Ok(text) => text
+            .trim()
+            .parse()
+            .unwrap_or_else(|_| panic!("{SEED_VARIABLE} must be a whole number, not {text:?}")),
+        Err(_) => {
+            let mut bytes = [0; 8];
+            getrandom::fill(&mut bytes).expect("the system's random numbers");
+            u64::from_le_bytes(bytes)
+        }
+    }
+}
+
+/// A 32-byte secret as hex, derived from `seed` for `purpose` (SHA-256 of both).
+fn secret(seed: u64, purpose: &str) -> String {
+    use sha2::Digest;
+    let mut hash = sha2::Sha256::new();
+    hash.update(purpose.as_bytes());
+    hash.update(seed.to_le_bytes());
+    hex::encode(hash.finalize())
+}
 
 /// The client of record `i`: most records are a client's only one, some a second or third.
 fn client_of(i: usize) -> usize {
@@ -390,14 +414,15 @@ async fn no_protected_cell_is_pinned_by_every_report_the_api_releases() {
     let dir = tempfile::tempdir().expect("tempdir");
     let created = init_in(dir.path(), &UNITS);
     let config = Config::load(&created.config).expect("config");
-    // Fixed statistics and pseudonym secrets: the perturbations (record keys are keyed hashes of
-    // pseudonyms), and so the attack's verdict, depend on them, and
-    // a failure must be reproducible. (With fresh secrets the runs made so far also pinned
-    // nothing, but some left a protected cell with only two possible values.)
+    // The perturbations (record keys are keyed hashes of pseudonyms), and so the attack's
+    // verdict, depend on the statistics and pseudonym secrets: each run draws new ones from a
+    // seed, printed so that a failure can be run again with the same secrets.
+    let seed = seed();
+    eprintln!("attack: seed {seed} (run again with {SEED_VARIABLE}={seed})");
     let mut file: Value =
         serde_json::from_slice(&std::fs::read(&config.store.keys).expect("keys")).expect("json");
-    file["statistics_key"] = json!({ "id": "s-attack", "secret_hex": STATISTICS_SECRET });
-    file["pseudonym_key"] = json!({ "id": "p-attack", "secret_hex": PSEUDONYM_SECRET });
+    file["statistics_key"] = json!({ "id": "s-attack", "secret_hex": secret(seed, "statistics") });
+    file["pseudonym_key"] = json!({ "id": "p-attack", "secret_hex": secret(seed, "pseudonym") });
     std::fs::write(&config.store.keys, file.to_string()).expect("keys");
     let keys = bistand_sidecar::keys::load(&config.store.keys).expect("keys");
 
@@ -567,7 +592,7 @@ async fn no_protected_cell_is_pinned_by_every_report_the_api_releases() {
     }
 
     eprintln!(
-        "attack: {requests} requests ({suppressed_cells} suppressed cells shown), {} numbers, \
+        "attack (seed {seed}): {requests} requests ({suppressed_cells} suppressed cells shown), {} numbers, \
          {} protected, {} pinned, protected cells left with 2..=5 values: {:?}; exact baseline: \
          {} protected, {} pinned ({small_pinned} of them counts of 1 to 4); {:.1} s (service \
          part {:.1} s)",
@@ -606,12 +631,14 @@ async fn no_protected_cell_is_pinned_by_every_report_the_api_releases() {
     }
     assert!(
         pinned.is_empty(),
-        "{} protected cells pinned after {requests} requests, e.g. {:?}",
+        "{} protected cells pinned after {requests} requests, e.g. {:?}; run again with \
+         {SEED_VARIABLE}={seed}",
         pinned.len(),
         &pinned[..pinned.len().min(10)]
     );
     assert!(
         small_pinned > 0,
-        "the attack recovered no small count even from exact reports: it proves nothing"
+        "the attack recovered no small count even from exact reports: it proves nothing \
+         ({SEED_VARIABLE}={seed})"
     );
 }

@@ -4,6 +4,7 @@ mod attack;
 mod deploy;
 mod input;
 mod integrity;
+mod interfaces;
 mod lookups;
 mod openapi;
 mod operations;

@@ -260,7 +260,7 @@ pub(super) fn table_specs(schema: &SueSchema, layout: &Layout) -> Vec<TableSpec>
         TableSpec {
             id: "reopening",
             title: Text { sv: "Återaktualisering".into(), en: "Re-opening".into() },
-            description: Text { sv: "Andel avslutade ärenden som återaktualiserats inom 3, 6 och 12 månader, bland ärenden avslutade minst så länge före rapportdatumet".into(), en: "Share of closed cases re-opened within 3, 6 and 12 months, among cases closed at least that long before the report date".into() },
+            description: Text { sv: "Andel personer vars ärende återaktualiserats inom 3, 6 och 12 månader efter avslutningen, bland personer vars ärende avslutades minst så länge före rapportdatumet; varje person räknas en gång, genom sitt senaste ärende".into(), en: "Share of persons whose case was re-opened within 3, 6 and 12 months of closure, among persons whose case closed at least that long before the report date; each person counts once, through their latest case".into() },
             categories: vec![
                 category("inom_3_manader", Text { sv: "Inom 3 månader".into(), en: "Within 3 months".into() }),
                 category("inom_6_manader", Text { sv: "Inom 6 månader".into(), en: "Within 6 months".into() }),

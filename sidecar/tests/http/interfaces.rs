@@ -1,0 +1,299 @@
+//! Issue 12, "how it is checked": the same persons get the same perturbed counts in every report,
+//! through every interface. One store, written through the C ABI with the service's keys file,
+//! reported on by the command line (`bistand report --db`, a subprocess), the C ABI over the
+//! store (`bistand_store_report`) and over the same records as NDJSON with the same keys
+//! (`bistand_report`), and REST (`GET /v1/reports/sue` of the service `bistand serve` runs).
+//! Whole reports are compared, every table and cell, for all units and for one.
+
+use std::process::Command;
+
+use bistand_core::Engine;
+use bistand_core::sue::SueGenerator;
+use bistand_sidecar::config::Config;
+use bistand_sidecar::server::Running;
+use serde_json::{Value, json};
+
+use crate::setup::{ReadAnswer, Service, init_in};
+
+/// Units with Swedish letters, as municipalities name them.
+const UNITS: [&str; 2] = ["Norr", "Söder"];
+const RECORDS: usize = 160;
+const BREAKDOWNS: &str = "gender,unit,age_band";
+
+/// The C ABI, called as a C program calls it: the library is linked into this test.
+#[allow(unsafe_code)]
+mod c_abi {
+    use std::ffi::CString;
+    use std::path::Path;
+    use std::ptr;
+
+    use bistand::{
+        bistand_buf, bistand_buf_data, bistand_buf_free, bistand_buf_len, bistand_engine,
+        bistand_engine_free, bistand_engine_new, bistand_report, bistand_status, bistand_store,
+        bistand_store_free, bistand_store_open, bistand_store_put, bistand_store_report,
+    };
+
+    /// The bytes of the buffer a successful call returned, which is then freed.
+    fn take(status: bistand_status, buf: *mut bistand_buf) -> Vec<u8> {
+        assert_eq!(status, bistand_status::BISTAND_OK);
+        // SAFETY: `buf` is the live buffer the call returned; it is freed once, here, after
+        // its bytes are copied.
+        unsafe {
+            let bytes =
+                std::slice::from_raw_parts(bistand_buf_data(buf), bistand_buf_len(buf)).to_vec();
+            bistand_buf_free(buf);
+            bytes
+        }
+    }
+
+    /// An engine and a store opened through the C ABI, freed on drop.
+    pub(crate) struct Library {
+        engine: *mut bistand_engine,
+        store: *mut bistand_store,
+    }
+
+    impl Library {
+        pub(crate) fn open(path: &Path, keys: &[u8]) -> Library {
+            let path = CString::new(path.to_str().expect("UTF-8 path")).expect("no NUL");
+            let (mut engine, mut store) = (ptr::null_mut(), ptr::null_mut());
+            // SAFETY: NULL profile with length 0, a writable output.
+            let status = unsafe { bistand_engine_new(ptr::null(), 0, &mut engine) };
+            assert_eq!(status, bistand_status::BISTAND_OK);
+            // SAFETY: a NUL-terminated path, readable keys, a writable output.
+            let status =
+                unsafe { bistand_store_open(path.as_ptr(), keys.as_ptr(), keys.len(), &mut store) };
+            assert_eq!(status, bistand_status::BISTAND_OK);
+            Library { engine, store }
+        }
+
+        /// Stores `doc` under `client_id`; the document must be valid.
+        pub(crate) fn put(&self, client_id: &str, doc: &[u8]) {
+            let mut out = ptr::null_mut();
+            // SAFETY: live handles, readable inputs, a NUL-terminated date, a writable output.
+            let status = unsafe {
+                bistand_store_put(
+                    self.store,
+                    self.engine,
+                    client_id.as_ptr(),
+                    client_id.len(),
+                    doc.as_ptr(),
+                    doc.len(),
+                    c"2026-11-24".as_ptr(),
+                    &mut out,
+                )
+            };
+            let result: serde_json::Value =
+                serde_json::from_slice(&take(status, out)).expect("JSON");
+            assert_eq!(result["stored"], true, "{result}");
+        }
+
+        /// `bistand_store_report` of SUE with `options`.
+        pub(crate) fn store_report(&self, options: &str) -> Vec<u8> {
+            let mut out = ptr::null_mut();
+            // SAFETY: live handles, a NUL-terminated instrument, readable options, a writable
+            // output.
+            let status = unsafe {
+                bistand_store_report(
+                    self.store,
+                    self.engine,
+                    c"sue".as_ptr(),
+                    options.as_ptr(),
+                    options.len(),
+                    &mut out,
+                )
+            };
+            take(status, out)
+        }
+
+        /// `bistand_report` of SUE over `ndjson` with `keys` and `options`.
+        pub(crate) fn ndjson_report(&self, ndjson: &[u8], keys: &[u8], options: &str) -> Vec<u8> {
+            let mut out = ptr::null_mut();
+            // SAFETY: a live engine, a NUL-terminated instrument, readable inputs, a writable
+            // output.
+            let status = unsafe {
+                bistand_report(
+                    self.engine,
+                    c"sue".as_ptr(),
+                    ndjson.as_ptr(),
+                    ndjson.len(),
+                    keys.as_ptr(),
+                    keys.len(),
+                    options.as_ptr(),
+                    options.len(),
+                    &mut out,
+                )
+            };
+            take(status, out)
+        }
+    }
+
+    impl Drop for Library {
+        fn drop(&mut self) {
+            // SAFETY: made by `bistand_store_open` and `bistand_engine_new`, freed once here.
+            unsafe {
+                bistand_store_free(self.store);
+                bistand_engine_free(self.engine);
+            }
+        }
+    }
+}
+
+/// The client of record `i`: every fourth record is a second record of an earlier client, in
+/// the same unit.
+fn client_of(i: usize) -> usize {
+    if i % 4 == 3 { i - 2 } else { i }
+}
+
+/// `bistand report` over the store, as an operator runs it: the report JSON.
+fn cli_report(config: &Config, unit: Option<&str>) -> Value {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_bistand"));
+    command
+        .args(["report", "--instrument", "sue", "--db"])
+        .arg(&config.store.path)
+        .arg("--keys")
+        .arg(&config.store.keys)
+        .args(["--as-of", "2026-11-24", "--breakdown", BREAKDOWNS]);
+    if let Some(unit) = unit {
+        command.args(["--unit", unit]);
+    }
+    let output = command.output().expect("bistand runs");
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    serde_json::from_slice(&output.stdout).expect("JSON")
+}
+
+/// A report without what tells NDJSON from the store apart: its provenance's input.
+fn without_input(report: &Value) -> Value {
+    let mut report = report.clone();
+    report["provenance"]["input"].take();
+    report
+}
+
+fn parse(bytes: &[u8]) -> Value {
+    serde_json::from_slice(bytes).expect("JSON")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_same_persons_get_the_same_perturbed_tables_through_every_interface() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let created = init_in(dir.path(), &UNITS);
+    let config = Config::load(&created.config).expect("config");
+    let keys = std::fs::read(&config.store.keys).expect("the service's keys file");
+    assert!(
+        String::from_utf8_lossy(&keys).contains("statistics_key"),
+        "init writes a statistics key"
+    );
+
+    // The records, written through the C ABI, and the same lines as wrapped NDJSON.
+    let engine = Engine::new().expect("engine");
+    let definition = engine.definition("sue", None).expect("sue");
+    let (mut all, mut soder) = (Vec::new(), Vec::new());
+    let library = c_abi::Library::open(&config.store.path, &keys);
+    for (i, mut document) in SueGenerator::new(definition, 21)
+        .expect("generator")
+        .take(RECORDS)
+        .enumerate()
+    {
+        let client = client_of(i);
+        let unit = UNITS[client % 3 / 2];
+        document["unit"] = json!(unit);
+        let client_id = format!("EB-Å-{client}");
+        library.put(&client_id, &serde_json::to_vec(&document).expect("JSON"));
+        let mut line = serde_json::to_vec(&json!({ "client_id": client_id, "document": document }))
+            .expect("JSON");
+        line.push(b'\n');
+        if unit == "Söder" {
+            soder.extend_from_slice(&line);
+        }
+        all.extend(line);
+    }
+
+    // All units, then Söder alone, through the C ABI (over the store and over NDJSON) and the
+    // command line.
+    let options = r#"{"as_of": "2026-11-24", "breakdowns": ["gender", "unit", "age_band"]}"#;
+    let soder_options = r#"{"as_of": "2026-11-24", "breakdowns": ["gender", "unit", "age_band"],
+        "units": ["Söder"]}"#;
+    let c_store = library.store_report(options);
+    let c_store_soder = library.store_report(soder_options);
+    let c_ndjson = parse(&library.ndjson_report(&all, &keys, options));
+    let c_ndjson_soder = parse(&library.ndjson_report(&soder, &keys, options));
+    drop(library);
+    let cli = cli_report(&config, None);
+    let cli_soder = cli_report(&config, Some("söder"));
+
+    // REST, from the service over the same store.
+    let running = Running::start(&config).await.expect("starts");
+    let base = format!("https://localhost:{}", running.address.port());
+    let service = Service {
+        running,
+        created,
+        base,
+        _dir: dir,
+    };
+    let client = service.client();
+    let token = service.token("analytiker");
+    let rest = client
+        .get(service.url(&format!(
+            "/v1/reports/sue?as_of=2026-11-24&breakdowns={BREAKDOWNS}"
+        )))
+        .bearer_auth(&token)
+        .send_text()
+        .await;
+    let rest_soder: Value = client
+        .get(service.url(&format!(
+            "/v1/reports/sue?as_of=2026-11-24&breakdowns={BREAKDOWNS}&units=S%C3%B6der"
+        )))
+        .bearer_auth(&token)
+        .send_json()
+        .await;
+    service.running.stop().await.expect("stops");
+
+    // The C ABI's store report is the sidecar's answer, but for the units the provenance names:
+    // REST reads the analyst's units by name, the C ABI every unit.
+    let without_units = |bytes: &[u8]| {
+        let mut value = parse(bytes);
+        let units = value["report"]["provenance"]["input"]["units"].take();
+        (value, units)
+    };
+    let (rest_report, rest_units) = without_units(rest.as_bytes());
+    let (c_store_report, c_units) = without_units(&c_store);
+    assert_eq!(
+        rest_report, c_store_report,
+        "REST and the C ABI over the store differ"
+    );
+    assert_eq!((rest_units, c_units), (json!(["norr", "söder"]), json!([])));
+    let report = &parse(&c_store)["report"];
+    assert_eq!(report["exact"], false);
+    assert_eq!(report["perturbation"]["max_deviation"], 2);
+    assert_eq!(report["records"], RECORDS);
+    assert_eq!(
+        report["persons"],
+        RECORDS - RECORDS / 4,
+        "persons, not records"
+    );
+    let shown = report.to_string().matches("\"suppressed\":false").count();
+    assert!(
+        shown > 20,
+        "a report with numbers in it: {shown} cells shown"
+    );
+    assert_eq!(
+        without_input(&c_ndjson["report"]),
+        without_input(report),
+        "C ABI over NDJSON"
+    );
+    assert_eq!(cli, *report, "the command line over the store");
+
+    let report_soder = &parse(&c_store_soder)["report"];
+    assert!(report_soder["records"].as_u64().expect("records") < RECORDS as u64);
+    assert_ne!(report_soder, report);
+    assert_eq!(rest_soder["report"], *report_soder, "REST, units=Söder");
+    assert_eq!(
+        without_input(&c_ndjson_soder["report"]),
+        without_input(report_soder),
+        "C ABI over NDJSON of Söder"
+    );
+    assert_eq!(cli_soder, *report_soder, "the command line, --unit söder");
+}
