@@ -10,12 +10,10 @@
 
 use std::fmt;
 
-use hmac::{Hmac, KeyInit, Mac};
-use sha2::Sha256;
-
 use crate::Text;
 use crate::error::{Error, ErrorKind, Result};
 use crate::identifier::{PseudonymKey, is_key_id};
+use crate::mac::{MAC_LEN, keyed_mac};
 
 /// Length of an audit key's secret, in bytes.
 pub const AUDIT_KEY_LEN: usize = 32;
@@ -29,9 +27,6 @@ pub struct AuditKey {
     id: String,
     secret: Box<[u8; AUDIT_KEY_LEN]>,
 }
-
-/// An HMAC-SHA256 under an [`AuditKey`], fed piece by piece.
-pub struct AuditMac(Hmac<Sha256>);
 
 impl AuditKey {
     /// An audit key from a public id and a secret of exactly 32 bytes.
@@ -86,26 +81,10 @@ impl AuditKey {
         &self.id
     }
 
-    /// A MAC under this key, to be fed with [`AuditMac::update`].
+    /// The [`keyed_mac`] of `domain` and `parts` under this key: the 32-byte tag.
     #[must_use]
-    pub fn mac(&self) -> AuditMac {
-        AuditMac(
-            <Hmac<Sha256> as KeyInit>::new_from_slice(self.secret.as_slice())
-                .expect("HMAC accepts keys of any length"),
-        )
-    }
-}
-
-impl AuditMac {
-    /// Feeds `bytes` to the MAC.
-    pub fn update(&mut self, bytes: &[u8]) {
-        self.0.update(bytes);
-    }
-
-    /// The 32-byte tag.
-    #[must_use]
-    pub fn finalize(self) -> [u8; 32] {
-        self.0.finalize().into_bytes().into()
+    pub fn mac(&self, domain: &[u8], parts: &[&[u8]]) -> [u8; MAC_LEN] {
+        keyed_mac(self.secret.as_slice(), domain, parts)
     }
 }
 
@@ -134,11 +113,7 @@ mod tests {
     fn macs_depend_on_the_key_and_derivation_on_the_pseudonym_key() {
         let a = AuditKey::new("a1", &[1u8; 32]).expect("key");
         let b = AuditKey::new("a2", &[2u8; 32]).expect("key");
-        let tag = |key: &AuditKey| {
-            let mut mac = key.mac();
-            mac.update(b"entry");
-            mac.finalize()
-        };
+        let tag = |key: &AuditKey| key.mac(b"entry", &[]);
         assert_ne!(tag(&a), tag(&b));
         assert_eq!(tag(&a), tag(&AuditKey::new("a1", &[1u8; 32]).expect("key")));
 

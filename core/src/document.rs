@@ -17,6 +17,7 @@ use crate::instrument::{Definition, ItemId};
 
 /// Where a document is in its life.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Status {
     /// Being filled in: missing required answers are warnings.

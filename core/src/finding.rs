@@ -13,6 +13,7 @@ use crate::text::Text;
 
 /// How serious a finding is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Severity {
     /// The document breaks a rule; a `complete` document with errors is not valid.
@@ -79,8 +80,30 @@ impl Serialize for FindingCode {
     }
 }
 
+/// In the OpenAPI description a code is one of [`FindingCode::ALL`], each described.
+#[cfg(feature = "openapi")]
+impl utoipa::PartialSchema for FindingCode {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        let described: String = FindingCode::ALL
+            .iter()
+            .map(|code| format!("\n- `{}`: {}", code.as_str(), code.description()))
+            .collect();
+        utoipa::openapi::ObjectBuilder::new()
+            .schema_type(utoipa::openapi::schema::Type::String)
+            .enum_values(Some(FindingCode::ALL.iter().map(|code| code.as_str())))
+            .description(Some(format!(
+                "A stable finding code (new ones may be added; see docs/findings.md):{described}"
+            )))
+            .into()
+    }
+}
+
+#[cfg(feature = "openapi")]
+impl utoipa::ToSchema for FindingCode {}
+
 /// One finding about one answer.
 #[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Finding {
     /// Error or warning.
     pub severity: Severity,
@@ -97,6 +120,7 @@ pub struct Finding {
 
 /// The result of validating one document.
 #[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Report {
     /// The instrument the document answers.
     pub instrument: String,

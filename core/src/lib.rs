@@ -36,6 +36,7 @@ pub mod finding;
 pub mod identifier;
 pub mod instrument;
 pub mod keys;
+pub mod mac;
 pub mod module;
 pub mod profile;
 pub mod registry;

@@ -40,6 +40,7 @@ pub fn builtin() -> Result<Vec<Definition>> {
 
 /// A derived summary, by instrument.
 #[derive(Clone, Debug, PartialEq, serde::Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(untagged)]
 #[non_exhaustive]
 pub enum Summary {

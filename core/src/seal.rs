@@ -164,10 +164,7 @@ impl DataKey {
     /// A store records it so that a keys file with another secret under this id is refused.
     #[must_use]
     pub fn fingerprint(&self) -> String {
-        crate::identifier::keyed_hex(
-            self.secret.as_slice(),
-            &[crate::identifier::FINGERPRINT_LABEL],
-        )
+        crate::identifier::fingerprint_of(self.secret.as_slice())
     }
 
     fn cipher(&self) -> XChaCha20Poly1305 {

@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 /// Built with named fields, `Text { sv: .., en: .. }`, and never from a positional pair: a
 /// constructor taking `(sv, en)` would let a swap compile silently.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Text {
     /// Swedish.

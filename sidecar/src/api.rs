@@ -29,9 +29,12 @@ use crate::problem::ApiError;
 mod admin;
 mod describe;
 mod extract;
+mod idempotency;
 mod observe;
+mod page;
 mod records;
 mod reports;
+mod schemas;
 mod validation;
 
 use admin::*;
@@ -66,6 +69,7 @@ struct Inner {
     metrics: Arc<Metrics>,
     openapi: String,
     routes: RouteTemplates,
+    idempotency: idempotency::Idempotency,
 }
 
 impl AppState {
@@ -79,11 +83,9 @@ impl AppState {
         limits: Limits,
         metrics: Arc<Metrics>,
     ) -> AppState {
-        let description = openapi();
-        let routes = RouteTemplates::new(description.paths.paths.keys());
-        let openapi = description
-            .to_pretty_json()
-            .unwrap_or_else(|_| "{}".to_owned());
+        let routes = RouteTemplates::new(openapi().paths.paths.keys());
+        let openapi =
+            serde_json::to_string_pretty(&openapi_document()).unwrap_or_else(|_| "{}".to_owned());
         AppState(Arc::new(Inner {
             engine,
             store,
@@ -94,6 +96,7 @@ impl AppState {
             metrics,
             openapi,
             routes,
+            idempotency: idempotency::Idempotency::new(),
         }))
     }
 }
@@ -104,11 +107,25 @@ impl AppState {
         title = "bistand",
         description = "FIA and SUE for Swedish social assistance: validation, summaries, \
                        pseudonymised encrypted records and group statistics with disclosure \
-                       control. Errors are application/problem+json with a stable `type`.",
-        license(name = "EUPL-1.2")
+                       control. Errors are application/problem+json with a stable `type`. \
+                       Records carry strong ETags (send `If-Match` to update), creates take an \
+                       `Idempotency-Key`, times are RFC 3339, and the audit log and searches \
+                       are paged with opaque cursors: see docs/http.md."
+        // No `license` here: utoipa takes the workspace's (`MIT OR Apache-2.0`, Cargo.toml) as
+        // its SPDX identifier, so the two cannot disagree.
+    ),
+    servers(
+        (url = "https://localhost:8443", description = "A sidecar as `bistand init` sets it up \
+                (the address is `server.listen` of its configuration)."),
     ),
     modifiers(&BearerScheme),
-    components(schemas(crate::problem::Problem))
+    components(schemas(
+        crate::problem::Problem,
+        schemas::InstrumentName,
+        reports::ReportFormat,
+        reports::ReportLanguage,
+        reports::ReportCsvDialect
+    ))
 )]
 struct ApiDoc;
 
@@ -121,6 +138,89 @@ impl Modify for BearerScheme {
             "bearer",
             SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
         );
+    }
+}
+
+/// The errors any operation can answer, declared on every one, and `application/problem+json` as
+/// the media type of every error response: 401 (operations that need credentials), 408 (the
+/// request timeout), 500 and 503 (overloaded, or the store does not answer). Applied in
+/// [`openapi`], once every route is in.
+struct CommonProblems;
+
+impl Modify for CommonProblems {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::{ContentBuilder, RefOr, Response, ResponseBuilder};
+        let problem = || {
+            ContentBuilder::new()
+                .schema(Some(utoipa::openapi::Ref::from_schema_name("Problem")))
+                .build()
+        };
+        let response = |description: &str| -> RefOr<Response> {
+            ResponseBuilder::new()
+                .description(description)
+                .content(crate::problem::PROBLEM_JSON, problem())
+                .build()
+                .into()
+        };
+        for item in openapi.paths.paths.values_mut() {
+            for operation in [
+                &mut item.get,
+                &mut item.put,
+                &mut item.post,
+                &mut item.delete,
+                &mut item.patch,
+            ]
+            .into_iter()
+            .flatten()
+            {
+                let responses = &mut operation.responses.responses;
+                for (status, answer) in responses.iter_mut() {
+                    if status.starts_with(['4', '5'])
+                        && let RefOr::T(answer) = answer
+                        && let Some(json) = answer.content.shift_remove("application/json")
+                    {
+                        answer
+                            .content
+                            .insert(crate::problem::PROBLEM_JSON.to_owned(), json);
+                    }
+                }
+                let secured = operation.security.as_ref().is_some_and(|s| !s.is_empty());
+                let mut common = vec![
+                    (
+                        "408",
+                        "The request took longer than the configured timeout.",
+                    ),
+                    (
+                        "500",
+                        "Internal error; the request id identifies it in the service's log.",
+                    ),
+                    (
+                        "503",
+                        "Overloaded (retry after the Retry-After seconds) or the store does not answer.",
+                    ),
+                ];
+                if operation.request_body.is_some()
+                    || operation.parameters.as_ref().is_some_and(|p| !p.is_empty())
+                {
+                    common.push((
+                        "400",
+                        "A malformed request: JSON, a parameter or a header (the problem says which).",
+                    ));
+                }
+                if operation.request_body.is_some() {
+                    common.push(("413", "The body is over the configured size limit."));
+                }
+                if secured {
+                    common.push(("401", "No or unknown credentials."));
+                    common.push(("403", "Your role may not use this."));
+                }
+                for (status, description) in common {
+                    responses
+                        .entry(status.to_owned())
+                        .or_insert_with(|| response(description));
+                }
+            }
+        }
     }
 }
 
@@ -154,11 +254,51 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
                 .summary(Some("This description (OpenAPI 3.1)."))
                 .response(
                     "200",
-                    utoipa::openapi::Response::new("The OpenAPI document."),
+                    utoipa::openapi::ResponseBuilder::new()
+                        .description("The OpenAPI document.")
+                        .content(
+                            "application/json",
+                            utoipa::openapi::ContentBuilder::new()
+                                .example(Some(serde_json::json!({"openapi": "3.1.0"})))
+                                .schema(Some(
+                                    utoipa::openapi::ObjectBuilder::new()
+                                        .schema_type(utoipa::openapi::schema::Type::Object),
+                                ))
+                                .build(),
+                        ),
                 ),
         ),
     );
+    CommonProblems.modify(&mut api);
     api
+}
+
+/// A time the API answers with, held as Unix milliseconds (as the store keeps it) and written as
+/// RFC 3339 in UTC with milliseconds (`2026-12-02T14:07:50.123Z`).
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Rfc3339(pub(crate) i64);
+
+impl serde::Serialize for Rfc3339 {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let time = jiff::Timestamp::from_millisecond(self.0).map_err(serde::ser::Error::custom)?;
+        serializer.collect_str(&format_args!("{time:.3}"))
+    }
+}
+
+/// The OpenAPI 3.1 description as served at `/openapi.json`: [`openapi`] with the instruments'
+/// document schemas added as components ([`schemas::document_schemas`]).
+pub fn openapi_document() -> serde_json::Value {
+    let mut document = serde_json::to_value(openapi()).unwrap_or_default();
+    if let Some(components) = document
+        .pointer_mut("/components/schemas")
+        .and_then(serde_json::Value::as_object_mut)
+    {
+        for (name, schema) in schemas::document_schemas() {
+            components.insert(name, schema);
+        }
+    }
+    schemas::splice_examples(&mut document);
+    document
 }
 
 /// The service: every route, with the request middleware ([`observe`]) around the router.

@@ -12,6 +12,8 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, bail};
 use bistand_core::UnitName;
+use unicode_normalization::UnicodeNormalization;
+use unicode_normalization::char::is_combining_mark;
 
 use crate::auth::sha256_hex;
 use crate::config::{
@@ -70,22 +72,24 @@ pub struct Created {
 pub const CA_YEARS: i16 = 10;
 /// Years the server and client certificates are valid.
 pub const CERTIFICATE_YEARS: i16 = 2;
-/// The ASCII form of a unit name for a principal name: lowercase, `å`, `ä` as `a`, `ö` as `o`,
-/// other letters without their marks where NFD has them, and `-` for anything else. For `norr`
-/// and `soder` it is the name itself, so the names `init` wrote before stay the same.
+/// The ASCII form of a unit name for a principal name: the unit's comparison form (lowercase)
+/// decomposed (NFD) with its combining marks dropped, so `å`, `ä` become `a` and `ö` `o` (as any
+/// letter NFD splits into a base and marks), and `-` for anything else left outside ASCII
+/// letters, digits and `_ . -`. For `norr` and `soder` it is the name itself, so the names `init`
+/// wrote before stay the same.
 fn ascii_name(unit: &UnitName) -> String {
-    let mut name = String::new();
-    for c in unit.key().chars() {
-        let c = match c {
-            'å' | 'ä' | 'à' | 'á' | 'â' => 'a',
-            'ö' | 'ø' | 'ó' | 'ò' | 'ô' => 'o',
-            'é' | 'è' | 'ê' | 'ë' => 'e',
-            'ü' | 'ú' | 'ù' => 'u',
-            c if c.is_ascii_alphanumeric() || c == '_' || c == '.' || c == '-' => c,
-            _ => '-',
-        };
-        name.push(c);
-    }
+    let mut name: String = unit
+        .key()
+        .nfd()
+        .filter(|&c| !is_combining_mark(c))
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-') {
+                c
+            } else {
+                '-'
+            }
+        })
+        .collect();
     // Principal names are at most 64 characters; `handlaggare-` takes 12 and a number 4.
     name.truncate(48);
     name
@@ -274,6 +278,21 @@ fn write_private(path: &Path, bytes: &[u8]) -> Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn unit_names_fold_to_ascii_by_dropping_marks() {
+        let name = |unit: &str| ascii_name(&UnitName::parse(unit).expect("unit"));
+        assert_eq!(name("soder"), "soder");
+        assert_eq!(name("Söder"), "soder");
+        assert_eq!(name("So\u{308}der"), "soder");
+        assert_eq!(name("Sankt Örjan"), "sankt-orjan");
+        assert_eq!(name("Ålidhem/Väst"), "alidhem-vast");
+        assert_eq!(
+            name("Malmö (Ø)"),
+            "malmo----",
+            "ø has no decomposition: not a letter here"
+        );
+    }
 
     #[test]
     fn init_writes_a_loadable_private_setup_and_refuses_to_overwrite() {

@@ -1,8 +1,10 @@
 //! Counters for `GET /metrics`, in the Prometheus text format (version 0.0.4).
 //!
 //! A handful of counters do not justify a metrics crate: requests by route template and status,
-//! a latency histogram, requests in flight, shed requests, connections and failed handshakes.
-//! Labels are route templates (`/v1/records/{id}`), never a path with an id in it. The standard
+//! a latency histogram, requests in flight, shed requests, connections and failed handshakes,
+//! connections closed by the defences of [`crate::connections`] by reason, and requests refused
+//! by the per-principal share by role. Labels are route templates (`/v1/records/{id}`), reasons
+//! and roles: never a path with an id in it, never a principal's name. The standard
 //! `process_*` metrics and the build information come from [`crate::process_metrics`].
 
 use std::cell::RefCell;
@@ -12,10 +14,43 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
+use crate::config::Role;
+
 /// Upper bounds of the latency histogram, in seconds.
 const BUCKETS: [f64; 12] = [
     0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 5.0,
 ];
+
+/// Why the server closed a connection on its own (see [`Metrics::closed`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Closed {
+    /// Shed from the full pool of connections that have not authenticated, to make room.
+    Unauthenticated,
+    /// The TLS handshake did not finish within the handshake timeout.
+    HandshakeTimeout,
+    /// No request in progress for the idle timeout.
+    Idle,
+}
+
+impl Closed {
+    const ALL: [Closed; 3] = [
+        Closed::Unauthenticated,
+        Closed::HandshakeTimeout,
+        Closed::Idle,
+    ];
+
+    /// The `reason` label.
+    fn as_str(self) -> &'static str {
+        match self {
+            Closed::Unauthenticated => "unauthenticated_shed",
+            Closed::HandshakeTimeout => "handshake_timeout",
+            Closed::Idle => "idle",
+        }
+    }
+}
+
+/// The roles, in the order of [`Metrics`]'s per-role counters.
+const ROLES: [Role; 3] = [Role::Caseworker, Role::Analyst, Role::Admin];
 
 /// Requests of one route template by method and status.
 type CountsOfRoute = HashMap<(&'static str, u16), u64>;
@@ -45,6 +80,10 @@ pub struct Metrics {
     shed: AtomicU64,
     connections: AtomicU64,
     handshake_failures: AtomicU64,
+    /// By [`Closed::ALL`]'s order.
+    closed: [AtomicU64; Closed::ALL.len()],
+    /// Requests refused at the per-principal share, by [`ROLES`]' order.
+    share_refused: [AtomicU64; ROLES.len()],
 }
 
 /// One thread's counts of finished requests.
@@ -88,6 +127,8 @@ impl Default for Metrics {
             shed: AtomicU64::default(),
             connections: AtomicU64::default(),
             handshake_failures: AtomicU64::default(),
+            closed: Default::default(),
+            share_refused: Default::default(),
         }
     }
 }
@@ -198,6 +239,25 @@ impl Metrics {
         self.handshake_failures.fetch_add(1, Ordering::Relaxed);
     }
 
+    /// The server closed a connection on its own, for `reason`.
+    pub fn closed(&self, reason: Closed) {
+        let index = Closed::ALL
+            .iter()
+            .position(|&r| r == reason)
+            .expect("every reason is in Closed::ALL");
+        self.closed[index].fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// A request of a principal of `role` was refused (503) because the principal already held
+    /// its share of the concurrency limit.
+    pub fn share_refused(&self, role: Role) {
+        let index = ROLES
+            .iter()
+            .position(|&r| r == role)
+            .expect("every role is in ROLES");
+        self.share_refused[index].fetch_add(1, Ordering::Relaxed);
+    }
+
     /// The text exposition.
     pub fn render(&self) -> String {
         let mut out = String::new();
@@ -272,6 +332,32 @@ impl Metrics {
                 out,
                 "# HELP {name} {help}\n# TYPE {name} {kind}\n{name} {}",
                 value.load(Ordering::Relaxed)
+            );
+        }
+        out.push_str(
+            "# HELP bistand_connections_closed_total Connections the server closed on its own, by reason: \
+             shed from the full pool of unauthenticated ones, TLS handshake timed out, idle.\n\
+             # TYPE bistand_connections_closed_total counter\n",
+        );
+        for (reason, count) in Closed::ALL.iter().zip(&self.closed) {
+            let _ = writeln!(
+                out,
+                "bistand_connections_closed_total{{reason=\"{}\"}} {}",
+                reason.as_str(),
+                count.load(Ordering::Relaxed)
+            );
+        }
+        out.push_str(
+            "# HELP bistand_principal_share_refused_total Requests refused with 503 because their \
+             principal held its share of the concurrency limit, by role.\n\
+             # TYPE bistand_principal_share_refused_total counter\n",
+        );
+        for (role, count) in ROLES.iter().zip(&self.share_refused) {
+            let _ = writeln!(
+                out,
+                "bistand_principal_share_refused_total{{role=\"{}\"}} {}",
+                role.as_str(),
+                count.load(Ordering::Relaxed)
             );
         }
         crate::process_metrics::render(&mut out);

@@ -49,7 +49,7 @@ pub struct Problem {
     pub request_id: Option<String>,
     /// The validation report, when a document was refused for its findings.
     #[serde(skip_serializing_if = "Option::is_none")]
-    #[schema(value_type = Option<Object>)]
+    #[schema(value_type = Option<bistand_core::Report>)]
     pub report: Option<Box<Report>>,
 }
 
@@ -333,6 +333,70 @@ impl ApiError {
         )
     }
 
+    /// 428: a `PUT` of a record without `If-Match`.
+    pub fn precondition_required() -> ApiError {
+        ApiError::new(
+            StatusCode::PRECONDITION_REQUIRED,
+            "precondition_required",
+            Text {
+                sv: "skicka If-Match med postens ETag från när du läste den, så att ingen \
+                     annans ändring skrivs över"
+                    .into(),
+                en: "send If-Match with the record's ETag from when you read it, so that no \
+                     one else's change is overwritten"
+                    .into(),
+            },
+        )
+    }
+
+    /// 412: `If-Match` names a version of the record that is no longer current.
+    pub fn precondition_failed() -> ApiError {
+        ApiError::new(
+            StatusCode::PRECONDITION_FAILED,
+            "precondition_failed",
+            Text {
+                sv: "posten har ändrats sedan du läste den; läs den igen och gör om ändringen"
+                    .into(),
+                en: "the record has changed since you read it; read it again and redo the change"
+                    .into(),
+            },
+        )
+    }
+
+    /// 422: an `Idempotency-Key` used before with another body.
+    pub fn idempotency_key_reused() -> ApiError {
+        ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "idempotency_key_reused",
+            Text {
+                sv: "Idempotency-Key har redan använts för en annan begäran; använd en ny nyckel \
+                     för en ny post"
+                    .into(),
+                en: "the Idempotency-Key was used for another request; use a new key for a new \
+                     record"
+                    .into(),
+            },
+        )
+    }
+
+    /// 409: the first request with this `Idempotency-Key` is still being handled.
+    pub fn idempotency_key_in_progress() -> ApiError {
+        let mut error = ApiError::new(
+            StatusCode::CONFLICT,
+            "idempotency_key_in_progress",
+            Text {
+                sv: "en begäran med samma Idempotency-Key behandlas fortfarande; försök igen \
+                     efter tiden i Retry-After"
+                    .into(),
+                en: "a request with the same Idempotency-Key is still being handled; retry \
+                     after the time in Retry-After"
+                    .into(),
+            },
+        );
+        error.retry_after = Some(1);
+        error
+    }
+
     /// 503: the store does not answer.
     pub fn not_ready() -> ApiError {
         ApiError::new(
@@ -468,6 +532,7 @@ impl From<StoreError> for ApiError {
     fn from(error: StoreError) -> ApiError {
         match error.kind() {
             StoreKind::NotFound => ApiError::record_not_found(),
+            StoreKind::Stale => ApiError::precondition_failed(),
             StoreKind::InvalidInput => ApiError::invalid_request(error.text().clone()),
             StoreKind::Integrity => ApiError::internal("integrity_failure"),
             StoreKind::UnknownKey => ApiError::internal("unknown_key"),

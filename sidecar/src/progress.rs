@@ -1,28 +1,24 @@
-//! Signs of life for long commands (import, reseal, backup): a progress line on a terminal and
-//! a final summary with timing.
+//! Signs of life for long commands (import, reseal, backup, reports): a progress bar on a
+//! terminal and a final summary with timing.
 //!
-//! The progress line is drawn only when standard error is a terminal and `--quiet` was not
-//! given, at most ten times a second, and erased when the work ends; redirected output (a log
-//! file, a pipe, a CI job) gets only the summary line, and `--quiet` not even that. Drawn by
-//! hand with a carriage return rather than with a progress-bar crate: one line of text is all
-//! that is needed.
+//! The bar (drawn by `indicatif`, at most ten times a second, erased when the work ends) is
+//! shown only when standard error is a terminal and `--quiet` was not given; redirected output
+//! (a log file, a pipe, a CI job) gets only the summary line, and `--quiet` not even that.
 
-use std::io::{IsTerminal, Write};
-use std::time::{Duration, Instant};
+use std::io::IsTerminal;
+use std::time::Instant;
 
-/// How often the line may be redrawn.
-const REDRAW: Duration = Duration::from_millis(100);
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+
+/// Redraws per second at most.
+const REDRAW_HZ: u8 = 10;
 
 /// What a long command shows of itself.
 pub(crate) struct Progress {
-    label: &'static str,
-    /// The amount of work when known in advance (bytes of an input file, records to reseal).
-    total: Option<u64>,
-    unit: &'static str,
-    draw: bool,
+    /// Hidden when not drawn: then every update is a no-op.
+    bar: ProgressBar,
     quiet: bool,
     started: Instant,
-    last_drawn: Option<Instant>,
 }
 
 impl Progress {
@@ -33,52 +29,85 @@ impl Progress {
         unit: &'static str,
         quiet: bool,
     ) -> Progress {
+        let draw = !quiet && std::io::stderr().is_terminal();
+        let bar = if draw {
+            let bar =
+                ProgressBar::with_draw_target(total, ProgressDrawTarget::stderr_with_hz(REDRAW_HZ));
+            bar.set_style(style(total.is_some(), unit));
+            bar.set_prefix(label);
+            bar
+        } else {
+            ProgressBar::hidden()
+        };
         Progress {
-            label,
-            total,
-            unit,
-            draw: !quiet && std::io::stderr().is_terminal(),
+            bar,
             quiet,
             started: Instant::now(),
-            last_drawn: None,
         }
     }
 
-    /// Reports that `done` units of the work are done; redraws when it is time to.
+    /// Reports that `done` units of the work are done, with a short `detail` (never content).
     pub(crate) fn set(&mut self, done: u64, detail: &str) {
-        if !self.draw || self.last_drawn.is_some_and(|t| t.elapsed() < REDRAW) {
+        if self.bar.is_hidden() {
             return;
         }
-        self.last_drawn = Some(Instant::now());
-        let line = match self.total {
-            Some(total) if total > 0 => {
-                let share = (done.min(total) * 100) / total;
-                let filled = usize::try_from(share / 5).unwrap_or(20);
-                format!(
-                    "{} [{}{}] {share:>3} % {detail}",
-                    self.label,
-                    "#".repeat(filled),
-                    "-".repeat(20 - filled)
-                )
-            }
-            _ => format!("{} {done} {} {detail}", self.label, self.unit),
-        };
-        let mut stderr = std::io::stderr().lock();
-        // The line is decoration: a failed write to the terminal must not fail the work.
-        let _ = write!(stderr, "\r\x1b[2K{line}");
-        let _ = stderr.flush();
+        self.bar.set_position(done);
+        self.bar.set_message(detail.to_owned());
     }
 
-    /// Erases the line and prints `summary` with the elapsed time (unless quiet).
-    pub(crate) fn finish(self, summary: &str) {
-        if self.draw && self.last_drawn.is_some() {
-            eprint!("\r\x1b[2K");
+    /// Prints `line` on standard error, above the bar when one is drawn.
+    pub(crate) fn note(&self, line: &str) {
+        self.bar.suspend(|| eprintln!("{line}"));
+    }
+
+    /// Keeps a drawn spinner turning while one long step runs with nothing to count.
+    pub(crate) fn keep_turning(&self, detail: &'static str) {
+        if !self.bar.is_hidden() {
+            self.bar.set_message(detail);
+            self.bar
+                .enable_steady_tick(std::time::Duration::from_millis(100));
         }
+    }
+
+    /// Erases the bar and prints `summary` with the elapsed time (unless quiet).
+    pub(crate) fn finish(self, summary: &str) {
+        self.bar.finish_and_clear();
         if !self.quiet {
             eprintln!(
                 "bistand: {summary} in {:.1} s",
                 self.started.elapsed().as_secs_f64()
             );
         }
+    }
+}
+
+/// A bar with percentage and time left when the total is known, else a spinner with a count.
+fn style(known_total: bool, unit: &str) -> ProgressStyle {
+    let template = if known_total {
+        "{prefix} [{bar:20}] {percent:>3} % {msg} ({elapsed}, {eta} left)".to_owned()
+    } else {
+        format!("{{spinner}} {{prefix}} {{human_pos}} {unit} {{msg}} ({{elapsed}})")
+    };
+    ProgressStyle::with_template(&template)
+        .expect("the templates are fixed and valid (a test builds both)")
+        .progress_chars("#>-")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn both_styles_build() {
+        style(true, "bytes");
+        style(false, "records");
+    }
+
+    #[test]
+    fn quiet_progress_is_hidden() {
+        let mut progress = Progress::new("import", Some(10), "bytes", true);
+        assert!(progress.bar.is_hidden());
+        progress.set(5, "line 3");
+        progress.finish("done");
     }
 }

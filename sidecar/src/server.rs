@@ -31,7 +31,7 @@ use crate::api::{Api, AppState, PeerCertificate, app};
 use crate::auth::{ConnectionAuthentication, Principals};
 use crate::config::{Config, Limits, TlsSection};
 use crate::connections::{Activity, Pending, PendingSlot};
-use crate::metrics::Metrics;
+use crate::metrics::{Closed, Metrics};
 
 /// The single crypto provider of every TLS configuration here.
 pub fn crypto_provider() -> Arc<rustls::crypto::CryptoProvider> {
@@ -217,6 +217,7 @@ pub async fn serve(
         shared.metrics.connection();
         let (slot, shed) = pending.admit();
         if shed {
+            shared.metrics.closed(Closed::Unauthenticated);
             tracing::debug!("pending connections full: closed the oldest");
         }
         tokio::spawn(connection(
@@ -272,6 +273,7 @@ async fn connection(
             }
             Err(_) => {
                 shared.metrics.handshake_failure();
+                shared.metrics.closed(Closed::HandshakeTimeout);
                 tracing::debug!("TLS handshake timed out");
                 return;
             }
@@ -330,7 +332,10 @@ async fn http<I>(
                 // that never authenticates need not be told.
                 return;
             }
-            () = activity.idle_for(idle_timeout) => break false,
+            () = activity.idle_for(idle_timeout) => {
+                shared.metrics.closed(Closed::Idle);
+                break false;
+            }
             _ = closing.changed() => break true,
         }
     };

@@ -111,6 +111,42 @@ fn report_from_the_store_equals_report_from_ndjson() {
     assert!(from_store.contains("\"exact\": false"));
     assert!(from_store.contains("\"max_deviation\": 2"));
 
+    // Not a terminal: no progress bar, one summary line with its timing; `--quiet`: nothing.
+    let wrapped_s = wrapped.to_str().expect("path");
+    for source in [["--db", db_s], ["--input", wrapped_s]] {
+        let mut args = vec![
+            "report",
+            "--instrument",
+            "sue",
+            source[0],
+            source[1],
+            "--keys",
+            keys_s,
+            "--as-of",
+            "2026-11-24",
+        ];
+        let shown = bistand(&args, None);
+        assert_eq!(ok(&shown), from_store);
+        let stderr = String::from_utf8_lossy(&shown.stderr);
+        assert_eq!(stderr.lines().count(), 1, "{stderr}");
+        assert!(
+            stderr.starts_with("bistand: report over 400 ") && stderr.trim_end().ends_with(" s"),
+            "{stderr}"
+        );
+        assert!(
+            !stderr.contains('\r') && !stderr.contains('\x1b'),
+            "{stderr}"
+        );
+        args.push("--quiet");
+        let quiet = bistand(&args, None);
+        assert_eq!(ok(&quiet), from_store);
+        assert!(
+            quiet.stderr.is_empty(),
+            "{}",
+            String::from_utf8_lossy(&quiet.stderr)
+        );
+    }
+
     // Plain NDJSON without keys: only an exact report, labelled so.
     let plain_s = plain.to_str().expect("path");
     let refused = bistand(

@@ -237,6 +237,35 @@ pub fn report_from_store(
     options: &ReportOptions,
     statistics: &StatisticsKey,
 ) -> Result<StoreReport> {
+    report_from_store_counting(
+        store,
+        engine,
+        instrument,
+        units,
+        as_of,
+        options,
+        statistics,
+        &mut |_| {},
+    )
+}
+
+/// [`report_from_store`], calling `visited` with the number of records visited so far (counted
+/// or not) after each one: a long report's progress.
+///
+/// # Errors
+///
+/// As [`report_from_store`].
+#[allow(clippy::too_many_arguments)]
+pub fn report_from_store_counting(
+    store: &dyn Store,
+    engine: &Engine,
+    instrument: &str,
+    units: Option<&[String]>,
+    as_of: Date,
+    options: &ReportOptions,
+    statistics: &StatisticsKey,
+    visited: &mut dyn FnMut(u64),
+) -> Result<StoreReport> {
     if options.exact {
         return Err(Error::new(
             ErrorKind::InvalidInput,
@@ -268,17 +297,23 @@ pub fn report_from_store(
     // altered, and the report fails as it always did rather than counting nothing.
     let mut opened = false;
     let mut first_failure = None;
-    // Both callbacks of the scan feed the digest and the count of records read.
+    // The digest of the records read, fed by both callbacks of the scan.
     let digest = std::cell::RefCell::new(RecordSetDigest::new());
-    let read = std::cell::Cell::new(0u64);
     let mut with_errors = 0u64;
+    // Both callbacks count a visit: shared, so neither holds it mutably.
+    let seen = std::cell::Cell::new(0u64);
+    let visited = std::cell::RefCell::new(visited);
+    let visit = || {
+        seen.set(seen.get() + 1);
+        (visited.borrow_mut())(seen.get());
+    };
     for filter in &filters {
         let mut unreadable = Vec::new();
         store.scan_readable(
             filter,
             &mut |record| {
                 opened = true;
-                read.set(read.get() + 1);
+                visit();
                 digest.borrow_mut().add(&[
                     record.meta.id.as_str().as_bytes(),
                     record.meta.pseudonym.as_bytes(),
@@ -299,7 +334,7 @@ pub fn report_from_store(
                 Ok(())
             },
             &mut |record_id, error| {
-                read.set(read.get() + 1);
+                visit();
                 // An unreadable record is part of the input by its id alone.
                 digest
                     .borrow_mut()
@@ -333,8 +368,8 @@ pub fn report_from_store(
         source: "store".to_owned(),
         units: unit_keys.unwrap_or_default(),
         digest: digest.into_inner().finish(),
-        read: read.get(),
-        counted: read.get() - tallies.iter().map(|t| t.count).sum::<u64>(),
+        read: seen.get(),
+        counted: seen.get() - tallies.iter().map(|t| t.count).sum::<u64>(),
         not_counted: tallies,
     };
     Ok(StoreReport {
@@ -402,6 +437,25 @@ mod tests {
             .filter(|bytes| engine.validate(None, bytes).expect("document").valid)
             .take(count)
             .collect()
+    }
+
+    /// A store holding `count` synthetic documents, the `n`th for the client `client(n)`; the
+    /// documents too.
+    fn stored_documents(
+        engine: &Engine,
+        count: usize,
+        client: impl Fn(usize) -> String,
+    ) -> (SqliteStore, Vec<Vec<u8>>) {
+        let store = store();
+        let documents = valid_documents(engine, count);
+        for (n, document) in documents.iter().enumerate() {
+            let record = prepare(engine, &key(), &client(n), document, today())
+                .expect("prepared")
+                .record
+                .expect("valid");
+            store.put(record).expect("stored");
+        }
+        (store, documents)
     }
 
     fn unit_of(document: &[u8]) -> String {
@@ -531,15 +585,7 @@ mod tests {
     #[test]
     fn units_restrict_the_report_and_listing_twice_counts_once() {
         let engine = Engine::new().expect("engine");
-        let store = store();
-        let documents = valid_documents(&engine, 60);
-        for (n, document) in documents.iter().enumerate() {
-            let record = prepare(&engine, &key(), &format!("EB-{n}"), document, today())
-                .expect("prepared")
-                .record
-                .expect("valid");
-            store.put(record).expect("stored");
-        }
+        let (store, documents) = stored_documents(&engine, 60, |n| format!("EB-{n}"));
         let options = ReportOptions::default();
         let report = |units: Option<&[String]>| {
             report_from_store(
@@ -569,20 +615,28 @@ mod tests {
         ]));
         assert_eq!(two.report.records, norr + soder);
         assert_eq!(report(Some(&[])).report.records, 0);
+
+        // A long report's progress: every record visited is counted, in order.
+        let mut visits = Vec::new();
+        let counted = report_from_store_counting(
+            &store,
+            &engine,
+            "sue",
+            Some(&["Norr".to_owned(), "Söder".to_owned()]),
+            today(),
+            &options,
+            &statistics(),
+            &mut |visited| visits.push(visited),
+        )
+        .expect("report");
+        assert_eq!(counted.report.records, norr + soder);
+        assert_eq!(visits, (1..=norr + soder).collect::<Vec<u64>>());
     }
 
     #[test]
     fn units_are_one_unit_after_nfc_and_case_folding() {
         let engine = Engine::new().expect("engine");
-        let store = store();
-        let documents = valid_documents(&engine, 60);
-        for (n, document) in documents.iter().enumerate() {
-            let record = prepare(&engine, &key(), &format!("EB-{n}"), document, today())
-                .expect("prepared")
-                .record
-                .expect("valid");
-            store.put(record).expect("stored");
-        }
+        let (store, documents) = stored_documents(&engine, 60, |n| format!("EB-{n}"));
         let soder = documents.iter().filter(|d| unit_of(d) == "Söder").count() as u64;
         assert!(soder > 0, "the synthetic units are spread");
         let options = ReportOptions::default();
@@ -631,17 +685,8 @@ mod tests {
     #[test]
     fn a_person_with_three_records_counts_once() {
         let engine = Engine::new().expect("engine");
-        let store = store();
-        let documents = valid_documents(&engine, 30);
-        for (n, document) in documents.iter().enumerate() {
-            // Records 3k, 3k + 1 and 3k + 2 are one client's.
-            let client = format!("EB-Ö-{}", n / 3);
-            let record = prepare(&engine, &key(), &client, document, today())
-                .expect("prepared")
-                .record
-                .expect("valid");
-            store.put(record).expect("stored");
-        }
+        // Records 3k, 3k + 1 and 3k + 2 are one client's.
+        let (store, _) = stored_documents(&engine, 30, |n| format!("EB-Ö-{}", n / 3));
         let report = report_from_store(
             &store,
             &engine,

@@ -35,6 +35,10 @@ pub enum ErrorKind {
     /// store was written with, a data key has another secret under a recorded id, or a data key
     /// the store's records are sealed with is missing ([`Store::bind_keys`](crate::Store::bind_keys)).
     WrongKeys,
+    /// A conditional update named a revision the record no longer has: someone else wrote it
+    /// since ([`AuditedStore::update_audited_if`](crate::AuditedStore::update_audited_if)).
+    /// Nothing was written.
+    Stale,
 }
 
 impl ErrorKind {
@@ -50,6 +54,7 @@ impl ErrorKind {
             ErrorKind::Io => "io",
             ErrorKind::Aborted => "aborted",
             ErrorKind::WrongKeys => "wrong_keys",
+            ErrorKind::Stale => "stale",
         }
     }
 }
@@ -73,6 +78,7 @@ impl ErrorKind {
             }
             ErrorKind::Aborted => "internt fel: lagret avbröts",
             ErrorKind::WrongKeys => "nycklarna hör inte till detta lager",
+            ErrorKind::Stale => "posten har ändrats av någon annan sedan den lästes",
             ErrorKind::Database | ErrorKind::Io => {
                 "databasen misslyckades (in- och utmatning, låst fil eller skadad fil)"
             }
@@ -146,6 +152,13 @@ impl Error {
     /// What kind of failure this is.
     pub fn kind(&self) -> ErrorKind {
         self.kind
+    }
+
+    pub(crate) fn stale(id: &str) -> Error {
+        Error::new(
+            ErrorKind::Stale,
+            format!("record `{id}` was written by someone else since the revision given"),
+        )
     }
 
     pub(crate) fn not_found(id: &str) -> Error {

@@ -116,14 +116,21 @@ pub trait Store: Send + Sync {
     /// [`ErrorKind::UnknownKey`] if its key is not in the keyring; [`ErrorKind::Database`].
     fn get(&self, id: &RecordId) -> Result<Record>;
 
-    /// The unit of the record with id `id`, or `None` when there is no such record, read without
-    /// opening the body. Access checks come first, so that a lookup of another unit's record
-    /// costs the same as a lookup of an id that does not exist (no decryption tells them apart).
+    /// The record with id `id`, authenticated and decrypted, if `may_read` allows its unit;
+    /// `None` when there is no such record or `may_read` refuses its unit. One query reads
+    /// metadata and sealed body together; the unit is checked before anything is opened, so a
+    /// lookup of another unit's record costs what a lookup of a missing id costs (no decryption
+    /// tells them apart).
     ///
     /// # Errors
     ///
-    /// [`ErrorKind::Database`].
-    fn unit_of(&self, id: &RecordId) -> Result<Option<String>>;
+    /// As [`Store::get`], except [`ErrorKind::NotFound`] (that is `None`); the errors of opening
+    /// only for a record `may_read` allowed.
+    fn get_in_units(
+        &self,
+        id: &RecordId,
+        may_read: &dyn Fn(&str) -> bool,
+    ) -> Result<Option<Record>>;
 
     /// Metadata of every record of the client with this pseudonym (optionally only of one
     /// instrument), oldest first.

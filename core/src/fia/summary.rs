@@ -16,6 +16,7 @@ use crate::validate::Validated;
 
 /// The derived summary of one FIA document.
 #[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct FiaSummary {
     /// Always `fia`.
     pub instrument: String,
@@ -24,6 +25,7 @@ pub struct FiaSummary {
     /// `draft` or `complete`.
     pub status: crate::Status,
     /// The interview date, if given.
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, format = Date))]
     pub interview_date: Option<Date>,
     /// Every life area in form order, answered or not.
     pub areas: Vec<AreaSummary>,
@@ -42,6 +44,7 @@ pub struct FiaSummary {
 
 /// One life area.
 #[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct AreaSummary {
     /// Area id (`boende`).
     pub area: String,
@@ -62,6 +65,7 @@ pub struct AreaSummary {
 
 /// The overall assessment with its two dimensions spelled out.
 #[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Assessment {
     /// The category code (`bade_socialt_och_arbete`).
     pub category: String,
@@ -75,6 +79,7 @@ pub struct Assessment {
 
 /// The implementation plan in numbers.
 #[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PlanSummary {
     /// Number of goals.
     pub goals: usize,
@@ -82,6 +87,7 @@ pub struct PlanSummary {
     pub sub_goals: usize,
     /// The earliest follow-up date on or after the reference date (or the earliest at all when no
     /// reference date was given), over the goals' follow-up dates and the plan's next follow-up.
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, format = Date))]
     pub next_follow_up: Option<Date>,
 }
 

@@ -65,4 +65,4 @@ pub use pseudonym::{
 };
 pub use scan::{IdentifierHint, find_identifier_like};
 
-pub(crate) use pseudonym::{FINGERPRINT_LABEL, keyed_hex, push_lower_hex};
+pub(crate) use pseudonym::{fingerprint_of, push_lower_hex};

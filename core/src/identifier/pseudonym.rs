@@ -3,13 +3,11 @@
 
 use std::fmt;
 
-use hmac::{Hmac, KeyInit, Mac};
-use sha2::Sha256;
-
 use super::key_id::is_key_id;
 use super::personal_number::PersonalNumber;
 use super::problem::IdentifierProblem;
 use crate::error::Result;
+use crate::mac::keyed_mac;
 use crate::text::Text;
 
 /// Smallest accepted pseudonym secret, in bytes (the HMAC-SHA256 output size).
@@ -67,10 +65,7 @@ impl PseudonymKey {
     /// A 32-byte secret derived from this key for another purpose, separated by `domain`
     /// (HMAC-SHA256 of the domain under the key): knowing it says nothing about the key.
     pub(crate) fn derive_secret(&self, domain: &[u8]) -> [u8; 32] {
-        let mut mac = <Hmac<Sha256> as KeyInit>::new_from_slice(&self.secret)
-            .expect("HMAC accepts keys of any length");
-        mac.update(domain);
-        mac.finalize().into_bytes().into()
+        keyed_mac(&self.secret, domain, &[])
     }
 
     /// Overwrites the secret with zeros.
@@ -166,7 +161,7 @@ impl PseudonymKey {
     /// record it and refuse to be opened with another key.
     #[must_use]
     pub fn fingerprint(&self) -> String {
-        keyed_hex(&self.secret, &[FINGERPRINT_LABEL])
+        fingerprint_of(&self.secret)
     }
 
     /// A keyed digest of `parts` under `domain` (lowercase hex HMAC-SHA256, each part
@@ -175,30 +170,29 @@ impl PseudonymKey {
     /// let a reader of the store confirm guessed content.
     #[must_use]
     pub fn keyed_digest(&self, domain: &str, parts: &[&[u8]]) -> String {
-        let mut mac = <Hmac<Sha256> as KeyInit>::new_from_slice(&self.secret)
-            .expect("HMAC accepts keys of any length");
-        mac.update(b"bistand-digest-v1\0");
-        mac.update(domain.as_bytes());
-        mac.update(b"\0");
-        for part in parts {
-            mac.update(&(part.len() as u64).to_be_bytes());
-            mac.update(part);
+        let lengths: Vec<[u8; 8]> = parts
+            .iter()
+            .map(|part| (part.len() as u64).to_be_bytes())
+            .collect();
+        let mut encoded: Vec<&[u8]> = Vec::with_capacity(2 + 2 * parts.len());
+        encoded.extend([domain.as_bytes(), b"\0"]);
+        for (length, part) in lengths.iter().zip(parts) {
+            encoded.extend([&length[..], part]);
         }
         let mut text = String::with_capacity(64);
-        push_lower_hex(&mut text, &mac.finalize().into_bytes());
+        push_lower_hex(
+            &mut text,
+            &keyed_mac(&self.secret, b"bistand-digest-v1\0", &encoded),
+        );
         text
     }
 }
 
-/// The lowercase hex HMAC-SHA256 of the concatenated `parts` under `secret`.
-pub(crate) fn keyed_hex(secret: &[u8], parts: &[&[u8]]) -> String {
-    let mut mac =
-        <Hmac<Sha256> as KeyInit>::new_from_slice(secret).expect("HMAC accepts keys of any length");
-    for part in parts {
-        mac.update(part);
-    }
+/// The fingerprint of a key's `secret` (pseudonym and data keys alike): the lowercase hex
+/// [`keyed_mac`] of [`FINGERPRINT_LABEL`] under it.
+pub(crate) fn fingerprint_of(secret: &[u8]) -> String {
     let mut text = String::with_capacity(64);
-    push_lower_hex(&mut text, &mac.finalize().into_bytes());
+    push_lower_hex(&mut text, &keyed_mac(secret, FINGERPRINT_LABEL, &[]));
     text
 }
 
@@ -240,11 +234,7 @@ pub(crate) fn push_lower_hex(text: &mut String, bytes: &[u8]) {
 }
 
 fn keyed_pseudonym(key: &PseudonymKey, domain: &[u8], value: &[u8]) -> Pseudonym {
-    let mut mac = <Hmac<Sha256> as KeyInit>::new_from_slice(&key.secret)
-        .expect("HMAC accepts keys of any length");
-    mac.update(domain);
-    mac.update(value);
-    let tag = mac.finalize().into_bytes();
+    let tag = keyed_mac(&key.secret, domain, &[value]);
     let mut text = String::with_capacity(key.key_id.len() + 1 + 2 * tag.len());
     text.push_str(&key.key_id);
     text.push(':');

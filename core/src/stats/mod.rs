@@ -69,6 +69,23 @@ impl Threshold {
     }
 }
 
+/// A threshold is an integer of at least [`Threshold::MINIMUM`] in the OpenAPI description.
+#[cfg(feature = "openapi")]
+impl utoipa::PartialSchema for Threshold {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        utoipa::openapi::ObjectBuilder::new()
+            .schema_type(utoipa::openapi::schema::Type::Integer)
+            .minimum(Some(Self::MINIMUM as f64))
+            .description(Some(
+                "The disclosure threshold: the fewest persons a shown count may have.",
+            ))
+            .into()
+    }
+}
+
+#[cfg(feature = "openapi")]
+impl utoipa::ToSchema for Threshold {}
+
 impl Default for Threshold {
     fn default() -> Threshold {
         Threshold(Self::MINIMUM)
@@ -77,12 +94,14 @@ impl Default for Threshold {
 
 /// One report: tables of counts, shares and intervals, after disclosure control.
 #[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct GroupReport {
     /// What the report covers (`sue` or `fia`).
     pub instrument: String,
     /// Title.
     pub title: Text,
     /// The date the report describes the situation at (the caller's today).
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = Date))]
     pub as_of: jiff::civil::Date,
     /// The disclosure threshold applied.
     pub threshold: Threshold,
@@ -107,6 +126,7 @@ pub struct GroupReport {
 
 /// One table: rows (groups of a breakdown, or fixed rows such as life areas) × categories.
 #[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Table {
     /// Stable id, `<measure>` or `<measure>.<breakdown>` (`interventions.gender`).
     pub id: String,
@@ -128,6 +148,7 @@ pub struct Table {
 
 /// A column of a table.
 #[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Category {
     /// Stable code.
     pub code: String,
@@ -137,6 +158,7 @@ pub struct Category {
 
 /// A row of a table.
 #[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Row {
     /// The group's or row's code.
     pub code: String,
@@ -149,6 +171,7 @@ pub struct Row {
 /// One number of a table: a count of clients, the base it is a share of, and the share with its
 /// interval. Suppressed counts are `null`; a share is shown only when count and base both are.
 #[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Cell {
     /// Clients counted (`None` when suppressed).
     pub count: Option<u64>,
@@ -157,6 +180,10 @@ pub struct Cell {
     /// `count / base`.
     pub share: Option<f64>,
     /// Wilson 95 % interval of the share.
+    #[cfg_attr(
+        feature = "openapi",
+        schema(value_type = Option<Vec<f64>>, min_items = 2, max_items = 2)
+    )]
     pub interval: Option<[f64; 2]>,
     /// The count was suppressed by disclosure control.
     pub suppressed: bool,

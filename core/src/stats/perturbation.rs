@@ -24,13 +24,12 @@
 //! always stays 0: an empty cell is not made to look inhabited, and no person's key is in it.
 //! Counts of `D + 1` and more share one symmetric row.
 
-use hmac::{Hmac, KeyInit, Mac};
 use serde::{Deserialize, Serialize};
-use sha2::Sha256;
 use zeroize::Zeroize;
 
 use crate::error::{Error, ErrorKind, Result};
 use crate::identifier::PseudonymKey;
+use crate::mac::keyed_u64;
 use crate::text::Text;
 
 /// A person's secret record key: a fraction in [0, 1) held as a 64-bit fixed-point number.
@@ -43,14 +42,11 @@ impl RecordKey {
     /// HMAC-SHA256 with a domain tag, so the key says nothing about the pseudonym to whoever lacks
     /// the secret, and a statistics secret can never double as a pseudonym key.
     pub fn derive(statistics_secret: &[u8], pseudonym: &str) -> RecordKey {
-        let mut mac = <Hmac<Sha256> as KeyInit>::new_from_slice(statistics_secret)
-            .expect("HMAC takes a key of any length");
-        mac.update(b"bistand-record-key-v1\0");
-        mac.update(pseudonym.as_bytes());
-        let digest = mac.finalize().into_bytes();
-        let mut first = [0u8; 8];
-        first.copy_from_slice(&digest[..8]);
-        RecordKey(u64::from_be_bytes(first))
+        RecordKey(keyed_u64(
+            statistics_secret,
+            b"bistand-record-key-v1\0",
+            &[pseudonym.as_bytes()],
+        ))
     }
 
     /// A record key from its fixed-point value (tests, and keys carried between aggregates).
@@ -128,14 +124,7 @@ impl StatisticsKey {
     }
 
     fn keyed(&self, domain: &[u8], value: &[u8]) -> u64 {
-        let mut mac =
-            <Hmac<Sha256> as KeyInit>::new_from_slice(&self.0).expect("HMAC takes any key");
-        mac.update(domain);
-        mac.update(value);
-        let digest = mac.finalize().into_bytes();
-        let mut first = [0u8; 8];
-        first.copy_from_slice(&digest[..8]);
-        u64::from_be_bytes(first)
+        keyed_u64(&self.0, domain, &[value])
     }
 }
 
@@ -217,6 +206,7 @@ impl CellKey {
 /// provenance) through [`PerturbationParams::new`], so a read value is a valid one.
 #[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(try_from = "RawPerturbationParams")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PerturbationParams {
     /// The largest deviation, in persons (`D`).
     pub max_deviation: u32,

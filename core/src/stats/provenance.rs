@@ -27,6 +27,7 @@ pub const DISCLOSURE_RULES: &str = "1";
 
 /// The provenance every report carries.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Provenance {
     /// The software that made the report (`bistand <version>`).
@@ -55,6 +56,7 @@ impl DefinitionVersion {
 
 /// An instrument definition by name and version.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct DefinitionVersion {
     /// The instrument (`sue`, `fia`).
@@ -65,6 +67,7 @@ pub struct DefinitionVersion {
 
 /// The rule versions a report was made under.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct RuleVersions {
     /// [`COUNTING_RULES`].
@@ -75,6 +78,7 @@ pub struct RuleVersions {
 
 /// The protection parameters of a report.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Protection {
     /// The disclosure threshold, in persons.
@@ -87,6 +91,7 @@ pub struct Protection {
 
 /// What a report read: where from, a digest of it, and what was counted and what was not.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Input {
     /// `ndjson` (documents the caller holds) or `store` (the encrypted store).
@@ -107,6 +112,7 @@ pub struct Input {
 
 /// How many records were left out for one reason.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct NotCountedTally {
     /// The reason's stable code: `not_a_document` (an NDJSON line), `invalid_document` (error

@@ -359,4 +359,21 @@ mod tests {
             );
         }
     }
+
+    #[test]
+    fn a_null_row_is_a_wrong_type_like_the_schema_says() {
+        let engine = crate::Engine::new().expect("builtin");
+        let document = r#"{"instrument": "fia", "version": "1", "status": "draft", "unit": "Söder",
+            "answers": {"genomforandeplan.mal": [null]}}"#;
+        let report = engine.validate(None, document.as_bytes()).expect("report");
+        assert!(!report.valid, "{report:?}");
+        assert!(
+            report
+                .findings
+                .iter()
+                .any(|f| f.code == crate::FindingCode::WrongType
+                    && f.path == "genomforandeplan.mal[0]"),
+            "{report:?}"
+        );
+    }
 }

@@ -14,22 +14,29 @@ use crate::problem::ApiError;
 use super::AppState;
 use super::extract::{Caller, Segment, blocking, query};
 
+/// The answer of a probe.
+#[derive(Serialize, ToSchema)]
+pub(super) struct Probe {
+    /// `ok` from `/health`, `ready` from `/ready`.
+    #[schema(example = "ok")]
+    status: &'static str,
+}
+
 /// Liveness: the process answers.
 #[utoipa::path(get, path = "/health", tag = "operations",
-    responses((status = 200, description = "The process is alive.", body = serde_json::Value)))]
-pub(super) async fn health() -> Json<serde_json::Value> {
-    Json(serde_json::json!({ "status": "ok" }))
+    responses((status = 200, description = "The process is alive.", body = Probe,
+               example = json!({"status": "ok"}))))]
+pub(super) async fn health() -> Json<Probe> {
+    Json(Probe { status: "ok" })
 }
 
 /// Readiness: the store answers.
 #[utoipa::path(get, path = "/ready", tag = "operations",
     responses(
-        (status = 200, description = "Ready to serve.", body = serde_json::Value),
+        (status = 200, description = "Ready to serve.", body = Probe, example = json!({"status": "ready"})),
         (status = 503, description = "The store does not answer.", body = crate::problem::Problem,
          content_type = "application/problem+json")))]
-pub(super) async fn ready(
-    State(state): State<AppState>,
-) -> Result<Json<serde_json::Value>, ApiError> {
+pub(super) async fn ready(State(state): State<AppState>) -> Result<Json<Probe>, ApiError> {
     let store = state.0.store.clone();
     blocking(move || {
         store
@@ -38,13 +45,14 @@ pub(super) async fn ready(
     })
     .await
     .map_err(|_| ApiError::not_ready())?;
-    Ok(Json(serde_json::json!({ "status": "ready" })))
+    Ok(Json(Probe { status: "ready" }))
 }
 
 /// Prometheus metrics (text format 0.0.4).
 #[utoipa::path(get, path = "/metrics", tag = "operations",
     responses((status = 200, description = "Counters in the Prometheus text format.", body = String,
-               content_type = "text/plain")))]
+               content_type = "text/plain",
+               example = "# TYPE bistand_requests_total counter\nbistand_requests_total{route=\"/v1/validate\",method=\"POST\",status=\"200\"} 42\n")))]
 pub(super) async fn metrics(State(state): State<AppState>) -> Response {
     (
         [(
@@ -67,15 +75,17 @@ pub(super) async fn openapi_json(State(state): State<AppState>) -> Response {
 /// One loaded instrument definition.
 #[derive(Serialize, ToSchema)]
 pub(super) struct InstrumentInfo {
+    #[schema(value_type = super::schemas::InstrumentName)]
     instrument: String,
+    #[schema(example = "1.0")]
     version: String,
-    #[schema(value_type = Object)]
-    title: serde_json::Value,
+    title: bistand_core::Text,
 }
 
 /// The instrument definitions this service validates.
 #[utoipa::path(get, path = "/v1/instruments", tag = "instruments", security(("bearer" = [])),
-    responses((status = 200, description = "The loaded instruments and versions.", body = Vec<InstrumentInfo>), (status = 401, description = "No or unknown credentials.", body = crate::problem::Problem)))]
+    responses((status = 200, description = "The loaded instruments and versions.", body = Vec<InstrumentInfo>),
+              (status = 401, description = "No or unknown credentials.", body = crate::problem::Problem, content_type = "application/problem+json")))]
 pub(super) async fn instruments(
     State(state): State<AppState>,
     _caller: Caller,
@@ -88,7 +98,7 @@ pub(super) async fn instruments(
             .map(|d| InstrumentInfo {
                 instrument: d.instrument().to_owned(),
                 version: d.version().to_owned(),
-                title: serde_json::to_value(d.title()).unwrap_or_default(),
+                title: d.title().clone(),
             })
             .collect(),
     )
@@ -100,14 +110,16 @@ pub(super) async fn instruments(
 #[serde(deny_unknown_fields)]
 pub(super) struct VersionQuery {
     /// Instrument version; default: the newest.
+    #[param(example = "1.0")]
     version: Option<String>,
 }
 
 /// The definition of an instrument (what forms are rendered from).
 #[utoipa::path(get, path = "/v1/instruments/{instrument}/definition", tag = "instruments",
-    security(("bearer" = [])), params(("instrument" = String, Path, description = "fia or sue"), VersionQuery),
-    responses((status = 200, description = "The definition JSON.", body = serde_json::Value),
-              (status = 404, description = "Unknown instrument or version.", body = crate::problem::Problem)))]
+    security(("bearer" = [])), params(("instrument" = super::schemas::InstrumentName, Path, description = "The instrument."), VersionQuery),
+    responses((status = 200, description = "The definition JSON (items, code lists, conditions, labels in Swedish and English).", body = super::schemas::DefinitionJson),
+              (status = 400, description = "A bad query parameter.", body = crate::problem::Problem, content_type = "application/problem+json"),
+              (status = 404, description = "Unknown instrument or version.", body = crate::problem::Problem, content_type = "application/problem+json")))]
 pub(super) async fn definition(
     State(state): State<AppState>,
     _caller: Caller,
@@ -125,9 +137,10 @@ pub(super) async fn definition(
 
 /// The JSON Schema (2020-12) of an instrument's documents.
 #[utoipa::path(get, path = "/v1/instruments/{instrument}/schema", tag = "instruments",
-    security(("bearer" = [])), params(("instrument" = String, Path, description = "fia or sue"), VersionQuery),
-    responses((status = 200, description = "The JSON Schema.", body = serde_json::Value),
-              (status = 404, description = "Unknown instrument or version.", body = crate::problem::Problem)))]
+    security(("bearer" = [])), params(("instrument" = super::schemas::InstrumentName, Path, description = "The instrument."), VersionQuery),
+    responses((status = 200, description = "The JSON Schema (2020-12) of the instrument's documents; the newest version's is also a component of this description (`FiaDocument`, ...).", body = super::schemas::JsonSchemaJson),
+              (status = 400, description = "A bad query parameter.", body = crate::problem::Problem, content_type = "application/problem+json"),
+              (status = 404, description = "Unknown instrument or version.", body = crate::problem::Problem, content_type = "application/problem+json")))]
 pub(super) async fn schema(
     State(state): State<AppState>,
     _caller: Caller,

@@ -45,7 +45,10 @@ impl FromRequestParts<AppState> for Caller {
         let share = inner
             .principals
             .admit(&principal, inner.limits.max_requests_per_principal())
-            .ok_or_else(|| ApiError::overloaded(inner.limits.retry_after_seconds))?;
+            .ok_or_else(|| {
+                inner.metrics.share_refused(principal.role);
+                ApiError::overloaded(inner.limits.retry_after_seconds)
+            })?;
         Ok(Caller {
             principal,
             _share: share,

@@ -6,13 +6,12 @@ use axum::extract::{Query, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use bistand_core::stats::csv::{CsvDialect, to_csv, to_long_csv};
-use bistand_core::stats::xlsx;
-use bistand_core::stats::{GroupReport, ReportOptions};
+use bistand_core::stats::{GroupReport, ReportOptions, xlsx};
 use bistand_core::{Language, Text};
 use bistand_store::documents;
 use jiff::civil::Date;
 use serde::{Deserialize, Serialize};
-use utoipa::IntoParams;
+use utoipa::{IntoParams, ToSchema};
 
 use crate::auth::Action;
 use crate::problem::{ApiError, REQUEST_ID};
@@ -32,7 +31,9 @@ pub(super) struct ReportQuery {
     #[serde(default, deserialize_with = "strict_date")]
     as_of: Option<Date>,
     /// Disclosure threshold (at least 5, the default).
-    threshold: Option<u64>,
+    // Signed: the largest an OpenAPI `int64` holds is the largest accepted.
+    #[param(minimum = 5, example = 10)]
+    threshold: Option<i64>,
     /// Comma-separated breakdowns: gender, age_band, origin, household, unit, period; default:
     /// all.
     breakdowns: Option<String>,
@@ -40,37 +41,61 @@ pub(super) struct ReportQuery {
     units: Option<String>,
     /// `json` (default), `csv` (the wide layout of published tables), `csv-long` (one line
     /// per cell) or `xlsx` (an Excel workbook: the provenance, then one sheet per table).
-    #[param(value_type = Option<ReportFormatParam>, inline)]
+    #[param(value_type = Option<ReportFormat>)]
     format: Option<String>,
-    /// Headings and labels of the CSV: `sv` (default) or `en`.
+    /// Headings and labels of CSV and XLSX: `sv` (default) or `en`.
+    #[param(value_type = Option<ReportLanguage>)]
     lang: Option<String>,
     /// CSV dialect: `excel-sv` (UTF-8 byte order mark, `;`, decimal comma) or `plain` (`,`,
     /// decimal point); default: `excel-sv` with `lang=sv`, `plain` with `lang=en`.
+    #[param(value_type = Option<ReportCsvDialect>)]
     csv_dialect: Option<String>,
 }
 
-/// The formats a report is served in (the OpenAPI enum of `format`).
-#[derive(Clone, Copy, utoipa::ToSchema)]
+/// What a report is written as (the `format` parameter; parsed in [`report`]).
+#[derive(ToSchema)]
 #[schema(rename_all = "kebab-case")]
-pub(super) enum ReportFormatParam {
+pub(super) enum ReportFormat {
     Json,
     Csv,
     CsvLong,
     Xlsx,
 }
 
+/// The dialect of a CSV report (the `csv_dialect` parameter; parsed by `CsvDialect::parse`).
+#[derive(ToSchema)]
+#[schema(rename_all = "kebab-case")]
+#[allow(dead_code)] // names the values for the schema; the text is parsed by the core
+pub(super) enum ReportCsvDialect {
+    ExcelSv,
+    Plain,
+}
+
+/// The language of a CSV report's headings (the `lang` parameter; parsed in [`report`]).
+#[derive(ToSchema)]
+#[schema(rename_all = "lowercase")]
+pub(super) enum ReportLanguage {
+    Sv,
+    En,
+}
+
 /// A report, and how many stored records could not be read as documents and were not counted.
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 pub(super) struct ReportBody<'a> {
+    #[schema(value_type = bistand_core::stats::GroupReport)]
     report: &'a bistand_core::stats::GroupReport,
     records_not_counted: usize,
 }
 
 /// A group report over the records of your units, with small cells suppressed.
 #[utoipa::path(get, path = "/v1/reports/{instrument}", tag = "reports", security(("bearer" = [])),
-    params(("instrument" = String, Path, description = "sue or fia"), ReportQuery),
-    responses((status = 200, description = "The report: JSON; CSV with format=csv or csv-long (text/csv); an XLSX workbook with format=xlsx.", body = serde_json::Value),
-              (status = 403, description = "Not an analyst, or a unit that is not yours.", body = crate::problem::Problem)))]
+    params(("instrument" = super::schemas::InstrumentName, Path, description = "The instrument whose records to report on."), ReportQuery),
+    responses((status = 200, description = "The report: JSON; CSV with format=csv or csv-long; an XLSX workbook with format=xlsx.",
+               content((ReportBody<'_> = "application/json"), (String = "text/csv"),
+                       (Vec<u8> = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))),
+              (status = 400, description = "A bad parameter (a threshold under 5, an unknown breakdown, format, lang or csv_dialect).", body = crate::problem::Problem, content_type = "application/problem+json"),
+              (status = 403, description = "Not an analyst, or a unit that is not yours.", body = crate::problem::Problem, content_type = "application/problem+json"),
+              (status = 404, description = "An instrument the service does not know.", body = crate::problem::Problem, content_type = "application/problem+json")))]
 pub(super) async fn report(
     State(state): State<AppState>,
     caller: Caller,
@@ -80,7 +105,8 @@ pub(super) async fn report(
     let principal = caller.require(Action::Reports)?.clone();
     let filters = query(filters)?;
     let options = ReportOptions::new(
-        filters.threshold,
+        // A negative threshold is refused like any under the minimum.
+        filters.threshold.map(|t| u64::try_from(t).unwrap_or(0)),
         filters
             .breakdowns
             .as_deref()
@@ -101,10 +127,10 @@ pub(super) async fn report(
         }
     };
     let format = match filters.format.as_deref() {
-        None | Some("json") => ReportFormatParam::Json,
-        Some("csv") => ReportFormatParam::Csv,
-        Some("csv-long") => ReportFormatParam::CsvLong,
-        Some("xlsx") => ReportFormatParam::Xlsx,
+        None | Some("json") => ReportFormat::Json,
+        Some("csv") => ReportFormat::Csv,
+        Some("csv-long") => ReportFormat::CsvLong,
+        Some("xlsx") => ReportFormat::Xlsx,
         Some(_) => {
             return Err(ApiError::invalid_request(Text {
                 sv: "`format` måste vara json, csv, csv-long eller xlsx".into(),
@@ -113,8 +139,8 @@ pub(super) async fn report(
         }
     };
     let language = match filters.lang.as_deref() {
-        None | Some("sv") => Language::Swedish,
-        Some("en") => Language::English,
+        None | Some("sv") => ReportLanguage::Sv,
+        Some("en") => ReportLanguage::En,
         Some(_) => {
             return Err(ApiError::invalid_request(Text {
                 sv: "`lang` måste vara sv eller en".into(),
@@ -123,7 +149,10 @@ pub(super) async fn report(
         }
     };
     let dialect = match filters.csv_dialect.as_deref() {
-        None => CsvDialect::for_language(language),
+        None => CsvDialect::for_language(match language {
+            ReportLanguage::Sv => Language::Swedish,
+            ReportLanguage::En => Language::English,
+        }),
         Some(name) => CsvDialect::parse(name)?,
     };
     // The instrument is checked before any audit entry is written.
@@ -160,6 +189,10 @@ pub(super) async fn report(
         Ok(report)
     })
     .await?;
+    let language = match language {
+        ReportLanguage::Sv => Language::Swedish,
+        ReportLanguage::En => Language::English,
+    };
     let csv = |write: fn(&GroupReport, Language, CsvDialect) -> String| {
         (
             [(header::CONTENT_TYPE, "text/csv; charset=utf-8")],
@@ -168,14 +201,14 @@ pub(super) async fn report(
             .into_response()
     };
     Ok(match format {
-        ReportFormatParam::Json => Json(ReportBody {
+        ReportFormat::Json => Json(ReportBody {
             report: &report.report,
             records_not_counted: report.not_counted.len(),
         })
         .into_response(),
-        ReportFormatParam::Csv => csv(to_csv),
-        ReportFormatParam::CsvLong => csv(to_long_csv),
-        ReportFormatParam::Xlsx => (
+        ReportFormat::Csv => csv(to_csv),
+        ReportFormat::CsvLong => csv(to_long_csv),
+        ReportFormat::Xlsx => (
             [
                 (header::CONTENT_TYPE, xlsx::CONTENT_TYPE.to_owned()),
                 (

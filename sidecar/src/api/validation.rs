@@ -20,17 +20,19 @@ use super::extract::{Body, Caller, query};
 #[serde(deny_unknown_fields)]
 pub(super) struct InstrumentQuery {
     /// Refuse documents of another instrument.
+    #[param(value_type = Option<super::schemas::InstrumentName>)]
     instrument: Option<String>,
 }
 
 /// Validates a document: the findings report (invalid documents are not an error).
 #[utoipa::path(post, path = "/v1/validate", tag = "documents", security(("bearer" = [])),
     params(InstrumentQuery),
-    request_body(content = serde_json::Value, description = "A FIA or SUE document.", content_type = "application/json"),
-    responses((status = 200, description = "The validation report: valid, errors, warnings, findings.", body = serde_json::Value),
-              (status = 400, description = "Malformed JSON or not UTF-8.", body = crate::problem::Problem),
-              (status = 413, description = "Over the size limit.", body = crate::problem::Problem),
-              (status = 422, description = "Not a document (envelope), too deep, wrong instrument.", body = crate::problem::Problem)))]
+    request_body(content = super::schemas::DocumentToCheck, description = "A FIA or SUE document (a draft or an invalid one too: the report says what is wrong).", content_type = "application/json"),
+    responses((status = 200, description = "The validation report: valid, errors, warnings, findings.", body = bistand_core::Report),
+              (status = 400, description = "Malformed JSON or not UTF-8.", body = crate::problem::Problem, content_type = "application/problem+json"),
+              (status = 404, description = "An instrument or version the service does not know.", body = crate::problem::Problem, content_type = "application/problem+json"),
+              (status = 413, description = "Over the size limit.", body = crate::problem::Problem, content_type = "application/problem+json"),
+              (status = 422, description = "Not a document (envelope), too deep, wrong instrument.", body = crate::problem::Problem, content_type = "application/problem+json")))]
 pub(super) async fn validate(
     State(state): State<AppState>,
     caller: Caller,
@@ -71,9 +73,12 @@ pub(super) struct SummaryQuery {
 /// The derived summary of a valid FIA document.
 #[utoipa::path(post, path = "/v1/summary", tag = "documents", security(("bearer" = [])),
     params(SummaryQuery),
-    request_body(content = serde_json::Value, description = "A FIA document.", content_type = "application/json"),
-    responses((status = 200, description = "The summary.", body = serde_json::Value),
-              (status = 422, description = "The document has error findings.", body = crate::problem::Problem)))]
+    request_body(content = super::schemas::InstrumentDocument, description = "A valid FIA document.", content_type = "application/json"),
+    responses((status = 200, description = "The summary (docs/summary.md).", body = bistand_core::Summary),
+              (status = 400, description = "Malformed JSON or not UTF-8.", body = crate::problem::Problem, content_type = "application/problem+json"),
+              (status = 404, description = "Not a FIA document: only FIA has a summary.", body = crate::problem::Problem, content_type = "application/problem+json"),
+              (status = 413, description = "Over the size limit.", body = crate::problem::Problem, content_type = "application/problem+json"),
+              (status = 422, description = "The document has error findings, or is not a document.", body = crate::problem::Problem, content_type = "application/problem+json")))]
 pub(super) async fn summary(
     State(state): State<AppState>,
     caller: Caller,

@@ -364,4 +364,7 @@ pub(super) struct ReportArgs {
     /// the options it names, and say whether it is identical or which part differs (exit 1).
     #[arg(long, conflicts_with_all = ["as_of", "threshold", "breakdown", "exact", "unit", "format", "csv_dialect"])]
     pub(super) verify: Option<PathBuf>,
+    /// No progress and no summary; lines not counted and errors only.
+    #[arg(long)]
+    pub(super) quiet: bool,
 }

@@ -89,7 +89,7 @@ pub(super) fn import(options: &ImportOptions<'_>) -> Result<ExitCode> {
                 }
             }
             Err(reason) => {
-                eprintln!("bistand: line {number}: refused: {reason}");
+                progress.note(&format!("bistand: line {number}: refused: {reason}"));
                 importer.tally.refused += 1;
             }
         }

@@ -69,6 +69,7 @@ pub(super) fn reseal(args: &StoreArgs, quiet: bool) -> Result<()> {
 pub(super) fn backup(args: &StoreArgs, out: &Path, quiet: bool) -> Result<()> {
     let (db, _) = args.paths()?;
     let progress = Progress::new("backup", None, "pages", quiet);
+    progress.keep_turning("copying the store in one consistent read");
     let summary = SqliteStore::backup(&db, out)
         .with_context(|| format!("cannot back up {} to {}", db.display(), out.display()))?;
     progress.finish(&format!(

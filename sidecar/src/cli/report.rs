@@ -16,6 +16,7 @@ use jiff::civil::Date;
 use super::args::{ReportArgs, ReportFormat};
 use super::input::open_input;
 use super::store::report_from_store;
+use crate::progress::Progress;
 
 /// `bistand report`: a group report from NDJSON or from the encrypted store.
 pub(super) fn report(out: &mut dyn Write, args: ReportArgs) -> Result<ExitCode> {
@@ -34,9 +35,10 @@ pub(super) fn report(out: &mut dyn Write, args: ReportArgs) -> Result<ExitCode> 
         csv_dialect,
         verify: saved,
         out: out_file,
+        quiet,
     } = args;
     if let Some(saved) = saved {
-        return verify(out, &saved, db, keys, &input, lang.into());
+        return verify(out, &saved, db, keys, &input, lang.into(), quiet);
     }
     let as_of = match as_of {
         Some(date) => bistand_core::date::parse_date(&date)
@@ -56,8 +58,11 @@ pub(super) fn report(out: &mut dyn Write, args: ReportArgs) -> Result<ExitCode> 
             unit.map(|u| vec![u]),
             as_of,
             &options,
+            quiet,
         )?,
-        (_, keys) => report_from_ndjson(&instrument, &input, keys.as_deref(), as_of, &options)?,
+        (_, keys) => {
+            report_from_ndjson(&instrument, &input, keys.as_deref(), as_of, &options, quiet)?
+        }
     };
     let bytes = match format {
         ReportFormat::Json => format!("{}\n", serde_json::to_string_pretty(&report)?).into_bytes(),
@@ -97,6 +102,7 @@ fn verify(
     keys: Option<std::path::PathBuf>,
     input: &Path,
     language: Language,
+    quiet: bool,
 ) -> Result<ExitCode> {
     let bytes = std::fs::read(saved)
         .with_context(|| format!("cannot read the report {}", saved.display()))?;
@@ -113,10 +119,16 @@ fn verify(
             (!units.is_empty()).then_some(units),
             saved.as_of(),
             &options,
+            quiet,
         )?,
-        (_, keys) => {
-            report_from_ndjson(instrument, input, keys.as_deref(), saved.as_of(), &options)?
-        }
+        (_, keys) => report_from_ndjson(
+            instrument,
+            input,
+            keys.as_deref(),
+            saved.as_of(),
+            &options,
+            quiet,
+        )?,
     };
     let differences = saved.differences(&again);
     if differences.is_empty() {
@@ -144,12 +156,14 @@ fn verify(
 
 /// Reads NDJSON documents and aggregates them in one pass (the same aggregation as the C ABI's
 /// `bistand_report`); bad lines are reported by number and kind, never content, and not counted.
+/// Progress on a terminal (by bytes of a file), a summary unless `quiet`.
 pub(super) fn report_from_ndjson(
     instrument: &str,
     input: &Path,
     keys: Option<&Path>,
     as_of: Date,
     options: &ReportOptions,
+    quiet: bool,
 ) -> Result<GroupReport> {
     if keys.is_none() && !options.exact {
         anyhow::bail!(
@@ -163,17 +177,25 @@ pub(super) fn report_from_ndjson(
         pseudonym: &k.pseudonym,
         statistics: &k.statistics,
     });
+    let total = (input.as_os_str() != "-")
+        .then(|| std::fs::metadata(input).map(|m| m.len()).ok())
+        .flatten();
     let reader = open_input(input)?;
+    let mut progress = Progress::new("report", total, "bytes", quiet);
     let mut aggregator = NdjsonAggregator::new(&engine, instrument, as_of, person_keys)?;
+    let (mut read, mut lines) = (0u64, 0u64);
     for (number, line) in reader.split(b'\n').enumerate() {
         let line = line.with_context(|| format!("cannot read line {}", number + 1))?;
+        read += line.len() as u64 + 1;
+        lines += 1;
         if let Err(error) = aggregator.add_line(&line) {
-            eprintln!(
+            progress.note(&format!(
                 "bistand: line {}: not counted: {error} ({})",
                 number + 1,
                 error.kind()
-            );
+            ));
         }
+        progress.set(read, "");
     }
     let outcome = aggregator.finish(options)?;
     if outcome.unreadable_lines + outcome.documents_with_errors > 0 {
@@ -182,5 +204,6 @@ pub(super) fn report_from_ndjson(
             outcome.unreadable_lines, outcome.documents_with_errors
         );
     }
+    progress.finish(&format!("report over {lines} line(s)"));
     Ok(outcome.report)
 }

@@ -11,6 +11,7 @@ use bistand_core::stats::{GroupReport, ReportOptions};
 use jiff::civil::Date;
 
 use super::EXIT_FINDINGS;
+use crate::progress::Progress;
 
 /// `bistand audit verify`: checks the chain (and a head recorded earlier).
 pub(super) fn audit_verify(
@@ -55,6 +56,7 @@ pub(super) fn report_from_store(
     units: Option<Vec<String>>,
     as_of: Date,
     options: &ReportOptions,
+    quiet: bool,
 ) -> Result<GroupReport> {
     let bistand_core::keys::Keys {
         keyring,
@@ -65,7 +67,9 @@ pub(super) fn report_from_store(
     } = crate::keys::load(keys)?;
     let store = crate::server::open_store(db, keyring, &pseudonym, audit)?;
     let engine = Engine::new()?;
-    let outcome = bistand_store::documents::report_from_store(
+    let mut progress = Progress::new("report", None, "records", quiet);
+    let mut records = 0;
+    let outcome = bistand_store::documents::report_from_store_counting(
         &*store,
         &engine,
         instrument,
@@ -73,13 +77,18 @@ pub(super) fn report_from_store(
         as_of,
         options,
         &statistics,
+        &mut |visited| {
+            records = visited;
+            progress.set(visited, "read");
+        },
     )?;
     for skipped in &outcome.not_counted {
-        eprintln!(
+        progress.note(&format!(
             "bistand: record {}: not counted: {}",
             skipped.record_id.as_str(),
             skipped.reason
-        );
+        ));
     }
+    progress.finish(&format!("report over {records} record(s) of the store"));
     Ok(outcome.report)
 }

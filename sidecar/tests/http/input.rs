@@ -274,7 +274,7 @@ async fn bad_input_gets_a_precise_problem() {
         ),
         (
             Method::GET,
-            "/v1/audit?after=minus",
+            "/v1/audit?cursor=minus",
             &admin,
             Vec::new(),
             400,

@@ -1,6 +1,7 @@
 //! End-to-end tests of the HTTPS sidecar: real TLS on port 0 with a rustls client.
 
 mod attack;
+mod contract;
 mod deploy;
 mod input;
 mod integrity;
@@ -10,6 +11,7 @@ mod openapi;
 mod operations;
 mod reports;
 mod roles;
+mod semantics;
 mod setup;
 mod starvation;
 mod store_ops;

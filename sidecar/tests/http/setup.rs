@@ -67,6 +67,26 @@ impl Service {
         format!("{}{path}", self.base)
     }
 
+    /// Stores a FIA document of `unit` for `client_id` as principal `caseworker`; its record id.
+    pub(crate) async fn create_record(
+        &self,
+        caseworker: &str,
+        client_id: &str,
+        unit: &str,
+    ) -> String {
+        let created: serde_json::Value = self
+            .client()
+            .post(self.url("/v1/records"))
+            .bearer_auth(self.token(caseworker))
+            .json(&serde_json::json!({ "client_id": client_id, "document": fia_document(unit) }))
+            .send_json()
+            .await;
+        created["record"]["record_id"]
+            .as_str()
+            .unwrap_or_else(|| panic!("no record id in {created}"))
+            .to_owned()
+    }
+
     /// A client trusting the setup's CA, without a client certificate.
     pub(crate) fn client(&self) -> reqwest::Client {
         client(&self.created.ca, None)

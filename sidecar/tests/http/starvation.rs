@@ -78,6 +78,21 @@ async fn closed_within<S: tokio::io::AsyncRead + Unpin>(stream: &mut S, wait: Du
     .is_ok()
 }
 
+/// The value of the sample `sample` (name and labels) on `/metrics`.
+async fn metric(service: &Service, sample: &str) -> u64 {
+    let text = service
+        .client()
+        .get(service.url("/metrics"))
+        .send_text()
+        .await;
+    text.lines()
+        .find_map(|line| line.strip_prefix(sample)?.strip_prefix(' '))
+        .and_then(|value| value.parse().ok())
+        .unwrap_or_else(|| panic!("no {sample} in {text}"))
+}
+
+const SHED: &str = "bistand_connections_closed_total{reason=\"unauthenticated_shed\"}";
+
 /// `GET /health` answers 200 within a second and a caseworker's validation succeeds.
 async fn service_answers(service: &Service) {
     let started = Instant::now();
@@ -119,6 +134,9 @@ async fn idle_h2_connections_do_not_stop_the_server_accepting() {
         held.push(idle_h2(&service).await);
     }
     service_answers(&service).await;
+    // Every connection beyond the pending pool pushed out an older one, and said so.
+    let shed = metric(&service, SHED).await;
+    assert!(shed >= (attack - 64) as u64, "{shed} shed of {attack}");
     // The oldest were shed to make room; the newest are still open.
     assert!(
         closed_within(&mut held[0], Duration::from_secs(1)).await,
@@ -150,6 +168,8 @@ async fn bare_tcp_connections_do_not_block_health() {
         );
     }
     service_answers(&service).await;
+    let shed = metric(&service, SHED).await;
+    assert!(shed >= (attack - 64) as u64, "{shed} shed of {attack}");
     drop(held);
     service.running.stop().await.expect("stops");
 }
@@ -164,6 +184,26 @@ async fn an_idle_h2_connection_is_closed_after_the_idle_timeout() {
         "an idle HTTP/2 connection stayed open"
     );
     assert!(started.elapsed() >= Duration::from_millis(900));
+    let idle = "bistand_connections_closed_total{reason=\"idle\"}";
+    assert_eq!(metric(&service, idle).await, 1);
+    service.running.stop().await.expect("stops");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_half_open_tls_handshake_is_closed_after_the_handshake_timeout() {
+    let service = Service::start(|config| config.limits.handshake_timeout_seconds = 1).await;
+    // A TCP connection that never sends its ClientHello.
+    let mut silent = TcpStream::connect(service.running.address)
+        .await
+        .expect("connect");
+    let started = Instant::now();
+    assert!(
+        closed_within(&mut silent, Duration::from_secs(5)).await,
+        "a silent connection stayed open"
+    );
+    assert!(started.elapsed() >= Duration::from_millis(900));
+    let timed_out = "bistand_connections_closed_total{reason=\"handshake_timeout\"}";
+    assert_eq!(metric(&service, timed_out).await, 1);
     service.running.stop().await.expect("stops");
 }
 
@@ -232,6 +272,11 @@ async fn slow_bodies_of_one_principal_leave_room_for_the_others() {
         }
     }
     assert_eq!(refused, 32);
+    // Counted by role, never by principal.
+    let refused_caseworkers = "bistand_principal_share_refused_total{role=\"caseworker\"}";
+    assert_eq!(metric(&service, refused_caseworkers).await, 32);
+    let analysts = "bistand_principal_share_refused_total{role=\"analyst\"}";
+    assert_eq!(metric(&service, analysts).await, 0);
     drop(slow);
     service.running.stop().await.expect("stops");
 }

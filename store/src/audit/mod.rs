@@ -230,6 +230,22 @@ pub trait AuditedStore: Store + AuditLog {
         event: AuditEvent,
     ) -> Result<(RecordMeta, AuditEntry)>;
 
+    /// Like [`AuditedStore::update_audited`], only if the record is still at `revision`
+    /// ([`RecordMeta::revision`]): the check and the write are one transaction, so of two
+    /// writers that read the same revision exactly one succeeds. What an HTTP `If-Match` needs.
+    ///
+    /// # Errors
+    ///
+    /// [`ErrorKind::Stale`](crate::ErrorKind::Stale) when the record has another revision
+    /// (nothing is written); as [`AuditedStore::update_audited`].
+    fn update_audited_if(
+        &self,
+        id: &RecordId,
+        revision: u64,
+        body: &[u8],
+        event: AuditEvent,
+    ) -> Result<(RecordMeta, AuditEntry)>;
+
     /// Imports records idempotently, in one transaction: a record whose identity
     /// ([`ImportRecord::identity`]) the store has seen before is skipped (`None`), every other
     /// one is inserted like [`AuditedStore::put_audited`] with `event` about it, and its

@@ -310,6 +310,55 @@ pub(super) fn audited_writes_name_their_record_and_commit_together(
     assert!(store.audit_verify().expect("verify").is_intact());
 }
 
+pub(super) fn conditional_updates_write_only_the_revision_read(
+    make: &dyn Fn(Keyring) -> Box<dyn AuditedStore>,
+) {
+    let store = fresh(make);
+    let update = || AuditEvent::new(6, "anna.svensson", "handlaggare", "record.update", "ok");
+    let (meta, _) = store.put_audited(record_of(1), event(0)).expect("put");
+    let read = meta.revision;
+    let (first, _) = store
+        .update_audited_if(&meta.id, read, "{\"v\":\"Söder\"}".as_bytes(), update())
+        .expect("the revision read is current");
+    assert_eq!(first.revision, read + 1);
+    // A second writer that read the same revision loses, and writes nothing.
+    let entries = store.audit_entries(0, 100).expect("entries").len();
+    let error = store
+        .update_audited_if(&meta.id, read, b"{\"v\":\"Norr\"}", update())
+        .expect_err("stale");
+    assert_eq!(error.kind(), ErrorKind::Stale);
+    assert_eq!(
+        store.get(&meta.id).expect("get").body,
+        "{\"v\":\"Söder\"}".as_bytes()
+    );
+    assert_eq!(store.get(&meta.id).expect("get").meta.revision, read + 1);
+    assert_eq!(store.audit_entries(0, 100).expect("entries").len(), entries);
+    // Of threads racing from one revision, exactly one writes.
+    let wins: usize = std::thread::scope(|scope| {
+        let racers: Vec<_> = (0..4)
+            .map(|n| {
+                let store = &store;
+                let id = meta.id.clone();
+                scope.spawn(move || {
+                    let body = format!("{{\"v\":{n}}}");
+                    usize::from(
+                        store
+                            .update_audited_if(&id, read + 1, body.as_bytes(), update())
+                            .is_ok(),
+                    )
+                })
+            })
+            .collect();
+        racers.into_iter().map(|r| r.join().expect("join")).sum()
+    });
+    assert_eq!(wins, 1);
+    let error = store
+        .update_audited_if(&missing_id(), 1, b"{}", update())
+        .expect_err("no such record");
+    assert_eq!(error.kind(), ErrorKind::NotFound);
+    assert!(store.audit_verify().expect("verify").is_intact());
+}
+
 pub(super) fn audit_concurrent_appends_keep_one_chain(
     make: &dyn Fn(Keyring) -> Box<dyn AuditedStore>,
 ) {

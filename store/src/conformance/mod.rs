@@ -120,6 +120,10 @@ pub const CASES: &[Case] = &[
         run: audit::audited_writes_name_their_record_and_commit_together,
     },
     Case {
+        name: "conditional_updates_write_only_the_revision_read",
+        run: audit::conditional_updates_write_only_the_revision_read,
+    },
+    Case {
         name: "audit_concurrent_appends_keep_one_chain",
         run: audit::audit_concurrent_appends_keep_one_chain,
     },

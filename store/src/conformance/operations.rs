@@ -138,4 +138,20 @@ pub(super) fn imports_are_idempotent_and_audited(make: &dyn Fn(Keyring) -> Box<d
             .kind(),
         ErrorKind::InvalidInput
     );
+
+    // A batch larger than one multi-row statement, with repeats across its statements: each
+    // identity stored once, in order, one audit entry each, and the chain still intact.
+    let ids: Vec<u8> = (10..160).chain([10, 100, 159, 2]).collect();
+    let large = store
+        .import_audited(batch(&ids), import_event())
+        .expect("large import");
+    assert!(large[..150].iter().all(Option::is_some));
+    assert!(large[150..].iter().all(Option::is_none));
+    assert_eq!(store.count(&ScanFilter::all()).expect("count"), 153);
+    assert_eq!(entries(&*store), 153);
+    let log = store.audit_entries(3, 1000).expect("entries");
+    for (entry, meta) in log.iter().zip(large.iter().flatten()) {
+        assert_eq!(entry.event.record_id.as_deref(), Some(meta.id.as_str()));
+    }
+    assert!(store.audit_verify().expect("verify").is_intact());
 }

@@ -463,15 +463,28 @@ pub(super) fn the_unit_is_read_without_opening_the_body(
 ) {
     let store = fresh(make);
     let meta = store.put(record(1, "Söder", "sue", "1", 1)).expect("put");
+    let soder = |unit: &str| unit == "Söder";
+    let norr = |unit: &str| unit == "Norr";
+    let found = store.get_in_units(&meta.id, &soder).expect("read");
     assert_eq!(
-        store.unit_of(&meta.id).expect("unit"),
-        Some("Söder".to_owned())
+        found.map(|r| (r.body, r.meta)),
+        Some((body(1), meta.clone()))
     );
-    assert_eq!(store.unit_of(&missing_id()).expect("unit"), None);
-    // Without the key the body cannot be opened; the unit is still there to check access by.
+    assert!(
+        store
+            .get_in_units(&missing_id(), &soder)
+            .expect("read")
+            .is_none()
+    );
+    assert!(store.get_in_units(&meta.id, &norr).expect("read").is_none());
+    // Without the key the body cannot be opened; another unit's lookup still answers `None`
+    // (nothing was opened), while the record's own unit meets the error of opening it.
     store.replace_keyring(keyring(&["k2"]));
-    assert_eq!(
-        store.unit_of(&meta.id).expect("unit"),
-        Some("Söder".to_owned())
+    assert!(
+        store
+            .get_in_units(&meta.id, &norr)
+            .expect("not opened")
+            .is_none()
     );
+    assert!(store.get_in_units(&meta.id, &soder).is_err());
 }

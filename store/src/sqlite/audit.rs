@@ -7,7 +7,7 @@ use std::collections::VecDeque;
 use rusqlite::types::ValueRef;
 use rusqlite::{Connection, OptionalExtension, Row, Transaction};
 
-use super::{SqliteStore, schema};
+use super::{SqliteStore, insert_rows, schema};
 use crate::audit::{
     self, AuditEntry, AuditEvent, AuditHead, AuditLog, AuditVerification, AuditedStore, Chain,
     StoredEntry,
@@ -131,7 +131,20 @@ impl AuditedStore for SqliteStore {
         event: AuditEvent,
     ) -> Result<(RecordMeta, AuditEntry)> {
         event.check()?;
-        self.update_with(id, body, |tx, meta| {
+        self.update_with(id, body, None, |tx, meta| {
+            append(tx, self.chain(), event.about(meta))
+        })
+    }
+
+    fn update_audited_if(
+        &self,
+        id: &RecordId,
+        revision: u64,
+        body: &[u8],
+        event: AuditEvent,
+    ) -> Result<(RecordMeta, AuditEntry)> {
+        event.check()?;
+        self.update_with(id, body, Some(revision), |tx, meta| {
             append(tx, self.chain(), event.about(meta))
         })
     }
@@ -165,7 +178,8 @@ pub(super) fn append(
     chain: Chain<'_>,
     event: AuditEvent,
 ) -> Result<AuditEntry> {
-    append_after(tx, chain, head(tx)?, event)
+    let mut entries = append_all_after(tx, chain, head(tx)?, [event])?;
+    Ok(entries.remove(0))
 }
 
 /// The last entry's seq and hash, read inside `tx`.
@@ -175,42 +189,51 @@ pub(super) fn head(tx: &Transaction<'_>) -> Result<Option<(i64, String)>> {
         .map_err(|e| Error::database("could not append to the audit log", e))
 }
 
-/// Appends `event` after `head`, which the caller read in this transaction (with [`head`], or
-/// as the entry it appended last), so a batch of appends reads the head once; linked under
-/// `chain`.
-pub(super) fn append_after(
+/// Appends `events` after `head` (read in this transaction), chained in order under `chain`,
+/// many rows per statement (see [`insert_rows`]); the entries appended, in order.
+pub(super) fn append_all_after(
     tx: &Transaction<'_>,
     chain: Chain<'_>,
-    head: Option<(i64, String)>,
-    event: AuditEvent,
-) -> Result<AuditEntry> {
-    let context = "could not append to the audit log";
-    let db = |e| Error::database(context, e);
-    let entry = audit::link(chain, head, event)?;
-    let seq = i64::try_from(entry.seq).expect("link takes the seq after a stored i64");
-    tx.prepare_cached(&format!(
-        "INSERT INTO audit ({COLUMNS}) \
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)"
-    ))
-    .and_then(|mut s| {
-        let event = &entry.event;
-        s.execute(rusqlite::params![
-            seq,
-            event.at,
-            event.principal,
-            event.role,
-            event.action,
-            event.unit,
-            event.record_id,
-            event.pseudonym,
-            event.outcome,
-            entry.prev_hash,
-            entry.hash,
-            event.record_state,
-        ])
-    })
-    .map_err(db)?;
-    Ok(entry)
+    mut head: Option<(i64, String)>,
+    events: impl IntoIterator<Item = AuditEvent>,
+) -> Result<Vec<AuditEntry>> {
+    let mut entries = Vec::new();
+    let mut seqs = Vec::new();
+    for event in events {
+        let entry = audit::link(chain, head.take(), event)?;
+        let seq = i64::try_from(entry.seq).expect("link takes the seq after a stored i64");
+        head = Some((seq, entry.hash.clone()));
+        seqs.push(seq);
+        entries.push(entry);
+    }
+    let rows: Vec<(&i64, &AuditEntry)> = seqs.iter().zip(&entries).collect();
+    insert_rows(
+        tx,
+        &format!("INSERT INTO audit ({COLUMNS})"),
+        12,
+        "",
+        &rows,
+        |(seq, entry)| {
+            let event = &entry.event;
+            vec![
+                *seq as &dyn rusqlite::ToSql,
+                &event.at,
+                &event.principal,
+                &event.role,
+                &event.action,
+                &event.unit,
+                &event.record_id,
+                &event.pseudonym,
+                &event.outcome,
+                &entry.prev_hash,
+                &entry.hash,
+                &event.record_state,
+            ]
+        },
+        |_| Ok(()),
+    )
+    .map_err(|e| Error::database("could not append to the audit log", e))?;
+    Ok(entries)
 }
 
 /// The verification behind [`AuditLog::audit_verify`] and [`AuditLog::audit_verify_against`]:

@@ -1,15 +1,18 @@
 //! Idempotent, audited import on SQLite: the `imports` table (migration 5) remembers each
 //! imported record's identity, and a record, its identity and its audit entry commit together.
 
+use std::collections::HashSet;
+
 use rusqlite::OptionalExtension;
 
-use super::SqliteStore;
-use super::audit::{append_after, head};
+use super::audit::{append_all_after, head};
 use super::records::insert_sealed;
+use super::{SqliteStore, insert_rows};
 use crate::audit::AuditEvent;
 use crate::error::{Error, Result};
 use crate::import::{ImportRecord, check_identity};
 use crate::record::RecordMeta;
+use crate::sealing::SealedRecord;
 
 /// See [`AuditedStore::import_audited`](crate::AuditedStore::import_audited).
 pub(super) fn import_audited(
@@ -30,38 +33,46 @@ pub(super) fn import_audited(
     let context = "could not import records";
     let db = |e| Error::database(context, e);
     store.write(context, |tx| {
-        let mut out = Vec::with_capacity(rows.len());
-        // The head is read once; each entry appended is the next one's head.
-        let mut last = head(tx)?;
-        let mut remember = tx
-            .prepare_cached(
-                "INSERT INTO imports (identity, record_id) VALUES (?1, ?2) \
-                 ON CONFLICT (identity) DO NOTHING",
-            )
-            .map_err(db)?;
-        for (row, identity) in rows.iter().zip(&identities) {
-            let inserted = remember
-                .execute(rusqlite::params![
-                    identity_bytes(identity),
-                    row.meta.id.as_str()
-                ])
-                .map_err(db)?;
-            if inserted == 0 {
-                out.push(None);
-                continue;
-            }
-            insert_sealed(tx, row).map_err(db)?;
-            let entry = append_after(
-                tx,
-                store.chain(),
-                last.take(),
-                event.clone().about(&row.meta),
-            )?;
-            let seq = i64::try_from(entry.seq).expect("an appended seq was an i64");
-            last = Some((seq, entry.hash));
-            out.push(Some(row.meta.clone()));
-        }
-        Ok(out)
+        // The identities new to the store, many per statement: `RETURNING` yields only the rows
+        // inserted, so a repeat (of an earlier import, or within this batch) is not among them.
+        let mut fresh = HashSet::with_capacity(rows.len());
+        let remembered: Vec<(Vec<u8>, &str)> = rows
+            .iter()
+            .zip(&identities)
+            .map(|(row, identity)| (identity_bytes(identity), row.meta.id.as_str()))
+            .collect();
+        insert_rows(
+            tx,
+            "INSERT INTO imports (identity, record_id)",
+            2,
+            "ON CONFLICT (identity) DO NOTHING RETURNING record_id",
+            &remembered,
+            |(identity, id)| vec![identity as &dyn rusqlite::ToSql, id],
+            |row| {
+                fresh.insert(row.get::<_, String>(0)?);
+                Ok(())
+            },
+        )
+        .map_err(db)?;
+        let new: Vec<&SealedRecord> = rows
+            .iter()
+            .filter(|row| fresh.contains(row.meta.id.as_str()))
+            .collect();
+        insert_sealed(tx, &new).map_err(db)?;
+        append_all_after(
+            tx,
+            store.chain(),
+            head(tx)?,
+            new.iter().map(|row| event.clone().about(&row.meta)),
+        )?;
+        Ok(rows
+            .iter()
+            .map(|row| {
+                fresh
+                    .contains(row.meta.id.as_str())
+                    .then(|| row.meta.clone())
+            })
+            .collect())
     })
 }
 

@@ -3,6 +3,7 @@
 //! pages, and judges them with the backend-neutral [`AuditedStates`]; `quarantine` moves rows
 //! into the `quarantine` table (schema migration 4) with an audit entry each.
 
+use bistand_core::unit::unit_key;
 use rusqlite::OptionalExtension;
 
 use super::SqliteStore;
@@ -49,26 +50,36 @@ impl SqliteStore {
             let page = self.read(|conn| {
                 let mut statement = conn
                     .prepare_cached(&format!(
-                        "SELECT rowid, {COLUMNS} FROM records WHERE rowid > ?1 ORDER BY rowid \
-                         LIMIT {SCAN_CHUNK}"
+                        "SELECT rowid, {COLUMNS}, unit_key FROM records WHERE rowid > ?1 \
+                         ORDER BY rowid LIMIT {SCAN_CHUNK}"
                     ))
                     .map_err(db)?;
                 let rows = statement
                     .query_map([after], |row| {
-                        Ok((row.get::<_, i64>(0)?, stored_row(row, 1)?))
+                        Ok((
+                            row.get::<_, i64>(0)?,
+                            stored_row(row, 1)?,
+                            row.get::<_, String>(12)?,
+                        ))
                     })
                     .map_err(db)?;
                 rows.collect::<rusqlite::Result<Vec<_>>>().map_err(db)
             })?;
-            let Some(&(last, _)) = page.last() else {
+            let Some(&(last, _, _)) = page.last() else {
                 break;
             };
             after = last;
             let keyring = self.keyring();
-            for (_, row) in page {
+            for (_, row, stored_key) in page {
                 verification.records += 1;
                 let record_id = row.meta.id.clone();
-                if let Some(problem) = states.check(&keyring, row) {
+                // The unit key is derived, not sealed: one that is not its (authenticated)
+                // unit's would move the record out of its unit's reports.
+                let key_edited = stored_key != unit_key(&row.meta.unit);
+                let problem = states
+                    .check(&keyring, row)
+                    .or(key_edited.then_some(RecordProblem::Edited));
+                if let Some(problem) = problem {
                     verification
                         .problems
                         .push(RecordFinding { record_id, problem });

@@ -12,7 +12,7 @@ use bistand_core::unit::unit_key;
 use rusqlite::types::ToSql;
 use rusqlite::{Connection, OptionalExtension, Row, Transaction};
 
-use super::{SqliteStore, UNIT_KEY_FUNCTION};
+use super::{SqliteStore, insert_rows};
 use crate::Store;
 use crate::error::{Error, ErrorKind, Result};
 use crate::record::{self, NewRecord, Record, RecordId, RecordMeta, ResealProgress, ScanFilter};
@@ -42,9 +42,8 @@ impl SqliteStore {
         let metas: Vec<RecordMeta> = rows.iter().map(|row| row.meta.clone()).collect();
         let context = "could not insert records";
         let also = self.write(context, |tx| {
-            for row in &rows {
-                insert_sealed(tx, row).map_err(|e| Error::database(context, e))?;
-            }
+            let all: Vec<&SealedRecord> = rows.iter().collect();
+            insert_sealed(tx, &all).map_err(|e| Error::database(context, e))?;
             also(tx, &metas)
         })?;
         Ok((metas, also))
@@ -70,6 +69,7 @@ impl SqliteStore {
         &self,
         id: &RecordId,
         body: &[u8],
+        expected_revision: Option<u64>,
         also: impl FnOnce(&Transaction<'_>, &RecordMeta) -> Result<T>,
     ) -> Result<(RecordMeta, T)> {
         record::check_body(body)?;
@@ -80,6 +80,9 @@ impl SqliteStore {
             // Authenticate the stored record before replacing its body: resealing an altered row
             // (say, an edited instrument column) would make the alteration look genuine.
             let old = sealing::open(&keyring, row)?;
+            if expected_revision.is_some_and(|revision| revision != old.meta.revision) {
+                return Err(Error::stale(id.as_str()));
+            }
             let meta = RecordMeta {
                 updated_at: now_ms().max(old.meta.updated_at),
                 revision: old.meta.revision.saturating_add(1),
@@ -102,10 +105,8 @@ impl SqliteStore {
         filter.check()?;
         let context = "could not scan records";
         let (condition, mut params) = filter_sql(filter);
-        let sql = format!(
-            "SELECT rowid, {COLUMNS} FROM records WHERE rowid > ? AND rowid <= ? {condition} \
-             ORDER BY rowid LIMIT {SCAN_CHUNK}"
-        );
+        let wanted_key = filter.unit.as_deref().map(unit_key);
+        let sql = scan_sql(&condition);
         // Keyset pagination by rowid: each chunk is its own short read, so a long report neither
         // holds the in-memory store's only connection nor pins the WAL. Rows never change rowid
         // (nothing re-inserts; a quarantined row is only removed), so each record present when
@@ -148,7 +149,16 @@ impl SqliteStore {
                 for (_, row) in chunk {
                     // The id is kept only when a failure is to be reported rather than returned.
                     let id = unreadable.is_some().then(|| row.meta.id.clone());
-                    match (sealing::open(&keyring, row), id) {
+                    // The stored unit key chose the row; the authenticated unit must agree,
+                    // or an edited key could slip a record into another unit's report.
+                    let opened =
+                        sealing::open(&keyring, row).and_then(|record| match &wanted_key {
+                            Some(key) if unit_key(&record.meta.unit) != *key => {
+                                Err(Error::new(ErrorKind::Integrity, UNIT_KEY_EDITED))
+                            }
+                            _ => Ok(record),
+                        });
+                    match (opened, id) {
                         (Ok(record), _) => records.push(Ok(record)),
                         (Err(error), Some(id)) if error.kind() == ErrorKind::Integrity => {
                             records.push(Err((id, error)));
@@ -172,27 +182,48 @@ impl SqliteStore {
     }
 }
 
-/// Inserts one sealed record row.
-pub(super) fn insert_sealed(tx: &Transaction<'_>, row: &SealedRecord) -> rusqlite::Result<()> {
-    let SealedRecord { meta, sealed } = row;
-    tx.prepare_cached(&format!(
-        "INSERT INTO records ({COLUMNS}) \
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)"
-    ))?
-    .execute(rusqlite::params![
-        meta.id.as_str(),
-        meta.pseudonym,
-        meta.unit,
-        meta.instrument,
-        meta.version,
-        meta.created_at,
-        meta.updated_at,
-        meta.key_id,
-        revision_column(meta.revision),
-        &sealed.nonce[..],
-        sealed.ciphertext,
-    ])?;
-    Ok(())
+/// The error of a row whose stored unit key is not its unit's.
+const UNIT_KEY_EDITED: &str = "record's unit key does not match its unit: the row was edited";
+
+/// Inserts sealed record rows, many per statement (see [`insert_rows`]).
+pub(super) fn insert_sealed(tx: &Transaction<'_>, rows: &[&SealedRecord]) -> rusqlite::Result<()> {
+    // The derived columns, made before binding so the parameters can borrow them.
+    let derived: Vec<(&str, i64, String)> = rows
+        .iter()
+        .map(|row| {
+            (
+                row.meta.id.as_str(),
+                revision_column(row.meta.revision),
+                unit_key(&row.meta.unit),
+            )
+        })
+        .collect();
+    let rows: Vec<(&SealedRecord, &(&str, i64, String))> =
+        rows.iter().copied().zip(&derived).collect();
+    insert_rows(
+        tx,
+        &format!("INSERT INTO records ({COLUMNS}, unit_key)"),
+        12,
+        "",
+        &rows,
+        |(SealedRecord { meta, sealed }, (id, revision, key))| {
+            vec![
+                id as &dyn ToSql,
+                &meta.pseudonym,
+                &meta.unit,
+                &meta.instrument,
+                &meta.version,
+                &meta.created_at,
+                &meta.updated_at,
+                &meta.key_id,
+                revision,
+                &sealed.nonce,
+                &sealed.ciphertext,
+                key,
+            ]
+        },
+        |_| Ok(()),
+    )
 }
 
 impl Store for SqliteStore {
@@ -207,7 +238,7 @@ impl Store for SqliteStore {
     }
 
     fn update(&self, id: &RecordId, body: &[u8]) -> Result<RecordMeta> {
-        let (meta, ()) = self.update_with(id, body, |_, _| Ok(()))?;
+        let (meta, ()) = self.update_with(id, body, None, |_, _| Ok(()))?;
         Ok(meta)
     }
 
@@ -218,16 +249,18 @@ impl Store for SqliteStore {
         sealing::open(&self.keyring(), row)
     }
 
-    fn unit_of(&self, id: &RecordId) -> Result<Option<String>> {
-        self.read(|conn| {
-            conn.prepare_cached("SELECT unit FROM records WHERE id = ?1")
-                .and_then(|mut statement| {
-                    statement
-                        .query_row([id.as_str()], |row| row.get(0))
-                        .optional()
-                })
-                .map_err(|e| Error::database("could not look up a record's unit", e))
-        })
+    fn get_in_units(
+        &self,
+        id: &RecordId,
+        may_read: &dyn Fn(&str) -> bool,
+    ) -> Result<Option<Record>> {
+        let Some(row) = self.read(|conn| select_one(conn, id))? else {
+            return Ok(None);
+        };
+        if !may_read(&row.meta.unit) {
+            return Ok(None);
+        }
+        sealing::open(&self.keyring(), row).map(Some)
     }
 
     fn find_by_pseudonym(
@@ -272,7 +305,7 @@ impl Store for SqliteStore {
     fn count(&self, filter: &ScanFilter) -> Result<u64> {
         filter.check()?;
         let (condition, params) = filter_sql(filter);
-        let sql = format!("SELECT count(*) FROM records WHERE 1 {condition}");
+        let sql = count_sql(&condition);
         let count: i64 = self.read(|conn| {
             conn.prepare_cached(&sql)
                 .and_then(|mut s| {
@@ -414,12 +447,25 @@ pub(super) fn stored_row(row: &Row<'_>, first: usize) -> rusqlite::Result<Sealed
     Ok(SealedRecord { meta, sealed })
 }
 
+/// One chunk of a scan: the rows after rowid `?1` up to `?2` that meet `condition`.
+fn scan_sql(condition: &str) -> String {
+    format!(
+        "SELECT rowid, {COLUMNS} FROM records WHERE rowid > ? AND rowid <= ? {condition} \
+         ORDER BY rowid LIMIT {SCAN_CHUNK}"
+    )
+}
+
+/// The number of rows that meet `condition`.
+fn count_sql(condition: &str) -> String {
+    format!("SELECT count(*) FROM records WHERE 1 {condition}")
+}
+
 /// The `AND ...` conditions of a filter and their parameters, in order.
 fn filter_sql(filter: &ScanFilter) -> (String, Vec<Box<dyn ToSql>>) {
     let mut condition = String::new();
     let mut params: Vec<Box<dyn ToSql>> = Vec::new();
     if let Some(unit) = &filter.unit {
-        condition.push_str(&format!(" AND {UNIT_KEY_FUNCTION}(unit) = ?"));
+        condition.push_str(" AND unit_key = ?");
         params.push(Box::new(unit_key(unit)));
     }
     for (column, value) in [
@@ -432,4 +478,57 @@ fn filter_sql(filter: &ScanFilter) -> (String, Vec<Box<dyn ToSql>>) {
         }
     }
     (condition, params)
+}
+
+#[cfg(test)]
+mod tests {
+    use bistand_core::seal::DataKey;
+
+    use super::*;
+
+    /// The query plan of `sql` with `params` (after `leading` ones), one line per step.
+    fn plan(store: &SqliteStore, sql: &str, leading: &[i64], filter: &ScanFilter) -> String {
+        let (_, params) = filter_sql(filter);
+        let mut all: Vec<&dyn ToSql> = leading.iter().map(|p| p as &dyn ToSql).collect();
+        all.extend(params.iter().map(|p| p.as_ref()));
+        store
+            .read(|conn| {
+                let mut statement = conn
+                    .prepare(&format!("EXPLAIN QUERY PLAN {sql}"))
+                    .expect("prepare");
+                let rows = statement
+                    .query_map(all.as_slice(), |row| row.get::<_, String>(3))
+                    .expect("plan");
+                Ok(rows.collect::<rusqlite::Result<Vec<_>>>().expect("rows"))
+            })
+            .expect("read")
+            .join("\n")
+    }
+
+    #[test]
+    fn unit_filters_search_the_unit_key_index() {
+        let keyring = Keyring::new(DataKey::new("k1", &[1; 32]).expect("key"));
+        let store = SqliteStore::open_in_memory(keyring).expect("store");
+        for filter in [
+            ScanFilter::all().unit("Söder"),
+            ScanFilter::all().unit("SÖDER").instrument("fia"),
+            ScanFilter::all()
+                .unit("söder")
+                .instrument("fia")
+                .version("1"),
+        ] {
+            let (condition, _) = filter_sql(&filter);
+            for (sql, leading) in [
+                (scan_sql(&condition), &[0, 10][..]),
+                (count_sql(&condition), &[][..]),
+            ] {
+                let plan = plan(&store, &sql, leading, &filter);
+                assert!(
+                    plan.contains("USING INDEX records_by_unit_key")
+                        || plan.contains("USING COVERING INDEX records_by_unit_key"),
+                    "{sql}: {plan}"
+                );
+            }
+        }
+    }
 }

@@ -106,6 +106,15 @@ const MIGRATIONS: &[&str] = &[
          identity  BLOB NOT NULL PRIMARY KEY,
          record_id TEXT NOT NULL
      ) STRICT, WITHOUT ROWID;",
+    // 6: each record's unit key (the one rule of `bistand_core::unit::unit_key`) stored beside
+    // its unit and indexed, so a report's unit filter is an index search instead of calling the
+    // key function on every row. Existing rows get theirs here (the function is registered on
+    // every connection before migrating); new rows are written with it. The unit index gives
+    // way to the key index: no query filters on the unit's spelling.
+    "ALTER TABLE records ADD COLUMN unit_key TEXT NOT NULL DEFAULT '';
+     UPDATE records SET unit_key = bistand_unit_key(unit);
+     DROP INDEX records_by_scope;
+     CREATE INDEX records_by_unit_key ON records (unit_key, instrument, version);",
 ];
 
 /// The trigger of migration 3 that makes audit entries unchangeable, for `audit_rekey`, which
@@ -171,6 +180,14 @@ pub(crate) fn migrate(conn: &mut Connection) -> Result<()> {
 mod tests {
     use super::*;
 
+    /// An in-memory database configured as the store configures its connections (the unit key
+    /// function that migration 6 calls).
+    fn memory() -> Connection {
+        let conn = Connection::open_in_memory().expect("memory");
+        super::super::configure(&conn, false).expect("configure");
+        conn
+    }
+
     fn version(conn: &Connection) -> i64 {
         conn.query_row("PRAGMA user_version", [], |row| row.get(0))
             .expect("user_version")
@@ -178,7 +195,7 @@ mod tests {
 
     #[test]
     fn migrates_an_empty_database_and_is_idempotent() {
-        let mut conn = Connection::open_in_memory().expect("memory");
+        let mut conn = memory();
         migrate(&mut conn).expect("fresh");
         assert_eq!(version(&conn), i64::from(SCHEMA_VERSION));
         migrate(&mut conn).expect("again");
@@ -188,7 +205,7 @@ mod tests {
     #[test]
     fn each_step_applies_on_top_of_the_previous() {
         for start in 0..MIGRATIONS.len() {
-            let mut conn = Connection::open_in_memory().expect("memory");
+            let mut conn = memory();
             for sql in &MIGRATIONS[..start] {
                 conn.execute_batch(sql).expect("old migration");
             }
@@ -204,8 +221,14 @@ mod tests {
     }
 
     #[test]
+    fn migration_6_calls_the_registered_unit_key_function() {
+        let call = format!("{}(unit)", super::super::UNIT_KEY_FUNCTION);
+        assert!(MIGRATIONS[5].contains(&call), "{}", MIGRATIONS[5]);
+    }
+
+    #[test]
     fn refuses_newer_and_foreign_databases() {
-        let mut conn = Connection::open_in_memory().expect("memory");
+        let mut conn = memory();
         migrate(&mut conn).expect("fresh");
         conn.pragma_update(None, "user_version", 99).expect("bump");
         let error = migrate(&mut conn).expect_err("newer");
@@ -218,7 +241,7 @@ mod tests {
             )
         );
 
-        let mut other = Connection::open_in_memory().expect("memory");
+        let mut other = memory();
         other
             .execute_batch("CREATE TABLE notes (text TEXT)")
             .expect("foreign table");

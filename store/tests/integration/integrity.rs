@@ -449,3 +449,50 @@ fn records_from_before_revisions_open_and_update() {
     assert_eq!(updated.revision, 1);
     assert!(store.verify_records().expect("verify").is_clean());
 }
+
+/// The stored unit key is derived, not sealed: a row whose key was edited to another unit's is
+/// not counted there (its authenticated unit disagrees) and `verify_records` reports it edited.
+#[test]
+fn an_edited_unit_key_is_found_and_counts_nowhere_else() {
+    let (_dir, path) = temp_store_path();
+    let store = keyed(&path);
+    let soder = store
+        .put_audited(record(1, "Söder", "sue", "1", 1), event("record.create"))
+        .expect("put")
+        .0;
+    store
+        .put_audited(record(2, "Norr", "sue", "1", 2), event("record.create"))
+        .expect("put");
+    assert!(store.verify_records().expect("verify").is_clean());
+    raw(&path)
+        .execute(
+            "UPDATE records SET unit_key = 'norr' WHERE id = ?1",
+            [soder.id.as_str()],
+        )
+        .expect("edit the key");
+
+    let (mut counted, mut unreadable) = (Vec::new(), Vec::new());
+    store
+        .scan_readable(
+            &ScanFilter::all().unit("NORR"),
+            &mut |record| {
+                counted.push(record.meta.unit);
+                Ok(())
+            },
+            &mut |id, _| {
+                unreadable.push(id);
+                Ok(())
+            },
+        )
+        .expect("scan");
+    assert_eq!(counted, ["Norr"]);
+    assert_eq!(unreadable, std::slice::from_ref(&soder.id));
+    let verification = store.verify_records().expect("verify");
+    assert_eq!(
+        verification.problems,
+        [RecordFinding {
+            record_id: soder.id,
+            problem: RecordProblem::Edited,
+        }]
+    );
+}

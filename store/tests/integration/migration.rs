@@ -46,13 +46,13 @@ fn a_version_1_store_is_migrated() {
                 instrument: "sue",
                 version: "1",
                 pseudonym: pseudonym.as_str(),
-                unit: "norr",
+                unit: "Söder",
                 revision: 0,
             },
             &body(42),
         );
         conn.execute(
-            "INSERT INTO records VALUES (?1, ?2, 'norr', 'sue', '1', 1700000000000, \
+            "INSERT INTO records VALUES (?1, ?2, 'Söder', 'sue', '1', 1700000000000, \
              1700000000000, ?3, ?4, ?5)",
             rusqlite::params![
                 id,
@@ -71,13 +71,25 @@ fn a_version_1_store_is_migrated() {
     let old = store.get(&id).expect("old record readable after migration");
     assert_eq!(old.body, body(42));
     assert_eq!(old.meta.created_at, 1_700_000_000_000);
-    store.put(record(2, "norr", "sue", "1", 43)).expect("put");
-    assert_eq!(
+    store.put(record(2, "söder", "sue", "1", 43)).expect("put");
+    // The old row got its unit key in the migration: both spellings find both records.
+    for unit in ["Söder", "SÖDER"] {
+        assert_eq!(
+            store
+                .count(&ScanFilter::all().unit(unit).instrument("sue"))
+                .expect("count"),
+            2,
+            "{unit}"
+        );
+        let mut found = Vec::new();
         store
-            .count(&ScanFilter::all().unit("norr").instrument("sue"))
-            .expect("count"),
-        2
-    );
+            .scan(&ScanFilter::all().unit(unit), &mut |r| {
+                found.push(r.body);
+                Ok(())
+            })
+            .expect("scan");
+        assert_eq!(found, [body(42), body(43)], "{unit}");
+    }
 
     let conn = raw(&path);
     assert_eq!(user_version(&conn), i64::from(SCHEMA_VERSION));
@@ -87,7 +99,11 @@ fn a_version_1_store_is_migrated() {
         .expect("indexes");
     assert_eq!(
         indexes,
-        ["records_by_key", "records_by_pseudonym", "records_by_scope"]
+        [
+            "records_by_key",
+            "records_by_pseudonym",
+            "records_by_unit_key"
+        ]
     );
     drop(store);
     // Opening again changes nothing.
