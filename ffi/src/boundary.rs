@@ -679,10 +679,17 @@ pub unsafe extern "C" fn bistand_store_get(
 ///
 /// - `instrument`: `"sue"` or `"fia"`, NUL-terminated.
 /// - `options`, `options_len`: required UTF-8 JSON, as for `bistand_report` (`"as_of"`,
-///   `"threshold"`, `"breakdowns"`, `"format"`, `"language"`, `"csv_dialect"`), and `"units"`:
-///   an array of unit names to count (absent: every unit; compared as the store compares units,
-///   so `"Söder"` and `"söder"` are one unit). `"exact": true` fails with
-///   `BISTAND_INVALID_ARGUMENT`.
+///   `"threshold"`, `"breakdowns"`, `"format"`, `"language"`, `"csv_dialect"`), `"principal"` (required): who
+///   asks, 1 to 128 printable ASCII characters naming a user or service (never a client), for
+///   the audit log, and `"units"`: an array of unit names to count (absent: every unit;
+///   compared as the store compares units, so `"Söder"` and `"söder"` are one unit).
+///   `"exact": true` fails with `BISTAND_INVALID_ARGUMENT`.
+///
+/// Audited as the sidecar and the command line audit a report: once the store has been read,
+/// the store's audit log gains a `report.read` entry per unit asked for (one without a unit for
+/// all units) under `principal` with role `library`, outcome `ok` or `failed`, and a failed
+/// `record.read` entry per record left out because it failed authentication; never a client
+/// id, pseudonym or content. The report is returned only once its entries are written.
 ///
 /// With `"format": "json"` the output is `{"report": <report>, "records_not_counted": N}` (as
 /// the sidecar's), N counting stored records that could not be read (altered, or not documents
@@ -690,9 +697,10 @@ pub unsafe extern "C" fn bistand_store_get(
 /// report alone in that format.
 ///
 /// Fails with `BISTAND_NULL_POINTER`, `BISTAND_INVALID_UTF8_ARGUMENT`,
-/// `BISTAND_INVALID_ARGUMENT` (options missing or wrong, `"exact": true`, a malformed unit),
-/// `BISTAND_UNKNOWN_INSTRUMENT`, `BISTAND_INTEGRITY_FAILURE` (no record opens with these keys),
-/// `BISTAND_UNKNOWN_KEY` and `BISTAND_STORE_ERROR`. On success `*report_out` receives a new
+/// `BISTAND_INVALID_ARGUMENT` (options missing or wrong, `"principal"` missing or refused,
+/// `"exact": true`, a malformed unit), `BISTAND_UNKNOWN_INSTRUMENT`,
+/// `BISTAND_INTEGRITY_FAILURE` (no record opens with these keys), `BISTAND_UNKNOWN_KEY` and
+/// `BISTAND_STORE_ERROR` (also when the audit entry cannot be written). On success `*report_out` receives a new
 /// buffer that the caller releases with `bistand_buf_free`; on failure it is left untouched.
 /// Thread-safe; the call reads every record of the instrument (and units).
 ///

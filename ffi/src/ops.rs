@@ -2,6 +2,7 @@
 //! same core function the sidecar calls and returns the output bytes or a [`Failure`]; none
 //! re-implements a rule.
 
+use ::bistand_store::documents::Reader;
 use bistand_core::identifier::{PersonalNumber, PseudonymKey, pseudonymise as core_pseudonymise};
 use bistand_core::stats::csv::{CsvDialect, to_csv, to_long_csv};
 use bistand_core::stats::ndjson::PersonKeys;
@@ -171,7 +172,8 @@ impl ReportSource {
                 "as_of, threshold, breakdowns, exact, format, language, csv_dialect"
             }
             ReportSource::Store => {
-                "as_of, threshold, breakdowns, units, exact, format, language, csv_dialect"
+                "as_of, principal, threshold, breakdowns, units, exact, format, language, \
+                 csv_dialect"
             }
         }
     }
@@ -194,6 +196,9 @@ pub(crate) struct ReportRequest {
     pub(crate) options: ReportOptions,
     /// The units to count (store reports only); `None` counts every unit.
     pub(crate) units: Option<Vec<String>>,
+    /// Who reads, for the audit log: always `Some` for [`ReportSource::Store`] (its `principal`
+    /// is required), `None` for NDJSON (nothing of a store is read, nothing is audited).
+    pub(crate) reader: Option<Reader>,
     format: ReportFormat,
     language: Language,
     dialect: CsvDialect,
@@ -202,9 +207,9 @@ pub(crate) struct ReportRequest {
 impl ReportRequest {
     /// Parses `{"as_of": "YYYY-MM-DD", "threshold": 5, "breakdowns": ["gender", ...],
     /// "exact": false, "format": "json" | "csv" | "csv-long" | "xlsx", "language": "sv" | "en",
-    /// "csv_dialect": "excel-sv" | "plain"}` and, for a store,
-    /// `"units": ["Söder", ...]`; only `as_of` is required; `"exact": true` is refused for a
-    /// store. Absent
+    /// "csv_dialect": "excel-sv" | "plain"}` and, for a store, `"units": ["Söder", ...]` and
+    /// `"principal": "name"` (required: who reads, for the audit log); otherwise only `as_of` is
+    /// required; `"exact": true` is refused for a store. Absent
     /// `breakdowns` means all of them; a list means the total and those listed. Messages never
     /// repeat a value or key from the options.
     pub(crate) fn parse(options: &[u8], source: ReportSource) -> Result<ReportRequest, Failure> {
@@ -388,11 +393,16 @@ impl ReportRequest {
             Some(Some(name)) => CsvDialect::parse(name).map_err(|_| dialect_error())?,
             Some(None) => return Err(dialect_error()),
         };
+        let reader = match source {
+            ReportSource::Ndjson => None,
+            ReportSource::Store => Some(reader(map.get("principal"))?),
+        };
 
         Ok(ReportRequest {
             as_of,
             options: ReportOptions { exact, ..options },
             units,
+            reader,
             format,
             language,
             dialect,
@@ -431,6 +441,38 @@ impl ReportRequest {
             }
         }
     }
+}
+
+/// The role a store report read through the C ABI is audited under.
+pub(crate) const LIBRARY_ROLE: &str = "library";
+
+/// The reader of a store report from `options.principal`: required, and refused (without
+/// repeating it) when the audit log would refuse it.
+fn reader(principal: Option<&Value>) -> Result<Reader, Failure> {
+    let Some(principal) = principal else {
+        return Err(invalid(
+            "`options.principal` is missing: who asks for the report (a user or service name), \
+             for the audit log"
+                .to_owned(),
+            "`options.principal` saknas: vem som begär rapporten (ett användar- eller \
+             tjänstnamn), för granskningsloggen"
+                .to_owned(),
+        ));
+    };
+    principal
+        .as_str()
+        .and_then(|name| Reader::new(name, LIBRARY_ROLE).ok())
+        .ok_or_else(|| {
+            invalid(
+                "`options.principal` must be a string of 1 to 128 printable ASCII characters \
+                 naming who asks (a user or service, never a client or a personnummer)"
+                    .to_owned(),
+                "`options.principal` måste vara en sträng med 1 till 128 skrivbara \
+                 ASCII-tecken som anger vem som frågar (en användare eller tjänst, aldrig en \
+                 klient eller ett personnummer)"
+                    .to_owned(),
+            )
+        })
 }
 
 /// A `BISTAND_INVALID_ARGUMENT` failure.

@@ -8,7 +8,7 @@
 
 use ::bistand_store::documents::{self, PrepareError};
 use ::bistand_store::{
-    Error as StoreError, ErrorKind as StoreErrorKind, RecordId, SqliteStore, Store,
+    AuditedStore, Error as StoreError, ErrorKind as StoreErrorKind, RecordId, SqliteStore, Store,
 };
 use bistand_core::identifier::PseudonymKey;
 use bistand_core::keys::Keys;
@@ -34,8 +34,9 @@ pub(crate) const MAX_CLIENT_ID: usize = 256;
 /// of threads at the same time (writes are serialised inside).
 #[allow(non_camel_case_types)]
 pub struct bistand_store {
-    /// Held by the trait: the handle only stores and reads, so any backend would do.
-    store: Box<dyn Store>,
+    /// Held by the trait, as the sidecar holds it: any backend with an audit log would do
+    /// (reports are audited).
+    store: Box<dyn AuditedStore>,
     pseudonym_key: PseudonymKey,
     /// The statistics secret reports from the store are perturbed under.
     statistics: StatisticsKey,
@@ -175,7 +176,8 @@ struct StoreReportBody<'a> {
 
 /// The group report of `instrument` over the records of `store`, as `options` (JSON, see
 /// [`ReportRequest::parse`]) asks: always perturbed under the store's statistics key, through
-/// the function the command line (`bistand report --db`) and the sidecar call. JSON
+/// the function the command line (`bistand report --db`) and the sidecar call, which also writes
+/// its audit entries (the principal of `options`, role `library`). JSON
 /// `{"report", "records_not_counted"}` (as the sidecar's `GET /v1/reports`) or the report
 /// alone as CSV.
 pub(crate) fn report(
@@ -185,6 +187,10 @@ pub(crate) fn report(
     options: &[u8],
 ) -> Result<bistand_buf, Failure> {
     let request = ReportRequest::parse(options, ReportSource::Store)?;
+    let reader = request
+        .reader
+        .as_ref()
+        .expect("a store request always has a reader: parse refuses one without a principal");
     // As the sidecar: an unknown instrument is named as such, before the store is read.
     engine.definition(instrument, None)?;
     let outcome = documents::report_from_store(
@@ -195,6 +201,7 @@ pub(crate) fn report(
         request.as_of,
         &request.options,
         &store.statistics,
+        reader,
     )
     .map_err(store_failure)?;
     request.render(

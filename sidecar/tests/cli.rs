@@ -520,13 +520,133 @@ fn import(db: &Path, keys: &Path, input: &Path, extra: &[&str]) -> Output {
     bistand(&args, None)
 }
 
+/// The stored records and the import's audit entries (reports add entries of their own).
 fn records_and_audit(db: &Path) -> (i64, i64) {
     let conn = rusqlite::Connection::open(db).expect("open");
     let count = |table: &str| {
         conn.query_row(&format!("SELECT count(*) FROM {table}"), [], |r| r.get(0))
             .expect("count")
     };
-    (count("records"), count("audit"))
+    (count("records"), count("audit WHERE action = 'import'"))
+}
+
+/// `bistand report --db` is audited as the service's reports are, through the same function:
+/// under `cli:<user>` (role `operator`), one entry per unit asked for or one for all, a record
+/// that fails authentication as a failed read by id, a report that fails as failed; no client
+/// id, pseudonym or content in any entry.
+#[test]
+fn a_report_from_the_store_is_audited_as_the_cli_user() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let keys = dir.path().join("keys.json");
+    ok(&bistand(
+        &["keys", "generate", "--out", keys.to_str().expect("path")],
+        None,
+    ));
+    let input = generated_input(dir.path(), "30");
+    let db = dir.path().join("store.db");
+    ok(&import(&db, &keys, &input, &["--quiet"]));
+    let report = |unit: Option<&str>| {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_bistand"));
+        command
+            .env("USER", "anna.berg")
+            .env_remove("USERNAME")
+            .args(["report", "--instrument", "sue", "--db"])
+            .arg(&db)
+            .arg("--keys")
+            .arg(&keys)
+            .args(["--as-of", "2026-11-24"]);
+        if let Some(unit) = unit {
+            command.args(["--unit", unit]);
+        }
+        command.output().expect("bistand runs")
+    };
+    ok(&report(None));
+    ok(&report(Some("Söder")));
+    let conn = rusqlite::Connection::open(&db).expect("open");
+    // One altered row: left out, its failed read audited by record id.
+    let altered: String = conn
+        .query_row("SELECT min(id) FROM records", [], |r| r.get(0))
+        .expect("a record");
+    conn.execute(
+        "UPDATE records SET ciphertext = zeroblob(length(ciphertext)) WHERE id = ?1",
+        [&altered],
+    )
+    .expect("alter one row");
+    ok(&report(None));
+    // Every row altered: no record opens, the report fails, and the failure is audited.
+    conn.execute(
+        "UPDATE records SET ciphertext = zeroblob(length(ciphertext))",
+        [],
+    )
+    .expect("alter every row");
+    let failed = report(None);
+    assert!(
+        !failed.status.success(),
+        "no record opens: the report fails"
+    );
+
+    let mut statement = conn
+        .prepare(
+            "SELECT principal, role, action, unit, record_id, pseudonym, outcome FROM audit \
+             WHERE action <> 'import' ORDER BY seq",
+        )
+        .expect("query");
+    type Entry = (
+        String,
+        String,
+        String,
+        Option<String>,
+        Option<String>,
+        Option<String>,
+        String,
+    );
+    let entries: Vec<Entry> = statement
+        .query_map([], |r| {
+            Ok((
+                r.get(0)?,
+                r.get(1)?,
+                r.get(2)?,
+                r.get(3)?,
+                r.get(4)?,
+                r.get(5)?,
+                r.get(6)?,
+            ))
+        })
+        .expect("entries")
+        .collect::<Result<_, _>>()
+        .expect("rows");
+    let entry = |action: &str, unit: Option<&str>, record: Option<&str>, outcome: &str| {
+        (
+            "cli:anna.berg".to_owned(),
+            "operator".to_owned(),
+            action.to_owned(),
+            unit.map(str::to_owned),
+            record.map(str::to_owned),
+            None,
+            outcome.to_owned(),
+        )
+    };
+    assert_eq!(
+        entries,
+        [
+            entry("report.read", None, None, "ok"),
+            entry("report.read", Some("Söder"), None, "ok"),
+            entry("report.read", None, None, "ok"),
+            entry("record.read", None, Some(&altered), "failed"),
+            entry("report.read", None, None, "failed"),
+        ]
+    );
+    let clients = std::fs::read_to_string(&input).expect("input");
+    let first_client = clients
+        .lines()
+        .next()
+        .and_then(|line| serde_json::from_str::<serde_json::Value>(line).ok())
+        .and_then(|line| line["client_id"].as_str().map(str::to_owned))
+        .expect("a client id");
+    assert!(
+        !format!("{entries:?}").contains(&first_client),
+        "no client id in the audit log"
+    );
 }
 
 /// Issue 14: an import with another organisation's keys file was stored and broke every report.

@@ -13,8 +13,8 @@
 //! use bistand_core::seal::{DataKey, Keyring};
 //! use bistand_core::stats::ReportOptions;
 //! use bistand_core::stats::perturbation::StatisticsKey;
-//! use bistand_store::documents::{self, Prepared};
-//! use bistand_store::{SqliteStore, Store};
+//! use bistand_store::documents::{self, Prepared, Reader};
+//! use bistand_store::{AuditLog, SqliteStore, Store};
 //!
 //! let engine = Engine::new()?;
 //! let key = PseudonymKey::new("p1", &[9u8; 32])?;
@@ -31,10 +31,15 @@
 //!
 //! let options = ReportOptions::default();
 //! let statistics = StatisticsKey::derive_from(&key);
-//! let report =
-//!     documents::report_from_store(&store, &engine, "sue", None, today, &options, &statistics)?;
+//! let reader = Reader::new("analytiker@kommun.se", "analytiker")?;
+//! let report = documents::report_from_store(
+//!     &store, &engine, "sue", None, today, &options, &statistics, &reader,
+//! )?;
 //! assert_eq!(report.report.records, 1);
 //! assert!(report.not_counted.is_empty());
+//! // The read is audited: who, what and when, never the client.
+//! let entries = store.audit_entries(0, 10)?;
+//! assert_eq!(entries.last().map(|e| e.event.action.as_str()), Some("report.read"));
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
@@ -50,9 +55,10 @@ use bistand_core::unit::unit_key;
 use bistand_core::{Engine, Report};
 use jiff::civil::Date;
 
-use crate::Store;
+use crate::audit::{AuditEvent, AuditedStore};
 use crate::error::{Error, ErrorKind, Result};
 use crate::record::{NewRecord, RecordId, ScanFilter};
+use crate::sealing::now_ms;
 
 /// The unit a record is stored under when its document names none: the same code the group
 /// reports use for a missing value, so such records are counted under "not recorded".
@@ -180,7 +186,7 @@ pub fn prepare(
 }
 
 /// The identity of an imported record, which makes import idempotent
-/// ([`AuditedStore::import_audited`](crate::AuditedStore::import_audited)): two lines are the
+/// ([`AuditedStore::import_audited`]): two lines are the
 /// same record when they have
 ///
 /// - the same `source_id` (the id the source system gave the record, when the line carries
@@ -209,9 +215,73 @@ pub fn import_identity(key: &PseudonymKey, record: &NewRecord, source_id: Option
     }
 }
 
+/// Who reads a report from the store, for its audit entries: a principal (1 to 128 printable
+/// ASCII characters, not only spaces, nothing that looks like a personnummer or phone number) and
+/// the role they act in (1 to 64 ASCII letters, digits, `_`, `-`, `.` or `:`). Each shell names its
+/// own: the sidecar the authenticated caller and their role, the command line `cli:<user>` as
+/// `operator`, the C ABI the principal its caller passes, as `library`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Reader {
+    principal: String,
+    role: String,
+}
+
+impl Reader {
+    /// A reader, checked as the audit log checks every entry, so that a report is never read
+    /// and then refused its audit entry.
+    ///
+    /// # Errors
+    ///
+    /// [`ErrorKind::InvalidInput`] if the principal or the role has the wrong shape; the message
+    /// names the field, never its value.
+    pub fn new(principal: impl Into<String>, role: impl Into<String>) -> Result<Reader> {
+        let reader = Reader {
+            principal: principal.into(),
+            role: role.into(),
+        };
+        reader.event(0, REPORT_READ, OUTCOME_OK).check()?;
+        Ok(reader)
+    }
+
+    /// The principal, as the audit log records it.
+    #[must_use]
+    pub fn principal(&self) -> &str {
+        &self.principal
+    }
+
+    /// An audit event of this reader.
+    fn event(&self, at: i64, action: &str, outcome: &str) -> AuditEvent {
+        AuditEvent::new(at, &self.principal, &self.role, action, outcome)
+    }
+}
+
+/// The audit action of a report read from the store: one entry per unit counted (one without a
+/// unit when every unit is), outcome `ok` or `failed`.
+pub const REPORT_READ: &str = "report.read";
+
+/// The audit action of a record read, here one that failed authentication during a report
+/// (outcome `failed`, the record id only), as a failed record lookup is audited.
+pub const RECORD_READ: &str = "record.read";
+
+const OUTCOME_OK: &str = "ok";
+const OUTCOME_FAILED: &str = "failed";
+
 /// A group report of `instrument` (its newest definition) over the records in `store`, as of
-/// `as_of`. With `units`, only records of those units are counted (each unit once, however often
-/// it is listed; an empty list counts nothing); without, every record of the instrument.
+/// `as_of`, read by `reader` and audited: the one path of every interface (the sidecar's
+/// `GET /v1/reports`, `bistand report --db`, the C ABI's `bistand_store_report`), so a report is
+/// audited alike whichever interface asks.
+///
+/// With `units`, only records of those units are counted (each unit once, however often it is
+/// listed; an empty list counts nothing); without, every record of the instrument.
+///
+/// **Audit.** Once the report has been read, whether it succeeded or failed, the log gains one
+/// [`REPORT_READ`] entry per distinct unit asked for (by the spelling first listed), or one
+/// without a unit when every unit was counted, with outcome `ok` or `failed`; and one
+/// [`RECORD_READ`] entry with outcome `failed` and the record id for each record that failed
+/// authentication and was left out. Entries hold the reader, the time, the unit and record ids,
+/// never a pseudonym or anything from a document. A request refused before the store is read
+/// (exact counts, an unknown instrument, a unit or reader the log would refuse) reads nothing
+/// and is not audited. The report is returned only once its entries are written.
 ///
 /// Records that fail authentication, and records whose body cannot be read as a document of the
 /// instrument, are left out and listed in [`StoreReport::not_counted`] with the reason (one
@@ -227,15 +297,18 @@ pub fn import_identity(key: &PseudonymKey, record: &NewRecord, source_id: Option
 /// [`ErrorKind::InvalidInput`] for an unknown instrument, one without group reports, a
 /// malformed unit, or options asking for exact counts; [`ErrorKind::Integrity`] when no record
 /// opens (wrong keys); [`ErrorKind::UnknownKey`] for a record whose key is not in the keyring (a
-/// configuration fault, not an altered row); [`ErrorKind::Database`].
+/// configuration fault, not an altered row); [`ErrorKind::Database`], also when an audit entry
+/// cannot be written (then no report is returned).
+#[allow(clippy::too_many_arguments)] // The request's parts, each of its own type.
 pub fn report_from_store(
-    store: &dyn Store,
+    store: &dyn AuditedStore,
     engine: &Engine,
     instrument: &str,
     units: Option<&[String]>,
     as_of: Date,
     options: &ReportOptions,
     statistics: &StatisticsKey,
+    reader: &Reader,
 ) -> Result<StoreReport> {
     report_from_store_counting(
         store,
@@ -245,19 +318,98 @@ pub fn report_from_store(
         as_of,
         options,
         statistics,
+        reader,
         &mut |_| {},
     )
 }
 
-/// [`report_from_store`], calling `visited` with the number of records visited so far (counted
-/// or not) after each one: a long report's progress.
+/// [`report_from_store`], audited alike, calling `visited` with the number of records visited
+/// so far (counted or not) after each one: a long report's progress.
 ///
 /// # Errors
 ///
 /// As [`report_from_store`].
-#[allow(clippy::too_many_arguments)]
+#[allow(clippy::too_many_arguments)] // The request's parts, each of its own type.
 pub fn report_from_store_counting(
-    store: &dyn Store,
+    store: &dyn AuditedStore,
+    engine: &Engine,
+    instrument: &str,
+    units: Option<&[String]>,
+    as_of: Date,
+    options: &ReportOptions,
+    statistics: &StatisticsKey,
+    reader: &Reader,
+    visited: &mut dyn FnMut(u64),
+) -> Result<StoreReport> {
+    // Refusals that read nothing come first and are not audited.
+    refuse_exact(options)?;
+    engine.definition(instrument, None)?;
+    let at = now_ms();
+    let mut entries = match units {
+        None => vec![reader.event(at, REPORT_READ, OUTCOME_OK)],
+        Some(units) => {
+            let mut seen = std::collections::HashSet::new();
+            units
+                .iter()
+                .filter(|unit| seen.insert(unit_key(unit)))
+                .map(|unit| {
+                    reader
+                        .event(at, REPORT_READ, OUTCOME_OK)
+                        .unit(unit.as_str())
+                })
+                .collect()
+        }
+    };
+    for entry in &entries {
+        entry.check()?;
+    }
+    let outcome = read_report(
+        store, engine, instrument, units, as_of, options, statistics, visited,
+    );
+    if outcome.is_err() {
+        for entry in &mut entries {
+            OUTCOME_FAILED.clone_into(&mut entry.outcome);
+        }
+    }
+    let unreadable = outcome.iter().flat_map(|report| {
+        report
+            .not_counted
+            .iter()
+            .filter(|skipped| skipped.reason == NotCountedReason::Unreadable)
+            .map(|skipped| {
+                reader
+                    .event(at, RECORD_READ, OUTCOME_FAILED)
+                    .record_id(&skipped.record_id)
+            })
+    });
+    let entries: Vec<AuditEvent> = entries.into_iter().chain(unreadable).collect();
+    for entry in entries {
+        // A failed report keeps its own error; the audit's is returned only for a report that
+        // would otherwise be served unaudited.
+        if let Err(error) = store.audit_append(entry)
+            && outcome.is_ok()
+        {
+            return Err(error);
+        }
+    }
+    outcome
+}
+
+/// Reports from the store are always perturbed.
+fn refuse_exact(options: &ReportOptions) -> Result<()> {
+    if options.exact {
+        return Err(Error::new(
+            ErrorKind::InvalidInput,
+            "reports from the store are always perturbed; exact counts are only for NDJSON the caller holds",
+        ));
+    }
+    Ok(())
+}
+
+/// The report of [`report_from_store_counting`], before its audit.
+#[allow(clippy::too_many_arguments)] // As the public function's, less the reader.
+fn read_report(
+    store: &dyn AuditedStore,
     engine: &Engine,
     instrument: &str,
     units: Option<&[String]>,
@@ -266,12 +418,7 @@ pub fn report_from_store_counting(
     statistics: &StatisticsKey,
     visited: &mut dyn FnMut(u64),
 ) -> Result<StoreReport> {
-    if options.exact {
-        return Err(Error::new(
-            ErrorKind::InvalidInput,
-            "reports from the store are always perturbed; exact counts are only for NDJSON the caller holds",
-        ));
-    }
+    refuse_exact(options)?;
     let definition = engine.definition(instrument, None)?;
     let mut aggregate = GroupAggregate::new(engine, definition, as_of)?;
     let mut not_counted = Vec::new();
@@ -413,7 +560,7 @@ mod tests {
     use bistand_core::sue::SueGenerator;
 
     use super::*;
-    use crate::SqliteStore;
+    use crate::{SqliteStore, Store};
 
     fn today() -> Date {
         jiff::civil::date(2026, 1, 15)
@@ -596,6 +743,7 @@ mod tests {
                 today(),
                 &options,
                 &statistics(),
+                &reader(),
             )
             .expect("report")
         };
@@ -626,6 +774,7 @@ mod tests {
             today(),
             &options,
             &statistics(),
+            &reader(),
             &mut |visited| visits.push(visited),
         )
         .expect("report");
@@ -650,6 +799,7 @@ mod tests {
                 today(),
                 &options,
                 &statistics(),
+                &reader(),
             )
             .expect("report")
             .report
@@ -674,6 +824,135 @@ mod tests {
         assert!(spellings.iter().all(|u| u == "Söder"), "{spellings:?}");
     }
 
+    /// Every report from the store is audited through this one function: one entry per distinct
+    /// unit (two spellings of Söder are one), one without a unit for all units, a failed report
+    /// as failed; never a pseudonym, a client id or anything from a document.
+    #[test]
+    fn every_report_is_audited_and_holds_no_client_data() {
+        use crate::AuditLog;
+
+        let engine = Engine::new().expect("engine");
+        let dir = tempfile::tempdir().expect("temp dir");
+        let path = dir.path().join("lager.db");
+        let keyring = || Keyring::new(DataKey::new("k1", &[1; 32]).expect("key"));
+        let store = SqliteStore::open(&path, keyring()).expect("store");
+        for (n, document) in valid_documents(&engine, 12).iter().enumerate() {
+            let client = format!("19811218-98{n:02}");
+            let record = prepare(&engine, &key(), &client, document, today())
+                .expect("prepared")
+                .record
+                .expect("valid");
+            store.put(record).expect("stored");
+        }
+        let options = ReportOptions::default();
+        let report = |store: &SqliteStore, units: Option<&[String]>| {
+            let reader = reader();
+            report_from_store(
+                store,
+                &engine,
+                "sue",
+                units,
+                today(),
+                &options,
+                &statistics(),
+                &reader,
+            )
+        };
+        let units = [
+            "Söder".to_owned(),
+            "so\u{308}der".to_owned(),
+            "Norr".to_owned(),
+        ];
+        report(&store, Some(&units)).expect("report");
+        report(&store, None).expect("report");
+        // A report that is refused before the store is read reads nothing and is not audited.
+        let exact = ReportOptions {
+            exact: true,
+            ..ReportOptions::default()
+        };
+        report_from_store(
+            &store,
+            &engine,
+            "sue",
+            None,
+            today(),
+            &exact,
+            &statistics(),
+            &reader(),
+        )
+        .expect_err("exact is refused");
+        drop(store);
+
+        // Other secret, same key id: no record opens, the report fails, and is audited so.
+        let wrong = SqliteStore::open(
+            &path,
+            Keyring::new(DataKey::new("k1", &[2; 32]).expect("key")),
+        )
+        .expect("store");
+        let error = report(&wrong, None).expect_err("wrong keys");
+        assert_eq!(error.kind(), ErrorKind::Integrity);
+
+        let entries = wrong.audit_entries(0, 100).expect("entries");
+        let seen: Vec<(&str, Option<&str>, &str)> = entries
+            .iter()
+            .map(|e| {
+                (
+                    e.event.action.as_str(),
+                    e.event.unit.as_deref(),
+                    e.event.outcome.as_str(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            seen,
+            [
+                ("report.read", Some("Söder"), "ok"),
+                ("report.read", Some("Norr"), "ok"),
+                ("report.read", None, "ok"),
+                ("report.read", None, "failed"),
+            ]
+        );
+        for entry in &entries {
+            assert_eq!(entry.event.principal, "analytiker@kommun.se");
+            assert_eq!(entry.event.role, "analytiker");
+            assert!(entry.event.at > 0);
+            assert_eq!(entry.event.pseudonym, None);
+            assert_eq!(entry.event.record_id, None);
+            let text = serde_json::to_string(entry).expect("json");
+            assert!(
+                !text.contains("19811218") && !text.contains("p1:"),
+                "{text}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_reader_the_audit_log_would_refuse_is_refused_up_front() {
+        for (principal, role) in [
+            ("", "library"),
+            ("   ", "library"),
+            ("19811218-9876", "library"),
+            ("x".repeat(129).as_str(), "library"),
+            ("sjuksköterska", "library"),
+            ("analytiker@kommun.se", ""),
+            ("analytiker@kommun.se", "två ord"),
+        ] {
+            let error = Reader::new(principal, role).expect_err(principal);
+            assert_eq!(error.kind(), ErrorKind::InvalidInput);
+            assert!(!error.to_string().contains("9876"), "{error}");
+        }
+        assert_eq!(
+            Reader::new("cli:anna", "operator")
+                .expect("valid")
+                .principal(),
+            "cli:anna"
+        );
+    }
+
+    fn reader() -> Reader {
+        Reader::new("analytiker@kommun.se", "analytiker").expect("a valid reader")
+    }
+
     fn statistics() -> StatisticsKey {
         StatisticsKey::derive_from(&key())
     }
@@ -695,6 +974,7 @@ mod tests {
             today(),
             &ReportOptions::default(),
             &statistics(),
+            &reader(),
         )
         .expect("report");
         assert_eq!(report.report.records, 30);
@@ -718,8 +998,17 @@ mod tests {
             exact: true,
             ..ReportOptions::default()
         };
-        let error = report_from_store(&store, &engine, "sue", None, today(), &exact, &statistics())
-            .expect_err("always perturbed");
+        let error = report_from_store(
+            &store,
+            &engine,
+            "sue",
+            None,
+            today(),
+            &exact,
+            &statistics(),
+            &reader(),
+        )
+        .expect_err("always perturbed");
         assert_eq!(error.kind(), ErrorKind::InvalidInput);
     }
 
@@ -745,6 +1034,7 @@ mod tests {
             today(),
             &ReportOptions::default(),
             &statistics(),
+            &reader(),
         )
         .expect("report");
         assert_eq!(report.report.records, 0);

@@ -338,6 +338,13 @@ fn store_report(
     })
 }
 
+/// `options` with the principal a store report requires (who reads, for the audit log).
+fn as_analyst(options: &str) -> String {
+    let mut options: Value = serde_json::from_str(options).expect("JSON options");
+    options["principal"] = Value::from("analytiker@kommun.se");
+    options.to_string()
+}
+
 /// Keys with a statistics key of their own, as `bistand keys generate` writes them.
 const STATISTICS_KEYS: &str = r#"{"pseudonym_key": {"id": "p1", "secret_hex": "0101010101010101010101010101010101010101010101010101010101010101"},
   "data_keys": [{"id": "k1", "secret_hex": "0202020202020202020202020202020202020202020202020202020202020202"}],
@@ -383,7 +390,7 @@ fn store_reports_are_perturbed_and_equal_the_ndjson_report_of_the_same_persons()
     }
 
     let options = r#"{"as_of": "2026-11-24", "breakdowns": ["gender", "unit", "age_band"]}"#;
-    let (status, from_store) = store_report(store.0, &engine, c"sue", options);
+    let (status, from_store) = store_report(store.0, &engine, c"sue", &as_analyst(options));
     assert_eq!(status, BISTAND_OK, "{}", last_error_en());
     let from_store = parse(&from_store);
     assert_eq!(from_store["records_not_counted"], 0);
@@ -423,7 +430,8 @@ fn store_reports_are_perturbed_and_equal_the_ndjson_report_of_the_same_persons()
         store.0,
         &engine,
         c"sue",
-        r#"{"as_of": "2026-11-24", "units": ["söder", "Söder"], "breakdowns": ["gender"]}"#,
+        r#"{"as_of": "2026-11-24", "units": ["söder", "Söder"], "breakdowns": ["gender"],
+            "principal": "analytiker@kommun.se"}"#,
     );
     assert_eq!(status, BISTAND_OK, "{}", last_error_en());
     let (status, soder_ndjson) = report_keyed(
@@ -440,7 +448,7 @@ fn store_reports_are_perturbed_and_equal_the_ndjson_report_of_the_same_persons()
     // CSV: the same lines as the NDJSON report's (the long format: the wide one starts with the
     // provenance, which names the source).
     let csv = r#"{"as_of": "2026-11-24", "breakdowns": ["gender"], "format": "csv-long", "language": "en"}"#;
-    let (status, store_csv) = store_report(store.0, &engine, c"sue", csv);
+    let (status, store_csv) = store_report(store.0, &engine, c"sue", &as_analyst(csv));
     assert_eq!(status, BISTAND_OK, "{}", last_error_en());
     let (status, ndjson_csv) = report_keyed(
         &engine,
@@ -457,7 +465,7 @@ fn store_reports_are_perturbed_and_equal_the_ndjson_report_of_the_same_persons()
         store.0,
         &engine,
         c"sue",
-        r#"{"as_of": "2026-11-24", "exact": true}"#,
+        r#"{"as_of": "2026-11-24", "exact": true, "principal": "analytiker@kommun.se"}"#,
     );
     fails(status, BISTAND_INVALID_ARGUMENT);
     assert!(
@@ -496,7 +504,13 @@ fn store_reports_are_perturbed_and_equal_the_ndjson_report_of_the_same_persons()
         );
     }
     fails(
-        store_report(store.0, &engine, c"asi", r#"{"as_of": "2026-11-24"}"#).0,
+        store_report(
+            store.0,
+            &engine,
+            c"asi",
+            r#"{"as_of": "2026-11-24", "principal": "analytiker@kommun.se"}"#,
+        )
+        .0,
         BISTAND_UNKNOWN_INSTRUMENT,
     );
     fails(
@@ -504,6 +518,118 @@ fn store_reports_are_perturbed_and_equal_the_ndjson_report_of_the_same_persons()
         BISTAND_NULL_POINTER,
     );
     assert!(last_error_en().contains("`store`"), "{}", last_error_en());
+}
+
+/// Every report from a store through the C ABI is audited through the function the sidecar
+/// and the command line call: under the principal the caller names in `options` (role
+/// `library`), one entry per unit asked for or one for all units, never a client id, a pseudonym
+/// or a document's content. A report without a principal, or with one the audit log would
+/// refuse, is refused before anything is read, without repeating the value.
+#[test]
+fn store_reports_are_audited_under_the_callers_principal() {
+    let (_dir, path) = temp_db();
+    let engine = Engine::new();
+    let store = Store::open(&path, STATISTICS_KEYS);
+    let lines = sue_records();
+    for (i, line) in lines
+        .split(|&b| b == b'\n')
+        .filter(|line| !line.is_empty())
+        .take(20)
+        .enumerate()
+    {
+        let mut document: Value = serde_json::from_slice(line).expect("JSON");
+        document["unit"] = Value::from(if i % 2 == 0 { "Söder" } else { "Norr" });
+        let doc = serde_json::to_vec(&document).expect("JSON");
+        stored_id(&store, &engine, &format!("19811218-98{i:02}"), &doc);
+    }
+
+    for options in [
+        r#"{"as_of": "2026-11-24", "principal": "analytiker@kommun.se", "units": ["Söder", "söder"]}"#,
+        r#"{"as_of": "2026-11-24", "principal": "analytiker@kommun.se"}"#,
+    ] {
+        let (status, _) = store_report(store.0, &engine, c"sue", options);
+        assert_eq!(status, BISTAND_OK, "{}", last_error_en());
+    }
+    for (options, message) in [
+        (
+            r#"{"as_of": "2026-11-24"}"#,
+            "`options.principal` is missing",
+        ),
+        (
+            r#"{"as_of": "2026-11-24", "principal": ""}"#,
+            "`options.principal` must be",
+        ),
+        (
+            r#"{"as_of": "2026-11-24", "principal": "  "}"#,
+            "`options.principal` must be",
+        ),
+        (
+            r#"{"as_of": "2026-11-24", "principal": 7}"#,
+            "`options.principal` must be",
+        ),
+        (
+            r#"{"as_of": "2026-11-24", "principal": "19811218-9876"}"#,
+            "`options.principal` must be",
+        ),
+    ] {
+        fails(
+            store_report(store.0, &engine, c"sue", options).0,
+            BISTAND_INVALID_ARGUMENT,
+        );
+        let (en, sv) = (last_error_en(), last_error_sv());
+        assert!(en.contains(message), "{options}: {en}");
+        assert!(sv.contains("`options.principal`"), "{options}: {sv}");
+        assert!(!en.contains("9876") && !sv.contains("9876"), "{en} / {sv}");
+    }
+    // A report over NDJSON reads no store: a principal there is an unknown key.
+    let (status, _) = report_keyed(
+        &engine,
+        c"sue",
+        &lines,
+        STATISTICS_KEYS.as_bytes(),
+        br#"{"as_of": "2026-11-24", "principal": "analytiker@kommun.se"}"#,
+    );
+    fails(status, BISTAND_INVALID_ARGUMENT);
+    drop(store);
+
+    let keys = bistand_core::keys::parse_keys(STATISTICS_KEYS.as_bytes()).expect("keys");
+    let opened = ::bistand_store::SqliteStore::open(&path, keys.keyring).expect("opens");
+    let entries = ::bistand_store::AuditLog::audit_entries(&opened, 0, 1000).expect("entries");
+    let reads: Vec<(&str, &str, &str, Option<&str>, &str)> = entries
+        .iter()
+        .map(|e| {
+            (
+                e.event.action.as_str(),
+                e.event.principal.as_str(),
+                e.event.role.as_str(),
+                e.event.unit.as_deref(),
+                e.event.outcome.as_str(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        reads,
+        [
+            (
+                "report.read",
+                "analytiker@kommun.se",
+                "library",
+                Some("Söder"),
+                "ok"
+            ),
+            ("report.read", "analytiker@kommun.se", "library", None, "ok"),
+        ],
+        "one entry per distinct unit, one for all units; refused requests read nothing"
+    );
+    for entry in &entries {
+        assert_eq!(entry.event.pseudonym, None);
+        assert_eq!(entry.event.record_id, None);
+        let text = serde_json::to_string(entry).expect("JSON");
+        assert!(
+            !text.contains("19811218") && !text.contains("p1:"),
+            "{text}"
+        );
+    }
 }
 
 #[test]

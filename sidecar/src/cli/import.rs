@@ -209,9 +209,9 @@ fn findings(report: &Report) -> String {
     format!("{} error finding(s): {}", report.errors, listed.join(", "))
 }
 
-/// Who imports, for the audit log: `cli:` and the operating-system user, reduced to the
-/// characters an audit principal may hold.
-fn principal() -> String {
+/// Who imports or reads a report, for the audit log: `cli:` and the operating-system user,
+/// reduced to the characters an audit principal may hold.
+pub(super) fn principal() -> String {
     let user = std::env::var("USER")
         .or_else(|_| std::env::var("USERNAME"))
         .unwrap_or_default();

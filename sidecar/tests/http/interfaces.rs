@@ -3,7 +3,8 @@
 //! reported on by the command line (`bistand report --db`, a subprocess), the C ABI over the
 //! store (`bistand_store_report`) and over the same records as NDJSON with the same keys
 //! (`bistand_report`), and REST (`GET /v1/reports/sue` of the service `bistand serve` runs).
-//! Whole reports are compared, every table and cell, for all units and for one.
+//! Whole reports are compared, every table and cell, for all units and for one. Each read is
+//! audited alike, through the one path, with the principal of its interface and no client data.
 
 use std::process::Command;
 
@@ -19,6 +20,10 @@ use crate::setup::{ReadAnswer, Service, init_in};
 const UNITS: [&str; 2] = ["Norr", "Söder"];
 const RECORDS: usize = 160;
 const BREAKDOWNS: &str = "gender,unit,age_band";
+/// The operating-system user the command line runs as (audited as `cli:<user>`).
+const CLI_USER: &str = "asa.lind";
+/// The principal the C ABI caller names in its options.
+const C_PRINCIPAL: &str = "statistikverktyg";
 
 /// The C ABI, called as a C program calls it: the library is linked into this test.
 #[allow(unsafe_code)]
@@ -148,6 +153,8 @@ fn client_of(i: usize) -> usize {
 fn cli_report(config: &Config, unit: Option<&str>) -> Value {
     let mut command = Command::new(env!("CARGO_BIN_EXE_bistand"));
     command
+        .env("USER", CLI_USER)
+        .env_remove("USERNAME")
         .args(["report", "--instrument", "sue", "--db"])
         .arg(&config.store.path)
         .arg("--keys")
@@ -214,10 +221,12 @@ async fn the_same_persons_get_the_same_perturbed_tables_through_every_interface(
     // All units, then Söder alone, through the C ABI (over the store and over NDJSON) and the
     // command line.
     let options = r#"{"as_of": "2026-11-24", "breakdowns": ["gender", "unit", "age_band"]}"#;
-    let soder_options = r#"{"as_of": "2026-11-24", "breakdowns": ["gender", "unit", "age_band"],
-        "units": ["Söder"]}"#;
-    let c_store = library.store_report(options);
-    let c_store_soder = library.store_report(soder_options);
+    let store_options = json!({"as_of": "2026-11-24", "breakdowns": ["gender", "unit", "age_band"],
+        "principal": C_PRINCIPAL});
+    let mut soder_options = store_options.clone();
+    soder_options["units"] = json!(["Söder"]);
+    let c_store = library.store_report(&store_options.to_string());
+    let c_store_soder = library.store_report(&soder_options.to_string());
     let c_ndjson = parse(&library.ndjson_report(&all, &keys, options));
     let c_ndjson_soder = parse(&library.ndjson_report(&soder, &keys, options));
     drop(library);
@@ -296,4 +305,52 @@ async fn the_same_persons_get_the_same_perturbed_tables_through_every_interface(
         "C ABI over NDJSON of Söder"
     );
     assert_eq!(cli_soder, *report_soder, "the command line, --unit söder");
+
+    // Every read is in the audit log, through the one audited path, each interface under its
+    // principal: the C ABI's caller-named principal (role `library`), the command line's
+    // `cli:<user>` (role `operator`), the REST caller (one entry per unit of theirs).
+    let parsed = bistand_core::keys::parse_keys(&keys).expect("keys");
+    let store =
+        bistand_store::SqliteStore::open(&config.store.path, parsed.keyring).expect("opens");
+    let entries = bistand_store::AuditLog::audit_entries(&store, 0, 100_000).expect("entries");
+    let reads: Vec<(String, String, Option<String>, String)> = entries
+        .iter()
+        .filter(|e| e.event.action == "report.read")
+        .map(|e| {
+            (
+                e.event.principal.clone(),
+                e.event.role.clone(),
+                e.event.unit.clone(),
+                e.event.outcome.clone(),
+            )
+        })
+        .collect();
+    let read = |principal: &str, role: &str, unit: Option<&str>| {
+        (
+            principal.to_owned(),
+            role.to_owned(),
+            unit.map(str::to_owned),
+            "ok".to_owned(),
+        )
+    };
+    let cli_principal = format!("cli:{CLI_USER}");
+    assert_eq!(
+        reads,
+        [
+            read(C_PRINCIPAL, "library", None),
+            read(C_PRINCIPAL, "library", Some("Söder")),
+            read(&cli_principal, "operator", None),
+            read(&cli_principal, "operator", Some("söder")),
+            read("analytiker", "analyst", Some("Norr")),
+            read("analytiker", "analyst", Some("Söder")),
+            read("analytiker", "analyst", Some("Söder")),
+        ]
+    );
+    // No client data in any entry of a report read: no client id, no pseudonym, no record.
+    for entry in entries.iter().filter(|e| e.event.action == "report.read") {
+        assert_eq!(entry.event.pseudonym, None);
+        assert_eq!(entry.event.record_id, None);
+        let text = serde_json::to_string(entry).expect("JSON");
+        assert!(!text.contains("EB-"), "{text}");
+    }
 }

@@ -117,6 +117,9 @@ impl AuditEvent {
         if self.principal.trim().is_empty() {
             return Err(invalid_text("principal", MAX_PRINCIPAL_LEN));
         }
+        // A principal can come from an embedding program (the C ABI's reports), not only from
+        // configured tokens and certificates.
+        check_no_client_data("principal", &self.principal)?;
         let term = |b: u8| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.' | b':');
         check_text("role", &self.role, MAX_TERM_LEN, term)?;
         check_text("action", &self.action, MAX_TERM_LEN, term)?;

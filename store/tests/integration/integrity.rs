@@ -369,14 +369,42 @@ fn a_corrupt_row_is_not_counted_and_can_be_quarantined() {
         )
         .expect("corrupt");
     let options = ReportOptions::default();
-    let report =
-        documents::report_from_store(&store, &engine, "sue", None, today, &options, &statistics)
-            .expect("the report does not fail");
+    let reader = documents::Reader::new("analytiker@kommun.se", "analytiker").expect("reader");
+    let report = documents::report_from_store(
+        &store,
+        &engine,
+        "sue",
+        None,
+        today,
+        &options,
+        &statistics,
+        &reader,
+    )
+    .expect("the report does not fail");
     assert_eq!(report.report.records, 2);
     assert_eq!(report.not_counted.len(), 1);
     assert_eq!(report.not_counted[0].record_id, ids[1]);
     assert_eq!(report.not_counted[0].reason, NotCountedReason::Unreadable);
     assert_eq!(report.not_counted[0].reason.to_string(), "unreadable");
+    // The failed read of the bad row is audited by record id, and the report itself once.
+    let entries = store.audit_entries(0, 100).expect("entries");
+    let last = &entries[entries.len() - 2..];
+    assert_eq!(
+        (
+            last[0].event.action.as_str(),
+            last[0].event.outcome.as_str()
+        ),
+        ("report.read", "ok")
+    );
+    assert_eq!(
+        (
+            last[1].event.action.as_str(),
+            last[1].event.outcome.as_str()
+        ),
+        ("record.read", "failed")
+    );
+    assert_eq!(last[1].event.record_id.as_deref(), Some(ids[1].as_str()));
+    assert_eq!(last[1].event.pseudonym, None);
 
     let verification = store.verify_records().expect("verify");
     assert_eq!(
@@ -399,9 +427,17 @@ fn a_corrupt_row_is_not_counted_and_can_be_quarantined() {
         .expect("quarantine row");
     assert_eq!(kept, 1);
     assert_eq!(store.count(&ScanFilter::all()).expect("count"), 2);
-    let report =
-        documents::report_from_store(&store, &engine, "sue", None, today, &options, &statistics)
-            .expect("report");
+    let report = documents::report_from_store(
+        &store,
+        &engine,
+        "sue",
+        None,
+        today,
+        &options,
+        &statistics,
+        &reader,
+    )
+    .expect("report");
     assert!(report.not_counted.is_empty());
     let verification = store.verify_records().expect("verify");
     assert!(verification.is_clean(), "{verification:?}");
