@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs the tools the C ABI and sidecar tests need (C/C++ compilers, pkg-config, readelf,
-# valgrind, Python 3, curl, Mono) with apt-get, only when one is missing: quick and idempotent
+# valgrind, Python 3, curl, Mono, JDK 17 with JNA and Jackson) with apt-get, only when one is missing: quick and idempotent
 # when everything is present. The tests name the same packages when a tool is missing.
 # Usage: scripts/ensure-tools.sh        (needs root, or sudo, for apt-get when something is missing)
 set -euo pipefail
@@ -16,11 +16,24 @@ tools=(
   "curl:curl"
   "mcs:mono-mcs"
   "mono:mono-runtime"
+  "javac:openjdk-17-jdk-headless"
+)
+
+# file -> Debian package that installs it (libraries the .NET and Java bindings are built with)
+files=(
+  "/usr/lib/mono/4.5/System.Runtime.Serialization.dll:libmono-system-runtime-serialization4.0-cil"
+  "/usr/share/java/jna.jar:libjna-java"
+  "/usr/share/java/jackson-databind.jar:libjackson2-databind-java"
+  "/usr/share/java/jackson-core.jar:libjackson2-core-java"
+  "/usr/share/java/jackson-annotations.jar:libjackson2-annotations-java"
 )
 
 missing=()
 for pair in "${tools[@]}"; do
   command -v "${pair%%:*}" >/dev/null 2>&1 || missing+=("${pair#*:}")
+done
+for pair in "${files[@]}"; do
+  [ -f "${pair%%:*}" ] || missing+=("${pair#*:}")
 done
 
 if [ "${#missing[@]}" -eq 0 ]; then

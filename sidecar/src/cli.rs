@@ -1,5 +1,6 @@
 //! The command line: [`run`] parses the arguments (`args`) and hands each command to its module
-//! (`documents`, `report`, `store`, `import`, `keys`, `maintenance`, `setup`, `verify`; input in `input`). Exit codes: 0 success (documents valid), 1 at least one
+//! (`documents`, `report`, `store`, `import`, `keys`, `maintenance`, `setup`, `verify`,
+//! `conformance`; input in `input`). Exit codes: 0 success (documents valid), 1 at least one
 //! document has error findings, 2 input could not be processed (unreadable file, malformed JSON,
 //! unknown instrument, bad arguments).
 
@@ -10,6 +11,7 @@ use anyhow::Result;
 use clap::Parser;
 
 mod args;
+mod conformance;
 mod documents;
 mod import;
 mod input;
@@ -160,6 +162,24 @@ pub fn run() -> Result<ExitCode> {
             command: AuditCommand::Rekey { config },
         } => verify::audit_rekey(&config, &mut out),
         Command::Report(args) => report(&mut out, args),
+        Command::Conformance {
+            cases,
+            lib,
+            url,
+            token,
+            ca,
+            update,
+        } => conformance::conformance(
+            &mut out,
+            &conformance::Options {
+                cases,
+                lib,
+                url,
+                token,
+                ca,
+                update,
+            },
+        ),
     }
 }
 

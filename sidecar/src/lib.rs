@@ -4,12 +4,14 @@
 //! serves the same operations over HTTPS (hyper, axum, rustls) for systems that cannot link the
 //! C library. The pieces: [`config`] (the checked configuration file), [`auth`] (principals and
 //! the role table), [`api`] (routes and handlers), [`server`] (TLS, the accept loop, shutdown),
-//! [`problem`] (errors as problem+json), [`metrics`], [`pki`] and [`init`] (a ready setup).
+//! [`problem`] (errors as problem+json), [`metrics`], [`pki`] and [`init`] (a ready setup);
+//! [`conformance`] runs the golden answer cases (`tests/conformance/`) through an implementation.
 
 pub mod api;
 pub mod auth;
 pub mod cli;
 pub mod config;
+pub mod conformance;
 mod connections;
 pub mod demo;
 pub mod init;

@@ -1,7 +1,7 @@
 //! The examples are tests: the C examples (validate, report, threads) are built with `-Wall -Wextra -Wpedantic -Werror`
 //! against the library cargo built for this test run, run plainly, under AddressSanitizer and
 //! UndefinedBehaviorSanitizer and under valgrind; the header compiles alone as C99 and C++17; the
-//! Python (ctypes) and C# (Mono) examples run; `ffi/install.sh` installs into a temporary prefix
+//! Python (ctypes) example runs; `ffi/install.sh` installs into a temporary prefix
 //! and a program builds from `pkg-config --cflags --libs bistand`, shared and static.
 //!
 //! A missing tool fails the test, naming the Debian package (`scripts/ensure-tools.sh` installs
@@ -32,14 +32,23 @@ const SANITIZER_EXIT: i32 = 86;
 
 /// Whether `tool` is on PATH. If not: fails in CI or unless BISTAND_SKIP_MISSING_TOOLS=1, naming
 /// the Debian package; otherwise says the test is skipped.
-fn require(tool: &str, package: &str) -> bool {
+pub(crate) fn require(tool: &str, package: &str) -> bool {
     let found = std::env::var_os("PATH")
         .is_some_and(|path| std::env::split_paths(&path).any(|dir| dir.join(tool).is_file()));
+    present(found, &format!("`{tool}`"), package)
+}
+
+/// As [`require`], for a file a package installs (a Java library, a Mono assembly).
+pub(crate) fn require_file(path: &str, package: &str) -> bool {
+    present(Path::new(path).is_file(), path, package)
+}
+
+fn present(found: bool, what: &str, package: &str) -> bool {
     if found {
         return true;
     }
     let hint = format!(
-        "`{tool}` is missing: install the Debian package `{package}` (scripts/ensure-tools.sh \
+        "{what} is missing: install the Debian package `{package}` (scripts/ensure-tools.sh \
          installs every tool these tests need)"
     );
     if std::env::var_os("CI").is_some() {
@@ -73,7 +82,7 @@ fn built_library_dir() -> PathBuf {
 
 /// A directory of this test run where the library is also reachable as `libbistand.so.0`, its
 /// soname, which is what programs linked against it look for at run time.
-fn lib_dir() -> &'static Path {
+pub(crate) fn lib_dir() -> &'static Path {
     static DIR: OnceLock<PathBuf> = OnceLock::new();
     DIR.get_or_init(|| {
         let built = built_library_dir();
@@ -89,7 +98,7 @@ fn lib_dir() -> &'static Path {
 }
 
 /// A fresh directory for one test's files.
-fn work_dir(name: &str) -> PathBuf {
+pub(crate) fn work_dir(name: &str) -> PathBuf {
     let dir = Path::new(env!("CARGO_TARGET_TMPDIR"))
         .join("bistand-examples")
         .join(name);
@@ -110,7 +119,7 @@ fn text(bytes: &[u8]) -> String {
 
 /// Runs `command`, expecting exit status `code`; returns stdout and stderr.
 #[track_caller]
-fn expect_exit(command: &mut Command, code: i32) -> (String, String) {
+pub(crate) fn expect_exit(command: &mut Command, code: i32) -> (String, String) {
     let output = run(command);
     let (stdout, stderr) = (text(&output.stdout), text(&output.stderr));
     assert_eq!(
@@ -500,41 +509,6 @@ fn python_example() {
     );
     assert!(
         stderr.contains("felaktig JSON på rad 1") && stderr.contains("(status 201)"),
-        "{stderr}"
-    );
-}
-
-#[test]
-fn csharp_example() {
-    if !require("mcs", "mono-mcs") || !require("mono", "mono-runtime") {
-        return;
-    }
-    let exe = work_dir("csharp").join("Validate.exe");
-    expect_exit(
-        Command::new("mcs")
-            .arg("-warnaserror")
-            .arg(format!("-out:{}", exe.display()))
-            .arg(root().join("examples/csharp/Validate.cs")),
-        0,
-    );
-    let mono = |files: Vec<PathBuf>| {
-        let mut c = Command::new("mono");
-        c.arg(&exe)
-            .args(["--lang", "en"])
-            .args(files)
-            .env("LD_LIBRARY_PATH", lib_dir());
-        c
-    };
-    let (stdout, _) = expect_exit(&mut mono(fixture_files("valid")), 0);
-    assert!(stdout.contains("complete.json: valid"), "{stdout}");
-    let (stdout, _) = expect_exit(&mut mono(vec![fia("invalid/wrong_type.json")]), 1);
-    assert!(
-        stdout.contains("wrong_type.json: not valid") && stdout.contains(r#""code":"wrong_type""#),
-        "{stdout}"
-    );
-    let (_, stderr) = expect_exit(&mut mono(vec![fia("malformed/unknown_version.json")]), 2);
-    assert!(
-        stderr.contains("fia has no version `9`; loaded: 1 (UnknownVersion, 206)"),
         "{stderr}"
     );
 }

@@ -66,19 +66,38 @@ fn header_status_codes_are_the_rust_ones() {
     }
 }
 
+/// `NAME(number)` constants of a Java enum body.
+fn java_enum_values(source: &str) -> Vec<u32> {
+    let source = &source[source.find("public enum").expect("a public enum")..];
+    let body =
+        &source[source.find('{').expect("enum body") + 1..source.find(';').expect("constants end")];
+    body.split(',')
+        .filter_map(|constant| {
+            let (_, number) = constant.trim().split_once('(')?;
+            number.trim_end_matches(')').parse().ok()
+        })
+        .collect()
+}
+
 #[test]
-fn csharp_example_uses_the_header_numbers() {
+fn bindings_use_the_header_numbers() {
     let header = std::fs::read_to_string(root().join("include/bistand.h")).expect("header");
-    let csharp =
-        std::fs::read_to_string(root().join("examples/csharp/Validate.cs")).expect("C# example");
     let numbers =
         |values: Vec<(String, u32)>| values.into_iter().map(|(_, n)| n).collect::<Vec<_>>();
-    assert_eq!(
-        numbers(enum_values(&csharp, "enum Status")),
-        numbers(enum_values(&header, "enum bistand_status"))
-    );
-    assert_eq!(
-        numbers(enum_values(&csharp, "enum Language")),
-        numbers(enum_values(&header, "enum bistand_language"))
-    );
+    let status = numbers(enum_values(&header, "enum bistand_status"));
+    let language = numbers(enum_values(&header, "enum bistand_language"));
+
+    let csharp = std::fs::read_to_string(root().join("bindings/dotnet/src/Status.cs"))
+        .expect("the .NET binding's status");
+    assert_eq!(numbers(enum_values(&csharp, "enum Status")), status);
+    assert_eq!(numbers(enum_values(&csharp, "enum Language")), language);
+
+    let java = |name: &str| {
+        let path = root().join(format!(
+            "bindings/java/src/main/java/se/bistand/{name}.java"
+        ));
+        java_enum_values(&std::fs::read_to_string(&path).expect("the Java binding's enums"))
+    };
+    assert_eq!(java("Status"), status);
+    assert_eq!(java("Language"), language);
 }

@@ -61,6 +61,30 @@ pub(super) enum Command {
     /// Documents with error findings are not counted; lines that cannot be read are reported on
     /// standard error by line number and error kind (never content) and not counted either.
     Report(ReportArgs),
+    /// Run the conformance suite: golden cases (input and the exact expected answer) through an
+    /// implementation, to show it answers byte for byte as bistand does. Without --lib or --url
+    /// the cases run through this program's own core.
+    Conformance {
+        /// The folder of cases (one folder per case, each with a case.json).
+        #[arg(long, default_value = "tests/conformance/cases")]
+        cases: PathBuf,
+        /// A C library with bistand's ABI (libbistand.so, bistand.dll) to run the cases through.
+        #[arg(long, conflicts_with = "url")]
+        lib: Option<PathBuf>,
+        /// A running `bistand serve` to run the cases through (https://host:port).
+        #[arg(long, requires_all = ["token", "ca"])]
+        url: Option<String>,
+        /// The bearer token for --url (a principal that may validate).
+        #[arg(long, requires = "url")]
+        token: Option<String>,
+        /// The PEM file of the CA that signed the service's certificate, for --url.
+        #[arg(long, requires = "url")]
+        ca: Option<PathBuf>,
+        /// Write the answers as the expected bytes instead of comparing (for maintainers, after a
+        /// deliberate change of output; review the diff before committing).
+        #[arg(long)]
+        update: bool,
+    },
     /// Keys for the encrypted store: `bistand keys generate --out keys.json`.
     Keys {
         #[command(subcommand)]

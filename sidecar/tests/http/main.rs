@@ -1,6 +1,7 @@
 //! End-to-end tests of the HTTPS sidecar: real TLS on port 0 with a rustls client.
 
 mod attack;
+mod conformance;
 mod contract;
 mod deploy;
 mod input;
