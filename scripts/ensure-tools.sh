@@ -68,6 +68,12 @@ if ! python3 -c "import statsmodels" >/dev/null 2>&1; then
   python3 -m pip install -q --disable-pip-version-check "statsmodels==0.14.5"
 fi
 
+# Reports as XLSX are read back with openpyxl in the command line's tests.
+if ! python3 -c "import openpyxl" >/dev/null 2>&1; then
+  echo "ensure-tools: installing openpyxl (PyPI)"
+  python3 -m pip install -q --disable-pip-version-check "openpyxl==3.1.5"
+fi
+
 # The OpenAPI description is checked as a contract against a running service (schemathesis) and
 # by a client generated from it (openapi-python-client): sidecar/tests/http/contract.rs.
 if ! command -v st >/dev/null 2>&1 || ! command -v openapi-python-client >/dev/null 2>&1; then

@@ -248,10 +248,11 @@ int main(int argc, char **argv) {
   status = bistand_report(engine, instrument, ndjson, ndjson_len, keys, keys_len, (const uint8_t *)options,
                           strlen(options), &json_report);
   if (status == BISTAND_OK) {
-    /* CSV of the gender breakdown only, labels in the chosen language. */
+    /* CSV of the gender breakdown only, one line per cell (the long format, plain dialect), labels
+       in the chosen language. */
     sprintf(options,
-            "{\"as_of\": \"%s\", \"exact\": %s, \"breakdowns\": [\"gender\"], \"format\": \"csv\", "
-            "\"language\": \"%s\"}",
+            "{\"as_of\": \"%s\", \"exact\": %s, \"breakdowns\": [\"gender\"], \"format\": \"csv-long\", "
+            "\"csv_dialect\": \"plain\", \"language\": \"%s\"}",
             argv[i + 1], exact, lang);
     status = bistand_report(engine, instrument, ndjson, ndjson_len, keys, keys_len, (const uint8_t *)options,
                             strlen(options), &csv_report);

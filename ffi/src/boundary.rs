@@ -356,9 +356,13 @@ pub unsafe extern "C" fn bistand_pseudonymise(
 ///   - `"breakdowns"`: names among `"total"`, `"gender"`, `"age_band"`, `"origin"`,
 ///     `"household"`, `"unit"`, `"period"`; the total is always included; absent means all;
 ///   - `"exact"`: `true` for exact counts (default `false`: perturbed, which needs `keys_json`);
-///   - `"format"`: `"json"` (default) or `"csv"`;
+///   - `"format"`: `"json"` (default), `"csv"` (the wide layout of published tables),
+///     `"csv-long"` (one line per cell, for programs) or `"xlsx"` (an Excel workbook: binary,
+///     may hold NUL bytes, so read it by `bistand_buf_len`);
 ///   - `"language"`: `"sv"` (default) or `"en"`, the language of the CSV headings and labels
-///     (the JSON has both languages).
+///     (the JSON has both languages);
+///   - `"csv_dialect"`: `"excel-sv"` (UTF-8 byte order mark, `;`, decimal comma) or `"plain"`
+///     (`,`, decimal point); default: `"excel-sv"` with `"sv"`, `"plain"` with `"en"`.
 ///
 /// With `"format": "json"` the output is
 /// `{"report": <report>, "unreadable_lines": N, "documents_with_errors": M}`, where `<report>` is
@@ -366,9 +370,14 @@ pub unsafe extern "C" fn bistand_pseudonymise(
 /// "threshold", "records", "persons", "exact", "perturbation", "notes", "tables": [{"id",
 /// "title", "unit", "description", "rows_are", "rows_label", "categories": [{"code", "label"}],
 /// "rows": [{"code", "label", "cells": [{"count", "base", "share", "interval",
-/// "suppressed"}]}]}]}`; a suppressed cell has `"count": null` and `"suppressed": true`). With
-/// `"format": "csv"` the output is the report as CSV (RFC 4180, one line per cell, as `bistand
-/// report --format csv`), without the two counts: ask for JSON to get them.
+/// "suppressed"}]}]}], "provenance"}`; a suppressed cell has `"count": null` and `"suppressed":
+/// true`; `"provenance"` says what was read and counted, with a digest of the input). With
+/// `"format": "csv"` the output is the report as CSV in the wide layout of published tables (the
+/// report's facts first, then per table groups down and categories across with count, percent
+/// and interval, protected numbers `..`), as `bistand report --format csv` writes it, without the
+/// two counts: ask for JSON to get them. With `"format": "csv-long"` it is one line per cell
+/// (`table`, `row`, `category`, `count`, `base`, `share`, ..., `suppressed`, `exact`, the
+/// perturbation), as `--format csv-long`.
 ///
 /// Fails with `BISTAND_NULL_POINTER` (engine, instrument, report_out, or a NULL pointer with a
 /// non-zero length), `BISTAND_INVALID_UTF8_ARGUMENT` (`instrument` or `options` not UTF-8),
@@ -706,7 +715,7 @@ pub unsafe extern "C" fn bistand_store_get(
 ///
 /// - `instrument`: `"sue"` or `"fia"`, NUL-terminated.
 /// - `options`, `options_len`: required UTF-8 JSON, as for `bistand_report` (`"as_of"`,
-///   `"threshold"`, `"breakdowns"`, `"format"`, `"language"`), `"principal"` (required): who
+///   `"threshold"`, `"breakdowns"`, `"format"`, `"language"`, `"csv_dialect"`), `"principal"` (required): who
 ///   asks, 1 to 128 printable ASCII characters naming a user or service (never a client), for
 ///   the audit log, and `"units"`: an array of unit names to count (absent: every unit;
 ///   compared as the store compares units, so `"Söder"` and `"söder"` are one unit).
@@ -720,7 +729,8 @@ pub unsafe extern "C" fn bistand_store_get(
 ///
 /// With `"format": "json"` the output is `{"report": <report>, "records_not_counted": N}` (as
 /// the sidecar's), N counting stored records that could not be read (altered, or not documents
-/// of the instrument) and so were left out; with `"format": "csv"` the report alone as CSV.
+/// of the instrument) and so were left out; with `"format": "csv"`, `"csv-long"` or `"xlsx"` the
+/// report alone in that format.
 ///
 /// Fails with `BISTAND_NULL_POINTER`, `BISTAND_INVALID_UTF8_ARGUMENT`,
 /// `BISTAND_INVALID_ARGUMENT` (options missing or wrong, `"principal"` missing or refused,

@@ -15,7 +15,8 @@ pub struct bistand_engine {
 ///
 /// Read with `bistand_buf_data` and `bistand_buf_len`; released by `bistand_buf_free`. The data
 /// is followed by one NUL byte that the length does not count, so it can also be read as a C
-/// string (bistand's JSON output never contains a NUL byte).
+/// string (bistand's text output never contains a NUL byte; a binary output, an XLSX report,
+/// may, and is read by length only).
 #[allow(non_camel_case_types)]
 pub struct bistand_buf {
     /// The output and one trailing NUL.
@@ -26,6 +27,13 @@ impl bistand_buf {
     /// A buffer holding `bytes`, which must not contain NUL (JSON and pseudonyms never do).
     pub(crate) fn new(mut bytes: Vec<u8>) -> bistand_buf {
         debug_assert!(!bytes.contains(&0), "outputs are NUL-free text");
+        bytes.push(0);
+        bistand_buf { bytes }
+    }
+
+    /// A buffer holding binary `bytes` (an XLSX workbook), which may contain NUL: read only by
+    /// `bistand_buf_len`, never as a C string.
+    pub(crate) fn binary(mut bytes: Vec<u8>) -> bistand_buf {
         bytes.push(0);
         bistand_buf { bytes }
     }

@@ -4,8 +4,10 @@
 
 use ::bistand_store::documents::Reader;
 use bistand_core::identifier::{PersonalNumber, PseudonymKey, pseudonymise as core_pseudonymise};
+use bistand_core::stats::csv::{CsvDialect, to_csv, to_long_csv};
 use bistand_core::stats::ndjson::PersonKeys;
-use bistand_core::stats::{GroupReport, ReportOptions, Threshold, csv::to_csv, report_from_ndjson};
+use bistand_core::stats::xlsx::to_xlsx;
+use bistand_core::stats::{GroupReport, ReportOptions, Threshold, report_from_ndjson};
 use bistand_core::{Engine, Language, Text};
 use jiff::civil::Date;
 use serde_json::Value;
@@ -199,9 +201,12 @@ impl ReportSource {
     /// The keys `options` may have.
     fn keys(self) -> &'static str {
         match self {
-            ReportSource::Ndjson => "as_of, threshold, breakdowns, exact, format, language",
+            ReportSource::Ndjson => {
+                "as_of, threshold, breakdowns, exact, format, language, csv_dialect"
+            }
             ReportSource::Store => {
-                "as_of, principal, threshold, breakdowns, units, exact, format, language"
+                "as_of, principal, threshold, breakdowns, units, exact, format, language, \
+                 csv_dialect"
             }
         }
     }
@@ -212,6 +217,8 @@ impl ReportSource {
 enum ReportFormat {
     Json,
     Csv,
+    CsvLong,
+    Xlsx,
 }
 
 /// The parsed `options` of `bistand_report` and `bistand_store_report`.
@@ -227,13 +234,15 @@ pub(crate) struct ReportRequest {
     pub(crate) reader: Option<Reader>,
     format: ReportFormat,
     language: Language,
+    dialect: CsvDialect,
 }
 
 impl ReportRequest {
     /// Parses `{"as_of": "YYYY-MM-DD", "threshold": 5, "breakdowns": ["gender", ...],
-    /// "exact": false, "format": "json" | "csv", "language": "sv" | "en"}` and, for a store,
-    /// `"units": ["Söder", ...]` and `"principal": "name"` (required: who reads, for the audit
-    /// log); otherwise only `as_of` is required; `"exact": true` is refused for a store. Absent
+    /// "exact": false, "format": "json" | "csv" | "csv-long" | "xlsx", "language": "sv" | "en",
+    /// "csv_dialect": "excel-sv" | "plain"}` and, for a store, `"units": ["Söder", ...]` and
+    /// `"principal": "name"` (required: who reads, for the audit log); otherwise only `as_of` is
+    /// required; `"exact": true` is refused for a store. Absent
     /// `breakdowns` means all of them; a list means the total and those listed. Messages never
     /// repeat a value or key from the options.
     pub(crate) fn parse(options: &[u8], source: ReportSource) -> Result<ReportRequest, Failure> {
@@ -383,10 +392,14 @@ impl ReportRequest {
         let format = match map.get("format").map(Value::as_str) {
             None | Some(Some("json")) => ReportFormat::Json,
             Some(Some("csv")) => ReportFormat::Csv,
+            Some(Some("csv-long")) => ReportFormat::CsvLong,
+            Some(Some("xlsx")) => ReportFormat::Xlsx,
             Some(_) => {
                 return Err(invalid(
-                    "`options.format` must be \"json\" or \"csv\"".to_owned(),
-                    "`options.format` måste vara \"json\" eller \"csv\"".to_owned(),
+                    "`options.format` must be \"json\", \"csv\", \"csv-long\" or \"xlsx\""
+                        .to_owned(),
+                    "`options.format` måste vara \"json\", \"csv\", \"csv-long\" eller \"xlsx\""
+                        .to_owned(),
                 ));
             }
         };
@@ -402,6 +415,17 @@ impl ReportRequest {
             }
         };
 
+        let dialect_error = || {
+            invalid(
+                "`options.csv_dialect` must be \"excel-sv\" or \"plain\"".to_owned(),
+                "`options.csv_dialect` måste vara \"excel-sv\" eller \"plain\"".to_owned(),
+            )
+        };
+        let dialect = match map.get("csv_dialect").map(Value::as_str) {
+            None => CsvDialect::for_language(language),
+            Some(Some(name)) => CsvDialect::parse(name).map_err(|_| dialect_error())?,
+            Some(None) => return Err(dialect_error()),
+        };
         let reader = match source {
             ReportSource::Ndjson => None,
             ReportSource::Store => Some(reader(map.get("principal"))?),
@@ -414,6 +438,7 @@ impl ReportRequest {
             reader,
             format,
             language,
+            dialect,
         })
     }
 
@@ -426,8 +451,14 @@ impl ReportRequest {
     ) -> Result<bistand_buf, Failure> {
         match self.format {
             ReportFormat::Json => json(whole),
-            ReportFormat::Csv => {
-                let csv = to_csv(report, self.language).into_bytes();
+            ReportFormat::Xlsx => Ok(bistand_buf::binary(to_xlsx(report, self.language)?)),
+            ReportFormat::Csv | ReportFormat::CsvLong => {
+                let write = if self.format == ReportFormat::Csv {
+                    to_csv
+                } else {
+                    to_long_csv
+                };
+                let csv = write(report, self.language, self.dialect).into_bytes();
                 // Units and labels carry no control characters, so this never fails; a NUL
                 // would end the output early for a C reader.
                 if csv.contains(&0) {

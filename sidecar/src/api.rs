@@ -123,7 +123,8 @@ impl AppState {
         crate::problem::Problem,
         schemas::InstrumentName,
         reports::ReportFormat,
-        reports::ReportLanguage
+        reports::ReportLanguage,
+        reports::ReportCsvDialect
     ))
 )]
 struct ApiDoc;

@@ -49,6 +49,7 @@ use bistand_core::identifier::{
     Pseudonym, PseudonymKey, client_id_problem, pseudonymise_client_id,
 };
 use bistand_core::stats::perturbation::StatisticsKey;
+use bistand_core::stats::provenance::{Input, NotCountedTally, RecordSetDigest};
 use bistand_core::stats::{GroupAggregate, GroupReport, ReportOptions};
 use bistand_core::unit::unit_key;
 use bistand_core::{Engine, Report};
@@ -422,23 +423,30 @@ fn read_report(
     let mut aggregate = GroupAggregate::new(engine, definition, as_of)?;
     let mut not_counted = Vec::new();
     let base = ScanFilter::all().instrument(definition.instrument());
-    let filters = match units {
+    // Sorted and deduplicated by comparison form: a unit listed twice, or once as `Söder` and
+    // once as `söder`, must not be counted twice. The aggregate does not depend on the order
+    // records are added in. The provenance names the units in this form.
+    let unit_keys: Option<Vec<String>> = units.map(|units| {
+        let mut keys: Vec<String> = units.iter().map(|u| unit_key(u)).collect();
+        keys.sort_unstable();
+        keys.dedup();
+        keys
+    });
+    let filters = match &unit_keys {
         None => vec![base],
-        Some(units) => {
-            // Sorted and deduplicated by comparison form: a unit listed twice, or once as
-            // `Söder` and once as `söder`, must not be counted twice. The aggregate does not
-            // depend on the order records are added in.
-            let mut keys: Vec<String> = units.iter().map(|u| unit_key(u)).collect();
-            keys.sort_unstable();
-            keys.dedup();
-            keys.into_iter().map(|key| base.clone().unit(key)).collect()
-        }
+        Some(keys) => keys
+            .iter()
+            .map(|key| base.clone().unit(key.clone()))
+            .collect(),
     };
     // Whether any record opened, and the first failure: when none opens, the keys are wrong (a
     // data key of the right id and another secret fails every record alike), not one row
     // altered, and the report fails as it always did rather than counting nothing.
     let mut opened = false;
     let mut first_failure = None;
+    // The digest of the records read, fed by both callbacks of the scan.
+    let digest = std::cell::RefCell::new(RecordSetDigest::new());
+    let mut with_errors = 0u64;
     // Both callbacks count a visit: shared, so neither holds it mutably.
     let seen = std::cell::Cell::new(0u64);
     let visited = std::cell::RefCell::new(visited);
@@ -453,10 +461,17 @@ fn read_report(
             &mut |record| {
                 opened = true;
                 visit();
+                digest.borrow_mut().add(&[
+                    record.meta.id.as_str().as_bytes(),
+                    record.meta.pseudonym.as_bytes(),
+                    &record.body,
+                ]);
                 match engine.parse_as(definition, &record.body) {
                     Ok(validated) => {
                         let person = statistics.person(Some(&record.meta.pseudonym), &record.body);
-                        aggregate.add(&validated, person);
+                        if !aggregate.add(&validated, person) {
+                            with_errors += 1;
+                        }
                     }
                     Err(error) => not_counted.push(NotCounted {
                         record_id: record.meta.id,
@@ -467,6 +482,10 @@ fn read_report(
             },
             &mut |record_id, error| {
                 visit();
+                // An unreadable record is part of the input by its id alone.
+                digest
+                    .borrow_mut()
+                    .add(&[record_id.as_str().as_bytes(), b"unreadable"]);
                 unreadable.push(record_id);
                 first_failure.get_or_insert(error);
                 Ok(())
@@ -480,8 +499,28 @@ fn read_report(
     if let (false, Some(error)) = (opened, first_failure) {
         return Err(error);
     }
+    let mut tallies: Vec<NotCountedTally> = Vec::new();
+    let reasons = not_counted
+        .iter()
+        .map(|n| n.reason.to_string())
+        .chain((0..with_errors).map(|_| "invalid_document".to_owned()));
+    for reason in reasons {
+        match tallies.iter_mut().find(|t| t.reason == reason) {
+            Some(tally) => tally.count += 1,
+            None => tallies.push(NotCountedTally { reason, count: 1 }),
+        }
+    }
+    tallies.sort_by(|a, b| a.reason.cmp(&b.reason));
+    let input = Input {
+        source: "store".to_owned(),
+        units: unit_keys.unwrap_or_default(),
+        digest: digest.into_inner().finish(),
+        read: seen.get(),
+        counted: seen.get() - tallies.iter().map(|t| t.count).sum::<u64>(),
+        not_counted: tallies,
+    };
     Ok(StoreReport {
-        report: aggregate.report(options),
+        report: aggregate.report(options, input),
         not_counted,
     })
 }

@@ -17,7 +17,10 @@ pub mod disclosure;
 pub(crate) mod engine;
 pub mod ndjson;
 pub mod perturbation;
+pub mod provenance;
 pub mod regression;
+pub mod wide;
+pub mod xlsx;
 
 use serde::Serialize;
 
@@ -117,6 +120,9 @@ pub struct GroupReport {
     pub notes: Vec<Text>,
     /// The tables.
     pub tables: Vec<Table>,
+    /// Where the numbers come from (set on every report made over NDJSON or the store, through
+    /// [`GroupAggregate::report`]).
+    pub provenance: Option<provenance::Provenance>,
 }
 
 /// One table: rows (groups of a breakdown, or fixed rows such as life areas) × categories.
@@ -209,6 +215,7 @@ impl GroupReport {
             perturbation: (!options.exact).then_some(options.perturbation),
             notes: notes(options),
             tables,
+            provenance: None,
         }
     }
 }

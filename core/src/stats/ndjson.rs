@@ -12,6 +12,7 @@ use jiff::civil::Date;
 use serde::Serialize;
 
 use super::perturbation::{Person, StatisticsKey};
+use super::provenance::{DefinitionVersion, Input, InputDigest, NotCountedTally, Provenance};
 use super::{GroupReport, ReportOptions};
 use crate::engine::Engine;
 use crate::error::{Error, ErrorKind, Result};
@@ -36,11 +37,17 @@ pub struct NdjsonReport {
 
 /// The aggregate of the instrument a report is about, made by the instrument's module.
 #[derive(Debug)]
-pub struct GroupAggregate(Box<dyn InstrumentAggregate>);
+pub struct GroupAggregate {
+    aggregate: Box<dyn InstrumentAggregate>,
+    definition: DefinitionVersion,
+}
 
 impl Clone for GroupAggregate {
     fn clone(&self) -> GroupAggregate {
-        GroupAggregate(self.0.clone_box())
+        GroupAggregate {
+            aggregate: self.aggregate.clone_box(),
+            definition: self.definition.clone(),
+        }
     }
 }
 
@@ -67,17 +74,22 @@ impl GroupAggregate {
                     },
                 ))
             })?;
-        Ok(GroupAggregate(aggregate))
+        Ok(GroupAggregate {
+            aggregate,
+            definition: DefinitionVersion::of(definition),
+        })
     }
 
     /// Counts a document of `person`; false when it has error findings (then only tallied).
     pub fn add(&mut self, validated: &Validated<'_>, person: Person) -> bool {
-        self.0.add_validated(validated, person)
+        self.aggregate.add_validated(validated, person)
     }
 
-    /// The report.
-    pub fn report(&self, options: &ReportOptions) -> GroupReport {
-        self.0.report(options)
+    /// The report, with its provenance: what was read is `input`.
+    pub fn report(&self, options: &ReportOptions, input: Input) -> GroupReport {
+        let mut report = self.aggregate.report(options);
+        report.provenance = Some(Provenance::new(self.definition.clone(), options, input));
+        report
     }
 }
 
@@ -111,6 +123,8 @@ pub struct NdjsonAggregator<'e> {
     /// Record keys for exact reports without keys: not secret, used only to tell persons apart.
     public: StatisticsKey,
     as_of: Date,
+    digest: InputDigest,
+    read: u64,
     unreadable_lines: u64,
     documents_with_errors: u64,
 }
@@ -152,6 +166,8 @@ impl<'e> NdjsonAggregator<'e> {
             public: StatisticsKey::new(&[0; StatisticsKey::MIN_LEN])
                 .expect("a secret of the minimum length"),
             as_of,
+            digest: InputDigest::new(),
+            read: 0,
             unreadable_lines: 0,
             documents_with_errors: 0,
         })
@@ -167,6 +183,8 @@ impl<'e> NdjsonAggregator<'e> {
         if line.iter().all(u8::is_ascii_whitespace) {
             return Ok(());
         }
+        self.read += 1;
+        self.digest.add(line);
         let (document, person) = match self.person(line) {
             Ok(found) => found,
             Err(error) => {
@@ -244,8 +262,27 @@ impl<'e> NdjsonAggregator<'e> {
                 },
             ));
         }
+        let not_counted = [
+            ("not_a_document", self.unreadable_lines),
+            ("invalid_document", self.documents_with_errors),
+        ]
+        .into_iter()
+        .filter(|(_, count)| *count > 0)
+        .map(|(reason, count)| NotCountedTally {
+            reason: reason.to_owned(),
+            count,
+        })
+        .collect();
+        let input = Input {
+            source: "ndjson".to_owned(),
+            units: Vec::new(),
+            digest: self.digest.clone().finish(),
+            read: self.read,
+            counted: self.read - self.unreadable_lines - self.documents_with_errors,
+            not_counted,
+        };
         Ok(NdjsonReport {
-            report: self.aggregate.report(options),
+            report: self.aggregate.report(options, input),
             unreadable_lines: self.unreadable_lines,
             documents_with_errors: self.documents_with_errors,
         })

@@ -24,7 +24,7 @@
 //! always stays 0: an empty cell is not made to look inhabited, and no person's key is in it.
 //! Counts of `D + 1` and more share one symmetric row.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use zeroize::Zeroize;
 
 use crate::error::{Error, ErrorKind, Result};
@@ -202,8 +202,10 @@ impl CellKey {
     }
 }
 
-/// The parameters of the perturbation, printed in every report.
-#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+/// The parameters of the perturbation, printed in every report. Read back (a report's
+/// provenance) through [`PerturbationParams::new`], so a read value is a valid one.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(try_from = "RawPerturbationParams")]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PerturbationParams {
     /// The largest deviation, in persons (`D`).
@@ -240,6 +242,22 @@ impl PerturbationParams {
             max_deviation,
             variance,
         })
+    }
+}
+
+/// [`PerturbationParams`] as written, before the check.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawPerturbationParams {
+    max_deviation: u32,
+    variance: f64,
+}
+
+impl TryFrom<RawPerturbationParams> for PerturbationParams {
+    type Error = Error;
+
+    fn try_from(raw: RawPerturbationParams) -> Result<PerturbationParams> {
+        PerturbationParams::new(raw.max_deviation, raw.variance)
     }
 }
 

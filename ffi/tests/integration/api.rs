@@ -11,8 +11,9 @@ use bistand::{
 use bistand_core::Engine as CoreEngine;
 use bistand_core::Language;
 use bistand_core::identifier::{PersonalNumber, PseudonymKey, pseudonymise};
-use bistand_core::stats::csv::to_csv;
+use bistand_core::stats::csv::{CsvDialect, to_csv};
 use bistand_core::stats::perturbation::StatisticsKey;
+use bistand_core::stats::provenance::Provenance;
 use bistand_core::stats::{Dimension, GroupReport, ReportOptions, Threshold};
 use bistand_core::sue::{SueAggregate, SueSchema};
 
@@ -264,17 +265,48 @@ fn rust_sue_report(records: &[u8], options: &ReportOptions) -> GroupReport {
     aggregate.report(options)
 }
 
-/// The JSON `bistand_report` promises for `report` and the two tallies. Compared as bytes: a
-/// parsed `serde_json::Value` would not round-trip every float exactly.
+/// The JSON `bistand_report` promises for `report` and the two tallies, with the provenance of
+/// `output` (checked here: an NDJSON report, the tallies as counts not counted). Compared as
+/// bytes: a parsed `serde_json::Value` would not round-trip every float exactly.
 fn expected_output(
     report: &GroupReport,
     unreadable_lines: u64,
     documents_with_errors: u64,
+    output: &[u8],
 ) -> String {
-    let report = serde_json::to_string(report).expect("reports serialise");
+    let value: serde_json::Value = serde_json::from_slice(output).expect("JSON output");
+    let provenance: Provenance =
+        serde_json::from_value(value["report"]["provenance"].clone()).expect("provenance");
+    assert_eq!(provenance.input.source, "ndjson");
+    assert!(provenance.input.digest.starts_with("sha256:"));
+    assert_eq!(provenance.input.counted, report.records);
+    assert_eq!(
+        provenance.input.read,
+        report.records + unreadable_lines + documents_with_errors
+    );
+    let not_counted: u64 = provenance.input.not_counted.iter().map(|t| t.count).sum();
+    assert_eq!(not_counted, unreadable_lines + documents_with_errors);
+    let report = GroupReport {
+        provenance: Some(provenance),
+        ..report.clone()
+    };
+    let report = serde_json::to_string(&report).expect("reports serialise");
     format!(
         r#"{{"report":{report},"unreadable_lines":{unreadable_lines},"documents_with_errors":{documents_with_errors}}}"#
     )
+}
+
+/// The provenance the C ABI gives the exact default report over `records`.
+fn default_provenance(engine: &Engine, records: &[u8]) -> Provenance {
+    let (status, output) = report(
+        engine,
+        c"sue",
+        records,
+        br#"{"as_of": "2026-11-24", "exact": true}"#,
+    );
+    assert_eq!(status, bistand_status::BISTAND_OK, "{}", last_error_en());
+    let value: serde_json::Value = serde_json::from_slice(&output).expect("JSON output");
+    serde_json::from_value(value["report"]["provenance"].clone()).expect("provenance")
 }
 
 fn text(bytes: Vec<u8>) -> String {
@@ -301,7 +333,7 @@ fn report_is_the_rust_report_for_the_sue_fixture() {
     assert_eq!(status, bistand_status::BISTAND_OK, "{}", last_error_en());
     assert_eq!(last_error_en(), "", "success clears the last error");
     assert!(
-        text(output) == expected_output(&expected, 0, 0),
+        expected_output(&expected, 0, 0, &output) == text(output),
         "differs from the Rust report"
     );
 }
@@ -323,7 +355,7 @@ fn report_options_threshold_breakdowns_and_csv() {
         br#"{"as_of": "2026-11-24", "exact": true, "threshold": 10, "breakdowns": ["unit", "gender", "unit"], "format": "json", "language": "en"}"#,
     );
     assert_eq!(status, bistand_status::BISTAND_OK, "{}", last_error_en());
-    assert!(text(output) == expected_output(&rust_sue_report(&records, &options), 0, 0));
+    assert!(expected_output(&rust_sue_report(&records, &options), 0, 0, &output) == text(output));
 
     // An empty list: the total alone.
     let total_only = ReportOptions {
@@ -337,7 +369,9 @@ fn report_options_threshold_breakdowns_and_csv() {
         &records,
         br#"{"as_of": "2026-11-24", "exact": true, "breakdowns": []}"#,
     );
-    assert!(text(output) == expected_output(&rust_sue_report(&records, &total_only), 0, 0));
+    assert!(
+        expected_output(&rust_sue_report(&records, &total_only), 0, 0, &output) == text(output)
+    );
 
     for (language, name) in [(Language::Swedish, "sv"), (Language::English, "en")] {
         let options = format!(
@@ -349,9 +383,57 @@ fn report_options_threshold_breakdowns_and_csv() {
             exact: true,
             ..ReportOptions::default()
         };
-        let expected = to_csv(&rust_sue_report(&records, &exact), language);
+        let expected = GroupReport {
+            provenance: Some(default_provenance(&engine, &records)),
+            ..rust_sue_report(&records, &exact)
+        };
+        let expected = to_csv(&expected, language, CsvDialect::for_language(language));
         assert!(text(output) == expected, "CSV in {name}");
     }
+    // The dialect chosen apart from the language.
+    let (status, output) = report(
+        &engine,
+        c"sue",
+        &records,
+        br#"{"as_of": "2026-11-24", "exact": true, "format": "csv", "language": "en", "csv_dialect": "excel-sv"}"#,
+    );
+    assert_eq!(status, bistand_status::BISTAND_OK, "{}", last_error_en());
+    let exact = ReportOptions {
+        exact: true,
+        ..ReportOptions::default()
+    };
+    let expected = GroupReport {
+        provenance: Some(default_provenance(&engine, &records)),
+        ..rust_sue_report(&records, &exact)
+    };
+    let expected = to_csv(&expected, Language::English, CsvDialect::ExcelSv);
+    assert!(
+        text(output) == expected,
+        "Swedish Excel dialect with English labels"
+    );
+    // The workbook: binary, the same bytes as the core writes for the same report.
+    let (status, output) = report(
+        &engine,
+        c"sue",
+        &records,
+        br#"{"as_of": "2026-11-24", "exact": true, "format": "xlsx", "language": "en"}"#,
+    );
+    assert_eq!(status, bistand_status::BISTAND_OK, "{}", last_error_en());
+    let expected = GroupReport {
+        provenance: Some(default_provenance(&engine, &records)),
+        ..rust_sue_report(&records, &exact)
+    };
+    assert!(
+        output == bistand_core::stats::xlsx::to_xlsx(&expected, Language::English).expect("xlsx"),
+        "XLSX"
+    );
+    let (status, _) = report(
+        &engine,
+        c"sue",
+        &records,
+        br#"{"as_of": "2026-11-24", "exact": true, "format": "csv", "csv_dialect": "excel"}"#,
+    );
+    assert_eq!(status, bistand_status::BISTAND_INVALID_ARGUMENT);
 }
 
 #[test]
@@ -384,7 +466,7 @@ fn report_skips_and_counts_unreadable_lines_and_invalid_documents() {
         br#"{"as_of": "2026-11-24", "exact": true}"#,
     );
     assert_eq!(status, bistand_status::BISTAND_OK, "{}", last_error_en());
-    assert!(text(output) == expected_output(&expected, 3, 1));
+    assert!(expected_output(&expected, 3, 1, &output) == text(output));
 
     // No documents at all: an empty report, not a failure.
     for empty in [&b""[..], b"\n\n"] {

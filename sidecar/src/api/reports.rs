@@ -5,7 +5,8 @@ use axum::extract::rejection::QueryRejection;
 use axum::extract::{Query, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
-use bistand_core::stats::{ReportOptions, csv::to_csv};
+use bistand_core::stats::csv::{CsvDialect, to_csv, to_long_csv};
+use bistand_core::stats::{GroupReport, ReportOptions, xlsx};
 use bistand_core::{Language, Text};
 use bistand_store::documents;
 use jiff::civil::Date;
@@ -38,20 +39,36 @@ pub(super) struct ReportQuery {
     breakdowns: Option<String>,
     /// Comma-separated units, all yours; default: all your units.
     units: Option<String>,
-    /// `json` (default) or `csv`.
+    /// `json` (default), `csv` (the wide layout of published tables), `csv-long` (one line
+    /// per cell) or `xlsx` (an Excel workbook: the provenance, then one sheet per table).
     #[param(value_type = Option<ReportFormat>)]
     format: Option<String>,
-    /// Headings of the CSV: `sv` (default) or `en`.
+    /// Headings and labels of CSV and XLSX: `sv` (default) or `en`.
     #[param(value_type = Option<ReportLanguage>)]
     lang: Option<String>,
+    /// CSV dialect: `excel-sv` (UTF-8 byte order mark, `;`, decimal comma) or `plain` (`,`,
+    /// decimal point); default: `excel-sv` with `lang=sv`, `plain` with `lang=en`.
+    #[param(value_type = Option<ReportCsvDialect>)]
+    csv_dialect: Option<String>,
 }
 
 /// What a report is written as (the `format` parameter; parsed in [`report`]).
 #[derive(ToSchema)]
-#[schema(rename_all = "lowercase")]
+#[schema(rename_all = "kebab-case")]
 pub(super) enum ReportFormat {
     Json,
     Csv,
+    CsvLong,
+    Xlsx,
+}
+
+/// The dialect of a CSV report (the `csv_dialect` parameter; parsed by `CsvDialect::parse`).
+#[derive(ToSchema)]
+#[schema(rename_all = "kebab-case")]
+#[allow(dead_code)] // names the values for the schema; the text is parsed by the core
+pub(super) enum ReportCsvDialect {
+    ExcelSv,
+    Plain,
 }
 
 /// The language of a CSV report's headings (the `lang` parameter; parsed in [`report`]).
@@ -73,9 +90,10 @@ pub(super) struct ReportBody<'a> {
 /// A group report over the records of your units, with small cells suppressed.
 #[utoipa::path(get, path = "/v1/reports/{instrument}", tag = "reports", security(("bearer" = [])),
     params(("instrument" = super::schemas::InstrumentName, Path, description = "The instrument whose records to report on."), ReportQuery),
-    responses((status = 200, description = "The report (JSON, or CSV with format=csv).",
-               content((ReportBody<'_> = "application/json"), (String = "text/csv"))),
-              (status = 400, description = "A bad parameter (a threshold under 5, an unknown breakdown, format or lang).", body = crate::problem::Problem, content_type = "application/problem+json"),
+    responses((status = 200, description = "The report: JSON; CSV with format=csv or csv-long; an XLSX workbook with format=xlsx.",
+               content((ReportBody<'_> = "application/json"), (String = "text/csv"),
+                       (Vec<u8> = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))),
+              (status = 400, description = "A bad parameter (a threshold under 5, an unknown breakdown, format, lang or csv_dialect).", body = crate::problem::Problem, content_type = "application/problem+json"),
               (status = 403, description = "Not an analyst, or a unit that is not yours.", body = crate::problem::Problem, content_type = "application/problem+json"),
               (status = 404, description = "An instrument the service does not know.", body = crate::problem::Problem, content_type = "application/problem+json")))]
 pub(super) async fn report(
@@ -111,10 +129,12 @@ pub(super) async fn report(
     let format = match filters.format.as_deref() {
         None | Some("json") => ReportFormat::Json,
         Some("csv") => ReportFormat::Csv,
+        Some("csv-long") => ReportFormat::CsvLong,
+        Some("xlsx") => ReportFormat::Xlsx,
         Some(_) => {
             return Err(ApiError::invalid_request(Text {
-                sv: "`format` måste vara json eller csv".into(),
-                en: "`format` must be json or csv".into(),
+                sv: "`format` måste vara json, csv, csv-long eller xlsx".into(),
+                en: "`format` must be json, csv, csv-long or xlsx".into(),
             }));
         }
     };
@@ -127,6 +147,13 @@ pub(super) async fn report(
                 en: "`lang` must be sv or en".into(),
             }));
         }
+    };
+    let dialect = match filters.csv_dialect.as_deref() {
+        None => CsvDialect::for_language(match language {
+            ReportLanguage::Sv => Language::Swedish,
+            ReportLanguage::En => Language::English,
+        }),
+        Some(name) => CsvDialect::parse(name)?,
     };
     // The instrument is checked before any audit entry is written.
     state.0.engine.definition(&instrument, None)?;
@@ -163,17 +190,34 @@ pub(super) async fn report(
         ReportLanguage::Sv => Language::Swedish,
         ReportLanguage::En => Language::English,
     };
-    if matches!(format, ReportFormat::Csv) {
-        Ok((
+    let csv = |write: fn(&GroupReport, Language, CsvDialect) -> String| {
+        (
             [(header::CONTENT_TYPE, "text/csv; charset=utf-8")],
-            to_csv(&report.report, language),
+            write(&report.report, language, dialect),
         )
-            .into_response())
-    } else {
-        Ok(Json(ReportBody {
+            .into_response()
+    };
+    Ok(match format {
+        ReportFormat::Json => Json(ReportBody {
             report: &report.report,
             records_not_counted: report.not_counted.len(),
         })
-        .into_response())
-    }
+        .into_response(),
+        ReportFormat::Csv => csv(to_csv),
+        ReportFormat::CsvLong => csv(to_long_csv),
+        ReportFormat::Xlsx => (
+            [
+                (header::CONTENT_TYPE, xlsx::CONTENT_TYPE.to_owned()),
+                (
+                    header::CONTENT_DISPOSITION,
+                    format!(
+                        "attachment; filename=\"{}-{}.xlsx\"",
+                        report.report.instrument, report.report.as_of
+                    ),
+                ),
+            ],
+            xlsx::to_xlsx(&report.report, language)?,
+        )
+            .into_response(),
+    })
 }

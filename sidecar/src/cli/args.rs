@@ -327,8 +327,31 @@ pub(super) enum Format {
 pub(super) enum ReportFormat {
     /// JSON: every table with counts, shares, intervals and suppression flags.
     Json,
-    /// CSV in long format, one line per cell.
+    /// CSV in the wide layout of published tables (groups down, categories across), with the
+    /// report's facts first; the dialect follows --lang unless --csv-dialect says otherwise.
     Csv,
+    /// CSV in long format, one line per cell, for programs (same dialects).
+    CsvLong,
+    /// An Excel workbook: an "Om rapporten" sheet with the provenance, one sheet per table
+    /// (binary: give --out FILE, or redirect standard output away from a terminal).
+    Xlsx,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+pub(super) enum CsvDialectArg {
+    /// Swedish Excel: UTF-8 byte order mark, `;` between fields, decimal comma.
+    ExcelSv,
+    /// `,` between fields, decimal point, no byte order mark.
+    Plain,
+}
+
+impl From<CsvDialectArg> for bistand_core::stats::csv::CsvDialect {
+    fn from(dialect: CsvDialectArg) -> Self {
+        match dialect {
+            CsvDialectArg::ExcelSv => Self::ExcelSv,
+            CsvDialectArg::Plain => Self::Plain,
+        }
+    }
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -392,6 +415,16 @@ pub(super) struct ReportArgs {
     /// Language of CSV headings and labels.
     #[arg(long, value_enum, default_value_t = Lang::Sv)]
     pub(super) lang: Lang,
+    /// CSV dialect; default: excel-sv with --lang sv, plain with --lang en.
+    #[arg(long, value_enum)]
+    pub(super) csv_dialect: Option<CsvDialectArg>,
+    /// Write the report to this file instead of standard output.
+    #[arg(long)]
+    pub(super) out: Option<PathBuf>,
+    /// Make the report in this JSON file again, from the same --input or --db (and --keys), with
+    /// the options it names, and say whether it is identical or which part differs (exit 1).
+    #[arg(long, conflicts_with_all = ["as_of", "threshold", "breakdown", "exact", "unit", "format", "csv_dialect"])]
+    pub(super) verify: Option<PathBuf>,
     /// No progress and no summary; lines not counted and errors only.
     #[arg(long)]
     pub(super) quiet: bool,

@@ -1,13 +1,16 @@
 //! `bistand report`: group reports from NDJSON the user holds or from the store.
 
-use std::io::{BufRead, Write};
+use std::io::{BufRead, IsTerminal, Write};
 use std::path::Path;
 use std::process::ExitCode;
 
 use anyhow::{Context, Result};
-use bistand_core::Engine;
+use bistand_core::stats::csv::{CsvDialect, to_csv, to_long_csv};
 use bistand_core::stats::ndjson::PersonKeys;
+use bistand_core::stats::provenance::SavedReport;
+use bistand_core::stats::xlsx::to_xlsx;
 use bistand_core::stats::{GroupReport, NdjsonAggregator, ReportOptions};
+use bistand_core::{Engine, Language};
 use jiff::civil::Date;
 
 use super::args::{ReportArgs, ReportFormat};
@@ -30,8 +33,14 @@ pub(super) fn report(out: &mut dyn Write, args: ReportArgs) -> Result<ExitCode> 
         breakdown,
         format,
         lang,
+        csv_dialect,
+        verify: saved,
+        out: out_file,
         quiet,
     } = args;
+    if let Some(saved) = saved {
+        return verify(out, &saved, db, keys, &input, lang.into(), quiet);
+    }
     let as_of = match as_of {
         Some(date) => bistand_core::date::parse_date(&date)
             .context("--as-of must be a real date written YYYY-MM-DD")?,
@@ -43,9 +52,15 @@ pub(super) fn report(out: &mut dyn Write, args: ReportArgs) -> Result<ExitCode> 
         ..ReportOptions::new(Some(threshold), breakdowns)?
     };
     let report = match (db, keys) {
-        (Some(db), Some(keys)) => {
-            report_from_store(&instrument, &db, &keys, unit, as_of, &options, quiet)?
-        }
+        (Some(db), Some(keys)) => report_from_store(
+            &instrument,
+            &db,
+            &keys,
+            unit.map(|u| vec![u]),
+            as_of,
+            &options,
+            quiet,
+        )?,
         (_, keys) => report_from_ndjson(
             &instrument,
             instrument_version.as_deref(),
@@ -56,13 +71,95 @@ pub(super) fn report(out: &mut dyn Write, args: ReportArgs) -> Result<ExitCode> 
             quiet,
         )?,
     };
-    match format {
-        ReportFormat::Json => writeln!(out, "{}", serde_json::to_string_pretty(&report)?)?,
-        ReportFormat::Csv => {
-            out.write_all(bistand_core::stats::csv::to_csv(&report, lang.into()).as_bytes())?
+    let bytes = match format {
+        ReportFormat::Json => format!("{}\n", serde_json::to_string_pretty(&report)?).into_bytes(),
+        ReportFormat::Csv | ReportFormat::CsvLong => {
+            let dialect =
+                csv_dialect.map_or_else(|| CsvDialect::for_language(lang.into()), Into::into);
+            match format {
+                ReportFormat::CsvLong => to_long_csv(&report, lang.into(), dialect),
+                _ => to_csv(&report, lang.into(), dialect),
+            }
+            .into_bytes()
         }
+        ReportFormat::Xlsx => {
+            if out_file.is_none() && std::io::stdout().is_terminal() {
+                anyhow::bail!(
+                    "an XLSX report is binary and would garble the terminal: give --out FILE or \
+                     redirect standard output to a file"
+                );
+            }
+            to_xlsx(&report, lang.into())?
+        }
+    };
+    match out_file {
+        Some(path) => std::fs::write(&path, bytes)
+            .with_context(|| format!("cannot write {}", path.display()))?,
+        None => out.write_all(&bytes)?,
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// `bistand report --verify`: makes the saved report again from the same source with the options
+/// its provenance names, and says whether it is identical (exit 0) or which parts differ (exit 1).
+fn verify(
+    out: &mut dyn Write,
+    saved: &Path,
+    db: Option<std::path::PathBuf>,
+    keys: Option<std::path::PathBuf>,
+    input: &Path,
+    language: Language,
+    quiet: bool,
+) -> Result<ExitCode> {
+    let bytes = std::fs::read(saved)
+        .with_context(|| format!("cannot read the report {}", saved.display()))?;
+    let saved = SavedReport::parse(&bytes)?;
+    let options = saved.options()?;
+    let provenance = saved.provenance();
+    let instrument = &provenance.definition.instrument;
+    let units = provenance.input.units.clone();
+    let again = match (db, keys) {
+        (Some(db), Some(keys)) => report_from_store(
+            instrument,
+            &db,
+            &keys,
+            (!units.is_empty()).then_some(units),
+            saved.as_of(),
+            &options,
+            quiet,
+        )?,
+        (_, keys) => report_from_ndjson(
+            instrument,
+            Some(&provenance.definition.version),
+            input,
+            keys.as_deref(),
+            saved.as_of(),
+            &options,
+            quiet,
+        )?,
+    };
+    let differences = saved.differences(&again);
+    if differences.is_empty() {
+        writeln!(
+            out,
+            "{}",
+            match language {
+                Language::Swedish => "identisk: rapporten blir likadan när den görs om",
+                Language::English => "identical: the report comes out the same when made again",
+            }
+        )?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    let parts: Vec<&str> = differences
+        .iter()
+        .map(|t| t.in_language(language))
+        .collect();
+    let (lead, and) = match language {
+        Language::Swedish => ("skiljer sig", "; "),
+        Language::English => ("differs", "; "),
+    };
+    writeln!(out, "{lead}: {}", parts.join(and))?;
+    Ok(ExitCode::FAILURE)
 }
 
 /// Reads NDJSON documents and aggregates them in one pass (the same aggregation as the C ABI's

@@ -54,7 +54,7 @@ pub(super) fn report_from_store(
     instrument: &str,
     db: &Path,
     keys: &Path,
-    unit: Option<String>,
+    units: Option<Vec<String>>,
     as_of: Date,
     options: &ReportOptions,
     quiet: bool,
@@ -68,7 +68,6 @@ pub(super) fn report_from_store(
     } = crate::keys::load(keys)?;
     let store = crate::server::open_store(db, keyring, &pseudonym, audit)?;
     let engine = Engine::new()?;
-    let units = unit.map(|unit| vec![unit]);
     // Audited as every report from the store is, under the name the import uses.
     let reader = bistand_store::documents::Reader::new(super::import::principal(), "operator")?;
     let mut progress = Progress::new("report", None, "records", quiet);

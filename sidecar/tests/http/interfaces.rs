@@ -172,6 +172,13 @@ fn cli_report(config: &Config, unit: Option<&str>) -> Value {
     serde_json::from_slice(&output.stdout).expect("JSON")
 }
 
+/// A report without what tells NDJSON from the store apart: its provenance's input.
+fn without_input(report: &Value) -> Value {
+    let mut report = report.clone();
+    report["provenance"]["input"].take();
+    report
+}
+
 fn parse(bytes: &[u8]) -> Value {
     serde_json::from_slice(bytes).expect("JSON")
 }
@@ -253,11 +260,20 @@ async fn the_same_persons_get_the_same_perturbed_tables_through_every_interface(
         .await;
     service.running.stop().await.expect("stops");
 
-    // The C ABI's store report is the sidecar's answer, byte for byte.
-    assert!(
-        rest.as_bytes() == c_store.as_slice(),
+    // The C ABI's store report is the sidecar's answer, but for the units the provenance names:
+    // REST reads the analyst's units by name, the C ABI every unit.
+    let without_units = |bytes: &[u8]| {
+        let mut value = parse(bytes);
+        let units = value["report"]["provenance"]["input"]["units"].take();
+        (value, units)
+    };
+    let (rest_report, rest_units) = without_units(rest.as_bytes());
+    let (c_store_report, c_units) = without_units(&c_store);
+    assert_eq!(
+        rest_report, c_store_report,
         "REST and the C ABI over the store differ"
     );
+    assert_eq!((rest_units, c_units), (json!(["norr", "söder"]), json!([])));
     let report = &parse(&c_store)["report"];
     assert_eq!(report["exact"], false);
     assert_eq!(report["perturbation"]["max_deviation"], 2);
@@ -272,7 +288,11 @@ async fn the_same_persons_get_the_same_perturbed_tables_through_every_interface(
         shown > 20,
         "a report with numbers in it: {shown} cells shown"
     );
-    assert_eq!(c_ndjson["report"], *report, "C ABI over NDJSON");
+    assert_eq!(
+        without_input(&c_ndjson["report"]),
+        without_input(report),
+        "C ABI over NDJSON"
+    );
     assert_eq!(cli, *report, "the command line over the store");
 
     let report_soder = &parse(&c_store_soder)["report"];
@@ -280,7 +300,8 @@ async fn the_same_persons_get_the_same_perturbed_tables_through_every_interface(
     assert_ne!(report_soder, report);
     assert_eq!(rest_soder["report"], *report_soder, "REST, units=Söder");
     assert_eq!(
-        c_ndjson_soder["report"], *report_soder,
+        without_input(&c_ndjson_soder["report"]),
+        without_input(report_soder),
         "C ABI over NDJSON of Söder"
     );
     assert_eq!(cli_soder, *report_soder, "the command line, --unit söder");

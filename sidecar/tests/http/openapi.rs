@@ -121,7 +121,11 @@ fn every_operation_is_typed_with_an_example_and_problem_errors() {
     let schemas = &description["components"]["schemas"];
     assert_eq!(
         schemas["ReportFormat"]["enum"],
-        serde_json::json!(["json", "csv"])
+        serde_json::json!(["json", "csv", "csv-long", "xlsx"])
+    );
+    assert_eq!(
+        schemas["ReportCsvDialect"]["enum"],
+        serde_json::json!(["excel-sv", "plain"])
     );
     assert_eq!(
         schemas["ReportLanguage"]["enum"],

@@ -1,8 +1,9 @@
 //! Group reports over the API are the core's report of the same records: one code path for the
 //! C ABI, the command line and the sidecar; units filter them; CSV carries the language asked for.
 
-use bistand_core::stats::csv::to_csv;
+use bistand_core::stats::csv::{CsvDialect, to_csv};
 use bistand_core::stats::ndjson::PersonKeys;
+use bistand_core::stats::provenance::Provenance;
 use bistand_core::stats::{Dimension, ReportOptions, Threshold, report_from_ndjson};
 use bistand_core::sue::SueGenerator;
 use bistand_core::{Engine, Language};
@@ -59,8 +60,9 @@ async fn reports_over_the_api_are_the_cores_report_of_the_same_records() {
         pseudonym: &keys.pseudonym,
         statistics: &keys.statistics,
     };
-    let expected = report_from_ndjson(&engine, "sue", &norr, as_of, &options, Some(person_keys))
-        .expect("report");
+    let mut expected =
+        report_from_ndjson(&engine, "sue", &norr, as_of, &options, Some(person_keys))
+            .expect("report");
     assert!(!expected.report.exact && expected.report.perturbation.is_some());
 
     let path = "/v1/reports/sue?as_of=2026-11-24&breakdowns=gender,age_band&units=norr";
@@ -69,6 +71,23 @@ async fn reports_over_the_api_are_the_cores_report_of_the_same_records() {
         .bearer_auth(service.token("analytiker"))
         .send_text()
         .await;
+    // The same report but for where it was read from: the store, norr's 40 records.
+    let served: Value = serde_json::from_str(&text).expect("json");
+    let provenance: Provenance =
+        serde_json::from_value(served["report"]["provenance"].clone()).expect("provenance");
+    assert_eq!(provenance.input.source, "store");
+    assert_eq!(provenance.input.units, ["norr"]);
+    assert_eq!((provenance.input.read, provenance.input.counted), (40, 40));
+    assert_eq!(
+        provenance.breakdowns,
+        expected
+            .report
+            .provenance
+            .as_ref()
+            .expect("provenance")
+            .breakdowns
+    );
+    expected.report.provenance = Some(provenance);
     // Compared as text: parsing floats back is not exact in serde_json without float_roundtrip.
     let report_text = serde_json::to_string(&expected.report).expect("json");
     assert_eq!(
@@ -102,6 +121,67 @@ async fn reports_over_the_api_are_the_cores_report_of_the_same_records() {
         "text/csv; charset=utf-8"
     );
     let csv = response.text().await.expect("text");
-    assert_eq!(csv, to_csv(&expected.report, Language::English));
+    assert_eq!(
+        csv,
+        to_csv(&expected.report, Language::English, CsvDialect::Plain)
+    );
+    // Swedish labels in the Swedish Excel dialect, chosen explicitly with English labels too.
+    for (query, language, dialect) in [
+        ("&format=csv", Language::Swedish, CsvDialect::ExcelSv),
+        (
+            "&format=csv&lang=en&csv_dialect=excel-sv",
+            Language::English,
+            CsvDialect::ExcelSv,
+        ),
+        (
+            "&format=csv&lang=sv&csv_dialect=plain",
+            Language::Swedish,
+            CsvDialect::Plain,
+        ),
+    ] {
+        let bytes = client
+            .get(service.url(&format!("{path}{query}")))
+            .bearer_auth(service.token("analytiker"))
+            .send()
+            .await
+            .expect("send")
+            .bytes()
+            .await
+            .expect("body");
+        assert_eq!(
+            bytes.as_ref(),
+            to_csv(&expected.report, language, dialect).as_bytes(),
+            "{query}"
+        );
+        assert_eq!(
+            bytes.starts_with("\u{feff}".as_bytes()),
+            dialect == CsvDialect::ExcelSv,
+            "{query}"
+        );
+    }
+    let response = client
+        .get(service.url(&format!("{path}&format=xlsx")))
+        .bearer_auth(service.token("analytiker"))
+        .send()
+        .await
+        .expect("send");
+    assert_eq!(
+        response.headers()["content-type"],
+        bistand_core::stats::xlsx::CONTENT_TYPE
+    );
+    let bytes = response.bytes().await.expect("body");
+    assert_eq!(
+        bytes.as_ref(),
+        bistand_core::stats::xlsx::to_xlsx(&expected.report, Language::Swedish)
+            .expect("xlsx")
+            .as_slice()
+    );
+    let refused = client
+        .get(service.url(&format!("{path}&format=csv&csv_dialect=excel")))
+        .bearer_auth(service.token("analytiker"))
+        .send()
+        .await
+        .expect("send");
+    assert_eq!(refused.status(), 400);
     service.running.stop().await.expect("stops");
 }
