@@ -307,6 +307,13 @@ fn one_report_in_v2_counts_v1_and_v2_documents_alike_and_a_v1_report_refuses_v2(
         }
         aggregator.finish(&options).expect("exact report")
     };
+    // The input digest names the bytes read (v1 and v2 lines differ), so it is left out of the
+    // comparison; everything else, the provenance's definition version included, must agree.
+    let counted = |report: &bistand_core::stats::GroupReport| {
+        let mut value = serde_json::to_value(report).expect("JSON");
+        value["provenance"]["input"]["digest"].take();
+        value
+    };
     let v1_lines: Vec<Vec<u8>> = documents
         .iter()
         .map(|d| serde_json::to_vec(d).expect("JSON"))
@@ -318,10 +325,7 @@ fn one_report_in_v2_counts_v1_and_v2_documents_alike_and_a_v1_report_refuses_v2(
     // The same interviews, stored as v1 or already as v2, give one and the same v2 report.
     let from_v1 = report(Some("2"), &v1_lines);
     let from_v2 = report(Some("2"), &v2_lines);
-    assert_eq!(
-        serde_json::to_value(&from_v1.report).expect("JSON"),
-        serde_json::to_value(&from_v2.report).expect("JSON")
-    );
+    assert_eq!(counted(&from_v1.report), counted(&from_v2.report));
     assert!(from_v1.report.records > 0);
     let half: Vec<Vec<u8>> = v1_lines[..150]
         .iter()
@@ -329,8 +333,8 @@ fn one_report_in_v2_counts_v1_and_v2_documents_alike_and_a_v1_report_refuses_v2(
         .cloned()
         .collect();
     assert_eq!(
-        serde_json::to_value(&report(Some("2"), &half).report).expect("JSON"),
-        serde_json::to_value(&from_v1.report).expect("JSON")
+        counted(&report(Some("2"), &half).report),
+        counted(&from_v1.report)
     );
     // No migration leads back: a v1 report does not count v2 documents under v1's items.
     let v1_report = report(None, &v2_lines);
