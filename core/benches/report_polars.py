@@ -83,7 +83,7 @@ def flatten(document):
 
 
 rows = [flatten(json.loads(line)) for line in open(path, encoding="utf-8") if line.strip()]
-frame = pl.DataFrame(rows)
+frame = pl.DataFrame(rows, infer_schema_length=None)  # change_* columns are None in early rows
 frame = pl.concat([frame] * passes, rechunk=True)
 
 
