@@ -165,10 +165,15 @@ fn a_different_answer_fails_and_update_blesses_it() {
     let cases = dir.path().to_str().expect("UTF-8");
     let expected = dir.path().join("validate-fia-wrong-type/expected.json");
     let good = std::fs::read(&expected).expect("expected");
-    // One byte changed: the Swedish message with another word.
+    // The Swedish message with another word.
     let changed = String::from_utf8(good.clone())
         .expect("UTF-8")
-        .replace("Fel typ av svar", "Fel sorts svar");
+        .replace("Svaret har fel form", "Svaret har fel sort");
+    assert_ne!(
+        changed.as_bytes(),
+        good,
+        "the case's message was not found to change"
+    );
     std::fs::write(&expected, changed).expect("write");
 
     let output = conformance(&["--cases", cases]);
