@@ -208,7 +208,10 @@ public static class Tests
             var unit = group.Report.Tables.First(t => t.RowsAre == "unit");
             Check(unit.Rows.Any(r => r.Code == "Söder"), "the unit Söder is a row");
             Check(group.Report.Tables.SelectMany(t => t.Rows).SelectMany(r => r.Cells)
-                  .All(c => c.Suppressed == (c.Count == null)), "suppressed cells have no count");
+                  .All(c => !c.Suppressed || (c.Count == null && c.Share == null)), "suppressed cells have no count and no share");
+            // Standardised shares (issue 15) are shown without a count; every other shown cell has one.
+            Check(group.Report.Tables.Where(t => !t.Id.StartsWith("standardised")).SelectMany(t => t.Rows)
+                  .SelectMany(r => r.Cells).All(c => c.Suppressed || c.Count != null), "shown cells carry their count");
             var options = new ReportOptions { AsOf = "2026-11-24" };
             var perturbed = engine.Report("sue", ndjson, keys, options);
             Check(!perturbed.Report.Exact && perturbed.Report.Perturbation.MaxDeviation == 2 && perturbed.Report.Records == 400,
