@@ -298,7 +298,15 @@ fn check_name(name: &str) -> Result<(), ValidationError> {
         .bytes()
         .all(|b| b.is_ascii_alphanumeric() || b"._-".contains(&b))
     {
-        Ok(())
+        // The audit log's own rule, so a name it would refuse is found when the configuration
+        // loads, not at the principal's first audited action.
+        bistand_store::check_principal(name).map_err(|_| {
+            ValidationError::new("name").with_message(
+                "looks like a personnummer or phone number, which the audit log refuses; \
+                 name staff or systems, never clients"
+                    .into(),
+            )
+        })
     } else {
         Err(ValidationError::new("name")
             .with_message("may hold only letters, digits, `.`, `_` and `-`".into()))
@@ -570,6 +578,18 @@ mod tests {
             "{}",
             error(&text)
         );
+    }
+
+    #[test]
+    fn a_principal_named_like_a_personnummer_is_refused_when_the_configuration_loads() {
+        // 191212121212 is Skatteverket's published test personnummer.
+        let text = MINIMAL.replace("name = \"cw\"", "name = \"191212121212\"");
+        let message = error(&text);
+        assert!(
+            message.starts_with("`principals[0].name`: looks like a personnummer"),
+            "{message}"
+        );
+        assert!(!message.contains("191212121212"), "{message}");
     }
 
     #[test]

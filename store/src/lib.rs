@@ -62,7 +62,7 @@ mod sqlite;
 
 pub use audit::{
     AUDIT_GENESIS_HASH, AuditEntry, AuditEvent, AuditHead, AuditLog, AuditProblem,
-    AuditVerification, AuditedStore,
+    AuditVerification, AuditedStore, check_principal,
 };
 
 pub use bistand_core::identifier::PseudonymKey;

@@ -112,14 +112,7 @@ impl AuditEvent {
                 "audit time must be milliseconds since the Unix epoch, 0 or later",
             ));
         }
-        let printable = |b: u8| (b' '..=b'~').contains(&b);
-        check_text("principal", &self.principal, MAX_PRINCIPAL_LEN, printable)?;
-        if self.principal.trim().is_empty() {
-            return Err(invalid_text("principal", MAX_PRINCIPAL_LEN));
-        }
-        // A principal can come from an embedding program (the C ABI's reports), not only from
-        // configured tokens and certificates.
-        check_no_client_data("principal", &self.principal)?;
+        check_principal(&self.principal)?;
         let term = |b: u8| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.' | b':');
         check_text("role", &self.role, MAX_TERM_LEN, term)?;
         check_text("action", &self.action, MAX_TERM_LEN, term)?;
@@ -198,6 +191,21 @@ fn invalid_text(what: &str, max: usize) -> Error {
         ErrorKind::InvalidInput,
         format!("audit {what} must be 1 to {max} {shape}"),
     )
+}
+
+/// The rule for a principal's name in the audit log: 1 to `MAX_PRINCIPAL_LEN` printable ASCII
+/// characters, not only spaces, and nothing that looks like a personnummer or phone number. The
+/// sidecar checks configured principals with it when the configuration loads, so a name the log
+/// would refuse is found at start-up rather than at its first audited action.
+pub fn check_principal(principal: &str) -> Result<()> {
+    let printable = |b: u8| (b' '..=b'~').contains(&b);
+    check_text("principal", principal, MAX_PRINCIPAL_LEN, printable)?;
+    if principal.trim().is_empty() {
+        return Err(invalid_text("principal", MAX_PRINCIPAL_LEN));
+    }
+    // A principal can come from an embedding program (the C ABI's reports), not only from
+    // configured tokens and certificates.
+    check_no_client_data("principal", principal)
 }
 
 /// Refuses text that looks like a personnummer or a phone number: the audit log names staff and

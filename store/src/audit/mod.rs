@@ -57,8 +57,8 @@ use serde::Serialize;
 
 pub use chain::AUDIT_GENESIS_HASH;
 pub(crate) use chain::{Chain, StoredEntry, check_recorded_head, link, verify};
-pub use event::AuditEvent;
 pub(crate) use event::parse_record_state;
+pub use event::{AuditEvent, check_principal};
 #[cfg(any(test, feature = "conformance"))]
 pub(crate) use event::{MAX_PRINCIPAL_LEN, MAX_TERM_LEN};
 
