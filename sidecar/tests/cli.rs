@@ -1006,6 +1006,30 @@ fn fhir_questionnaires_of_every_definition_parse_with_an_independent_fhir_model(
     );
 }
 
+/// Runs a checker from `tests/tools/` (`SCRIPT JSON FILE VARIANT`), which reads a rendered report
+/// back and compares each shown number with the JSON report's; returns how many it compared.
+fn values_matching_the_json_report(script: &str, json: &Path, file: &Path, variant: &str) -> usize {
+    let script = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/tools")
+        .join(script);
+    let output = Command::new("python3")
+        .arg(&script)
+        .arg(json)
+        .arg(file)
+        .arg(variant)
+        .output()
+        .expect("python3 runs (scripts/ensure-tools.sh installs it, openpyxl and the rest)");
+    assert!(
+        output.status.success(),
+        "{variant}: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    String::from_utf8_lossy(&output.stdout)
+        .trim()
+        .parse()
+        .expect("a count")
+}
+
 /// The CSV a Swedish analyst opens in Excel: read back with Python's `csv` module in the Swedish
 /// dialect (and the plain one), every number equals the JSON report's.
 #[test]
@@ -1109,23 +1133,7 @@ fn csv_reads_back_in_python_with_the_json_reports_numbers() {
     ] {
         let csv = dir.path().join(format!("report-{dialect}.csv"));
         std::fs::write(&csv, bytes).expect("write");
-        let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/tools/csv_roundtrip.py");
-        let output = Command::new("python3")
-            .arg(&script)
-            .arg(&json)
-            .arg(&csv)
-            .arg(dialect)
-            .output()
-            .expect("python3 runs (scripts/ensure-tools.sh installs it)");
-        assert!(
-            output.status.success(),
-            "{dialect}: {}",
-            String::from_utf8_lossy(&output.stderr)
-        );
-        let compared: usize = String::from_utf8_lossy(&output.stdout)
-            .trim()
-            .parse()
-            .expect("a count");
+        let compared = values_matching_the_json_report("csv_roundtrip.py", &json, &csv, dialect);
         assert!(
             compared > 1000,
             "{dialect}: only {compared} values compared"
@@ -1311,23 +1319,7 @@ fn xlsx_reads_back_in_openpyxl_with_the_json_reports_numbers() {
         ok(&bistand(&args, None));
         let bytes = std::fs::read(&xlsx).expect("written");
         assert!(bytes.starts_with(b"PK"), "a zip container");
-        let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/tools/xlsx_check.py");
-        let output = Command::new("python3")
-            .arg(&script)
-            .arg(&json)
-            .arg(&xlsx)
-            .arg(lang)
-            .output()
-            .expect("python3 runs (scripts/ensure-tools.sh installs it and openpyxl)");
-        assert!(
-            output.status.success(),
-            "{lang}: {}",
-            String::from_utf8_lossy(&output.stderr)
-        );
-        let compared: usize = String::from_utf8_lossy(&output.stdout)
-            .trim()
-            .parse()
-            .expect("a count");
+        let compared = values_matching_the_json_report("xlsx_check.py", &json, &xlsx, lang);
         assert!(compared > 1000, "{lang}: only {compared} values compared");
     }
 }
