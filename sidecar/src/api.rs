@@ -29,7 +29,6 @@ use crate::problem::ApiError;
 mod admin;
 mod describe;
 mod extract;
-mod idempotency;
 mod observe;
 mod page;
 mod records;
@@ -69,7 +68,6 @@ struct Inner {
     metrics: Arc<Metrics>,
     openapi: String,
     routes: RouteTemplates,
-    idempotency: idempotency::Idempotency,
 }
 
 impl AppState {
@@ -96,7 +94,6 @@ impl AppState {
             metrics,
             openapi,
             routes,
-            idempotency: idempotency::Idempotency::new(),
         }))
     }
 }

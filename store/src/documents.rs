@@ -215,6 +215,25 @@ pub fn import_identity(key: &PseudonymKey, record: &NewRecord, source_id: Option
     }
 }
 
+/// The idempotency key of a create ([`AuditedStore::put_audited_once`]) as the store keeps it:
+/// a keyed digest under the pseudonym key of who sent it (`principal`) and the `key` they sent,
+/// so one caller's key never answers another's, and a keyed digest of the request `body` as
+/// sent, to tell a retry from another request under the same key. Neither digest lets a reader
+/// of the store confirm a guessed key or document.
+#[must_use]
+pub fn idempotency_key(
+    key: &PseudonymKey,
+    principal: &str,
+    client_key: &[u8],
+    body: &[u8],
+) -> crate::IdempotencyKey {
+    crate::IdempotencyKey::new(
+        key.keyed_digest("idempotency-key", &[principal.as_bytes(), client_key]),
+        key.keyed_digest("idempotency-request", &[body]),
+    )
+    .expect("keyed digests are 64 lowercase hex digits")
+}
+
 /// Who reads a report from the store, for its audit entries: a principal (1 to 128 printable
 /// ASCII characters, not only spaces, nothing that looks like a personnummer or phone number) and
 /// the role they act in (1 to 64 ASCII letters, digits, `_`, `-`, `.` or `:`). Each shell names its

@@ -31,7 +31,6 @@ use bistand_core::stats::ndjson::PersonKeys;
 use bistand_core::stats::{NdjsonAggregator, ReportOptions};
 use bistand_core::sue::SueGenerator;
 use bistand_sidecar::config::Config;
-use bistand_sidecar::server::Running;
 use serde_json::{Value, json};
 
 use crate::setup::{ReadAnswer, Service, init_in};
@@ -471,14 +470,7 @@ async fn no_protected_cell_is_pinned_by_every_report_the_api_releases() {
         assert_eq!(store.put_many(records).expect("stored").len(), RECORDS);
     }
 
-    let running = Running::start(&config).await.expect("starts");
-    let base = format!("https://localhost:{}", running.address.port());
-    let service = Service {
-        running,
-        created,
-        base,
-        _dir: dir,
-    };
+    let service = Service::over(config, created, dir).await;
     let client = service.client();
     let token = service.token("analytiker");
 
