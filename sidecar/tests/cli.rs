@@ -416,6 +416,45 @@ fn init_certificates_last_exactly_as_long_as_printed() {
     assert_eq!(ca_expires, years(10));
 }
 
+/// `bistand init` names each unit's caseworker with the unit's ASCII form: Swedish å, ä, ö drop
+/// their marks, and letters without a decomposition (`ø`) keep a letter instead of becoming `-`.
+#[test]
+fn init_names_caseworkers_of_tromso_and_soder_by_their_letters() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let setup = dir.path().join("setup");
+    let printed = ok(&bistand(
+        &[
+            "init",
+            setup.to_str().expect("UTF-8 path"),
+            "--unit",
+            "Tromsø",
+            "--unit",
+            "Söder",
+            "--unit",
+            "Ålidhem Väst",
+        ],
+        None,
+    ));
+    for name in [
+        "handlaggare-tromso",
+        "handlaggare-soder",
+        "handlaggare-alidhem-vast",
+    ] {
+        assert!(
+            setup.join(format!("clients/{name}.pem")).is_file(),
+            "{name} missing:\n{printed}"
+        );
+    }
+    let config =
+        bistand_sidecar::config::Config::load(&setup.join("bistand.toml")).expect("config");
+    let tromso = config
+        .principals
+        .iter()
+        .find(|p| p.name == "handlaggare-tromso")
+        .expect("the caseworker of Tromsø");
+    assert_eq!(tromso.units, ["Tromsø"]);
+}
+
 /// `bistand keys generate --out`: owner-only from creation, never overwritten, unique ids.
 #[test]
 fn keys_generate_out_is_private_unique_and_never_overwrites_and_rotate_keeps_old_keys() {

@@ -302,8 +302,8 @@ async fn the_same_persons_get_the_same_perturbed_tables_through_every_interface(
     // principal: the C ABI's caller-named principal (role `library`), the command line's
     // `cli:<user>` (role `operator`), the REST caller (one entry per unit of theirs).
     let parsed = bistand_core::keys::parse_keys(&keys).expect("keys");
-    let store =
-        bistand_store::SqliteStore::open(&service.config.store.path, parsed.keyring).expect("opens");
+    let store = bistand_store::SqliteStore::open(&service.config.store.path, parsed.keyring)
+        .expect("opens");
     let entries = bistand_store::AuditLog::audit_entries(&store, 0, 100_000).expect("entries");
     let reads: Vec<(String, String, Option<String>, String)> = entries
         .iter()
