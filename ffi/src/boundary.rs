@@ -627,6 +627,14 @@ pub unsafe extern "C" fn bistand_store_free(store: *mut bistand_store) {
 /// - `doc`, `doc_len`: the document (UTF-8 JSON, at most the engine's limit, 1 MiB). Its
 ///   instrument and version come from the document; its unit from `unit` (`"okand"` if none).
 /// - `reference_date`: today's date, `"YYYY-MM-DD"`; it picks the century of a 10-digit number.
+/// - `principal`: who stores the record, for the audit log: 1 to 128 printable ASCII characters
+///   naming a user or service (never a client), NUL-terminated, as `bistand_store_report`'s
+///   `"principal"`.
+///
+/// Every record stored is audited, as the sidecar's and `bistand import`'s are: the record and a
+/// `record.create` entry (the principal with role `library`, the unit, the record's id and
+/// pseudonym; never the client id or anything of the document) are written together or not at
+/// all.
 ///
 /// Returns `BISTAND_OK` with JSON in `*result_out`:
 /// - `{"stored": true, "record_id": "<32 hex digits>", "report": <report>}` when stored;
@@ -634,8 +642,9 @@ pub unsafe extern "C" fn bistand_store_free(store: *mut bistand_store) {
 ///   stored; the report, as from `bistand_validate`, says why).
 ///
 /// Fails as `bistand_validate` does for input that is not a document, with
-/// `BISTAND_INVALID_ARGUMENT` for a bad date, `BISTAND_INVALID_IDENTIFIER` for an empty client
-/// id, `BISTAND_INVALID_UTF8` for a client id that is not UTF-8, and `BISTAND_STORE_ERROR` when
+/// `BISTAND_INVALID_ARGUMENT` for a bad date or a principal the audit log refuses (empty, too
+/// long, or shaped like a personnummer or phone number; checked before anything else is),
+/// `BISTAND_INVALID_IDENTIFIER` for an empty client id, `BISTAND_INVALID_UTF8` for a client id that is not UTF-8, and `BISTAND_STORE_ERROR` when
 /// the database cannot be written. On success `*result_out` receives a new buffer that the
 /// caller releases with `bistand_buf_free`; on failure it is left untouched. The store and the
 /// engine may be used by other threads at the same time.
@@ -643,7 +652,7 @@ pub unsafe extern "C" fn bistand_store_free(store: *mut bistand_store) {
 /// # Safety
 /// `store` must be a store from `bistand_store_open`; `engine` an engine from
 /// `bistand_engine_new`; `client_id` and `doc` NULL (only with length 0) or readable for their
-/// lengths; `reference_date` a NUL-terminated string; `result_out` writable.
+/// lengths; `reference_date` and `principal` NUL-terminated strings; `result_out` writable.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn bistand_store_put(
     store: *const bistand_store,
@@ -653,6 +662,7 @@ pub unsafe extern "C" fn bistand_store_put(
     doc: *const u8,
     doc_len: usize,
     reference_date: *const c_char,
+    principal: *const c_char,
     result_out: *mut *mut bistand_buf,
 ) -> bistand_status {
     guarded(|| {
@@ -667,8 +677,10 @@ pub unsafe extern "C" fn bistand_store_put(
         let doc = unsafe { bytes(doc, doc_len, "doc", limit)? };
         // SAFETY: the caller promises a NUL-terminated string.
         let reference_date = unsafe { required_str(reference_date, "reference_date")? };
+        // SAFETY: the caller promises a NUL-terminated string.
+        let principal = unsafe { required_str(principal, "principal")? };
         let result_out = out_pointer(result_out, "result_out")?;
-        let result = store::put(store, engine, client_id, doc, reference_date)?;
+        let result = store::put(store, engine, client_id, doc, reference_date, principal)?;
         // SAFETY: checked non-NULL above; the caller promises it is writable.
         unsafe { result_out.write(Box::into_raw(Box::new(result))) };
         Ok(())

@@ -492,20 +492,29 @@ fn reader(principal: Option<&Value>) -> Result<Reader, Failure> {
                 .to_owned(),
         ));
     };
-    principal
-        .as_str()
-        .and_then(|name| Reader::new(name, LIBRARY_ROLE).ok())
-        .ok_or_else(|| {
-            invalid(
-                "`options.principal` must be a string of 1 to 128 printable ASCII characters \
-                 naming who asks (a user or service, never a client or a personnummer)"
-                    .to_owned(),
-                "`options.principal` måste vara en sträng med 1 till 128 skrivbara \
-                 ASCII-tecken som anger vem som frågar (en användare eller tjänst, aldrig en \
-                 klient eller ett personnummer)"
-                    .to_owned(),
-            )
-        })
+    match principal.as_str() {
+        Some(name) => library_principal("options.principal", name),
+        None => library_principal("options.principal", ""),
+    }
+}
+
+/// `name`, the principal of a C caller given as `field`, as the audit log records it (role
+/// `library`); refused with `BISTAND_INVALID_ARGUMENT` (without repeating it) when the audit log
+/// would refuse it: empty, too long, not printable ASCII, or shaped like a personnummer.
+pub(crate) fn library_principal(field: &str, name: &str) -> Result<Reader, Failure> {
+    Reader::new(name, LIBRARY_ROLE).map_err(|_| {
+        invalid(
+            format!(
+                "`{field}` must be a string of 1 to 128 printable ASCII characters naming who \
+                 asks (a user or service, never a client or a personnummer)"
+            ),
+            format!(
+                "`{field}` måste vara en sträng med 1 till 128 skrivbara ASCII-tecken som anger \
+                 vem som frågar (en användare eller tjänst, aldrig en klient eller ett \
+                 personnummer)"
+            ),
+        )
+    })
 }
 
 /// A `BISTAND_INVALID_ARGUMENT` failure.

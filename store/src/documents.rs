@@ -57,7 +57,7 @@ use jiff::civil::Date;
 
 use crate::audit::{AuditEvent, AuditedStore};
 use crate::error::{Error, ErrorKind, Result};
-use crate::record::{NewRecord, RecordId, ScanFilter};
+use crate::record::{NewRecord, RecordId, RecordMeta, ScanFilter};
 use crate::sealing::now_ms;
 
 /// The unit a record is stored under when its document names none: the same code the group
@@ -273,6 +273,27 @@ impl Reader {
         AuditEvent::new(at, &self.principal, &self.role, action, outcome)
     }
 }
+
+/// Stores `record` (prepared by [`prepare`]) as created by `writer`: through
+/// [`AuditedStore::put_audited`], so the record and its [`RECORD_CREATE`] entry (outcome `ok`, the
+/// writer, the unit, and the record's id and pseudonym, never a client id or content) commit
+/// together. The C ABI's `bistand_store_put` writes this way, as the sidecar's `POST /v1/records`
+/// and `bistand import` write through the same store call.
+///
+/// # Errors
+///
+/// As [`AuditedStore::put_audited`]; nothing is written when it fails.
+pub fn create_audited(
+    store: &dyn AuditedStore,
+    record: NewRecord,
+    writer: &Reader,
+) -> Result<RecordMeta> {
+    let event = writer.event(now_ms(), RECORD_CREATE, OUTCOME_OK);
+    Ok(store.put_audited(record, event)?.0)
+}
+
+/// The audit action of a record created.
+pub const RECORD_CREATE: &str = "record.create";
 
 /// The audit action of a report read from the store: one entry per unit counted (one without a
 /// unit when every unit is), outcome `ok` or `failed`.

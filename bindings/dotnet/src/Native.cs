@@ -80,7 +80,7 @@ namespace Bistand
         [DllImport(Lib, CallingConvention = CallingConvention.Cdecl)]
         internal static extern Status bistand_store_put(
             StoreHandle store, EngineHandle engine, byte[] clientId, UIntPtr clientIdLen, byte[] doc,
-            UIntPtr docLen, byte[] referenceDate, out BufHandle result);
+            UIntPtr docLen, byte[] referenceDate, byte[] principal, out BufHandle result);
 
         [DllImport(Lib, CallingConvention = CallingConvention.Cdecl)]
         internal static extern Status bistand_store_get(StoreHandle store, byte[] recordId, out BufHandle document);

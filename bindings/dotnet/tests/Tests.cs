@@ -297,21 +297,23 @@ public static class Tests
                 "\"status\": \"complete\", \"unit\": \"Söder\""));
             using (var store = new Store(path, Keys))
             {
-                var put = store.Put(engine, "811218-9876", document, "2026-12-02");
+                var put = store.Put(engine, "811218-9876", document, "2026-12-02", "handlaggare-soder");
                 Check(put.Stored && put.RecordId.Length == 32 && put.Report.Valid, "a document is stored");
                 recordId = put.RecordId;
                 Check(store.Get(recordId).SequenceEqual(document), "and read back byte for byte, Söder and all");
-                var refused = store.Put(engine, "811218-9876", wrongType, "2026-12-02");
+                var refused = store.Put(engine, "811218-9876", wrongType, "2026-12-02", "handlaggare-soder");
                 Check(!refused.Stored && refused.RecordId == null && refused.Report.Errors == 1, "a document with errors is not stored");
                 Fails(Status.InvalidArgument, "get: an id that is not 32 hex digits", () => store.Get("inte-ett-id"));
                 Fails(Status.NotFound, "get: an unknown id", () => store.Get(new string('0', 32)));
                 Fails(Status.NullPointer, "get: a NULL id", () => store.Get(null));
-                Fails(Status.NullPointer, "put: a NULL engine", () => store.PutJson(null, Encoding.UTF8.GetBytes("811218-9876"), complete, "2026-12-02"));
-                Fails(Status.InvalidIdentifier, "put: an empty client id", () => store.Put(engine, "", complete, "2026-12-02"));
-                Fails(Status.InvalidUtf8, "put: a client id that is not UTF-8", () => store.PutJson(engine, notUtf8, complete, "2026-12-02"));
-                Fails(Status.InvalidUtf8, "put: a document that is not UTF-8", () => store.Put(engine, "811218-9876", notUtf8, "2026-12-02"));
-                Fails(Status.InvalidArgument, "put: a bad date", () => store.Put(engine, "811218-9876", complete, "igår"), "811218");
-                Fails(Status.NullPointer, "put: a NULL date", () => store.Put(engine, "811218-9876", complete, null));
+                Fails(Status.NullPointer, "put: a NULL engine", () => store.PutJson(null, Encoding.UTF8.GetBytes("811218-9876"), complete, "2026-12-02", "handlaggare-soder"));
+                Fails(Status.InvalidIdentifier, "put: an empty client id", () => store.Put(engine, "", complete, "2026-12-02", "handlaggare-soder"));
+                Fails(Status.InvalidUtf8, "put: a client id that is not UTF-8", () => store.PutJson(engine, notUtf8, complete, "2026-12-02", "handlaggare-soder"));
+                Fails(Status.InvalidUtf8, "put: a document that is not UTF-8", () => store.Put(engine, "811218-9876", notUtf8, "2026-12-02", "handlaggare-soder"));
+                Fails(Status.InvalidArgument, "put: a bad date", () => store.Put(engine, "811218-9876", complete, "igår", "handlaggare-soder"), "811218");
+                Fails(Status.NullPointer, "put: a NULL date", () => store.Put(engine, "811218-9876", complete, null, "handlaggare-soder"));
+                Fails(Status.NullPointer, "put: nobody named for the audit log", () => store.Put(engine, "811218-9876", complete, "2026-12-02", null));
+                Fails(Status.InvalidArgument, "put: a principal shaped like a personnummer", () => store.Put(engine, "811218-9876", complete, "2026-12-02", "811218-9876"), "811218");
             }
             using (var again = new Store(path, Encoding.UTF8.GetBytes(Keys)))
             {

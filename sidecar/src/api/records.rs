@@ -190,7 +190,7 @@ pub(super) async fn create_record(
     if !principal.has_unit(&record.unit) {
         let event = audit(
             &principal,
-            "record.create",
+            documents::RECORD_CREATE,
             Some(&record.unit),
             None,
             "denied",
@@ -199,7 +199,13 @@ pub(super) async fn create_record(
         blocking(move || Ok(store.audit_append(event)?)).await?;
         return Err(ApiError::forbidden_unit());
     }
-    let event = audit(&principal, "record.create", Some(&record.unit), None, "ok");
+    let event = audit(
+        &principal,
+        documents::RECORD_CREATE,
+        Some(&record.unit),
+        None,
+        "ok",
+    );
     let store = inner.store.clone();
     let meta = blocking(move || match once {
         None => Ok(store.put_audited(record, event)?.0),

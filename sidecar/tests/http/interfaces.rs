@@ -83,6 +83,7 @@ mod c_abi {
                     doc.as_ptr(),
                     doc.len(),
                     c"2026-11-24".as_ptr(),
+                    c"interfaces-test".as_ptr(),
                     &mut out,
                 )
             };

@@ -55,7 +55,7 @@ interface NativeLib extends Library {
     void bistand_store_free(Pointer store);
 
     int bistand_store_put(Pointer store, Pointer engine, byte[] clientId, long clientIdLen, byte[] doc, long docLen,
-            byte[] referenceDate, PointerByReference resultOut);
+            byte[] referenceDate, byte[] principal, PointerByReference resultOut);
 
     int bistand_store_get(Pointer store, byte[] recordId, PointerByReference documentOut);
 

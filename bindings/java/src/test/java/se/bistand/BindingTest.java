@@ -303,26 +303,30 @@ public final class BindingTest {
                     .replace("\"status\": \"complete\"", "\"status\": \"complete\", \"unit\": \"Söder\""));
             String recordId;
             try (Store store = new Store(path, KEYS)) {
-                PutResult put = store.put(engine, "811218-9876", document, "2026-12-02");
+                PutResult put = store.put(engine, "811218-9876", document, "2026-12-02", "handlaggare-soder");
                 check(put.stored() && put.recordId().length() == 32 && put.report().valid(), "a document is stored");
                 recordId = put.recordId();
                 check(Arrays.equals(store.get(recordId), document), "and read back byte for byte, Söder and all");
-                PutResult refused = store.put(engine, "811218-9876", wrongType, "2026-12-02");
+                PutResult refused = store.put(engine, "811218-9876", wrongType, "2026-12-02", "handlaggare-soder");
                 check(!refused.stored() && refused.recordId() == null && refused.report().errors() == 1,
                         "a document with errors is not stored");
                 fails(Status.INVALID_ARGUMENT, "get: an id that is not 32 hex digits", () -> store.get("inte-ett-id"));
                 fails(Status.NOT_FOUND, "get: an unknown id", () -> store.get("0".repeat(32)));
                 fails(Status.NULL_POINTER, "get: a NULL id", () -> store.get(null));
                 fails(Status.NULL_POINTER, "put: a NULL engine",
-                        () -> store.putJson(null, utf8("811218-9876"), complete, "2026-12-02"));
-                fails(Status.INVALID_IDENTIFIER, "put: an empty client id", () -> store.put(engine, "", complete, "2026-12-02"));
+                        () -> store.putJson(null, utf8("811218-9876"), complete, "2026-12-02", "handlaggare-soder"));
+                fails(Status.INVALID_IDENTIFIER, "put: an empty client id", () -> store.put(engine, "", complete, "2026-12-02", "handlaggare-soder"));
                 fails(Status.INVALID_UTF8, "put: a client id that is not UTF-8",
-                        () -> store.putJson(engine, NOT_UTF8, complete, "2026-12-02"));
+                        () -> store.putJson(engine, NOT_UTF8, complete, "2026-12-02", "handlaggare-soder"));
                 fails(Status.INVALID_UTF8, "put: a document that is not UTF-8",
-                        () -> store.put(engine, "811218-9876", NOT_UTF8, "2026-12-02"));
+                        () -> store.put(engine, "811218-9876", NOT_UTF8, "2026-12-02", "handlaggare-soder"));
                 fails(Status.INVALID_ARGUMENT, "put: a bad date",
-                        () -> store.put(engine, "811218-9876", complete, "igår"), "811218");
-                fails(Status.NULL_POINTER, "put: a NULL date", () -> store.put(engine, "811218-9876", complete, null));
+                        () -> store.put(engine, "811218-9876", complete, "igår", "handlaggare-soder"), "811218");
+                fails(Status.NULL_POINTER, "put: a NULL date", () -> store.put(engine, "811218-9876", complete, null, "handlaggare-soder"));
+                fails(Status.NULL_POINTER, "put: nobody named for the audit log",
+                        () -> store.put(engine, "811218-9876", complete, "2026-12-02", null));
+                fails(Status.INVALID_ARGUMENT, "put: a principal shaped like a personnummer",
+                        () -> store.put(engine, "811218-9876", complete, "2026-12-02", "811218-9876"), "811218");
             }
             try (Store again = new Store(path, utf8(KEYS))) {
                 check(Arrays.equals(again.get(recordId), document), "the record survives closing the store");
