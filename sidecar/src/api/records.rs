@@ -387,6 +387,7 @@ pub(super) struct SearchBody {
     #[schema(value_type = Option<super::schemas::InstrumentName>)]
     instrument: Option<String>,
     /// Where the page starts: `next_cursor` of the page before; absent for the first page.
+    #[schema(pattern = "^7301[0-9a-f]{16}$")]
     cursor: Option<String>,
     /// Records per page (default 100).
     #[schema(minimum = 1, maximum = 1000)]

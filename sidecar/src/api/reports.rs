@@ -36,6 +36,7 @@ pub(super) struct ReportQuery {
     threshold: Option<i64>,
     /// Comma-separated breakdowns: gender, age_band, origin, household, unit, period; default:
     /// all.
+    #[param(value_type = Option<super::schemas::BreakdownList>)]
     breakdowns: Option<String>,
     /// Comma-separated units, all yours; default: all your units.
     units: Option<String>,
