@@ -6,7 +6,10 @@ findings are written by hand here, not produced by bistand. The report fixture's
 simple arithmetic patterns, and its expected counts, shares and Wilson intervals are computed below
 with plain Python from those records, independently of bistand.
 Run from this folder: python3 make_fixtures.py"""
-import copy, json, math
+import json, math, os, sys
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+from fixtures import Cases, write  # noqa: E402
 
 complete = {
     "instrument": "sue", "version": "1", "status": "complete", "interview_date": "2026-06-30",
@@ -34,11 +37,6 @@ complete = {
     },
 }
 
-def write(path, value):
-    with open(path, "w", encoding="utf-8") as f:
-        json.dump(value, f, ensure_ascii=False, indent=2)
-        f.write("\n")
-
 write("valid/complete.json", complete)
 write("valid/complete.expected.json", [])
 
@@ -51,11 +49,9 @@ write("valid/draft.json", draft)
 write("valid/draft.expected.json", [{"severity": "warning", "code": "required_missing", "path": "fore_insats.mal_satta"}])
 
 E = "error"
-cases = {}
+cases = Cases(complete)
 def case(name, mutate, expected):
-    doc = copy.deepcopy(complete)
-    mutate(doc["answers"])
-    cases[name] = (doc, [dict(zip(("severity", "code", "path"), e)) for e in expected])
+    cases.case(name, lambda answers, _doc: mutate(answers), expected)
 
 def intervention_ends_before_start(a):
     a["insatser.insats"][0]["slutdatum"] = "2025-09-01"
@@ -97,9 +93,7 @@ case("months_out_of_bounds", months_out_of_bounds, [(E, "out_of_bounds", "bakgru
 def closure_reason_missing(a):
     a.pop("avslutning.orsak")
 case("closure_reason_missing", closure_reason_missing, [(E, "required_missing", "avslutning.orsak")])
-for name, (doc, expected) in cases.items():
-    write(f"invalid/{name}.json", doc)
-    write(f"invalid/{name}.expected.json", expected)
+cases.write()
 
 # ---------------------------------------------------------------------------------------------
 # Report fixture: 400 records built by arithmetic on their index, and expected figures.
