@@ -11,6 +11,17 @@ use serde_json::{Value, json};
 
 use crate::setup::{ReadAnswer, Service};
 
+/// `GET path` as the analyst of every unit.
+async fn analyst_get(service: &Service, path: &str) -> reqwest::Response {
+    service
+        .client()
+        .get(service.url(path))
+        .bearer_auth(service.token("analytiker"))
+        .send()
+        .await
+        .expect("send")
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn reports_over_the_api_are_the_cores_report_of_the_same_records() {
     let service = Service::start(|_| {}).await;
@@ -110,12 +121,7 @@ async fn reports_over_the_api_are_the_cores_report_of_the_same_records() {
         .await;
     assert_ne!(both["report"], api["report"]);
 
-    let response = client
-        .get(service.url(&format!("{path}&format=csv&lang=en")))
-        .bearer_auth(service.token("analytiker"))
-        .send()
-        .await
-        .expect("send");
+    let response = analyst_get(&service, &format!("{path}&format=csv&lang=en")).await;
     assert_eq!(
         response.headers()["content-type"],
         "text/csv; charset=utf-8"
@@ -139,12 +145,8 @@ async fn reports_over_the_api_are_the_cores_report_of_the_same_records() {
             CsvDialect::Plain,
         ),
     ] {
-        let bytes = client
-            .get(service.url(&format!("{path}{query}")))
-            .bearer_auth(service.token("analytiker"))
-            .send()
+        let bytes = analyst_get(&service, &format!("{path}{query}"))
             .await
-            .expect("send")
             .bytes()
             .await
             .expect("body");
@@ -159,12 +161,7 @@ async fn reports_over_the_api_are_the_cores_report_of_the_same_records() {
             "{query}"
         );
     }
-    let response = client
-        .get(service.url(&format!("{path}&format=xlsx")))
-        .bearer_auth(service.token("analytiker"))
-        .send()
-        .await
-        .expect("send");
+    let response = analyst_get(&service, &format!("{path}&format=xlsx")).await;
     assert_eq!(
         response.headers()["content-type"],
         bistand_core::stats::xlsx::CONTENT_TYPE
@@ -176,12 +173,7 @@ async fn reports_over_the_api_are_the_cores_report_of_the_same_records() {
             .expect("xlsx")
             .as_slice()
     );
-    let refused = client
-        .get(service.url(&format!("{path}&format=csv&csv_dialect=excel")))
-        .bearer_auth(service.token("analytiker"))
-        .send()
-        .await
-        .expect("send");
+    let refused = analyst_get(&service, &format!("{path}&format=csv&csv_dialect=excel")).await;
     assert_eq!(refused.status(), 400);
     service.running.stop().await.expect("stops");
 }
