@@ -931,12 +931,17 @@ fn a_supplied_definition_validates_on_the_command_line_to_the_shared_report() {
     );
     let dir = tempfile::tempdir().expect("temp dir");
     let broken = dir.path().join("broken.json");
+    // Three distinct faults: all reported at once, each with its item and rule.
     std::fs::write(
         &broken,
-        std::fs::read_to_string(&good).expect("definition").replace(
-            "\"required\": true,",
-            "\"required\": true, \"hideable\": true,",
-        ),
+        std::fs::read_to_string(&good)
+            .expect("definition")
+            .replace(
+                "\"required\": true,",
+                "\"required\": true, \"hideable\": true,",
+            )
+            .replace("\"max\": 50,", "\"max\": -1,")
+            .replace("\"code\": \"video\"", "\"code\": \"Video\""),
     )
     .expect("write");
     let output = bistand(
@@ -953,6 +958,20 @@ fn a_supplied_definition_validates_on_the_command_line_to_the_shared_report() {
         printed.contains("en obligatorisk fråga kan inte vara döljbar"),
         "{printed}"
     );
+    assert!(printed.contains("3 fel / 3 problems"), "{printed}");
+    for (part, rule) in [
+        (
+            "code_list `kontaktsatt`",
+            "code `Video`: a code must match [a-z0-9_]+",
+        ),
+        ("item `kontakt.satt`", "a required item cannot be hideable"),
+        ("item `kontakt.antal_samtal`", "kontakt.antal_samtal"),
+    ] {
+        assert!(
+            printed.contains(part) && printed.contains(rule),
+            "{part}: {printed}"
+        );
+    }
 }
 
 #[test]
