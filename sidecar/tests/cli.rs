@@ -975,6 +975,37 @@ fn a_supplied_definition_validates_on_the_command_line_to_the_shared_report() {
 }
 
 #[test]
+fn a_supplied_definition_gets_the_generic_report_on_the_command_line() {
+    let root = concat!(env!("CARGO_MANIFEST_DIR"), "/../tests/data/supplied");
+    let definitions = format!("{root}/definitions");
+    let input = format!("{root}/documents.ndjson");
+    let printed = ok(&bistand(
+        &[
+            "--definitions",
+            &definitions,
+            "report",
+            "--instrument",
+            "lokal_uppfoljning",
+            "--input",
+            &input,
+            "--exact",
+            "--as-of",
+            "2026-11-30",
+            "--format",
+            "csv",
+        ],
+        None,
+    ));
+    // The C ABI gives the same bytes (ffi tests); counts per code of the choice item by unit
+    // and year, small cells suppressed.
+    let golden = std::fs::read_to_string(format!("{root}/report.csv")).expect("golden");
+    assert_eq!(printed, golden);
+    assert!(printed.contains("Tabell;kontakt.satt.unit;Kontakt › Hur träffades ni?"));
+    assert!(printed.contains("Söder;Söder;36;18;50,0"));
+    assert!(printed.contains("Ej räknade poster (dokumentet har fel);1"));
+}
+
+#[test]
 fn fhir_questionnaires_of_every_definition_parse_with_an_independent_fhir_model() {
     let definitions = concat!(
         env!("CARGO_MANIFEST_DIR"),

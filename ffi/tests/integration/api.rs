@@ -847,3 +847,21 @@ fn a_supplied_definition_validates_to_the_shared_report_bytes() {
         "{message}"
     );
 }
+
+#[test]
+fn a_supplied_definition_gets_the_generic_report_of_the_shared_bytes() {
+    let root = crate::support::root().join("tests/data/supplied");
+    let engine = Engine::with_definitions(&supplied_definitions());
+    let records = std::fs::read(root.join("documents.ndjson")).expect("documents");
+    let (status, output) = report(
+        &engine,
+        c"lokal_uppfoljning",
+        &records,
+        br#"{"as_of": "2026-11-30", "exact": true, "format": "csv"}"#,
+    );
+    assert_eq!(status, bistand_status::BISTAND_OK, "{}", last_error_en());
+    // The command line is held to the same bytes (sidecar tests); the tables are the generic
+    // report's, counted and protected as the shipped reports are.
+    let golden = std::fs::read(root.join("report.csv")).expect("golden report");
+    assert_eq!(text(output), text(golden));
+}

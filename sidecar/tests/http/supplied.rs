@@ -4,7 +4,13 @@
 
 use std::path::PathBuf;
 
-use crate::setup::Service;
+use bistand_core::Engine;
+use bistand_core::stats::ndjson::PersonKeys;
+use bistand_core::stats::provenance::Provenance;
+use bistand_core::stats::{ReportOptions, report_from_ndjson};
+use serde_json::{Value, json};
+
+use crate::setup::{ReadAnswer, Service};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_supplied_definition_validates_to_the_shared_report_bytes() {
@@ -41,6 +47,89 @@ async fn a_supplied_definition_validates_to_the_shared_report_bytes() {
             .await
             .expect("text")
             .contains("Hur träffades ni?")
+    );
+    service.running.stop().await.expect("stops");
+}
+
+/// The generic report of a supplied instrument over REST is the core's report of the same
+/// records (`bistand_core::stats::report_from_ndjson`, which the command line and the C ABI
+/// give byte for byte: `tests/data/supplied/report.csv`), counted by person and perturbed with the
+/// service's keys as every report from the store is.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_supplied_definition_gets_the_generic_report_over_rest() {
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../tests/data/supplied");
+    let folder = root.join("definitions");
+    let definition =
+        std::fs::read_to_string(folder.join("lokal_uppfoljning-1.json")).expect("definition");
+    let service = Service::start(move |config| config.definitions = Some(folder)).await;
+    let client = service.client();
+    let mut wrapped = Vec::new();
+    let documents = std::fs::read_to_string(root.join("documents.ndjson")).expect("documents");
+    for (i, line) in documents.lines().enumerate() {
+        let mut document: Value = serde_json::from_str(line).expect("JSON");
+        if document["answers"]["kontakt.satt"].is_null() {
+            continue; // the one with an error finding: the service would not store it
+        }
+        // The service's units.
+        let unit = if document["unit"] == "Söder" {
+            "soder"
+        } else {
+            "norr"
+        };
+        document["unit"] = json!(unit);
+        let record = json!({ "client_id": format!("LU-{i}"), "document": document });
+        let response = client
+            .post(service.url("/v1/records"))
+            .bearer_auth(service.token(&format!("handlaggare-{unit}")))
+            .json(&record)
+            .send()
+            .await
+            .expect("send");
+        assert_eq!(response.status().as_u16(), 201);
+        wrapped.extend(serde_json::to_vec(&record).expect("JSON"));
+        wrapped.push(b'\n');
+    }
+    let config = bistand_sidecar::config::Config::load(&service.created.config).expect("config");
+    let keys = bistand_core::keys::parse_keys(&std::fs::read(&config.store.keys).expect("keys"))
+        .expect("keys");
+    let engine = Engine::with_supplied(&[&definition], None).expect("engine");
+    let mut expected = report_from_ndjson(
+        &engine,
+        "lokal_uppfoljning",
+        &wrapped,
+        "2026-11-30".parse().expect("date"),
+        &ReportOptions::default(),
+        Some(PersonKeys {
+            pseudonym: &keys.pseudonym,
+            statistics: &keys.statistics,
+        }),
+    )
+    .expect("the core's report");
+    let text = client
+        .get(service.url("/v1/reports/lokal_uppfoljning?as_of=2026-11-30"))
+        .bearer_auth(service.token("analytiker"))
+        .send_text()
+        .await;
+    let served: Value = serde_json::from_str(&text).expect("JSON");
+    let tables: Vec<&str> = served["report"]["tables"]
+        .as_array()
+        .expect("tables")
+        .iter()
+        .map(|t| t["id"].as_str().expect("id"))
+        .collect();
+    assert_eq!(
+        tables,
+        ["kontakt.satt", "kontakt.satt.unit", "kontakt.satt.period"]
+    );
+    // The same report but for where it was read from (the store).
+    let provenance: Provenance =
+        serde_json::from_value(served["report"]["provenance"].clone()).expect("provenance");
+    assert_eq!(provenance.input.source, "store");
+    expected.report.provenance = Some(provenance);
+    let report_text = serde_json::to_string(&expected.report).expect("JSON");
+    assert_eq!(
+        text,
+        format!("{{\"report\":{report_text},\"records_not_counted\":0}}")
     );
     service.running.stop().await.expect("stops");
 }
