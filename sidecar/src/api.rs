@@ -124,7 +124,8 @@ impl AppState {
         schemas::InstrumentName,
         reports::ReportFormat,
         reports::ReportLanguage,
-        reports::ReportCsvDialect
+        reports::ReportCsvDialect,
+        describe::DefinitionFormat
     ))
 )]
 struct ApiDoc;
@@ -233,6 +234,7 @@ fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(definition))
         .routes(routes!(schema))
         .routes(routes!(validate))
+        .routes(routes!(validate_questionnaire_response))
         .routes(routes!(summary))
         .routes(routes!(create_record))
         .routes(routes!(read_record, update_record))

@@ -133,3 +133,83 @@ async fn a_supplied_definition_gets_the_generic_report_over_rest() {
     );
     service.running.stop().await.expect("stops");
 }
+
+/// FHIR through REST: the definition as a Questionnaire (parsed by the `fhir.resources` Python
+/// package, as the command line's export is), and the way back, a QuestionnaireResponse read as
+/// a document and validated to the bytes the core and the C ABI give.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn fhir_questionnaire_and_response_round_trip_over_rest() {
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../tests/data/supplied");
+    let folder = root.join("definitions");
+    let service = Service::start(move |config| config.definitions = Some(folder)).await;
+    let client = service.client();
+    let dir = tempfile::tempdir().expect("temp dir");
+    let mut files = Vec::new();
+    for (instrument, version) in [("lokal_uppfoljning", "1"), ("fia", "2")] {
+        let response = client
+            .get(service.url(&format!(
+                "/v1/instruments/{instrument}/definition?version={version}&format=fhir"
+            )))
+            .bearer_auth(service.token("handlaggare-norr"))
+            .send()
+            .await
+            .expect("send");
+        assert_eq!(response.status().as_u16(), 200);
+        assert_eq!(response.headers()["content-type"], "application/fhir+json");
+        let path = dir.path().join(format!("{instrument}-{version}.json"));
+        std::fs::write(&path, response.bytes().await.expect("body")).expect("write");
+        files.push(path);
+    }
+    let output = std::process::Command::new("python3")
+        .arg("-c")
+        .arg(
+            "import json, sys\n\
+             from fhir.resources.R4B.questionnaire import Questionnaire\n\
+             for path in sys.argv[1:]:\n\
+             \x20   q = Questionnaire.model_validate(json.load(open(path)))\n\
+             \x20   assert q.item, path\n\
+             print('parsed')",
+        )
+        .args(&files)
+        .output()
+        .expect("python3 (scripts/ensure-tools.sh installs it)");
+    assert!(
+        output.status.success(),
+        "fhir.resources refused a Questionnaire (or is missing: run scripts/ensure-tools.sh):\n{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let problem = client
+        .get(service.url("/v1/instruments/fia/definition?format=xml"))
+        .bearer_auth(service.token("handlaggare-norr"))
+        .send()
+        .await
+        .expect("send");
+    assert_eq!(problem.status().as_u16(), 400);
+    assert_eq!(
+        problem.headers()["content-type"],
+        "application/problem+json"
+    );
+
+    let response = client
+        .post(service.url("/v1/validate/questionnaire-response"))
+        .bearer_auth(service.token("handlaggare-norr"))
+        .header("content-type", "application/fhir+json")
+        .body(std::fs::read(root.join("response.json")).expect("response"))
+        .send()
+        .await
+        .expect("send");
+    assert_eq!(response.status().as_u16(), 200);
+    let body = response.text().await.expect("body");
+    let golden = std::fs::read_to_string(root.join("response.result.json")).expect("golden");
+    assert_eq!(body, golden);
+    let problem = client
+        .post(service.url("/v1/validate/questionnaire-response"))
+        .bearer_auth(service.token("handlaggare-norr"))
+        .header("content-type", "application/fhir+json")
+        .body(r#"{"resourceType": "Patient"}"#)
+        .send()
+        .await
+        .expect("send");
+    assert_eq!(problem.status().as_u16(), 422);
+    service.running.stop().await.expect("stops");
+}
