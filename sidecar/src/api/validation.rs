@@ -49,7 +49,7 @@ pub(super) async fn validate(
 /// Reads a FHIR R4 `QuestionnaireResponse` to one of the service's questionnaires (`GET
 /// /v1/instruments/{instrument}/definition?format=fhir`) as a bistand document and validates it.
 #[utoipa::path(post, path = "/v1/validate/questionnaire-response", tag = "documents", security(("bearer" = [])),
-    request_body(content = Object, description = "A FHIR R4 QuestionnaireResponse whose `questionnaire` is `urn:bistand:questionnaire:<instrument>|<version>`.", content_type = "application/fhir+json",
+    request_body(content = Object, description = "A FHIR R4 QuestionnaireResponse whose `questionnaire` is `urn:bistand:questionnaire:<instrument>|<version>` (sent as application/json or application/fhir+json).", content_type = "application/json",
         example = json!({"resourceType": "QuestionnaireResponse", "questionnaire": "urn:bistand:questionnaire:fia|2", "status": "in-progress", "authored": "2026-11-30T10:15:00+01:00", "item": [{"linkId": "skulder", "item": [{"linkId": "skulder.omfattning", "answer": [{"valueCoding": {"system": "urn:bistand:codes:fia:omfattning", "code": "i_viss_omfattning"}}]}]}]})),
     responses((status = 200, description = "The bistand document the response becomes and its validation report.", body = bistand_core::fhir::ImportedResponse),
               (status = 400, description = "Malformed JSON or not UTF-8.", body = crate::problem::Problem, content_type = "application/problem+json"),
