@@ -177,6 +177,7 @@ fn verify(
 /// Reads NDJSON documents and aggregates them in one pass (the same aggregation as the C ABI's
 /// `bistand_report`); bad lines are reported by number and kind, never content, and not counted.
 /// Progress on a terminal (by bytes of a file), a summary unless `quiet`.
+#[allow(clippy::too_many_arguments)] // the engine, and what the report is over and how
 pub(super) fn report_from_ndjson(
     engine: &Engine,
     instrument: &str,

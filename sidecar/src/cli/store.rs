@@ -50,6 +50,7 @@ pub(super) fn audit_verify(
 
 /// Reads every record of the instrument (and unit) from the store and aggregates them; the read
 /// is audited (principal `cli:<user>`, role `operator`), also when it fails.
+#[allow(clippy::too_many_arguments)] // the engine, and what the report is over and how
 pub(super) fn report_from_store(
     engine: &Engine,
     instrument: &str,
