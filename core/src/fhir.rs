@@ -105,7 +105,7 @@ pub fn document_from_response(definition: &Definition, response: &Value) -> crat
 }
 
 /// A FHIR R4 `QuestionnaireResponse` read as a bistand document and validated: what
-/// [`Engine::validate_response`] returns (as JSON, to the REST API and the C ABI alike).
+/// [`Engine::validate_response`](crate::Engine::validate_response) returns (as JSON, to the REST API and the C ABI alike).
 #[derive(Clone, Debug, serde::Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ImportedResponse {

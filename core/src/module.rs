@@ -67,7 +67,8 @@ pub trait InstrumentModule: fmt::Debug + Send + Sync {
     }
 
     /// An empty group aggregate over documents of `definition`, describing the situation at
-    /// `as_of`; `None` when the instrument has no group reports.
+    /// `as_of`; `None` when the instrument has no report of its own (it then gets the generic
+    /// report, `stats::generic`).
     ///
     /// # Errors
     /// [`ErrorKind::InvalidDefinition`] when the definition lacks what the statistics read.

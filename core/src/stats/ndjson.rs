@@ -36,7 +36,8 @@ pub struct NdjsonReport {
     pub documents_with_errors: u64,
 }
 
-/// The aggregate of the instrument a report is about, made by the instrument's module.
+/// The aggregate of the instrument a report is about, made by the instrument's module (or the
+/// generic report's, for an instrument without one).
 #[derive(Debug)]
 pub struct GroupAggregate {
     aggregate: Box<dyn InstrumentAggregate>,
@@ -128,7 +129,7 @@ impl<'e> NdjsonAggregator<'e> {
     /// identify persons (without them, only [`ReportOptions::exact`] reports can be made).
     ///
     /// # Errors
-    /// [`ErrorKind::UnknownInstrument`] when the engine has no such instrument or it has no reports.
+    /// [`ErrorKind::UnknownInstrument`] when the engine has no such instrument.
     pub fn new(
         engine: &'e Engine,
         instrument: &str,
