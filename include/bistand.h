@@ -342,6 +342,42 @@ bistand_status bistand_definition(const bistand_engine *engine,
                                   bistand_buf **definition_out);
 
 /**
+ * Returns an instrument definition as a FHIR R4 `Questionnaire` (JSON): each section a group,
+ * each item with its id as `linkId`, code lists as answer options, conditions as `enableWhen`,
+ * English labels through the FHIR translation extension (see `docs/definitions.md`). Arguments,
+ * ownership and failures as `bistand_definition`.
+ *
+ * # Safety
+ * As `bistand_definition`.
+ */
+bistand_status bistand_definition_fhir(const bistand_engine *engine,
+                                       const char *instrument,
+                                       const char *version,
+                                       bistand_buf **questionnaire_out);
+
+/**
+ * Reads a FHIR R4 `QuestionnaireResponse` (`response_len` bytes of UTF-8 JSON) to one of the
+ * engine's questionnaires (`questionnaire` = `urn:bistand:questionnaire:<instrument>|<version>`,
+ * as `bistand_definition_fhir` writes it) as a bistand document, validates it, and returns
+ * `{"document": {...}, "report": {...}}`: the document made and its report, as
+ * `bistand_validate` gives it. A document with findings is not a failure. Failures: not JSON
+ * (`BISTAND_MALFORMED_JSON`), over 1 MiB (`BISTAND_TOO_LARGE`), not a QuestionnaireResponse of a
+ * bistand questionnaire or an answer of a type bistand does not use (`BISTAND_INVALID_DOCUMENT`),
+ * an unknown instrument or version.
+ *
+ * On success `*result_out` receives a new buffer that the caller releases with
+ * `bistand_buf_free`; on failure it is left untouched. Thread-safe.
+ *
+ * # Safety
+ * `engine` must be an engine from `bistand_engine_new`; `response` NULL (only with
+ * `response_len` 0) or `response_len` readable bytes; `result_out` writable.
+ */
+bistand_status bistand_questionnaire_response_validate(const bistand_engine *engine,
+                                                       const uint8_t *response,
+                                                       size_t response_len,
+                                                       bistand_buf **result_out);
+
+/**
  * Returns the JSON Schema (2020-12) of documents of an instrument, for vendors that check
  * documents before sending them. Arguments, ownership and failures as `bistand_definition`.
  *

@@ -53,7 +53,7 @@ mod validate;
 
 pub use document::{AnswerValue, Document, Limits, Row, Status};
 pub use engine::Engine;
-pub use error::{Error, ErrorKind, Result};
+pub use error::{DefinitionProblem, Error, ErrorKind, Result};
 pub use finding::{Audience, Finding, FindingCode, Report, Severity};
 pub use registry::Summary;
 pub use text::{Language, Text};

@@ -248,6 +248,71 @@ pub unsafe extern "C" fn bistand_definition(
     })
 }
 
+/// Returns an instrument definition as a FHIR R4 `Questionnaire` (JSON): each section a group,
+/// each item with its id as `linkId`, code lists as answer options, conditions as `enableWhen`,
+/// English labels through the FHIR translation extension (see `docs/definitions.md`). Arguments,
+/// ownership and failures as `bistand_definition`.
+///
+/// # Safety
+/// As `bistand_definition`.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn bistand_definition_fhir(
+    engine: *const bistand_engine,
+    instrument: *const c_char,
+    version: *const c_char,
+    questionnaire_out: *mut *mut bistand_buf,
+) -> bistand_status {
+    guarded(|| {
+        // SAFETY: the caller promises a live engine from `bistand_engine_new`.
+        let engine = &unsafe { reference(engine, "engine")? }.engine;
+        // SAFETY: the caller promises a NUL-terminated string.
+        let instrument = unsafe { required_str(instrument, "instrument")? };
+        // SAFETY: the caller promises NULL or a NUL-terminated string.
+        let version = unsafe { optional_str(version, "version")? };
+        let questionnaire_out = out_pointer(questionnaire_out, "questionnaire_out")?;
+        let questionnaire = ops::definition_fhir(engine, instrument, version)?;
+        // SAFETY: checked non-NULL above; the caller promises it is writable.
+        unsafe { questionnaire_out.write(Box::into_raw(Box::new(questionnaire))) };
+        Ok(())
+    })
+}
+
+/// Reads a FHIR R4 `QuestionnaireResponse` (`response_len` bytes of UTF-8 JSON) to one of the
+/// engine's questionnaires (`questionnaire` = `urn:bistand:questionnaire:<instrument>|<version>`,
+/// as `bistand_definition_fhir` writes it) as a bistand document, validates it, and returns
+/// `{"document": {...}, "report": {...}}`: the document made and its report, as
+/// `bistand_validate` gives it. A document with findings is not a failure. Failures: not JSON
+/// (`BISTAND_MALFORMED_JSON`), over 1 MiB (`BISTAND_TOO_LARGE`), not a QuestionnaireResponse of a
+/// bistand questionnaire or an answer of a type bistand does not use (`BISTAND_INVALID_DOCUMENT`),
+/// an unknown instrument or version.
+///
+/// On success `*result_out` receives a new buffer that the caller releases with
+/// `bistand_buf_free`; on failure it is left untouched. Thread-safe.
+///
+/// # Safety
+/// `engine` must be an engine from `bistand_engine_new`; `response` NULL (only with
+/// `response_len` 0) or `response_len` readable bytes; `result_out` writable.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn bistand_questionnaire_response_validate(
+    engine: *const bistand_engine,
+    response: *const u8,
+    response_len: usize,
+    result_out: *mut *mut bistand_buf,
+) -> bistand_status {
+    guarded(|| {
+        // SAFETY: the caller promises a live engine from `bistand_engine_new`.
+        let engine = &unsafe { reference(engine, "engine")? }.engine;
+        let limit = Limit::document(engine.limits().max_bytes());
+        // SAFETY: the caller promises `response` points to `response_len` readable bytes.
+        let response = unsafe { bytes(response, response_len, "response", limit)? };
+        let result_out = out_pointer(result_out, "result_out")?;
+        let result = ops::validate_response(engine, response)?;
+        // SAFETY: checked non-NULL above; the caller promises it is writable.
+        unsafe { result_out.write(Box::into_raw(Box::new(result))) };
+        Ok(())
+    })
+}
+
 /// Returns the JSON Schema (2020-12) of documents of an instrument, for vendors that check
 /// documents before sending them. Arguments, ownership and failures as `bistand_definition`.
 ///

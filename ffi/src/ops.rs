@@ -104,6 +104,21 @@ pub(crate) fn definition(
     ))
 }
 
+/// The definition of `instrument` as a FHIR R4 Questionnaire (JSON).
+pub(crate) fn definition_fhir(
+    engine: &Engine,
+    instrument: &str,
+    version: Option<&str>,
+) -> Result<bistand_buf, Failure> {
+    let definition = engine.definition(instrument, version)?;
+    json(&bistand_core::fhir::questionnaire(definition))
+}
+
+/// A FHIR R4 QuestionnaireResponse read as a document and validated: `{"document", "report"}`.
+pub(crate) fn validate_response(engine: &Engine, response: &[u8]) -> Result<bistand_buf, Failure> {
+    json(&engine.validate_response(response)?)
+}
+
 /// The JSON Schema of documents of `instrument`.
 pub(crate) fn schema(
     engine: &Engine,

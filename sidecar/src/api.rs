@@ -122,7 +122,8 @@ impl AppState {
         schemas::BreakdownList,
         reports::ReportFormat,
         reports::ReportLanguage,
-        reports::ReportCsvDialect
+        reports::ReportCsvDialect,
+        describe::DefinitionFormat
     ))
 )]
 struct ApiDoc;
@@ -231,6 +232,7 @@ fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(definition))
         .routes(routes!(schema))
         .routes(routes!(validate))
+        .routes(routes!(validate_questionnaire_response))
         .routes(routes!(summary))
         .routes(routes!(create_record))
         .routes(routes!(read_record, update_record))

@@ -177,7 +177,7 @@ pub fn run() -> Result<ExitCode> {
         Command::Audit {
             command: AuditCommand::Rekey { config },
         } => verify::audit_rekey(&config, &mut out),
-        Command::Report(args) => report(&mut out, args),
+        Command::Report(args) => report(&mut out, args, defs),
         Command::Conformance {
             cases,
             lib,

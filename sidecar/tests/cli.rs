@@ -970,12 +970,17 @@ fn a_supplied_definition_validates_on_the_command_line_to_the_shared_report() {
     );
     let dir = tempfile::tempdir().expect("temp dir");
     let broken = dir.path().join("broken.json");
+    // Three distinct faults: all reported at once, each with its item and rule.
     std::fs::write(
         &broken,
-        std::fs::read_to_string(&good).expect("definition").replace(
-            "\"required\": true,",
-            "\"required\": true, \"hideable\": true,",
-        ),
+        std::fs::read_to_string(&good)
+            .expect("definition")
+            .replace(
+                "\"required\": true,",
+                "\"required\": true, \"hideable\": true,",
+            )
+            .replace("\"max\": 50,", "\"max\": -1,")
+            .replace("\"code\": \"video\"", "\"code\": \"Video\""),
     )
     .expect("write");
     let output = bistand(
@@ -992,6 +997,51 @@ fn a_supplied_definition_validates_on_the_command_line_to_the_shared_report() {
         printed.contains("en obligatorisk fråga kan inte vara döljbar"),
         "{printed}"
     );
+    assert!(printed.contains("3 fel / 3 problems"), "{printed}");
+    for (part, rule) in [
+        (
+            "code_list `kontaktsatt`",
+            "code `Video`: a code must match [a-z0-9_]+",
+        ),
+        ("item `kontakt.satt`", "a required item cannot be hideable"),
+        ("item `kontakt.antal_samtal`", "kontakt.antal_samtal"),
+    ] {
+        assert!(
+            printed.contains(part) && printed.contains(rule),
+            "{part}: {printed}"
+        );
+    }
+}
+
+#[test]
+fn a_supplied_definition_gets_the_generic_report_on_the_command_line() {
+    let root = concat!(env!("CARGO_MANIFEST_DIR"), "/../tests/data/supplied");
+    let definitions = format!("{root}/definitions");
+    let input = format!("{root}/documents.ndjson");
+    let printed = ok(&bistand(
+        &[
+            "--definitions",
+            &definitions,
+            "report",
+            "--instrument",
+            "lokal_uppfoljning",
+            "--input",
+            &input,
+            "--exact",
+            "--as-of",
+            "2026-11-30",
+            "--format",
+            "csv",
+        ],
+        None,
+    ));
+    // The C ABI gives the same bytes (ffi tests); counts per code of the choice item by unit
+    // and year, small cells suppressed.
+    let golden = std::fs::read_to_string(format!("{root}/report.csv")).expect("golden");
+    assert_eq!(printed, golden);
+    assert!(printed.contains("Tabell;kontakt.satt.unit;Kontakt › Hur träffades ni?"));
+    assert!(printed.contains("Söder;Söder;36;18;50,0"));
+    assert!(printed.contains("Ej räknade poster (dokumentet har fel);1"));
 }
 
 #[test]

@@ -44,6 +44,14 @@ namespace Bistand
             EngineHandle engine, byte[] instrument, byte[] version, out BufHandle schema);
 
         [DllImport(Lib, CallingConvention = CallingConvention.Cdecl)]
+        internal static extern Status bistand_definition_fhir(
+            EngineHandle engine, byte[] instrument, byte[] version, out BufHandle questionnaire);
+
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl)]
+        internal static extern Status bistand_questionnaire_response_validate(
+            EngineHandle engine, byte[] response, UIntPtr responseLen, out BufHandle result);
+
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl)]
         internal static extern Status bistand_pseudonymise(
             byte[] keyId, byte[] key, UIntPtr keyLen, byte[] personnummer, UIntPtr personnummerLen,
             byte[] referenceDate, out BufHandle pseudonym);

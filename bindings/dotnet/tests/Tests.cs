@@ -129,6 +129,11 @@ public static class Tests
                 var bytes = supplied.ValidateJson(Fixture("supplied/document.json"), "lokal_uppfoljning");
                 Check(bytes.SequenceEqual(Fixture("supplied/document.report.json")), "a supplied definition gives the shared report bytes");
                 Check(supplied.Validate(complete, "fia").Valid, "the shipped instruments stay beside a supplied one");
+                // bistand_definition_fhir and bistand_questionnaire_response_validate: the way
+                // there and back, to the bytes the core and REST give.
+                Check(supplied.DefinitionFhirJson("lokal_uppfoljning").Contains("\"resourceType\":\"Questionnaire\""), "the FHIR Questionnaire");
+                var result = supplied.ValidateQuestionnaireResponseJson(Fixture("supplied/response.json"));
+                Check(result.SequenceEqual(Fixture("supplied/response.result.json")), "a QuestionnaireResponse gives the shared bytes");
             }
             var broken = System.Text.Encoding.UTF8.GetBytes("[" + definition.Replace("\"min\": 0,", "\"min\": 60,") + "]");
             Fails(Status.InvalidDefinition, "a supplied definition the compiler refuses", () => Engine.WithDefinitions(broken));

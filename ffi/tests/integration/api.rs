@@ -847,3 +847,84 @@ fn a_supplied_definition_validates_to_the_shared_report_bytes() {
         "{message}"
     );
 }
+
+#[test]
+fn a_supplied_definition_gets_the_generic_report_of_the_shared_bytes() {
+    let root = crate::support::root().join("tests/data/supplied");
+    let engine = Engine::with_definitions(&supplied_definitions());
+    let records = std::fs::read(root.join("documents.ndjson")).expect("documents");
+    let (status, output) = report(
+        &engine,
+        c"lokal_uppfoljning",
+        &records,
+        br#"{"as_of": "2026-11-30", "exact": true, "format": "csv"}"#,
+    );
+    assert_eq!(status, bistand_status::BISTAND_OK, "{}", last_error_en());
+    // The command line is held to the same bytes (sidecar tests); the tables are the generic
+    // report's, counted and protected as the shipped reports are.
+    let golden = std::fs::read(root.join("report.csv")).expect("golden report");
+    assert_eq!(text(output), text(golden));
+}
+
+#[test]
+fn fhir_questionnaire_and_response_round_trip_through_the_c_abi() {
+    let root = crate::support::root().join("tests/data/supplied");
+    let engine = Engine::with_definitions(&supplied_definitions());
+    // SAFETY: live engine, NUL-terminated instrument, NULL version, writable out.
+    let (status, questionnaire) = call(|out| unsafe {
+        bistand::bistand_definition_fhir(
+            engine.ptr(),
+            c"lokal_uppfoljning".as_ptr(),
+            ptr::null(),
+            out,
+        )
+    });
+    assert_eq!(status, bistand_status::BISTAND_OK, "{}", last_error_en());
+    let questionnaire: serde_json::Value = serde_json::from_slice(&questionnaire).expect("JSON");
+    // The core's export, which the command line prints and the REST API serves.
+    let definition = bistand_core::Engine::with_supplied(
+        &[
+            &std::fs::read_to_string(root.join("definitions/lokal_uppfoljning-1.json"))
+                .expect("definition"),
+        ],
+        None,
+    )
+    .expect("engine");
+    assert_eq!(
+        questionnaire,
+        bistand_core::fhir::questionnaire(
+            definition
+                .definition("lokal_uppfoljning", None)
+                .expect("loaded")
+        )
+    );
+    assert_eq!(questionnaire["resourceType"], "Questionnaire");
+
+    // The way back: the same bytes as the core and the REST API.
+    let response = std::fs::read(root.join("response.json")).expect("response");
+    // SAFETY: live engine, readable input of its length, writable out.
+    let (status, result) = call(|out| unsafe {
+        bistand::bistand_questionnaire_response_validate(
+            engine.ptr(),
+            response.as_ptr(),
+            response.len(),
+            out,
+        )
+    });
+    assert_eq!(status, bistand_status::BISTAND_OK, "{}", last_error_en());
+    assert_eq!(
+        text(result),
+        text(std::fs::read(root.join("response.result.json")).expect("golden"))
+    );
+    let not_a_response = br#"{"resourceType": "Patient"}"#;
+    // SAFETY: as above.
+    let (status, _) = call(|out| unsafe {
+        bistand::bistand_questionnaire_response_validate(
+            engine.ptr(),
+            not_a_response.as_ptr(),
+            not_a_response.len(),
+            out,
+        )
+    });
+    assert_eq!(status, bistand_status::BISTAND_INVALID_DOCUMENT);
+}

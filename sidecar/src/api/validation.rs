@@ -46,6 +46,27 @@ pub(super) async fn validate(
     Ok(Json(report).into_response())
 }
 
+/// Reads a FHIR R4 `QuestionnaireResponse` to one of the service's questionnaires (`GET
+/// /v1/instruments/{instrument}/definition?format=fhir`) as a bistand document and validates it.
+#[utoipa::path(post, path = "/v1/validate/questionnaire-response", tag = "documents", security(("bearer" = [])),
+    request_body(content = Object, description = "A FHIR R4 QuestionnaireResponse whose `questionnaire` is `urn:bistand:questionnaire:<instrument>|<version>` (sent as application/json or application/fhir+json).", content_type = "application/json",
+        example = json!({"resourceType": "QuestionnaireResponse", "questionnaire": "urn:bistand:questionnaire:fia|2", "status": "in-progress", "authored": "2026-11-30T10:15:00+01:00", "item": [{"linkId": "skulder", "item": [{"linkId": "skulder.omfattning", "answer": [{"valueCoding": {"system": "urn:bistand:codes:fia:omfattning", "code": "i_viss_omfattning"}}]}]}]})),
+    responses((status = 200, description = "The bistand document the response becomes and its validation report.", body = bistand_core::fhir::ImportedResponse),
+              (status = 400, description = "Malformed JSON or not UTF-8.", body = crate::problem::Problem, content_type = "application/problem+json"),
+              (status = 404, description = "A questionnaire (instrument or version) the service does not know.", body = crate::problem::Problem, content_type = "application/problem+json"),
+              (status = 413, description = "Over the size limit.", body = crate::problem::Problem, content_type = "application/problem+json"),
+              (status = 422, description = "Not a QuestionnaireResponse of a bistand questionnaire, or an answer of a type bistand does not use.", body = crate::problem::Problem, content_type = "application/problem+json")))]
+pub(super) async fn validate_questionnaire_response(
+    State(state): State<AppState>,
+    caller: Caller,
+    body: Body,
+) -> Result<Response, ApiError> {
+    caller.require(Action::Validate)?;
+    let body = body.read().await?;
+    let imported = state.0.engine.validate_response(&body)?;
+    Ok(Json(imported).into_response())
+}
+
 /// A date in a query by the one strict rule ([`bistand_core::date::parse_date`]): `YYYY-MM-DD`,
 /// a real calendar date, as in documents, the C ABI and the command line.
 pub(super) fn strict_date<'de, D: serde::Deserializer<'de>>(

@@ -63,8 +63,9 @@ pub(super) fn definition(
     Ok(ExitCode::SUCCESS)
 }
 
-/// `bistand definition check FILE`: compiles a definition file alone and prints what is wrong,
-/// naming the item and the rule (in both languages), or that it is fine.
+/// `bistand definition check FILE`: compiles a definition file alone and prints every problem,
+/// each naming the part (item, section, code list) and the rule (in both languages), or that it
+/// is fine.
 pub(super) fn check_definition(out: &mut dyn Write, file: &Path) -> Result<ExitCode> {
     let text = String::from_utf8(read(file)?)
         .with_context(|| format!("{} is not UTF-8", file.display()))?;
@@ -80,9 +81,31 @@ pub(super) fn check_definition(out: &mut dyn Write, file: &Path) -> Result<ExitC
             )?;
             Ok(ExitCode::SUCCESS)
         }
-        Err(error) => {
+        Err(error) if error.problems().is_empty() => {
+            // The file could not be read as a definition at all (not JSON, a wrong field).
             writeln!(out, "{}: {}", file.display(), error.message_sv())?;
             writeln!(out, "{}: {}", file.display(), error.message_en())?;
+            Ok(ExitCode::from(EXIT_FINDINGS))
+        }
+        Err(error) => {
+            let problems = error.problems();
+            writeln!(
+                out,
+                "{}: {} fel / {} {}",
+                file.display(),
+                problems.len(),
+                problems.len(),
+                if problems.len() == 1 {
+                    "problem"
+                } else {
+                    "problems"
+                }
+            )?;
+            for problem in problems {
+                writeln!(out, "  {} `{}`", problem.part, problem.id)?;
+                writeln!(out, "    {}", problem.message.sv)?;
+                writeln!(out, "    {}", problem.message.en)?;
+            }
             Ok(ExitCode::from(EXIT_FINDINGS))
         }
     }

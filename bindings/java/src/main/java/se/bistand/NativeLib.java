@@ -34,6 +34,11 @@ interface NativeLib extends Library {
 
     int bistand_schema(Pointer engine, byte[] instrument, byte[] version, PointerByReference schemaOut);
 
+    int bistand_definition_fhir(Pointer engine, byte[] instrument, byte[] version, PointerByReference questionnaireOut);
+
+    int bistand_questionnaire_response_validate(Pointer engine, byte[] response, long responseLen,
+            PointerByReference resultOut);
+
     int bistand_pseudonymise(byte[] keyId, byte[] key, long keyLen, byte[] personnummer, long personnummerLen,
             byte[] referenceDate, PointerByReference pseudonymOut);
 

@@ -136,6 +136,13 @@ public final class BindingTest {
                 byte[] bytes = supplied.validateJson(fixture("supplied/document.json"), "lokal_uppfoljning");
                 check(Arrays.equals(bytes, fixture("supplied/document.report.json")), "a supplied definition gives the shared report bytes");
                 check(supplied.validate(complete, "fia").valid(), "the shipped instruments stay beside a supplied one");
+                // bistand_definition_fhir and bistand_questionnaire_response_validate: the way
+                // there and back, to the bytes the core and REST give.
+                check(supplied.definitionFhirJson("lokal_uppfoljning", null).contains("\"resourceType\":\"Questionnaire\""),
+                        "the FHIR Questionnaire");
+                byte[] result = supplied.validateQuestionnaireResponseJson(fixture("supplied/response.json"));
+                check(Arrays.equals(result, fixture("supplied/response.result.json")),
+                        "a QuestionnaireResponse gives the shared bytes");
             }
             byte[] broken = ("[" + definition.replace("\"min\": 0,", "\"min\": 60,") + "]").getBytes(StandardCharsets.UTF_8);
             fails(Status.INVALID_DEFINITION, "a supplied definition the compiler refuses", () -> Engine.withDefinitions(broken, null));
