@@ -357,8 +357,9 @@ pub unsafe extern "C" fn bistand_pseudonymise(
 ///     `"household"`, `"unit"`, `"period"`; the total is always included; absent means all;
 ///   - `"exact"`: `true` for exact counts (default `false`: perturbed, which needs `keys_json`);
 ///   - `"format"`: `"json"` (default), `"csv"` (the wide layout of published tables),
-///     `"csv-long"` (one line per cell, for programs) or `"xlsx"` (an Excel workbook: binary,
-///     may hold NUL bytes, so read it by `bistand_buf_len`);
+///     `"csv-long"` (one line per cell, for programs), `"xlsx"` (an Excel workbook: binary,
+///     may hold NUL bytes, so read it by `bistand_buf_len`) or `"html"` (one self-contained
+///     page with the provenance, the tables and charts);
 ///   - `"language"`: `"sv"` (default) or `"en"`, the language of the CSV headings and labels
 ///     (the JSON has both languages);
 ///   - `"csv_dialect"`: `"excel-sv"` (UTF-8 byte order mark, `;`, decimal comma) or `"plain"`
@@ -729,8 +730,8 @@ pub unsafe extern "C" fn bistand_store_get(
 ///
 /// With `"format": "json"` the output is `{"report": <report>, "records_not_counted": N}` (as
 /// the sidecar's), N counting stored records that could not be read (altered, or not documents
-/// of the instrument) and so were left out; with `"format": "csv"`, `"csv-long"` or `"xlsx"` the
-/// report alone in that format.
+/// of the instrument) and so were left out; with `"format": "csv"`, `"csv-long"`, `"xlsx"` or `"html"`
+/// the report alone in that format.
 ///
 /// Fails with `BISTAND_NULL_POINTER`, `BISTAND_INVALID_UTF8_ARGUMENT`,
 /// `BISTAND_INVALID_ARGUMENT` (options missing or wrong, `"principal"` missing or refused,

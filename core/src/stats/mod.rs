@@ -15,6 +15,7 @@ pub mod csv;
 pub mod dimension;
 pub mod disclosure;
 pub(crate) mod engine;
+pub mod html;
 pub mod ndjson;
 pub mod perturbation;
 pub mod provenance;
