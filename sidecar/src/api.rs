@@ -124,7 +124,8 @@ impl AppState {
         schemas::InstrumentName,
         reports::ReportFormat,
         reports::ReportLanguage,
-        reports::ReportCsvDialect
+        reports::ReportCsvDialect,
+        validation::SummaryFormat
     ))
 )]
 struct ApiDoc;
