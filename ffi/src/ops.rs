@@ -93,6 +93,22 @@ pub(crate) fn summary(
     json(&engine.summary(instrument, doc, today)?)
 }
 
+/// The printable summary of `doc` (an HTML page) in `language`; `today` as for [`summary`].
+pub(crate) fn summary_page(
+    engine: &Engine,
+    instrument: Option<&str>,
+    doc: &[u8],
+    today: Option<&str>,
+    language: Language,
+) -> Result<bistand_buf, Failure> {
+    let today = today.map(|text| date("today", text)).transpose()?;
+    text_output(
+        engine
+            .printable_summary(instrument, doc, today, language)?
+            .into_bytes(),
+    )
+}
+
 /// The definition of `instrument`, as the JSON it was loaded from.
 pub(crate) fn definition(
     engine: &Engine,
