@@ -16,6 +16,7 @@
 
 use std::fmt::Write as _;
 
+use super::disclosure::SuppressionReason;
 use super::wide::{self, Column, PROTECTED, Value, WideTable};
 use super::{Dimension, GroupReport, Row, Table};
 use crate::html::{self, escape};
@@ -97,6 +98,7 @@ pub fn to_html(report: &GroupReport, language: Language) -> String {
     for (n, table) in tables.iter().enumerate() {
         write_table(
             &mut body,
+            report,
             n,
             table,
             language,
@@ -123,8 +125,17 @@ fn caption(table: &Table, language: Language) -> String {
     )
 }
 
+/// The reason's code as the JSON report writes it.
+fn reason_code(reason: SuppressionReason) -> String {
+    serde_json::to_value(reason)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_owned))
+        .unwrap_or_default()
+}
+
 fn write_table(
     out: &mut String,
+    report: &GroupReport,
     n: usize,
     table: &WideTable<'_>,
     language: Language,
@@ -192,8 +203,16 @@ fn write_table(
                         html::decimal(p, 1, language)
                     );
                 }
-                (_, Value::Protected) => {
+                (_, Value::Protected(None)) => {
                     let _ = write!(out, "<td class=\"num\">{PROTECTED}</td>");
+                }
+                (_, Value::Protected(Some(reason))) => {
+                    let _ = write!(
+                        out,
+                        "<td class=\"num\" data-reason=\"{}\">{PROTECTED}<sup>{}</sup></td>",
+                        reason_code(reason),
+                        wide::marker(reason)
+                    );
                 }
             }
         }
@@ -202,6 +221,13 @@ fn write_table(
     out.push_str("</tbody>\n</table>\n</div>\n");
     if table.has_protected {
         let _ = writeln!(out, "<p class=\"footnote\">{}</p>", escape(footnote));
+    }
+    for &reason in &table.reasons {
+        let _ = writeln!(
+            out,
+            "<p class=\"footnote\">{}</p>",
+            escape(wide::reason_footnote(report, reason).in_language(language))
+        );
     }
     out.push_str("</section>\n");
 }
@@ -467,7 +493,10 @@ mod tests {
         assert!(page.contains("<th scope=\"col\""));
         assert!(page.contains("<caption"));
         // The small report has a protected cell: `..`, and the footnote saying why.
-        assert!(page.contains("<td class=\"num\">..</td>"));
+        assert!(page.contains("<td class=\"num\" data-reason=\"small\">..<sup>a</sup></td>"));
+        assert!(page.contains(
+            "<p class=\"footnote\">a &quot;..&quot;: antalet är mindre än 5 personer.</p>"
+        ));
         assert!(page.contains("<p class=\"footnote\">&quot;..&quot;"));
         // Its numbers as people read them, and exact for programs.
         assert!(page.contains("<td class=\"num\" data-value=\"113\">113</td>"));
