@@ -343,9 +343,12 @@ fn interval_chart(
     for (c, category) in t.categories.iter().enumerate() {
         let y0 = top + band * c as f64;
         let label = category.label.in_language(language);
-        let shown: String = if label.chars().count() > 52 {
-            let cut: String = label.chars().take(51).collect();
-            format!("{cut}…")
+        // A long label keeps its start and its end (where "crude" and "standardised" differ).
+        let chars: Vec<char> = label.chars().collect();
+        let shown: String = if chars.len() > 52 {
+            let start: String = chars[..20].iter().collect();
+            let end: String = chars[chars.len() - 31..].iter().collect();
+            format!("{start}…{end}")
         } else {
             label.to_owned()
         };
@@ -387,6 +390,25 @@ fn interval_chart(
     out.push_str("</svg></figure>\n");
 }
 
+/// Black or white, whichever contrasts more with `rgb`: at least 4.58:1 for any colour (WCAG's
+/// relative luminance; the two contrasts are equal where the luminance is 0.179).
+fn ink_on(rgb: [u8; 3]) -> &'static str {
+    let linear = |c: u8| {
+        let c = f64::from(c) / 255.0;
+        if c <= 0.040_45 {
+            c / 12.92
+        } else {
+            ((c + 0.055) / 1.055).powf(2.4)
+        }
+    };
+    let luminance = 0.2126 * linear(rgb[0]) + 0.7152 * linear(rgb[1]) + 0.0722 * linear(rgb[2]);
+    if (luminance + 0.05) / 0.05 >= 1.05 / (luminance + 0.05) {
+        "#000000"
+    } else {
+        "#ffffff"
+    }
+}
+
 fn colour(i: usize, total: bool) -> &'static str {
     if total {
         "#000000"
@@ -399,18 +421,27 @@ fn colour(i: usize, total: bool) -> &'static str {
 /// shares, each square labelled with its percent (or `..`).
 fn heat_map(out: &mut String, n: usize, t: &Table, caption: &str, language: Language) {
     let (label_w, cell_w, cell_h, top) = (230.0, 64.0, 26.0, 150.0);
-    let width = label_w + cell_w * t.categories.len() as f64 + 20.0;
+    // Room on the right for the last column's slanted heading.
+    let width = label_w + cell_w * t.categories.len() as f64 + 110.0;
+    // The darkest square is the table's largest share, so differences show in any table.
+    let largest = t
+        .rows
+        .iter()
+        .flat_map(|r| &r.cells)
+        .filter_map(|c| c.share)
+        .fold(0.0f64, f64::max)
+        .max(f64::EPSILON);
     let height = top + cell_h * t.rows.len() as f64 + 10.0;
     let (title, desc) = match language {
         Language::Swedish => (
             format!("Diagram: {caption}"),
-            "Värmekarta: andel i procent för varje rad och kolumn, mörkare ju större andel. \
-             Samma tal finns i tabellen under diagrammet.",
+            "Värmekarta: andel i procent för varje rad och kolumn, mörkare ju större andel (den \
+             mörkaste är tabellens största andel). Samma tal finns i tabellen under diagrammet.",
         ),
         Language::English => (
             format!("Chart: {caption}"),
-            "Heat map: the share in percent for each row and column, darker for larger shares. \
-             The same numbers are in the table below the chart.",
+            "Heat map: the share in percent for each row and column, darker for larger shares (the \
+             darkest is the table's largest). The same numbers are in the table below the chart.",
         ),
     };
     out.push_str("<figure>");
@@ -444,17 +475,12 @@ fn heat_map(out: &mut String, n: usize, t: &Table, caption: &str, language: Lang
             let x = label_w + cell_w * c as f64;
             let (fill, ink, text) = match cell.share {
                 Some(share) => {
-                    // From white to dark blue (#0b3a75); text white on the darker half.
-                    let s = share.clamp(0.0, 1.0);
+                    // From white to dark blue (#0b3a75).
+                    let s = (share / largest).clamp(0.0, 1.0);
                     let mix = |from: f64, to: f64| (from + (to - from) * s).round() as u8;
-                    let fill = format!(
-                        "#{:02x}{:02x}{:02x}",
-                        mix(255.0, 11.0),
-                        mix(255.0, 58.0),
-                        mix(255.0, 117.0)
-                    );
-                    let ink = if s > 0.35 { "#ffffff" } else { "#1a1a1a" };
-                    (fill, ink, html::decimal(share * 100.0, 0, language))
+                    let rgb = [mix(255.0, 11.0), mix(255.0, 58.0), mix(255.0, 117.0)];
+                    let fill = format!("#{:02x}{:02x}{:02x}", rgb[0], rgb[1], rgb[2]);
+                    (fill, ink_on(rgb), html::decimal(share * 100.0, 0, language))
                 }
                 None => ("#f2f2f2".to_owned(), "#1a1a1a", PROTECTED.to_owned()),
             };
@@ -475,6 +501,13 @@ fn heat_map(out: &mut String, n: usize, t: &Table, caption: &str, language: Lang
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn heat_map_ink_contrasts_with_every_square() {
+        assert_eq!(ink_on([255, 255, 255]), "#000000");
+        assert_eq!(ink_on([11, 58, 117]), "#ffffff");
+        assert_eq!(ink_on([200, 210, 225]), "#000000");
+    }
 
     #[test]
     fn the_page_is_self_contained_and_protected_cells_are_explained() {
