@@ -324,6 +324,30 @@ bistand_status bistand_summary(const bistand_engine *engine,
                                bistand_buf **summary_out);
 
 /**
+ * Validates a FIA document and returns its printable summary: one self-contained HTML page
+ * (UTF-8) for the client's file, with labels in `language` and never codes, a chart of the
+ * client's own rating per life area (with the same in a table), the areas the client most
+ * wants to change, the overall assessment and the implementation plan (goals, who is
+ * responsible, follow-up dates). It prints on A4.
+ *
+ * `instrument` and `today` are as for `bistand_summary`; `language` is `BISTAND_LANGUAGE_SV` or
+ * `BISTAND_LANGUAGE_EN`. Fails as `bistand_summary` does, and with `BISTAND_INVALID_ARGUMENT`
+ * for any other `language`. On success `*page_out` receives a new buffer that the caller
+ * releases with `bistand_buf_free`; on failure it is left untouched. Thread-safe as
+ * `bistand_validate`.
+ *
+ * # Safety
+ * As `bistand_summary`.
+ */
+bistand_status bistand_summary_page(const bistand_engine *engine,
+                                    const char *instrument,
+                                    const uint8_t *doc,
+                                    size_t doc_len,
+                                    const char *today,
+                                    bistand_language language,
+                                    bistand_buf **page_out);
+
+/**
  * Returns an instrument definition, the JSON a vendor renders forms from: sections, items,
  * code lists, conditions, labels in Swedish and English (see `core/instruments/README.md`).
  *
@@ -454,8 +478,9 @@ bistand_status bistand_pseudonymise(const char *key_id,
  *     `"household"`, `"unit"`, `"period"`; the total is always included; absent means all;
  *   - `"exact"`: `true` for exact counts (default `false`: perturbed, which needs `keys_json`);
  *   - `"format"`: `"json"` (default), `"csv"` (the wide layout of published tables),
- *     `"csv-long"` (one line per cell, for programs) or `"xlsx"` (an Excel workbook: binary,
- *     may hold NUL bytes, so read it by `bistand_buf_len`);
+ *     `"csv-long"` (one line per cell, for programs), `"xlsx"` (an Excel workbook: binary,
+ *     may hold NUL bytes, so read it by `bistand_buf_len`) or `"html"` (one self-contained
+ *     page with the provenance, the tables and charts);
  *   - `"language"`: `"sv"` (default) or `"en"`, the language of the CSV headings and labels
  *     (the JSON has both languages);
  *   - `"csv_dialect"`: `"excel-sv"` (UTF-8 byte order mark, `;`, decimal comma) or `"plain"`
@@ -714,8 +739,8 @@ bistand_status bistand_store_get(const bistand_store *store,
  *
  * With `"format": "json"` the output is `{"report": <report>, "records_not_counted": N}` (as
  * the sidecar's), N counting stored records that could not be read (altered, or not documents
- * of the instrument) and so were left out; with `"format": "csv"`, `"csv-long"` or `"xlsx"` the
- * report alone in that format.
+ * of the instrument) and so were left out; with `"format": "csv"`, `"csv-long"`, `"xlsx"` or `"html"`
+ * the report alone in that format.
  *
  * Fails with `BISTAND_NULL_POINTER`, `BISTAND_INVALID_UTF8_ARGUMENT`,
  * `BISTAND_INVALID_ARGUMENT` (options missing or wrong, `"principal"` missing or refused,

@@ -34,6 +34,7 @@ mod error;
 pub mod fhir;
 pub mod fia;
 pub mod finding;
+pub mod html;
 pub mod identifier;
 pub mod instrument;
 pub mod keys;

@@ -32,6 +32,19 @@ pub type StatusNumber = u32;
 /// Named `bistand_language` in the header.
 pub type LanguageNumber = u32;
 
+/// The language `number` names, or a failure saying which values are accepted.
+fn checked_language(number: LanguageNumber) -> Result<bistand_language, Failure> {
+    bistand_language::from_u32(number).ok_or_else(|| {
+        Failure::new(
+            bistand_status::BISTAND_INVALID_ARGUMENT,
+            Text {
+                sv: "`language` är varken BISTAND_LANGUAGE_SV eller BISTAND_LANGUAGE_EN".into(),
+                en: "`language` is not BISTAND_LANGUAGE_SV or BISTAND_LANGUAGE_EN".into(),
+            },
+        )
+    })
+}
+
 /// The library version, e.g. `"0.1.0"`, as a NUL-terminated string.
 ///
 /// The string is static: do not free it. Thread-safe; never fails.
@@ -211,6 +224,49 @@ pub unsafe extern "C" fn bistand_summary(
         let summary = ops::summary(engine, instrument, doc, today)?;
         // SAFETY: checked non-NULL above; the caller promises it is writable.
         unsafe { summary_out.write(Box::into_raw(Box::new(summary))) };
+        Ok(())
+    })
+}
+
+/// Validates a FIA document and returns its printable summary: one self-contained HTML page
+/// (UTF-8) for the client's file, with labels in `language` and never codes, a chart of the
+/// client's own rating per life area (with the same in a table), the areas the client most
+/// wants to change, the overall assessment and the implementation plan (goals, who is
+/// responsible, follow-up dates). It prints on A4.
+///
+/// `instrument` and `today` are as for `bistand_summary`; `language` is `BISTAND_LANGUAGE_SV` or
+/// `BISTAND_LANGUAGE_EN`. Fails as `bistand_summary` does, and with `BISTAND_INVALID_ARGUMENT`
+/// for any other `language`. On success `*page_out` receives a new buffer that the caller
+/// releases with `bistand_buf_free`; on failure it is left untouched. Thread-safe as
+/// `bistand_validate`.
+///
+/// # Safety
+/// As `bistand_summary`.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn bistand_summary_page(
+    engine: *const bistand_engine,
+    instrument: *const c_char,
+    doc: *const u8,
+    doc_len: usize,
+    today: *const c_char,
+    language: LanguageNumber,
+    page_out: *mut *mut bistand_buf,
+) -> bistand_status {
+    guarded(|| {
+        // SAFETY: the caller promises a live engine from `bistand_engine_new`.
+        let engine = &unsafe { reference(engine, "engine")? }.engine;
+        // SAFETY: the caller promises NULL or a NUL-terminated string.
+        let instrument = unsafe { optional_str(instrument, "instrument")? };
+        let limit = Limit::document(engine.limits().max_bytes());
+        // SAFETY: the caller promises `doc` points to `doc_len` readable bytes.
+        let doc = unsafe { bytes(doc, doc_len, "doc", limit)? };
+        // SAFETY: the caller promises NULL or a NUL-terminated string.
+        let today = unsafe { optional_str(today, "today")? };
+        let language = checked_language(language)?;
+        let page_out = out_pointer(page_out, "page_out")?;
+        let page = ops::summary_page(engine, instrument, doc, today, language.core())?;
+        // SAFETY: checked non-NULL above; the caller promises it is writable.
+        unsafe { page_out.write(Box::into_raw(Box::new(page))) };
         Ok(())
     })
 }
@@ -422,8 +478,9 @@ pub unsafe extern "C" fn bistand_pseudonymise(
 ///     `"household"`, `"unit"`, `"period"`; the total is always included; absent means all;
 ///   - `"exact"`: `true` for exact counts (default `false`: perturbed, which needs `keys_json`);
 ///   - `"format"`: `"json"` (default), `"csv"` (the wide layout of published tables),
-///     `"csv-long"` (one line per cell, for programs) or `"xlsx"` (an Excel workbook: binary,
-///     may hold NUL bytes, so read it by `bistand_buf_len`);
+///     `"csv-long"` (one line per cell, for programs), `"xlsx"` (an Excel workbook: binary,
+///     may hold NUL bytes, so read it by `bistand_buf_len`) or `"html"` (one self-contained
+///     page with the provenance, the tables and charts);
 ///   - `"language"`: `"sv"` (default) or `"en"`, the language of the CSV headings and labels
 ///     (the JSON has both languages);
 ///   - `"csv_dialect"`: `"excel-sv"` (UTF-8 byte order mark, `;`, decimal comma) or `"plain"`
@@ -592,15 +649,7 @@ pub unsafe extern "C" fn bistand_last_error(
     written_out: *mut usize,
 ) -> bistand_status {
     guarded_quietly(|| {
-        let language = bistand_language::from_u32(language).ok_or_else(|| {
-            Failure::new(
-                bistand_status::BISTAND_INVALID_ARGUMENT,
-                Text {
-                    sv: "`language` är varken BISTAND_LANGUAGE_SV eller BISTAND_LANGUAGE_EN".into(),
-                    en: "`language` is not BISTAND_LANGUAGE_SV or BISTAND_LANGUAGE_EN".into(),
-                },
-            )
-        })?;
+        let language = checked_language(language)?;
         last_error::with(|failure| {
             let message = failure.map_or("", |f| f.message(language.core()));
             // SAFETY: the caller promises `out` is writable for `out_len` bytes.
@@ -806,8 +855,8 @@ pub unsafe extern "C" fn bistand_store_get(
 ///
 /// With `"format": "json"` the output is `{"report": <report>, "records_not_counted": N}` (as
 /// the sidecar's), N counting stored records that could not be read (altered, or not documents
-/// of the instrument) and so were left out; with `"format": "csv"`, `"csv-long"` or `"xlsx"` the
-/// report alone in that format.
+/// of the instrument) and so were left out; with `"format": "csv"`, `"csv-long"`, `"xlsx"` or `"html"`
+/// the report alone in that format.
 ///
 /// Fails with `BISTAND_NULL_POINTER`, `BISTAND_INVALID_UTF8_ARGUMENT`,
 /// `BISTAND_INVALID_ARGUMENT` (options missing or wrong, `"principal"` missing or refused,

@@ -123,7 +123,8 @@ impl AppState {
         reports::ReportFormat,
         reports::ReportLanguage,
         reports::ReportCsvDialect,
-        describe::DefinitionFormat
+        describe::DefinitionFormat,
+        validation::SummaryFormat
     ))
 )]
 struct ApiDoc;

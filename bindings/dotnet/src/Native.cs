@@ -36,6 +36,11 @@ namespace Bistand
             EngineHandle engine, byte[] instrument, byte[] doc, UIntPtr docLen, byte[] today, out BufHandle summary);
 
         [DllImport(Lib, CallingConvention = CallingConvention.Cdecl)]
+        internal static extern Status bistand_summary_page(
+            EngineHandle engine, byte[] instrument, byte[] doc, UIntPtr docLen, byte[] today, Language language,
+            out BufHandle page);
+
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl)]
         internal static extern Status bistand_definition(
             EngineHandle engine, byte[] instrument, byte[] version, out BufHandle definition);
 

@@ -690,6 +690,7 @@ impl Registry {
             share: None,
             interval: None,
             suppressed: false,
+            reason: None,
             count_key,
             base_key,
         }
@@ -700,6 +701,7 @@ fn fill(cell: &mut Cell, registry: &Registry) {
     let count = registry.visible(cell.count_key);
     let base = registry.visible(cell.base_key);
     cell.suppressed = count.is_none();
+    cell.reason = registry.reason(cell.count_key);
     cell.count = count;
     cell.base = base;
     if let (Some(count), Some(base)) = (count, base) {

@@ -16,6 +16,7 @@ pub mod dimension;
 pub mod disclosure;
 pub(crate) mod engine;
 mod generic;
+pub mod html;
 pub mod ndjson;
 pub mod perturbation;
 pub mod provenance;
@@ -189,6 +190,11 @@ pub struct Cell {
     pub interval: Option<[f64; 2]>,
     /// The count was suppressed by disclosure control.
     pub suppressed: bool,
+    /// Why, when suppressed: `small` (under the threshold), `near_base` (closer to its base than
+    /// the threshold), `secondary` (protects another hidden count) or `derived` (computed from a
+    /// hidden number). Absent when shown.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reason: Option<disclosure::SuppressionReason>,
     #[serde(skip)]
     pub(crate) count_key: disclosure::QuantityKey,
     #[serde(skip)]

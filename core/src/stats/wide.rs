@@ -6,6 +6,7 @@
 //! The layout is generic over the report's tables: any table of rows × categories is laid out the
 //! same way, so tables added later render without changes here.
 
+use super::disclosure::SuppressionReason;
 use super::{Cell, GroupReport, Row, Table};
 use crate::text::{Language, Text};
 
@@ -19,6 +20,8 @@ pub struct WideTable<'a> {
     pub rows: Vec<WideRow<'a>>,
     /// Whether some shown cell is protected (`..`), so the table needs the footnote.
     pub has_protected: bool,
+    /// The reasons its protected cells are not shown, each once, in footnote order.
+    pub reasons: Vec<SuppressionReason>,
 }
 
 /// One row in the wide layout.
@@ -59,8 +62,27 @@ pub enum Value<'a> {
     Count(u64),
     /// A percentage (0 to 100).
     Percent(f64),
-    /// A protected number, written `..`.
-    Protected,
+    /// A protected number, written `..`, and why (when known).
+    Protected(Option<SuppressionReason>),
+}
+
+/// The footnote marker of `reason` beside a `..` (a letter, the same in every format).
+pub fn marker(reason: SuppressionReason) -> &'static str {
+    match reason {
+        SuppressionReason::Small => "a",
+        SuppressionReason::NearBase => "b",
+        SuppressionReason::Secondary => "c",
+        SuppressionReason::Derived => "d",
+    }
+}
+
+/// The footnote of one reason: its marker and what it means, with the report's threshold.
+pub fn reason_footnote(report: &GroupReport, reason: SuppressionReason) -> Text {
+    let text = reason.text(report.threshold.get());
+    Text {
+        sv: format!("{} \"..\": {}.", marker(reason), text.sv),
+        en: format!("{} \"..\": {}.", marker(reason), text.en),
+    }
 }
 
 /// How a protected number is written in every format (as Socialstyrelsen and SCB write it).
@@ -117,21 +139,24 @@ impl<'a> Column<'a> {
 
     /// The column's value in `row`, in `language`.
     pub fn value(self, row: &'a Row, language: Language) -> Value<'a> {
-        let percent = |v: Option<f64>| v.map_or(Value::Protected, |v| Value::Percent(v * 100.0));
-        let count = |v: Option<u64>| v.map_or(Value::Protected, Value::Count);
         let cell = |i: usize| -> &'a Cell { &row.cells[i] };
+        // A hidden number of a cell is hidden for the cell's reason.
+        let percent = |c: &Cell, v: Option<f64>| {
+            v.map_or(Value::Protected(c.reason), |v| Value::Percent(v * 100.0))
+        };
+        let count = |c: &Cell, v: Option<u64>| v.map_or(Value::Protected(c.reason), Value::Count);
         match self {
             Column::Label => Value::Text(row.label.in_language(language)),
             Column::Code => Value::Text(&row.code),
             Column::RowBase => row
                 .cells
                 .first()
-                .map_or(Value::Protected, |c| count(c.base)),
-            Column::Count(i, _) => count(cell(i).count),
-            Column::Base(i, _) => count(cell(i).base),
-            Column::Percent(i, _) => percent(cell(i).share),
-            Column::Low(i, _) => percent(cell(i).interval.map(|v| v[0])),
-            Column::High(i, _) => percent(cell(i).interval.map(|v| v[1])),
+                .map_or(Value::Protected(None), |c| count(c, c.base)),
+            Column::Count(i, _) => count(cell(i), cell(i).count),
+            Column::Base(i, _) => count(cell(i), cell(i).base),
+            Column::Percent(i, _) => percent(cell(i), cell(i).share),
+            Column::Low(i, _) => percent(cell(i), cell(i).interval.map(|v| v[0])),
+            Column::High(i, _) => percent(cell(i), cell(i).interval.map(|v| v[1])),
         }
     }
 
@@ -205,11 +230,19 @@ pub fn wide_tables(report: &GroupReport) -> Vec<WideTable<'_>> {
                     .iter()
                     .any(|c| c.suppressed || c.count.is_none() || c.share.is_none())
             });
+            let mut reasons: Vec<SuppressionReason> = rows
+                .iter()
+                .flat_map(|r| &r.row.cells)
+                .filter_map(|c| c.reason)
+                .collect();
+            reasons.sort_unstable();
+            reasons.dedup();
             WideTable {
                 table,
                 columns,
                 rows,
                 has_protected,
+                reasons,
             }
         })
         .collect()

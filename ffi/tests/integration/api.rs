@@ -6,7 +6,7 @@ use std::ptr;
 
 use bistand::{
     bistand_definition, bistand_pseudonymise, bistand_schema, bistand_status,
-    bistand_status_message, bistand_summary, bistand_validate, map_error,
+    bistand_status_message, bistand_summary, bistand_summary_page, bistand_validate, map_error,
 };
 use bistand_core::Engine as CoreEngine;
 use bistand_core::Language;
@@ -153,6 +153,57 @@ fn instrument_mismatch_and_unknown_instrument() {
         "{status:?}"
     );
     assert!(!last_error_en().is_empty());
+}
+
+fn summary_page(engine: &Engine, doc: &[u8], language: u32) -> (bistand_status, Vec<u8>) {
+    // SAFETY: live engine, readable doc, NUL-terminated today, writable out.
+    call(|out| unsafe {
+        bistand_summary_page(
+            engine.ptr(),
+            ptr::null(),
+            doc.as_ptr(),
+            doc.len(),
+            c"2026-11-24".as_ptr(),
+            language,
+            out,
+        )
+    })
+}
+
+/// The printable FIA through the C ABI is the core's page, in the language asked for.
+#[test]
+fn summary_page_is_the_cores_page() {
+    let engine = Engine::new();
+    let core = CoreEngine::new().expect("builtin definitions");
+    let doc = fixture("valid/complete.json");
+    let today = jiff::civil::date(2026, 11, 24);
+    for (number, language) in [
+        (
+            bistand::bistand_language::BISTAND_LANGUAGE_SV,
+            Language::Swedish,
+        ),
+        (
+            bistand::bistand_language::BISTAND_LANGUAGE_EN,
+            Language::English,
+        ),
+    ] {
+        let expected = core
+            .printable_summary(None, &doc, Some(today), language)
+            .expect("page");
+        assert_eq!(
+            summary_page(&engine, &doc, number as u32),
+            (bistand_status::BISTAND_OK, expected.into_bytes())
+        );
+    }
+    assert_eq!(
+        summary_page(&engine, &doc, 7).0,
+        bistand_status::BISTAND_INVALID_ARGUMENT
+    );
+    let broken = fixture("invalid/wrong_type.json");
+    assert_eq!(
+        summary_page(&engine, &broken, 0).0,
+        bistand_status::BISTAND_DOCUMENT_NOT_VALID
+    );
 }
 
 #[test]
@@ -426,6 +477,22 @@ fn report_options_threshold_breakdowns_and_csv() {
     assert!(
         output == bistand_core::stats::xlsx::to_xlsx(&expected, Language::English).expect("xlsx"),
         "XLSX"
+    );
+    // The HTML page: the same page as the core writes for the same report.
+    let (status, output) = report(
+        &engine,
+        c"sue",
+        &records,
+        br#"{"as_of": "2026-11-24", "exact": true, "format": "html"}"#,
+    );
+    assert_eq!(status, bistand_status::BISTAND_OK, "{}", last_error_en());
+    let expected = GroupReport {
+        provenance: Some(default_provenance(&engine, &records)),
+        ..rust_sue_report(&records, &exact)
+    };
+    assert!(
+        text(output) == bistand_core::stats::html::to_html(&expected, Language::Swedish),
+        "HTML"
     );
     let (status, _) = report(
         &engine,

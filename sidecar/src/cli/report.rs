@@ -6,6 +6,7 @@ use std::process::ExitCode;
 
 use anyhow::{Context, Result};
 use bistand_core::stats::csv::{CsvDialect, to_csv, to_long_csv};
+use bistand_core::stats::html::to_html;
 use bistand_core::stats::ndjson::PersonKeys;
 use bistand_core::stats::provenance::SavedReport;
 use bistand_core::stats::xlsx::to_xlsx;
@@ -99,6 +100,7 @@ pub(super) fn report(
             }
             to_xlsx(&report, lang.into())?
         }
+        ReportFormat::Html => to_html(&report, lang.into()).into_bytes(),
     };
     match out_file {
         Some(path) => std::fs::write(&path, bytes)

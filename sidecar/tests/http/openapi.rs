@@ -121,7 +121,11 @@ fn every_operation_is_typed_with_an_example_and_problem_errors() {
     let schemas = &description["components"]["schemas"];
     assert_eq!(
         schemas["ReportFormat"]["enum"],
-        serde_json::json!(["json", "csv", "csv-long", "xlsx"])
+        serde_json::json!(["json", "csv", "csv-long", "xlsx", "html"])
+    );
+    assert_eq!(
+        schemas["SummaryFormat"]["enum"],
+        serde_json::json!(["json", "html"])
     );
     assert_eq!(
         schemas["ReportCsvDialect"]["enum"],

@@ -5,7 +5,8 @@ Usage: xlsx_check.py REPORT.json REPORT.xlsx LANG   (LANG: sv or en)
 Checks: the first sheet is "Om rapporten" (About) and states the as-of date, the threshold, the
 input digest and the software; every table of the JSON has a sheet whose code row names its
 columns; every shown number equals the JSON's (percent = share x 100); protected numbers are ".."
-with the footnote under the table; headings are frozen. Prints the number of values compared;
+with the footnote under the table, and a protected count whose cell has a reason has a note
+giving it (its marker and text); headings are frozen. Prints the number of values compared;
 exits 1 with the first difference.
 """
 
@@ -81,6 +82,13 @@ def main():
                         if shown != "..":
                             fail(f"{table['id']} {code} {key}: expected .., found {shown!r}")
                         protected = True
+                        reason = cell.get("reason")
+                        if key == f"{c}.count" and reason is not None:
+                            note = sheet.cell(row=r, column=codes.index(key) + 1).comment
+                            marker = MARKERS[reason]
+                            if note is None or not note.text.startswith(f'{marker} ".."'):
+                                fail(f"{table['id']} {code} {key}: no note saying why ({reason})")
+                            compared += 1
                     elif scale is None:
                         if shown != value:
                             fail(f"{table['id']} {code} {key}: expected {value}, found {shown!r}")
@@ -93,6 +101,10 @@ def main():
             if not footnote.startswith('".."'):
                 fail(f"{table['id']}: protected numbers without the footnote ({footnote!r})")
     print(compared)
+
+
+# The footnote marker of each reason (core/src/stats/wide.rs, `marker`).
+MARKERS = {"small": "a", "near_base": "b", "secondary": "c", "derived": "d"}
 
 
 def fail(message):

@@ -15,6 +15,7 @@
 
 // The parts of the SUE statistics share their types and imports: one glob of the parent.
 use super::*;
+use crate::stats::disclosure::SuppressionReason;
 use crate::stats::{Cell, Row, Table};
 
 /// The needs profiles, in the order of the FIA overall assessment's categories.
@@ -263,6 +264,9 @@ pub(super) fn standardised_tables(tables: &[Table]) -> Vec<Table> {
                             share: result.map(|r| r.0),
                             interval: result.map(|r| r.1),
                             suppressed: result.is_none(),
+                            reason: result
+                                .is_none()
+                                .then_some(SuppressionReason::Derived),
                             count_key: row.cells[0].count_key,
                             base_key: row.cells[0].base_key,
                         });

@@ -30,6 +30,9 @@ interface NativeLib extends Library {
     int bistand_summary(Pointer engine, byte[] instrument, byte[] doc, long docLen, byte[] today,
             PointerByReference summaryOut);
 
+    int bistand_summary_page(Pointer engine, byte[] instrument, byte[] doc, long docLen, byte[] today,
+            int language, PointerByReference pageOut);
+
     int bistand_definition(Pointer engine, byte[] instrument, byte[] version, PointerByReference definitionOut);
 
     int bistand_schema(Pointer engine, byte[] instrument, byte[] version, PointerByReference schemaOut);
