@@ -11,6 +11,7 @@
 //!
 //! Reports describe; they do not estimate effects. Shares come with Wilson 95 % intervals.
 
+pub(crate) mod builder;
 pub mod csv;
 pub mod dimension;
 pub mod disclosure;
