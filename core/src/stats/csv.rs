@@ -274,6 +274,7 @@ pub(crate) mod tests {
             share,
             interval: count.and_then(|c| crate::stats::wilson_interval(c, base)),
             suppressed: count.is_none(),
+            weeks: None,
             count_key: QuantityKey::new(0, Dimension::Total, 0),
             base_key: QuantityKey::new(1, Dimension::Total, 0),
         }

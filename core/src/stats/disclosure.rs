@@ -35,6 +35,14 @@ pub struct QuantityKey {
 }
 
 impl QuantityKey {
+    /// The same breakdown group's quantity of another slot.
+    pub(crate) fn with_slot(self, slot: usize) -> QuantityKey {
+        QuantityKey {
+            slot: u32::try_from(slot).expect("fewer than 2^32 slots"),
+            ..self
+        }
+    }
+
     pub(crate) fn new(slot: usize, dimension: Dimension, group: u32) -> QuantityKey {
         QuantityKey {
             slot: u32::try_from(slot).expect("fewer than 2^32 slots"),
@@ -102,6 +110,12 @@ impl Registry {
         {
             q.state = State::Shown;
         }
+    }
+
+    /// The true count of a quantity (0 when not registered), for a figure derived under a rule
+    /// of its own (the quartiles of `sue::stats::collected`); never published as a count.
+    pub(crate) fn true_count(&self, key: QuantityKey) -> u64 {
+        self.value(key)
     }
 
     /// The value a reader sees: `None` when suppressed or never shown.

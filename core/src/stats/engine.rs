@@ -690,6 +690,7 @@ impl Registry {
             share: None,
             interval: None,
             suppressed: false,
+            weeks: None,
             count_key,
             base_key,
         }

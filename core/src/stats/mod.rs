@@ -189,6 +189,10 @@ pub struct Cell {
     pub interval: Option<[f64; 2]>,
     /// The count was suppressed by disclosure control.
     pub suppressed: bool,
+    /// A time in whole weeks (a quartile of the time to first intervention), only in the cells
+    /// of such a quantile; never a count of persons. Absent from every other cell.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub weeks: Option<u32>,
     #[serde(skip)]
     pub(crate) count_key: disclosure::QuantityKey,
     #[serde(skip)]

@@ -251,6 +251,7 @@ pub(super) fn standardised_tables(tables: &[Table]) -> Vec<Table> {
                             share: result.map(|r| r.0),
                             interval: result.map(|r| r.1),
                             suppressed: result.is_none(),
+                            weeks: None,
                             count_key: row.cells[0].count_key,
                             base_key: row.cells[0].base_key,
                         });

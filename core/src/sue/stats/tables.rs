@@ -312,6 +312,7 @@ pub(super) fn table_specs(schema: &SueSchema, layout: &Layout) -> Vec<TableSpec>
         },
     ];
     specs.extend(choices::tables(layout, schema));
+    specs.extend(collected::tables(layout, schema));
     specs.push(standardised::counts_table(layout));
     specs.extend(layout.breakdowns.iter().map(|b| b.table(layout.clients)));
     specs
