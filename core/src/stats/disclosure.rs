@@ -112,10 +112,11 @@ impl Registry {
         }
     }
 
-    /// The true count of a quantity (0 when not registered), for a figure derived under a rule
-    /// of its own (the quartiles of `sue::stats::collected`); never published as a count.
-    pub(crate) fn true_count(&self, key: QuantityKey) -> u64 {
-        self.value(key)
+    /// The count of a quantity as it is or would be published (perturbed in a perturbed report,
+    /// true in an exact one; 0 when not registered), shown or not: for a figure derived under a
+    /// rule of its own (the quartiles of `sue::stats::collected`), never published as a count.
+    pub(crate) fn published_count(&self, key: QuantityKey) -> u64 {
+        self.quantities.get(&key).map_or(0, |q| q.published)
     }
 
     /// The value a reader sees: `None` when suppressed or never shown.

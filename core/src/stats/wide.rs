@@ -127,7 +127,8 @@ impl<'a> Column<'a> {
                 .cells
                 .first()
                 .map_or(Value::Protected, |c| count(c.base)),
-            Column::Count(i, _) => count(cell(i).count),
+            // A quartile in weeks (the time to first intervention) stands in the count column.
+            Column::Count(i, _) => count(cell(i).count.or(cell(i).weeks.map(u64::from))),
             Column::Base(i, _) => count(cell(i).base),
             Column::Percent(i, _) => percent(cell(i).share),
             Column::Low(i, _) => percent(cell(i).interval.map(|v| v[0])),

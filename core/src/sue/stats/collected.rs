@@ -5,8 +5,10 @@
 //!
 //! Providers and reasons are ordinary count tables (persons; threshold, cell-key perturbation).
 //! The quartiles are order statistics of real persons' times, not counts: they are read off a
-//! histogram of whole weeks after disclosure control and shown only for a row whose *published*
-//! number of persons is at least [`MIN_PERSONS`] and the threshold; never a minimum or maximum.
+//! histogram of whole weeks whose bins carry the same cell-key perturbation as every count (so
+//! the same persons give the same quartile in every request), and shown only for a row whose
+//! *published* number of persons is at least [`MIN_PERSONS`] and the threshold; never a minimum
+//! or maximum.
 
 // The parts of the SUE statistics share their types and imports: one glob of the parent.
 use super::record::{code, date, rows, small};
@@ -371,8 +373,8 @@ pub(super) fn quartile(bins: &[u64], k: u64) -> Option<u32> {
 }
 
 /// Adds the quartile columns to the tables of the time to first intervention: computed from the
-/// true histogram of the row's group, shown only when the row's published persons are at least
-/// `max(threshold, MIN_PERSONS)`.
+/// row's histogram of weeks as published (perturbed, unless the report is exact), shown only when
+/// the row's published persons are at least `max(threshold, MIN_PERSONS)`.
 pub(super) fn quartiles(
     tables: &mut [Table],
     registry: &Registry,
@@ -395,7 +397,7 @@ pub(super) fn quartiles(
             let persons = &row.cells[0];
             let shown = persons.count.is_some_and(|n| n >= least);
             let bins: Vec<u64> = (0..=WEEKS)
-                .map(|b| registry.true_count(persons.count_key.with_slot(slots.week + b)))
+                .map(|b| registry.published_count(persons.count_key.with_slot(slots.week + b)))
                 .collect();
             let mut cells = Vec::new();
             for (_, k) in &QUARTILES {
