@@ -197,26 +197,13 @@ pub(super) fn count(
 ) {
     let facts = &record.collected;
     let providers = schema.collected.providers.len();
-    let mut any = 0u16;
-    let everyone = INTERVENTION_GROUPS.len();
-    for (group, &bits) in facts.providers.iter().enumerate() {
+    // One row per intervention group, then the row of all interventions.
+    let any = facts.providers.iter().fold(0, |all, bits| all | bits);
+    for (row, &bits) in facts.providers.iter().chain([&any]).enumerate() {
         if bits != 0 {
-            count_row(
-                counts,
-                slots.provider + group * slots.per_provider_row,
-                bits,
-                providers + 1,
-            );
+            let at = slots.provider + row * slots.per_provider_row;
+            count_row(counts, at, bits, providers + 1);
         }
-        any |= bits;
-    }
-    if any != 0 {
-        count_row(
-            counts,
-            slots.provider + everyone * slots.per_provider_row,
-            any,
-            providers + 1,
-        );
     }
     let sanctioned = record.interventions & (1 << schema.sanction) != 0;
     let exempted = record.interventions & (1 << schema.exemption) != 0;
@@ -298,34 +285,49 @@ pub(super) fn tables(layout: &Layout, schema: &SueSchema) -> Vec<TableSpec> {
             .collect::<Vec<_>>()
     };
     let sanctions = items.sanction_reasons.len();
-    let exemptions = items.exemption_reasons.len();
-    let activation_rows = ("activation", text("Aktivering", "Activation"));
-    let sanction_reasons = Columns::run(
-        items.sanction_reasons.categories(),
-        Base::Relative(sanctions),
-    )
-    .fixed(
-        "sanction_reasons",
-        [
-            text("Skäl till sanktion efter aktivering", "Reasons for sanctions by activation"),
-            text("Bland klienterna med sanktion: andel med varje skäl, efter slag av aktivering (en klient kan ha flera skäl)", "Among the clients with a sanction: share with each reason, by kind of activation (a client may have several reasons)"),
-        ],
-        activation_rows.clone(),
-        reason_rows(0),
-    );
-    let exemption_reasons = Columns::run(
-        items.exemption_reasons.categories(),
-        Base::Relative(exemptions),
-    )
-    .fixed(
-        "exemption_reasons",
-        [
-            text("Skäl till undantag efter aktivering", "Reasons for exemptions by activation"),
-            text("Bland klienterna med undantag från krav: andel med varje skäl, efter slag av aktivering (en klient kan ha flera skäl)", "Among the clients with an exemption from requirements: share with each reason, by kind of activation (a client may have several reasons)"),
-        ],
-        activation_rows,
-        reason_rows(sanctions + 1),
-    );
+    let reasons = [
+        (
+            "sanction_reasons",
+            &items.sanction_reasons,
+            0,
+            [
+                text(
+                    "Skäl till sanktion efter aktivering",
+                    "Reasons for sanctions by activation",
+                ),
+                text(
+                    "Bland klienterna med sanktion: andel med varje skäl, efter slag av aktivering (en klient kan ha flera skäl)",
+                    "Among the clients with a sanction: share with each reason, by kind of activation (a client may have several reasons)",
+                ),
+            ],
+        ),
+        (
+            "exemption_reasons",
+            &items.exemption_reasons,
+            sanctions + 1,
+            [
+                text(
+                    "Skäl till undantag efter aktivering",
+                    "Reasons for exemptions by activation",
+                ),
+                text(
+                    "Bland klienterna med undantag från krav: andel med varje skäl, efter slag av aktivering (en klient kan ha flera skäl)",
+                    "Among the clients with an exemption from requirements: share with each reason, by kind of activation (a client may have several reasons)",
+                ),
+            ],
+        ),
+    ];
+    let mut specs = vec![by_provider];
+    for (id, codes, offset, texts) in reasons {
+        specs.push(
+            Columns::run(codes.categories(), Base::Relative(codes.len())).fixed(
+                id,
+                texts,
+                ("activation", text("Aktivering", "Activation")),
+                reason_rows(offset),
+            ),
+        );
+    }
     let timing = Columns(vec![Column::of(
         &(
             "klienter_med_insats",
@@ -343,7 +345,8 @@ pub(super) fn tables(layout: &Layout, schema: &SueSchema) -> Vec<TableSpec> {
         ],
         DEMOGRAPHIC,
     );
-    vec![by_provider, sanction_reasons, exemption_reasons, timing]
+    specs.push(timing);
+    specs
 }
 
 /// The sums that hold: the weeks' persons add up to the persons with a time.
