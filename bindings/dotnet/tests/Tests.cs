@@ -214,9 +214,12 @@ public static class Tests
             Check(unit.Rows.Any(r => r.Code == "Söder"), "the unit Söder is a row");
             Check(group.Report.Tables.SelectMany(t => t.Rows).SelectMany(r => r.Cells)
                   .All(c => !c.Suppressed || (c.Count == null && c.Share == null)), "suppressed cells have no count and no share");
-            // Standardised shares (issue 15) are shown without a count; every other shown cell has one.
+            // Standardised shares (issue 15) are shown without a count, and quartiles of the time to
+            // first intervention as weeks; every other shown cell has a count.
             Check(group.Report.Tables.Where(t => !t.Id.StartsWith("standardised")).SelectMany(t => t.Rows)
-                  .SelectMany(r => r.Cells).All(c => c.Suppressed || c.Count != null), "shown cells carry their count");
+                  .SelectMany(r => r.Cells).All(c => c.Suppressed || c.Count != null || c.Weeks != null), "shown cells carry their count");
+            Check(group.Report.Tables.Where(t => t.Id == "time_to_first_intervention").SelectMany(t => t.Rows)
+                  .SelectMany(r => r.Cells).Any(c => c.Weeks != null), "quartiles in weeks are read");
             var options = new ReportOptions { AsOf = "2026-11-24" };
             var perturbed = engine.Report("sue", ndjson, keys, options);
             Check(!perturbed.Report.Exact && perturbed.Report.Perturbation.MaxDeviation == 2 && perturbed.Report.Records == 400,

@@ -277,6 +277,7 @@ pub(crate) mod tests {
             reason: count
                 .is_none()
                 .then_some(crate::stats::disclosure::SuppressionReason::Small),
+            weeks: None,
             count_key: QuantityKey::new(0, Dimension::Total, 0),
             base_key: QuantityKey::new(1, Dimension::Total, 0),
         }

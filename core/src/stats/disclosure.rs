@@ -35,6 +35,14 @@ pub struct QuantityKey {
 }
 
 impl QuantityKey {
+    /// The same breakdown group's quantity of another slot.
+    pub(crate) fn with_slot(self, slot: usize) -> QuantityKey {
+        QuantityKey {
+            slot: u32::try_from(slot).expect("fewer than 2^32 slots"),
+            ..self
+        }
+    }
+
     pub(crate) fn new(slot: usize, dimension: Dimension, group: u32) -> QuantityKey {
         QuantityKey {
             slot: u32::try_from(slot).expect("fewer than 2^32 slots"),
@@ -60,15 +68,19 @@ pub enum SuppressionReason {
     Secondary,
     /// The number is computed from a hidden one (a standardised share).
     Derived,
+    /// A quartile (of the time to first intervention) its row cannot show: fewer persons than
+    /// a quartile needs, or a quartile in the open-ended last interval.
+    Quantile,
 }
 
 impl SuppressionReason {
     /// Every reason, in footnote order.
-    pub const ALL: [SuppressionReason; 4] = [
+    pub const ALL: [SuppressionReason; 5] = [
         SuppressionReason::Small,
         SuppressionReason::NearBase,
         SuppressionReason::Secondary,
         SuppressionReason::Derived,
+        SuppressionReason::Quantile,
     ];
 
     /// The reason for people, with the report's `threshold`.
@@ -95,6 +107,20 @@ impl SuppressionReason {
             SuppressionReason::Derived => (
                 "beräknas ur ett tal som är dolt".to_owned(),
                 "computed from a number that is hidden".to_owned(),
+            ),
+            SuppressionReason::Quantile => (
+                format!(
+                    "en kvartil visas bara när raden har minst {} personer och kvartilen är under \
+                     {} veckor",
+                    threshold.max(crate::stats::QUANTILE_MIN_PERSONS),
+                    crate::stats::QUANTILE_OPEN_WEEKS
+                ),
+                format!(
+                    "a quartile is shown only when its row has at least {} persons and it is \
+                     under {} weeks",
+                    threshold.max(crate::stats::QUANTILE_MIN_PERSONS),
+                    crate::stats::QUANTILE_OPEN_WEEKS
+                ),
             ),
         };
         crate::text::Text { sv, en }
@@ -162,6 +188,13 @@ impl Registry {
         {
             q.state = State::Shown;
         }
+    }
+
+    /// The count of a quantity as it is or would be published (perturbed in a perturbed report,
+    /// true in an exact one; 0 when not registered), shown or not: for a figure derived under a
+    /// rule of its own (the quartiles of `sue::stats::collected`), never published as a count.
+    pub(crate) fn published_count(&self, key: QuantityKey) -> u64 {
+        self.quantities.get(&key).map_or(0, |q| q.published)
     }
 
     /// The value a reader sees: `None` when suppressed or never shown.

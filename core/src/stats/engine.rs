@@ -691,6 +691,7 @@ impl Registry {
             interval: None,
             suppressed: false,
             reason: None,
+            weeks: None,
             count_key,
             base_key,
         }

@@ -11,6 +11,7 @@
 //!
 //! Reports describe; they do not estimate effects. Shares come with Wilson 95 % intervals.
 
+pub(crate) mod builder;
 pub mod csv;
 pub mod dimension;
 pub mod disclosure;
@@ -32,6 +33,13 @@ use crate::text::Text;
 pub use dimension::{Dimension, ReportOptions};
 pub use engine::Aggregate;
 pub use ndjson::{GroupAggregate, NdjsonAggregator, NdjsonReport, report_from_ndjson};
+
+/// The fewest published persons in a row before a quantile of it (the quartiles of the time to
+/// first intervention) is shown, or the threshold when that is higher.
+pub const QUANTILE_MIN_PERSONS: u64 = 10;
+/// Times of this many weeks or more fall in one open-ended interval; a quantile there is not
+/// shown (its value is not known).
+pub const QUANTILE_OPEN_WEEKS: usize = 52;
 
 /// The smallest number of clients a shown count may have. Default 5; it can be raised, never
 /// lowered.
@@ -195,6 +203,10 @@ pub struct Cell {
     /// hidden number). Absent when shown.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub reason: Option<disclosure::SuppressionReason>,
+    /// A time in whole weeks (a quartile of the time to first intervention), only in the cells
+    /// of such a quantile; never a count of persons. Absent from every other cell.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub weeks: Option<u32>,
     #[serde(skip)]
     pub(crate) count_key: disclosure::QuantityKey,
     #[serde(skip)]

@@ -73,6 +73,7 @@ pub fn marker(reason: SuppressionReason) -> &'static str {
         SuppressionReason::NearBase => "b",
         SuppressionReason::Secondary => "c",
         SuppressionReason::Derived => "d",
+        SuppressionReason::Quantile => "e",
     }
 }
 
@@ -152,7 +153,8 @@ impl<'a> Column<'a> {
                 .cells
                 .first()
                 .map_or(Value::Protected(None), |c| count(c, c.base)),
-            Column::Count(i, _) => count(cell(i), cell(i).count),
+            // A quartile in weeks (the time to first intervention) stands in the count column.
+            Column::Count(i, _) => count(cell(i), cell(i).count.or(cell(i).weeks.map(u64::from))),
             Column::Base(i, _) => count(cell(i), cell(i).base),
             Column::Percent(i, _) => percent(cell(i), cell(i).share),
             Column::Low(i, _) => percent(cell(i), cell(i).interval.map(|v| v[0])),

@@ -80,6 +80,7 @@ fn report_fixture_matches_independently_computed_figures() {
     }
     let mut shown = 0;
     let mut derived = 0;
+    let mut quartiles = 0;
     for (key, want) in expected["cells"].as_object().expect("cells") {
         let mut parts = key.split('/');
         let (table, row, category) = (
@@ -109,6 +110,15 @@ fn report_fixture_matches_independently_computed_figures() {
         let close = |a: &Value, b: &Value| {
             (a.as_f64().expect("number") - b.as_f64().expect("number")).abs() < 1e-9
         };
+        if let Some(weeks) = want.get("weeks") {
+            // A quartile of the time to first intervention, in whole weeks: shown as computed
+            // independently (every row of the fixture has at least 10 persons).
+            assert_eq!(&cell["weeks"], weeks, "{key}");
+            assert_eq!(cell["suppressed"], Value::Bool(false), "{key}");
+            assert!(cell["count"].is_null() && cell["share"].is_null(), "{key}");
+            quartiles += 1;
+            continue;
+        }
         if want["count"].is_null() {
             // A derived share (a standardised rate): no count of its own, shown only when every
             // published number it is computed from is shown.
@@ -168,4 +178,70 @@ fn report_fixture_matches_independently_computed_figures() {
         derived >= 6,
         "only {derived} standardised shares were shown"
     );
+    assert_eq!(quartiles, 9, "quartiles by total and gender");
+}
+
+/// The quartiles of the time to first intervention are shown only for a row of at least 10
+/// published persons: the fixture's first 12 records (7 with an intervention other than a sanction or exemption) show none, and
+/// no report shows a minimum or maximum.
+#[test]
+fn a_row_under_the_minimum_shows_no_quartile() {
+    let engine = engine();
+    let definition = engine.definition("sue", None).expect("sue");
+    let records = read("sue/report/records.ndjson");
+    let lines: Vec<&[u8]> = records
+        .split(|&b| b == b'\n')
+        .filter(|l| !l.is_empty())
+        .collect();
+    let report = |lines: &[&[u8]]| {
+        let mut aggregate = SueAggregate::new(
+            SueSchema::new(definition).expect("schema"),
+            jiff::civil::date(2026, 11, 24),
+        );
+        for line in lines {
+            let validated = engine.parse(Some("sue"), line).expect("parses");
+            let person = bistand_core::stats::perturbation::StatisticsKey::new(&[7; 32])
+                .expect("a long enough secret")
+                .person(None, line);
+            assert!(aggregate.add_validated(&validated, person));
+        }
+        let exact = ReportOptions {
+            exact: true,
+            ..ReportOptions::default()
+        };
+        let report = serde_json::to_value(aggregate.report(&exact)).expect("json");
+        report["tables"]
+            .as_array()
+            .expect("tables")
+            .iter()
+            .find(|t| t["id"] == "time_to_first_intervention")
+            .expect("the table")
+            .clone()
+    };
+    let codes = |table: &Value| -> Vec<String> {
+        table["categories"]
+            .as_array()
+            .expect("categories")
+            .iter()
+            .map(|c| c["code"].as_str().expect("code").to_owned())
+            .collect()
+    };
+    let few = report(&lines[..12]);
+    assert_eq!(
+        codes(&few),
+        [
+            "klienter_med_insats",
+            "kvartil_1_veckor",
+            "median_veckor",
+            "kvartil_3_veckor"
+        ]
+    );
+    let cells = &few["rows"][0]["cells"];
+    assert_eq!(cells[0]["count"], 7, "7 of the first 12 records have one");
+    for quartile in 1..4 {
+        assert_eq!(cells[quartile]["suppressed"], Value::Bool(true));
+        assert!(cells[quartile].get("weeks").is_none());
+    }
+    let all = report(&lines);
+    assert_eq!(all["rows"][0]["cells"][2]["weeks"], 4);
 }

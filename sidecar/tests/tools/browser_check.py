@@ -301,7 +301,7 @@ def main():
 
 
 # The footnote marker of each reason (core/src/stats/wide.rs, `marker`).
-MARKERS = {"small": "a", "near_base": "b", "secondary": "c", "derived": "d"}
+MARKERS = {"small": "a", "near_base": "b", "secondary": "c", "derived": "d", "quantile": "e"}
 
 
 def fail(message):

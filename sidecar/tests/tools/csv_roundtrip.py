@@ -52,7 +52,7 @@ def main():
                     fail(f"{table['id']}: row {code} is not in the JSON report")
                 for category, cell in zip(table["categories"], row["cells"]):
                     c = category["code"]
-                    compared += check(fields[f"{c}.count"], cell["count"], None, number, table, code, c)
+                    compared += check(fields[f"{c}.count"], cell.get("weeks", cell["count"]), None, number, table, code, c)
                     share = cell["share"]
                     compared += check(fields[f"{c}.percent"], share, 100, number, table, code, c)
                     interval = cell["interval"] or [None, None]

@@ -71,7 +71,7 @@ def main():
                 interval = cell["interval"] or [None, None]
                 base_key = "base" if "base" in fields else f"{c}.base"
                 for key, value, scale in (
-                    (f"{c}.count", cell["count"], None),
+                    (f"{c}.count", cell.get("weeks", cell["count"]), None),
                     (base_key, cell["base"], None),
                     (f"{c}.percent", cell["share"], 100),
                     (f"{c}.ci_low", interval[0], 100),
@@ -104,7 +104,7 @@ def main():
 
 
 # The footnote marker of each reason (core/src/stats/wide.rs, `marker`).
-MARKERS = {"small": "a", "near_base": "b", "secondary": "c", "derived": "d"}
+MARKERS = {"small": "a", "near_base": "b", "secondary": "c", "derived": "d", "quantile": "e"}
 
 
 def fail(message):

@@ -6,7 +6,7 @@ findings are written by hand here, not produced by bistand. The report fixture's
 simple arithmetic patterns, and its expected counts, shares and Wilson intervals are computed below
 with plain Python from those records, independently of bistand.
 Run from this folder: python3 make_fixtures.py"""
-import json, math, os, sys
+import copy, datetime, json, math, os, sys
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 from fixtures import Cases, write  # noqa: E402
@@ -103,6 +103,9 @@ TYPES = ["jobbsokaraktivitet", "arbetspraktik", "sanktion", "undantag", "sfi"]
 OUTCOMES = ["arbete_utan_stod", "arbete_med_stod", "studier", "annan_ersattning", "fortsatt_bistand", "okant"]
 GOALS = ["helt", "delvis", "inte"]
 HINDER = ["arbetslos", "sjukskriven_lakarintyg", "arbetshinder_sociala_skal", "utan_hinder"]
+PROVIDERS = ["socialtjansten", "kommunal_arbetsmarknadsenhet", "arbetsformedlingen", "region", "extern_aktor", "annan"]
+def add_days(date, days):
+    return (datetime.date.fromisoformat(date) + datetime.timedelta(days=days)).isoformat()
 records = []
 for i in range(400):
     gender = GENDERS[i % 2]
@@ -131,12 +134,16 @@ for i in range(400):
         answers["registeruppfoljning.arbete"] = i % 4 == 1
         answers["registeruppfoljning.bistand"] = i % 3 == 0
     rows = []
-    for t in types:
-        row = {"typ": t, "startdatum": start}
+    for k, t in enumerate(types):
+        # Interventions start (i % 9) weeks and a few days after the case, later rows a week
+        # apart; providers vary by row and are not recorded for every eleventh record.
+        row = {"typ": t, "startdatum": add_days(start, 7 * (i % 9) + i % 5 + 7 * k)}
+        if i % 11 != 0:
+            row["utforare"] = PROVIDERS[(i + k) % len(PROVIDERS)]
         if t == "undantag":
-            row["undantag_skal"] = "sjukdom"
+            row["undantag_skal"] = ["sjukdom", "foraldraskap", "studier"][i % 3]
         if t == "sanktion":
-            row["sanktion_skal"] = "franvaro"
+            row["sanktion_skal"] = ["franvaro", "avbojt_erbjudande"][i % 2]
         rows.append(row)
     if rows:
         answers["insatser.insats"] = rows
@@ -283,6 +290,41 @@ for window, code in ((3, "inom_3_manader"), (6, "inom_6_manader"), (12, "inom_12
     closed = [x for x in a if "avslutning.datum" in x and add_months(x["avslutning.datum"], window) <= AS_OF]
     reopened = [x for x in closed if "ateraktualisering.datum" in x and x["ateraktualisering.datum"] <= add_months(x["avslutning.datum"], window)]
     expected[f"reopening/total/{code}"] = cell(len(reopened), len(closed))
+# Providers, reasons for sanctions and exemptions, and time to first intervention (issue 15,
+# point 2). A person counts once per provider and reason; the time is in whole weeks from the
+# case start to the earliest start of an intervention other than a sanction or an exemption.
+ALL_GROUPS = dict(GROUP, sanktion="kontroll", undantag="stod")
+def rows_of(x):
+    return x.get("insatser.insats", [])
+for g in ("jobbaktivering", "resursaktivering", "stod", "kontroll", "alla"):
+    members = [x for x in a if any(g in ("alla", ALL_GROUPS[r["typ"]]) for r in rows_of(x))]
+    for p in PROVIDERS + ["ej_angiven"]:
+        has = lambda x: any(g in ("alla", ALL_GROUPS[r["typ"]]) and r.get("utforare", "ej_angiven") == p for r in rows_of(x))
+        if members:
+            expected[f"interventions_by_provider/{g}/{p}"] = cell(sum(map(has, members)), len(members))
+for table, kind, item, reasons in (("sanction_reasons", "sanktion", "sanktion_skal", ["franvaro", "avbojt_erbjudande", "annat"]),
+                                   ("exemption_reasons", "undantag", "undantag_skal", ["sjukdom", "foraldraskap", "studier", "sociala_skal", "annat"])):
+    for combo in ("endast_jobbaktivering", "endast_resursaktivering", "bade_jobb_och_resurs", "ingen_aktivering", "samtliga"):
+        members = [x for x in a if kind in kinds(x) and combo in ("samtliga", combination(x))]
+        for reason in reasons:
+            if members:
+                expected[f"{table}/{combo}/{reason}"] = cell(sum(any(r.get(item) == reason for r in rows_of(x)) for x in members), len(members))
+def weeks_to_first(x):
+    starts = [r["startdatum"] for r in rows_of(x) if r["typ"] not in ("sanktion", "undantag")]
+    if not starts:
+        return None
+    days = (datetime.date.fromisoformat(min(starts)) - datetime.date.fromisoformat(x["bakgrund.aktualiseringsdatum"])).days
+    return days // 7
+def quartiles(weeks):
+    weeks = sorted(weeks)
+    return [next(w for w in weeks if 4 * sum(v <= w for v in weeks) >= k * len(weeks)) for k in (1, 2, 3)]
+for row, members in [("total/total", a)] + [(f"gender/{g}", [x for x in a if x["bakgrund.kon"] == g]) for g in GENDERS]:
+    dimension, code = row.split("/")
+    table = "time_to_first_intervention" + ("" if dimension == "total" else f".{dimension}")
+    timed = [w for w in map(weeks_to_first, members) if w is not None]
+    expected[f"{table}/{code}/klienter_med_insats"] = cell(len(timed), len(members))
+    for quartile_code, w in zip(("kvartil_1_veckor", "median_veckor", "kvartil_3_veckor"), quartiles(timed)):
+        expected[f"{table}/{code}/{quartile_code}"] = {"weeks": w}
 with open("report/expected.json", "w", encoding="utf-8") as f:
     json.dump({"as_of": AS_OF, "threshold": 5, "cells": expected}, f, indent=2, sort_keys=True)
     f.write("\n")

@@ -24,6 +24,7 @@ use crate::validate::Validated;
 
 mod breakdowns;
 mod choices;
+mod collected;
 mod layout;
 mod record;
 mod schema;
@@ -145,6 +146,12 @@ impl SueAggregate {
         let specs = table_specs(&self.schema, &self.layout);
         let partitions = self.layout.partitions(&self.schema);
         let (mut tables, registry) = build_tables(&self.aggregate, &specs, &partitions, options);
+        collected::quartiles(
+            &mut tables,
+            &registry,
+            &self.layout,
+            options.threshold.get(),
+        );
         // Derived from the published cells only, after disclosure control.
         let standardised = standardised::standardised_tables(&tables);
         tables.extend(standardised);
@@ -245,6 +252,13 @@ fn count_record(
         breakdown.count(counts, schema, record, groups);
     }
     choices::count(counts, layout, schema, record, groups);
+    collected::count(
+        counts,
+        &layout.collected,
+        schema,
+        record,
+        choices::combination(groups),
+    );
     let at = layout.profile + usize::from(record.profile) * standardised::PER_PROFILE;
     counts.add(at);
     for (m, hit) in standardised::measures(schema, record, groups)
@@ -527,6 +541,10 @@ mod tests {
                 "reopening_reasons",
                 "goals_set",
                 "interruptions",
+                "interventions_by_provider",
+                "sanction_reasons",
+                "exemption_reasons",
+                "time_to_first_intervention",
                 "needs_profile",
                 "by_forsorjningshinder",
                 "by_utbildning",

@@ -222,10 +222,14 @@ public final class BindingTest {
             check(unit.rows().stream().anyMatch(r -> r.code().equals("Söder")), "the unit Söder is a row");
             check(group.report().tables().stream().flatMap(t -> t.rows().stream()).flatMap(r -> r.cells().stream())
                     .allMatch(c -> !c.suppressed() || (c.count() == null && c.share() == null)), "suppressed cells have no count and no share");
-            // Standardised shares (issue 15) are shown without a count; every other shown cell has one.
+            // Standardised shares (issue 15) are shown without a count, and quartiles of the time to
+            // first intervention as weeks; every other shown cell has a count.
             check(group.report().tables().stream().filter(t -> !t.id().startsWith("standardised"))
                     .flatMap(t -> t.rows().stream()).flatMap(r -> r.cells().stream())
-                    .allMatch(c -> c.suppressed() || c.count() != null), "shown cells carry their count");
+                    .allMatch(c -> c.suppressed() || c.count() != null || c.weeks() != null), "shown cells carry their count");
+            check(group.report().tables().stream().filter(t -> t.id().equals("time_to_first_intervention"))
+                    .flatMap(t -> t.rows().stream()).flatMap(r -> r.cells().stream())
+                    .anyMatch(c -> c.weeks() != null), "quartiles in weeks are read");
             ReportOptions options = ReportOptions.of("2026-11-24");
             GroupReportResult perturbed = engine.report("sue", ndjson, keys, options);
             check(!perturbed.report().exact() && perturbed.report().perturbation().maxDeviation() == 2
