@@ -48,6 +48,7 @@ fn write(report: &GroupReport, language: Language) -> std::result::Result<Vec<u8
     let count = Format::new().set_num_format("#,##0");
     let percent = Format::new().set_num_format("0.0");
     let decimal = Format::new().set_num_format("0.00");
+    let ratio = Format::new().set_num_format("0.000");
     let protected = Format::new().set_align(FormatAlign::Right);
     let total = Format::new().set_bold();
 
@@ -112,6 +113,7 @@ fn write(report: &GroupReport, language: Language) -> std::result::Result<Vec<u8
                 code: &code,
                 count: &count,
                 percent: &percent,
+                ratio: &ratio,
                 protected: &protected,
                 total: &total,
             },
@@ -126,6 +128,7 @@ struct Formats<'f> {
     code: &'f Format,
     count: &'f Format,
     percent: &'f Format,
+    ratio: &'f Format,
     protected: &'f Format,
     total: &'f Format,
 }
@@ -167,6 +170,7 @@ fn write_table(
                 #[allow(clippy::cast_precision_loss)] // client counts are far below 2^52
                 Value::Count(n) => sheet.write_number_with_format(r, c, n as f64, formats.count)?,
                 Value::Percent(p) => sheet.write_number_with_format(r, c, p, formats.percent)?,
+                Value::Ratio(v) => sheet.write_number_with_format(r, c, v, formats.ratio)?,
                 Value::Protected => {
                     sheet.write_string_with_format(r, c, PROTECTED, formats.protected)?
                 }

@@ -164,8 +164,104 @@ fn report_fixture_matches_independently_computed_figures() {
         );
     }
     assert!(shown >= 25, "only {shown} expected cells were shown");
+    assert_eq!(
+        regressions_matching_statsmodels(&report, &expected["regressions"]),
+        (2, 2),
+        "two models fitted and two refused"
+    );
     assert!(
         derived >= 6,
         "only {derived} standardised shares were shown"
     );
+}
+
+/// The association tables of `report` against the fixture's regressions, fitted by statsmodels
+/// in `make_fixtures.py`: a fitted model's odds ratios and intervals give back its coefficients
+/// and standard errors to 1e-6 (the intercept is not shown), the reference levels have odds
+/// ratio 1, and a refused model shows no odds ratio and says why. Returns (fitted, refused).
+fn regressions_matching_statsmodels(report: &Value, regressions: &Value) -> (usize, usize) {
+    const Z: f64 = 1.959_963_984_540_054;
+    let (mut fitted, mut refused) = (0, 0);
+    for (id, want) in regressions.as_object().expect("regressions") {
+        let table = report["tables"]
+            .as_array()
+            .expect("tables")
+            .iter()
+            .find(|t| t["id"] == id.as_str())
+            .unwrap_or_else(|| panic!("table {id}"));
+        let column = table["categories"]
+            .as_array()
+            .expect("categories")
+            .iter()
+            .position(|c| c["code"] == bistand_core::stats::ODDS_RATIO)
+            .expect("an odds-ratio column");
+        let rows = table["rows"].as_array().expect("rows");
+        let description = &table["description"];
+        if let Some(reason) = want["refused"].as_str() {
+            assert!(
+                rows.iter().all(|r| r["cells"][column]["share"].is_null()),
+                "{id}: a refused model shows no odds ratio"
+            );
+            let sv = description["sv"].as_str().expect("sv");
+            assert!(sv.contains("Modellen visas inte"), "{id}: {sv}");
+            if reason == "separation" {
+                assert!(sv.contains("alla eller ingen"), "{id}: {sv}");
+                assert!(
+                    description["en"]
+                        .as_str()
+                        .expect("en")
+                        .contains("separation"),
+                    "{id}"
+                );
+            }
+            refused += 1;
+            continue;
+        }
+        let params = want["params"].as_object().expect("params");
+        let mut compared = 0;
+        for row in rows {
+            let code = row["code"].as_str().expect("code");
+            let cell = &row["cells"][column];
+            let Some((coefficient, se)) = params.get(code).map(|p| {
+                (
+                    p[0].as_f64().expect("coefficient"),
+                    p[1].as_f64().expect("standard error"),
+                )
+            }) else {
+                // A reference level (odds ratio 1) or a level without persons (none).
+                if let Some(ratio) = cell["share"].as_f64() {
+                    assert!((ratio - 1.0).abs() < 1e-15, "{id}/{code}: reference");
+                    assert!(cell["interval"].is_null(), "{id}/{code}");
+                }
+                continue;
+            };
+            let ratio = cell["share"].as_f64().expect("an odds ratio");
+            let low = cell["interval"][0].as_f64().expect("low");
+            let high = cell["interval"][1].as_f64().expect("high");
+            assert!(
+                cell["count"].is_null(),
+                "{id}/{code}: an odds ratio has no count"
+            );
+            assert!(
+                (ratio.ln() - coefficient).abs() < 1e-6,
+                "{id}/{code}: coefficient {} vs statsmodels {coefficient}",
+                ratio.ln()
+            );
+            let ours = (high.ln() - low.ln()) / (2.0 * Z);
+            assert!(
+                (ours - se).abs() < 1e-6,
+                "{id}/{code}: standard error {ours} vs statsmodels {se}"
+            );
+            compared += 1;
+        }
+        assert_eq!(
+            compared,
+            params.len() - 1,
+            "{id}: every term but the intercept"
+        );
+        let en = description["en"].as_str().expect("en");
+        assert!(en.starts_with("Associations, not effects"), "{id}: {en}");
+        fitted += 1;
+    }
+    (fitted, refused)
 }

@@ -22,6 +22,7 @@ use crate::stats::{Category, Dimension, GroupReport, ReportOptions};
 use crate::text::Text;
 use crate::validate::Validated;
 
+mod association;
 mod breakdowns;
 mod choices;
 mod layout;
@@ -148,6 +149,7 @@ impl SueAggregate {
         // Derived from the published cells only, after disclosure control.
         let standardised = standardised::standardised_tables(&tables);
         tables.extend(standardised);
+        tables.extend(association::tables(&self.aggregate, &self.layout, options));
         (tables, registry)
     }
 }
@@ -245,6 +247,7 @@ fn count_record(
         breakdown.count(counts, schema, record, groups);
     }
     choices::count(counts, layout, schema, record, groups);
+    counts.tag(association::tag(layout, schema, record, groups));
     let at = layout.profile + usize::from(record.profile) * standardised::PER_PROFILE;
     counts.add(at);
     for (m, hit) in standardised::measures(schema, record, groups)

@@ -1,0 +1,437 @@
+//! Association analysis (issue 15, point 4): logistic regressions of register outcomes (work,
+//! still on assistance) and of interventions received (resource activation, sanction) on the
+//! seed study's controls (unit, gender, age band, origin, household, education,
+//! försörjningshinder, long-term status), shown as odds ratios with 95 % intervals and persons
+//! and events per level. Associations, never effects.
+//!
+//! What is kept per record is one tag ([`tag`]): the levels the strata's key does not hold
+//! (education, försörjningshinder, long-term status) and the outcome bits, counted per stratum
+//! and tag by the aggregate over the same persons as every counter. A report sums those into
+//! covariate patterns and fits a grouped-binomial logit ([`regression::fit_grouped`]).
+//!
+//! Protection (DESIGN.md, "Association analysis"): persons and events per level are counts of
+//! persons with their own cell keys, published as every count is (perturbed, then the
+//! threshold); the output rules are checked on those published counts; and in perturbed reports
+//! the model is fitted on perturbed pattern counts (events and non-events of each pattern, each
+//! with its cell key), so its estimates are a function of perturbed numbers only.
+
+// The parts of the SUE statistics share their types and imports: one glob of the parent.
+use super::*;
+use crate::stats::dimension::{AGE_BANDS, Class, GENDERS, HOUSEHOLDS, ORIGINS};
+use crate::stats::disclosure::QuantityKey;
+use crate::stats::engine::Counter;
+use crate::stats::perturbation::PerturbationTable;
+use crate::stats::regression::{self, Control, Fit, Pattern, Refusal};
+use crate::stats::{Cell, ODDS_RATIO, Row, Table, wilson_interval};
+
+// Outcome bits of a tag.
+const RESOURCE_BIT: u64 = 1;
+const SANCTION_BIT: u64 = 1 << 1;
+const WORK_RECORDED: u64 = 1 << 2;
+const WORK_BIT: u64 = 1 << 3;
+const ASSISTANCE_RECORDED: u64 = 1 << 4;
+const ASSISTANCE_BIT: u64 = 1 << 5;
+/// Where the levels of the breakdowns in [`TAGGED`] start in a tag, 8 bits each.
+const LEVELS_AT: u32 = 8;
+
+/// The controls the strata do not hold, taken from the breakdowns of the same name (their
+/// groups, "not answered" last, are the levels).
+const TAGGED: [breakdowns::Source; 3] = [
+    breakdowns::Source::Education,
+    breakdowns::Source::Hinder,
+    breakdowns::Source::LongTerm,
+];
+
+/// One model: table id, outcome labels, which tags are in its base and which have the outcome.
+struct Model {
+    id: &'static str,
+    sv: &'static str,
+    en: &'static str,
+    base_sv: &'static str,
+    base_en: &'static str,
+    /// Bits a tag must have to be in the base (0: every client).
+    recorded: u64,
+    event: u64,
+}
+
+const MODELS: [Model; 4] = [
+    Model {
+        id: "association_work",
+        sv: "arbete enligt registeruppföljning",
+        en: "work by the register follow-up",
+        base_sv: "Bland klienter med registeruppföljning (registeruppfoljning.arbete), inte utfallet efter insats (efter_insats.utfall), som bara finns efter en insats",
+        base_en: "Among clients with a register follow-up (registeruppfoljning.arbete), not the outcome after an intervention (efter_insats.utfall), which exists only after one",
+        recorded: WORK_RECORDED,
+        event: WORK_BIT,
+    },
+    Model {
+        id: "association_assistance",
+        sv: "fortsatt bistånd enligt registeruppföljning",
+        en: "still on assistance by the register follow-up",
+        base_sv: "Bland klienter med registeruppföljning (registeruppfoljning.bistand), inte utfallet efter insats (efter_insats.utfall), som bara finns efter en insats",
+        base_en: "Among clients with a register follow-up (registeruppfoljning.bistand), not the outcome after an intervention (efter_insats.utfall), which exists only after one",
+        recorded: ASSISTANCE_RECORDED,
+        event: ASSISTANCE_BIT,
+    },
+    Model {
+        id: "association_resource_activation",
+        sv: "resursaktivering",
+        en: "human-resource activation",
+        base_sv: "Bland samtliga klienter",
+        base_en: "Among all clients",
+        recorded: 0,
+        event: RESOURCE_BIT,
+    },
+    Model {
+        id: "association_sanction",
+        sv: "sanktion",
+        en: "sanction",
+        base_sv: "Bland samtliga klienter",
+        base_en: "Among all clients",
+        recorded: 0,
+        event: SANCTION_BIT,
+    },
+];
+
+/// The tag of a record: its outcome bits and its levels of the [`TAGGED`] controls.
+pub(super) fn tag(layout: &Layout, schema: &SueSchema, record: &SueRecord, groups: u8) -> u64 {
+    let mut tag = 0;
+    if groups & (1 << RESOURCE) != 0 {
+        tag |= RESOURCE_BIT;
+    }
+    if record.interventions & (1 << schema.sanction) != 0 {
+        tag |= SANCTION_BIT;
+    }
+    for (value, recorded, event) in [
+        (record.register_work, WORK_RECORDED, WORK_BIT),
+        (
+            record.register_assistance,
+            ASSISTANCE_RECORDED,
+            ASSISTANCE_BIT,
+        ),
+    ] {
+        if let Some(value) = value {
+            tag |= recorded;
+            if value {
+                tag |= event;
+            }
+        }
+    }
+    for (i, breakdown) in tagged_breakdowns(layout).enumerate() {
+        let level = u64::try_from(breakdown.group_of(record)).expect("few groups");
+        tag |= level.min(0xff) << (LEVELS_AT + 8 * u32::try_from(i).expect("three"));
+    }
+    tag
+}
+
+fn tagged_breakdowns(layout: &Layout) -> impl Iterator<Item = &Breakdown> {
+    TAGGED.iter().map(|source| {
+        layout
+            .breakdowns
+            .iter()
+            .find(|b| b.source == *source)
+            .expect("every tagged control is a breakdown")
+    })
+}
+
+fn levels(classes: &[Class]) -> Vec<(String, Text)> {
+    classes
+        .iter()
+        .map(|c| (c.code.to_owned(), c.label()))
+        .collect()
+}
+
+/// The association tables of `aggregate`, one per model, after the output rules.
+pub(super) fn tables(
+    aggregate: &Aggregate,
+    layout: &Layout,
+    options: &ReportOptions,
+) -> Vec<Table> {
+    let tagged = aggregate.tagged();
+    // Units present, by name (the order of the unit breakdown).
+    let mut units: Vec<u32> = tagged.keys().map(|(s, _)| s.unit).collect();
+    units.sort_unstable_by_key(|&u| aggregate.unit_name(u));
+    units.dedup();
+    let text = |sv: &str, en: &str| Text {
+        sv: sv.into(),
+        en: en.into(),
+    };
+    // The controls: name, label and levels (code, label).
+    let mut controls: Vec<(String, Text, Vec<(String, Text)>)> = vec![
+        (
+            Dimension::Unit.as_str().into(),
+            Dimension::Unit.label(),
+            units
+                .iter()
+                .map(|&u| {
+                    let name = aggregate.unit_name(u).to_owned();
+                    (name.clone(), text(&name, &name))
+                })
+                .collect(),
+        ),
+        (
+            Dimension::Gender.as_str().into(),
+            Dimension::Gender.label(),
+            levels(&GENDERS),
+        ),
+        (
+            Dimension::AgeBand.as_str().into(),
+            Dimension::AgeBand.label(),
+            levels(&AGE_BANDS),
+        ),
+        (
+            Dimension::Origin.as_str().into(),
+            Dimension::Origin.label(),
+            levels(&ORIGINS),
+        ),
+        (
+            Dimension::Household.as_str().into(),
+            Dimension::Household.label(),
+            levels(&HOUSEHOLDS),
+        ),
+    ];
+    for breakdown in tagged_breakdowns(layout) {
+        controls.push((
+            breakdown.rows_are.into(),
+            breakdown.title.clone(),
+            breakdown.groups.clone(),
+        ));
+    }
+    let pattern_of = |stratum: &StratumKey, tag: u64| -> Vec<usize> {
+        let unit = units
+            .iter()
+            .position(|&u| u == stratum.unit)
+            .expect("every unit present");
+        let mut levels = vec![
+            unit,
+            usize::from(stratum.gender),
+            usize::from(stratum.age),
+            usize::from(stratum.origin),
+            usize::from(stratum.household),
+        ];
+        for i in 0..TAGGED.len() {
+            let level = (tag >> (LEVELS_AT + 8 * u32::try_from(i).expect("three"))) & 0xff;
+            levels.push(usize::try_from(level).expect("a byte"));
+        }
+        levels
+    };
+    let perturbation = (!options.exact)
+        .then(|| PerturbationTable::new(options.perturbation).ok())
+        .flatten();
+    // The published value of a count (perturbed unless the report is exact).
+    let publish = |counter: Counter| match &perturbation {
+        Some(table) => table.perturb(counter.count, counter.key),
+        None => counter.count,
+    };
+    let threshold = options.threshold.get();
+    MODELS
+        .iter()
+        .map(|model| {
+            // Events and non-events per pattern, with their cell keys.
+            let mut patterns: std::collections::BTreeMap<Vec<usize>, (Counter, Counter)> =
+                std::collections::BTreeMap::new();
+            for (&(stratum, tag), &counter) in &tagged {
+                if tag & model.recorded != model.recorded {
+                    continue;
+                }
+                let (events, others) = patterns.entry(pattern_of(&stratum, tag)).or_default();
+                if tag & model.event != 0 {
+                    events.merge(counter);
+                } else {
+                    others.merge(counter);
+                }
+            }
+            // Persons and events per level, and of the whole model, with their cell keys.
+            let mut level_counts: Vec<Vec<(Counter, Counter)>> = controls
+                .iter()
+                .map(|(_, _, levels)| vec![(Counter::default(), Counter::default()); levels.len()])
+                .collect();
+            let mut everyone = Counter::default();
+            for (levels, (events, others)) in &patterns {
+                let mut persons = *events;
+                persons.merge(*others);
+                everyone.merge(persons);
+                for (counts, &level) in level_counts.iter_mut().zip(levels) {
+                    counts[level].0.merge(persons);
+                    counts[level].1.merge(*events);
+                }
+            }
+            // What the model is fitted on: exact pattern counts in an exact report, else the
+            // published (perturbed) events and non-events of each pattern.
+            let grouped: Vec<Pattern> = patterns
+                .iter()
+                .map(|(levels, (events, others))| {
+                    let events = publish(*events);
+                    Pattern {
+                        levels: levels.clone(),
+                        persons: events + publish(*others),
+                        events,
+                    }
+                })
+                .collect();
+            let regression_controls: Vec<Control> = controls
+                .iter()
+                .map(|(name, _, levels)| Control {
+                    name: name.clone(),
+                    levels: levels.iter().map(|(code, _)| code.clone()).collect(),
+                })
+                .collect();
+            // The output rules on the published persons and events per level, then on the data
+            // fitted.
+            let published: Vec<Vec<(u64, u64)>> = level_counts
+                .iter()
+                .map(|levels| {
+                    levels
+                        .iter()
+                        .map(|&(persons, events)| (publish(persons), publish(events)))
+                        .collect()
+                })
+                .collect();
+            let fit = regression::check_levels(&regression_controls, &published, threshold)
+                .and_then(|()| regression::fit_grouped(&grouped, &regression_controls, threshold));
+            table(
+                model,
+                &controls,
+                &published,
+                publish(everyone),
+                &fit,
+                threshold,
+                options.exact,
+            )
+        })
+        .collect()
+}
+
+/// A count as shown: under the threshold it is suppressed.
+fn shown(value: u64, threshold: u64) -> Option<u64> {
+    (value >= threshold).then_some(value)
+}
+
+fn table(
+    model: &Model,
+    controls: &[(String, Text, Vec<(String, Text)>)],
+    published: &[Vec<(u64, u64)>],
+    everyone: u64,
+    fit: &Result<Fit, Refusal>,
+    threshold: u64,
+    exact: bool,
+) -> Table {
+    let count_cell = |count: Option<u64>, base: Option<u64>| {
+        let (share, interval) = match (count, base) {
+            #[allow(clippy::cast_precision_loss)] // person counts are far below 2^52
+            (Some(c), Some(b)) if b > 0 => (Some(c as f64 / b as f64), wilson_interval(c, b)),
+            _ => (None, None),
+        };
+        Cell {
+            count,
+            base,
+            share,
+            interval,
+            suppressed: count.is_none(),
+            count_key: QuantityKey::default(),
+            base_key: QuantityKey::default(),
+        }
+    };
+    let all = shown(everyone, threshold);
+    let mut rows = Vec::new();
+    for ((name, label, levels), counts) in controls.iter().zip(published) {
+        for ((code, level_label), &(persons, events)) in levels.iter().zip(counts) {
+            let persons_shown = shown(persons, threshold);
+            // Events closer to their base than the threshold tell that (nearly) everyone in the
+            // level has the outcome: not shown, as in every other table.
+            let events_shown = shown(events, threshold)
+                .filter(|&e| persons_shown.is_some_and(|p| e + threshold <= p));
+            let ratio = match fit {
+                Ok(fit) if persons > 0 => {
+                    if fit
+                        .references
+                        .iter()
+                        .any(|(f, l, _, _)| f == name && l == code)
+                    {
+                        Some((1.0, None))
+                    } else {
+                        fit.terms
+                            .iter()
+                            .find(|t| &t.factor == name && &t.level == code)
+                            .map(|t| (t.odds_ratio, Some(t.interval)))
+                    }
+                }
+                _ => None,
+            };
+            rows.push(Row {
+                code: format!("{name}:{code}"),
+                label: Text {
+                    sv: format!("{}: {}", label.sv, level_label.sv),
+                    en: format!("{}: {}", label.en, level_label.en),
+                },
+                cells: vec![
+                    count_cell(persons_shown, all),
+                    count_cell(events_shown, persons_shown),
+                    Cell {
+                        count: None,
+                        base: None,
+                        share: ratio.map(|r| r.0),
+                        interval: ratio.and_then(|r| r.1),
+                        suppressed: ratio.is_none(),
+                        count_key: QuantityKey::default(),
+                        base_key: QuantityKey::default(),
+                    },
+                ],
+            });
+        }
+    }
+    let mut description = Text {
+        sv: format!(
+            "Samband, inte effekter: logistisk regression av {} på enhet, kön, åldersgrupp, ursprung, hushållstyp, utbildning, försörjningshinder och långvarighet. Oddskvot mot referensgruppen (den första gruppen med personer i varje variabel, oddskvot 1) med 95 % konfidensintervall, med hänsyn till de andra variablerna; antal personer (andel av modellens personer) och antal med utfallet (andel av gruppens personer) per grupp. {}. Modellen visas bara när varje grupp har minst {threshold} personer med och minst {threshold} utan utfallet, ingen grupp har alla eller ingen med utfallet och det finns minst {} personer fler än skattade parametrar",
+            model.sv,
+            model.base_sv,
+            regression::MIN_RESIDUAL_DF
+        ),
+        en: format!(
+            "Associations, not effects: logistic regression of {} on unit, gender, age band, origin, household, education, main obstacle to self-support and long-term status. Odds ratio against the reference level (the first level with persons of each control, odds ratio 1) with 95 % confidence interval, adjusted for the other controls; persons (share of the model's persons) and persons with the outcome (share of the level's persons) per level. {}. The model is shown only when every level has at least {threshold} persons with and {threshold} without the outcome, no level has everyone or no one with it, and there are at least {} more persons than estimated parameters",
+            model.en,
+            model.base_en,
+            regression::MIN_RESIDUAL_DF
+        ),
+    };
+    if !exact {
+        description.sv.push_str(". Skattad på störda antal per kombination av grupper, så att den inte avslöjar mer än de störda antalen");
+        description.en.push_str(". Fitted on perturbed counts per combination of levels, so that it reveals no more than perturbed counts do");
+    }
+    if let Err(refusal) = fit {
+        let reason = refusal.reason();
+        description
+            .sv
+            .push_str(&format!(". Modellen visas inte: {}", reason.sv));
+        description
+            .en
+            .push_str(&format!(". The model is not shown: {}", reason.en));
+    }
+    let category = |code: &str, sv: &str, en: &str| Category {
+        code: code.into(),
+        label: Text {
+            sv: sv.into(),
+            en: en.into(),
+        },
+    };
+    Table {
+        id: model.id.into(),
+        title: Text {
+            sv: format!("Samband med {}", model.sv),
+            en: format!("Associations with {}", model.en),
+        },
+        unit: "persons".into(),
+        description,
+        rows_are: "level".into(),
+        rows_label: Text {
+            sv: "Variabel: grupp".into(),
+            en: "Control: level".into(),
+        },
+        categories: vec![
+            category("personer", "Personer", "Persons"),
+            category("med_utfallet", "Med utfallet", "With the outcome"),
+            category(ODDS_RATIO, "Oddskvot (samband)", "Odds ratio (association)"),
+        ],
+        rows,
+    }
+}
