@@ -209,8 +209,8 @@ public static class Tests
             Check(unit.Rows.Any(r => r.Code == "Söder"), "the unit Söder is a row");
             Check(group.Report.Tables.SelectMany(t => t.Rows).SelectMany(r => r.Cells)
                   .All(c => !c.Suppressed || (c.Count == null && c.Share == null)), "suppressed cells have no count and no share");
-            // Standardised shares (issue 15) are shown without a count; every other shown cell has one.
-            Check(group.Report.Tables.Where(t => !t.Id.StartsWith("standardised")).SelectMany(t => t.Rows)
+            // Standardised shares and odds ratios (issue 15) are shown without a count; every other shown cell has one.
+            Check(group.Report.Tables.Where(t => !t.Id.StartsWith("standardised") && !t.Id.StartsWith("association_")).SelectMany(t => t.Rows)
                   .SelectMany(r => r.Cells).All(c => c.Suppressed || c.Count != null), "shown cells carry their count");
             var options = new ReportOptions { AsOf = "2026-11-24" };
             var perturbed = engine.Report("sue", ndjson, keys, options);

@@ -477,6 +477,96 @@ mod tests {
         assert_eq!(fit.residual_df, 198);
     }
 
+    /// One control `enhet` over levels given as (persons, events).
+    fn levels(levels: &[(&str, u64, u64)]) -> (Vec<bool>, Vec<Factor>) {
+        let mut outcome = Vec::new();
+        let mut values = Vec::new();
+        for (l, &(_, persons, events)) in levels.iter().enumerate() {
+            for i in 0..persons {
+                outcome.push(i < events);
+                values.push(l);
+            }
+        }
+        let names: Vec<&str> = levels.iter().map(|l| l.0).collect();
+        (outcome, vec![factor("enhet", &names, values)])
+    }
+
+    proptest::proptest! {
+        /// A level with persons both with and without the outcome, but fewer than the threshold
+        /// in all, is refused, naming it.
+        #[test]
+        fn a_level_under_the_threshold_is_refused(
+            persons in 20u64..200,
+            share in 0.25f64..0.75,
+            small in 2u64..5,
+            small_events in 1u64..4,
+        ) {
+            #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss, clippy::cast_precision_loss)]
+            let events = (persons as f64 * share) as u64;
+            let small_events = small_events.min(small - 1);
+            let (outcome, factors) = levels(&[("Norr", persons, events), ("Söder", small, small_events)]);
+            let refusal = fit(&outcome, &factors, 5).expect_err("a small level");
+            proptest::prop_assert_eq!(
+                &refusal,
+                &Refusal::SmallLevel { factor: "enhet".into(), level: "Söder".into() }
+            );
+            proptest::prop_assert!(refusal.reason().sv.contains("Söder"));
+        }
+
+        /// A level in which everyone or no one has the outcome is reported as separation,
+        /// however large.
+        #[test]
+        fn a_level_that_predicts_the_outcome_is_refused(
+            persons in 20u64..200,
+            share in 0.25f64..0.75,
+            separated in 5u64..300,
+            everyone in proptest::bool::ANY,
+        ) {
+            #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss, clippy::cast_precision_loss)]
+            let events = (persons as f64 * share) as u64;
+            let separated_events = if everyone { separated } else { 0 };
+            let (outcome, factors) = levels(&[("Norr", persons, events), ("Östra", separated, separated_events)]);
+            let refusal = fit(&outcome, &factors, 5).expect_err("separation");
+            proptest::prop_assert_eq!(
+                &refusal,
+                &Refusal::Separation { at: Some(("enhet".into(), "Östra".into())) }
+            );
+            proptest::prop_assert!(refusal.reason().en.contains("separation"));
+        }
+
+        /// Fewer than ten persons more than parameters is refused, with the count.
+        #[test]
+        fn too_few_residual_degrees_of_freedom_are_refused(
+            level_count in 2usize..10,
+        ) {
+            let names: Vec<String> = (0..level_count).map(|l| format!("enhet {l}")).collect();
+            let spec: Vec<(&str, u64, u64)> = names.iter().map(|n| (n.as_str(), 2, 1)).collect();
+            let (outcome, factors) = levels(&spec);
+            // Every level passes a threshold of one; 2 persons per level, one parameter each.
+            let refusal = fit(&outcome, &factors, 1).expect_err("too few");
+            proptest::prop_assert_eq!(&refusal, &Refusal::ResidualDf { df: level_count });
+            proptest::prop_assert!(refusal.reason().sv.contains("minst 10"));
+        }
+    }
+
+    #[test]
+    fn collinear_controls_are_refused_as_such() {
+        // The unit and the gender hold the same persons: their effects cannot be told apart.
+        let outcome: Vec<bool> = (0..80).map(|i| i % 3 == 0).collect();
+        let values: Vec<usize> = (0..80).map(|i| i % 2).collect();
+        let refusal = fit(
+            &outcome,
+            &[
+                factor("enhet", &["Norr", "Söder"], values.clone()),
+                factor("kon", &["kvinna", "man"], values),
+            ],
+            5,
+        )
+        .expect_err("collinear");
+        assert_eq!(refusal, Refusal::Collinear);
+        assert!(refusal.reason().sv.contains("samma personer"));
+    }
+
     #[test]
     fn output_rules_refuse_with_a_reason() {
         let outcome: Vec<bool> = (0..40).map(|i| i % 2 == 0).collect();

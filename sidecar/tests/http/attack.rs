@@ -154,11 +154,25 @@ impl Attack {
                 .collect();
             for row in table["rows"].as_array().expect("rows") {
                 let code = row["code"].as_str().expect("code").to_owned();
+                // Odds ratios (the association tables) have no count: they are fitted on
+                // perturbed pattern counts and shown only when the persons and events of every
+                // level, observed here, pass the threshold (DESIGN.md).
+                let row_cells: Vec<&Value> = row["cells"]
+                    .as_array()
+                    .expect("c")
+                    .iter()
+                    .zip(&categories)
+                    .filter(|(_, c)| c.as_str() != bistand_core::stats::ODDS_RATIO)
+                    .map(|(cell, _)| cell)
+                    .collect();
                 self.rows
                     .entry((mask, as_of, id.clone()))
                     .or_default()
                     .insert(code.clone());
-                for (category, cell) in categories.iter().zip(row["cells"].as_array().expect("c")) {
+                let counted = categories
+                    .iter()
+                    .filter(|c| c.as_str() != bistand_core::stats::ODDS_RATIO);
+                for (category, cell) in counted.zip(row_cells) {
                     let count = self.var((
                         mask,
                         as_of,
@@ -200,7 +214,13 @@ impl Attack {
                     }
                 }
             }
-            self.categories.insert(id, categories);
+            self.categories.insert(
+                id,
+                categories
+                    .into_iter()
+                    .filter(|c| c != bistand_core::stats::ODDS_RATIO)
+                    .collect(),
+            );
         }
     }
 

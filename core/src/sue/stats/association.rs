@@ -435,3 +435,270 @@ fn table(
         rows,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Engine;
+    use crate::stats::regression::Factor;
+    use crate::sue::sue_documents;
+    use std::collections::HashMap;
+
+    const AS_OF: Date = jiff::civil::date(2026, 11, 24);
+
+    /// Synthetic SUE records (units "Söder" and the like), each a person of its own, without
+    /// those in a level of a control that holds fewer than `count / 25` of them: at this size
+    /// rare levels (gender "annat", a rare försörjningshinder) would break the output rules and
+    /// every model would be refused.
+    fn records(seed: u64, count: usize) -> (SueSchema, Vec<(SueRecord, Person)>) {
+        let engine = Engine::new().expect("builtin");
+        let definition = engine.definition("sue", None).expect("sue");
+        let schema = SueSchema::new(definition).expect("schema");
+        let records = sue_documents(definition, seed, count)
+            .expect("generates")
+            .into_iter()
+            .map(|document| {
+                let bytes = serde_json::to_vec(&document).expect("json");
+                let validated = engine.parse(Some("sue"), &bytes).expect("parses");
+                assert!(validated.report.valid);
+                (
+                    SueRecord::from_document(&schema, &validated.document),
+                    crate::stats::tests::person(&bytes),
+                )
+            })
+            .collect::<Vec<(SueRecord, Person)>>();
+        let layout = Layout::new(&schema);
+        let levels = |r: &SueRecord| -> Vec<String> {
+            let mut levels = vec![
+                format!("unit {:?}", r.unit),
+                format!("gender {}", r.gender),
+                format!("age {}", r.age),
+                format!("origin {}", r.origin),
+                format!("household {}", r.household),
+            ];
+            for (i, breakdown) in tagged_breakdowns(&layout).enumerate() {
+                levels.push(format!("{i} {}", breakdown.group_of(r)));
+            }
+            levels
+        };
+        let mut persons: HashMap<String, usize> = HashMap::new();
+        for (record, _) in &records {
+            for level in levels(record) {
+                *persons.entry(level).or_default() += 1;
+            }
+        }
+        let records = records
+            .into_iter()
+            .filter(|(r, _)| levels(r).iter().all(|l| persons[l] * 25 >= count))
+            .collect();
+        (schema, records)
+    }
+
+    fn report(
+        schema: &SueSchema,
+        records: &[(SueRecord, Person)],
+        options: &ReportOptions,
+    ) -> GroupReport {
+        let mut aggregate = SueAggregate::new(schema.clone(), AS_OF);
+        for (record, person) in records {
+            aggregate.add(record, *person);
+        }
+        aggregate.report(options)
+    }
+
+    fn table<'r>(report: &'r GroupReport, id: &str) -> &'r Table {
+        report
+            .tables
+            .iter()
+            .find(|t| t.id == id)
+            .unwrap_or_else(|| panic!("{id}"))
+    }
+
+    /// The exact report's model of resource activation is the per-person fit of the same
+    /// persons (each record's levels read here from the record, not from the aggregate's
+    /// tags): the covariate patterns lose nothing.
+    #[test]
+    fn the_report_fits_the_persons_it_counts() {
+        let (schema, records) = records(21, 4000);
+        let exact = ReportOptions {
+            exact: true,
+            ..ReportOptions::default()
+        };
+        let report = report(&schema, &records, &exact);
+        let layout = Layout::new(&schema);
+        let tagged: Vec<&Breakdown> = tagged_breakdowns(&layout).collect();
+        let mut units: Vec<String> = records
+            .iter()
+            .map(|(r, _)| r.unit.clone().unwrap_or_else(|| "okand".into()))
+            .collect();
+        units.sort();
+        units.dedup();
+        let named = |name: &str, levels: Vec<String>| Factor {
+            name: name.into(),
+            levels,
+            values: Vec::new(),
+        };
+        let codes = |classes: &[Class]| classes.iter().map(|c| c.code.to_owned()).collect();
+        let mut factors = vec![
+            named("unit", units.clone()),
+            named("gender", codes(&GENDERS)),
+            named("age_band", codes(&AGE_BANDS)),
+            named("origin", codes(&ORIGINS)),
+            named("household", codes(&HOUSEHOLDS)),
+        ];
+        for breakdown in &tagged {
+            factors.push(named(
+                breakdown.rows_are,
+                breakdown.groups.iter().map(|g| g.0.clone()).collect(),
+            ));
+        }
+        let mut outcome = Vec::new();
+        for (record, _) in &records {
+            let unit = record.unit.clone().unwrap_or_else(|| "okand".into());
+            let values = [
+                units.iter().position(|u| *u == unit).expect("a unit"),
+                usize::from(record.gender),
+                usize::from(record.age),
+                usize::from(record.origin),
+                usize::from(record.household),
+            ]
+            .into_iter()
+            .chain(tagged.iter().map(|b| b.group_of(record)));
+            for (factor, value) in factors.iter_mut().zip(values) {
+                factor.values.push(value);
+            }
+            let resource = bits(record.interventions)
+                .any(|kind| schema.intervention_group_of[kind] == RESOURCE as u8);
+            outcome.push(resource);
+        }
+        let fit = regression::fit(&outcome, &factors, 5).expect("the model passes the rules");
+        let table = table(&report, "association_resource_activation");
+        assert!(!table.description.sv.contains("visas inte"));
+        let mut compared = 0;
+        for term in &fit.terms {
+            let row = table
+                .rows
+                .iter()
+                .find(|r| r.code == format!("{}:{}", term.factor, term.level))
+                .expect("a row per level");
+            let cell = &row.cells[2];
+            assert!(cell.count.is_none());
+            let ratio = cell.share.expect("an odds ratio");
+            assert!((ratio - term.odds_ratio).abs() < 1e-9, "{}", row.code);
+            let interval = cell.interval.expect("an interval");
+            assert!((interval[0] - term.interval[0]).abs() < 1e-9);
+            assert!((interval[1] - term.interval[1]).abs() < 1e-9);
+            assert_eq!(row.cells[0].count, Some(term.persons), "{}", row.code);
+            compared += 1;
+        }
+        assert!(compared >= 15, "{compared} terms");
+        for (factor, level, persons, events) in &fit.references {
+            let row = table
+                .rows
+                .iter()
+                .find(|r| r.code == format!("{factor}:{level}"))
+                .expect("the reference's row");
+            assert_eq!(row.cells[2].share, Some(1.0));
+            assert_eq!(row.cells[0].count, Some(*persons));
+            assert_eq!(row.cells[1].count, Some(*events));
+        }
+    }
+
+    /// A person with several records is one person in the models too.
+    #[test]
+    fn a_person_counts_once() {
+        let (schema, records) = records(22, 600);
+        let once = report(&schema, &records, &ReportOptions::default());
+        let key = crate::stats::perturbation::StatisticsKey::new(&[9; 32]).expect("key");
+        let identified = |records: &[(SueRecord, Person)]| -> Vec<(SueRecord, Person)> {
+            records
+                .iter()
+                .enumerate()
+                .map(|(i, (r, _))| (r.clone(), key.person(Some(&format!("p{i}")), b"same")))
+                .collect()
+        };
+        let mut twice = identified(&records);
+        twice.extend(identified(&records));
+        let twice = report(&schema, &twice, &ReportOptions::default());
+        let once_identified = report(&schema, &identified(&records), &ReportOptions::default());
+        for model in &MODELS {
+            assert_eq!(table(&twice, model.id), table(&once_identified, model.id));
+        }
+        assert_eq!(
+            table(&once, "association_sanction").rows.len(),
+            table(&twice, "association_sanction").rows.len()
+        );
+    }
+
+    /// Perturbed reports publish the persons and events per level as every count (within D of
+    /// the truth, under the threshold not shown), and their odds ratios, fitted on perturbed
+    /// pattern counts, stay within the sampling error of the exact ones (each within three of
+    /// the exact model's standard errors, on average within one).
+    #[test]
+    fn perturbed_models_stay_close_to_the_exact_ones() {
+        let (schema, records) = records(23, 4000);
+        let perturbed = report(&schema, &records, &ReportOptions::default());
+        let exact = report(
+            &schema,
+            &records,
+            &ReportOptions {
+                exact: true,
+                ..ReportOptions::default()
+            },
+        );
+        let mut shifts = Vec::new();
+        for model in &MODELS {
+            let (p, e) = (table(&perturbed, model.id), table(&exact, model.id));
+            assert!(p.description.sv.contains("störda antal"));
+            for (p, e) in p.rows.iter().zip(&e.rows) {
+                for (p, e) in p.cells.iter().zip(&e.cells).take(2) {
+                    if let (Some(p), Some(e)) = (p.count, e.count) {
+                        assert!(p.abs_diff(e) <= 2, "{p} for {e}");
+                        assert!(p >= 5);
+                    }
+                }
+                if let (Some(p_ratio), Some(e_ratio), Some([low, high])) =
+                    (p.cells[2].share, e.cells[2].share, e.cells[2].interval)
+                {
+                    // The exact model's standard error, from its interval.
+                    let se = (high.ln() - low.ln()) / (2.0 * 1.959_963_984_540_054);
+                    let shift = (p_ratio.ln() - e_ratio.ln()).abs() / se;
+                    assert!(shift < 3.0, "{}: {shift} standard errors", p.code);
+                    shifts.push(shift);
+                }
+            }
+        }
+        // Most of these 3,000 persons are alone in their pattern, the hardest case for
+        // perturbation; the shift stays well within the sampling error on average.
+        #[allow(clippy::cast_precision_loss)]
+        let mean = shifts.iter().sum::<f64>() / shifts.len() as f64;
+        assert!(
+            shifts.len() >= 40 && mean < 1.0,
+            "{} terms, mean shift {mean}",
+            shifts.len()
+        );
+    }
+
+    /// A report too small for the output rules shows each model's reason instead of numbers.
+    #[test]
+    fn a_small_report_gives_reasons_not_odds_ratios() {
+        let (schema, records) = records(24, 40);
+        assert!(records.len() > 20);
+        let report = report(&schema, &records, &ReportOptions::default());
+        for model in &MODELS {
+            let table = table(&report, model.id);
+            assert!(
+                table.description.sv.contains("Modellen visas inte"),
+                "{}",
+                table.description.sv
+            );
+            assert!(table.description.en.contains("The model is not shown"));
+            assert!(
+                table
+                    .rows
+                    .iter()
+                    .all(|r| r.cells[2].share.is_none() && r.cells[2].suppressed)
+            );
+        }
+    }
+}

@@ -537,7 +537,11 @@ mod tests {
                 "by_ar_i_sverige",
                 "by_langvarighet",
                 "by_kon_och_hushall",
-                "standardised"
+                "standardised",
+                "association_work",
+                "association_assistance",
+                "association_resource_activation",
+                "association_sanction"
             ]
         );
         let first: Vec<Option<u64>> = report.tables[0].rows[0]
