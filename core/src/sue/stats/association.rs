@@ -134,6 +134,9 @@ fn tagged_breakdowns(layout: &Layout) -> impl Iterator<Item = &Breakdown> {
     })
 }
 
+/// A control of a model: its name, its label and its levels (code and label).
+type ControlLevels = (String, Text, Vec<(String, Text)>);
+
 fn levels(classes: &[Class]) -> Vec<(String, Text)> {
     classes
         .iter()
@@ -157,7 +160,7 @@ pub(super) fn tables(
         en: en.into(),
     };
     // The controls: name, label and levels (code, label).
-    let mut controls: Vec<(String, Text, Vec<(String, Text)>)> = vec![
+    let mut controls: Vec<ControlLevels> = vec![
         (
             Dimension::Unit.as_str().into(),
             Dimension::Unit.label(),
@@ -309,7 +312,7 @@ fn shown(value: u64, threshold: u64) -> Option<u64> {
 
 fn table(
     model: &Model,
-    controls: &[(String, Text, Vec<(String, Text)>)],
+    controls: &[ControlLevels],
     published: &[Vec<(u64, u64)>],
     everyone: u64,
     fit: &Result<Fit, Refusal>,
