@@ -211,8 +211,10 @@ pub fn level_totals(patterns: &[Pattern], controls: &[Control]) -> Vec<Vec<(u64,
 }
 
 /// The per-level output rules over `totals` (persons and events per level of each control, as
-/// [`level_totals`] gives them): a present level in which everyone or no one has the outcome is
-/// separation; one with fewer than `threshold` persons, events or non-events is too small.
+/// [`level_totals`] gives them): a present level of at least `threshold` persons in which
+/// everyone or no one has the outcome is separation; one with fewer than `threshold` persons,
+/// events or non-events is too small (a level under the threshold is not said to be separated:
+/// that would tell something of fewer persons than may be shown).
 ///
 /// # Errors
 /// The first [`Refusal`] found, in control and level order.
@@ -227,7 +229,8 @@ pub fn check_levels(
                 continue;
             }
             let at = || (control.name.clone(), control.levels[l].clone());
-            if events == 0 || events >= persons {
+            // A level too small to show is not described further, not even as separation.
+            if persons >= threshold && (events == 0 || events >= persons) {
                 return Err(Refusal::Separation { at: Some(at()) });
             }
             if persons < threshold || events < threshold || persons - events < threshold {

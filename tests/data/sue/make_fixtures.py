@@ -340,9 +340,9 @@ for model, outcome in MODELS.items():
             expected[f"{model}/{name}:{level}/personer"] = cell(persons, len(members))
             if persons:
                 expected[f"{model}/{name}:{level}/med_utfallet"] = cell(events, persons)
-                if refused is None and (events == 0 or events == persons):
+                if refused is None and persons >= 5 and (events == 0 or events == persons):
                     refused = "separation"
-                elif refused is None and min(persons - events, events) < 5:
+                elif refused is None and min(persons, persons - events, events) < 5:
                     refused = "small_level"
         present = [l for l in levels if l in values]
         for level in present[1:]:
