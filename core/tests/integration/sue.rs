@@ -265,3 +265,75 @@ fn regressions_matching_statsmodels(report: &Value, regressions: &Value) -> (usi
     }
     (fitted, refused)
 }
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig { cases: 6, ..proptest::prelude::ProptestConfig::default() })]
+
+    /// On random synthetic records whose needs profiles are drawn at random: when women and
+    /// men have the same needs profile (each record once as a woman and once as a man, so both
+    /// have everyone's mix), every standardised share equals the crude share, through the
+    /// report.
+    #[test]
+    fn standardised_shares_equal_crude_ones_for_random_records_with_one_needs_profile(
+        seed in 0u64..10_000,
+        profiles in proptest::collection::vec(0usize..4, 1..12),
+    ) {
+        let engine = engine();
+        let definition = engine.definition("sue", None).expect("sue");
+        let mut aggregate = SueAggregate::new(
+            SueSchema::new(definition).expect("schema"),
+            jiff::civil::date(2026, 11, 24),
+        );
+        let key = bistand_core::stats::perturbation::StatisticsKey::new(&[7; 32]).expect("key");
+        let documents = bistand_core::sue::sue_documents(definition, seed, 150).expect("generates");
+        for (i, mut document) in documents.into_iter().enumerate() {
+            let answers = document["answers"].as_object_mut().expect("answers");
+            // The profile: none, social only (skulder), work only (arbete), both.
+            let areas: &[&str] = [&[][..], &["skulder"], &["arbete"], &["arbete", "skulder"]]
+                [profiles[i % profiles.len()]];
+            if areas.is_empty() {
+                answers.remove("fore_insats.problem");
+            } else {
+                let rows: Vec<Value> = areas
+                    .iter()
+                    .map(|a| serde_json::json!({ "omrade": a, "omfattning": "i_viss_omfattning" }))
+                    .collect();
+                answers.insert("fore_insats.problem".into(), Value::Array(rows));
+            }
+            for kon in ["kvinna", "man"] {
+                let mut copy = document.clone();
+                copy["answers"]["bakgrund.kon"] = serde_json::json!(kon);
+                let bytes = serde_json::to_vec(&copy).expect("json");
+                let validated = engine.parse(Some("sue"), &bytes).expect("parses");
+                proptest::prop_assert!(aggregate.add_validated(&validated, key.person(None, &bytes)));
+            }
+        }
+        let report = aggregate.report(&ReportOptions {
+            dimensions: vec![
+                bistand_core::stats::Dimension::Total,
+                bistand_core::stats::Dimension::Gender,
+            ],
+            exact: true,
+            ..ReportOptions::default()
+        });
+        let table = report
+            .tables
+            .iter()
+            .find(|t| t.id == "standardised.gender")
+            .expect("the standardised table by gender");
+        let mut compared = 0;
+        for row in table.rows.iter().filter(|r| r.code == "kvinna" || r.code == "man") {
+            for pair in row.cells.chunks(2) {
+                if let (Some(crude), Some(standardised)) = (pair[0].share, pair[1].share) {
+                    proptest::prop_assert!(
+                        (crude - standardised).abs() < 1e-12,
+                        "{}: {crude} vs {standardised}",
+                        row.code
+                    );
+                    compared += 1;
+                }
+            }
+        }
+        proptest::prop_assert!(compared >= 4, "{compared} shares compared");
+    }
+}

@@ -238,12 +238,18 @@ impl Attack {
                 .flat_map(|c| [format!("n:{c}"), format!("b:{c}")])
                 .collect();
             let all_clients = table.starts_with("clients.");
+            // The association tables' persons per level are shares of all the model's persons:
+            // that base is over all rows, not within the row, so a missing row does not make it 0.
+            let over_all = |column: &str| {
+                (all_clients && column.starts_with("b:"))
+                    || (table.starts_with("association_") && column == "b:personer")
+            };
             // Over a unit subset: the sum over its units. A row missing from one unit's report
             // is a group without persons there: counts and within-group bases 0.
             if mask.count_ones() > 1 {
                 for row in &rows {
                     for column in &columns {
-                        if all_clients && column.starts_with("b:") {
+                        if over_all(column) {
                             continue;
                         }
                         let whole =
