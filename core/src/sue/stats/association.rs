@@ -607,6 +607,67 @@ mod tests {
         }
     }
 
+    /// The wide CSV shows an odds ratio and its interval as ratios with three decimals (not as
+    /// percentages, and without count columns); the reference level's interval is empty.
+    #[test]
+    fn odds_ratios_render_as_ratios_in_the_wide_csv() {
+        let (schema, records) = records(21, 4000);
+        let exact = ReportOptions {
+            exact: true,
+            ..ReportOptions::default()
+        };
+        let report = report(&schema, &records, &exact);
+        let table = table(&report, "association_resource_activation");
+        let row = |code: &str| {
+            table
+                .rows
+                .iter()
+                .find(|r| r.code == code)
+                .expect("a row")
+                .cells[2]
+                .clone()
+        };
+        let man = row("gender:man");
+        let csv = crate::stats::csv::to_csv(
+            &report,
+            crate::text::Language::Swedish,
+            crate::stats::csv::CsvDialect::ExcelSv,
+        );
+        let lines: Vec<Vec<&str>> = csv.lines().map(|l| l.split(';').collect()).collect();
+        let at = lines
+            .iter()
+            .position(|l| l.len() == 3 && l[1] == "association_resource_activation")
+            .expect("the table in the CSV");
+        let codes = &lines[at + 3];
+        let column = |code: &str| codes.iter().position(|c| *c == code).expect(code);
+        assert!(
+            !codes
+                .iter()
+                .any(|c| c.starts_with("odds_ratio.count") || c.starts_with("odds_ratio.percent"))
+        );
+        let field = |row: &str, code: &str| {
+            let line = lines[at + 4..]
+                .iter()
+                .find(|l| l.get(1) == Some(&row))
+                .expect("the row in the CSV");
+            line[column(code)].to_owned()
+        };
+        let three = |v: f64| format!("{v:.3}").replace('.', ",");
+        let interval = man.interval.expect("an interval");
+        assert_eq!(
+            field("gender:man", "odds_ratio.value"),
+            three(man.share.expect("a ratio"))
+        );
+        assert_eq!(field("gender:man", "odds_ratio.ci_low"), three(interval[0]));
+        assert_eq!(
+            field("gender:man", "odds_ratio.ci_high"),
+            three(interval[1])
+        );
+        assert_eq!(field("gender:kvinna", "odds_ratio.value"), "1,000");
+        assert_eq!(field("gender:kvinna", "odds_ratio.ci_low"), "");
+        assert_eq!(field("gender:annat", "odds_ratio.value"), "..");
+    }
+
     /// A person with several records is one person in the models too.
     #[test]
     fn a_person_counts_once() {
