@@ -1119,6 +1119,56 @@ fn values_matching_the_json_report(script: &str, json: &Path, file: &Path, varia
         .expect("a count")
 }
 
+/// Odds ratios (issue 15, point 4) read back from the CSV and the XLSX as ratios, not
+/// percentages: over the SUE report fixture, whose resource-activation and sanction models pass
+/// the output rules in an exact report.
+#[test]
+fn odds_ratios_read_back_from_csv_and_xlsx() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let input =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/data/sue/report/records.ndjson");
+    let base = [
+        "report",
+        "--input",
+        input.to_str().expect("path"),
+        "--exact",
+        "--as-of",
+        "2026-11-24",
+    ];
+    let json = dir.path().join("report.json");
+    let bytes = ok(&bistand(&base, None));
+    let report: serde_json::Value = serde_json::from_str(&bytes).expect("JSON");
+    let ratios = report["report"]["tables"]
+        .as_array()
+        .or_else(|| report["tables"].as_array())
+        .expect("tables")
+        .iter()
+        .filter(|t| {
+            t["id"]
+                .as_str()
+                .is_some_and(|id| id.starts_with("association_"))
+        })
+        .flat_map(|t| t["rows"].as_array().expect("rows"))
+        .filter(|r| r["cells"][2]["interval"].is_array())
+        .count();
+    assert!(ratios >= 20, "only {ratios} odds ratios with intervals");
+    std::fs::write(&json, bytes).expect("write");
+    for (format, script, variant) in [
+        ("csv", "csv_roundtrip.py", "excel-sv"),
+        ("xlsx", "xlsx_check.py", "sv"),
+    ] {
+        let file = dir.path().join(format!("report.{format}"));
+        let mut args = base.to_vec();
+        args.extend(["--format", format, "--out", file.to_str().expect("path")]);
+        if format == "xlsx" {
+            args.extend(["--lang", "sv"]);
+        }
+        ok(&bistand(&args, None));
+        let compared = values_matching_the_json_report(script, &json, &file, variant);
+        assert!(compared > 1000, "{format}: only {compared} values compared");
+    }
+}
+
 /// The CSV a Swedish analyst opens in Excel: read back with Python's `csv` module in the Swedish
 /// dialect (and the plain one), every number equals the JSON report's.
 #[test]

@@ -132,6 +132,7 @@ pub fn to_csv(report: &GroupReport, language: Language, dialect: CsvDialect) -> 
                     Value::Text(text) => text.to_owned(),
                     Value::Count(n) => n.to_string(),
                     Value::Percent(p) => dialect.decimal(p, 1),
+                    Value::Ratio(r) => dialect.decimal(r, 3),
                     Value::Protected(_) => PROTECTED.to_owned(),
                 })
                 .collect();

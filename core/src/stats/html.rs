@@ -203,6 +203,13 @@ fn write_table(
                         html::decimal(p, 1, language)
                     );
                 }
+                (_, Value::Ratio(r)) => {
+                    let _ = write!(
+                        out,
+                        "<td class=\"num\" data-value=\"{r}\">{}</td>",
+                        html::decimal(r, 3, language)
+                    );
+                }
                 (_, Value::Protected(None)) => {
                     let _ = write!(out, "<td class=\"num\">{PROTECTED}</td>");
                 }

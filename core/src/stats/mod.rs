@@ -103,6 +103,11 @@ impl Default for Threshold {
     }
 }
 
+/// The code of a category whose cells hold an odds ratio (in `share`) with its 95 % interval and
+/// no count: the association tables' (issue 15, point 4). Renderers show it as a ratio, not a
+/// percentage.
+pub const ODDS_RATIO: &str = "odds_ratio";
+
 /// One report: tables of counts, shares and intervals, after disclosure control.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]

@@ -48,6 +48,7 @@ fn write(report: &GroupReport, language: Language) -> std::result::Result<Vec<u8
     let count = Format::new().set_num_format("#,##0");
     let percent = Format::new().set_num_format("0.0");
     let decimal = Format::new().set_num_format("0.00");
+    let ratio = Format::new().set_num_format("0.000");
     let protected = Format::new().set_align(FormatAlign::Right);
     let total = Format::new().set_bold();
 
@@ -113,6 +114,7 @@ fn write(report: &GroupReport, language: Language) -> std::result::Result<Vec<u8
                 code: &code,
                 count: &count,
                 percent: &percent,
+                ratio: &ratio,
                 protected: &protected,
                 total: &total,
             },
@@ -127,6 +129,7 @@ struct Formats<'f> {
     code: &'f Format,
     count: &'f Format,
     percent: &'f Format,
+    ratio: &'f Format,
     protected: &'f Format,
     total: &'f Format,
 }
@@ -169,6 +172,7 @@ fn write_table(
                 #[allow(clippy::cast_precision_loss)] // client counts are far below 2^52
                 Value::Count(n) => sheet.write_number_with_format(r, c, n as f64, formats.count)?,
                 Value::Percent(p) => sheet.write_number_with_format(r, c, p, formats.percent)?,
+                Value::Ratio(v) => sheet.write_number_with_format(r, c, v, formats.ratio)?,
                 Value::Protected(None) => {
                     sheet.write_string_with_format(r, c, PROTECTED, formats.protected)?
                 }

@@ -195,15 +195,27 @@ def check_report(tables, report, lang):
                 c = category["code"]
                 interval = cell["interval"] or [None, None]
                 base_key = "base" if "base" in fields else f"{c}.base"
-                for key, value, scale in (
-                    (f"{c}.count", cell["count"], None),
+                checks = (
+                    (f"{c}.count", cell.get("weeks", cell["count"]), None),
                     (base_key, cell["base"], None),
                     (f"{c}.percent", cell["share"], 100),
                     (f"{c}.ci_low", interval[0], 100),
                     (f"{c}.ci_high", interval[1], 100),
-                ):
+                )
+                if c == "odds_ratio":
+                    # An odds ratio is a ratio, not a percentage, and has no count; the
+                    # reference level (ratio 1) has an empty interval.
+                    checks = (
+                        (f"{c}.value", cell["share"], 1),
+                        (f"{c}.ci_low", interval[0], 1),
+                        (f"{c}.ci_high", interval[1], 1),
+                    )
+                for key, value, scale in checks:
                     shown = fields[key]
-                    if value is None:
+                    if value is None and c == "odds_ratio" and cell["share"] is not None:
+                        if shown["text"] != "" or shown["value"] is not None:
+                            fail(f"{table_id} {code} {key}: expected empty, found {shown}")
+                    elif value is None:
                         # `..`, with the footnote marker of the cell's reason when it has one.
                         # (A row's one base column is checked against its first cell.)
                         reason = (row["cells"][0] if key == "base" else cell).get("reason")

@@ -70,15 +70,27 @@ def main():
                 c = category["code"]
                 interval = cell["interval"] or [None, None]
                 base_key = "base" if "base" in fields else f"{c}.base"
-                for key, value, scale in (
+                checks = (
                     (f"{c}.count", cell.get("weeks", cell["count"]), None),
                     (base_key, cell["base"], None),
                     (f"{c}.percent", cell["share"], 100),
                     (f"{c}.ci_low", interval[0], 100),
                     (f"{c}.ci_high", interval[1], 100),
-                ):
+                )
+                if c == "odds_ratio":
+                    # An odds ratio has no count and is a ratio, not a percentage; the reference
+                    # level (ratio 1) has an empty interval.
+                    checks = (
+                        (f"{c}.value", cell["share"], 1),
+                        (f"{c}.ci_low", interval[0], 1),
+                        (f"{c}.ci_high", interval[1], 1),
+                    )
+                for key, value, scale in checks:
                     shown = fields[key]
-                    if value is None:
+                    if value is None and c == "odds_ratio" and cell["share"] is not None:
+                        if shown not in (None, ""):
+                            fail(f"{table['id']} {code} {key}: expected empty, found {shown!r}")
+                    elif value is None:
                         if shown != "..":
                             fail(f"{table['id']} {code} {key}: expected .., found {shown!r}")
                         protected = True

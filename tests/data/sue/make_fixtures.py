@@ -109,14 +109,16 @@ def add_days(date, days):
 records = []
 for i in range(400):
     gender = GENDERS[i % 2]
-    born = 1960 + (i * 7) % 45
+    born = 1961 + (i * 7) % 45  # ages 20 to 64 at the start: no level of one age alone
     origin = ORIGIN[i % 3]
     start = f"2025-{1 + i % 12:02d}-{1 + i % 28:02d}"
     types = [t for k, t in enumerate(TYPES) if (i >> k) & 1 and (i % 5 != 0)]
     answers = {
         "bakgrund.aktualiseringsdatum": start, "bakgrund.kon": gender, "bakgrund.fodelsear": born,
         "bakgrund.fodelseland": origin,
-        "bakgrund.hushallstyp": ["ensamstaende_man_utan_barn", "ensamstaende_kvinna_med_barn", "sammanboende_med_barn", "ovrigt"][i % 4],
+        # Household by i // 3, not i: by i it went with gender (i % 2), and the association
+        # analysis cannot tell collinear controls apart.
+        "bakgrund.hushallstyp": ["ensamstaende_man_utan_barn", "ensamstaende_kvinna_med_barn", "sammanboende_med_barn", "ovrigt"][i // 3 % 4],
         "bakgrund.utbildning": "gymnasium", "bakgrund.forsorjningshinder": HINDER[i % 7 % 4],
         "bakgrund.manader_senaste_ar": i % 13,
         "fore_insats.mal_satta": i % 4 != 3,
@@ -325,6 +327,74 @@ for row, members in [("total/total", a)] + [(f"gender/{g}", [x for x in a if x["
     expected[f"{table}/{code}/klienter_med_insats"] = cell(len(timed), len(members))
     for quartile_code, w in zip(("kvartil_1_veckor", "median_veckor", "kvartil_3_veckor"), quartiles(timed)):
         expected[f"{table}/{code}/{quartile_code}"] = {"weeks": w}
+# Association analysis (issue 15, point 4): logistic regressions on the seed study's controls,
+# fitted here with statsmodels on the records (not on bistand's aggregates), after the output
+# rules (every present level: at least 5 persons with and 5 without the outcome, not everyone or
+# no one with it; at least 10 residual degrees of freedom). Levels are the report's classes; the
+# reference is each control's first level with persons.
+import numpy as np
+from statsmodels.discrete.discrete_model import Logit
+definition = json.load(open("../../../core/instruments/sue-1.json", encoding="utf-8"))
+def codes(name):
+    return [c["code"] for c in definition["code_lists"][name]] + ["ej_besvarad"]
+def age_band(x):
+    age = int(x["bakgrund.aktualiseringsdatum"][:4]) - x["bakgrund.fodelsear"]
+    return "under_25" if age < 25 else "25_29" if age < 30 else "30_39" if age < 40 else "40_49" if age < 50 else "50_64" if age < 65 else "65_plus"
+HOUSEHOLD = {"ensamstaende_kvinna_utan_barn": "ensamstaende_utan_barn", "ensamstaende_man_utan_barn": "ensamstaende_utan_barn",
+             "ensamstaende_kvinna_med_barn": "ensamstaende_med_barn", "ensamstaende_man_med_barn": "ensamstaende_med_barn",
+             "sammanboende_utan_barn": "sammanboende_utan_barn", "sammanboende_med_barn": "sammanboende_med_barn"}
+def long_term(x):
+    months = x.get("bakgrund.manader_kalenderar")
+    return "okand" if months is None else "langvarigt" if months >= 10 else "inte_langvarigt"
+CONTROLS = [
+    ("unit", ["Norr", "Söder"], lambda r: r["unit"]),
+    ("gender", ["kvinna", "man", "annat", "okand"], lambda r: r["answers"]["bakgrund.kon"]),
+    ("age_band", ["under_25", "25_29", "30_39", "40_49", "50_64", "65_plus", "okand"], lambda r: age_band(r["answers"])),
+    ("origin", ["fodd_i_sverige", "utrikes_fodd", "okand"], lambda r: "fodd_i_sverige" if r["answers"]["bakgrund.fodelseland"] == "sverige" else "utrikes_fodd"),
+    ("household", ["ensamstaende_utan_barn", "ensamstaende_med_barn", "sammanboende_utan_barn", "sammanboende_med_barn", "ovrigt"],
+     lambda r: HOUSEHOLD.get(r["answers"]["bakgrund.hushallstyp"], "ovrigt")),
+    ("utbildning", codes("utbildningsniva"), lambda r: r["answers"].get("bakgrund.utbildning", "ej_besvarad")),
+    ("forsorjningshinder", codes("forsorjningshinder"), lambda r: r["answers"].get("bakgrund.forsorjningshinder", "ej_besvarad")),
+    ("langvarighet", ["inte_langvarigt", "langvarigt", "mycket_langvarigt", "okand"], lambda r: long_term(r["answers"])),
+]
+MODELS = {
+    "association_work": lambda x: x.get("registeruppfoljning.arbete"),
+    "association_assistance": lambda x: x.get("registeruppfoljning.bistand"),
+    "association_resource_activation": lambda x: "resursaktivering" in groups(x),
+    "association_sanction": lambda x: "sanktion" in kinds(x),
+}
+regressions = {}
+for model, outcome in MODELS.items():
+    members = [r for r in records if outcome(r["answers"]) is not None]
+    y = [bool(outcome(r["answers"])) for r in members]
+    refused, columns, names = None, [np.ones(len(y))], ["intercept"]
+    for name, levels, level_of in CONTROLS:
+        values = [level_of(r) for r in members]
+        for level in levels:
+            persons = sum(v == level for v in values)
+            events = sum(v == level and e for v, e in zip(values, y))
+            expected[f"{model}/{name}:{level}/personer"] = cell(persons, len(members))
+            if persons:
+                expected[f"{model}/{name}:{level}/med_utfallet"] = cell(events, persons)
+                if refused is None and persons >= 5 and (events == 0 or events == persons):
+                    refused = "separation"
+                elif refused is None and min(persons, persons - events, events) < 5:
+                    refused = "small_level"
+        present = [l for l in levels if l in values]
+        for level in present[1:]:
+            columns.append(np.array([v == level for v in values], dtype=float))
+            names.append(f"{name}:{level}")
+    if refused is None and len(y) - len(names) < 10:
+        refused = "residual_df"
+    if refused is None:
+        X = np.column_stack(columns)
+        if np.linalg.matrix_rank(X) < X.shape[1]:
+            refused = "collinear"
+    if refused is not None:
+        regressions[model] = {"refused": refused}
+        continue
+    fit = Logit(np.array(y, dtype=float), X).fit(method="newton", tol=1e-14, maxiter=200, disp=0)
+    regressions[model] = {"params": {n: [b, s] for n, b, s in zip(names, fit.params, fit.bse)}}
 with open("report/expected.json", "w", encoding="utf-8") as f:
-    json.dump({"as_of": AS_OF, "threshold": 5, "cells": expected}, f, indent=2, sort_keys=True)
+    json.dump({"as_of": AS_OF, "threshold": 5, "cells": expected, "regressions": regressions}, f, indent=2, sort_keys=True)
     f.write("\n")

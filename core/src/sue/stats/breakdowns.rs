@@ -155,7 +155,7 @@ impl Breakdown {
     }
 
     /// The group of `record` (the last group, "not recorded", when the value is missing).
-    fn group_of(&self, record: &SueRecord) -> usize {
+    pub(super) fn group_of(&self, record: &SueRecord) -> usize {
         let unknown = self.groups.len() - 1;
         let code = |value: Option<u8>| value.map_or(unknown, usize::from).min(unknown);
         match self.source {

@@ -22,6 +22,7 @@ use crate::stats::{Category, Dimension, GroupReport, ReportOptions};
 use crate::text::Text;
 use crate::validate::Validated;
 
+mod association;
 mod breakdowns;
 mod choices;
 mod collected;
@@ -155,6 +156,7 @@ impl SueAggregate {
         // Derived from the published cells only, after disclosure control.
         let standardised = standardised::standardised_tables(&tables);
         tables.extend(standardised);
+        tables.extend(association::tables(&self.aggregate, &self.layout, options));
         (tables, registry)
     }
 }
@@ -259,6 +261,7 @@ fn count_record(
         record,
         choices::combination(groups),
     );
+    counts.tag(association::tag(layout, schema, record, groups));
     let at = layout.profile + usize::from(record.profile) * standardised::PER_PROFILE;
     counts.add(at);
     for (m, hit) in standardised::measures(schema, record, groups)
@@ -552,7 +555,11 @@ mod tests {
                 "by_ar_i_sverige",
                 "by_langvarighet",
                 "by_kon_och_hushall",
-                "standardised"
+                "standardised",
+                "association_work",
+                "association_assistance",
+                "association_resource_activation",
+                "association_sanction"
             ]
         );
         let first: Vec<Option<u64>> = report.tables[0].rows[0]
