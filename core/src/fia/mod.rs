@@ -8,6 +8,7 @@
 
 pub mod generate;
 pub mod stats;
+mod stats_link;
 pub mod summary;
 
 use jiff::civil::Date;
@@ -20,6 +21,7 @@ use crate::error::Result;
 use crate::instrument::Definition;
 use crate::module::{Documents, InstrumentAggregate, InstrumentModule};
 use crate::registry::Summary;
+use crate::stats::link::{InstrumentLinker, Links};
 use crate::stats::perturbation::Person;
 use crate::stats::{GroupReport, ReportOptions};
 use crate::validate::Validated;
@@ -70,6 +72,13 @@ impl InstrumentModule for FiaModule {
         }))
     }
 
+    fn linker(&self, definition: &Definition) -> Option<Result<Box<dyn InstrumentLinker>>> {
+        Some(
+            stats_link::FiaLinker::new(definition)
+                .map(|l| Box::new(l) as Box<dyn InstrumentLinker>),
+        )
+    }
+
     fn generator<'d>(
         &self,
         definition: &'d Definition,
@@ -86,6 +95,10 @@ impl InstrumentAggregate for FiaAggregate {
 
     fn report(&self, options: &ReportOptions) -> GroupReport {
         FiaAggregate::report(self, options)
+    }
+
+    fn report_linked(&self, options: &ReportOptions, links: &Links) -> GroupReport {
+        FiaAggregate::report_linked(self, options, links)
     }
 
     fn clone_box(&self) -> Box<dyn InstrumentAggregate> {

@@ -1,6 +1,7 @@
 //! FIA group statistics: how common each life-area problem is among interviewed clients, how big
 //! the clients themselves find it, the interviewers' overall assessments and the interventions
-//! clients wish for. FIA documents carry no background data, so the breakdowns are unit and year.
+//! clients wish for. FIA documents carry no background data: the breakdowns by gender, age band,
+//! origin and household come from the SUE record of the same person (`stats_link`).
 
 use std::sync::Arc;
 
@@ -11,6 +12,7 @@ use crate::module::Resolver;
 use crate::stats::engine::{
     Aggregate, CellSlots, Partition, RowsSpec, StratumKey, TableSpec, build_tables,
 };
+use crate::stats::link::Links;
 use crate::stats::perturbation::Person;
 use crate::stats::{Category, Dimension, GroupReport, ReportOptions};
 use crate::text::Text;
@@ -19,7 +21,15 @@ use crate::validate::Validated;
 const AREA_PART: &str = "livssituation";
 const AFFECTED: [&str; 2] = ["i_stor_omfattning", "i_viss_omfattning"];
 const SERIOUS: [&str; 3] = ["mycket_stort", "stort", "mattligt"];
-const DIMENSIONS: &[Dimension] = &[Dimension::Total, Dimension::Unit, Dimension::Period];
+const DIMENSIONS: &[Dimension] = &[
+    Dimension::Total,
+    Dimension::Gender,
+    Dimension::AgeBand,
+    Dimension::Origin,
+    Dimension::Household,
+    Dimension::Unit,
+    Dimension::Period,
+];
 
 #[derive(Debug)]
 struct Area {
@@ -267,9 +277,14 @@ impl FiaAggregate {
         self.aggregate.excluded()
     }
 
-    /// Builds the FIA report (breakdowns: total, unit, year).
+    /// Builds the FIA report without linked records: every person's background is unknown.
     pub fn report(&self, options: &ReportOptions) -> GroupReport {
-        let (tables, _) = self.tables(options);
+        self.report_linked(options, &Links::default())
+    }
+
+    /// Builds the FIA report, each person's background from `links` (see `stats_link`).
+    pub fn report_linked(&self, options: &ReportOptions, links: &Links) -> GroupReport {
+        let (tables, _) = self.tables(options, links);
         let title = Text {
             sv: "FIA – förutsättningar inför arbete: gruppresultat".into(),
             en: "FIA – prerequisites for work: group results".into(),
@@ -281,7 +296,9 @@ impl FiaAggregate {
     pub(crate) fn tables(
         &self,
         options: &ReportOptions,
+        links: &Links,
     ) -> (Vec<crate::stats::Table>, crate::stats::disclosure::Registry) {
+        let aggregate = super::stats_link::with_background(&self.aggregate, links);
         let layout = &self.layout;
         let schema = &self.schema;
         let area_at = |i: usize, what: usize| layout.area + i * PER_AREA + what;
@@ -391,6 +408,6 @@ impl FiaAggregate {
             dimensions,
             ..options.clone()
         };
-        build_tables(&self.aggregate, &specs, &partitions, &options)
+        build_tables(&aggregate, &specs, &partitions, &options)
     }
 }
