@@ -195,3 +195,6 @@ impl<'e> Linking<'e> {
         &self.links
     }
 }
+
+#[cfg(test)]
+mod tests;

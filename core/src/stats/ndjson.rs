@@ -11,7 +11,7 @@
 use jiff::civil::Date;
 use serde::Serialize;
 
-use super::link::{LinkOutcome, Links, Linking};
+use super::link::{LinkOutcome, Linking, Links};
 use super::perturbation::{Person, StatisticsKey};
 use super::provenance::{DefinitionVersion, Input, InputDigest, NotCountedTally, Provenance};
 use super::{GroupReport, ReportOptions};
