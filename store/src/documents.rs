@@ -48,9 +48,9 @@ use std::fmt;
 use bistand_core::identifier::{
     Pseudonym, PseudonymKey, client_id_problem, pseudonymise_client_id,
 };
+use bistand_core::stats::link::{LinkOutcome, Linking};
 use bistand_core::stats::perturbation::StatisticsKey;
 use bistand_core::stats::provenance::{Input, NotCountedTally, RecordSetDigest};
-use bistand_core::stats::link::{LinkOutcome, Linking};
 use bistand_core::stats::{GroupAggregate, GroupReport, ReportOptions};
 use bistand_core::unit::unit_key;
 use bistand_core::{Engine, Report};
@@ -480,10 +480,12 @@ fn read_report(
                 ]);
                 let person = statistics.person(Some(&record.meta.pseudonym), &record.body);
                 let outcome = if *linked {
-                    linking.add(&record.body, person).map(|outcome| match outcome {
-                        LinkOutcome::Linked => true,
-                        LinkOutcome::WithErrors | LinkOutcome::NotLinked => false,
-                    })
+                    linking
+                        .add(&record.body, person)
+                        .map(|outcome| match outcome {
+                            LinkOutcome::Linked => true,
+                            LinkOutcome::WithErrors | LinkOutcome::NotLinked => false,
+                        })
                 } else {
                     engine
                         .parse_as(definition, &record.body)

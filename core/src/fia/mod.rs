@@ -9,6 +9,7 @@
 pub mod generate;
 pub mod stats;
 mod stats_link;
+mod stats_tables;
 pub mod summary;
 
 use jiff::civil::Date;

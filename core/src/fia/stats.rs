@@ -49,6 +49,7 @@ pub struct FiaSchema {
     areas: Vec<Area>,
     assessment: (ItemId, Vec<Category>),
     wishes: (ItemId, Vec<Category>),
+    extras: super::stats_tables::Extras,
 }
 
 fn missing(what: &str) -> Error {
@@ -136,6 +137,7 @@ impl FiaSchema {
             areas,
             assessment: (assessment, categories(definition, assessment)),
             wishes: (wishes, categories(definition, wishes)),
+            extras: super::stats_tables::Extras::new(definition),
         })
     }
 }
@@ -149,6 +151,8 @@ struct Layout {
     assessment_base: usize,
     wishes: usize,
     wishes_base: usize,
+    /// The first counter of `stats_tables`.
+    extras: usize,
     slots: usize,
 }
 
@@ -173,7 +177,8 @@ impl Layout {
             assessment_base,
             wishes,
             wishes_base,
-            slots: wishes_base + 1,
+            extras: wishes_base + 1,
+            slots: wishes_base + 1 + schema.extras.slots(),
         }
     }
 }
@@ -257,6 +262,7 @@ impl FiaAggregate {
                 counts.add(layout.wishes + usize::from(c));
             }
         }
+        schema.extras.count(document, layout.extras, &mut counts);
     }
 
     /// Adds another partial result.
@@ -392,12 +398,15 @@ impl FiaAggregate {
                 },
             },
         ];
-        let partitions = vec![Partition {
+        let (extra_specs, extra_partitions) = schema.extras.specs(layout.extras, DIMENSIONS);
+        let specs: Vec<TableSpec> = specs.into_iter().chain(extra_specs).collect();
+        let mut partitions = vec![Partition {
             total: layout.assessment_base,
             parts: (0..schema.assessment.1.len())
                 .map(|i| layout.assessment + i)
                 .collect(),
         }];
+        partitions.extend(extra_partitions);
         let dimensions: Vec<Dimension> = options
             .dimensions
             .iter()
