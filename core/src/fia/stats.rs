@@ -223,7 +223,7 @@ impl FiaAggregate {
     /// interview counts).
     pub fn add(&mut self, document: &Document, person: Person) {
         let unit = self.aggregate.unit(document.unit());
-        // FIA documents carry no background data.
+        // FIA documents carry no background data: a linked SUE record gives it at report time.
         let key = StratumKey::unclassified(unit, document.interview_date().map_or(0, |d| d.year()));
         let schema = Arc::clone(&self.schema);
         let layout = Arc::clone(&self.layout);

@@ -5,6 +5,8 @@
 //! the SUE record of theirs that "Persons, not records" picks ([`with_background`]). A FIA of a
 //! person with no such record stays in the groups "Uppgift saknas" / "Not recorded".
 
+use std::borrow::Cow;
+
 use crate::document::AnswerValue;
 use crate::error::Result;
 use crate::instrument::{Definition, ItemId};
@@ -60,9 +62,12 @@ impl InstrumentLinker for FiaLinker {
     }
 }
 
-/// A copy of `aggregate` in which every interviewed person with a linked background is counted
-/// under it.
-pub(super) fn with_background(aggregate: &Aggregate, links: &Links) -> Aggregate {
+/// `aggregate` with every interviewed person who has a linked background counted under it (a
+/// copy only when something is linked).
+pub(super) fn with_background<'a>(aggregate: &'a Aggregate, links: &Links) -> Cow<'a, Aggregate> {
+    if links.is_empty() {
+        return Cow::Borrowed(aggregate);
+    }
     let mut linked = aggregate.clone();
     linked.relink(|key, stratum, _| {
         if let Some(background) = links.background(key) {
@@ -72,5 +77,5 @@ pub(super) fn with_background(aggregate: &Aggregate, links: &Links) -> Aggregate
             stratum.household = background.household;
         }
     });
-    linked
+    Cow::Owned(linked)
 }

@@ -165,10 +165,15 @@ impl<'e> Linking<'e> {
     }
 
     /// Reads `bytes` as a document of `person` of a linked instrument (in the version it names).
+    /// A document without a person id tells nothing about anyone: not linked, so it is left out
+    /// as another instrument's document, as before linking.
     ///
     /// # Errors
     /// The engine's, when `bytes` is not a document of any loaded instrument.
     pub fn add(&mut self, bytes: &[u8], person: Person) -> Result<LinkOutcome> {
+        if !person.identified() {
+            return Ok(LinkOutcome::NotLinked);
+        }
         let validated = self.engine.parse(None, bytes)?;
         let Some((_, linker)) = self
             .linkers
