@@ -108,6 +108,10 @@ pub trait InstrumentAggregate: fmt::Debug + Send + Sync {
     /// The report, after disclosure control.
     fn report(&self, options: &ReportOptions) -> GroupReport;
 
+    /// Counts, from now on, only what the tables `options` selects read; by default everything
+    /// is counted and the tables not selected are left out when the report is built.
+    fn select(&mut self, _options: &ReportOptions) {}
+
     /// A copy, for partial aggregates.
     fn clone_box(&self) -> Box<dyn InstrumentAggregate>;
 }

@@ -421,6 +421,7 @@ fn read_report(
     refuse_exact(options)?;
     let definition = engine.definition(instrument, None)?;
     let mut aggregate = GroupAggregate::new(engine, definition, as_of)?;
+    aggregate.select(options)?;
     let mut not_counted = Vec::new();
     let base = ScanFilter::all().instrument(definition.instrument());
     // Sorted and deduplicated by comparison form: a unit listed twice, or once as `Söder` and
@@ -520,7 +521,7 @@ fn read_report(
         not_counted: tallies,
     };
     Ok(StoreReport {
-        report: aggregate.report(options, input),
+        report: aggregate.report(options, input)?,
         not_counted,
     })
 }

@@ -19,6 +19,7 @@ pub mod ndjson;
 pub mod perturbation;
 pub mod provenance;
 pub mod regression;
+pub mod selection;
 pub mod wide;
 pub mod xlsx;
 
@@ -30,6 +31,7 @@ use crate::text::Text;
 pub use dimension::{Dimension, ReportOptions};
 pub use engine::Aggregate;
 pub use ndjson::{GroupAggregate, NdjsonAggregator, NdjsonReport, report_from_ndjson};
+pub use selection::TableSelection;
 
 /// The smallest number of clients a shown count may have. Default 5; it can be raised, never
 /// lowered.

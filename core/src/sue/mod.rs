@@ -72,6 +72,10 @@ impl InstrumentAggregate for SueAggregate {
         SueAggregate::report(self, options)
     }
 
+    fn select(&mut self, options: &ReportOptions) {
+        SueAggregate::select(self, options);
+    }
+
     fn clone_box(&self) -> Box<dyn InstrumentAggregate> {
         Box::new(self.clone())
     }

@@ -37,6 +37,11 @@ pub(super) struct ReportQuery {
     /// Comma-separated breakdowns: gender, age_band, origin, household, unit, period; default:
     /// all.
     breakdowns: Option<String>,
+    /// Comma-separated tables: table ids (`needs.gender`) or families (`needs`: the table and
+    /// each breakdown of it); default: every table. Only the tables asked for are computed.
+    #[param(value_type = Option<Vec<super::schemas::TableName>>, style = Form, explode = false,
+        example = json!(["needs", "clients.gender"]))]
+    tables: Option<String>,
     /// Comma-separated units, all yours; default: all your units.
     units: Option<String>,
     /// `json` (default), `csv` (the wide layout of published tables), `csv-long` (one line
@@ -93,7 +98,7 @@ pub(super) struct ReportBody<'a> {
     responses((status = 200, description = "The report: JSON; CSV with format=csv or csv-long; an XLSX workbook with format=xlsx.",
                content((ReportBody<'_> = "application/json"), (String = "text/csv"),
                        (Vec<u8> = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))),
-              (status = 400, description = "A bad parameter (a threshold under 5, an unknown breakdown, format, lang or csv_dialect).", body = crate::problem::Problem, content_type = "application/problem+json"),
+              (status = 400, description = "A bad parameter (a threshold under 5, an unknown breakdown, table, format, lang or csv_dialect).", body = crate::problem::Problem, content_type = "application/problem+json"),
               (status = 403, description = "Not an analyst, or a unit that is not yours.", body = crate::problem::Problem, content_type = "application/problem+json"),
               (status = 404, description = "An instrument the service does not know.", body = crate::problem::Problem, content_type = "application/problem+json")))]
 pub(super) async fn report(
@@ -111,7 +116,8 @@ pub(super) async fn report(
             .breakdowns
             .as_deref()
             .map(|list| list.split(',').filter(|n| !n.is_empty())),
-    )?;
+    )?
+    .with_tables(filters.tables.as_deref().map(|list| list.split(',')))?;
     let units: Vec<String> = match &filters.units {
         None => principal
             .units

@@ -15,7 +15,8 @@ use crate::error::{Error, ErrorKind, Result};
 use crate::instrument::{Definition, ItemId, ItemKind};
 use crate::module::Resolver;
 use crate::stats::engine::{
-    Aggregate, CellSlots, Partition, RowsSpec, StratumKey, TableSpec, Tally, build_tables,
+    Aggregate, CellSlots, Partition, RowsSpec, StratumKey, TableSpec, Tally, build_tables_marked,
+    slots_read,
 };
 use crate::stats::perturbation::Person;
 use crate::stats::{Category, Dimension, GroupReport, ReportOptions};
@@ -125,9 +126,22 @@ impl SueAggregate {
         self.aggregate.excluded()
     }
 
-    /// Builds the report: every table, for every breakdown in `options`, after disclosure control.
+    /// Builds the report: every table selected in `options`, for every breakdown in `options`,
+    /// after disclosure control.
     pub fn report(&self, options: &ReportOptions) -> GroupReport {
-        let (tables, _) = self.tables(options);
+        self.report_marked(options, &mut |_| {})
+    }
+
+    /// [`SueAggregate::report`], calling `mark` with the name of each part of the work as it
+    /// ends (`marginals`: the strata summed per breakdown group; `tables`; `disclosure`;
+    /// `cells`: shares and intervals; `derived`: the standardised shares), for a benchmark to
+    /// time the parts.
+    pub fn report_marked(
+        &self,
+        options: &ReportOptions,
+        mark: &mut dyn FnMut(&'static str),
+    ) -> GroupReport {
+        let (tables, _) = self.tables_marked(options, mark);
         let title = Text {
             sv: "Systematisk uppföljning inom ekonomiskt bistånd (SUE): gruppresultat".into(),
             en: "Systematic follow-up in social assistance (SUE): group results".into(),
@@ -138,17 +152,48 @@ impl SueAggregate {
 
 impl SueAggregate {
     /// The tables and the disclosure registry behind them (the registry for audits in tests).
+    #[cfg(test)]
     pub(crate) fn tables(
         &self,
         options: &ReportOptions,
     ) -> (Vec<crate::stats::Table>, crate::stats::disclosure::Registry) {
+        self.tables_marked(options, &mut |_| {})
+    }
+
+    fn tables_marked(
+        &self,
+        options: &ReportOptions,
+        mark: &mut dyn FnMut(&'static str),
+    ) -> (Vec<crate::stats::Table>, crate::stats::disclosure::Registry) {
         let specs = table_specs(&self.schema, &self.layout);
         let partitions = self.layout.partitions(&self.schema);
-        let (mut tables, registry) = build_tables(&self.aggregate, &specs, &partitions, options);
+        let build = build_options(options);
+        let (mut tables, registry) =
+            build_tables_marked(&self.aggregate, &specs, &partitions, &build, mark);
         // Derived from the published cells only, after disclosure control.
         let standardised = standardised::standardised_tables(&tables);
         tables.extend(standardised);
+        tables.retain(|t| options.tables.wants(&t.id));
+        mark("derived");
         (tables, registry)
+    }
+
+    /// Counts, from now on, only what the tables `options` selects read (every slot for every
+    /// table or an exact report): the per-record work of a report that asks for a few tables.
+    /// A report of this aggregate then has those tables only.
+    pub fn select(&mut self, options: &ReportOptions) {
+        let specs = table_specs(&self.schema, &self.layout);
+        let read = slots_read(&specs, &build_options(options), self.layout.slots);
+        self.aggregate.count_only(read);
+    }
+}
+
+/// The options the tables are built with: a selected standardised table needs the needs-profile
+/// table of its breakdown, whose published cells it is computed from.
+fn build_options(options: &ReportOptions) -> ReportOptions {
+    ReportOptions {
+        tables: options.tables.requiring("standardised", "needs_profile"),
+        ..options.clone()
     }
 }
 
