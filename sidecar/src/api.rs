@@ -122,6 +122,7 @@ impl AppState {
     components(schemas(
         crate::problem::Problem,
         schemas::InstrumentName,
+        schemas::TableName,
         reports::ReportFormat,
         reports::ReportLanguage,
         reports::ReportCsvDialect

