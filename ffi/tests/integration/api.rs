@@ -847,3 +847,49 @@ fn a_supplied_definition_validates_to_the_shared_report_bytes() {
         "{message}"
     );
 }
+
+/// `"tables"`: the tables named, each exactly as in the report of every table; an unknown name
+/// or a list that is not of names is `BISTAND_INVALID_ARGUMENT`, the message not repeating it.
+#[test]
+fn report_options_tables_select_the_full_reports_tables() {
+    let engine = Engine::new();
+    let records = sue_records();
+    let options = br#"{"as_of": "2026-11-24", "exact": true, "breakdowns": ["gender"]}"#;
+    let (status, full) = report(&engine, c"sue", &records, options);
+    assert_eq!(status, bistand_status::BISTAND_OK, "{}", last_error_en());
+    let (status, some) = report(
+        &engine,
+        c"sue",
+        &records,
+        br#"{"as_of": "2026-11-24", "exact": true, "breakdowns": ["gender"], "tables": ["needs", "interventions.gender"]}"#,
+    );
+    assert_eq!(status, bistand_status::BISTAND_OK, "{}", last_error_en());
+    let full: serde_json::Value = serde_json::from_slice(&full).expect("JSON");
+    let some: serde_json::Value = serde_json::from_slice(&some).expect("JSON");
+    let expected: Vec<&serde_json::Value> = full["report"]["tables"]
+        .as_array()
+        .expect("tables")
+        .iter()
+        .filter(|t| {
+            ["needs", "needs.gender", "interventions.gender"]
+                .contains(&t["id"].as_str().expect("id"))
+        })
+        .collect();
+    assert_eq!(expected.len(), 3);
+    let got: Vec<&serde_json::Value> = some["report"]["tables"]
+        .as_array()
+        .expect("tables")
+        .iter()
+        .collect();
+    assert_eq!(got, expected);
+    for options in [
+        &br#"{"as_of": "2026-11-24", "exact": true, "tables": ["needs", "personnummer_lista"]}"#[..],
+        br#"{"as_of": "2026-11-24", "exact": true, "tables": "needs"}"#,
+        br#"{"as_of": "2026-11-24", "exact": true, "tables": []}"#,
+        br#"{"as_of": "2026-11-24", "exact": true, "breakdowns": ["unit"], "tables": ["needs.gender"]}"#,
+    ] {
+        let (status, _) = report(&engine, c"sue", &records, options);
+        assert_eq!(status, bistand_status::BISTAND_INVALID_ARGUMENT, "{}", String::from_utf8_lossy(options));
+        assert!(!last_error_en().contains("personnummer"), "{}", last_error_en());
+    }
+}

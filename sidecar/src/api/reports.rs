@@ -161,9 +161,11 @@ pub(super) async fn report(
         }),
         Some(name) => CsvDialect::parse(name)?,
     };
-    // The instrument is checked before any audit entry is written.
-    state.0.engine.definition(&instrument, None)?;
+    // The instrument and the tables asked for are checked before any audit entry is written.
+    let definition = state.0.engine.definition(&instrument, None)?;
     let as_of = filters.as_of.unwrap_or_else(today);
+    bistand_core::stats::GroupAggregate::new(&state.0.engine, definition, as_of)?
+        .select(&options)?;
     let state = state.clone();
     let request_id = REQUEST_ID.try_with(|id| *id).ok();
     // The caller's role is a configured term and its name a checked principal, so this holds;
