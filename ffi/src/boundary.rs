@@ -356,8 +356,9 @@ pub unsafe extern "C" fn bistand_pseudonymise(
 ///   - `"breakdowns"`: names among `"total"`, `"gender"`, `"age_band"`, `"origin"`,
 ///     `"household"`, `"unit"`, `"period"`; the total is always included; absent means all;
 ///   - `"tables"`: the tables to make, as table ids (`"needs.gender"`) or families (`"needs"`:
-///     the table and each breakdown of it); absent means every table; a table the report does
-///     not have fails with `BISTAND_INVALID_ARGUMENT`;
+///     the table and each breakdown of it); absent means every table; a list that is not of
+///     names fails with `BISTAND_INVALID_ARGUMENT`, a name of no table of the report (with the
+///     breakdowns asked for) with `BISTAND_OUT_OF_RANGE`;
 ///   - `"exact"`: `true` for exact counts (default `false`: perturbed, which needs `keys_json`);
 ///   - `"format"`: `"json"` (default), `"csv"` (the wide layout of published tables),
 ///     `"csv-long"` (one line per cell, for programs) or `"xlsx"` (an Excel workbook: binary,
