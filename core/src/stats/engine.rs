@@ -188,8 +188,8 @@ impl Aggregate {
         }
     }
 
-    /// Counts only the slots marked in `read` (every slot when `None`) from now on: what a
-    /// report selecting some tables reads. Records counted before are kept as they are.
+    /// Counts only the slots marked in `read` (every slot when `None`): what a report selecting
+    /// some tables reads. Chosen before any record is counted.
     pub(crate) fn count_only(&mut self, read: Option<Vec<bool>>) {
         debug_assert_eq!(
             self.records, 0,

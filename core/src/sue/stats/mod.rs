@@ -178,9 +178,10 @@ impl SueAggregate {
         (tables, registry)
     }
 
-    /// Counts, from now on, only what the tables `options` selects read (every slot for every
-    /// table or an exact report): the per-record work of a report that asks for a few tables.
-    /// A report of this aggregate then has those tables only.
+    /// Counts only what the tables `options` selects read (every slot for every table or an
+    /// exact report): the per-record work of a report that asks for a few tables. Call it before
+    /// adding records, and make the report with the same options: other tables would read
+    /// counters never counted (`GroupAggregate`, the path every interface takes, refuses that).
     pub fn select(&mut self, options: &ReportOptions) {
         let specs = table_specs(&self.schema, &self.layout);
         let read = slots_read(&specs, &build_options(options), self.layout.slots);
