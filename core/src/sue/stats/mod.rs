@@ -23,8 +23,10 @@ use crate::stats::{Category, Dimension, GroupReport, ReportOptions};
 use crate::text::Text;
 use crate::validate::Validated;
 
+mod association;
 mod breakdowns;
 mod choices;
+mod collected;
 mod layout;
 mod record;
 mod schema;
@@ -170,9 +172,23 @@ impl SueAggregate {
         let build = build_options(options);
         let (mut tables, registry) =
             build_tables_marked(&self.aggregate, &specs, &partitions, &build, mark);
+        collected::quartiles(
+            &mut tables,
+            &registry,
+            &self.layout,
+            options.threshold.get(),
+        );
         // Derived from the published cells only, after disclosure control.
         let standardised = standardised::standardised_tables(&tables);
         tables.extend(standardised);
+        // Regressions over the strata: computed only when asked for (or with every table).
+        if options.tables.names().is_none_or(|names| {
+            names
+                .iter()
+                .any(|n| crate::stats::selection::family(n).starts_with("association"))
+        }) {
+            tables.extend(association::tables(&self.aggregate, &self.layout, options));
+        }
         tables.retain(|t| options.tables.wants(&t.id));
         mark("derived");
         (tables, registry)
@@ -190,10 +206,23 @@ impl SueAggregate {
 }
 
 /// The options the tables are built with: a selected standardised table needs the needs-profile
-/// table of its breakdown, whose published cells it is computed from.
+/// table of its breakdown, whose published cells it is computed from. The time to first
+/// intervention (its quartiles read counters beside its cells) and the association tables
+/// (regressions over the strata) read more than their cells: asking for them builds every table
+/// (then only those asked for are kept).
 fn build_options(options: &ReportOptions) -> ReportOptions {
+    let reads_more = options.tables.names().is_some_and(|names| {
+        names.iter().any(|n| {
+            let family = crate::stats::selection::family(n);
+            family == "time_to_first_intervention" || family.starts_with("association")
+        })
+    });
     ReportOptions {
-        tables: options.tables.requiring("standardised", "needs_profile"),
+        tables: if reads_more {
+            crate::stats::TableSelection::all()
+        } else {
+            options.tables.requiring("standardised", "needs_profile")
+        },
         ..options.clone()
     }
 }
@@ -291,6 +320,14 @@ fn count_record(
         breakdown.count(counts, schema, record, groups);
     }
     choices::count(counts, layout, schema, record, groups);
+    collected::count(
+        counts,
+        &layout.collected,
+        schema,
+        record,
+        choices::combination(groups),
+    );
+    counts.tag(association::tag(layout, schema, record, groups));
     let at = layout.profile + usize::from(record.profile) * standardised::PER_PROFILE;
     counts.add(at);
     for (m, hit) in standardised::measures(schema, record, groups)
@@ -573,6 +610,10 @@ mod tests {
                 "reopening_reasons",
                 "goals_set",
                 "interruptions",
+                "interventions_by_provider",
+                "sanction_reasons",
+                "exemption_reasons",
+                "time_to_first_intervention",
                 "needs_profile",
                 "by_forsorjningshinder",
                 "by_utbildning",
@@ -580,7 +621,11 @@ mod tests {
                 "by_ar_i_sverige",
                 "by_langvarighet",
                 "by_kon_och_hushall",
-                "standardised"
+                "standardised",
+                "association_work",
+                "association_assistance",
+                "association_resource_activation",
+                "association_sanction"
             ]
         );
         let first: Vec<Option<u64>> = report.tables[0].rows[0]
