@@ -475,7 +475,8 @@ pub unsafe extern "C" fn bistand_pseudonymise(
 ///     (bistand reads no clock);
 ///   - `"threshold"`: the disclosure threshold, a whole number of at least 5 (default 5);
 ///   - `"breakdowns"`: names among `"total"`, `"gender"`, `"age_band"`, `"origin"`,
-///     `"household"`, `"unit"`, `"period"`; the total is always included; absent means all;
+///     `"household"`, `"unit"`, `"period"`, `"fia_assessment"`; the total is always included;
+///     absent means all;
 ///   - `"tables"`: the tables to make, as table ids (`"needs.gender"`) or families (`"needs"`:
 ///     the table and each breakdown of it); absent means every table; a list that is not of
 ///     names fails with `BISTAND_INVALID_ARGUMENT`, a name of no table of the report (with the

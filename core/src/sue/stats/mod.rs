@@ -28,6 +28,7 @@ mod breakdowns;
 mod choices;
 mod collected;
 mod layout;
+mod link;
 mod record;
 mod schema;
 mod standardised;
@@ -35,6 +36,7 @@ mod tables;
 
 use breakdowns::*;
 use layout::*;
+pub use link::SueLinker;
 pub use record::SueRecord;
 pub use schema::SueSchema;
 use schema::*;
@@ -102,6 +104,7 @@ impl SueAggregate {
             household: record.household,
             unit,
             period: record.period,
+            assessment: StratumKey::NOT_ASSESSED,
         };
         let layout = Arc::clone(&self.layout);
         let schema = Arc::clone(&self.schema);
@@ -131,7 +134,16 @@ impl SueAggregate {
     /// Builds the report: every table selected in `options`, for every breakdown in `options`,
     /// after disclosure control.
     pub fn report(&self, options: &ReportOptions) -> GroupReport {
-        self.report_marked(options, &mut |_| {})
+        self.report_linked(options, &crate::stats::link::Links::default())
+    }
+
+    /// The report with each person's FIA overall assessment from `links` (see `link`).
+    pub fn report_linked(
+        &self,
+        options: &ReportOptions,
+        links: &crate::stats::link::Links,
+    ) -> GroupReport {
+        self.report_with(options, links, &mut |_| {})
     }
 
     /// [`SueAggregate::report`], calling `mark` with the name of each part of the work as it
@@ -143,7 +155,16 @@ impl SueAggregate {
         options: &ReportOptions,
         mark: &mut dyn FnMut(&'static str),
     ) -> GroupReport {
-        let (tables, _) = self.tables_marked(options, mark);
+        self.report_with(options, &crate::stats::link::Links::default(), mark)
+    }
+
+    fn report_with(
+        &self,
+        options: &ReportOptions,
+        links: &crate::stats::link::Links,
+        mark: &mut dyn FnMut(&'static str),
+    ) -> GroupReport {
+        let (tables, _) = self.tables_with(options, links, mark);
         let title = Text {
             sv: "Systematisk uppföljning inom ekonomiskt bistånd (SUE): gruppresultat".into(),
             en: "Systematic follow-up in social assistance (SUE): group results".into(),
@@ -159,19 +180,31 @@ impl SueAggregate {
         &self,
         options: &ReportOptions,
     ) -> (Vec<crate::stats::Table>, crate::stats::disclosure::Registry) {
-        self.tables_marked(options, &mut |_| {})
+        self.tables_linked(options, &crate::stats::link::Links::default())
     }
 
-    fn tables_marked(
+    /// As [`SueAggregate::tables`], with each person's FIA assessment from `links`.
+    #[cfg(test)]
+    pub(crate) fn tables_linked(
         &self,
         options: &ReportOptions,
+        links: &crate::stats::link::Links,
+    ) -> (Vec<crate::stats::Table>, crate::stats::disclosure::Registry) {
+        self.tables_with(options, links, &mut |_| {})
+    }
+
+    fn tables_with(
+        &self,
+        options: &ReportOptions,
+        links: &crate::stats::link::Links,
         mark: &mut dyn FnMut(&'static str),
     ) -> (Vec<crate::stats::Table>, crate::stats::disclosure::Registry) {
         let specs = table_specs(&self.schema, &self.layout);
         let partitions = self.layout.partitions(&self.schema);
+        let aggregate = link::with_assessment(&self.aggregate, &self.layout, links);
         let build = build_options(options);
         let (mut tables, registry) =
-            build_tables_marked(&self.aggregate, &specs, &partitions, &build, mark);
+            build_tables_marked(&aggregate, &specs, &partitions, &build, mark);
         collected::quartiles(
             &mut tables,
             &registry,
