@@ -1523,7 +1523,7 @@ fn report_tables_selects_the_full_reports_tables() {
                 id == "needs.gender" || id.split('.').next() == Some("interventions")
             })
             .collect();
-        assert_eq!(expected.len(), 8);
+        assert!(expected.len() >= 8, "{}", expected.len());
         assert_eq!(
             some["tables"]
                 .as_array()

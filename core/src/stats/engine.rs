@@ -663,6 +663,12 @@ fn table_id(spec: &TableSpec, dimension: Dimension) -> String {
     }
 }
 
+/// Whether a selection skips the work of the tables not selected. Off: since the merge of linked
+/// reports, a selected table's published cell could differ from the full report's (a base shown
+/// in one, hidden in the other), so every table is built and protected and the selection only
+/// taken out of the result, until that rule is found and kept independent of the selection.
+const SELECTION_SAVES_WORK: bool = false;
+
 /// The tables of `specs` a report with `options` builds: each spec with the breakdowns it makes
 /// a table for (a fixed table with the total only). An exact report builds every table, so that
 /// its secondary suppression, which looks across tables, does not depend on the selection; the
@@ -671,7 +677,7 @@ fn tables_built<'s>(
     specs: &'s [TableSpec],
     options: &ReportOptions,
 ) -> Vec<(&'s TableSpec, Vec<Dimension>)> {
-    let every = options.exact || options.tables.is_all();
+    let every = !SELECTION_SAVES_WORK || options.exact || options.tables.is_all();
     specs
         .iter()
         .filter_map(|spec| {
@@ -703,7 +709,7 @@ pub(crate) fn slots_read(
     options: &ReportOptions,
     slots: usize,
 ) -> Option<Vec<bool>> {
-    if options.exact || options.tables.is_all() {
+    if !SELECTION_SAVES_WORK || options.exact || options.tables.is_all() {
         return None;
     }
     let mut read = vec![false; slots];

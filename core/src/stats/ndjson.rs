@@ -91,8 +91,11 @@ impl GroupAggregate {
     /// [`ErrorKind::InvalidArgument`] for a table the report does not have.
     pub fn select(&mut self, options: &ReportOptions) -> Result<()> {
         self.check(options)?;
-        self.aggregate.select(options);
-        self.counted_for = (!options.tables.is_all()).then(|| options.clone());
+        // Counting only the selected tables' counters per record (`InstrumentAggregate::select`)
+        // is not done through this path yet: records linked across instruments move between
+        // strata after counting, and a selected table of a linked report then differed from the
+        // full report's (found by the REST test of selection). The tables not selected are still
+        // neither built nor protected.
         Ok(())
     }
 
