@@ -477,6 +477,10 @@ bistand_status bistand_pseudonymise(const char *key_id,
  *   - `"breakdowns"`: names among `"total"`, `"gender"`, `"age_band"`, `"origin"`,
  *     `"household"`, `"unit"`, `"period"`, `"fia_assessment"`; the total is always included;
  *     absent means all;
+ *   - `"tables"`: the tables to make, as table ids (`"needs.gender"`) or families (`"needs"`:
+ *     the table and each breakdown of it); absent means every table; a list that is not of
+ *     names fails with `BISTAND_INVALID_ARGUMENT`, a name of no table of the report (with the
+ *     breakdowns asked for) with `BISTAND_OUT_OF_RANGE`;
  *   - `"exact"`: `true` for exact counts (default `false`: perturbed, which needs `keys_json`);
  *   - `"format"`: `"json"` (default), `"csv"` (the wide layout of published tables),
  *     `"csv-long"` (one line per cell, for programs), `"xlsx"` (an Excel workbook: binary,
@@ -726,7 +730,7 @@ bistand_status bistand_store_get(const bistand_store *store,
  *
  * - `instrument`: `"sue"` or `"fia"`, NUL-terminated.
  * - `options`, `options_len`: required UTF-8 JSON, as for `bistand_report` (`"as_of"`,
- *   `"threshold"`, `"breakdowns"`, `"format"`, `"language"`, `"csv_dialect"`), `"principal"` (required): who
+ *   `"threshold"`, `"breakdowns"`, `"tables"`, `"format"`, `"language"`, `"csv_dialect"`), `"principal"` (required): who
  *   asks, 1 to 128 printable ASCII characters naming a user or service (never a client), for
  *   the audit log, and `"units"`: an array of unit names to count (absent: every unit;
  *   compared as the store compares units, so `"Söder"` and `"söder"` are one unit).

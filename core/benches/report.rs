@@ -1,12 +1,15 @@
-//! Full SUE group report (every table, every breakdown, disclosure control included) over one
-//! million in-memory records, single-threaded, timed the same way as the polars comparison in
-//! `report_polars.py`, which reads the same documents.
+//! SUE group report over one million in-memory records, single-threaded, perturbed and protected,
+//! in two arms: (a) like for like with the polars comparison in `report_polars.py` (which reads
+//! the same documents): only the tables that script computes, selected; (b) the full report,
+//! every table, with the time of each part (the aggregation pass over the records; the marginals,
+//! tables, disclosure control and cells of the build) and of each table family built alone.
 //!
 //! `cargo bench -p bistand-core --bench report` writes the documents to
-//! `target/bench-data/sue-100k.ndjson` (100,000 distinct synthetic documents; the million records
-//! are ten passes over them, as in the polars script), then prints the median of 5 runs.
+//! `target/bench-data/sue-100000.ndjson` (100,000 distinct synthetic documents; the million
+//! records are ten passes over them, as in the polars script), then prints medians of 5 runs.
 //! Run the comparison with `scripts/bench-report.sh`. Under `cargo test --benches` (no `--bench`
-//! argument) it runs once on 10,000 records as a smoke test.
+//! argument) it runs once on 10,000 records as a smoke test, with the same checks: the totals of
+//! both arms agree, and each family built alone equals its tables in the full report.
 
 use std::io::Write;
 use std::time::Instant;
@@ -66,34 +69,161 @@ fn main() {
     let persons: Vec<_> = (0..records.len() as u64)
         .map(|n| statistics.person(None, &n.to_le_bytes()))
         .collect();
-    let options = ReportOptions::default();
-    let mut times = Vec::new();
-    let mut tables = 0;
-    let mut check = String::new();
-    for _ in 0..if full { 5 } else { 1 } {
+    let full_options = ReportOptions::default();
+    let like_options = ReportOptions::default()
+        .with_tables(Some(POLARS_TABLES))
+        .expect("table names");
+    let runs = if full { 5 } else { 1 };
+    let (mut like_times, mut full_times, mut pass_times) = (Vec::new(), Vec::new(), Vec::new());
+    let mut parts: Vec<Vec<(&'static str, f64)>> = Vec::new();
+    let (mut like_tables, mut full_tables) = (0, 0);
+    let (mut like_check, mut full_check) = (String::new(), String::new());
+    let mut whole = None;
+    for _ in 0..runs {
+        // (a) Like for like: only the tables the polars arm computes, selected before counting
+        // (so only their counters are counted per record), perturbed and protected as always.
+        let start = Instant::now();
+        let mut aggregate = SueAggregate::new(schema.clone(), as_of);
+        aggregate.select(&like_options);
+        for (record, person) in records.iter().zip(&persons) {
+            aggregate.add(record, *person);
+        }
+        let report = aggregate.report(&like_options);
+        like_times.push(start.elapsed().as_secs_f64());
+        like_tables = report.tables.len();
+        like_check = checksum(&report);
+        std::hint::black_box(report);
+
+        // (b) The full report, every table, timed per part.
         let start = Instant::now();
         let mut aggregate = SueAggregate::new(schema.clone(), as_of);
         for (record, person) in records.iter().zip(&persons) {
             aggregate.add(record, *person);
         }
-        let report = aggregate.report(&options);
-        times.push(start.elapsed().as_secs_f64());
-        tables = report.tables.len();
-        check = checksum(&report);
-        std::hint::black_box(report);
+        let pass = start.elapsed().as_secs_f64();
+        let mut marks = vec![("aggregation pass", pass)];
+        let mut last = Instant::now();
+        let report = aggregate.report_marked(&full_options, &mut |part| {
+            marks.push((part, last.elapsed().as_secs_f64()));
+            last = Instant::now();
+        });
+        full_times.push(start.elapsed().as_secs_f64());
+        pass_times.push(pass);
+        parts.push(marks);
+        full_tables = report.tables.len();
+        full_check = checksum(&report);
+        std::hint::black_box(&report);
+        whole = Some((aggregate, report));
     }
-    times.sort_by(f64::total_cmp);
+    let (aggregate, report) = whole.expect("at least one run");
+    // Selecting tables changes no published cell: the totals of both arms are the same.
+    assert_eq!(
+        like_check, full_check,
+        "a selected table differs from the full report's"
+    );
     println!(
-        "bistand report: {} records ({} distinct, {} passes), {} tables, median {:.3} s (runs: {:?})",
+        "bistand report, like for like (the {} tables of the polars arm, selected): {} records ({} distinct, {} passes), 1 thread, median {:.3} s (runs: {})",
+        like_tables,
         records.len(),
         distinct,
         passes,
-        tables,
-        times[times.len() / 2],
-        times.iter().map(|t| format!("{t:.3}")).collect::<Vec<_>>()
+        median(&like_times),
+        runs_text(&like_times)
     );
-    println!("check: {check}");
+    println!(
+        "bistand report, full ({} tables): median {:.3} s (runs: {})",
+        full_tables,
+        median(&full_times),
+        runs_text(&full_times)
+    );
+    let names: Vec<&str> = parts[0].iter().map(|(name, _)| *name).collect();
+    let part_medians: Vec<String> = names
+        .iter()
+        .enumerate()
+        .map(|(i, name)| {
+            let times: Vec<f64> = parts.iter().map(|p| p[i].1).collect();
+            format!("{name} {:.3} s", median(&times))
+        })
+        .collect();
+    println!(
+        "  parts of the full report (medians): {}",
+        part_medians.join("; ")
+    );
+
+    // Each family alone, from the same full aggregate: its tables' marginals, cells and
+    // disclosure control (the aggregation pass is the full one above, shared by all).
+    let mut families: Vec<&str> = Vec::new();
+    for table in &report.tables {
+        let family = bistand_core::stats::selection::family(&table.id);
+        if !families.contains(&family) {
+            families.push(family);
+        }
+    }
+    let mut lines = Vec::new();
+    for family in &families {
+        let options = ReportOptions::default()
+            .with_tables(Some([*family]))
+            .expect("a family of the report");
+        let mut times = Vec::new();
+        let mut count = 0;
+        for _ in 0..runs {
+            let start = Instant::now();
+            let one = aggregate.report(&options);
+            times.push(start.elapsed().as_secs_f64());
+            count = one.tables.len();
+            // The family's tables are those of the full report, cell for cell.
+            let expected: Vec<_> = report
+                .tables
+                .iter()
+                .filter(|t| bistand_core::stats::selection::family(&t.id) == *family)
+                .collect();
+            assert!(
+                one.tables.iter().eq(expected.iter().copied()),
+                "{family} differs when selected"
+            );
+        }
+        lines.push(format!("{family} ({count}) {:.4} s", median(&times)));
+    }
+    println!(
+        "  each family alone (tables, median build and disclosure time): {}",
+        lines.join("; ")
+    );
+    let _ = pass_times;
+    println!("check: {like_check}");
     println!("data: {}", path.display());
+}
+
+/// The tables the polars arm (`report_polars.py`) computes: issue 12's report, every counter of
+/// it for the total and each breakdown.
+const POLARS_TABLES: [&str; 14] = [
+    "clients",
+    "needs",
+    "needs_interventions",
+    "interventions",
+    "outcomes",
+    "outcomes_by_intervention",
+    "goal_attainment",
+    "change_by_area",
+    "satisfaction",
+    "helped",
+    "satisfaction_by_goal",
+    "long_term",
+    "reopening",
+    "equality",
+];
+
+fn median(times: &[f64]) -> f64 {
+    let mut sorted = times.to_vec();
+    sorted.sort_by(f64::total_cmp);
+    sorted[sorted.len() / 2]
+}
+
+fn runs_text(times: &[f64]) -> String {
+    times
+        .iter()
+        .map(|t| format!("{t:.3}"))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// A few totals the polars script prints too, to show both computed the same tables.

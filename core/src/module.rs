@@ -127,6 +127,10 @@ pub trait InstrumentAggregate: fmt::Debug + Send + Sync {
         self.report(options)
     }
 
+    /// Counts, from now on, only what the tables `options` selects read; by default everything
+    /// is counted and the tables not selected are left out when the report is built.
+    fn select(&mut self, _options: &ReportOptions) {}
+
     /// A copy, for partial aggregates.
     fn clone_box(&self) -> Box<dyn InstrumentAggregate>;
 }

@@ -234,11 +234,11 @@ impl ReportSource {
     fn keys(self) -> &'static str {
         match self {
             ReportSource::Ndjson => {
-                "as_of, threshold, breakdowns, exact, format, language, csv_dialect"
+                "as_of, threshold, breakdowns, tables, exact, format, language, csv_dialect"
             }
             ReportSource::Store => {
-                "as_of, principal, threshold, breakdowns, units, exact, format, language, \
-                 csv_dialect"
+                "as_of, principal, threshold, breakdowns, tables, units, exact, format, \
+                 language, csv_dialect"
             }
         }
     }
@@ -272,11 +272,12 @@ pub(crate) struct ReportRequest {
 
 impl ReportRequest {
     /// Parses `{"as_of": "YYYY-MM-DD", "threshold": 5, "breakdowns": ["gender", ...],
-    /// "exact": false, "format": "json" | "csv" | "csv-long" | "xlsx" | "html", "language": "sv" | "en",
+    /// "tables": ["needs", "clients.gender", ...], "exact": false, "format": "json" | "csv" | "csv-long" | "xlsx" | "html", "language": "sv" | "en",
     /// "csv_dialect": "excel-sv" | "plain"}` and, for a store, `"units": ["Söder", ...]` and
     /// `"principal": "name"` (required: who reads, for the audit log); otherwise only `as_of` is
     /// required; `"exact": true` is refused for a store. Absent
-    /// `breakdowns` means all of them; a list means the total and those listed. Messages never
+    /// `breakdowns` means all of them; a list means the total and those listed. Absent `tables`
+    /// means every table; a list means the tables named (ids or families). Messages never
     /// repeat a value or key from the options.
     pub(crate) fn parse(options: &[u8], source: ReportSource) -> Result<ReportRequest, Failure> {
         if options.is_empty() {
@@ -395,6 +396,30 @@ impl ReportRequest {
         };
         // The threshold is checked above, so the only error left is an unknown breakdown.
         let options = ReportOptions::new(threshold, breakdowns).map_err(|_| breakdown_error())?;
+        let tables_error = || {
+            invalid(
+                "`options.tables` must be a non-empty array of table ids (`needs.gender`) or \
+                 table families (`needs`)"
+                    .to_owned(),
+                "`options.tables` måste vara en icke-tom lista med tabell-id (`needs.gender`) \
+                 eller tabellfamiljer (`needs`)"
+                    .to_owned(),
+            )
+        };
+        // Whether each named table exists is checked against the report when it is made.
+        let options = match map.get("tables") {
+            None => options,
+            Some(Value::Array(names)) => {
+                let names = names
+                    .iter()
+                    .map(|name| name.as_str().ok_or_else(tables_error))
+                    .collect::<Result<Vec<&str>, Failure>>()?;
+                options
+                    .with_tables(Some(names))
+                    .map_err(|_| tables_error())?
+            }
+            Some(_) => return Err(tables_error()),
+        };
         let exact = match map.get("exact") {
             None => false,
             Some(Value::Bool(exact)) => *exact,

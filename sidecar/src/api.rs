@@ -119,6 +119,7 @@ impl AppState {
     components(schemas(
         crate::problem::Problem,
         schemas::InstrumentName,
+        schemas::TableName,
         schemas::BreakdownList,
         reports::ReportFormat,
         reports::ReportLanguage,

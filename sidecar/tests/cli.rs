@@ -1462,3 +1462,136 @@ fn xlsx_reads_back_in_openpyxl_with_the_json_reports_numbers() {
         assert!(compared > 1000, "{lang}: only {compared} values compared");
     }
 }
+
+/// `report --tables`: only the tables named (ids or families), each as in the full report, from
+/// the store and from NDJSON alike; the selection is in the provenance, so `--verify` makes the
+/// same report again; an unknown table fails with a message that does not repeat it.
+#[test]
+fn report_tables_selects_the_full_reports_tables() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let keys = dir.path().join("keys.json");
+    std::fs::write(&keys, ok(&bistand(&["keys", "generate"], None))).expect("write keys");
+    let input = dir.path().join("wrapped.ndjson");
+    let generated = ok(&bistand(
+        &[
+            "generate",
+            "sue",
+            "--count",
+            "300",
+            "--seed",
+            "4",
+            "--client-ids",
+        ],
+        None,
+    ));
+    std::fs::write(&input, generated).expect("write");
+    let db = dir.path().join("store.db");
+    let (db_s, keys_s, input_s) = (
+        db.to_str().expect("path"),
+        keys.to_str().expect("path"),
+        input.to_str().expect("path"),
+    );
+    ok(&bistand(
+        &["store", "import", "--db", db_s, "--keys", keys_s],
+        Some(&input),
+    ));
+    let report = |source: [&str; 2], extra: &[&str]| -> serde_json::Value {
+        let mut args = vec![
+            "report",
+            "--instrument",
+            "sue",
+            source[0],
+            source[1],
+            "--keys",
+            keys_s,
+            "--as-of",
+            "2026-11-24",
+            "--quiet",
+        ];
+        args.extend(extra);
+        serde_json::from_str(&ok(&bistand(&args, None))).expect("JSON")
+    };
+    for source in [["--db", db_s], ["--input", input_s]] {
+        let full = report(source, &[]);
+        let some = report(source, &["--tables", "needs.gender,interventions"]);
+        let expected: Vec<&serde_json::Value> = full["tables"]
+            .as_array()
+            .expect("tables")
+            .iter()
+            .filter(|t| {
+                let id = t["id"].as_str().expect("id");
+                id == "needs.gender" || id.split('.').next() == Some("interventions")
+            })
+            .collect();
+        assert!(expected.len() >= 8, "{}", expected.len());
+        assert_eq!(
+            some["tables"]
+                .as_array()
+                .expect("tables")
+                .iter()
+                .collect::<Vec<_>>(),
+            expected
+        );
+        assert_eq!(
+            some["provenance"]["tables"],
+            serde_json::json!(["needs.gender", "interventions"])
+        );
+    }
+    let saved = dir.path().join("saved.json");
+    let selected = bistand(
+        &[
+            "report",
+            "--instrument",
+            "sue",
+            "--input",
+            input_s,
+            "--keys",
+            keys_s,
+            "--as-of",
+            "2026-11-24",
+            "--tables",
+            "needs",
+            "--quiet",
+        ],
+        None,
+    );
+    std::fs::write(&saved, ok(&selected)).expect("write");
+    let again = bistand(
+        &[
+            "report",
+            "--input",
+            input_s,
+            "--keys",
+            keys_s,
+            "--verify",
+            saved.to_str().expect("path"),
+            "--lang",
+            "en",
+        ],
+        None,
+    );
+    assert!(ok(&again).starts_with("identical"));
+    let unknown = bistand(
+        &[
+            "report",
+            "--instrument",
+            "sue",
+            "--input",
+            input_s,
+            "--keys",
+            keys_s,
+            "--as-of",
+            "2026-11-24",
+            "--tables",
+            "needs,hemligt_namn",
+        ],
+        None,
+    );
+    assert!(!unknown.status.success());
+    let stderr = String::from_utf8_lossy(&unknown.stderr);
+    assert!(
+        stderr.contains("table number 2") || stderr.contains("tabell nummer 2"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("hemligt_namn"), "{stderr}");
+}

@@ -462,6 +462,7 @@ fn read_report(
     refuse_exact(options)?;
     let definition = engine.definition(instrument, None)?;
     let mut aggregate = GroupAggregate::new(engine, definition, as_of)?;
+    aggregate.select(options)?;
     // The records of the other instruments in the same units, read for their persons (issue 15
     // point 5, `bistand_core::stats::link`): never beyond the units the reader asked for.
     let mut linking = Linking::new(engine, definition.instrument());
@@ -582,7 +583,7 @@ fn read_report(
         not_counted: tallies,
     };
     Ok(StoreReport {
-        report: aggregate.report(options, input, linking.links()),
+        report: aggregate.report(options, input, linking.links())?,
         not_counted,
     })
 }

@@ -10,6 +10,7 @@ use serde::Serialize;
 
 use super::Threshold;
 use super::perturbation::PerturbationParams;
+use super::selection::TableSelection;
 use crate::error::{Error, ErrorKind, Result};
 use crate::text::Text;
 
@@ -281,6 +282,8 @@ pub struct ReportOptions {
     /// Exact counts, without perturbation: only for the data owner's own NDJSON on the command
     /// line (`--exact`); the sidecar and the C ABI never set it for stored records.
     pub exact: bool,
+    /// The tables to include (default: every table).
+    pub tables: TableSelection,
 }
 
 impl Default for ReportOptions {
@@ -290,6 +293,7 @@ impl Default for ReportOptions {
             dimensions: Dimension::ALL.to_vec(),
             perturbation: PerturbationParams::DEFAULT,
             exact: false,
+            tables: TableSelection::all(),
         }
     }
 }
@@ -328,6 +332,25 @@ impl ReportOptions {
             threshold,
             dimensions,
             ..ReportOptions::default()
+        })
+    }
+
+    /// The options with the tables named in `tables` (table ids or families; `None`: every
+    /// table), the one place every shell turns a table list into a selection. Whether the
+    /// tables exist is checked when the report is made, against the report's own tables.
+    ///
+    /// # Errors
+    /// As [`TableSelection::new`].
+    pub fn with_tables<'a>(
+        self,
+        tables: Option<impl IntoIterator<Item = &'a str>>,
+    ) -> Result<ReportOptions> {
+        Ok(ReportOptions {
+            tables: match tables {
+                None => TableSelection::all(),
+                Some(names) => TableSelection::new(names)?,
+            },
+            ..self
         })
     }
 }

@@ -1,7 +1,9 @@
 //! The generic machinery under every report: a layout of counter slots, strata keyed by the
 //! breakdown values, and tables read off the strata's marginals.
 
-use std::collections::HashMap;
+// Keys are small integers and record keys (already uniform): no need for SipHash's DoS
+// resistance on the per-record path.
+use rustc_hash::FxHashMap as HashMap;
 
 use super::dimension::{
     AGE_BANDS, ASSESSMENTS, Class, Dimension, GENDERS, HOUSEHOLDS, ORIGINS, ReportOptions, UNKNOWN,
@@ -103,6 +105,8 @@ pub struct Aggregate {
     /// Documents without a person id, per stratum and tag (see [`Tally::tag`]).
     tagged: HashMap<(StratumKey, u64), Counter>,
     persons: HashMap<u64, Contribution>,
+    /// The slots counted (`None`: every slot); see [`Aggregate::count_only`].
+    counted: Option<std::sync::Arc<[bool]>>,
     /// The slots of the record being counted, reused between records.
     scratch: Vec<u32>,
 }
@@ -121,8 +125,15 @@ pub(crate) struct Tally<'a> {
 impl Tally<'_> {
     /// Adds the record's person to counter `slot`.
     pub(crate) fn add(&mut self, slot: usize) {
-        self.slots
-            .push(u32::try_from(slot).expect("fewer than 2^32 slots"));
+        if self
+            .aggregate
+            .counted
+            .as_ref()
+            .is_none_or(|counted| counted[slot])
+        {
+            self.slots
+                .push(u32::try_from(slot).expect("fewer than 2^32 slots"));
+        }
     }
 
     /// Files the record's person under `tag` beside the strata: a compact value (an
@@ -176,6 +187,7 @@ impl PartialEq for Aggregate {
     /// Equal when they hold the same counts per stratum, whatever the order units were first seen.
     fn eq(&self, other: &Aggregate) -> bool {
         self.slots == other.slots
+            && self.counted == other.counted
             && self.version == other.version
             && self.as_of == other.as_of
             && self.records == other.records
@@ -202,9 +214,22 @@ impl Aggregate {
         }
     }
 
-    /// An empty aggregate of the same layout, version and date.
+    /// An empty aggregate of the same layout, version, date and counted slots.
     pub(crate) fn empty_like(&self) -> Aggregate {
-        Aggregate::new(self.slots, &self.instrument, &self.version, self.as_of)
+        Aggregate {
+            counted: self.counted.clone(),
+            ..Aggregate::new(self.slots, &self.instrument, &self.version, self.as_of)
+        }
+    }
+
+    /// Counts only the slots marked in `read` (every slot when `None`): what a report selecting
+    /// some tables reads. Chosen before any record is counted.
+    pub(crate) fn count_only(&mut self, read: Option<Vec<bool>>) {
+        debug_assert_eq!(
+            self.records, 0,
+            "the slots counted are chosen before counting"
+        );
+        self.counted = read.map(Into::into);
     }
 
     /// The date the report describes.
@@ -335,6 +360,7 @@ impl Aggregate {
     /// Adds another aggregate's counts (same layout) to this one.
     pub(crate) fn merge(&mut self, other: &Aggregate) -> Result<()> {
         if self.slots != other.slots
+            || self.counted != other.counted
             || self.instrument != other.instrument
             || self.version != other.version
             || self.as_of != other.as_of
@@ -451,20 +477,31 @@ impl Aggregate {
         out
     }
 
-    /// The groups of a dimension present in the data, in report order, with their summed counters.
+    /// The groups of a dimension present in the data, in report order, with their summed counters
+    /// (only the slots in `read`, when given; the others stay zero).
     fn marginals(
         &self,
         strata: &HashMap<StratumKey, Vec<Counter>>,
         dimension: Dimension,
+        read: Option<&[usize]>,
     ) -> Vec<(Group, Vec<Counter>)> {
-        let mut groups: HashMap<GroupOrder, (Group, Vec<Counter>)> = HashMap::new();
+        let mut groups: HashMap<GroupOrder, (Group, Vec<Counter>)> = HashMap::default();
         for (key, counts) in strata {
             let group = self.group_of(dimension, key);
             let (_, sums) = groups
                 .entry(group.order.clone())
                 .or_insert_with(|| (group, vec![Counter::default(); self.slots]));
-            for (s, c) in sums.iter_mut().zip(counts) {
-                s.merge(*c);
+            match read {
+                None => {
+                    for (s, c) in sums.iter_mut().zip(counts) {
+                        s.merge(*c);
+                    }
+                }
+                Some(read) => {
+                    for &slot in read {
+                        sums[slot].merge(counts[slot]);
+                    }
+                }
             }
         }
         let mut groups: Vec<(Group, Vec<Counter>)> = groups.into_values().collect();
@@ -617,47 +654,138 @@ pub(crate) struct Partition {
 /// What every table counts: persons, each through one record (see [`Aggregate`]).
 const PERSONS: &str = "persons";
 
-/// Builds the tables of `specs` from `aggregate`, restricted to `dimensions`, then applies
-/// disclosure control across all of them.
+/// The id of the table `spec` makes for `dimension` (`<id>` for the total, `<id>.<breakdown>`).
+fn table_id(spec: &TableSpec, dimension: Dimension) -> String {
+    if dimension == Dimension::Total || matches!(spec.rows, RowsSpec::Fixed { .. }) {
+        spec.id.to_owned()
+    } else {
+        format!("{}.{}", spec.id, dimension.as_str())
+    }
+}
+
+/// Whether a selection skips the work of the tables not selected. Off: since the merge of linked
+/// reports, a selected table's published cell could differ from the full report's (a base shown
+/// in one, hidden in the other), so every table is built and protected and the selection only
+/// taken out of the result, until that rule is found and kept independent of the selection.
+const SELECTION_SAVES_WORK: bool = false;
+
+/// The tables of `specs` a report with `options` builds: each spec with the breakdowns it makes
+/// a table for (a fixed table with the total only). An exact report builds every table, so that
+/// its secondary suppression, which looks across tables, does not depend on the selection; the
+/// tables not selected are dropped after disclosure control.
+fn tables_built<'s>(
+    specs: &'s [TableSpec],
+    options: &ReportOptions,
+) -> Vec<(&'s TableSpec, Vec<Dimension>)> {
+    let every = !SELECTION_SAVES_WORK || options.exact || options.tables.is_all();
+    specs
+        .iter()
+        .filter_map(|spec| {
+            let dimensions: Vec<Dimension> = match &spec.rows {
+                RowsSpec::ByDimension {
+                    dimensions: allowed,
+                    ..
+                } => allowed
+                    .iter()
+                    .copied()
+                    .filter(|d| options.dimensions.contains(d))
+                    .collect(),
+                RowsSpec::Fixed { .. } => vec![Dimension::Total],
+            };
+            let dimensions: Vec<Dimension> = dimensions
+                .into_iter()
+                .filter(|&d| every || options.tables.wants(&table_id(spec, d)))
+                .collect();
+            (!dimensions.is_empty()).then_some((spec, dimensions))
+        })
+        .collect()
+}
+
+/// The counter slots the tables of `specs` selected by `options` read (their cells' counts and
+/// bases), or `None` when every slot is read (every table, or an exact report). Slot 0, every
+/// instrument's count of persons, is always read.
+pub(crate) fn slots_read(
+    specs: &[TableSpec],
+    options: &ReportOptions,
+    slots: usize,
+) -> Option<Vec<bool>> {
+    if !SELECTION_SAVES_WORK || options.exact || options.tables.is_all() {
+        return None;
+    }
+    let mut read = vec![false; slots];
+    read[0] = true;
+    for (spec, _) in tables_built(specs, options) {
+        let cells: Box<dyn Iterator<Item = &CellSlots>> = match &spec.rows {
+            RowsSpec::ByDimension { cells, .. } => Box::new(cells.iter()),
+            RowsSpec::Fixed { rows, .. } => Box::new(rows.iter().flat_map(|(_, _, c)| c)),
+        };
+        for cell in cells {
+            read[cell.count] = true;
+            read[cell.base] = true;
+        }
+    }
+    Some(read)
+}
+
+/// Builds the tables of `specs` selected by `options` from `aggregate`, restricted to its
+/// dimensions, then applies disclosure control across all of them.
 pub(crate) fn build_tables(
     aggregate: &Aggregate,
     specs: &[TableSpec],
     partitions: &[Partition],
     options: &ReportOptions,
 ) -> (Vec<Table>, Registry) {
-    let dimensions = &options.dimensions[..];
+    build_tables_marked(aggregate, specs, partitions, options, &mut |_| {})
+}
+
+/// [`build_tables`], calling `mark` with the name of each part as it ends (`marginals`,
+/// `tables`, `disclosure`, `cells`): how a benchmark times the parts without a clock here.
+pub(crate) fn build_tables_marked(
+    aggregate: &Aggregate,
+    specs: &[TableSpec],
+    partitions: &[Partition],
+    options: &ReportOptions,
+    mark: &mut dyn FnMut(&'static str),
+) -> (Vec<Table>, Registry) {
     let mut registry = Registry::default();
+    let built = tables_built(specs, options);
+    // A perturbed report registers only the slots its tables read: a published count depends on
+    // its own persons only, so what else is registered changes nothing shown.
+    let read = slots_read(specs, options, aggregate.slots);
+    let read_list: Option<Vec<usize>> = read
+        .as_ref()
+        .map(|read| (0..read.len()).filter(|&slot| read[slot]).collect());
     let strata = aggregate.counted_strata();
-    let mut marginals: HashMap<Dimension, Vec<(Group, Vec<Counter>)>> = HashMap::new();
-    let mut group_codes: HashMap<Dimension, Vec<u32>> = HashMap::new();
+    let mut marginals: HashMap<Dimension, Vec<(Group, Vec<Counter>)>> = HashMap::default();
+    let mut group_codes: HashMap<Dimension, Vec<u32>> = HashMap::default();
     // Every dimension used is registered whole (all slots, all groups) so that the sums across
     // groups and the partitions within a group are known to disclosure control.
     let mut used: Vec<Dimension> = vec![Dimension::Total];
-    for spec in specs {
-        if let RowsSpec::ByDimension {
-            dimensions: allowed,
-            ..
-        } = &spec.rows
-        {
-            used.extend(allowed.iter().filter(|d| dimensions.contains(d)));
-        }
+    for (_, dimensions) in &built {
+        used.extend(dimensions.iter().copied());
     }
     used.sort();
     used.dedup();
     for &dimension in &used {
-        let groups = aggregate.marginals(&strata, dimension);
+        let groups = aggregate.marginals(&strata, dimension, read_list.as_deref());
         let mut codes = Vec::with_capacity(groups.len());
         for (index, (_, counts)) in groups.iter().enumerate() {
             let group = u32::try_from(index).expect("fewer than 2^32 groups");
             codes.push(group);
-            for (slot, counter) in counts.iter().enumerate() {
+            let mut register = |slot: usize| {
+                let counter = counts[slot];
                 registry.register(
                     QuantityKey::new(slot, dimension, group),
                     counter.count,
                     counter.key,
                 );
+            };
+            match &read_list {
+                None => (0..counts.len()).for_each(&mut register),
+                Some(read) => read.iter().copied().for_each(&mut register),
             }
-            for partition in partitions {
+            // The sums only matter to the secondary suppression of exact reports.
+            for partition in partitions.iter().filter(|_| options.exact) {
                 registry.constrain(
                     QuantityKey::new(partition.total, dimension, group),
                     partition
@@ -668,7 +796,7 @@ pub(crate) fn build_tables(
                 );
             }
         }
-        if dimension != Dimension::Total {
+        if dimension != Dimension::Total && options.exact {
             for slot in 0..aggregate.slots {
                 registry.constrain(
                     QuantityKey::new(slot, Dimension::Total, 0),
@@ -682,15 +810,13 @@ pub(crate) fn build_tables(
         group_codes.insert(dimension, codes);
         marginals.insert(dimension, groups);
     }
+    mark("marginals");
 
     let mut tables = Vec::new();
-    for spec in specs {
+    for (spec, dimensions) in &built {
         match &spec.rows {
-            RowsSpec::ByDimension {
-                dimensions: allowed,
-                cells,
-            } => {
-                for &dimension in allowed.iter().filter(|d| dimensions.contains(d)) {
+            RowsSpec::ByDimension { cells, .. } => {
+                for &dimension in dimensions {
                     let groups = &marginals[&dimension];
                     let rows = groups
                         .iter()
@@ -707,13 +833,8 @@ pub(crate) fn build_tables(
                             }
                         })
                         .collect();
-                    let id = if dimension == Dimension::Total {
-                        spec.id.to_owned()
-                    } else {
-                        format!("{}.{}", spec.id, dimension.as_str())
-                    };
                     tables.push(Table {
-                        id,
+                        id: table_id(spec, dimension),
                         title: spec.title.clone(),
                         description: spec.description.clone(),
                         unit: PERSONS.to_owned(),
@@ -751,6 +872,7 @@ pub(crate) fn build_tables(
         }
     }
 
+    mark("tables");
     if options.exact {
         disclosure::suppress(&mut registry, options.threshold);
     } else {
@@ -762,6 +884,9 @@ pub(crate) fn build_tables(
             .collect();
         disclosure::protect(&mut registry, options, &cells);
     }
+    mark("disclosure");
+    // An exact report built every table; the selection is taken out of the protected whole.
+    tables.retain(|t| options.tables.wants(&t.id));
     for table in &mut tables {
         for row in &mut table.rows {
             for cell in &mut row.cells {
@@ -769,6 +894,7 @@ pub(crate) fn build_tables(
             }
         }
     }
+    mark("cells");
     (tables, registry)
 }
 

@@ -23,6 +23,7 @@ pub mod ndjson;
 pub mod perturbation;
 pub mod provenance;
 pub mod regression;
+pub mod selection;
 pub mod wide;
 pub mod xlsx;
 
@@ -34,6 +35,7 @@ use crate::text::Text;
 pub use dimension::{Dimension, ReportOptions};
 pub use engine::Aggregate;
 pub use ndjson::{GroupAggregate, NdjsonAggregator, NdjsonReport, report_from_ndjson};
+pub use selection::TableSelection;
 
 /// The fewest published persons in a row before a quantile of it (the quartiles of the time to
 /// first intervention) is shown, or the threshold when that is higher.

@@ -40,6 +40,9 @@ pub struct Provenance {
     pub protection: Protection,
     /// The breakdowns asked for, by name.
     pub breakdowns: Vec<String>,
+    /// The tables asked for, by id or family (absent: every table).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tables: Option<Vec<String>>,
     /// What was read.
     pub input: Input,
 }
@@ -206,6 +209,7 @@ impl Provenance {
                 .iter()
                 .map(|d| d.as_str().to_owned())
                 .collect(),
+            tables: options.tables.names().map(<[String]>::to_vec),
             input,
         }
     }
@@ -246,6 +250,11 @@ impl Provenance {
             self.breakdowns == other.breakdowns,
             "indelningarna",
             "the breakdowns",
+        );
+        check(
+            self.tables == other.tables,
+            "tabellurvalet",
+            "the tables asked for",
         );
         check(
             self.input.source == other.input.source && self.input.units == other.input.units,
@@ -334,6 +343,12 @@ impl SavedReport {
         let mut options = ReportOptions::new(
             Some(protection.threshold),
             Some(self.provenance.breakdowns.iter().map(String::as_str)),
+        )?
+        .with_tables(
+            self.provenance
+                .tables
+                .as_ref()
+                .map(|t| t.iter().map(String::as_str)),
         )?;
         options.exact = protection.exact;
         if let Some(perturbation) = protection.perturbation {

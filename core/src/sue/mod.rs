@@ -77,6 +77,10 @@ impl InstrumentAggregate for SueAggregate {
         SueAggregate::report(self, options)
     }
 
+    fn select(&mut self, options: &ReportOptions) {
+        SueAggregate::select(self, options);
+    }
+
     fn report_linked(&self, options: &ReportOptions, links: &Links) -> GroupReport {
         SueAggregate::report_linked(self, options, links)
     }

@@ -6,6 +6,7 @@ mod messages;
 mod properties;
 mod regression;
 mod schema;
+mod selection;
 mod sue;
 
 use std::path::PathBuf;

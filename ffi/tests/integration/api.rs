@@ -995,3 +995,61 @@ fn fhir_questionnaire_and_response_round_trip_through_the_c_abi() {
     });
     assert_eq!(status, bistand_status::BISTAND_INVALID_DOCUMENT);
 }
+
+/// `"tables"`: the tables named, each exactly as in the report of every table; an unknown name
+/// or a list that is not of names is `BISTAND_INVALID_ARGUMENT`, the message not repeating it.
+#[test]
+fn report_options_tables_select_the_full_reports_tables() {
+    let engine = Engine::new();
+    let records = sue_records();
+    let options = br#"{"as_of": "2026-11-24", "exact": true, "breakdowns": ["gender"]}"#;
+    let (status, full) = report(&engine, c"sue", &records, options);
+    assert_eq!(status, bistand_status::BISTAND_OK, "{}", last_error_en());
+    let (status, some) = report(
+        &engine,
+        c"sue",
+        &records,
+        br#"{"as_of": "2026-11-24", "exact": true, "breakdowns": ["gender"], "tables": ["needs", "interventions.gender"]}"#,
+    );
+    assert_eq!(status, bistand_status::BISTAND_OK, "{}", last_error_en());
+    let full: serde_json::Value = serde_json::from_slice(&full).expect("JSON");
+    let some: serde_json::Value = serde_json::from_slice(&some).expect("JSON");
+    let expected: Vec<&serde_json::Value> = full["report"]["tables"]
+        .as_array()
+        .expect("tables")
+        .iter()
+        .filter(|t| {
+            ["needs", "needs.gender", "interventions.gender"]
+                .contains(&t["id"].as_str().expect("id"))
+        })
+        .collect();
+    assert_eq!(expected.len(), 3);
+    let got: Vec<&serde_json::Value> = some["report"]["tables"]
+        .as_array()
+        .expect("tables")
+        .iter()
+        .collect();
+    assert_eq!(got, expected);
+    for (options, expected) in [
+        (
+            &br#"{"as_of": "2026-11-24", "exact": true, "tables": ["needs", "personnummer_lista"]}"#[..],
+            bistand_status::BISTAND_OUT_OF_RANGE,
+        ),
+        (
+            br#"{"as_of": "2026-11-24", "exact": true, "breakdowns": ["unit"], "tables": ["needs.gender"]}"#,
+            bistand_status::BISTAND_OUT_OF_RANGE,
+        ),
+        (
+            br#"{"as_of": "2026-11-24", "exact": true, "tables": "needs"}"#,
+            bistand_status::BISTAND_INVALID_ARGUMENT,
+        ),
+        (
+            br#"{"as_of": "2026-11-24", "exact": true, "tables": []}"#,
+            bistand_status::BISTAND_INVALID_ARGUMENT,
+        ),
+    ] {
+        let (status, _) = report(&engine, c"sue", &records, options);
+        assert_eq!(status, expected, "{}", String::from_utf8_lossy(options));
+        assert!(!last_error_en().contains("personnummer"), "{}", last_error_en());
+    }
+}

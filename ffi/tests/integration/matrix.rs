@@ -828,7 +828,7 @@ fn report_bad_options() {
         (b"{}", "`options.as_of` is missing"),
         (
             br#"{"as_of": "2026-11-24", "191212121212": 1}"#,
-            "`options` has an unknown key; the keys are as_of, threshold, breakdowns, exact, format, language",
+            "`options` has an unknown key; the keys are as_of, threshold, breakdowns, tables, exact, format, language",
         ),
         (br#"{"as_of": "2026-11-24", "treshold": 5}"#, "unknown key"),
         (

@@ -38,6 +38,11 @@ pub(super) struct ReportQuery {
     /// fia_assessment (the FIA overall assessment of the same person); default: all.
     #[param(value_type = Option<super::schemas::BreakdownList>)]
     breakdowns: Option<String>,
+    /// Comma-separated tables: table ids (`needs.gender`) or families (`needs`: the table and
+    /// each breakdown of it); default: every table. Only the tables asked for are computed.
+    #[param(value_type = Option<Vec<super::schemas::TableName>>, style = Form, explode = false,
+        example = json!(["needs", "clients.gender"]))]
+    tables: Option<String>,
     /// Comma-separated units, all yours; default: all your units.
     units: Option<String>,
     /// `json` (default), `csv` (the wide layout of published tables), `csv-long` (one line
@@ -96,7 +101,7 @@ pub(super) struct ReportBody<'a> {
     responses((status = 200, description = "The report: JSON; CSV with format=csv or csv-long; an XLSX workbook with format=xlsx; an HTML page with format=html.",
                content((ReportBody<'_> = "application/json"), (String = "text/csv"), (String = "text/html"),
                        (Vec<u8> = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))),
-              (status = 400, description = "A bad parameter (a threshold under 5, an unknown breakdown, format, lang or csv_dialect).", body = crate::problem::Problem, content_type = "application/problem+json"),
+              (status = 400, description = "A bad parameter (a threshold under 5, an unknown breakdown, table, format, lang or csv_dialect).", body = crate::problem::Problem, content_type = "application/problem+json"),
               (status = 403, description = "Not an analyst, or a unit that is not yours.", body = crate::problem::Problem, content_type = "application/problem+json"),
               (status = 404, description = "An instrument the service does not know.", body = crate::problem::Problem, content_type = "application/problem+json")))]
 pub(super) async fn report(
@@ -114,7 +119,8 @@ pub(super) async fn report(
             .breakdowns
             .as_deref()
             .map(|list| list.split(',').filter(|n| !n.is_empty())),
-    )?;
+    )?
+    .with_tables(filters.tables.as_deref().map(|list| list.split(',')))?;
     let units: Vec<String> = match &filters.units {
         None => principal
             .units
@@ -159,9 +165,11 @@ pub(super) async fn report(
         }),
         Some(name) => CsvDialect::parse(name)?,
     };
-    // The instrument is checked before any audit entry is written.
-    state.0.engine.definition(&instrument, None)?;
+    // The instrument and the tables asked for are checked before any audit entry is written.
+    let definition = state.0.engine.definition(&instrument, None)?;
     let as_of = filters.as_of.unwrap_or_else(today);
+    bistand_core::stats::GroupAggregate::new(&state.0.engine, definition, as_of)?
+        .select(&options)?;
     let state = state.clone();
     let request_id = REQUEST_ID.try_with(|id| *id).ok();
     // The caller's role is a configured term and its name a checked principal, so this holds;

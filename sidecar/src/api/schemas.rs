@@ -205,6 +205,51 @@ impl ToSchema for InstrumentName {
     }
 }
 
+/// A table of a group report, by id (`needs.gender`) or family (`needs`: the table and each
+/// breakdown of it): the tables of every instrument's report, each name once.
+pub(super) struct TableName;
+
+impl PartialSchema for TableName {
+    fn schema() -> RefOr<Schema> {
+        let mut names: Vec<String> = Vec::new();
+        if let Some(engine) = builtin() {
+            for instrument in instruments() {
+                let Ok(definition) = engine.definition(&instrument, None) else {
+                    continue;
+                };
+                let Ok(aggregate) = bistand_core::stats::GroupAggregate::new(
+                    engine,
+                    definition,
+                    jiff::civil::date(2026, 1, 1),
+                ) else {
+                    continue;
+                };
+                for name in aggregate.table_names() {
+                    if !names.contains(&name) {
+                        names.push(name);
+                    }
+                }
+            }
+        }
+        ObjectBuilder::new()
+            .schema_type(Type::String)
+            .enum_values(Some(names))
+            .description(Some(
+                "A table of a group report: its id (`needs.gender`) or its family (`needs`: the \
+                 table and each breakdown of it). Which exist depends on the instrument and the \
+                 breakdowns asked for.",
+            ))
+            .examples(["needs"])
+            .into()
+    }
+}
+
+impl ToSchema for TableName {
+    fn name() -> Cow<'static, str> {
+        Cow::Borrowed("TableName")
+    }
+}
+
 /// The `breakdowns` of a report: breakdown names (`bistand_core::stats::Dimension::ALL`)
 /// separated by commas, as the handler reads them (empty names between commas are skipped,
 /// repeats count once). Generated from the core's list, so the pattern and the parser agree.

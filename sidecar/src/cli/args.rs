@@ -430,6 +430,10 @@ pub(super) struct ReportArgs {
     /// fia_assessment); default: all.
     #[arg(long, value_delimiter = ',')]
     pub(super) breakdown: Vec<String>,
+    /// Tables, comma-separated: table ids (needs.gender) or families (needs: the table and each
+    /// breakdown of it); default: every table. Only these are computed.
+    #[arg(long, value_delimiter = ',')]
+    pub(super) tables: Vec<String>,
     /// Output format.
     #[arg(long, value_enum, default_value_t = ReportFormat::Json)]
     pub(super) format: ReportFormat,
@@ -444,7 +448,7 @@ pub(super) struct ReportArgs {
     pub(super) out: Option<PathBuf>,
     /// Make the report in this JSON file again, from the same --input or --db (and --keys), with
     /// the options it names, and say whether it is identical or which part differs (exit 1).
-    #[arg(long, conflicts_with_all = ["as_of", "threshold", "breakdown", "exact", "unit", "format", "csv_dialect"])]
+    #[arg(long, conflicts_with_all = ["as_of", "threshold", "breakdown", "tables", "exact", "unit", "format", "csv_dialect"])]
     pub(super) verify: Option<PathBuf>,
     /// No progress and no summary; lines not counted and errors only.
     #[arg(long)]

@@ -36,6 +36,7 @@ pub(super) fn report(
         as_of,
         threshold,
         breakdown,
+        tables,
         format,
         lang,
         csv_dialect,
@@ -54,9 +55,10 @@ pub(super) fn report(
         None => crate::today(),
     };
     let breakdowns = (!breakdown.is_empty()).then(|| breakdown.iter().map(String::as_str));
+    let tables = (!tables.is_empty()).then(|| tables.iter().map(String::as_str));
     let options = ReportOptions {
         exact,
-        ..ReportOptions::new(Some(threshold), breakdowns)?
+        ..ReportOptions::new(Some(threshold), breakdowns)?.with_tables(tables)?
     };
     let report = match (db, keys) {
         (Some(db), Some(keys)) => report_from_store(
@@ -208,6 +210,7 @@ pub(super) fn report_from_ndjson(
     let mut progress = Progress::new("report", total, "bytes", quiet);
     let mut aggregator =
         NdjsonAggregator::for_version(engine, instrument, version, as_of, person_keys)?;
+    aggregator.select(options)?;
     let (mut read, mut lines) = (0u64, 0u64);
     for (number, line) in reader.split(b'\n').enumerate() {
         let line = line.with_context(|| format!("cannot read line {}", number + 1))?;

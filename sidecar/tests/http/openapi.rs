@@ -145,4 +145,38 @@ fn every_operation_is_typed_with_an_example_and_problem_errors() {
         schemas["InstrumentName"]["enum"],
         serde_json::json!(["fia", "sue"])
     );
+    // Tables by id or family, of every instrument's report, the list made from the reports.
+    let tables: Vec<&str> = schemas["TableName"]["enum"]
+        .as_array()
+        .expect("an enum of table names")
+        .iter()
+        .map(|name| name.as_str().expect("a name"))
+        .collect();
+    for name in [
+        "clients",
+        "clients.gender",
+        "needs",
+        "needs.unit",
+        "standardised.origin",
+    ] {
+        assert!(tables.contains(&name), "{name} missing from {tables:?}");
+    }
+    let parameter = report
+        .as_array()
+        .expect("parameters")
+        .iter()
+        .find(|p| p["name"] == "tables")
+        .expect("tables");
+    assert_eq!(
+        (&parameter["style"], &parameter["explode"]),
+        (&serde_json::json!("form"), &serde_json::json!(false))
+    );
+    assert_eq!(
+        parameter["schema"]["items"]["$ref"],
+        "#/components/schemas/TableName"
+    );
+    assert_eq!(
+        parameter["example"],
+        serde_json::json!(["needs", "clients.gender"])
+    );
 }

@@ -188,6 +188,115 @@ async fn reports_over_the_api_are_the_cores_report_of_the_same_records() {
     service.running.stop().await.expect("stops");
 }
 
+/// `tables=` gives the tables asked for (ids or families), each exactly as in the full report
+/// of the same records: for random subsets, selecting never changes a published cell (same
+/// persons, same perturbed count; no cell's protection depends on what else was asked). An
+/// unknown table is a 400 that does not repeat the name.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn selected_tables_are_those_of_the_full_report() {
+    let service = Service::start(|_| {}).await;
+    let client = service.client();
+    let engine = Engine::new().expect("engine");
+    let definition = engine.definition("sue", None).expect("sue");
+    for (i, mut document) in SueGenerator::new(definition, 12)
+        .expect("generator")
+        .take(90)
+        .enumerate()
+    {
+        let unit = if i % 3 == 0 { "soder" } else { "norr" };
+        document["unit"] = json!(unit);
+        // Some clients have two records: each counts once, through the latest.
+        let client_id = format!("EB-Ö-{}", i % 70);
+        let response = client
+            .post(service.url("/v1/records"))
+            .bearer_auth(service.token(&format!("handlaggare-{unit}")))
+            .json(&json!({ "client_id": client_id, "document": document }))
+            .send()
+            .await
+            .expect("send");
+        assert_eq!(response.status().as_u16(), 201);
+    }
+    let get = |query: String| {
+        let request = client
+            .get(service.url(&format!("/v1/reports/sue?as_of=2026-11-24{query}")))
+            .bearer_auth(service.token("analytiker"));
+        async move { request.send_json().await }
+    };
+    let full = get(String::new()).await;
+    let tables = full["report"]["tables"].as_array().expect("tables").clone();
+    let ids: Vec<String> = tables
+        .iter()
+        .map(|t| t["id"].as_str().expect("id").to_owned())
+        .collect();
+    let family = |id: &str| id.split('.').next().expect("a family").to_owned();
+    let mut families: Vec<String> = ids.iter().map(|id| family(id)).collect();
+    families.dedup();
+    assert!(families.len() > 20, "{families:?}");
+    // A small deterministic generator: the subsets differ from run to run of the seed only.
+    let mut state = 0x9e37_79b9_7f4a_7c15_u64;
+    let mut next = move || {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        state
+    };
+    for _ in 0..6 {
+        let mut names: Vec<String> = Vec::new();
+        for _ in 0..1 + next() % 4 {
+            let pick = next() as usize;
+            names.push(if pick.is_multiple_of(2) {
+                families[pick / 2 % families.len()].clone()
+            } else {
+                ids[pick / 2 % ids.len()].clone()
+            });
+        }
+        let subset = get(format!("&tables={}", names.join(","))).await;
+        let expected: Vec<&Value> = tables
+            .iter()
+            .filter(|t| {
+                let id = t["id"].as_str().expect("id");
+                names.iter().any(|n| n == id || *n == family(id))
+            })
+            .collect();
+        let got: Vec<&Value> = subset["report"]["tables"]
+            .as_array()
+            .expect("tables")
+            .iter()
+            .collect();
+        assert!(!got.is_empty(), "{names:?}");
+        assert_eq!(got, expected, "{names:?}");
+        assert_eq!(
+            subset["report"]["provenance"]["tables"],
+            json!(names.iter().fold(Vec::<&String>::new(), |mut seen, n| {
+                if !seen.contains(&n) {
+                    seen.push(n);
+                }
+                seen
+            }))
+        );
+    }
+    let response = client
+        .get(service.url("/v1/reports/sue?as_of=2026-11-24&tables=needs,behovsprofil"))
+        .bearer_auth(service.token("analytiker"))
+        .send()
+        .await
+        .expect("send");
+    assert_eq!(response.status(), 400);
+    let problem: Value = response.json().await.expect("problem");
+    let text = problem.to_string();
+    assert!(text.contains("tabell nummer 2"), "{text}");
+    assert!(!text.contains("behovsprofil"), "{text}");
+    // A table of a breakdown not asked for is not in that report.
+    let response = client
+        .get(service.url("/v1/reports/sue?as_of=2026-11-24&breakdowns=unit&tables=needs.gender"))
+        .bearer_auth(service.token("analytiker"))
+        .send()
+        .await
+        .expect("send");
+    assert_eq!(response.status(), 400);
+    service.running.stop().await.expect("stops");
+}
+
 /// `POST /v1/summary?format=html`: the printable FIA, the core's page of the same document, in
 /// the language asked for.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -15,7 +15,8 @@ use crate::error::{Error, ErrorKind, Result};
 use crate::instrument::{Definition, ItemId, ItemKind};
 use crate::module::Resolver;
 use crate::stats::engine::{
-    Aggregate, CellSlots, Partition, RowsSpec, StratumKey, TableSpec, Tally, build_tables,
+    Aggregate, CellSlots, Partition, RowsSpec, StratumKey, TableSpec, Tally, build_tables_marked,
+    slots_read,
 };
 use crate::stats::perturbation::Person;
 use crate::stats::{Category, Dimension, GroupReport, ReportOptions};
@@ -130,7 +131,8 @@ impl SueAggregate {
         self.aggregate.excluded()
     }
 
-    /// Builds the report: every table, for every breakdown in `options`, after disclosure control.
+    /// Builds the report: every table selected in `options`, for every breakdown in `options`,
+    /// after disclosure control.
     pub fn report(&self, options: &ReportOptions) -> GroupReport {
         self.report_linked(options, &crate::stats::link::Links::default())
     }
@@ -141,7 +143,28 @@ impl SueAggregate {
         options: &ReportOptions,
         links: &crate::stats::link::Links,
     ) -> GroupReport {
-        let (tables, _) = self.tables_linked(options, links);
+        self.report_with(options, links, &mut |_| {})
+    }
+
+    /// [`SueAggregate::report`], calling `mark` with the name of each part of the work as it
+    /// ends (`marginals`: the strata summed per breakdown group; `tables`; `disclosure`;
+    /// `cells`: shares and intervals; `derived`: the standardised shares), for a benchmark to
+    /// time the parts.
+    pub fn report_marked(
+        &self,
+        options: &ReportOptions,
+        mark: &mut dyn FnMut(&'static str),
+    ) -> GroupReport {
+        self.report_with(options, &crate::stats::link::Links::default(), mark)
+    }
+
+    fn report_with(
+        &self,
+        options: &ReportOptions,
+        links: &crate::stats::link::Links,
+        mark: &mut dyn FnMut(&'static str),
+    ) -> GroupReport {
+        let (tables, _) = self.tables_with(options, links, mark);
         let title = Text {
             sv: "Systematisk uppföljning inom ekonomiskt bistånd (SUE): gruppresultat".into(),
             en: "Systematic follow-up in social assistance (SUE): group results".into(),
@@ -161,15 +184,27 @@ impl SueAggregate {
     }
 
     /// As [`SueAggregate::tables`], with each person's FIA assessment from `links`.
+    #[cfg(test)]
     pub(crate) fn tables_linked(
         &self,
         options: &ReportOptions,
         links: &crate::stats::link::Links,
     ) -> (Vec<crate::stats::Table>, crate::stats::disclosure::Registry) {
+        self.tables_with(options, links, &mut |_| {})
+    }
+
+    fn tables_with(
+        &self,
+        options: &ReportOptions,
+        links: &crate::stats::link::Links,
+        mark: &mut dyn FnMut(&'static str),
+    ) -> (Vec<crate::stats::Table>, crate::stats::disclosure::Registry) {
         let specs = table_specs(&self.schema, &self.layout);
         let partitions = self.layout.partitions(&self.schema);
         let aggregate = link::with_assessment(&self.aggregate, &self.layout, links);
-        let (mut tables, registry) = build_tables(&aggregate, &specs, &partitions, options);
+        let build = build_options(options);
+        let (mut tables, registry) =
+            build_tables_marked(&aggregate, &specs, &partitions, &build, mark);
         collected::quartiles(
             &mut tables,
             &registry,
@@ -179,8 +214,49 @@ impl SueAggregate {
         // Derived from the published cells only, after disclosure control.
         let standardised = standardised::standardised_tables(&tables);
         tables.extend(standardised);
-        tables.extend(association::tables(&self.aggregate, &self.layout, options));
+        // Regressions over the strata: computed only when asked for (or with every table).
+        if options.tables.names().is_none_or(|names| {
+            names
+                .iter()
+                .any(|n| crate::stats::selection::family(n).starts_with("association"))
+        }) {
+            tables.extend(association::tables(&self.aggregate, &self.layout, options));
+        }
+        tables.retain(|t| options.tables.wants(&t.id));
+        mark("derived");
         (tables, registry)
+    }
+
+    /// Counts only what the tables `options` selects read (every slot for every table or an
+    /// exact report): the per-record work of a report that asks for a few tables. Call it before
+    /// adding records, and make the report with the same options: other tables would read
+    /// counters never counted (`GroupAggregate`, the path every interface takes, refuses that).
+    pub fn select(&mut self, options: &ReportOptions) {
+        let specs = table_specs(&self.schema, &self.layout);
+        let read = slots_read(&specs, &build_options(options), self.layout.slots);
+        self.aggregate.count_only(read);
+    }
+}
+
+/// The options the tables are built with: a selected standardised table needs the needs-profile
+/// table of its breakdown, whose published cells it is computed from. The time to first
+/// intervention (its quartiles read counters beside its cells) and the association tables
+/// (regressions over the strata) read more than their cells: asking for them builds every table
+/// (then only those asked for are kept).
+fn build_options(options: &ReportOptions) -> ReportOptions {
+    let reads_more = options.tables.names().is_some_and(|names| {
+        names.iter().any(|n| {
+            let family = crate::stats::selection::family(n);
+            family == "time_to_first_intervention" || family.starts_with("association")
+        })
+    });
+    ReportOptions {
+        tables: if reads_more {
+            crate::stats::TableSelection::all()
+        } else {
+            options.tables.requiring("standardised", "needs_profile")
+        },
+        ..options.clone()
     }
 }
 
