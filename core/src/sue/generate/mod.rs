@@ -72,6 +72,8 @@ pub struct SueGenerator<'d> {
     rng: Draw,
     groups: [Mask; 12],
     models: Models,
+    /// Whether the definition has version 2's additions (the obstacles and `utbildning`).
+    extended: bool,
 }
 
 /// A client's drawn background and states.
@@ -117,12 +119,13 @@ impl<'d> SueGenerator<'d> {
     /// [`ErrorKind::InvalidDefinition`] if the definition lacks an item, a code or a code group the
     /// generator writes.
     pub fn new(definition: &'d Definition, seed: u64) -> Result<SueGenerator<'d>> {
-        let groups = check(definition)?;
+        let (groups, extended) = check(definition)?;
         Ok(SueGenerator {
             definition,
             rng: Draw::new(seed),
             models: Models::calibrate(&groups),
             groups,
+            extended,
         })
     }
 
@@ -226,6 +229,20 @@ impl<'d> SueGenerator<'d> {
             put("bakgrund.antal_barn", json!(0));
         }
         put("bakgrund.utbildning", json!(UTBILDNING[client.education]));
+        if self.extended {
+            // Version 2's obstacles, at the seed study's shares (named by caseworkers).
+            for (i, (id, _)) in OBSTACLE_ITEMS.iter().enumerate() {
+                let lack = rng.chance(self.models.needs.obstacle_probability(i, client.mask));
+                let code = if lack {
+                    0
+                } else if rng.chance(OBSTACLE_UNKNOWN) {
+                    2
+                } else {
+                    1
+                };
+                put(id, json!(OBSTACLE_CODES[code]));
+            }
+        }
         put("bakgrund.forsorjningshinder", json!(HINDER[client.hinder]));
         // Long-term by the national measure: 10–12 months of the last full calendar year. The
         // rolling 12 months before the case start are near it, a few months either way.
@@ -250,7 +267,12 @@ impl<'d> SueGenerator<'d> {
         }
 
         // Före insats.
-        let needs = draw_needs(rng, &self.models.needs, &client);
+        let areas = if self.extended {
+            OMRADE.len()
+        } else {
+            OMRADE_V1
+        };
+        let needs = draw_needs(rng, &self.models.needs, &client, areas);
         if !needs.is_empty() && rng.chance(NEEDS_RECORDED) {
             let rows: Vec<Value> = needs
                 .iter()

@@ -80,7 +80,12 @@ impl SueAggregate {
     /// Adds a validated document; one with error findings is not counted, only tallied as excluded.
     /// Returns whether it was counted.
     pub fn add_validated(&mut self, validated: &Validated<'_>, person: Person) -> bool {
-        if !validated.report.valid || validated.definition.instrument() != "sue" {
+        // The schema's items are the definition's: a document of another version (read it
+        // through `Engine::parse_as`) is not counted under the wrong items.
+        if !validated.report.valid
+            || validated.definition.instrument() != "sue"
+            || validated.definition.version() != self.schema.version
+        {
             self.aggregate.exclude();
             return false;
         }
