@@ -222,7 +222,7 @@ impl Engine {
             }
         }
         let check = |bytes: &[u8]| self.validate(Some(&instrument), bytes);
-        migrate_document(&document, &steps, &check)
+        migrate_document(&document, &steps, &original, &check)
     }
 
     /// Parses a document as a document of `definition`: as it is when written in that version,

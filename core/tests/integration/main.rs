@@ -3,10 +3,12 @@
 mod fia2;
 mod fixtures;
 mod messages;
+mod migration;
 mod properties;
 mod regression;
 mod schema;
 mod sue;
+mod sue2;
 
 use std::path::PathBuf;
 
