@@ -1,5 +1,8 @@
-//! Deterministic synthetic SUE documents (instrument `sue`, version 1) for tests, demonstrations
-//! and the development of reports.
+//! Deterministic synthetic SUE documents (instrument `sue`, version 1 or 2, as the definition
+//! given) for tests, demonstrations and the development of reports. Version 2 documents also
+//! carry work experience and Swedish language skills and the need area `utbildning`, at the
+//! seed study's shares of named obstacles (`crate::seed_figures::NAMED_OBSTACLES`), drawn only
+//! for a version 2 definition, so a version 1 stream is unchanged.
 //!
 //! The same definition and seed give the same documents on every run, build and platform: the
 //! only randomness is ChaCha8 seeded with [`rand::SeedableRng::seed_from_u64`], of which only the raw
@@ -15,7 +18,7 @@
 //! whose base odds are solved against the exactly enumerated background distribution, so the
 //! overall shares hit their targets in expectation whatever the size of the group effects.
 //!
-//! Each document has the shape `{"instrument": "sue", "version": "1", "status": "complete",
+//! Each document has the shape `{"instrument": "sue", "version": "2", "status": "complete",
 //! "unit": "Norr", "interview_date": "YYYY-MM-DD", "answers": {...}}`; about 10 % are drafts
 //! (`"status": "draft"` with `completed_sections`) of cases still running. `interview_date`, which
 //! every document envelope needs, is the date the record was last registered. Dates lie in
@@ -112,8 +115,8 @@ fn definition_error(en: String, sv: String) -> Error {
 }
 
 impl<'d> SueGenerator<'d> {
-    /// A generator over `definition` (SUE version 1 or a compatible later version) seeded with
-    /// `seed`.
+    /// A generator over `definition` (SUE version 1, or version 2 with its additions) seeded
+    /// with `seed`.
     ///
     /// # Errors
     /// [`ErrorKind::InvalidDefinition`] if the definition lacks an item, a code or a code group the
