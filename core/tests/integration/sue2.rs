@@ -212,3 +212,28 @@ fn the_report_breaks_down_by_the_obstacles_and_counts_education_as_a_need() {
         Some(with_education_need)
     );
 }
+
+#[test]
+fn a_v1_document_with_an_error_is_not_counted_in_a_v2_report() {
+    let engine = engine();
+    let mut broken = read_json("sue/valid/complete.json");
+    // A known item with a wrong type: the migration would take the answer out; the report must
+    // not count the document for that.
+    broken["answers"]["bakgrund.kon"] = serde_json::json!(17);
+    let lines = vec![
+        serde_json::to_vec(&broken).expect("JSON"),
+        read("sue/valid/complete.json"),
+    ];
+    let (report, unreadable) = ndjson_report(&engine, "sue", None, &lines);
+    assert_eq!((unreadable, report.records), (0, 1));
+    let with_errors = report
+        .provenance
+        .as_ref()
+        .expect("an NDJSON report has its provenance")
+        .input
+        .not_counted
+        .iter()
+        .map(|t| t.count)
+        .sum::<u64>();
+    assert_eq!(with_errors, 1);
+}
