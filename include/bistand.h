@@ -324,6 +324,30 @@ bistand_status bistand_summary(const bistand_engine *engine,
                                bistand_buf **summary_out);
 
 /**
+ * Validates a FIA document and returns its printable summary: one self-contained HTML page
+ * (UTF-8) for the client's file, with labels in `language` and never codes, a chart of the
+ * client's own rating per life area (with the same in a table), the areas the client most
+ * wants to change, the overall assessment and the implementation plan (goals, who is
+ * responsible, follow-up dates). It prints on A4.
+ *
+ * `instrument` and `today` are as for `bistand_summary`; `language` is `BISTAND_LANGUAGE_SV` or
+ * `BISTAND_LANGUAGE_EN`. Fails as `bistand_summary` does, and with `BISTAND_INVALID_ARGUMENT`
+ * for any other `language`. On success `*page_out` receives a new buffer that the caller
+ * releases with `bistand_buf_free`; on failure it is left untouched. Thread-safe as
+ * `bistand_validate`.
+ *
+ * # Safety
+ * As `bistand_summary`.
+ */
+bistand_status bistand_summary_page(const bistand_engine *engine,
+                                    const char *instrument,
+                                    const uint8_t *doc,
+                                    size_t doc_len,
+                                    const char *today,
+                                    bistand_language language,
+                                    bistand_buf **page_out);
+
+/**
  * Returns an instrument definition, the JSON a vendor renders forms from: sections, items,
  * code lists, conditions, labels in Swedish and English (see `core/instruments/README.md`).
  *
@@ -340,6 +364,42 @@ bistand_status bistand_definition(const bistand_engine *engine,
                                   const char *instrument,
                                   const char *version,
                                   bistand_buf **definition_out);
+
+/**
+ * Returns an instrument definition as a FHIR R4 `Questionnaire` (JSON): each section a group,
+ * each item with its id as `linkId`, code lists as answer options, conditions as `enableWhen`,
+ * English labels through the FHIR translation extension (see `docs/definitions.md`). Arguments,
+ * ownership and failures as `bistand_definition`.
+ *
+ * # Safety
+ * As `bistand_definition`.
+ */
+bistand_status bistand_definition_fhir(const bistand_engine *engine,
+                                       const char *instrument,
+                                       const char *version,
+                                       bistand_buf **questionnaire_out);
+
+/**
+ * Reads a FHIR R4 `QuestionnaireResponse` (`response_len` bytes of UTF-8 JSON) to one of the
+ * engine's questionnaires (`questionnaire` = `urn:bistand:questionnaire:<instrument>|<version>`,
+ * as `bistand_definition_fhir` writes it) as a bistand document, validates it, and returns
+ * `{"document": {...}, "report": {...}}`: the document made and its report, as
+ * `bistand_validate` gives it. A document with findings is not a failure. Failures: not JSON
+ * (`BISTAND_MALFORMED_JSON`), over 1 MiB (`BISTAND_TOO_LARGE`), not a QuestionnaireResponse of a
+ * bistand questionnaire or an answer of a type bistand does not use (`BISTAND_INVALID_DOCUMENT`),
+ * an unknown instrument or version.
+ *
+ * On success `*result_out` receives a new buffer that the caller releases with
+ * `bistand_buf_free`; on failure it is left untouched. Thread-safe.
+ *
+ * # Safety
+ * `engine` must be an engine from `bistand_engine_new`; `response` NULL (only with
+ * `response_len` 0) or `response_len` readable bytes; `result_out` writable.
+ */
+bistand_status bistand_questionnaire_response_validate(const bistand_engine *engine,
+                                                       const uint8_t *response,
+                                                       size_t response_len,
+                                                       bistand_buf **result_out);
 
 /**
  * Returns the JSON Schema (2020-12) of documents of an instrument, for vendors that check
@@ -418,8 +478,9 @@ bistand_status bistand_pseudonymise(const char *key_id,
  *     `"household"`, `"unit"`, `"period"`; the total is always included; absent means all;
  *   - `"exact"`: `true` for exact counts (default `false`: perturbed, which needs `keys_json`);
  *   - `"format"`: `"json"` (default), `"csv"` (the wide layout of published tables),
- *     `"csv-long"` (one line per cell, for programs) or `"xlsx"` (an Excel workbook: binary,
- *     may hold NUL bytes, so read it by `bistand_buf_len`);
+ *     `"csv-long"` (one line per cell, for programs), `"xlsx"` (an Excel workbook: binary,
+ *     may hold NUL bytes, so read it by `bistand_buf_len`) or `"html"` (one self-contained
+ *     page with the provenance, the tables and charts);
  *   - `"language"`: `"sv"` (default) or `"en"`, the language of the CSV headings and labels
  *     (the JSON has both languages);
  *   - `"csv_dialect"`: `"excel-sv"` (UTF-8 byte order mark, `;`, decimal comma) or `"plain"`
@@ -599,6 +660,14 @@ void bistand_store_free(bistand_store *store);
  * - `doc`, `doc_len`: the document (UTF-8 JSON, at most the engine's limit, 1 MiB). Its
  *   instrument and version come from the document; its unit from `unit` (`"okand"` if none).
  * - `reference_date`: today's date, `"YYYY-MM-DD"`; it picks the century of a 10-digit number.
+ * - `principal`: who stores the record, for the audit log: 1 to 128 printable ASCII characters
+ *   naming a user or service (never a client), NUL-terminated, as `bistand_store_report`'s
+ *   `"principal"`.
+ *
+ * Every record stored is audited, as the sidecar's and `bistand import`'s are: the record and a
+ * `record.create` entry (the principal with role `library`, the unit, the record's id and
+ * pseudonym; never the client id or anything of the document) are written together or not at
+ * all.
  *
  * Returns `BISTAND_OK` with JSON in `*result_out`:
  * - `{"stored": true, "record_id": "<32 hex digits>", "report": <report>}` when stored;
@@ -606,8 +675,9 @@ void bistand_store_free(bistand_store *store);
  *   stored; the report, as from `bistand_validate`, says why).
  *
  * Fails as `bistand_validate` does for input that is not a document, with
- * `BISTAND_INVALID_ARGUMENT` for a bad date, `BISTAND_INVALID_IDENTIFIER` for an empty client
- * id, `BISTAND_INVALID_UTF8` for a client id that is not UTF-8, and `BISTAND_STORE_ERROR` when
+ * `BISTAND_INVALID_ARGUMENT` for a bad date or a principal the audit log refuses (empty, too
+ * long, or shaped like a personnummer or phone number; checked before anything else is),
+ * `BISTAND_INVALID_IDENTIFIER` for an empty client id, `BISTAND_INVALID_UTF8` for a client id that is not UTF-8, and `BISTAND_STORE_ERROR` when
  * the database cannot be written. On success `*result_out` receives a new buffer that the
  * caller releases with `bistand_buf_free`; on failure it is left untouched. The store and the
  * engine may be used by other threads at the same time.
@@ -615,7 +685,7 @@ void bistand_store_free(bistand_store *store);
  * # Safety
  * `store` must be a store from `bistand_store_open`; `engine` an engine from
  * `bistand_engine_new`; `client_id` and `doc` NULL (only with length 0) or readable for their
- * lengths; `reference_date` a NUL-terminated string; `result_out` writable.
+ * lengths; `reference_date` and `principal` NUL-terminated strings; `result_out` writable.
  */
 bistand_status bistand_store_put(const bistand_store *store,
                                  const bistand_engine *engine,
@@ -624,6 +694,7 @@ bistand_status bistand_store_put(const bistand_store *store,
                                  const uint8_t *doc,
                                  size_t doc_len,
                                  const char *reference_date,
+                                 const char *principal,
                                  bistand_buf **result_out);
 
 /**
@@ -668,8 +739,8 @@ bistand_status bistand_store_get(const bistand_store *store,
  *
  * With `"format": "json"` the output is `{"report": <report>, "records_not_counted": N}` (as
  * the sidecar's), N counting stored records that could not be read (altered, or not documents
- * of the instrument) and so were left out; with `"format": "csv"`, `"csv-long"` or `"xlsx"` the
- * report alone in that format.
+ * of the instrument) and so were left out; with `"format": "csv"`, `"csv-long"`, `"xlsx"` or `"html"`
+ * the report alone in that format.
  *
  * Fails with `BISTAND_NULL_POINTER`, `BISTAND_INVALID_UTF8_ARGUMENT`,
  * `BISTAND_INVALID_ARGUMENT` (options missing or wrong, `"principal"` missing or refused,

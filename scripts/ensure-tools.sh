@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs the tools the C ABI and sidecar tests need (C/C++ compilers, pkg-config, readelf,
-# valgrind, Python 3, curl, Mono, JDK 17 with JNA and Jackson) with apt-get, only when one is missing: quick and idempotent
+# valgrind, Python 3, curl, Mono, JDK 17 with JNA and Jackson, Chromium, npm) with apt-get, only when one is missing: quick and idempotent
 # when everything is present. The tests name the same packages when a tool is missing.
 # Usage: scripts/ensure-tools.sh        (needs root, or sudo, for apt-get when something is missing)
 set -euo pipefail
@@ -17,6 +17,8 @@ tools=(
   "mcs:mono-mcs"
   "mono:mono-runtime"
   "javac:openjdk-17-jdk-headless"
+  "chromium:chromium"
+  "npm:npm"
 )
 
 # file -> Debian package that installs it (libraries the .NET and Java bindings are built with)
@@ -27,6 +29,11 @@ files=(
   "/usr/share/java/jackson-core.jar:libjackson2-core-java"
   "/usr/share/java/jackson-annotations.jar:libjackson2-annotations-java"
 )
+
+sudo=""
+if [ "$(id -u)" -ne 0 ]; then
+  sudo="sudo"
+fi
 
 missing=()
 for pair in "${tools[@]}"; do
@@ -40,10 +47,6 @@ if [ "${#missing[@]}" -eq 0 ]; then
   echo "ensure-tools: all present"
 else
   echo "ensure-tools: installing ${missing[*]}"
-  sudo=""
-  if [ "$(id -u)" -ne 0 ]; then
-    sudo="sudo"
-  fi
   export DEBIAN_FRONTEND=noninteractive
   $sudo apt-get update -qq
   $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
@@ -79,4 +82,11 @@ fi
 if ! command -v st >/dev/null 2>&1 || ! command -v openapi-python-client >/dev/null 2>&1; then
   echo "ensure-tools: installing schemathesis and openapi-python-client (PyPI)"
   python3 -m pip install -q --disable-pip-version-check "schemathesis==4.32.5" "openapi-python-client==0.29.1"
+fi
+
+# HTML reports and the printable FIA are opened in headless Chromium (above) and checked with
+# axe-core (sidecar/tests/browser.rs), which the test injects from the global npm folder.
+if [ ! -f "$(npm root -g)/axe-core/axe.min.js" ]; then
+  echo "ensure-tools: installing axe-core (npm)"
+  $sudo npm install -g --no-audit --no-fund "axe-core@4.11.0"
 fi

@@ -2,6 +2,10 @@
 //! (a) serde_json parsing the same bytes into `serde_json::Value` (the floor for JSON input) and
 //! (b) the `jsonschema` crate validating the same bytes against the generated schema.
 //!
+//! Version 1 and version 2 (`fia_v2_*`): the version 2 documents are the version 1 synthetic
+//! documents read through the declared migration (the generator writes version 1), each
+//! validated against version 2's definition and version 2's schema.
+//!
 //! `cargo bench -p bistand-core --bench validate`; results and ratios go to BENCHMARKS.md.
 
 use std::hint::black_box;
@@ -16,12 +20,24 @@ const SEED: u64 = 20261124;
 /// the documented order and what struct-based serialisers write; otherwise keys sorted, as
 /// `serde_json::Value` (and other map-based serialisers) write them, which puts `answers` first
 /// and makes bistand read the answers in a second pass.
-fn documents(engine: &Engine, envelope_first: bool) -> Vec<Vec<u8>> {
-    let definition = engine.definition("fia", None).expect("fia is built in");
+fn documents(engine: &Engine, version: &str, envelope_first: bool) -> Vec<Vec<u8>> {
+    let definition = engine
+        .definition("fia", Some("1"))
+        .expect("fia 1 is built in");
     bistand_core::fia::fia_documents(definition, SEED, DOCUMENTS)
         .expect("generator matches the definition")
         .into_iter()
-        .map(|mut document| {
+        .map(|document| {
+            if version == "1" {
+                return document;
+            }
+            let bytes = serde_json::to_vec(&document).expect("serialises");
+            let migrated = engine
+                .migrate(&bytes, Some(version))
+                .expect("a version 1 document migrates");
+            serde_json::from_slice(&migrated.document).expect("the migrated document is JSON")
+        })
+        .map(|mut document: serde_json::Value| {
             if !envelope_first {
                 return serde_json::to_vec(&document).expect("serialises");
             }
@@ -41,14 +57,17 @@ fn documents(engine: &Engine, envelope_first: bool) -> Vec<Vec<u8>> {
 
 fn validate(c: &mut Criterion) {
     let engine = Engine::new().expect("embedded definitions compile");
-    let schema = engine.schema("fia", None).expect("fia schema");
-    let validator = jsonschema::options()
-        .should_validate_formats(true)
-        .build(&schema)
-        .expect("generated schema is valid");
-    for (name, envelope_first) in [("fia_validate", true), ("fia_validate_sorted_keys", false)] {
-        let documents = documents(&engine, envelope_first);
-        compare(c, name, &engine, &validator, &documents);
+    for (version, prefix) in [("1", "fia"), ("2", "fia_v2")] {
+        let schema = engine.schema("fia", Some(version)).expect("fia schema");
+        let validator = jsonschema::options()
+            .should_validate_formats(true)
+            .build(&schema)
+            .expect("generated schema is valid");
+        for (suffix, envelope_first) in [("validate", true), ("validate_sorted_keys", false)] {
+            let documents = documents(&engine, version, envelope_first);
+            let name = format!("{prefix}_{suffix}");
+            compare(c, &name, &engine, &validator, &documents);
+        }
     }
 }
 

@@ -407,6 +407,22 @@ impl Engine {
         }
     }
 
+    /// The printable summary of a valid document (an HTML page for the client's file, in
+    /// `language`, labels and never codes): only FIA has one (see [`crate::fia::printable`]).
+    ///
+    /// # Errors
+    /// As [`Engine::summary`].
+    pub fn printable_summary(
+        &self,
+        instrument: Option<&str>,
+        bytes: &[u8],
+        today: Option<jiff::civil::Date>,
+        language: crate::Language,
+    ) -> Result<String> {
+        let validated = self.parse(instrument, bytes)?;
+        crate::fia::printable::to_html(&validated, bytes, today, language)
+    }
+
     /// The JSON Schema of documents of `instrument` in `version` (newest when `None`).
     ///
     /// # Errors

@@ -83,13 +83,73 @@ impl fmt::Display for ErrorKind {
 pub struct Error {
     kind: ErrorKind,
     text: Text,
+    /// Every problem of a definition that does not compile (empty for other errors): the
+    /// compiler goes on past a broken part, so an author sees all of them at once.
+    problems: Box<[DefinitionProblem]>,
+}
+
+/// One problem of a definition that does not compile: the part at fault (its kind and id) and the
+/// rule it breaks, in both languages.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct DefinitionProblem {
+    /// What is at fault: `definition`, `code_list`, `section` or `item`.
+    pub part: &'static str,
+    /// Its id: the item's full id, the section's id, the code list's name, or the instrument's
+    /// name for the definition itself.
+    pub id: String,
+    /// The rule broken, naming the place (as the message of a single error would).
+    pub message: Text,
 }
 
 impl Error {
     /// An error of `kind` with its message. The message is a [`Text`] built with named fields
     /// (`Text { sv, en }`), so the two languages cannot be swapped without it showing.
     pub(crate) fn new(kind: ErrorKind, text: Text) -> Error {
-        Error { kind, text }
+        Error {
+            kind,
+            text,
+            problems: Box::default(),
+        }
+    }
+
+    /// An [`ErrorKind::InvalidDefinition`] error listing `problems` (at least one): the message is
+    /// the one problem's, or the count and every message.
+    pub(crate) fn definition_problems(problems: Vec<DefinitionProblem>) -> Error {
+        let text = match problems.as_slice() {
+            [one] => one.message.clone(),
+            many => {
+                let join = |pick: fn(&Text) -> &str| {
+                    many.iter()
+                        .map(|p| pick(&p.message))
+                        .collect::<Vec<_>>()
+                        .join("; ")
+                };
+                Text {
+                    sv: format!("{} fel: {}", many.len(), join(|t| &t.sv)),
+                    en: format!("{} problems: {}", many.len(), join(|t| &t.en)),
+                }
+            }
+        };
+        Error {
+            kind: ErrorKind::InvalidDefinition,
+            text,
+            problems: problems.into_boxed_slice(),
+        }
+    }
+
+    /// The same error with its message changed by `text` (a context added in front), its
+    /// problems kept.
+    pub(crate) fn with_text(self, text: impl FnOnce(&Text) -> Text) -> Error {
+        Error {
+            text: text(&self.text),
+            ..self
+        }
+    }
+
+    /// Every problem of a definition that does not compile, each naming the part at fault and
+    /// the rule; empty for other errors.
+    pub fn problems(&self) -> &[DefinitionProblem] {
+        &self.problems
     }
 
     /// What kind of failure this is.

@@ -104,6 +104,58 @@ pub fn document_from_response(definition: &Definition, response: &Value) -> crat
     Ok(serde_json::to_vec(&document).expect("a JSON value serialises"))
 }
 
+/// A FHIR R4 `QuestionnaireResponse` read as a bistand document and validated: what
+/// [`Engine::validate_response`](crate::Engine::validate_response) returns (as JSON, to the REST API and the C ABI alike).
+#[derive(Clone, Debug, serde::Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ImportedResponse {
+    /// The bistand document the response becomes ([`document_from_response`]).
+    #[cfg_attr(feature = "openapi", schema(value_type = Object))]
+    pub document: Value,
+    /// The validation report of that document.
+    pub report: crate::Report,
+}
+
+impl crate::Engine {
+    /// Reads a FHIR R4 `QuestionnaireResponse` (JSON bytes) to one of this engine's
+    /// questionnaires as a bistand document and validates it: the way back from
+    /// [`questionnaire`], one path for every shell.
+    ///
+    /// # Errors
+    /// [`ErrorKind::MalformedJson`](crate::ErrorKind::MalformedJson) for bytes that are not
+    /// JSON; as [`response_target`] and [`document_from_response`]; `UnknownInstrument` /
+    /// `UnknownVersion` for a questionnaire this engine does not have; as
+    /// [`Engine::validate`](crate::Engine::validate) for the document made.
+    pub fn validate_response(&self, bytes: &[u8]) -> crate::Result<ImportedResponse> {
+        let response: Value = serde_json::from_slice(bytes).map_err(|e| {
+            // serde_json's messages may quote the input: only the position is repeated.
+            crate::Error::new(
+                crate::ErrorKind::MalformedJson,
+                Text {
+                    sv: format!(
+                        "svaret är inte läsbar JSON (rad {} kolumn {})",
+                        e.line(),
+                        e.column()
+                    ),
+                    en: format!(
+                        "the response is not readable JSON (line {} column {})",
+                        e.line(),
+                        e.column()
+                    ),
+                },
+            )
+        })?;
+        let (instrument, version) = response_target(&response)?;
+        let definition = self.definition(&instrument, Some(&version))?;
+        let document = document_from_response(definition, &response)?;
+        let report = self.validate(Some(&instrument), &document)?;
+        Ok(ImportedResponse {
+            document: serde_json::from_slice(&document).expect("the document made is JSON"),
+            report,
+        })
+    }
+}
+
 fn invalid(sv: &str, en: &str) -> crate::Error {
     crate::Error::new(
         crate::ErrorKind::InvalidDocument,

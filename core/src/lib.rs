@@ -34,6 +34,7 @@ mod error;
 pub mod fhir;
 pub mod fia;
 pub mod finding;
+pub mod html;
 pub mod identifier;
 pub mod instrument;
 pub mod keys;
@@ -53,7 +54,7 @@ mod validate;
 
 pub use document::{AnswerValue, Document, Limits, Row, Status};
 pub use engine::Engine;
-pub use error::{Error, ErrorKind, Result};
+pub use error::{DefinitionProblem, Error, ErrorKind, Result};
 pub use finding::{Audience, Finding, FindingCode, Report, Severity};
 pub use registry::Summary;
 pub use text::{Language, Text};

@@ -67,7 +67,8 @@ pub trait InstrumentModule: fmt::Debug + Send + Sync {
     }
 
     /// An empty group aggregate over documents of `definition`, describing the situation at
-    /// `as_of`; `None` when the instrument has no group reports.
+    /// `as_of`; `None` when the instrument has no report of its own (it then gets the generic
+    /// report, `stats::generic`).
     ///
     /// # Errors
     /// [`ErrorKind::InvalidDefinition`] when the definition lacks what the statistics read.
@@ -462,23 +463,56 @@ mod tests {
     }
 
     #[test]
-    fn an_instrument_without_a_module_has_no_group_report() {
+    fn an_instrument_without_a_module_gets_the_generic_report() {
         let definitions = vec![Definition::from_json(DEFINITION).expect("compiles")];
         let engine =
             Engine::with_modules(definitions, crate::registry::modules(), None).expect("loads");
-        let error = report_from_ndjson(
+        let document = |colour: &str, unit: &str, year: u32| {
+            format!(
+                "{{\"instrument\": \"farger\", \"version\": \"1\", \"status\": \"complete\", \
+                 \"interview_date\": \"{year}-11-02\", \"unit\": \"{unit}\", \
+                 \"answers\": {{\"a.farg\": \"{colour}\"}}}}\n"
+            )
+        };
+        let mut ndjson = String::new();
+        for i in 0..14 {
+            let colour = if i % 2 == 0 { "bla" } else { "rod" };
+            let unit = if i < 8 { "Söder" } else { "Norr" };
+            ndjson.push_str(&document(colour, unit, 2025 + i % 2));
+        }
+        ndjson.push_str(&document("gron", "Söder", 2026));
+        let report = report_from_ndjson(
             &engine,
             "farger",
-            b"",
+            ndjson.as_bytes(),
             jiff::civil::date(2026, 11, 30),
-            &ReportOptions::default(),
+            &ReportOptions {
+                exact: true,
+                ..ReportOptions::default()
+            },
             None,
         )
-        .expect_err("no module");
-        assert_eq!(error.kind(), ErrorKind::UnknownInstrument);
-        assert!(
-            error.message_en().contains("expected fia or sue"),
-            "{error}"
-        );
+        .expect("the generic report");
+        assert_eq!(report.documents_with_errors, 1);
+        assert_eq!(report.report.instrument, "farger");
+        assert_eq!(report.report.records, 14);
+        let ids: Vec<&str> = report.report.tables.iter().map(|t| t.id.as_str()).collect();
+        assert_eq!(ids, ["a.farg", "a.farg.unit", "a.farg.period"]);
+        let total = &report.report.tables[0];
+        assert_eq!(total.title.sv, "A › Färg");
+        let codes: Vec<&str> = total.categories.iter().map(|c| c.code.as_str()).collect();
+        assert_eq!(codes, ["rod", "bla"]);
+        assert_eq!(total.rows[0].cells[0].count, Some(7));
+        assert_eq!(total.rows[0].cells[0].base, Some(14));
+        let units = &report.report.tables[1];
+        let norr = units.rows.iter().find(|r| r.code == "Norr").expect("Norr");
+        // 6 in Norr, 3 of each colour: under the threshold, suppressed.
+        assert!(norr.cells.iter().all(|c| c.suppressed && c.count.is_none()));
+        let soder = units
+            .rows
+            .iter()
+            .find(|r| r.code == "Söder")
+            .expect("Söder");
+        assert_eq!(soder.cells[0].base, Some(8));
     }
 }

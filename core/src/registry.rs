@@ -81,13 +81,10 @@ impl Engine {
         let mut definitions = builtin()?;
         for (index, json) in supplied.iter().enumerate() {
             let definition = Definition::from_json(json).map_err(|e| {
-                crate::Error::new(
-                    crate::ErrorKind::InvalidDefinition,
-                    crate::Text {
-                        sv: format!("egen definition nr {}: {}", index + 1, e.message_sv()),
-                        en: format!("supplied definition {}: {}", index + 1, e.message_en()),
-                    },
-                )
+                e.with_text(|text| crate::Text {
+                    sv: format!("egen definition nr {}: {}", index + 1, text.sv),
+                    en: format!("supplied definition {}: {}", index + 1, text.en),
+                })
             })?;
             definitions.push(definition);
         }

@@ -32,6 +32,19 @@ pub type StatusNumber = u32;
 /// Named `bistand_language` in the header.
 pub type LanguageNumber = u32;
 
+/// The language `number` names, or a failure saying which values are accepted.
+fn checked_language(number: LanguageNumber) -> Result<bistand_language, Failure> {
+    bistand_language::from_u32(number).ok_or_else(|| {
+        Failure::new(
+            bistand_status::BISTAND_INVALID_ARGUMENT,
+            Text {
+                sv: "`language` är varken BISTAND_LANGUAGE_SV eller BISTAND_LANGUAGE_EN".into(),
+                en: "`language` is not BISTAND_LANGUAGE_SV or BISTAND_LANGUAGE_EN".into(),
+            },
+        )
+    })
+}
+
 /// The library version, e.g. `"0.1.0"`, as a NUL-terminated string.
 ///
 /// The string is static: do not free it. Thread-safe; never fails.
@@ -215,6 +228,49 @@ pub unsafe extern "C" fn bistand_summary(
     })
 }
 
+/// Validates a FIA document and returns its printable summary: one self-contained HTML page
+/// (UTF-8) for the client's file, with labels in `language` and never codes, a chart of the
+/// client's own rating per life area (with the same in a table), the areas the client most
+/// wants to change, the overall assessment and the implementation plan (goals, who is
+/// responsible, follow-up dates). It prints on A4.
+///
+/// `instrument` and `today` are as for `bistand_summary`; `language` is `BISTAND_LANGUAGE_SV` or
+/// `BISTAND_LANGUAGE_EN`. Fails as `bistand_summary` does, and with `BISTAND_INVALID_ARGUMENT`
+/// for any other `language`. On success `*page_out` receives a new buffer that the caller
+/// releases with `bistand_buf_free`; on failure it is left untouched. Thread-safe as
+/// `bistand_validate`.
+///
+/// # Safety
+/// As `bistand_summary`.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn bistand_summary_page(
+    engine: *const bistand_engine,
+    instrument: *const c_char,
+    doc: *const u8,
+    doc_len: usize,
+    today: *const c_char,
+    language: LanguageNumber,
+    page_out: *mut *mut bistand_buf,
+) -> bistand_status {
+    guarded(|| {
+        // SAFETY: the caller promises a live engine from `bistand_engine_new`.
+        let engine = &unsafe { reference(engine, "engine")? }.engine;
+        // SAFETY: the caller promises NULL or a NUL-terminated string.
+        let instrument = unsafe { optional_str(instrument, "instrument")? };
+        let limit = Limit::document(engine.limits().max_bytes());
+        // SAFETY: the caller promises `doc` points to `doc_len` readable bytes.
+        let doc = unsafe { bytes(doc, doc_len, "doc", limit)? };
+        // SAFETY: the caller promises NULL or a NUL-terminated string.
+        let today = unsafe { optional_str(today, "today")? };
+        let language = checked_language(language)?;
+        let page_out = out_pointer(page_out, "page_out")?;
+        let page = ops::summary_page(engine, instrument, doc, today, language.core())?;
+        // SAFETY: checked non-NULL above; the caller promises it is writable.
+        unsafe { page_out.write(Box::into_raw(Box::new(page))) };
+        Ok(())
+    })
+}
+
 /// Returns an instrument definition, the JSON a vendor renders forms from: sections, items,
 /// code lists, conditions, labels in Swedish and English (see `core/instruments/README.md`).
 ///
@@ -244,6 +300,71 @@ pub unsafe extern "C" fn bistand_definition(
         let definition = ops::definition(engine, instrument, version)?;
         // SAFETY: checked non-NULL above; the caller promises it is writable.
         unsafe { definition_out.write(Box::into_raw(Box::new(definition))) };
+        Ok(())
+    })
+}
+
+/// Returns an instrument definition as a FHIR R4 `Questionnaire` (JSON): each section a group,
+/// each item with its id as `linkId`, code lists as answer options, conditions as `enableWhen`,
+/// English labels through the FHIR translation extension (see `docs/definitions.md`). Arguments,
+/// ownership and failures as `bistand_definition`.
+///
+/// # Safety
+/// As `bistand_definition`.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn bistand_definition_fhir(
+    engine: *const bistand_engine,
+    instrument: *const c_char,
+    version: *const c_char,
+    questionnaire_out: *mut *mut bistand_buf,
+) -> bistand_status {
+    guarded(|| {
+        // SAFETY: the caller promises a live engine from `bistand_engine_new`.
+        let engine = &unsafe { reference(engine, "engine")? }.engine;
+        // SAFETY: the caller promises a NUL-terminated string.
+        let instrument = unsafe { required_str(instrument, "instrument")? };
+        // SAFETY: the caller promises NULL or a NUL-terminated string.
+        let version = unsafe { optional_str(version, "version")? };
+        let questionnaire_out = out_pointer(questionnaire_out, "questionnaire_out")?;
+        let questionnaire = ops::definition_fhir(engine, instrument, version)?;
+        // SAFETY: checked non-NULL above; the caller promises it is writable.
+        unsafe { questionnaire_out.write(Box::into_raw(Box::new(questionnaire))) };
+        Ok(())
+    })
+}
+
+/// Reads a FHIR R4 `QuestionnaireResponse` (`response_len` bytes of UTF-8 JSON) to one of the
+/// engine's questionnaires (`questionnaire` = `urn:bistand:questionnaire:<instrument>|<version>`,
+/// as `bistand_definition_fhir` writes it) as a bistand document, validates it, and returns
+/// `{"document": {...}, "report": {...}}`: the document made and its report, as
+/// `bistand_validate` gives it. A document with findings is not a failure. Failures: not JSON
+/// (`BISTAND_MALFORMED_JSON`), over 1 MiB (`BISTAND_TOO_LARGE`), not a QuestionnaireResponse of a
+/// bistand questionnaire or an answer of a type bistand does not use (`BISTAND_INVALID_DOCUMENT`),
+/// an unknown instrument or version.
+///
+/// On success `*result_out` receives a new buffer that the caller releases with
+/// `bistand_buf_free`; on failure it is left untouched. Thread-safe.
+///
+/// # Safety
+/// `engine` must be an engine from `bistand_engine_new`; `response` NULL (only with
+/// `response_len` 0) or `response_len` readable bytes; `result_out` writable.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn bistand_questionnaire_response_validate(
+    engine: *const bistand_engine,
+    response: *const u8,
+    response_len: usize,
+    result_out: *mut *mut bistand_buf,
+) -> bistand_status {
+    guarded(|| {
+        // SAFETY: the caller promises a live engine from `bistand_engine_new`.
+        let engine = &unsafe { reference(engine, "engine")? }.engine;
+        let limit = Limit::document(engine.limits().max_bytes());
+        // SAFETY: the caller promises `response` points to `response_len` readable bytes.
+        let response = unsafe { bytes(response, response_len, "response", limit)? };
+        let result_out = out_pointer(result_out, "result_out")?;
+        let result = ops::validate_response(engine, response)?;
+        // SAFETY: checked non-NULL above; the caller promises it is writable.
+        unsafe { result_out.write(Box::into_raw(Box::new(result))) };
         Ok(())
     })
 }
@@ -357,8 +478,9 @@ pub unsafe extern "C" fn bistand_pseudonymise(
 ///     `"household"`, `"unit"`, `"period"`; the total is always included; absent means all;
 ///   - `"exact"`: `true` for exact counts (default `false`: perturbed, which needs `keys_json`);
 ///   - `"format"`: `"json"` (default), `"csv"` (the wide layout of published tables),
-///     `"csv-long"` (one line per cell, for programs) or `"xlsx"` (an Excel workbook: binary,
-///     may hold NUL bytes, so read it by `bistand_buf_len`);
+///     `"csv-long"` (one line per cell, for programs), `"xlsx"` (an Excel workbook: binary,
+///     may hold NUL bytes, so read it by `bistand_buf_len`) or `"html"` (one self-contained
+///     page with the provenance, the tables and charts);
 ///   - `"language"`: `"sv"` (default) or `"en"`, the language of the CSV headings and labels
 ///     (the JSON has both languages);
 ///   - `"csv_dialect"`: `"excel-sv"` (UTF-8 byte order mark, `;`, decimal comma) or `"plain"`
@@ -527,15 +649,7 @@ pub unsafe extern "C" fn bistand_last_error(
     written_out: *mut usize,
 ) -> bistand_status {
     guarded_quietly(|| {
-        let language = bistand_language::from_u32(language).ok_or_else(|| {
-            Failure::new(
-                bistand_status::BISTAND_INVALID_ARGUMENT,
-                Text {
-                    sv: "`language` är varken BISTAND_LANGUAGE_SV eller BISTAND_LANGUAGE_EN".into(),
-                    en: "`language` is not BISTAND_LANGUAGE_SV or BISTAND_LANGUAGE_EN".into(),
-                },
-            )
-        })?;
+        let language = checked_language(language)?;
         last_error::with(|failure| {
             let message = failure.map_or("", |f| f.message(language.core()));
             // SAFETY: the caller promises `out` is writable for `out_len` bytes.
@@ -627,6 +741,14 @@ pub unsafe extern "C" fn bistand_store_free(store: *mut bistand_store) {
 /// - `doc`, `doc_len`: the document (UTF-8 JSON, at most the engine's limit, 1 MiB). Its
 ///   instrument and version come from the document; its unit from `unit` (`"okand"` if none).
 /// - `reference_date`: today's date, `"YYYY-MM-DD"`; it picks the century of a 10-digit number.
+/// - `principal`: who stores the record, for the audit log: 1 to 128 printable ASCII characters
+///   naming a user or service (never a client), NUL-terminated, as `bistand_store_report`'s
+///   `"principal"`.
+///
+/// Every record stored is audited, as the sidecar's and `bistand import`'s are: the record and a
+/// `record.create` entry (the principal with role `library`, the unit, the record's id and
+/// pseudonym; never the client id or anything of the document) are written together or not at
+/// all.
 ///
 /// Returns `BISTAND_OK` with JSON in `*result_out`:
 /// - `{"stored": true, "record_id": "<32 hex digits>", "report": <report>}` when stored;
@@ -634,8 +756,9 @@ pub unsafe extern "C" fn bistand_store_free(store: *mut bistand_store) {
 ///   stored; the report, as from `bistand_validate`, says why).
 ///
 /// Fails as `bistand_validate` does for input that is not a document, with
-/// `BISTAND_INVALID_ARGUMENT` for a bad date, `BISTAND_INVALID_IDENTIFIER` for an empty client
-/// id, `BISTAND_INVALID_UTF8` for a client id that is not UTF-8, and `BISTAND_STORE_ERROR` when
+/// `BISTAND_INVALID_ARGUMENT` for a bad date or a principal the audit log refuses (empty, too
+/// long, or shaped like a personnummer or phone number; checked before anything else is),
+/// `BISTAND_INVALID_IDENTIFIER` for an empty client id, `BISTAND_INVALID_UTF8` for a client id that is not UTF-8, and `BISTAND_STORE_ERROR` when
 /// the database cannot be written. On success `*result_out` receives a new buffer that the
 /// caller releases with `bistand_buf_free`; on failure it is left untouched. The store and the
 /// engine may be used by other threads at the same time.
@@ -643,7 +766,7 @@ pub unsafe extern "C" fn bistand_store_free(store: *mut bistand_store) {
 /// # Safety
 /// `store` must be a store from `bistand_store_open`; `engine` an engine from
 /// `bistand_engine_new`; `client_id` and `doc` NULL (only with length 0) or readable for their
-/// lengths; `reference_date` a NUL-terminated string; `result_out` writable.
+/// lengths; `reference_date` and `principal` NUL-terminated strings; `result_out` writable.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn bistand_store_put(
     store: *const bistand_store,
@@ -653,6 +776,7 @@ pub unsafe extern "C" fn bistand_store_put(
     doc: *const u8,
     doc_len: usize,
     reference_date: *const c_char,
+    principal: *const c_char,
     result_out: *mut *mut bistand_buf,
 ) -> bistand_status {
     guarded(|| {
@@ -667,8 +791,10 @@ pub unsafe extern "C" fn bistand_store_put(
         let doc = unsafe { bytes(doc, doc_len, "doc", limit)? };
         // SAFETY: the caller promises a NUL-terminated string.
         let reference_date = unsafe { required_str(reference_date, "reference_date")? };
+        // SAFETY: the caller promises a NUL-terminated string.
+        let principal = unsafe { required_str(principal, "principal")? };
         let result_out = out_pointer(result_out, "result_out")?;
-        let result = store::put(store, engine, client_id, doc, reference_date)?;
+        let result = store::put(store, engine, client_id, doc, reference_date, principal)?;
         // SAFETY: checked non-NULL above; the caller promises it is writable.
         unsafe { result_out.write(Box::into_raw(Box::new(result))) };
         Ok(())
@@ -729,8 +855,8 @@ pub unsafe extern "C" fn bistand_store_get(
 ///
 /// With `"format": "json"` the output is `{"report": <report>, "records_not_counted": N}` (as
 /// the sidecar's), N counting stored records that could not be read (altered, or not documents
-/// of the instrument) and so were left out; with `"format": "csv"`, `"csv-long"` or `"xlsx"` the
-/// report alone in that format.
+/// of the instrument) and so were left out; with `"format": "csv"`, `"csv-long"`, `"xlsx"` or `"html"`
+/// the report alone in that format.
 ///
 /// Fails with `BISTAND_NULL_POINTER`, `BISTAND_INVALID_UTF8_ARGUMENT`,
 /// `BISTAND_INVALID_ARGUMENT` (options missing or wrong, `"principal"` missing or refused,

@@ -55,9 +55,11 @@ mod store;
 
 pub use boundary::{
     LanguageNumber, StatusNumber, bistand_buf_data, bistand_buf_free, bistand_buf_len,
-    bistand_definition, bistand_engine_free, bistand_engine_new,
-    bistand_engine_new_with_definitions, bistand_last_error, bistand_pseudonymise, bistand_report,
-    bistand_schema, bistand_status_message, bistand_summary, bistand_validate, bistand_version,
+    bistand_definition, bistand_definition_fhir, bistand_engine_free, bistand_engine_new,
+    bistand_engine_new_with_definitions, bistand_last_error, bistand_pseudonymise,
+    bistand_questionnaire_response_validate, bistand_report, bistand_schema,
+    bistand_status_message, bistand_summary, bistand_summary_page, bistand_validate,
+    bistand_version,
 };
 pub use boundary::{
     bistand_store_free, bistand_store_get, bistand_store_open, bistand_store_put,

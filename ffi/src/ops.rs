@@ -5,6 +5,7 @@
 use ::bistand_store::documents::Reader;
 use bistand_core::identifier::{PersonalNumber, PseudonymKey, pseudonymise as core_pseudonymise};
 use bistand_core::stats::csv::{CsvDialect, to_csv, to_long_csv};
+use bistand_core::stats::html::to_html;
 use bistand_core::stats::ndjson::PersonKeys;
 use bistand_core::stats::xlsx::to_xlsx;
 use bistand_core::stats::{GroupReport, ReportOptions, Threshold, report_from_ndjson};
@@ -92,6 +93,22 @@ pub(crate) fn summary(
     json(&engine.summary(instrument, doc, today)?)
 }
 
+/// The printable summary of `doc` (an HTML page) in `language`; `today` as for [`summary`].
+pub(crate) fn summary_page(
+    engine: &Engine,
+    instrument: Option<&str>,
+    doc: &[u8],
+    today: Option<&str>,
+    language: Language,
+) -> Result<bistand_buf, Failure> {
+    let today = today.map(|text| date("today", text)).transpose()?;
+    text_output(
+        engine
+            .printable_summary(instrument, doc, today, language)?
+            .into_bytes(),
+    )
+}
+
 /// The definition of `instrument`, as the JSON it was loaded from.
 pub(crate) fn definition(
     engine: &Engine,
@@ -102,6 +119,21 @@ pub(crate) fn definition(
     Ok(bistand_buf::new(
         definition.source_json().as_bytes().to_vec(),
     ))
+}
+
+/// The definition of `instrument` as a FHIR R4 Questionnaire (JSON).
+pub(crate) fn definition_fhir(
+    engine: &Engine,
+    instrument: &str,
+    version: Option<&str>,
+) -> Result<bistand_buf, Failure> {
+    let definition = engine.definition(instrument, version)?;
+    json(&bistand_core::fhir::questionnaire(definition))
+}
+
+/// A FHIR R4 QuestionnaireResponse read as a document and validated: `{"document", "report"}`.
+pub(crate) fn validate_response(engine: &Engine, response: &[u8]) -> Result<bistand_buf, Failure> {
+    json(&engine.validate_response(response)?)
 }
 
 /// The JSON Schema of documents of `instrument`.
@@ -219,6 +251,7 @@ enum ReportFormat {
     Csv,
     CsvLong,
     Xlsx,
+    Html,
 }
 
 /// The parsed `options` of `bistand_report` and `bistand_store_report`.
@@ -239,7 +272,7 @@ pub(crate) struct ReportRequest {
 
 impl ReportRequest {
     /// Parses `{"as_of": "YYYY-MM-DD", "threshold": 5, "breakdowns": ["gender", ...],
-    /// "exact": false, "format": "json" | "csv" | "csv-long" | "xlsx", "language": "sv" | "en",
+    /// "exact": false, "format": "json" | "csv" | "csv-long" | "xlsx" | "html", "language": "sv" | "en",
     /// "csv_dialect": "excel-sv" | "plain"}` and, for a store, `"units": ["Söder", ...]` and
     /// `"principal": "name"` (required: who reads, for the audit log); otherwise only `as_of` is
     /// required; `"exact": true` is refused for a store. Absent
@@ -394,11 +427,12 @@ impl ReportRequest {
             Some(Some("csv")) => ReportFormat::Csv,
             Some(Some("csv-long")) => ReportFormat::CsvLong,
             Some(Some("xlsx")) => ReportFormat::Xlsx,
+            Some(Some("html")) => ReportFormat::Html,
             Some(_) => {
                 return Err(invalid(
-                    "`options.format` must be \"json\", \"csv\", \"csv-long\" or \"xlsx\""
+                    "`options.format` must be \"json\", \"csv\", \"csv-long\", \"xlsx\" or \"html\""
                         .to_owned(),
-                    "`options.format` måste vara \"json\", \"csv\", \"csv-long\" eller \"xlsx\""
+                    "`options.format` måste vara \"json\", \"csv\", \"csv-long\", \"xlsx\" eller \"html\""
                         .to_owned(),
                 ));
             }
@@ -452,28 +486,32 @@ impl ReportRequest {
         match self.format {
             ReportFormat::Json => json(whole),
             ReportFormat::Xlsx => Ok(bistand_buf::binary(to_xlsx(report, self.language)?)),
+            ReportFormat::Html => text_output(to_html(report, self.language).into_bytes()),
             ReportFormat::Csv | ReportFormat::CsvLong => {
                 let write = if self.format == ReportFormat::Csv {
                     to_csv
                 } else {
                     to_long_csv
                 };
-                let csv = write(report, self.language, self.dialect).into_bytes();
-                // Units and labels carry no control characters, so this never fails; a NUL
-                // would end the output early for a C reader.
-                if csv.contains(&0) {
-                    return Err(Failure::new(
-                        bistand_status::BISTAND_INTERNAL_ERROR,
-                        Text {
-                            sv: "internt fel: CSV-utdata innehåller en NUL-byte".into(),
-                            en: "internal error: the CSV output contains a NUL byte".into(),
-                        },
-                    ));
-                }
-                Ok(bistand_buf::new(csv))
+                text_output(write(report, self.language, self.dialect).into_bytes())
             }
         }
     }
+}
+
+/// A text output (CSV, HTML) as a buffer. Units and labels carry no control characters, so this
+/// never fails; a NUL would end the output early for a C reader.
+fn text_output(text: Vec<u8>) -> Result<bistand_buf, Failure> {
+    if text.contains(&0) {
+        return Err(Failure::new(
+            bistand_status::BISTAND_INTERNAL_ERROR,
+            Text {
+                sv: "internt fel: utdata innehåller en NUL-byte".into(),
+                en: "internal error: the output contains a NUL byte".into(),
+            },
+        ));
+    }
+    Ok(bistand_buf::new(text))
 }
 
 /// The role a store report read through the C ABI is audited under.
@@ -492,20 +530,29 @@ fn reader(principal: Option<&Value>) -> Result<Reader, Failure> {
                 .to_owned(),
         ));
     };
-    principal
-        .as_str()
-        .and_then(|name| Reader::new(name, LIBRARY_ROLE).ok())
-        .ok_or_else(|| {
-            invalid(
-                "`options.principal` must be a string of 1 to 128 printable ASCII characters \
-                 naming who asks (a user or service, never a client or a personnummer)"
-                    .to_owned(),
-                "`options.principal` måste vara en sträng med 1 till 128 skrivbara \
-                 ASCII-tecken som anger vem som frågar (en användare eller tjänst, aldrig en \
-                 klient eller ett personnummer)"
-                    .to_owned(),
-            )
-        })
+    match principal.as_str() {
+        Some(name) => library_principal("options.principal", name),
+        None => library_principal("options.principal", ""),
+    }
+}
+
+/// `name`, the principal of a C caller given as `field`, as the audit log records it (role
+/// `library`); refused with `BISTAND_INVALID_ARGUMENT` (without repeating it) when the audit log
+/// would refuse it: empty, too long, not printable ASCII, or shaped like a personnummer.
+pub(crate) fn library_principal(field: &str, name: &str) -> Result<Reader, Failure> {
+    Reader::new(name, LIBRARY_ROLE).map_err(|_| {
+        invalid(
+            format!(
+                "`{field}` must be a string of 1 to 128 printable ASCII characters naming who \
+                 asks (a user or service, never a client or a personnummer)"
+            ),
+            format!(
+                "`{field}` måste vara en sträng med 1 till 128 skrivbara ASCII-tecken som anger \
+                 vem som frågar (en användare eller tjänst, aldrig en klient eller ett \
+                 personnummer)"
+            ),
+        )
+    })
 }
 
 /// A `BISTAND_INVALID_ARGUMENT` failure.

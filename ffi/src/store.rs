@@ -93,14 +93,18 @@ struct PutResult<'a> {
 }
 
 /// Validates `doc` and, if it has no error findings, stores it under the pseudonym of
-/// `client_id`: `{"stored", "record_id"?, "report"}` as JSON.
+/// `client_id`, audited as created by `principal` (role `library`):
+/// `{"stored", "record_id"?, "report"}` as JSON.
 pub(crate) fn put(
     store: &bistand_store,
     engine: &Engine,
     client_id: &[u8],
     doc: &[u8],
     reference_date: &str,
+    principal: &str,
 ) -> Result<bistand_buf, Failure> {
+    // Checked first: a write the audit log would refuse is not attempted.
+    let writer = crate::ops::library_principal("principal", principal)?;
     let reference_date = crate::ops::date("reference_date", reference_date)?;
     let client_id = std::str::from_utf8(client_id).map_err(|_| {
         Failure::new(
@@ -133,7 +137,7 @@ pub(crate) fn put(
             report: &prepared.report,
         });
     };
-    let meta = store.store.put(record).map_err(store_failure)?;
+    let meta = documents::create_audited(&*store.store, record, &writer).map_err(store_failure)?;
     crate::ops::json(&PutResult {
         stored: true,
         record_id: Some(meta.id.as_str()),

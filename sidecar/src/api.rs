@@ -29,7 +29,6 @@ use crate::problem::ApiError;
 mod admin;
 mod describe;
 mod extract;
-mod idempotency;
 mod observe;
 mod page;
 mod records;
@@ -69,7 +68,6 @@ struct Inner {
     metrics: Arc<Metrics>,
     openapi: String,
     routes: RouteTemplates,
-    idempotency: idempotency::Idempotency,
 }
 
 impl AppState {
@@ -96,7 +94,6 @@ impl AppState {
             metrics,
             openapi,
             routes,
-            idempotency: idempotency::Idempotency::new(),
         }))
     }
 }
@@ -122,9 +119,12 @@ impl AppState {
     components(schemas(
         crate::problem::Problem,
         schemas::InstrumentName,
+        schemas::BreakdownList,
         reports::ReportFormat,
         reports::ReportLanguage,
-        reports::ReportCsvDialect
+        reports::ReportCsvDialect,
+        describe::DefinitionFormat,
+        validation::SummaryFormat
     ))
 )]
 struct ApiDoc;
@@ -233,6 +233,7 @@ fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(definition))
         .routes(routes!(schema))
         .routes(routes!(validate))
+        .routes(routes!(validate_questionnaire_response))
         .routes(routes!(summary))
         .routes(routes!(create_record))
         .routes(routes!(read_record, update_record))

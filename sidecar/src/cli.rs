@@ -51,8 +51,17 @@ pub fn run() -> Result<ExitCode> {
         Command::Summary {
             file,
             today,
-            common,
-        } => summary(&mut out, &file, today, &common, defs),
+            format,
+            lang,
+            profile,
+        } => summary(
+            &mut out,
+            &file,
+            today,
+            (format, lang.into()),
+            profile.as_deref(),
+            defs,
+        ),
         Command::Definition {
             instrument,
             file: Some(file),
@@ -177,7 +186,7 @@ pub fn run() -> Result<ExitCode> {
         Command::Audit {
             command: AuditCommand::Rekey { config },
         } => verify::audit_rekey(&config, &mut out),
-        Command::Report(args) => report(&mut out, args),
+        Command::Report(args) => report(&mut out, args, defs),
         Command::Conformance {
             cases,
             lib,

@@ -74,22 +74,27 @@ pub const CA_YEARS: i16 = 10;
 pub const CERTIFICATE_YEARS: i16 = 2;
 /// The ASCII form of a unit name for a principal name: the unit's comparison form (lowercase)
 /// decomposed (NFD) with its combining marks dropped, so `å`, `ä` become `a` and `ö` `o` (as any
-/// letter NFD splits into a base and marks), and `-` for anything else left outside ASCII
-/// letters, digits and `_ . -`. For `norr` and `soder` it is the name itself, so the names `init`
-/// wrote before stay the same.
+/// letter NFD splits into a base and marks); the Latin letters that have no decomposition are
+/// written as they are usually transliterated (`ø` `o`, `æ` `ae`, `œ` `oe`, `ð` `d`, `þ` `th`,
+/// `ł` `l`, `đ` `d`, `ß` `ss`, `ı` `i`), so Tromsø's caseworkers are `handlaggare-tromso`; and
+/// `-` for anything else left outside ASCII letters, digits and `_ . -`. For `norr` and `soder` it
+/// is the name itself, so the names `init` wrote before stay the same.
 fn ascii_name(unit: &UnitName) -> String {
-    let mut name: String = unit
-        .key()
-        .nfd()
-        .filter(|&c| !is_combining_mark(c))
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-') {
-                c
-            } else {
-                '-'
-            }
-        })
-        .collect();
+    let mut name = String::new();
+    for c in unit.key().nfd().filter(|&c| !is_combining_mark(c)) {
+        match c {
+            c if c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-') => name.push(c),
+            'ø' => name.push('o'),
+            'æ' => name.push_str("ae"),
+            'œ' => name.push_str("oe"),
+            'ð' | 'đ' => name.push('d'),
+            'þ' => name.push_str("th"),
+            'ł' => name.push('l'),
+            'ß' => name.push_str("ss"),
+            'ı' => name.push('i'),
+            _ => name.push('-'),
+        }
+    }
     // Principal names are at most 64 characters; `handlaggare-` takes 12 and a number 4.
     name.truncate(48);
     name
@@ -290,9 +295,17 @@ mod tests {
         assert_eq!(name("Ålidhem/Väst"), "alidhem-vast");
         assert_eq!(
             name("Malmö (Ø)"),
-            "malmo----",
-            "ø has no decomposition: not a letter here"
+            "malmo--o-",
+            "brackets and spaces are not letters"
         );
+        // Letters without a decomposition keep a letter (they used to become `-`).
+        assert_eq!(name("Tromsø"), "tromso");
+        assert_eq!(name("Færøerne"), "faeroerne");
+        assert_eq!(name("Þórshöfn"), "thorshofn");
+        assert_eq!(name("Łódź"), "lodz");
+        assert_eq!(name("Đakovo Straße"), "dakovo-strasse");
+        assert_eq!(name("Reykjavík Suðurnes"), "reykjavik-sudurnes");
+        assert_eq!(name("Skärholmen-Hägersten"), "skarholmen-hagersten");
     }
 
     #[test]

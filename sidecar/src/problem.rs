@@ -379,24 +379,6 @@ impl ApiError {
         )
     }
 
-    /// 409: the first request with this `Idempotency-Key` is still being handled.
-    pub fn idempotency_key_in_progress() -> ApiError {
-        let mut error = ApiError::new(
-            StatusCode::CONFLICT,
-            "idempotency_key_in_progress",
-            Text {
-                sv: "en begäran med samma Idempotency-Key behandlas fortfarande; försök igen \
-                     efter tiden i Retry-After"
-                    .into(),
-                en: "a request with the same Idempotency-Key is still being handled; retry \
-                     after the time in Retry-After"
-                    .into(),
-            },
-        );
-        error.retry_after = Some(1);
-        error
-    }
-
     /// 503: the store does not answer.
     pub fn not_ready() -> ApiError {
         ApiError::new(

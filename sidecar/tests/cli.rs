@@ -416,6 +416,45 @@ fn init_certificates_last_exactly_as_long_as_printed() {
     assert_eq!(ca_expires, years(10));
 }
 
+/// `bistand init` names each unit's caseworker with the unit's ASCII form: Swedish å, ä, ö drop
+/// their marks, and letters without a decomposition (`ø`) keep a letter instead of becoming `-`.
+#[test]
+fn init_names_caseworkers_of_tromso_and_soder_by_their_letters() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let setup = dir.path().join("setup");
+    let printed = ok(&bistand(
+        &[
+            "init",
+            setup.to_str().expect("UTF-8 path"),
+            "--unit",
+            "Tromsø",
+            "--unit",
+            "Söder",
+            "--unit",
+            "Ålidhem Väst",
+        ],
+        None,
+    ));
+    for name in [
+        "handlaggare-tromso",
+        "handlaggare-soder",
+        "handlaggare-alidhem-vast",
+    ] {
+        assert!(
+            setup.join(format!("clients/{name}.pem")).is_file(),
+            "{name} missing:\n{printed}"
+        );
+    }
+    let config =
+        bistand_sidecar::config::Config::load(&setup.join("bistand.toml")).expect("config");
+    let tromso = config
+        .principals
+        .iter()
+        .find(|p| p.name == "handlaggare-tromso")
+        .expect("the caseworker of Tromsø");
+    assert_eq!(tromso.units, ["Tromsø"]);
+}
+
 /// `bistand keys generate --out`: owner-only from creation, never overwritten, unique ids.
 #[test]
 fn keys_generate_out_is_private_unique_and_never_overwrites_and_rotate_keeps_old_keys() {
@@ -931,12 +970,17 @@ fn a_supplied_definition_validates_on_the_command_line_to_the_shared_report() {
     );
     let dir = tempfile::tempdir().expect("temp dir");
     let broken = dir.path().join("broken.json");
+    // Three distinct faults: all reported at once, each with its item and rule.
     std::fs::write(
         &broken,
-        std::fs::read_to_string(&good).expect("definition").replace(
-            "\"required\": true,",
-            "\"required\": true, \"hideable\": true,",
-        ),
+        std::fs::read_to_string(&good)
+            .expect("definition")
+            .replace(
+                "\"required\": true,",
+                "\"required\": true, \"hideable\": true,",
+            )
+            .replace("\"max\": 50,", "\"max\": -1,")
+            .replace("\"code\": \"video\"", "\"code\": \"Video\""),
     )
     .expect("write");
     let output = bistand(
@@ -953,6 +997,51 @@ fn a_supplied_definition_validates_on_the_command_line_to_the_shared_report() {
         printed.contains("en obligatorisk fråga kan inte vara döljbar"),
         "{printed}"
     );
+    assert!(printed.contains("3 fel / 3 problems"), "{printed}");
+    for (part, rule) in [
+        (
+            "code_list `kontaktsatt`",
+            "code `Video`: a code must match [a-z0-9_]+",
+        ),
+        ("item `kontakt.satt`", "a required item cannot be hideable"),
+        ("item `kontakt.antal_samtal`", "kontakt.antal_samtal"),
+    ] {
+        assert!(
+            printed.contains(part) && printed.contains(rule),
+            "{part}: {printed}"
+        );
+    }
+}
+
+#[test]
+fn a_supplied_definition_gets_the_generic_report_on_the_command_line() {
+    let root = concat!(env!("CARGO_MANIFEST_DIR"), "/../tests/data/supplied");
+    let definitions = format!("{root}/definitions");
+    let input = format!("{root}/documents.ndjson");
+    let printed = ok(&bistand(
+        &[
+            "--definitions",
+            &definitions,
+            "report",
+            "--instrument",
+            "lokal_uppfoljning",
+            "--input",
+            &input,
+            "--exact",
+            "--as-of",
+            "2026-11-30",
+            "--format",
+            "csv",
+        ],
+        None,
+    ));
+    // The C ABI gives the same bytes (ffi tests); counts per code of the choice item by unit
+    // and year, small cells suppressed.
+    let golden = std::fs::read_to_string(format!("{root}/report.csv")).expect("golden");
+    assert_eq!(printed, golden);
+    assert!(printed.contains("Tabell;kontakt.satt.unit;Kontakt › Hur träffades ni?"));
+    assert!(printed.contains("Söder;Söder;36;18;50,0"));
+    assert!(printed.contains("Ej räknade poster (dokumentet har fel);1"));
 }
 
 #[test]
@@ -1029,6 +1118,56 @@ fn values_matching_the_json_report(script: &str, json: &Path, file: &Path, varia
         .trim()
         .parse()
         .expect("a count")
+}
+
+/// Odds ratios (issue 15, point 4) read back from the CSV and the XLSX as ratios, not
+/// percentages: over the SUE report fixture, whose resource-activation and sanction models pass
+/// the output rules in an exact report.
+#[test]
+fn odds_ratios_read_back_from_csv_and_xlsx() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let input =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/data/sue/report/records.ndjson");
+    let base = [
+        "report",
+        "--input",
+        input.to_str().expect("path"),
+        "--exact",
+        "--as-of",
+        "2026-11-24",
+    ];
+    let json = dir.path().join("report.json");
+    let bytes = ok(&bistand(&base, None));
+    let report: serde_json::Value = serde_json::from_str(&bytes).expect("JSON");
+    let ratios = report["report"]["tables"]
+        .as_array()
+        .or_else(|| report["tables"].as_array())
+        .expect("tables")
+        .iter()
+        .filter(|t| {
+            t["id"]
+                .as_str()
+                .is_some_and(|id| id.starts_with("association_"))
+        })
+        .flat_map(|t| t["rows"].as_array().expect("rows"))
+        .filter(|r| r["cells"][2]["interval"].is_array())
+        .count();
+    assert!(ratios >= 20, "only {ratios} odds ratios with intervals");
+    std::fs::write(&json, bytes).expect("write");
+    for (format, script, variant) in [
+        ("csv", "csv_roundtrip.py", "excel-sv"),
+        ("xlsx", "xlsx_check.py", "sv"),
+    ] {
+        let file = dir.path().join(format!("report.{format}"));
+        let mut args = base.to_vec();
+        args.extend(["--format", format, "--out", file.to_str().expect("path")]);
+        if format == "xlsx" {
+            args.extend(["--lang", "sv"]);
+        }
+        ok(&bistand(&args, None));
+        let compared = values_matching_the_json_report(script, &json, &file, variant);
+        assert!(compared > 1000, "{format}: only {compared} values compared");
+    }
 }
 
 /// The CSV a Swedish analyst opens in Excel: read back with Python's `csv` module in the Swedish

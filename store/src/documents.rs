@@ -57,7 +57,7 @@ use jiff::civil::Date;
 
 use crate::audit::{AuditEvent, AuditedStore};
 use crate::error::{Error, ErrorKind, Result};
-use crate::record::{NewRecord, RecordId, ScanFilter};
+use crate::record::{NewRecord, RecordId, RecordMeta, ScanFilter};
 use crate::sealing::now_ms;
 
 /// The unit a record is stored under when its document names none: the same code the group
@@ -215,6 +215,25 @@ pub fn import_identity(key: &PseudonymKey, record: &NewRecord, source_id: Option
     }
 }
 
+/// The idempotency key of a create ([`AuditedStore::put_audited_once`]) as the store keeps it:
+/// a keyed digest under the pseudonym key of who sent it (`principal`) and the `key` they sent,
+/// so one caller's key never answers another's, and a keyed digest of the request `body` as
+/// sent, to tell a retry from another request under the same key. Neither digest lets a reader
+/// of the store confirm a guessed key or document.
+#[must_use]
+pub fn idempotency_key(
+    key: &PseudonymKey,
+    principal: &str,
+    client_key: &[u8],
+    body: &[u8],
+) -> crate::IdempotencyKey {
+    crate::IdempotencyKey::new(
+        key.keyed_digest("idempotency-key", &[principal.as_bytes(), client_key]),
+        key.keyed_digest("idempotency-request", &[body]),
+    )
+    .expect("keyed digests are 64 lowercase hex digits")
+}
+
 /// Who reads a report from the store, for its audit entries: a principal (1 to 128 printable
 /// ASCII characters, not only spaces, nothing that looks like a personnummer or phone number) and
 /// the role they act in (1 to 64 ASCII letters, digits, `_`, `-`, `.` or `:`). Each shell names its
@@ -254,6 +273,27 @@ impl Reader {
         AuditEvent::new(at, &self.principal, &self.role, action, outcome)
     }
 }
+
+/// Stores `record` (prepared by [`prepare`]) as created by `writer`: through
+/// [`AuditedStore::put_audited`], so the record and its [`RECORD_CREATE`] entry (outcome `ok`, the
+/// writer, the unit, and the record's id and pseudonym, never a client id or content) commit
+/// together. The C ABI's `bistand_store_put` writes this way, as the sidecar's `POST /v1/records`
+/// and `bistand import` write through the same store call.
+///
+/// # Errors
+///
+/// As [`AuditedStore::put_audited`]; nothing is written when it fails.
+pub fn create_audited(
+    store: &dyn AuditedStore,
+    record: NewRecord,
+    writer: &Reader,
+) -> Result<RecordMeta> {
+    let event = writer.event(now_ms(), RECORD_CREATE, OUTCOME_OK);
+    Ok(store.put_audited(record, event)?.0)
+}
+
+/// The audit action of a record created.
+pub const RECORD_CREATE: &str = "record.create";
 
 /// The audit action of a report read from the store: one entry per unit counted (one without a
 /// unit when every unit is), outcome `ok` or `failed`.

@@ -54,6 +54,7 @@ mod audit;
 pub mod conformance;
 pub mod documents;
 mod error;
+mod idempotency;
 mod import;
 mod integrity;
 mod record;
@@ -68,6 +69,7 @@ pub use audit::{
 pub use bistand_core::identifier::PseudonymKey;
 pub use bistand_core::seal::{DataKey, Keyring};
 pub use error::{Error, ErrorKind, Result};
+pub use idempotency::{IDEMPOTENCY_TTL_MS, IdempotencyKey, Once};
 pub use import::ImportRecord;
 pub use integrity::{RecordFinding, RecordProblem, RecordVerification};
 pub use record::{

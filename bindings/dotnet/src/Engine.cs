@@ -103,6 +103,26 @@ namespace Bistand
             return Library.Text(schema);
         }
 
+        /// <summary>An instrument definition as a FHIR R4 Questionnaire (bistand_definition_fhir),
+        /// as JSON text; version null: the newest.</summary>
+        public string DefinitionFhirJson(string instrument, string version = null)
+        {
+            BufHandle questionnaire;
+            Library.Check(Native.bistand_definition_fhir(
+                handle, Library.CString(instrument), Library.CString(version), out questionnaire));
+            return Library.Text(questionnaire);
+        }
+
+        /// <summary>A FHIR R4 QuestionnaireResponse read as a bistand document and validated
+        /// (bistand_questionnaire_response_validate): JSON {"document", "report"}.</summary>
+        public byte[] ValidateQuestionnaireResponseJson(byte[] response)
+        {
+            BufHandle result;
+            Library.Check(Native.bistand_questionnaire_response_validate(
+                handle, response, Library.Len(response), out result));
+            return Library.Take(result);
+        }
+
         /// <summary>Group statistics with disclosure control over NDJSON documents (bistand_report),
         /// as JSON: the report and the two counts of skipped lines. Counts are perturbed under the
         /// statistics key of keysJson (the keys file, which also identifies persons); with null keys

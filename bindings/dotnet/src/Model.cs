@@ -226,6 +226,8 @@ namespace Bistand
         [DataMember(Name = "share")] public double? Share { get; set; }
         [DataMember(Name = "interval")] public double[] Interval { get; set; }
         [DataMember(Name = "suppressed")] public bool Suppressed { get; set; }
+        /// <summary>Whole weeks, only in a quartile of the time to first intervention.</summary>
+        [DataMember(Name = "weeks")] public int? Weeks { get; set; }
     }
 
     /// <summary>bistand_store_put's answer: stored (with its record id) or not, and the

@@ -36,12 +36,25 @@ namespace Bistand
             EngineHandle engine, byte[] instrument, byte[] doc, UIntPtr docLen, byte[] today, out BufHandle summary);
 
         [DllImport(Lib, CallingConvention = CallingConvention.Cdecl)]
+        internal static extern Status bistand_summary_page(
+            EngineHandle engine, byte[] instrument, byte[] doc, UIntPtr docLen, byte[] today, Language language,
+            out BufHandle page);
+
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl)]
         internal static extern Status bistand_definition(
             EngineHandle engine, byte[] instrument, byte[] version, out BufHandle definition);
 
         [DllImport(Lib, CallingConvention = CallingConvention.Cdecl)]
         internal static extern Status bistand_schema(
             EngineHandle engine, byte[] instrument, byte[] version, out BufHandle schema);
+
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl)]
+        internal static extern Status bistand_definition_fhir(
+            EngineHandle engine, byte[] instrument, byte[] version, out BufHandle questionnaire);
+
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl)]
+        internal static extern Status bistand_questionnaire_response_validate(
+            EngineHandle engine, byte[] response, UIntPtr responseLen, out BufHandle result);
 
         [DllImport(Lib, CallingConvention = CallingConvention.Cdecl)]
         internal static extern Status bistand_pseudonymise(
@@ -80,7 +93,7 @@ namespace Bistand
         [DllImport(Lib, CallingConvention = CallingConvention.Cdecl)]
         internal static extern Status bistand_store_put(
             StoreHandle store, EngineHandle engine, byte[] clientId, UIntPtr clientIdLen, byte[] doc,
-            UIntPtr docLen, byte[] referenceDate, out BufHandle result);
+            UIntPtr docLen, byte[] referenceDate, byte[] principal, out BufHandle result);
 
         [DllImport(Lib, CallingConvention = CallingConvention.Cdecl)]
         internal static extern Status bistand_store_get(StoreHandle store, byte[] recordId, out BufHandle document);

@@ -22,18 +22,20 @@ namespace Bistand
 
         /// <summary>Validates a document with engine and, if it has no error findings, stores it
         /// sealed under the client's pseudonym (bistand_store_put). clientId is a personnummer,
-        /// samordningsnummer or case number; it is never stored.</summary>
-        public PutResult Put(Engine engine, string clientId, byte[] document, string referenceDate)
+        /// samordningsnummer or case number; it is never stored. principal names who stores it (a
+        /// user or service, never a client) for the audit log, which records every stored record.</summary>
+        public PutResult Put(Engine engine, string clientId, byte[] document, string referenceDate, string principal)
         {
-            return Json.Parse<PutResult>(PutJson(engine, Library.Bytes(clientId), document, referenceDate));
+            return Json.Parse<PutResult>(PutJson(engine, Library.Bytes(clientId), document, referenceDate, principal));
         }
 
-        public byte[] PutJson(Engine engine, byte[] clientId, byte[] document, string referenceDate)
+        public byte[] PutJson(Engine engine, byte[] clientId, byte[] document, string referenceDate, string principal)
         {
             BufHandle result;
             Library.Check(Native.bistand_store_put(
                 handle, engine == null ? new EngineHandle() : engine.Handle, clientId, Library.Len(clientId),
-                document, Library.Len(document), Library.CString(referenceDate), out result));
+                document, Library.Len(document), Library.CString(referenceDate), Library.CString(principal),
+                out result));
             return Library.Take(result);
         }
 

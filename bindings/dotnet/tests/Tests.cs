@@ -129,6 +129,11 @@ public static class Tests
                 var bytes = supplied.ValidateJson(Fixture("supplied/document.json"), "lokal_uppfoljning");
                 Check(bytes.SequenceEqual(Fixture("supplied/document.report.json")), "a supplied definition gives the shared report bytes");
                 Check(supplied.Validate(complete, "fia").Valid, "the shipped instruments stay beside a supplied one");
+                // bistand_definition_fhir and bistand_questionnaire_response_validate: the way
+                // there and back, to the bytes the core and REST give.
+                Check(supplied.DefinitionFhirJson("lokal_uppfoljning").Contains("\"resourceType\":\"Questionnaire\""), "the FHIR Questionnaire");
+                var result = supplied.ValidateQuestionnaireResponseJson(Fixture("supplied/response.json"));
+                Check(result.SequenceEqual(Fixture("supplied/response.result.json")), "a QuestionnaireResponse gives the shared bytes");
             }
             var broken = System.Text.Encoding.UTF8.GetBytes("[" + definition.Replace("\"min\": 0,", "\"min\": 60,") + "]");
             Fails(Status.InvalidDefinition, "a supplied definition the compiler refuses", () => Engine.WithDefinitions(broken));
@@ -209,9 +214,12 @@ public static class Tests
             Check(unit.Rows.Any(r => r.Code == "Söder"), "the unit Söder is a row");
             Check(group.Report.Tables.SelectMany(t => t.Rows).SelectMany(r => r.Cells)
                   .All(c => !c.Suppressed || (c.Count == null && c.Share == null)), "suppressed cells have no count and no share");
-            // Standardised shares (issue 15) are shown without a count; every other shown cell has one.
-            Check(group.Report.Tables.Where(t => !t.Id.StartsWith("standardised")).SelectMany(t => t.Rows)
-                  .SelectMany(r => r.Cells).All(c => c.Suppressed || c.Count != null), "shown cells carry their count");
+            // Standardised shares and odds ratios (issue 15) are shown without a count, and quartiles of
+            // the time to first intervention as weeks; every other shown cell has a count.
+            Check(group.Report.Tables.Where(t => !t.Id.StartsWith("standardised") && !t.Id.StartsWith("association_")).SelectMany(t => t.Rows)
+                  .SelectMany(r => r.Cells).All(c => c.Suppressed || c.Count != null || c.Weeks != null), "shown cells carry their count");
+            Check(group.Report.Tables.Where(t => t.Id == "time_to_first_intervention").SelectMany(t => t.Rows)
+                  .SelectMany(r => r.Cells).Any(c => c.Weeks != null), "quartiles in weeks are read");
             var options = new ReportOptions { AsOf = "2026-11-24" };
             var perturbed = engine.Report("sue", ndjson, keys, options);
             Check(!perturbed.Report.Exact && perturbed.Report.Perturbation.MaxDeviation == 2 && perturbed.Report.Records == 400,
@@ -297,21 +305,23 @@ public static class Tests
                 "\"status\": \"complete\", \"unit\": \"Söder\""));
             using (var store = new Store(path, Keys))
             {
-                var put = store.Put(engine, "811218-9876", document, "2026-12-02");
+                var put = store.Put(engine, "811218-9876", document, "2026-12-02", "handlaggare-soder");
                 Check(put.Stored && put.RecordId.Length == 32 && put.Report.Valid, "a document is stored");
                 recordId = put.RecordId;
                 Check(store.Get(recordId).SequenceEqual(document), "and read back byte for byte, Söder and all");
-                var refused = store.Put(engine, "811218-9876", wrongType, "2026-12-02");
+                var refused = store.Put(engine, "811218-9876", wrongType, "2026-12-02", "handlaggare-soder");
                 Check(!refused.Stored && refused.RecordId == null && refused.Report.Errors == 1, "a document with errors is not stored");
                 Fails(Status.InvalidArgument, "get: an id that is not 32 hex digits", () => store.Get("inte-ett-id"));
                 Fails(Status.NotFound, "get: an unknown id", () => store.Get(new string('0', 32)));
                 Fails(Status.NullPointer, "get: a NULL id", () => store.Get(null));
-                Fails(Status.NullPointer, "put: a NULL engine", () => store.PutJson(null, Encoding.UTF8.GetBytes("811218-9876"), complete, "2026-12-02"));
-                Fails(Status.InvalidIdentifier, "put: an empty client id", () => store.Put(engine, "", complete, "2026-12-02"));
-                Fails(Status.InvalidUtf8, "put: a client id that is not UTF-8", () => store.PutJson(engine, notUtf8, complete, "2026-12-02"));
-                Fails(Status.InvalidUtf8, "put: a document that is not UTF-8", () => store.Put(engine, "811218-9876", notUtf8, "2026-12-02"));
-                Fails(Status.InvalidArgument, "put: a bad date", () => store.Put(engine, "811218-9876", complete, "igår"), "811218");
-                Fails(Status.NullPointer, "put: a NULL date", () => store.Put(engine, "811218-9876", complete, null));
+                Fails(Status.NullPointer, "put: a NULL engine", () => store.PutJson(null, Encoding.UTF8.GetBytes("811218-9876"), complete, "2026-12-02", "handlaggare-soder"));
+                Fails(Status.InvalidIdentifier, "put: an empty client id", () => store.Put(engine, "", complete, "2026-12-02", "handlaggare-soder"));
+                Fails(Status.InvalidUtf8, "put: a client id that is not UTF-8", () => store.PutJson(engine, notUtf8, complete, "2026-12-02", "handlaggare-soder"));
+                Fails(Status.InvalidUtf8, "put: a document that is not UTF-8", () => store.Put(engine, "811218-9876", notUtf8, "2026-12-02", "handlaggare-soder"));
+                Fails(Status.InvalidArgument, "put: a bad date", () => store.Put(engine, "811218-9876", complete, "igår", "handlaggare-soder"), "811218");
+                Fails(Status.NullPointer, "put: a NULL date", () => store.Put(engine, "811218-9876", complete, null, "handlaggare-soder"));
+                Fails(Status.NullPointer, "put: nobody named for the audit log", () => store.Put(engine, "811218-9876", complete, "2026-12-02", null));
+                Fails(Status.InvalidArgument, "put: a principal shaped like a personnummer", () => store.Put(engine, "811218-9876", complete, "2026-12-02", "811218-9876"), "811218");
             }
             using (var again = new Store(path, Encoding.UTF8.GetBytes(Keys)))
             {

@@ -1,12 +1,14 @@
 //! FIA (*förutsättningar inför arbete*): everything that is FIA's beyond its definition file.
 //!
 //! - [`summary`]: the derived summary of one document.
+//! - [`printable`]: the summary as a page for the client's file.
 //! - [`stats`]: the statistics schema and the group report's tables.
 //! - [`generate`]: the calibrated synthetic document generator.
 //!
 //! [`FiaModule`] offers them to the generic engine (see `crate::module`).
 
 pub mod generate;
+pub mod printable;
 pub mod stats;
 pub mod summary;
 

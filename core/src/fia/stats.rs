@@ -8,9 +8,8 @@ use crate::document::{AnswerValue, Document};
 use crate::error::{Error, ErrorKind, Result};
 use crate::instrument::{Definition, ItemId};
 use crate::module::Resolver;
-use crate::stats::engine::{
-    Aggregate, CellSlots, Partition, RowsSpec, StratumKey, TableSpec, build_tables,
-};
+use crate::stats::builder::{Base, Column, Columns, text};
+use crate::stats::engine::{Aggregate, Partition, StratumKey, build_tables};
 use crate::stats::perturbation::Person;
 use crate::stats::{Category, Dimension, GroupReport, ReportOptions};
 use crate::text::Text;
@@ -284,96 +283,89 @@ impl FiaAggregate {
     ) -> (Vec<crate::stats::Table>, crate::stats::disclosure::Registry) {
         let layout = &self.layout;
         let schema = &self.schema;
-        let area_at = |i: usize, what: usize| layout.area + i * PER_AREA + what;
+        let area_at = |i: usize| layout.area + i * PER_AREA;
+        // Per life area, from its first slot: affected (of those who answered), then the
+        // client's own view (of the affected).
+        let per_area = Columns(vec![
+            Column::of(
+                &("problem", "Har problem", "Has problems"),
+                AFFECTED_AT,
+                Base::Relative(ANSWERED),
+            ),
+            Column::of(
+                &(
+                    "stort_problem",
+                    "Stort problem enligt klienten",
+                    "Big problem in the client's view",
+                ),
+                SERIOUS_AT,
+                Base::Relative(AFFECTED_AT),
+            ),
+            Column::of(
+                &("paverkar_arbete", "Påverkar arbete", "Affects work"),
+                WORK_AT,
+                Base::Relative(AFFECTED_AT),
+            ),
+            Column::of(
+                &("vill_ha_hjalp", "Vill ha hjälp", "Wants help"),
+                HELP_AT,
+                Base::Relative(AFFECTED_AT),
+            ),
+        ]);
+        let mut affected = Columns::default();
+        for (i, area) in schema.areas.iter().enumerate() {
+            affected.extend(
+                Columns(vec![Column::new(
+                    &area.code,
+                    area.label.clone(),
+                    AFFECTED_AT,
+                    Base::Relative(ANSWERED),
+                )])
+                .at(area_at(i)),
+            );
+        }
         let specs = vec![
-            TableSpec {
-                id: "fia_problems",
-                title: Text { sv: "Problem per livsområde (FIA)".into(), en: "Problems per life area (FIA)".into() },
-                description: Text { sv: "Andel klienter med problem i stor eller viss omfattning (av dem som besvarat området), och bland dem andelen som själv ser ett mycket stort, stort eller måttligt problem, som anser att det påverkar möjligheten att arbeta och som vill ha hjälp".into(), en: "Share of clients with problems to a large or some extent (of those who answered for the area), and among them the share who rate it a very big, big or moderate problem, who say it affects their ability to work, and who want help".into() },
-                categories: vec![
-                    Category {
-                        code: "problem".into(),
-                        label: Text { sv: "Har problem".into(), en: "Has problems".into() },
-                    },
-                    Category {
-                        code: "stort_problem".into(),
-                        label: Text { sv: "Stort problem enligt klienten".into(), en: "Big problem in the client's view".into() },
-                    },
-                    Category {
-                        code: "paverkar_arbete".into(),
-                        label: Text { sv: "Påverkar arbete".into(), en: "Affects work".into() },
-                    },
-                    Category {
-                        code: "vill_ha_hjalp".into(),
-                        label: Text { sv: "Vill ha hjälp".into(), en: "Wants help".into() },
-                    },
+            per_area.fixed(
+                "fia_problems",
+                [
+                    text("Problem per livsområde (FIA)", "Problems per life area (FIA)"),
+                    text("Andel klienter med problem i stor eller viss omfattning (av dem som besvarat området), och bland dem andelen som själv ser ett mycket stort, stort eller måttligt problem, som anser att det påverkar möjligheten att arbeta och som vill ha hjälp", "Share of clients with problems to a large or some extent (of those who answered for the area), and among them the share who rate it a very big, big or moderate problem, who say it affects their ability to work, and who want help"),
                 ],
-                rows: RowsSpec::Fixed {
-                    rows_are: "area",
-                    rows_label: Text { sv: "Livsområde".into(), en: "Life area".into() },
-                    rows: schema
-                        .areas
-                        .iter()
-                        .enumerate()
-                        .map(|(i, area)| {
-                            let affected = area_at(i, AFFECTED_AT);
-                            (
-                                area.code.clone(),
-                                area.label.clone(),
-                                vec![
-                                    CellSlots::new(affected, area_at(i, ANSWERED)),
-                                    CellSlots::new(area_at(i, SERIOUS_AT), affected),
-                                    CellSlots::new(area_at(i, WORK_AT), affected),
-                                    CellSlots::new(area_at(i, HELP_AT), affected),
-                                ],
-                            )
-                        })
-                        .collect(),
-                },
-            },
-            TableSpec {
-                id: "fia_affected",
-                title: Text { sv: "Andel med problem per livsområde (FIA)".into(), en: "Share with problems per life area (FIA)".into() },
-                description: Text { sv: "Andel klienter med problem i stor eller viss omfattning, av dem som besvarat området".into(), en: "Share of clients with problems to a large or some extent, of those who answered for the area".into() },
-                categories: schema
+                ("area", text("Livsområde", "Life area")),
+                schema
                     .areas
                     .iter()
-                    .map(|a| Category {
-                        code: a.code.clone(),
-                        label: a.label.clone(),
-                    })
-                    .collect(),
-                rows: RowsSpec::ByDimension {
-                    dimensions: DIMENSIONS,
-                    cells: (0..schema.areas.len())
-                        .map(|i| CellSlots::new(area_at(i, AFFECTED_AT), area_at(i, ANSWERED)))
-                        .collect(),
-                },
-            },
-            TableSpec {
-                id: "fia_assessment",
-                title: Text { sv: "Sammanlagd bedömning (FIA)".into(), en: "Overall assessment (FIA)".into() },
-                description: Text { sv: "Intervjuarens sammanlagda bedömning av stödbehov, bland intervjuer med bedömning".into(), en: "The interviewer's overall assessment of support needs, among interviews with an assessment".into() },
-                categories: schema.assessment.1.clone(),
-                rows: RowsSpec::ByDimension {
-                    dimensions: DIMENSIONS,
-                    cells: (0..schema.assessment.1.len())
-                        .map(|i| CellSlots::new(layout.assessment + i, layout.assessment_base))
-                        .collect(),
-                },
-            },
-            TableSpec {
-                id: "fia_wished_interventions",
-                title: Text { sv: "Önskade insatser (FIA)".into(), en: "Interventions wished for (FIA)".into() },
-                description: Text { sv: "Andel klienter som önskar varje insats, av samtliga intervjuade (flera svar möjliga)".into(), en: "Share of clients wishing for each intervention, of all interviewed (several answers possible)".into() },
-                categories: schema.wishes.1.clone(),
-                rows: RowsSpec::ByDimension {
-                    dimensions: DIMENSIONS,
-                    cells: (0..schema.wishes.1.len())
-                        .map(|i| CellSlots::new(layout.wishes + i, layout.wishes_base))
-                        .collect(),
-                },
-            },
+                    .enumerate()
+                    .map(|(i, area)| (area.code.clone(), area.label.clone(), area_at(i))),
+            ),
+            affected.by_dimension(
+                "fia_affected",
+                [
+                    text("Andel med problem per livsområde (FIA)", "Share with problems per life area (FIA)"),
+                    text("Andel klienter med problem i stor eller viss omfattning, av dem som besvarat området", "Share of clients with problems to a large or some extent, of those who answered for the area"),
+                ],
+                DIMENSIONS,
+            ),
+            Columns::run(schema.assessment.1.clone(), Base::Fixed(layout.assessment_base))
+                .at(layout.assessment)
+                .by_dimension(
+                    "fia_assessment",
+                    [
+                        text("Sammanlagd bedömning (FIA)", "Overall assessment (FIA)"),
+                        text("Intervjuarens sammanlagda bedömning av stödbehov, bland intervjuer med bedömning", "The interviewer's overall assessment of support needs, among interviews with an assessment"),
+                    ],
+                    DIMENSIONS,
+                ),
+            Columns::run(schema.wishes.1.clone(), Base::Fixed(layout.wishes_base))
+                .at(layout.wishes)
+                .by_dimension(
+                    "fia_wished_interventions",
+                    [
+                        text("Önskade insatser (FIA)", "Interventions wished for (FIA)"),
+                        text("Andel klienter som önskar varje insats, av samtliga intervjuade (flera svar möjliga)", "Share of clients wishing for each intervention, of all interviewed (several answers possible)"),
+                    ],
+                    DIMENSIONS,
+                ),
         ];
         let partitions = vec![Partition {
             total: layout.assessment_base,

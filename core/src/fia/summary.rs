@@ -208,7 +208,7 @@ fn ranking(definition: &Definition, document: &Document) -> Vec<String> {
     }
 }
 
-fn choice_label(definition: &Definition, id: &str, code: &str) -> Text {
+pub(crate) fn choice_label(definition: &Definition, id: &str, code: &str) -> Text {
     definition
         .top_level(id)
         .and_then(|item| match &definition.item(item).kind {

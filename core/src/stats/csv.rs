@@ -132,7 +132,8 @@ pub fn to_csv(report: &GroupReport, language: Language, dialect: CsvDialect) -> 
                     Value::Text(text) => text.to_owned(),
                     Value::Count(n) => n.to_string(),
                     Value::Percent(p) => dialect.decimal(p, 1),
-                    Value::Protected => PROTECTED.to_owned(),
+                    Value::Ratio(r) => dialect.decimal(r, 3),
+                    Value::Protected(_) => PROTECTED.to_owned(),
                 })
                 .collect();
             line(&fields);
@@ -274,6 +275,10 @@ pub(crate) mod tests {
             share,
             interval: count.and_then(|c| crate::stats::wilson_interval(c, base)),
             suppressed: count.is_none(),
+            reason: count
+                .is_none()
+                .then_some(crate::stats::disclosure::SuppressionReason::Small),
+            weeks: None,
             count_key: QuantityKey::new(0, Dimension::Total, 0),
             base_key: QuantityKey::new(1, Dimension::Total, 0),
         }

@@ -35,12 +35,95 @@ pub struct QuantityKey {
 }
 
 impl QuantityKey {
+    /// The same breakdown group's quantity of another slot.
+    pub(crate) fn with_slot(self, slot: usize) -> QuantityKey {
+        QuantityKey {
+            slot: u32::try_from(slot).expect("fewer than 2^32 slots"),
+            ..self
+        }
+    }
+
     pub(crate) fn new(slot: usize, dimension: Dimension, group: u32) -> QuantityKey {
         QuantityKey {
             slot: u32::try_from(slot).expect("fewer than 2^32 slots"),
             dimension: dimension as u8,
             group,
         }
+    }
+}
+
+/// Why a number is not shown: stated per cell in the report (`reason`) and as the footnote of
+/// every format.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum SuppressionReason {
+    /// The count is under the threshold.
+    Small,
+    /// The (perturbed) count is closer to its base than the threshold: showing it would tell
+    /// that (nearly) everyone in the group has the attribute.
+    NearBase,
+    /// The count is hidden so that another hidden count cannot be worked out from the sums
+    /// (secondary suppression, exact reports only).
+    Secondary,
+    /// The number is computed from a hidden one (a standardised share).
+    Derived,
+    /// A quartile (of the time to first intervention) its row cannot show: fewer persons than
+    /// a quartile needs, or a quartile in the open-ended last interval.
+    Quantile,
+}
+
+impl SuppressionReason {
+    /// Every reason, in footnote order.
+    pub const ALL: [SuppressionReason; 5] = [
+        SuppressionReason::Small,
+        SuppressionReason::NearBase,
+        SuppressionReason::Secondary,
+        SuppressionReason::Derived,
+        SuppressionReason::Quantile,
+    ];
+
+    /// The reason for people, with the report's `threshold`.
+    pub fn text(self, threshold: u64) -> crate::text::Text {
+        let (sv, en) = match self {
+            SuppressionReason::Small => (
+                format!("antalet är mindre än {threshold} personer"),
+                format!("the count is below {threshold} persons"),
+            ),
+            SuppressionReason::NearBase => (
+                format!(
+                    "antalet ligger närmare sin bas än {threshold}: det skulle visa att (nästan) \
+                     alla i gruppen har egenskapen"
+                ),
+                format!(
+                    "the count is closer to its base than {threshold}: it would show that \
+                     (nearly) everyone in the group has the attribute"
+                ),
+            ),
+            SuppressionReason::Secondary => (
+                "döljs för att ett annat dolt antal inte ska kunna räknas fram".to_owned(),
+                "hidden so that another hidden count cannot be worked out from it".to_owned(),
+            ),
+            SuppressionReason::Derived => (
+                "beräknas ur ett tal som är dolt".to_owned(),
+                "computed from a number that is hidden".to_owned(),
+            ),
+            SuppressionReason::Quantile => (
+                format!(
+                    "en kvartil visas bara när raden har minst {} personer och kvartilen är under \
+                     {} veckor",
+                    threshold.max(crate::stats::QUANTILE_MIN_PERSONS),
+                    crate::stats::QUANTILE_OPEN_WEEKS
+                ),
+                format!(
+                    "a quartile is shown only when its row has at least {} persons and it is \
+                     under {} weeks",
+                    threshold.max(crate::stats::QUANTILE_MIN_PERSONS),
+                    crate::stats::QUANTILE_OPEN_WEEKS
+                ),
+            ),
+        };
+        crate::text::Text { sv, en }
     }
 }
 
@@ -61,6 +144,8 @@ struct Quantity {
     /// What a reader sees when it is shown: the true count, or the perturbed one.
     published: u64,
     state: State,
+    /// Why it is suppressed (set with [`State::Suppressed`]).
+    reason: Option<SuppressionReason>,
 }
 
 /// A sum that holds between quantities: `total = parts...`.
@@ -88,6 +173,7 @@ impl Registry {
                 key: cell,
                 published: value,
                 state: State::Unshown,
+                reason: None,
             },
         );
     }
@@ -102,6 +188,13 @@ impl Registry {
         {
             q.state = State::Shown;
         }
+    }
+
+    /// The count of a quantity as it is or would be published (perturbed in a perturbed report,
+    /// true in an exact one; 0 when not registered), shown or not: for a figure derived under a
+    /// rule of its own (the quartiles of `sue::stats::collected`), never published as a count.
+    pub(crate) fn published_count(&self, key: QuantityKey) -> u64 {
+        self.quantities.get(&key).map_or(0, |q| q.published)
     }
 
     /// The value a reader sees: `None` when suppressed or never shown.
@@ -125,6 +218,15 @@ impl Registry {
         pairs
     }
 
+    /// Why a suppressed quantity is not shown (`None` when it is shown, or when no perturbation
+    /// table exists for the parameters and every count fails closed).
+    pub(crate) fn reason(&self, key: QuantityKey) -> Option<SuppressionReason> {
+        self.quantities
+            .get(&key)
+            .filter(|q| q.state == State::Suppressed)
+            .and_then(|q| q.reason)
+    }
+
     fn state(&self, key: QuantityKey) -> State {
         self.quantities
             .get(&key)
@@ -135,9 +237,10 @@ impl Registry {
         self.quantities.get(&key).map_or(0, |q| q.value)
     }
 
-    fn suppress_key(&mut self, key: QuantityKey) {
+    fn suppress_key(&mut self, key: QuantityKey, reason: SuppressionReason) {
         if let Some(q) = self.quantities.get_mut(&key) {
             q.state = State::Suppressed;
+            q.reason = Some(reason);
         }
     }
 }
@@ -165,6 +268,7 @@ pub(crate) fn protect(
         }
         if quantity.state == State::Shown && quantity.published < threshold {
             quantity.state = State::Suppressed;
+            quantity.reason = Some(SuppressionReason::Small);
         }
     }
     // Decided on published counts (what a reader sees and can subtract), so the decision itself
@@ -179,7 +283,7 @@ pub(crate) fn protect(
         })
         .collect();
     for key in attribute {
-        registry.suppress_key(key);
+        registry.suppress_key(key, SuppressionReason::NearBase);
     }
 }
 
@@ -194,7 +298,7 @@ pub(crate) fn suppress(registry: &mut Registry, threshold: Threshold) {
         .map(|(k, _)| *k)
         .collect();
     for key in primary {
-        registry.suppress_key(key);
+        registry.suppress_key(key, SuppressionReason::Small);
     }
     loop {
         // Deterministic order: constraints in insertion order, ties broken by key.
@@ -202,7 +306,7 @@ pub(crate) fn suppress(registry: &mut Registry, threshold: Threshold) {
             let mut changed = false;
             for index in 0..registry.constraints.len() {
                 if let Some(key) = secondary(registry, index, threshold) {
-                    registry.suppress_key(key);
+                    registry.suppress_key(key, SuppressionReason::Secondary);
                     changed = true;
                 }
             }
@@ -221,7 +325,7 @@ pub(crate) fn suppress(registry: &mut Registry, threshold: Threshold) {
         let mut progressed = false;
         for key in exposed {
             if let Some(extra) = cover(registry, key) {
-                registry.suppress_key(extra);
+                registry.suppress_key(extra, SuppressionReason::Secondary);
                 progressed = true;
             }
         }

@@ -49,7 +49,7 @@ pub(crate) struct Counter {
 }
 
 impl Counter {
-    fn merge(&mut self, other: Counter) {
+    pub(crate) fn merge(&mut self, other: Counter) {
         self.count += other.count;
         self.key.merge(other.key);
     }
@@ -63,6 +63,7 @@ struct Contribution {
     stratum: StratumKey,
     key: RecordKey,
     slots: Box<[u32]>,
+    tag: Option<u64>,
 }
 
 /// Counters per stratum, with the unit names interned, and what every aggregate keeps beside them:
@@ -83,6 +84,8 @@ pub struct Aggregate {
     units: Vec<String>,
     unit_index: HashMap<String, u32>,
     strata: HashMap<StratumKey, Vec<Counter>>,
+    /// Documents without a person id, per stratum and tag (see [`Tally::tag`]).
+    tagged: HashMap<(StratumKey, u64), Counter>,
     persons: HashMap<u64, Contribution>,
     /// The slots of the record being counted, reused between records.
     scratch: Vec<u32>,
@@ -96,6 +99,7 @@ pub(crate) struct Tally<'a> {
     person: Person,
     start: Option<jiff::civil::Date>,
     slots: Vec<u32>,
+    tag: Option<u64>,
 }
 
 impl Tally<'_> {
@@ -103,6 +107,13 @@ impl Tally<'_> {
     pub(crate) fn add(&mut self, slot: usize) {
         self.slots
             .push(u32::try_from(slot).expect("fewer than 2^32 slots"));
+    }
+
+    /// Files the record's person under `tag` beside the strata: a compact value (an
+    /// instrument's pattern of covariates and outcomes, say) counted per stratum and tag, over
+    /// the same persons as the counters ([`Aggregate::tagged`]).
+    pub(crate) fn tag(&mut self, tag: u64) {
+        self.tag = Some(tag);
     }
 }
 
@@ -116,6 +127,7 @@ impl Drop for Tally<'_> {
                 stratum: self.stratum,
                 key: self.person.key(),
                 slots: slots.as_slice().into(),
+                tag: self.tag,
             };
             aggregate.keep(self.person.key().bits(), contribution);
         } else {
@@ -125,6 +137,11 @@ impl Drop for Tally<'_> {
                 .entry(self.stratum)
                 .or_insert_with(|| vec![Counter::default(); width]);
             add_slots(counters, &slots, self.person.key());
+            if let Some(tag) = self.tag {
+                let counter = aggregate.tagged.entry((self.stratum, tag)).or_default();
+                counter.count += 1;
+                counter.key.add(self.person.key());
+            }
         }
         slots.clear();
         aggregate.scratch = slots;
@@ -149,6 +166,7 @@ impl PartialEq for Aggregate {
             && self.excluded == other.excluded
             && self.canonical() == other.canonical()
             && self.canonical_persons() == other.canonical_persons()
+            && self.canonical_tagged() == other.canonical_tagged()
     }
 }
 
@@ -220,6 +238,7 @@ impl Aggregate {
             person,
             start,
             slots,
+            tag: None,
         }
     }
 
@@ -247,6 +266,25 @@ impl Aggregate {
         // Every instrument counts each record in its first slot (clients, documents), so the
         // first slot of the anonymous strata is their number of documents.
         anonymous + self.persons.len() as u64
+    }
+
+    /// The name of unit `index` (as [`StratumKey::unit`] holds it).
+    pub(crate) fn unit_name(&self, index: u32) -> &str {
+        &self.units[index as usize]
+    }
+
+    /// The persons filed under each stratum and tag ([`Tally::tag`]): each identified person
+    /// through the record of theirs that is counted, as in the strata.
+    pub(crate) fn tagged(&self) -> HashMap<(StratumKey, u64), Counter> {
+        let mut tagged = self.tagged.clone();
+        for contribution in self.persons.values() {
+            if let Some(tag) = contribution.tag {
+                let counter = tagged.entry((contribution.stratum, tag)).or_default();
+                counter.count += 1;
+                counter.key.add(contribution.key);
+            }
+        }
+        tagged
     }
 
     /// The strata with every identified person's counted record added.
@@ -296,6 +334,13 @@ impl Aggregate {
                 t.merge(*c);
             }
         }
+        for (&(key, tag), counter) in &other.tagged {
+            let unit = self.unit(Some(&other.units[key.unit as usize]));
+            self.tagged
+                .entry((StratumKey { unit, ..key }, tag))
+                .or_default()
+                .merge(*counter);
+        }
         for (&person, contribution) in &other.persons {
             let unit = self.unit(Some(&other.units[contribution.stratum.unit as usize]));
             let contribution = Contribution {
@@ -328,6 +373,26 @@ impl Aggregate {
             })
             .collect();
         out.sort_by(|a, b| (a.0, a.1).cmp(&(b.0, b.1)));
+        out
+    }
+
+    fn canonical_tagged(&self) -> Vec<(CanonicalKey<'_>, u64, Counter)> {
+        let mut out: Vec<_> = self
+            .tagged
+            .iter()
+            .map(|((k, tag), counter)| {
+                let key = (
+                    k.gender,
+                    k.age,
+                    k.origin,
+                    k.household,
+                    self.units[k.unit as usize].as_str(),
+                    k.period,
+                );
+                (key, *tag, *counter)
+            })
+            .collect();
+        out.sort();
         out
     }
 
@@ -690,6 +755,8 @@ impl Registry {
             share: None,
             interval: None,
             suppressed: false,
+            reason: None,
+            weeks: None,
             count_key,
             base_key,
         }
@@ -700,6 +767,7 @@ fn fill(cell: &mut Cell, registry: &Registry) {
     let count = registry.visible(cell.count_key);
     let base = registry.visible(cell.base_key);
     cell.suppressed = count.is_none();
+    cell.reason = registry.reason(cell.count_key);
     cell.count = count;
     cell.base = base;
     if let (Some(count), Some(base)) = (count, base) {

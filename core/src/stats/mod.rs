@@ -11,10 +11,13 @@
 //!
 //! Reports describe; they do not estimate effects. Shares come with Wilson 95 % intervals.
 
+pub(crate) mod builder;
 pub mod csv;
 pub mod dimension;
 pub mod disclosure;
 pub(crate) mod engine;
+mod generic;
+pub mod html;
 pub mod ndjson;
 pub mod perturbation;
 pub mod provenance;
@@ -30,6 +33,13 @@ use crate::text::Text;
 pub use dimension::{Dimension, ReportOptions};
 pub use engine::Aggregate;
 pub use ndjson::{GroupAggregate, NdjsonAggregator, NdjsonReport, report_from_ndjson};
+
+/// The fewest published persons in a row before a quantile of it (the quartiles of the time to
+/// first intervention) is shown, or the threshold when that is higher.
+pub const QUANTILE_MIN_PERSONS: u64 = 10;
+/// Times of this many weeks or more fall in one open-ended interval; a quantile there is not
+/// shown (its value is not known).
+pub const QUANTILE_OPEN_WEEKS: usize = 52;
 
 /// The smallest number of clients a shown count may have. Default 5; it can be raised, never
 /// lowered.
@@ -92,6 +102,11 @@ impl Default for Threshold {
         Threshold(Self::MINIMUM)
     }
 }
+
+/// The code of a category whose cells hold an odds ratio (in `share`) with its 95 % interval and
+/// no count: the association tables' (issue 15, point 4). Renderers show it as a ratio, not a
+/// percentage.
+pub const ODDS_RATIO: &str = "odds_ratio";
 
 /// One report: tables of counts, shares and intervals, after disclosure control.
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -188,6 +203,15 @@ pub struct Cell {
     pub interval: Option<[f64; 2]>,
     /// The count was suppressed by disclosure control.
     pub suppressed: bool,
+    /// Why, when suppressed: `small` (under the threshold), `near_base` (closer to its base than
+    /// the threshold), `secondary` (protects another hidden count) or `derived` (computed from a
+    /// hidden number). Absent when shown.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reason: Option<disclosure::SuppressionReason>,
+    /// A time in whole weeks (a quartile of the time to first intervention), only in the cells
+    /// of such a quantile; never a count of persons. Absent from every other cell.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub weeks: Option<u32>,
     #[serde(skip)]
     pub(crate) count_key: disclosure::QuantityKey,
     #[serde(skip)]

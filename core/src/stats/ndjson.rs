@@ -11,6 +11,7 @@
 use jiff::civil::Date;
 use serde::Serialize;
 
+use super::generic::GenericAggregate;
 use super::perturbation::{Person, StatisticsKey};
 use super::provenance::{DefinitionVersion, Input, InputDigest, NotCountedTally, Provenance};
 use super::{GroupReport, ReportOptions};
@@ -35,7 +36,8 @@ pub struct NdjsonReport {
     pub documents_with_errors: u64,
 }
 
-/// The aggregate of the instrument a report is about, made by the instrument's module.
+/// The aggregate of the instrument a report is about, made by the instrument's module (or the
+/// generic report's, for an instrument without one).
 #[derive(Debug)]
 pub struct GroupAggregate {
     aggregate: Box<dyn InstrumentAggregate>,
@@ -52,27 +54,20 @@ impl Clone for GroupAggregate {
 }
 
 impl GroupAggregate {
-    /// An empty aggregate for `definition`'s instrument, through its module in `engine`.
+    /// An empty aggregate for `definition`'s instrument, through its module in `engine`; an
+    /// instrument whose module offers no report of its own (a supplied definition) gets the
+    /// generic report (`stats::generic`).
     ///
     /// # Errors
-    /// [`ErrorKind::UnknownInstrument`] for an instrument without group reports;
-    /// [`ErrorKind::InvalidDefinition`] when the definition lacks what the statistics read.
+    /// [`ErrorKind::InvalidDefinition`] when the definition lacks what the module's statistics
+    /// read.
     pub fn new(engine: &Engine, definition: &Definition, as_of: Date) -> Result<GroupAggregate> {
         let aggregate = engine
             .module(definition.instrument())
             .and_then(|m| m.aggregate(definition, as_of))
             .unwrap_or_else(|| {
-                let known = engine.module_names();
-                let (en, sv) = (known.join(" or "), known.join(" eller "));
-                Err(Error::new(
-                    ErrorKind::UnknownInstrument,
-                    Text {
-                        sv: format!(
-                            "det finns ingen grupprapport för detta instrument; förväntade {sv}"
-                        ),
-                        en: format!("there is no group report for this instrument; expected {en}"),
-                    },
-                ))
+                Ok(Box::new(GenericAggregate::new(definition, as_of))
+                    as Box<dyn InstrumentAggregate>)
             })?;
         Ok(GroupAggregate {
             aggregate,
@@ -134,7 +129,7 @@ impl<'e> NdjsonAggregator<'e> {
     /// identify persons (without them, only [`ReportOptions::exact`] reports can be made).
     ///
     /// # Errors
-    /// [`ErrorKind::UnknownInstrument`] when the engine has no such instrument or it has no reports.
+    /// [`ErrorKind::UnknownInstrument`] when the engine has no such instrument.
     pub fn new(
         engine: &'e Engine,
         instrument: &str,

@@ -6,7 +6,8 @@
 //! The layout is generic over the report's tables: any table of rows × categories is laid out the
 //! same way, so tables added later render without changes here.
 
-use super::{Cell, GroupReport, Row, Table};
+use super::disclosure::SuppressionReason;
+use super::{Cell, GroupReport, ODDS_RATIO, Row, Table};
 use crate::text::{Language, Text};
 
 /// One table in the wide layout.
@@ -19,6 +20,8 @@ pub struct WideTable<'a> {
     pub rows: Vec<WideRow<'a>>,
     /// Whether some shown cell is protected (`..`), so the table needs the footnote.
     pub has_protected: bool,
+    /// The reasons its protected cells are not shown, each once, in footnote order.
+    pub reasons: Vec<SuppressionReason>,
 }
 
 /// One row in the wide layout.
@@ -48,6 +51,12 @@ pub enum Column<'a> {
     Low(usize, &'a super::Category),
     /// The upper end of the share's 95 % interval, in percent.
     High(usize, &'a super::Category),
+    /// An odds ratio (a category coded [`ODDS_RATIO`]: no count, the ratio in `share`).
+    Ratio(usize, &'a super::Category),
+    /// The lower end of the odds ratio's 95 % interval.
+    RatioLow(usize, &'a super::Category),
+    /// The upper end of the odds ratio's 95 % interval.
+    RatioHigh(usize, &'a super::Category),
 }
 
 /// One value of the wide layout.
@@ -59,8 +68,30 @@ pub enum Value<'a> {
     Count(u64),
     /// A percentage (0 to 100).
     Percent(f64),
-    /// A protected number, written `..`.
-    Protected,
+    /// A ratio (an odds ratio or an end of its interval).
+    Ratio(f64),
+    /// A protected number, written `..`, and why (when known).
+    Protected(Option<SuppressionReason>),
+}
+
+/// The footnote marker of `reason` beside a `..` (a letter, the same in every format).
+pub fn marker(reason: SuppressionReason) -> &'static str {
+    match reason {
+        SuppressionReason::Small => "a",
+        SuppressionReason::NearBase => "b",
+        SuppressionReason::Secondary => "c",
+        SuppressionReason::Derived => "d",
+        SuppressionReason::Quantile => "e",
+    }
+}
+
+/// The footnote of one reason: its marker and what it means, with the report's threshold.
+pub fn reason_footnote(report: &GroupReport, reason: SuppressionReason) -> Text {
+    let text = reason.text(report.threshold.get());
+    Text {
+        sv: format!("{} \"..\": {}.", marker(reason), text.sv),
+        en: format!("{} \"..\": {}.", marker(reason), text.en),
+    }
 }
 
 /// How a protected number is written in every format (as Socialstyrelsen and SCB write it).
@@ -69,26 +100,31 @@ pub const PROTECTED: &str = "..";
 impl<'a> Column<'a> {
     /// The column's heading for people, in `language`.
     pub fn heading(self, table: &'a Table, language: Language) -> String {
-        let (code, base, count, own_base, percent, low, high) = match language {
-            Language::Swedish => (
-                "Kod",
-                "Bas",
-                "antal",
-                "bas",
-                "procent",
-                "KI låg %",
-                "KI hög %",
-            ),
-            Language::English => (
-                "Code",
-                "Base",
-                "count",
-                "base",
-                "percent",
-                "CI low %",
-                "CI high %",
-            ),
-        };
+        let (code, base, count, own_base, percent, low, high, ratio_low, ratio_high) =
+            match language {
+                Language::Swedish => (
+                    "Kod",
+                    "Bas",
+                    "antal",
+                    "bas",
+                    "procent",
+                    "KI låg %",
+                    "KI hög %",
+                    "KI låg",
+                    "KI hög",
+                ),
+                Language::English => (
+                    "Code",
+                    "Base",
+                    "count",
+                    "base",
+                    "percent",
+                    "CI low %",
+                    "CI high %",
+                    "CI low",
+                    "CI high",
+                ),
+            };
         match self {
             Column::Label => table.rows_label.in_language(language).to_owned(),
             Column::Code => code.to_owned(),
@@ -98,6 +134,9 @@ impl<'a> Column<'a> {
             Column::Percent(_, c) => format!("{}, {percent}", c.label.in_language(language)),
             Column::Low(_, c) => format!("{}, {low}", c.label.in_language(language)),
             Column::High(_, c) => format!("{}, {high}", c.label.in_language(language)),
+            Column::Ratio(_, c) => c.label.in_language(language).to_owned(),
+            Column::RatioLow(_, c) => format!("{}, {ratio_low}", c.label.in_language(language)),
+            Column::RatioHigh(_, c) => format!("{}, {ratio_high}", c.label.in_language(language)),
         }
     }
 
@@ -112,26 +151,45 @@ impl<'a> Column<'a> {
             Column::Percent(_, c) => format!("{}.percent", c.code),
             Column::Low(_, c) => format!("{}.ci_low", c.code),
             Column::High(_, c) => format!("{}.ci_high", c.code),
+            Column::Ratio(_, c) => format!("{}.value", c.code),
+            Column::RatioLow(_, c) => format!("{}.ci_low", c.code),
+            Column::RatioHigh(_, c) => format!("{}.ci_high", c.code),
         }
     }
 
     /// The column's value in `row`, in `language`.
     pub fn value(self, row: &'a Row, language: Language) -> Value<'a> {
-        let percent = |v: Option<f64>| v.map_or(Value::Protected, |v| Value::Percent(v * 100.0));
-        let count = |v: Option<u64>| v.map_or(Value::Protected, Value::Count);
         let cell = |i: usize| -> &'a Cell { &row.cells[i] };
+        // A hidden number of a cell is hidden for the cell's reason.
+        let percent = |c: &Cell, v: Option<f64>| {
+            v.map_or(Value::Protected(c.reason), |v| Value::Percent(v * 100.0))
+        };
+        let count = |c: &Cell, v: Option<u64>| v.map_or(Value::Protected(c.reason), Value::Count);
         match self {
             Column::Label => Value::Text(row.label.in_language(language)),
             Column::Code => Value::Text(&row.code),
             Column::RowBase => row
                 .cells
                 .first()
-                .map_or(Value::Protected, |c| count(c.base)),
-            Column::Count(i, _) => count(cell(i).count),
-            Column::Base(i, _) => count(cell(i).base),
-            Column::Percent(i, _) => percent(cell(i).share),
-            Column::Low(i, _) => percent(cell(i).interval.map(|v| v[0])),
-            Column::High(i, _) => percent(cell(i).interval.map(|v| v[1])),
+                .map_or(Value::Protected(None), |c| count(c, c.base)),
+            // A quartile in weeks (the time to first intervention) stands in the count column.
+            Column::Count(i, _) => count(cell(i), cell(i).count.or(cell(i).weeks.map(u64::from))),
+            Column::Base(i, _) => count(cell(i), cell(i).base),
+            Column::Percent(i, _) => percent(cell(i), cell(i).share),
+            Column::Low(i, _) => percent(cell(i), cell(i).interval.map(|v| v[0])),
+            Column::High(i, _) => percent(cell(i), cell(i).interval.map(|v| v[1])),
+            Column::Ratio(i, _) => cell(i)
+                .share
+                .map_or(Value::Protected(cell(i).reason), Value::Ratio),
+            // The reference level has a ratio of 1 and no interval: nothing is hidden there.
+            Column::RatioLow(i, _) | Column::RatioHigh(i, _) => {
+                let end = usize::from(matches!(self, Column::RatioHigh(..)));
+                match (cell(i).share, cell(i).interval) {
+                    (_, Some(interval)) => Value::Ratio(interval[end]),
+                    (Some(_), None) => Value::Text(""),
+                    (None, None) => Value::Protected(cell(i).reason),
+                }
+            }
         }
     }
 
@@ -181,14 +239,27 @@ pub fn wide_tables(report: &GroupReport) -> Vec<WideTable<'_>> {
                 .collect();
             // One base column when every row's cells share one base (the group's persons);
             // otherwise (shares of all records, say) each category shows its own.
-            let one_base = rows
-                .iter()
-                .all(|r| r.row.cells.windows(2).all(|w| w[0].base == w[1].base));
+            let counted: Vec<usize> = (0..table.categories.len())
+                .filter(|&i| table.categories[i].code != ODDS_RATIO)
+                .collect();
+            let one_base = rows.iter().all(|r| {
+                counted
+                    .windows(2)
+                    .all(|w| r.row.cells[w[0]].base == r.row.cells[w[1]].base)
+            });
             let mut columns = vec![Column::Label, Column::Code];
             if one_base {
                 columns.push(Column::RowBase);
             }
             for (i, category) in table.categories.iter().enumerate() {
+                if category.code == ODDS_RATIO {
+                    columns.extend([
+                        Column::Ratio(i, category),
+                        Column::RatioLow(i, category),
+                        Column::RatioHigh(i, category),
+                    ]);
+                    continue;
+                }
                 columns.push(Column::Count(i, category));
                 if !one_base {
                     columns.push(Column::Base(i, category));
@@ -205,11 +276,19 @@ pub fn wide_tables(report: &GroupReport) -> Vec<WideTable<'_>> {
                     .iter()
                     .any(|c| c.suppressed || c.count.is_none() || c.share.is_none())
             });
+            let mut reasons: Vec<SuppressionReason> = rows
+                .iter()
+                .flat_map(|r| &r.row.cells)
+                .filter_map(|c| c.reason)
+                .collect();
+            reasons.sort_unstable();
+            reasons.dedup();
             WideTable {
                 table,
                 columns,
                 rows,
                 has_protected,
+                reasons,
             }
         })
         .collect()

@@ -5,7 +5,7 @@
 //! saying why. Written in memory (bytes out, no files), so every shell shares it.
 
 use rust_xlsxwriter::{
-    DocProperties, ExcelDateTime, Format, FormatAlign, Workbook, Worksheet, XlsxError,
+    DocProperties, ExcelDateTime, Format, FormatAlign, Note, Workbook, Worksheet, XlsxError,
 };
 
 use super::GroupReport;
@@ -48,6 +48,7 @@ fn write(report: &GroupReport, language: Language) -> std::result::Result<Vec<u8
     let count = Format::new().set_num_format("#,##0");
     let percent = Format::new().set_num_format("0.0");
     let decimal = Format::new().set_num_format("0.00");
+    let ratio = Format::new().set_num_format("0.000");
     let protected = Format::new().set_align(FormatAlign::Right);
     let total = Format::new().set_bold();
 
@@ -103,6 +104,7 @@ fn write(report: &GroupReport, language: Language) -> std::result::Result<Vec<u8
         names.push(name);
         write_table(
             sheet,
+            report,
             &table,
             language,
             &footnote,
@@ -112,6 +114,7 @@ fn write(report: &GroupReport, language: Language) -> std::result::Result<Vec<u8
                 code: &code,
                 count: &count,
                 percent: &percent,
+                ratio: &ratio,
                 protected: &protected,
                 total: &total,
             },
@@ -126,12 +129,14 @@ struct Formats<'f> {
     code: &'f Format,
     count: &'f Format,
     percent: &'f Format,
+    ratio: &'f Format,
     protected: &'f Format,
     total: &'f Format,
 }
 
 fn write_table(
     sheet: &mut Worksheet,
+    report: &GroupReport,
     table: &wide::WideTable<'_>,
     language: Language,
     footnote: &Text,
@@ -167,8 +172,20 @@ fn write_table(
                 #[allow(clippy::cast_precision_loss)] // client counts are far below 2^52
                 Value::Count(n) => sheet.write_number_with_format(r, c, n as f64, formats.count)?,
                 Value::Percent(p) => sheet.write_number_with_format(r, c, p, formats.percent)?,
-                Value::Protected => {
+                Value::Ratio(v) => sheet.write_number_with_format(r, c, v, formats.ratio)?,
+                Value::Protected(None) => {
                     sheet.write_string_with_format(r, c, PROTECTED, formats.protected)?
+                }
+                // `..` stays the cell's value (programs read it); why is in a note on the cell
+                // and in the footnote under the table.
+                Value::Protected(Some(reason)) => {
+                    sheet.write_string_with_format(r, c, PROTECTED, formats.protected)?;
+                    let note = wide::reason_footnote(report, reason);
+                    sheet.insert_note(
+                        r,
+                        c,
+                        &Note::new(note.in_language(language)).add_author_prefix(false),
+                    )?
                 }
             };
         }
@@ -176,6 +193,10 @@ fn write_table(
     if table.has_protected {
         let below = first + u32::try_from(table.rows.len()).expect("fewer than 2^32 rows") + 1;
         sheet.write_string(below, 0, footnote.in_language(language))?;
+        for (n, &reason) in (1u32..).zip(&table.reasons) {
+            let text = wide::reason_footnote(report, reason);
+            sheet.write_string(below + n, 0, text.in_language(language))?;
+        }
     }
     Ok(())
 }

@@ -256,6 +256,37 @@ fn a_fhir_questionnaire_response_becomes_a_document_and_is_validated() {
         serde_json::to_vec(&report).expect("JSON"),
         read("supplied/document.report.json")
     );
+    // The one path of the shells (REST, C ABI): the response of `tests/data/supplied`, read and
+    // validated, gives the bytes both are held to.
+    let imported = engine
+        .validate_response(&read("supplied/response.json"))
+        .expect("a response to a loaded questionnaire");
+    assert_eq!(
+        serde_json::to_vec(&imported.report).expect("JSON"),
+        read("supplied/document.report.json")
+    );
+    assert_eq!(
+        imported.document["unit"],
+        Value::Null,
+        "FHIR carries no unit"
+    );
+    let bytes = serde_json::to_vec(&imported).expect("JSON");
+    let golden = crate::data("supplied/response.result.json");
+    if std::env::var_os("BISTAND_BLESS").is_some() {
+        std::fs::write(&golden, &bytes).expect("writable");
+    }
+    assert_eq!(
+        String::from_utf8(bytes).expect("UTF-8"),
+        std::fs::read_to_string(golden).expect("golden")
+    );
+    let error = engine
+        .validate_response(br#"{"resourceType": "Patient"}"#)
+        .expect_err("not a response");
+    assert_eq!(error.kind(), ErrorKind::InvalidDocument);
+    let error = engine
+        .validate_response(b"{\"resourceType\": ")
+        .expect_err("not JSON");
+    assert_eq!(error.kind(), ErrorKind::MalformedJson);
     // With the missing answer given as a coding, the response is valid.
     let mut complete = response.clone();
     complete["item"][0]["item"][1]["answer"][0]["valueInteger"] = json!(3);

@@ -6,7 +6,7 @@ use std::ptr;
 
 use bistand::{
     bistand_definition, bistand_pseudonymise, bistand_schema, bistand_status,
-    bistand_status_message, bistand_summary, bistand_validate, map_error,
+    bistand_status_message, bistand_summary, bistand_summary_page, bistand_validate, map_error,
 };
 use bistand_core::Engine as CoreEngine;
 use bistand_core::Language;
@@ -153,6 +153,57 @@ fn instrument_mismatch_and_unknown_instrument() {
         "{status:?}"
     );
     assert!(!last_error_en().is_empty());
+}
+
+fn summary_page(engine: &Engine, doc: &[u8], language: u32) -> (bistand_status, Vec<u8>) {
+    // SAFETY: live engine, readable doc, NUL-terminated today, writable out.
+    call(|out| unsafe {
+        bistand_summary_page(
+            engine.ptr(),
+            ptr::null(),
+            doc.as_ptr(),
+            doc.len(),
+            c"2026-11-24".as_ptr(),
+            language,
+            out,
+        )
+    })
+}
+
+/// The printable FIA through the C ABI is the core's page, in the language asked for.
+#[test]
+fn summary_page_is_the_cores_page() {
+    let engine = Engine::new();
+    let core = CoreEngine::new().expect("builtin definitions");
+    let doc = fixture("valid/complete.json");
+    let today = jiff::civil::date(2026, 11, 24);
+    for (number, language) in [
+        (
+            bistand::bistand_language::BISTAND_LANGUAGE_SV,
+            Language::Swedish,
+        ),
+        (
+            bistand::bistand_language::BISTAND_LANGUAGE_EN,
+            Language::English,
+        ),
+    ] {
+        let expected = core
+            .printable_summary(None, &doc, Some(today), language)
+            .expect("page");
+        assert_eq!(
+            summary_page(&engine, &doc, number as u32),
+            (bistand_status::BISTAND_OK, expected.into_bytes())
+        );
+    }
+    assert_eq!(
+        summary_page(&engine, &doc, 7).0,
+        bistand_status::BISTAND_INVALID_ARGUMENT
+    );
+    let broken = fixture("invalid/wrong_type.json");
+    assert_eq!(
+        summary_page(&engine, &broken, 0).0,
+        bistand_status::BISTAND_DOCUMENT_NOT_VALID
+    );
 }
 
 #[test]
@@ -427,6 +478,22 @@ fn report_options_threshold_breakdowns_and_csv() {
     assert!(
         output == bistand_core::stats::xlsx::to_xlsx(&expected, Language::English).expect("xlsx"),
         "XLSX"
+    );
+    // The HTML page: the same page as the core writes for the same report.
+    let (status, output) = report(
+        &engine,
+        c"sue",
+        &records,
+        br#"{"as_of": "2026-11-24", "exact": true, "format": "html"}"#,
+    );
+    assert_eq!(status, bistand_status::BISTAND_OK, "{}", last_error_en());
+    let expected = GroupReport {
+        provenance: Some(default_provenance(&engine, &records)),
+        ..rust_sue_report(&records, &exact)
+    };
+    assert!(
+        text(output) == bistand_core::stats::html::to_html(&expected, Language::Swedish),
+        "HTML"
     );
     let (status, _) = report(
         &engine,
@@ -847,4 +914,85 @@ fn a_supplied_definition_validates_to_the_shared_report_bytes() {
         message.contains("supplied definition 1") && message.contains("kontakt.antal_samtal"),
         "{message}"
     );
+}
+
+#[test]
+fn a_supplied_definition_gets_the_generic_report_of_the_shared_bytes() {
+    let root = crate::support::root().join("tests/data/supplied");
+    let engine = Engine::with_definitions(&supplied_definitions());
+    let records = std::fs::read(root.join("documents.ndjson")).expect("documents");
+    let (status, output) = report(
+        &engine,
+        c"lokal_uppfoljning",
+        &records,
+        br#"{"as_of": "2026-11-30", "exact": true, "format": "csv"}"#,
+    );
+    assert_eq!(status, bistand_status::BISTAND_OK, "{}", last_error_en());
+    // The command line is held to the same bytes (sidecar tests); the tables are the generic
+    // report's, counted and protected as the shipped reports are.
+    let golden = std::fs::read(root.join("report.csv")).expect("golden report");
+    assert_eq!(text(output), text(golden));
+}
+
+#[test]
+fn fhir_questionnaire_and_response_round_trip_through_the_c_abi() {
+    let root = crate::support::root().join("tests/data/supplied");
+    let engine = Engine::with_definitions(&supplied_definitions());
+    // SAFETY: live engine, NUL-terminated instrument, NULL version, writable out.
+    let (status, questionnaire) = call(|out| unsafe {
+        bistand::bistand_definition_fhir(
+            engine.ptr(),
+            c"lokal_uppfoljning".as_ptr(),
+            ptr::null(),
+            out,
+        )
+    });
+    assert_eq!(status, bistand_status::BISTAND_OK, "{}", last_error_en());
+    let questionnaire: serde_json::Value = serde_json::from_slice(&questionnaire).expect("JSON");
+    // The core's export, which the command line prints and the REST API serves.
+    let definition = bistand_core::Engine::with_supplied(
+        &[
+            &std::fs::read_to_string(root.join("definitions/lokal_uppfoljning-1.json"))
+                .expect("definition"),
+        ],
+        None,
+    )
+    .expect("engine");
+    assert_eq!(
+        questionnaire,
+        bistand_core::fhir::questionnaire(
+            definition
+                .definition("lokal_uppfoljning", None)
+                .expect("loaded")
+        )
+    );
+    assert_eq!(questionnaire["resourceType"], "Questionnaire");
+
+    // The way back: the same bytes as the core and the REST API.
+    let response = std::fs::read(root.join("response.json")).expect("response");
+    // SAFETY: live engine, readable input of its length, writable out.
+    let (status, result) = call(|out| unsafe {
+        bistand::bistand_questionnaire_response_validate(
+            engine.ptr(),
+            response.as_ptr(),
+            response.len(),
+            out,
+        )
+    });
+    assert_eq!(status, bistand_status::BISTAND_OK, "{}", last_error_en());
+    assert_eq!(
+        text(result),
+        text(std::fs::read(root.join("response.result.json")).expect("golden"))
+    );
+    let not_a_response = br#"{"resourceType": "Patient"}"#;
+    // SAFETY: as above.
+    let (status, _) = call(|out| unsafe {
+        bistand::bistand_questionnaire_response_validate(
+            engine.ptr(),
+            not_a_response.as_ptr(),
+            not_a_response.len(),
+            out,
+        )
+    });
+    assert_eq!(status, bistand_status::BISTAND_INVALID_DOCUMENT);
 }

@@ -29,6 +29,9 @@ const OTHER_KEYS: &str = r#"{"pseudonym_key": {"id": "p9", "secret_hex": "090909
 
 const TODAY: &CStr = c"2026-11-24";
 
+/// Who stores records in these tests, for the audit log.
+const WRITER: &CStr = c"verksamhetssystem@kommun.se";
+
 /// Asserts a failure with `status` and a message in both languages.
 #[track_caller]
 fn fails(got: bistand_status, status: bistand_status) {
@@ -113,6 +116,7 @@ fn put_raw(
             doc.as_ptr(),
             doc.len(),
             reference_date,
+            WRITER.as_ptr(),
             out,
         )
     })
@@ -597,6 +601,7 @@ fn store_reports_are_audited_under_the_callers_principal() {
     let entries = ::bistand_store::AuditLog::audit_entries(&opened, 0, 1000).expect("entries");
     let reads: Vec<(&str, &str, &str, Option<&str>, &str)> = entries
         .iter()
+        .filter(|e| e.event.action == "report.read")
         .map(|e| {
             (
                 e.event.action.as_str(),
@@ -621,7 +626,7 @@ fn store_reports_are_audited_under_the_callers_principal() {
         ],
         "one entry per distinct unit, one for all units; refused requests read nothing"
     );
-    for entry in &entries {
+    for entry in entries.iter().filter(|e| e.event.action == "report.read") {
         assert_eq!(entry.event.pseudonym, None);
         assert_eq!(entry.event.record_id, None);
         let text = serde_json::to_string(entry).expect("JSON");
@@ -630,6 +635,98 @@ fn store_reports_are_audited_under_the_callers_principal() {
             "{text}"
         );
     }
+}
+
+/// Every record stored through the C ABI is audited, as REST creates and `bistand import` are:
+/// a `record.create` entry under the caller's `principal` (role `library`) with the unit, the
+/// record's id and pseudonym, never the client id or the document, written with the record. A
+/// principal the audit log would refuse (missing, empty, shaped like a personnummer) stores
+/// nothing and is not repeated in the message.
+#[test]
+fn store_puts_are_audited_under_the_callers_principal() {
+    let (_dir, path) = temp_db();
+    let engine = Engine::new();
+    let store = Store::open(&path, STATISTICS_KEYS);
+    let line = sue_records();
+    let line = line.split(|&b| b == b'\n').next().expect("a record");
+    let mut document: Value = serde_json::from_slice(line).expect("JSON");
+    document["unit"] = Value::from("Söder");
+    let doc = serde_json::to_vec(&document).expect("JSON");
+    let id = stored_id(&store, &engine, "19811218-9876", &doc);
+
+    let client = b"19811218-9877";
+    let put_as = |principal: *const c_char| {
+        // SAFETY: live handles, readable inputs, NUL-terminated strings (or NULL).
+        call(|out| unsafe {
+            bistand_store_put(
+                store.0,
+                engine.ptr(),
+                client.as_ptr(),
+                client.len(),
+                doc.as_ptr(),
+                doc.len(),
+                TODAY.as_ptr(),
+                principal,
+                out,
+            )
+        })
+        .0
+    };
+    fails(put_as(ptr::null()), BISTAND_NULL_POINTER);
+    for principal in [c"", c"   ", c"19811218-9876", c"070-123 45 67"] {
+        fails(put_as(principal.as_ptr()), BISTAND_INVALID_ARGUMENT);
+        let (en, sv) = (last_error_en(), last_error_sv());
+        assert!(en.contains("`principal` must be"), "{en}");
+        assert!(
+            !en.contains("9876") && !sv.contains("9876") && !en.contains("123 45"),
+            "{en} / {sv}"
+        );
+    }
+    drop(store);
+
+    let keys = bistand_core::keys::parse_keys(STATISTICS_KEYS.as_bytes()).expect("keys");
+    let opened = ::bistand_store::SqliteStore::open(&path, keys.keyring).expect("opens");
+    let entries = ::bistand_store::AuditLog::audit_entries(&opened, 0, 1000).expect("entries");
+    assert_eq!(
+        entries.len(),
+        1,
+        "one entry, for the one record stored: {entries:?}"
+    );
+    let entry = &entries[0].event;
+    assert_eq!(
+        (
+            entry.action.as_str(),
+            entry.principal.as_str(),
+            entry.role.as_str(),
+            entry.unit.as_deref(),
+            entry.outcome.as_str(),
+            entry.record_id.as_deref()
+        ),
+        (
+            "record.create",
+            "verksamhetssystem@kommun.se",
+            "library",
+            Some("Söder"),
+            "ok",
+            Some(id.as_str())
+        )
+    );
+    assert!(
+        entry
+            .pseudonym
+            .as_deref()
+            .is_some_and(|p| p.starts_with("p1:")),
+        "{entry:?}"
+    );
+    let text = serde_json::to_string(&entries[0]).expect("JSON");
+    for secret in ["19811218", "811218", "9876", "9877"] {
+        assert!(!text.contains(secret), "{secret} in {text}");
+    }
+    assert_eq!(
+        ::bistand_store::Store::count(&opened, &::bistand_store::ScanFilter::all()).expect("count"),
+        1,
+        "refused principals stored nothing"
+    );
 }
 
 #[test]
@@ -783,6 +880,7 @@ fn put_and_get_matrix() {
             doc.as_ptr(),
             doc.len(),
             TODAY.as_ptr(),
+            WRITER.as_ptr(),
             out,
         )
     });
@@ -797,6 +895,7 @@ fn put_and_get_matrix() {
             ptr::null(),
             5,
             TODAY.as_ptr(),
+            WRITER.as_ptr(),
             out,
         )
     });
@@ -824,6 +923,7 @@ fn put_and_get_matrix() {
             doc.as_ptr(),
             doc.len(),
             TODAY.as_ptr(),
+            WRITER.as_ptr(),
             ptr::null_mut(),
         )
     };
@@ -841,6 +941,7 @@ fn put_and_get_matrix() {
                 doc.as_ptr(),
                 doc.len(),
                 TODAY.as_ptr(),
+                WRITER.as_ptr(),
                 out,
             )
         });
@@ -857,6 +958,7 @@ fn put_and_get_matrix() {
                 doc.as_ptr(),
                 len,
                 TODAY.as_ptr(),
+                WRITER.as_ptr(),
                 out,
             )
         });

@@ -22,6 +22,7 @@ use super::page::{self, Listing};
 #[serde(deny_unknown_fields)]
 pub(super) struct AuditQuery {
     /// Where the page starts: `next_cursor` of the page before; absent for the first page.
+    #[param(pattern = "^6101[0-9a-f]{16}$")]
     cursor: Option<String>,
     /// Entries per page (default 100).
     #[param(minimum = 1, maximum = 1000)]

@@ -114,25 +114,69 @@ pub(super) struct VersionQuery {
     version: Option<String>,
 }
 
-/// The definition of an instrument (what forms are rendered from).
+/// `?version=&format=`: a version of the instrument and the form of its definition.
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+pub(super) struct DefinitionQuery {
+    /// Instrument version; default: the newest.
+    #[param(example = "1.0")]
+    version: Option<String>,
+    /// `json` (default): the definition file as bistand reads it; `fhir`: a FHIR R4
+    /// Questionnaire (`application/fhir+json`).
+    #[param(value_type = Option<DefinitionFormat>)]
+    format: Option<String>,
+}
+
+/// The form of a definition (the `format` parameter; parsed in [`definition`]).
+#[derive(ToSchema)]
+#[schema(rename_all = "lowercase")]
+#[allow(dead_code)] // names the values for the schema; the text is parsed in the handler
+pub(super) enum DefinitionFormat {
+    Json,
+    Fhir,
+}
+
+/// The definition of an instrument (what forms are rendered from), as bistand's definition JSON
+/// or as a FHIR R4 Questionnaire.
 #[utoipa::path(get, path = "/v1/instruments/{instrument}/definition", tag = "instruments",
-    security(("bearer" = [])), params(("instrument" = super::schemas::InstrumentName, Path, description = "The instrument."), VersionQuery),
-    responses((status = 200, description = "The definition JSON (items, code lists, conditions, labels in Swedish and English).", body = super::schemas::DefinitionJson),
-              (status = 400, description = "A bad query parameter.", body = crate::problem::Problem, content_type = "application/problem+json"),
+    security(("bearer" = [])), params(("instrument" = super::schemas::InstrumentName, Path, description = "The instrument."), DefinitionQuery),
+    responses((status = 200, description = "The definition JSON (items, code lists, conditions, labels in Swedish and English); with format=fhir a FHIR R4 Questionnaire.",
+               content((super::schemas::DefinitionJson = "application/json"), (Object = "application/fhir+json"))),
+              (status = 400, description = "A bad query parameter (an unknown format).", body = crate::problem::Problem, content_type = "application/problem+json"),
               (status = 404, description = "Unknown instrument or version.", body = crate::problem::Problem, content_type = "application/problem+json")))]
 pub(super) async fn definition(
     State(state): State<AppState>,
     _caller: Caller,
     Segment(instrument): Segment,
-    version: Result<Query<VersionQuery>, QueryRejection>,
+    query_string: Result<Query<DefinitionQuery>, QueryRejection>,
 ) -> Result<Response, ApiError> {
-    let version = query(version)?.version;
+    let DefinitionQuery { version, format } = query(query_string)?;
+    let fhir = match format.as_deref() {
+        None | Some("json") => false,
+        Some("fhir") => true,
+        Some(_) => {
+            return Err(ApiError::invalid_request(bistand_core::Text {
+                sv: "`format` måste vara json eller fhir".into(),
+                en: "`format` must be json or fhir".into(),
+            }));
+        }
+    };
     let definition = state.0.engine.definition(&instrument, version.as_deref())?;
-    Ok((
-        [(header::CONTENT_TYPE, "application/json")],
-        definition.source_json().to_owned(),
-    )
-        .into_response())
+    Ok(if fhir {
+        (
+            [(header::CONTENT_TYPE, "application/fhir+json")],
+            serde_json::to_string(&bistand_core::fhir::questionnaire(definition))
+                .map_err(|_| ApiError::internal("the questionnaire does not serialise"))?,
+        )
+            .into_response()
+    } else {
+        (
+            [(header::CONTENT_TYPE, "application/json")],
+            definition.source_json().to_owned(),
+        )
+            .into_response()
+    })
 }
 
 /// The JSON Schema (2020-12) of an instrument's documents.

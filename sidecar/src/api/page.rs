@@ -29,7 +29,10 @@ impl Listing {
 }
 
 /// The cursor after `position` in `listing`: opaque to clients (20 hex digits today; only
-/// this module reads it).
+/// this module reads it). The description declares each listing's form (`^6101…` for the audit
+/// log, `^7301…` for searches: its tag and format version), so a generated client, or
+/// schemathesis, can tell a cursor from junk; `cursors_match_their_declared_patterns` below
+/// keeps the two in step.
 pub(crate) fn encode(listing: Listing, position: u64) -> String {
     let mut bytes = [0u8; 10];
     bytes[0] = listing.tag();
@@ -71,6 +74,13 @@ pub(crate) fn limit(limit: Option<u64>) -> Result<usize, ApiError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn cursors_match_their_declared_patterns() {
+        assert!(encode(Listing::Audit, 41).starts_with("6101"));
+        assert!(encode(Listing::Search, 7).starts_with("7301"));
+        assert_eq!(encode(Listing::Search, u64::MAX).len(), 20);
+    }
 
     #[test]
     fn cursors_round_trip_and_refuse_another_listing_or_junk() {

@@ -6,7 +6,7 @@ use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use bistand_core::Text;
-use bistand_store::{AuditedStore, Record, RecordId, RecordMeta, documents};
+use bistand_store::{AuditedStore, Once, Record, RecordId, RecordMeta, documents};
 use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
 use utoipa::ToSchema;
@@ -17,7 +17,6 @@ use crate::today;
 
 use super::AppState;
 use super::extract::{Body, Caller, Segment, audit, blocking, json_body, unreadable};
-use super::idempotency::{self, Begin, Saved};
 use super::page::{self, Listing};
 
 /// `POST /v1/records`: a document and the client it is about.
@@ -135,19 +134,20 @@ pub(super) struct Written {
 
 /// Validates a document and stores it for the client (pseudonymised); only documents without
 /// error findings are stored. With `Idempotency-Key`, a retry of the same request (same key,
-/// same body, same caller) gets the first answer again and stores nothing more.
+/// same body, same caller) gets the record the first one created and stores nothing more: the
+/// store remembers the key for 24 hours, across restarts (`AuditedStore::put_audited_once`).
 #[utoipa::path(post, path = "/v1/records", tag = "records", security(("bearer" = [])),
     params(("Idempotency-Key" = Option<String>, Header,
             description = "1 to 255 visible ASCII characters, new for each record: a retry with \
-                           the same key and body gets the first answer (remembered 24 hours in \
-                           the service's memory); the same key with another body is refused (422).",
+                           the same key and body gets the record the first one created \
+                           (remembered 24 hours in the store, across restarts); the same key \
+                           with another body is refused (422).",
             min_length = 1, max_length = 255, pattern = "^[!-~]{1,255}$")),
     request_body(content = NewRecordBody<'_>, content_type = "application/json"),
     responses((status = 201, description = "Stored: the record and the validation report.", body = Written,
                headers(("ETag" = String, description = "The record's strong ETag, for If-Match."),
                        ("Location" = String, description = "The record's URL."))),
               (status = 404, description = "The document names an instrument or version the service does not know.", body = crate::problem::Problem, content_type = "application/problem+json"),
-              (status = 409, description = "A request with the same Idempotency-Key is still being handled.", body = crate::problem::Problem, content_type = "application/problem+json"),
               (status = 403, description = "Not a caseworker, or the document's unit is not yours.", body = crate::problem::Problem, content_type = "application/problem+json"),
               (status = 422, description = "The document has error findings (see `report`), an invalid client id, or an Idempotency-Key used with another body.", body = crate::problem::Problem, content_type = "application/problem+json")))]
 pub(super) async fn create_record(
@@ -159,7 +159,7 @@ pub(super) async fn create_record(
     let principal = caller.require(Action::Records)?.clone();
     let key = match headers.get("idempotency-key") {
         None => None,
-        Some(key) if idempotency::valid_key(key.as_bytes()) => Some(key.as_bytes().to_vec()),
+        Some(key) if valid_idempotency_key(key.as_bytes()) => Some(key.as_bytes().to_vec()),
         Some(_) => {
             return Err(ApiError::invalid_request(Text {
                 sv: "Idempotency-Key ska vara 1 till 255 synliga ASCII-tecken".into(),
@@ -169,23 +169,8 @@ pub(super) async fn create_record(
     };
     let body = body.read().await?;
     let inner = &state.0;
-    let ticket = match &key {
-        None => None,
-        Some(key) => match inner.idempotency.begin(&principal.name, key, &body) {
-            Begin::New(ticket) => Some(ticket),
-            Begin::Replay(saved) => {
-                return Ok(written(
-                    StatusCode::CREATED,
-                    saved.body,
-                    &saved.etag,
-                    Some(&saved.location),
-                ));
-            }
-            Begin::Mismatch => return Err(ApiError::idempotency_key_reused()),
-            Begin::InProgress => return Err(ApiError::idempotency_key_in_progress()),
-            Begin::Full => return Err(ApiError::overloaded(inner.limits.retry_after_seconds)),
-        },
-    };
+    let once = key
+        .map(|key| documents::idempotency_key(&inner.pseudonym_key, &principal.name, &key, &body));
     let request: NewRecordBody<'_> =
         json_body(&body, "{\"client_id\": \"...\", \"document\": {...}}")?;
     let prepared = documents::prepare(
@@ -205,7 +190,7 @@ pub(super) async fn create_record(
     if !principal.has_unit(&record.unit) {
         let event = audit(
             &principal,
-            "record.create",
+            documents::RECORD_CREATE,
             Some(&record.unit),
             None,
             "denied",
@@ -214,27 +199,44 @@ pub(super) async fn create_record(
         blocking(move || Ok(store.audit_append(event)?)).await?;
         return Err(ApiError::forbidden_unit());
     }
-    let event = audit(&principal, "record.create", Some(&record.unit), None, "ok");
-    let store = inner.store.clone();
-    let (meta, _) = blocking(move || Ok(store.put_audited(record, event)?)).await?;
-    let saved = Saved {
-        body: to_json(&Written {
-            record: RecordView::from(&meta),
-            report: prepared.report,
-        })?,
-        etag: etag(&meta),
-        location: format!("/v1/records/{}", meta.id.as_str()),
-    };
-    let response = written(
-        StatusCode::CREATED,
-        saved.body.clone(),
-        &saved.etag,
-        Some(&saved.location),
+    let event = audit(
+        &principal,
+        documents::RECORD_CREATE,
+        Some(&record.unit),
+        None,
+        "ok",
     );
-    if let Some(ticket) = ticket {
-        ticket.complete(saved);
-    }
-    Ok(response)
+    let store = inner.store.clone();
+    let meta = blocking(move || match once {
+        None => Ok(store.put_audited(record, event)?.0),
+        Some(once) => match store.put_audited_once(record, event, &once)? {
+            Once::Stored(meta, _) | Once::Replayed(meta) => Ok(meta),
+            Once::Reused => Err(ApiError::idempotency_key_reused()),
+        },
+    })
+    .await?;
+    let body = to_json(&Written {
+        record: RecordView::from(&meta),
+        report: prepared.report,
+    })?;
+    let location = format!("/v1/records/{}", meta.id.as_str());
+    Ok(written(
+        StatusCode::CREATED,
+        body,
+        &etag(&meta),
+        Some(&location),
+    ))
+}
+
+/// The longest `Idempotency-Key` accepted, in bytes.
+const MAX_IDEMPOTENCY_KEY_LEN: usize = 255;
+
+/// Whether `key` may be an `Idempotency-Key`: 1 to [`MAX_IDEMPOTENCY_KEY_LEN`] visible ASCII
+/// characters.
+fn valid_idempotency_key(key: &[u8]) -> bool {
+    !key.is_empty()
+        && key.len() <= MAX_IDEMPOTENCY_KEY_LEN
+        && key.iter().all(|b| b.is_ascii_graphic())
 }
 
 /// A record and its document.
@@ -385,6 +387,7 @@ pub(super) struct SearchBody {
     #[schema(value_type = Option<super::schemas::InstrumentName>)]
     instrument: Option<String>,
     /// Where the page starts: `next_cursor` of the page before; absent for the first page.
+    #[schema(pattern = "^7301[0-9a-f]{16}$")]
     cursor: Option<String>,
     /// Records per page (default 100).
     #[schema(minimum = 1, maximum = 1000)]
@@ -507,4 +510,19 @@ fn client_id_refused(client_id: &str) -> ApiError {
             en: "client id refused".into(),
         }),
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn idempotency_keys_are_visible_ascii_of_bounded_length() {
+        assert!(valid_idempotency_key(b"4f1c-7a"));
+        assert!(!valid_idempotency_key(b""));
+        assert!(!valid_idempotency_key(b"a b"));
+        assert!(!valid_idempotency_key("å".as_bytes()));
+        assert!(!valid_idempotency_key(&[b'k'; MAX_IDEMPOTENCY_KEY_LEN + 1]));
+        assert!(valid_idempotency_key(&[b'k'; MAX_IDEMPOTENCY_KEY_LEN]));
+    }
 }

@@ -6,7 +6,7 @@ use axum::extract::{Query, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use bistand_core::stats::csv::{CsvDialect, to_csv, to_long_csv};
-use bistand_core::stats::{GroupReport, ReportOptions, xlsx};
+use bistand_core::stats::{GroupReport, ReportOptions, html, xlsx};
 use bistand_core::{Language, Text};
 use bistand_store::documents;
 use jiff::civil::Date;
@@ -36,14 +36,16 @@ pub(super) struct ReportQuery {
     threshold: Option<i64>,
     /// Comma-separated breakdowns: gender, age_band, origin, household, unit, period; default:
     /// all.
+    #[param(value_type = Option<super::schemas::BreakdownList>)]
     breakdowns: Option<String>,
     /// Comma-separated units, all yours; default: all your units.
     units: Option<String>,
     /// `json` (default), `csv` (the wide layout of published tables), `csv-long` (one line
-    /// per cell) or `xlsx` (an Excel workbook: the provenance, then one sheet per table).
+    /// per cell), `xlsx` (an Excel workbook: the provenance, then one sheet per table) or `html`
+    /// (one self-contained page: the provenance, the tables and charts).
     #[param(value_type = Option<ReportFormat>)]
     format: Option<String>,
-    /// Headings and labels of CSV and XLSX: `sv` (default) or `en`.
+    /// Headings and labels of CSV, XLSX and HTML: `sv` (default) or `en`.
     #[param(value_type = Option<ReportLanguage>)]
     lang: Option<String>,
     /// CSV dialect: `excel-sv` (UTF-8 byte order mark, `;`, decimal comma) or `plain` (`,`,
@@ -60,6 +62,7 @@ pub(super) enum ReportFormat {
     Csv,
     CsvLong,
     Xlsx,
+    Html,
 }
 
 /// The dialect of a CSV report (the `csv_dialect` parameter; parsed by `CsvDialect::parse`).
@@ -90,8 +93,8 @@ pub(super) struct ReportBody<'a> {
 /// A group report over the records of your units, with small cells suppressed.
 #[utoipa::path(get, path = "/v1/reports/{instrument}", tag = "reports", security(("bearer" = [])),
     params(("instrument" = super::schemas::InstrumentName, Path, description = "The instrument whose records to report on."), ReportQuery),
-    responses((status = 200, description = "The report: JSON; CSV with format=csv or csv-long; an XLSX workbook with format=xlsx.",
-               content((ReportBody<'_> = "application/json"), (String = "text/csv"),
+    responses((status = 200, description = "The report: JSON; CSV with format=csv or csv-long; an XLSX workbook with format=xlsx; an HTML page with format=html.",
+               content((ReportBody<'_> = "application/json"), (String = "text/csv"), (String = "text/html"),
                        (Vec<u8> = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))),
               (status = 400, description = "A bad parameter (a threshold under 5, an unknown breakdown, format, lang or csv_dialect).", body = crate::problem::Problem, content_type = "application/problem+json"),
               (status = 403, description = "Not an analyst, or a unit that is not yours.", body = crate::problem::Problem, content_type = "application/problem+json"),
@@ -131,10 +134,11 @@ pub(super) async fn report(
         Some("csv") => ReportFormat::Csv,
         Some("csv-long") => ReportFormat::CsvLong,
         Some("xlsx") => ReportFormat::Xlsx,
+        Some("html") => ReportFormat::Html,
         Some(_) => {
             return Err(ApiError::invalid_request(Text {
-                sv: "`format` måste vara json, csv, csv-long eller xlsx".into(),
-                en: "`format` must be json, csv, csv-long or xlsx".into(),
+                sv: "`format` måste vara json, csv, csv-long, xlsx eller html".into(),
+                en: "`format` must be json, csv, csv-long, xlsx or html".into(),
             }));
         }
     };
@@ -217,6 +221,11 @@ pub(super) async fn report(
                 ),
             ],
             xlsx::to_xlsx(&report.report, language)?,
+        )
+            .into_response(),
+        ReportFormat::Html => (
+            [(header::CONTENT_TYPE, html::CONTENT_TYPE)],
+            html::to_html(&report.report, language),
         )
             .into_response(),
     })

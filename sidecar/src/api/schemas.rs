@@ -205,6 +205,40 @@ impl ToSchema for InstrumentName {
     }
 }
 
+/// The `breakdowns` of a report: breakdown names (`bistand_core::stats::Dimension::ALL`)
+/// separated by commas, as the handler reads them (empty names between commas are skipped,
+/// repeats count once). Generated from the core's list, so the pattern and the parser agree.
+pub(super) struct BreakdownList;
+
+/// The pattern of [`BreakdownList`].
+fn breakdown_pattern() -> String {
+    let names = bistand_core::stats::Dimension::ALL
+        .iter()
+        .map(|d| d.as_str())
+        .collect::<Vec<_>>()
+        .join("|");
+    format!("^,*(({names})(,+({names}))*)?,*$")
+}
+
+impl PartialSchema for BreakdownList {
+    fn schema() -> RefOr<Schema> {
+        ObjectBuilder::new()
+            .schema_type(Type::String)
+            .pattern(Some(breakdown_pattern()))
+            .examples([serde_json::json!("gender,age_band,unit")])
+            .description(Some(
+                "Comma-separated breakdowns (the total is always included).",
+            ))
+            .into()
+    }
+}
+
+impl ToSchema for BreakdownList {
+    fn name() -> Cow<'static, str> {
+        Cow::Borrowed("BreakdownList")
+    }
+}
+
 /// A document of one of the instruments (its schema is a component per instrument).
 pub(super) struct InstrumentDocument;
 

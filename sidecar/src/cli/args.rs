@@ -41,8 +41,15 @@ pub(super) enum Command {
         /// Reference date for the next follow-up (YYYY-MM-DD); default: the earliest follow-up.
         #[arg(long)]
         today: Option<String>,
-        #[command(flatten)]
-        common: Common,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = SummaryFormat::Json)]
+        format: SummaryFormat,
+        /// Language of text and HTML output.
+        #[arg(long, value_enum, default_value_t = Lang::Sv)]
+        lang: Lang,
+        /// Organisation profile (JSON) listing hidden items.
+        #[arg(long)]
+        profile: Option<PathBuf>,
     },
     /// Print an instrument definition (what a vendor renders forms from), or check a definition
     /// file: `bistand definition check FILE`.
@@ -316,6 +323,17 @@ pub(super) enum DefinitionFormat {
 }
 
 #[derive(Clone, Copy, ValueEnum)]
+pub(super) enum SummaryFormat {
+    /// JSON, for programs.
+    Json,
+    /// Readable text, for a terminal.
+    Text,
+    /// A page for the client's file (FIA): labels, a chart of the client's own ratings, the
+    /// plan; one self-contained HTML file that prints on A4.
+    Html,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
 pub(super) enum Format {
     /// JSON, for programs.
     Json,
@@ -335,6 +353,9 @@ pub(super) enum ReportFormat {
     /// An Excel workbook: an "Om rapporten" sheet with the provenance, one sheet per table
     /// (binary: give --out FILE, or redirect standard output away from a terminal).
     Xlsx,
+    /// One self-contained HTML page: the provenance, every table as in the XLSX, and charts
+    /// (shares with intervals per group, cross tables as heat maps); prints on A4.
+    Html,
 }
 
 #[derive(Clone, Copy, ValueEnum)]

@@ -7,7 +7,7 @@ use std::process::ExitCode;
 use anyhow::{Context, Result, bail};
 use bistand_core::{Engine, Error as CoreError, Language, Report, Severity};
 
-use super::args::{Common, DefinitionFormat, Format};
+use super::args::{Common, DefinitionFormat, Format, SummaryFormat};
 use super::input::{engine, read};
 use super::{EXIT_FAILURE, EXIT_FINDINGS};
 
@@ -16,10 +16,11 @@ pub(super) fn summary(
     out: &mut dyn Write,
     file: &Path,
     today: Option<String>,
-    common: &Common,
+    (format, language): (SummaryFormat, Language),
+    profile: Option<&Path>,
     definitions: Option<&Path>,
 ) -> Result<ExitCode> {
-    let engine = engine(definitions, common.profile.as_deref())?;
+    let engine = engine(definitions, profile)?;
     let today = today
         .map(|t| {
             bistand_core::date::parse_date(&t)
@@ -27,16 +28,30 @@ pub(super) fn summary(
         })
         .transpose()?;
     let bytes = read(file)?;
-    match engine.summary(None, &bytes, today) {
-        Ok(summary) => {
-            match common.format {
-                Format::Json => writeln!(out, "{}", serde_json::to_string_pretty(&summary)?)?,
-                Format::Text => print_summary_text(out, &summary, common.lang.into())?,
-            }
+    let written = match format {
+        SummaryFormat::Html => engine
+            .printable_summary(None, &bytes, today, language)
+            .map(|page| -> Result<()> { Ok(out.write_all(page.as_bytes())?) }),
+        SummaryFormat::Json => engine
+            .summary(None, &bytes, today)
+            .map(|summary| -> Result<()> {
+                Ok(writeln!(
+                    out,
+                    "{}",
+                    serde_json::to_string_pretty(&summary)?
+                )?)
+            }),
+        SummaryFormat::Text => engine
+            .summary(None, &bytes, today)
+            .map(|summary| print_summary_text(out, &summary, language)),
+    };
+    match written {
+        Ok(result) => {
+            result?;
             Ok(ExitCode::SUCCESS)
         }
         Err(error) => {
-            print_error(file, &error, common.lang.into());
+            print_error(file, &error, language);
             Ok(ExitCode::from(EXIT_FAILURE))
         }
     }
@@ -63,8 +78,9 @@ pub(super) fn definition(
     Ok(ExitCode::SUCCESS)
 }
 
-/// `bistand definition check FILE`: compiles a definition file alone and prints what is wrong,
-/// naming the item and the rule (in both languages), or that it is fine.
+/// `bistand definition check FILE`: compiles a definition file alone and prints every problem,
+/// each naming the part (item, section, code list) and the rule (in both languages), or that it
+/// is fine.
 pub(super) fn check_definition(out: &mut dyn Write, file: &Path) -> Result<ExitCode> {
     let text = String::from_utf8(read(file)?)
         .with_context(|| format!("{} is not UTF-8", file.display()))?;
@@ -80,9 +96,31 @@ pub(super) fn check_definition(out: &mut dyn Write, file: &Path) -> Result<ExitC
             )?;
             Ok(ExitCode::SUCCESS)
         }
-        Err(error) => {
+        Err(error) if error.problems().is_empty() => {
+            // The file could not be read as a definition at all (not JSON, a wrong field).
             writeln!(out, "{}: {}", file.display(), error.message_sv())?;
             writeln!(out, "{}: {}", file.display(), error.message_en())?;
+            Ok(ExitCode::from(EXIT_FINDINGS))
+        }
+        Err(error) => {
+            let problems = error.problems();
+            writeln!(
+                out,
+                "{}: {} fel / {} {}",
+                file.display(),
+                problems.len(),
+                problems.len(),
+                if problems.len() == 1 {
+                    "problem"
+                } else {
+                    "problems"
+                }
+            )?;
+            for problem in problems {
+                writeln!(out, "  {} `{}`", problem.part, problem.id)?;
+                writeln!(out, "    {}", problem.message.sv)?;
+                writeln!(out, "    {}", problem.message.en)?;
+            }
             Ok(ExitCode::from(EXIT_FINDINGS))
         }
     }

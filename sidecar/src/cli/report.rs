@@ -6,6 +6,7 @@ use std::process::ExitCode;
 
 use anyhow::{Context, Result};
 use bistand_core::stats::csv::{CsvDialect, to_csv, to_long_csv};
+use bistand_core::stats::html::to_html;
 use bistand_core::stats::ndjson::PersonKeys;
 use bistand_core::stats::provenance::SavedReport;
 use bistand_core::stats::xlsx::to_xlsx;
@@ -19,7 +20,11 @@ use super::store::report_from_store;
 use crate::progress::Progress;
 
 /// `bistand report`: a group report from NDJSON or from the encrypted store.
-pub(super) fn report(out: &mut dyn Write, args: ReportArgs) -> Result<ExitCode> {
+pub(super) fn report(
+    out: &mut dyn Write,
+    args: ReportArgs,
+    definitions: Option<&Path>,
+) -> Result<ExitCode> {
     let ReportArgs {
         instrument,
         input,
@@ -38,8 +43,10 @@ pub(super) fn report(out: &mut dyn Write, args: ReportArgs) -> Result<ExitCode> 
         out: out_file,
         quiet,
     } = args;
+    // Supplied definitions are reported on like the shipped ones (the generic report).
+    let engine = super::input::engine(definitions, None)?;
     if let Some(saved) = saved {
-        return verify(out, &saved, db, keys, &input, lang.into(), quiet);
+        return verify(out, &engine, &saved, db, keys, &input, lang.into(), quiet);
     }
     let as_of = match as_of {
         Some(date) => bistand_core::date::parse_date(&date)
@@ -53,6 +60,7 @@ pub(super) fn report(out: &mut dyn Write, args: ReportArgs) -> Result<ExitCode> 
     };
     let report = match (db, keys) {
         (Some(db), Some(keys)) => report_from_store(
+            &engine,
             &instrument,
             &db,
             &keys,
@@ -62,6 +70,7 @@ pub(super) fn report(out: &mut dyn Write, args: ReportArgs) -> Result<ExitCode> 
             quiet,
         )?,
         (_, keys) => report_from_ndjson(
+            &engine,
             &instrument,
             instrument_version.as_deref(),
             &input,
@@ -91,6 +100,7 @@ pub(super) fn report(out: &mut dyn Write, args: ReportArgs) -> Result<ExitCode> 
             }
             to_xlsx(&report, lang.into())?
         }
+        ReportFormat::Html => to_html(&report, lang.into()).into_bytes(),
     };
     match out_file {
         Some(path) => std::fs::write(&path, bytes)
@@ -102,8 +112,10 @@ pub(super) fn report(out: &mut dyn Write, args: ReportArgs) -> Result<ExitCode> 
 
 /// `bistand report --verify`: makes the saved report again from the same source with the options
 /// its provenance names, and says whether it is identical (exit 0) or which parts differ (exit 1).
+#[allow(clippy::too_many_arguments)] // the report's own, and the saved report's
 fn verify(
     out: &mut dyn Write,
+    engine: &Engine,
     saved: &Path,
     db: Option<std::path::PathBuf>,
     keys: Option<std::path::PathBuf>,
@@ -120,6 +132,7 @@ fn verify(
     let units = provenance.input.units.clone();
     let again = match (db, keys) {
         (Some(db), Some(keys)) => report_from_store(
+            engine,
             instrument,
             &db,
             &keys,
@@ -129,6 +142,7 @@ fn verify(
             quiet,
         )?,
         (_, keys) => report_from_ndjson(
+            engine,
             instrument,
             Some(&provenance.definition.version),
             input,
@@ -165,7 +179,9 @@ fn verify(
 /// Reads NDJSON documents and aggregates them in one pass (the same aggregation as the C ABI's
 /// `bistand_report`); bad lines are reported by number and kind, never content, and not counted.
 /// Progress on a terminal (by bytes of a file), a summary unless `quiet`.
+#[allow(clippy::too_many_arguments)] // the engine, and what the report is over and how
 pub(super) fn report_from_ndjson(
+    engine: &Engine,
     instrument: &str,
     version: Option<&str>,
     input: &Path,
@@ -180,7 +196,6 @@ pub(super) fn report_from_ndjson(
              (exact counts, for you only: never for publication)"
         );
     }
-    let engine = Engine::new()?;
     let keys = keys.map(crate::keys::load).transpose()?;
     let person_keys = keys.as_ref().map(|k| PersonKeys {
         pseudonym: &k.pseudonym,
@@ -192,7 +207,7 @@ pub(super) fn report_from_ndjson(
     let reader = open_input(input)?;
     let mut progress = Progress::new("report", total, "bytes", quiet);
     let mut aggregator =
-        NdjsonAggregator::for_version(&engine, instrument, version, as_of, person_keys)?;
+        NdjsonAggregator::for_version(engine, instrument, version, as_of, person_keys)?;
     let (mut read, mut lines) = (0u64, 0u64);
     for (number, line) in reader.split(b'\n').enumerate() {
         let line = line.with_context(|| format!("cannot read line {}", number + 1))?;

@@ -50,7 +50,9 @@ pub(super) fn audit_verify(
 
 /// Reads every record of the instrument (and unit) from the store and aggregates them; the read
 /// is audited (principal `cli:<user>`, role `operator`), also when it fails.
+#[allow(clippy::too_many_arguments)] // the engine, and what the report is over and how
 pub(super) fn report_from_store(
+    engine: &Engine,
     instrument: &str,
     db: &Path,
     keys: &Path,
@@ -67,14 +69,13 @@ pub(super) fn report_from_store(
         ..
     } = crate::keys::load(keys)?;
     let store = crate::server::open_store(db, keyring, &pseudonym, audit)?;
-    let engine = Engine::new()?;
     // Audited as every report from the store is, under the name the import uses.
     let reader = bistand_store::documents::Reader::new(super::import::principal(), "operator")?;
     let mut progress = Progress::new("report", None, "records", quiet);
     let mut records = 0;
     let outcome = bistand_store::documents::report_from_store_counting(
         &*store,
-        &engine,
+        engine,
         instrument,
         units.as_deref(),
         as_of,

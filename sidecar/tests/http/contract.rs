@@ -14,11 +14,13 @@ use crate::setup::Service;
 /// three runs below take about a minute on a busy machine.
 const EXAMPLES_PER_OPERATION: &str = "10";
 
-/// The checks that make the description a contract (schemathesis' `positive_data_acceptance`
-/// is left out: a valid document of a unit the caller does not have is rightly refused).
+/// The checks that make the description a contract. `positive_data_acceptance` fails a request
+/// the description admits and the service refuses as malformed (400): a bound the description
+/// lacks. `schemathesis.toml` beside this file says which refusals of admitted data are rules
+/// no schema states (422) or depend on state (403, 404, 412).
 const CHECKS: &str = "not_a_server_error,status_code_conformance,content_type_conformance,\
                       response_headers_conformance,response_schema_conformance,\
-                      negative_data_rejection";
+                      negative_data_rejection,positive_data_acceptance";
 
 async fn run(command: Command) -> Output {
     let mut command = command;
@@ -35,6 +37,8 @@ fn schemathesis(service: &Service, openapi: &Path, work: &Path, token: &str) -> 
     let mut command = Command::new("st");
     command
         .current_dir(work)
+        .arg("--config-file")
+        .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/http/schemathesis.toml"))
         .arg("run")
         .arg(openapi)
         .arg("--url")
@@ -46,8 +50,12 @@ fn schemathesis(service: &Service, openapi: &Path, work: &Path, token: &str) -> 
         .args(["--checks", CHECKS])
         .args(["--max-examples", EXAMPLES_PER_OPERATION])
         .args(["--seed", "18"])
-        // A connection the loaded machine drops (once, under the whole suite, a TLS EOF) is not
-        // a contract failure; a wrong answer is, and is never retried.
+        // A connection closed under the client is not a contract failure; a wrong answer is,
+        // and is never retried. Seen once under the whole suite as a TLS EOF; not reproduced in
+        // a run without retries (2026-12-02). The likely cause is the server's: an idle HTTP/1
+        // keep-alive connection is closed by hyper's header-read timeout (10 s), and a pending
+        // one shed, by dropping the TLS stream without close_notify, which a client that sends
+        // on it at that moment reads as "EOF in violation of protocol" (DESIGN.md, issue 18).
         .args(["--request-retries", "2"])
         .arg("--no-shrink");
     command

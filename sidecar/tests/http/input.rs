@@ -124,6 +124,22 @@ async fn bad_input_gets_a_precise_problem() {
         ),
         (
             Method::POST,
+            "/v1/summary?format=pdf",
+            &caseworker,
+            fia_document("norr").to_string().into_bytes(),
+            400,
+            "invalid_request",
+        ),
+        (
+            Method::POST,
+            "/v1/summary?format=html&lang=fi",
+            &caseworker,
+            fia_document("norr").to_string().into_bytes(),
+            400,
+            "invalid_request",
+        ),
+        (
+            Method::POST,
             "/v1/summary?today=yesterday",
             &caseworker,
             fia_document("norr").to_string().into_bytes(),

@@ -11,7 +11,6 @@ use std::process::Command;
 use bistand_core::Engine;
 use bistand_core::sue::SueGenerator;
 use bistand_sidecar::config::Config;
-use bistand_sidecar::server::Running;
 use serde_json::{Value, json};
 
 use crate::setup::{ReadAnswer, Service, init_in};
@@ -84,6 +83,7 @@ mod c_abi {
                     doc.as_ptr(),
                     doc.len(),
                     c"2026-11-24".as_ptr(),
+                    c"interfaces-test".as_ptr(),
                     &mut out,
                 )
             };
@@ -234,14 +234,7 @@ async fn the_same_persons_get_the_same_perturbed_tables_through_every_interface(
     let cli_soder = cli_report(&config, Some("söder"));
 
     // REST, from the service over the same store.
-    let running = Running::start(&config).await.expect("starts");
-    let base = format!("https://localhost:{}", running.address.port());
-    let service = Service {
-        running,
-        created,
-        base,
-        _dir: dir,
-    };
+    let service = Service::over(config, created, dir).await;
     let client = service.client();
     let token = service.token("analytiker");
     let rest = client
@@ -310,8 +303,8 @@ async fn the_same_persons_get_the_same_perturbed_tables_through_every_interface(
     // principal: the C ABI's caller-named principal (role `library`), the command line's
     // `cli:<user>` (role `operator`), the REST caller (one entry per unit of theirs).
     let parsed = bistand_core::keys::parse_keys(&keys).expect("keys");
-    let store =
-        bistand_store::SqliteStore::open(&config.store.path, parsed.keyring).expect("opens");
+    let store = bistand_store::SqliteStore::open(&service.config.store.path, parsed.keyring)
+        .expect("opens");
     let entries = bistand_store::AuditLog::audit_entries(&store, 0, 100_000).expect("entries");
     let reads: Vec<(String, String, Option<String>, String)> = entries
         .iter()

@@ -108,7 +108,7 @@ fn every_operation_is_typed_with_an_example_and_problem_errors() {
             }
         }
     }
-    assert_eq!(operations, 17);
+    assert_eq!(operations, 18);
     // Closed value sets are enums; bounds are the server's.
     let report = &description["paths"]["/v1/reports/{instrument}"]["get"]["parameters"];
     let threshold = report
@@ -121,12 +121,22 @@ fn every_operation_is_typed_with_an_example_and_problem_errors() {
     let schemas = &description["components"]["schemas"];
     assert_eq!(
         schemas["ReportFormat"]["enum"],
-        serde_json::json!(["json", "csv", "csv-long", "xlsx"])
+        serde_json::json!(["json", "csv", "csv-long", "xlsx", "html"])
+    );
+    assert_eq!(
+        schemas["SummaryFormat"]["enum"],
+        serde_json::json!(["json", "html"])
     );
     assert_eq!(
         schemas["ReportCsvDialect"]["enum"],
         serde_json::json!(["excel-sv", "plain"])
     );
+    assert_eq!(
+        schemas["DefinitionFormat"]["enum"],
+        serde_json::json!(["json", "fhir"])
+    );
+    let imported = &schemas["ImportedResponse"]["properties"];
+    assert!(imported["document"].is_object() && imported["report"].is_object());
     assert_eq!(
         schemas["ReportLanguage"]["enum"],
         serde_json::json!(["sv", "en"])

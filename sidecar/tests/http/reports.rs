@@ -11,6 +11,17 @@ use serde_json::{Value, json};
 
 use crate::setup::{ReadAnswer, Service};
 
+/// `GET path` as the analyst of every unit.
+async fn analyst_get(service: &Service, path: &str) -> reqwest::Response {
+    service
+        .client()
+        .get(service.url(path))
+        .bearer_auth(service.token("analytiker"))
+        .send()
+        .await
+        .expect("send")
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn reports_over_the_api_are_the_cores_report_of_the_same_records() {
     let service = Service::start(|_| {}).await;
@@ -110,12 +121,7 @@ async fn reports_over_the_api_are_the_cores_report_of_the_same_records() {
         .await;
     assert_ne!(both["report"], api["report"]);
 
-    let response = client
-        .get(service.url(&format!("{path}&format=csv&lang=en")))
-        .bearer_auth(service.token("analytiker"))
-        .send()
-        .await
-        .expect("send");
+    let response = analyst_get(&service, &format!("{path}&format=csv&lang=en")).await;
     assert_eq!(
         response.headers()["content-type"],
         "text/csv; charset=utf-8"
@@ -139,12 +145,8 @@ async fn reports_over_the_api_are_the_cores_report_of_the_same_records() {
             CsvDialect::Plain,
         ),
     ] {
-        let bytes = client
-            .get(service.url(&format!("{path}{query}")))
-            .bearer_auth(service.token("analytiker"))
-            .send()
+        let bytes = analyst_get(&service, &format!("{path}{query}"))
             .await
-            .expect("send")
             .bytes()
             .await
             .expect("body");
@@ -159,12 +161,7 @@ async fn reports_over_the_api_are_the_cores_report_of_the_same_records() {
             "{query}"
         );
     }
-    let response = client
-        .get(service.url(&format!("{path}&format=xlsx")))
-        .bearer_auth(service.token("analytiker"))
-        .send()
-        .await
-        .expect("send");
+    let response = analyst_get(&service, &format!("{path}&format=xlsx")).await;
     assert_eq!(
         response.headers()["content-type"],
         bistand_core::stats::xlsx::CONTENT_TYPE
@@ -176,12 +173,55 @@ async fn reports_over_the_api_are_the_cores_report_of_the_same_records() {
             .expect("xlsx")
             .as_slice()
     );
-    let refused = client
-        .get(service.url(&format!("{path}&format=csv&csv_dialect=excel")))
-        .bearer_auth(service.token("analytiker"))
-        .send()
-        .await
-        .expect("send");
+    // The HTML page is the core's page of the same report (the browser test opens such pages).
+    let response = analyst_get(&service, &format!("{path}&format=html&lang=en")).await;
+    assert_eq!(
+        response.headers()["content-type"],
+        bistand_core::stats::html::CONTENT_TYPE
+    );
+    assert_eq!(
+        response.text().await.expect("text"),
+        bistand_core::stats::html::to_html(&expected.report, Language::English)
+    );
+    let refused = analyst_get(&service, &format!("{path}&format=csv&csv_dialect=excel")).await;
     assert_eq!(refused.status(), 400);
+    service.running.stop().await.expect("stops");
+}
+
+/// `POST /v1/summary?format=html`: the printable FIA, the core's page of the same document, in
+/// the language asked for.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_printable_fia_over_the_api_is_the_cores_page() {
+    let service = Service::start(|_| {}).await;
+    let client = service.client();
+    let engine = Engine::new().expect("engine");
+    let document = crate::setup::fia_document("norr").to_string();
+    for (query, language) in [
+        ("format=html", Language::Swedish),
+        ("format=html&lang=en", Language::English),
+    ] {
+        let response = client
+            .post(service.url(&format!("/v1/summary?today=2026-11-24&{query}")))
+            .bearer_auth(service.token("handlaggare-norr"))
+            .header("content-type", "application/json")
+            .body(document.clone())
+            .send()
+            .await
+            .expect("send");
+        assert_eq!(response.status(), 200, "{query}");
+        assert_eq!(
+            response.headers()["content-type"],
+            bistand_core::html::CONTENT_TYPE
+        );
+        let page = response.text().await.expect("text");
+        let today = jiff::civil::date(2026, 11, 24);
+        assert_eq!(
+            page,
+            engine
+                .printable_summary(None, document.as_bytes(), Some(today), language)
+                .expect("page")
+        );
+        assert!(page.contains("Få ordning på skulderna"), "{query}");
+    }
     service.running.stop().await.expect("stops");
 }

@@ -88,6 +88,17 @@ async fn every_role_endpoint_and_unit() {
         ),
         case(
             M::POST,
+            "/v1/validate/questionnaire-response",
+            "/v1/validate/questionnaire-response",
+            Some(json!({
+                "resourceType": "QuestionnaireResponse",
+                "questionnaire": "urn:bistand:questionnaire:fia|2",
+                "status": "in-progress",
+            })),
+            [200, 200, 403, 403, 403, 401],
+        ),
+        case(
+            M::POST,
             "/v1/summary",
             "/v1/summary",
             document.clone(),

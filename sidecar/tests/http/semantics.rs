@@ -213,6 +213,82 @@ async fn an_idempotency_key_writes_one_record_and_refuses_another_body() {
     );
 }
 
+/// The store keeps the keys, so a retry after a restart (a deploy, a crash) finds the record the
+/// first request created instead of writing a second one.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_idempotency_key_survives_a_restart() {
+    let service = Service::start(|_| {}).await;
+    let request = json!({ "client_id": "EB-2026-00077", "document": fia_with("soder", "Samtal på Söder före omstarten.") });
+    let create = |service: &Service, body: &Value| {
+        service
+            .client()
+            .post(service.url("/v1/records"))
+            .bearer_auth(service.token("handlaggare-soder"))
+            .header("Idempotency-Key", "omstart-7f3a")
+            .json(body)
+            .send()
+    };
+    let first = create(&service, &request).await.expect("send");
+    assert_eq!(first.status(), StatusCode::CREATED);
+    let first: Value = first.json().await.expect("json");
+
+    let service = service.restart().await;
+    let again = create(&service, &request).await.expect("send");
+    assert_eq!(again.status(), StatusCode::CREATED);
+    let location = again.headers()[LOCATION]
+        .to_str()
+        .expect("ascii")
+        .to_owned();
+    let again: Value = again.json().await.expect("json");
+    assert_eq!(
+        again["record"], first["record"],
+        "the same record, not a second"
+    );
+    assert_eq!(
+        location,
+        format!(
+            "/v1/records/{}",
+            first["record"]["record_id"].as_str().expect("id")
+        )
+    );
+    let other =
+        json!({ "client_id": "EB-2026-00077", "document": fia_with("soder", "Ett annat samtal.") });
+    let reused = create(&service, &other).await.expect("send");
+    assert_eq!(reused.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let problem: Value = reused.json().await.expect("problem");
+    assert_eq!(
+        problem["type"],
+        "urn:bistand:problem:idempotency_key_reused"
+    );
+
+    let found: Value = service
+        .client()
+        .post(service.url("/v1/records/search"))
+        .bearer_auth(service.token("handlaggare-soder"))
+        .json(&json!({ "client_id": "EB-2026-00077" }))
+        .send_json()
+        .await;
+    assert_eq!(
+        found["records"].as_array().expect("records").len(),
+        1,
+        "{found}"
+    );
+    // One create in the audit log: the retry and the refusal wrote nothing.
+    let audit: Value = service
+        .client()
+        .get(service.url("/v1/audit?limit=1000"))
+        .bearer_auth(service.token("admin"))
+        .send_json()
+        .await;
+    let creates = audit["entries"]
+        .as_array()
+        .expect("entries")
+        .iter()
+        .filter(|entry| entry["action"] == "record.create")
+        .count();
+    assert_eq!(creates, 1, "{audit}");
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_audit_log_and_searches_page_with_opaque_cursors() {
     let service = Service::start(|_| {}).await;

@@ -17,7 +17,8 @@ pub(crate) const NORR_ANALYST_TOKEN: &str = "bistand_test_analyst_of_norr_only";
 pub(crate) struct Service {
     pub(crate) running: Running,
     pub(crate) created: Created,
-
+    /// The configuration it runs with.
+    pub(crate) config: Config,
     pub(crate) base: String,
     pub(crate) _dir: tempfile::TempDir,
 }
@@ -36,15 +37,35 @@ impl Service {
             certificate_sha256: None,
         });
         adjust(&mut config);
+        Service::over(config, created, dir).await
+    }
+
+    /// A service started with `config`, the setup `created` in `dir` (its store may already hold
+    /// records written another way).
+    pub(crate) async fn over(config: Config, created: Created, dir: tempfile::TempDir) -> Service {
         let running = Running::start(&config).await.expect("starts");
         let base = format!("https://localhost:{}", running.address.port());
         Service {
             running,
             created,
-
+            config,
             base,
             _dir: dir,
         }
+    }
+
+    /// Stops the service and starts a new one over the same files (a restart: nothing held in
+    /// memory survives it).
+    pub(crate) async fn restart(self) -> Service {
+        let Service {
+            running,
+            created,
+            config,
+            _dir: dir,
+            ..
+        } = self;
+        running.stop().await.expect("stops");
+        Service::over(config, created, dir).await
     }
 
     pub(crate) fn dir(&self) -> &Path {

@@ -12,11 +12,18 @@ use serde_json::json;
 
 use crate::setup::{ReadAnswer, Service, fia_document};
 
-fn bistand(args: &[&std::ffi::OsStr]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_bistand"))
-        .args(args)
-        .output()
-        .expect("bistand runs")
+/// `bistand` with `args`, as an operator runs it beside the service: off the async runtime, which
+/// keeps serving meanwhile.
+async fn bistand(args: &[&std::ffi::OsStr]) -> Output {
+    let args: Vec<std::ffi::OsString> = args.iter().map(|a| a.to_os_string()).collect();
+    tokio::task::spawn_blocking(move || {
+        Command::new(env!("CARGO_BIN_EXE_bistand"))
+            .args(&args)
+            .output()
+            .expect("bistand runs")
+    })
+    .await
+    .expect("join")
 }
 
 fn ok(output: Output) -> String {
@@ -75,21 +82,15 @@ async fn backup_and_reseal_while_the_service_takes_writes_then_restore() {
     // Backup during writes.
     let backup = service.dir().join("backup.db");
     let before_backup = acknowledged.lock().expect("lock").clone();
-    let summary = {
-        let (config, backup) = (config.clone(), backup.clone());
-        tokio::task::spawn_blocking(move || {
-            ok(bistand(&[
-                "store".as_ref(),
-                "backup".as_ref(),
-                "--config".as_ref(),
-                config.as_os_str(),
-                "--out".as_ref(),
-                backup.as_os_str(),
-            ]))
-        })
-        .await
-        .expect("join")
-    };
+    let summary = ok(bistand(&[
+        "store".as_ref(),
+        "backup".as_ref(),
+        "--config".as_ref(),
+        config.as_os_str(),
+        "--out".as_ref(),
+        backup.as_os_str(),
+    ])
+    .await);
     assert!(
         summary.contains("backed up") && summary.contains(" s\n"),
         "{summary}"
@@ -101,22 +102,16 @@ async fn backup_and_reseal_while_the_service_takes_writes_then_restore() {
         "{summary}"
     );
     let quiet_backup = service.dir().join("backup-quiet.db");
-    let quiet = {
-        let (config, quiet_backup) = (config.clone(), quiet_backup.clone());
-        tokio::task::spawn_blocking(move || {
-            ok(bistand(&[
-                "store".as_ref(),
-                "backup".as_ref(),
-                "--config".as_ref(),
-                config.as_os_str(),
-                "--out".as_ref(),
-                quiet_backup.as_os_str(),
-                "--quiet".as_ref(),
-            ]))
-        })
-        .await
-        .expect("join")
-    };
+    let quiet = ok(bistand(&[
+        "store".as_ref(),
+        "backup".as_ref(),
+        "--config".as_ref(),
+        config.as_os_str(),
+        "--out".as_ref(),
+        quiet_backup.as_os_str(),
+        "--quiet".as_ref(),
+    ])
+    .await);
     assert!(quiet.is_empty(), "{quiet}");
     assert!(quiet_backup.exists());
     #[cfg(unix)]
@@ -133,25 +128,20 @@ async fn backup_and_reseal_while_the_service_takes_writes_then_restore() {
     let keys = settings.store.keys.clone();
     let old_keys = bistand_sidecar::keys::load(&keys).expect("keys");
     let old_key = old_keys.keyring.active().id().to_owned();
-    let resealed = {
-        let (config, keys) = (config.clone(), keys.clone());
-        tokio::task::spawn_blocking(move || {
-            ok(bistand(&[
-                "keys".as_ref(),
-                "rotate".as_ref(),
-                "--keys".as_ref(),
-                keys.as_os_str(),
-            ]));
-            ok(bistand(&[
-                "store".as_ref(),
-                "reseal".as_ref(),
-                "--config".as_ref(),
-                config.as_os_str(),
-            ]))
-        })
-        .await
-        .expect("join")
-    };
+    ok(bistand(&[
+        "keys".as_ref(),
+        "rotate".as_ref(),
+        "--keys".as_ref(),
+        keys.as_os_str(),
+    ])
+    .await);
+    let resealed = ok(bistand(&[
+        "store".as_ref(),
+        "reseal".as_ref(),
+        "--config".as_ref(),
+        config.as_os_str(),
+    ])
+    .await);
     assert!(resealed.contains("resealed "), "{resealed}");
     let new_keys = bistand_sidecar::keys::load(&keys).expect("rotated keys");
     let new_key = new_keys.keyring.active().id().to_owned();
@@ -193,19 +183,13 @@ async fn backup_and_reseal_while_the_service_takes_writes_then_restore() {
         let _ = std::fs::remove_file(store_path.with_extension(journal));
     }
     std::fs::copy(&backup, &store_path).expect("copy back");
-    let verified = {
-        let config = config.clone();
-        tokio::task::spawn_blocking(move || {
-            bistand(&[
-                "store".as_ref(),
-                "verify".as_ref(),
-                "--config".as_ref(),
-                config.as_os_str(),
-            ])
-        })
-        .await
-        .expect("join")
-    };
+    let verified = bistand(&[
+        "store".as_ref(),
+        "verify".as_ref(),
+        "--config".as_ref(),
+        config.as_os_str(),
+    ])
+    .await;
     let report: serde_json::Value =
         serde_json::from_slice(&verified.stdout).expect("verify prints JSON");
     assert!(verified.status.success(), "{report}");

@@ -52,7 +52,10 @@ def main():
                     fail(f"{table['id']}: row {code} is not in the JSON report")
                 for category, cell in zip(table["categories"], row["cells"]):
                     c = category["code"]
-                    compared += check(fields[f"{c}.count"], cell["count"], None, number, table, code, c)
+                    if c == "odds_ratio":
+                        compared += check_ratio(fields, c, cell, number, table, code)
+                        continue
+                    compared += check(fields[f"{c}.count"], cell.get("weeks", cell["count"]), None, number, table, code, c)
                     share = cell["share"]
                     compared += check(fields[f"{c}.percent"], share, 100, number, table, code, c)
                     interval = cell["interval"] or [None, None]
@@ -84,6 +87,23 @@ def check(field, value, scale, number, table, row, category):
         if number(field) != expected:
             fail(f"{where}: expected {expected}, found {field!r}")
     return 1
+
+
+def check_ratio(fields, c, cell, number, table, row):
+    """An odds ratio (no count): the ratio and its interval, three decimals; the reference
+    level's interval is empty (ratio 1 by definition), a ratio not shown is ".."."""
+    interval = cell["interval"]
+    for key, value in ((f"{c}.value", cell["share"]),
+                       (f"{c}.ci_low", interval and interval[0]),
+                       (f"{c}.ci_high", interval and interval[1])):
+        field = fields[key]
+        if value is None:
+            wanted = "" if cell["share"] is not None else ".."
+            if field != wanted:
+                fail(f"{table['id']} {row} {key}: expected {wanted!r}, found {field!r}")
+        elif number(field) != float(f"{value:.3f}"):
+            fail(f"{table['id']} {row} {key}: expected {value:.3f}, found {field!r}")
+    return 3
 
 
 def fail(message):

@@ -5,7 +5,8 @@ Usage: xlsx_check.py REPORT.json REPORT.xlsx LANG   (LANG: sv or en)
 Checks: the first sheet is "Om rapporten" (About) and states the as-of date, the threshold, the
 input digest and the software; every table of the JSON has a sheet whose code row names its
 columns; every shown number equals the JSON's (percent = share x 100); protected numbers are ".."
-with the footnote under the table; headings are frozen. Prints the number of values compared;
+with the footnote under the table, and a protected count whose cell has a reason has a note
+giving it (its marker and text); headings are frozen. Prints the number of values compared;
 exits 1 with the first difference.
 """
 
@@ -69,18 +70,37 @@ def main():
                 c = category["code"]
                 interval = cell["interval"] or [None, None]
                 base_key = "base" if "base" in fields else f"{c}.base"
-                for key, value, scale in (
-                    (f"{c}.count", cell["count"], None),
+                checks = (
+                    (f"{c}.count", cell.get("weeks", cell["count"]), None),
                     (base_key, cell["base"], None),
                     (f"{c}.percent", cell["share"], 100),
                     (f"{c}.ci_low", interval[0], 100),
                     (f"{c}.ci_high", interval[1], 100),
-                ):
+                )
+                if c == "odds_ratio":
+                    # An odds ratio has no count and is a ratio, not a percentage; the reference
+                    # level (ratio 1) has an empty interval.
+                    checks = (
+                        (f"{c}.value", cell["share"], 1),
+                        (f"{c}.ci_low", interval[0], 1),
+                        (f"{c}.ci_high", interval[1], 1),
+                    )
+                for key, value, scale in checks:
                     shown = fields[key]
-                    if value is None:
+                    if value is None and c == "odds_ratio" and cell["share"] is not None:
+                        if shown not in (None, ""):
+                            fail(f"{table['id']} {code} {key}: expected empty, found {shown!r}")
+                    elif value is None:
                         if shown != "..":
                             fail(f"{table['id']} {code} {key}: expected .., found {shown!r}")
                         protected = True
+                        reason = cell.get("reason")
+                        if key == f"{c}.count" and reason is not None:
+                            note = sheet.cell(row=r, column=codes.index(key) + 1).comment
+                            marker = MARKERS[reason]
+                            if note is None or not note.text.startswith(f'{marker} ".."'):
+                                fail(f"{table['id']} {code} {key}: no note saying why ({reason})")
+                            compared += 1
                     elif scale is None:
                         if shown != value:
                             fail(f"{table['id']} {code} {key}: expected {value}, found {shown!r}")
@@ -93,6 +113,10 @@ def main():
             if not footnote.startswith('".."'):
                 fail(f"{table['id']}: protected numbers without the footnote ({footnote!r})")
     print(compared)
+
+
+# The footnote marker of each reason (core/src/stats/wide.rs, `marker`).
+MARKERS = {"small": "a", "near_base": "b", "secondary": "c", "derived": "d", "quantile": "e"}
 
 
 def fail(message):

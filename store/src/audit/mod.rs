@@ -246,6 +246,24 @@ pub trait AuditedStore: Store + AuditLog {
         event: AuditEvent,
     ) -> Result<(RecordMeta, AuditEntry)>;
 
+    /// Inserts `record` like [`AuditedStore::put_audited`] unless `key` was seen: the purge of
+    /// keys older than [`IDEMPOTENCY_TTL_MS`](crate::IDEMPOTENCY_TTL_MS), the lookup, the record,
+    /// the key (with the record's id) and the entry are one transaction, so a record is never
+    /// stored without its key nor a key without its record, and of two requests with one key
+    /// exactly one writes. A key seen with the same request answers the record it created
+    /// ([`Once::Replayed`](crate::Once::Replayed); a fresh create if that record is gone); with
+    /// another request, [`Once::Reused`](crate::Once::Reused). Neither writes anything.
+    ///
+    /// # Errors
+    ///
+    /// As [`AuditedStore::put_audited`]; nothing is written when it fails.
+    fn put_audited_once(
+        &self,
+        record: NewRecord,
+        event: AuditEvent,
+        key: &crate::IdempotencyKey,
+    ) -> Result<crate::Once<AuditEntry>>;
+
     /// Imports records idempotently, in one transaction: a record whose identity
     /// ([`ImportRecord::identity`]) the store has seen before is skipped (`None`), every other
     /// one is inserted like [`AuditedStore::put_audited`] with `event` about it, and its

@@ -136,6 +136,10 @@ pub const CASES: &[Case] = &[
         run: operations::imports_are_idempotent_and_audited,
     },
     Case {
+        name: "idempotent_creates_store_once_and_refuse_another_request",
+        run: operations::idempotent_creates_store_once_and_refuse_another_request,
+    },
+    Case {
         name: "revisions_count_writes_and_audited_writes_commit_to_them",
         run: integrity::revisions_count_writes_and_audited_writes_commit_to_them,
     },

@@ -1,12 +1,12 @@
-//! The operations cases of the conformance suite: a store bound to its keys, and idempotent,
-//! audited import.
+//! The operations cases of the conformance suite: a store bound to its keys, idempotent,
+//! audited import, and creates under durable idempotency keys.
 
 use bistand_core::identifier::PseudonymKey;
 
 use super::{fresh, keyring, record_of};
 use crate::{
-    AuditEvent, AuditVerification, AuditedStore, DataKey, ErrorKind, ImportRecord, Keyring,
-    ScanFilter,
+    AuditEvent, AuditVerification, AuditedStore, DataKey, ErrorKind, IdempotencyKey, ImportRecord,
+    Keyring, Once, ScanFilter,
 };
 
 fn entries(store: &dyn AuditedStore) -> u64 {
@@ -154,4 +154,68 @@ pub(super) fn imports_are_idempotent_and_audited(make: &dyn Fn(Keyring) -> Box<d
         assert_eq!(entry.event.record_id.as_deref(), Some(meta.id.as_str()));
     }
     assert!(store.audit_verify().expect("verify").is_intact());
+}
+
+pub(super) fn idempotent_creates_store_once_and_refuse_another_request(
+    make: &dyn Fn(Keyring) -> Box<dyn AuditedStore>,
+) {
+    let store = fresh(make);
+    let create = || {
+        AuditEvent::new(
+            1_767_225_600_000,
+            "handlaggare-norr",
+            "handlaggare",
+            "record.create",
+            "ok",
+        )
+    };
+    let key = |k: u8, r: u8| IdempotencyKey::new(identity(k), identity(r)).expect("key");
+    let Once::Stored(first, entry) = store
+        .put_audited_once(record_of(1), create(), &key(1, 1))
+        .expect("first")
+    else {
+        panic!("a new key stores");
+    };
+    assert_eq!(entry.event.record_id.as_deref(), Some(first.id.as_str()));
+    let Once::Replayed(again) = store
+        .put_audited_once(record_of(1), create(), &key(1, 1))
+        .expect("retry")
+    else {
+        panic!("the same key and request replay");
+    };
+    assert_eq!(again, first, "the record the key created");
+    assert!(matches!(
+        store
+            .put_audited_once(record_of(2), create(), &key(1, 2))
+            .expect("reused"),
+        Once::Reused
+    ));
+    assert_eq!(store.count(&ScanFilter::all()).expect("count"), 1);
+    assert_eq!(entries(&*store), 1, "one entry, for the one write");
+    // Another key stores another record.
+    assert!(matches!(
+        store
+            .put_audited_once(record_of(1), create(), &key(2, 1))
+            .expect("another key"),
+        Once::Stored(..)
+    ));
+    assert_eq!(store.count(&ScanFilter::all()).expect("count"), 2);
+    // A refused event writes neither the record nor the key.
+    let refused = AuditEvent::new(
+        1_767_225_600_000,
+        "19121212-1212",
+        "handlaggare",
+        "record.create",
+        "ok",
+    );
+    store
+        .put_audited_once(record_of(3), refused, &key(3, 3))
+        .expect_err("a principal shaped like a personnummer");
+    assert!(matches!(
+        store
+            .put_audited_once(record_of(4), create(), &key(3, 4))
+            .expect("the key was not remembered"),
+        Once::Stored(..)
+    ));
+    assert_eq!(store.count(&ScanFilter::all()).expect("count"), 3);
 }

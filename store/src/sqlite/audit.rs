@@ -157,6 +157,15 @@ impl AuditedStore for SqliteStore {
         self.quarantine_sql(findings, event)
     }
 
+    fn put_audited_once(
+        &self,
+        record: NewRecord,
+        event: AuditEvent,
+        key: &crate::IdempotencyKey,
+    ) -> Result<crate::Once<AuditEntry>> {
+        super::idempotency::put_audited_once(self, record, event, key)
+    }
+
     fn import_audited(
         &self,
         records: Vec<ImportRecord>,

@@ -100,7 +100,7 @@ pub(super) fn imported(store: &SqliteStore, identities: &[&str]) -> Result<Vec<b
 
 /// An identity (64 checked hex digits) as its 32 bytes: half the size of the text in the
 /// `imports` table and its index.
-fn identity_bytes(identity: &str) -> Vec<u8> {
+pub(super) fn identity_bytes(identity: &str) -> Vec<u8> {
     let digit = |b: u8| match b {
         b'0'..=b'9' => b - b'0',
         _ => b - b'a' + 10,

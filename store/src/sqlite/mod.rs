@@ -11,6 +11,7 @@
 
 mod audit;
 mod backup;
+mod idempotency;
 mod import;
 mod integrity;
 mod keys;

@@ -386,6 +386,13 @@ pub(super) fn select_one(conn: &Connection, id: &RecordId) -> Result<Option<Seal
         .map_err(|e| Error::database(context, e))
 }
 
+/// The metadata of the record with id `id`, if there is one (nothing is opened).
+pub(super) fn select_meta(conn: &Connection, id: &RecordId) -> Result<Option<RecordMeta>> {
+    conn.prepare_cached(&format!("SELECT {META_COLUMNS} FROM records WHERE id = ?1"))
+        .and_then(|mut s| s.query_row([id.as_str()], meta_row).optional())
+        .map_err(|e| Error::database("could not read the record", e))
+}
+
 fn write_body(tx: &Transaction<'_>, meta: &RecordMeta, sealed: &Sealed) -> rusqlite::Result<()> {
     tx.prepare_cached(
         "UPDATE records SET key_id = ?2, nonce = ?3, ciphertext = ?4, updated_at = ?5, \

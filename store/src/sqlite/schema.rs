@@ -115,6 +115,16 @@ const MIGRATIONS: &[&str] = &[
      UPDATE records SET unit_key = bistand_unit_key(unit);
      DROP INDEX records_by_scope;
      CREATE INDEX records_by_unit_key ON records (unit_key, instrument, version);",
+    // 7 (issue 18): durable idempotency keys of creates (see idempotency.rs). A key and its
+    // request are keyed digests (never the key or the body as sent), beside the record the
+    // first request created; `created_at` is what the 24-hour purge searches.
+    "CREATE TABLE idempotency_keys (
+         key        BLOB    NOT NULL PRIMARY KEY,
+         request    BLOB    NOT NULL,
+         record_id  TEXT    NOT NULL,
+         created_at INTEGER NOT NULL
+     ) STRICT, WITHOUT ROWID;
+     CREATE INDEX idempotency_keys_by_age ON idempotency_keys (created_at);",
 ];
 
 /// The trigger of migration 3 that makes audit entries unchangeable, for `audit_rekey`, which

@@ -3,11 +3,10 @@
 document with one deliberate defect, and its expected findings are written here by hand (not
 produced by bistand), so the fixture test checks the validator against an independent statement
 of what it must find. Run from this folder: python3 make_fixtures.py"""
-import copy, json, os
+import json, os, sys
 
-AREAS = ["boende", "situationen_hemma", "socialt_natverk", "kroppslig_halsa", "psykisk_halsa",
-         "funktionsnedsattning", "alkohol_droger", "ovriga_beroenden", "overgrepp_tvang",
-         "utsatthet_brott", "rattslig_situation", "skulder", "narstaendes_problem", "barnens_situation"]
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+from fixtures import FIA_AREAS as AREAS, Cases, repeat_key, write  # noqa: E402
 AFFECTED = {"skulder": ("i_stor_omfattning", "mycket_stort", "ja", "ja"),
             "psykisk_halsa": ("i_viss_omfattning", "mattligt", "ja", "ja"),
             "socialt_natverk": ("i_viss_omfattning", "litet", "nej", "vet_ej")}
@@ -47,11 +46,6 @@ answers.update({
 complete = {"instrument": "fia", "version": "1", "status": "complete",
             "interview_date": "2026-11-02", "answers": answers}
 
-def write(path, value):
-    with open(path, "w", encoding="utf-8") as f:
-        json.dump(value, f, ensure_ascii=False, indent=2)
-        f.write("\n")
-
 write("valid/complete.json", complete)
 write("valid/complete.expected.json", [])
 
@@ -72,11 +66,8 @@ for item in ("arbete.har_arbetat", "arbete.utbildning", "arbete.tydlig_bild_fram
 write("valid/draft.json", draft)
 write("valid/draft.expected.json", draft_missing)
 
-cases = {}
-def case(name, mutate, expected):
-    doc = copy.deepcopy(complete)
-    mutate(doc["answers"], doc)
-    cases[name] = (doc, [dict(zip(("severity", "code", "path"), e)) for e in expected])
+cases = Cases(complete)
+case = cases.case
 
 E, W = "error", "warning"
 case("unknown_item", lambda a, d: a.update({"boende.omfatning": "inte_alls"}), [(E, "unknown_item", "boende.omfatning")])
@@ -105,15 +96,11 @@ case("interview_date_invalid", lambda a, d: d.update({"interview_date": "2026-13
 # below its list's length; FIA v1 has neither (a plan may be empty, and a client may wish for every
 # intervention), so those two codes are covered with ../test-instrument.json in
 # core/tests/integration/fixtures.rs.
-for name, (doc, expected) in cases.items():
-    write(f"invalid/{name}.json", doc)
-    write(f"invalid/{name}.expected.json", expected)
+cases.write()
 
 # duplicate_answer: JSON objects with a repeated key cannot come from json.dump, so splice it in.
-text = open("invalid/duplicate_answer.json", encoding="utf-8").read()
-text = text.replace('"bedomning.kategori": "bade_socialt_och_arbete",',
-                    '"bedomning.kategori": "bade_socialt_och_arbete",\n    "bedomning.kategori": "socialt_stodbehov",', 1)
-open("invalid/duplicate_answer.json", "w", encoding="utf-8").write(text)
+repeat_key("invalid/duplicate_answer.json", '"bedomning.kategori": "bade_socialt_och_arbete",',
+           '"bedomning.kategori": "socialt_stodbehov",')
 write("invalid/profile.json", {"organisation": "Exempelkommun", "hidden_items": {"fia": ["arbete.yrke"]}})
 
 # Documents bistand refuses outright, with the error kind expected.

@@ -3,11 +3,10 @@
 each invalid document is a copy of the complete valid document with one deliberate defect, and its
 expected findings are written here by hand (not produced by bistand). Run from this folder:
 python3 make_fixtures.py"""
-import copy, json
+import os, sys
 
-AREAS = ["boende", "situationen_hemma", "socialt_natverk", "kroppslig_halsa", "psykisk_halsa",
-         "funktionsnedsattning", "alkohol_droger", "ovriga_beroenden", "overgrepp_tvang",
-         "utsatthet_brott", "rattslig_situation", "skulder", "narstaendes_problem", "barnens_situation"]
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+from fixtures import FIA_AREAS as AREAS, Cases, findings, repeat_key, write  # noqa: E402
 answers = {"intervju.samtycke": "accepterad", "intervju.langd_minuter": 95,
            "bakgrund.har_barn": False, "bakgrund.pagaende_insatser": True,
            "bakgrund.pagaende_insatser_vilka": ["skuldradgivning"]}
@@ -52,11 +51,6 @@ answers.update({
 complete = {"instrument": "fia", "version": "2", "status": "complete",
             "interview_date": "2026-11-02", "answers": answers}
 
-def write(path, value):
-    with open(path, "w", encoding="utf-8") as f:
-        json.dump(value, f, ensure_ascii=False, indent=2)
-        f.write("\n")
-
 write("valid/complete.json", complete)
 write("valid/complete.expected.json", [])
 
@@ -74,13 +68,10 @@ for area in AREAS:
 for item in ("arbete.har_arbetat", "arbete.utbildning", "arbete.tydlig_bild_framtid", "arbete.syn_pa_krav", "bedomning.kategori"):
     draft_missing.append((W, "required_missing", item))
 write("valid/draft.json", draft)
-write("valid/draft.expected.json", [dict(zip(("severity", "code", "path"), e)) for e in draft_missing])
+write("valid/draft.expected.json", findings(draft_missing))
 
-cases = {}
-def case(name, mutate, expected):
-    doc = copy.deepcopy(complete)
-    mutate(doc["answers"], doc)
-    cases[name] = (doc, [dict(zip(("severity", "code", "path"), e)) for e in expected])
+cases = Cases(complete)
+case = cases.case
 
 E = "error"
 case("unknown_item", lambda a, d: a.update({"boende.omfatning": "inte_alls"}), [(E, "unknown_item", "boende.omfatning")])
@@ -107,10 +98,6 @@ case("hidden_item_present", lambda a, d: None, [(E, "hidden_item_present", "arbe
 case("interview_date_invalid", lambda a, d: d.update({"interview_date": "2026-13-01"}), [(E, "invalid_date", "interview_date")])
 # too_few_rows and selection_count: FIA v2 has no group with min_rows and no multiple-choice limit
 # below its list's length, as v1; the test instrument covers them.
-for name, (doc, expected) in cases.items():
-    write(f"invalid/{name}.json", doc)
-    write(f"invalid/{name}.expected.json", expected)
-text = open("invalid/duplicate_answer.json", encoding="utf-8").read()
-text = text.replace('"bedomning.kategori": "socialt_stodbehov",',
-                    '"bedomning.kategori": "socialt_stodbehov",\n    "bedomning.kategori": "inget_stodbehov",', 1)
-open("invalid/duplicate_answer.json", "w", encoding="utf-8").write(text)
+cases.write()
+repeat_key("invalid/duplicate_answer.json", '"bedomning.kategori": "socialt_stodbehov",',
+           '"bedomning.kategori": "inget_stodbehov",')

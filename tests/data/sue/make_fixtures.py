@@ -6,7 +6,10 @@ findings are written by hand here, not produced by bistand. The report fixture's
 simple arithmetic patterns, and its expected counts, shares and Wilson intervals are computed below
 with plain Python from those records, independently of bistand.
 Run from this folder: python3 make_fixtures.py"""
-import copy, json, math
+import copy, datetime, json, math, os, sys
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+from fixtures import Cases, write  # noqa: E402
 
 complete = {
     "instrument": "sue", "version": "1", "status": "complete", "interview_date": "2026-06-30",
@@ -34,11 +37,6 @@ complete = {
     },
 }
 
-def write(path, value):
-    with open(path, "w", encoding="utf-8") as f:
-        json.dump(value, f, ensure_ascii=False, indent=2)
-        f.write("\n")
-
 write("valid/complete.json", complete)
 write("valid/complete.expected.json", [])
 
@@ -51,11 +49,9 @@ write("valid/draft.json", draft)
 write("valid/draft.expected.json", [{"severity": "warning", "code": "required_missing", "path": "fore_insats.mal_satta"}])
 
 E = "error"
-cases = {}
+cases = Cases(complete)
 def case(name, mutate, expected):
-    doc = copy.deepcopy(complete)
-    mutate(doc["answers"])
-    cases[name] = (doc, [dict(zip(("severity", "code", "path"), e)) for e in expected])
+    cases.case(name, lambda answers, _doc: mutate(answers), expected)
 
 def intervention_ends_before_start(a):
     a["insatser.insats"][0]["slutdatum"] = "2025-09-01"
@@ -97,9 +93,7 @@ case("months_out_of_bounds", months_out_of_bounds, [(E, "out_of_bounds", "bakgru
 def closure_reason_missing(a):
     a.pop("avslutning.orsak")
 case("closure_reason_missing", closure_reason_missing, [(E, "required_missing", "avslutning.orsak")])
-for name, (doc, expected) in cases.items():
-    write(f"invalid/{name}.json", doc)
-    write(f"invalid/{name}.expected.json", expected)
+cases.write()
 
 # ---------------------------------------------------------------------------------------------
 # Report fixture: 400 records built by arithmetic on their index, and expected figures.
@@ -109,17 +103,22 @@ TYPES = ["jobbsokaraktivitet", "arbetspraktik", "sanktion", "undantag", "sfi"]
 OUTCOMES = ["arbete_utan_stod", "arbete_med_stod", "studier", "annan_ersattning", "fortsatt_bistand", "okant"]
 GOALS = ["helt", "delvis", "inte"]
 HINDER = ["arbetslos", "sjukskriven_lakarintyg", "arbetshinder_sociala_skal", "utan_hinder"]
+PROVIDERS = ["socialtjansten", "kommunal_arbetsmarknadsenhet", "arbetsformedlingen", "region", "extern_aktor", "annan"]
+def add_days(date, days):
+    return (datetime.date.fromisoformat(date) + datetime.timedelta(days=days)).isoformat()
 records = []
 for i in range(400):
     gender = GENDERS[i % 2]
-    born = 1960 + (i * 7) % 45
+    born = 1961 + (i * 7) % 45  # ages 20 to 64 at the start: no level of one age alone
     origin = ORIGIN[i % 3]
     start = f"2025-{1 + i % 12:02d}-{1 + i % 28:02d}"
     types = [t for k, t in enumerate(TYPES) if (i >> k) & 1 and (i % 5 != 0)]
     answers = {
         "bakgrund.aktualiseringsdatum": start, "bakgrund.kon": gender, "bakgrund.fodelsear": born,
         "bakgrund.fodelseland": origin,
-        "bakgrund.hushallstyp": ["ensamstaende_man_utan_barn", "ensamstaende_kvinna_med_barn", "sammanboende_med_barn", "ovrigt"][i % 4],
+        # Household by i // 3, not i: by i it went with gender (i % 2), and the association
+        # analysis cannot tell collinear controls apart.
+        "bakgrund.hushallstyp": ["ensamstaende_man_utan_barn", "ensamstaende_kvinna_med_barn", "sammanboende_med_barn", "ovrigt"][i // 3 % 4],
         "bakgrund.utbildning": "gymnasium", "bakgrund.forsorjningshinder": HINDER[i % 7 % 4],
         "bakgrund.manader_senaste_ar": i % 13,
         "fore_insats.mal_satta": i % 4 != 3,
@@ -137,12 +136,16 @@ for i in range(400):
         answers["registeruppfoljning.arbete"] = i % 4 == 1
         answers["registeruppfoljning.bistand"] = i % 3 == 0
     rows = []
-    for t in types:
-        row = {"typ": t, "startdatum": start}
+    for k, t in enumerate(types):
+        # Interventions start (i % 9) weeks and a few days after the case, later rows a week
+        # apart; providers vary by row and are not recorded for every eleventh record.
+        row = {"typ": t, "startdatum": add_days(start, 7 * (i % 9) + i % 5 + 7 * k)}
+        if i % 11 != 0:
+            row["utforare"] = PROVIDERS[(i + k) % len(PROVIDERS)]
         if t == "undantag":
-            row["undantag_skal"] = "sjukdom"
+            row["undantag_skal"] = ["sjukdom", "foraldraskap", "studier"][i % 3]
         if t == "sanktion":
-            row["sanktion_skal"] = "franvaro"
+            row["sanktion_skal"] = ["franvaro", "avbojt_erbjudande"][i % 2]
         rows.append(row)
     if rows:
         answers["insatser.insats"] = rows
@@ -289,6 +292,109 @@ for window, code in ((3, "inom_3_manader"), (6, "inom_6_manader"), (12, "inom_12
     closed = [x for x in a if "avslutning.datum" in x and add_months(x["avslutning.datum"], window) <= AS_OF]
     reopened = [x for x in closed if "ateraktualisering.datum" in x and x["ateraktualisering.datum"] <= add_months(x["avslutning.datum"], window)]
     expected[f"reopening/total/{code}"] = cell(len(reopened), len(closed))
+# Providers, reasons for sanctions and exemptions, and time to first intervention (issue 15,
+# point 2). A person counts once per provider and reason; the time is in whole weeks from the
+# case start to the earliest start of an intervention other than a sanction or an exemption.
+ALL_GROUPS = dict(GROUP, sanktion="kontroll", undantag="stod")
+def rows_of(x):
+    return x.get("insatser.insats", [])
+for g in ("jobbaktivering", "resursaktivering", "stod", "kontroll", "alla"):
+    members = [x for x in a if any(g in ("alla", ALL_GROUPS[r["typ"]]) for r in rows_of(x))]
+    for p in PROVIDERS + ["ej_angiven"]:
+        has = lambda x: any(g in ("alla", ALL_GROUPS[r["typ"]]) and r.get("utforare", "ej_angiven") == p for r in rows_of(x))
+        if members:
+            expected[f"interventions_by_provider/{g}/{p}"] = cell(sum(map(has, members)), len(members))
+for table, kind, item, reasons in (("sanction_reasons", "sanktion", "sanktion_skal", ["franvaro", "avbojt_erbjudande", "annat"]),
+                                   ("exemption_reasons", "undantag", "undantag_skal", ["sjukdom", "foraldraskap", "studier", "sociala_skal", "annat"])):
+    for combo in ("endast_jobbaktivering", "endast_resursaktivering", "bade_jobb_och_resurs", "ingen_aktivering", "samtliga"):
+        members = [x for x in a if kind in kinds(x) and combo in ("samtliga", combination(x))]
+        for reason in reasons:
+            if members:
+                expected[f"{table}/{combo}/{reason}"] = cell(sum(any(r.get(item) == reason for r in rows_of(x)) for x in members), len(members))
+def weeks_to_first(x):
+    starts = [r["startdatum"] for r in rows_of(x) if r["typ"] not in ("sanktion", "undantag")]
+    if not starts:
+        return None
+    days = (datetime.date.fromisoformat(min(starts)) - datetime.date.fromisoformat(x["bakgrund.aktualiseringsdatum"])).days
+    return days // 7
+def quartiles(weeks):
+    weeks = sorted(weeks)
+    return [next(w for w in weeks if 4 * sum(v <= w for v in weeks) >= k * len(weeks)) for k in (1, 2, 3)]
+for row, members in [("total/total", a)] + [(f"gender/{g}", [x for x in a if x["bakgrund.kon"] == g]) for g in GENDERS]:
+    dimension, code = row.split("/")
+    table = "time_to_first_intervention" + ("" if dimension == "total" else f".{dimension}")
+    timed = [w for w in map(weeks_to_first, members) if w is not None]
+    expected[f"{table}/{code}/klienter_med_insats"] = cell(len(timed), len(members))
+    for quartile_code, w in zip(("kvartil_1_veckor", "median_veckor", "kvartil_3_veckor"), quartiles(timed)):
+        expected[f"{table}/{code}/{quartile_code}"] = {"weeks": w}
+# Association analysis (issue 15, point 4): logistic regressions on the seed study's controls,
+# fitted here with statsmodels on the records (not on bistand's aggregates), after the output
+# rules (every present level: at least 5 persons with and 5 without the outcome, not everyone or
+# no one with it; at least 10 residual degrees of freedom). Levels are the report's classes; the
+# reference is each control's first level with persons.
+import numpy as np
+from statsmodels.discrete.discrete_model import Logit
+definition = json.load(open("../../../core/instruments/sue-1.json", encoding="utf-8"))
+def codes(name):
+    return [c["code"] for c in definition["code_lists"][name]] + ["ej_besvarad"]
+def age_band(x):
+    age = int(x["bakgrund.aktualiseringsdatum"][:4]) - x["bakgrund.fodelsear"]
+    return "under_25" if age < 25 else "25_29" if age < 30 else "30_39" if age < 40 else "40_49" if age < 50 else "50_64" if age < 65 else "65_plus"
+HOUSEHOLD = {"ensamstaende_kvinna_utan_barn": "ensamstaende_utan_barn", "ensamstaende_man_utan_barn": "ensamstaende_utan_barn",
+             "ensamstaende_kvinna_med_barn": "ensamstaende_med_barn", "ensamstaende_man_med_barn": "ensamstaende_med_barn",
+             "sammanboende_utan_barn": "sammanboende_utan_barn", "sammanboende_med_barn": "sammanboende_med_barn"}
+def long_term(x):
+    months = x.get("bakgrund.manader_kalenderar")
+    return "okand" if months is None else "langvarigt" if months >= 10 else "inte_langvarigt"
+CONTROLS = [
+    ("unit", ["Norr", "Söder"], lambda r: r["unit"]),
+    ("gender", ["kvinna", "man", "annat", "okand"], lambda r: r["answers"]["bakgrund.kon"]),
+    ("age_band", ["under_25", "25_29", "30_39", "40_49", "50_64", "65_plus", "okand"], lambda r: age_band(r["answers"])),
+    ("origin", ["fodd_i_sverige", "utrikes_fodd", "okand"], lambda r: "fodd_i_sverige" if r["answers"]["bakgrund.fodelseland"] == "sverige" else "utrikes_fodd"),
+    ("household", ["ensamstaende_utan_barn", "ensamstaende_med_barn", "sammanboende_utan_barn", "sammanboende_med_barn", "ovrigt"],
+     lambda r: HOUSEHOLD.get(r["answers"]["bakgrund.hushallstyp"], "ovrigt")),
+    ("utbildning", codes("utbildningsniva"), lambda r: r["answers"].get("bakgrund.utbildning", "ej_besvarad")),
+    ("forsorjningshinder", codes("forsorjningshinder"), lambda r: r["answers"].get("bakgrund.forsorjningshinder", "ej_besvarad")),
+    ("langvarighet", ["inte_langvarigt", "langvarigt", "mycket_langvarigt", "okand"], lambda r: long_term(r["answers"])),
+]
+MODELS = {
+    "association_work": lambda x: x.get("registeruppfoljning.arbete"),
+    "association_assistance": lambda x: x.get("registeruppfoljning.bistand"),
+    "association_resource_activation": lambda x: "resursaktivering" in groups(x),
+    "association_sanction": lambda x: "sanktion" in kinds(x),
+}
+regressions = {}
+for model, outcome in MODELS.items():
+    members = [r for r in records if outcome(r["answers"]) is not None]
+    y = [bool(outcome(r["answers"])) for r in members]
+    refused, columns, names = None, [np.ones(len(y))], ["intercept"]
+    for name, levels, level_of in CONTROLS:
+        values = [level_of(r) for r in members]
+        for level in levels:
+            persons = sum(v == level for v in values)
+            events = sum(v == level and e for v, e in zip(values, y))
+            expected[f"{model}/{name}:{level}/personer"] = cell(persons, len(members))
+            if persons:
+                expected[f"{model}/{name}:{level}/med_utfallet"] = cell(events, persons)
+                if refused is None and persons >= 5 and (events == 0 or events == persons):
+                    refused = "separation"
+                elif refused is None and min(persons, persons - events, events) < 5:
+                    refused = "small_level"
+        present = [l for l in levels if l in values]
+        for level in present[1:]:
+            columns.append(np.array([v == level for v in values], dtype=float))
+            names.append(f"{name}:{level}")
+    if refused is None and len(y) - len(names) < 10:
+        refused = "residual_df"
+    if refused is None:
+        X = np.column_stack(columns)
+        if np.linalg.matrix_rank(X) < X.shape[1]:
+            refused = "collinear"
+    if refused is not None:
+        regressions[model] = {"refused": refused}
+        continue
+    fit = Logit(np.array(y, dtype=float), X).fit(method="newton", tol=1e-14, maxiter=200, disp=0)
+    regressions[model] = {"params": {n: [b, s] for n, b, s in zip(names, fit.params, fit.bse)}}
 with open("report/expected.json", "w", encoding="utf-8") as f:
-    json.dump({"as_of": AS_OF, "threshold": 5, "cells": expected}, f, indent=2, sort_keys=True)
+    json.dump({"as_of": AS_OF, "threshold": 5, "cells": expected, "regressions": regressions}, f, indent=2, sort_keys=True)
     f.write("\n")

@@ -9,7 +9,7 @@ use super::{
     Code, CodeList, CodeListId, Condition, DateRef, Definition, Item, ItemId, ItemKind, Provenance,
     Section,
 };
-use crate::error::{Error, ErrorKind, Result};
+use crate::error::{DefinitionProblem, Error, ErrorKind, Result};
 use crate::text::Text;
 
 mod kinds;
@@ -45,7 +45,83 @@ fn check_text(text: &Text, place: &str, what: &str) -> Result<()> {
     Ok(())
 }
 
+/// Compiles `raw`, going on past a broken code list, section or item so that every problem is
+/// reported at once; a part that failed is left out, so a later part that refers to it may fail
+/// too (naming it).
 pub(super) fn compile(raw: RawDefinition, source: &str) -> Result<Definition> {
+    let mut builder = Builder {
+        code_lists: Vec::new(),
+        code_list_ids: HashMap::default(),
+        items: Vec::new(),
+        top_level: HashMap::default(),
+        pending_dates: Vec::new(),
+        problems: Vec::new(),
+    };
+    let instrument = raw.instrument.clone();
+    let envelope = check_envelope(&raw);
+    builder.note("definition", &instrument, envelope);
+    for (name, codes) in raw.code_lists {
+        let added = builder.add_code_list(name.clone(), codes);
+        builder.note("code_list", &name, added);
+    }
+
+    let mut sections = Vec::with_capacity(raw.sections.len());
+    let mut section_ids = HashMap::default();
+    for raw_section in raw.sections {
+        let checked = check_section(&raw_section, &section_ids);
+        builder.note("section", &raw_section.id, checked);
+        let mut items = Vec::with_capacity(raw_section.items.len());
+        for raw_item in raw_section.items {
+            let id = raw_item.id.clone();
+            let added = top_level_local(&raw_item.id, &raw_section.id).and_then(|local| {
+                builder.add_item(raw_item, id.clone(), local, sections.len(), None)
+            });
+            if let Some(item) = builder.note("item", &id, added) {
+                items.push(item);
+            }
+        }
+        section_ids.insert(raw_section.id.clone().into_boxed_str(), sections.len());
+        sections.push(Section {
+            id: raw_section.id,
+            part: raw_section.part,
+            label: raw_section.label,
+            help: raw_section.help,
+            items,
+        });
+    }
+    if builder.items.is_empty() && builder.problems.is_empty() {
+        return Err(broken(Text {
+            sv: "definitionen saknar frågor".into(),
+            en: "definition has no items".into(),
+        }));
+    }
+    builder.resolve_dates();
+    if !builder.problems.is_empty() {
+        return Err(Error::definition_problems(builder.problems));
+    }
+    let ruled_top_level = sections
+        .iter()
+        .flat_map(|section| section.items.iter().copied())
+        .filter(|&item| builder.items[item.index()].has_rules())
+        .collect();
+
+    Ok(Definition {
+        instrument: raw.instrument,
+        version: raw.version,
+        title: raw.title,
+        description: raw.description,
+        source: source.to_owned(),
+        code_lists: builder.code_lists,
+        sections,
+        items: builder.items,
+        top_level: Names::new(builder.top_level),
+        section_ids,
+        ruled_top_level,
+    })
+}
+
+/// The instrument's name and version, title and description.
+fn check_envelope(raw: &RawDefinition) -> Result<()> {
     if !is_identifier(&raw.instrument) {
         return Err(broken(Text {
             sv: "instrumentets namn måste matcha [a-z][a-z0-9_]*".into(),
@@ -70,105 +146,57 @@ pub(super) fn compile(raw: RawDefinition, source: &str) -> Result<Definition> {
         }));
     }
     check_text(&raw.title, "definition", "title")?;
-    check_text(&raw.description, "definition", "description")?;
+    check_text(&raw.description, "definition", "description")
+}
 
-    let mut builder = Builder {
-        code_lists: Vec::new(),
-        code_list_ids: HashMap::default(),
-        items: Vec::new(),
-        top_level: HashMap::default(),
-        pending_dates: Vec::new(),
-    };
-    for (name, codes) in raw.code_lists {
-        builder.add_code_list(name, codes)?;
-    }
-
-    let mut sections = Vec::with_capacity(raw.sections.len());
-    let mut section_ids = HashMap::default();
-    for raw_section in raw.sections {
-        let place = format!("section `{}`", raw_section.id);
-        if !is_identifier(&raw_section.id) {
-            return Err(broken(Text {
-                sv: format!("{place}: id måste matcha [a-z][a-z0-9_]*"),
-                en: format!("{place}: id must match [a-z][a-z0-9_]*"),
-            }));
-        }
-        if section_ids.contains_key(raw_section.id.as_str()) {
-            return Err(broken(Text {
-                sv: format!("{place}: deklarerad två gånger"),
-                en: format!("{place}: declared twice"),
-            }));
-        }
-        if let Some(part) = &raw_section.part
-            && !is_identifier(part)
-        {
-            return Err(broken(Text {
-                sv: format!("{place}: del måste matcha [a-z][a-z0-9_]*"),
-                en: format!("{place}: part must match [a-z][a-z0-9_]*"),
-            }));
-        }
-        check_text(&raw_section.label, &place, "label")?;
-        if let Some(help) = &raw_section.help {
-            check_text(help, &place, "help")?;
-        }
-        let mut items = Vec::with_capacity(raw_section.items.len());
-        for raw_item in raw_section.items {
-            let prefix = format!("{}.", raw_section.id);
-            let local = raw_item
-                .id
-                .strip_prefix(&prefix)
-                .unwrap_or_default()
-                .to_owned();
-            if local.is_empty() || !local.split('.').all(is_identifier) {
-                return Err(broken(Text {
-                    sv: format!(
-                        "fråga `{}` i avsnitt `{}`: id måste vara `{}<namn>`, varje del enligt [a-z][a-z0-9_]*",
-                        raw_item.id, raw_section.id, prefix
-                    ),
-                    en: format!(
-                        "item `{}` in section `{}`: a top-level item id must be `{}<name>`, each segment matching [a-z][a-z0-9_]*",
-                        raw_item.id, raw_section.id, prefix
-                    ),
-                }));
-            }
-            let full = raw_item.id.clone();
-            items.push(builder.add_item(raw_item, full, local, sections.len(), None)?);
-        }
-        section_ids.insert(raw_section.id.clone().into_boxed_str(), sections.len());
-        sections.push(Section {
-            id: raw_section.id,
-            part: raw_section.part,
-            label: raw_section.label,
-            help: raw_section.help,
-            items,
-        });
-    }
-    if builder.items.is_empty() {
+/// A section's own fields (its items are checked one by one).
+fn check_section(
+    raw_section: &super::raw::RawSection,
+    section_ids: &HashMap<Box<str>, usize>,
+) -> Result<()> {
+    let place = format!("section `{}`", raw_section.id);
+    if !is_identifier(&raw_section.id) {
         return Err(broken(Text {
-            sv: "definitionen saknar frågor".into(),
-            en: "definition has no items".into(),
+            sv: format!("{place}: id måste matcha [a-z][a-z0-9_]*"),
+            en: format!("{place}: id must match [a-z][a-z0-9_]*"),
         }));
     }
-    builder.resolve_dates()?;
-    let ruled_top_level = sections
-        .iter()
-        .flat_map(|section| section.items.iter().copied())
-        .filter(|&item| builder.items[item.index()].has_rules())
-        .collect();
+    if section_ids.contains_key(raw_section.id.as_str()) {
+        return Err(broken(Text {
+            sv: format!("{place}: deklarerad två gånger"),
+            en: format!("{place}: declared twice"),
+        }));
+    }
+    if let Some(part) = &raw_section.part
+        && !is_identifier(part)
+    {
+        return Err(broken(Text {
+            sv: format!("{place}: del måste matcha [a-z][a-z0-9_]*"),
+            en: format!("{place}: part must match [a-z][a-z0-9_]*"),
+        }));
+    }
+    check_text(&raw_section.label, &place, "label")?;
+    if let Some(help) = &raw_section.help {
+        check_text(help, &place, "help")?;
+    }
+    Ok(())
+}
 
-    Ok(Definition {
-        instrument: raw.instrument,
-        version: raw.version,
-        title: raw.title,
-        description: raw.description,
-        source: source.to_owned(),
-        code_lists: builder.code_lists,
-        sections,
-        items: builder.items,
-        top_level: Names::new(builder.top_level),
-        section_ids,
-        ruled_top_level,
-    })
+/// The local part of a top-level item's id, which must be `<section>.<name>`.
+fn top_level_local(id: &str, section: &str) -> Result<String> {
+    let prefix = format!("{section}.");
+    let local = id.strip_prefix(&prefix).unwrap_or_default().to_owned();
+    if local.is_empty() || !local.split('.').all(is_identifier) {
+        return Err(broken(Text {
+            sv: format!(
+                "fråga `{id}` i avsnitt `{section}`: id måste vara `{prefix}<namn>`, varje del enligt [a-z][a-z0-9_]*"
+            ),
+            en: format!(
+                "item `{id}` in section `{section}`: a top-level item id must be `{prefix}<name>`, each segment matching [a-z][a-z0-9_]*"
+            ),
+        }));
+    }
+    Ok(local)
 }
 
 struct Builder {
@@ -178,9 +206,26 @@ struct Builder {
     top_level: HashMap<Box<str>, ItemId>,
     /// Date references are resolved after every item is known: order does not matter for them.
     pending_dates: Vec<(ItemId, Vec<String>, Vec<String>)>,
+    /// What is wrong so far; the definition compiles only when this stays empty.
+    problems: Vec<DefinitionProblem>,
 }
 
 impl Builder {
+    /// The value of `result`, or `None` with its error kept as a problem of `part` `id`.
+    fn note<T>(&mut self, part: &'static str, id: &str, result: Result<T>) -> Option<T> {
+        match result {
+            Ok(value) => Some(value),
+            Err(error) => {
+                self.problems.push(DefinitionProblem {
+                    part,
+                    id: id.to_owned(),
+                    message: error.text().clone(),
+                });
+                None
+            }
+        }
+    }
+
     fn add_code_list(&mut self, name: String, raw_codes: Vec<RawCode>) -> Result<()> {
         let place = format!("code list `{name}`");
         if !is_identifier(&name) {
@@ -297,7 +342,7 @@ impl Builder {
         }
 
         if let Some(sub_items) = raw.items {
-            self.add_sub_items(sub_items, &place, &full_id, id, section)?;
+            self.add_sub_items(sub_items, &place, &full_id, id, section);
         }
         Ok(id)
     }
@@ -353,7 +398,8 @@ impl Builder {
         Ok(())
     }
 
-    /// Adds the sub-items of the group `id`, each seeing the siblings declared before it.
+    /// Adds the sub-items of the group `id`, each seeing the siblings declared before it; a
+    /// sub-item that fails is a problem of its own and left out.
     fn add_sub_items(
         &mut self,
         sub_items: Vec<RawItem>,
@@ -361,12 +407,13 @@ impl Builder {
         full_id: &str,
         id: ItemId,
         section: usize,
-    ) -> Result<()> {
+    ) {
         let mut locals: HashMap<Box<str>, usize> = HashMap::default();
         let mut children: Vec<ItemId> = Vec::new();
         for sub in sub_items {
+            let sub_full = format!("{full_id}.{}", sub.id);
             if !is_identifier(&sub.id) {
-                return Err(broken(Text {
+                let error = broken(Text {
                     sv: format!(
                         "{place}: delfrågans id `{}` måste matcha [a-z][a-z0-9_]*",
                         sub.id
@@ -375,13 +422,14 @@ impl Builder {
                         "{place}: sub-item id `{}` must be a local name matching [a-z][a-z0-9_]*",
                         sub.id
                     ),
-                }));
+                });
+                self.note("item", &sub_full, Err::<(), _>(error));
+                continue;
             }
-            let sub_full = format!("{full_id}.{}", sub.id);
             let sub_local = sub.id.clone();
             let child = self.add_item(
                 sub,
-                sub_full,
+                sub_full.clone(),
                 sub_local.clone(),
                 section,
                 Some(Siblings {
@@ -389,7 +437,10 @@ impl Builder {
                     locals: &locals,
                     children: &children,
                 }),
-            )?;
+            );
+            let Some(child) = self.note("item", &sub_full, child) else {
+                continue;
+            };
             locals.insert(sub_local.into_boxed_str(), children.len());
             children.push(child);
         }
@@ -397,7 +448,6 @@ impl Builder {
             group.children = children;
             group.locals = Names::new(locals);
         }
-        Ok(())
     }
 
     /// Resolves a condition's item reference: a sibling already declared in the same group, or a
@@ -510,10 +560,16 @@ impl Builder {
             .collect()
     }
 
-    fn resolve_dates(&mut self) -> Result<()> {
+    /// Resolves every date reference, each failure a problem of its item.
+    fn resolve_dates(&mut self) {
         for (id, not_before, not_after) in std::mem::take(&mut self.pending_dates) {
-            let before = self.date_refs(id, &not_before)?;
-            let after = self.date_refs(id, &not_after)?;
+            let refs = self
+                .date_refs(id, &not_before)
+                .and_then(|before| Ok((before, self.date_refs(id, &not_after)?)));
+            let item = self.items[id.index()].id.clone();
+            let Some((before, after)) = self.note("item", &item, refs) else {
+                continue;
+            };
             if let ItemKind::Date {
                 not_before,
                 not_after,
@@ -523,7 +579,6 @@ impl Builder {
                 *not_after = after;
             }
         }
-        Ok(())
     }
 
     fn date_refs(&self, id: ItemId, names: &[String]) -> Result<Vec<DateRef>> {

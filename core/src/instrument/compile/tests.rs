@@ -142,3 +142,76 @@ fn broken_definitions_are_refused_with_a_precise_message() {
         assert!(!error.message_sv().is_empty());
     }
 }
+
+#[test]
+fn every_problem_is_reported_at_once_naming_the_part_and_the_rule() {
+    let mut definition = minimal();
+    definition["title"]["sv"] = json!(" ");
+    definition["code_lists"]["jn"][1]["code"] = json!("ja");
+    definition["sections"][0]["items"][0]["kind"] = json!("slider");
+    definition["sections"][0]["items"][2]["not_before"] = json!(["s.b"]);
+    definition["sections"][0]["items"][3]["items"][0]["required"] = json!(true);
+    definition["sections"][0]["items"][3]["items"][0]["hideable"] = json!(true);
+    let error = compile(&definition).expect_err("five faults");
+    assert_eq!(error.kind(), ErrorKind::InvalidDefinition);
+    let problems: Vec<(&str, &str, &str)> = error
+        .problems()
+        .iter()
+        .map(|p| (p.part, p.id.as_str(), p.message.en.as_str()))
+        .collect();
+    assert_eq!(
+        problems,
+        [
+            (
+                "definition",
+                "t",
+                "definition: title needs non-empty Swedish and English text"
+            ),
+            ("code_list", "jn", "code list `jn`, code `ja`: listed twice"),
+            (
+                "item",
+                "s.a",
+                "item `s.a`: unknown kind `slider`; expected one of single_choice, multiple_choice, integer, decimal, date, boolean, text, ranking, group"
+            ),
+            // `s.b` refers to `s.a`, which failed: named, not silently dropped.
+            (
+                "item",
+                "s.b",
+                "item `s.b`: condition refers to `s.a`, which is not a top-level item or sibling declared before it"
+            ),
+            (
+                "item",
+                "s.g.x",
+                "item `s.g.x`: a required item cannot be hideable"
+            ),
+            (
+                "item",
+                "s.d",
+                "item `s.d`: date reference `s.b` must be `interview_date`, a top-level date item or a sibling date item"
+            ),
+        ]
+    );
+    assert!(
+        error
+            .message_en()
+            .starts_with("6 problems: definition: title"),
+        "{error}"
+    );
+    assert!(
+        error.message_sv().starts_with("6 fel: "),
+        "{}",
+        error.message_sv()
+    );
+    assert!(error.problems().iter().all(|p| !p.message.sv.is_empty()));
+    // One problem keeps the message a single error always had.
+    let mut one = minimal();
+    one["sections"][0]["items"][2]["not_after"] = json!(["s.a"]);
+    let error = compile(&one).expect_err("one fault");
+    assert_eq!(error.problems().len(), 1);
+    assert!(
+        error
+            .message_en()
+            .starts_with("item `s.d`: date reference `s.a`"),
+        "{error}"
+    );
+}

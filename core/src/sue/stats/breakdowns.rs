@@ -8,6 +8,7 @@
 
 // The parts of the SUE statistics share their types and imports: one glob of the parent.
 use super::*;
+use crate::stats::builder::{Base, Column, Columns, Label, text};
 use crate::stats::dimension::Class;
 #[cfg(doc)]
 use crate::stats::dimension::UNKNOWN;
@@ -33,22 +34,9 @@ pub(super) enum Source {
     GenderHousehold,
 }
 
-/// The measures of every breakdown table, in column order: code and labels.
-pub(super) const MEASURES: [(&str, &str, &str); 9] = [
-    ("klienter", "Klienter", "Clients"),
-    (
-        "aktiverade",
-        "Aktiverade (jobb- eller resursaktivering)",
-        "Activated (work-first or human-resource)",
-    ),
-    ("jobbaktivering", "Jobbaktivering", "Work-first activation"),
-    (
-        "resursaktivering",
-        "Resursaktivering",
-        "Human-resource activation",
-    ),
-    ("sanktion", "Sanktion", "Sanction"),
-    ("undantag", "Undantag", "Exemption"),
+/// The measures of every breakdown table after the clients and the standardised measures
+/// (`standardised::MEASURES`), in column order: code and labels.
+const REGISTER_MEASURES: [Label; 3] = [
     ("arbete_register", "Arbete (register)", "Work (register)"),
     (
         "bistand_register",
@@ -100,13 +88,7 @@ const NOT_ANSWERED: (&str, &str, &str) = ("ej_besvarad", "Ej besvarad", "Not ans
 fn codes_then_unknown(codes: &Codes) -> Vec<(String, Text)> {
     let mut groups = codes.codes.clone();
     let (code, sv, en) = NOT_ANSWERED;
-    groups.push((
-        code.to_owned(),
-        Text {
-            sv: sv.into(),
-            en: en.into(),
-        },
-    ));
+    groups.push((code.to_owned(), text(sv, en)));
     groups
 }
 
@@ -114,10 +96,6 @@ impl Breakdown {
     /// The breakdowns of `schema`, laid out from slot `next` on; returns them and the next free
     /// slot.
     pub(super) fn all(schema: &SueSchema, mut next: usize) -> (Vec<Breakdown>, usize) {
-        let text = |sv: &str, en: &str| Text {
-            sv: sv.into(),
-            en: en.into(),
-        };
         let mut specs = vec![
             (
                 "by_forsorjningshinder",
@@ -203,7 +181,7 @@ impl Breakdown {
     }
 
     /// The group of `record` (the last group, "not recorded", when the value is missing).
-    fn group_of(&self, record: &SueRecord) -> usize {
+    pub(super) fn group_of(&self, record: &SueRecord) -> usize {
         let unknown = self.groups.len() - 1;
         let code = |value: Option<u8>| value.map_or(unknown, usize::from).min(unknown);
         match self.source {
@@ -257,63 +235,50 @@ impl Breakdown {
         }
     }
 
+    /// The columns of a breakdown table, from a group's first slot: clients (of all clients),
+    /// the standardised measures (of the group's clients), then the register measures and
+    /// long-term assistance (of those recorded).
+    fn columns(clients: usize) -> Columns {
+        let mut columns = vec![Column::of(
+            &("klienter", "Klienter", "Clients"),
+            CLIENTS,
+            Base::OverAll(clients),
+        )];
+        let slots = [ACTIVATED, JOBB, RESURS, SANCTION, EXEMPTION];
+        for (label, slot) in standardised::MEASURES.iter().zip(slots) {
+            columns.push(Column::of(label, slot, Base::Relative(CLIENTS)));
+        }
+        let slots = [
+            (WORK, WORK_BASE),
+            (ASSISTANCE, ASSISTANCE_BASE),
+            (LONG, LONG_BASE),
+        ];
+        for (label, (slot, base)) in REGISTER_MEASURES.iter().zip(slots) {
+            columns.push(Column::of(label, slot, Base::Relative(base)));
+        }
+        Columns(columns)
+    }
+
     /// The table of this breakdown.
     pub(super) fn table(&self, clients: usize) -> TableSpec {
-        let rows = self
-            .groups
-            .iter()
-            .enumerate()
-            .map(|(g, (code, label))| {
-                let at = self.start + g * PER_GROUP;
-                let cells = vec![
-                    CellSlots {
-                        count: at + CLIENTS,
-                        base: clients,
-                        base_over_all: true,
-                    },
-                    CellSlots::new(at + ACTIVATED, at + CLIENTS),
-                    CellSlots::new(at + JOBB, at + CLIENTS),
-                    CellSlots::new(at + RESURS, at + CLIENTS),
-                    CellSlots::new(at + SANCTION, at + CLIENTS),
-                    CellSlots::new(at + EXEMPTION, at + CLIENTS),
-                    CellSlots::new(at + WORK, at + WORK_BASE),
-                    CellSlots::new(at + ASSISTANCE, at + ASSISTANCE_BASE),
-                    CellSlots::new(at + LONG, at + LONG_BASE),
-                ];
-                (code.clone(), label.clone(), cells)
-            })
-            .collect();
-        TableSpec {
-            id: self.id,
-            title: self.title.clone(),
-            description: Text {
-                sv: format!(
-                    "Per grupp efter {}: antal klienter (och andel av samtliga), andel aktiverade, med sanktion och med undantag (av gruppens klienter), arbete och bistånd enligt register (av dem med registeruppföljning) och långvarigt bistånd enligt Socialstyrelsens mått (av dem med uppgift). Beskrivande jämförelser, inte effekter",
-                    self.title.sv.to_lowercase()
-                ),
-                en: format!(
-                    "Per group by {}: number of clients (and share of all), share activated, sanctioned and exempted (of the group's clients), work and assistance by register (of those with a register follow-up) and long-term assistance by Socialstyrelsen's measure (of those recorded). Descriptive comparisons, not effects",
-                    self.title.en.to_lowercase()
-                ),
-            },
-            categories: MEASURES
-                .iter()
-                .map(|(code, sv, en)| {
-                    category(
-                        code,
-                        Text {
-                            sv: (*sv).into(),
-                            en: (*en).into(),
-                        },
-                    )
-                })
-                .collect(),
-            rows: RowsSpec::Fixed {
-                rows_are: self.rows_are,
-                rows_label: self.title.clone(),
-                rows,
-            },
-        }
+        let description = text(
+            &format!(
+                "Per grupp efter {}: antal klienter (och andel av samtliga), andel aktiverade, med sanktion och med undantag (av gruppens klienter), arbete och bistånd enligt register (av dem med registeruppföljning) och långvarigt bistånd enligt Socialstyrelsens mått (av dem med uppgift). Beskrivande jämförelser, inte effekter",
+                self.title.sv.to_lowercase()
+            ),
+            &format!(
+                "Per group by {}: number of clients (and share of all), share activated, sanctioned and exempted (of the group's clients), work and assistance by register (of those with a register follow-up) and long-term assistance by Socialstyrelsen's measure (of those recorded). Descriptive comparisons, not effects",
+                self.title.en.to_lowercase()
+            ),
+        );
+        Breakdown::columns(clients).fixed(
+            self.id,
+            [self.title.clone(), description],
+            (self.rows_are, self.title.clone()),
+            self.groups.iter().enumerate().map(|(g, (code, label))| {
+                (code.clone(), label.clone(), self.start + g * PER_GROUP)
+            }),
+        )
     }
 
     /// The sum that holds: the groups' clients add up to all clients.

@@ -4,9 +4,10 @@
 
 // The parts of the SUE statistics share their types and imports: one glob of the parent.
 use super::*;
+use crate::stats::builder::{Base, Column, Columns, Label, text};
 
 /// Activation combinations: code and labels, in the order of [`combination`].
-pub(super) const COMBINATIONS: [(&str, &str, &str); 4] = [
+pub(super) const COMBINATIONS: [Label; 4] = [
     (
         "endast_jobbaktivering",
         "Endast jobbaktivering",
@@ -125,13 +126,6 @@ pub(super) fn count(
     }
 }
 
-fn text(sv: &str, en: &str) -> Text {
-    Text {
-        sv: sv.into(),
-        en: en.into(),
-    }
-}
-
 /// The tables.
 pub(super) fn tables(layout: &Layout, schema: &SueSchema) -> Vec<TableSpec> {
     let mut specs = Vec::new();
@@ -163,27 +157,23 @@ pub(super) fn tables(layout: &Layout, schema: &SueSchema) -> Vec<TableSpec> {
         categories,
         rows: RowsSpec::ByDimension { dimensions: DEMOGRAPHIC, cells: combination_cells },
     });
-    specs.push(TableSpec {
-        id: "sanctions_by_activation",
-        title: text("Sanktioner och undantag efter aktivering", "Sanctions and exemptions by activation"),
-        description: text("Andel med sanktion och med undantag bland klienterna med varje slag av aktivering (beskrivande, inte effekter)", "Share with a sanction and with an exemption among the clients with each kind of activation (descriptive, not effects)"),
-        categories: vec![
-            category("sanktion", text("Sanktion", "Sanction")),
-            category("undantag", text("Undantag", "Exemption")),
-        ],
-        rows: RowsSpec::Fixed {
-            rows_are: "activation",
-            rows_label: text("Aktivering", "Activation"),
-            rows: COMBINATIONS
-                .iter()
-                .enumerate()
-                .map(|(k, (code, sv, en))| {
-                    let at = layout.combination + k * PER_COMBINATION;
-                    ((*code).to_owned(), text(sv, en), vec![CellSlots::new(at + 1, at + 3), CellSlots::new(at + 2, at + 3)])
-                })
-                .collect(),
-        },
-    });
+    specs.push(
+        Columns(vec![
+            Column::of(&("sanktion", "Sanktion", "Sanction"), 1, Base::Relative(3)),
+            Column::of(&("undantag", "Undantag", "Exemption"), 2, Base::Relative(3)),
+        ])
+        .fixed(
+            "sanctions_by_activation",
+            [
+                text("Sanktioner och undantag efter aktivering", "Sanctions and exemptions by activation"),
+                text("Andel med sanktion och med undantag bland klienterna med varje slag av aktivering (beskrivande, inte effekter)", "Share with a sanction and with an exemption among the clients with each kind of activation (descriptive, not effects)"),
+            ],
+            ("activation", text("Aktivering", "Activation")),
+            COMBINATIONS.iter().enumerate().map(|(k, (code, sv, en))| {
+                ((*code).to_owned(), text(sv, en), layout.combination + k * PER_COMBINATION)
+            }),
+        ),
+    );
     for (i, (id, _, sv, en)) in CODED.iter().enumerate() {
         let (start, n) = layout.coded[i];
         specs.push(TableSpec {

@@ -60,6 +60,8 @@ pub(super) struct Layout {
     pub(super) yes_no: Vec<usize>,
     /// The crude count of each standardised measure.
     pub(super) crude: [usize; standardised::MEASURES.len()],
+    /// The slots of `collected`'s tables.
+    pub(super) collected: collected::Slots,
     pub(super) slots: usize,
 }
 
@@ -139,6 +141,7 @@ impl Layout {
                 .map(|(_, codes)| (take(codes.len() + 1), codes.len()))
                 .collect(),
             yes_no: (0..choices::YES_NO.len()).map(|_| take(2)).collect(),
+            collected: collected::Slots::new(schema, 0).0,
             slots: 0,
         };
         layout.crude = [
@@ -150,6 +153,8 @@ impl Layout {
         ];
         let (breakdowns, next) = Breakdown::all(schema, next);
         layout.breakdowns = breakdowns;
+        let (collected, next) = collected::Slots::new(schema, next);
+        layout.collected = collected;
         layout.slots = next;
         layout
     }
@@ -204,6 +209,7 @@ impl Layout {
             out.push(breakdown.partition(self.clients));
         }
         out.extend(choices::partitions(self));
+        out.extend(collected::partitions(self));
         out.push(Partition {
             total: self.clients,
             parts: (0..standardised::PROFILES.len())

@@ -22,8 +22,10 @@ use crate::stats::{Category, Dimension, GroupReport, ReportOptions};
 use crate::text::Text;
 use crate::validate::Validated;
 
+mod association;
 mod breakdowns;
 mod choices;
+mod collected;
 mod layout;
 mod record;
 mod schema;
@@ -150,9 +152,16 @@ impl SueAggregate {
         let specs = table_specs(&self.schema, &self.layout);
         let partitions = self.layout.partitions(&self.schema);
         let (mut tables, registry) = build_tables(&self.aggregate, &specs, &partitions, options);
+        collected::quartiles(
+            &mut tables,
+            &registry,
+            &self.layout,
+            options.threshold.get(),
+        );
         // Derived from the published cells only, after disclosure control.
         let standardised = standardised::standardised_tables(&tables);
         tables.extend(standardised);
+        tables.extend(association::tables(&self.aggregate, &self.layout, options));
         (tables, registry)
     }
 }
@@ -250,6 +259,14 @@ fn count_record(
         breakdown.count(counts, schema, record, groups);
     }
     choices::count(counts, layout, schema, record, groups);
+    collected::count(
+        counts,
+        &layout.collected,
+        schema,
+        record,
+        choices::combination(groups),
+    );
+    counts.tag(association::tag(layout, schema, record, groups));
     let at = layout.profile + usize::from(record.profile) * standardised::PER_PROFILE;
     counts.add(at);
     for (m, hit) in standardised::measures(schema, record, groups)
@@ -532,6 +549,10 @@ mod tests {
                 "reopening_reasons",
                 "goals_set",
                 "interruptions",
+                "interventions_by_provider",
+                "sanction_reasons",
+                "exemption_reasons",
+                "time_to_first_intervention",
                 "needs_profile",
                 "by_forsorjningshinder",
                 "by_utbildning",
@@ -541,7 +562,11 @@ mod tests {
                 "by_kon_och_hushall",
                 "by_arbetslivserfarenhet",
                 "by_svenskkunskaper",
-                "standardised"
+                "standardised",
+                "association_work",
+                "association_assistance",
+                "association_resource_activation",
+                "association_sanction"
             ]
         );
         let first: Vec<Option<u64>> = report.tables[0].rows[0]

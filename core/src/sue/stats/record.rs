@@ -50,6 +50,8 @@ pub struct SueRecord {
     pub(super) coded: [Option<u8>; choices::CODED.len()],
     /// Answers to the items of `choices::YES_NO`.
     pub(super) yes_no: [Option<bool>; choices::YES_NO.len()],
+    /// Providers, reasons for sanctions and exemptions, time to first intervention.
+    pub(super) collected: collected::Facts,
 }
 
 pub(super) fn code(value: Option<&AnswerValue>) -> Option<u16> {
@@ -185,6 +187,7 @@ impl SueRecord {
             yes_no: std::array::from_fn(|i| boolean(document.value(schema.yes_no[i]))),
             closed: date(document.value(schema.closed)),
             reopened: date(document.value(schema.reopened)),
+            collected: collected::Facts::of(schema, document, start),
         }
     }
 }

@@ -125,6 +125,8 @@ pub struct SueSchema {
     /// (work-related needs in the needs profile).
     pub(super) work_area: u32,
     pub(super) goal_fully: usize,
+    /// The intervention rows' provider, reasons and start (`collected`).
+    pub(super) collected: collected::Items,
 }
 
 pub(super) fn top(definition: &Definition, id: &str) -> Result<ItemId> {
@@ -274,6 +276,7 @@ impl SueSchema {
                 .map(|(_, id, ..)| top(definition, id))
                 .collect::<Result<Vec<_>>>()?,
             goal_fully: goals.position("helt")?,
+            collected: collected::Items::new(definition, interventions)?,
             change_codes: codes_of(definition, child(changes, change_value))?,
             helped_codes: codes_of(definition, helped)?,
             areas,

@@ -15,10 +15,12 @@
 
 // The parts of the SUE statistics share their types and imports: one glob of the parent.
 use super::*;
+use crate::stats::builder::{Base, Column, Columns, Label, text};
+use crate::stats::disclosure::SuppressionReason;
 use crate::stats::{Cell, Row, Table};
 
 /// The needs profiles, in the order of the FIA overall assessment's categories.
-pub(super) const PROFILES: [(&str, &str, &str); 4] = [
+pub(super) const PROFILES: [Label; 4] = [
     (
         "inget_stodbehov",
         "Inget stödbehov registrerat",
@@ -42,7 +44,7 @@ pub(super) const PROFILES: [(&str, &str, &str); 4] = [
 ];
 
 /// The measures standardised: code and labels.
-pub(super) const MEASURES: [(&str, &str, &str); 5] = [
+pub(super) const MEASURES: [Label; 5] = [
     (
         "aktiverade",
         "Aktiverade (jobb- eller resursaktivering)",
@@ -90,49 +92,36 @@ pub(super) fn measures(schema: &SueSchema, record: &SueRecord, groups: u8) -> [b
 /// (of the group's clients) and the clients with each measure (of the profile's clients), and
 /// each measure's crude count (of the group's clients).
 pub(super) fn counts_table(layout: &Layout) -> TableSpec {
-    let mut categories = Vec::new();
-    let mut cells = Vec::new();
-    for (k, (code, sv, en)) in PROFILES.iter().enumerate() {
-        let at = layout.profile + k * PER_PROFILE;
-        categories.push(category(
-            &format!("klienter_{code}"),
-            Text {
-                sv: format!("Klienter: {}", sv.to_lowercase()),
-                en: format!("Clients: {}", en.to_lowercase()),
-            },
-        ));
-        cells.push(CellSlots::new(at, layout.clients));
-        for (m, (measure, msv, men)) in MEASURES.iter().enumerate() {
-            categories.push(category(
-                &format!("{measure}_{code}"),
-                Text {
-                    sv: format!("{msv}: {}", sv.to_lowercase()),
-                    en: format!("{men}: {}", en.to_lowercase()),
-                },
-            ));
-            cells.push(CellSlots::new(at + 1 + m, at));
-        }
+    // Per profile, from its first slot: its clients (of the group's), then each measure (of the
+    // profile's clients).
+    let mut per_profile = vec![Column::of(
+        &("klienter", "Klienter", "Clients"),
+        0,
+        Base::Fixed(layout.clients),
+    )];
+    for (m, measure) in MEASURES.iter().enumerate() {
+        per_profile.push(Column::of(measure, 1 + m, Base::Relative(0)));
     }
-    for (m, (measure, sv, en)) in MEASURES.iter().enumerate() {
-        categories.push(category(
+    let per_profile = Columns(per_profile);
+    let mut columns = Columns::default();
+    for (k, profile) in PROFILES.iter().enumerate() {
+        columns.extend(per_profile.for_group(layout.profile + k * PER_PROFILE, profile));
+    }
+    for (m, measure) in MEASURES.iter().enumerate() {
+        columns.extend(Columns(vec![Column::of(
             measure,
-            Text {
-                sv: (*sv).into(),
-                en: (*en).into(),
-            },
-        ));
-        cells.push(CellSlots::new(layout.crude(m), layout.clients));
+            layout.crude(m),
+            Base::Fixed(layout.clients),
+        )]));
     }
-    TableSpec {
-        id: "needs_profile",
-        title: Text { sv: "Insatser efter behovsprofil".into(), en: "Interventions by needs profile".into() },
-        description: Text { sv: "Underlaget till de standardiserade andelarna: per grupp och behovsprofil antal klienter (av gruppens klienter) och andel med varje insats (av profilens klienter), och gruppens andel med varje insats (av gruppens klienter). Behovsprofil: FIA:s helhetsbedömning, här avläst ur de behov som registrerats före insats".into(), en: "What the standardised shares are computed from: per group and needs profile the number of clients (of the group's clients) and the share with each intervention (of the profile's clients), and the group's share with each intervention (of the group's clients). Needs profile: the FIA overall assessment, here read from the needs recorded before the intervention".into() },
-        categories,
-        rows: RowsSpec::ByDimension {
-            dimensions: STANDARDISED,
-            cells,
-        },
-    }
+    columns.by_dimension(
+        "needs_profile",
+        [
+            text("Insatser efter behovsprofil", "Interventions by needs profile"),
+            text("Underlaget till de standardiserade andelarna: per grupp och behovsprofil antal klienter (av gruppens klienter) och andel med varje insats (av profilens klienter), och gruppens andel med varje insats (av gruppens klienter). Behovsprofil: FIA:s helhetsbedömning, här avläst ur de behov som registrerats före insats", "What the standardised shares are computed from: per group and needs profile the number of clients (of the group's clients) and the share with each intervention (of the profile's clients), and the group's share with each intervention (of the group's clients). Needs profile: the FIA overall assessment, here read from the needs recorded before the intervention"),
+        ],
+        STANDARDISED,
+    )
 }
 
 /// The dimensions standardised rates are given by (the total row gives the standard population).
@@ -263,6 +252,10 @@ pub(super) fn standardised_tables(tables: &[Table]) -> Vec<Table> {
                             share: result.map(|r| r.0),
                             interval: result.map(|r| r.1),
                             suppressed: result.is_none(),
+                            reason: result
+                                .is_none()
+                                .then_some(SuppressionReason::Derived),
+                            weeks: None,
                             count_key: row.cells[0].count_key,
                             base_key: row.cells[0].base_key,
                         });

@@ -25,18 +25,7 @@ pub(super) fn cells(count_start: usize, n: usize, base: usize) -> Vec<CellSlots>
 }
 
 pub(super) fn group_categories() -> Vec<Category> {
-    INTERVENTION_GROUPS
-        .iter()
-        .map(|(code, sv, en)| {
-            category(
-                code,
-                Text {
-                    sv: (*sv).into(),
-                    en: (*en).into(),
-                },
-            )
-        })
-        .collect()
+    crate::stats::builder::categories(&INTERVENTION_GROUPS)
 }
 
 pub(super) fn table_specs(schema: &SueSchema, layout: &Layout) -> Vec<TableSpec> {
@@ -323,6 +312,7 @@ pub(super) fn table_specs(schema: &SueSchema, layout: &Layout) -> Vec<TableSpec>
         },
     ];
     specs.extend(choices::tables(layout, schema));
+    specs.extend(collected::tables(layout, schema));
     specs.push(standardised::counts_table(layout));
     specs.extend(layout.breakdowns.iter().map(|b| b.table(layout.clients)));
     specs

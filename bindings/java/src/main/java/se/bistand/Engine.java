@@ -103,6 +103,25 @@ public final class Engine implements AutoCloseable {
         return new String(Bistand.take(out), StandardCharsets.UTF_8);
     }
 
+    /** An instrument definition as a FHIR R4 Questionnaire (bistand_definition_fhir), as text. */
+    public String definitionFhirJson(String instrument, String version) {
+        PointerByReference out = new PointerByReference();
+        Bistand.check(NativeLib.LIB.bistand_definition_fhir(
+                handle(), Bistand.cString(instrument), Bistand.cString(version), out));
+        return new String(Bistand.take(out), StandardCharsets.UTF_8);
+    }
+
+    /**
+     * A FHIR R4 QuestionnaireResponse read as a bistand document and validated
+     * (bistand_questionnaire_response_validate): JSON {"document", "report"}.
+     */
+    public byte[] validateQuestionnaireResponseJson(byte[] response) {
+        PointerByReference out = new PointerByReference();
+        Bistand.check(NativeLib.LIB.bistand_questionnaire_response_validate(
+                handle(), response, Bistand.len(response), out));
+        return Bistand.take(out);
+    }
+
     /**
      * Group statistics with disclosure control over NDJSON documents (bistand_report), typed. Counts
      * are perturbed under the statistics key of keysJson (the keys file, which also identifies

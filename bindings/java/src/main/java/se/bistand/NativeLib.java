@@ -30,9 +30,17 @@ interface NativeLib extends Library {
     int bistand_summary(Pointer engine, byte[] instrument, byte[] doc, long docLen, byte[] today,
             PointerByReference summaryOut);
 
+    int bistand_summary_page(Pointer engine, byte[] instrument, byte[] doc, long docLen, byte[] today,
+            int language, PointerByReference pageOut);
+
     int bistand_definition(Pointer engine, byte[] instrument, byte[] version, PointerByReference definitionOut);
 
     int bistand_schema(Pointer engine, byte[] instrument, byte[] version, PointerByReference schemaOut);
+
+    int bistand_definition_fhir(Pointer engine, byte[] instrument, byte[] version, PointerByReference questionnaireOut);
+
+    int bistand_questionnaire_response_validate(Pointer engine, byte[] response, long responseLen,
+            PointerByReference resultOut);
 
     int bistand_pseudonymise(byte[] keyId, byte[] key, long keyLen, byte[] personnummer, long personnummerLen,
             byte[] referenceDate, PointerByReference pseudonymOut);
@@ -55,7 +63,7 @@ interface NativeLib extends Library {
     void bistand_store_free(Pointer store);
 
     int bistand_store_put(Pointer store, Pointer engine, byte[] clientId, long clientIdLen, byte[] doc, long docLen,
-            byte[] referenceDate, PointerByReference resultOut);
+            byte[] referenceDate, byte[] principal, PointerByReference resultOut);
 
     int bistand_store_get(Pointer store, byte[] recordId, PointerByReference documentOut);
 

@@ -34,17 +34,20 @@ public final class Store implements AutoCloseable {
     /**
      * Validates a document with engine and, if it has no error findings, stores it sealed under
      * the client's pseudonym (bistand_store_put). clientId is a personnummer, samordningsnummer or
-     * case number; it is never stored.
+     * case number; it is never stored. principal names who stores it (a user or service, never a
+     * client) for the audit log, which records every stored record.
      */
-    public PutResult put(Engine engine, String clientId, byte[] document, String referenceDate) {
-        return Bistand.parse(putJson(engine, Bistand.bytes(clientId), document, referenceDate), PutResult.class);
+    public PutResult put(Engine engine, String clientId, byte[] document, String referenceDate, String principal) {
+        return Bistand.parse(putJson(engine, Bistand.bytes(clientId), document, referenceDate, principal),
+                PutResult.class);
     }
 
     /** As above, with the exact bytes; engine null passes NULL (refused by the library). */
-    public byte[] putJson(Engine engine, byte[] clientId, byte[] document, String referenceDate) {
+    public byte[] putJson(Engine engine, byte[] clientId, byte[] document, String referenceDate, String principal) {
         PointerByReference out = new PointerByReference();
         Bistand.check(NativeLib.LIB.bistand_store_put(handle(), engine == null ? null : engine.handle(), clientId,
-                Bistand.len(clientId), document, Bistand.len(document), Bistand.cString(referenceDate), out));
+                Bistand.len(clientId), document, Bistand.len(document), Bistand.cString(referenceDate),
+                Bistand.cString(principal), out));
         return Bistand.take(out);
     }
 

@@ -136,6 +136,13 @@ public final class BindingTest {
                 byte[] bytes = supplied.validateJson(fixture("supplied/document.json"), "lokal_uppfoljning");
                 check(Arrays.equals(bytes, fixture("supplied/document.report.json")), "a supplied definition gives the shared report bytes");
                 check(supplied.validate(complete, "fia").valid(), "the shipped instruments stay beside a supplied one");
+                // bistand_definition_fhir and bistand_questionnaire_response_validate: the way
+                // there and back, to the bytes the core and REST give.
+                check(supplied.definitionFhirJson("lokal_uppfoljning", null).contains("\"resourceType\":\"Questionnaire\""),
+                        "the FHIR Questionnaire");
+                byte[] result = supplied.validateQuestionnaireResponseJson(fixture("supplied/response.json"));
+                check(Arrays.equals(result, fixture("supplied/response.result.json")),
+                        "a QuestionnaireResponse gives the shared bytes");
             }
             byte[] broken = ("[" + definition.replace("\"min\": 0,", "\"min\": 60,") + "]").getBytes(StandardCharsets.UTF_8);
             fails(Status.INVALID_DEFINITION, "a supplied definition the compiler refuses", () -> Engine.withDefinitions(broken, null));
@@ -215,10 +222,14 @@ public final class BindingTest {
             check(unit.rows().stream().anyMatch(r -> r.code().equals("Söder")), "the unit Söder is a row");
             check(group.report().tables().stream().flatMap(t -> t.rows().stream()).flatMap(r -> r.cells().stream())
                     .allMatch(c -> !c.suppressed() || (c.count() == null && c.share() == null)), "suppressed cells have no count and no share");
-            // Standardised shares (issue 15) are shown without a count; every other shown cell has one.
-            check(group.report().tables().stream().filter(t -> !t.id().startsWith("standardised"))
+            // Standardised shares and odds ratios (issue 15) are shown without a count, and quartiles of
+            // the time to first intervention as weeks; every other shown cell has a count.
+            check(group.report().tables().stream().filter(t -> !t.id().startsWith("standardised") && !t.id().startsWith("association_"))
                     .flatMap(t -> t.rows().stream()).flatMap(r -> r.cells().stream())
-                    .allMatch(c -> c.suppressed() || c.count() != null), "shown cells carry their count");
+                    .allMatch(c -> c.suppressed() || c.count() != null || c.weeks() != null), "shown cells carry their count");
+            check(group.report().tables().stream().filter(t -> t.id().equals("time_to_first_intervention"))
+                    .flatMap(t -> t.rows().stream()).flatMap(r -> r.cells().stream())
+                    .anyMatch(c -> c.weeks() != null), "quartiles in weeks are read");
             ReportOptions options = ReportOptions.of("2026-11-24");
             GroupReportResult perturbed = engine.report("sue", ndjson, keys, options);
             check(!perturbed.report().exact() && perturbed.report().perturbation().maxDeviation() == 2
@@ -303,26 +314,30 @@ public final class BindingTest {
                     .replace("\"status\": \"complete\"", "\"status\": \"complete\", \"unit\": \"Söder\""));
             String recordId;
             try (Store store = new Store(path, KEYS)) {
-                PutResult put = store.put(engine, "811218-9876", document, "2026-12-02");
+                PutResult put = store.put(engine, "811218-9876", document, "2026-12-02", "handlaggare-soder");
                 check(put.stored() && put.recordId().length() == 32 && put.report().valid(), "a document is stored");
                 recordId = put.recordId();
                 check(Arrays.equals(store.get(recordId), document), "and read back byte for byte, Söder and all");
-                PutResult refused = store.put(engine, "811218-9876", wrongType, "2026-12-02");
+                PutResult refused = store.put(engine, "811218-9876", wrongType, "2026-12-02", "handlaggare-soder");
                 check(!refused.stored() && refused.recordId() == null && refused.report().errors() == 1,
                         "a document with errors is not stored");
                 fails(Status.INVALID_ARGUMENT, "get: an id that is not 32 hex digits", () -> store.get("inte-ett-id"));
                 fails(Status.NOT_FOUND, "get: an unknown id", () -> store.get("0".repeat(32)));
                 fails(Status.NULL_POINTER, "get: a NULL id", () -> store.get(null));
                 fails(Status.NULL_POINTER, "put: a NULL engine",
-                        () -> store.putJson(null, utf8("811218-9876"), complete, "2026-12-02"));
-                fails(Status.INVALID_IDENTIFIER, "put: an empty client id", () -> store.put(engine, "", complete, "2026-12-02"));
+                        () -> store.putJson(null, utf8("811218-9876"), complete, "2026-12-02", "handlaggare-soder"));
+                fails(Status.INVALID_IDENTIFIER, "put: an empty client id", () -> store.put(engine, "", complete, "2026-12-02", "handlaggare-soder"));
                 fails(Status.INVALID_UTF8, "put: a client id that is not UTF-8",
-                        () -> store.putJson(engine, NOT_UTF8, complete, "2026-12-02"));
+                        () -> store.putJson(engine, NOT_UTF8, complete, "2026-12-02", "handlaggare-soder"));
                 fails(Status.INVALID_UTF8, "put: a document that is not UTF-8",
-                        () -> store.put(engine, "811218-9876", NOT_UTF8, "2026-12-02"));
+                        () -> store.put(engine, "811218-9876", NOT_UTF8, "2026-12-02", "handlaggare-soder"));
                 fails(Status.INVALID_ARGUMENT, "put: a bad date",
-                        () -> store.put(engine, "811218-9876", complete, "igår"), "811218");
-                fails(Status.NULL_POINTER, "put: a NULL date", () -> store.put(engine, "811218-9876", complete, null));
+                        () -> store.put(engine, "811218-9876", complete, "igår", "handlaggare-soder"), "811218");
+                fails(Status.NULL_POINTER, "put: a NULL date", () -> store.put(engine, "811218-9876", complete, null, "handlaggare-soder"));
+                fails(Status.NULL_POINTER, "put: nobody named for the audit log",
+                        () -> store.put(engine, "811218-9876", complete, "2026-12-02", null));
+                fails(Status.INVALID_ARGUMENT, "put: a principal shaped like a personnummer",
+                        () -> store.put(engine, "811218-9876", complete, "2026-12-02", "811218-9876"), "811218");
             }
             try (Store again = new Store(path, utf8(KEYS))) {
                 check(Arrays.equals(again.get(recordId), document), "the record survives closing the store");
