@@ -475,7 +475,8 @@ bistand_status bistand_pseudonymise(const char *key_id,
  *     (bistand reads no clock);
  *   - `"threshold"`: the disclosure threshold, a whole number of at least 5 (default 5);
  *   - `"breakdowns"`: names among `"total"`, `"gender"`, `"age_band"`, `"origin"`,
- *     `"household"`, `"unit"`, `"period"`; the total is always included; absent means all;
+ *     `"household"`, `"unit"`, `"period"`, `"fia_assessment"`; the total is always included;
+ *     absent means all;
  *   - `"exact"`: `true` for exact counts (default `false`: perturbed, which needs `keys_json`);
  *   - `"format"`: `"json"` (default), `"csv"` (the wide layout of published tables),
  *     `"csv-long"` (one line per cell, for programs), `"xlsx"` (an Excel workbook: binary,

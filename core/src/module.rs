@@ -14,6 +14,7 @@ use crate::engine::Engine;
 use crate::error::{Error, ErrorKind, Result};
 use crate::instrument::{Definition, ItemId, ItemKind};
 use crate::registry::Summary;
+use crate::stats::link::{InstrumentLinker, Links};
 use crate::stats::perturbation::Person;
 use crate::stats::{GroupReport, ReportOptions};
 use crate::text::Text;
@@ -81,6 +82,16 @@ pub trait InstrumentModule: fmt::Debug + Send + Sync {
         None
     }
 
+    /// What documents of `definition` tell other instruments' reports about their person (see
+    /// `stats::link`); `None` when they tell nothing.
+    ///
+    /// # Errors
+    /// [`ErrorKind::InvalidDefinition`] when the definition lacks what the linker reads.
+    fn linker(&self, definition: &Definition) -> Option<Result<Box<dyn InstrumentLinker>>> {
+        let _ = definition;
+        None
+    }
+
     /// An endless, deterministic sequence of synthetic documents of `definition` from `seed`;
     /// `None` when the instrument has no generator.
     ///
@@ -108,6 +119,13 @@ pub trait InstrumentAggregate: fmt::Debug + Send + Sync {
 
     /// The report, after disclosure control.
     fn report(&self, options: &ReportOptions) -> GroupReport;
+
+    /// The report with what other instruments' records tell about its persons (`links`), after
+    /// disclosure control; an instrument that uses nothing of it gives [`Self::report`].
+    fn report_linked(&self, options: &ReportOptions, links: &Links) -> GroupReport {
+        let _ = links;
+        self.report(options)
+    }
 
     /// A copy, for partial aggregates.
     fn clone_box(&self) -> Box<dyn InstrumentAggregate>;

@@ -371,10 +371,10 @@ impl ReportRequest {
         let breakdown_error = || {
             invalid(
                 "`options.breakdowns` has an unknown breakdown; expected total, \
-                 gender, age_band, origin, household, unit or period"
+                 gender, age_band, origin, household, unit, period or fia_assessment"
                     .to_owned(),
                 "`options.breakdowns` har en okänd indelning; förväntade total, \
-                 gender, age_band, origin, household, unit eller period"
+                 gender, age_band, origin, household, unit, period eller fia_assessment"
                     .to_owned(),
             )
         };

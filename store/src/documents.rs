@@ -48,6 +48,7 @@ use std::fmt;
 use bistand_core::identifier::{
     Pseudonym, PseudonymKey, client_id_problem, pseudonymise_client_id,
 };
+use bistand_core::stats::link::{LinkOutcome, Linking};
 use bistand_core::stats::perturbation::StatisticsKey;
 use bistand_core::stats::provenance::{Input, NotCountedTally, RecordSetDigest};
 use bistand_core::stats::{GroupAggregate, GroupReport, ReportOptions};
@@ -461,8 +462,13 @@ fn read_report(
     refuse_exact(options)?;
     let definition = engine.definition(instrument, None)?;
     let mut aggregate = GroupAggregate::new(engine, definition, as_of)?;
+    // The records of the other instruments in the same units, read for their persons (issue 15
+    // point 5, `bistand_core::stats::link`): never beyond the units the reader asked for.
+    let mut linking = Linking::new(engine, definition.instrument());
     let mut not_counted = Vec::new();
-    let base = ScanFilter::all().instrument(definition.instrument());
+    let instruments: Vec<(&str, bool)> = std::iter::once((definition.instrument(), false))
+        .chain(linking.instruments().into_iter().map(|name| (name, true)))
+        .collect();
     // Sorted and deduplicated by comparison form: a unit listed twice, or once as `Söder` and
     // once as `söder`, must not be counted twice. The aggregate does not depend on the order
     // records are added in. The provenance names the units in this form.
@@ -472,13 +478,19 @@ fn read_report(
         keys.dedup();
         keys
     });
-    let filters = match &unit_keys {
-        None => vec![base],
-        Some(keys) => keys
-            .iter()
-            .map(|key| base.clone().unit(key.clone()))
-            .collect(),
-    };
+    let filters: Vec<(ScanFilter, bool)> = instruments
+        .iter()
+        .flat_map(|&(instrument, linked)| {
+            let base = ScanFilter::all().instrument(instrument);
+            match &unit_keys {
+                None => vec![(base, linked)],
+                Some(keys) => keys
+                    .iter()
+                    .map(|key| (base.clone().unit(key.clone()), linked))
+                    .collect(),
+            }
+        })
+        .collect();
     // Whether any record opened, and the first failure: when none opens, the keys are wrong (a
     // data key of the right id and another secret fails every record alike), not one row
     // altered, and the report fails as it always did rather than counting nothing.
@@ -494,7 +506,7 @@ fn read_report(
         seen.set(seen.get() + 1);
         (visited.borrow_mut())(seen.get());
     };
-    for filter in &filters {
+    for (filter, linked) in &filters {
         let mut unreadable = Vec::new();
         store.scan_readable(
             filter,
@@ -506,13 +518,22 @@ fn read_report(
                     record.meta.pseudonym.as_bytes(),
                     &record.body,
                 ]);
-                match engine.parse_as(definition, &record.body) {
-                    Ok(validated) => {
-                        let person = statistics.person(Some(&record.meta.pseudonym), &record.body);
-                        if !aggregate.add(&validated, person) {
-                            with_errors += 1;
-                        }
-                    }
+                let person = statistics.person(Some(&record.meta.pseudonym), &record.body);
+                let outcome = if *linked {
+                    linking
+                        .add(&record.body, person)
+                        .map(|outcome| match outcome {
+                            LinkOutcome::Linked => true,
+                            LinkOutcome::WithErrors | LinkOutcome::NotLinked => false,
+                        })
+                } else {
+                    engine
+                        .parse_as(definition, &record.body)
+                        .map(|validated| aggregate.add(&validated, person))
+                };
+                match outcome {
+                    Ok(true) => {}
+                    Ok(false) => with_errors += 1,
                     Err(error) => not_counted.push(NotCounted {
                         record_id: record.meta.id,
                         reason: NotCountedReason::NotADocument(error.kind()),
@@ -543,7 +564,8 @@ fn read_report(
     let reasons = not_counted
         .iter()
         .map(|n| n.reason.to_string())
-        .chain((0..with_errors).map(|_| "invalid_document".to_owned()));
+        .chain((0..with_errors).map(|_| "invalid_document".to_owned()))
+        .chain((0..linking.linked()).map(|_| "linked".to_owned()));
     for reason in reasons {
         match tallies.iter_mut().find(|t| t.reason == reason) {
             Some(tally) => tally.count += 1,
@@ -560,7 +582,7 @@ fn read_report(
         not_counted: tallies,
     };
     Ok(StoreReport {
-        report: aggregate.report(options, input),
+        report: aggregate.report(options, input, linking.links()),
         not_counted,
     })
 }

@@ -10,6 +10,8 @@
 pub mod generate;
 pub mod printable;
 pub mod stats;
+mod stats_link;
+mod stats_tables;
 pub mod summary;
 
 use jiff::civil::Date;
@@ -22,6 +24,7 @@ use crate::error::Result;
 use crate::instrument::Definition;
 use crate::module::{Documents, InstrumentAggregate, InstrumentModule};
 use crate::registry::Summary;
+use crate::stats::link::{InstrumentLinker, Links};
 use crate::stats::perturbation::Person;
 use crate::stats::{GroupReport, ReportOptions};
 use crate::validate::Validated;
@@ -72,6 +75,13 @@ impl InstrumentModule for FiaModule {
         }))
     }
 
+    fn linker(&self, definition: &Definition) -> Option<Result<Box<dyn InstrumentLinker>>> {
+        Some(
+            stats_link::FiaLinker::new(definition)
+                .map(|l| Box::new(l) as Box<dyn InstrumentLinker>),
+        )
+    }
+
     fn generator<'d>(
         &self,
         definition: &'d Definition,
@@ -88,6 +98,10 @@ impl InstrumentAggregate for FiaAggregate {
 
     fn report(&self, options: &ReportOptions) -> GroupReport {
         FiaAggregate::report(self, options)
+    }
+
+    fn report_linked(&self, options: &ReportOptions, links: &Links) -> GroupReport {
+        FiaAggregate::report_linked(self, options, links)
     }
 
     fn clone_box(&self) -> Box<dyn InstrumentAggregate> {

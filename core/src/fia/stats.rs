@@ -1,6 +1,7 @@
 //! FIA group statistics: how common each life-area problem is among interviewed clients, how big
 //! the clients themselves find it, the interviewers' overall assessments and the interventions
-//! clients wish for. FIA documents carry no background data, so the breakdowns are unit and year.
+//! clients wish for. FIA documents carry no background data: the breakdowns by gender, age band,
+//! origin and household come from the SUE record of the same person (`stats_link`).
 
 use std::sync::Arc;
 
@@ -10,6 +11,7 @@ use crate::instrument::{Definition, ItemId};
 use crate::module::Resolver;
 use crate::stats::builder::{Base, Column, Columns, text};
 use crate::stats::engine::{Aggregate, Partition, StratumKey, build_tables};
+use crate::stats::link::Links;
 use crate::stats::perturbation::Person;
 use crate::stats::{Category, Dimension, GroupReport, ReportOptions};
 use crate::text::Text;
@@ -18,7 +20,15 @@ use crate::validate::Validated;
 const AREA_PART: &str = "livssituation";
 const AFFECTED: [&str; 2] = ["i_stor_omfattning", "i_viss_omfattning"];
 const SERIOUS: [&str; 3] = ["mycket_stort", "stort", "mattligt"];
-const DIMENSIONS: &[Dimension] = &[Dimension::Total, Dimension::Unit, Dimension::Period];
+const DIMENSIONS: &[Dimension] = &[
+    Dimension::Total,
+    Dimension::Gender,
+    Dimension::AgeBand,
+    Dimension::Origin,
+    Dimension::Household,
+    Dimension::Unit,
+    Dimension::Period,
+];
 
 #[derive(Debug)]
 struct Area {
@@ -38,6 +48,7 @@ pub struct FiaSchema {
     areas: Vec<Area>,
     assessment: (ItemId, Vec<Category>),
     wishes: (ItemId, Vec<Category>),
+    extras: super::stats_tables::Extras,
 }
 
 fn missing(what: &str) -> Error {
@@ -125,6 +136,7 @@ impl FiaSchema {
             areas,
             assessment: (assessment, categories(definition, assessment)),
             wishes: (wishes, categories(definition, wishes)),
+            extras: super::stats_tables::Extras::new(definition),
         })
     }
 }
@@ -138,6 +150,8 @@ struct Layout {
     assessment_base: usize,
     wishes: usize,
     wishes_base: usize,
+    /// The first counter of `stats_tables`.
+    extras: usize,
     slots: usize,
 }
 
@@ -162,7 +176,8 @@ impl Layout {
             assessment_base,
             wishes,
             wishes_base,
-            slots: wishes_base + 1,
+            extras: wishes_base + 1,
+            slots: wishes_base + 1 + schema.extras.slots(),
         }
     }
 }
@@ -207,7 +222,7 @@ impl FiaAggregate {
     /// interview counts).
     pub fn add(&mut self, document: &Document, person: Person) {
         let unit = self.aggregate.unit(document.unit());
-        // FIA documents carry no background data.
+        // FIA documents carry no background data: a linked SUE record gives it at report time.
         let key = StratumKey::unclassified(unit, document.interview_date().map_or(0, |d| d.year()));
         let schema = Arc::clone(&self.schema);
         let layout = Arc::clone(&self.layout);
@@ -246,6 +261,7 @@ impl FiaAggregate {
                 counts.add(layout.wishes + usize::from(c));
             }
         }
+        schema.extras.count(document, layout.extras, &mut counts);
     }
 
     /// Adds another partial result.
@@ -266,9 +282,14 @@ impl FiaAggregate {
         self.aggregate.excluded()
     }
 
-    /// Builds the FIA report (breakdowns: total, unit, year).
+    /// Builds the FIA report without linked records: every person's background is unknown.
     pub fn report(&self, options: &ReportOptions) -> GroupReport {
-        let (tables, _) = self.tables(options);
+        self.report_linked(options, &Links::default())
+    }
+
+    /// Builds the FIA report, each person's background from `links` (see `stats_link`).
+    pub fn report_linked(&self, options: &ReportOptions, links: &Links) -> GroupReport {
+        let (tables, _) = self.tables(options, links);
         let title = Text {
             sv: "FIA – förutsättningar inför arbete: gruppresultat".into(),
             en: "FIA – prerequisites for work: group results".into(),
@@ -280,7 +301,9 @@ impl FiaAggregate {
     pub(crate) fn tables(
         &self,
         options: &ReportOptions,
+        links: &Links,
     ) -> (Vec<crate::stats::Table>, crate::stats::disclosure::Registry) {
+        let aggregate = super::stats_link::with_background(&self.aggregate, links);
         let layout = &self.layout;
         let schema = &self.schema;
         let area_at = |i: usize| layout.area + i * PER_AREA;
@@ -367,12 +390,15 @@ impl FiaAggregate {
                     DIMENSIONS,
                 ),
         ];
-        let partitions = vec![Partition {
+        let (extra_specs, extra_partitions) = schema.extras.specs(layout.extras, DIMENSIONS);
+        let specs: Vec<_> = specs.into_iter().chain(extra_specs).collect();
+        let mut partitions = vec![Partition {
             total: layout.assessment_base,
             parts: (0..schema.assessment.1.len())
                 .map(|i| layout.assessment + i)
                 .collect(),
         }];
+        partitions.extend(extra_partitions);
         let dimensions: Vec<Dimension> = options
             .dimensions
             .iter()
@@ -383,6 +409,6 @@ impl FiaAggregate {
             dimensions,
             ..options.clone()
         };
-        build_tables(&self.aggregate, &specs, &partitions, &options)
+        build_tables(&aggregate, &specs, &partitions, &options)
     }
 }

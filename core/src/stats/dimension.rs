@@ -31,11 +31,13 @@ pub enum Dimension {
     Unit,
     /// Calendar year of the start of the follow-up (or of the interview, for FIA).
     Period,
+    /// The FIA overall assessment of the same person (linked by pseudonym), or no FIA.
+    Assessment,
 }
 
 impl Dimension {
     /// Every dimension, in report order.
-    pub const ALL: [Dimension; 7] = [
+    pub const ALL: [Dimension; 8] = [
         Dimension::Total,
         Dimension::Gender,
         Dimension::AgeBand,
@@ -43,6 +45,7 @@ impl Dimension {
         Dimension::Household,
         Dimension::Unit,
         Dimension::Period,
+        Dimension::Assessment,
     ];
 
     /// Stable name (`age_band`).
@@ -55,6 +58,7 @@ impl Dimension {
             Dimension::Household => "household",
             Dimension::Unit => "unit",
             Dimension::Period => "period",
+            Dimension::Assessment => "fia_assessment",
         }
     }
 
@@ -64,7 +68,7 @@ impl Dimension {
     /// [`ErrorKind::InvalidArgument`] naming the accepted names.
     pub fn parse(name: &str) -> Result<Dimension> {
         Dimension::ALL.into_iter().find(|d| d.as_str() == name).ok_or_else(|| {
-            Error::new(ErrorKind::InvalidArgument, Text { sv: "okänd indelning; förväntade total, gender, age_band, origin, household, unit eller period".into(), en: "unknown breakdown; expected total, gender, age_band, origin, household, unit or period".into() })
+            Error::new(ErrorKind::InvalidArgument, Text { sv: "okänd indelning; förväntade total, gender, age_band, origin, household, unit, period eller fia_assessment".into(), en: "unknown breakdown; expected total, gender, age_band, origin, household, unit, period or fia_assessment".into() })
         })
     }
 
@@ -97,6 +101,10 @@ impl Dimension {
             Dimension::Period => Text {
                 sv: "År".into(),
                 en: "Year".into(),
+            },
+            Dimension::Assessment => Text {
+                sv: "FIA:s sammanlagda bedömning".into(),
+                en: "FIA overall assessment".into(),
             },
         }
     }
@@ -228,6 +236,37 @@ pub const GENDERS: [Class; 4] = [
         en: "Other gender",
     },
     UNKNOWN,
+];
+
+/// The FIA overall assessment's categories (the codes of FIA's `stodbehov` list, in its order), and
+/// persons with no FIA in the report's input. A breakdown of any report whose persons are linked
+/// to FIA records of theirs (see `stats::link`); the FIA module maps its codes onto these by code.
+pub const ASSESSMENTS: [Class; 5] = [
+    Class {
+        code: "inget_stodbehov",
+        sv: "Inget stödbehov i fråga om arbete eller socialt",
+        en: "No support need regarding work or socially",
+    },
+    Class {
+        code: "socialt_stodbehov",
+        sv: "Stödbehov socialt",
+        en: "Social support need",
+    },
+    Class {
+        code: "arbetsrelaterat_stodbehov",
+        sv: "Stödbehov i fråga om arbete",
+        en: "Support need regarding work",
+    },
+    Class {
+        code: "bade_socialt_och_arbete",
+        sv: "Stödbehov både socialt och i fråga om arbete",
+        en: "Support need both socially and regarding work",
+    },
+    Class {
+        code: "okand",
+        sv: "Ingen FIA med bedömning",
+        en: "No FIA with an assessment",
+    },
 ];
 
 /// Options of a report.

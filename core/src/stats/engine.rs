@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 
 use super::dimension::{
-    AGE_BANDS, Class, Dimension, GENDERS, HOUSEHOLDS, ORIGINS, ReportOptions, UNKNOWN,
+    AGE_BANDS, ASSESSMENTS, Class, Dimension, GENDERS, HOUSEHOLDS, ORIGINS, ReportOptions, UNKNOWN,
 };
 use super::disclosure::{self, QuantityKey, Registry};
 use super::perturbation::{CellKey, Person, RecordKey};
@@ -22,9 +22,14 @@ pub(crate) struct StratumKey {
     pub(crate) household: u8,
     pub(crate) unit: u32,
     pub(crate) period: i16,
+    /// Index into [`ASSESSMENTS`]: the FIA overall assessment linked to the person.
+    pub(crate) assessment: u8,
 }
 
 impl StratumKey {
+    /// The assessment of a person with no linked FIA assessment.
+    pub(crate) const NOT_ASSESSED: u8 = (ASSESSMENTS.len() - 1) as u8;
+
     /// The key of a record that carries no background data: every classification "not
     /// recorded", only the unit and the period known.
     pub(crate) fn unclassified(unit: u32, period: i16) -> StratumKey {
@@ -36,6 +41,7 @@ impl StratumKey {
             household: last(HOUSEHOLDS.len()),
             unit,
             period,
+            assessment: StratumKey::NOT_ASSESSED,
         }
     }
 }
@@ -59,11 +65,21 @@ impl Counter {
 /// that is counted (the latest start; ties by the larger document key).
 #[derive(Clone, Debug, PartialEq, Eq)]
 struct Contribution {
-    rank: (Option<jiff::civil::Date>, u64),
+    rank: Rank,
     stratum: StratumKey,
     key: RecordKey,
     slots: Box<[u32]>,
     tag: Option<u64>,
+}
+
+/// How the records of one person rank ("Persons, not records" in DESIGN.md): the latest start,
+/// ties broken by the larger document key. The one rule for choosing a person's record, in a
+/// report's own counts and in what other instruments' records link to it (`stats::link`).
+pub(crate) type Rank = (Option<jiff::civil::Date>, u64);
+
+/// The [`Rank`] of a record of `person` starting at `start`.
+pub(crate) fn rank(start: Option<jiff::civil::Date>, person: Person) -> Rank {
+    (start, person.document())
 }
 
 /// Counters per stratum, with the unit names interned, and what every aggregate keeps beside them:
@@ -123,7 +139,7 @@ impl Drop for Tally<'_> {
         let aggregate = &mut *self.aggregate;
         if self.person.identified() {
             let contribution = Contribution {
-                rank: (self.start, self.person.document()),
+                rank: rank(self.start, self.person),
                 stratum: self.stratum,
                 key: self.person.key(),
                 slots: slots.as_slice().into(),
@@ -302,6 +318,20 @@ impl Aggregate {
         std::borrow::Cow::Owned(strata)
     }
 
+    /// Changes what each identified person's counted record contributes: `link` is given the
+    /// person's record key, the stratum and the counter slots, and may change the stratum's
+    /// breakdown values and move slots (report time only: what other instruments' records of the
+    /// same person tell, see `stats::link`). Documents without a person id are not linked.
+    pub(crate) fn relink(&mut self, mut link: impl FnMut(RecordKey, &mut StratumKey, &mut [u32])) {
+        for contribution in self.persons.values_mut() {
+            link(
+                contribution.key,
+                &mut contribution.stratum,
+                &mut contribution.slots,
+            );
+        }
+    }
+
     /// Adds another aggregate's counts (same layout) to this one.
     pub(crate) fn merge(&mut self, other: &Aggregate) -> Result<()> {
         if self.slots != other.slots
@@ -368,6 +398,7 @@ impl Aggregate {
                     k.household,
                     self.units[k.unit as usize].as_str(),
                     k.period,
+                    k.assessment,
                 );
                 (person, key, c)
             })
@@ -388,6 +419,7 @@ impl Aggregate {
                     k.household,
                     self.units[k.unit as usize].as_str(),
                     k.period,
+                    k.assessment,
                 );
                 (key, *tag, *counter)
             })
@@ -409,6 +441,7 @@ impl Aggregate {
                         k.household,
                         self.units[k.unit as usize].as_str(),
                         k.period,
+                        k.assessment,
                     ),
                     v,
                 )
@@ -461,6 +494,7 @@ impl Aggregate {
             Dimension::AgeBand => fixed(&AGE_BANDS, key.age),
             Dimension::Origin => fixed(&ORIGINS, key.origin),
             Dimension::Household => fixed(&HOUSEHOLDS, key.household),
+            Dimension::Assessment => fixed(&ASSESSMENTS, key.assessment),
             Dimension::Unit => {
                 let name = self.units[key.unit as usize].clone();
                 Group {
@@ -499,7 +533,7 @@ impl Aggregate {
 }
 
 /// A stratum key with the unit by name, comparable across aggregates.
-type CanonicalKey<'a> = (u8, u8, u8, u8, &'a str, i16);
+type CanonicalKey<'a> = (u8, u8, u8, u8, &'a str, i16, u8);
 
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 enum GroupOrder {

@@ -18,6 +18,7 @@ pub mod disclosure;
 pub(crate) mod engine;
 mod generic;
 pub mod html;
+pub mod link;
 pub mod ndjson;
 pub mod perturbation;
 pub mod provenance;
@@ -366,7 +367,7 @@ pub(crate) mod tests {
             let (aggregate, _) = fia_aggregate(seed, count, units, &order);
             // Secondary suppression and the exact audit protect exact reports (the data owner's).
             let options = ReportOptions { threshold: Threshold::new(threshold).expect("valid"), exact: true, ..ReportOptions::default() };
-            let (_, registry) = aggregate.tables(&options);
+            let (_, registry) = aggregate.tables(&options, &link::Links::default());
             prop_assert_eq!(disclosure::audit::shown_below(&registry, threshold), 0);
             let determined = disclosure::audit::determined_suppressed(&registry);
             prop_assert!(determined.is_empty(), "derivable suppressed quantities: {:?}", determined);

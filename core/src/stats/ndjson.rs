@@ -12,6 +12,7 @@ use jiff::civil::Date;
 use serde::Serialize;
 
 use super::generic::GenericAggregate;
+use super::link::{LinkOutcome, Linking, Links};
 use super::perturbation::{Person, StatisticsKey};
 use super::provenance::{DefinitionVersion, Input, InputDigest, NotCountedTally, Provenance};
 use super::{GroupReport, ReportOptions};
@@ -80,9 +81,10 @@ impl GroupAggregate {
         self.aggregate.add_validated(validated, person)
     }
 
-    /// The report, with its provenance: what was read is `input`.
-    pub fn report(&self, options: &ReportOptions, input: Input) -> GroupReport {
-        let mut report = self.aggregate.report(options);
+    /// The report, with its provenance: what was read is `input`, and `links` what other
+    /// instruments' records of the same persons tell (see [`super::link`]).
+    pub fn report(&self, options: &ReportOptions, input: Input, links: &Links) -> GroupReport {
+        let mut report = self.aggregate.report_linked(options, links);
         report.provenance = Some(Provenance::new(self.definition.clone(), options, input));
         report
     }
@@ -114,6 +116,8 @@ pub struct NdjsonAggregator<'e> {
     engine: &'e Engine,
     definition: &'e Definition,
     aggregate: GroupAggregate,
+    /// Lines of the other instruments, read for their persons.
+    linking: Linking<'e>,
     keys: Option<PersonKeys<'e>>,
     /// Record keys for exact reports without keys: not secret, used only to tell persons apart.
     public: StatisticsKey,
@@ -157,6 +161,7 @@ impl<'e> NdjsonAggregator<'e> {
             engine,
             definition,
             aggregate: GroupAggregate::new(engine, definition, as_of)?,
+            linking: Linking::new(engine, definition.instrument()),
             keys,
             public: StatisticsKey::new(&[0; StatisticsKey::MIN_LEN])
                 .expect("a secret of the minimum length"),
@@ -194,10 +199,18 @@ impl<'e> NdjsonAggregator<'e> {
                 }
                 Ok(())
             }
-            Err(error) => {
-                self.unreadable_lines += 1;
-                Err(error)
-            }
+            // A document of another instrument: read for its person when that instrument links.
+            Err(error) => match self.linking.add(document, person) {
+                Ok(LinkOutcome::Linked) => Ok(()),
+                Ok(LinkOutcome::WithErrors) => {
+                    self.documents_with_errors += 1;
+                    Ok(())
+                }
+                Ok(LinkOutcome::NotLinked) | Err(_) => {
+                    self.unreadable_lines += 1;
+                    Err(error)
+                }
+            },
         }
     }
 
@@ -257,7 +270,9 @@ impl<'e> NdjsonAggregator<'e> {
                 },
             ));
         }
+        let linked = self.linking.linked();
         let not_counted = [
+            ("linked", linked),
             ("not_a_document", self.unreadable_lines),
             ("invalid_document", self.documents_with_errors),
         ]
@@ -273,11 +288,11 @@ impl<'e> NdjsonAggregator<'e> {
             units: Vec::new(),
             digest: self.digest.clone().finish(),
             read: self.read,
-            counted: self.read - self.unreadable_lines - self.documents_with_errors,
+            counted: self.read - self.unreadable_lines - self.documents_with_errors - linked,
             not_counted,
         };
         Ok(NdjsonReport {
-            report: self.aggregate.report(options, input),
+            report: self.aggregate.report(options, input, self.linking.links()),
             unreadable_lines: self.unreadable_lines,
             documents_with_errors: self.documents_with_errors,
         })

@@ -115,9 +115,10 @@ pub struct Input {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct NotCountedTally {
-    /// The reason's stable code: `not_a_document` (an NDJSON line), `invalid_document` (error
-    /// findings), `unreadable` (a stored record that failed authentication), or the error kind
-    /// of a stored body that is not a document.
+    /// The reason's stable code: `linked` (a record of another instrument, read only for what it
+    /// tells about its person: background, FIA assessment), `not_a_document` (an NDJSON line),
+    /// `invalid_document` (error findings), `unreadable` (a stored record that failed
+    /// authentication), or the error kind of a stored body that is not a document.
     pub reason: String,
     /// How many records.
     pub count: u64,

@@ -14,11 +14,12 @@ pub mod stats;
 use jiff::civil::Date;
 
 pub use generate::{SueGenerator, sue_documents};
-pub use stats::{SueAggregate, SueRecord, SueSchema};
+pub use stats::{SueAggregate, SueLinker, SueRecord, SueSchema};
 
 use crate::error::Result;
 use crate::instrument::Definition;
 use crate::module::{Documents, InstrumentAggregate, InstrumentModule, Resolver};
+use crate::stats::link::{InstrumentLinker, Links};
 use crate::stats::perturbation::Person;
 use crate::stats::{GroupReport, ReportOptions};
 use crate::validate::Validated;
@@ -64,6 +65,10 @@ impl InstrumentModule for SueModule {
         }))
     }
 
+    fn linker(&self, definition: &Definition) -> Option<Result<Box<dyn InstrumentLinker>>> {
+        Some(SueLinker::new(definition).map(|l| Box::new(l) as Box<dyn InstrumentLinker>))
+    }
+
     fn generator<'d>(
         &self,
         definition: &'d Definition,
@@ -80,6 +85,10 @@ impl InstrumentAggregate for SueAggregate {
 
     fn report(&self, options: &ReportOptions) -> GroupReport {
         SueAggregate::report(self, options)
+    }
+
+    fn report_linked(&self, options: &ReportOptions, links: &Links) -> GroupReport {
+        SueAggregate::report_linked(self, options, links)
     }
 
     fn clone_box(&self) -> Box<dyn InstrumentAggregate> {

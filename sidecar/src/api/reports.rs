@@ -34,8 +34,8 @@ pub(super) struct ReportQuery {
     // Signed: the largest an OpenAPI `int64` holds is the largest accepted.
     #[param(minimum = 5, example = 10)]
     threshold: Option<i64>,
-    /// Comma-separated breakdowns: gender, age_band, origin, household, unit, period; default:
-    /// all.
+    /// Comma-separated breakdowns: gender, age_band, origin, household, unit, period,
+    /// fia_assessment (the FIA overall assessment of the same person); default: all.
     #[param(value_type = Option<super::schemas::BreakdownList>)]
     breakdowns: Option<String>,
     /// Comma-separated units, all yours; default: all your units.

@@ -426,8 +426,8 @@ pub(super) struct ReportArgs {
     /// Disclosure threshold: counts under it are suppressed (default 5; cannot be lowered).
     #[arg(long, default_value_t = bistand_core::stats::Threshold::MINIMUM)]
     pub(super) threshold: u64,
-    /// Breakdowns, comma-separated (total, gender, age_band, origin, household, unit, period);
-    /// default: all.
+    /// Breakdowns, comma-separated (total, gender, age_band, origin, household, unit, period,
+    /// fia_assessment); default: all.
     #[arg(long, value_delimiter = ',')]
     pub(super) breakdown: Vec<String>,
     /// Output format.

@@ -9,6 +9,7 @@
 use std::process::Command;
 
 use bistand_core::Engine;
+use bistand_core::fia::FiaGenerator;
 use bistand_core::sue::SueGenerator;
 use bistand_sidecar::config::Config;
 use serde_json::{Value, json};
@@ -27,7 +28,7 @@ const C_PRINCIPAL: &str = "statistikverktyg";
 /// The C ABI, called as a C program calls it: the library is linked into this test.
 #[allow(unsafe_code)]
 mod c_abi {
-    use std::ffi::CString;
+    use std::ffi::{CStr, CString};
     use std::path::Path;
     use std::ptr;
 
@@ -92,8 +93,8 @@ mod c_abi {
             assert_eq!(result["stored"], true, "{result}");
         }
 
-        /// `bistand_store_report` of SUE with `options`.
-        pub(crate) fn store_report(&self, options: &str) -> Vec<u8> {
+        /// `bistand_store_report` of `instrument` with `options`.
+        pub(crate) fn store_report(&self, instrument: &CStr, options: &str) -> Vec<u8> {
             let mut out = ptr::null_mut();
             // SAFETY: live handles, a NUL-terminated instrument, readable options, a writable
             // output.
@@ -101,7 +102,7 @@ mod c_abi {
                 bistand_store_report(
                     self.store,
                     self.engine,
-                    c"sue".as_ptr(),
+                    instrument.as_ptr(),
                     options.as_ptr(),
                     options.len(),
                     &mut out,
@@ -110,15 +111,21 @@ mod c_abi {
             take(status, out)
         }
 
-        /// `bistand_report` of SUE over `ndjson` with `keys` and `options`.
-        pub(crate) fn ndjson_report(&self, ndjson: &[u8], keys: &[u8], options: &str) -> Vec<u8> {
+        /// `bistand_report` of `instrument` over `ndjson` with `keys` and `options`.
+        pub(crate) fn ndjson_report(
+            &self,
+            instrument: &CStr,
+            ndjson: &[u8],
+            keys: &[u8],
+            options: &str,
+        ) -> Vec<u8> {
             let mut out = ptr::null_mut();
             // SAFETY: a live engine, a NUL-terminated instrument, readable inputs, a writable
             // output.
             let status = unsafe {
                 bistand_report(
                     self.engine,
-                    c"sue".as_ptr(),
+                    instrument.as_ptr(),
                     ndjson.as_ptr(),
                     ndjson.len(),
                     keys.as_ptr(),
@@ -149,17 +156,18 @@ fn client_of(i: usize) -> usize {
     if i % 4 == 3 { i - 2 } else { i }
 }
 
-/// `bistand report` over the store, as an operator runs it: the report JSON.
-fn cli_report(config: &Config, unit: Option<&str>) -> Value {
+/// `bistand report` of `instrument` over the store with `breakdowns`, as an operator runs it:
+/// the report JSON.
+fn cli_report(config: &Config, instrument: &str, breakdowns: &str, unit: Option<&str>) -> Value {
     let mut command = Command::new(env!("CARGO_BIN_EXE_bistand"));
     command
         .env("USER", CLI_USER)
         .env_remove("USERNAME")
-        .args(["report", "--instrument", "sue", "--db"])
+        .args(["report", "--instrument", instrument, "--db"])
         .arg(&config.store.path)
         .arg("--keys")
         .arg(&config.store.keys)
-        .args(["--as-of", "2026-11-24", "--breakdown", BREAKDOWNS]);
+        .args(["--as-of", "2026-11-24", "--breakdown", breakdowns]);
     if let Some(unit) = unit {
         command.args(["--unit", unit]);
     }
@@ -225,13 +233,13 @@ async fn the_same_persons_get_the_same_perturbed_tables_through_every_interface(
         "principal": C_PRINCIPAL});
     let mut soder_options = store_options.clone();
     soder_options["units"] = json!(["Söder"]);
-    let c_store = library.store_report(&store_options.to_string());
-    let c_store_soder = library.store_report(&soder_options.to_string());
-    let c_ndjson = parse(&library.ndjson_report(&all, &keys, options));
-    let c_ndjson_soder = parse(&library.ndjson_report(&soder, &keys, options));
+    let c_store = library.store_report(c"sue", &store_options.to_string());
+    let c_store_soder = library.store_report(c"sue", &soder_options.to_string());
+    let c_ndjson = parse(&library.ndjson_report(c"sue", &all, &keys, options));
+    let c_ndjson_soder = parse(&library.ndjson_report(c"sue", &soder, &keys, options));
     drop(library);
-    let cli = cli_report(&config, None);
-    let cli_soder = cli_report(&config, Some("söder"));
+    let cli = cli_report(&config, "sue", BREAKDOWNS, None);
+    let cli_soder = cli_report(&config, "sue", BREAKDOWNS, Some("söder"));
 
     // REST, from the service over the same store.
     let service = Service::over(config, created, dir).await;
@@ -346,4 +354,132 @@ async fn the_same_persons_get_the_same_perturbed_tables_through_every_interface(
         let text = serde_json::to_string(entry).expect("JSON");
         assert!(!text.contains("EB-"), "{text}");
     }
+}
+
+/// Issue 15 point 5: FIA and SUE records of the same persons are linked in one report run, alike
+/// through every interface. SUE records for clients 0–119, FIA interviews for clients 30–159
+/// (so some persons have only one of them), in Norr and Söder; the FIA report breaks down by the
+/// SUE background, the SUE report by the FIA assessment, and both are the same through REST, the
+/// C ABI over the store and over NDJSON, and the command line.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn linked_fia_and_sue_reports_are_the_same_through_every_interface() {
+    const LINKED: &str = "gender,unit,fia_assessment";
+    let dir = tempfile::tempdir().expect("tempdir");
+    let created = init_in(dir.path(), &UNITS);
+    let config = Config::load(&created.config).expect("config");
+    let keys = std::fs::read(&config.store.keys).expect("the service's keys file");
+    let engine = Engine::new().expect("engine");
+    let sue = engine.definition("sue", None).expect("sue");
+    let fia = engine.definition("fia", None).expect("fia");
+    let library = c_abi::Library::open(&config.store.path, &keys);
+    let mut ndjson = Vec::new();
+    let sue_documents = SueGenerator::new(sue, 33).expect("generator").take(120);
+    let fia_documents = FiaGenerator::new(fia, 34).expect("generator").take(130);
+    let records = sue_documents
+        .enumerate()
+        .chain(fia_documents.enumerate().map(|(i, d)| (i + 30, d)));
+    for (client, mut document) in records {
+        document["unit"] = json!(UNITS[client % 2]);
+        let client_id = format!("FÖ-{client}");
+        library.put(&client_id, &serde_json::to_vec(&document).expect("JSON"));
+        let line = json!({ "client_id": client_id, "document": document });
+        ndjson.extend(serde_json::to_vec(&line).expect("JSON"));
+        ndjson.push(b'\n');
+    }
+    let options =
+        json!({"as_of": "2026-11-24", "breakdowns": ["gender", "unit", "fia_assessment"]});
+    let mut store_options = options.clone();
+    store_options["principal"] = json!(C_PRINCIPAL);
+    let store_options = store_options.to_string();
+    let options = options.to_string();
+    let mut through_c = Vec::new();
+    for instrument in [c"fia", c"sue"] {
+        let store = library.store_report(instrument, &store_options);
+        let over_ndjson = library.ndjson_report(instrument, &ndjson, &keys, &options);
+        through_c.push((parse(&store), parse(&over_ndjson)));
+    }
+    drop(library);
+    let cli = ["fia", "sue"].map(|instrument| cli_report(&config, instrument, LINKED, None));
+
+    let service = Service::over(config, created, dir).await;
+    let client = service.client();
+    let token = service.token("analytiker");
+    let mut rest = Vec::new();
+    for instrument in ["fia", "sue"] {
+        let url = format!("/v1/reports/{instrument}?as_of=2026-11-24&breakdowns={LINKED}");
+        let body = client
+            .get(service.url(&url))
+            .bearer_auth(&token)
+            .send_text()
+            .await;
+        rest.push(parse(body.as_bytes()));
+    }
+    service.running.stop().await.expect("stops");
+
+    for (i, instrument) in ["fia", "sue"].into_iter().enumerate() {
+        let (store, over_ndjson) = &through_c[i];
+        let mut rest = rest[i].clone();
+        let mut store = store.clone();
+        let units = (
+            rest["report"]["provenance"]["input"]["units"].take(),
+            store["report"]["provenance"]["input"]["units"].take(),
+        );
+        assert_eq!(units, (json!(["norr", "söder"]), json!([])));
+        assert_eq!(
+            rest, store,
+            "{instrument}: REST and the C ABI over the store"
+        );
+        let report = &through_c[i].0["report"];
+        assert_eq!(*report, cli[i], "{instrument}: the command line");
+        assert_eq!(
+            without_input(&over_ndjson["report"]),
+            without_input(report),
+            "{instrument}: the C ABI over NDJSON"
+        );
+        // The other instrument's records were read for their persons, not counted.
+        let linked = if instrument == "fia" { 120 } else { 130 };
+        for input in [
+            &report["provenance"]["input"],
+            &over_ndjson["report"]["provenance"]["input"],
+        ] {
+            let tallies = input["not_counted"].as_array().expect("tallies");
+            assert!(
+                tallies.contains(&json!({"reason": "linked", "count": linked})),
+                "{instrument}: {input}"
+            );
+        }
+    }
+    // FIA by the SUE background: women and men of the 90 linked persons are shown, and the 40
+    // interviewed persons with no SUE record are a group of their own.
+    let fia_report = &cli[0];
+    let table = |report: &Value, id: &str| {
+        report["tables"]
+            .as_array()
+            .expect("tables")
+            .iter()
+            .find(|t| t["id"] == id)
+            .unwrap_or_else(|| panic!("{id}"))
+            .clone()
+    };
+    let rows = |table: &Value| -> Vec<String> {
+        table["rows"]
+            .as_array()
+            .expect("rows")
+            .iter()
+            .map(|r| r["code"].as_str().expect("code").to_owned())
+            .collect()
+    };
+    let gender = table(fia_report, "fia_assessment.gender");
+    assert!(
+        rows(&gender).starts_with(&["kvinna".to_owned(), "man".to_owned()]),
+        "{gender}"
+    );
+    assert_eq!(rows(&gender).last().map(String::as_str), Some("okand"));
+    // SUE by the FIA assessment: the 30 persons with no FIA are a group of their own.
+    let by_assessment = table(&cli[1], "clients.fia_assessment");
+    assert_eq!(
+        rows(&by_assessment).last().map(String::as_str),
+        Some("okand")
+    );
+    assert!(rows(&by_assessment).len() >= 3, "{by_assessment}");
 }

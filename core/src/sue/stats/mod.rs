@@ -27,6 +27,7 @@ mod breakdowns;
 mod choices;
 mod collected;
 mod layout;
+mod link;
 mod record;
 mod schema;
 mod standardised;
@@ -34,6 +35,7 @@ mod tables;
 
 use breakdowns::*;
 use layout::*;
+pub use link::SueLinker;
 pub use record::SueRecord;
 pub use schema::SueSchema;
 use schema::*;
@@ -106,6 +108,7 @@ impl SueAggregate {
             household: record.household,
             unit,
             period: record.period,
+            assessment: StratumKey::NOT_ASSESSED,
         };
         let layout = Arc::clone(&self.layout);
         let schema = Arc::clone(&self.schema);
@@ -134,7 +137,16 @@ impl SueAggregate {
 
     /// Builds the report: every table, for every breakdown in `options`, after disclosure control.
     pub fn report(&self, options: &ReportOptions) -> GroupReport {
-        let (tables, _) = self.tables(options);
+        self.report_linked(options, &crate::stats::link::Links::default())
+    }
+
+    /// The report with each person's FIA overall assessment from `links` (see `link`).
+    pub fn report_linked(
+        &self,
+        options: &ReportOptions,
+        links: &crate::stats::link::Links,
+    ) -> GroupReport {
+        let (tables, _) = self.tables_linked(options, links);
         let title = Text {
             sv: "Systematisk uppföljning inom ekonomiskt bistånd (SUE): gruppresultat".into(),
             en: "Systematic follow-up in social assistance (SUE): group results".into(),
@@ -145,13 +157,24 @@ impl SueAggregate {
 
 impl SueAggregate {
     /// The tables and the disclosure registry behind them (the registry for audits in tests).
+    #[cfg(test)]
     pub(crate) fn tables(
         &self,
         options: &ReportOptions,
     ) -> (Vec<crate::stats::Table>, crate::stats::disclosure::Registry) {
+        self.tables_linked(options, &crate::stats::link::Links::default())
+    }
+
+    /// As [`SueAggregate::tables`], with each person's FIA assessment from `links`.
+    pub(crate) fn tables_linked(
+        &self,
+        options: &ReportOptions,
+        links: &crate::stats::link::Links,
+    ) -> (Vec<crate::stats::Table>, crate::stats::disclosure::Registry) {
         let specs = table_specs(&self.schema, &self.layout);
         let partitions = self.layout.partitions(&self.schema);
-        let (mut tables, registry) = build_tables(&self.aggregate, &specs, &partitions, options);
+        let aggregate = link::with_assessment(&self.aggregate, &self.layout, links);
+        let (mut tables, registry) = build_tables(&aggregate, &specs, &partitions, options);
         collected::quartiles(
             &mut tables,
             &registry,

@@ -8,7 +8,8 @@
 //! counts only, so they reveal nothing the published table does not; a rate whose inputs are not
 //! all published is not shown.
 //!
-//! Needs profile (see DESIGN.md): the FIA overall assessment's four categories, read from the
+//! Needs profile (see DESIGN.md): the FIA overall assessment's four categories: the person's
+//! FIA assessment where one is linked (`link.rs`), else read from the
 //! need areas SUE records before the intervention — a need in `arbete` is a work-related need,
 //! a need in any other area a social one, and no need recorded is "no support need" (SUE cannot
 //! tell an empty list from an unanswered one).
@@ -118,7 +119,7 @@ pub(super) fn counts_table(layout: &Layout) -> TableSpec {
         "needs_profile",
         [
             text("Insatser efter behovsprofil", "Interventions by needs profile"),
-            text("Underlaget till de standardiserade andelarna: per grupp och behovsprofil antal klienter (av gruppens klienter) och andel med varje insats (av profilens klienter), och gruppens andel med varje insats (av gruppens klienter). Behovsprofil: FIA:s helhetsbedömning, här avläst ur de behov som registrerats före insats", "What the standardised shares are computed from: per group and needs profile the number of clients (of the group's clients) and the share with each intervention (of the profile's clients), and the group's share with each intervention (of the group's clients). Needs profile: the FIA overall assessment, here read from the needs recorded before the intervention"),
+            text("Underlaget till de standardiserade andelarna: per grupp och behovsprofil antal klienter (av gruppens klienter) och andel med varje insats (av profilens klienter), och gruppens andel med varje insats (av gruppens klienter). Behovsprofil: FIA:s sammanlagda bedömning när samma person har en FIA i rapportens underlag (den senaste intervjun), annars avläst ur de behov som registrerats före insats", "What the standardised shares are computed from: per group and needs profile the number of clients (of the group's clients) and the share with each intervention (of the profile's clients), and the group's share with each intervention (of the group's clients). Needs profile: the FIA overall assessment when the same person has a FIA in the report's input (the latest interview), else read from the needs recorded before the intervention"),
         ],
         STANDARDISED,
     )
