@@ -222,20 +222,29 @@ impl Engine {
             }
         }
         let check = |bytes: &[u8]| self.validate(Some(&instrument), bytes);
-        migrate_document(&document, &steps, &check)
+        migrate_document(&document, &steps, &original, &check)
     }
 
     /// Parses a document as a document of `definition`: as it is when written in that version,
     /// else read through the declared migrations ([`Engine::migrate`]). Reports use this, so
     /// one report over records of several versions counts them alike, and a document of a
-    /// version no migration leads from is refused rather than counted under the wrong items.
+    /// version no migration leads from is refused rather than counted under the wrong items. A
+    /// document of another version with error findings comes back as it is (its own version,
+    /// not valid), so reports tally it as one with errors, as in its own version.
     ///
     /// # Errors
     /// As [`Engine::parse`]; [`ErrorKind::UnknownVersion`] when no migration leads to
     /// `definition`'s version.
     pub fn parse_as(&self, definition: &Definition, bytes: &[u8]) -> Result<Validated<'_>> {
         let validated = self.parse(Some(definition.instrument()), bytes)?;
+        // A document with error findings in its own version stays one: migrating would take the
+        // refused answers out and let it be counted. Returned as it is, it is not counted.
         if validated.definition.version() == definition.version() {
+            return Ok(validated);
+        }
+        if !validated.report.valid {
+            // Still refused when no migration leads to `definition`'s version.
+            self.migrate(bytes, Some(definition.version()))?;
             return Ok(validated);
         }
         let migrated = self.migrate(bytes, Some(definition.version()))?;

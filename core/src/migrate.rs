@@ -15,7 +15,7 @@ use serde_json::{Map, Value};
 
 use crate::document::Status;
 use crate::error::{Error, ErrorKind, Result};
-use crate::finding::Report;
+use crate::finding::{FindingCode, Report};
 use crate::instrument::{Definition, Item, ItemKind};
 use crate::text::Text;
 
@@ -574,11 +574,14 @@ fn recode(value: &Value, codes: Option<&BTreeMap<String, Option<Value>>>) -> Opt
 
 /// Migrates a whole document through `steps` (consecutive migrations of its instrument). `check`
 /// validates a candidate (the engine's validation); answers the newer version refuses are taken
-/// out with the finding's message as reason, and the document becomes a draft when anything was
-/// not carried or it is not valid as complete.
+/// out with the finding's message as reason, a section declared complete that misses a required
+/// item the older version never asked (no such finding in `original`, the document's own
+/// report) is reopened with the same, and the document becomes a draft when anything was not
+/// carried or it is not valid as complete.
 pub(crate) fn migrate_document(
     document: &Value,
     steps: &[&Migration],
+    original: &Report,
     check: &dyn Fn(&[u8]) -> Result<Report>,
 ) -> Result<Migrated> {
     let object = document.as_object().ok_or_else(|| {
@@ -617,8 +620,14 @@ pub(crate) fn migrate_document(
     }
     let to_version = steps.last().map_or(from_version.clone(), |s| s.to.clone());
     let original_complete = object.get("status").and_then(Value::as_str) == Some("complete");
-    let build = |answers: &Map<String, Value>, status: &str| {
+    // The sections a draft declares complete; one that misses an item the older version never
+    // asked is complete no longer.
+    let mut completed = object.get("completed_sections").cloned();
+    let build = |answers: &Map<String, Value>, completed: &Option<Value>, status: &str| {
         let mut out = object.clone();
+        if let Some(completed) = completed {
+            out.insert("completed_sections".into(), completed.clone());
+        }
         out.insert("version".into(), Value::String(to_version.clone()));
         out.insert("status".into(), Value::String(status.into()));
         out.insert("answers".into(), Value::Object(answers.clone()));
@@ -626,15 +635,26 @@ pub(crate) fn migrate_document(
     };
     // Answers the newer version refuses (an enabling condition that no longer holds, a bound)
     // are taken out, each with the finding's message; two rounds settle conditions on conditions.
-    let mut report = check(&build(&answers, "draft"))?;
+    let mut report = check(&build(&answers, &completed, "draft"))?;
     for _ in 0..3 {
-        let refused: Vec<(String, Text)> = report
-            .findings
-            .iter()
-            .filter(|f| f.severity == crate::finding::Severity::Error)
+        let errors = || {
+            report
+                .findings
+                .iter()
+                .filter(|f| f.severity == crate::finding::Severity::Error)
+        };
+        let refused: Vec<(String, Text)> = errors()
             .filter_map(|f| top_level_key(&answers, &f.path).map(|k| (k, f.message.clone())))
             .collect();
-        if refused.is_empty() {
+        // A required item the older version never asked, in a section the draft declares
+        // complete: the section is reopened, with the finding's message as reason.
+        let reopened: Vec<(String, Text)> = errors()
+            .filter(|f| f.code == FindingCode::RequiredMissing)
+            .filter(|f| top_level_key(&answers, &f.path).is_none())
+            .filter(|f| !original.findings.iter().any(|o| o.path == f.path))
+            .map(|f| (f.path.clone(), f.message.clone()))
+            .collect();
+        if refused.is_empty() && reopened.is_empty() {
             break;
         }
         for (key, reason) in refused {
@@ -642,11 +662,24 @@ pub(crate) fn migrate_document(
                 not_carried.push(NotCarried { item: key, reason });
             }
         }
-        report = check(&build(&answers, "draft"))?;
+        for (path, reason) in reopened {
+            let section = path.split(['.', '[']).next().unwrap_or_default();
+            if let Some(Value::Array(sections)) = completed.as_mut() {
+                sections.retain(|s| s.as_str() != Some(section));
+            }
+            not_carried.push(NotCarried {
+                item: path,
+                reason: Text {
+                    sv: format!("Avsnittet är inte längre markerat som klart. {}", reason.sv),
+                    en: format!("The section is no longer marked complete. {}", reason.en),
+                },
+            });
+        }
+        report = check(&build(&answers, &completed, "draft"))?;
     }
     let mut status = Status::Draft;
     if original_complete && not_carried.is_empty() {
-        let complete = check(&build(&answers, "complete"))?;
+        let complete = check(&build(&answers, &completed, "complete"))?;
         if complete.valid {
             status = Status::Complete;
             report = complete;
@@ -663,7 +696,7 @@ pub(crate) fn migrate_document(
             }
         }
     }
-    let document = build(&answers, status.as_str());
+    let document = build(&answers, &completed, status.as_str());
     Ok(Migrated {
         from_version,
         to_version,

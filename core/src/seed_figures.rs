@@ -32,6 +32,25 @@ pub(crate) fn affected_share(area: &str) -> Option<f64> {
         .map(|&(_, percent)| f64::from(percent) / 100.0)
 }
 
+/// Obstacles to work that caseworkers named in the seed study (DOMAIN.md (a)), percent of
+/// clients: lack of education (the most common, 46 %), lack of work experience (38 %) and
+/// language (c. 20 %). SUE version 2 records the first as the need area `utbildning` and the
+/// others as background (`bakgrund.arbetslivserfarenhet`, `bakgrund.svenskkunskaper`).
+pub(crate) const NAMED_OBSTACLES: [(&str, u32); 3] = [
+    ("utbildning", 46),
+    ("arbetslivserfarenhet", 38),
+    ("svenska", 20),
+];
+
+/// The share (0–1) of clients for whom caseworkers named `obstacle`, if it is one of
+/// [`NAMED_OBSTACLES`].
+pub(crate) fn obstacle_share(obstacle: &str) -> Option<f64> {
+    NAMED_OBSTACLES
+        .iter()
+        .find(|(o, _)| *o == obstacle)
+        .map(|&(_, percent)| f64::from(percent) / 100.0)
+}
+
 /// Register outcomes of the seed study over all its clients, activated or not, and not mutually
 /// exclusive (DOMAIN.md (e)): wages of at least two base amounts over two years.
 pub(crate) const REGISTER_WORK: f64 = 0.24;

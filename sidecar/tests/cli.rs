@@ -1056,6 +1056,7 @@ fn fhir_questionnaires_of_every_definition_parse_with_an_independent_fhir_model(
         ("fia", "1"),
         ("fia", "2"),
         ("sue", "1"),
+        ("sue", "2"),
         ("lokal_uppfoljning", "1"),
     ] {
         let printed = ok(&bistand(

@@ -47,7 +47,13 @@ fn main() {
             .map(|(i, body)| {
                 let pseudonym =
                     pseudonymise_case_number(&pseudonym_key, &format!("case-{chunk_index}-{i}"));
-                NewRecord::new(&pseudonym, UNITS[i % UNITS.len()], "sue", "1", body.clone())
+                NewRecord::new(
+                    &pseudonym,
+                    UNITS[i % UNITS.len()],
+                    "sue",
+                    definition.version(),
+                    body.clone(),
+                )
             })
             .collect();
         store.put_many(batch).expect("stores");

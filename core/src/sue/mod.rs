@@ -34,7 +34,17 @@ impl InstrumentModule for SueModule {
     }
 
     fn definition_files(&self) -> &'static [&'static str] {
-        &[include_str!("../../instruments/sue-1.json")]
+        &[
+            include_str!("../../instruments/sue-1.json"),
+            include_str!("../../instruments/sue-2.json"),
+        ]
+    }
+
+    // No `default_version`: a caller naming none gets the newest, version 2, which the generator
+    // writes and a report reads (version 1 records through the migration).
+
+    fn migration_files(&self) -> &'static [&'static str] {
+        &[include_str!("../../migrations/sue-1-to-2.json")]
     }
 
     fn check_definition(&self, definition: &Definition) -> Result<()> {

@@ -7,6 +7,7 @@ use bistand_core::instrument::Source;
 use bistand_core::{ErrorKind, Status};
 use serde_json::Value;
 
+use crate::migration::{migrate_fixtures, migrate_synthetic, one_report_counts_both_versions};
 use crate::{brief, engine, files, read, read_json};
 
 fn check_folder(folder: &str) -> Vec<String> {
@@ -128,73 +129,16 @@ fn every_v2_item_states_its_provenance_and_the_additions_are_marked() {
     );
 }
 
-/// Every answer key of `original` is in the migrated document (under its id or the one its rule
-/// names) or listed as not carried.
-fn nothing_lost_without_a_reason(original: &Value, migrated: &bistand_core::migrate::Migrated) {
-    let out: Value = serde_json::from_slice(&migrated.document).expect("JSON");
-    let reasons: BTreeSet<&str> = migrated
-        .not_carried
-        .iter()
-        .map(|n| n.item.as_str())
-        .collect();
-    // FIA 1 to 2 renames nothing: every carried answer keeps its id.
-    let renamed = |key: &str| key.to_owned();
-    for key in original["answers"].as_object().expect("answers").keys() {
-        let carried = out["answers"].get(renamed(key)).is_some();
-        assert!(
-            carried || reasons.contains(key.as_str()),
-            "{key} lost without a reason"
-        );
-        if carried {
-            assert!(!reasons.contains(key.as_str()), "{key} carried and not");
-        }
-    }
-    for n in &migrated.not_carried {
-        assert!(!n.reason.sv.is_empty() && !n.reason.en.is_empty());
-    }
-}
-
 #[test]
 fn every_v1_fixture_migrates_to_v2_without_panic_or_silent_loss() {
-    let engine = engine();
-    let mut migrated_count = 0;
-    for folder in ["fia/valid", "fia/invalid"] {
-        for name in files(folder, ".json") {
-            if name.ends_with(".expected.json") || name == "profile.json" {
-                continue;
-            }
-            let bytes = read(&format!("{folder}/{name}"));
-            let original = engine.validate(None, &bytes).expect("v1 parses");
-            let Ok(migrated) = engine.migrate(&bytes, None) else {
-                // Only a document with a repeated key cannot be read as JSON data at all.
-                assert_eq!(name, "duplicate_answer.json");
-                continue;
-            };
-            migrated_count += 1;
-            assert_eq!(
-                (migrated.from_version.as_str(), migrated.to_version.as_str()),
-                ("1", "2")
-            );
-            let original_value: Value = serde_json::from_slice(&bytes).expect("JSON");
-            nothing_lost_without_a_reason(&original_value, &migrated);
-            if original.valid {
-                // A valid v1 document becomes a valid v2 document, a draft with stated reasons
-                // when anything could not be carried.
-                assert!(
-                    migrated.report.valid,
-                    "{folder}/{name}: {:?}",
-                    migrated.report
-                );
-                if migrated.status == Status::Draft && original.status == Status::Complete {
-                    assert!(!migrated.not_carried.is_empty(), "{folder}/{name}");
-                }
-            }
-            // Validating the migrated bytes gives the report the migration returned.
-            let again = engine.validate(None, &migrated.document).expect("parses");
-            assert_eq!(again, migrated.report, "{folder}/{name}");
-        }
-    }
-    assert!(migrated_count >= 20);
+    // Only a document with a repeated key cannot be read as JSON data at all.
+    let migrated = migrate_fixtures(
+        &engine(),
+        &["fia/valid", "fia/invalid"],
+        ("1", "2"),
+        &["duplicate_answer.json"],
+    );
+    assert!(migrated >= 20);
 }
 
 #[test]
@@ -271,75 +215,15 @@ fn ten_thousand_synthetic_v1_documents_migrate_without_panic_or_silent_loss() {
     let engine = engine();
     let v1 = engine.definition("fia", Some("1")).expect("v1");
     let documents = bistand_core::fia::fia_documents(v1, 16, 10_000).expect("generates");
-    let (mut drafts, mut complete) = (0, 0);
-    for document in &documents {
-        let bytes = serde_json::to_vec(document).expect("JSON");
-        let original = engine.validate(None, &bytes).expect("parses");
-        let migrated = engine.migrate(&bytes, None).expect("migrates");
-        nothing_lost_without_a_reason(document, &migrated);
-        if original.valid {
-            assert!(migrated.report.valid, "{:?}", migrated.report.findings);
-        }
-        match migrated.status {
-            Status::Draft => drafts += 1,
-            Status::Complete => complete += 1,
-        }
-    }
-    assert_eq!(drafts + complete, 10_000);
+    migrate_synthetic(&engine, &documents, "2");
 }
 
 #[test]
 fn one_report_in_v2_counts_v1_and_v2_documents_alike_and_a_v1_report_refuses_v2() {
-    use bistand_core::stats::{NdjsonAggregator, ReportOptions};
     let engine = engine();
     let v1 = engine.definition("fia", Some("1")).expect("v1");
     let documents = bistand_core::fia::fia_documents(v1, 7, 300).expect("generates");
-    let as_of = jiff::civil::date(2026, 12, 1);
-    let options = ReportOptions {
-        exact: true,
-        ..ReportOptions::new(None, None::<Vec<&str>>).expect("options")
-    };
-    let report = |version: Option<&str>, lines: &[Vec<u8>]| {
-        let mut aggregator =
-            NdjsonAggregator::for_version(&engine, "fia", version, as_of, None).expect("fia");
-        for line in lines {
-            let _ = aggregator.add_line(line);
-        }
-        aggregator.finish(&options).expect("exact report")
-    };
-    // The input digest names the bytes read (v1 and v2 lines differ), so it is left out of the
-    // comparison; everything else, the provenance's definition version included, must agree.
-    let counted = |report: &bistand_core::stats::GroupReport| {
-        let mut value = serde_json::to_value(report).expect("JSON");
-        value["provenance"]["input"]["digest"].take();
-        value
-    };
-    let v1_lines: Vec<Vec<u8>> = documents
-        .iter()
-        .map(|d| serde_json::to_vec(d).expect("JSON"))
-        .collect();
-    let v2_lines: Vec<Vec<u8>> = v1_lines
-        .iter()
-        .map(|l| engine.migrate(l, Some("2")).expect("migrates").document)
-        .collect();
-    // The same interviews, stored as v1 or already as v2, give one and the same v2 report.
-    let from_v1 = report(Some("2"), &v1_lines);
-    let from_v2 = report(Some("2"), &v2_lines);
-    assert_eq!(counted(&from_v1.report), counted(&from_v2.report));
-    assert!(from_v1.report.records > 0);
-    let half: Vec<Vec<u8>> = v1_lines[..150]
-        .iter()
-        .chain(&v2_lines[150..])
-        .cloned()
-        .collect();
-    assert_eq!(
-        counted(&report(Some("2"), &half).report),
-        counted(&from_v1.report)
-    );
-    // No migration leads back: a v1 report does not count v2 documents under v1's items.
-    let v1_report = report(None, &v2_lines);
-    assert_eq!(v1_report.unreadable_lines, 300);
-    assert_eq!(v1_report.report.records, 0);
+    one_report_counts_both_versions(&engine, "fia", ("1", "2"), &documents);
 }
 
 #[test]

@@ -3,11 +3,13 @@
 mod fia2;
 mod fixtures;
 mod messages;
+mod migration;
 mod properties;
 mod regression;
 mod schema;
 mod selection;
 mod sue;
+mod sue2;
 
 use std::path::PathBuf;
 

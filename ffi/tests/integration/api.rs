@@ -305,7 +305,8 @@ fn rust_sue_report(records: &[u8], options: &ReportOptions) -> GroupReport {
         if line.iter().all(u8::is_ascii_whitespace) {
             continue;
         }
-        if let Ok(validated) = core.parse(Some("sue"), line) {
+        // As every report reads: version 1 records through the migration.
+        if let Ok(validated) = core.parse_as(definition, line) {
             // Exact reports use record keys only to tell persons apart; any secret will do.
             let person = StatisticsKey::new(&[0; 32])
                 .expect("a long enough secret")

@@ -125,7 +125,9 @@ pub(super) const HINDER: [&str; 12] = [
     "ensamkommande_gymnasium",
     "utan_hinder",
 ];
-pub(super) const OMRADE: [&str; 15] = [
+/// The need areas, version 2's `utbildning` last: a version 1 definition has the first
+/// [`OMRADE_V1`] (and a version 1 document draws only those, so its stream is unchanged).
+pub(super) const OMRADE: [&str; 16] = [
     "boende",
     "situationen_hemma",
     "socialt_natverk",
@@ -141,7 +143,19 @@ pub(super) const OMRADE: [&str; 15] = [
     "narstaendes_problem",
     "barnens_situation",
     "arbete",
+    "utbildning",
 ];
+/// How many of [`OMRADE`] a version 1 definition has.
+pub(super) const OMRADE_V1: usize = 15;
+/// Version 2's obstacles in the background, both with these codes: lack, no lack, unknown.
+pub(super) const OBSTACLE_CODES: [&str; 3] = ["brist", "ingen_brist", "okand"];
+/// The obstacles' items and their keys in [`crate::seed_figures::NAMED_OBSTACLES`].
+pub(super) const OBSTACLE_ITEMS: [(&str, &str); 2] = [
+    ("bakgrund.arbetslivserfarenhet", "arbetslivserfarenhet"),
+    ("bakgrund.svenskkunskaper", "svenska"),
+];
+/// Of the clients without a named obstacle, the share answered "unknown" (assumption).
+pub(super) const OBSTACLE_UNKNOWN: f64 = 0.05;
 pub(super) const OMFATTNING: [&str; 2] = ["i_stor_omfattning", "i_viss_omfattning"];
 pub(super) const METOD: [&str; 3] = ["fia", "annan_strukturerad", "ingen"];
 pub(super) const JOBB: [&str; 3] = [

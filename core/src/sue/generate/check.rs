@@ -5,15 +5,22 @@
 use super::*;
 
 /// Checks that the definition has every item and code the generator writes, with the code groups
-/// it assumes, and returns the profile bits of each försörjningshinder by its group.
-pub(super) fn check(definition: &Definition) -> Result<[Mask; 12]> {
-    let choices: &[(&str, &[&str])] = &[
+/// it assumes, and returns the profile bits of each försörjningshinder by its group, and whether
+/// the definition has version 2's additions (then the generator writes them too, and checks them).
+pub(super) fn check(definition: &Definition) -> Result<([Mask; 12], bool)> {
+    let extended = definition.find(OBSTACLE_ITEMS[0].0).is_some();
+    let areas: &[&str] = if extended {
+        &OMRADE
+    } else {
+        &OMRADE[..OMRADE_V1]
+    };
+    let mut choices: Vec<(&str, &[&str])> = vec![
         ("bakgrund.kon", &KON),
         ("bakgrund.fodelseland", &FODELSELAND),
         ("bakgrund.hushallstyp", &HUSHALL),
         ("bakgrund.utbildning", &UTBILDNING),
         ("bakgrund.forsorjningshinder", &HINDER),
-        ("fore_insats.problem.omrade", &OMRADE),
+        ("fore_insats.problem.omrade", areas),
         ("fore_insats.problem.omfattning", &OMFATTNING),
         ("fore_insats.metod", &METOD),
         ("insatser.insats.typ", &JOBB),
@@ -26,7 +33,7 @@ pub(super) fn check(definition: &Definition) -> Result<[Mask; 12]> {
         ("under_insats.narvaro", &NARVARO),
         ("under_insats.avbrott_orsak", &AVBROTT_ORSAK),
         ("efter_insats.utfall", &UTFALL),
-        ("efter_insats.forandring.omrade", &OMRADE),
+        ("efter_insats.forandring.omrade", areas),
         ("efter_insats.forandring.forandring", &FORANDRING),
         ("efter_insats.maluppfyllelse", &MALUPPFYLLELSE),
         ("brukaruppfoljning.nojdhet", &NOJDHET),
@@ -36,6 +43,9 @@ pub(super) fn check(definition: &Definition) -> Result<[Mask; 12]> {
         ("avslutning.orsak", &AVSLUTSORSAK),
         ("ateraktualisering.orsak", &ATERAKT_ORSAK),
     ];
+    if extended {
+        choices.extend(OBSTACLE_ITEMS.map(|(id, _)| (id, &OBSTACLE_CODES[..])));
+    }
     let others: [(&str, &str); 22] = [
         ("bakgrund.aktualiseringsdatum", "date"),
         ("bakgrund.fodelsear", "integer"),
@@ -97,7 +107,7 @@ pub(super) fn check(definition: &Definition) -> Result<[Mask; 12]> {
         })?;
         Ok(list.code(position).group.clone())
     };
-    for &(id, codes) in choices {
+    for &(id, codes) in &choices {
         for c in codes {
             code(id, c)?;
         }
@@ -137,5 +147,5 @@ pub(super) fn check(definition: &Definition) -> Result<[Mask; 12]> {
             }
         };
     }
-    Ok(groups)
+    Ok((groups, extended))
 }

@@ -1,5 +1,8 @@
-//! Deterministic synthetic SUE documents (instrument `sue`, version 1) for tests, demonstrations
-//! and the development of reports.
+//! Deterministic synthetic SUE documents (instrument `sue`, version 1 or 2, as the definition
+//! given) for tests, demonstrations and the development of reports. Version 2 documents also
+//! carry work experience and Swedish language skills and the need area `utbildning`, at the
+//! seed study's shares of named obstacles (`crate::seed_figures::NAMED_OBSTACLES`), drawn only
+//! for a version 2 definition, so a version 1 stream is unchanged.
 //!
 //! The same definition and seed give the same documents on every run, build and platform: the
 //! only randomness is ChaCha8 seeded with [`rand::SeedableRng::seed_from_u64`], of which only the raw
@@ -15,7 +18,7 @@
 //! whose base odds are solved against the exactly enumerated background distribution, so the
 //! overall shares hit their targets in expectation whatever the size of the group effects.
 //!
-//! Each document has the shape `{"instrument": "sue", "version": "1", "status": "complete",
+//! Each document has the shape `{"instrument": "sue", "version": "2", "status": "complete",
 //! "unit": "Norr", "interview_date": "YYYY-MM-DD", "answers": {...}}`; about 10 % are drafts
 //! (`"status": "draft"` with `completed_sections`) of cases still running. `interview_date`, which
 //! every document envelope needs, is the date the record was last registered. Dates lie in
@@ -72,6 +75,8 @@ pub struct SueGenerator<'d> {
     rng: Draw,
     groups: [Mask; 12],
     models: Models,
+    /// Whether the definition has version 2's additions (the obstacles and `utbildning`).
+    extended: bool,
 }
 
 /// A client's drawn background and states.
@@ -110,19 +115,20 @@ fn definition_error(en: String, sv: String) -> Error {
 }
 
 impl<'d> SueGenerator<'d> {
-    /// A generator over `definition` (SUE version 1 or a compatible later version) seeded with
-    /// `seed`.
+    /// A generator over `definition` (SUE version 1, or version 2 with its additions) seeded
+    /// with `seed`.
     ///
     /// # Errors
     /// [`ErrorKind::InvalidDefinition`] if the definition lacks an item, a code or a code group the
     /// generator writes.
     pub fn new(definition: &'d Definition, seed: u64) -> Result<SueGenerator<'d>> {
-        let groups = check(definition)?;
+        let (groups, extended) = check(definition)?;
         Ok(SueGenerator {
             definition,
             rng: Draw::new(seed),
             models: Models::calibrate(&groups),
             groups,
+            extended,
         })
     }
 
@@ -226,6 +232,20 @@ impl<'d> SueGenerator<'d> {
             put("bakgrund.antal_barn", json!(0));
         }
         put("bakgrund.utbildning", json!(UTBILDNING[client.education]));
+        if self.extended {
+            // Version 2's obstacles, at the seed study's shares (named by caseworkers).
+            for (i, (id, _)) in OBSTACLE_ITEMS.iter().enumerate() {
+                let lack = rng.chance(self.models.needs.obstacle_probability(i, client.mask));
+                let code = if lack {
+                    0
+                } else if rng.chance(OBSTACLE_UNKNOWN) {
+                    2
+                } else {
+                    1
+                };
+                put(id, json!(OBSTACLE_CODES[code]));
+            }
+        }
         put("bakgrund.forsorjningshinder", json!(HINDER[client.hinder]));
         // Long-term by the national measure: 10–12 months of the last full calendar year. The
         // rolling 12 months before the case start are near it, a few months either way.
@@ -250,7 +270,12 @@ impl<'d> SueGenerator<'d> {
         }
 
         // Före insats.
-        let needs = draw_needs(rng, &self.models.needs, &client);
+        let areas = if self.extended {
+            OMRADE.len()
+        } else {
+            OMRADE_V1
+        };
+        let needs = draw_needs(rng, &self.models.needs, &client, areas);
         if !needs.is_empty() && rng.chance(NEEDS_RECORDED) {
             let rows: Vec<Value> = needs
                 .iter()

@@ -272,6 +272,12 @@ pub(super) const NEED_RULES: &[NeedRule] = &[
     // Asked only of parents.
     rule("barnens_situation", 0, CHILDREN, 0.0),
     rule("arbete", 0, G_OHALSA | G_SOCIALA | G_OVRIGT, NEED_WORK.0),
+    // Version 2's obstacles (assumptions; the overall shares are the seed study's): lack of
+    // education mostly among those with little schooling, lack of work experience among the
+    // young, lack of Swedish rarely among the Swedish-born.
+    rule("utbildning", LOW_EDU, 0, 0.75),
+    rule("arbetslivserfarenhet", YOUNG, 0, 0.65),
+    rule("svenska", SWEDISH, 0, 0.02),
 ];
 
 /// Who an area's target share is among: parents for `barnens_situation`, else every client.
@@ -283,44 +289,63 @@ pub(super) fn need_population(area: &str) -> Mask {
     }
 }
 
-/// The need draw: per area of [`OMRADE`], the base probability of clients no rule matches.
+/// The need draw: per area of [`OMRADE`], the base probability of clients no rule matches; and
+/// the same for version 2's obstacles in the background ([`OBSTACLE_ITEMS`]).
 #[derive(Debug, Clone)]
 pub(super) struct Needs {
     pub(super) base: [f64; OMRADE.len()],
+    pub(super) obstacles: [f64; OBSTACLE_ITEMS.len()],
 }
 
 impl Needs {
     /// Solves each area's base probability so that its share over the background distribution
     /// (among [`need_population`]) equals the FIA trial's figure
-    /// ([`crate::seed_figures::LIFE_AREAS_AFFECTED`]); `arbete`, SUE's own, keeps
-    /// [`NEED_WORK`].
+    /// ([`crate::seed_figures::LIFE_AREAS_AFFECTED`]) or, for `utbildning`, the seed study's
+    /// ([`crate::seed_figures::NAMED_OBSTACLES`]); `arbete`, SUE's own, keeps [`NEED_WORK`]. The
+    /// obstacles' bases are solved against the seed study's figures the same way.
     pub(super) fn calibrate(cells: &[(Mask, f64)]) -> Needs {
         let mut base = [NEED_WORK.1; OMRADE.len()];
         for (area, code) in OMRADE.iter().enumerate() {
-            let Some(target) = crate::seed_figures::affected_share(code) else {
-                continue;
-            };
-            let population = need_population(code);
-            let (mut total, mut ruled, mut free) = (0.0, 0.0, 0.0);
-            for &(mask, weight) in cells {
-                if mask & population != population {
-                    continue;
-                }
-                total += weight;
-                match matching_rule(code, mask) {
-                    Some(rule) => ruled += weight * rule.p,
-                    None => free += weight,
-                }
+            let target = crate::seed_figures::affected_share(code)
+                .or_else(|| crate::seed_figures::obstacle_share(code));
+            if let Some(target) = target {
+                base[area] = solve_base(code, target, cells);
             }
-            base[area] = (target * total - ruled) / free;
         }
-        Needs { base }
+        let obstacles = OBSTACLE_ITEMS.map(|(_, key)| {
+            let target = crate::seed_figures::obstacle_share(key).expect("a named obstacle");
+            solve_base(key, target, cells)
+        });
+        Needs { base, obstacles }
     }
 
     /// The probability that a client with profile `mask` has a need in area `area`.
     pub(super) fn probability(&self, area: usize, mask: Mask) -> f64 {
         matching_rule(OMRADE[area], mask).map_or(self.base[area], |rule| rule.p)
     }
+
+    /// The probability that a client with profile `mask` has obstacle `i` of [`OBSTACLE_ITEMS`].
+    pub(super) fn obstacle_probability(&self, i: usize, mask: Mask) -> f64 {
+        matching_rule(OBSTACLE_ITEMS[i].1, mask).map_or(self.obstacles[i], |rule| rule.p)
+    }
+}
+
+/// The probability of clients no rule of `key` matches such that the share over `cells` (among
+/// [`need_population`]) is `target`.
+fn solve_base(key: &str, target: f64, cells: &[(Mask, f64)]) -> f64 {
+    let population = need_population(key);
+    let (mut total, mut ruled, mut free) = (0.0, 0.0, 0.0);
+    for &(mask, weight) in cells {
+        if mask & population != population {
+            continue;
+        }
+        total += weight;
+        match matching_rule(key, mask) {
+            Some(rule) => ruled += weight * rule.p,
+            None => free += weight,
+        }
+    }
+    (target * total - ruled) / free
 }
 
 fn matching_rule(area: &str, mask: Mask) -> Option<&'static NeedRule> {

@@ -9,10 +9,16 @@ pub(super) fn day(offset: i64) -> Date {
         .expect("offsets stay within 0..=END_DAY, well inside jiff's range")
 }
 
-/// Areas where the client has problems, with whether the extent is large.
-pub(super) fn draw_needs(rng: &mut Draw, model: &Needs, client: &Client) -> Vec<(usize, bool)> {
+/// Areas where the client has problems, with whether the extent is large: among the first
+/// `areas` of [`OMRADE`] (those the definition has).
+pub(super) fn draw_needs(
+    rng: &mut Draw,
+    model: &Needs,
+    client: &Client,
+    areas: usize,
+) -> Vec<(usize, bool)> {
     let mut needs = Vec::new();
-    for (area, code) in OMRADE.iter().enumerate() {
+    for (area, code) in OMRADE.iter().enumerate().take(areas) {
         let health = matches!(*code, "kroppslig_halsa" | "psykisk_halsa");
         let p = model.probability(area, client.mask);
         if rng.chance(p) {

@@ -22,6 +22,10 @@ pub(super) enum Source {
     Education,
     /// `bakgrund.fodelseland`, by code.
     Country,
+    /// `bakgrund.arbetslivserfarenhet` (version 2 on), by code.
+    WorkExperience,
+    /// `bakgrund.svenskkunskaper` (version 2 on), by code.
+    Language,
     /// [`classify::YEARS_IN_SWEDEN`].
     YearsInSweden,
     /// [`classify::LONG_TERM_STATUS`].
@@ -92,7 +96,7 @@ impl Breakdown {
     /// The breakdowns of `schema`, laid out from slot `next` on; returns them and the next free
     /// slot.
     pub(super) fn all(schema: &SueSchema, mut next: usize) -> (Vec<Breakdown>, usize) {
-        let specs = [
+        let mut specs = vec![
             (
                 "by_forsorjningshinder",
                 "forsorjningshinder",
@@ -136,6 +140,28 @@ impl Breakdown {
                 classes(&classify::GENDER_HOUSEHOLDS),
             ),
         ];
+        // Version 2's obstacles; a record of version 1 (read through the migration) has no
+        // answer and falls into "not answered".
+        for (id, rows_are, title, source, codes) in [
+            (
+                "by_arbetslivserfarenhet",
+                "arbetslivserfarenhet",
+                text("Arbetslivserfarenhet", "Work experience"),
+                Source::WorkExperience,
+                &schema.work_experience,
+            ),
+            (
+                "by_svenskkunskaper",
+                "svenskkunskaper",
+                text("Kunskaper i svenska", "Swedish language skills"),
+                Source::Language,
+                &schema.language,
+            ),
+        ] {
+            if let Some((_, codes)) = codes {
+                specs.push((id, rows_are, title, source, codes_then_unknown(codes)));
+            }
+        }
         let breakdowns = specs
             .into_iter()
             .map(|(id, rows_are, title, source, groups)| {
@@ -162,6 +188,8 @@ impl Breakdown {
             Source::Hinder => code(record.hinder),
             Source::Education => code(record.education),
             Source::Country => code(record.country),
+            Source::WorkExperience => code(record.work_experience),
+            Source::Language => code(record.language),
             Source::YearsInSweden => usize::from(record.years_in_sweden),
             Source::LongTerm => classify::long_term_status(classify::LongTerm {
                 long_term: record.long_term,

@@ -19,6 +19,9 @@ pub struct SueRecord {
     pub(super) hinder: Option<u8>,
     pub(super) education: Option<u8>,
     pub(super) country: Option<u8>,
+    /// Code indexes of work experience and Swedish language skills (version 2 on).
+    pub(super) work_experience: Option<u8>,
+    pub(super) language: Option<u8>,
     /// Index into [`classify::YEARS_IN_SWEDEN`].
     pub(super) years_in_sweden: u8,
     /// Index into [`classify::GENDER_HOUSEHOLDS`].
@@ -144,6 +147,14 @@ impl SueRecord {
             hinder: small(code(document.value(schema.hinder))),
             education: small(code(document.value(schema.education))),
             country: small(code(document.value(schema.country))),
+            work_experience: schema
+                .work_experience
+                .as_ref()
+                .and_then(|(item, _)| small(code(document.value(*item)))),
+            language: schema
+                .language
+                .as_ref()
+                .and_then(|(item, _)| small(code(document.value(*item)))),
             years_in_sweden: index(classify::years_in_sweden(
                 origin,
                 integer(document.value(schema.years_in_sweden)),

@@ -80,6 +80,10 @@ pub struct SueSchema {
     pub(super) years_in_sweden: ItemId,
     pub(super) hinder: ItemId,
     pub(super) education: ItemId,
+    /// Work experience and Swedish language skills as obstacles (version 2 on), with their
+    /// codes; `None` in a definition without the item.
+    pub(super) work_experience: Option<(ItemId, Codes)>,
+    pub(super) language: Option<(ItemId, Codes)>,
     pub(super) months_12: ItemId,
     pub(super) months_36: ItemId,
     /// Months in the last full calendar year (the national long-term measure); `None` in a
@@ -117,7 +121,8 @@ pub struct SueSchema {
     pub(super) coded: Vec<(ItemId, Codes)>,
     /// The yes/no items of `choices::YES_NO`.
     pub(super) yes_no: Vec<ItemId>,
-    /// The bit of the need area `arbete` (a work-related need in the needs profile).
+    /// The bits of the need areas `arbete` and, where the definition has it, `utbildning`
+    /// (work-related needs in the needs profile).
     pub(super) work_area: u32,
     pub(super) goal_fully: usize,
     /// The intervention rows' provider, reasons and start (`collected`).
@@ -204,6 +209,18 @@ impl SueSchema {
         let household = top(definition, "bakgrund.hushallstyp")?;
         let hinder = top(definition, "bakgrund.forsorjningshinder")?;
         let education = top(definition, "bakgrund.utbildning")?;
+        let optional_choice = |id: &str| -> Result<Option<(ItemId, Codes)>> {
+            definition
+                .find(id)
+                .map(|item| Ok((item, codes_of(definition, item)?)))
+                .transpose()
+        };
+        // Lack of education is an obstacle to work: a work-related need, as `arbete` is.
+        let education_area = areas
+            .codes
+            .iter()
+            .position(|(code, _)| code == "utbildning")
+            .map_or(0, |position| 1 << position);
         Ok(SueSchema {
             version: definition.version().to_owned(),
             start: top(definition, "bakgrund.aktualiseringsdatum")?,
@@ -219,6 +236,8 @@ impl SueSchema {
             education,
             hinder_codes: codes_of(definition, hinder)?,
             education_codes: codes_of(definition, education)?,
+            work_experience: optional_choice("bakgrund.arbetslivserfarenhet")?,
+            language: optional_choice("bakgrund.svenskkunskaper")?,
             months_12: top(definition, "bakgrund.manader_senaste_ar")?,
             months_36: top(definition, "bakgrund.manader_senaste_3ar")?,
             months_calendar: definition.find("bakgrund.manader_kalenderar"),
@@ -244,7 +263,7 @@ impl SueSchema {
             ],
             sanction: intervention_types.position("sanktion")?,
             exemption: intervention_types.position("undantag")?,
-            work_area: 1 << areas.position("arbete")?,
+            work_area: 1 << areas.position("arbete")? | education_area,
             coded: choices::CODED
                 .iter()
                 .map(|(_, id, _, _)| {
