@@ -190,9 +190,18 @@ pub(super) fn standardised_tables(tables: &[Table]) -> Vec<Table> {
         })
         .collect();
     let shown: u64 = counts.iter().sum();
+    // Only a profile hidden for being *small* may be left out. One hidden for another reason
+    // (protecting another cell in an exact report, or close to its base) may be large: its
+    // weight is unknown, and so is every standardised share.
+    let weight_unknown = total.rows.first().is_some_and(|everyone| {
+        PROFILES.iter().any(|(code, _, _)| {
+            let cell = &everyone.cells[column(total, &format!("klienter_{code}"))];
+            cell.count.is_none() && cell.reason != Some(SuppressionReason::Small)
+        })
+    });
     #[allow(clippy::cast_precision_loss)] // client counts are far below 2^52
-    let weights: Option<Vec<f64>> =
-        (shown > 0).then(|| counts.iter().map(|&c| c as f64 / shown as f64).collect());
+    let weights: Option<Vec<f64>> = (shown > 0 && !weight_unknown)
+        .then(|| counts.iter().map(|&c| c as f64 / shown as f64).collect());
     let mut categories = Vec::new();
     for (measure, sv, en) in MEASURES {
         categories.push(category(
@@ -287,6 +296,7 @@ mod tests {
     use proptest::prelude::*;
 
     use super::*;
+    use crate::stats::disclosure::QuantityKey;
 
     proptest! {
         /// When a group has the needs profile of everyone (its clients per profile are the same
@@ -313,6 +323,77 @@ mod tests {
             prop_assert!((rate - crude).abs() < 1e-12, "{rate} vs {crude}");
             prop_assert!(low <= rate && rate <= high);
         }
+    }
+
+    /// A `needs_profile` table of one row (everyone): each profile with `clients` (a hidden
+    /// count with its reason), and every measure half of the profile's clients.
+    fn everyone(clients: [(Option<u64>, Option<SuppressionReason>); 4]) -> Table {
+        let cell = |count: Option<u64>, base: Option<u64>, reason| Cell {
+            count,
+            base,
+            share: None,
+            interval: None,
+            suppressed: count.is_none(),
+            reason,
+            weeks: None,
+            count_key: QuantityKey::default(),
+            base_key: QuantityKey::default(),
+        };
+        let all: u64 = clients.iter().filter_map(|c| c.0).sum();
+        let mut categories = Vec::new();
+        let mut cells = Vec::new();
+        for ((code, _, _), (count, reason)) in PROFILES.iter().zip(clients) {
+            categories.push(category(&format!("klienter_{code}"), text("", "")));
+            cells.push(cell(count, Some(all), reason));
+            for (measure, _, _) in MEASURES {
+                categories.push(category(&format!("{measure}_{code}"), text("", "")));
+                cells.push(cell(count.map(|c| c / 2), count, None));
+            }
+        }
+        for (measure, _, _) in MEASURES {
+            categories.push(category(measure, text("", "")));
+            cells.push(cell(Some(all / 2), Some(all), None));
+        }
+        Table {
+            id: "needs_profile".into(),
+            title: text("", ""),
+            unit: "persons".into(),
+            description: text("", ""),
+            rows_are: "total".into(),
+            rows_label: text("", ""),
+            categories,
+            rows: vec![Row {
+                code: "total".into(),
+                label: text("", ""),
+                cells,
+            }],
+        }
+    }
+
+    fn standardised_shown(table: Table) -> bool {
+        let tables = standardised_tables(&[table]);
+        tables[0].rows[0]
+            .cells
+            .iter()
+            .skip(1)
+            .step_by(2)
+            .all(|c| c.share.is_some())
+    }
+
+    #[test]
+    fn a_small_hidden_profile_is_left_out_but_a_large_one_hides_the_standardised_shares() {
+        let (small, secondary) = (
+            Some(SuppressionReason::Small),
+            Some(SuppressionReason::Secondary),
+        );
+        let shown = [(Some(40), None), (Some(30), None), (Some(20), None)];
+        let with = |last| everyone([shown[0], shown[1], shown[2], last]);
+        assert!(standardised_shown(with((Some(10), None))));
+        // Under the threshold: left out of the standard population.
+        assert!(standardised_shown(with((None, small))));
+        // Hidden to protect another cell (exact reports): it may be large, so no share.
+        assert!(!standardised_shown(with((None, secondary))));
+        assert!(!standardised_shown(with((None, Some(SuppressionReason::NearBase)))));
     }
 
     #[test]
