@@ -4,6 +4,7 @@
 // Keys are small integers and record keys (already uniform): no need for SipHash's DoS
 // resistance on the per-record path.
 use rustc_hash::FxHashMap as HashMap;
+use rustc_hash::FxHashSet as HashSet;
 
 use super::dimension::{
     AGE_BANDS, ASSESSMENTS, Class, Dimension, GENDERS, HOUSEHOLDS, ORIGINS, ReportOptions, UNKNOWN,
@@ -663,24 +664,27 @@ fn table_id(spec: &TableSpec, dimension: Dimension) -> String {
     }
 }
 
-/// Whether a selection skips the work of the tables not selected. Off: since the merge of linked
-/// reports, a selected table's published cell could differ from the full report's (a base shown
-/// in one, hidden in the other), so every table is built and protected and the selection only
-/// taken out of the result, until that rule is found and kept independent of the selection.
-const SELECTION_SAVES_WORK: bool = false;
-
 /// The tables of `specs` a report with `options` builds: each spec with the breakdowns it makes
 /// a table for (a fixed table with the total only). An exact report builds every table, so that
 /// its secondary suppression, which looks across tables, does not depend on the selection; the
 /// tables not selected are dropped after disclosure control.
+///
+/// A perturbed report with a selection builds the selected tables and their *closure*: every
+/// other table with a cell whose count is a quantity a selected table shows (as a count or a
+/// base). The group attribute rule of such a cell hides that quantity everywhere, so without it
+/// a selected table could show what the full report hides. One step is the whole closure: the
+/// rule decides on published counts before it hides anything, so the base of an added cell only
+/// needs to be registered (perturbed and checked against the threshold, both per quantity), and
+/// an added cell hides only its count, already a quantity of a selected table. The closure is
+/// built and protected but not emitted (see `DESIGN.md`, "Table selection").
 fn tables_built<'s>(
     specs: &'s [TableSpec],
     options: &ReportOptions,
 ) -> Vec<(&'s TableSpec, Vec<Dimension>)> {
-    let every = !SELECTION_SAVES_WORK || options.exact || options.tables.is_all();
-    specs
+    let every = options.exact || options.tables.is_all();
+    let candidates: Vec<(&TableSpec, Vec<Dimension>)> = specs
         .iter()
-        .filter_map(|spec| {
+        .map(|spec| {
             let dimensions: Vec<Dimension> = match &spec.rows {
                 RowsSpec::ByDimension {
                     dimensions: allowed,
@@ -692,13 +696,63 @@ fn tables_built<'s>(
                     .collect(),
                 RowsSpec::Fixed { .. } => vec![Dimension::Total],
             };
+            (spec, dimensions)
+        })
+        .collect();
+    if every {
+        return candidates
+            .into_iter()
+            .filter(|(_, dimensions)| !dimensions.is_empty())
+            .collect();
+    }
+    // The quantities (slot and breakdown; every group of it) the selected tables show.
+    let mut shown: HashSet<(usize, Dimension)> = HashSet::default();
+    for (spec, dimensions) in &candidates {
+        for &dimension in dimensions {
+            if options.tables.wants(&table_id(spec, dimension)) {
+                for (count, base) in cell_quantities(spec, dimension) {
+                    shown.insert(count);
+                    shown.insert(base);
+                }
+            }
+        }
+    }
+    candidates
+        .into_iter()
+        .filter_map(|(spec, dimensions)| {
             let dimensions: Vec<Dimension> = dimensions
                 .into_iter()
-                .filter(|&d| every || options.tables.wants(&table_id(spec, d)))
+                .filter(|&d| {
+                    options.tables.wants(&table_id(spec, d))
+                        || cell_quantities(spec, d).any(|(count, _)| shown.contains(&count))
+                })
                 .collect();
             (!dimensions.is_empty()).then_some((spec, dimensions))
         })
         .collect()
+}
+
+/// The quantities (slot and breakdown) of the count and the base of each cell of the table
+/// `spec` makes for `dimension`.
+fn cell_quantities(
+    spec: &TableSpec,
+    dimension: Dimension,
+) -> impl Iterator<Item = ((usize, Dimension), (usize, Dimension))> + '_ {
+    let (cells, dimension): (Box<dyn Iterator<Item = &CellSlots>>, Dimension) = match &spec.rows {
+        RowsSpec::ByDimension { cells, .. } => (Box::new(cells.iter()), dimension),
+        RowsSpec::Fixed { rows, .. } => (
+            Box::new(rows.iter().flat_map(|(_, _, c)| c)),
+            Dimension::Total,
+        ),
+    };
+    cells.map(move |cell| {
+        let base = if cell.base_over_all {
+            Dimension::Total
+        } else {
+            dimension
+        };
+        ((cell.count, dimension), (cell.base, base))
+    })
 }
 
 /// The counter slots the tables of `specs` selected by `options` read (their cells' counts and
@@ -709,7 +763,7 @@ pub(crate) fn slots_read(
     options: &ReportOptions,
     slots: usize,
 ) -> Option<Vec<bool>> {
-    if !SELECTION_SAVES_WORK || options.exact || options.tables.is_all() {
+    if options.exact || options.tables.is_all() {
         return None;
     }
     let mut read = vec![false; slots];

@@ -5,10 +5,13 @@
 //! Generic over the tables an instrument registers: the ids are those its report produces (see
 //! `GroupAggregate::select`), so a table added to a report is selectable without more code.
 //! What is not selected is not computed: not counted per record (where the aggregate knows the
-//! selection before counting), not built, not protected. Selecting never changes a published cell
-//! of a selected table: a perturbed count depends only on its persons, the attribute rule only on
-//! its cell, and an exact report (whose secondary suppression looks across tables) is protected
-//! whole before the selection is taken out of it (see `DESIGN.md`, "Table selection").
+//! selection before counting), not built, not protected, except the tables whose cells' counts a
+//! selected table shows (built and protected, not emitted: their attribute rule hides those
+//! quantities in the full report too). Selecting never changes a published cell of a selected
+//! table: a perturbed count depends only on its persons, the attribute rule only on the cells
+//! that show it as a count, all built, and an exact report (whose secondary suppression looks
+//! across tables) is protected whole before the selection is taken out of it (see `DESIGN.md`,
+//! "Table selection").
 
 use crate::error::{Error, ErrorKind, Result};
 use crate::text::Text;

@@ -152,3 +152,43 @@ fn the_ndjson_report_checks_and_selects_tables() {
     assert!(error.message_sv().contains("tabell nummer 2"), "{error}");
     assert!(!error.to_string().contains("klienter_per"), "{error}");
 }
+
+/// The case that kept selection from skipping work: with no FIA recorded, nearly every person is
+/// in the `fia_assessment` group "not recorded", so `clients.fia_assessment` hides that group's
+/// count of persons (too near its base) and with it the base of `needs.fia_assessment`'s row. A
+/// report of `needs.fia_assessment` alone, counted for the selection only, hides it too.
+#[test]
+fn a_base_hidden_by_an_unselected_table_is_hidden_in_the_selection() {
+    let lines = lines(11, 150);
+    let full_options = ReportOptions {
+        dimensions: vec![Dimension::Total, Dimension::Assessment],
+        ..ReportOptions::default()
+    };
+    let full = report(&lines, &full_options, false);
+    let table = |report: &GroupReport| {
+        report
+            .tables
+            .iter()
+            .find(|t| t.id == "needs.fia_assessment")
+            .cloned()
+            .expect("needs.fia_assessment")
+    };
+    let expected = table(&full);
+    assert!(
+        expected
+            .rows
+            .iter()
+            .flat_map(|r| &r.cells)
+            .any(|c| c.base.is_none()),
+        "the full report hides a base of needs.fia_assessment"
+    );
+    let options = full_options
+        .clone()
+        .with_tables(Some(["needs.fia_assessment"]))
+        .expect("valid");
+    for select in [false, true] {
+        let subset = report(&lines, &options, select);
+        assert_eq!(subset.tables.len(), 1);
+        assert_eq!(table(&subset), expected, "select {select}");
+    }
+}
