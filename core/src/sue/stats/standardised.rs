@@ -393,7 +393,10 @@ mod tests {
         assert!(standardised_shown(with((None, small))));
         // Hidden to protect another cell (exact reports): it may be large, so no share.
         assert!(!standardised_shown(with((None, secondary))));
-        assert!(!standardised_shown(with((None, Some(SuppressionReason::NearBase)))));
+        assert!(!standardised_shown(with((
+            None,
+            Some(SuppressionReason::NearBase)
+        ))));
     }
 
     #[test]
