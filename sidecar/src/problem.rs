@@ -280,6 +280,16 @@ impl ApiError {
         )
     }
 
+    /// 422: a table the instrument's report does not have (a well-formed table name: the
+    /// description lists the tables of every instrument, and which belong to which is data).
+    pub fn table_not_in_report(error: &CoreError) -> ApiError {
+        ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "table_not_in_report",
+            error.text().clone(),
+        )
+    }
+
     /// 422: the document has error findings and was not stored.
     pub fn document_not_valid(report: Report) -> ApiError {
         let errors = report.errors;

@@ -103,7 +103,8 @@ pub(super) struct ReportBody<'a> {
                        (Vec<u8> = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))),
               (status = 400, description = "A bad parameter (a threshold under 5, an unknown breakdown, table, format, lang or csv_dialect).", body = crate::problem::Problem, content_type = "application/problem+json"),
               (status = 403, description = "Not an analyst, or a unit that is not yours.", body = crate::problem::Problem, content_type = "application/problem+json"),
-              (status = 404, description = "An instrument the service does not know.", body = crate::problem::Problem, content_type = "application/problem+json")))]
+              (status = 404, description = "An instrument the service does not know.", body = crate::problem::Problem, content_type = "application/problem+json"),
+              (status = 422, description = "A table this instrument's report does not have (with the breakdowns asked for).", body = crate::problem::Problem, content_type = "application/problem+json")))]
 pub(super) async fn report(
     State(state): State<AppState>,
     caller: Caller,
@@ -169,7 +170,8 @@ pub(super) async fn report(
     let definition = state.0.engine.definition(&instrument, None)?;
     let as_of = filters.as_of.unwrap_or_else(today);
     bistand_core::stats::GroupAggregate::new(&state.0.engine, definition, as_of)?
-        .select(&options)?;
+        .select(&options)
+        .map_err(|error| ApiError::table_not_in_report(&error))?;
     let state = state.clone();
     let request_id = REQUEST_ID.try_with(|id| *id).ok();
     // The caller's role is a configured term and its name a checked principal, so this holds;

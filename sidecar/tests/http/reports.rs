@@ -281,8 +281,10 @@ async fn selected_tables_are_those_of_the_full_report() {
         .send()
         .await
         .expect("send");
-    assert_eq!(response.status(), 400);
+    // A well-formed table name that is not in this report: 422, the position, never the name.
+    assert_eq!(response.status(), 422);
     let problem: Value = response.json().await.expect("problem");
+    assert_eq!(problem["type"], "urn:bistand:problem:table_not_in_report");
     let text = problem.to_string();
     assert!(text.contains("tabell nummer 2"), "{text}");
     assert!(!text.contains("behovsprofil"), "{text}");
@@ -293,7 +295,7 @@ async fn selected_tables_are_those_of_the_full_report() {
         .send()
         .await
         .expect("send");
-    assert_eq!(response.status(), 400);
+    assert_eq!(response.status(), 422);
     service.running.stop().await.expect("stops");
 }
 
