@@ -8,7 +8,7 @@
 //! background of their SUE record, the overall assessment of their FIA. Which record speaks for a
 //! person when there are several is the rule of "Persons, not records" (DESIGN.md): the latest
 //! start (SUE's case start, FIA's interview date), ties broken by the larger document key
-//! ([`super::engine::rank`], the rule the report's own counts use).
+//! (`stats::engine::rank`, the rule the report's own counts use).
 //!
 //! Persons are identified as everywhere: by pseudonym in the store, by the client id of the
 //! wrapped NDJSON form pseudonymised with the keys. A document without a person id links to
