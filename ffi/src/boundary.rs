@@ -289,19 +289,17 @@ pub unsafe extern "C" fn bistand_definition(
     version: *const c_char,
     definition_out: *mut *mut bistand_buf,
 ) -> bistand_status {
-    guarded(|| {
-        // SAFETY: the caller promises a live engine from `bistand_engine_new`.
-        let engine = &unsafe { reference(engine, "engine")? }.engine;
-        // SAFETY: the caller promises a NUL-terminated string.
-        let instrument = unsafe { required_str(instrument, "instrument")? };
-        // SAFETY: the caller promises NULL or a NUL-terminated string.
-        let version = unsafe { optional_str(version, "version")? };
-        let definition_out = out_pointer(definition_out, "definition_out")?;
-        let definition = ops::definition(engine, instrument, version)?;
-        // SAFETY: checked non-NULL above; the caller promises it is writable.
-        unsafe { definition_out.write(Box::into_raw(Box::new(definition))) };
-        Ok(())
-    })
+    // SAFETY: the caller's promises are this function's (see `# Safety`).
+    unsafe {
+        of_definition(
+            engine,
+            instrument,
+            version,
+            definition_out,
+            "definition_out",
+            ops::definition,
+        )
+    }
 }
 
 /// Returns an instrument definition as a FHIR R4 `Questionnaire` (JSON): each section a group,
@@ -318,19 +316,17 @@ pub unsafe extern "C" fn bistand_definition_fhir(
     version: *const c_char,
     questionnaire_out: *mut *mut bistand_buf,
 ) -> bistand_status {
-    guarded(|| {
-        // SAFETY: the caller promises a live engine from `bistand_engine_new`.
-        let engine = &unsafe { reference(engine, "engine")? }.engine;
-        // SAFETY: the caller promises a NUL-terminated string.
-        let instrument = unsafe { required_str(instrument, "instrument")? };
-        // SAFETY: the caller promises NULL or a NUL-terminated string.
-        let version = unsafe { optional_str(version, "version")? };
-        let questionnaire_out = out_pointer(questionnaire_out, "questionnaire_out")?;
-        let questionnaire = ops::definition_fhir(engine, instrument, version)?;
-        // SAFETY: checked non-NULL above; the caller promises it is writable.
-        unsafe { questionnaire_out.write(Box::into_raw(Box::new(questionnaire))) };
-        Ok(())
-    })
+    // SAFETY: the caller's promises are this function's (see `# Safety`).
+    unsafe {
+        of_definition(
+            engine,
+            instrument,
+            version,
+            questionnaire_out,
+            "questionnaire_out",
+            ops::definition_fhir,
+        )
+    }
 }
 
 /// Reads a FHIR R4 `QuestionnaireResponse` (`response_len` bytes of UTF-8 JSON) to one of the
@@ -381,19 +377,17 @@ pub unsafe extern "C" fn bistand_schema(
     version: *const c_char,
     schema_out: *mut *mut bistand_buf,
 ) -> bistand_status {
-    guarded(|| {
-        // SAFETY: the caller promises a live engine from `bistand_engine_new`.
-        let engine = &unsafe { reference(engine, "engine")? }.engine;
-        // SAFETY: the caller promises a NUL-terminated string.
-        let instrument = unsafe { required_str(instrument, "instrument")? };
-        // SAFETY: the caller promises NULL or a NUL-terminated string.
-        let version = unsafe { optional_str(version, "version")? };
-        let schema_out = out_pointer(schema_out, "schema_out")?;
-        let schema = ops::schema(engine, instrument, version)?;
-        // SAFETY: checked non-NULL above; the caller promises it is writable.
-        unsafe { schema_out.write(Box::into_raw(Box::new(schema))) };
-        Ok(())
-    })
+    // SAFETY: the caller's promises are this function's (see `# Safety`).
+    unsafe {
+        of_definition(
+            engine,
+            instrument,
+            version,
+            schema_out,
+            "schema_out",
+            ops::schema,
+        )
+    }
 }
 
 /// Turns a personnummer or samordningsnummer into its keyed pseudonym,
@@ -897,6 +891,33 @@ pub unsafe extern "C" fn bistand_store_report(
         let report = store::report(store, engine, instrument, options)?;
         // SAFETY: checked non-NULL above; the caller promises it is writable.
         unsafe { report_out.write(Box::into_raw(Box::new(report))) };
+        Ok(())
+    })
+}
+/// The calls that render one instrument definition (`bistand_definition`, `_fhir`, `bistand_schema`):
+/// the same arguments read the same way, `render` making the buffer written to `out`.
+///
+/// # Safety
+/// As `bistand_definition`.
+unsafe fn of_definition(
+    engine: *const bistand_engine,
+    instrument: *const c_char,
+    version: *const c_char,
+    out: *mut *mut bistand_buf,
+    out_name: &str,
+    render: fn(&bistand_core::Engine, &str, Option<&str>) -> Result<bistand_buf, Failure>,
+) -> bistand_status {
+    guarded(|| {
+        // SAFETY: the caller promises a live engine from `bistand_engine_new`.
+        let engine = &unsafe { reference(engine, "engine")? }.engine;
+        // SAFETY: the caller promises a NUL-terminated string.
+        let instrument = unsafe { required_str(instrument, "instrument")? };
+        // SAFETY: the caller promises NULL or a NUL-terminated string.
+        let version = unsafe { optional_str(version, "version")? };
+        let out = out_pointer(out, out_name)?;
+        let rendered = render(engine, instrument, version)?;
+        // SAFETY: checked non-NULL above; the caller promises it is writable.
+        unsafe { out.write(Box::into_raw(Box::new(rendered))) };
         Ok(())
     })
 }
