@@ -85,13 +85,14 @@ pub(crate) fn rank(start: Option<jiff::civil::Date>, person: Person) -> Rank {
     (start, person.document())
 }
 
-/// Counters per stratum, with the unit names interned, and what every aggregate keeps beside them:
+/// Counters of the records counted so far (see [`Strata`]), with the unit names interned, and what
+/// every aggregate keeps beside them:
 /// the instrument version and report date (partial results merge only when both agree) and the
 /// documents left out for error findings. The common part of every aggregate.
 ///
 /// Persons, not records, are counted: a document without a person id is counted at once into its
-/// stratum; of an identified person's records only the one counted is kept (as the slots it
-/// adds), and it is added to the strata when a report is built.
+/// strata; of an identified person's records only the one counted is kept (as its stratum key and
+/// the slots it adds), and it is added to the groups when a report is built.
 #[derive(Clone, Debug, Default)]
 pub struct Aggregate {
     slots: usize,
@@ -102,7 +103,8 @@ pub struct Aggregate {
     excluded: u64,
     units: Vec<String>,
     unit_index: HashMap<String, u32>,
-    strata: HashMap<StratumKey, Vec<Counter>>,
+    /// The documents without a person id, counted at once (see [`Strata`]).
+    strata: Strata,
     /// Documents without a person id, per stratum and tag (see [`Tally::tag`]).
     tagged: HashMap<(StratumKey, u64), Counter>,
     persons: HashMap<u64, Contribution>,
@@ -159,12 +161,9 @@ impl Drop for Tally<'_> {
             };
             aggregate.keep(self.person.key().bits(), contribution);
         } else {
-            let width = aggregate.slots;
-            let counters = aggregate
+            aggregate
                 .strata
-                .entry(self.stratum)
-                .or_insert_with(|| vec![Counter::default(); width]);
-            add_slots(counters, &slots, self.person.key());
+                .add(&self.stratum, aggregate.slots, &slots, self.person.key());
             if let Some(tag) = self.tag {
                 let counter = aggregate.tagged.entry((self.stratum, tag)).or_default();
                 counter.count += 1;
@@ -181,6 +180,215 @@ fn add_slots(counters: &mut [Counter], slots: &[u32], key: RecordKey) {
         let counter = &mut counters[slot as usize];
         counter.count += 1;
         counter.key.add(key);
+    }
+}
+
+/// The counters of the documents without a person id, in two sets of strata whose sums give the
+/// groups of every breakdown: by *class* (gender, age band, origin, household and FIA assessment
+/// together: a few hundred combinations at most) and by *place* (unit and year together).
+///
+/// Why two sets and not one stratum per combination of all breakdown values: the full strata of
+/// a million records are tens of thousands of counter vectors, far more than the caches hold, so
+/// each record's counter updates missed them (most of the time of a report went there). Counting
+/// into the breakdowns' groups directly would touch eight vectors per record instead of one. Two
+/// small sets are the middle: each record updates two vectors, both sets stay near the caches,
+/// and a report sums them per breakdown (a few hundred vectors, not a million records).
+#[derive(Clone, Debug, Default, PartialEq)]
+struct Strata {
+    /// Per class index ([`class_index`]); empty while no one is in the class.
+    classes: Vec<Vec<Counter>>,
+    /// Per place, in the order first met.
+    places: Vec<Vec<Counter>>,
+    /// The unit and year of each place.
+    place_keys: Vec<(u32, i16)>,
+    place_index: HashMap<(u32, i16), u32>,
+}
+
+/// The number of class combinations: every gender, age band, origin, household and assessment.
+const CLASSES: usize =
+    GENDERS.len() * AGE_BANDS.len() * ORIGINS.len() * HOUSEHOLDS.len() * ASSESSMENTS.len();
+
+/// The index of the class combination of `key` among [`CLASSES`].
+fn class_index(key: &StratumKey) -> usize {
+    let mut index = usize::from(key.gender);
+    for (value, size) in [
+        (key.age, AGE_BANDS.len()),
+        (key.origin, ORIGINS.len()),
+        (key.household, HOUSEHOLDS.len()),
+        (key.assessment, ASSESSMENTS.len()),
+    ] {
+        debug_assert!(
+            usize::from(value) < size,
+            "a class index within its classes"
+        );
+        index = index * size + usize::from(value);
+    }
+    index
+}
+
+/// The class values of class index `index` (the inverse of [`class_index`]): gender, age band,
+/// origin, household, assessment.
+fn class_values(mut index: usize) -> [u8; 5] {
+    let mut values = [0u8; 5];
+    for (at, size) in [
+        (4, ASSESSMENTS.len()),
+        (3, HOUSEHOLDS.len()),
+        (2, ORIGINS.len()),
+        (1, AGE_BANDS.len()),
+    ] {
+        values[at] = u8::try_from(index % size).expect("few classes");
+        index /= size;
+    }
+    values[0] = u8::try_from(index).expect("few classes");
+    values
+}
+
+/// `counters`, made `width` wide when first used.
+fn made(counters: &mut Vec<Counter>, width: usize) -> &mut Vec<Counter> {
+    if counters.is_empty() {
+        counters.resize(width, Counter::default());
+    }
+    counters
+}
+
+impl Strata {
+    /// The index of the place of unit `unit` and year `period`.
+    fn place(&mut self, unit: u32, period: i16) -> usize {
+        if let Some(&index) = self.place_index.get(&(unit, period)) {
+            return index as usize;
+        }
+        let index = self.places.len();
+        self.places.push(Vec::new());
+        self.place_keys.push((unit, period));
+        self.place_index.insert(
+            (unit, period),
+            u32::try_from(index).expect("fewer than 2^32 places"),
+        );
+        index
+    }
+
+    /// Adds one person (record key `key`) in `stratum` to `slots`.
+    fn add(&mut self, stratum: &StratumKey, width: usize, slots: &[u32], key: RecordKey) {
+        if self.classes.is_empty() {
+            self.classes.resize_with(CLASSES, Vec::new);
+        }
+        let place = self.place(stratum.unit, stratum.period);
+        let class = made(&mut self.classes[class_index(stratum)], width);
+        let place = made(&mut self.places[place], width);
+        for &slot in slots {
+            let slot = slot as usize;
+            let counter = &mut class[slot];
+            counter.count += 1;
+            counter.key.add(key);
+            let counter = &mut place[slot];
+            counter.count += 1;
+            counter.key.add(key);
+        }
+    }
+
+    /// The classes met, with their values and counters.
+    fn classes(&self) -> impl Iterator<Item = ([u8; 5], &Vec<Counter>)> {
+        self.classes
+            .iter()
+            .enumerate()
+            .filter(|(_, counters)| !counters.is_empty())
+            .map(|(index, counters)| (class_values(index), counters))
+    }
+
+    /// The places met, with their unit, year and counters.
+    fn places(&self) -> impl Iterator<Item = ((u32, i16), &Vec<Counter>)> {
+        self.place_keys.iter().copied().zip(&self.places)
+    }
+}
+
+/// The number of breakdowns ([`Dimension::ALL`]).
+const DIMENSIONS: usize = Dimension::ALL.len();
+
+/// The counters of every group of every breakdown, as a report reads them: `groups[d][g]`, empty
+/// while no one is in group `g` of breakdown `d` (a group without persons has no row). A group is
+/// the class index of a fixed breakdown, the unit's index, the year's index into `periods`, or 0
+/// for the total.
+#[derive(Clone, Debug, Default)]
+struct Margins {
+    groups: [Vec<Vec<Counter>>; DIMENSIONS],
+    periods: Vec<i16>,
+}
+
+impl Margins {
+    /// The counters of group `group` of breakdown `dimension`, made when first met.
+    fn group(&mut self, dimension: Dimension, group: u32, width: usize) -> &mut Vec<Counter> {
+        let groups = &mut self.groups[dimension as usize];
+        let group = group as usize;
+        if groups.len() <= group {
+            groups.resize_with(group + 1, Vec::new);
+        }
+        made(&mut groups[group], width)
+    }
+
+    /// The group of year `period`.
+    fn period(&mut self, period: i16) -> u32 {
+        let index = match self.periods.iter().position(|&p| p == period) {
+            Some(index) => index,
+            None => {
+                self.periods.push(period);
+                self.periods.len() - 1
+            }
+        };
+        u32::try_from(index).expect("fewer than 2^32 years")
+    }
+
+    /// Adds `counters` (only the slots `read`, when given) to group `group` of `dimension`.
+    fn merge(
+        &mut self,
+        dimension: Dimension,
+        group: u32,
+        counters: &[Counter],
+        read: Option<&[usize]>,
+    ) {
+        let target = self.group(dimension, group, counters.len());
+        match read {
+            None => {
+                for (t, c) in target.iter_mut().zip(counters) {
+                    t.merge(*c);
+                }
+            }
+            Some(read) => {
+                for &slot in read {
+                    target[slot].merge(counters[slot]);
+                }
+            }
+        }
+    }
+
+    /// Adds one person in `stratum` to `slots` of their group of every breakdown.
+    fn add(&mut self, stratum: &StratumKey, width: usize, slots: &[u32], key: RecordKey) {
+        for dimension in Dimension::ALL {
+            let group = match dimension {
+                Dimension::Total => 0,
+                Dimension::Gender => u32::from(stratum.gender),
+                Dimension::AgeBand => u32::from(stratum.age),
+                Dimension::Origin => u32::from(stratum.origin),
+                Dimension::Household => u32::from(stratum.household),
+                Dimension::Assessment => u32::from(stratum.assessment),
+                Dimension::Unit => stratum.unit,
+                Dimension::Period => self.period(stratum.period),
+            };
+            add_slots(self.group(dimension, group, width), slots, key);
+        }
+    }
+
+    /// The groups met of breakdown `dimension`, with their counters.
+    fn present(&self, dimension: Dimension) -> impl Iterator<Item = (u32, &Vec<Counter>)> {
+        self.groups[dimension as usize]
+            .iter()
+            .enumerate()
+            .filter(|(_, counters)| !counters.is_empty())
+            .map(|(group, counters)| {
+                (
+                    u32::try_from(group).expect("fewer than 2^32 groups"),
+                    counters,
+                )
+            })
     }
 }
 
@@ -300,13 +508,13 @@ impl Aggregate {
 
     /// Persons counted: documents without a person id and identified persons.
     pub fn persons(&self) -> u64 {
+        // Every instrument counts each record in its first slot (clients, documents), so the
+        // first slot of the anonymous classes is their number of documents.
         let anonymous = self
             .strata
-            .values()
-            .map(|counters| counters.first().map_or(0, |c| c.count))
+            .classes()
+            .map(|(_, counters)| counters.first().map_or(0, |c| c.count))
             .sum::<u64>();
-        // Every instrument counts each record in its first slot (clients, documents), so the
-        // first slot of the anonymous strata is their number of documents.
         anonymous + self.persons.len() as u64
     }
 
@@ -329,19 +537,37 @@ impl Aggregate {
         tagged
     }
 
-    /// The strata with every identified person's counted record added.
-    fn counted_strata(&self) -> std::borrow::Cow<'_, HashMap<StratumKey, Vec<Counter>>> {
-        if self.persons.is_empty() {
-            return std::borrow::Cow::Borrowed(&self.strata);
+    /// The groups of every breakdown: the strata summed per breakdown (only the slots in `read`,
+    /// when given; the others stay zero), with every identified person's counted record added.
+    fn margins(&self, read: Option<&[usize]>) -> Margins {
+        let mut margins = Margins::default();
+        for (values, counters) in self.strata.classes() {
+            let [gender, age, origin, household, assessment] = values.map(u32::from);
+            for (dimension, group) in [
+                (Dimension::Total, 0),
+                (Dimension::Gender, gender),
+                (Dimension::AgeBand, age),
+                (Dimension::Origin, origin),
+                (Dimension::Household, household),
+                (Dimension::Assessment, assessment),
+            ] {
+                margins.merge(dimension, group, counters, read);
+            }
         }
-        let mut strata = self.strata.clone();
+        for ((unit, period), counters) in self.strata.places() {
+            margins.merge(Dimension::Unit, unit, counters, read);
+            let period = margins.period(period);
+            margins.merge(Dimension::Period, period, counters, read);
+        }
         for contribution in self.persons.values() {
-            let counters = strata
-                .entry(contribution.stratum)
-                .or_insert_with(|| vec![Counter::default(); self.slots]);
-            add_slots(counters, &contribution.slots, contribution.key);
+            margins.add(
+                &contribution.stratum,
+                self.slots,
+                &contribution.slots,
+                contribution.key,
+            );
         }
-        std::borrow::Cow::Owned(strata)
+        margins
     }
 
     /// Changes what each identified person's counted record contributes: `link` is given the
@@ -381,12 +607,21 @@ impl Aggregate {
         }
         self.records += other.records;
         self.excluded += other.excluded;
-        for (key, counts) in &other.strata {
-            let unit = self.unit(Some(&other.units[key.unit as usize]));
-            let target = self
-                .strata
-                .entry(StratumKey { unit, ..*key })
-                .or_insert_with(|| vec![Counter::default(); other.slots]);
+        if self.strata.classes.is_empty() {
+            self.strata.classes.resize_with(CLASSES, Vec::new);
+        }
+        for (index, counts) in other.strata.classes.iter().enumerate() {
+            if !counts.is_empty() {
+                let target = made(&mut self.strata.classes[index], other.slots);
+                for (t, c) in target.iter_mut().zip(counts) {
+                    t.merge(*c);
+                }
+            }
+        }
+        for ((unit, period), counts) in other.strata.places() {
+            let unit = self.unit(Some(&other.units[unit as usize]));
+            let place = self.strata.place(unit, period);
+            let target = made(&mut self.strata.places[place], other.slots);
             for (t, c) in target.iter_mut().zip(counts) {
                 t.merge(*c);
             }
@@ -455,63 +690,49 @@ impl Aggregate {
         out
     }
 
-    fn canonical(&self) -> Vec<(CanonicalKey<'_>, &Vec<Counter>)> {
+    /// The strata comparable across aggregates: each class by its values, each place by unit
+    /// name and year.
+    fn canonical(&self) -> Vec<(Option<[u8; 5]>, Option<(&str, i16)>, &Vec<Counter>)> {
         let mut out: Vec<_> = self
             .strata
-            .iter()
-            .map(|(k, v)| {
+            .classes()
+            .map(|(values, counters)| (Some(values), None, counters))
+            .chain(self.strata.places().map(|((unit, period), counters)| {
                 (
-                    (
-                        k.gender,
-                        k.age,
-                        k.origin,
-                        k.household,
-                        self.units[k.unit as usize].as_str(),
-                        k.period,
-                        k.assessment,
-                    ),
-                    v,
+                    None,
+                    Some((self.units[unit as usize].as_str(), period)),
+                    counters,
                 )
-            })
+            }))
             .collect();
         out.sort();
         out
     }
 
-    /// The groups of a dimension present in the data, in report order, with their summed counters
-    /// (only the slots in `read`, when given; the others stay zero).
-    fn marginals(
+    /// The groups of a dimension present in the data, in report order, with their counters.
+    fn marginals<'m>(
         &self,
-        strata: &HashMap<StratumKey, Vec<Counter>>,
+        margins: &'m Margins,
         dimension: Dimension,
-        read: Option<&[usize]>,
-    ) -> Vec<(Group, Vec<Counter>)> {
-        let mut groups: HashMap<GroupOrder, (Group, Vec<Counter>)> = HashMap::default();
-        for (key, counts) in strata {
-            let group = self.group_of(dimension, key);
-            let (_, sums) = groups
-                .entry(group.order.clone())
-                .or_insert_with(|| (group, vec![Counter::default(); self.slots]));
-            match read {
-                None => {
-                    for (s, c) in sums.iter_mut().zip(counts) {
-                        s.merge(*c);
-                    }
-                }
-                Some(read) => {
-                    for &slot in read {
-                        sums[slot].merge(counts[slot]);
-                    }
-                }
-            }
-        }
-        let mut groups: Vec<(Group, Vec<Counter>)> = groups.into_values().collect();
+    ) -> Vec<(Group, &'m [Counter])> {
+        let mut groups: Vec<(Group, &[Counter])> = margins
+            .present(dimension)
+            .map(|(group, counters)| {
+                (
+                    self.group_of(dimension, group, &margins.periods),
+                    counters.as_slice(),
+                )
+            })
+            .collect();
         groups.sort_by(|a, b| a.0.order.cmp(&b.0.order));
         groups
     }
 
-    fn group_of(&self, dimension: Dimension, key: &StratumKey) -> Group {
-        let fixed = |classes: &[Class], index: u8| {
+    /// Group `group` of breakdown `dimension` (a group as [`Margins`] holds it; a year as an
+    /// index into `periods`).
+    fn group_of(&self, dimension: Dimension, group: u32, periods: &[i16]) -> Group {
+        let fixed = |classes: &[Class], index: u32| {
+            let index = u8::try_from(index).expect("few classes");
             let class = classes[usize::from(index)];
             Group {
                 order: GroupOrder::Fixed(index),
@@ -528,13 +749,13 @@ impl Aggregate {
                     en: "All".into(),
                 },
             },
-            Dimension::Gender => fixed(&GENDERS, key.gender),
-            Dimension::AgeBand => fixed(&AGE_BANDS, key.age),
-            Dimension::Origin => fixed(&ORIGINS, key.origin),
-            Dimension::Household => fixed(&HOUSEHOLDS, key.household),
-            Dimension::Assessment => fixed(&ASSESSMENTS, key.assessment),
+            Dimension::Gender => fixed(&GENDERS, group),
+            Dimension::AgeBand => fixed(&AGE_BANDS, group),
+            Dimension::Origin => fixed(&ORIGINS, group),
+            Dimension::Household => fixed(&HOUSEHOLDS, group),
+            Dimension::Assessment => fixed(&ASSESSMENTS, group),
             Dimension::Unit => {
-                let name = self.units[key.unit as usize].clone();
+                let name = self.units[group as usize].clone();
                 Group {
                     order: GroupOrder::Named(name.clone()),
                     label: Text {
@@ -545,23 +766,20 @@ impl Aggregate {
                 }
             }
             Dimension::Period => {
-                let (code, label) = if key.period == 0 {
+                let period = periods[group as usize];
+                let (code, label) = if period == 0 {
                     (UNKNOWN.code.to_owned(), UNKNOWN.label())
                 } else {
                     (
-                        key.period.to_string(),
+                        period.to_string(),
                         Text {
-                            sv: key.period.to_string(),
-                            en: key.period.to_string(),
+                            sv: period.to_string(),
+                            en: period.to_string(),
                         },
                     )
                 };
                 Group {
-                    order: GroupOrder::Year(if key.period == 0 {
-                        i16::MAX
-                    } else {
-                        key.period
-                    }),
+                    order: GroupOrder::Year(if period == 0 { i16::MAX } else { period }),
                     code: GroupCode::Owned(code),
                     label,
                 }
@@ -809,8 +1027,8 @@ pub(crate) fn build_tables_marked(
     let read_list: Option<Vec<usize>> = read
         .as_ref()
         .map(|read| (0..read.len()).filter(|&slot| read[slot]).collect());
-    let strata = aggregate.counted_strata();
-    let mut marginals: HashMap<Dimension, Vec<(Group, Vec<Counter>)>> = HashMap::default();
+    let margins = aggregate.margins(read_list.as_deref());
+    let mut marginals: HashMap<Dimension, Vec<(Group, &[Counter])>> = HashMap::default();
     let mut group_codes: HashMap<Dimension, Vec<u32>> = HashMap::default();
     // Every dimension used is registered whole (all slots, all groups) so that the sums across
     // groups and the partitions within a group are known to disclosure control.
@@ -821,7 +1039,7 @@ pub(crate) fn build_tables_marked(
     used.sort();
     used.dedup();
     for &dimension in &used {
-        let groups = aggregate.marginals(&strata, dimension, read_list.as_deref());
+        let groups = aggregate.marginals(&margins, dimension);
         let mut codes = Vec::with_capacity(groups.len());
         for (index, (_, counts)) in groups.iter().enumerate() {
             let group = u32::try_from(index).expect("fewer than 2^32 groups");
