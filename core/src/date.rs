@@ -24,6 +24,18 @@ pub fn parse_date(s: &str) -> Option<Date> {
     Date::new(year, month, day).ok()
 }
 
+/// `date` plus `months` months, the day kept or, where the month is shorter, its last day (31
+/// January plus one month is 28 or 29 February): what jiff's `checked_add` of a span of months
+/// gives, without building a span (a report does this for every closed case). `None` out of
+/// jiff's range of years.
+pub(crate) fn months_later(date: Date, months: i8) -> Option<Date> {
+    let total = i32::from(date.year()) * 12 + i32::from(date.month()) - 1 + i32::from(months);
+    let year = i16::try_from(total.div_euclid(12)).ok()?;
+    let month = i8::try_from(total.rem_euclid(12) + 1).ok()?;
+    let first = Date::new(year, month, 1).ok()?;
+    Date::new(year, month, date.day().min(first.days_in_month())).ok()
+}
+
 #[cfg(test)]
 mod tests {
     use jiff::civil::date;
@@ -48,5 +60,29 @@ mod tests {
         ] {
             assert_eq!(parse_date(bad), None, "{bad}");
         }
+    }
+
+    #[test]
+    fn months_later_is_jiffs_addition_of_months() {
+        let mut day = date(2019, 1, 1);
+        while day <= date(2025, 12, 31) {
+            for months in [-12i8, -1, 1, 3, 6, 11, 12, 25] {
+                let expected = day.checked_add(jiff::Span::new().months(months)).ok();
+                assert_eq!(
+                    months_later(day, months),
+                    expected,
+                    "{day} + {months} months"
+                );
+            }
+            day = day.tomorrow().expect("in range");
+        }
+        assert_eq!(months_later(date(2024, 1, 31), 1), Some(date(2024, 2, 29)));
+        assert_eq!(months_later(date(9999, 12, 1), 1), None);
+        assert_eq!(
+            months_later(date(9999, 12, 1), 1),
+            date(9999, 12, 1)
+                .checked_add(jiff::Span::new().months(1))
+                .ok()
+        );
     }
 }

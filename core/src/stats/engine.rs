@@ -108,10 +108,36 @@ pub struct Aggregate {
     /// Documents without a person id, per stratum and tag (see [`Tally::tag`]).
     tagged: HashMap<(StratumKey, u64), Counter>,
     persons: HashMap<u64, Contribution>,
-    /// The slots counted (`None`: every slot); see [`Aggregate::count_only`].
-    counted: Option<std::sync::Arc<[bool]>>,
+    /// The slots counted (`None`: every slot, and the tags); see [`Aggregate::count_only`].
+    counted: Option<std::sync::Arc<Counted>>,
     /// The slots of the record being counted, reused between records.
     scratch: Vec<u32>,
+}
+
+/// The slots a report selecting some tables counts ([`Aggregate::count_only`]).
+#[derive(Debug, PartialEq, Eq)]
+struct Counted {
+    /// Whether each slot is counted.
+    slots: Box<[bool]>,
+    /// The number of slots counted before each slot (and before the end): whether a range holds
+    /// one is a subtraction.
+    before: Box<[u32]>,
+}
+
+impl Counted {
+    fn new(slots: Vec<bool>) -> Counted {
+        let mut before = Vec::with_capacity(slots.len() + 1);
+        let mut n = 0u32;
+        before.push(0);
+        for &counted in &slots {
+            n += u32::from(counted);
+            before.push(n);
+        }
+        Counted {
+            slots: slots.into(),
+            before: before.into(),
+        }
+    }
 }
 
 /// The counting of one record: [`Tally::add`] per counter slot it adds one to; the record is
@@ -132,18 +158,36 @@ impl Tally<'_> {
             .aggregate
             .counted
             .as_ref()
-            .is_none_or(|counted| counted[slot])
+            .is_none_or(|counted| counted.slots[slot])
         {
             self.slots
                 .push(u32::try_from(slot).expect("fewer than 2^32 slots"));
         }
     }
 
+    /// Whether any slot of `slots` is counted: a caller may skip computing a family of counters
+    /// that a report selecting some tables does not read.
+    pub(crate) fn counts_any(&self, slots: std::ops::Range<usize>) -> bool {
+        self.aggregate
+            .counted
+            .as_ref()
+            .is_none_or(|counted| counted.before[slots.end] > counted.before[slots.start])
+    }
+
+    /// Whether tags are counted ([`Tally::tag`]): only when every slot is (a report of every
+    /// table, which is what the tables that read tags build).
+    pub(crate) fn counts_tags(&self) -> bool {
+        self.aggregate.counted.is_none()
+    }
+
     /// Files the record's person under `tag` beside the strata: a compact value (an
     /// instrument's pattern of covariates and outcomes, say) counted per stratum and tag, over
-    /// the same persons as the counters ([`Aggregate::tagged`]).
+    /// the same persons as the counters ([`Aggregate::tagged`]). Not counted when a report
+    /// selects some tables ([`Tally::counts_tags`]).
     pub(crate) fn tag(&mut self, tag: u64) {
-        self.tag = Some(tag);
+        if self.counts_tags() {
+            self.tag = Some(tag);
+        }
     }
 }
 
@@ -438,7 +482,7 @@ impl Aggregate {
             self.records, 0,
             "the slots counted are chosen before counting"
         );
-        self.counted = read.map(Into::into);
+        self.counted = read.map(|read| std::sync::Arc::new(Counted::new(read)));
     }
 
     /// The date the report describes.

@@ -63,6 +63,18 @@ pub(super) struct Layout {
     /// The slots of `collected`'s tables.
     pub(super) collected: collected::Slots,
     pub(super) slots: usize,
+    /// The slots of each family of counters that `count_record` computes apart, so that a
+    /// report selecting none of their tables skips computing them.
+    pub(super) families: Families,
+}
+
+/// The slot ranges of the counter families computed apart (see [`Layout::families`]).
+#[derive(Clone, Debug, Default)]
+pub(super) struct Families {
+    pub(super) profiles: std::ops::Range<usize>,
+    pub(super) choices: std::ops::Range<usize>,
+    pub(super) breakdowns: std::ops::Range<usize>,
+    pub(super) collected: std::ops::Range<usize>,
 }
 
 impl Layout {
@@ -143,7 +155,9 @@ impl Layout {
             yes_no: (0..choices::YES_NO.len()).map(|_| take(2)).collect(),
             collected: collected::Slots::new(schema, 0).0,
             slots: 0,
+            families: Families::default(),
         };
+        let choices_end = next;
         layout.crude = [
             layout.activated,
             layout.intervention_group + JOB,
@@ -151,11 +165,22 @@ impl Layout {
             layout.intervention + schema.sanction,
             layout.intervention + schema.exemption,
         ];
+        let breakdowns_start = next;
         let (breakdowns, next) = Breakdown::all(schema, next);
         layout.breakdowns = breakdowns;
+        let collected_start = next;
         let (collected, next) = collected::Slots::new(schema, next);
         layout.collected = collected;
         layout.slots = next;
+        let profiles_end =
+            layout.profile + standardised::PROFILES.len() * standardised::PER_PROFILE;
+        debug_assert_eq!(profiles_end, layout.combination, "profiles, then choices");
+        layout.families = Families {
+            profiles: layout.profile..profiles_end,
+            choices: layout.combination..choices_end,
+            breakdowns: breakdowns_start..collected_start,
+            collected: collected_start..next,
+        };
         layout
     }
 

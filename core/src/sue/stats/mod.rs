@@ -111,11 +111,9 @@ impl SueAggregate {
             period: record.period,
             assessment: StratumKey::NOT_ASSESSED,
         };
-        let layout = Arc::clone(&self.layout);
-        let schema = Arc::clone(&self.schema);
         let as_of = self.aggregate.as_of();
         let mut counts = self.aggregate.tally(key, person, record.start);
-        count_record(&mut counts, &layout, &schema, record, as_of);
+        count_record(&mut counts, &self.layout, &self.schema, record, as_of);
     }
 
     /// Adds another partial result (same definition version and date).
@@ -354,26 +352,38 @@ fn count_record(
         counts.add(layout.helped_at + helped);
         counts.add(layout.helped_base);
     }
-    for breakdown in &layout.breakdowns {
-        breakdown.count(counts, schema, record, groups);
+    // The families below are skipped when a report selecting some tables reads none of them.
+    let families = &layout.families;
+    if counts.counts_any(families.breakdowns.clone()) {
+        for breakdown in &layout.breakdowns {
+            breakdown.count(counts, schema, record, groups);
+        }
     }
-    choices::count(counts, layout, schema, record, groups);
-    collected::count(
-        counts,
-        &layout.collected,
-        schema,
-        record,
-        choices::combination(groups),
-    );
-    counts.tag(association::tag(layout, schema, record, groups));
-    let at = layout.profile + usize::from(record.profile) * standardised::PER_PROFILE;
-    counts.add(at);
-    for (m, hit) in standardised::measures(schema, record, groups)
-        .into_iter()
-        .enumerate()
-    {
-        if hit {
-            counts.add(at + 1 + m);
+    if counts.counts_any(families.choices.clone()) {
+        choices::count(counts, layout, schema, record, groups);
+    }
+    if counts.counts_any(families.collected.clone()) {
+        collected::count(
+            counts,
+            &layout.collected,
+            schema,
+            record,
+            choices::combination(groups),
+        );
+    }
+    if counts.counts_tags() {
+        counts.tag(association::tag(layout, schema, record, groups));
+    }
+    if counts.counts_any(families.profiles.clone()) {
+        let at = layout.profile + usize::from(record.profile) * standardised::PER_PROFILE;
+        counts.add(at);
+        for (m, hit) in standardised::measures(schema, record, groups)
+            .into_iter()
+            .enumerate()
+        {
+            if hit {
+                counts.add(at + 1 + m);
+            }
         }
     }
     if let Some(long_term) = record.long_term {
@@ -412,7 +422,7 @@ fn count_record(
     }
     if let Some(closed) = record.closed {
         for (i, months) in REOPEN_WINDOWS.iter().enumerate() {
-            let Ok(window_end) = closed.checked_add(jiff::Span::new().months(*months)) else {
+            let Some(window_end) = crate::date::months_later(closed, *months) else {
                 continue;
             };
             if window_end <= as_of {
