@@ -546,7 +546,7 @@ mod tests {
         let tagged: Vec<&Breakdown> = tagged_breakdowns(&layout).collect();
         let mut units: Vec<String> = records
             .iter()
-            .map(|(r, _)| r.unit.clone().unwrap_or_else(|| "okand".into()))
+            .map(|(r, _)| r.unit.as_ref().map_or("okand", Name::as_str).to_owned())
             .collect();
         units.sort();
         units.dedup();
@@ -571,7 +571,11 @@ mod tests {
         }
         let mut outcome = Vec::new();
         for (record, _) in &records {
-            let unit = record.unit.clone().unwrap_or_else(|| "okand".into());
+            let unit = record
+                .unit
+                .as_ref()
+                .map_or("okand", Name::as_str)
+                .to_owned();
             let values = [
                 units.iter().position(|u| *u == unit).expect("a unit"),
                 usize::from(record.gender),

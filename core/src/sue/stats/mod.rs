@@ -37,6 +37,7 @@ mod tables;
 use breakdowns::*;
 use layout::*;
 pub use link::SueLinker;
+use record::Name;
 pub use record::SueRecord;
 pub use schema::SueSchema;
 use schema::*;
@@ -101,7 +102,7 @@ impl SueAggregate {
 
     /// Counts a record of `person` (of several records of one person, the latest start counts).
     pub fn add(&mut self, record: &SueRecord, person: Person) {
-        let unit = self.aggregate.unit(record.unit.as_deref());
+        let unit = self.aggregate.unit(record.unit.as_ref().map(Name::as_str));
         let key = StratumKey {
             gender: record.gender,
             age: record.age,
@@ -486,7 +487,10 @@ mod tests {
         let bytes = serde_json::to_vec(&document).expect("json");
         let validated = engine.parse(Some("sue"), &bytes).expect("parses");
         let record = SueRecord::from_document(&schema, &validated.document);
-        assert_eq!(record.unit.as_deref(), document["unit"].as_str());
+        assert_eq!(
+            record.unit.as_ref().map(Name::as_str),
+            document["unit"].as_str()
+        );
         let start = document["answers"]["bakgrund.aktualiseringsdatum"]
             .as_str()
             .expect("a start date");

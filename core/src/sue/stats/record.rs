@@ -7,7 +7,7 @@ use super::*;
 /// free text and no identifier.
 #[derive(Clone, Debug, PartialEq)]
 pub struct SueRecord {
-    pub(super) unit: Option<String>,
+    pub(super) unit: Option<Name>,
     pub(super) period: i16,
     /// The case's start: of a person's records, the latest start is counted.
     pub(super) start: Option<Date>,
@@ -52,6 +52,38 @@ pub struct SueRecord {
     pub(super) yes_no: [Option<bool>; choices::YES_NO.len()],
     /// Providers, reasons for sanctions and exemptions, time to first intervention.
     pub(super) collected: collected::Facts,
+}
+
+/// A unit name held in the record itself when it is short, as unit names are: a report reads
+/// every record's unit, and a name elsewhere on the heap was a cache miss per record.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(super) enum Name {
+    Inline { len: u8, bytes: [u8; Name::INLINE] },
+    Heap(Box<str>),
+}
+
+impl Name {
+    /// The longest name held inline, in bytes (the record's other fields set the size).
+    const INLINE: usize = 30;
+
+    fn new(name: &str) -> Name {
+        match u8::try_from(name.len()) {
+            Ok(len) if name.len() <= Name::INLINE => {
+                let mut bytes = [0; Name::INLINE];
+                bytes[..name.len()].copy_from_slice(name.as_bytes());
+                Name::Inline { len, bytes }
+            }
+            _ => Name::Heap(name.into()),
+        }
+    }
+
+    pub(super) fn as_str(&self) -> &str {
+        match self {
+            Name::Inline { len, bytes } => std::str::from_utf8(&bytes[..usize::from(*len)])
+                .expect("made from a str, cut at its end"),
+            Name::Heap(name) => name,
+        }
+    }
 }
 
 pub(super) fn code(value: Option<&AnswerValue>) -> Option<u16> {
@@ -134,7 +166,7 @@ impl SueRecord {
         let household_code = code_text(schema.household, &schema.household_codes);
         let origin = classify::origin(code_text(schema.country, &schema.country_codes).as_deref());
         SueRecord {
-            unit: document.unit().map(str::to_owned),
+            unit: document.unit().map(Name::new),
             period,
             start,
             gender: index(classify::gender(gender_code.as_deref())),
