@@ -1,11 +1,12 @@
 //! Group statistics with disclosure control.
 //!
-//! Records are aggregated in one pass into *strata*: one vector of counters per combination of
-//! gender, age band, origin, household group, unit and period. Aggregation only adds, so it is
-//! order-independent, and two partial aggregates merge (an instrument's aggregate, e.g.
-//! `sue::SueAggregate::merge`) by adding their strata: units or municipalities can be combined
-//! without sharing records. A report is built from
-//! the strata by summing them over each breakdown, then every shown count passes disclosure
+//! Records are aggregated in one pass into two sets of *strata*: one vector of counters per
+//! combination of gender, age band, origin, household group and FIA assessment, and one per
+//! combination of unit and period (see `engine::Strata` and DESIGN.md for why two). Aggregation
+//! only adds, so it is order-independent, and two partial aggregates merge (an instrument's
+//! aggregate, e.g. `sue::SueAggregate::merge`) by adding their strata: units or municipalities can
+//! be combined without sharing records. A report is built from the strata by summing them over
+//! each breakdown, then every shown count passes disclosure
 //! control ([`disclosure`]): counts under the threshold are suppressed, and so are the counts
 //! from which a suppressed one could be recovered by subtraction, across all tables of the report.
 //!
