@@ -320,14 +320,17 @@ fn count_record(
         counts.add(layout.goal + goal);
         counts.add(layout.goal_base);
     }
-    for area in 0..layout.areas {
-        let change = (record.changes >> (2 * area)) & 0b11;
-        if change != 0 {
-            let change = usize::try_from(change - 1).expect("two bits");
-            if change < layout.change_codes {
-                counts.add(layout.change + area * layout.change_codes + change);
-                counts.add(layout.change_base + area);
-            }
+    // Only the areas with a change recorded (a nonzero pair of bits): testing every area was an
+    // unpredictable branch per area and record.
+    let mut recorded = (record.changes | record.changes >> 1) & 0x5555_5555_5555_5555;
+    while recorded != 0 {
+        let bit = recorded.trailing_zeros();
+        recorded &= recorded - 1;
+        let area = (bit / 2) as usize;
+        let change = usize::try_from((record.changes >> bit) & 0b11).expect("two bits") - 1;
+        if area < layout.areas && change < layout.change_codes {
+            counts.add(layout.change + area * layout.change_codes + change);
+            counts.add(layout.change_base + area);
         }
     }
     if let Some(satisfaction) = record
