@@ -691,23 +691,24 @@ impl Aggregate {
         Ok(())
     }
 
+    /// `k` with the unit by name, comparable across aggregates.
+    fn canonical_key(&self, k: &StratumKey) -> CanonicalKey<'_> {
+        (
+            k.gender,
+            k.age,
+            k.origin,
+            k.household,
+            self.units[k.unit as usize].as_str(),
+            k.period,
+            k.assessment,
+        )
+    }
+
     fn canonical_persons(&self) -> Vec<(u64, CanonicalKey<'_>, &Contribution)> {
         let mut out: Vec<_> = self
             .persons
             .iter()
-            .map(|(&person, c)| {
-                let k = &c.stratum;
-                let key = (
-                    k.gender,
-                    k.age,
-                    k.origin,
-                    k.household,
-                    self.units[k.unit as usize].as_str(),
-                    k.period,
-                    k.assessment,
-                );
-                (person, key, c)
-            })
+            .map(|(&person, c)| (person, self.canonical_key(&c.stratum), c))
             .collect();
         out.sort_by(|a, b| (a.0, a.1).cmp(&(b.0, b.1)));
         out
@@ -717,18 +718,7 @@ impl Aggregate {
         let mut out: Vec<_> = self
             .tagged
             .iter()
-            .map(|((k, tag), counter)| {
-                let key = (
-                    k.gender,
-                    k.age,
-                    k.origin,
-                    k.household,
-                    self.units[k.unit as usize].as_str(),
-                    k.period,
-                    k.assessment,
-                );
-                (key, *tag, *counter)
-            })
+            .map(|((k, tag), counter)| (self.canonical_key(k), *tag, *counter))
             .collect();
         out.sort();
         out
