@@ -79,6 +79,18 @@ namespace Bistand
             return Library.Take(summary);
         }
 
+        /// <summary>The printable summary of a FIA document without error findings
+        /// (bistand_summary_page): one self-contained HTML page (UTF-8) for the client's file, with
+        /// labels in language and never codes; it prints on A4. today as for Summary.</summary>
+        public string SummaryPage(byte[] document, string today, Language language, string instrument = null)
+        {
+            BufHandle page;
+            Library.Check(Native.bistand_summary_page(
+                handle, Library.CString(instrument), document, Library.Len(document), Library.CString(today),
+                language, out page));
+            return Library.Text(page);
+        }
+
         /// <summary>An instrument definition (bistand_definition); version null: the newest.</summary>
         public Definition Definition(string instrument, string version = null)
         {

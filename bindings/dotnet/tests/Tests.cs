@@ -188,6 +188,14 @@ public static class Tests
             Fails(Status.InstrumentMismatch, "summary: a FIA document as SUE", () => engine.Summary(complete, null, "sue"));
             Fails(Status.MalformedJson, "summary: a NULL document", () => engine.Summary(null, null));
 
+            // bistand_summary_page
+            var page = engine.SummaryPage(complete, "2026-11-01", Language.Swedish);
+            Check(page.StartsWith("<!DOCTYPE html>") && page.Contains("lang=\"sv\"") && page.Contains("Genomförandeplan"),
+                  "the printable page in Swedish, å, ä, ö kept");
+            Check(engine.SummaryPage(complete, null, Language.English, "fia").Contains("lang=\"en\""), "the printable page in English");
+            Fails(Status.DocumentNotValid, "summary page: a document with errors", () => engine.SummaryPage(wrongType, null, Language.Swedish));
+            Fails(Status.InvalidArgument, "summary page: no such language", () => engine.SummaryPage(complete, null, (Language)7));
+
             // bistand_definition, bistand_schema
             var definition = engine.Definition("fia");
             Check(definition.Instrument == "fia" && definition.Version == "1" && definition.Sections.Count > 0 &&

@@ -83,6 +83,18 @@ public final class Engine implements AutoCloseable {
         return Bistand.take(out);
     }
 
+    /**
+     * The printable summary of a FIA document without errors (bistand_summary_page): one
+     * self-contained HTML page (UTF-8) for the client's file, with labels in {@code language} and
+     * never codes; it prints on A4. {@code today} as for {@link #summary}.
+     */
+    public String summaryPage(byte[] document, String today, Language language, String instrument) {
+        PointerByReference out = new PointerByReference();
+        Bistand.check(NativeLib.LIB.bistand_summary_page(handle(), Bistand.cString(instrument), document,
+                Bistand.len(document), Bistand.cString(today), language.code(), out));
+        return new String(Bistand.take(out), StandardCharsets.UTF_8);
+    }
+
     /** An instrument definition (bistand_definition); version null: the newest. */
     public Definition definition(String instrument, String version) {
         return Bistand.parse(definitionJson(instrument, version), Definition.class);

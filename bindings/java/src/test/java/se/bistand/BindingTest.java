@@ -194,6 +194,15 @@ public final class BindingTest {
             fails(Status.INSTRUMENT_MISMATCH, "summary: a FIA document as SUE", () -> engine.summary(complete, null, "sue"));
             fails(Status.MALFORMED_JSON, "summary: a NULL document", () -> engine.summary(null, null, null));
 
+            // bistand_summary_page
+            String page = engine.summaryPage(complete, "2026-11-01", Language.SWEDISH, null);
+            check(page.startsWith("<!DOCTYPE html>") && page.contains("lang=\"sv\"") && page.contains("Genomförandeplan"),
+                    "the printable page in Swedish, å, ä, ö kept");
+            check(engine.summaryPage(complete, null, Language.ENGLISH, "fia").contains("lang=\"en\""),
+                    "the printable page in English");
+            fails(Status.DOCUMENT_NOT_VALID, "summary page: a document with errors",
+                    () -> engine.summaryPage(wrongType, null, Language.SWEDISH, null));
+
             // bistand_definition, bistand_schema
             Definition definition = engine.definition("fia", null);
             check(definition.instrument().equals("fia") && definition.version().equals("1")
