@@ -146,9 +146,11 @@ pub fn to_csv(report: &GroupReport, language: Language, dialect: CsvDialect) -> 
 /// line: headings and labels in `language`, protected numbers empty with `suppressed` = 1, and
 /// on every line whether counts are exact and, when not, the perturbation's largest deviation and
 /// variance, so a line read alone is never taken for an exact count. Shares are fractions with
-/// four decimals, in `dialect`.
+/// four decimals, in `dialect`. The last two columns: why a hidden number is hidden (the report's
+/// `reason` code: `small`, `near_base`, `secondary`, `derived`, `quantile`), and a quartile in
+/// whole weeks where a cell holds one (the time to first intervention), never a count of persons.
 pub fn to_long_csv(report: &GroupReport, language: Language, dialect: CsvDialect) -> String {
-    let headings: [&str; 16] = match language {
+    let headings: [&str; 18] = match language {
         Language::Swedish => [
             "tabell",
             "tabellrubrik",
@@ -166,6 +168,8 @@ pub fn to_long_csv(report: &GroupReport, language: Language, dialect: CsvDialect
             "exakt",
             "storning_max_avvikelse",
             "storning_varians",
+            "orsak",
+            "veckor",
         ],
         Language::English => [
             "table",
@@ -184,6 +188,8 @@ pub fn to_long_csv(report: &GroupReport, language: Language, dialect: CsvDialect
             "exact",
             "perturbation_max_deviation",
             "perturbation_variance",
+            "reason",
+            "weeks",
         ],
     };
     let mut out = String::new();
@@ -224,6 +230,8 @@ pub fn to_long_csv(report: &GroupReport, language: Language, dialect: CsvDialect
                             .perturbation
                             .map(|p| dialect.decimal(p.variance, 2))
                             .unwrap_or_default(),
+                        cell.reason.map(|r| r.code().to_owned()).unwrap_or_default(),
+                        number(cell.weeks.map(u64::from)),
                     ],
                 );
             }
@@ -436,10 +444,9 @@ pub(crate) mod tests {
         let plain = to_long_csv(&report, Language::English, CsvDialect::Plain);
         assert_eq!(plain.lines().count(), 1 + 2 + 4);
         assert!(plain.starts_with("table,table_title,rows,row,row_label,category,"));
-        assert!(
-            plain
-                .contains("\r\nhousing.unit,Housing; own,unit,Åby,Åby,ja,Yes,,8,,,,1,0,2,1.00\r\n")
-        );
+        assert!(plain.contains(
+            "\r\nhousing.unit,Housing; own,unit,Åby,Åby,ja,Yes,,8,,,,1,0,2,1.00,small,\r\n"
+        ));
         let swedish = to_long_csv(&report, Language::Swedish, CsvDialect::ExcelSv);
         assert!(swedish.starts_with("\u{feff}tabell;tabellrubrik;"));
         assert!(

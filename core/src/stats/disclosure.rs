@@ -83,6 +83,17 @@ impl SuppressionReason {
         SuppressionReason::Quantile,
     ];
 
+    /// The reason's code, as the report's `reason` names it (`near_base`).
+    pub fn code(self) -> &'static str {
+        match self {
+            SuppressionReason::Small => "small",
+            SuppressionReason::NearBase => "near_base",
+            SuppressionReason::Secondary => "secondary",
+            SuppressionReason::Derived => "derived",
+            SuppressionReason::Quantile => "quantile",
+        }
+    }
+
     /// The reason for people, with the report's `threshold`.
     pub fn text(self, threshold: u64) -> crate::text::Text {
         let (sv, en) = match self {
@@ -428,6 +439,13 @@ fn secondary(registry: &Registry, index: usize, threshold: u64) -> Option<Quanti
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn reason_codes_are_the_reports_names() {
+        for reason in SuppressionReason::ALL {
+            assert_eq!(serde_json::to_value(reason).expect("json"), reason.code());
+        }
+    }
 
     fn key(slot: usize, group: u32) -> QuantityKey {
         QuantityKey::new(slot, Dimension::Gender, group)

@@ -627,6 +627,61 @@ mod tests {
     /// Pins the report of a fixed synthetic sample: which tables, in which order, and the counts
     /// of the total row of the first.
     #[test]
+    fn the_long_csv_carries_the_quartiles_and_the_reasons() {
+        use crate::stats::csv::{CsvDialect, to_long_csv};
+        use crate::text::Language;
+        let engine = engine();
+        let aggregate = aggregate(&engine, jiff::civil::date(2026, 11, 24));
+        let report = aggregate.report(&ReportOptions {
+            dimensions: vec![Dimension::Total],
+            exact: true,
+            ..ReportOptions::default()
+        });
+        let csv = to_long_csv(&report, Language::English, CsvDialect::Plain);
+        // Fields split at commas outside quotes (titles hold commas; no field here holds a quote).
+        let fields = |line: &str| -> Vec<String> {
+            let mut out = vec![String::new()];
+            let mut quoted = false;
+            for c in line.chars() {
+                match c {
+                    '"' => quoted = !quoted,
+                    ',' if !quoted => out.push(String::new()),
+                    c => out.last_mut().expect("a field").push(c),
+                }
+            }
+            out
+        };
+        let lines: Vec<Vec<String>> = csv.lines().map(fields).collect();
+        let column = |name: &str| lines[0].iter().position(|h| h == name).expect(name);
+        let (table, category, weeks, reason) = (
+            column("table"),
+            column("category"),
+            column("weeks"),
+            column("reason"),
+        );
+        let time = report
+            .tables
+            .iter()
+            .find(|t| t.id == "time_to_first_intervention")
+            .expect("the time to first intervention");
+        let mut quartiles = 0;
+        for (c, cell) in time.rows[0].cells.iter().enumerate() {
+            let line = lines
+                .iter()
+                .find(|l| l[table] == time.id && l[category] == time.categories[c].code)
+                .expect("a line per cell");
+            let expected = cell.weeks.map(|w| w.to_string()).unwrap_or_default();
+            assert_eq!(line[weeks], expected, "{}", time.categories[c].code);
+            assert_eq!(
+                line[reason],
+                cell.reason.map(|r| r.code()).unwrap_or_default()
+            );
+            quartiles += usize::from(cell.weeks.is_some());
+        }
+        assert!(quartiles > 0, "the sample has a quartile to show");
+    }
+
+    #[test]
     fn the_report_of_a_fixed_sample_is_stable() {
         let engine = engine();
         let aggregate = aggregate(&engine, jiff::civil::date(2026, 11, 24));
