@@ -127,6 +127,12 @@ pub trait InstrumentAggregate: fmt::Debug + Send + Sync {
         self.report(options)
     }
 
+    /// The breakdowns the instrument's reports can have (every one by default); a report asked
+    /// for others leaves them out, and its provenance names only these.
+    fn breakdowns(&self) -> &'static [crate::stats::Dimension] {
+        &crate::stats::Dimension::ALL
+    }
+
     /// Counts, from now on, only what the tables `options` selects read; by default everything
     /// is counted and the tables not selected are left out when the report is built.
     fn select(&mut self, _options: &ReportOptions) {}

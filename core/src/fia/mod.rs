@@ -104,6 +104,10 @@ impl InstrumentAggregate for FiaAggregate {
         FiaAggregate::report_linked(self, options, links)
     }
 
+    fn breakdowns(&self) -> &'static [crate::stats::Dimension] {
+        stats::DIMENSIONS
+    }
+
     fn clone_box(&self) -> Box<dyn InstrumentAggregate> {
         Box::new(self.clone())
     }

@@ -20,7 +20,7 @@ use crate::validate::Validated;
 const AREA_PART: &str = "livssituation";
 const AFFECTED: [&str; 2] = ["i_stor_omfattning", "i_viss_omfattning"];
 const SERIOUS: [&str; 3] = ["mycket_stort", "stort", "mattligt"];
-const DIMENSIONS: &[Dimension] = &[
+pub(crate) const DIMENSIONS: &[Dimension] = &[
     Dimension::Total,
     Dimension::Gender,
     Dimension::AgeBand,

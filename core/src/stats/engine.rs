@@ -346,7 +346,7 @@ impl Strata {
 }
 
 /// The number of breakdowns ([`Dimension::ALL`]).
-const DIMENSIONS: usize = Dimension::ALL.len();
+const DIMENSION_COUNT: usize = Dimension::ALL.len();
 
 /// The counters of every group of every breakdown, as a report reads them: `groups[d][g]`, empty
 /// while no one is in group `g` of breakdown `d` (a group without persons has no row). A group is
@@ -354,7 +354,7 @@ const DIMENSIONS: usize = Dimension::ALL.len();
 /// for the total.
 #[derive(Clone, Debug, Default)]
 struct Margins {
-    groups: [Vec<Vec<Counter>>; DIMENSIONS],
+    groups: [Vec<Vec<Counter>>; DIMENSION_COUNT],
     periods: Vec<i16>,
 }
 

@@ -101,6 +101,10 @@ impl GenericAggregate {
 }
 
 impl InstrumentAggregate for GenericAggregate {
+    fn breakdowns(&self) -> &'static [Dimension] {
+        DIMENSIONS
+    }
+
     fn add_validated(&mut self, validated: &Validated<'_>, person: Person) -> bool {
         if !validated.report.valid || validated.definition.instrument() != self.instrument {
             self.aggregate.exclude();

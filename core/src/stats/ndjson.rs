@@ -163,7 +163,18 @@ impl GroupAggregate {
     ) -> Result<GroupReport> {
         self.check(options)?;
         let mut report = self.aggregate.report_linked(options, links);
-        report.provenance = Some(Provenance::new(self.definition.clone(), options, input));
+        // The provenance names the breakdowns the report has, not those asked for that the
+        // instrument does not report.
+        let reported = ReportOptions {
+            dimensions: options
+                .dimensions
+                .iter()
+                .copied()
+                .filter(|d| self.aggregate.breakdowns().contains(d))
+                .collect(),
+            ..options.clone()
+        };
+        report.provenance = Some(Provenance::new(self.definition.clone(), &reported, input));
         Ok(report)
     }
 }

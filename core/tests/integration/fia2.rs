@@ -336,3 +336,36 @@ fn a_fhir_questionnaire_response_becomes_a_document_and_is_validated() {
         report.findings
     );
 }
+
+#[test]
+fn a_supplied_instruments_report_names_only_the_breakdowns_it_has() {
+    let definition =
+        String::from_utf8(read("supplied/definitions/lokal_uppfoljning-1.json")).expect("UTF-8");
+    let engine = bistand_core::Engine::with_supplied(&[&definition], None).expect("engine");
+    // Every breakdown asked for (the default); a supplied instrument reports by unit and year.
+    let options = bistand_core::stats::ReportOptions {
+        exact: true,
+        ..bistand_core::stats::ReportOptions::default()
+    };
+    let report = bistand_core::stats::ndjson::report_from_ndjson(
+        &engine,
+        "lokal_uppfoljning",
+        &read("supplied/documents.ndjson"),
+        jiff::civil::date(2026, 11, 30),
+        &options,
+        None,
+    )
+    .expect("a report");
+    let provenance = report.report.provenance.expect("provenance");
+    assert_eq!(provenance.breakdowns, ["total", "unit", "period"]);
+    let rows: std::collections::BTreeSet<&str> = report
+        .report
+        .tables
+        .iter()
+        .map(|t| t.rows_are.as_str())
+        .collect();
+    assert!(
+        rows.iter()
+            .all(|r| provenance.breakdowns.iter().any(|b| b == r))
+    );
+}
