@@ -54,6 +54,9 @@ pub(super) struct EnvelopeSeed<'l, 's, 'd> {
     pub(super) lookup: Lookup<'l, 'd>,
     /// The definition to parse `answers` with if they come before `instrument` and `version`.
     pub(super) guess: Option<(&'d Definition, &'d [bool])>,
+    /// The whole document, to look ahead for `instrument` and `version` when `answers` come
+    /// first ([`named_ahead`]); `None` on the second pass, which does not guess.
+    pub(super) read_ahead: Option<&'l str>,
     pub(super) expected_instrument: Option<&'l str>,
     pub(super) sink: &'s mut Sink,
 }
@@ -136,6 +139,67 @@ impl<'de, 'd> EnvelopeSeed<'_, '_, 'd> {
     fn resolve(&self, instrument: &str, version: &str) -> Result<(&'d Definition, &'d [bool])> {
         resolve(self.lookup, self.expected_instrument, instrument, version)
     }
+
+    /// The definition the document names after `answers`, looked up in the text ahead without
+    /// parsing it: only a guess, which [`super::finish`] checks against what the parse found
+    /// (a wrong guess costs a second pass, never a different result).
+    fn named_ahead(
+        &self,
+        instrument: &Option<Cow<'de, str>>,
+        version: &Option<Cow<'de, str>>,
+    ) -> Option<(&'d Definition, &'d [bool])> {
+        let text = self.read_ahead?;
+        let instrument = match instrument {
+            Some(instrument) => instrument.as_ref(),
+            None => last_string_field(text, "instrument")?,
+        };
+        let version = match version {
+            Some(version) => version.as_ref(),
+            None => last_string_field(text, "version")?,
+        };
+        self.resolve(instrument, version).ok()
+    }
+}
+
+/// The value of the last `"field": "value"` in `text` whose value has no escapes: a guess at a
+/// top-level field (the key could also be in an answer's row; inside a string its quotes would
+/// be escaped and not match).
+fn last_string_field<'t>(text: &'t str, field: &str) -> Option<&'t str> {
+    let bytes = text.as_bytes();
+    let key = field.as_bytes();
+    let mut end = bytes.len();
+    // Each candidate is a quote, the field's name, a quote, then `:` and a string value.
+    while let Some(at) = bytes[..end]
+        .windows(key.len() + 2)
+        .rposition(|w| w[0] == b'"' && w[w.len() - 1] == b'"' && &w[1..w.len() - 1] == key)
+    {
+        end = at;
+        let rest = &bytes[at + key.len() + 2..];
+        let rest = trim_start(rest);
+        let Some(rest) = rest.strip_prefix(b":") else {
+            continue;
+        };
+        let rest = trim_start(rest);
+        let Some(rest) = rest.strip_prefix(b"\"") else {
+            continue;
+        };
+        let Some(close) = rest.iter().position(|&b| b == b'"' || b == b'\\') else {
+            continue;
+        };
+        if rest[close] == b'"' {
+            // Both ends are ASCII quotes, so the value is whole UTF-8.
+            return std::str::from_utf8(&rest[..close]).ok();
+        }
+    }
+    None
+}
+
+fn trim_start(bytes: &[u8]) -> &[u8] {
+    let skip = bytes
+        .iter()
+        .take_while(|b| matches!(b, b' ' | b'\t' | b'\n' | b'\r'))
+        .count();
+    &bytes[skip..]
 }
 
 pub(super) fn found_sv(found: JsonType) -> &'static str {
@@ -267,8 +331,11 @@ impl<'de, 'd> Visitor<'de> for EnvelopeSeed<'_, '_, 'd> {
                             self.answers(&mut map, definition, hidden, false)?
                         }
                         // `answers` before `instrument`/`version`: parse with the likely
-                        // definition and check the guess at the end, or keep the raw text.
-                        _ => match self.guess {
+                        // definition and check the guess at the end, or keep the raw text. The
+                        // likely definition is the one the document names further on (a
+                        // key-sorting serialiser puts `instrument` and `version` after
+                        // `answers`), else the newest version of the instrument asked for.
+                        _ => match self.named_ahead(&instrument, &version).or(self.guess) {
                             Some((definition, hidden)) => {
                                 self.answers(&mut map, definition, hidden, true)?
                             }
