@@ -310,7 +310,11 @@ pub(crate) mod messages {
 
     pub(crate) fn not_in_code_list(label: &Text, list: &str) -> Text {
         Text {
-            sv: concat(&["Svaret är inte ett av svarsalternativen för ”", &label.sv, "”"]),
+            sv: concat(&[
+                "Svaret är inte ett av svarsalternativen för ”",
+                &label.sv,
+                "”",
+            ]),
             en: concat(&[
                 "The answer is not one of the options for \"",
                 &label.en,

@@ -993,10 +993,14 @@ fn a_supplied_definition_validates_on_the_command_line_to_the_shared_report() {
         printed.contains("item `kontakt.satt`: a required item cannot be hideable"),
         "{printed}"
     );
-    assert!(
-        printed.contains("en obligatorisk fråga kan inte vara döljbar"),
-        "{printed}"
-    );
+    // The Swedish line names the place in Swedish.
+    for swedish in [
+        "fråga `kontakt.satt`: en obligatorisk fråga kan inte vara döljbar",
+        "kodlista `kontaktsatt`, kod `Video`: en kod måste matcha [a-z0-9_]+",
+        "fråga `kontakt.antal_samtal`: min får inte vara större än max",
+    ] {
+        assert!(printed.contains(swedish), "{swedish}: {printed}");
+    }
     assert!(printed.contains("3 fel / 3 problems"), "{printed}");
     for (part, rule) in [
         (
