@@ -42,9 +42,13 @@ pub(super) fn check(
         row: None,
     };
     let definition = ctx.definition;
+    // Most documents list no completed section (or are complete): then the item's section need
+    // not be looked up, which for a draft was a cache miss on every ruled item.
+    let any_section_complete =
+        document.status == Status::Draft && document.completed_sections.iter().any(|&c| c);
     let severity_in = |item: ItemId| {
         // A section listed in `completed_sections` is held to the rules of a complete document.
-        if document.section_complete(definition.item(item).section) {
+        if any_section_complete && document.section_complete(definition.item(item).section) {
             Severity::Error
         } else {
             incomplete
