@@ -162,20 +162,24 @@ impl<'de, 'd> EnvelopeSeed<'_, '_, 'd> {
 }
 
 /// The value of the last `"field": "value"` in `text` whose value has no escapes: a guess at a
-/// top-level field (the key could also be in an answer's row; inside a string its quotes would
-/// be escaped and not match).
+/// top-level field, read without parsing (the key could be in an answer's row, or the text in a
+/// string; a wrong guess costs a second pass, see [`EnvelopeSeed::named_ahead`]).
 fn last_string_field<'t>(text: &'t str, field: &str) -> Option<&'t str> {
     let bytes = text.as_bytes();
     let key = field.as_bytes();
     let mut end = bytes.len();
-    // Each candidate is a quote, the field's name, a quote, then `:` and a string value.
-    while let Some(at) = bytes[..end]
-        .windows(key.len() + 2)
-        .rposition(|w| w[0] == b'"' && w[w.len() - 1] == b'"' && &w[1..w.len() - 1] == key)
-    {
-        end = at;
-        let rest = &bytes[at + key.len() + 2..];
-        let rest = trim_start(rest);
+    // From the end, each quote that could close the field's name: a quote, the name, a quote,
+    // then `:` and a string value. A key-sorting serialiser puts the envelope's fields last, so
+    // this reads a few dozen bytes.
+    while let Some(close) = bytes[..end].iter().rposition(|&b| b == b'"') {
+        end = close;
+        let Some(open) = close.checked_sub(key.len() + 1) else {
+            break;
+        };
+        if bytes[open] != b'"' || &bytes[open + 1..close] != key {
+            continue;
+        }
+        let rest = trim_start(&bytes[close + 1..]);
         let Some(rest) = rest.strip_prefix(b":") else {
             continue;
         };
@@ -183,12 +187,12 @@ fn last_string_field<'t>(text: &'t str, field: &str) -> Option<&'t str> {
         let Some(rest) = rest.strip_prefix(b"\"") else {
             continue;
         };
-        let Some(close) = rest.iter().position(|&b| b == b'"' || b == b'\\') else {
+        let Some(value_end) = rest.iter().position(|&b| b == b'"' || b == b'\\') else {
             continue;
         };
-        if rest[close] == b'"' {
+        if rest[value_end] == b'"' {
             // Both ends are ASCII quotes, so the value is whole UTF-8.
-            return std::str::from_utf8(&rest[..close]).ok();
+            return std::str::from_utf8(&rest[..value_end]).ok();
         }
     }
     None
@@ -453,5 +457,35 @@ impl<'de> Visitor<'de> for StringList<'_> {
     }
     fn visit_unit<E>(self) -> Result<Self::Value, E> {
         Ok(Some(Vec::new()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::last_string_field;
+
+    #[test]
+    fn the_field_ahead_is_the_last_one_written_as_a_plain_string() {
+        let text = r#"{"answers": {"a.b": [{"version": "7"}], "a.c": "x\"version\": \"8\""},
+            "instrument" : "fia", "version":	"2"}"#;
+        assert_eq!(last_string_field(text, "version"), Some("2"));
+        assert_eq!(last_string_field(text, "instrument"), Some("fia"));
+        // Only in a row: that one is the guess (checked later by the parse).
+        assert_eq!(
+            last_string_field(r#"{"answers": {"a": [{"version": "7"}]}}"#, "version"),
+            Some("7")
+        );
+        // Not a string, an escape in the value, a key that only ends with the name, no colon,
+        // nothing at all: no guess.
+        for text in [
+            r#"{"version": 2}"#,
+            r#"{"version": "\u0032"}"#,
+            r#"{"subversion": "2"}"#,
+            r#"["version", "2"]"#,
+            r#"""#,
+            "",
+        ] {
+            assert_eq!(last_string_field(text, "version"), None, "{text}");
+        }
     }
 }
