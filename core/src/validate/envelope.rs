@@ -149,9 +149,11 @@ impl<'de, 'd> EnvelopeSeed<'_, '_, 'd> {
         version: &Option<Cow<'de, str>>,
     ) -> Option<(&'d Definition, &'d [bool])> {
         let text = self.read_ahead?;
-        let instrument = match instrument {
-            Some(instrument) => instrument.as_ref(),
-            None => last_string_field(text, "instrument")?,
+        // The instrument asked for is the likely one (a document of another is refused anyway).
+        let instrument = match (instrument, self.expected_instrument) {
+            (Some(instrument), _) => instrument.as_ref(),
+            (None, Some(expected)) => expected,
+            (None, None) => last_string_field(text, "instrument")?,
         };
         let version = match version {
             Some(version) => version.as_ref(),
