@@ -51,9 +51,11 @@ pub fn run() -> Result<ExitCode> {
             instrument,
             common,
         } => validate(&mut out, &files, instrument.as_deref(), &common, defs),
-        Command::QuestionnaireResponse { file, out: doc, common } => {
-            questionnaire_response(&mut out, &file, doc.as_deref(), &common, defs)
-        }
+        Command::QuestionnaireResponse {
+            file,
+            out: doc,
+            common,
+        } => questionnaire_response(&mut out, &file, doc.as_deref(), &common, defs),
         Command::Summary {
             file,
             today,

@@ -981,7 +981,10 @@ fn a_questionnaire_response_is_read_and_validated_to_the_bytes_rest_and_the_c_ab
     );
     assert_eq!(output.status.code(), Some(1));
     let printed = String::from_utf8(output.stdout).expect("UTF-8");
-    assert!(printed.contains("ogiltigt (2 fel, 0 varningar)"), "{printed}");
+    assert!(
+        printed.contains("ogiltigt (2 fel, 0 varningar)"),
+        "{printed}"
+    );
     assert!(printed.contains("required_missing"), "{printed}");
     // Not a QuestionnaireResponse: refused, exit 2, nothing written.
     let patient = dir.path().join("patient.json");
