@@ -111,7 +111,9 @@ pub(super) fn compile(raw: RawDefinition, source: &str) -> Result<Definition> {
         .filter(|&item| builder.items[item.index()].has_rules())
         .collect();
 
+    let hot = builder.items.iter().map(super::Hot::of).collect();
     Ok(Definition {
+        hot,
         instrument: raw.instrument,
         version: raw.version,
         title: raw.title,
