@@ -266,6 +266,17 @@ pub(crate) mod messages {
         (format!("”{}”", label.sv), format!("\"{}\"", label.en))
     }
 
+    /// The parts one after another, in one allocation: the messages every incomplete document
+    /// gets (a missing answer, an answer that does not apply) are built this way, not with
+    /// `format!`, which took a tenth of validating a draft.
+    fn concat(parts: &[&str]) -> String {
+        let mut out = String::with_capacity(parts.iter().map(|p| p.len()).sum());
+        for part in parts {
+            out.push_str(part);
+        }
+        out
+    }
+
     pub(crate) fn unknown_item(instrument: &str, version: &str) -> Text {
         Text {
             sv: format!(
@@ -298,10 +309,19 @@ pub(crate) mod messages {
     }
 
     pub(crate) fn not_in_code_list(label: &Text, list: &str) -> Text {
-        let (sv, en) = quoted(label);
         Text {
-            sv: format!("Svaret är inte ett av svarsalternativen för {sv}"),
-            en: format!("The answer is not one of the options for {en} (code list {list})"),
+            sv: concat(&[
+                "Svaret är inte ett av svarsalternativen för ”",
+                &label.sv,
+                "”",
+            ]),
+            en: concat(&[
+                "The answer is not one of the options for \"",
+                &label.en,
+                "\" (code list ",
+                list,
+                ")",
+            ]),
         }
     }
 
@@ -423,20 +443,32 @@ pub(crate) mod messages {
     }
 
     pub(crate) fn not_enabled(label: &Text) -> Text {
-        let (sv, en) = quoted(label);
         Text {
-            sv: format!("{sv} ska inte besvaras utifrån de svar som getts på tidigare frågor"),
-            en: format!(
-                "{en} does not apply given the answers to earlier questions and must be left out"
-            ),
+            sv: concat(&[
+                "”",
+                &label.sv,
+                "” ska inte besvaras utifrån de svar som getts på tidigare frågor",
+            ]),
+            en: concat(&[
+                "\"",
+                &label.en,
+                "\" does not apply given the answers to earlier questions and must be left out",
+            ]),
         }
     }
 
     pub(crate) fn hidden_item_present(label: &Text) -> Text {
-        let (sv, en) = quoted(label);
         Text {
-            sv: format!("{sv} är dold i organisationens profil och ska inte besvaras"),
-            en: format!("{en} is hidden by the organisation profile and must not be answered"),
+            sv: concat(&[
+                "”",
+                &label.sv,
+                "” är dold i organisationens profil och ska inte besvaras",
+            ]),
+            en: concat(&[
+                "\"",
+                &label.en,
+                "\" is hidden by the organisation profile and must not be answered",
+            ]),
         }
     }
 
@@ -459,10 +491,9 @@ pub(crate) mod messages {
     }
 
     pub(crate) fn required_missing(label: &Text) -> Text {
-        let (sv, en) = quoted(label);
         Text {
-            sv: format!("Obligatorisk uppgift saknas: {sv}"),
-            en: format!("Required answer missing: {en}"),
+            sv: concat(&["Obligatorisk uppgift saknas: ”", &label.sv, "”"]),
+            en: concat(&["Required answer missing: \"", &label.en, "\""]),
         }
     }
 

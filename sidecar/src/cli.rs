@@ -23,7 +23,10 @@ mod store;
 mod verify;
 
 use args::{AuditCommand, Cli, Command, KeysCommand, StoreCommand};
-use documents::{check_definition, definition, generate, migrate, schema, summary, validate};
+use documents::{
+    check_definition, definition, generate, migrate, questionnaire_response, schema, summary,
+    validate,
+};
 use report::report;
 use setup::init;
 use store::audit_verify;
@@ -48,6 +51,11 @@ pub fn run() -> Result<ExitCode> {
             instrument,
             common,
         } => validate(&mut out, &files, instrument.as_deref(), &common, defs),
+        Command::QuestionnaireResponse {
+            file,
+            out: doc,
+            common,
+        } => questionnaire_response(&mut out, &file, doc.as_deref(), &common, defs),
         Command::Summary {
             file,
             today,

@@ -61,6 +61,51 @@ pub struct Definition {
     /// Top-level items, in form order, whose whole-document rules can say something whatever
     /// the answers: see [`Item::has_rules`].
     ruled_top_level: Vec<ItemId>,
+    /// Per item, what validation reads for every answer ([`Hot`]).
+    hot: Box<[Hot]>,
+}
+
+/// What validation reads of an item for every answer and every rule, a few bytes an item beside
+/// the full [`Item`] records (several cache lines each, one definition's records more than the
+/// level-1 cache holds): the full record is read only for a finding's label and for the kinds
+/// whose checks need more.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Hot {
+    pub(crate) kind: HotKind,
+    pub(crate) required: bool,
+    /// The item has an `enabled_when` condition.
+    pub(crate) conditional: bool,
+}
+
+/// An item's kind as far as reading a string or a boolean needs it.
+#[derive(Clone, Copy, Debug)]
+pub(crate) enum HotKind {
+    SingleChoice(CodeListId),
+    Text {
+        max_length: u32,
+    },
+    Date,
+    Boolean,
+    /// Any other kind: read the full item.
+    Other,
+}
+
+impl Hot {
+    pub(crate) fn of(item: &Item) -> Hot {
+        Hot {
+            kind: match &item.kind {
+                ItemKind::SingleChoice { list } => HotKind::SingleChoice(*list),
+                ItemKind::Text { max_length, .. } => HotKind::Text {
+                    max_length: *max_length,
+                },
+                ItemKind::Date { .. } => HotKind::Date,
+                ItemKind::Boolean => HotKind::Boolean,
+                _ => HotKind::Other,
+            },
+            required: item.required,
+            conditional: item.enabled_when.is_some(),
+        }
+    }
 }
 
 impl Definition {
@@ -155,6 +200,12 @@ impl Definition {
     /// for any other item an answer is all that is needed.
     pub(crate) fn ruled_top_level(&self) -> &[ItemId] {
         &self.ruled_top_level
+    }
+
+    /// What validation reads of `item` for every answer.
+    #[inline]
+    pub(crate) fn hot(&self, item: ItemId) -> Hot {
+        self.hot[item.index()]
     }
 
     /// A code list by index.

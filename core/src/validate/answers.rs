@@ -12,7 +12,7 @@ use crate::document::{AnswerValue, Row};
 use crate::error::{Error, ErrorKind};
 use crate::finding::{FindingCode, JsonType, Severity, messages};
 use crate::identifier::find_identifier_like;
-use crate::instrument::{ItemId, ItemKind};
+use crate::instrument::{HotKind, ItemId, ItemKind};
 
 use super::parse::{CodeSeed, Ctx, Path, Skip, Str};
 
@@ -212,8 +212,8 @@ impl<'de> Visitor<'de> for ItemSeed<'_, '_, '_, '_> {
     }
 
     fn visit_bool<E>(self, v: bool) -> Result<(), E> {
-        *self.slot = Some(match self.ctx.definition.item(self.item).kind {
-            ItemKind::Boolean => AnswerValue::Boolean(v),
+        *self.slot = Some(match self.ctx.definition.hot(self.item).kind {
+            HotKind::Boolean => AnswerValue::Boolean(v),
             _ => self.ctx.wrong_type(self.item, self.path, JsonType::Boolean),
         });
         Ok(())
@@ -236,13 +236,14 @@ impl<'de> Visitor<'de> for ItemSeed<'_, '_, '_, '_> {
 
     fn visit_str<E>(self, v: &str) -> Result<(), E> {
         let definition = self.ctx.definition;
-        let item = definition.item(self.item);
-        *self.slot = Some(match &item.kind {
-            ItemKind::SingleChoice { list } => {
-                let list = definition.code_list(*list);
+        // The item's full record is read only for a finding's label.
+        *self.slot = Some(match definition.hot(self.item).kind {
+            HotKind::SingleChoice(list) => {
+                let list = definition.code_list(list);
                 match list.position(v) {
                     Some(code) => AnswerValue::Code(code),
                     None => {
+                        let item = definition.item(self.item);
                         let message = messages::not_in_code_list(&item.label, &list.name);
                         self.ctx
                             .error(FindingCode::NotInCodeList, self.path, message);
@@ -250,7 +251,7 @@ impl<'de> Visitor<'de> for ItemSeed<'_, '_, '_, '_> {
                     }
                 }
             }
-            ItemKind::Date { .. } => match parse_date(v) {
+            HotKind::Date => match parse_date(v) {
                 Some(date) => AnswerValue::Date(date),
                 None => {
                     self.ctx.error(
@@ -261,7 +262,7 @@ impl<'de> Visitor<'de> for ItemSeed<'_, '_, '_, '_> {
                     AnswerValue::Invalid
                 }
             },
-            ItemKind::Text { max_length, .. } => {
+            HotKind::Text { max_length } => {
                 let chars = v.chars().count();
                 if let Some(hint) = find_identifier_like(v) {
                     let message = messages::possible_identifier(hint);
@@ -272,11 +273,11 @@ impl<'de> Visitor<'de> for ItemSeed<'_, '_, '_, '_> {
                         message,
                     );
                 }
-                if chars > *max_length as usize {
+                if chars > max_length as usize {
                     self.ctx.error(
                         FindingCode::TextTooLong,
                         self.path,
-                        messages::text_too_long(*max_length),
+                        messages::text_too_long(max_length),
                     );
                     AnswerValue::Invalid
                 } else {

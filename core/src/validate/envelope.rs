@@ -54,6 +54,9 @@ pub(super) struct EnvelopeSeed<'l, 's, 'd> {
     pub(super) lookup: Lookup<'l, 'd>,
     /// The definition to parse `answers` with if they come before `instrument` and `version`.
     pub(super) guess: Option<(&'d Definition, &'d [bool])>,
+    /// The whole document, to look ahead for `instrument` and `version` when `answers` come
+    /// first ([`named_ahead`]); `None` on the second pass, which does not guess.
+    pub(super) read_ahead: Option<&'l str>,
     pub(super) expected_instrument: Option<&'l str>,
     pub(super) sink: &'s mut Sink,
 }
@@ -136,6 +139,73 @@ impl<'de, 'd> EnvelopeSeed<'_, '_, 'd> {
     fn resolve(&self, instrument: &str, version: &str) -> Result<(&'d Definition, &'d [bool])> {
         resolve(self.lookup, self.expected_instrument, instrument, version)
     }
+
+    /// The definition the document names after `answers`, looked up in the text ahead without
+    /// parsing it: only a guess, which [`super::finish`] checks against what the parse found
+    /// (a wrong guess costs a second pass, never a different result).
+    fn named_ahead(
+        &self,
+        instrument: &Option<Cow<'de, str>>,
+        version: &Option<Cow<'de, str>>,
+    ) -> Option<(&'d Definition, &'d [bool])> {
+        let text = self.read_ahead?;
+        // The instrument asked for is the likely one (a document of another is refused anyway).
+        let instrument = match (instrument, self.expected_instrument) {
+            (Some(instrument), _) => instrument.as_ref(),
+            (None, Some(expected)) => expected,
+            (None, None) => last_string_field(text, "instrument")?,
+        };
+        let version = match version {
+            Some(version) => version.as_ref(),
+            None => last_string_field(text, "version")?,
+        };
+        self.resolve(instrument, version).ok()
+    }
+}
+
+/// The value of the last `"field": "value"` in `text` whose value has no escapes: a guess at a
+/// top-level field, read without parsing (the key could be in an answer's row, or the text in a
+/// string; a wrong guess costs a second pass, see [`EnvelopeSeed::named_ahead`]).
+fn last_string_field<'t>(text: &'t str, field: &str) -> Option<&'t str> {
+    let bytes = text.as_bytes();
+    let key = field.as_bytes();
+    let mut end = bytes.len();
+    // From the end, each quote that could close the field's name: a quote, the name, a quote,
+    // then `:` and a string value. A key-sorting serialiser puts the envelope's fields last, so
+    // this reads a few dozen bytes.
+    while let Some(close) = bytes[..end].iter().rposition(|&b| b == b'"') {
+        end = close;
+        let Some(open) = close.checked_sub(key.len() + 1) else {
+            break;
+        };
+        if bytes[open] != b'"' || &bytes[open + 1..close] != key {
+            continue;
+        }
+        let rest = trim_start(&bytes[close + 1..]);
+        let Some(rest) = rest.strip_prefix(b":") else {
+            continue;
+        };
+        let rest = trim_start(rest);
+        let Some(rest) = rest.strip_prefix(b"\"") else {
+            continue;
+        };
+        let Some(value_end) = rest.iter().position(|&b| b == b'"' || b == b'\\') else {
+            continue;
+        };
+        if rest[value_end] == b'"' {
+            // Both ends are ASCII quotes, so the value is whole UTF-8.
+            return std::str::from_utf8(&rest[..value_end]).ok();
+        }
+    }
+    None
+}
+
+fn trim_start(bytes: &[u8]) -> &[u8] {
+    let skip = bytes
+        .iter()
+        .take_while(|b| matches!(b, b' ' | b'\t' | b'\n' | b'\r'))
+        .count();
+    &bytes[skip..]
 }
 
 pub(super) fn found_sv(found: JsonType) -> &'static str {
@@ -267,8 +337,11 @@ impl<'de, 'd> Visitor<'de> for EnvelopeSeed<'_, '_, 'd> {
                             self.answers(&mut map, definition, hidden, false)?
                         }
                         // `answers` before `instrument`/`version`: parse with the likely
-                        // definition and check the guess at the end, or keep the raw text.
-                        _ => match self.guess {
+                        // definition and check the guess at the end, or keep the raw text. The
+                        // likely definition is the one the document names further on (a
+                        // key-sorting serialiser puts `instrument` and `version` after
+                        // `answers`), else the newest version of the instrument asked for.
+                        _ => match self.named_ahead(&instrument, &version).or(self.guess) {
                             Some((definition, hidden)) => {
                                 self.answers(&mut map, definition, hidden, true)?
                             }
@@ -386,5 +459,35 @@ impl<'de> Visitor<'de> for StringList<'_> {
     }
     fn visit_unit<E>(self) -> Result<Self::Value, E> {
         Ok(Some(Vec::new()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::last_string_field;
+
+    #[test]
+    fn the_field_ahead_is_the_last_one_written_as_a_plain_string() {
+        let text = r#"{"answers": {"a.b": [{"version": "7"}], "a.c": "x\"version\": \"8\""},
+            "instrument" : "fia", "version":	"2"}"#;
+        assert_eq!(last_string_field(text, "version"), Some("2"));
+        assert_eq!(last_string_field(text, "instrument"), Some("fia"));
+        // Only in a row: that one is the guess (checked later by the parse).
+        assert_eq!(
+            last_string_field(r#"{"answers": {"a": [{"version": "7"}]}}"#, "version"),
+            Some("7")
+        );
+        // Not a string, an escape in the value, a key that only ends with the name, no colon,
+        // nothing at all: no guess.
+        for text in [
+            r#"{"version": 2}"#,
+            r#"{"version": "\u0032"}"#,
+            r#"{"subversion": "2"}"#,
+            r#"["version", "2"]"#,
+            r#"""#,
+            "",
+        ] {
+            assert_eq!(last_string_field(text, "version"), None, "{text}");
+        }
     }
 }

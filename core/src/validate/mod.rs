@@ -75,8 +75,9 @@ pub(crate) fn validate_bytes<'d>(
                 },
             )
         })?;
-    // At most two passes: the second only when a guess about the definition proved wrong.
-    for guess in [guess, None] {
+    // At most two passes: the second only when a guess about the definition proved wrong, and
+    // then without guessing.
+    for (guess, read_ahead) in [(guess, true), (None, false)] {
         let mut sink = Sink {
             max_depth: limits.max_depth(),
             failure: None,
@@ -85,6 +86,7 @@ pub(crate) fn validate_bytes<'d>(
         let parsed = EnvelopeSeed {
             lookup,
             guess,
+            read_ahead: read_ahead.then_some(text),
             expected_instrument,
             sink: &mut sink,
         }

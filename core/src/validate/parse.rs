@@ -98,8 +98,11 @@ impl<'a> Path<'a> {
         }
     }
 
+    /// The segments from the root, collected once per finding (a finding renders its path
+    /// three ways).
     fn segments(&self) -> Vec<Segment<'a>> {
-        let mut segments = vec![self.segment];
+        let mut segments = Vec::with_capacity(6);
+        segments.push(self.segment);
         let mut next = self.parent;
         while let Some(path) = next {
             segments.push(path.segment);
@@ -108,11 +111,14 @@ impl<'a> Path<'a> {
         segments.reverse();
         segments
     }
+}
 
-    pub(super) fn render(&self, definition: &Definition) -> String {
+impl<'a> Segment<'a> {
+    fn render(segments: &[Segment<'a>], definition: &Definition) -> String {
+        use std::fmt::Write as _;
         let mut out = String::new();
-        for segment in self.segments() {
-            match segment {
+        for segment in segments {
+            match *segment {
                 Segment::Field(name) => out.push_str(name),
                 Segment::Item(item) => {
                     let item = definition.item(item);
@@ -123,15 +129,21 @@ impl<'a> Path<'a> {
                         out.push_str(&item.local);
                     }
                 }
-                Segment::Index(index) => out.push_str(&format!("[{index}]")),
+                Segment::Index(index) => {
+                    let _ = write!(out, "[{index}]");
+                }
                 Segment::UnknownKey { key, position } => match displayable_key(key) {
                     Some(key) if out.is_empty() => out.push_str(key),
                     Some(key) => {
                         out.push('.');
                         out.push_str(key);
                     }
-                    None if out.is_empty() => out.push_str(&format!("answers[#{position}]")),
-                    None => out.push_str(&format!("[#{position}]")),
+                    None if out.is_empty() => {
+                        let _ = write!(out, "answers[#{position}]");
+                    }
+                    None => {
+                        let _ = write!(out, "[#{position}]");
+                    }
                 },
             }
         }
@@ -141,59 +153,65 @@ impl<'a> Path<'a> {
     /// Where the answer is in the form's own terms: the section's heading, then each question's
     /// label, a row of a group as the group's label and its number counted from 1
     /// (`Genomförandeplan › Mål 1 › Ansvarig`), a position in a list as `plats n`.
-    pub(super) fn location(&self, definition: &Definition) -> Text {
-        let mut sv: Vec<String> = Vec::new();
-        let mut en: Vec<String> = Vec::new();
+    fn location(segments: &[Segment<'a>], definition: &Definition) -> Text {
+        use std::fmt::Write as _;
+        // Each part is joined to the one before with ` › `; a row number is added to its
+        // group's part with a space.
+        fn part(out: &mut String, text: &str) {
+            if !out.is_empty() {
+                out.push_str(" › ");
+            }
+            out.push_str(text);
+        }
+        let mut sv = String::new();
+        let mut en = String::new();
         let mut after_group = false;
-        for segment in self.segments() {
+        for segment in segments {
             let was_group = std::mem::take(&mut after_group);
-            match segment {
+            match *segment {
                 Segment::Field(_) => {
                     let label = messages::interview_date_heading();
-                    sv.push(label.sv);
-                    en.push(label.en);
+                    part(&mut sv, &label.sv);
+                    part(&mut en, &label.en);
                 }
                 Segment::Item(id) => {
                     let item = definition.item(id);
                     if sv.is_empty() {
                         let section = &definition.sections()[item.section];
-                        sv.push(section.label.sv.clone());
-                        en.push(section.label.en.clone());
+                        part(&mut sv, &section.label.sv);
+                        part(&mut en, &section.label.en);
                     }
-                    sv.push(item.label.sv.clone());
-                    en.push(item.label.en.clone());
+                    part(&mut sv, &item.label.sv);
+                    part(&mut en, &item.label.en);
                     after_group = matches!(item.kind, crate::instrument::ItemKind::Group(_));
                 }
                 Segment::Index(index) => {
                     let number = u64::from(index) + 1;
-                    match (was_group, sv.last_mut(), en.last_mut()) {
-                        (true, Some(sv), Some(en)) => {
-                            sv.push_str(&format!(" {number}"));
-                            en.push_str(&format!(" {number}"));
-                        }
-                        _ => {
-                            sv.push(format!("plats {number}"));
-                            en.push(format!("position {number}"));
-                        }
+                    // After a group's label there is always a part to add the number to.
+                    if was_group {
+                        let _ = write!(sv, " {number}");
+                        let _ = write!(en, " {number}");
+                    } else {
+                        part(&mut sv, "plats ");
+                        let _ = write!(sv, "{number}");
+                        part(&mut en, "position ");
+                        let _ = write!(en, "{number}");
                     }
                 }
                 Segment::UnknownKey { .. } => {
                     let label = messages::unknown_item_heading();
-                    sv.push(label.sv);
-                    en.push(label.en);
+                    part(&mut sv, &label.sv);
+                    part(&mut en, &label.en);
                 }
             }
         }
-        Text {
-            sv: sv.join(" › "),
-            en: en.join(" › "),
-        }
+        Text { sv, en }
     }
 
-    pub(super) fn sort_key(&self) -> Vec<u32> {
-        let mut key = Vec::with_capacity(4);
-        for segment in self.segments() {
-            match segment {
+    fn sort_key(segments: &[Segment<'a>]) -> Vec<u32> {
+        let mut key = Vec::with_capacity(segments.len() + 1);
+        for segment in segments {
+            match *segment {
                 Segment::Field(_) => key.push(0),
                 Segment::Item(item) => {
                     key.push(u32::try_from(item.index()).unwrap_or(u32::MAX - 1) + 1)
@@ -221,14 +239,15 @@ impl Ctx<'_> {
         path: &Path<'_>,
         message: crate::Text,
     ) {
+        let segments = path.segments();
         self.findings.push(Finding {
             severity,
             code,
             audience: code.audience(),
-            path: path.render(self.definition),
-            location: path.location(self.definition),
+            path: Segment::render(&segments, self.definition),
+            location: Segment::location(&segments, self.definition),
             message,
-            sort_key: path.sort_key(),
+            sort_key: Segment::sort_key(&segments),
         });
     }
 

@@ -6,7 +6,7 @@ use jiff::civil::Date;
 use super::parse::{Ctx, Path};
 use crate::document::{AnswerValue, Document, Row, Status};
 use crate::finding::{FindingCode, Severity, messages};
-use crate::instrument::{Condition, DateRef, Definition, ItemId, ItemKind};
+use crate::instrument::{Condition, DateRef, Definition, HotKind, ItemId, ItemKind};
 
 /// Where an item's value is looked up: the document, and the row when inside a group.
 #[derive(Clone, Copy)]
@@ -42,9 +42,13 @@ pub(super) fn check(
         row: None,
     };
     let definition = ctx.definition;
+    // Most documents list no completed section (or are complete): then the item's section need
+    // not be looked up, which for a draft was a cache miss on every ruled item.
+    let any_section_complete =
+        document.status == Status::Draft && document.completed_sections.iter().any(|&c| c);
     let severity_in = |item: ItemId| {
         // A section listed in `completed_sections` is held to the rules of a complete document.
-        if document.section_complete(definition.item(item).section) {
+        if any_section_complete && document.section_complete(definition.item(item).section) {
             Severity::Error
         } else {
             incomplete
@@ -93,24 +97,31 @@ fn check_item(
     incomplete: Severity,
 ) {
     let definition = ctx.definition;
-    let item = definition.item(id);
+    // The item's full record is read only when a finding needs its label or its kind has rules
+    // on the value (ranking, date, group): see `Hot`.
+    let hot = definition.hot(id);
     let path = Path::item(parent, id);
     let is_hidden = hidden.get(id.index()).copied().unwrap_or(false);
     // `None`: the condition depends on an answer that was itself invalid (already reported), so
     // whether this item applies is unknown and neither `not_enabled` nor `required_missing` is said.
     let enabled = || {
-        item.enabled_when
+        if !hot.conditional {
+            return Some(true);
+        }
+        definition
+            .item(id)
+            .enabled_when
             .as_ref()
             .map_or(Some(true), |c| holds(c, scope))
     };
     let Some(value) = value else {
         // Evaluated only for required items: most unanswered items are optional.
-        if item.required && !is_hidden && enabled() == Some(true) {
+        if hot.required && !is_hidden && enabled() == Some(true) {
             ctx.report(
                 incomplete,
                 FindingCode::RequiredMissing,
                 &path,
-                messages::required_missing(&item.label),
+                messages::required_missing(&definition.item(id).label),
             );
         }
         return;
@@ -120,7 +131,7 @@ fn check_item(
             Severity::Error,
             FindingCode::HiddenItemPresent,
             &path,
-            messages::hidden_item_present(&item.label),
+            messages::hidden_item_present(&definition.item(id).label),
         );
         return;
     }
@@ -133,10 +144,15 @@ fn check_item(
             Severity::Error,
             FindingCode::NotEnabled,
             &path,
-            messages::not_enabled(&item.label),
+            messages::not_enabled(&definition.item(id).label),
         );
         return;
     }
+    if !matches!(hot.kind, HotKind::Date | HotKind::Other) {
+        // A choice, a text or a yes/no answer has no rule on its value here.
+        return;
+    }
+    let item = definition.item(id);
     match (&item.kind, value) {
         (
             ItemKind::Ranking {

@@ -383,6 +383,71 @@ fn answers_first_with_an_older_version_are_validated_against_that_version() {
     assert_eq!(error.kind(), ErrorKind::InstrumentMismatch);
 }
 
+/// The fixture's fields in another order: `answers` first and the rest sorted (as key-sorting
+/// serialisers write), or the envelope first and `answers` last.
+fn reordered(document: &[u8], answers_first: bool) -> Option<Vec<u8>> {
+    let serde_json::Value::Object(fields) = serde_json::from_slice(document).ok()? else {
+        return None;
+    };
+    let mut fields: Vec<(String, serde_json::Value)> = fields.into_iter().collect();
+    fields.sort_by(|a, b| a.0.cmp(&b.0));
+    fields.sort_by_key(|(key, _)| (key == "answers") != answers_first);
+    let mut out = b"{".to_vec();
+    for (index, (key, value)) in fields.iter().enumerate() {
+        if index > 0 {
+            out.push(b',');
+        }
+        out.extend(serde_json::to_vec(key).expect("a key"));
+        out.push(b':');
+        out.extend(serde_json::to_vec(value).expect("a value"));
+    }
+    out.push(b'}');
+    Some(out)
+}
+
+#[test]
+fn the_order_of_the_top_level_fields_changes_no_report() {
+    // With `answers` first the validator guesses the definition from the text ahead (or from
+    // the instrument asked for) and checks the guess; every guess, right or wrong, must give
+    // the same report, findings, messages and places as the envelope-first order.
+    let engine = engine();
+    let mut compared = 0;
+    for folder in ["fia/valid", "fia/invalid", "fia2/valid", "fia2/invalid"] {
+        for name in files(folder, ".json") {
+            if name.ends_with(".expected.json") || name == "profile.json" {
+                continue;
+            }
+            let document = read(&format!("{folder}/{name}"));
+            let Some(envelope_first) = reordered(&document, false) else {
+                continue;
+            };
+            let answers_first = reordered(&document, true).expect("an object");
+            for expected in [Some("fia"), None] {
+                let first = engine.validate(expected, &envelope_first);
+                let second = engine.validate(expected, &answers_first);
+                match (first, second) {
+                    (Ok(first), Ok(second)) => assert_eq!(first, second, "{folder}/{name}"),
+                    (Err(first), Err(second)) => {
+                        assert_eq!(first.kind(), second.kind(), "{folder}/{name}");
+                    }
+                    (first, second) => panic!("{folder}/{name}: {first:?} against {second:?}"),
+                }
+                compared += 1;
+            }
+        }
+    }
+    assert!(compared >= 80, "{compared}");
+    // A key named `version` inside a row, ahead of the real one, and a version that does not
+    // exist: the guess is wrong or impossible and the result is still the envelope's.
+    let document = br#"{"answers": {"genomforandeplan.mal": [{"version": "2"}]},
+        "status": "draft", "instrument": "fia", "version": "1"}"#;
+    let report = engine.validate(Some("fia"), document).expect("parses");
+    assert_eq!(report.version, "1");
+    let document = br#"{"answers": {}, "status": "draft", "instrument": "fia", "version": "9"}"#;
+    let error = engine.validate(None, document).expect_err("no version 9");
+    assert_eq!(error.kind(), ErrorKind::UnknownVersion);
+}
+
 #[test]
 fn findings_say_where_in_the_form_and_for_whom() {
     let engine = engine();

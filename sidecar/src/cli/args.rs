@@ -34,6 +34,21 @@ pub(super) enum Command {
         #[command(flatten)]
         common: Common,
     },
+    /// Read a FHIR R4 QuestionnaireResponse (to a questionnaire of `definition --format fhir`)
+    /// as a bistand document and validate it ("-" reads standard input).
+    ///
+    /// With --format json (the default) prints `{"document": ..., "report": ...}`, the same
+    /// bytes as `POST /v1/validate/questionnaire-response` and the C ABI's
+    /// `bistand_questionnaire_response_validate`.
+    QuestionnaireResponse {
+        /// The QuestionnaireResponse (JSON).
+        file: PathBuf,
+        /// Also write the bistand document the response becomes to this file.
+        #[arg(long)]
+        out: Option<PathBuf>,
+        #[command(flatten)]
+        common: Common,
+    },
     /// Print the derived summary of a valid document.
     Summary {
         /// Document file (JSON), or "-" for standard input.

@@ -48,10 +48,10 @@ pub(super) fn present_fields(raw: &RawItem) -> Vec<&'static str> {
         .collect()
 }
 
-pub(super) fn missing(place: &str, field: &str, kind: &str) -> Error {
+pub(super) fn missing(place: &Text, field: &str, kind: &str) -> Error {
     broken(Text {
-        sv: format!("{place}: typen `{kind}` kräver `{field}`"),
-        en: format!("{place}: kind `{kind}` needs `{field}`"),
+        sv: format!("{}: typen `{kind}` kräver `{field}`", place.sv),
+        en: format!("{}: kind `{kind}` needs `{field}`", place.en),
     })
 }
 
@@ -61,7 +61,7 @@ impl Builder {
     pub(super) fn kind(
         &mut self,
         raw: &RawItem,
-        place: &str,
+        place: &Text,
         kind_name: &str,
         id: ItemId,
         scope: &Scope<'_>,
@@ -93,7 +93,7 @@ impl Builder {
     }
 
     /// A multiple-choice item: its list and selection bounds.
-    fn multiple_choice(&self, raw: &RawItem, place: &str, kind_name: &str) -> Result<ItemKind> {
+    fn multiple_choice(&self, raw: &RawItem, place: &Text, kind_name: &str) -> Result<ItemKind> {
         let list = self.code_list(place, raw.code_list.as_ref(), kind_name)?;
         let len = u32::try_from(self.code_lists[list.0 as usize].codes.len())
             .expect("list length checked against u16::MAX");
@@ -102,10 +102,12 @@ impl Builder {
         if min_selected > max_selected || max_selected == 0 || max_selected > len {
             return Err(broken(Text {
                 sv: format!(
-                    "{place}: kräver min_selected <= max_selected, 1 <= max_selected <= {len}"
+                    "{}: kräver min_selected <= max_selected, 1 <= max_selected <= {len}",
+                    place.sv
                 ),
                 en: format!(
-                    "{place}: need min_selected <= max_selected, 1 <= max_selected <= {len} (codes in the list)"
+                    "{}: need min_selected <= max_selected, 1 <= max_selected <= {len} (codes in the list)",
+                    place.en
                 ),
             }));
         }
@@ -117,7 +119,7 @@ impl Builder {
     }
 
     /// An integer item: whole-number bounds.
-    fn integer(raw: &RawItem, place: &str, kind_name: &str) -> Result<ItemKind> {
+    fn integer(raw: &RawItem, place: &Text, kind_name: &str) -> Result<ItemKind> {
         let min = raw
             .min
             .as_ref()
@@ -128,21 +130,24 @@ impl Builder {
             .ok_or_else(|| missing(place, "max", kind_name))?;
         let (Some(min), Some(max)) = (min.as_i64(), max.as_i64()) else {
             return Err(broken(Text {
-                sv: format!("{place}: min och max för ett heltal måste vara heltal"),
-                en: format!("{place}: min and max of an integer item must be whole numbers"),
+                sv: format!("{}: min och max för ett heltal måste vara heltal", place.sv),
+                en: format!(
+                    "{}: min and max of an integer item must be whole numbers",
+                    place.en
+                ),
             }));
         };
         if min > max {
             return Err(broken(Text {
-                sv: format!("{place}: min får inte vara större än max"),
-                en: format!("{place}: min must not exceed max"),
+                sv: format!("{}: min får inte vara större än max", place.sv),
+                en: format!("{}: min must not exceed max", place.en),
             }));
         }
         Ok(ItemKind::Integer { min, max })
     }
 
     /// A decimal item: finite bounds.
-    fn decimal(raw: &RawItem, place: &str, kind_name: &str) -> Result<ItemKind> {
+    fn decimal(raw: &RawItem, place: &Text, kind_name: &str) -> Result<ItemKind> {
         let min = raw
             .min
             .as_ref()
@@ -156,22 +161,22 @@ impl Builder {
         };
         if min > max || !min.is_finite() || !max.is_finite() {
             return Err(broken(Text {
-                sv: format!("{place}: min får inte vara större än max"),
-                en: format!("{place}: min must not exceed max"),
+                sv: format!("{}: min får inte vara större än max", place.sv),
+                en: format!("{}: min must not exceed max", place.en),
             }));
         }
         Ok(ItemKind::Decimal { min, max })
     }
 
     /// A text item: its length limit.
-    fn text(raw: &RawItem, place: &str, kind_name: &str) -> Result<ItemKind> {
+    fn text(raw: &RawItem, place: &Text, kind_name: &str) -> Result<ItemKind> {
         let max_length = raw
             .max_length
             .ok_or_else(|| missing(place, "max_length", kind_name))?;
         if max_length == 0 {
             return Err(broken(Text {
-                sv: format!("{place}: max_length måste vara minst 1"),
-                en: format!("{place}: max_length must be at least 1"),
+                sv: format!("{}: max_length måste vara minst 1", place.sv),
+                en: format!("{}: max_length must be at least 1", place.en),
             }));
         }
         Ok(ItemKind::Text {
@@ -184,7 +189,7 @@ impl Builder {
     fn ranking(
         &self,
         raw: &RawItem,
-        place: &str,
+        place: &Text,
         kind_name: &str,
         scope: &Scope<'_>,
     ) -> Result<ItemKind> {
@@ -195,8 +200,14 @@ impl Builder {
         let codes = &self.code_lists[list.0 as usize];
         if max_ranked == 0 || max_ranked as usize > codes.codes.len() {
             return Err(broken(Text {
-                sv: format!("{place}: max_ranked måste vara mellan 1 och antalet ämnen"),
-                en: format!("{place}: max_ranked must be between 1 and the number of subjects"),
+                sv: format!(
+                    "{}: max_ranked måste vara mellan 1 och antalet ämnen",
+                    place.sv
+                ),
+                en: format!(
+                    "{}: max_ranked must be between 1 and the number of subjects",
+                    place.en
+                ),
             }));
         }
         let mut eligible_when = vec![None; codes.codes.len()];
@@ -204,12 +215,12 @@ impl Builder {
             let Some(position) = codes.position(code) else {
                 return Err(broken(Text {
                     sv: format!(
-                        "{place}: eligible_when nämner `{code}`, som inte finns i kodlistan `{}`",
-                        codes.name
+                        "{}: eligible_when nämner `{code}`, som inte finns i kodlistan `{}`",
+                        place.sv, codes.name
                     ),
                     en: format!(
-                        "{place}: eligible_when names `{code}`, which is not in code list `{}`",
-                        codes.name
+                        "{}: eligible_when names `{code}`, which is not in code list `{}`",
+                        place.en, codes.name
                     ),
                 }));
             };
@@ -223,15 +234,18 @@ impl Builder {
     }
 
     /// A repeating group's row bounds; its children are added after it (pre-order).
-    fn group(raw: &RawItem, place: &str, kind_name: &str) -> Result<ItemKind> {
+    fn group(raw: &RawItem, place: &Text, kind_name: &str) -> Result<ItemKind> {
         let min_rows = raw.min_rows.unwrap_or(0);
         let max_rows = raw
             .max_rows
             .ok_or_else(|| missing(place, "max_rows", kind_name))?;
         if max_rows == 0 || min_rows > max_rows {
             return Err(broken(Text {
-                sv: format!("{place}: kräver 1 <= max_rows och min_rows <= max_rows"),
-                en: format!("{place}: need 1 <= max_rows and min_rows <= max_rows"),
+                sv: format!(
+                    "{}: kräver 1 <= max_rows och min_rows <= max_rows",
+                    place.sv
+                ),
+                en: format!("{}: need 1 <= max_rows and min_rows <= max_rows", place.en),
             }));
         }
         if raw.items.as_ref().is_none_or(Vec::is_empty) {

@@ -35,11 +35,17 @@ fn is_code(s: &str) -> bool {
             .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
 }
 
-fn check_text(text: &Text, place: &str, what: &str) -> Result<()> {
+fn check_text(text: &Text, place: &Text, what: &str) -> Result<()> {
     if text.sv.trim().is_empty() || text.en.trim().is_empty() {
         return Err(broken(Text {
-            sv: format!("{place}: {what} behöver icke-tom svensk och engelsk text"),
-            en: format!("{place}: {what} needs non-empty Swedish and English text"),
+            sv: format!(
+                "{}: {what} behöver icke-tom svensk och engelsk text",
+                place.sv
+            ),
+            en: format!(
+                "{}: {what} needs non-empty Swedish and English text",
+                place.en
+            ),
         }));
     }
     Ok(())
@@ -105,7 +111,9 @@ pub(super) fn compile(raw: RawDefinition, source: &str) -> Result<Definition> {
         .filter(|&item| builder.items[item.index()].has_rules())
         .collect();
 
+    let hot = builder.items.iter().map(super::Hot::of).collect();
     Ok(Definition {
+        hot,
         instrument: raw.instrument,
         version: raw.version,
         title: raw.title,
@@ -145,8 +153,12 @@ fn check_envelope(raw: &RawDefinition) -> Result<()> {
             ),
         }));
     }
-    check_text(&raw.title, "definition", "title")?;
-    check_text(&raw.description, "definition", "description")
+    let place = Text {
+        sv: "definitionen".into(),
+        en: "definition".into(),
+    };
+    check_text(&raw.title, &place, "title")?;
+    check_text(&raw.description, &place, "description")
 }
 
 /// A section's own fields (its items are checked one by one).
@@ -154,25 +166,28 @@ fn check_section(
     raw_section: &super::raw::RawSection,
     section_ids: &HashMap<Box<str>, usize>,
 ) -> Result<()> {
-    let place = format!("section `{}`", raw_section.id);
+    let place = Text {
+        sv: format!("avsnitt `{}`", raw_section.id),
+        en: format!("section `{}`", raw_section.id),
+    };
     if !is_identifier(&raw_section.id) {
         return Err(broken(Text {
-            sv: format!("{place}: id måste matcha [a-z][a-z0-9_]*"),
-            en: format!("{place}: id must match [a-z][a-z0-9_]*"),
+            sv: format!("{}: id måste matcha [a-z][a-z0-9_]*", place.sv),
+            en: format!("{}: id must match [a-z][a-z0-9_]*", place.en),
         }));
     }
     if section_ids.contains_key(raw_section.id.as_str()) {
         return Err(broken(Text {
-            sv: format!("{place}: deklarerad två gånger"),
-            en: format!("{place}: declared twice"),
+            sv: format!("{}: deklarerad två gånger", place.sv),
+            en: format!("{}: declared twice", place.en),
         }));
     }
     if let Some(part) = &raw_section.part
         && !is_identifier(part)
     {
         return Err(broken(Text {
-            sv: format!("{place}: del måste matcha [a-z][a-z0-9_]*"),
-            en: format!("{place}: part must match [a-z][a-z0-9_]*"),
+            sv: format!("{}: del måste matcha [a-z][a-z0-9_]*", place.sv),
+            en: format!("{}: part must match [a-z][a-z0-9_]*", place.en),
         }));
     }
     check_text(&raw_section.label, &place, "label")?;
@@ -227,27 +242,33 @@ impl Builder {
     }
 
     fn add_code_list(&mut self, name: String, raw_codes: Vec<RawCode>) -> Result<()> {
-        let place = format!("code list `{name}`");
+        let place = Text {
+            sv: format!("kodlista `{name}`"),
+            en: format!("code list `{name}`"),
+        };
         if !is_identifier(&name) {
             return Err(broken(Text {
-                sv: format!("{place}: namnet måste matcha [a-z][a-z0-9_]*"),
-                en: format!("{place}: name must match [a-z][a-z0-9_]*"),
+                sv: format!("{}: namnet måste matcha [a-z][a-z0-9_]*", place.sv),
+                en: format!("{}: name must match [a-z][a-z0-9_]*", place.en),
             }));
         }
         if raw_codes.is_empty() || raw_codes.len() > usize::from(u16::MAX) {
             return Err(broken(Text {
-                sv: format!("{place}: måste ha mellan 1 och {} koder", u16::MAX),
-                en: format!("{place}: must have between 1 and {} codes", u16::MAX),
+                sv: format!("{}: måste ha mellan 1 och {} koder", place.sv, u16::MAX),
+                en: format!("{}: must have between 1 and {} codes", place.en, u16::MAX),
             }));
         }
         let mut index = HashMap::with_capacity_and_hasher(raw_codes.len(), Default::default());
         let mut codes = Vec::with_capacity(raw_codes.len());
         for (position, raw) in raw_codes.into_iter().enumerate() {
-            let code_place = format!("{place}, code `{}`", raw.code);
+            let code_place = Text {
+                sv: format!("{}, kod `{}`", place.sv, raw.code),
+                en: format!("{}, code `{}`", place.en, raw.code),
+            };
             if !is_code(&raw.code) {
                 return Err(broken(Text {
-                    sv: format!("{code_place}: en kod måste matcha [a-z0-9_]+"),
-                    en: format!("{code_place}: a code must match [a-z0-9_]+"),
+                    sv: format!("{}: en kod måste matcha [a-z0-9_]+", code_place.sv),
+                    en: format!("{}: a code must match [a-z0-9_]+", code_place.en),
                 }));
             }
             check_text(&raw.label, &code_place, "label")?;
@@ -261,14 +282,14 @@ impl Builder {
                 .is_some()
             {
                 return Err(broken(Text {
-                    sv: format!("{code_place}: finns två gånger"),
-                    en: format!("{code_place}: listed twice"),
+                    sv: format!("{}: finns två gånger", code_place.sv),
+                    en: format!("{}: listed twice", code_place.en),
                 }));
             }
             if raw.group.as_deref().is_some_and(|g| !is_identifier(g)) {
                 return Err(broken(Text {
-                    sv: format!("{code_place}: gruppen måste matcha [a-z][a-z0-9_]*"),
-                    en: format!("{code_place}: group must match [a-z][a-z0-9_]*"),
+                    sv: format!("{}: gruppen måste matcha [a-z][a-z0-9_]*", code_place.sv),
+                    en: format!("{}: group must match [a-z][a-z0-9_]*", code_place.en),
                 }));
             }
             codes.push(Code {
@@ -289,12 +310,12 @@ impl Builder {
         Ok(())
     }
 
-    fn code_list(&self, place: &str, name: Option<&String>, kind: &str) -> Result<CodeListId> {
+    fn code_list(&self, place: &Text, name: Option<&String>, kind: &str) -> Result<CodeListId> {
         let name = name.ok_or_else(|| missing(place, "code_list", kind))?;
         self.code_list_ids.get(name).copied().ok_or_else(|| {
             broken(Text {
-                sv: format!("{place}: kodlistan `{name}` är inte definierad"),
-                en: format!("{place}: code list `{name}` is not defined"),
+                sv: format!("{}: kodlistan `{name}` är inte definierad", place.sv),
+                en: format!("{}: code list `{name}` is not defined", place.en),
             })
         })
     }
@@ -309,7 +330,10 @@ impl Builder {
         section: usize,
         parent: Option<Siblings<'_>>,
     ) -> Result<ItemId> {
-        let place = format!("item `{full_id}`");
+        let place = Text {
+            sv: format!("fråga `{full_id}`"),
+            en: format!("item `{full_id}`"),
+        };
         let kind_name = raw.kind.as_str();
         self.check_item(&raw, &place, &full_id, &local, parent)?;
         let scope = Scope { group: parent };
@@ -352,15 +376,15 @@ impl Builder {
     fn check_item(
         &self,
         raw: &RawItem,
-        place: &str,
+        place: &Text,
         full_id: &str,
         local: &str,
         parent: Option<Siblings<'_>>,
     ) -> Result<()> {
         let kind_name = raw.kind.as_str();
         let allowed = allowed_fields(kind_name).ok_or_else(|| {
-            broken(Text { sv: format!("{place}: okänd typ `{kind_name}`"), en: format!(
-                    "{place}: unknown kind `{kind_name}`; expected one of single_choice, multiple_choice, integer, decimal, date, boolean, text, ranking, group"
+            broken(Text { sv: format!("{}: okänd typ `{kind_name}`", place.sv), en: format!(
+                    "{}: unknown kind `{kind_name}`; expected one of single_choice, multiple_choice, integer, decimal, date, boolean, text, ranking, group", place.en
                 ) })
         })?;
         if let Some(field) = present_fields(raw)
@@ -368,8 +392,14 @@ impl Builder {
             .find(|f| !allowed.contains(f))
         {
             return Err(broken(Text {
-                sv: format!("{place}: fältet `{field}` gäller inte typen `{kind_name}`"),
-                en: format!("{place}: field `{field}` does not apply to kind `{kind_name}`"),
+                sv: format!(
+                    "{}: fältet `{field}` gäller inte typen `{kind_name}`",
+                    place.sv
+                ),
+                en: format!(
+                    "{}: field `{field}` does not apply to kind `{kind_name}`",
+                    place.en
+                ),
             }));
         }
         check_text(&raw.label, place, "label")?;
@@ -381,8 +411,8 @@ impl Builder {
         }
         if raw.required && raw.hideable {
             return Err(broken(Text {
-                sv: format!("{place}: en obligatorisk fråga kan inte vara döljbar"),
-                en: format!("{place}: a required item cannot be hideable"),
+                sv: format!("{}: en obligatorisk fråga kan inte vara döljbar", place.sv),
+                en: format!("{}: a required item cannot be hideable", place.en),
             }));
         }
         let duplicate = match parent {
@@ -391,8 +421,8 @@ impl Builder {
         };
         if duplicate {
             return Err(broken(Text {
-                sv: format!("{place}: deklarerad två gånger"),
-                en: format!("{place}: declared twice"),
+                sv: format!("{}: deklarerad två gånger", place.sv),
+                en: format!("{}: declared twice", place.en),
             }));
         }
         Ok(())
@@ -403,7 +433,7 @@ impl Builder {
     fn add_sub_items(
         &mut self,
         sub_items: Vec<RawItem>,
-        place: &str,
+        place: &Text,
         full_id: &str,
         id: ItemId,
         section: usize,
@@ -415,12 +445,12 @@ impl Builder {
             if !is_identifier(&sub.id) {
                 let error = broken(Text {
                     sv: format!(
-                        "{place}: delfrågans id `{}` måste matcha [a-z][a-z0-9_]*",
-                        sub.id
+                        "{}: delfrågans id `{}` måste matcha [a-z][a-z0-9_]*",
+                        place.sv, sub.id
                     ),
                     en: format!(
-                        "{place}: sub-item id `{}` must be a local name matching [a-z][a-z0-9_]*",
-                        sub.id
+                        "{}: sub-item id `{}` must be a local name matching [a-z][a-z0-9_]*",
+                        place.en, sub.id
                     ),
                 });
                 self.note("item", &sub_full, Err::<(), _>(error));
@@ -452,7 +482,7 @@ impl Builder {
 
     /// Resolves a condition's item reference: a sibling already declared in the same group, or a
     /// top-level item already declared.
-    fn reference(&self, place: &str, name: &str, scope: &Scope<'_>) -> Result<ItemId> {
+    fn reference(&self, place: &Text, name: &str, scope: &Scope<'_>) -> Result<ItemId> {
         if let Some(Siblings {
             locals, children, ..
         }) = scope.group
@@ -467,14 +497,14 @@ impl Builder {
         }
         self.top_level.get(name).copied().ok_or_else(|| {
             broken(Text { sv: format!(
-                    "{place}: villkoret hänvisar till `{name}`, som inte är en tidigare deklarerad fråga"
+                    "{}: villkoret hänvisar till `{name}`, som inte är en tidigare deklarerad fråga", place.sv
                 ), en: format!(
-                    "{place}: condition refers to `{name}`, which is not a top-level item or sibling declared before it"
+                    "{}: condition refers to `{name}`, which is not a top-level item or sibling declared before it", place.en
                 ) })
         })
     }
 
-    fn condition(&self, place: &str, raw: &RawCondition, scope: &Scope<'_>) -> Result<Condition> {
+    fn condition(&self, place: &Text, raw: &RawCondition, scope: &Scope<'_>) -> Result<Condition> {
         Ok(match raw {
             RawCondition::In { item, codes } => {
                 let id = self.reference(place, item, scope)?;
@@ -485,11 +515,13 @@ impl Builder {
                     other => {
                         return Err(broken(Text {
                             sv: format!(
-                                "{place}: villkoret `in` kräver en flervalsfråga, men `{item}` är {}",
+                                "{}: villkoret `in` kräver en flervalsfråga, men `{item}` är {}",
+                                place.sv,
                                 other.name()
                             ),
                             en: format!(
-                                "{place}: condition `in` needs a choice item, but `{item}` is {}",
+                                "{}: condition `in` needs a choice item, but `{item}` is {}",
+                                place.en,
                                 other.name()
                             ),
                         }));
@@ -498,15 +530,15 @@ impl Builder {
                 let list = &self.code_lists[list.0 as usize];
                 if codes.is_empty() {
                     return Err(broken(Text {
-                        sv: format!("{place}: villkoret `in` för `{item}` saknar koder"),
-                        en: format!("{place}: condition `in` on `{item}` lists no codes"),
+                        sv: format!("{}: villkoret `in` för `{item}` saknar koder", place.sv),
+                        en: format!("{}: condition `in` on `{item}` lists no codes", place.en),
                     }));
                 }
                 let codes = codes
                     .iter()
                     .map(|code| {
                         list.position(code).ok_or_else(|| {
-                            broken(Text { sv: format!("{place}: villkorets kod `{code}` finns inte i kodlistan `{}`", list.name), en: format!("{place}: condition code `{code}` is not in code list `{}` of `{item}`", list.name) })
+                            broken(Text { sv: format!("{}: villkorets kod `{code}` finns inte i kodlistan `{}`", place.sv, list.name), en: format!("{}: condition code `{code}` is not in code list `{}` of `{item}`", place.en, list.name) })
                         })
                     })
                     .collect::<Result<_>>()?;
@@ -517,11 +549,13 @@ impl Builder {
                 if !matches!(self.items[id.index()].kind, ItemKind::Boolean) {
                     return Err(broken(Text {
                         sv: format!(
-                            "{place}: villkoret `equals` kräver en ja/nej-fråga, men `{item}` är {}",
+                            "{}: villkoret `equals` kräver en ja/nej-fråga, men `{item}` är {}",
+                            place.sv,
                             self.items[id.index()].kind.name()
                         ),
                         en: format!(
-                            "{place}: condition `equals` needs a boolean item, but `{item}` is {}",
+                            "{}: condition `equals` needs a boolean item, but `{item}` is {}",
+                            place.en,
                             self.items[id.index()].kind.name()
                         ),
                     }));
@@ -545,14 +579,14 @@ impl Builder {
 
     fn conditions(
         &self,
-        place: &str,
+        place: &Text,
         raw: &[RawCondition],
         scope: &Scope<'_>,
     ) -> Result<Vec<Condition>> {
         if raw.is_empty() {
             return Err(broken(Text {
-                sv: format!("{place}: `all` och `any` kräver minst ett villkor"),
-                en: format!("{place}: `all` and `any` need at least one condition"),
+                sv: format!("{}: `all` och `any` kräver minst ett villkor", place.sv),
+                en: format!("{}: `all` and `any` need at least one condition", place.en),
             }));
         }
         raw.iter()

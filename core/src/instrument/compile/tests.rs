@@ -202,7 +202,30 @@ fn every_problem_is_reported_at_once_naming_the_part_and_the_rule() {
         "{}",
         error.message_sv()
     );
-    assert!(error.problems().iter().all(|p| !p.message.sv.is_empty()));
+    // The Swedish text names the place in Swedish too.
+    let places_sv: Vec<&str> = error
+        .problems()
+        .iter()
+        .map(|p| p.message.sv.split(':').next().unwrap_or_default())
+        .collect();
+    assert_eq!(
+        places_sv,
+        [
+            "definitionen",
+            "kodlista `jn`, kod `ja`",
+            "fråga `s.a`",
+            "fråga `s.b`",
+            "fråga `s.g.x`",
+            "fråga `s.d`",
+        ]
+    );
+    let mut section = minimal();
+    section["sections"][0]["label"]["sv"] = json!(" ");
+    let error = compile(&section).expect_err("an empty label");
+    assert_eq!(
+        error.message_sv(),
+        "avsnitt `s`: label behöver icke-tom svensk och engelsk text"
+    );
     // One problem keeps the message a single error always had.
     let mut one = minimal();
     one["sections"][0]["items"][2]["not_after"] = json!(["s.a"]);
