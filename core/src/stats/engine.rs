@@ -726,7 +726,7 @@ impl Aggregate {
 
     /// The strata comparable across aggregates: each class by its values, each place by unit
     /// name and year.
-    fn canonical(&self) -> Vec<(Option<[u8; 5]>, Option<(&str, i16)>, &Vec<Counter>)> {
+    fn canonical(&self) -> Vec<CanonicalStratum<'_>> {
         let mut out: Vec<_> = self
             .strata
             .classes()
@@ -821,6 +821,10 @@ impl Aggregate {
         }
     }
 }
+
+/// A stratum comparable across aggregates: a class by its values or a place by unit name and
+/// year, with its counters.
+type CanonicalStratum<'a> = (Option<[u8; 5]>, Option<(&'a str, i16)>, &'a Vec<Counter>);
 
 /// A stratum key with the unit by name, comparable across aggregates.
 type CanonicalKey<'a> = (u8, u8, u8, u8, &'a str, i16, u8);
