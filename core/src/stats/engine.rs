@@ -85,7 +85,7 @@ pub(crate) fn rank(start: Option<jiff::civil::Date>, person: Person) -> Rank {
     (start, person.document())
 }
 
-/// Counters of the records counted so far (see [`Strata`]), with the unit names interned, and what
+/// Counters of the records counted so far (in two sets of strata, see `Strata`), with the unit names interned, and what
 /// every aggregate keeps beside them:
 /// the instrument version and report date (partial results merge only when both agree) and the
 /// documents left out for error findings. The common part of every aggregate.
