@@ -9,6 +9,7 @@ use reqwest::StatusCode;
 use serde_json::json;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
+use crate::common::KillOnDrop;
 use crate::setup::ReadAnswer;
 use crate::setup::{Service, client, fia_document, raw_tls};
 
@@ -359,17 +360,6 @@ fn rusqlite_edit(path: &std::path::Path) -> rusqlite::Connection {
         )
         .expect("edit");
     connection
-}
-
-/// A child process killed when the test ends, also when it fails: a server left running would
-/// keep the test harness waiting on its inherited output.
-struct KillOnDrop(std::process::Child);
-
-impl Drop for KillOnDrop {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
 }
 
 #[test]

@@ -5,41 +5,13 @@
 //! NFC and case folding.
 
 use std::io::{BufRead, BufReader};
-use std::path::Path;
-use std::process::{Command, Output, Stdio};
+use std::process::{Command, Stdio};
 
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
+use crate::common::{KillOnDrop, bistand, generated_sue, ok};
 use crate::setup::client;
-
-fn bistand(args: &[&str], stdin: Option<&Path>) -> Output {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_bistand"));
-    command.args(args);
-    if let Some(path) = stdin {
-        command.stdin(std::fs::File::open(path).expect("input file"));
-    }
-    command.output().expect("bistand runs")
-}
-
-fn ok(output: &Output) -> String {
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    String::from_utf8(output.stdout.clone()).expect("UTF-8 output")
-}
-
-/// A child process killed when the test ends, also when it fails.
-struct KillOnDrop(std::process::Child);
-
-impl Drop for KillOnDrop {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
 
 #[test]
 fn init_accepts_unit_names_with_swedish_letters_and_spaces() {
@@ -123,23 +95,7 @@ async fn a_unit_named_soder_through_init_import_serve_records_and_reports() {
     let config = bistand_sidecar::config::Config::load(&config_path).expect("config");
 
     // Records whose unit is `Söder` (and `Norr`), imported with the service's keys.
-    let input = dir.path().join("sue.ndjson");
-    std::fs::write(
-        &input,
-        ok(&bistand(
-            &[
-                "generate",
-                "sue",
-                "--count",
-                "60",
-                "--seed",
-                "5",
-                "--client-ids",
-            ],
-            None,
-        )),
-    )
-    .expect("write");
+    let input = generated_sue(dir.path().join("sue.ndjson"), "60", "5", true);
     let lines: Vec<Value> = std::fs::read_to_string(&input)
         .expect("read")
         .lines()
