@@ -45,6 +45,8 @@ fn check_in_browser(pages: &[Page]) -> Vec<usize> {
     std::fs::write(&jobs_file, serde_json::to_vec(&jobs).expect("json")).expect("write");
     let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/tools/browser_check.py");
     let output = Command::new("python3")
+        // It imports report_cells.py from beside it: no bytecode cache in the source tree.
+        .env("PYTHONDONTWRITEBYTECODE", "1")
         .arg(&script)
         .arg(&jobs_file)
         .output()

@@ -1032,6 +1032,8 @@ fn values_matching_the_json_report(script: &str, json: &Path, file: &Path, varia
         .join("tests/tools")
         .join(script);
     let output = Command::new("python3")
+        // It imports report_cells.py from beside it: no bytecode cache in the source tree.
+        .env("PYTHONDONTWRITEBYTECODE", "1")
         .arg(&script)
         .arg(json)
         .arg(file)
