@@ -4,8 +4,9 @@
 //! Included by each binary (`mod common;`, from `http/main.rs` by path); each uses only some of it.
 #![allow(dead_code, reason = "each test binary uses only some of these helpers")]
 
+use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Output};
+use std::process::{Child, ChildStderr, Command, Output, Stdio};
 
 /// Runs the `bistand` binary built with these tests, with `stdin` read from a file if given.
 pub(crate) fn bistand(args: &[&str], stdin: Option<&Path>) -> Output {
@@ -53,6 +54,38 @@ impl Drop for KillOnDrop {
         let _ = self.0.kill();
         let _ = self.0.wait();
     }
+}
+
+/// Starts `bistand serve --config CONFIG` and waits for its `listening` log line: the server
+/// (killed when the guard drops, also if it never listens), the rest of its log, and the address
+/// it listens on.
+pub(crate) fn serve(config: &Path) -> (KillOnDrop, BufReader<ChildStderr>, String) {
+    let mut server = KillOnDrop(
+        Command::new(env!("CARGO_BIN_EXE_bistand"))
+            .args(["serve", "--config"])
+            .arg(config)
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("spawn"),
+    );
+    let mut stderr = BufReader::new(server.0.stderr.take().expect("stderr"));
+    let mut line = String::new();
+    let address = loop {
+        line.clear();
+        assert!(
+            stderr.read_line(&mut line).expect("log") > 0,
+            "server exited"
+        );
+        let entry: serde_json::Value = serde_json::from_str(&line).expect("JSON log line");
+        if entry["fields"]["message"] == "listening" {
+            break entry["fields"]["address"]
+                .as_str()
+                .expect("address")
+                .to_owned();
+        }
+    };
+    (server, stderr, address)
 }
 
 /// Every file in `files` parses as a FHIR R4B Questionnaire with items under the independent

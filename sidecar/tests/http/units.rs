@@ -4,13 +4,10 @@
 //! it `söder`. Unit names are one rule (`bistand_core::UnitName`): Unicode letters, compared after
 //! NFC and case folding.
 
-use std::io::{BufRead, BufReader};
-use std::process::{Command, Stdio};
-
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
-use crate::common::{KillOnDrop, bistand, generated_sue, ok};
+use crate::common::{bistand, generated_sue, ok, serve};
 use crate::setup::client;
 
 #[test]
@@ -135,30 +132,7 @@ async fn a_unit_named_soder_through_init_import_serve_records_and_reports() {
     );
 
     // `bistand serve` on loopback.
-    let mut child = Command::new(env!("CARGO_BIN_EXE_bistand"))
-        .args(["serve", "--config"])
-        .arg(&config_path)
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("spawn");
-    let mut stderr = BufReader::new(child.stderr.take().expect("stderr"));
-    let _guard = KillOnDrop(child);
-    let mut line = String::new();
-    let address = loop {
-        line.clear();
-        assert!(
-            stderr.read_line(&mut line).expect("log") > 0,
-            "server exited"
-        );
-        let entry: Value = serde_json::from_str(&line).expect("JSON log line");
-        if entry["fields"]["message"] == "listening" {
-            break entry["fields"]["address"]
-                .as_str()
-                .expect("address")
-                .to_owned();
-        }
-    };
+    let (_server, mut stderr, address) = serve(&config_path);
     // Keep reading the log so the server never blocks on a full pipe.
     std::thread::spawn(move || std::io::copy(&mut stderr, &mut std::io::sink()));
     let base = format!(
