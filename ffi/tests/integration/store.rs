@@ -13,7 +13,7 @@ use bistand::{
 use serde_json::Value;
 
 use crate::support::{
-    Engine, call, fixture, last_error_en, last_error_sv, report_keyed, sentinel, sue_records,
+    Engine, call, fails, fixture, last_error_en, last_error_sv, report_keyed, sentinel, sue_records,
 };
 
 use bistand_status::*;
@@ -31,20 +31,6 @@ const TODAY: &CStr = c"2026-11-24";
 
 /// Who stores records in these tests, for the audit log.
 const WRITER: &CStr = c"verksamhetssystem@kommun.se";
-
-/// Asserts a failure with `status` and a message in both languages.
-#[track_caller]
-fn fails(got: bistand_status, status: bistand_status) {
-    assert_eq!(got, status, "{}", last_error_en());
-    assert!(
-        !last_error_en().is_empty(),
-        "English message for {status:?}"
-    );
-    assert!(
-        !last_error_sv().is_empty(),
-        "Swedish message for {status:?}"
-    );
-}
 
 /// A store handle that closes itself.
 struct Store(*mut bistand_store);
