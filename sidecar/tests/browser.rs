@@ -9,7 +9,7 @@ mod common;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use common::{bistand, generated_sue, ok};
+use common::{bistand, generated_sue, ok, report_to};
 
 /// Where screenshots and PDFs are kept after the test, to look at.
 fn artefacts() -> PathBuf {
@@ -111,16 +111,7 @@ fn html_pages_pass_axe_match_the_json_and_print() {
     let mut pages = Vec::new();
     for lang in ["sv", "en"] {
         let html = path(&format!("report-{lang}.html"));
-        let mut args = base.to_vec();
-        args.extend([
-            "--format",
-            "html",
-            "--lang",
-            lang,
-            "--out",
-            html.to_str().expect("path"),
-        ]);
-        ok(&bistand(&args, None));
+        report_to(&base, &["--format", "html", "--lang", lang], &html);
         let page = std::fs::read_to_string(&html).expect("written");
         // Charts: shares with intervals per group, and a heat map of needs against interventions.
         assert!(page.contains("<svg"), "{lang}: no chart");

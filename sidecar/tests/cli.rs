@@ -6,7 +6,7 @@ mod common;
 use std::path::Path;
 use std::process::{Command, Output};
 
-use common::{assert_fhir_questionnaires_parse, bistand, generated_sue, new_keys, ok};
+use common::{assert_fhir_questionnaires_parse, bistand, generated_sue, new_keys, ok, report_to};
 
 #[test]
 fn report_from_the_store_equals_report_from_ndjson() {
@@ -1085,17 +1085,22 @@ fn odds_ratios_read_back_from_csv_and_xlsx() {
         .count();
     assert!(ratios >= 20, "only {ratios} odds ratios with intervals");
     std::fs::write(&json, bytes).expect("write");
-    for (format, script, variant) in [
-        ("csv", "csv_roundtrip.py", "excel-sv"),
-        ("xlsx", "xlsx_check.py", "sv"),
+    for (format, extra, script, variant) in [
+        (
+            "csv",
+            &["--format", "csv"][..],
+            "csv_roundtrip.py",
+            "excel-sv",
+        ),
+        (
+            "xlsx",
+            &["--format", "xlsx", "--lang", "sv"],
+            "xlsx_check.py",
+            "sv",
+        ),
     ] {
         let file = dir.path().join(format!("report.{format}"));
-        let mut args = base.to_vec();
-        args.extend(["--format", format, "--out", file.to_str().expect("path")]);
-        if format == "xlsx" {
-            args.extend(["--lang", "sv"]);
-        }
-        ok(&bistand(&args, None));
+        report_to(&base, extra, &file);
         let compared = values_matching_the_json_report(script, &json, &file, variant);
         assert!(compared > 1000, "{format}: only {compared} values compared");
     }
@@ -1343,16 +1348,7 @@ fn xlsx_reads_back_in_openpyxl_with_the_json_reports_numbers() {
     std::fs::write(&json, ok(&bistand(&base, None))).expect("write");
     for lang in ["sv", "en"] {
         let xlsx = dir.path().join(format!("report-{lang}.xlsx"));
-        let mut args = base.to_vec();
-        args.extend([
-            "--format",
-            "xlsx",
-            "--lang",
-            lang,
-            "--out",
-            xlsx.to_str().expect("path"),
-        ]);
-        ok(&bistand(&args, None));
+        report_to(&base, &["--format", "xlsx", "--lang", lang], &xlsx);
         let bytes = std::fs::read(&xlsx).expect("written");
         assert!(bytes.starts_with(b"PK"), "a zip container");
         let compared = values_matching_the_json_report("xlsx_check.py", &json, &xlsx, lang);

@@ -28,6 +28,14 @@ pub(crate) fn ok(output: &Output) -> String {
     String::from_utf8(output.stdout.clone()).expect("UTF-8 output")
 }
 
+/// Runs the report command `base` with `extra` (its format, language) writing to `out`.
+pub(crate) fn report_to(base: &[&str], extra: &[&str], out: &Path) {
+    let mut args = base.to_vec();
+    args.extend_from_slice(extra);
+    args.extend(["--out", out.to_str().expect("path")]);
+    ok(&bistand(&args, None));
+}
+
 /// A new keys file at `path`, as `bistand keys generate` prints it.
 pub(crate) fn new_keys(path: PathBuf) -> PathBuf {
     std::fs::write(&path, ok(&bistand(&["keys", "generate"], None))).expect("write keys");
