@@ -4,30 +4,12 @@
 //! kept under the target directory (`target/tmp/browser/`) and printing to PDF works.
 //! Chromium and axe-core are installed by scripts/ensure-tools.sh; the test fails without them.
 
+mod common;
+
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Command;
 
-fn bistand(args: &[&str]) -> Output {
-    bistand_with_input(args, None)
-}
-
-fn bistand_with_input(args: &[&str], stdin: Option<&Path>) -> Output {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_bistand"));
-    command.args(args);
-    if let Some(path) = stdin {
-        command.stdin(std::fs::File::open(path).expect("input file"));
-    }
-    command.output().expect("bistand runs")
-}
-
-fn ok(output: &Output) -> String {
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    String::from_utf8(output.stdout.clone()).expect("UTF-8 output")
-}
+use common::{bistand, generated_sue, ok, report_to};
 
 /// Where screenshots and PDFs are kept after the test, to look at.
 fn artefacts() -> PathBuf {
@@ -63,6 +45,8 @@ fn check_in_browser(pages: &[Page]) -> Vec<usize> {
     std::fs::write(&jobs_file, serde_json::to_vec(&jobs).expect("json")).expect("write");
     let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/tools/browser_check.py");
     let output = Command::new("python3")
+        // It imports report_cells.py from beside it: no bytecode cache in the source tree.
+        .env("PYTHONDONTWRITEBYTECODE", "1")
         .arg(&script)
         .arg(&jobs_file)
         .output()
@@ -104,20 +88,11 @@ fn html_pages_pass_axe_match_the_json_and_print() {
     let dir = tempfile::tempdir().expect("temp dir");
     let path = |name: &str| dir.path().join(name);
     let keys = path("keys.json");
-    ok(&bistand(&[
-        "keys",
-        "generate",
-        "--out",
-        keys.to_str().expect("path"),
-    ]));
-    let input = path("sue.ndjson");
-    std::fs::write(
-        &input,
-        ok(&bistand(&[
-            "generate", "sue", "--count", "600", "--seed", "17",
-        ])),
-    )
-    .expect("write");
+    ok(&bistand(
+        &["keys", "generate", "--out", keys.to_str().expect("path")],
+        None,
+    ));
+    let input = generated_sue(path("sue.ndjson"), "600", "17", false);
     let base = [
         "report",
         "--input",
@@ -132,20 +107,11 @@ fn html_pages_pass_axe_match_the_json_and_print() {
         "unit",
     ];
     let json = path("report.json");
-    std::fs::write(&json, ok(&bistand(&base))).expect("write");
+    std::fs::write(&json, ok(&bistand(&base, None))).expect("write");
     let mut pages = Vec::new();
     for lang in ["sv", "en"] {
         let html = path(&format!("report-{lang}.html"));
-        let mut args = base.to_vec();
-        args.extend([
-            "--format",
-            "html",
-            "--lang",
-            lang,
-            "--out",
-            html.to_str().expect("path"),
-        ]);
-        ok(&bistand(&args));
+        report_to(&base, &["--format", "html", "--lang", lang], &html);
         let page = std::fs::read_to_string(&html).expect("written");
         // Charts: shares with intervals per group, and a heat map of needs against interventions.
         assert!(page.contains("<svg"), "{lang}: no chart");
@@ -172,27 +138,27 @@ fn html_pages_pass_axe_match_the_json_and_print() {
     let migrated = path("fia-2.json");
     std::fs::write(
         &migrated,
-        ok(&bistand_with_input(
-            &["migrate", "--to", "2"],
-            Some(&one_line),
-        )),
+        ok(&bistand(&["migrate", "--to", "2"], Some(&one_line))),
     )
     .expect("write");
     for (version, file) in [("1", &example), ("2", &migrated)] {
         let file = file.to_str().expect("path");
         let json = path(&format!("fia-{version}-summary.json"));
-        std::fs::write(&json, ok(&bistand(&["summary", file]))).expect("write");
+        std::fs::write(&json, ok(&bistand(&["summary", file], None))).expect("write");
         for lang in ["sv", "en"] {
-            let page = ok(&bistand(&[
-                "summary",
-                file,
-                "--today",
-                "2026-11-24",
-                "--format",
-                "html",
-                "--lang",
-                lang,
-            ]));
+            let page = ok(&bistand(
+                &[
+                    "summary",
+                    file,
+                    "--today",
+                    "2026-11-24",
+                    "--format",
+                    "html",
+                    "--lang",
+                    lang,
+                ],
+                None,
+            ));
             // The plan as the client reads it: goals, who is responsible, follow-up dates.
             let (responsible, ranked_first) = match lang {
                 "sv" => ("Klienten", "Skulder"),

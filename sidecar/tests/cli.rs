@@ -1,58 +1,19 @@
 //! The command line end to end: keys, import into the encrypted store, and the same group report
 //! from the store as from the NDJSON it was imported from.
 
+mod common;
+
 use std::path::Path;
 use std::process::{Command, Output};
 
-fn bistand(args: &[&str], stdin: Option<&Path>) -> Output {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_bistand"));
-    command.args(args);
-    if let Some(path) = stdin {
-        command.stdin(std::fs::File::open(path).expect("input file"));
-    }
-    command.output().expect("bistand runs")
-}
-
-fn ok(output: &Output) -> String {
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    String::from_utf8(output.stdout.clone()).expect("UTF-8 output")
-}
+use common::{assert_fhir_questionnaires_parse, bistand, generated_sue, new_keys, ok, report_to};
 
 #[test]
 fn report_from_the_store_equals_report_from_ndjson() {
     let dir = tempfile::tempdir().expect("temp dir");
-    let keys = dir.path().join("keys.json");
-    std::fs::write(&keys, ok(&bistand(&["keys", "generate"], None))).expect("write keys");
-    let wrapped = dir.path().join("wrapped.ndjson");
-    std::fs::write(
-        &wrapped,
-        ok(&bistand(
-            &[
-                "generate",
-                "sue",
-                "--count",
-                "400",
-                "--seed",
-                "9",
-                "--client-ids",
-            ],
-            None,
-        )),
-    )
-    .expect("write");
-    let plain = dir.path().join("plain.ndjson");
-    std::fs::write(
-        &plain,
-        ok(&bistand(
-            &["generate", "sue", "--count", "400", "--seed", "9"],
-            None,
-        )),
-    )
-    .expect("write");
+    let keys = new_keys(dir.path().join("keys.json"));
+    let wrapped = generated_sue(dir.path().join("wrapped.ndjson"), "400", "9", true);
+    let plain = generated_sue(dir.path().join("plain.ndjson"), "400", "9", false);
     let db = dir.path().join("store.db");
     let (db_s, keys_s) = (db.to_str().expect("path"), keys.to_str().expect("path"));
     let import = bistand(
@@ -191,8 +152,7 @@ fn report_from_the_store_equals_report_from_ndjson() {
     assert!(!raw.contains("bakgrund.kon"), "bodies are sealed");
 
     // The wrong keys are refused, never read as data.
-    let other = dir.path().join("other.json");
-    std::fs::write(&other, ok(&bistand(&["keys", "generate"], None))).expect("write keys");
+    let other = new_keys(dir.path().join("other.json"));
     let wrong = bistand(
         &[
             "report",
@@ -211,8 +171,7 @@ fn report_from_the_store_equals_report_from_ndjson() {
 #[test]
 fn import_refuses_invalid_documents_by_line_number_without_content() {
     let dir = tempfile::tempdir().expect("temp dir");
-    let keys = dir.path().join("keys.json");
-    std::fs::write(&keys, ok(&bistand(&["keys", "generate"], None))).expect("write keys");
+    let keys = new_keys(dir.path().join("keys.json"));
     let input = dir.path().join("input.ndjson");
     std::fs::write(
         &input,
@@ -526,22 +485,9 @@ fn keys_generate_out_is_private_unique_and_never_overwrites_and_rotate_keeps_old
     assert!(String::from_utf8_lossy(&rotated.stderr).contains(after.keyring.active().id()));
 }
 
+/// `count` synthetic records with client ids (seed 5) in `input.ndjson` in `dir`.
 fn generated_input(dir: &Path, count: &str) -> std::path::PathBuf {
-    let input = dir.join("input.ndjson");
-    let lines = ok(&bistand(
-        &[
-            "generate",
-            "sue",
-            "--count",
-            count,
-            "--seed",
-            "5",
-            "--client-ids",
-        ],
-        None,
-    ));
-    std::fs::write(&input, lines).expect("write");
-    input
+    generated_sue(dir.join("input.ndjson"), count, "5", true)
 }
 
 fn import(db: &Path, keys: &Path, input: &Path, extra: &[&str]) -> Output {
@@ -1159,24 +1105,7 @@ fn fhir_questionnaires_of_every_definition_parse_with_an_independent_fhir_model(
         std::fs::write(&path, printed).expect("write");
         files.push(path);
     }
-    let output = Command::new("python3")
-        .arg("-c")
-        .arg(
-            "import json, sys\n\
-             from fhir.resources.R4B.questionnaire import Questionnaire\n\
-             for path in sys.argv[1:]:\n\
-             \x20   q = Questionnaire.model_validate(json.load(open(path)))\n\
-             \x20   assert q.item, path\n\
-             print('parsed')",
-        )
-        .args(&files)
-        .output()
-        .expect("python3 (scripts/ensure-tools.sh installs it)");
-    assert!(
-        output.status.success(),
-        "fhir.resources refused a Questionnaire (or is missing: run scripts/ensure-tools.sh):\n{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
+    assert_fhir_questionnaires_parse(&files);
 }
 
 /// Runs a checker from `tests/tools/` (`SCRIPT JSON FILE VARIANT`), which reads a rendered report
@@ -1186,6 +1115,8 @@ fn values_matching_the_json_report(script: &str, json: &Path, file: &Path, varia
         .join("tests/tools")
         .join(script);
     let output = Command::new("python3")
+        // It imports report_cells.py from beside it: no bytecode cache in the source tree.
+        .env("PYTHONDONTWRITEBYTECODE", "1")
         .arg(&script)
         .arg(json)
         .arg(file)
@@ -1237,17 +1168,22 @@ fn odds_ratios_read_back_from_csv_and_xlsx() {
         .count();
     assert!(ratios >= 20, "only {ratios} odds ratios with intervals");
     std::fs::write(&json, bytes).expect("write");
-    for (format, script, variant) in [
-        ("csv", "csv_roundtrip.py", "excel-sv"),
-        ("xlsx", "xlsx_check.py", "sv"),
+    for (format, extra, script, variant) in [
+        (
+            "csv",
+            &["--format", "csv"][..],
+            "csv_roundtrip.py",
+            "excel-sv",
+        ),
+        (
+            "xlsx",
+            &["--format", "xlsx", "--lang", "sv"],
+            "xlsx_check.py",
+            "sv",
+        ),
     ] {
         let file = dir.path().join(format!("report.{format}"));
-        let mut args = base.to_vec();
-        args.extend(["--format", format, "--out", file.to_str().expect("path")]);
-        if format == "xlsx" {
-            args.extend(["--lang", "sv"]);
-        }
-        ok(&bistand(&args, None));
+        report_to(&base, extra, &file);
         let compared = values_matching_the_json_report(script, &json, &file, variant);
         assert!(compared > 1000, "{format}: only {compared} values compared");
     }
@@ -1258,25 +1194,8 @@ fn odds_ratios_read_back_from_csv_and_xlsx() {
 #[test]
 fn csv_reads_back_in_python_with_the_json_reports_numbers() {
     let dir = tempfile::tempdir().expect("temp dir");
-    let keys = dir.path().join("keys.json");
-    std::fs::write(&keys, ok(&bistand(&["keys", "generate"], None))).expect("write keys");
-    let input = dir.path().join("sue.ndjson");
-    std::fs::write(
-        &input,
-        ok(&bistand(
-            &[
-                "generate",
-                "sue",
-                "--count",
-                "600",
-                "--seed",
-                "17",
-                "--client-ids",
-            ],
-            None,
-        )),
-    )
-    .expect("write");
+    let keys = new_keys(dir.path().join("keys.json"));
+    let input = generated_sue(dir.path().join("sue.ndjson"), "600", "17", true);
     let report = |extra: &[&str]| {
         let mut args = vec![
             "report",
@@ -1369,8 +1288,7 @@ fn csv_reads_back_in_python_with_the_json_reports_numbers() {
 #[test]
 fn verify_says_identical_then_names_what_changed_after_one_more_record() {
     let dir = tempfile::tempdir().expect("temp dir");
-    let keys = dir.path().join("keys.json");
-    std::fs::write(&keys, ok(&bistand(&["keys", "generate"], None))).expect("write keys");
+    let keys = new_keys(dir.path().join("keys.json"));
     let input = generated_input(dir.path(), "300");
     let db = dir.path().join("store.db");
     ok(&import(&db, &keys, &input, &[]));
@@ -1435,23 +1353,7 @@ fn verify_says_identical_then_names_what_changed_after_one_more_record() {
     );
 
     // One more record, of another client.
-    let one = dir.path().join("one.ndjson");
-    std::fs::write(
-        &one,
-        ok(&bistand(
-            &[
-                "generate",
-                "sue",
-                "--count",
-                "1",
-                "--seed",
-                "99",
-                "--client-ids",
-            ],
-            None,
-        )),
-    )
-    .expect("write");
+    let one = generated_sue(dir.path().join("one.ndjson"), "1", "99", true);
     ok(&import(&db, &keys, &one, &[]));
     let changed = verify("en");
     assert_eq!(changed.status.code(), Some(1));
@@ -1513,8 +1415,7 @@ fn verify_says_identical_then_names_what_changed_after_one_more_record() {
 #[test]
 fn xlsx_reads_back_in_openpyxl_with_the_json_reports_numbers() {
     let dir = tempfile::tempdir().expect("temp dir");
-    let keys = dir.path().join("keys.json");
-    std::fs::write(&keys, ok(&bistand(&["keys", "generate"], None))).expect("write keys");
+    let keys = new_keys(dir.path().join("keys.json"));
     let input = generated_input(dir.path(), "500");
     let (input_s, keys_s) = (input.to_str().expect("path"), keys.to_str().expect("path"));
     let base = [
@@ -1530,16 +1431,7 @@ fn xlsx_reads_back_in_openpyxl_with_the_json_reports_numbers() {
     std::fs::write(&json, ok(&bistand(&base, None))).expect("write");
     for lang in ["sv", "en"] {
         let xlsx = dir.path().join(format!("report-{lang}.xlsx"));
-        let mut args = base.to_vec();
-        args.extend([
-            "--format",
-            "xlsx",
-            "--lang",
-            lang,
-            "--out",
-            xlsx.to_str().expect("path"),
-        ]);
-        ok(&bistand(&args, None));
+        report_to(&base, &["--format", "xlsx", "--lang", lang], &xlsx);
         let bytes = std::fs::read(&xlsx).expect("written");
         assert!(bytes.starts_with(b"PK"), "a zip container");
         let compared = values_matching_the_json_report("xlsx_check.py", &json, &xlsx, lang);
@@ -1553,22 +1445,8 @@ fn xlsx_reads_back_in_openpyxl_with_the_json_reports_numbers() {
 #[test]
 fn report_tables_selects_the_full_reports_tables() {
     let dir = tempfile::tempdir().expect("temp dir");
-    let keys = dir.path().join("keys.json");
-    std::fs::write(&keys, ok(&bistand(&["keys", "generate"], None))).expect("write keys");
-    let input = dir.path().join("wrapped.ndjson");
-    let generated = ok(&bistand(
-        &[
-            "generate",
-            "sue",
-            "--count",
-            "300",
-            "--seed",
-            "4",
-            "--client-ids",
-        ],
-        None,
-    ));
-    std::fs::write(&input, generated).expect("write");
+    let keys = new_keys(dir.path().join("keys.json"));
+    let input = generated_sue(dir.path().join("wrapped.ndjson"), "300", "4", true);
     let db = dir.path().join("store.db");
     let (db_s, keys_s, input_s) = (
         db.to_str().expect("path"),

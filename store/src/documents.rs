@@ -799,17 +799,7 @@ mod tests {
         let (store, documents) = stored_documents(&engine, 60, |n| format!("EB-{n}"));
         let options = ReportOptions::default();
         let report = |units: Option<&[String]>| {
-            report_from_store(
-                &store,
-                &engine,
-                "sue",
-                units,
-                today(),
-                &options,
-                &statistics(),
-                &reader(),
-            )
-            .expect("report")
+            sue_report(&store, &engine, units, &options).expect("report")
         };
         let all = report(None);
         assert_eq!(all.report.records, documents.len() as u64);
@@ -855,19 +845,10 @@ mod tests {
         let options = ReportOptions::default();
         let report = |units: &[&str]| {
             let units: Vec<String> = units.iter().map(|u| (*u).to_owned()).collect();
-            report_from_store(
-                &store,
-                &engine,
-                "sue",
-                Some(&units),
-                today(),
-                &options,
-                &statistics(),
-                &reader(),
-            )
-            .expect("report")
-            .report
-            .records
+            sue_report(&store, &engine, Some(&units), &options)
+                .expect("report")
+                .report
+                .records
         };
         for spelling in ["Söder", "söder", "SÖDER", "So\u{308}der", "so\u{308}der"] {
             assert_eq!(report(&[spelling]), soder, "{spelling}");
@@ -910,17 +891,7 @@ mod tests {
         }
         let options = ReportOptions::default();
         let report = |store: &SqliteStore, units: Option<&[String]>| {
-            let reader = reader();
-            report_from_store(
-                store,
-                &engine,
-                "sue",
-                units,
-                today(),
-                &options,
-                &statistics(),
-                &reader,
-            )
+            sue_report(store, &engine, units, &options)
         };
         let units = [
             "Söder".to_owned(),
@@ -934,17 +905,7 @@ mod tests {
             exact: true,
             ..ReportOptions::default()
         };
-        report_from_store(
-            &store,
-            &engine,
-            "sue",
-            None,
-            today(),
-            &exact,
-            &statistics(),
-            &reader(),
-        )
-        .expect_err("exact is refused");
+        sue_report(&store, &engine, None, &exact).expect_err("exact is refused");
         drop(store);
 
         // Other secret, same key id: no record opens, the report fails, and is audited so.
@@ -1021,6 +982,26 @@ mod tests {
         StatisticsKey::derive_from(&key())
     }
 
+    /// The SUE report of `units` from `store` as of `today()`, under the tests' statistics key,
+    /// read by `reader()`.
+    fn sue_report(
+        store: &dyn AuditedStore,
+        engine: &Engine,
+        units: Option<&[String]>,
+        options: &ReportOptions,
+    ) -> Result<StoreReport> {
+        report_from_store(
+            store,
+            engine,
+            "sue",
+            units,
+            today(),
+            options,
+            &statistics(),
+            &reader(),
+        )
+    }
+
     /// Persons, not records: a client with three records counts once in the composition table,
     /// through one record; records stay counted as records. Ten clients with three records each:
     /// the published count is within D = 2 of 10 persons, so never near the 30 records it would
@@ -1030,17 +1011,7 @@ mod tests {
         let engine = Engine::new().expect("engine");
         // Records 3k, 3k + 1 and 3k + 2 are one client's.
         let (store, _) = stored_documents(&engine, 30, |n| format!("EB-Ö-{}", n / 3));
-        let report = report_from_store(
-            &store,
-            &engine,
-            "sue",
-            None,
-            today(),
-            &ReportOptions::default(),
-            &statistics(),
-            &reader(),
-        )
-        .expect("report");
+        let report = sue_report(&store, &engine, None, &ReportOptions::default()).expect("report");
         assert_eq!(report.report.records, 30);
         assert_eq!(report.report.persons, 10);
         let clients = &report.report.tables[0];
@@ -1062,17 +1033,7 @@ mod tests {
             exact: true,
             ..ReportOptions::default()
         };
-        let error = report_from_store(
-            &store,
-            &engine,
-            "sue",
-            None,
-            today(),
-            &exact,
-            &statistics(),
-            &reader(),
-        )
-        .expect_err("always perturbed");
+        let error = sue_report(&store, &engine, None, &exact).expect_err("always perturbed");
         assert_eq!(error.kind(), ErrorKind::InvalidInput);
     }
 
@@ -1090,17 +1051,7 @@ mod tests {
                 b"not json".to_vec(),
             ))
             .expect("stored");
-        let report = report_from_store(
-            &store,
-            &engine,
-            "sue",
-            None,
-            today(),
-            &ReportOptions::default(),
-            &statistics(),
-            &reader(),
-        )
-        .expect("report");
+        let report = sue_report(&store, &engine, None, &ReportOptions::default()).expect("report");
         assert_eq!(report.report.records, 0);
         assert_eq!(
             report.not_counted,

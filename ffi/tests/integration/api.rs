@@ -361,6 +361,23 @@ fn default_provenance(engine: &Engine, records: &[u8]) -> Provenance {
     serde_json::from_value(value["report"]["provenance"].clone()).expect("provenance")
 }
 
+/// Exact counts, as asked: the caller holds the documents (the data owner).
+fn exact() -> ReportOptions {
+    ReportOptions {
+        exact: true,
+        ..ReportOptions::default()
+    }
+}
+
+/// What the C ABI's exact default report over `records` must equal in every format: the Rust
+/// report, with the provenance the C ABI gives it.
+fn expected_default_report(engine: &Engine, records: &[u8]) -> GroupReport {
+    GroupReport {
+        provenance: Some(default_provenance(engine, records)),
+        ..rust_sue_report(records, &exact())
+    }
+}
+
 fn text(bytes: Vec<u8>) -> String {
     String::from_utf8(bytes).expect("the output is UTF-8")
 }
@@ -369,12 +386,7 @@ fn text(bytes: Vec<u8>) -> String {
 fn report_is_the_rust_report_for_the_sue_fixture() {
     let engine = Engine::new();
     let records = sue_records();
-    // Exact, as asked: the caller holds the documents (the data owner).
-    let exact = ReportOptions {
-        exact: true,
-        ..ReportOptions::default()
-    };
-    let expected = rust_sue_report(&records, &exact);
+    let expected = rust_sue_report(&records, &exact());
     assert_eq!(expected.records, 400);
     let (status, output) = report(
         &engine,
@@ -431,14 +443,7 @@ fn report_options_threshold_breakdowns_and_csv() {
         );
         let (status, output) = report(&engine, c"sue", &records, options.as_bytes());
         assert_eq!(status, bistand_status::BISTAND_OK, "{}", last_error_en());
-        let exact = ReportOptions {
-            exact: true,
-            ..ReportOptions::default()
-        };
-        let expected = GroupReport {
-            provenance: Some(default_provenance(&engine, &records)),
-            ..rust_sue_report(&records, &exact)
-        };
+        let expected = expected_default_report(&engine, &records);
         let expected = to_csv(&expected, language, CsvDialect::for_language(language));
         assert!(text(output) == expected, "CSV in {name}");
     }
@@ -450,14 +455,7 @@ fn report_options_threshold_breakdowns_and_csv() {
         br#"{"as_of": "2026-11-24", "exact": true, "format": "csv", "language": "en", "csv_dialect": "excel-sv"}"#,
     );
     assert_eq!(status, bistand_status::BISTAND_OK, "{}", last_error_en());
-    let exact = ReportOptions {
-        exact: true,
-        ..ReportOptions::default()
-    };
-    let expected = GroupReport {
-        provenance: Some(default_provenance(&engine, &records)),
-        ..rust_sue_report(&records, &exact)
-    };
+    let expected = expected_default_report(&engine, &records);
     let expected = to_csv(&expected, Language::English, CsvDialect::ExcelSv);
     assert!(
         text(output) == expected,
@@ -471,10 +469,7 @@ fn report_options_threshold_breakdowns_and_csv() {
         br#"{"as_of": "2026-11-24", "exact": true, "format": "xlsx", "language": "en"}"#,
     );
     assert_eq!(status, bistand_status::BISTAND_OK, "{}", last_error_en());
-    let expected = GroupReport {
-        provenance: Some(default_provenance(&engine, &records)),
-        ..rust_sue_report(&records, &exact)
-    };
+    let expected = expected_default_report(&engine, &records);
     assert!(
         output == bistand_core::stats::xlsx::to_xlsx(&expected, Language::English).expect("xlsx"),
         "XLSX"
@@ -487,10 +482,7 @@ fn report_options_threshold_breakdowns_and_csv() {
         br#"{"as_of": "2026-11-24", "exact": true, "format": "html"}"#,
     );
     assert_eq!(status, bistand_status::BISTAND_OK, "{}", last_error_en());
-    let expected = GroupReport {
-        provenance: Some(default_provenance(&engine, &records)),
-        ..rust_sue_report(&records, &exact)
-    };
+    let expected = expected_default_report(&engine, &records);
     assert!(
         text(output) == bistand_core::stats::html::to_html(&expected, Language::Swedish),
         "HTML"
@@ -508,12 +500,7 @@ fn report_options_threshold_breakdowns_and_csv() {
 fn report_skips_and_counts_unreadable_lines_and_invalid_documents() {
     let engine = Engine::new();
     let records = sue_records();
-    // Exact, as asked: the caller holds the documents (the data owner).
-    let exact = ReportOptions {
-        exact: true,
-        ..ReportOptions::default()
-    };
-    let expected = rust_sue_report(&records, &exact);
+    let expected = rust_sue_report(&records, &exact());
     // Blank lines, then three unreadable ones: not JSON, a FIA document, not UTF-8.
     let mut input = b"\n   \r\nnot json\n{\"instrument\": \"fia\", \"version\": \"1\", \"status\": \"draft\", \"answers\": {}}\n\xff\xfe\n".to_vec();
     // A SUE document with an error finding: a known item with a wrong type.

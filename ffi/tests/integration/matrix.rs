@@ -13,7 +13,7 @@ use bistand::{
 };
 
 use crate::support::{
-    Engine, call, fixture, last_error_en, last_error_sv, report, sentinel, sue_records,
+    Engine, call, fails, fixture, last_error_en, last_error_sv, report, sentinel, sue_records,
 };
 
 use bistand_status::*;
@@ -22,20 +22,6 @@ use bistand_status::*;
 const HUGE: [usize; 4] = [usize::MAX, isize::MAX as usize, 1 << 40, 1024 * 1024 + 1];
 
 const SECRET: [u8; 32] = [7; 32];
-
-/// Asserts a failure with `status` and a message in both languages.
-#[track_caller]
-fn fails(got: bistand_status, status: bistand_status) {
-    assert_eq!(got, status);
-    assert!(
-        !last_error_en().is_empty(),
-        "English message for {status:?}"
-    );
-    assert!(
-        !last_error_sv().is_empty(),
-        "Swedish message for {status:?}"
-    );
-}
 
 struct Args<'a> {
     engine: *const bistand_engine,

@@ -13,7 +13,7 @@ use bistand::{
 use serde_json::Value;
 
 use crate::support::{
-    Engine, call, fixture, last_error_en, last_error_sv, report_keyed, sentinel, sue_records,
+    Engine, call, fails, fixture, last_error_en, last_error_sv, report_keyed, sentinel, sue_records,
 };
 
 use bistand_status::*;
@@ -31,20 +31,6 @@ const TODAY: &CStr = c"2026-11-24";
 
 /// Who stores records in these tests, for the audit log.
 const WRITER: &CStr = c"verksamhetssystem@kommun.se";
-
-/// Asserts a failure with `status` and a message in both languages.
-#[track_caller]
-fn fails(got: bistand_status, status: bistand_status) {
-    assert_eq!(got, status, "{}", last_error_en());
-    assert!(
-        !last_error_en().is_empty(),
-        "English message for {status:?}"
-    );
-    assert!(
-        !last_error_sv().is_empty(),
-        "Swedish message for {status:?}"
-    );
-}
 
 /// A store handle that closes itself.
 struct Store(*mut bistand_store);
@@ -855,6 +841,10 @@ fn put_and_get_matrix() {
     let store = Store::open(&path, KEYS);
     let doc = fixture("valid/complete.json");
     let client = b"811218-9876";
+    // The status of a put into this store through this engine.
+    let put = |client: &[u8], doc: &[u8], reference_date: *const c_char| {
+        put_raw(store.0, engine.ptr(), client, doc, reference_date).0
+    };
 
     // NULL handles.
     fails(
@@ -865,10 +855,7 @@ fn put_and_get_matrix() {
         put_raw(store.0, ptr::null(), client, &doc, TODAY.as_ptr()).0,
         BISTAND_NULL_POINTER,
     );
-    fails(
-        put_raw(store.0, engine.ptr(), client, &doc, ptr::null()).0,
-        BISTAND_NULL_POINTER,
-    );
+    fails(put(client, &doc, ptr::null()), BISTAND_NULL_POINTER);
     // NULL data with a length; NULL with length 0 is empty.
     // SAFETY: NULL with a non-zero length is refused before use.
     let (status, _) = call(|out| unsafe {
@@ -900,18 +887,9 @@ fn put_and_get_matrix() {
         )
     });
     fails(status, BISTAND_NULL_POINTER);
-    fails(
-        put_raw(store.0, engine.ptr(), b"", &doc, TODAY.as_ptr()).0,
-        BISTAND_INVALID_IDENTIFIER,
-    );
-    fails(
-        put_raw(store.0, engine.ptr(), b"  ", &doc, TODAY.as_ptr()).0,
-        BISTAND_INVALID_IDENTIFIER,
-    );
-    fails(
-        put_raw(store.0, engine.ptr(), client, b"", TODAY.as_ptr()).0,
-        BISTAND_MALFORMED_JSON,
-    );
+    fails(put(b"", &doc, TODAY.as_ptr()), BISTAND_INVALID_IDENTIFIER);
+    fails(put(b"  ", &doc, TODAY.as_ptr()), BISTAND_INVALID_IDENTIFIER);
+    fails(put(client, b"", TODAY.as_ptr()), BISTAND_MALFORMED_JSON);
     // NULL output.
     // SAFETY: a NULL output is refused before anything is stored.
     let status = unsafe {
@@ -967,54 +945,23 @@ fn put_and_get_matrix() {
 
     // Invalid UTF-8 and bad dates.
     fails(
-        put_raw(
-            store.0,
-            engine.ptr(),
-            b"8112\xff-9876",
-            &doc,
-            TODAY.as_ptr(),
-        )
-        .0,
+        put(b"8112\xff-9876", &doc, TODAY.as_ptr()),
         BISTAND_INVALID_UTF8,
     );
     fails(
-        put_raw(
-            store.0,
-            engine.ptr(),
-            client,
-            b"{\"a\": \"\xff\"}",
-            TODAY.as_ptr(),
-        )
-        .0,
+        put(client, b"{\"a\": \"\xff\"}", TODAY.as_ptr()),
         BISTAND_INVALID_UTF8,
     );
     fails(
-        put_raw(
-            store.0,
-            engine.ptr(),
-            client,
-            &doc,
-            c"2026-11-\xff".as_ptr(),
-        )
-        .0,
+        put(client, &doc, c"2026-11-\xff".as_ptr()),
         BISTAND_INVALID_UTF8_ARGUMENT,
     );
     for bad in [c"", c"2026-11-31", c"20261124", c"today"] {
-        fails(
-            put_raw(store.0, engine.ptr(), client, &doc, bad.as_ptr()).0,
-            BISTAND_INVALID_ARGUMENT,
-        );
+        fails(put(client, &doc, bad.as_ptr()), BISTAND_INVALID_ARGUMENT);
     }
     // No message repeats the client id.
     fails(
-        put_raw(
-            store.0,
-            engine.ptr(),
-            b"811218-9876\xff",
-            &doc,
-            TODAY.as_ptr(),
-        )
-        .0,
+        put(b"811218-9876\xff", &doc, TODAY.as_ptr()),
         BISTAND_INVALID_UTF8,
     );
     assert!(!last_error_en().contains("811218"));

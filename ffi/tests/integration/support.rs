@@ -168,6 +168,21 @@ pub(crate) fn last_error_sv() -> String {
     last_error(bistand_language::BISTAND_LANGUAGE_SV)
 }
 
+/// Asserts a failure with `status` (the message in the panic when it is another) and a message
+/// in both languages.
+#[track_caller]
+pub(crate) fn fails(got: bistand_status, status: bistand_status) {
+    assert_eq!(got, status, "{}", last_error_en());
+    assert!(
+        !last_error_en().is_empty(),
+        "English message for {status:?}"
+    );
+    assert!(
+        !last_error_sv().is_empty(),
+        "Swedish message for {status:?}"
+    );
+}
+
 /// The SUE report fixture: 400 NDJSON records (`tests/data/sue/report/records.ndjson`).
 pub(crate) fn sue_records() -> Vec<u8> {
     let path = root().join("tests/data/sue/report/records.ndjson");

@@ -1,6 +1,8 @@
 //! End-to-end tests of the HTTPS sidecar: real TLS on port 0 with a rustls client.
 
 mod attack;
+#[path = "../common/mod.rs"]
+mod common;
 mod conformance;
 mod contract;
 mod deploy;

@@ -9,6 +9,7 @@ use reqwest::StatusCode;
 use serde_json::json;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
+use crate::common::{KillOnDrop, serve};
 use crate::setup::ReadAnswer;
 use crate::setup::{Service, client, fia_document, raw_tls};
 
@@ -140,43 +141,18 @@ async fn shutdown_finishes_requests_in_flight_and_refuses_new_ones() {
         .expect("clean");
 }
 
-/// Starts `bistand serve` on a fresh setup; returns the child, its address and the setup.
-fn spawn_server(
-    dir: &std::path::Path,
-) -> (std::process::Child, String, bistand_sidecar::init::Created) {
+/// Starts `bistand serve` on a fresh setup; returns the server, its address and the setup.
+fn spawn_server(dir: &std::path::Path) -> (KillOnDrop, String, bistand_sidecar::init::Created) {
     let created = crate::setup::init_in(dir, &["norr"]);
-    let mut child = Command::new(env!("CARGO_BIN_EXE_bistand"))
-        .args(["serve", "--config"])
-        .arg(&created.config)
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("spawn");
-    let mut stderr = BufReader::new(child.stderr.take().expect("stderr"));
-    let mut line = String::new();
-    let address = loop {
-        line.clear();
-        assert!(
-            stderr.read_line(&mut line).expect("log") > 0,
-            "server exited"
-        );
-        let entry: serde_json::Value = serde_json::from_str(&line).expect("JSON log line");
-        if entry["fields"]["message"] == "listening" {
-            break entry["fields"]["address"]
-                .as_str()
-                .expect("address")
-                .to_owned();
-        }
-    };
-    child.stderr = Some(stderr.into_inner());
-    (child, address, created)
+    let (mut server, stderr, address) = serve(&created.config);
+    server.0.stderr = Some(stderr.into_inner());
+    (server, address, created)
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn logs_hold_no_identifiers_answers_or_tokens_and_sigterm_is_graceful() {
     let dir = tempfile::tempdir().expect("tempdir");
-    let (child, address, created) = spawn_server(dir.path());
-    let mut guard = KillOnDrop(child);
+    let (mut guard, address, created) = spawn_server(dir.path());
     let child = &mut guard.0;
     let base = format!(
         "https://localhost:{}",
@@ -359,17 +335,6 @@ fn rusqlite_edit(path: &std::path::Path) -> rusqlite::Connection {
         )
         .expect("edit");
     connection
-}
-
-/// A child process killed when the test ends, also when it fails: a server left running would
-/// keep the test harness waiting on its inherited output.
-struct KillOnDrop(std::process::Child);
-
-impl Drop for KillOnDrop {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
 }
 
 #[test]

@@ -160,24 +160,7 @@ async fn fhir_questionnaire_and_response_round_trip_over_rest() {
         std::fs::write(&path, response.bytes().await.expect("body")).expect("write");
         files.push(path);
     }
-    let output = std::process::Command::new("python3")
-        .arg("-c")
-        .arg(
-            "import json, sys\n\
-             from fhir.resources.R4B.questionnaire import Questionnaire\n\
-             for path in sys.argv[1:]:\n\
-             \x20   q = Questionnaire.model_validate(json.load(open(path)))\n\
-             \x20   assert q.item, path\n\
-             print('parsed')",
-        )
-        .args(&files)
-        .output()
-        .expect("python3 (scripts/ensure-tools.sh installs it)");
-    assert!(
-        output.status.success(),
-        "fhir.resources refused a Questionnaire (or is missing: run scripts/ensure-tools.sh):\n{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
+    crate::common::assert_fhir_questionnaires_parse(&files);
     let problem = client
         .get(service.url("/v1/instruments/fia/definition?format=xml"))
         .bearer_auth(service.token("handlaggare-norr"))

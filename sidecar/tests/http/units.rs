@@ -4,42 +4,11 @@
 //! it `söder`. Unit names are one rule (`bistand_core::UnitName`): Unicode letters, compared after
 //! NFC and case folding.
 
-use std::io::{BufRead, BufReader};
-use std::path::Path;
-use std::process::{Command, Output, Stdio};
-
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
+use crate::common::{bistand, generated_sue, ok, serve};
 use crate::setup::client;
-
-fn bistand(args: &[&str], stdin: Option<&Path>) -> Output {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_bistand"));
-    command.args(args);
-    if let Some(path) = stdin {
-        command.stdin(std::fs::File::open(path).expect("input file"));
-    }
-    command.output().expect("bistand runs")
-}
-
-fn ok(output: &Output) -> String {
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    String::from_utf8(output.stdout.clone()).expect("UTF-8 output")
-}
-
-/// A child process killed when the test ends, also when it fails.
-struct KillOnDrop(std::process::Child);
-
-impl Drop for KillOnDrop {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
 
 #[test]
 fn init_accepts_unit_names_with_swedish_letters_and_spaces() {
@@ -123,23 +92,7 @@ async fn a_unit_named_soder_through_init_import_serve_records_and_reports() {
     let config = bistand_sidecar::config::Config::load(&config_path).expect("config");
 
     // Records whose unit is `Söder` (and `Norr`), imported with the service's keys.
-    let input = dir.path().join("sue.ndjson");
-    std::fs::write(
-        &input,
-        ok(&bistand(
-            &[
-                "generate",
-                "sue",
-                "--count",
-                "60",
-                "--seed",
-                "5",
-                "--client-ids",
-            ],
-            None,
-        )),
-    )
-    .expect("write");
+    let input = generated_sue(dir.path().join("sue.ndjson"), "60", "5", true);
     let lines: Vec<Value> = std::fs::read_to_string(&input)
         .expect("read")
         .lines()
@@ -179,30 +132,7 @@ async fn a_unit_named_soder_through_init_import_serve_records_and_reports() {
     );
 
     // `bistand serve` on loopback.
-    let mut child = Command::new(env!("CARGO_BIN_EXE_bistand"))
-        .args(["serve", "--config"])
-        .arg(&config_path)
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("spawn");
-    let mut stderr = BufReader::new(child.stderr.take().expect("stderr"));
-    let _guard = KillOnDrop(child);
-    let mut line = String::new();
-    let address = loop {
-        line.clear();
-        assert!(
-            stderr.read_line(&mut line).expect("log") > 0,
-            "server exited"
-        );
-        let entry: Value = serde_json::from_str(&line).expect("JSON log line");
-        if entry["fields"]["message"] == "listening" {
-            break entry["fields"]["address"]
-                .as_str()
-                .expect("address")
-                .to_owned();
-        }
-    };
+    let (_server, mut stderr, address) = serve(&config_path);
     // Keep reading the log so the server never blocks on a full pipe.
     std::thread::spawn(move || std::io::copy(&mut stderr, &mut std::io::sink()));
     let base = format!(

@@ -21,6 +21,8 @@ import subprocess
 import sys
 import tempfile
 
+from report_cells import MARKERS, expected_numbers
+
 
 class Browser:
     def __init__(self):
@@ -193,24 +195,7 @@ def check_report(tables, report, lang):
                 fail(f"{table_id} {code}: label {fields[table['rows_are']]['text']!r}")
             for category, cell in zip(table["categories"], row["cells"]):
                 c = category["code"]
-                interval = cell["interval"] or [None, None]
-                base_key = "base" if "base" in fields else f"{c}.base"
-                checks = (
-                    (f"{c}.count", cell.get("weeks", cell["count"]), None),
-                    (base_key, cell["base"], None),
-                    (f"{c}.percent", cell["share"], 100),
-                    (f"{c}.ci_low", interval[0], 100),
-                    (f"{c}.ci_high", interval[1], 100),
-                )
-                if c == "odds_ratio":
-                    # An odds ratio is a ratio, not a percentage, and has no count; the
-                    # reference level (ratio 1) has an empty interval.
-                    checks = (
-                        (f"{c}.value", cell["share"], 1),
-                        (f"{c}.ci_low", interval[0], 1),
-                        (f"{c}.ci_high", interval[1], 1),
-                    )
-                for key, value, scale in checks:
+                for key, value, scale in expected_numbers(c, cell, fields):
                     shown = fields[key]
                     if value is None and c == "odds_ratio" and cell["share"] is not None:
                         if shown["text"] != "" or shown["value"] is not None:
@@ -310,10 +295,6 @@ def main():
             print(f"{job['html']} {compared}")
     finally:
         browser.close()
-
-
-# The footnote marker of each reason (core/src/stats/wide.rs, `marker`).
-MARKERS = {"small": "a", "near_base": "b", "secondary": "c", "derived": "d", "quantile": "e"}
 
 
 def fail(message):

@@ -15,6 +15,8 @@ import sys
 
 import openpyxl
 
+from report_cells import MARKERS, expected_numbers
+
 
 def main():
     report_path, xlsx_path, lang = sys.argv[1:4]
@@ -68,24 +70,7 @@ def main():
                 fail(f"{table['id']} {code}: label {fields[table['rows_are']]!r}")
             for category, cell in zip(table["categories"], row["cells"]):
                 c = category["code"]
-                interval = cell["interval"] or [None, None]
-                base_key = "base" if "base" in fields else f"{c}.base"
-                checks = (
-                    (f"{c}.count", cell.get("weeks", cell["count"]), None),
-                    (base_key, cell["base"], None),
-                    (f"{c}.percent", cell["share"], 100),
-                    (f"{c}.ci_low", interval[0], 100),
-                    (f"{c}.ci_high", interval[1], 100),
-                )
-                if c == "odds_ratio":
-                    # An odds ratio has no count and is a ratio, not a percentage; the reference
-                    # level (ratio 1) has an empty interval.
-                    checks = (
-                        (f"{c}.value", cell["share"], 1),
-                        (f"{c}.ci_low", interval[0], 1),
-                        (f"{c}.ci_high", interval[1], 1),
-                    )
-                for key, value, scale in checks:
+                for key, value, scale in expected_numbers(c, cell, fields):
                     shown = fields[key]
                     if value is None and c == "odds_ratio" and cell["share"] is not None:
                         if shown not in (None, ""):
@@ -113,10 +98,6 @@ def main():
             if not footnote.startswith('".."'):
                 fail(f"{table['id']}: protected numbers without the footnote ({footnote!r})")
     print(compared)
-
-
-# The footnote marker of each reason (core/src/stats/wide.rs, `marker`).
-MARKERS = {"small": "a", "near_base": "b", "secondary": "c", "derived": "d", "quantile": "e"}
 
 
 def fail(message):
