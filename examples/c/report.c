@@ -29,7 +29,9 @@
 #define SUPPRESSED "\xE2\x80\x93"
 
 /* The CSV columns the example reads (see bistand_report in bistand.h). */
-enum { TABLE = 0, ROW_LABEL = 4, CATEGORY_LABEL = 6, COUNT = 7, SHARE = 9, FLAG = 12, FIELDS = 16 };
+/* Columns of the long CSV read here, by position. Columns may be added after the last one (as
+   `reason` and `weeks` were), so a line has at least FIELDS fields; the rest are ignored. */
+enum { TABLE = 0, ROW_LABEL = 4, CATEGORY_LABEL = 6, COUNT = 7, SHARE = 9, FLAG = 12, FIELDS = 13 };
 
 /* Reads a whole file; -1 on failure. The caller frees *data. */
 static int read_file(const char *path, uint8_t **data, size_t *len) {
@@ -303,7 +305,7 @@ int main(int argc, char **argv) {
     char *next = line;
     int count = csv_fields(line, fields, FIELDS, &next);
     line = next;
-    if (count != FIELDS || strcmp(fields[TABLE], "equality.gender") != 0) {
+    if (count < FIELDS || strcmp(fields[TABLE], "equality.gender") != 0) {
       continue;
     }
     if (strcmp(fields[FLAG], "1") == 0) {
