@@ -58,9 +58,23 @@ pub(crate) struct Counter {
 }
 
 impl Counter {
+    /// Counts one more person, with record key `key`.
+    #[inline]
+    pub(crate) fn add(&mut self, key: RecordKey) {
+        self.count += 1;
+        self.key.add(key);
+    }
+
     pub(crate) fn merge(&mut self, other: Counter) {
         self.count += other.count;
         self.key.merge(other.key);
+    }
+}
+
+/// Adds each of `counts` to the counter of the same slot in `target`.
+fn merge_all(target: &mut [Counter], counts: &[Counter]) {
+    for (t, c) in target.iter_mut().zip(counts) {
+        t.merge(*c);
     }
 }
 
@@ -85,10 +99,10 @@ pub(crate) fn rank(start: Option<jiff::civil::Date>, person: Person) -> Rank {
     (start, person.document())
 }
 
-/// Counters of the records counted so far (in two sets of strata, see `Strata`), with the unit names interned, and what
-/// every aggregate keeps beside them:
-/// the instrument version and report date (partial results merge only when both agree) and the
-/// documents left out for error findings. The common part of every aggregate.
+/// Counters of the records counted so far (in two sets of strata, see `Strata`), with the unit
+/// names interned, and what every aggregate keeps beside them: the instrument version and report
+/// date (partial results merge only when both agree) and the documents left out for error
+/// findings. The common part of every aggregate.
 ///
 /// Persons, not records, are counted: a document without a person id is counted at once into its
 /// strata; of an identified person's records only the one counted is kept (as its stratum key and
@@ -209,9 +223,11 @@ impl Drop for Tally<'_> {
                 .strata
                 .add(&self.stratum, aggregate.slots, &slots, self.person.key());
             if let Some(tag) = self.tag {
-                let counter = aggregate.tagged.entry((self.stratum, tag)).or_default();
-                counter.count += 1;
-                counter.key.add(self.person.key());
+                aggregate
+                    .tagged
+                    .entry((self.stratum, tag))
+                    .or_default()
+                    .add(self.person.key());
             }
         }
         slots.clear();
@@ -221,9 +237,7 @@ impl Drop for Tally<'_> {
 
 fn add_slots(counters: &mut [Counter], slots: &[u32], key: RecordKey) {
     for &slot in slots {
-        let counter = &mut counters[slot as usize];
-        counter.count += 1;
-        counter.key.add(key);
+        counters[slot as usize].add(key);
     }
 }
 
@@ -237,9 +251,10 @@ fn add_slots(counters: &mut [Counter], slots: &[u32], key: RecordKey) {
 /// into the breakdowns' groups directly would touch eight vectors per record instead of one. Two
 /// small sets are the middle: each record updates two vectors, both sets stay near the caches,
 /// and a report sums them per breakdown (a few hundred vectors, not a million records).
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, PartialEq)]
 struct Strata {
-    /// Per class index ([`class_index`]); empty while no one is in the class.
+    /// Per class index ([`class_index`]), all [`CLASSES`] of them; empty while no one is in the
+    /// class.
     classes: Vec<Vec<Counter>>,
     /// Per place, in the order first met.
     places: Vec<Vec<Counter>>,
@@ -252,14 +267,26 @@ struct Strata {
 const CLASSES: usize =
     GENDERS.len() * AGE_BANDS.len() * ORIGINS.len() * HOUSEHOLDS.len() * ASSESSMENTS.len();
 
-/// The index of the class combination of `key` among [`CLASSES`].
-fn class_index(key: &StratumKey) -> usize {
-    let mut index = usize::from(key.gender);
+/// The class values of `key`: gender, age band, origin, household, assessment.
+fn class_values_of(key: &StratumKey) -> [u8; 5] {
+    [
+        key.gender,
+        key.age,
+        key.origin,
+        key.household,
+        key.assessment,
+    ]
+}
+
+/// The index of the class combination `values` (as [`class_values_of`] gives them) among
+/// [`CLASSES`].
+fn class_index([gender, age, origin, household, assessment]: [u8; 5]) -> usize {
+    let mut index = usize::from(gender);
     for (value, size) in [
-        (key.age, AGE_BANDS.len()),
-        (key.origin, ORIGINS.len()),
-        (key.household, HOUSEHOLDS.len()),
-        (key.assessment, ASSESSMENTS.len()),
+        (age, AGE_BANDS.len()),
+        (origin, ORIGINS.len()),
+        (household, HOUSEHOLDS.len()),
+        (assessment, ASSESSMENTS.len()),
     ] {
         debug_assert!(
             usize::from(value) < size,
@@ -270,8 +297,7 @@ fn class_index(key: &StratumKey) -> usize {
     index
 }
 
-/// The class values of class index `index` (the inverse of [`class_index`]): gender, age band,
-/// origin, household, assessment.
+/// The class values of class index `index` (the inverse of [`class_index`]).
 fn class_values(mut index: usize) -> [u8; 5] {
     let mut values = [0u8; 5];
     for (at, size) in [
@@ -287,12 +313,37 @@ fn class_values(mut index: usize) -> [u8; 5] {
     values
 }
 
+/// The group of each breakdown read from the classes (the total's one group among them) that
+/// class values `values` belong to; unit and period are read from the places.
+fn class_groups(values: [u8; 5]) -> [(Dimension, u32); 6] {
+    let [gender, age, origin, household, assessment] = values.map(u32::from);
+    [
+        (Dimension::Total, 0),
+        (Dimension::Gender, gender),
+        (Dimension::AgeBand, age),
+        (Dimension::Origin, origin),
+        (Dimension::Household, household),
+        (Dimension::Assessment, assessment),
+    ]
+}
+
 /// `counters`, made `width` wide when first used.
 fn made(counters: &mut Vec<Counter>, width: usize) -> &mut Vec<Counter> {
     if counters.is_empty() {
         counters.resize(width, Counter::default());
     }
     counters
+}
+
+impl Default for Strata {
+    fn default() -> Strata {
+        Strata {
+            classes: vec![Vec::new(); CLASSES],
+            places: Vec::new(),
+            place_keys: Vec::new(),
+            place_index: HashMap::default(),
+        }
+    }
 }
 
 impl Strata {
@@ -313,20 +364,15 @@ impl Strata {
 
     /// Adds one person (record key `key`) in `stratum` to `slots`.
     fn add(&mut self, stratum: &StratumKey, width: usize, slots: &[u32], key: RecordKey) {
-        if self.classes.is_empty() {
-            self.classes.resize_with(CLASSES, Vec::new);
-        }
         let place = self.place(stratum.unit, stratum.period);
-        let class = made(&mut self.classes[class_index(stratum)], width);
         let place = made(&mut self.places[place], width);
+        let class = made(
+            &mut self.classes[class_index(class_values_of(stratum))],
+            width,
+        );
         for &slot in slots {
-            let slot = slot as usize;
-            let counter = &mut class[slot];
-            counter.count += 1;
-            counter.key.add(key);
-            let counter = &mut place[slot];
-            counter.count += 1;
-            counter.key.add(key);
+            class[slot as usize].add(key);
+            place[slot as usize].add(key);
         }
     }
 
@@ -391,11 +437,7 @@ impl Margins {
     ) {
         let target = self.group(dimension, group, counters.len());
         match read {
-            None => {
-                for (t, c) in target.iter_mut().zip(counters) {
-                    t.merge(*c);
-                }
-            }
+            None => merge_all(target, counters),
             Some(read) => {
                 for &slot in read {
                     target[slot].merge(counters[slot]);
@@ -406,17 +448,12 @@ impl Margins {
 
     /// Adds one person in `stratum` to `slots` of their group of every breakdown.
     fn add(&mut self, stratum: &StratumKey, width: usize, slots: &[u32], key: RecordKey) {
-        for dimension in Dimension::ALL {
-            let group = match dimension {
-                Dimension::Total => 0,
-                Dimension::Gender => u32::from(stratum.gender),
-                Dimension::AgeBand => u32::from(stratum.age),
-                Dimension::Origin => u32::from(stratum.origin),
-                Dimension::Household => u32::from(stratum.household),
-                Dimension::Assessment => u32::from(stratum.assessment),
-                Dimension::Unit => stratum.unit,
-                Dimension::Period => self.period(stratum.period),
-            };
+        let period = self.period(stratum.period);
+        let places = [(Dimension::Unit, stratum.unit), (Dimension::Period, period)];
+        for (dimension, group) in class_groups(class_values_of(stratum))
+            .into_iter()
+            .chain(places)
+        {
             add_slots(self.group(dimension, group, width), slots, key);
         }
     }
@@ -573,9 +610,10 @@ impl Aggregate {
         let mut tagged = self.tagged.clone();
         for contribution in self.persons.values() {
             if let Some(tag) = contribution.tag {
-                let counter = tagged.entry((contribution.stratum, tag)).or_default();
-                counter.count += 1;
-                counter.key.add(contribution.key);
+                tagged
+                    .entry((contribution.stratum, tag))
+                    .or_default()
+                    .add(contribution.key);
             }
         }
         tagged
@@ -586,15 +624,7 @@ impl Aggregate {
     fn margins(&self, read: Option<&[usize]>) -> Margins {
         let mut margins = Margins::default();
         for (values, counters) in self.strata.classes() {
-            let [gender, age, origin, household, assessment] = values.map(u32::from);
-            for (dimension, group) in [
-                (Dimension::Total, 0),
-                (Dimension::Gender, gender),
-                (Dimension::AgeBand, age),
-                (Dimension::Origin, origin),
-                (Dimension::Household, household),
-                (Dimension::Assessment, assessment),
-            ] {
+            for (dimension, group) in class_groups(values) {
                 margins.merge(dimension, group, counters, read);
             }
         }
@@ -651,24 +681,15 @@ impl Aggregate {
         }
         self.records += other.records;
         self.excluded += other.excluded;
-        if self.strata.classes.is_empty() {
-            self.strata.classes.resize_with(CLASSES, Vec::new);
-        }
         for (index, counts) in other.strata.classes.iter().enumerate() {
             if !counts.is_empty() {
-                let target = made(&mut self.strata.classes[index], other.slots);
-                for (t, c) in target.iter_mut().zip(counts) {
-                    t.merge(*c);
-                }
+                merge_all(made(&mut self.strata.classes[index], other.slots), counts);
             }
         }
         for ((unit, period), counts) in other.strata.places() {
             let unit = self.unit(Some(&other.units[unit as usize]));
             let place = self.strata.place(unit, period);
-            let target = made(&mut self.strata.places[place], other.slots);
-            for (t, c) in target.iter_mut().zip(counts) {
-                t.merge(*c);
-            }
+            merge_all(made(&mut self.strata.places[place], other.slots), counts);
         }
         for (&(key, tag), counter) in &other.tagged {
             let unit = self.unit(Some(&other.units[key.unit as usize]));
