@@ -624,19 +624,23 @@ mod tests {
         );
     }
 
-    /// Pins the report of a fixed synthetic sample: which tables, in which order, and the counts
-    /// of the total row of the first.
-    #[test]
-    fn the_long_csv_carries_the_quartiles_and_the_reasons() {
-        use crate::stats::csv::{CsvDialect, to_long_csv};
-        use crate::text::Language;
-        let engine = engine();
-        let aggregate = aggregate(&engine, jiff::civil::date(2026, 11, 24));
+    /// The fixed synthetic sample's aggregate, and its report with exact counts over the total
+    /// only (what is pinned is counting, not protection).
+    fn fixed_sample() -> (SueAggregate, GroupReport) {
+        let aggregate = aggregate(&engine(), jiff::civil::date(2026, 11, 24));
         let report = aggregate.report(&ReportOptions {
             dimensions: vec![Dimension::Total],
             exact: true,
             ..ReportOptions::default()
         });
+        (aggregate, report)
+    }
+
+    #[test]
+    fn the_long_csv_carries_the_quartiles_and_the_reasons() {
+        use crate::stats::csv::{CsvDialect, to_long_csv};
+        use crate::text::Language;
+        let (_, report) = fixed_sample();
         let csv = to_long_csv(&report, Language::English, CsvDialect::Plain);
         // Fields split at commas outside quotes (titles hold commas; no field here holds a quote).
         let fields = |line: &str| -> Vec<String> {
@@ -681,16 +685,11 @@ mod tests {
         assert!(quartiles > 0, "the sample has a quartile to show");
     }
 
+    /// Pins the report of a fixed synthetic sample: which tables, in which order, and the counts
+    /// of the total row of the first.
     #[test]
     fn the_report_of_a_fixed_sample_is_stable() {
-        let engine = engine();
-        let aggregate = aggregate(&engine, jiff::civil::date(2026, 11, 24));
-        // Counting is pinned here, not protection: exact counts.
-        let report = aggregate.report(&ReportOptions {
-            dimensions: vec![Dimension::Total],
-            exact: true,
-            ..ReportOptions::default()
-        });
+        let (aggregate, report) = fixed_sample();
         assert_eq!(report.instrument, "sue");
         assert_eq!(report.records, aggregate.records());
         let ids: Vec<&str> = report.tables.iter().map(|t| t.id.as_str()).collect();
