@@ -229,13 +229,7 @@ pub(super) fn validate(
     let mut worst = 0u8;
     let mut results = Vec::with_capacity(files.len());
     for file in files {
-        let outcome = read(file)
-            .map_err(|e| CoreErrorOrIo::Io(format!("{e:#}")))
-            .and_then(|bytes| {
-                engine
-                    .validate(instrument, &bytes)
-                    .map_err(CoreErrorOrIo::Core)
-            });
+        let outcome = read_with(file, |bytes| engine.validate(instrument, bytes));
         worst = worst.max(match &outcome {
             Ok(report) if report.valid => 0,
             Ok(_) => EXIT_FINDINGS,
@@ -269,13 +263,7 @@ pub(super) fn questionnaire_response(
 ) -> Result<ExitCode> {
     let engine = engine(definitions, common.profile.as_deref())?;
     let language = Language::from(common.lang);
-    let imported = read(file)
-        .map_err(|e| CoreErrorOrIo::Io(format!("{e:#}")))
-        .and_then(|bytes| {
-            engine
-                .validate_response(&bytes)
-                .map_err(CoreErrorOrIo::Core)
-        });
+    let imported = read_with(file, |bytes| engine.validate_response(bytes));
     let imported = match imported {
         Ok(imported) => imported,
         Err(error) => {
@@ -314,6 +302,15 @@ pub(super) fn questionnaire_response(
 pub(super) enum CoreErrorOrIo {
     Core(CoreError),
     Io(String),
+}
+
+/// Reads `file` and hands its bytes to `core`: what each failure was, kept apart.
+fn read_with<T>(
+    file: &Path,
+    core: impl FnOnce(&[u8]) -> Result<T, CoreError>,
+) -> Result<T, CoreErrorOrIo> {
+    let bytes = read(file).map_err(|e| CoreErrorOrIo::Io(format!("{e:#}")))?;
+    core(&bytes).map_err(CoreErrorOrIo::Core)
 }
 
 pub(super) fn validation_json(
