@@ -234,3 +234,30 @@ pub(super) fn codes_text(codes: &Codes, code: u16) -> &str {
 pub(super) fn index(i: usize) -> u8 {
     u8::try_from(i).expect("classifications have fewer than 256 classes")
 }
+
+#[cfg(test)]
+mod tests {
+    use super::Name;
+
+    #[test]
+    fn a_unit_name_reads_back_whole_inline_or_not() {
+        // Å, ä, ö are two bytes each: "Östra Göinge, Älmhult och Åby" is 29 characters, 32 bytes.
+        for name in [
+            "",
+            "Söder",
+            "Älvsjö-Farsta, område 1",
+            "Östra Göinge, Älmhult och Åby",
+            "Arbetsmarknadsförvaltningen, enheten för försörjningsstöd i Söderort",
+            &"å".repeat(15),
+            &"ö".repeat(16),
+        ] {
+            let held = Name::new(name);
+            assert_eq!(held.as_str(), name);
+            assert_eq!(
+                matches!(held, Name::Inline { .. }),
+                name.len() <= Name::INLINE,
+                "{name}"
+            );
+        }
+    }
+}
