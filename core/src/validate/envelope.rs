@@ -1,21 +1,20 @@
 //! The document's envelope (`instrument`, `version`, `status`, `interview_date`, `unit`,
-//! `completed_sections`, `answers`), read in one pass whatever the key order: [`EnvelopeSeed`]
-//! streams `answers` with the definition once it is known, or keeps them as a borrowed raw value
-//! when they come first.
+//! `completed_sections`, `answers`), read in one pass whatever the key order: [`envelope`] reads
+//! `answers` with their definition once `instrument` and `version` have named it. When `answers`
+//! come first, it reads them with the definition the document most likely names further on (a
+//! guess that `super::finish` checks), or, with nothing to guess from, passes over them; either
+//! way it notes where they are, so that they can be read again with the definition named.
 use std::borrow::Cow;
-use std::fmt;
 
-use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
-use serde_json::value::RawValue;
-
-use super::answers::AnswersSeed;
-use super::parse::{CodeSeed, Ctx, Sink, Str};
-use super::{Lookup, invalid, parse, resolve};
+use super::answers::{Values, answers};
+use super::json::{Next, Reader, Stop};
+use super::parse::Ctx;
+use super::{Lookup, invalid, resolve};
 use crate::Text;
 use crate::date::parse_date;
-use crate::document::{AnswerValue, Status};
+use crate::document::Status;
 use crate::error::{Result, displayable_key};
-use crate::finding::JsonType;
+use crate::finding::{Finding, JsonType};
 use crate::instrument::Definition;
 use crate::unit::UnitName;
 
@@ -27,7 +26,7 @@ pub(super) struct Envelope<'de, 'd> {
     pub(super) unit: Option<String>,
     pub(super) completed_sections: Vec<String>,
     pub(super) interview_date: InterviewDate,
-    pub(super) answers: Answers<'de, 'd>,
+    pub(super) answers: Answers<'d>,
 }
 
 pub(super) enum InterviewDate {
@@ -36,136 +35,284 @@ pub(super) enum InterviewDate {
     Valid(jiff::civil::Date),
 }
 
-pub(super) enum Answers<'de, 'd> {
-    /// Parsed as they streamed by: `instrument` and `version` came first (the usual order).
-    Parsed {
-        definition: &'d Definition,
-        hidden: &'d [bool],
-        ctx_findings: Vec<crate::finding::Finding>,
-        values: Vec<Option<AnswerValue>>,
-        /// Parsed with a guessed definition, before the envelope named one.
-        speculative: bool,
-    },
-    /// `answers` came before `instrument` or `version`: kept as raw text, parsed afterwards.
-    Raw(&'de RawValue),
+/// Where the answers are in the text, and what reading them found if they have been read.
+pub(super) struct Answers<'d> {
+    /// The byte offset of the `answers` value.
+    pub(super) at: usize,
+    /// `None`: passed over, to be read once the envelope has named the definition.
+    pub(super) read: Option<ReadAnswers<'d>>,
 }
 
-pub(super) struct EnvelopeSeed<'l, 's, 'd> {
-    pub(super) lookup: Lookup<'l, 'd>,
-    /// The definition to parse `answers` with if they come before `instrument` and `version`.
-    pub(super) guess: Option<(&'d Definition, &'d [bool])>,
-    /// The whole document, to look ahead for `instrument` and `version` when `answers` come
-    /// first ([`named_ahead`]); `None` on the second pass, which does not guess.
-    pub(super) read_ahead: Option<&'l str>,
-    pub(super) expected_instrument: Option<&'l str>,
-    pub(super) sink: &'s mut Sink,
+/// Answers read against a definition (which, when they came before `instrument` and `version`,
+/// was a guess).
+pub(super) struct ReadAnswers<'d> {
+    pub(super) definition: &'d Definition,
+    pub(super) hidden: &'d [bool],
+    pub(super) findings: Vec<Finding>,
+    pub(super) values: Values,
 }
 
-impl<'de, 'd> DeserializeSeed<'de> for EnvelopeSeed<'_, '_, 'd> {
-    type Value = Envelope<'de, 'd>;
-    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Self::Value, D::Error> {
-        deserializer.deserialize_any(self)
-    }
+/// Reads the document's `answers` against `definition`.
+pub(super) fn read_answers<'d>(
+    reader: &mut Reader<'_>,
+    definition: &'d Definition,
+    hidden: &'d [bool],
+) -> Result<ReadAnswers<'d>, Stop> {
+    let mut ctx = Ctx {
+        definition,
+        findings: Vec::new(),
+    };
+    let values = answers(reader, &mut ctx, None, 2)?.unwrap_or_default();
+    Ok(ReadAnswers {
+        definition,
+        hidden,
+        findings: ctx.findings,
+        values,
+    })
 }
 
 pub(super) const ENVELOPE_FIELDS: &str =
     "instrument, version, status, interview_date, unit, completed_sections, answers";
 
-impl<'de, 'd> EnvelopeSeed<'_, '_, 'd> {
-    fn not_an_object<E: de::Error>(self, found: JsonType) -> E {
-        self.sink.fail(invalid(Text {
+/// Reads the document. `guess`: the definition to read `answers` with if they come before
+/// `instrument` and `version` and the text ahead names none (the newest version of the
+/// instrument asked for).
+pub(super) fn envelope<'de, 'd>(
+    reader: &mut Reader<'de>,
+    lookup: Lookup<'_, 'd>,
+    guess: Option<(&'d Definition, &'d [bool])>,
+    expected_instrument: Option<&str>,
+) -> Result<Envelope<'de, 'd>, Stop> {
+    let next = reader.peek()?;
+    if next != Next::Object {
+        // A scalar is read whole first, so that a malformed one is malformed JSON.
+        let found = match next {
+            Next::Array => JsonType::Array,
+            scalar => reader.scalar_type(scalar)?,
+        };
+        return Err(reader.fail(invalid(Text {
             sv: format!(
                 "dokumentet måste vara ett JSON-objekt, fick {}",
                 found_sv(found)
             ),
             en: format!("document must be a JSON object, found {}", found_en(found)),
-        }))
+        })));
     }
-
-    /// Reads a string field of the envelope; a value of another type is an error naming the field.
-    fn string<A: MapAccess<'de>>(
-        &mut self,
-        map: &mut A,
-        field: &str,
-    ) -> Result<Cow<'de, str>, A::Error> {
-        match map.next_value_seed(CodeSeed {
-            sink: self.sink,
-            depth: 2,
-        })? {
-            Ok(value) => Ok(value),
-            Err(found) => Err(self.sink.fail(invalid(Text {
-                sv: format!(
-                    "`{field}` måste vara en textsträng, fick {}",
-                    found_en(found)
-                ),
-                en: format!("`{field}` must be a string, found {}", found_en(found)),
-            }))),
-        }
-    }
-
-    /// Parses the value of `answers` against `definition`.
-    fn answers<A: MapAccess<'de>>(
-        &mut self,
-        map: &mut A,
-        definition: &'d Definition,
-        hidden: &'d [bool],
-        speculative: bool,
-    ) -> Result<Answers<'de, 'd>, A::Error> {
-        let mut ctx = Ctx {
-            definition,
-            sink: Sink {
-                max_depth: self.sink.max_depth,
-                failure: None,
-            },
-            findings: Vec::new(),
+    reader.open();
+    let mut instrument: Option<Cow<'de, str>> = None;
+    let mut version: Option<Cow<'de, str>> = None;
+    let mut status: Option<Status> = None;
+    let mut interview_date = InterviewDate::Missing;
+    let mut seen_date = false;
+    let mut answers: Option<Answers<'d>> = None;
+    let mut unit: Option<String> = None;
+    let mut completed_sections: Option<Vec<String>> = None;
+    let mut first = true;
+    while let Some(key) = reader.key(std::mem::take(&mut first))? {
+        let already = match key.as_ref() {
+            "unit" => unit.is_some(),
+            "completed_sections" => completed_sections.is_some(),
+            "instrument" => instrument.is_some(),
+            "version" => version.is_some(),
+            "status" => status.is_some(),
+            "interview_date" => seen_date,
+            "answers" => answers.is_some(),
+            other => {
+                let shown = displayable_key(other).map_or_else(
+                    || "a key that is not shown".to_owned(),
+                    |k| format!("`{k}`"),
+                );
+                return Err(reader.fail(invalid(Text {
+                    sv: format!(
+                        "okänt fält på översta nivån {shown}; förväntade {ENVELOPE_FIELDS}"
+                    ),
+                    en: format!("unknown top-level field {shown}; expected {ENVELOPE_FIELDS}"),
+                })));
+            }
         };
-        let parsed = map.next_value_seed(AnswersSeed {
-            ctx: &mut ctx,
-            row_of: None,
-            depth: 2,
-        });
-        if let Some(failure) = ctx.sink.failure.take() {
-            return Err(self.sink.fail(failure));
+        if already {
+            return Err(reader.fail(invalid(Text {
+                sv: format!("fältet `{key}` förekommer två gånger"),
+                en: format!("top-level field `{key}` appears twice"),
+            })));
         }
-        Ok(Answers::Parsed {
-            definition,
-            hidden,
-            ctx_findings: ctx.findings,
-            values: parsed?.unwrap_or_default(),
-            speculative,
+        match key.as_ref() {
+            "unit" => {
+                let value = string(reader, "unit")?;
+                // The one unit-name rule (see `crate::unit`), the same as in the store and the
+                // sidecar's configuration.
+                if UnitName::parse(&value).is_err() {
+                    let rule = crate::unit::rule_text();
+                    return Err(reader.fail(invalid(Text {
+                        sv: format!("`unit`: {}", rule.sv),
+                        en: format!("`unit`: {}", rule.en),
+                    })));
+                }
+                unit = Some(value.into_owned());
+            }
+            "completed_sections" => {
+                let Some(sections) = string_list(reader)? else {
+                    return Err(reader.fail(invalid(Text {
+                        sv: "`completed_sections` måste vara en lista med avsnitts-id".into(),
+                        en: "`completed_sections` must be an array of section ids".into(),
+                    })));
+                };
+                completed_sections = Some(sections);
+            }
+            "instrument" => instrument = Some(string(reader, "instrument")?),
+            "version" => version = Some(string(reader, "version")?),
+            "status" => {
+                let value = string(reader, "status")?;
+                status = Some(match value.as_ref() {
+                    "draft" => Status::Draft,
+                    "complete" => Status::Complete,
+                    _ => {
+                        return Err(reader.fail(invalid(Text {
+                            sv: "`status` måste vara `draft` eller `complete`".into(),
+                            en: "`status` must be `draft` or `complete`".into(),
+                        })));
+                    }
+                });
+            }
+            "interview_date" => {
+                seen_date = true;
+                interview_date = match reader.string_or_type(2)? {
+                    Ok(text) => {
+                        parse_date(&text).map_or(InterviewDate::Invalid, InterviewDate::Valid)
+                    }
+                    Err(JsonType::Null) => InterviewDate::Missing,
+                    Err(_) => InterviewDate::Invalid,
+                };
+            }
+            _ => {
+                let at = reader.position();
+                let definition = match (&instrument, &version) {
+                    (Some(i), Some(v)) => Some(
+                        resolve(lookup, expected_instrument, i, v).map_err(|e| reader.fail(e))?,
+                    ),
+                    // `answers` before `instrument`/`version`: read with the likely definition
+                    // (checked at the end), else passed over. The likely definition is the one
+                    // the document names further on (a key-sorting serialiser puts
+                    // `instrument` and `version` after `answers`), else the newest version of
+                    // the instrument asked for.
+                    _ => named_ahead(
+                        reader.text(),
+                        lookup,
+                        expected_instrument,
+                        instrument.as_deref(),
+                        version.as_deref(),
+                    )
+                    .or(guess),
+                };
+                let read = match definition {
+                    Some((definition, hidden)) => Some(read_answers(reader, definition, hidden)?),
+                    None => {
+                        reader.skip(2)?;
+                        None
+                    }
+                };
+                answers = Some(Answers { at, read });
+            }
+        }
+    }
+    let missing = |field: &str| {
+        invalid(Text {
+            sv: format!("dokumentet saknar fältet `{field}`"),
+            en: format!("document lacks the top-level field `{field}`"),
         })
-    }
+    };
+    let Some(instrument) = instrument else {
+        return Err(reader.fail(missing("instrument")));
+    };
+    let Some(version) = version else {
+        return Err(reader.fail(missing("version")));
+    };
+    let Some(status) = status else {
+        return Err(reader.fail(missing("status")));
+    };
+    let Some(answers) = answers else {
+        return Err(reader.fail(missing("answers")));
+    };
+    Ok(Envelope {
+        instrument,
+        version,
+        status,
+        unit,
+        completed_sections: completed_sections.unwrap_or_default(),
+        interview_date,
+        answers,
+    })
+}
 
-    fn resolve(&self, instrument: &str, version: &str) -> Result<(&'d Definition, &'d [bool])> {
-        resolve(self.lookup, self.expected_instrument, instrument, version)
+/// Reads a string field of the envelope; a value of another type is an error naming the field.
+fn string<'de>(reader: &mut Reader<'de>, field: &str) -> Result<Cow<'de, str>, Stop> {
+    match reader.string_or_type(2)? {
+        Ok(value) => Ok(value),
+        Err(found) => Err(reader.fail(invalid(Text {
+            sv: format!(
+                "`{field}` måste vara en textsträng, fick {}",
+                found_sv(found)
+            ),
+            en: format!("`{field}` must be a string, found {}", found_en(found)),
+        }))),
     }
+}
 
-    /// The definition the document names after `answers`, looked up in the text ahead without
-    /// parsing it: only a guess, which [`super::finish`] checks against what the parse found
-    /// (a wrong guess costs a second pass, never a different result).
-    fn named_ahead(
-        &self,
-        instrument: &Option<Cow<'de, str>>,
-        version: &Option<Cow<'de, str>>,
-    ) -> Option<(&'d Definition, &'d [bool])> {
-        let text = self.read_ahead?;
-        // The instrument asked for is the likely one (a document of another is refused anyway).
-        let instrument = match (instrument, self.expected_instrument) {
-            (Some(instrument), _) => instrument.as_ref(),
-            (None, Some(expected)) => expected,
-            (None, None) => last_string_field(text, "instrument")?,
-        };
-        let version = match version {
-            Some(version) => version.as_ref(),
-            None => last_string_field(text, "version")?,
-        };
-        self.resolve(instrument, version).ok()
+/// An array of strings (`completed_sections`); `None` when it is anything else, an empty list
+/// for `null`.
+fn string_list(reader: &mut Reader<'_>) -> Result<Option<Vec<String>>, Stop> {
+    let next = reader.peek()?;
+    match next {
+        Next::Array => {
+            reader.open();
+            let mut out = Vec::new();
+            let mut all_strings = true;
+            let mut first = true;
+            while reader.element(std::mem::take(&mut first))? {
+                match reader.string_or_type(3)? {
+                    Ok(id) => out.push(id.into_owned()),
+                    Err(_) => all_strings = false,
+                }
+            }
+            Ok(all_strings.then_some(out))
+        }
+        Next::Null => {
+            reader.literal(next)?;
+            Ok(Some(Vec::new()))
+        }
+        _ => {
+            reader.skip(2)?;
+            Ok(None)
+        }
     }
+}
+
+/// The definition the document names after `answers`, looked up in the text ahead without
+/// parsing it: only a guess, which [`super::finish`] checks against what the parse found (a wrong
+/// guess costs a second reading of the answers, never a different result).
+fn named_ahead<'d>(
+    text: &str,
+    lookup: Lookup<'_, 'd>,
+    expected_instrument: Option<&str>,
+    instrument: Option<&str>,
+    version: Option<&str>,
+) -> Option<(&'d Definition, &'d [bool])> {
+    // The instrument asked for is the likely one (a document of another is refused anyway).
+    let instrument = match (instrument, expected_instrument) {
+        (Some(instrument), _) => instrument,
+        (None, Some(expected)) => expected,
+        (None, None) => last_string_field(text, "instrument")?,
+    };
+    let version = match version {
+        Some(version) => version,
+        None => last_string_field(text, "version")?,
+    };
+    resolve(lookup, expected_instrument, instrument, version).ok()
 }
 
 /// The value of the last `"field": "value"` in `text` whose value has no escapes: a guess at a
 /// top-level field, read without parsing (the key could be in an answer's row, or the text in a
-/// string; a wrong guess costs a second pass, see [`EnvelopeSeed::named_ahead`]).
+/// string; a wrong guess costs a second pass, see `named_ahead`).
 fn last_string_field<'t>(text: &'t str, field: &str) -> Option<&'t str> {
     let bytes = text.as_bytes();
     let key = field.as_bytes();
@@ -229,236 +376,6 @@ pub(super) fn found_en(found: JsonType) -> &'static str {
         JsonType::Array => "an array",
         JsonType::Object => "an object",
         JsonType::Null => "null",
-    }
-}
-
-impl<'de, 'd> Visitor<'de> for EnvelopeSeed<'_, '_, 'd> {
-    type Value = Envelope<'de, 'd>;
-
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("a document object")
-    }
-
-    fn visit_map<A: MapAccess<'de>>(mut self, mut map: A) -> Result<Self::Value, A::Error> {
-        let mut instrument: Option<Cow<'de, str>> = None;
-        let mut version: Option<Cow<'de, str>> = None;
-        let mut status: Option<Status> = None;
-        let mut interview_date = InterviewDate::Missing;
-        let mut seen_date = false;
-        let mut answers: Option<Answers<'de, 'd>> = None;
-        let mut unit: Option<String> = None;
-        let mut completed_sections: Option<Vec<String>> = None;
-        while let Some(Str(key)) = map.next_key::<Str<'de>>()? {
-            let already = match key.as_ref() {
-                "unit" => unit.is_some(),
-                "completed_sections" => completed_sections.is_some(),
-                "instrument" => instrument.is_some(),
-                "version" => version.is_some(),
-                "status" => status.is_some(),
-                "interview_date" => seen_date,
-                "answers" => answers.is_some(),
-                other => {
-                    let shown = displayable_key(other).map_or_else(
-                        || "a key that is not shown".to_owned(),
-                        |k| format!("`{k}`"),
-                    );
-                    return Err(self.sink.fail(invalid(Text {
-                        sv: format!(
-                            "okänt fält på översta nivån {shown}; förväntade {ENVELOPE_FIELDS}"
-                        ),
-                        en: format!("unknown top-level field {shown}; expected {ENVELOPE_FIELDS}"),
-                    })));
-                }
-            };
-            if already {
-                return Err(self.sink.fail(invalid(Text {
-                    sv: format!("fältet `{key}` förekommer två gånger"),
-                    en: format!("top-level field `{key}` appears twice"),
-                })));
-            }
-            match key.as_ref() {
-                "unit" => {
-                    let value = self.string(&mut map, "unit")?;
-                    // The one unit-name rule (see `crate::unit`), the same as in the store and
-                    // the sidecar's configuration.
-                    if UnitName::parse(&value).is_err() {
-                        let rule = crate::unit::rule_text();
-                        return Err(self.sink.fail(invalid(Text {
-                            sv: format!("`unit`: {}", rule.sv),
-                            en: format!("`unit`: {}", rule.en),
-                        })));
-                    }
-                    unit = Some(value.into_owned());
-                }
-                "completed_sections" => {
-                    let Some(sections) = map.next_value_seed(StringList { sink: self.sink })?
-                    else {
-                        return Err(self.sink.fail(invalid(Text {
-                            sv: "`completed_sections` måste vara en lista med avsnitts-id".into(),
-                            en: "`completed_sections` must be an array of section ids".into(),
-                        })));
-                    };
-                    completed_sections = Some(sections);
-                }
-                "instrument" => instrument = Some(self.string(&mut map, "instrument")?),
-                "version" => version = Some(self.string(&mut map, "version")?),
-                "status" => {
-                    let value = self.string(&mut map, "status")?;
-                    status = Some(match value.as_ref() {
-                        "draft" => Status::Draft,
-                        "complete" => Status::Complete,
-                        _ => {
-                            return Err(self.sink.fail(invalid(Text {
-                                sv: "`status` måste vara `draft` eller `complete`".into(),
-                                en: "`status` must be `draft` or `complete`".into(),
-                            })));
-                        }
-                    });
-                }
-                "interview_date" => {
-                    seen_date = true;
-                    let value = map.next_value_seed(CodeSeed {
-                        sink: self.sink,
-                        depth: 2,
-                    })?;
-                    interview_date = match value {
-                        Ok(text) => {
-                            parse_date(&text).map_or(InterviewDate::Invalid, InterviewDate::Valid)
-                        }
-                        Err(JsonType::Null) => InterviewDate::Missing,
-                        Err(_) => InterviewDate::Invalid,
-                    };
-                }
-                _ => {
-                    answers = Some(match (&instrument, &version) {
-                        (Some(i), Some(v)) => {
-                            let (definition, hidden) =
-                                self.resolve(i, v).map_err(|e| self.sink.fail(e))?;
-                            self.answers(&mut map, definition, hidden, false)?
-                        }
-                        // `answers` before `instrument`/`version`: parse with the likely
-                        // definition and check the guess at the end, or keep the raw text. The
-                        // likely definition is the one the document names further on (a
-                        // key-sorting serialiser puts `instrument` and `version` after
-                        // `answers`), else the newest version of the instrument asked for.
-                        _ => match self.named_ahead(&instrument, &version).or(self.guess) {
-                            Some((definition, hidden)) => {
-                                self.answers(&mut map, definition, hidden, true)?
-                            }
-                            None => Answers::Raw(map.next_value::<&'de RawValue>()?),
-                        },
-                    });
-                }
-            }
-        }
-        let missing = |field: &str| {
-            invalid(Text {
-                sv: format!("dokumentet saknar fältet `{field}`"),
-                en: format!("document lacks the top-level field `{field}`"),
-            })
-        };
-        let Some(instrument) = instrument else {
-            return Err(self.sink.fail(missing("instrument")));
-        };
-        let Some(version) = version else {
-            return Err(self.sink.fail(missing("version")));
-        };
-        let Some(status) = status else {
-            return Err(self.sink.fail(missing("status")));
-        };
-        let Some(answers) = answers else {
-            return Err(self.sink.fail(missing("answers")));
-        };
-        Ok(Envelope {
-            instrument,
-            version,
-            status,
-            unit,
-            completed_sections: completed_sections.unwrap_or_default(),
-            interview_date,
-            answers,
-        })
-    }
-
-    fn visit_seq<A: SeqAccess<'de>>(self, _: A) -> Result<Self::Value, A::Error> {
-        Err(self.not_an_object(JsonType::Array))
-    }
-    fn visit_str<E: de::Error>(self, _: &str) -> Result<Self::Value, E> {
-        Err(self.not_an_object(JsonType::String))
-    }
-    fn visit_bool<E: de::Error>(self, _: bool) -> Result<Self::Value, E> {
-        Err(self.not_an_object(JsonType::Boolean))
-    }
-    fn visit_i64<E: de::Error>(self, _: i64) -> Result<Self::Value, E> {
-        Err(self.not_an_object(JsonType::Integer))
-    }
-    fn visit_u64<E: de::Error>(self, _: u64) -> Result<Self::Value, E> {
-        Err(self.not_an_object(JsonType::Integer))
-    }
-    fn visit_f64<E: de::Error>(self, _: f64) -> Result<Self::Value, E> {
-        Err(self.not_an_object(JsonType::Number))
-    }
-    fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
-        Err(self.not_an_object(JsonType::Null))
-    }
-}
-
-/// An array of strings (`completed_sections`); `None` when it is anything else.
-pub(super) struct StringList<'s> {
-    pub(super) sink: &'s mut Sink,
-}
-
-impl<'de> DeserializeSeed<'de> for StringList<'_> {
-    type Value = Option<Vec<String>>;
-    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Self::Value, D::Error> {
-        deserializer.deserialize_any(self)
-    }
-}
-
-impl<'de> Visitor<'de> for StringList<'_> {
-    type Value = Option<Vec<String>>;
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("an array of section ids")
-    }
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
-        let mut out = Vec::new();
-        let mut all_strings = true;
-        while let Some(element) = seq.next_element_seed(CodeSeed {
-            sink: self.sink,
-            depth: 3,
-        })? {
-            match element {
-                Ok(id) => out.push(id.into_owned()),
-                Err(_) => all_strings = false,
-            }
-        }
-        Ok(all_strings.then_some(out))
-    }
-    fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Self::Value, A::Error> {
-        parse::Skip {
-            sink: self.sink,
-            depth: 2,
-        }
-        .visit_map(map)?;
-        Ok(None)
-    }
-    fn visit_bool<E>(self, _: bool) -> Result<Self::Value, E> {
-        Ok(None)
-    }
-    fn visit_i64<E>(self, _: i64) -> Result<Self::Value, E> {
-        Ok(None)
-    }
-    fn visit_u64<E>(self, _: u64) -> Result<Self::Value, E> {
-        Ok(None)
-    }
-    fn visit_f64<E>(self, _: f64) -> Result<Self::Value, E> {
-        Ok(None)
-    }
-    fn visit_str<E>(self, _: &str) -> Result<Self::Value, E> {
-        Ok(None)
-    }
-    fn visit_unit<E>(self) -> Result<Self::Value, E> {
-        Ok(Some(Vec::new()))
     }
 }
 

@@ -7,19 +7,18 @@
 
 mod answers;
 mod envelope;
+mod json;
 mod parse;
 mod rules;
-
-use serde::de::DeserializeSeed;
 
 use crate::Text;
 use crate::document::{Document, Limits};
 use crate::error::{Error, ErrorKind, Result, displayable_key};
 use crate::finding::{FindingCode, Report, Severity, messages};
 use crate::instrument::Definition;
-use answers::AnswersSeed;
-use envelope::{Answers, Envelope, EnvelopeSeed, InterviewDate};
-use parse::{Ctx, Path, Sink};
+use envelope::{Envelope, InterviewDate, ReadAnswers, read_answers};
+use json::{Reader, Stop};
+use parse::{Ctx, Path};
 
 /// Finds the definition (and the profile's hidden-item flags, indexed by item) for an instrument
 /// and version named in a document.
@@ -75,79 +74,59 @@ pub(crate) fn validate_bytes<'d>(
                 },
             )
         })?;
-    // At most two passes: the second only when a guess about the definition proved wrong, and
-    // then without guessing.
-    for (guess, read_ahead) in [(guess, true), (None, false)] {
-        let mut sink = Sink {
-            max_depth: limits.max_depth(),
-            failure: None,
-        };
-        let mut deserializer = serde_json::Deserializer::from_str(text);
-        let parsed = EnvelopeSeed {
-            lookup,
-            guess,
-            read_ahead: read_ahead.then_some(text),
-            expected_instrument,
-            sink: &mut sink,
-        }
-        .deserialize(&mut deserializer)
-        .and_then(|parsed| deserializer.end().map(|()| parsed));
-        let envelope = parsed.map_err(|e| json_error(&mut sink, &e))?;
-        if let Some(validated) = finish(envelope, lookup, expected_instrument, limits.max_depth())?
-        {
-            return Ok(validated);
-        }
-    }
-    unreachable!("without a guess, finish always decides")
+    let mut reader = Reader::new(text, 0, limits.max_depth());
+    let envelope = envelope::envelope(&mut reader, lookup, guess, expected_instrument)
+        .and_then(|envelope| reader.end().map(|()| envelope))
+        .map_err(|Stop| stopped(&mut reader))?;
+    finish(
+        envelope,
+        text,
+        lookup,
+        expected_instrument,
+        limits.max_depth(),
+    )
 }
 
-/// Turns a serde_json error into ours. Our own failures were stored in the sink; syntax errors
-/// carry only a position; data errors could quote the input, so they get a generic message.
-fn json_error(sink: &mut Sink, error: &serde_json::Error) -> Error {
-    if let Some(failure) = sink.failure.take() {
+/// Why reading stopped: our own failure if there was one, else the text is malformed JSON, which
+/// serde_json then says where and how (its syntax messages name the problem and the position,
+/// never the content).
+fn stopped(reader: &mut Reader<'_>) -> Error {
+    if let Some(failure) = reader.take_failure() {
         return failure;
     }
-    let (line, column) = (error.line(), error.column());
-    match error.classify() {
-        serde_json::error::Category::Syntax
-            if error.to_string().starts_with("recursion limit exceeded") =>
-        {
-            let max = sink.max_depth;
-            Error::new(
-                ErrorKind::TooDeep,
-                Text {
-                    sv: format!("dokumentet har fler än {max} nivåer av listor och objekt"),
-                    en: format!(
-                        "document nests arrays and objects deeper than the limit of {max} levels"
-                    ),
-                },
-            )
-        }
-        serde_json::error::Category::Syntax | serde_json::error::Category::Eof => {
-            // serde_json's syntax messages name the problem and position, never the content.
-            let what = error.to_string();
-            let what = what.split(" at line ").next().unwrap_or("syntax error");
-            Error::new(
-                ErrorKind::MalformedJson,
-                Text {
-                    sv: format!(
-                        "felaktig JSON på rad {line} kolumn {column}: {}",
-                        syntax_in_swedish(what)
-                    ),
-                    en: format!("malformed JSON at line {line} column {column}: {what}"),
-                },
-            )
-        }
-        serde_json::error::Category::Data | serde_json::error::Category::Io => Error::new(
-            ErrorKind::InvalidDocument,
+    let max = reader.max_depth();
+    let Err(error) = serde_json::from_str::<serde_json::Value>(reader.text()) else {
+        // The reader accepts what serde_json accepts (tested); should the two ever disagree,
+        // the document is still refused, without a position.
+        return malformed(0, 0, "syntax error");
+    };
+    let what = error.to_string();
+    let what = what.split(" at line ").next().unwrap_or("syntax error");
+    if what.starts_with("recursion limit exceeded") {
+        return Error::new(
+            ErrorKind::TooDeep,
             Text {
-                sv: format!("dokumentet har inte förväntad form (rad {line} kolumn {column})"),
+                sv: format!("dokumentet har fler än {max} nivåer av listor och objekt"),
                 en: format!(
-                    "document does not have the expected shape (line {line} column {column})"
+                    "document nests arrays and objects deeper than the limit of {max} levels"
                 ),
             },
-        ),
+        );
     }
+    malformed(error.line(), error.column(), what)
+}
+
+fn malformed(line: usize, column: usize, what: &str) -> Error {
+    Error::new(
+        ErrorKind::MalformedJson,
+        Text {
+            sv: format!(
+                "felaktig JSON på rad {line} kolumn {column}: {}",
+                syntax_in_swedish(what)
+            ),
+            en: format!("malformed JSON at line {line} column {column}: {what}"),
+        },
+    )
 }
 
 /// serde_json's syntax messages (fixed texts, never content) in Swedish.
@@ -183,64 +162,40 @@ fn invalid(text: Text) -> Error {
     Error::new(ErrorKind::InvalidDocument, text)
 }
 
-/// Parses late answers if needed, then runs the whole-document rules.
-/// `Ok(None)`: the answers were parsed with a guessed definition that the envelope did not confirm;
-/// parse again without guessing.
+/// Reads the answers again if they were read with a definition other than the one the envelope
+/// names (or passed over), then runs the whole-document rules.
 fn finish<'d>(
     envelope: Envelope<'_, 'd>,
+    text: &str,
     lookup: Lookup<'_, 'd>,
     expected_instrument: Option<&str>,
     max_depth: usize,
-) -> Result<Option<Validated<'d>>> {
-    let (definition, hidden, findings, values) = match envelope.answers {
-        Answers::Parsed {
-            definition,
-            speculative: true,
-            ..
-        } if definition.instrument() != envelope.instrument
-            || definition.version() != envelope.version =>
+) -> Result<Validated<'d>> {
+    let ReadAnswers {
+        definition,
+        hidden,
+        findings,
+        values,
+    } = match envelope.answers.read {
+        Some(read)
+            if read.definition.instrument() == envelope.instrument
+                && read.definition.version() == envelope.version =>
         {
-            return Ok(None);
+            read
         }
-        Answers::Parsed {
-            definition,
-            hidden,
-            ctx_findings,
-            values,
-            ..
-        } => (definition, hidden, ctx_findings, values),
-        Answers::Raw(raw) => {
+        _ => {
             let (definition, hidden) = resolve(
                 lookup,
                 expected_instrument,
                 &envelope.instrument,
                 &envelope.version,
             )?;
-            let mut ctx = Ctx {
-                definition,
-                sink: Sink {
-                    max_depth,
-                    failure: None,
-                },
-                findings: Vec::new(),
-            };
-            let mut deserializer = serde_json::Deserializer::from_str(raw.get());
-            let parsed = AnswersSeed {
-                ctx: &mut ctx,
-                row_of: None,
-                depth: 2,
-            }
-            .deserialize(&mut deserializer);
-            let values = parsed.map_err(|e| json_error(&mut ctx.sink, &e))?;
-            (definition, hidden, ctx.findings, values.unwrap_or_default())
+            let mut reader = Reader::new(text, envelope.answers.at, max_depth);
+            read_answers(&mut reader, definition, hidden).map_err(|Stop| stopped(&mut reader))?
         }
     };
     let mut ctx = Ctx {
         definition,
-        sink: Sink {
-            max_depth,
-            failure: None,
-        },
         findings,
     };
     let interview_date = match envelope.interview_date {
@@ -291,11 +246,11 @@ fn finish<'d>(
         document.status,
         ctx.findings,
     );
-    Ok(Some(Validated {
+    Ok(Validated {
         definition,
         document,
         report,
-    }))
+    })
 }
 
 /// Finds the definition a document names, refusing a document of another instrument than asked.

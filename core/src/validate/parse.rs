@@ -1,55 +1,14 @@
-//! Streaming parse of a document's JSON straight into typed answers, reporting type, code-list,
-//! bound and length findings on the way. This file holds the machinery every seed shares (the
-//! failure [`Sink`], answer paths, the parse context, skipping, code arrays); the seeds that read
-//! answers against their items are in `answers.rs`. No `serde_json::Value` tree is built: each answer is
-//! checked against its item as it is read, which is what makes validation cost about the same as
-//! merely parsing the bytes.
-//!
-//! serde's own error messages can quote the input ("invalid type: string \"...\""), so they never
-//! reach the caller for data errors: every failure this module raises is stored in [`Sink`] as a
-//! [`crate::Error`] with our own message, and the serde error is only a signal to unwind.
-
-use std::borrow::Cow;
-use std::fmt;
-
-use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
+//! What every reader of answers shares: answer paths (built on the stack, rendered only for a
+//! finding) and the parse context that collects findings. The functions that read answers
+//! against their items are in `answers.rs`, the JSON reader they use in `json.rs`. No tree is
+//! built: each answer is checked against its item as it is read, which is what makes validation
+//! cost less than merely parsing the bytes into a `serde_json::Value`.
 
 use crate::Text;
 use crate::document::AnswerValue;
-use crate::error::{Error, ErrorKind, displayable_key};
+use crate::error::displayable_key;
 use crate::finding::{Finding, FindingCode, JsonType, Severity, expected_text, messages};
 use crate::instrument::{Definition, ItemId};
-
-/// Depth limit and the first failure: shared by every seed of one parse.
-pub(super) struct Sink {
-    pub(super) max_depth: usize,
-    pub(super) failure: Option<Error>,
-}
-
-impl Sink {
-    pub(super) fn fail<E: de::Error>(&mut self, error: Error) -> E {
-        if self.failure.is_none() {
-            self.failure = Some(error);
-        }
-        E::custom("bistand: see stored failure")
-    }
-
-    pub(super) fn enter<E: de::Error>(&mut self, depth: usize) -> Result<(), E> {
-        if depth > self.max_depth {
-            let max = self.max_depth;
-            return Err(self.fail(Error::new(
-                ErrorKind::TooDeep,
-                Text {
-                    sv: format!("dokumentet har fler än {max} nivåer av listor och objekt"),
-                    en: format!(
-                        "document nests arrays and objects deeper than the limit of {max} levels"
-                    ),
-                },
-            )));
-        }
-        Ok(())
-    }
-}
 
 /// A path to an answer, built on the stack while descending; rendered only when a finding needs it.
 #[derive(Clone, Copy)]
@@ -224,10 +183,10 @@ impl<'a> Segment<'a> {
     }
 }
 
-/// Everything one parse of answers needs: the definition, the findings so far, the sink.
+/// Everything one parse of answers needs besides the reader: the definition and the findings so
+/// far.
 pub(super) struct Ctx<'d> {
     pub(super) definition: &'d Definition,
-    pub(super) sink: Sink,
     pub(super) findings: Vec<Finding>,
 }
 
@@ -268,157 +227,5 @@ impl Ctx<'_> {
             messages::wrong_type(expected, found),
         );
         AnswerValue::Invalid
-    }
-}
-
-/// A string that borrows from the input when it can.
-pub(super) struct Str<'de>(pub(super) Cow<'de, str>);
-
-impl<'de> de::Deserialize<'de> for Str<'de> {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        struct StrVisitor;
-        impl<'de> Visitor<'de> for StrVisitor {
-            type Value = Str<'de>;
-            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("a string")
-            }
-            fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<Self::Value, E> {
-                Ok(Str(Cow::Borrowed(v)))
-            }
-            fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
-                Ok(Str(Cow::Owned(v.to_owned())))
-            }
-        }
-        deserializer.deserialize_str(StrVisitor)
-    }
-}
-
-/// Skips a value of any shape, enforcing the depth limit (serde's `IgnoredAny` would not).
-pub(super) struct Skip<'s> {
-    pub(super) sink: &'s mut Sink,
-    pub(super) depth: usize,
-}
-
-impl<'de> DeserializeSeed<'de> for Skip<'_> {
-    type Value = ();
-    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<(), D::Error> {
-        // Not `deserialize_ignored_any`: serde_json skips that internally, without our depth limit.
-        deserializer.deserialize_any(self)
-    }
-}
-
-impl<'de> Visitor<'de> for Skip<'_> {
-    type Value = ();
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("any value")
-    }
-    fn visit_bool<E>(self, _: bool) -> Result<(), E> {
-        Ok(())
-    }
-    fn visit_i64<E>(self, _: i64) -> Result<(), E> {
-        Ok(())
-    }
-    fn visit_u64<E>(self, _: u64) -> Result<(), E> {
-        Ok(())
-    }
-    fn visit_f64<E>(self, _: f64) -> Result<(), E> {
-        Ok(())
-    }
-    fn visit_str<E>(self, _: &str) -> Result<(), E> {
-        Ok(())
-    }
-    fn visit_unit<E>(self) -> Result<(), E> {
-        Ok(())
-    }
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
-        self.sink.enter(self.depth)?;
-        while seq
-            .next_element_seed(Skip {
-                sink: self.sink,
-                depth: self.depth + 1,
-            })?
-            .is_some()
-        {}
-        Ok(())
-    }
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
-        self.sink.enter(self.depth)?;
-        while map.next_key::<IgnoredAny>()?.is_some() {
-            map.next_value_seed(Skip {
-                sink: self.sink,
-                depth: self.depth + 1,
-            })?;
-        }
-        Ok(())
-    }
-}
-impl<'de> Skip<'_> {
-    pub(super) fn skip_elements<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
-        while seq
-            .next_element_seed(Skip {
-                sink: self.sink,
-                depth: self.depth + 1,
-            })?
-            .is_some()
-        {}
-        Ok(())
-    }
-}
-
-/// One element of a code array: the string, or the JSON type found instead.
-pub(super) struct CodeSeed<'s> {
-    pub(super) sink: &'s mut Sink,
-    pub(super) depth: usize,
-}
-
-impl<'de> DeserializeSeed<'de> for CodeSeed<'_> {
-    type Value = Result<Cow<'de, str>, JsonType>;
-    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Self::Value, D::Error> {
-        deserializer.deserialize_any(self)
-    }
-}
-
-impl<'de> Visitor<'de> for CodeSeed<'_> {
-    type Value = Result<Cow<'de, str>, JsonType>;
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("a code")
-    }
-    fn visit_borrowed_str<E>(self, v: &'de str) -> Result<Self::Value, E> {
-        Ok(Ok(Cow::Borrowed(v)))
-    }
-    fn visit_str<E>(self, v: &str) -> Result<Self::Value, E> {
-        Ok(Ok(Cow::Owned(v.to_owned())))
-    }
-    fn visit_bool<E>(self, _: bool) -> Result<Self::Value, E> {
-        Ok(Err(JsonType::Boolean))
-    }
-    fn visit_i64<E>(self, _: i64) -> Result<Self::Value, E> {
-        Ok(Err(JsonType::Integer))
-    }
-    fn visit_u64<E>(self, _: u64) -> Result<Self::Value, E> {
-        Ok(Err(JsonType::Integer))
-    }
-    fn visit_f64<E>(self, _: f64) -> Result<Self::Value, E> {
-        Ok(Err(JsonType::Number))
-    }
-    fn visit_unit<E>(self) -> Result<Self::Value, E> {
-        // A null inside an array is a wrong type, not "unanswered".
-        Ok(Err(JsonType::Null))
-    }
-    fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<Self::Value, A::Error> {
-        Skip {
-            sink: self.sink,
-            depth: self.depth,
-        }
-        .visit_seq(seq)?;
-        Ok(Err(JsonType::Array))
-    }
-    fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Self::Value, A::Error> {
-        Skip {
-            sink: self.sink,
-            depth: self.depth,
-        }
-        .visit_map(map)?;
-        Ok(Err(JsonType::Object))
     }
 }
