@@ -56,7 +56,8 @@ pub struct Definition {
     code_lists: Vec<CodeList>,
     sections: Vec<Section>,
     items: Vec<Item>,
-    top_level: Names<ItemId>,
+    /// Item indexes by full id.
+    top_level: Names<u32>,
     section_ids: HashMap<Box<str>, usize>,
     /// Top-level items, in form order, whose whole-document rules can say something whatever
     /// the answers: see [`Item::has_rules`].
@@ -174,7 +175,7 @@ impl Definition {
 
     /// A top-level item by its full id (`boende.omfattning`).
     pub fn top_level(&self, id: &str) -> Option<ItemId> {
-        self.top_level.get(id)
+        self.top_level.get(id).map(ItemId)
     }
 
     /// An item, top-level or sub-item, by its full id (`genomforandeplan.mal.ansvarig`).

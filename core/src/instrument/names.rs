@@ -2,71 +2,79 @@
 //!
 //! Validation looks up every key and every code of a document, two hundred or so per FIA
 //! document, so the lookup is written for that: a table built once per definition, open
-//! addressing over 64-bit hashes kept beside the names, the names themselves side by side in one
-//! buffer (so a lookup does not chase a pointer to a string of its own, likely out of cache), and
-//! a name compared in 8-byte words only when its hash matches. A general hash map spent a fifth
+//! addressing over slots that hold each name's hash, place and value (a look-up reads a slot,
+//! then the name), the names themselves side by side in one buffer (so a lookup does not chase a
+//! pointer to a string of its own, likely out of cache), and a name compared in 8-byte words
+//! only when its hash matches. A general hash map spent a fifth
 //! of validation on these lookups, most of it in calls to `memcmp` for strings of 10 to 40 bytes.
 
 /// A read-only map from names to values, built once.
 #[derive(Debug)]
 pub(crate) struct Names<V> {
-    /// Power-of-two sized, at most half full: 0 for an empty slot, else an index into `entries`
-    /// plus one.
-    slots: Box<[u32]>,
-    entries: Box<[Entry<V>]>,
+    /// Power-of-two sized, at most half full. Each slot holds its name's hash, place in `text`
+    /// and value, so a look-up reads the slot and then the name: two loads, where a table of
+    /// indexes into a separate array of entries took three, each a likely cache miss.
+    slots: Box<[Slot<V>]>,
     /// Every name, one after another.
     text: Box<str>,
 }
 
-#[derive(Debug)]
-struct Entry<V> {
-    hash: u64,
-    /// Where the name is in `text`.
+#[derive(Clone, Copy, Debug)]
+struct Slot<V> {
+    /// The low half of the name's hash (the high half picks the slot).
+    hash: u32,
+    /// Where the name is in `text`; `start == EMPTY` for an empty slot.
     start: u32,
     len: u32,
     value: V,
 }
 
-impl<V> Entry<V> {
+const EMPTY: u32 = u32::MAX;
+
+impl<V> Slot<V> {
     fn name<'t>(&self, text: &'t str) -> &'t [u8] {
         &text.as_bytes()[self.start as usize..(self.start + self.len) as usize]
     }
 }
 
-impl<V: Copy> Names<V> {
+impl<V: Copy + Default> Names<V> {
     /// The map of `entries`. A name given twice keeps its first value (callers have refused
     /// duplicates already, with a message naming them).
     pub(crate) fn new(entries: impl IntoIterator<Item = (Box<str>, V)>) -> Names<V> {
         let entries: Vec<(Box<str>, V)> = entries.into_iter().collect();
         let size = (entries.len() * 2).next_power_of_two().max(8);
-        let mut slots = vec![0u32; size].into_boxed_slice();
+        let empty = Slot {
+            hash: 0,
+            start: EMPTY,
+            len: 0,
+            value: V::default(),
+        };
+        let mut slots = vec![empty; size].into_boxed_slice();
         let mut text = String::new();
-        let mut unique: Vec<Entry<V>> = Vec::with_capacity(entries.len());
         let offset = |n: usize| u32::try_from(n).expect("definitions are far smaller than 4 GiB");
         for (name, value) in entries {
             let hash = hash(name.as_bytes());
             let mut slot = slot_of(hash, size);
             loop {
-                match slots[slot] {
-                    0 => {
-                        unique.push(Entry {
-                            hash,
-                            start: offset(text.len()),
-                            len: offset(name.len()),
-                            value,
-                        });
-                        text.push_str(&name);
-                        slots[slot] = offset(unique.len());
-                        break;
-                    }
-                    taken if unique[taken as usize - 1].name(&text) == name.as_bytes() => break,
-                    _ => slot = (slot + 1) & (size - 1),
+                let taken = &slots[slot];
+                if taken.start == EMPTY {
+                    slots[slot] = Slot {
+                        hash: hash as u32,
+                        start: offset(text.len()),
+                        len: offset(name.len()),
+                        value,
+                    };
+                    text.push_str(&name);
+                    break;
                 }
+                if taken.name(&text) == name.as_bytes() {
+                    break;
+                }
+                slot = (slot + 1) & (size - 1);
             }
         }
         Names {
             slots,
-            entries: unique.into_boxed_slice(),
             text: text.into_boxed_str(),
         }
     }
@@ -78,16 +86,21 @@ impl<V: Copy> Names<V> {
         let mask = self.slots.len() - 1;
         let mut slot = slot_of(hash, self.slots.len());
         loop {
-            let taken = self.slots[slot];
-            if taken == 0 {
+            let taken = &self.slots[slot];
+            if taken.start == EMPTY {
                 return None;
             }
-            let entry = &self.entries[taken as usize - 1];
-            if entry.hash == hash && same(entry.name(&self.text), name.as_bytes()) {
-                return Some(entry.value);
+            if taken.hash == hash as u32 && same(taken.name(&self.text), name.as_bytes()) {
+                return Some(taken.value);
             }
             slot = (slot + 1) & mask;
         }
+    }
+
+    /// How many names there are.
+    #[cfg(test)]
+    fn len(&self) -> usize {
+        self.slots.iter().filter(|s| s.start != EMPTY).count()
     }
 }
 
@@ -177,7 +190,7 @@ mod tests {
             "arbete.onskade_insatser_och_mer_text_efter_32",
         ];
         let index = Names::new(names.iter().enumerate().map(|(i, n)| (Box::from(*n), i)));
-        assert_eq!(index.entries.len(), names.len());
+        assert_eq!(index.len(), names.len());
         for (i, name) in names.iter().enumerate() {
             assert_eq!(index.get(name), Some(i), "{name}");
         }
@@ -197,7 +210,7 @@ mod tests {
     fn a_repeated_name_keeps_its_first_value() {
         let index = Names::new([("x".into(), 1), ("y".into(), 2), ("x".into(), 3)]);
         assert_eq!(index.get("x"), Some(1));
-        assert_eq!(index.entries.len(), 2);
+        assert_eq!(index.len(), 2);
     }
 
     proptest! {

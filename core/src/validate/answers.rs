@@ -150,6 +150,21 @@ fn item(
     slot: &mut Option<AnswerValue>,
 ) -> Result<(), Stop> {
     let next = reader.peek()?;
+    // The value is built where it goes: a value returned by a call and then stored was read
+    // back as wide loads over the callee's narrow stores, a stall per answer.
+    match next {
+        Next::String => {
+            let text = reader.string()?;
+            string_value(ctx, id, path, &text, slot);
+            return Ok(());
+        }
+        Next::Number => {
+            let number = reader.number()?;
+            number_value(ctx, id, path, number, slot);
+            return Ok(());
+        }
+        _ => {}
+    }
     *slot = match next {
         Next::Null => {
             reader.literal(next)?;
@@ -162,14 +177,7 @@ fn item(
                 _ => ctx.wrong_type(id, path, JsonType::Boolean),
             })
         }
-        Next::Number => {
-            let number = reader.number()?;
-            Some(number_value(ctx, id, path, number))
-        }
-        Next::String => {
-            let text = reader.string()?;
-            Some(string_value(ctx, id, path, &text))
-        }
+        Next::String | Next::Number => unreachable!("written above"),
         Next::Array => {
             reader.enter(depth)?;
             reader.open();
@@ -184,29 +192,37 @@ fn item(
     Ok(())
 }
 
-fn string_value(ctx: &mut Ctx<'_>, id: ItemId, path: &Path<'_>, v: &str) -> AnswerValue {
+fn string_value(
+    ctx: &mut Ctx<'_>,
+    id: ItemId,
+    path: &Path<'_>,
+    v: &str,
+    slot: &mut Option<AnswerValue>,
+) {
     let definition = ctx.definition;
-    // The item's full record is read only for a finding's label.
+    // The item's full record is read only for a finding's label. Each arm writes its value into
+    // the slot itself: a value built first and then moved was read back as wide loads over its
+    // narrow stores, a stall per answer.
     match definition.hot(id).kind {
         HotKind::SingleChoice(list) => {
             let list = definition.code_list(list);
-            match list.position(v) {
-                Some(code) => AnswerValue::Code(code),
-                None => {
-                    let item = definition.item(id);
-                    let message = messages::not_in_code_list(&item.label, &list.name);
-                    ctx.error(FindingCode::NotInCodeList, path, message);
-                    AnswerValue::Invalid
-                }
+            if let Some(code) = list.position(v) {
+                *slot = Some(AnswerValue::Code(code));
+            } else {
+                let item = definition.item(id);
+                let message = messages::not_in_code_list(&item.label, &list.name);
+                ctx.error(FindingCode::NotInCodeList, path, message);
+                *slot = Some(AnswerValue::Invalid);
             }
         }
-        HotKind::Date => match parse_date(v) {
-            Some(date) => AnswerValue::Date(date),
-            None => {
+        HotKind::Date => {
+            if let Some(date) = parse_date(v) {
+                *slot = Some(AnswerValue::Date(date));
+            } else {
                 ctx.error(FindingCode::InvalidDate, path, messages::invalid_date());
-                AnswerValue::Invalid
+                *slot = Some(AnswerValue::Invalid);
             }
-        },
+        }
         HotKind::Text { max_length } => {
             let chars = v.chars().count();
             if let Some(hint) = find_identifier_like(v) {
@@ -224,14 +240,13 @@ fn string_value(ctx: &mut Ctx<'_>, id: ItemId, path: &Path<'_>, v: &str) -> Answ
                     path,
                     messages::text_too_long(max_length),
                 );
-                AnswerValue::Invalid
+                *slot = Some(AnswerValue::Invalid);
             } else {
-                AnswerValue::Text {
-                    chars: u32::try_from(chars).expect("chars <= max_length, a u32"),
-                }
+                let chars = u32::try_from(chars).expect("chars <= max_length, a u32");
+                *slot = Some(AnswerValue::Text { chars });
             }
         }
-        _ => ctx.wrong_type(id, path, JsonType::String),
+        _ => *slot = Some(ctx.wrong_type(id, path, JsonType::String)),
     }
 }
 
@@ -312,8 +327,18 @@ fn array_value(
     })
 }
 
-/// A numeric answer, or `Invalid` with its finding.
-fn number_value(ctx: &mut Ctx<'_>, id: ItemId, path: &Path<'_>, number: Number) -> AnswerValue {
+/// Writes a numeric answer, or `Invalid` with its finding.
+fn number_value(
+    ctx: &mut Ctx<'_>,
+    id: ItemId,
+    path: &Path<'_>,
+    number: Number,
+    slot: &mut Option<AnswerValue>,
+) {
+    *slot = Some(number_answer(ctx, id, path, number));
+}
+
+fn number_answer(ctx: &mut Ctx<'_>, id: ItemId, path: &Path<'_>, number: Number) -> AnswerValue {
     let item = ctx.definition.item(id);
     let integer = match number {
         Number::U64(v) => Some(i128::from(v)),

@@ -122,7 +122,7 @@ pub(super) fn compile(raw: RawDefinition, source: &str) -> Result<Definition> {
         code_lists: builder.code_lists,
         sections,
         items: builder.items,
-        top_level: Names::new(builder.top_level),
+        top_level: Names::new(builder.top_level.into_iter().map(|(id, item)| (id, item.0))),
         section_ids,
         ruled_top_level,
     })
