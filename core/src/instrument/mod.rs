@@ -64,6 +64,8 @@ pub struct Definition {
     ruled_top_level: Vec<ItemId>,
     /// Per item, what validation reads for every answer ([`Hot`]).
     hot: Box<[Hot]>,
+    /// Per item, its condition as the rules read it ([`When`]).
+    when: Box<[When]>,
 }
 
 /// What validation reads of an item for every answer and every rule, a few bytes an item beside
@@ -105,6 +107,69 @@ impl Hot {
             },
             required: item.required,
             conditional: item.enabled_when.is_some(),
+        }
+    }
+}
+
+/// An item's `enabled_when` as the whole-document rules read it. The common conditions (one
+/// choice answered with one of some codes, one yes/no answer) are held here in a few bytes per
+/// item, read in form order, so that checking them does not read the item's full record, its
+/// condition and the condition's vector of codes (three cache misses an item); any other
+/// condition is read from the item.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub(crate) enum When {
+    /// No condition: the item always applies.
+    Always,
+    /// The choice item's answer (any selected code) has a bit set in `codes` (codes below 64).
+    In {
+        item: ItemId,
+        sibling: Option<Sibling>,
+        codes: u64,
+    },
+    /// The yes/no item's answer is `value`.
+    Equals {
+        item: ItemId,
+        sibling: Option<Sibling>,
+        value: bool,
+    },
+    /// Another condition: see the item's `enabled_when`.
+    Other,
+}
+
+/// Where the item a condition asks about sits when it is a sub-item: its group and its position
+/// among the group's children (inside a row of that group the answer is the row's).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub(crate) struct Sibling {
+    pub(crate) group: ItemId,
+    pub(crate) position: u32,
+}
+
+impl When {
+    pub(crate) fn of(item: &Item, items: &[Item]) -> When {
+        let sibling = |asked: ItemId| {
+            let group = items[asked.index()].parent?;
+            let ItemKind::Group(g) = &items[group.index()].kind else {
+                return None;
+            };
+            let position = g.children.iter().position(|&child| child == asked)?;
+            Some(Sibling {
+                group,
+                position: u32::try_from(position).ok()?,
+            })
+        };
+        match &item.enabled_when {
+            None => When::Always,
+            Some(Condition::In { item, codes }) if codes.iter().all(|&c| c < 64) => When::In {
+                item: *item,
+                sibling: sibling(*item),
+                codes: codes.iter().fold(0, |mask, &c| mask | 1 << c),
+            },
+            Some(Condition::Equals { item, value }) => When::Equals {
+                item: *item,
+                sibling: sibling(*item),
+                value: *value,
+            },
+            Some(_) => When::Other,
         }
     }
 }
@@ -207,6 +272,12 @@ impl Definition {
     #[inline]
     pub(crate) fn hot(&self, item: ItemId) -> Hot {
         self.hot[item.index()]
+    }
+
+    /// `item`'s condition as the rules read it.
+    #[inline]
+    pub(crate) fn when(&self, item: ItemId) -> When {
+        self.when[item.index()]
     }
 
     /// A code list by index.

@@ -6,7 +6,7 @@ use jiff::civil::Date;
 use super::parse::{Ctx, Path};
 use crate::document::{AnswerValue, Document, Row, Status};
 use crate::finding::{FindingCode, Severity, messages};
-use crate::instrument::{Condition, DateRef, Definition, HotKind, ItemId, ItemKind};
+use crate::instrument::{Condition, DateRef, Definition, HotKind, ItemId, ItemKind, Sibling, When};
 
 /// Where an item's value is looked up: the document, and the row when inside a group.
 #[derive(Clone, Copy)]
@@ -108,11 +108,30 @@ fn check_item(
         if !hot.conditional {
             return Some(true);
         }
-        definition
-            .item(id)
-            .enabled_when
-            .as_ref()
-            .map_or(Some(true), |c| holds(c, scope))
+        let full = || {
+            definition
+                .item(id)
+                .enabled_when
+                .as_ref()
+                .map_or(Some(true), |c| holds(c, scope))
+        };
+        let compact = match definition.when(id) {
+            When::In {
+                item,
+                sibling,
+                codes,
+            } => choice_holds(value_at(item, sibling, scope), |c| {
+                c < 64 && codes >> c & 1 == 1
+            }),
+            When::Equals {
+                item,
+                sibling,
+                value,
+            } => boolean_holds(value_at(item, sibling, scope), value),
+            When::Always | When::Other => return full(),
+        };
+        debug_assert_eq!(compact, full(), "the compact condition of {id:?}");
+        compact
     };
     let Some(value) = value else {
         // Evaluated only for required items: most unanswered items are optional.
@@ -244,6 +263,20 @@ fn reference_label(ctx: &Ctx<'_>, reference: DateRef) -> crate::Text {
     }
 }
 
+/// [`value_in`] for a condition's item whose place among siblings was worked out in advance.
+fn value_at<'a>(
+    item: ItemId,
+    sibling: Option<Sibling>,
+    scope: Scope<'a>,
+) -> Option<&'a AnswerValue> {
+    if let (Some(sibling), Some((group, row))) = (sibling, scope.row)
+        && sibling.group == group
+    {
+        return row.value(sibling.position as usize);
+    }
+    scope.document.value(item)
+}
+
 /// The value of `item` as seen from `scope`: a sibling in the current row, or a top-level answer.
 fn value_in<'a>(item: ItemId, scope: Scope<'a>) -> Option<&'a AnswerValue> {
     if let Some((group, row)) = scope.row
@@ -266,20 +299,32 @@ fn date_of(reference: DateRef, scope: Scope<'_>) -> Option<Date> {
     }
 }
 
+/// Whether a choice answer has a code that `accepts`: `None` when the answer was invalid.
+fn choice_holds(value: Option<&AnswerValue>, accepts: impl Fn(u16) -> bool) -> Option<bool> {
+    match value {
+        Some(AnswerValue::Code(code)) => Some(accepts(*code)),
+        Some(AnswerValue::Codes(selected)) => Some(selected.iter().any(|&code| accepts(code))),
+        Some(AnswerValue::Invalid) => None,
+        _ => Some(false),
+    }
+}
+
+/// Whether a yes/no answer is `expected`: `None` when the answer was invalid.
+fn boolean_holds(value: Option<&AnswerValue>, expected: bool) -> Option<bool> {
+    match value {
+        Some(AnswerValue::Boolean(answer)) => Some(*answer == expected),
+        Some(AnswerValue::Invalid) => None,
+        _ => Some(false),
+    }
+}
+
 /// Whether a condition holds: `None` when it depends on an answer that was invalid.
 fn holds(condition: &Condition, scope: Scope<'_>) -> Option<bool> {
     match condition {
-        Condition::In { item, codes } => match value_in(*item, scope) {
-            Some(AnswerValue::Code(code)) => Some(codes.contains(code)),
-            Some(AnswerValue::Codes(selected)) => Some(selected.iter().any(|c| codes.contains(c))),
-            Some(AnswerValue::Invalid) => None,
-            _ => Some(false),
-        },
-        Condition::Equals { item, value } => match value_in(*item, scope) {
-            Some(AnswerValue::Boolean(b)) => Some(b == value),
-            Some(AnswerValue::Invalid) => None,
-            _ => Some(false),
-        },
+        Condition::In { item, codes } => {
+            choice_holds(value_in(*item, scope), |code| codes.contains(&code))
+        }
+        Condition::Equals { item, value } => boolean_holds(value_in(*item, scope), *value),
         Condition::Answered { item, answered } => {
             Some(value_in(*item, scope).is_some() == *answered)
         }

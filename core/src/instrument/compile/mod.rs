@@ -112,8 +112,14 @@ pub(super) fn compile(raw: RawDefinition, source: &str) -> Result<Definition> {
         .collect();
 
     let hot = builder.items.iter().map(super::Hot::of).collect();
+    let when = builder
+        .items
+        .iter()
+        .map(|item| super::When::of(item, &builder.items))
+        .collect();
     Ok(Definition {
         hot,
+        when,
         instrument: raw.instrument,
         version: raw.version,
         title: raw.title,
