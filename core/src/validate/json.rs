@@ -203,14 +203,22 @@ impl<'de> Reader<'de> {
     pub(super) fn string(&mut self) -> Result<Cow<'de, str>, Stop> {
         let start = self.pos + 1;
         let bytes = self.bytes();
-        let mut at = to_special(bytes, start).ok_or(Stop)?;
-        match bytes[at] {
-            b'"' => {
-                self.pos = at + 1;
-                return Ok(Cow::Borrowed(&self.text[start..at]));
-            }
-            b'\\' => {}
-            _ => return Err(Stop), // a control character
+        let at = to_special(bytes, start).ok_or(Stop)?;
+        // The common case, kept small enough to be inlined where strings are read: no escape.
+        if bytes[at] == b'"' {
+            self.pos = at + 1;
+            return Ok(Cow::Borrowed(&self.text[start..at]));
+        }
+        self.escaped_string(start, at)
+    }
+
+    /// The rest of a string from `at`, its first backslash or control character.
+    #[cold]
+    #[inline(never)]
+    fn escaped_string(&mut self, start: usize, mut at: usize) -> Result<Cow<'de, str>, Stop> {
+        let bytes = self.bytes();
+        if bytes[at] != b'\\' {
+            return Err(Stop); // a control character
         }
         // An escape: find the closing quote, then let serde_json decode (and judge) the string.
         loop {
@@ -401,22 +409,23 @@ impl<'de> Reader<'de> {
 fn to_special(bytes: &[u8], mut at: usize) -> Option<usize> {
     const ONES: u64 = 0x0101_0101_0101_0101;
     const HIGHS: u64 = 0x8080_8080_8080_8080;
-    while let Some(chunk) = bytes.get(at..at + 8) {
-        let word = u64::from_le_bytes(chunk.try_into().expect("8 bytes"));
+    while let Some(chunk) = bytes.get(at..).and_then(|rest| rest.first_chunk::<8>()) {
+        let word = u64::from_le_bytes(*chunk);
         let quote = word ^ (ONES * u64::from(b'"'));
         let backslash = word ^ (ONES * u64::from(b'\\'));
         // Each term flags its first matching byte exactly (a false flag can only sit above a
-        // true one), so the lowest flag of the three is the first special byte.
-        let flags = (quote.wrapping_sub(ONES) & !quote)
-            | (backslash.wrapping_sub(ONES) & !backslash)
-            | (word.wrapping_sub(ONES * 0x20) & !word);
-        let flags = flags & HIGHS;
+        // true one), so the lowest flag of the three is the first special byte. (`!quote`,
+        // `!backslash` and `!word` have the same high bits: `"` and `\` are ASCII.)
+        let flags = (quote.wrapping_sub(ONES) | backslash.wrapping_sub(ONES))
+            | word.wrapping_sub(ONES * 0x20);
+        let flags = flags & !word & HIGHS;
         if flags != 0 {
             return Some(at + (flags.trailing_zeros() / 8) as usize);
         }
         at += 8;
     }
-    bytes[at.min(bytes.len())..]
+    bytes
+        .get(at..)?
         .iter()
         .position(|&b| b == b'"' || b == b'\\' || b < 0x20)
         .map(|i| at + i)
