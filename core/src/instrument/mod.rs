@@ -78,6 +78,9 @@ pub(crate) struct Hot {
     pub(crate) required: bool,
     /// The item has an `enabled_when` condition.
     pub(crate) conditional: bool,
+    /// The whole-document rules look at the item's value (a ranking's eligible subjects, a
+    /// date's order, a group's rows); for any other item an answer is all they need.
+    pub(crate) value_rules: bool,
 }
 
 /// An item's kind as far as reading a string or a boolean needs it.
@@ -107,6 +110,14 @@ impl Hot {
             },
             required: item.required,
             conditional: item.enabled_when.is_some(),
+            value_rules: match &item.kind {
+                ItemKind::Ranking { .. } | ItemKind::Group(_) => true,
+                ItemKind::Date {
+                    not_before,
+                    not_after,
+                } => !not_before.is_empty() || !not_after.is_empty(),
+                _ => false,
+            },
         }
     }
 }
@@ -363,16 +374,8 @@ impl Item {
     /// hidden: it is required, applies only under a condition, or is a ranking, a date ordered
     /// against another, or a group (whose rows hold such items).
     pub(crate) fn has_rules(&self) -> bool {
-        self.required
-            || self.enabled_when.is_some()
-            || match &self.kind {
-                ItemKind::Ranking { .. } | ItemKind::Group(_) => true,
-                ItemKind::Date {
-                    not_before,
-                    not_after,
-                } => !not_before.is_empty() || !not_after.is_empty(),
-                _ => false,
-            }
+        let hot = Hot::of(self);
+        hot.required || hot.conditional || hot.value_rules
     }
 }
 

@@ -65,8 +65,9 @@ pub(super) fn answers(
         ItemKind::Group(group) => group,
         _ => unreachable!("rows are only read for group items"),
     });
-    let mut values: Values =
-        vec![None; group.map_or(definition.items().len(), |g| g.children.len())];
+    let slots = group.map_or(definition.items().len(), |g| g.children.len());
+    // Not `vec![None; slots]`, which clones `None` into each slot one by one.
+    let mut values: Values = std::iter::repeat_with(|| None).take(slots).collect();
     let parent_path = row_of.map(|(_, path)| path);
     let mut position = 0usize;
     let mut first = true;

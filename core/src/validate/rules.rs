@@ -6,7 +6,7 @@ use jiff::civil::Date;
 use super::parse::{Ctx, Path};
 use crate::document::{AnswerValue, Document, Row, Status};
 use crate::finding::{FindingCode, Severity, messages};
-use crate::instrument::{Condition, DateRef, Definition, HotKind, ItemId, ItemKind, Sibling, When};
+use crate::instrument::{Condition, DateRef, Definition, ItemId, ItemKind, Sibling, When};
 
 /// Where an item's value is looked up: the document, and the row when inside a group.
 #[derive(Clone, Copy)]
@@ -66,7 +66,11 @@ pub(super) fn check(
         );
     }
     // Any other item can only be wrong by being answered while the profile hides it. Findings
-    // are sorted by path afterwards, so visiting these last changes no order.
+    // are sorted by path afterwards, so visiting these last changes no order. (Most profiles
+    // hide nothing: the test is a vectorised pass, the loop below one branch per item.)
+    if !hidden.iter().fold(false, |any, &h| any | h) {
+        return;
+    }
     for (index, _) in hidden.iter().enumerate().filter(|(_, hidden)| **hidden) {
         let item = ItemId::from_index(index);
         let definition_item = definition.item(item);
@@ -167,8 +171,7 @@ fn check_item(
         );
         return;
     }
-    if !matches!(hot.kind, HotKind::Date | HotKind::Other) {
-        // A choice, a text or a yes/no answer has no rule on its value here.
+    if !hot.value_rules {
         return;
     }
     let item = definition.item(id);
