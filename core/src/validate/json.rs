@@ -199,7 +199,7 @@ impl<'de> Reader<'de> {
 
     /// A string; the reader is on its opening quote. Borrowed from the text unless it has an
     /// escape, which serde_json decodes.
-    #[inline]
+    #[inline(always)]
     pub(super) fn string(&mut self) -> Result<Cow<'de, str>, Stop> {
         let start = self.pos + 1;
         let bytes = self.bytes();
