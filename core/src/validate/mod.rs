@@ -95,7 +95,7 @@ fn stopped(reader: &mut Reader<'_>) -> Error {
         return failure;
     }
     let max = reader.max_depth();
-    let Err(error) = serde_json::from_str::<serde_json::Value>(reader.text()) else {
+    let Err(error) = serde_json::from_str::<Checked>(reader.text()) else {
         // The reader accepts what serde_json accepts (tested); should the two ever disagree,
         // the document is still refused, without a position.
         return malformed(0, 0, "syntax error");
@@ -114,6 +114,55 @@ fn stopped(reader: &mut Reader<'_>) -> Error {
         );
     }
     malformed(error.line(), error.column(), what)
+}
+
+/// Any JSON value, read by serde_json as strictly as a `serde_json::Value` (every string decoded,
+/// every number converted) but without building one: serde's `IgnoredAny` lets serde_json skip
+/// values without those checks, and a `Value` of a large malformed document would be many times
+/// its size.
+struct Checked;
+
+impl<'de> serde::Deserialize<'de> for Checked {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_any(CheckedVisitor)
+    }
+}
+
+struct CheckedVisitor;
+
+impl<'de> serde::de::Visitor<'de> for CheckedVisitor {
+    type Value = Checked;
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("any JSON value")
+    }
+    fn visit_bool<E>(self, _: bool) -> Result<Checked, E> {
+        Ok(Checked)
+    }
+    fn visit_i64<E>(self, _: i64) -> Result<Checked, E> {
+        Ok(Checked)
+    }
+    fn visit_u64<E>(self, _: u64) -> Result<Checked, E> {
+        Ok(Checked)
+    }
+    fn visit_f64<E>(self, _: f64) -> Result<Checked, E> {
+        Ok(Checked)
+    }
+    fn visit_str<E>(self, _: &str) -> Result<Checked, E> {
+        Ok(Checked)
+    }
+    fn visit_unit<E>(self) -> Result<Checked, E> {
+        Ok(Checked)
+    }
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Checked, A::Error> {
+        while seq.next_element::<Checked>()?.is_some() {}
+        Ok(Checked)
+    }
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Checked, A::Error> {
+        while map.next_key::<Checked>()?.is_some() {
+            map.next_value::<Checked>()?;
+        }
+        Ok(Checked)
+    }
 }
 
 fn malformed(line: usize, column: usize, what: &str) -> Error {
@@ -314,6 +363,42 @@ mod tests {
                 "syntaxfel",
                 "no Swedish for `{what}` (from {input:?})"
             );
+        }
+    }
+
+    /// A malformed document gets serde_json's own message and position, wherever the fault is
+    /// and whichever of the two readers would notice it (the reader stops; serde_json says why).
+    #[test]
+    fn a_malformed_document_gets_serde_jsons_message_and_position() {
+        let engine = crate::Engine::new().expect("builtin");
+        let documents = [
+            r#"{"instrument": "fia", "version": "1", "status": "draft", "answers": {"boende.omfattning": "inte_alls",}}"#,
+            r#"{"instrument": "fia", "version": "1", "status": "draft", "answers": {"boende.omfattning": "\ud800"}}"#,
+            r#"{"instrument": "fia", "version": "1", "status": "draft", "answers": {"x\ud800": 1}}"#,
+            r#"{"instrument": "fia", "version": "1", "status": "draft", "answers": {"boende.omfattning": 1e999}}"#,
+            r#"{"instrument": "fia", "version": "1", "status": "draft", "answers": {"okand": [1, 2e400]}}"#,
+            r#"{"answers": {"boende.omfattning": "inte_alls" "boende.x": 1}, "instrument": "fia", "version": "1", "status": "draft"}"#,
+            r#"{"answers": {}, "instrument": "fia", "version": "1", "status": "draft"} x"#,
+            "{\"instrument\": \"fia\", \"version\": \"1\",\n \"status\": \"dra\u{1}ft\", \"answers\": {}}",
+            r#"{"instrument": "fia", "version": "1", "status": "draft", "answers": {"boende.omfattning": tru}}"#,
+            r#"{"instrument": "fia", "version": "1", "status": "draft", "answers": {"boende.omfattning": -}}"#,
+            r#"{"instrument": "fia", "version": "1", "status": "draft", "answers": {"boende.omfattning": 01}}"#,
+            r#"{"instrument": "fia""#,
+        ];
+        for document in documents {
+            let error = engine
+                .validate(None, document.as_bytes())
+                .expect_err(document);
+            assert_eq!(error.kind(), ErrorKind::MalformedJson, "{document}");
+            let theirs = serde_json::from_str::<serde_json::Value>(document).expect_err(document);
+            let what = theirs.to_string();
+            let what = what.split(" at line ").next().expect("a message");
+            let expected = format!(
+                "malformed JSON at line {} column {}: {what}",
+                theirs.line(),
+                theirs.column()
+            );
+            assert_eq!(error.message_en(), expected, "{document}");
         }
     }
 
