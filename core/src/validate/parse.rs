@@ -58,15 +58,51 @@ impl<'a> Path<'a> {
     }
 
     /// The segments from the root, collected once per finding (a finding renders its path
-    /// three ways).
-    fn segments(&self) -> Vec<Segment<'a>> {
-        let mut segments = Vec::with_capacity(6);
-        segments.push(self.segment);
-        let mut next = self.parent;
+    /// three ways): on the stack for paths of up to 8 segments, every path of the built-in
+    /// instruments (an item, a row, a sub-item, a position).
+    fn segments(&self) -> Segments<'a> {
+        let mut segments = Segments {
+            stack: [self.segment; 8],
+            len: 0,
+            heap: Vec::new(),
+        };
+        let mut next = Some(self);
         while let Some(path) = next {
             segments.push(path.segment);
             next = path.parent;
         }
+        segments
+    }
+}
+
+/// A path's segments, gathered from the leaf up and read from the root.
+struct Segments<'a> {
+    stack: [Segment<'a>; 8],
+    len: usize,
+    /// All the segments, once there are more than fit on the stack.
+    heap: Vec<Segment<'a>>,
+}
+
+impl<'a> Segments<'a> {
+    fn push(&mut self, segment: Segment<'a>) {
+        if self.len < self.stack.len() {
+            self.stack[self.len] = segment;
+        } else {
+            if self.heap.is_empty() {
+                self.heap.extend_from_slice(&self.stack);
+            }
+            self.heap.push(segment);
+        }
+        self.len += 1;
+    }
+
+    /// From the root to the leaf.
+    fn from_root(&mut self) -> &[Segment<'a>] {
+        let segments = if self.heap.is_empty() {
+            &mut self.stack[..self.len]
+        } else {
+            &mut self.heap[..]
+        };
         segments.reverse();
         segments
     }
@@ -75,7 +111,17 @@ impl<'a> Path<'a> {
 impl<'a> Segment<'a> {
     fn render(segments: &[Segment<'a>], definition: &Definition) -> String {
         use std::fmt::Write as _;
-        let mut out = String::new();
+        // Room for the ids and a dot or an index each: one allocation for most paths.
+        let room: usize = segments
+            .iter()
+            .map(|segment| match *segment {
+                Segment::Field(name) => name.len(),
+                Segment::Item(item) => definition.item(item).id.len() + 1,
+                Segment::Index(_) => 6,
+                Segment::UnknownKey { key, .. } => key.len() + 12,
+            })
+            .sum();
+        let mut out = String::with_capacity(room);
         for segment in segments {
             match *segment {
                 Segment::Field(name) => out.push_str(name),
@@ -122,8 +168,25 @@ impl<'a> Segment<'a> {
             }
             out.push_str(text);
         }
-        let mut sv = String::new();
-        let mut en = String::new();
+        // Room for the labels and separators: one allocation each for most places.
+        let (mut room_sv, mut room_en) = (0, 0);
+        for segment in segments {
+            if let Segment::Item(id) = *segment {
+                let item = definition.item(id);
+                room_sv += item.label.sv.len() + 8;
+                room_en += item.label.en.len() + 8;
+            } else {
+                room_sv += 24;
+                room_en += 24;
+            }
+        }
+        if let Some(&Segment::Item(id)) = segments.first() {
+            let section = &definition.sections()[definition.item(id).section];
+            room_sv += section.label.sv.len() + 8;
+            room_en += section.label.en.len() + 8;
+        }
+        let mut sv = String::with_capacity(room_sv);
+        let mut en = String::with_capacity(room_en);
         let mut after_group = false;
         for segment in segments {
             let was_group = std::mem::take(&mut after_group);
@@ -198,15 +261,16 @@ impl Ctx<'_> {
         path: &Path<'_>,
         message: crate::Text,
     ) {
-        let segments = path.segments();
+        let mut segments = path.segments();
+        let segments = segments.from_root();
         self.findings.push(Finding {
             severity,
             code,
             audience: code.audience(),
-            path: Segment::render(&segments, self.definition),
-            location: Segment::location(&segments, self.definition),
+            path: Segment::render(segments, self.definition),
+            location: Segment::location(segments, self.definition),
             message,
-            sort_key: Segment::sort_key(&segments),
+            sort_key: Segment::sort_key(segments),
         });
     }
 
@@ -227,5 +291,38 @@ impl Ctx<'_> {
             messages::wrong_type(expected, found),
         );
         AnswerValue::Invalid
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Paths longer than the stack's 8 segments (none of the built-in instruments has one) keep
+    /// their order from the root.
+    #[test]
+    fn segments_come_from_the_root_however_deep_the_path() {
+        for depth in [1usize, 7, 8, 9, 20] {
+            let root = Path::field("answers");
+            let mut paths = vec![root];
+            for index in 0..depth {
+                let parent: &Path<'_> = Box::leak(Box::new(paths[paths.len() - 1]));
+                paths.push(Path::index(parent, index));
+            }
+            let leaf = paths[paths.len() - 1];
+            let mut segments = leaf.segments();
+            let from_root = segments.from_root();
+            assert_eq!(from_root.len(), depth + 1);
+            assert!(matches!(from_root[0], Segment::Field("answers")));
+            let indexes: Vec<u32> = from_root
+                .iter()
+                .filter_map(|segment| match segment {
+                    Segment::Index(index) => Some(*index),
+                    _ => None,
+                })
+                .collect();
+            let expected: Vec<u32> = (0..depth as u32).collect();
+            assert_eq!(indexes, expected, "depth {depth}");
+        }
     }
 }
