@@ -97,7 +97,7 @@ impl<'a> Segments<'a> {
     }
 
     /// From the root to the leaf.
-    fn from_root(&mut self) -> &[Segment<'a>] {
+    fn in_order(&mut self) -> &[Segment<'a>] {
         let segments = if self.heap.is_empty() {
             &mut self.stack[..self.len]
         } else {
@@ -262,7 +262,7 @@ impl Ctx<'_> {
         message: crate::Text,
     ) {
         let mut segments = path.segments();
-        let segments = segments.from_root();
+        let segments = segments.in_order();
         self.findings.push(Finding {
             severity,
             code,
@@ -311,10 +311,10 @@ mod tests {
             }
             let leaf = paths[paths.len() - 1];
             let mut segments = leaf.segments();
-            let from_root = segments.from_root();
-            assert_eq!(from_root.len(), depth + 1);
-            assert!(matches!(from_root[0], Segment::Field("answers")));
-            let indexes: Vec<u32> = from_root
+            let in_order = segments.in_order();
+            assert_eq!(in_order.len(), depth + 1);
+            assert!(matches!(in_order[0], Segment::Field("answers")));
+            let indexes: Vec<u32> = in_order
                 .iter()
                 .filter_map(|segment| match segment {
                     Segment::Index(index) => Some(*index),
