@@ -110,6 +110,7 @@ malformed = {
     "not_an_object.json": (b'["fia", "1"]', "invalid_document"),
     "missing_status.json": (json.dumps({k: v for k, v in complete.items() if k != "status"}).encode(), "invalid_document"),
     "bad_status.json": (json.dumps({**complete, "status": "finished"}).encode(), "invalid_document"),
+    "status_not_a_string.json": (json.dumps({**complete, "status": 1}).encode(), "invalid_document"),
     "unknown_field.json": (json.dumps({**complete, "klient": "Anna"}).encode(), "invalid_document"),
     "answers_not_object.json": (json.dumps({**complete, "answers": ["boende.omfattning"]}).encode(), "invalid_document"),
     "unknown_instrument.json": (json.dumps({**complete, "instrument": "asi"}).encode(), "unknown_instrument"),
