@@ -151,8 +151,6 @@ fn item(
     slot: &mut Option<AnswerValue>,
 ) -> Result<(), Stop> {
     let next = reader.peek()?;
-    // The value is built where it goes: a value returned by a call and then stored was read
-    // back as wide loads over the callee's narrow stores, a stall per answer.
     match next {
         Next::String => {
             let text = reader.string()?;

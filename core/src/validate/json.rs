@@ -267,15 +267,17 @@ impl<'de> Reader<'de> {
             }
             None => return Err(Stop),
         }
-        let mut float = overflow;
-        if bytes.get(at) == Some(&b'.') {
-            at += 1;
-            if digit(at).is_none() {
-                return Err(Stop);
-            }
+        // One or more digits from `at`: where they end.
+        let digits = |mut at: usize| {
+            digit(at)?;
             while digit(at).is_some() {
                 at += 1;
             }
+            Some(at)
+        };
+        let mut float = overflow;
+        if bytes.get(at) == Some(&b'.') {
+            at = digits(at + 1).ok_or(Stop)?;
             float = true;
         }
         if let Some(b'e' | b'E') = bytes.get(at) {
@@ -283,12 +285,7 @@ impl<'de> Reader<'de> {
             if let Some(b'+' | b'-') = bytes.get(at) {
                 at += 1;
             }
-            if digit(at).is_none() {
-                return Err(Stop);
-            }
-            while digit(at).is_some() {
-                at += 1;
-            }
+            at = digits(at).ok_or(Stop)?;
             float = true;
         }
         self.pos = at;
