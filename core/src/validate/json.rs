@@ -3,12 +3,13 @@
 //! visitor is dispatched per value.
 //!
 //! What is JSON is serde_json's decision, not this reader's. The reader accepts exactly what
-//! `serde_json::from_str` accepts (a test compares the two on every fixture and on mutated
-//! documents) and hands serde_json the two rare cases it does not decode itself: strings with an
-//! escape and numbers with a fraction or an exponent (or beyond 64 bits), so their values are
-//! serde_json's to the bit. When the text is malformed the reader only stops; the caller asks
-//! serde_json for its message and position (see `super::json_error`), which is the message a
-//! developer would get from any serde_json-based service.
+//! `serde_json::from_str` accepts (the tests below compare the two on hand-picked cases, on
+//! randomly mutated texts and on random values serde_json writes) and hands serde_json the two
+//! rare cases it does not decode itself: strings with an escape and numbers with a fraction or an
+//! exponent (or beyond 64 bits), so their values are serde_json's to the bit. When the text is
+//! malformed the reader only stops; the caller asks serde_json for its message and position (see
+//! `super::stopped`), which is the message a developer would get from any serde_json-based
+//! service.
 //!
 //! Failures of our own (too deep, a document of the wrong shape) are kept in the reader until the
 //! caller takes them: [`Stop`] only says that reading ended.
@@ -53,6 +54,7 @@ impl Number {
     }
 }
 
+/// Reads values from `text` at `pos` on, keeping the depth limit and the first failure of our own.
 pub(super) struct Reader<'de> {
     text: &'de str,
     pos: usize,
