@@ -155,19 +155,24 @@ pub(crate) struct Sibling {
     pub(crate) position: u32,
 }
 
+impl Sibling {
+    /// Where `item` sits among its group's children, if it is a sub-item.
+    pub(crate) fn of(item: ItemId, items: &[Item]) -> Option<Sibling> {
+        let group = items[item.index()].parent?;
+        let ItemKind::Group(g) = &items[group.index()].kind else {
+            return None;
+        };
+        let position = g.children.iter().position(|&child| child == item)?;
+        Some(Sibling {
+            group,
+            position: u32::try_from(position).ok()?,
+        })
+    }
+}
+
 impl When {
     pub(crate) fn of(item: &Item, items: &[Item]) -> When {
-        let sibling = |asked: ItemId| {
-            let group = items[asked.index()].parent?;
-            let ItemKind::Group(g) = &items[group.index()].kind else {
-                return None;
-            };
-            let position = g.children.iter().position(|&child| child == asked)?;
-            Some(Sibling {
-                group,
-                position: u32::try_from(position).ok()?,
-            })
-        };
+        let sibling = |asked: ItemId| Sibling::of(asked, items);
         match &item.enabled_when {
             None => When::Always,
             Some(Condition::In { item, codes }) if codes.iter().all(|&c| c < 64) => When::In {

@@ -151,6 +151,8 @@ fn item(
     slot: &mut Option<AnswerValue>,
 ) -> Result<(), Stop> {
     let next = reader.peek()?;
+    // Strings and numbers, most answers, first and on their own: one match of all six kinds
+    // compiled to 2,000 more instructions per FIA document (cachegrind).
     match next {
         Next::String => {
             let text = reader.string()?;
@@ -176,7 +178,7 @@ fn item(
                 _ => ctx.wrong_type(id, path, JsonType::Boolean),
             })
         }
-        Next::String | Next::Number => unreachable!("written above"),
+        Next::String | Next::Number => unreachable!("read above"),
         Next::Array => {
             reader.enter(depth)?;
             reader.open();

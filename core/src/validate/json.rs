@@ -104,16 +104,7 @@ impl<'de> Reader<'de> {
     /// limit.
     pub(super) fn enter(&mut self, depth: usize) -> Result<(), Stop> {
         if depth > self.max_depth {
-            let max = self.max_depth;
-            return Err(self.fail(Error::new(
-                ErrorKind::TooDeep,
-                Text {
-                    sv: format!("dokumentet har fler än {max} nivåer av listor och objekt"),
-                    en: format!(
-                        "document nests arrays and objects deeper than the limit of {max} levels"
-                    ),
-                },
-            )));
+            return Err(self.fail(too_deep(self.max_depth)));
         }
         Ok(())
     }
@@ -401,6 +392,17 @@ impl<'de> Reader<'de> {
             Err(Stop)
         }
     }
+}
+
+/// A document nested deeper than `max` levels.
+pub(super) fn too_deep(max: usize) -> Error {
+    Error::new(
+        ErrorKind::TooDeep,
+        Text {
+            sv: format!("dokumentet har fler än {max} nivåer av listor och objekt"),
+            en: format!("document nests arrays and objects deeper than the limit of {max} levels"),
+        },
+    )
 }
 
 /// The index of the first `"`, `\` or control character at or after `at`, eight bytes at a time.

@@ -103,15 +103,7 @@ fn stopped(reader: &mut Reader<'_>) -> Error {
     let what = error.to_string();
     let what = what.split(" at line ").next().unwrap_or("syntax error");
     if what.starts_with("recursion limit exceeded") {
-        return Error::new(
-            ErrorKind::TooDeep,
-            Text {
-                sv: format!("dokumentet har fler än {max} nivåer av listor och objekt"),
-                en: format!(
-                    "document nests arrays and objects deeper than the limit of {max} levels"
-                ),
-            },
-        );
+        return json::too_deep(max);
     }
     malformed(error.line(), error.column(), what)
 }

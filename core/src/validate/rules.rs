@@ -266,7 +266,8 @@ fn reference_label(ctx: &Ctx<'_>, reference: DateRef) -> crate::Text {
     }
 }
 
-/// [`value_in`] for a condition's item whose place among siblings was worked out in advance.
+/// The value of `item` as seen from `scope`, its place among siblings (if it is a sub-item)
+/// given: inside a row of its group the row's answer, else the document's.
 fn value_at<'a>(
     item: ItemId,
     sibling: Option<Sibling>,
@@ -282,14 +283,11 @@ fn value_at<'a>(
 
 /// The value of `item` as seen from `scope`: a sibling in the current row, or a top-level answer.
 fn value_in<'a>(item: ItemId, scope: Scope<'a>) -> Option<&'a AnswerValue> {
-    if let Some((group, row)) = scope.row
-        && scope.definition.item(item).parent == Some(group)
-        && let ItemKind::Group(g) = &scope.definition.item(group).kind
-    {
-        let position = g.children.iter().position(|&child| child == item)?;
-        return row.value(position);
-    }
-    scope.document.value(item)
+    // The place among siblings matters only inside a row.
+    let sibling = scope
+        .row
+        .and_then(|_| Sibling::of(item, scope.definition.items()));
+    value_at(item, sibling, scope)
 }
 
 fn date_of(reference: DateRef, scope: Scope<'_>) -> Option<Date> {
